@@ -1,0 +1,286 @@
+/*
+ * capplan.h - the public interface of the capplan core library.
+ *
+ * capplan turns a YAML description of a serving system into server, GPU,
+ * cost, latency and availability figures.  Data flows one way:
+ *
+ *   source --load--> spec --build--> graph --estimate--> report --render--> text
+ *
+ * Every step is a function below.  Each product owns its memory and is
+ * released by one *_free() call, which accepts NULL.  Functions that can
+ * fail append diagnostics to a caller-owned capplan_diags list and return
+ * NULL (or -1); the library never prints and never exits.
+ */
+#ifndef CAPPLAN_H
+#define CAPPLAN_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CAPPLAN_VERSION "0.1.0"
+/* Version of the JSON report format (docs/report.schema.json). */
+#define CAPPLAN_REPORT_SCHEMA_VERSION "1.0"
+
+/* Process exit codes, shared by every subcommand (docs/cli.md). */
+enum capplan_exit {
+  CAPPLAN_EXIT_OK = 0,     /* ok; every check passed */
+  CAPPLAN_EXIT_FAILED = 1, /* a budget or SLO check failed */
+  CAPPLAN_EXIT_INPUT = 2,  /* usage error, unreadable or invalid spec */
+  CAPPLAN_EXIT_IO = 3      /* output or internal error */
+};
+
+/* ---------------------------------------------------------------- text */
+
+/* A growable byte buffer; always NUL-terminated after the first append. */
+typedef struct capplan_buf {
+  char *data;
+  size_t len, cap;
+} capplan_buf;
+
+void capplan_buf_init(capplan_buf *b);
+void capplan_buf_release(capplan_buf *b);
+void capplan_buf_put(capplan_buf *b, const char *s, size_t n);
+void capplan_buf_puts(capplan_buf *b, const char *s);
+void capplan_buf_putc(capplan_buf *b, char c);
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+void capplan_buf_printf(capplan_buf *b, const char *fmt, ...);
+void capplan_buf_vprintf(capplan_buf *b, const char *fmt, va_list ap);
+
+/* -------------------------------------------------------- diagnostics */
+
+/* A place in a source file: 1-based line and column (in characters), and
+ * the length of the span to underline.  line == 0 means "no place". */
+typedef struct capplan_loc {
+  int line, col, len;
+} capplan_loc;
+
+/* The text of a spec, as read from a file or standard input. */
+typedef struct capplan_source {
+  char *path; /* as given by the user; "-" for standard input */
+  char *text; /* NUL-terminated copy of the bytes */
+  size_t len;
+} capplan_source;
+
+enum capplan_severity { CAPPLAN_ERROR, CAPPLAN_WARNING };
+
+typedef struct capplan_diag {
+  enum capplan_severity severity;
+  capplan_loc loc;
+  char *message; /* what is wrong, subject in single quotes */
+  char *help;    /* how to fix it, or NULL */
+  size_t seq;    /* order of discovery, for a stable sort */
+} capplan_diag;
+
+/* A list of diagnostics about one source (which may be NULL). */
+typedef struct capplan_diags {
+  capplan_diag *items;
+  size_t count, cap;
+  size_t errors, warnings;
+  const capplan_source *src;
+} capplan_diags;
+
+void capplan_diags_init(capplan_diags *d, const capplan_source *src);
+void capplan_diags_release(capplan_diags *d);
+#if defined(__GNUC__)
+__attribute__((format(printf, 5, 6)))
+#endif
+void capplan_diags_add(capplan_diags *d, enum capplan_severity sev,
+                       capplan_loc loc, const char *help, const char *fmt,
+                       ...);
+/* Sorts by position (diagnostics without a place last), keeping the order
+ * of discovery among equals. */
+void capplan_diags_sort(capplan_diags *d);
+/* Formats every diagnostic compiler-style, with the source line and a caret
+ * under the span; colour adds ANSI escapes. */
+void capplan_diags_render(const capplan_diags *d, bool color, capplan_buf *out);
+
+/* ------------------------------------------------------------- source */
+
+/* Options that bound what a spec may make capplan do (docs/security.md). */
+typedef struct capplan_limits {
+  size_t max_input_bytes; /* size of the spec file */
+  int max_depth;          /* YAML nesting depth */
+  size_t max_nodes;       /* YAML nodes, counting alias references */
+  size_t max_aliases;     /* alias references */
+  size_t max_stages;
+  size_t max_name_len; /* names of stages, hardware and groups */
+  size_t max_string_len;
+} capplan_limits;
+
+/* The defaults: 16 MiB, depth 64, 4M nodes, 1000 aliases, 200000 stages,
+ * names of 128 bytes, strings of 4096 bytes. */
+capplan_limits capplan_limits_default(void);
+
+/* Reads PATH ("-" is standard input).  On error appends a diagnostic and
+ * returns NULL.  Free with capplan_source_free(). */
+capplan_source *capplan_source_read(const char *path,
+                                    const capplan_limits *limits,
+                                    capplan_diags *d);
+/* Wraps a copy of a buffer (for tests and fuzzing). */
+capplan_source *capplan_source_new(const char *path, const char *text,
+                                   size_t len);
+void capplan_source_free(capplan_source *src);
+
+/* ----------------------------------------------------------- pipeline */
+
+typedef struct capplan_spec capplan_spec;   /* parsed spec (opaque) */
+typedef struct capplan_graph capplan_graph; /* resolved stage graph */
+typedef struct capplan_report capplan_report;
+
+/* Parses and validates a spec.  Returns NULL if any error was found (all
+ * of them are in D).  The spec keeps a pointer to SRC, which must outlive
+ * it.  Free with capplan_spec_free(). */
+capplan_spec *capplan_spec_load(const capplan_source *src,
+                                const capplan_limits *limits,
+                                capplan_diags *d);
+void capplan_spec_free(capplan_spec *spec);
+
+/* Resolves names, hardware, defaults and groups, checks the graph for
+ * cycles and orders it.  Returns NULL on error.  The graph points into
+ * SPEC, which must outlive it.  Free with capplan_graph_free(). */
+capplan_graph *capplan_graph_build(const capplan_spec *spec, capplan_diags *d);
+void capplan_graph_free(capplan_graph *g);
+
+/* Computes the report: pure, deterministic, no I/O.  Returns NULL (with a
+ * diagnostic) only when a figure leaves the range capplan can represent
+ * exactly.  The report owns all its memory; free with
+ * capplan_report_free(). */
+capplan_report *capplan_estimate(const capplan_graph *g, capplan_diags *d);
+void capplan_report_free(capplan_report *r);
+
+/* Convenience: load + build + estimate.  Returns NULL on any error. */
+capplan_report *capplan_run(const capplan_source *src,
+                            const capplan_limits *limits, capplan_diags *d);
+
+/* ------------------------------------------------------------- report */
+
+enum capplan_throughput_source {
+  CAPPLAN_TP_QPS_PER_SERVER, /* given as qps_per_server */
+  CAPPLAN_TP_BATCH           /* batch / latency x parallelism */
+};
+
+/* One stage of the plan.  Rates are per second, durations in seconds, money
+ * in USD.  Counts are doubles holding whole numbers (exact below 2^53). */
+typedef struct capplan_stage_result {
+  const char *name;
+  const char *hardware;
+  const char *group; /* colocation group, or NULL */
+  const char **after;
+  size_t n_after;
+  bool join_any; /* join: any (else all) */
+
+  double inflow;  /* requests reaching the stage per entry request */
+  double outflow; /* requests passed downstream per entry request */
+  double share, calls, cache_hit, stops;
+  double qps; /* load: invocations per second that reach the servers */
+
+  enum capplan_throughput_source tp_source;
+  double batch, parallelism; /* CAPPLAN_TP_BATCH inputs */
+  double qps_per_server;     /* at 100% utilization */
+
+  double utilization, headroom, redundancy; /* in effect (group's if any) */
+  /* load / (qps_per_server x utilization); for a colocated stage, its
+   * server-equivalents at 100%: load / qps_per_server. */
+  double servers_raw;
+  double servers; /* after headroom, ceiling, redundancy; 0 if grouped */
+  double gpus;
+  double cost_per_year; /* 0 for a colocated stage: the group pays */
+
+  double latency;    /* own service time, s */
+  double latency_to; /* slowest path from an entry to the end of it, s */
+  bool critical;     /* on the critical path */
+
+  double server_availability; /* one server */
+  double servers_needed; /* m = ceil(load / qps_per_server - 1e-9), >= 1 */
+  double availability;   /* k-of-n; for a colocated stage, its group's */
+  double unavailability; /* 1 - availability, computed without cancellation */
+} capplan_stage_result;
+
+typedef struct capplan_group_result {
+  const char *name;
+  const char *hardware;
+  const char **stages;
+  size_t n_stages;
+  double utilization, headroom, redundancy;
+  double servers_raw; /* sum of member server-equivalents / utilization */
+  double servers, gpus, cost_per_year;
+  double server_availability, servers_needed, availability, unavailability;
+} capplan_group_result;
+
+enum capplan_check_kind {
+  CAPPLAN_CHECK_LATENCY,
+  CAPPLAN_CHECK_AVAILABILITY,
+  CAPPLAN_CHECK_COST,
+  CAPPLAN_CHECK_GPUS,
+  CAPPLAN_CHECK_SERVERS
+};
+
+/* A limit and where it came from: "spec" or a command-line flag. */
+typedef struct capplan_check {
+  enum capplan_check_kind kind;
+  const char *name; /* "latency", "availability", "cost", "gpus", "servers" */
+  const char *unit; /* "ms", "fraction", "USD/year", "gpus", "servers" */
+  bool upper;       /* actual must be <= limit (else >= limit) */
+  double limit, actual;
+  bool passed;
+} capplan_check;
+
+struct capplan_report {
+  const char *spec_name, *spec_path, *description;
+
+  /* traffic */
+  double qps;         /* peak requests/s into the entry stages */
+  double average_qps; /* 0 when neither given nor derivable */
+  double dau, requests_per_user_per_day, peak_to_average; /* 0 if unused */
+
+  capplan_stage_result *stages; /* in topological order */
+  size_t n_stages;
+  capplan_group_result *groups; /* in order of first member */
+  size_t n_groups;
+
+  double servers, gpus, cost_per_year, cost_per_month;
+  double cost_per_million; /* < 0 when average_qps is unknown */
+  double latency;          /* of the critical path, s */
+  const char **critical_path;
+  size_t n_critical;
+  double availability; /* product over the stages and groups */
+  double unavailability;
+  double downtime_minutes_per_year;
+
+  capplan_check *checks;
+  size_t n_checks;
+  bool passed;
+
+  struct capplan_arena *arena; /* owns every pointer above */
+};
+
+/* Constants the report states (FORMULAS.md section 1, SPEC.md units). */
+#define CAPPLAN_HOURS_PER_YEAR 8760.0
+#define CAPPLAN_HOURS_PER_MONTH 730.0
+#define CAPPLAN_MINUTES_PER_YEAR 525600.0
+#define CAPPLAN_DEFAULT_AVAILABILITY 0.999
+#define CAPPLAN_CEIL_TOLERANCE 1e-9
+
+/* ------------------------------------------------------------- render */
+
+enum capplan_format { CAPPLAN_FORMAT_TABLE, CAPPLAN_FORMAT_JSON };
+
+typedef struct capplan_render_opts {
+  bool color; /* ANSI colour (table only) */
+} capplan_render_opts;
+
+/* Parses "table" or "json"; returns -1 for anything else. */
+int capplan_format_parse(const char *name, enum capplan_format *out);
+
+/* Appends the report in FORMAT to OUT.  Returns 0, or -1 for a format the
+ * renderer does not support. */
+int capplan_render(const capplan_report *r, enum capplan_format format,
+                   const capplan_render_opts *opts, capplan_buf *out);
+
+/* Appends the built-in hardware catalog as a table. */
+void capplan_render_catalog(capplan_buf *out);
+
+#endif

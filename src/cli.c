@@ -1,0 +1,358 @@
+/*
+ * cli.c - option parsing, colour, diagnostics and output for the
+ * subcommands (see cli.h).
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static const cli_option *find_long(const cli_command *cmd, const char *name,
+                                   size_t len) {
+  for (size_t i = 0; i < cmd->n_options; i++)
+    if (strlen(cmd->options[i].name) == len &&
+        !strncmp(cmd->options[i].name, name, len))
+      return &cmd->options[i];
+  return NULL;
+}
+
+static const cli_option *find_short(const cli_command *cmd, char c) {
+  for (size_t i = 0; i < cmd->n_options; i++)
+    if (cmd->options[i].short_name && cmd->options[i].short_name == c)
+      return &cmd->options[i];
+  return NULL;
+}
+
+static void usage_line(const cli_command *cmd, FILE *f) {
+  fprintf(f, "usage: capplan %s%s%s%s\n", cmd->name, cmd->args ? " " : "",
+          cmd->args ? cmd->args : "", cmd->n_options ? " [options]" : "");
+}
+
+int cli_usage_error(const cli_command *cmd, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "capplan %s: error: ", cmd->name);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+  usage_line(cmd, stderr);
+  fprintf(stderr, "run 'capplan help %s' for its options\n", cmd->name);
+  return CAPPLAN_EXIT_INPUT;
+}
+
+int cli_one_spec(const cli_command *cmd, const cli_args *a) {
+  if (a->n_positional == 0)
+    return cli_usage_error(cmd,
+                           "missing SPEC (a file, or - for standard input)");
+  if (a->n_positional > 1)
+    return cli_usage_error(cmd, "expected one SPEC, got %zu: '%s', '%s'%s",
+                           a->n_positional, a->positional[0],
+                           a->positional[1], a->n_positional > 2 ? ", ..." : "");
+  return 0;
+}
+
+void cli_print_help(const cli_command *cmd) {
+  usage_line(cmd, stdout);
+  printf("\n%s\n", cmd->summary);
+  if (cmd->help)
+    printf("\n%s\n", cmd->help);
+  if (!cmd->n_options)
+    return;
+  printf("\noptions:\n");
+  size_t w = 0;
+  char left[96];
+  for (size_t pass = 0; pass < 2; pass++) {
+    for (size_t i = 0; i <= cmd->n_options; i++) {
+      const cli_option *o = i < cmd->n_options ? &cmd->options[i] : NULL;
+      if (o && o->short_name)
+        snprintf(left, sizeof left, "-%c, --%s%s%s", o->short_name, o->name,
+                 o->value ? " " : "", o->value ? o->value : "");
+      else if (o)
+        snprintf(left, sizeof left, "    --%s%s%s", o->name,
+                 o->value ? " " : "", o->value ? o->value : "");
+      else
+        snprintf(left, sizeof left, "-h, --help");
+      if (pass == 0 && strlen(left) > w)
+        w = strlen(left);
+      if (pass == 1)
+        printf("  %-*s  %s\n", (int)w, left, o ? o->help : "show this help");
+    }
+  }
+}
+
+static int unknown_option(const cli_command *cmd, const char *arg,
+                          size_t len) {
+  const char *names[32];
+  char buf[32][48];
+  size_t n = 0;
+  for (size_t i = 0; i < cmd->n_options && n < 31; i++) {
+    snprintf(buf[n], sizeof buf[n], "--%s", cmd->options[i].name);
+    names[n] = buf[n];
+    n++;
+  }
+  snprintf(buf[n], sizeof buf[n], "--help");
+  names[n] = buf[n];
+  n++;
+  char word[64];
+  snprintf(word, sizeof word, "%.*s", (int)(len < 63 ? len : 63), arg);
+  const char *best = closest_word(word, names, n);
+  if (best)
+    return cli_usage_error(cmd, "unknown option '%s' (did you mean '%s'?)",
+                           word, best);
+  return cli_usage_error(cmd, "unknown option '%s'", word);
+}
+
+int cli_parse(const cli_command *cmd, int argc, char **argv, cli_args *out) {
+  memset(out, 0, sizeof *out);
+  out->values = xcalloc(cmd->n_options + 1, sizeof(char *));
+  out->positional = xcalloc((size_t)argc + 1, sizeof(char *));
+  bool only_positional = false;
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    if (only_positional || a[0] != '-' || !strcmp(a, "-")) {
+      out->positional[out->n_positional++] = a;
+      continue;
+    }
+    if (!strcmp(a, "--")) {
+      only_positional = true;
+      continue;
+    }
+    const cli_option *o;
+    const char *inline_value = NULL;
+    char shown[64];
+    if (a[1] == '-') {
+      const char *name = a + 2, *eq = strchr(name, '=');
+      size_t len = eq ? (size_t)(eq - name) : strlen(name);
+      if (len == 4 && !strncmp(name, "help", 4)) {
+        out->help = true;
+        continue;
+      }
+      o = find_long(cmd, name, len);
+      if (!o) {
+        cli_args_release(out);
+        return unknown_option(cmd, a, eq ? (size_t)(eq - a) : strlen(a));
+      }
+      inline_value = eq ? eq + 1 : NULL;
+      snprintf(shown, sizeof shown, "--%s", o->name);
+    } else {
+      if (a[1] == 'h' && !a[2]) {
+        out->help = true;
+        continue;
+      }
+      o = find_short(cmd, a[1]);
+      if (!o) {
+        cli_args_release(out);
+        return unknown_option(cmd, a, 2);
+      }
+      inline_value = a[2] ? a + 2 : NULL;
+      snprintf(shown, sizeof shown, "-%c", o->short_name);
+    }
+    size_t k = (size_t)(o - cmd->options);
+    if (o->value) {
+      if (!inline_value) {
+        if (i + 1 >= argc) {
+          cli_args_release(out);
+          return cli_usage_error(cmd, "option '%s' needs a value (%s)", shown,
+                                 o->value);
+        }
+        inline_value = argv[++i];
+      }
+      out->values[k] = inline_value;
+    } else {
+      if (inline_value) {
+        cli_args_release(out);
+        return cli_usage_error(cmd, "option '%s' takes no value", shown);
+      }
+      out->values[k] = "";
+    }
+  }
+  return 0;
+}
+
+void cli_args_release(cli_args *a) {
+  free(a->values);
+  free(a->positional);
+  memset(a, 0, sizeof *a);
+}
+
+const char *cli_value(const cli_command *cmd, const cli_args *a,
+                      const char *name) {
+  for (size_t i = 0; i < cmd->n_options; i++)
+    if (!strcmp(cmd->options[i].name, name))
+      return a->values[i];
+  return NULL;
+}
+
+int cli_color(const char *when, int fd, bool *out) {
+  if (!when || !strcmp(when, "auto")) {
+    const char *nc = getenv("NO_COLOR");
+    *out = !(nc && *nc) && isatty(fd);
+    return 0;
+  }
+  if (!strcmp(when, "always")) {
+    *out = true;
+    return 0;
+  }
+  if (!strcmp(when, "never")) {
+    *out = false;
+    return 0;
+  }
+  return -1;
+}
+
+void cli_print_diags(capplan_diags *d) {
+  if (!d->count)
+    return;
+  bool color = false;
+  cli_color(NULL, STDERR_FILENO, &color);
+  capplan_diags_sort(d);
+  capplan_buf b;
+  capplan_buf_init(&b);
+  capplan_diags_render(d, color, &b);
+  if (d->errors > 1)
+    capplan_buf_printf(&b, "%zu errors\n", d->errors);
+  fwrite(b.data, 1, b.len, stderr);
+  fflush(stderr);
+  capplan_buf_release(&b);
+}
+
+static int write_all(int fd, const char *p, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0) {
+      if (errno == EINTR)
+        continue;
+      return -1;
+    }
+    p += w;
+    n -= (size_t)w;
+  }
+  return 0;
+}
+
+static int io_error(const char *what, const char *path) {
+  fprintf(stderr, "capplan: error: cannot %s '%s': %s\n", what, path,
+          strerror(errno));
+  return CAPPLAN_EXIT_IO;
+}
+
+int cli_write(const capplan_buf *buf, const char *path) {
+  const char *data = buf->data ? buf->data : "";
+  if (!path || !strcmp(path, "-")) {
+    if (fwrite(data, 1, buf->len, stdout) != buf->len || fflush(stdout)) {
+      if (errno == EPIPE)
+        return 0; /* the reader has what it wanted */
+      fprintf(stderr, "capplan: error: cannot write to standard output: %s\n",
+              strerror(errno));
+      return CAPPLAN_EXIT_IO;
+    }
+    return 0;
+  }
+  /* Devices and pipes cannot be replaced by a rename: write to them. */
+  struct stat st;
+  if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+    int fd = open(path, O_WRONLY);
+    if (fd < 0)
+      return io_error("open", path);
+    int rc = write_all(fd, data, buf->len);
+    int saved = errno;
+    if (close(fd) && !rc)
+      rc = -1;
+    else
+      errno = saved;
+    return rc ? io_error("write", path) : 0;
+  }
+  /* Regular files: a temporary file in the same directory, then rename,
+   * so readers see the old file or the whole new one, never a part. */
+  const char *slash = strrchr(path, '/');
+  size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
+  capplan_buf tmp;
+  capplan_buf_init(&tmp);
+  capplan_buf_printf(&tmp, "%.*s.%s.XXXXXX", (int)dir_len, path,
+                     path + dir_len);
+  int fd = mkstemp(tmp.data);
+  if (fd < 0) {
+    int rc = io_error("write", path);
+    capplan_buf_release(&tmp);
+    return rc;
+  }
+  mode_t mask = umask(0);
+  umask(mask);
+  int rc = fchmod(fd, 0666 & ~mask);
+  if (!rc)
+    rc = write_all(fd, data, buf->len);
+  if (!rc)
+    rc = fsync(fd);
+  int saved = errno;
+  if (close(fd) && !rc) {
+    rc = -1;
+    saved = errno;
+  }
+  if (!rc && rename(tmp.data, path)) {
+    rc = -1;
+    saved = errno;
+  }
+  if (rc) {
+    unlink(tmp.data);
+    errno = saved;
+    io_error("write", path);
+  }
+  capplan_buf_release(&tmp);
+  return rc ? CAPPLAN_EXIT_IO : 0;
+}
+
+int cli_run_pipeline(const char *spec_path, capplan_source **src,
+                     capplan_report **report) {
+  capplan_diags d;
+  capplan_diags_init(&d, NULL);
+  *report = NULL;
+  *src = capplan_source_read(spec_path, NULL, &d);
+  if (*src) {
+    d.src = *src;
+    *report = capplan_run(*src, NULL, &d);
+  }
+  cli_print_diags(&d);
+  capplan_diags_release(&d);
+  if (!*report) {
+    capplan_source_free(*src);
+    *src = NULL;
+    return CAPPLAN_EXIT_INPUT;
+  }
+  return 0;
+}
+
+int cli_output_setup(const cli_command *cmd, const char *format,
+                     const char *path, const char *color, cli_output *out) {
+  memset(out, 0, sizeof *out);
+  out->format = CAPPLAN_FORMAT_TABLE;
+  if (format && capplan_format_parse(format, &out->format) < 0)
+    return cli_usage_error(cmd, "unknown format '%s' (use table or json)",
+                           format);
+  out->path = path && strcmp(path, "-") ? path : NULL;
+  if (cli_color(color, STDOUT_FILENO, &out->opts.color) < 0)
+    return cli_usage_error(cmd,
+                           "--color takes auto, always or never, not '%s'",
+                           color);
+  if (out->path && (!color || !strcmp(color, "auto")))
+    out->opts.color = false; /* a file gets colour only when asked */
+  return 0;
+}
+
+int cli_emit_report(const capplan_report *report, const cli_output *out) {
+  capplan_buf text;
+  capplan_buf_init(&text);
+  capplan_render(report, out->format, &out->opts, &text);
+  int rc = cli_write(&text, out->path);
+  capplan_buf_release(&text);
+  if (rc)
+    return rc;
+  return report->passed ? CAPPLAN_EXIT_OK : CAPPLAN_EXIT_FAILED;
+}

@@ -1,0 +1,102 @@
+/*
+ * cli.h - what the subcommands share: option parsing, colour policy,
+ * diagnostics on stderr, and output to stdout or atomically to a file.
+ *
+ * The CLI is thin: it parses arguments, calls the pipeline, prints what the
+ * library produced and picks the exit code.  It computes nothing.
+ */
+#ifndef CAPPLAN_CLI_H
+#define CAPPLAN_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "capplan.h"
+
+/* One option a command accepts. */
+typedef struct cli_option {
+  const char *name; /* long name without dashes, e.g. "format" */
+  char short_name;  /* e.g. 'o', or 0 */
+  const char *value; /* metavariable if it takes a value, e.g. "FILE" */
+  const char *help;
+} cli_option;
+
+/* A subcommand: one file each (cmd_<name>.c), dispatched from main.c. */
+typedef struct cli_command {
+  const char *name;
+  int (*run)(const struct cli_command *self, int argc, char **argv);
+  const char *args;    /* e.g. "SPEC" */
+  const char *summary; /* one line for 'capplan --help' */
+  const cli_option *options;
+  size_t n_options;
+  const char *help; /* paragraph for 'capplan help CMD', or NULL */
+} cli_command;
+
+/* The parsed command line of one subcommand. */
+typedef struct cli_args {
+  const char **values; /* per option: its value, "" for a flag, NULL */
+  const char **positional;
+  size_t n_positional;
+  bool help;
+} cli_args;
+
+/* Parses ARGV (after the command name).  Returns 0, or -1 after printing
+ * a usage error.  Release with cli_args_release(). */
+int cli_parse(const cli_command *cmd, int argc, char **argv, cli_args *out);
+void cli_args_release(cli_args *a);
+/* The value of option NAME, or NULL when absent. */
+const char *cli_value(const cli_command *cmd, const cli_args *a,
+                      const char *name);
+
+/* Prints "capplan CMD: error: ..." and the command's usage line to stderr;
+ * returns CAPPLAN_EXIT_INPUT. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+int cli_usage_error(const cli_command *cmd, const char *fmt, ...);
+/* Checks that exactly one SPEC was given.  Returns 0 or a usage error. */
+int cli_one_spec(const cli_command *cmd, const cli_args *a);
+/* Prints the full help of CMD to stdout. */
+void cli_print_help(const cli_command *cmd);
+
+/* Colour for a stream: --color wins, then NO_COLOR, then whether the
+ * stream is a terminal.  WHEN is "auto", "always", "never" or NULL. */
+int cli_color(const char *when, int fd, bool *out);
+
+/* Sorts and prints diagnostics to stderr (with colour on a terminal). */
+void cli_print_diags(capplan_diags *d);
+
+/* Writes BUF to PATH atomically (temporary file + rename), or to stdout
+ * when PATH is NULL or "-".  Returns 0, or CAPPLAN_EXIT_IO after printing
+ * why.  A reader that closed the pipe early is not an error. */
+int cli_write(const capplan_buf *buf, const char *path);
+
+/* Reads SPEC_PATH and runs the pipeline, printing every diagnostic
+ * (warnings too) to stderr.  Returns 0 with *REPORT set (free it and *SRC
+ * after use), or CAPPLAN_EXIT_INPUT. */
+int cli_run_pipeline(const char *spec_path, capplan_source **src,
+                     capplan_report **report);
+
+/* Where and how a report goes, from --format, -o and --color. */
+typedef struct cli_output {
+  enum capplan_format format;
+  capplan_render_opts opts;
+  const char *path; /* NULL for standard output */
+} cli_output;
+
+/* Checks the three option values (each may be NULL) before any work is
+ * done.  Returns 0, or CAPPLAN_EXIT_INPUT after a usage error. */
+int cli_output_setup(const cli_command *cmd, const char *format,
+                     const char *path, const char *color, cli_output *out);
+
+/* Renders REPORT and writes it.  Returns the exit code: 0, 1 if a check
+ * failed, 3 if writing failed. */
+int cli_emit_report(const capplan_report *report, const cli_output *out);
+
+/* The commands, in the order 'capplan --help' lists them. */
+extern const cli_command *const cli_commands[];
+extern const size_t cli_n_commands;
+
+extern const cli_command cmd_estimate, cmd_validate, cmd_catalog, cmd_help;
+
+#endif

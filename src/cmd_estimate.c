@@ -1,0 +1,55 @@
+/*
+ * cmd_estimate.c - capplan estimate SPEC: the main job.
+ */
+#include "cli.h"
+
+static const cli_option options[] = {
+    {"format", 0, "FORMAT", "table (default) or json"},
+    {"output", 'o', "FILE", "write to FILE (atomically) instead of stdout"},
+    {"color", 0, "WHEN", "auto (default), always or never"},
+};
+
+static int estimate(const cli_command *self, const cli_args *a) {
+  if (a->help) {
+    cli_print_help(self);
+    return CAPPLAN_EXIT_OK;
+  }
+  int rc = cli_one_spec(self, a);
+  if (rc)
+    return rc;
+  cli_output out;
+  rc = cli_output_setup(self, cli_value(self, a, "format"),
+                        cli_value(self, a, "output"),
+                        cli_value(self, a, "color"), &out);
+  if (rc)
+    return rc;
+  capplan_source *src;
+  capplan_report *report;
+  rc = cli_run_pipeline(a->positional[0], &src, &report);
+  if (!rc)
+    rc = cli_emit_report(report, &out);
+  capplan_report_free(report);
+  capplan_source_free(src);
+  return rc;
+}
+
+static int run(const cli_command *self, int argc, char **argv) {
+  cli_args a;
+  if (cli_parse(self, argc, argv, &a))
+    return CAPPLAN_EXIT_INPUT;
+  int rc = estimate(self, &a);
+  cli_args_release(&a);
+  return rc;
+}
+
+const cli_command cmd_estimate = {
+    "estimate",
+    run,
+    "SPEC",
+    "Size every stage of SPEC: servers, GPUs, cost, latency, availability.",
+    options,
+    sizeof options / sizeof options[0],
+    "SPEC is a YAML file (docs/spec.md), or - for standard input.  The exit\n"
+    "code is 1 when the plan breaks a limit in the spec's 'slo' or\n"
+    "'budget'; the report is still printed in full.",
+};

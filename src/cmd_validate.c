@@ -1,0 +1,49 @@
+/*
+ * cmd_validate.c - capplan validate SPEC: every check, no report.
+ */
+#include "cli.h"
+
+static int validate(const cli_command *self, const cli_args *a) {
+  if (a->help) {
+    cli_print_help(self);
+    return CAPPLAN_EXIT_OK;
+  }
+  int rc = cli_one_spec(self, a);
+  if (rc)
+    return rc;
+  capplan_source *src;
+  capplan_report *report;
+  rc = cli_run_pipeline(a->positional[0], &src, &report);
+  if (!rc) {
+    capplan_buf b;
+    capplan_buf_init(&b);
+    capplan_buf_printf(&b, "%s: valid (%zu stage%s)\n", src->path,
+                       report->n_stages, report->n_stages == 1 ? "" : "s");
+    rc = cli_write(&b, NULL);
+    capplan_buf_release(&b);
+  }
+  capplan_report_free(report);
+  capplan_source_free(src);
+  return rc;
+}
+
+static int run(const cli_command *self, int argc, char **argv) {
+  cli_args a;
+  if (cli_parse(self, argc, argv, &a))
+    return CAPPLAN_EXIT_INPUT;
+  int rc = validate(self, &a);
+  cli_args_release(&a);
+  return rc;
+}
+
+const cli_command cmd_validate = {
+    "validate",
+    run,
+    "SPEC",
+    "Check SPEC and report every error, without printing a plan.",
+    NULL,
+    0,
+    "Exit code 0 when the spec is valid (warnings allowed), 2 when it is\n"
+    "not.  The spec's budget and SLO checks are not applied: 'estimate'\n"
+    "applies them.",
+};

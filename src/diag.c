@@ -1,0 +1,195 @@
+/*
+ * diag.c - the diagnostics list and its compiler-style rendering.
+ *
+ * Every module reports problems by appending to a capplan_diags list; only
+ * the CLI decides where the rendered text goes.  The format follows gcc and
+ * jq (SPEC.md section 4):
+ *
+ *   specs/web.yaml:12:12: error: stage 'db' is after unknown stage 'cache'
+ *      12 |     after: cache
+ *         |            ^~~~~
+ *         = help: ...
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+void capplan_diags_init(capplan_diags *d, const capplan_source *src) {
+  memset(d, 0, sizeof(*d));
+  d->src = src;
+}
+
+void capplan_diags_release(capplan_diags *d) {
+  for (size_t i = 0; i < d->count; i++) {
+    free(d->items[i].message);
+    free(d->items[i].help);
+  }
+  free(d->items);
+  d->items = NULL;
+  d->count = d->cap = d->errors = d->warnings = 0;
+}
+
+void capplan_diags_add(capplan_diags *d, enum capplan_severity sev,
+                       capplan_loc loc, const char *help, const char *fmt,
+                       ...) {
+  xgrow((void **)&d->items, &d->cap, d->count + 1, sizeof(capplan_diag));
+  capplan_diag *g = &d->items[d->count];
+  capplan_buf b;
+  capplan_buf_init(&b);
+  va_list ap;
+  va_start(ap, fmt);
+  capplan_buf_vprintf(&b, fmt, ap);
+  va_end(ap);
+  g->severity = sev;
+  g->loc = loc;
+  g->message = b.data ? b.data : xstrdup("");
+  g->help = help ? xstrdup(help) : NULL;
+  g->seq = d->count;
+  d->count++;
+  if (sev == CAPPLAN_ERROR)
+    d->errors++;
+  else
+    d->warnings++;
+}
+
+static int diag_cmp(const void *pa, const void *pb) {
+  const capplan_diag *a = pa, *b = pb;
+  /* Diagnostics without a place come after those with one. */
+  int la = a->loc.line ? a->loc.line : __INT_MAX__;
+  int lb = b->loc.line ? b->loc.line : __INT_MAX__;
+  if (la != lb)
+    return la < lb ? -1 : 1;
+  if (a->loc.col != b->loc.col)
+    return a->loc.col < b->loc.col ? -1 : 1;
+  return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+void capplan_diags_sort(capplan_diags *d) {
+  if (d->count > 1)
+    qsort(d->items, d->count, sizeof(capplan_diag), diag_cmp);
+}
+
+/* Byte offsets of the starts of lines; a line ends at \n, \r\n or \r. */
+typedef struct line_index {
+  size_t *start;
+  size_t n;
+} line_index;
+
+static line_index index_lines(const capplan_source *src) {
+  line_index ix = {NULL, 0};
+  size_t cap = 0;
+  xgrow((void **)&ix.start, &cap, 1, sizeof(size_t));
+  ix.start[ix.n++] = 0;
+  for (size_t i = 0; i < src->len; i++) {
+    char c = src->text[i];
+    if (c == '\r' && i + 1 < src->len && src->text[i + 1] == '\n')
+      i++;
+    else if (c != '\n' && c != '\r')
+      continue;
+    xgrow((void **)&ix.start, &cap, ix.n + 1, sizeof(size_t));
+    ix.start[ix.n++] = i + 1;
+  }
+  return ix;
+}
+
+/* Byte length of line L (1-based) without its line break. */
+static size_t line_len(const capplan_source *src, const line_index *ix,
+                       size_t l) {
+  size_t b = ix->start[l - 1];
+  size_t e = b;
+  while (e < src->len && src->text[e] != '\n' && src->text[e] != '\r')
+    e++;
+  return e - b;
+}
+
+/* Appends LINE with control characters (other than tab) made visible, so
+ * that a NUL byte or an escape sequence in a hostile spec cannot garble the
+ * terminal. */
+static void put_source_line(capplan_buf *out, const char *line, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)line[i];
+    if (c == '\t' || c >= 0x20) {
+      if (c != 0x7f) {
+        capplan_buf_putc(out, (char)c);
+        continue;
+      }
+    }
+    capplan_buf_putc(out, '?');
+  }
+}
+
+#define C_BOLD "\033[1m"
+#define C_RED "\033[1;31m"
+#define C_MAGENTA "\033[1;35m"
+#define C_GREEN "\033[1;32m"
+#define C_CYAN "\033[1;36m"
+#define C_OFF "\033[0m"
+
+static void render_one(const capplan_diags *d, const line_index *ix,
+                       const capplan_diag *g, bool color,
+                       capplan_buf *out) {
+  const capplan_source *src = d->src;
+  const char *sev = g->severity == CAPPLAN_ERROR ? "error" : "warning";
+  const char *sev_color = g->severity == CAPPLAN_ERROR ? C_RED : C_MAGENTA;
+  bool placed = src && g->loc.line > 0 && (size_t)g->loc.line <= ix->n;
+
+  if (color)
+    capplan_buf_puts(out, C_BOLD);
+  if (src && placed)
+    capplan_buf_printf(out, "%s:%d:%d:", src->path, g->loc.line, g->loc.col);
+  else if (src)
+    capplan_buf_printf(out, "%s:", src->path);
+  else
+    capplan_buf_puts(out, "capplan:");
+  if (color)
+    capplan_buf_puts(out, C_OFF);
+  capplan_buf_printf(out, " %s%s:%s %s\n", color ? sev_color : "", sev,
+                     color ? C_OFF : "", g->message);
+
+  if (placed) {
+    size_t l = (size_t)g->loc.line;
+    const char *line = src->text + ix->start[l - 1];
+    size_t n = line_len(src, ix, l);
+    char gutter[32];
+    int gw = snprintf(gutter, sizeof gutter, "%5d", g->loc.line);
+    capplan_buf_printf(out, "%s | ", gutter);
+    put_source_line(out, line, n);
+    capplan_buf_putc(out, '\n');
+    capplan_buf_printf(out, "%*s | ", gw, "");
+    /* Walk to the column (counted in characters), copying tabs so the
+     * caret lines up under the source in any terminal. */
+    size_t i = 0;
+    for (int c = 1; c < g->loc.col && i < n; c++) {
+      capplan_buf_putc(out, line[i] == '\t' ? '\t' : ' ');
+      i++;
+      while (i < n && ((unsigned char)line[i] & 0xC0) == 0x80)
+        i++;
+    }
+    if (color)
+      capplan_buf_puts(out, C_GREEN);
+    capplan_buf_putc(out, '^');
+    for (int k = 1; k < g->loc.len; k++)
+      capplan_buf_putc(out, '~');
+    if (color)
+      capplan_buf_puts(out, C_OFF);
+    capplan_buf_putc(out, '\n');
+    if (g->help)
+      capplan_buf_printf(out, "%*s = %shelp:%s %s\n", gw, "",
+                         color ? C_CYAN : "", color ? C_OFF : "", g->help);
+  } else if (g->help) {
+    capplan_buf_printf(out, "  = %shelp:%s %s\n", color ? C_CYAN : "",
+                       color ? C_OFF : "", g->help);
+  }
+}
+
+void capplan_diags_render(const capplan_diags *d, bool color,
+                          capplan_buf *out) {
+  line_index ix = {NULL, 0};
+  if (d->src)
+    ix = index_lines(d->src);
+  for (size_t i = 0; i < d->count; i++)
+    render_one(d, &ix, &d->items[i], color, out);
+  free(ix.start);
+}

@@ -1,0 +1,301 @@
+/*
+ * schema.c - the table of every spec key (see schema.h).
+ *
+ * Bounds encode what makes physical sense: rates and latencies are positive,
+ * shares of traffic are fractions, counts of servers are whole.  Defaults
+ * follow SPEC.md section 2; availability's 99.9% is FORMULAS.md section 2.
+ */
+#include "schema.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "spec.h"
+
+#define INF HUGE_VAL
+
+#define QTY(nm, u, fl, lo, hi, st, field, d, dt, h)                            \
+  {.name = nm,                                                                 \
+   .type = SK_QTY,                                                             \
+   .unit = u,                                                                  \
+   .flags = fl,                                                                \
+   .min = lo,                                                                  \
+   .max = hi,                                                                  \
+   .offset = offsetof(st, field),                                              \
+   .def = d,                                                                   \
+   .def_text = dt,                                                             \
+   .help = h}
+#define STR(nm, ty, fl, st, field, dt, h)                                      \
+  {.name = nm,                                                                 \
+   .type = ty,                                                                 \
+   .flags = fl,                                                                \
+   .offset = offsetof(st, field),                                              \
+   .def_text = dt,                                                             \
+   .help = h}
+#define ENUM(nm, ch, st, field, dt, h)                                         \
+  {.name = nm,                                                                 \
+   .type = SK_ENUM,                                                            \
+   .choices = ch,                                                              \
+   .offset = offsetof(st, field),                                              \
+   .def_text = dt,                                                             \
+   .help = h}
+#define SUB(nm, ty, sec, fl, dt, h)                                            \
+  {.name = nm, .type = ty, .section = sec, .flags = fl, .def_text = dt, .help = h}
+
+static const schema_key top_keys[] = {
+    QTY("capplan", UNIT_COUNT, SF_REQUIRED | SF_INTEGER, 1, 1, capplan_spec,
+        version, 1, "required",
+        "Format version of the spec; this capplan reads version 1."),
+    STR("name", SK_STRING, 0, capplan_spec, name, "file name",
+        "Name of the system, shown in reports."),
+    STR("description", SK_STRING, 0, capplan_spec, description, "none",
+        "One line about the system, shown in reports."),
+    SUB("traffic", SK_SECTION, SEC_TRAFFIC, SF_REQUIRED, "required",
+        "The requests entering the entry stages."),
+    SUB("slo", SK_SECTION, SEC_SLO, 0, "none",
+        "Service-level objectives the plan is checked against."),
+    SUB("budget", SK_SECTION, SEC_BUDGET, 0, "none",
+        "Limits on cost, GPUs and servers the plan is checked against."),
+    SUB("defaults", SK_SECTION, SEC_DEFAULTS, 0, "see below",
+        "Settings that apply to every stage unless it overrides them."),
+    SUB("groups", SK_MAP, SEC_GROUP, 0, "none",
+        "Settings of colocation groups, by group name."),
+    SUB("hardware", SK_MAP, SEC_HARDWARE, 0, "built-in catalog",
+        "Server types added to, or overriding fields of, the catalog."),
+    SUB("stages", SK_LIST, SEC_STAGE, SF_REQUIRED, "required",
+        "The stages of the system, in order."),
+};
+
+static const schema_key traffic_keys[] = {
+    QTY("qps", UNIT_RATE, SF_MIN_OPEN, 0, INF, spec_traffic, qps, 0,
+        "or dau",
+        "Peak requests per second entering the entry stages (30K = 30K/s)."),
+    QTY("dau", UNIT_COUNT, SF_MIN_OPEN, 0, INF, spec_traffic, dau, 0, "none",
+        "Daily active users; with requests_per_user gives the QPS."),
+    QTY("requests_per_user", UNIT_DAILY, SF_MIN_OPEN, 0, INF, spec_traffic,
+        requests_per_user, 0, "with dau",
+        "Requests per user per day (20 = 20/day)."),
+    QTY("peak_to_average", UNIT_NUMBER, 0, 1, INF, spec_traffic,
+        peak_to_average, 1, "1",
+        "Peak over average traffic; multiplies the dau-derived rate, or "
+        "divides qps to give the average."),
+    QTY("average_qps", UNIT_RATE, SF_MIN_OPEN, 0, INF, spec_traffic,
+        average_qps, 0, "derived",
+        "Average requests per second, for cost per million requests."),
+};
+
+static const schema_key slo_keys[] = {
+    QTY("latency", UNIT_DURATION, SF_MIN_OPEN, 0, INF, spec_slo, latency, 0,
+        "none", "Budget for the slowest path through the graph."),
+    QTY("availability", UNIT_FRACTION, SF_MIN_OPEN | SF_MAX_OPEN, 0, 1,
+        spec_slo, availability, 0, "none",
+        "Target availability of the whole system."),
+};
+
+static const schema_key budget_keys[] = {
+    QTY("cost", UNIT_MONEY, SF_MIN_OPEN, 0, INF, spec_budget, cost, 0,
+        "none", "Most the plan may cost, per period."),
+    QTY("gpus", UNIT_COUNT, SF_INTEGER, 0, INF, spec_budget, gpus, 0, "none",
+        "Most GPUs the plan may use."),
+    QTY("servers", UNIT_COUNT, SF_INTEGER, 0, INF, spec_budget, servers, 0,
+        "none", "Most servers the plan may use."),
+};
+
+static const schema_key defaults_keys[] = {
+    STR("hardware", SK_NAME, 0, spec_defaults, hardware, "cpu-medium",
+        "Hardware of stages that name none (the seed's interview default)."),
+    QTY("headroom", UNIT_FRACTION, 0, 0, 10, spec_defaults, headroom, 0,
+        "0%", "Extra capacity added after sizing (the seed examples use 20%)."),
+    QTY("utilization", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_defaults,
+        utilization, 1, "100%", "Target maximum utilization of a server."),
+    QTY("redundancy", UNIT_COUNT, SF_INTEGER, 0, INF, spec_defaults,
+        redundancy, 0, "0", "Spare servers added to each stage (N+k)."),
+    QTY("availability", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_defaults,
+        availability, 0.999, "hardware's, else 99.9%",
+        "Availability of one server."),
+};
+
+static const schema_key group_keys[] = {
+    QTY("utilization", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_group,
+        utilization, 1, "defaults.utilization",
+        "Target maximum utilization of the group's servers."),
+    QTY("headroom", UNIT_FRACTION, 0, 0, 10, spec_group, headroom, 0,
+        "defaults.headroom", "Extra capacity added after sizing the group."),
+    QTY("redundancy", UNIT_COUNT, SF_INTEGER, 0, INF, spec_group, redundancy,
+        0, "defaults.redundancy", "Spare servers added to the group."),
+};
+
+static const schema_key hardware_keys[] = {
+    QTY("cores", UNIT_COUNT, SF_INTEGER | SF_MIN_OPEN, 0, INF, spec_hardware,
+        cores, 0, "none",
+        "CPU cores; with a stage's bound gives its parallelism."),
+    QTY("memory", UNIT_BYTES, 0, 0, INF, spec_hardware, memory, 0, "none",
+        "Main memory."),
+    QTY("gpus", UNIT_COUNT, SF_INTEGER, 0, INF, spec_hardware, gpus, 0, "0",
+        "GPUs per server."),
+    QTY("gpu_memory", UNIT_BYTES, 0, 0, INF, spec_hardware, gpu_memory, 0,
+        "none", "Memory of all the server's GPUs together."),
+    QTY("cost", UNIT_MONEY, 0, 0, INF, spec_hardware, cost, 0,
+        "required for new hardware", "Price of one server, per period."),
+    QTY("availability", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_hardware,
+        availability, 0.999, "99.9%", "Availability of one server."),
+    STR("description", SK_STRING, 0, spec_hardware, description, "none",
+        "What the server is."),
+};
+
+static const schema_key stage_keys[] = {
+    STR("name", SK_NAME, SF_REQUIRED, spec_stage, name, "required",
+        "Unique name of the stage."),
+    STR("description", SK_STRING, 0, spec_stage, description, "none",
+        "What the stage does."),
+    STR("after", SK_NAMES, 0, spec_stage, after, "the stage before",
+        "Upstream stage or list of stages; [] makes an entry stage."),
+    ENUM("join", "all|any", spec_stage, join, "all",
+         "With several upstreams: all waits for every one (fork-join), any "
+         "merges alternative paths."),
+    QTY("share", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_stage, share, 1,
+        "100%", "Fraction of the upstream flow that takes this branch."),
+    QTY("calls", UNIT_NUMBER, SF_MIN_OPEN, 0, INF, spec_stage, calls, 1, "1",
+        "Invocations per request passing through (fan-out of lookups)."),
+    QTY("cache_hit", UNIT_FRACTION, 0, 0, 1, spec_stage, cache_hit, 0, "0%",
+        "Share of invocations answered by a cache in front of the stage."),
+    QTY("stops", UNIT_FRACTION, 0, 0, 1, spec_stage, stops, 0, "0%",
+        "Share of requests the stage answers itself and does not pass on."),
+    STR("hardware", SK_NAME, 0, spec_stage, hardware, "defaults.hardware",
+        "Catalog or spec hardware name."),
+    QTY("latency", UNIT_DURATION, SF_REQUIRED | SF_MIN_OPEN, 0, INF,
+        spec_stage, latency, 0, "required",
+        "Service time of one request (of one batch when batching)."),
+    QTY("qps_per_server", UNIT_RATE, SF_MIN_OPEN, 0, INF, spec_stage,
+        qps_per_server, 0, "derived",
+        "Throughput of one server at 100% utilization."),
+    QTY("batch", UNIT_COUNT, SF_INTEGER, 1, INF, spec_stage, batch, 1, "1",
+        "Requests served together per batch."),
+    QTY("parallelism", UNIT_NUMBER, SF_MIN_OPEN, 0, INF, spec_stage,
+        parallelism, 1, "1, or from bound",
+        "Concurrent batches per server."),
+    ENUM("bound", "cpu|memory|io", spec_stage, bound, "none",
+         "Derives parallelism from the hardware's cores (seed 004 factors)."),
+    QTY("headroom", UNIT_FRACTION, 0, 0, 10, spec_stage, headroom, 0,
+        "defaults.headroom", "Extra capacity added after sizing."),
+    QTY("utilization", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_stage,
+        utilization, 1, "defaults.utilization",
+        "Target maximum utilization of a server."),
+    QTY("redundancy", UNIT_COUNT, SF_INTEGER, 0, INF, spec_stage, redundancy,
+        0, "defaults.redundancy", "Spare servers (N+k)."),
+    QTY("availability", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_stage,
+        availability, 0.999, "hardware's, else 99.9%",
+        "Availability of one server of this stage."),
+    STR("colocate", SK_NAME, 0, spec_stage, colocate, "none",
+        "Colocation group; stages in one group share servers."),
+};
+
+#define SECTION(p, t, k, h) {p, t, k, ARRAY_LEN(k), h}
+
+static const schema_section sections[SEC_COUNT] = {
+    [SEC_TOP] = SECTION("(top level)", "spec", top_keys,
+                        "The keys at the top of a spec file."),
+    [SEC_TRAFFIC] = SECTION("traffic", "traffic", traffic_keys,
+                            "Give qps, or dau with requests_per_user (and "
+                            "usually peak_to_average)."),
+    [SEC_SLO] = SECTION("slo", "slo", slo_keys,
+                        "Each objective becomes a check in the report."),
+    [SEC_BUDGET] = SECTION("budget", "budget", budget_keys,
+                           "Each limit becomes a check in the report."),
+    [SEC_DEFAULTS] = SECTION("defaults", "defaults", defaults_keys,
+                             "Apply to every stage that does not set them."),
+    [SEC_GROUP] = SECTION("groups.NAME", "group", group_keys,
+                          "A colocation group named by stages' colocate."),
+    [SEC_HARDWARE] = SECTION("hardware.NAME", "hardware", hardware_keys,
+                             "A server type; a catalog name overrides only "
+                             "the fields given."),
+    [SEC_STAGE] = SECTION("stages[]", "stage", stage_keys,
+                          "One stage of the system."),
+};
+
+const schema_section *schema_section_get(enum schema_section_id id) {
+  return &sections[id];
+}
+
+const schema_key *schema_key_find(const schema_section *s, const char *name) {
+  for (size_t i = 0; i < s->n_keys; i++)
+    if (!strcmp(s->keys[i].name, name))
+      return &s->keys[i];
+  return NULL;
+}
+
+const schema_key *schema_key_get(enum schema_section_id id, const char *name) {
+  const schema_key *k = schema_key_find(&sections[id], name);
+  if (!k) {
+    fprintf(stderr, "capplan: internal error: no key '%s' in '%s'\n", name,
+            sections[id].path);
+    abort();
+  }
+  return k;
+}
+
+/* Formats a number with up to 6 significant digits, no trailing zeros. */
+static void fmt_plain(double v, char *buf, size_t size) {
+  snprintf(buf, size, "%.6g", v);
+}
+
+void schema_format_value(const schema_key *k, double v, char *buf,
+                         size_t size) {
+  char num[64];
+  switch (k->unit) {
+  case UNIT_FRACTION:
+    fmt_plain(v * 100, num, sizeof num);
+    snprintf(buf, size, "%s%%", num);
+    return;
+  case UNIT_DURATION:
+    if (v == 0)
+      snprintf(buf, size, "0");
+    else if (v < 1) {
+      fmt_plain(v * 1000, num, sizeof num);
+      snprintf(buf, size, "%sms", num);
+    } else {
+      fmt_plain(v, num, sizeof num);
+      snprintf(buf, size, "%ss", num);
+    }
+    return;
+  case UNIT_MONEY:
+    fmt_plain(v, num, sizeof num);
+    snprintf(buf, size, "$%s/year", num);
+    return;
+  default:
+    fmt_plain(v, buf, size);
+    return;
+  }
+}
+
+void schema_describe_range(const schema_key *k, char *buf, size_t size) {
+  char lo[64], hi[64];
+  schema_format_value(k, k->min, lo, sizeof lo);
+  schema_format_value(k, k->max, hi, sizeof hi);
+  const char *whole = (k->flags & SF_INTEGER) ? "a whole number " : "";
+  bool has_hi = isfinite(k->max);
+  if (k->min == k->max)
+    snprintf(buf, size, "exactly %s", lo);
+  else if (!has_hi)
+    snprintf(buf, size, "%s%s %s", whole,
+             (k->flags & SF_MIN_OPEN) ? "more than" : "at least", lo);
+  else if (!(k->flags & (SF_MIN_OPEN | SF_MAX_OPEN)))
+    snprintf(buf, size, "%sbetween %s and %s", whole, lo, hi);
+  else
+    snprintf(buf, size, "%s%s %s and %s %s", whole,
+             (k->flags & SF_MIN_OPEN) ? "more than" : "at least", lo,
+             (k->flags & SF_MAX_OPEN) ? "less than" : "at most", hi);
+}
+
+int schema_in_range(const schema_key *k, double v) {
+  if ((k->flags & SF_MIN_OPEN) ? !(v > k->min) : !(v >= k->min))
+    return 0;
+  if ((k->flags & SF_MAX_OPEN) ? !(v < k->max) : !(v <= k->max))
+    return 0;
+  if ((k->flags & SF_INTEGER) && v != floor(v))
+    return 0;
+  return 1;
+}

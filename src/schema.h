@@ -1,0 +1,82 @@
+/*
+ * schema.h - the spec format as one table.
+ *
+ * Each key of each section is listed once with its type, unit kind, bounds,
+ * default and a line of help.  The loader validates against this table, the
+ * graph takes its fallback defaults from it, and docs/spec.md is generated
+ * from it (tools/gen_spec_doc.c, checked by a test), so they never disagree.
+ */
+#ifndef CAPPLAN_SCHEMA_H
+#define CAPPLAN_SCHEMA_H
+
+#include <stddef.h>
+
+#include "units.h"
+
+enum skey_type {
+  SK_QTY,     /* a quantity of `unit` kind, stored in an snum */
+  SK_STRING,  /* free text, stored in an sstr */
+  SK_NAME,    /* an identifier [a-z0-9_-]+, stored in an sstr */
+  SK_ENUM,    /* one of `choices`, stored in an sstr */
+  SK_NAMES,   /* a name or a list of names, stored in an snames */
+  SK_SECTION, /* a nested mapping with its own section */
+  SK_MAP,     /* a mapping of names to entries of a section */
+  SK_LIST     /* a list of entries of a section */
+};
+
+enum {
+  SF_REQUIRED = 1u << 0,
+  SF_INTEGER = 1u << 1,  /* a whole number */
+  SF_MIN_OPEN = 1u << 2, /* value > min (else >= min) */
+  SF_MAX_OPEN = 1u << 3  /* value < max (else <= max) */
+};
+
+enum schema_section_id {
+  SEC_TOP,
+  SEC_TRAFFIC,
+  SEC_SLO,
+  SEC_BUDGET,
+  SEC_DEFAULTS,
+  SEC_GROUP,
+  SEC_HARDWARE,
+  SEC_STAGE,
+  SEC_COUNT
+};
+
+typedef struct schema_key {
+  const char *name;
+  enum skey_type type;
+  enum unit_kind unit;
+  unsigned flags;
+  double min, max;
+  const char *choices;            /* SK_ENUM: "all|any" */
+  enum schema_section_id section; /* SK_SECTION, SK_MAP, SK_LIST */
+  size_t offset;                  /* where the value is stored */
+  double def;                     /* built-in default of a quantity */
+  const char *def_text;           /* the default as docs show it */
+  const char *help;
+} schema_key;
+
+typedef struct schema_section {
+  const char *path;  /* "traffic", "stages[]", "hardware.NAME" */
+  const char *title; /* for messages: "stage", "hardware", ... */
+  const schema_key *keys;
+  size_t n_keys;
+  const char *help;
+} schema_section;
+
+const schema_section *schema_section_get(enum schema_section_id id);
+const schema_key *schema_key_find(const schema_section *s, const char *name);
+/* The key named NAME in section ID; aborts if absent (a programming
+ * error, caught by every test). */
+const schema_key *schema_key_get(enum schema_section_id id, const char *name);
+
+/* Describes the bounds of K ("more than 0 and at most 100%"), into BUF. */
+void schema_describe_range(const schema_key *k, char *buf, size_t size);
+/* Formats V (base units) the way a user writes a K value ("60%", "20ms"). */
+void schema_format_value(const schema_key *k, double v, char *buf,
+                         size_t size);
+/* True if V lies within K's bounds (and is whole when K wants that). */
+int schema_in_range(const schema_key *k, double v);
+
+#endif

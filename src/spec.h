@@ -1,0 +1,98 @@
+/*
+ * spec.h - the spec model: what the YAML said, checked value by value, with
+ * the place each value came from.  Nothing is resolved here (names, hardware,
+ * defaults): that is the graph's job.  Private to the library.
+ */
+#ifndef CAPPLAN_SPEC_H
+#define CAPPLAN_SPEC_H
+
+#include <stdbool.h>
+
+#include "capplan.h"
+#include "util.h"
+
+/* A number in base units (units.h) and where it was written. */
+typedef struct snum {
+  double v;
+  capplan_loc loc;
+  bool set;
+} snum;
+
+/* A string; s is NULL when the key was absent. */
+typedef struct sstr {
+  const char *s;
+  capplan_loc loc;
+} sstr;
+
+/* A name or a list of names (`after`). */
+typedef struct snames {
+  sstr *items;
+  size_t n;
+  capplan_loc loc;
+  bool set;
+} snames;
+
+typedef struct spec_traffic {
+  capplan_loc loc;
+  bool set;
+  snum qps, dau, requests_per_user, peak_to_average, average_qps;
+} spec_traffic;
+
+typedef struct spec_slo {
+  snum latency, availability;
+} spec_slo;
+
+typedef struct spec_budget {
+  snum cost, gpus, servers;
+} spec_budget;
+
+typedef struct spec_defaults {
+  sstr hardware;
+  snum headroom, utilization, redundancy, availability;
+} spec_defaults;
+
+typedef struct spec_group {
+  sstr name;
+  capplan_loc loc;
+  snum utilization, headroom, redundancy;
+} spec_group;
+
+typedef struct spec_hardware {
+  sstr name;
+  capplan_loc loc;
+  snum cores, memory, gpus, gpu_memory, cost, availability;
+  sstr description;
+} spec_hardware;
+
+typedef struct spec_stage {
+  capplan_loc loc; /* the stage's mapping */
+  sstr name, description;
+  snames after;
+  sstr join;
+  snum share, calls, cache_hit, stops;
+  sstr hardware;
+  snum latency, qps_per_server, batch, parallelism;
+  sstr bound;
+  snum headroom, utilization, redundancy, availability;
+  sstr colocate;
+} spec_stage;
+
+struct capplan_spec {
+  const capplan_source *src;
+  capplan_arena *arena;
+  snum version;
+  sstr name, description;
+  spec_traffic traffic;
+  spec_slo slo;
+  spec_budget budget;
+  spec_defaults defaults;
+  spec_group *groups;
+  size_t n_groups;
+  spec_hardware *hardware;
+  size_t n_hardware;
+  spec_stage *stages;
+  size_t n_stages;
+  capplan_loc stages_loc;
+};
+
+#endif

@@ -1,0 +1,682 @@
+/*
+ * spec_load.c - YAML tree -> spec model, checked against the schema table.
+ *
+ * First step of the pipeline.  Every value is checked where it stands: its
+ * YAML type, its unit, its bounds; unknown keys get a suggestion; keys that
+ * contradict each other (two throughput sources, two traffic sources) are
+ * reported here.  Cross-references (after, hardware, colocate) are the
+ * graph's job.  Errors never stop the walk, so one run reports them all.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "schema.h"
+#include "spec.h"
+#include "strmap.h"
+#include "units.h"
+#include "yaml_tree.h"
+
+typedef struct loader {
+  capplan_spec *spec;
+  const capplan_source *src;
+  const capplan_limits *lim;
+  capplan_diags *d;
+} loader;
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+static void
+error(loader *L, capplan_loc loc, const char *help, const char *fmt, ...) {
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  capplan_diags_add(L->d, CAPPLAN_ERROR, loc, help, "%s", msg);
+}
+
+/* The place of a node; a key's span covers the key. */
+static capplan_loc at(const ynode *n) {
+  return n->loc;
+}
+
+/* The place of a byte span inside a scalar's value. */
+static capplan_loc at_span(const ynode *n, size_t off, size_t len) {
+  capplan_loc l = n->loc;
+  if (n->kind != YN_SCALAR || (n->loc.len > 0 &&
+                               (size_t)n->loc.len < n->len + (n->quoted ? 2 : 0)))
+    return l; /* escapes or folding: the offsets do not map; mark it all */
+  l.col += (int)utf8_width(n->text, off) + (n->quoted ? 1 : 0);
+  l.len = (int)utf8_width(n->text + off, len);
+  if (l.len < 1)
+    l.len = 1;
+  return l;
+}
+
+/* ------------------------------------------------------------- values */
+
+static bool scalar_value(loader *L, const schema_key *k, const ynode *v) {
+  if (v->kind != YN_SCALAR) {
+    char help[160];
+    if (k->type == SK_QTY)
+      snprintf(help, sizeof help, "write %s such as '%s'",
+               units_kind_name(k->unit), units_kind_example(k->unit));
+    else
+      snprintf(help, sizeof help, "write a single value");
+    error(L, at(v), help, "'%s' takes %s, not %s", k->name,
+          k->type == SK_QTY ? units_kind_name(k->unit) : "a single value",
+          ynode_kind_name(v));
+    return false;
+  }
+  if (ynode_is_null(v)) {
+    char help[160];
+    if (k->type == SK_QTY)
+      snprintf(help, sizeof help, "write %s such as '%s', or remove the key",
+               units_kind_name(k->unit), units_kind_example(k->unit));
+    else
+      snprintf(help, sizeof help, "give a value, or remove the key");
+    error(L, at(v), help, "'%s' has no value", k->name);
+    return false;
+  }
+  return true;
+}
+
+static void load_qty(loader *L, const schema_key *k, const ynode *v,
+                     snum *out) {
+  if (!scalar_value(L, k, v))
+    return;
+  double x;
+  unit_error ue;
+  if (units_parse(v->text, v->len, k->unit, k->name, &x, &ue) < 0) {
+    error(L, at_span(v, ue.offset, ue.len), ue.help[0] ? ue.help : NULL, "%s",
+          ue.message);
+    return;
+  }
+  if (!schema_in_range(k, x)) {
+    char range[128], help[192];
+    schema_describe_range(k, range, sizeof range);
+    snprintf(help, sizeof help, "'%s' must be %s", k->name, range);
+    const char *why = "is out of range";
+    if ((k->flags & SF_INTEGER) && x != floor(x))
+      why = "must be a whole number";
+    else if (x <= 0 && k->min >= 0 && (k->flags & SF_MIN_OPEN))
+      why = x < 0 ? "must be positive" : "must be more than zero";
+    else if (x < 0)
+      why = "must not be negative";
+    else if (k->unit == UNIT_FRACTION && x > 1)
+      why = "is above 100%";
+    else if (x > k->max)
+      why = "is too large";
+    error(L, at(v), help, "'%s' %s, got '%s'", k->name, why, v->text);
+    return;
+  }
+  out->v = x;
+  out->loc = at(v);
+  out->set = true;
+}
+
+static bool valid_name(const char *s, size_t len) {
+  if (len == 0)
+    return false;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (!(islower(c) || isdigit(c) || c == '-' || c == '_'))
+      return false;
+  }
+  return true;
+}
+
+/* A name made valid: lower case, other characters as '-'. */
+static void slug(const char *s, char *buf, size_t size) {
+  size_t j = 0;
+  for (size_t i = 0; s[i] && j + 1 < size; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (isalnum(c) || c == '_' || c == '-')
+      buf[j++] = (char)tolower(c);
+    else if (c < 0x80 && j > 0 && buf[j - 1] != '-')
+      buf[j++] = '-';
+  }
+  while (j > 0 && buf[j - 1] == '-')
+    j--;
+  buf[j] = '\0';
+}
+
+/* Checks a name value; WHAT is "stage", "hardware", "group". */
+static bool check_name(loader *L, const ynode *v, const char *what) {
+  if (v->len > L->lim->max_name_len) {
+    char help[128];
+    snprintf(help, sizeof help, "names may be at most %zu characters long",
+             L->lim->max_name_len);
+    error(L, at(v), help, "%s name is too long (%zu characters)", what,
+          v->len);
+    return false;
+  }
+  if (!valid_name(v->text, v->len)) {
+    char s[160], help[256];
+    slug(v->text, s, sizeof s);
+    if (s[0])
+      snprintf(help, sizeof help,
+               "names use lower-case letters, digits, '-' and '_', e.g. '%s'",
+               s);
+    else
+      snprintf(help, sizeof help,
+               "names use lower-case letters, digits, '-' and '_'");
+    error(L, at(v), help, "invalid %s name '%.*s'", what,
+          (int)(v->len > 64 ? 64 : v->len), v->text);
+    return false;
+  }
+  return true;
+}
+
+static void load_string(loader *L, const schema_key *k, const ynode *v,
+                        sstr *out, const char *what) {
+  if (!scalar_value(L, k, v))
+    return;
+  if (k->type == SK_NAME && !check_name(L, v, what))
+    return;
+  if (k->type == SK_ENUM) {
+    char choices[64];
+    snprintf(choices, sizeof choices, "%s", k->choices);
+    const char *names[8];
+    size_t n = 0;
+    for (char *tok = strtok(choices, "|"); tok && n < 8; tok = strtok(NULL, "|"))
+      names[n++] = tok;
+    for (size_t i = 0; i < n; i++)
+      if (!strcmp(names[i], v->text))
+        goto ok;
+    const char *best = closest_word(v->text, names, n);
+    char help[160];
+    snprintf(help, sizeof help, "%s%s%s'%s' is one of: %s",
+             best ? "did you mean '" : "", best ? best : "",
+             best ? "'? " : "", k->name, k->choices);
+    for (char *p = help; *p; p++)
+      if (*p == '|')
+        *p = ',';
+    error(L, at(v), help, "unknown %s '%s'", k->name, v->text);
+    return;
+  }
+ok:
+  out->s = arena_strndup(L->spec->arena, v->text, v->len);
+  out->loc = at(v);
+}
+
+static void load_names(loader *L, const schema_key *k, const ynode *v,
+                       snames *out) {
+  out->loc = at(v);
+  if (v->kind == YN_MAP || ynode_is_null(v)) {
+    error(L, at(v),
+          "write a stage name, a list such as [a, b], or [] for an entry "
+          "stage",
+          "'%s' takes a stage name or a list of names, not %s", k->name,
+          ynode_kind_name(v));
+    return;
+  }
+  size_t n = v->kind == YN_SEQ ? v->n : 1;
+  out->items = arena_array(L->spec->arena, n, sizeof(sstr));
+  out->set = true;
+  for (size_t i = 0; i < n; i++) {
+    const ynode *item = v->kind == YN_SEQ ? v->kids[i] : v;
+    if (item->kind != YN_SCALAR || ynode_is_null(item)) {
+      error(L, at(item), "write stage names, such as [a, b]",
+            "'%s' lists %s where a stage name belongs", k->name,
+            ynode_kind_name(item));
+      continue;
+    }
+    if (!check_name(L, item, "stage"))
+      continue;
+    sstr *s = &out->items[out->n++];
+    s->s = arena_strndup(L->spec->arena, item->text, item->len);
+    s->loc = at(item);
+  }
+}
+
+/* ----------------------------------------------------------- sections */
+
+/* What a name-valued key names, for messages. */
+static const char *name_kind(const schema_key *k) {
+  if (!strcmp(k->name, "hardware"))
+    return "hardware";
+  if (!strcmp(k->name, "colocate"))
+    return "group";
+  return "stage";
+}
+
+typedef void (*sub_loader)(loader *L, const schema_key *k, const ynode *v);
+
+/* Reads the key of a mapping pair; NULL (reported) if it is not a name. */
+static const char *key_text(loader *L, const ynode *key) {
+  if (key->kind != YN_SCALAR || ynode_is_null(key)) {
+    error(L, at(key), "keys are plain words such as 'latency'",
+          "a key must be a word, not %s", ynode_kind_name(key));
+    return NULL;
+  }
+  return key->text;
+}
+
+static void unknown_key(loader *L, const schema_section *s, const ynode *key,
+                        const char *owner) {
+  const char *names[32];
+  size_t n = 0;
+  for (size_t i = 0; i < s->n_keys && n < ARRAY_LEN(names); i++)
+    names[n++] = s->keys[i].name;
+  const char *best = closest_word(key->text, names, n);
+  char help[256];
+  if (!strcmp(key->text, "<<"))
+    snprintf(help, sizeof help,
+             "YAML merge keys are not supported; use 'defaults' or repeat the "
+             "keys");
+  else {
+    size_t len = (size_t)snprintf(help, sizeof help, "%s keys are: ",
+                                  s->title);
+    for (size_t i = 0; i < n && len < sizeof help; i++)
+      len += (size_t)snprintf(help + len, sizeof help - len, "%s%s",
+                              i ? ", " : "", names[i]);
+  }
+  if (best)
+    error(L, at(key), help, "unknown key '%.64s' in %s (did you mean '%s'?)",
+          key->text, owner, best);
+  else
+    error(L, at(key), help, "unknown key '%.64s' in %s", key->text, owner);
+}
+
+/* Walks the pairs of MAP for section SID, storing into BASE.  OWNER names
+ * the mapping in messages ("stage 'ranker'", "'traffic'").  SUB handles
+ * keys that hold sections, maps and lists.  Fills SEEN[i] for key i. */
+static void load_section(loader *L, enum schema_section_id sid,
+                         const ynode *map, void *base, const char *owner,
+                         sub_loader sub, const ynode **seen) {
+  const schema_section *s = schema_section_get(sid);
+  for (size_t i = 0; i + 1 < map->n; i += 2) {
+    const ynode *key = map->kids[i], *val = map->kids[i + 1];
+    const char *name = key_text(L, key);
+    if (!name)
+      continue;
+    const schema_key *k = schema_key_find(s, name);
+    if (!k) {
+      unknown_key(L, s, key, owner);
+      continue;
+    }
+    size_t ki = (size_t)(k - s->keys);
+    if (seen[ki]) {
+      char help[96];
+      snprintf(help, sizeof help, "the first '%s' is on line %d; keep one",
+               name, seen[ki]->loc.line);
+      error(L, at(key), help, "duplicate key '%s' in %s", name, owner);
+      continue;
+    }
+    seen[ki] = key;
+    char *field = (char *)base + k->offset;
+    switch (k->type) {
+    case SK_QTY:
+      load_qty(L, k, val, (snum *)field);
+      break;
+    case SK_STRING:
+    case SK_NAME:
+    case SK_ENUM:
+      load_string(L, k, val, (sstr *)field, name_kind(k));
+      break;
+    case SK_NAMES:
+      load_names(L, k, val, (snames *)field);
+      break;
+    case SK_SECTION:
+    case SK_MAP:
+    case SK_LIST:
+      sub(L, k, val);
+      break;
+    }
+  }
+}
+
+/* Reports required keys of SID that SEEN lacks, at PLACE. */
+static void require_keys(loader *L, enum schema_section_id sid,
+                         const ynode **seen, capplan_loc place,
+                         const char *owner) {
+  const schema_section *s = schema_section_get(sid);
+  for (size_t i = 0; i < s->n_keys; i++) {
+    const schema_key *k = &s->keys[i];
+    if (!(k->flags & SF_REQUIRED) || seen[i])
+      continue;
+    char help[192];
+    snprintf(help, sizeof help, "add '%s: %s'", k->name,
+             k->type == SK_QTY ? units_kind_example(k->unit) : "my-stage");
+    error(L, place, help, "%s has no '%s'", owner, k->name);
+  }
+}
+
+static bool expect_map(loader *L, const ynode *v, const char *what,
+                       const char *help) {
+  if (v->kind == YN_MAP)
+    return true;
+  error(L, at(v), help, "%s must be a mapping of keys, not %s", what,
+        ynode_kind_name(v));
+  return false;
+}
+
+/* ------------------------------------------------------------ traffic */
+
+static void check_traffic(loader *L, const ynode *node) {
+  spec_traffic *t = &L->spec->traffic;
+  if (t->qps.set && t->dau.set)
+    error(L, t->dau.loc, "give 'qps', or 'dau' with 'requests_per_user', "
+                         "not both",
+          "'dau' conflicts with 'qps': both set the traffic");
+  else if (!t->qps.set && !t->dau.set)
+    error(L, at(node),
+          "add 'qps: 30K', or 'dau: 500M' with 'requests_per_user: 20/day'",
+          "'traffic' has no 'qps' or 'dau'");
+  if (t->dau.set && !t->requests_per_user.set)
+    error(L, t->dau.loc, "add 'requests_per_user: 20/day' (requests per user "
+                         "per day)",
+          "'dau' needs 'requests_per_user'");
+  if (t->requests_per_user.set && !t->dau.set)
+    error(L, t->requests_per_user.loc, "add 'dau: 500M' (daily active users)",
+          "'requests_per_user' needs 'dau'");
+  if (t->average_qps.set) {
+    double peak = 0;
+    if (t->qps.set && !t->dau.set)
+      peak = t->qps.v;
+    else if (t->dau.set && t->requests_per_user.set && !t->qps.set)
+      peak = t->dau.v * t->requests_per_user.v / 86400.0 *
+             (t->peak_to_average.set ? t->peak_to_average.v : 1);
+    if (peak > 0 && t->average_qps.v > peak * (1 + 1e-12))
+      error(L, t->average_qps.loc,
+            "the average cannot exceed the peak; check both values",
+            "'average_qps' is above the peak traffic (%.6g/s > %.6g/s)",
+            t->average_qps.v, peak);
+    if (t->dau.set && t->average_qps.set)
+      error(L, t->average_qps.loc,
+            "with 'dau' the average is dau x requests_per_user / 86,400; "
+            "remove 'average_qps'",
+            "'average_qps' conflicts with 'dau'");
+  }
+}
+
+/* ------------------------------------------------------------- stages */
+
+static void check_stage(loader *L, spec_stage *st, const char *owner) {
+  const snum *tp[] = {&st->batch, &st->parallelism};
+  const char *tpn[] = {"batch", "parallelism"};
+  if (st->qps_per_server.set) {
+    for (size_t i = 0; i < 2; i++)
+      if (tp[i]->set)
+        error(L, tp[i]->loc,
+              "give 'qps_per_server', or derive it from 'batch', 'latency' "
+              "and 'parallelism', not both",
+              "'%s' conflicts with 'qps_per_server' in %s", tpn[i], owner);
+    if (st->bound.s)
+      error(L, st->bound.loc,
+            "'bound' derives parallelism; remove it or 'qps_per_server'",
+            "'bound' conflicts with 'qps_per_server' in %s", owner);
+  }
+  if (st->parallelism.set && st->bound.s)
+    error(L, st->bound.loc,
+          "'bound' derives parallelism from the hardware's cores; give one of "
+          "them",
+          "'bound' conflicts with 'parallelism' in %s", owner);
+  if (st->join.s && (!st->after.set || st->after.n < 2))
+    error(L, st->join.loc,
+          "list the upstream stages, e.g. 'after: [a, b]', or remove 'join'",
+          "'join' needs at least two stages in 'after'");
+}
+
+static void load_stages(loader *L, const schema_key *k, const ynode *v) {
+  capplan_spec *spec = L->spec;
+  spec->stages_loc = at(v);
+  if (v->kind != YN_SEQ) {
+    error(L, at(v), "write each stage as a list item starting with '- name:'",
+          "'%s' must be a list of stages, not %s", k->name,
+          ynode_kind_name(v));
+    return;
+  }
+  if (v->n > L->lim->max_stages) {
+    char help[128];
+    snprintf(help, sizeof help, "a spec may have at most %zu stages",
+             L->lim->max_stages);
+    error(L, at(v), help, "the spec has too many stages (%zu)", v->n);
+    return;
+  }
+  spec->stages = arena_array(spec->arena, v->n, sizeof(spec_stage));
+  const schema_section *s = schema_section_get(SEC_STAGE);
+  const ynode **seen = xcalloc(s->n_keys, sizeof(ynode *));
+  for (size_t i = 0; i < v->n; i++) {
+    const ynode *item = v->kids[i];
+    char owner[192];
+    snprintf(owner, sizeof owner, "stage %zu", i + 1);
+    if (!expect_map(L, item, "a stage",
+                    "write a stage as 'name: ...' with its keys below"))
+      continue;
+    spec_stage *st = &spec->stages[spec->n_stages++];
+    st->loc = at(item);
+    memset(seen, 0, s->n_keys * sizeof(ynode *));
+    /* Name first, so later messages can say which stage they are about. */
+    for (size_t j = 0; j + 1 < item->n; j += 2) {
+      const ynode *key = item->kids[j], *val = item->kids[j + 1];
+      if (key->kind == YN_SCALAR && !strcmp(key->text, "name") &&
+          val->kind == YN_SCALAR && !ynode_is_null(val) &&
+          valid_name(val->text, val->len) &&
+          val->len <= L->lim->max_name_len) {
+        snprintf(owner, sizeof owner, "stage '%s'", val->text);
+        break;
+      }
+    }
+    load_section(L, SEC_STAGE, item, st, owner, NULL, seen);
+    require_keys(L, SEC_STAGE, seen, st->loc, owner);
+    check_stage(L, st, owner);
+  }
+  free(seen);
+  if (v->n == 0)
+    error(L, at(v), "add at least one stage with a name and a latency",
+          "'stages' is empty");
+}
+
+/* --------------------------------------------------- hardware, groups */
+
+static void load_named_map(loader *L, const schema_key *k, const ynode *v,
+                           enum schema_section_id sid) {
+  capplan_spec *spec = L->spec;
+  const schema_section *s = schema_section_get(sid);
+  char help[160];
+  snprintf(help, sizeof help, "write '%s:' then one '<name>:' per %s, with its "
+                              "keys below",
+           k->name, s->title);
+  if (!expect_map(L, v, k->name[0] == 'h' ? "'hardware'" : "'groups'", help))
+    return;
+  size_t n = v->n / 2;
+  void *items = arena_array(spec->arena, n, sid == SEC_GROUP
+                                                ? sizeof(spec_group)
+                                                : sizeof(spec_hardware));
+  size_t count = 0;
+  strmap names;
+  strmap_init(&names);
+  const ynode **seen = xcalloc(s->n_keys, sizeof(ynode *));
+  for (size_t i = 0; i + 1 < v->n; i += 2) {
+    const ynode *key = v->kids[i], *val = v->kids[i + 1];
+    if (!key_text(L, key) || !check_name(L, key, s->title))
+      continue;
+    size_t first;
+    if (!strmap_put(&names, key->text, i, &first)) {
+      char h[96];
+      snprintf(h, sizeof h, "the first '%s' is on line %d; merge them",
+               key->text, v->kids[first]->loc.line);
+      error(L, at(key), h, "duplicate %s '%s'", s->title, key->text);
+      continue;
+    }
+    char owner[192];
+    snprintf(owner, sizeof owner, "%s '%s'", s->title, key->text);
+    char what[200];
+    snprintf(what, sizeof what, "%s '%s'", s->title, key->text);
+    if (!expect_map(L, val, what, "write its keys below it, indented"))
+      continue;
+    memset(seen, 0, s->n_keys * sizeof(ynode *));
+    sstr name = {arena_strndup(spec->arena, key->text, key->len), at(key)};
+    if (sid == SEC_GROUP) {
+      spec_group *g = (spec_group *)items + count++;
+      g->name = name;
+      g->loc = at(key);
+      load_section(L, sid, val, g, owner, NULL, seen);
+    } else {
+      spec_hardware *h = (spec_hardware *)items + count++;
+      h->name = name;
+      h->loc = at(key);
+      load_section(L, sid, val, h, owner, NULL, seen);
+    }
+  }
+  free(seen);
+  strmap_release(&names);
+  if (sid == SEC_GROUP) {
+    spec->groups = items;
+    spec->n_groups = count;
+  } else {
+    spec->hardware = items;
+    spec->n_hardware = count;
+  }
+}
+
+/* ---------------------------------------------------------- top level */
+
+static void load_sub(loader *L, const schema_key *k, const ynode *v) {
+  capplan_spec *spec = L->spec;
+  const schema_section *sec = schema_section_get(k->section);
+  if (k->type == SK_LIST) {
+    load_stages(L, k, v);
+    return;
+  }
+  if (k->type == SK_MAP) {
+    load_named_map(L, k, v, k->section);
+    return;
+  }
+  char what[64], help[128];
+  snprintf(what, sizeof what, "'%s'", k->name);
+  snprintf(help, sizeof help, "write the %s keys indented below '%s:'",
+           sec->title, k->name);
+  if (!expect_map(L, v, what, help))
+    return;
+  void *base = k->section == SEC_TRAFFIC    ? (void *)&spec->traffic
+               : k->section == SEC_SLO      ? (void *)&spec->slo
+               : k->section == SEC_BUDGET   ? (void *)&spec->budget
+                                            : (void *)&spec->defaults;
+  const ynode **seen = xcalloc(sec->n_keys, sizeof(ynode *));
+  load_section(L, k->section, v, base, what, NULL, seen);
+  free(seen);
+  if (k->section == SEC_TRAFFIC) {
+    spec->traffic.set = true;
+    spec->traffic.loc = at(v);
+    check_traffic(L, v);
+  }
+}
+
+static void load_top(loader *L, const ynode *root) {
+  capplan_loc start = {1, 1, 1};
+  if (!root || ynode_is_null(root)) {
+    error(L, start,
+          "start with 'capplan: 1', then 'traffic:' and 'stages:' (see "
+          "'capplan init')",
+          "the spec is empty");
+    return;
+  }
+  if (!expect_map(L, root, "the spec",
+                  "a spec is a mapping with 'capplan: 1', 'traffic:' and "
+                  "'stages:'"))
+    return;
+  const schema_section *s = schema_section_get(SEC_TOP);
+  const ynode **seen = xcalloc(s->n_keys, sizeof(ynode *));
+  /* 'capplan' is checked by hand: a wrong version deserves its own
+   * message, not a range error. */
+  for (size_t i = 0; i + 1 < root->n; i += 2) {
+    const ynode *key = root->kids[i], *val = root->kids[i + 1];
+    if (key->kind != YN_SCALAR || strcmp(key->text, "capplan"))
+      continue;
+    if (val->kind == YN_SCALAR && !strcmp(val->text, "1")) {
+      L->spec->version.v = 1;
+      L->spec->version.set = true;
+    } else {
+      error(L, at(val), "this capplan reads format version 1: 'capplan: 1'",
+            "unsupported spec format version '%.32s'",
+            val->kind == YN_SCALAR ? val->text : ynode_kind_name(val));
+    }
+  }
+  /* Stand in a copy of the section without 'capplan' so the generic walk
+   * skips it but still reports a duplicate. */
+  for (size_t i = 0; i + 1 < root->n; i += 2) {
+    const ynode *key = root->kids[i];
+    if (key->kind == YN_SCALAR && !strcmp(key->text, "capplan")) {
+      if (seen[0]) {
+        error(L, at(key), "keep one 'capplan: 1'", "duplicate key 'capplan'");
+        continue;
+      }
+      seen[0] = key;
+      continue;
+    }
+    ynode pair;
+    memset(&pair, 0, sizeof pair);
+    const ynode *kids[2] = {key, root->kids[i + 1]};
+    pair.kind = YN_MAP;
+    pair.kids = (ynode **)kids;
+    pair.n = 2;
+    load_section(L, SEC_TOP, &pair, L->spec, "the spec", load_sub, seen);
+  }
+  if (!seen[0])
+    error(L, root->loc,
+          "add 'capplan: 1' as the first line (the spec format version)",
+          "the spec has no 'capplan' format version");
+  for (size_t i = 1; i < s->n_keys; i++)
+    if ((s->keys[i].flags & SF_REQUIRED) && !seen[i]) {
+      const char *help = !strcmp(s->keys[i].name, "traffic")
+                             ? "add 'traffic:' with 'qps: 30K' (peak "
+                               "requests per second)"
+                             : "add 'stages:' with at least one '- name:' "
+                               "item";
+      error(L, root->loc, help, "the spec has no '%s'", s->keys[i].name);
+    }
+  free(seen);
+}
+
+/* The spec's name when it gives none: the file name without directory and
+ * extension. */
+static const char *default_name(capplan_spec *spec) {
+  const char *p = spec->src->path;
+  if (!strcmp(p, "-"))
+    return "stdin";
+  const char *slash = strrchr(p, '/');
+  if (slash)
+    p = slash + 1;
+  const char *dot = strrchr(p, '.');
+  size_t n = dot && dot != p ? (size_t)(dot - p) : strlen(p);
+  return arena_strndup(spec->arena, p, n);
+}
+
+capplan_spec *capplan_spec_load(const capplan_source *src,
+                                const capplan_limits *limits,
+                                capplan_diags *d) {
+  capplan_limits deflim = capplan_limits_default();
+  if (!limits)
+    limits = &deflim;
+  size_t errors = d->errors;
+  ytree *tree = ytree_parse(src, limits, d);
+  if (!tree)
+    return NULL;
+  capplan_spec *spec = xcalloc(1, sizeof *spec);
+  spec->src = src;
+  spec->arena = arena_new();
+  loader L = {spec, src, limits, d};
+  load_top(&L, ytree_root(tree));
+  ytree_free(tree);
+  if (!spec->name.s)
+    spec->name.s = default_name(spec);
+  if (d->errors > errors) {
+    capplan_spec_free(spec);
+    return NULL;
+  }
+  return spec;
+}
+
+void capplan_spec_free(capplan_spec *spec) {
+  if (!spec)
+    return;
+  arena_free(spec->arena);
+  free(spec);
+}

@@ -1,0 +1,30 @@
+/*
+ * texttable.h - aligned text tables for the human-readable renderers.
+ *
+ * Cells are copied; widths count characters (UTF-8 code points), so a
+ * name with non-ASCII letters still lines up.
+ */
+#ifndef CAPPLAN_TEXTTABLE_H
+#define CAPPLAN_TEXTTABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "capplan.h"
+
+typedef struct ttable ttable;
+
+/* A table of NCOLS columns; ALIGN holds 'l' or 'r' per column. */
+ttable *tt_new(size_t ncols, const char *align);
+void tt_free(ttable *t);
+/* Starts a row.  A TT_HEADER row is bold and does not by itself keep a
+ * column; TT_BOLD is for totals. */
+enum { TT_PLAIN = 0, TT_BOLD = 1, TT_DIM = 2, TT_HEADER = 3 };
+void tt_row(ttable *t, int style);
+/* Appends a cell to the current row (NULL is an empty cell). */
+void tt_cell(ttable *t, const char *text);
+/* Appends the table; a column that only the header fills is dropped. */
+void tt_render(const ttable *t, bool color, const char *indent,
+               capplan_buf *out);
+
+#endif

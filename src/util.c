@@ -1,0 +1,250 @@
+/*
+ * util.c - allocation wrappers, the arena, the text buffer and small string
+ * helpers.  See util.h for why allocation failure ends the process.
+ */
+#include "util.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void out_of_memory(size_t n) {
+  fprintf(stderr, "capplan: out of memory (allocating %zu bytes)\n", n);
+  exit(CAPPLAN_EXIT_IO);
+}
+
+void *xmalloc(size_t n) {
+  void *p = malloc(n ? n : 1);
+  if (!p)
+    out_of_memory(n);
+  return p;
+}
+
+void *xcalloc(size_t n, size_t size) {
+  void *p = calloc(n ? n : 1, size ? size : 1);
+  if (!p)
+    out_of_memory(n * size);
+  return p;
+}
+
+void *xrealloc(void *p, size_t n) {
+  void *q = realloc(p, n ? n : 1);
+  if (!q)
+    out_of_memory(n);
+  return q;
+}
+
+char *xstrndup(const char *s, size_t n) {
+  char *d = xmalloc(n + 1);
+  memcpy(d, s, n);
+  d[n] = '\0';
+  return d;
+}
+
+char *xstrdup(const char *s) {
+  return xstrndup(s, strlen(s));
+}
+
+void xgrow(void **p, size_t *cap, size_t need, size_t size) {
+  if (need <= *cap)
+    return;
+  size_t c = *cap ? *cap : 8;
+  while (c < need) {
+    if (c > SIZE_MAX / 2 / size)
+      out_of_memory(SIZE_MAX);
+    c *= 2;
+  }
+  *p = xrealloc(*p, c * size);
+  *cap = c;
+}
+
+/* ----------------------------------------------------------------- arena */
+
+struct chunk {
+  struct chunk *next;
+  size_t used, size;
+  max_align_t data[];
+};
+
+struct capplan_arena {
+  struct chunk *head;
+};
+
+enum { CHUNK_BYTES = 64 * 1024 };
+
+capplan_arena *arena_new(void) {
+  return xcalloc(1, sizeof(capplan_arena));
+}
+
+void arena_free(capplan_arena *a) {
+  if (!a)
+    return;
+  struct chunk *c = a->head;
+  while (c) {
+    struct chunk *next = c->next;
+    free(c);
+    c = next;
+  }
+  free(a);
+}
+
+void *arena_alloc(capplan_arena *a, size_t n) {
+  const size_t align = sizeof(max_align_t);
+  if (n > SIZE_MAX - align)
+    out_of_memory(n);
+  n = (n + align - 1) / align * align;
+  struct chunk *c = a->head;
+  if (!c || c->size - c->used < n) {
+    size_t size = n > CHUNK_BYTES / 2 ? n : CHUNK_BYTES;
+    c = xmalloc(sizeof(struct chunk) + size);
+    c->used = 0;
+    c->size = size;
+    if (n > CHUNK_BYTES / 2 && a->head) {
+      /* A large block gets its own chunk behind the current one, so the
+       * free space of the current chunk is not wasted. */
+      c->next = a->head->next;
+      a->head->next = c;
+    } else {
+      c->next = a->head;
+      a->head = c;
+    }
+  }
+  void *p = (char *)c->data + c->used;
+  c->used += n;
+  memset(p, 0, n);
+  return p;
+}
+
+void *arena_array(capplan_arena *a, size_t count, size_t size) {
+  if (size && count > SIZE_MAX / size)
+    out_of_memory(SIZE_MAX);
+  return arena_alloc(a, count * size);
+}
+
+char *arena_strndup(capplan_arena *a, const char *s, size_t n) {
+  char *d = arena_alloc(a, n + 1);
+  memcpy(d, s, n);
+  d[n] = '\0';
+  return d;
+}
+
+char *arena_strdup(capplan_arena *a, const char *s) {
+  return s ? arena_strndup(a, s, strlen(s)) : NULL;
+}
+
+/* ------------------------------------------------------------------ buf */
+
+void capplan_buf_init(capplan_buf *b) {
+  b->data = NULL;
+  b->len = b->cap = 0;
+}
+
+void capplan_buf_release(capplan_buf *b) {
+  free(b->data);
+  capplan_buf_init(b);
+}
+
+void capplan_buf_put(capplan_buf *b, const char *s, size_t n) {
+  xgrow((void **)&b->data, &b->cap, b->len + n + 1, 1);
+  if (n)
+    memcpy(b->data + b->len, s, n);
+  b->len += n;
+  b->data[b->len] = '\0';
+}
+
+void capplan_buf_puts(capplan_buf *b, const char *s) {
+  capplan_buf_put(b, s, strlen(s));
+}
+
+void capplan_buf_putc(capplan_buf *b, char c) {
+  capplan_buf_put(b, &c, 1);
+}
+
+void capplan_buf_vprintf(capplan_buf *b, const char *fmt, va_list ap) {
+  va_list ap2;
+  va_copy(ap2, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap2);
+  va_end(ap2);
+  if (n < 0)
+    return;
+  xgrow((void **)&b->data, &b->cap, b->len + (size_t)n + 1, 1);
+  vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+  b->len += (size_t)n;
+}
+
+void capplan_buf_printf(capplan_buf *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  capplan_buf_vprintf(b, fmt, ap);
+  va_end(ap);
+}
+
+/* -------------------------------------------------------------- strings */
+
+size_t edit_distance(const char *a, const char *b, size_t limit) {
+  size_t la = strlen(a), lb = strlen(b);
+  if (la > 64 || lb > 64)
+    return limit + 1; /* names this long are not typos of each other */
+  if ((la > lb ? la - lb : lb - la) > limit)
+    return limit + 1;
+  /* Three rows of the optimal-string-alignment matrix. */
+  size_t r0[65], r1[65], r2[65];
+  size_t *prev2 = r0, *prev = r1, *cur = r2;
+  for (size_t j = 0; j <= lb; j++)
+    prev[j] = j;
+  for (size_t i = 1; i <= la; i++) {
+    size_t best = cur[0] = i;
+    for (size_t j = 1; j <= lb; j++) {
+      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      size_t v = prev[j - 1] + cost;
+      if (prev[j] + 1 < v)
+        v = prev[j] + 1;
+      if (cur[j - 1] + 1 < v)
+        v = cur[j - 1] + 1;
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+          prev2[j - 2] + 1 < v)
+        v = prev2[j - 2] + 1;
+      cur[j] = v;
+      if (v < best)
+        best = v;
+    }
+    if (best > limit)
+      return limit + 1;
+    size_t *t = prev2;
+    prev2 = prev;
+    prev = cur;
+    cur = t;
+  }
+  return prev[lb] < limit + 1 ? prev[lb] : limit + 1;
+}
+
+const char *closest_word(const char *word, const char *const *candidates,
+                         size_t n) {
+  /* A typo is at most a third of the word's letters away (at least one,
+   * at most three), like the suggestions of compilers and git. */
+  size_t len = strlen(word);
+  size_t limit = len / 3;
+  if (limit < 1)
+    limit = 1;
+  if (limit > 3)
+    limit = 3;
+  const char *best = NULL;
+  size_t best_d = limit + 1;
+  for (size_t i = 0; i < n; i++) {
+    size_t d = edit_distance(word, candidates[i], limit);
+    if (d < best_d) {
+      best_d = d;
+      best = candidates[i];
+    }
+  }
+  return best;
+}
+
+size_t utf8_width(const char *s, size_t n) {
+  size_t w = 0;
+  for (size_t i = 0; i < n; i++)
+    if (((unsigned char)s[i] & 0xC0) != 0x80)
+      w++;
+  return w;
+}

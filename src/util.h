@@ -1,0 +1,47 @@
+/*
+ * util.h - allocation, arenas and small string helpers shared by every
+ * module.  Allocation never returns NULL: on exhaustion the process stops
+ * with a message (there is nothing sensible a capacity planner can do
+ * without memory), so callers need no error paths for it.
+ */
+#ifndef CAPPLAN_UTIL_H
+#define CAPPLAN_UTIL_H
+
+#include <stddef.h>
+
+#include "capplan.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* Grows *P (of *CAP elements of SIZE bytes) to hold at least NEED. */
+void xgrow(void **p, size_t *cap, size_t need, size_t size);
+
+/* A bump allocator: many small objects, freed together.  Each pipeline
+ * product (spec, graph, report) owns one. */
+typedef struct capplan_arena capplan_arena;
+
+capplan_arena *arena_new(void);
+void arena_free(capplan_arena *a);
+/* Zeroed, aligned for any type; never NULL. */
+void *arena_alloc(capplan_arena *a, size_t n);
+void *arena_array(capplan_arena *a, size_t count, size_t size);
+char *arena_strdup(capplan_arena *a, const char *s);
+char *arena_strndup(capplan_arena *a, const char *s, size_t n);
+
+/* Edit distance (optimal string alignment) between A and B, at most
+ * LIMIT + 1 (the computation stops early past the limit). */
+size_t edit_distance(const char *a, const char *b, size_t limit);
+/* The candidate closest to WORD, or NULL when none is close enough to be a
+ * plausible typo. */
+const char *closest_word(const char *word, const char *const *candidates,
+                         size_t n);
+
+/* Number of characters (UTF-8 code points) in the first N bytes of S. */
+size_t utf8_width(const char *s, size_t n);
+
+#endif

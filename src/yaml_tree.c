@@ -1,0 +1,355 @@
+/*
+ * yaml_tree.c - libyaml events to a ynode tree (see yaml_tree.h).
+ *
+ * Collections under construction live on an explicit stack, so depth costs
+ * heap, not C stack, and the depth limit is checked before it grows.
+ */
+#include "yaml_tree.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "util.h"
+
+struct ytree {
+  ynode *root;
+  capplan_arena *arena;
+};
+
+typedef struct frame {
+  ynode *node;
+  ynode **kids;
+  size_t n, cap;
+  char *anchor; /* registered when the collection closes */
+} frame;
+
+typedef struct anchor {
+  char *name;
+  ynode *node;
+} anchor;
+
+typedef struct builder {
+  const capplan_source *src;
+  const capplan_limits *lim;
+  capplan_diags *d;
+  capplan_arena *arena;
+  frame *stack;
+  size_t depth, stack_cap;
+  anchor *anchors;
+  size_t n_anchors, anchors_cap;
+  size_t aliases;
+  ynode *root;
+  int documents;
+  bool failed;
+} builder;
+
+static capplan_loc mark_loc(yaml_mark_t m) {
+  capplan_loc l = {(int)m.line + 1, (int)m.column + 1, 1};
+  return l;
+}
+
+/* Line and column of byte OFFSET, for reader errors (which give bytes). */
+static capplan_loc offset_loc(const capplan_source *src, size_t offset) {
+  capplan_loc l = {1, 1, 1};
+  size_t line_start = 0;
+  if (offset > src->len)
+    offset = src->len;
+  for (size_t i = 0; i < offset; i++) {
+    if (src->text[i] == '\n') {
+      l.line++;
+      line_start = i + 1;
+    }
+  }
+  l.col = (int)utf8_width(src->text + line_start, offset - line_start) + 1;
+  return l;
+}
+
+static size_t sat_add(size_t a, size_t b) {
+  return a > (size_t)-1 - b ? (size_t)-1 : a + b;
+}
+
+static const char *syntax_help(const yaml_parser_t *p, const builder *b) {
+  const char *prob = p->problem ? p->problem : "";
+  size_t off = p->problem_mark.index;
+  if (strstr(prob, "cannot start any token") && off < b->src->len &&
+      b->src->text[off] == '\t')
+    return "YAML does not allow tabs for indentation; use spaces";
+  if (strstr(prob, "mapping values are not allowed"))
+    return "a ':' followed by a space starts a key; quote the value if it "
+           "contains ': ', or check the indentation";
+  if (strstr(prob, "did not find expected key") ||
+      strstr(prob, "did not find expected '-' indicator"))
+    return "check the indentation of this line against the lines above";
+  if (strstr(prob, "found unexpected end of stream") ||
+      strstr(prob, "found unknown escape"))
+    return "check that every quote is closed and every escape is valid";
+  if (strstr(prob, "did not find expected ',' or ']'") ||
+      strstr(prob, "did not find expected ',' or '}'"))
+    return "check that every '[' and '{' is closed";
+  return NULL;
+}
+
+static void report_parser_error(builder *b, const yaml_parser_t *p) {
+  const char *prob = p->problem ? p->problem : "unknown error";
+  if (p->error == YAML_READER_ERROR) {
+    capplan_loc l = offset_loc(b->src, p->problem_offset);
+    if (p->problem_value == 0 && strstr(prob, "control characters"))
+      capplan_diags_add(b->d, CAPPLAN_ERROR, l,
+                        "remove the NUL byte; a spec is plain UTF-8 text",
+                        "the spec contains a NUL byte");
+    else
+      capplan_diags_add(b->d, CAPPLAN_ERROR, l,
+                        "save the file as UTF-8 text",
+                        "the spec is not valid text: %s (byte %zu)", prob,
+                        p->problem_offset);
+    return;
+  }
+  if (p->error == YAML_MEMORY_ERROR) {
+    capplan_diags_add(b->d, CAPPLAN_ERROR, (capplan_loc){0, 0, 0}, NULL,
+                      "out of memory while parsing YAML");
+    return;
+  }
+  capplan_loc l = mark_loc(p->problem_mark);
+  const char *help = syntax_help(p, b);
+  char ctx[160];
+  if (!help && p->context) {
+    snprintf(ctx, sizeof ctx, "%s at line %zu, column %zu", p->context,
+             p->context_mark.line + 1, p->context_mark.column + 1);
+    help = ctx;
+  }
+  capplan_diags_add(b->d, CAPPLAN_ERROR, l, help, "invalid YAML: %s", prob);
+}
+
+static ynode *new_node(builder *b, enum ynode_kind kind, yaml_mark_t start) {
+  ynode *n = arena_alloc(b->arena, sizeof *n);
+  n->kind = kind;
+  n->loc = mark_loc(start);
+  n->weight = 1;
+  return n;
+}
+
+static void fail_at(builder *b, capplan_loc l, const char *help,
+                    const char *msg) {
+  capplan_diags_add(b->d, CAPPLAN_ERROR, l, help, "%s", msg);
+  b->failed = true;
+}
+
+/* Adds a finished node to the open collection, or makes it the root. */
+static void attach(builder *b, ynode *n) {
+  if (b->depth == 0) {
+    b->root = n;
+    return;
+  }
+  frame *f = &b->stack[b->depth - 1];
+  xgrow((void **)&f->kids, &f->cap, f->n + 1, sizeof(ynode *));
+  f->kids[f->n++] = n;
+}
+
+static void define_anchor(builder *b, const yaml_char_t *name, ynode *n) {
+  if (!name)
+    return;
+  xgrow((void **)&b->anchors, &b->anchors_cap, b->n_anchors + 1,
+        sizeof(anchor));
+  b->anchors[b->n_anchors].name = xstrdup((const char *)name);
+  b->anchors[b->n_anchors].node = n;
+  b->n_anchors++;
+}
+
+static ynode *find_anchor(const builder *b, const char *name) {
+  /* The latest definition wins (YAML allows redefining an anchor). */
+  for (size_t i = b->n_anchors; i-- > 0;)
+    if (!strcmp(b->anchors[i].name, name))
+      return b->anchors[i].node;
+  return NULL;
+}
+
+static void check_weight(builder *b, const ynode *n) {
+  if (n->weight > b->lim->max_nodes) {
+    char help[160];
+    snprintf(help, sizeof help,
+             "a spec may have at most %zu nodes with aliases expanded; "
+             "remove the nested aliases",
+             b->lim->max_nodes);
+    fail_at(b, n->loc, help, "the spec expands to too many YAML nodes");
+  }
+}
+
+static void on_event(builder *b, const yaml_event_t *e) {
+  switch (e->type) {
+  case YAML_DOCUMENT_START_EVENT:
+    if (++b->documents > 1)
+      fail_at(b, mark_loc(e->start_mark),
+              "put each spec in its own file",
+              "the file holds more than one YAML document");
+    break;
+  case YAML_SCALAR_EVENT: {
+    ynode *n = new_node(b, YN_SCALAR, e->start_mark);
+    n->len = e->data.scalar.length;
+    n->text = arena_strndup(b->arena, (const char *)e->data.scalar.value,
+                            n->len);
+    n->plain = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+    n->quoted = e->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+                e->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+    if (e->end_mark.line == e->start_mark.line &&
+        e->end_mark.column > e->start_mark.column)
+      n->loc.len = (int)(e->end_mark.column - e->start_mark.column);
+    if (n->len > b->lim->max_string_len) {
+      char help[96];
+      snprintf(help, sizeof help, "values may be at most %zu bytes long",
+               b->lim->max_string_len);
+      fail_at(b, n->loc, help, "a value in the spec is too long");
+      break;
+    }
+    define_anchor(b, e->data.scalar.anchor, n);
+    attach(b, n);
+    break;
+  }
+  case YAML_SEQUENCE_START_EVENT:
+  case YAML_MAPPING_START_EVENT: {
+    if (b->depth >= (size_t)b->lim->max_depth) {
+      char help[96];
+      snprintf(help, sizeof help, "a spec may nest at most %d levels deep",
+               b->lim->max_depth);
+      fail_at(b, mark_loc(e->start_mark), help, "the spec nests too deeply");
+      break;
+    }
+    ynode *n = new_node(b, e->type == YAML_SEQUENCE_START_EVENT ? YN_SEQ
+                                                                : YN_MAP,
+                        e->start_mark);
+    xgrow((void **)&b->stack, &b->stack_cap, b->depth + 1, sizeof(frame));
+    frame *f = &b->stack[b->depth++];
+    memset(f, 0, sizeof *f);
+    f->node = n;
+    const yaml_char_t *a = e->type == YAML_SEQUENCE_START_EVENT
+                               ? e->data.sequence_start.anchor
+                               : e->data.mapping_start.anchor;
+    f->anchor = a ? xstrdup((const char *)a) : NULL;
+    break;
+  }
+  case YAML_SEQUENCE_END_EVENT:
+  case YAML_MAPPING_END_EVENT: {
+    frame *f = &b->stack[--b->depth];
+    ynode *n = f->node;
+    n->n = f->n;
+    n->kids = arena_array(b->arena, f->n, sizeof(ynode *));
+    for (size_t i = 0; i < f->n; i++) {
+      n->kids[i] = f->kids[i];
+      n->weight = sat_add(n->weight, f->kids[i]->weight);
+    }
+    free(f->kids);
+    if (f->anchor)
+      define_anchor(b, (const yaml_char_t *)f->anchor, n);
+    free(f->anchor);
+    check_weight(b, n);
+    attach(b, n);
+    break;
+  }
+  case YAML_ALIAS_EVENT: {
+    const char *name = (const char *)e->data.alias.anchor;
+    ynode *target = find_anchor(b, name);
+    if (++b->aliases > b->lim->max_aliases) {
+      char help[96];
+      snprintf(help, sizeof help, "a spec may use at most %zu aliases",
+               b->lim->max_aliases);
+      fail_at(b, mark_loc(e->start_mark), help,
+              "the spec uses too many YAML aliases");
+      break;
+    }
+    if (!target) {
+      char msg[192];
+      snprintf(msg, sizeof msg, "alias '*%.64s' has no anchor before it",
+               name);
+      fail_at(b, mark_loc(e->start_mark),
+              "define the anchor ('&name') on an earlier value; a collection "
+              "cannot contain an alias to itself",
+              msg);
+      break;
+    }
+    attach(b, target);
+    break;
+  }
+  default:
+    break;
+  }
+}
+
+ytree *ytree_parse(const capplan_source *src, const capplan_limits *limits,
+                   capplan_diags *d) {
+  builder b;
+  memset(&b, 0, sizeof b);
+  b.src = src;
+  b.lim = limits;
+  b.d = d;
+  b.arena = arena_new();
+
+  yaml_parser_t parser;
+  if (!yaml_parser_initialize(&parser)) {
+    capplan_diags_add(d, CAPPLAN_ERROR, (capplan_loc){0, 0, 0}, NULL,
+                      "cannot initialise the YAML parser");
+    arena_free(b.arena);
+    return NULL;
+  }
+  yaml_parser_set_input_string(&parser, (const unsigned char *)src->text,
+                               src->len);
+  for (bool done = false; !done && !b.failed;) {
+    yaml_event_t e;
+    if (!yaml_parser_parse(&parser, &e)) {
+      report_parser_error(&b, &parser);
+      b.failed = true;
+      break;
+    }
+    done = e.type == YAML_STREAM_END_EVENT;
+    on_event(&b, &e);
+    yaml_event_delete(&e);
+  }
+  yaml_parser_delete(&parser);
+
+  for (size_t i = 0; i < b.depth; i++) {
+    free(b.stack[i].kids);
+    free(b.stack[i].anchor);
+  }
+  free(b.stack);
+  for (size_t i = 0; i < b.n_anchors; i++)
+    free(b.anchors[i].name);
+  free(b.anchors);
+  if (b.failed) {
+    arena_free(b.arena);
+    return NULL;
+  }
+  ytree *t = xcalloc(1, sizeof *t);
+  t->root = b.root;
+  t->arena = b.arena;
+  return t;
+}
+
+const ynode *ytree_root(const ytree *t) {
+  return t->root;
+}
+
+void ytree_free(ytree *t) {
+  if (!t)
+    return;
+  arena_free(t->arena);
+  free(t);
+}
+
+bool ynode_is_null(const ynode *n) {
+  if (n->kind != YN_SCALAR || !n->plain)
+    return false;
+  return n->len == 0 || !strcmp(n->text, "~") || !strcmp(n->text, "null") ||
+         !strcmp(n->text, "Null") || !strcmp(n->text, "NULL");
+}
+
+const char *ynode_kind_name(const ynode *n) {
+  switch (n->kind) {
+  case YN_MAP:
+    return "a mapping";
+  case YN_SEQ:
+    return "a list";
+  case YN_SCALAR:
+    return ynode_is_null(n) ? "nothing (null)" : "a value";
+  }
+  return "a value";
+}
