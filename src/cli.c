@@ -217,8 +217,18 @@ void cli_print_diags(capplan_diags *d) {
   capplan_buf b;
   capplan_buf_init(&b);
   capplan_diags_render(d, color, &b);
-  if (d->errors > 1)
-    capplan_buf_printf(&b, "%zu errors\n", d->errors);
+  /* A count once there is more than one thing to count. */
+  if (d->count > 1) {
+    if (d->errors)
+      capplan_buf_printf(&b, "%zu error%s", d->errors,
+                         d->errors == 1 ? "" : "s");
+    if (d->errors && d->warnings)
+      capplan_buf_puts(&b, ", ");
+    if (d->warnings)
+      capplan_buf_printf(&b, "%zu warning%s", d->warnings,
+                         d->warnings == 1 ? "" : "s");
+    capplan_buf_putc(&b, '\n');
+  }
   fwrite(b.data, 1, b.len, stderr);
   fflush(stderr);
   capplan_buf_release(&b);

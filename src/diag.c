@@ -10,6 +10,7 @@
  *         |            ^~~~~
  *         = help: ...
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,19 +105,23 @@ static size_t line_len(const capplan_source *src, const line_index *ix,
   return e - b;
 }
 
-/* Appends LINE with control characters (other than tab) made visible, so
- * that a NUL byte or an escape sequence in a hostile spec cannot garble the
- * terminal. */
+/* Appends LINE with control characters (other than tab) and bytes that
+ * are not UTF-8 shown as '?', so a NUL, an escape sequence or stray Latin-1
+ * in a hostile spec cannot garble the terminal. */
 static void put_source_line(capplan_buf *out, const char *line, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)line[i];
-    if (c == '\t' || c >= 0x20) {
-      if (c != 0x7f) {
-        capplan_buf_putc(out, (char)c);
-        continue;
-      }
+  size_t i = 0;
+  while (i < n) {
+    size_t ok = utf8_valid_prefix(line + i, n - i);
+    for (size_t k = 0; k < ok; k++) {
+      unsigned char c = (unsigned char)line[i + k];
+      bool control = (c < 0x20 && c != '\t') || c == 0x7f;
+      capplan_buf_putc(out, control ? '?' : (char)c);
     }
-    capplan_buf_putc(out, '?');
+    i += ok;
+    if (i < n) {
+      capplan_buf_putc(out, '?');
+      i++;
+    }
   }
 }
 

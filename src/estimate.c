@@ -332,11 +332,15 @@ void capplan_report_free(capplan_report *r) {
 
 capplan_report *capplan_run(const capplan_source *src,
                             const capplan_limits *limits, capplan_diags *d) {
-  capplan_spec *spec = capplan_spec_load(src, limits, d);
+  /* A spec with errors still goes through the graph checks, so that one
+   * run reports every error; it never reaches the estimator. */
+  size_t errors = d->errors;
+  capplan_spec *spec = spec_load(src, limits, d, true);
   if (!spec)
     return NULL;
   capplan_graph *g = capplan_graph_build(spec, d);
-  capplan_report *r = g ? capplan_estimate(g, d) : NULL;
+  capplan_report *r =
+      g && d->errors == errors ? capplan_estimate(g, d) : NULL;
   capplan_graph_free(g);
   capplan_spec_free(spec);
   return r;

@@ -68,20 +68,24 @@ static void build_hardware(builder *b) {
     if (strmap_get(&b->hw, s->name.s, &at)) {
       h = &g->hw[at]; /* override only the fields given */
     } else {
-      if (!s->cost.set) {
+      if (!s->cost.present) {
         const char *names[16];
         size_t n = 0;
-        for (size_t k = 0; k < n_cat && n < ARRAY_LEN(names); k++)
+        capplan_buf help;
+        capplan_buf_init(&help);
+        capplan_buf_puts(&help, "add 'cost: $2/hour' (the price of one "
+                                "server), or use a catalog name:");
+        for (size_t k = 0; k < n_cat && n < ARRAY_LEN(names); k++) {
           names[n++] = cat[k].name;
+          capplan_buf_printf(&help, "%s %s", k ? "," : "", cat[k].name);
+        }
         char hint[96];
         suggest(s->name.s, names, n, hint, sizeof hint);
-        capplan_diags_add(b->d, CAPPLAN_ERROR, s->loc,
-                          "add 'cost: $2/hour' (the price of one server), or "
-                          "use a catalog name: cpu-small, cpu-medium, "
-                          "cpu-large, gpu-v100, gpu-a100, gpu-4xa100",
+        capplan_diags_add(b->d, CAPPLAN_ERROR, s->loc, help.data,
                           "hardware '%s' is not in the catalog and has no "
                           "'cost'%s",
                           s->name.s, hint);
+        capplan_buf_release(&help);
       }
       h = &g->hw[g->n_hw];
       h->name = s->name.s;
@@ -122,6 +126,14 @@ static void name_stages(builder *b) {
   for (size_t i = 0; i < spec->n_stages; i++) {
     const spec_stage *st = &spec->stages[i];
     b->g->nodes[i].st = st;
+    if (!st->name.s) {
+      /* Only in a spec with errors (see spec_load): a label for messages
+       * that no 'after' can name. */
+      char label[32];
+      snprintf(label, sizeof label, "#%zu", i + 1);
+      b->g->nodes[i].name = arena_strdup(b->g->arena, label);
+      continue;
+    }
     b->g->nodes[i].name = st->name.s;
     size_t first;
     if (!strmap_put(&b->stages, st->name.s, i, &first)) {
@@ -133,6 +145,21 @@ static void name_stages(builder *b) {
                         "duplicate stage name '%s'", st->name.s);
     }
   }
+}
+
+/* True if NAME is how the user wrote, or would fix, the name of a stage
+ * whose name is invalid (e.g. 'Deep Ranker' or 'deep-ranker'). */
+static bool names_invalid_stage(const builder *b, const char *name) {
+  for (size_t i = 0; i < b->spec->n_stages; i++) {
+    const char *bad = b->spec->stages[i].invalid_name;
+    if (!bad)
+      continue;
+    char fixed[160];
+    name_slug(bad, fixed, sizeof fixed);
+    if (!strcmp(bad, name) || !strcmp(fixed, name))
+      return true;
+  }
+  return false;
 }
 
 static void link_stage(builder *b, size_t i) {
@@ -152,19 +179,23 @@ static void link_stage(builder *b, size_t i) {
   for (size_t k = 0; k < st->after.n; k++) {
     const sstr *a = &st->after.items[k];
     size_t p;
+    if (!strmap_get(&b->stages, a->s, &p) && names_invalid_stage(b, a->s))
+      continue; /* that stage's name is already reported as invalid */
     if (!strmap_get(&b->stages, a->s, &p)) {
       char hint[96] = "";
       /* Suggestions scan every name; skip them for huge specs. */
       if (spec->n_stages <= 20000) {
         const char **names = xmalloc(spec->n_stages * sizeof(char *));
+        size_t n = 0;
         for (size_t j = 0; j < spec->n_stages; j++)
-          names[j] = spec->stages[j].name.s;
-        suggest(a->s, names, spec->n_stages, hint, sizeof hint);
+          if (spec->stages[j].name.s)
+            names[n++] = spec->stages[j].name.s;
+        suggest(a->s, names, n, hint, sizeof hint);
         free(names);
       }
       capplan_diags_add(b->d, CAPPLAN_ERROR, a->loc,
                         "'after' names stages defined in this spec",
-                        "stage '%s' is after unknown stage '%s'%s", st->name.s,
+                        "stage '%s' is after unknown stage '%s'%s", nd->name,
                         a->s, hint);
       continue;
     }
@@ -172,7 +203,7 @@ static void link_stage(builder *b, size_t i) {
       capplan_diags_add(b->d, CAPPLAN_ERROR, a->loc,
                         "write 'after: []' for an entry stage, or name the "
                         "stage it follows",
-                        "stage '%s' is after itself", st->name.s);
+                        "stage '%s' is after itself", nd->name);
       continue;
     }
     bool dup = false;
@@ -202,7 +233,7 @@ static void settle_stage(builder *b, size_t i, const ghw *default_hw) {
   const spec_stage *st = &spec->stages[i];
   gnode *nd = &b->g->nodes[i];
   char who[192];
-  snprintf(who, sizeof who, "stage '%s'", st->name.s);
+  snprintf(who, sizeof who, "stage '%s'", nd->name);
   nd->hw = st->hardware.s ? find_hw(b, st->hardware.s, st->hardware.loc, who)
                           : default_hw;
 
@@ -304,7 +335,7 @@ static void build_groups(builder *b) {
                         st->hardware.s ? st->hardware.loc : st->colocate.loc,
                         help,
                         "stage '%s' runs on '%s' but group '%s' runs on '%s'",
-                        st->name.s, nd->hw->name, gr->name, gr->hw->name);
+                        nd->name, nd->hw->name, gr->name, gr->hw->name);
     }
     /* A pool is as available as its least available member says. */
     if (nd->availability < gr->availability)
@@ -321,7 +352,7 @@ static void build_groups(builder *b) {
       capplan_diags_add(b->d, CAPPLAN_WARNING, own[k]->loc, help,
                         "stage '%s' is colocated in group '%s', whose '%s' "
                         "applies instead of the stage's",
-                        st->name.s, gr->name, names[k]);
+                        nd->name, gr->name, names[k]);
     }
   }
 
@@ -358,8 +389,11 @@ static void build_groups(builder *b) {
       continue;
     char hint[96];
     suggest(spec->groups[k].name.s, names, g->n_groups, hint, sizeof hint);
-    capplan_diags_add(b->d, CAPPLAN_WARNING, spec->groups[k].loc,
-                      "stages join a group with 'colocate: NAME'",
+    /* An error, not a warning: a misspelt group name would otherwise
+     * leave its stages on settings nobody chose. */
+    capplan_diags_add(b->d, CAPPLAN_ERROR, spec->groups[k].loc,
+                      "stages join a group with 'colocate: NAME'; fix the "
+                      "name or remove the entry",
                       "group '%s' has no stages%s", spec->groups[k].name.s,
                       hint);
   }
@@ -461,13 +495,42 @@ static void report_cycle(builder *b, const size_t *cyc, size_t len) {
     for (size_t k = 0; k < nd->st->after.n; k++)
       if (!strcmp(nd->st->after.items[k].s, g->nodes[parent].name))
         loc = nd->st->after.items[k].loc;
-  capplan_diags_add(b->d, CAPPLAN_ERROR, loc,
-                    nd->st->after.set
-                        ? "a stage cannot come after itself, even through "
-                          "others; remove one of these 'after' links"
-                        : "this stage follows the one before it by default; "
-                          "give it an explicit 'after'",
+  /* Stages without 'after' follow the one listed before them: say so,
+   * since those links are invisible in the file. */
+  capplan_buf help;
+  capplan_buf_init(&help);
+  size_t implicit = 0;
+  for (size_t k = 0; k < len; k++)
+    if (!g->nodes[cyc[k]].st->after.set)
+      implicit++;
+  if (implicit) {
+    size_t listed = 0, names = implicit < 6 ? implicit : 6;
+    for (size_t k = 0; k < len && listed < names; k++) {
+      const gnode *c = &g->nodes[cyc[(first + len - k) % len]];
+      if (c->st->after.set)
+        continue;
+      listed++;
+      capplan_buf_printf(&help, "%s'%s'",
+                         listed == 1                            ? ""
+                         : listed == names && names == implicit ? " and "
+                                                                : ", ",
+                         c->name);
+    }
+    if (names < implicit)
+      capplan_buf_puts(&help, ", ...");
+    capplan_buf_printf(&help,
+                       " %s no 'after' and so %s the stage listed before; "
+                       "give %s an explicit 'after' to break the cycle",
+                       implicit > 1 ? "have" : "has",
+                       implicit > 1 ? "follow" : "follows",
+                       implicit > 1 ? "one of them" : "it");
+  } else {
+    capplan_buf_puts(&help, "a stage cannot come after itself, even through "
+                            "others; remove one 'after' link of the cycle");
+  }
+  capplan_diags_add(b->d, CAPPLAN_ERROR, loc, help.data,
                     "stages form a cycle: %s", s.data);
+  capplan_buf_release(&help);
   capplan_buf_release(&s);
 }
 
@@ -566,9 +629,10 @@ capplan_graph *capplan_graph_build(const capplan_spec *spec,
   const ghw *default_hw = NULL;
   if (spec->defaults.hardware.s)
     default_hw = find_hw(&b, spec->defaults.hardware.s,
-                         spec->defaults.hardware.loc, "'defaults'");
+                         spec->defaults.hardware.loc, "'defaults.hardware'");
   else
-    default_hw = find_hw(&b, CATALOG_DEFAULT_HARDWARE, nowhere, "'defaults'");
+    default_hw = find_hw(&b, CATALOG_DEFAULT_HARDWARE, nowhere,
+                         "'defaults.hardware'");
   name_stages(&b);
   for (size_t i = 0; i < g->n; i++) {
     link_stage(&b, i);

@@ -4,6 +4,7 @@
  * Figures follow the rules of format.h.  Colour (bold headers, green and
  * red check results) only when the caller asks for it.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -88,13 +89,20 @@ static void group_table(const capplan_report *r, bool color,
   tt_free(t);
 }
 
-/* A check's figure in the unit users read it in. */
-static char *check_value(const capplan_check *c, double v, char *buf) {
+/* A check's figure in the unit users read it in; LIMIT says it is the
+ * limit, which shows as the user wrote it (99.95%, not 99.950%). */
+static char *check_value(const capplan_check *c, double v, bool limit,
+                         char *buf) {
   switch (c->kind) {
   case CAPPLAN_CHECK_LATENCY:
     return fmt_ms(v / 1000, buf, FMT_SIZE);
   case CAPPLAN_CHECK_AVAILABILITY: {
-    fmt_availability(v, 1 - v, buf, FMT_SIZE);
+    if (limit) {
+      char n[FMT_SIZE];
+      snprintf(buf, FMT_SIZE, "%s%%", fmt_number(v * 100, 8, n, sizeof n));
+    } else {
+      fmt_availability(v, 1 - v, buf, FMT_SIZE);
+    }
     return buf;
   }
   case CAPPLAN_CHECK_COST: {
@@ -121,9 +129,9 @@ static void check_table(const capplan_report *r, bool color,
     else
       tt_cell(t, c->passed ? "pass" : "FAIL");
     tt_cell(t, c->name);
-    tt_cell(t, check_value(c, c->actual, a));
+    tt_cell(t, check_value(c, c->actual, false, a));
     tt_cell(t, c->upper ? "<=" : ">=");
-    tt_cell(t, check_value(c, c->limit, l));
+    tt_cell(t, check_value(c, c->limit, true, l));
   }
   capplan_buf_puts(out, color ? BOLD "checks" OFF "\n" : "checks\n");
   tt_render(t, false, "  ", out);

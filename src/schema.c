@@ -28,6 +28,19 @@
    .def = d,                                                                   \
    .def_text = dt,                                                             \
    .help = h}
+/* A quantity whose typical value differs from its unit kind's example. */
+#define QTYX(nm, u, fl, lo, hi, st, field, d, dt, h, ex)                       \
+  {.name = nm,                                                                 \
+   .type = SK_QTY,                                                             \
+   .unit = u,                                                                  \
+   .flags = fl,                                                                \
+   .min = lo,                                                                  \
+   .max = hi,                                                                  \
+   .offset = offsetof(st, field),                                              \
+   .def = d,                                                                   \
+   .def_text = dt,                                                             \
+   .help = h,                                                                  \
+   .example = ex}
 #define STR(nm, ty, fl, st, field, dt, h)                                      \
   {.name = nm,                                                                 \
    .type = ty,                                                                 \
@@ -46,9 +59,9 @@
   {.name = nm, .type = ty, .section = sec, .flags = fl, .def_text = dt, .help = h}
 
 static const schema_key top_keys[] = {
-    QTY("capplan", UNIT_COUNT, SF_REQUIRED | SF_INTEGER, 1, 1, capplan_spec,
+    QTYX("capplan", UNIT_COUNT, SF_REQUIRED | SF_INTEGER, 1, 1, capplan_spec,
         version, 1, "required",
-        "Format version of the spec; this capplan reads version 1."),
+        "Format version of the spec; this capplan reads version 1.", "1"),
     STR("name", SK_STRING, 0, capplan_spec, name, "file name",
         "Name of the system, shown in reports."),
     STR("description", SK_STRING, 0, capplan_spec, description, "none",
@@ -73,15 +86,15 @@ static const schema_key traffic_keys[] = {
     QTY("qps", UNIT_RATE, SF_MIN_OPEN, 0, INF, spec_traffic, qps, 0,
         "or dau",
         "Peak requests per second entering the entry stages (30K = 30K/s)."),
-    QTY("dau", UNIT_COUNT, SF_MIN_OPEN, 0, INF, spec_traffic, dau, 0, "none",
-        "Daily active users; with requests_per_user gives the QPS."),
+    QTYX("dau", UNIT_COUNT, SF_MIN_OPEN, 0, INF, spec_traffic, dau, 0, "none",
+        "Daily active users; with requests_per_user gives the QPS.", "500M"),
     QTY("requests_per_user", UNIT_DAILY, SF_MIN_OPEN, 0, INF, spec_traffic,
         requests_per_user, 0, "with dau",
         "Requests per user per day (20 = 20/day)."),
-    QTY("peak_to_average", UNIT_NUMBER, 0, 1, INF, spec_traffic,
+    QTYX("peak_to_average", UNIT_NUMBER, 0, 1, INF, spec_traffic,
         peak_to_average, 1, "1",
         "Peak over average traffic; multiplies the dau-derived rate, or "
-        "divides qps to give the average."),
+        "divides qps to give the average.", "3"),
     QTY("average_qps", UNIT_RATE, SF_MIN_OPEN, 0, INF, spec_traffic,
         average_qps, 0, "derived",
         "Average requests per second, for cost per million requests."),
@@ -90,58 +103,58 @@ static const schema_key traffic_keys[] = {
 static const schema_key slo_keys[] = {
     QTY("latency", UNIT_DURATION, SF_MIN_OPEN, 0, INF, spec_slo, latency, 0,
         "none", "Budget for the slowest path through the graph."),
-    QTY("availability", UNIT_FRACTION, SF_MIN_OPEN | SF_MAX_OPEN, 0, 1,
+    QTYX("availability", UNIT_FRACTION, SF_MIN_OPEN | SF_MAX_OPEN, 0, 1,
         spec_slo, availability, 0, "none",
-        "Target availability of the whole system."),
+        "Target availability of the whole system.", "99.9%"),
 };
 
 static const schema_key budget_keys[] = {
     QTY("cost", UNIT_MONEY, SF_MIN_OPEN, 0, INF, spec_budget, cost, 0,
         "none", "Most the plan may cost, per period."),
-    QTY("gpus", UNIT_COUNT, SF_INTEGER, 0, INF, spec_budget, gpus, 0, "none",
-        "Most GPUs the plan may use."),
-    QTY("servers", UNIT_COUNT, SF_INTEGER, 0, INF, spec_budget, servers, 0,
-        "none", "Most servers the plan may use."),
+    QTYX("gpus", UNIT_COUNT, SF_INTEGER, 0, INF, spec_budget, gpus, 0, "none",
+        "Most GPUs the plan may use.", "250"),
+    QTYX("servers", UNIT_COUNT, SF_INTEGER, 0, INF, spec_budget, servers, 0,
+        "none", "Most servers the plan may use.", "400"),
 };
 
 static const schema_key defaults_keys[] = {
     STR("hardware", SK_NAME, 0, spec_defaults, hardware, "cpu-medium",
         "Hardware of stages that name none (the seed's interview default)."),
-    QTY("headroom", UNIT_FRACTION, 0, 0, 10, spec_defaults, headroom, 0,
-        "0%", "Extra capacity added after sizing (the seed examples use 20%)."),
-    QTY("utilization", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_defaults,
-        utilization, 1, "100%", "Target maximum utilization of a server."),
-    QTY("redundancy", UNIT_COUNT, SF_INTEGER, 0, INF, spec_defaults,
-        redundancy, 0, "0", "Spare servers added to each stage (N+k)."),
-    QTY("availability", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_defaults,
+    QTYX("headroom", UNIT_FRACTION, 0, 0, 10, spec_defaults, headroom, 0,
+        "0%", "Extra capacity added after sizing (the seed examples use 20%).", "20%"),
+    QTYX("utilization", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_defaults,
+        utilization, 1, "100%", "Target maximum utilization of a server.", "80%"),
+    QTYX("redundancy", UNIT_COUNT, SF_INTEGER, 0, INF, spec_defaults,
+        redundancy, 0, "0", "Spare servers added to each stage (N+k).", "1"),
+    QTYX("availability", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_defaults,
         availability, 0.999, "hardware's, else 99.9%",
-        "Availability of one server."),
+        "Availability of one server.", "99.9%"),
 };
 
 static const schema_key group_keys[] = {
-    QTY("utilization", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_group,
+    QTYX("utilization", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_group,
         utilization, 1, "defaults.utilization",
-        "Target maximum utilization of the group's servers."),
-    QTY("headroom", UNIT_FRACTION, 0, 0, 10, spec_group, headroom, 0,
-        "defaults.headroom", "Extra capacity added after sizing the group."),
-    QTY("redundancy", UNIT_COUNT, SF_INTEGER, 0, INF, spec_group, redundancy,
-        0, "defaults.redundancy", "Spare servers added to the group."),
+        "Target maximum utilization of the group's servers.", "80%"),
+    QTYX("headroom", UNIT_FRACTION, 0, 0, 10, spec_group, headroom, 0,
+        "defaults.headroom", "Extra capacity added after sizing the group.", "20%"),
+    QTYX("redundancy", UNIT_COUNT, SF_INTEGER, 0, INF, spec_group, redundancy,
+        0, "defaults.redundancy", "Spare servers added to the group.", "1"),
 };
 
 static const schema_key hardware_keys[] = {
-    QTY("cores", UNIT_COUNT, SF_INTEGER | SF_MIN_OPEN, 0, INF, spec_hardware,
+    QTYX("cores", UNIT_COUNT, SF_INTEGER | SF_MIN_OPEN, 0, INF, spec_hardware,
         cores, 0, "none",
-        "CPU cores; with a stage's bound gives its parallelism."),
+        "CPU cores; with a stage's bound gives its parallelism.", "16"),
     QTY("memory", UNIT_BYTES, 0, 0, INF, spec_hardware, memory, 0, "none",
         "Main memory."),
-    QTY("gpus", UNIT_COUNT, SF_INTEGER, 0, INF, spec_hardware, gpus, 0, "0",
-        "GPUs per server."),
+    QTYX("gpus", UNIT_COUNT, SF_INTEGER, 0, INF, spec_hardware, gpus, 0, "0",
+        "GPUs per server.", "250"),
     QTY("gpu_memory", UNIT_BYTES, 0, 0, INF, spec_hardware, gpu_memory, 0,
         "none", "Memory of all the server's GPUs together."),
     QTY("cost", UNIT_MONEY, 0, 0, INF, spec_hardware, cost, 0,
         "required for new hardware", "Price of one server, per period."),
-    QTY("availability", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_hardware,
-        availability, 0.999, "99.9%", "Availability of one server."),
+    QTYX("availability", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_hardware,
+        availability, 0.999, "99.9%", "Availability of one server.", "99.9%"),
     STR("description", SK_STRING, 0, spec_hardware, description, "none",
         "What the server is."),
 };
@@ -156,14 +169,14 @@ static const schema_key stage_keys[] = {
     ENUM("join", "all|any", spec_stage, join, "all",
          "With several upstreams: all waits for every one (fork-join), any "
          "merges alternative paths."),
-    QTY("share", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_stage, share, 1,
-        "100%", "Fraction of the upstream flow that takes this branch."),
-    QTY("calls", UNIT_NUMBER, SF_MIN_OPEN, 0, INF, spec_stage, calls, 1, "1",
-        "Invocations per request passing through (fan-out of lookups)."),
-    QTY("cache_hit", UNIT_FRACTION, 0, 0, 1, spec_stage, cache_hit, 0, "0%",
-        "Share of invocations answered by a cache in front of the stage."),
-    QTY("stops", UNIT_FRACTION, 0, 0, 1, spec_stage, stops, 0, "0%",
-        "Share of requests the stage answers itself and does not pass on."),
+    QTYX("share", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_stage, share, 1,
+        "100%", "Fraction of the upstream flow that takes this branch.", "20%"),
+    QTYX("calls", UNIT_NUMBER, SF_MIN_OPEN, 0, INF, spec_stage, calls, 1, "1",
+        "Invocations per request passing through (fan-out of lookups).", "3"),
+    QTYX("cache_hit", UNIT_FRACTION, 0, 0, 1, spec_stage, cache_hit, 0, "0%",
+        "Share of invocations answered by a cache in front of the stage.", "60%"),
+    QTYX("stops", UNIT_FRACTION, 0, 0, 1, spec_stage, stops, 0, "0%",
+        "Share of requests the stage answers itself and does not pass on.", "10%"),
     STR("hardware", SK_NAME, 0, spec_stage, hardware, "defaults.hardware",
         "Catalog or spec hardware name."),
     QTY("latency", UNIT_DURATION, SF_REQUIRED | SF_MIN_OPEN, 0, INF,
@@ -172,23 +185,23 @@ static const schema_key stage_keys[] = {
     QTY("qps_per_server", UNIT_RATE, SF_MIN_OPEN, 0, INF, spec_stage,
         qps_per_server, 0, "derived",
         "Throughput of one server at 100% utilization."),
-    QTY("batch", UNIT_COUNT, SF_INTEGER, 1, INF, spec_stage, batch, 1, "1",
-        "Requests served together per batch."),
-    QTY("parallelism", UNIT_NUMBER, SF_MIN_OPEN, 0, INF, spec_stage,
+    QTYX("batch", UNIT_COUNT, SF_INTEGER, 1, INF, spec_stage, batch, 1, "1",
+        "Requests served together per batch.", "50"),
+    QTYX("parallelism", UNIT_NUMBER, SF_MIN_OPEN, 0, INF, spec_stage,
         parallelism, 1, "1, or from bound",
-        "Concurrent batches per server."),
+        "Concurrent batches per server.", "12"),
     ENUM("bound", "cpu|memory|io", spec_stage, bound, "none",
          "Derives parallelism from the hardware's cores (seed 004 factors)."),
-    QTY("headroom", UNIT_FRACTION, 0, 0, 10, spec_stage, headroom, 0,
-        "defaults.headroom", "Extra capacity added after sizing."),
-    QTY("utilization", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_stage,
+    QTYX("headroom", UNIT_FRACTION, 0, 0, 10, spec_stage, headroom, 0,
+        "defaults.headroom", "Extra capacity added after sizing.", "20%"),
+    QTYX("utilization", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_stage,
         utilization, 1, "defaults.utilization",
-        "Target maximum utilization of a server."),
-    QTY("redundancy", UNIT_COUNT, SF_INTEGER, 0, INF, spec_stage, redundancy,
-        0, "defaults.redundancy", "Spare servers (N+k)."),
-    QTY("availability", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_stage,
+        "Target maximum utilization of a server.", "80%"),
+    QTYX("redundancy", UNIT_COUNT, SF_INTEGER, 0, INF, spec_stage, redundancy,
+        0, "defaults.redundancy", "Spare servers (N+k).", "1"),
+    QTYX("availability", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_stage,
         availability, 0.999, "hardware's, else 99.9%",
-        "Availability of one server of this stage."),
+        "Availability of one server of this stage.", "99.9%"),
     STR("colocate", SK_NAME, 0, spec_stage, colocate, "none",
         "Colocation group; stages in one group share servers."),
 };
@@ -218,6 +231,10 @@ static const schema_section sections[SEC_COUNT] = {
 
 const schema_section *schema_section_get(enum schema_section_id id) {
   return &sections[id];
+}
+
+const char *schema_example(const schema_key *k) {
+  return k->example ? k->example : units_kind_example(k->unit);
 }
 
 const schema_key *schema_key_find(const schema_section *s, const char *name) {
@@ -275,7 +292,7 @@ void schema_describe_range(const schema_key *k, char *buf, size_t size) {
   char lo[64], hi[64];
   schema_format_value(k, k->min, lo, sizeof lo);
   schema_format_value(k, k->max, hi, sizeof hi);
-  const char *whole = (k->flags & SF_INTEGER) ? "a whole number " : "";
+  const char *whole = (k->flags & SF_INTEGER) ? "a whole number, " : "";
   bool has_hi = isfinite(k->max);
   if (k->min == k->max)
     snprintf(buf, size, "exactly %s", lo);

@@ -55,6 +55,7 @@ typedef struct schema_key {
   double def;                     /* built-in default of a quantity */
   const char *def_text;           /* the default as docs show it */
   const char *help;
+  const char *example; /* a typical value; NULL: the unit kind's example */
 } schema_key;
 
 typedef struct schema_section {
@@ -71,6 +72,8 @@ const schema_key *schema_key_find(const schema_section *s, const char *name);
  * error, caught by every test). */
 const schema_key *schema_key_get(enum schema_section_id id, const char *name);
 
+/* A typical value of K for messages and docs ("250", "20ms"). */
+const char *schema_example(const schema_key *k);
 /* Describes the bounds of K ("more than 0 and at most 100%"), into BUF. */
 void schema_describe_range(const schema_key *k, char *buf, size_t size);
 /* Formats V (base units) the way a user writes a K value ("60%", "20ms"). */

@@ -11,11 +11,14 @@
 #include "capplan.h"
 #include "util.h"
 
-/* A number in base units (units.h) and where it was written. */
+/* A number in base units (units.h) and where it was written.  PRESENT
+ * says the key was written at all; SET that its value was also valid, so
+ * an invalid value is reported once and never as a missing key. */
 typedef struct snum {
   double v;
   capplan_loc loc;
-  bool set;
+  const char *text; /* as written, for messages */
+  bool set, present;
 } snum;
 
 /* A string; s is NULL when the key was absent. */
@@ -67,6 +70,7 @@ typedef struct spec_hardware {
 typedef struct spec_stage {
   capplan_loc loc; /* the stage's mapping */
   sstr name, description;
+  const char *invalid_name; /* a name that failed validation, or NULL */
   snames after;
   sstr join;
   snum share, calls, cache_hit, stops;
@@ -94,5 +98,13 @@ struct capplan_spec {
   size_t n_stages;
   capplan_loc stages_loc;
 };
+
+/* capplan_spec_load(), but with PARTIAL a spec with errors is returned
+ * too (NULL only when the YAML itself could not be read or the format
+ * version is wrong), so the graph can report its errors in the same run.
+ * A partial spec must never reach the estimator. */
+capplan_spec *spec_load(const capplan_source *src,
+                        const capplan_limits *limits, capplan_diags *d,
+                        bool partial);
 
 #endif

@@ -59,36 +59,38 @@ static capplan_loc at_span(const ynode *n, size_t off, size_t len) {
 
 /* ------------------------------------------------------------- values */
 
-static bool scalar_value(loader *L, const schema_key *k, const ynode *v) {
+/* Checks that V (the value of KEY) is a single, non-null value. */
+static bool scalar_value(loader *L, const schema_key *k, const ynode *key,
+                         const ynode *v) {
+  char help[160];
+  if (k->type == SK_QTY)
+    snprintf(help, sizeof help, "write %s such as '%s'%s",
+             units_kind_name(k->unit), schema_example(k),
+             (k->flags & SF_REQUIRED) ? "" : ", or remove the key");
+  else
+    snprintf(help, sizeof help, "write a single value%s",
+             (k->flags & SF_REQUIRED) ? "" : ", or remove the key");
   if (v->kind != YN_SCALAR) {
-    char help[160];
-    if (k->type == SK_QTY)
-      snprintf(help, sizeof help, "write %s such as '%s'",
-               units_kind_name(k->unit), units_kind_example(k->unit));
-    else
-      snprintf(help, sizeof help, "write a single value");
     error(L, at(v), help, "'%s' takes %s, not %s", k->name,
           k->type == SK_QTY ? units_kind_name(k->unit) : "a single value",
           ynode_kind_name(v));
     return false;
   }
   if (ynode_is_null(v)) {
-    char help[160];
-    if (k->type == SK_QTY)
-      snprintf(help, sizeof help, "write %s such as '%s', or remove the key",
-               units_kind_name(k->unit), units_kind_example(k->unit));
-    else
-      snprintf(help, sizeof help, "give a value, or remove the key");
-    error(L, at(v), help, "'%s' has no value", k->name);
+    /* An empty value has no place of its own: point at the key. */
+    error(L, at(key), help, "'%s' has no value", k->name);
     return false;
   }
   return true;
 }
 
-static void load_qty(loader *L, const schema_key *k, const ynode *v,
-                     snum *out) {
-  if (!scalar_value(L, k, v))
+static void load_qty(loader *L, const schema_key *k, const ynode *key,
+                     const ynode *v, snum *out) {
+  out->present = true;
+  out->loc = at(v);
+  if (!scalar_value(L, k, key, v))
     return;
+  out->text = arena_strndup(L->spec->arena, v->text, v->len);
   double x;
   unit_error ue;
   if (units_parse(v->text, v->len, k->unit, k->name, &x, &ue) < 0) {
@@ -97,25 +99,13 @@ static void load_qty(loader *L, const schema_key *k, const ynode *v,
     return;
   }
   if (!schema_in_range(k, x)) {
-    char range[128], help[192];
+    char range[128];
     schema_describe_range(k, range, sizeof range);
-    snprintf(help, sizeof help, "'%s' must be %s", k->name, range);
-    const char *why = "is out of range";
-    if ((k->flags & SF_INTEGER) && x != floor(x))
-      why = "must be a whole number";
-    else if (x <= 0 && k->min >= 0 && (k->flags & SF_MIN_OPEN))
-      why = x < 0 ? "must be positive" : "must be more than zero";
-    else if (x < 0)
-      why = "must not be negative";
-    else if (k->unit == UNIT_FRACTION && x > 1)
-      why = "is above 100%";
-    else if (x > k->max)
-      why = "is too large";
-    error(L, at(v), help, "'%s' %s, got '%s'", k->name, why, v->text);
+    error(L, at(v), k->help, "'%s' must be %s, got '%s'", k->name, range,
+          v->text);
     return;
   }
   out->v = x;
-  out->loc = at(v);
   out->set = true;
 }
 
@@ -130,21 +120,6 @@ static bool valid_name(const char *s, size_t len) {
   return true;
 }
 
-/* A name made valid: lower case, other characters as '-'. */
-static void slug(const char *s, char *buf, size_t size) {
-  size_t j = 0;
-  for (size_t i = 0; s[i] && j + 1 < size; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (isalnum(c) || c == '_' || c == '-')
-      buf[j++] = (char)tolower(c);
-    else if (c < 0x80 && j > 0 && buf[j - 1] != '-')
-      buf[j++] = '-';
-  }
-  while (j > 0 && buf[j - 1] == '-')
-    j--;
-  buf[j] = '\0';
-}
-
 /* Checks a name value; WHAT is "stage", "hardware", "group". */
 static bool check_name(loader *L, const ynode *v, const char *what) {
   if (v->len > L->lim->max_name_len) {
@@ -157,7 +132,7 @@ static bool check_name(loader *L, const ynode *v, const char *what) {
   }
   if (!valid_name(v->text, v->len)) {
     char s[160], help[256];
-    slug(v->text, s, sizeof s);
+    name_slug(v->text, s, sizeof s);
     if (s[0])
       snprintf(help, sizeof help,
                "names use lower-case letters, digits, '-' and '_', e.g. '%s'",
@@ -172,9 +147,9 @@ static bool check_name(loader *L, const ynode *v, const char *what) {
   return true;
 }
 
-static void load_string(loader *L, const schema_key *k, const ynode *v,
-                        sstr *out, const char *what) {
-  if (!scalar_value(L, k, v))
+static void load_string(loader *L, const schema_key *k, const ynode *key,
+                        const ynode *v, sstr *out, const char *what) {
+  if (!scalar_value(L, k, key, v))
     return;
   if (k->type == SK_NAME && !check_name(L, v, what))
     return;
@@ -190,13 +165,14 @@ static void load_string(loader *L, const schema_key *k, const ynode *v,
         goto ok;
     const char *best = closest_word(v->text, names, n);
     char help[160];
-    snprintf(help, sizeof help, "%s%s%s'%s' is one of: %s",
-             best ? "did you mean '" : "", best ? best : "",
-             best ? "'? " : "", k->name, k->choices);
-    for (char *p = help; *p; p++)
-      if (*p == '|')
-        *p = ',';
-    error(L, at(v), help, "unknown %s '%s'", k->name, v->text);
+    size_t len = (size_t)snprintf(help, sizeof help, "%s%s%s'%s' is one of:",
+                                  best ? "did you mean '" : "",
+                                  best ? best : "", best ? "'? " : "",
+                                  k->name);
+    for (size_t i = 0; i < n && len < sizeof help; i++)
+      len += (size_t)snprintf(help + len, sizeof help - len, "%s '%s'",
+                              i ? "," : "", names[i]);
+    error(L, at(v), help, "unknown '%s' value '%s'", k->name, v->text);
     return;
   }
 ok:
@@ -236,18 +212,37 @@ static void load_names(loader *L, const schema_key *k, const ynode *v,
 
 /* ----------------------------------------------------------- sections */
 
-/* What a name-valued key names, for messages. */
-static const char *name_kind(const schema_key *k) {
-  if (!strcmp(k->name, "hardware"))
-    return "hardware";
-  if (!strcmp(k->name, "colocate"))
-    return "group";
-  return "stage";
+
+/* Keys met in one mapping: SEEN[i] is the node of key i; SUGGESTED[i]
+ * says an unknown key was probably meant as key i, so its absence is not
+ * reported a second time. */
+typedef struct keyset {
+  const ynode **seen;
+  bool *suggested;
+  size_t n;
+} keyset;
+
+static keyset keyset_new(enum schema_section_id sid) {
+  keyset ks;
+  ks.n = schema_section_get(sid)->n_keys;
+  ks.seen = xcalloc(ks.n, sizeof(ynode *));
+  ks.suggested = xcalloc(ks.n, sizeof(bool));
+  return ks;
+}
+
+static void keyset_clear(keyset *ks) {
+  memset(ks->seen, 0, ks->n * sizeof(ynode *));
+  memset(ks->suggested, 0, ks->n * sizeof(bool));
+}
+
+static void keyset_free(keyset *ks) {
+  free(ks->seen);
+  free(ks->suggested);
 }
 
 typedef void (*sub_loader)(loader *L, const schema_key *k, const ynode *v);
 
-/* Reads the key of a mapping pair; NULL (reported) if it is not a name. */
+/* Reads the key of a mapping pair; NULL (reported) if it is not a word. */
 static const char *key_text(loader *L, const ynode *key) {
   if (key->kind != YN_SCALAR || ynode_is_null(key)) {
     error(L, at(key), "keys are plain words such as 'latency'",
@@ -257,19 +252,20 @@ static const char *key_text(loader *L, const ynode *key) {
   return key->text;
 }
 
-static void unknown_key(loader *L, const schema_section *s, const ynode *key,
-                        const char *owner) {
+/* Reports an unknown key; returns the key it was probably meant as. */
+static const schema_key *unknown_key(loader *L, const schema_section *s,
+                                     const ynode *key, const char *owner) {
   const char *names[32];
   size_t n = 0;
   for (size_t i = 0; i < s->n_keys && n < ARRAY_LEN(names); i++)
     names[n++] = s->keys[i].name;
   const char *best = closest_word(key->text, names, n);
   char help[256];
-  if (!strcmp(key->text, "<<"))
+  if (!strcmp(key->text, "<<")) {
     snprintf(help, sizeof help,
-             "YAML merge keys are not supported; use 'defaults' or repeat the "
-             "keys");
-  else {
+             "YAML merge keys are not supported; use 'defaults' or repeat "
+             "the keys");
+  } else {
     size_t len = (size_t)snprintf(help, sizeof help, "%s keys are: ",
                                   s->title);
     for (size_t i = 0; i < n && len < sizeof help; i++)
@@ -281,68 +277,96 @@ static void unknown_key(loader *L, const schema_section *s, const ynode *key,
           key->text, owner, best);
   else
     error(L, at(key), help, "unknown key '%.64s' in %s", key->text, owner);
+  return best ? schema_key_find(s, best) : NULL;
 }
 
-/* Walks the pairs of MAP for section SID, storing into BASE.  OWNER names
- * the mapping in messages ("stage 'ranker'", "'traffic'").  SUB handles
- * keys that hold sections, maps and lists.  Fills SEEN[i] for key i. */
-static void load_section(loader *L, enum schema_section_id sid,
-                         const ynode *map, void *base, const char *owner,
-                         sub_loader sub, const ynode **seen) {
-  const schema_section *s = schema_section_get(sid);
-  for (size_t i = 0; i + 1 < map->n; i += 2) {
-    const ynode *key = map->kids[i], *val = map->kids[i + 1];
-    const char *name = key_text(L, key);
-    if (!name)
-      continue;
-    const schema_key *k = schema_key_find(s, name);
-    if (!k) {
-      unknown_key(L, s, key, owner);
-      continue;
-    }
-    size_t ki = (size_t)(k - s->keys);
-    if (seen[ki]) {
-      char help[96];
-      snprintf(help, sizeof help, "the first '%s' is on line %d; keep one",
-               name, seen[ki]->loc.line);
-      error(L, at(key), help, "duplicate key '%s' in %s", name, owner);
-      continue;
-    }
-    seen[ki] = key;
-    char *field = (char *)base + k->offset;
-    switch (k->type) {
-    case SK_QTY:
-      load_qty(L, k, val, (snum *)field);
-      break;
-    case SK_STRING:
-    case SK_NAME:
-    case SK_ENUM:
-      load_string(L, k, val, (sstr *)field, name_kind(k));
-      break;
-    case SK_NAMES:
-      load_names(L, k, val, (snames *)field);
-      break;
-    case SK_SECTION:
-    case SK_MAP:
-    case SK_LIST:
-      sub(L, k, val);
-      break;
-    }
+/* What a name-valued key names, for messages. */
+static const char *name_kind(const schema_key *k) {
+  if (!strcmp(k->name, "hardware"))
+    return "hardware";
+  if (!strcmp(k->name, "colocate"))
+    return "group";
+  return "stage";
+}
+
+/* Loads one pair KEY: VAL of section S into BASE. */
+static void load_pair(loader *L, const schema_section *s, const ynode *key,
+                      const ynode *val, void *base, const char *owner,
+                      sub_loader sub, keyset *ks) {
+  const char *name = key_text(L, key);
+  if (!name)
+    return;
+  const schema_key *k = schema_key_find(s, name);
+  if (!k) {
+    const schema_key *meant = unknown_key(L, s, key, owner);
+    if (meant)
+      ks->suggested[meant - s->keys] = true;
+    return;
+  }
+  size_t ki = (size_t)(k - s->keys);
+  if (ks->seen[ki]) {
+    char help[96];
+    snprintf(help, sizeof help, "the first '%s' is on line %d; keep one", name,
+             ks->seen[ki]->loc.line);
+    error(L, at(key), help, "duplicate key '%s' in %s", name, owner);
+    return;
+  }
+  ks->seen[ki] = key;
+  char *field = (char *)base + k->offset;
+  switch (k->type) {
+  case SK_QTY:
+    load_qty(L, k, key, val, (snum *)field);
+    break;
+  case SK_STRING:
+  case SK_NAME:
+  case SK_ENUM:
+    load_string(L, k, key, val, (sstr *)field, name_kind(k));
+    break;
+  case SK_NAMES:
+    load_names(L, k, val, (snames *)field);
+    break;
+  case SK_SECTION:
+  case SK_MAP:
+  case SK_LIST:
+    sub(L, k, val);
+    break;
   }
 }
 
-/* Reports required keys of SID that SEEN lacks, at PLACE. */
+/* Walks the pairs of MAP for section SID, storing into BASE.  OWNER names
+ * the mapping in messages ("stage 'ranker'", "'traffic'"); SUB loads keys
+ * that hold sections, maps and lists. */
+static void load_section(loader *L, enum schema_section_id sid,
+                         const ynode *map, void *base, const char *owner,
+                         sub_loader sub, keyset *ks) {
+  const schema_section *s = schema_section_get(sid);
+  for (size_t i = 0; i + 1 < map->n; i += 2)
+    load_pair(L, s, map->kids[i], map->kids[i + 1], base, owner, sub, ks);
+}
+
+/* Reports required keys of SID that KS lacks (and no unknown key was
+ * probably meant as), at PLACE. */
 static void require_keys(loader *L, enum schema_section_id sid,
-                         const ynode **seen, capplan_loc place,
+                         const keyset *ks, capplan_loc place,
                          const char *owner) {
   const schema_section *s = schema_section_get(sid);
   for (size_t i = 0; i < s->n_keys; i++) {
     const schema_key *k = &s->keys[i];
-    if (!(k->flags & SF_REQUIRED) || seen[i])
+    if (!(k->flags & SF_REQUIRED) || ks->seen[i] || ks->suggested[i])
       continue;
     char help[192];
-    snprintf(help, sizeof help, "add '%s: %s'", k->name,
-             k->type == SK_QTY ? units_kind_example(k->unit) : "my-stage");
+    if (k->type == SK_QTY)
+      snprintf(help, sizeof help, "add '%s: %s'", k->name,
+               schema_example(k));
+    else if (k->type == SK_SECTION)
+      snprintf(help, sizeof help,
+               "add '%s:' with 'qps: 30K' (peak requests per second)",
+               k->name);
+    else if (k->type == SK_LIST)
+      snprintf(help, sizeof help,
+               "add '%s:' with at least one '- name: my-stage' item", k->name);
+    else
+      snprintf(help, sizeof help, "add '%s: my-stage'", k->name);
     error(L, place, help, "%s has no '%s'", owner, k->name);
   }
 }
@@ -351,48 +375,51 @@ static bool expect_map(loader *L, const ynode *v, const char *what,
                        const char *help) {
   if (v->kind == YN_MAP)
     return true;
-  error(L, at(v), help, "%s must be a mapping of keys, not %s", what,
-        ynode_kind_name(v));
+  if (v->kind == YN_SCALAR && !ynode_is_null(v))
+    error(L, at(v), help, "%s must be a mapping of keys, not a value ('%.64s')",
+          what, v->text);
+  else
+    error(L, at(v), help, "%s must be a mapping of keys, not %s", what,
+          ynode_kind_name(v));
   return false;
 }
 
 /* ------------------------------------------------------------ traffic */
 
-static void check_traffic(loader *L, const ynode *node) {
+static void check_traffic(loader *L, const ynode *node, const keyset *ks) {
   spec_traffic *t = &L->spec->traffic;
-  if (t->qps.set && t->dau.set)
+  const schema_section *s = schema_section_get(SEC_TRAFFIC);
+  bool meant_qps = ks->suggested[schema_key_find(s, "qps") - s->keys];
+  bool meant_dau = ks->suggested[schema_key_find(s, "dau") - s->keys];
+  if (t->qps.present && t->dau.present)
     error(L, t->dau.loc, "give 'qps', or 'dau' with 'requests_per_user', "
                          "not both",
           "'dau' conflicts with 'qps': both set the traffic");
-  else if (!t->qps.set && !t->dau.set)
+  else if (!t->qps.present && !t->dau.present && !meant_qps && !meant_dau)
     error(L, at(node),
           "add 'qps: 30K', or 'dau: 500M' with 'requests_per_user: 20/day'",
           "'traffic' has no 'qps' or 'dau'");
-  if (t->dau.set && !t->requests_per_user.set)
+  if (t->dau.present && !t->requests_per_user.present)
     error(L, t->dau.loc, "add 'requests_per_user: 20/day' (requests per user "
                          "per day)",
           "'dau' needs 'requests_per_user'");
-  if (t->requests_per_user.set && !t->dau.set)
+  if (t->requests_per_user.present && !t->dau.present)
     error(L, t->requests_per_user.loc, "add 'dau: 500M' (daily active users)",
           "'requests_per_user' needs 'dau'");
-  if (t->average_qps.set) {
-    double peak = 0;
-    if (t->qps.set && !t->dau.set)
-      peak = t->qps.v;
-    else if (t->dau.set && t->requests_per_user.set && !t->qps.set)
-      peak = t->dau.v * t->requests_per_user.v / 86400.0 *
-             (t->peak_to_average.set ? t->peak_to_average.v : 1);
-    if (peak > 0 && t->average_qps.v > peak * (1 + 1e-12))
-      error(L, t->average_qps.loc,
-            "the average cannot exceed the peak; check both values",
-            "'average_qps' is above the peak traffic (%.6g/s > %.6g/s)",
-            t->average_qps.v, peak);
-    if (t->dau.set && t->average_qps.set)
-      error(L, t->average_qps.loc,
-            "with 'dau' the average is dau x requests_per_user / 86,400; "
-            "remove 'average_qps'",
-            "'average_qps' conflicts with 'dau'");
+  if (!t->average_qps.set)
+    return;
+  if (t->dau.present) {
+    error(L, t->average_qps.loc,
+          "with 'dau' the average is dau x requests_per_user / 86,400; "
+          "remove 'average_qps'",
+          "'average_qps' conflicts with 'dau'");
+    return;
   }
+  if (t->qps.set && t->average_qps.v > t->qps.v * (1 + 1e-12))
+    error(L, t->average_qps.loc,
+          "the average cannot exceed the peak; check both values",
+          "'average_qps' (%s) is above the peak 'qps' (%s)",
+          t->average_qps.text, t->qps.text);
 }
 
 /* ------------------------------------------------------------- stages */
@@ -400,9 +427,9 @@ static void check_traffic(loader *L, const ynode *node) {
 static void check_stage(loader *L, spec_stage *st, const char *owner) {
   const snum *tp[] = {&st->batch, &st->parallelism};
   const char *tpn[] = {"batch", "parallelism"};
-  if (st->qps_per_server.set) {
+  if (st->qps_per_server.present) {
     for (size_t i = 0; i < 2; i++)
-      if (tp[i]->set)
+      if (tp[i]->present)
         error(L, tp[i]->loc,
               "give 'qps_per_server', or derive it from 'batch', 'latency' "
               "and 'parallelism', not both",
@@ -412,7 +439,7 @@ static void check_stage(loader *L, spec_stage *st, const char *owner) {
             "'bound' derives parallelism; remove it or 'qps_per_server'",
             "'bound' conflicts with 'qps_per_server' in %s", owner);
   }
-  if (st->parallelism.set && st->bound.s)
+  if (st->parallelism.present && st->bound.s)
     error(L, st->bound.loc,
           "'bound' derives parallelism from the hardware's cores; give one of "
           "them",
@@ -421,6 +448,23 @@ static void check_stage(loader *L, spec_stage *st, const char *owner) {
     error(L, st->join.loc,
           "list the upstream stages, e.g. 'after: [a, b]', or remove 'join'",
           "'join' needs at least two stages in 'after'");
+}
+
+/* The stage's name if it is valid, so messages can say which stage they
+ * are about; else the raw text is kept for the graph (see spec.h). */
+static void peek_name(loader *L, const ynode *item, spec_stage *st,
+                      char *owner, size_t size) {
+  for (size_t j = 0; j + 1 < item->n; j += 2) {
+    const ynode *key = item->kids[j], *val = item->kids[j + 1];
+    if (key->kind != YN_SCALAR || strcmp(key->text, "name") ||
+        val->kind != YN_SCALAR || ynode_is_null(val))
+      continue;
+    if (valid_name(val->text, val->len) && val->len <= L->lim->max_name_len)
+      snprintf(owner, size, "stage '%s'", val->text);
+    else
+      st->invalid_name = arena_strndup(L->spec->arena, val->text, val->len);
+    return;
+  }
 }
 
 static void load_stages(loader *L, const schema_key *k, const ynode *v) {
@@ -440,34 +484,28 @@ static void load_stages(loader *L, const schema_key *k, const ynode *v) {
     return;
   }
   spec->stages = arena_array(spec->arena, v->n, sizeof(spec_stage));
-  const schema_section *s = schema_section_get(SEC_STAGE);
-  const ynode **seen = xcalloc(s->n_keys, sizeof(ynode *));
+  keyset ks = keyset_new(SEC_STAGE);
   for (size_t i = 0; i < v->n; i++) {
     const ynode *item = v->kids[i];
-    char owner[192];
+    char owner[192], what[64];
     snprintf(owner, sizeof owner, "stage %zu", i + 1);
-    if (!expect_map(L, item, "a stage",
-                    "write a stage as 'name: ...' with its keys below"))
+    snprintf(what, sizeof what, "stage %zu", i + 1);
+    if (!expect_map(L, item, what,
+                    item->kind == YN_SCALAR && valid_name(item->text,
+                                                          item->len)
+                        ? "write '- name: ...' with the stage's keys below"
+                        : "write a stage as '- name: my-stage' with its "
+                          "keys below"))
       continue;
     spec_stage *st = &spec->stages[spec->n_stages++];
     st->loc = at(item);
-    memset(seen, 0, s->n_keys * sizeof(ynode *));
-    /* Name first, so later messages can say which stage they are about. */
-    for (size_t j = 0; j + 1 < item->n; j += 2) {
-      const ynode *key = item->kids[j], *val = item->kids[j + 1];
-      if (key->kind == YN_SCALAR && !strcmp(key->text, "name") &&
-          val->kind == YN_SCALAR && !ynode_is_null(val) &&
-          valid_name(val->text, val->len) &&
-          val->len <= L->lim->max_name_len) {
-        snprintf(owner, sizeof owner, "stage '%s'", val->text);
-        break;
-      }
-    }
-    load_section(L, SEC_STAGE, item, st, owner, NULL, seen);
-    require_keys(L, SEC_STAGE, seen, st->loc, owner);
+    keyset_clear(&ks);
+    peek_name(L, item, st, owner, sizeof owner);
+    load_section(L, SEC_STAGE, item, st, owner, NULL, &ks);
+    require_keys(L, SEC_STAGE, &ks, st->loc, owner);
     check_stage(L, st, owner);
   }
-  free(seen);
+  keyset_free(&ks);
   if (v->n == 0)
     error(L, at(v), "add at least one stage with a name and a latency",
           "'stages' is empty");
@@ -479,11 +517,12 @@ static void load_named_map(loader *L, const schema_key *k, const ynode *v,
                            enum schema_section_id sid) {
   capplan_spec *spec = L->spec;
   const schema_section *s = schema_section_get(sid);
-  char help[160];
-  snprintf(help, sizeof help, "write '%s:' then one '<name>:' per %s, with its "
-                              "keys below",
+  char help[160], what[32];
+  snprintf(help, sizeof help,
+           "write '%s:' then one '<name>:' per %s, with its keys below",
            k->name, s->title);
-  if (!expect_map(L, v, k->name[0] == 'h' ? "'hardware'" : "'groups'", help))
+  snprintf(what, sizeof what, "'%s'", k->name);
+  if (!expect_map(L, v, what, help))
     return;
   size_t n = v->n / 2;
   void *items = arena_array(spec->arena, n, sid == SEC_GROUP
@@ -492,7 +531,7 @@ static void load_named_map(loader *L, const schema_key *k, const ynode *v,
   size_t count = 0;
   strmap names;
   strmap_init(&names);
-  const ynode **seen = xcalloc(s->n_keys, sizeof(ynode *));
+  keyset ks = keyset_new(sid);
   for (size_t i = 0; i + 1 < v->n; i += 2) {
     const ynode *key = v->kids[i], *val = v->kids[i + 1];
     if (!key_text(L, key) || !check_name(L, key, s->title))
@@ -507,25 +546,23 @@ static void load_named_map(loader *L, const schema_key *k, const ynode *v,
     }
     char owner[192];
     snprintf(owner, sizeof owner, "%s '%s'", s->title, key->text);
-    char what[200];
-    snprintf(what, sizeof what, "%s '%s'", s->title, key->text);
-    if (!expect_map(L, val, what, "write its keys below it, indented"))
+    if (!expect_map(L, val, owner, "write its keys below it, indented"))
       continue;
-    memset(seen, 0, s->n_keys * sizeof(ynode *));
+    keyset_clear(&ks);
     sstr name = {arena_strndup(spec->arena, key->text, key->len), at(key)};
     if (sid == SEC_GROUP) {
       spec_group *g = (spec_group *)items + count++;
       g->name = name;
       g->loc = at(key);
-      load_section(L, sid, val, g, owner, NULL, seen);
+      load_section(L, sid, val, g, owner, NULL, &ks);
     } else {
       spec_hardware *h = (spec_hardware *)items + count++;
       h->name = name;
       h->loc = at(key);
-      load_section(L, sid, val, h, owner, NULL, seen);
+      load_section(L, sid, val, h, owner, NULL, &ks);
     }
   }
-  free(seen);
+  keyset_free(&ks);
   strmap_release(&names);
   if (sid == SEC_GROUP) {
     spec->groups = items;
@@ -559,22 +596,53 @@ static void load_sub(loader *L, const schema_key *k, const ynode *v) {
                : k->section == SEC_SLO      ? (void *)&spec->slo
                : k->section == SEC_BUDGET   ? (void *)&spec->budget
                                             : (void *)&spec->defaults;
-  const ynode **seen = xcalloc(sec->n_keys, sizeof(ynode *));
-  load_section(L, k->section, v, base, what, NULL, seen);
-  free(seen);
+  keyset ks = keyset_new(k->section);
+  load_section(L, k->section, v, base, what, NULL, &ks);
   if (k->section == SEC_TRAFFIC) {
     spec->traffic.set = true;
     spec->traffic.loc = at(v);
-    check_traffic(L, v);
+    check_traffic(L, v, &ks);
   }
+  keyset_free(&ks);
+}
+
+enum version { V_ONE, V_MISSING, V_OTHER };
+
+/* Checks 'capplan: 1'.  A missing version is reported and the rest is
+ * still checked as format 1; another version stops the checks, since a
+ * spec of another format is not ours to judge. */
+static enum version check_version(loader *L, const ynode *root) {
+  const ynode *val = NULL;
+  for (size_t i = 0; i + 1 < root->n && !val; i += 2) {
+    const ynode *key = root->kids[i];
+    if (key->kind == YN_SCALAR && !strcmp(key->text, "capplan"))
+      val = root->kids[i + 1];
+  }
+  const capplan_loc nowhere = {0, 0, 0};
+  if (!val) {
+    error(L, nowhere,
+          "add 'capplan: 1' as the first line (the spec format version)",
+          "the spec has no 'capplan' format version");
+    return V_MISSING;
+  }
+  if (val->kind == YN_SCALAR && !strcmp(val->text, "1")) {
+    L->spec->version.v = 1;
+    L->spec->version.set = L->spec->version.present = true;
+    L->spec->version.loc = at(val);
+    return V_ONE;
+  }
+  error(L, at(val), "this capplan reads format version 1: 'capplan: 1'",
+        "unsupported spec format version '%.32s'",
+        val->kind == YN_SCALAR ? val->text : ynode_kind_name(val));
+  return V_OTHER;
 }
 
 static void load_top(loader *L, const ynode *root) {
-  capplan_loc start = {1, 1, 1};
+  const capplan_loc nowhere = {0, 0, 0};
   if (!root || ynode_is_null(root)) {
-    error(L, start,
-          "start with 'capplan: 1', then 'traffic:' and 'stages:' (see "
-          "'capplan init')",
+    error(L, nowhere,
+          "start with 'capplan: 1', then 'traffic:' and 'stages:'; see "
+          "docs/spec.md or specs/youtube.yaml",
           "the spec is empty");
     return;
   }
@@ -582,57 +650,24 @@ static void load_top(loader *L, const ynode *root) {
                   "a spec is a mapping with 'capplan: 1', 'traffic:' and "
                   "'stages:'"))
     return;
+  if (check_version(L, root) == V_OTHER)
+    return;
   const schema_section *s = schema_section_get(SEC_TOP);
-  const ynode **seen = xcalloc(s->n_keys, sizeof(ynode *));
-  /* 'capplan' is checked by hand: a wrong version deserves its own
-   * message, not a range error. */
-  for (size_t i = 0; i + 1 < root->n; i += 2) {
-    const ynode *key = root->kids[i], *val = root->kids[i + 1];
-    if (key->kind != YN_SCALAR || strcmp(key->text, "capplan"))
-      continue;
-    if (val->kind == YN_SCALAR && !strcmp(val->text, "1")) {
-      L->spec->version.v = 1;
-      L->spec->version.set = true;
-    } else {
-      error(L, at(val), "this capplan reads format version 1: 'capplan: 1'",
-            "unsupported spec format version '%.32s'",
-            val->kind == YN_SCALAR ? val->text : ynode_kind_name(val));
-    }
-  }
-  /* Stand in a copy of the section without 'capplan' so the generic walk
-   * skips it but still reports a duplicate. */
+  keyset ks = keyset_new(SEC_TOP);
   for (size_t i = 0; i + 1 < root->n; i += 2) {
     const ynode *key = root->kids[i];
     if (key->kind == YN_SCALAR && !strcmp(key->text, "capplan")) {
-      if (seen[0]) {
+      if (ks.seen[0])
         error(L, at(key), "keep one 'capplan: 1'", "duplicate key 'capplan'");
-        continue;
-      }
-      seen[0] = key;
+      ks.seen[0] = key;
       continue;
     }
-    ynode pair;
-    memset(&pair, 0, sizeof pair);
-    const ynode *kids[2] = {key, root->kids[i + 1]};
-    pair.kind = YN_MAP;
-    pair.kids = (ynode **)kids;
-    pair.n = 2;
-    load_section(L, SEC_TOP, &pair, L->spec, "the spec", load_sub, seen);
+    load_pair(L, s, key, root->kids[i + 1], L->spec, "the spec", load_sub,
+              &ks);
   }
-  if (!seen[0])
-    error(L, root->loc,
-          "add 'capplan: 1' as the first line (the spec format version)",
-          "the spec has no 'capplan' format version");
-  for (size_t i = 1; i < s->n_keys; i++)
-    if ((s->keys[i].flags & SF_REQUIRED) && !seen[i]) {
-      const char *help = !strcmp(s->keys[i].name, "traffic")
-                             ? "add 'traffic:' with 'qps: 30K' (peak "
-                               "requests per second)"
-                             : "add 'stages:' with at least one '- name:' "
-                               "item";
-      error(L, root->loc, help, "the spec has no '%s'", s->keys[i].name);
-    }
-  free(seen);
+  ks.seen[0] = root; /* reported by check_version if missing */
+  require_keys(L, SEC_TOP, &ks, nowhere, "the spec");
+  keyset_free(&ks);
 }
 
 /* The spec's name when it gives none: the file name without directory and
@@ -652,6 +687,12 @@ static const char *default_name(capplan_spec *spec) {
 capplan_spec *capplan_spec_load(const capplan_source *src,
                                 const capplan_limits *limits,
                                 capplan_diags *d) {
+  return spec_load(src, limits, d, false);
+}
+
+capplan_spec *spec_load(const capplan_source *src,
+                        const capplan_limits *limits, capplan_diags *d,
+                        bool partial) {
   capplan_limits deflim = capplan_limits_default();
   if (!limits)
     limits = &deflim;
@@ -667,7 +708,7 @@ capplan_spec *capplan_spec_load(const capplan_source *src,
   ytree_free(tree);
   if (!spec->name.s)
     spec->name.s = default_name(spec);
-  if (d->errors > errors) {
+  if (d->errors > errors && (!partial || !spec->version.set)) {
     capplan_spec_free(spec);
     return NULL;
   }

@@ -2,17 +2,20 @@
  * units.c - the quantity parser (SPEC.md "Quantities and units").
  *
  * A quantity is lexed into [$] number [unit] [/period] and then interpreted
- * for the kind the spec key expects.  Decimal scaling (K, M, %, GB, ...) is
- * applied to the decimal exponent before the one strtod() call, so "99.9%"
- * gives exactly the double nearest 0.999 and "1.5M" exactly 1500000: the
- * values users type are represented as well as a double can.  Division by a
- * period (10B/day) is the only rounding step after that.
+ * for the kind the spec key expects.  Exactness: decimal scaling (K, M, %,
+ * ms, GB) moves the decimal exponent, and whole-number factors (60 s in a
+ * minute, 1,024 in a KiB, 8,760 hours in a year) multiply the decimal digits
+ * exactly, all before the one strtod() call.  So "99.9%" is exactly the
+ * double nearest 0.999, "1.1h" is exactly 3960 s and "$2/hour" 17,520 a
+ * year.  Only a division that leaves a fraction (10B/day per second, money
+ * per week) rounds a second time.
  */
 #include "units.h"
 
 #include <ctype.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,73 +23,70 @@
 
 #include "util.h"
 
-enum { SECONDS_PER_HOUR = 3600 };
+enum { MAX_DIGITS = 40 };
 
 typedef struct lexed {
   bool dollar;
   bool negative;
-  char digits[80];   /* mantissa digits with at most one '.', no sign */
-  long exponent;     /* written exponent (1e6 -> 6) */
+  char digits[MAX_DIGITS + 2]; /* mantissa digits, at most one '.' */
+  long exponent;               /* written exponent (1e6 -> 6) */
   size_t num_off, num_len;
-  const char *unit;  /* suffix right after the number, may be empty */
+  const char *unit; /* suffix right after the number, may be empty */
   size_t unit_off, unit_len;
   bool slash;
+  size_t slash_off;
   const char *period;
   size_t period_off, period_len;
 } lexed;
 
+/* Periods in whole seconds: a month is 730 hours and a year 8,760 (SPEC.md
+ * money units). */
 static const struct period {
   const char *name;
-  double seconds;
+  uint64_t seconds;
 } periods[] = {
-    {"s", 1},
-    {"sec", 1},
-    {"second", 1},
-    {"min", 60},
-    {"minute", 60},
-    {"h", SECONDS_PER_HOUR},
-    {"hr", SECONDS_PER_HOUR},
-    {"hour", SECONDS_PER_HOUR},
-    {"d", 24.0 * SECONDS_PER_HOUR},
-    {"day", 24.0 * SECONDS_PER_HOUR},
-    {"week", 7 * 24.0 * SECONDS_PER_HOUR},
-    /* A month is 730 hours and a year 8,760 (SPEC.md money units). */
-    {"mo", 730.0 * SECONDS_PER_HOUR},
-    {"month", 730.0 * SECONDS_PER_HOUR},
-    {"y", 8760.0 * SECONDS_PER_HOUR},
-    {"yr", 8760.0 * SECONDS_PER_HOUR},
-    {"year", 8760.0 * SECONDS_PER_HOUR},
+    {"s", 1},          {"sec", 1},          {"second", 1},
+    {"min", 60},       {"minute", 60},      {"h", 3600},
+    {"hr", 3600},      {"hour", 3600},      {"d", 86400},
+    {"day", 86400},    {"week", 604800},    {"mo", 2628000},
+    {"month", 2628000}, {"y", 31536000},    {"yr", 31536000},
+    {"year", 31536000},
 };
 
-double units_period_seconds(const char *name, size_t len) {
+static uint64_t period_seconds(const char *name, size_t len) {
   for (size_t i = 0; i < ARRAY_LEN(periods); i++)
     if (strlen(periods[i].name) == len && !memcmp(periods[i].name, name, len))
       return periods[i].seconds;
   return 0;
 }
 
-/* Units after the number.  `pow10` is a decimal shift (exact), `factor` a
- * binary one (KiB = 1024). */
+double units_period_seconds(const char *name, size_t len) {
+  return (double)period_seconds(name, len);
+}
+
+/* Units after the number: a decimal shift (exact) and a whole factor
+ * (applied exactly to the digits). */
 struct unit {
   const char *name;
   enum unit_class { UC_MULT, UC_TIMES, UC_DURATION, UC_BYTES, UC_PERCENT } cls;
   int pow10;
-  double factor;
+  uint64_t factor;
 };
 
+#define KIB 1024ull
 static const struct unit multipliers[] = {
     {"K", UC_MULT, 3, 1}, {"k", UC_MULT, 3, 1},  {"M", UC_MULT, 6, 1},
     {"B", UC_MULT, 9, 1}, {"T", UC_MULT, 12, 1}, {"x", UC_TIMES, 0, 1},
 };
 
 static const struct unit durations[] = {
-    {"ns", UC_DURATION, -9, 1},     {"us", UC_DURATION, -6, 1},
+    {"ns", UC_DURATION, -9, 1},        {"us", UC_DURATION, -6, 1},
     {"\xc2\xb5s", UC_DURATION, -6, 1}, /* micro sign */
     {"\xce\xbcs", UC_DURATION, -6, 1}, /* Greek mu */
-    {"ms", UC_DURATION, -3, 1},     {"s", UC_DURATION, 0, 1},
-    {"sec", UC_DURATION, 0, 1},     {"min", UC_DURATION, 0, 60},
-    {"h", UC_DURATION, 0, 3600},    {"hr", UC_DURATION, 0, 3600},
-    {"d", UC_DURATION, 0, 86400},   {"day", UC_DURATION, 0, 86400},
+    {"ms", UC_DURATION, -3, 1},        {"s", UC_DURATION, 0, 1},
+    {"sec", UC_DURATION, 0, 1},        {"min", UC_DURATION, 0, 60},
+    {"h", UC_DURATION, 0, 3600},       {"hr", UC_DURATION, 0, 3600},
+    {"d", UC_DURATION, 0, 86400},      {"day", UC_DURATION, 0, 86400},
 };
 
 static const struct unit bytes[] = {
@@ -96,11 +96,11 @@ static const struct unit bytes[] = {
     {"GB", UC_BYTES, 9, 1},
     {"TB", UC_BYTES, 12, 1},
     {"PB", UC_BYTES, 15, 1},
-    {"KiB", UC_BYTES, 0, 1024.0},
-    {"MiB", UC_BYTES, 0, 1024.0 * 1024},
-    {"GiB", UC_BYTES, 0, 1024.0 * 1024 * 1024},
-    {"TiB", UC_BYTES, 0, 1024.0 * 1024 * 1024 * 1024},
-    {"PiB", UC_BYTES, 0, 1024.0 * 1024 * 1024 * 1024 * 1024},
+    {"KiB", UC_BYTES, 0, KIB},
+    {"MiB", UC_BYTES, 0, KIB * KIB},
+    {"GiB", UC_BYTES, 0, KIB * KIB * KIB},
+    {"TiB", UC_BYTES, 0, KIB * KIB * KIB * KIB},
+    {"PiB", UC_BYTES, 0, KIB * KIB * KIB * KIB * KIB},
 };
 
 static const struct unit percent[] = {{"%", UC_PERCENT, -2, 1}};
@@ -178,15 +178,36 @@ const char *units_base_unit(enum unit_kind kind) {
   return "1";
 }
 
-static int fail(unit_error *err, size_t off, size_t len, const char *help,
-                const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 5, 6)))
-#endif
-    ;
+static const char *kind_units_help(enum unit_kind kind) {
+  switch (kind) {
+  case UNIT_COUNT:
+    return "counts take the multipliers K (thousand), M (million), "
+           "B (billion) and T (trillion), e.g. '500M'";
+  case UNIT_NUMBER:
+    return "write a plain number such as '12' or '12x'";
+  case UNIT_RATE:
+    return "write a rate such as '30K' (per second), '1K/min' or '10B/day'";
+  case UNIT_DAILY:
+    return "write a rate per user such as '20/day' or '2/hour'";
+  case UNIT_DURATION:
+    return "write a duration such as '20ms', '1.5s', '500us' or '2min'";
+  case UNIT_FRACTION:
+    return "write a fraction such as '60%' or '0.6'";
+  case UNIT_MONEY:
+    return "write money with a period, such as '$2/hour', '$250/month' or "
+           "'$3K/year'";
+  case UNIT_BYTES:
+    return "write a size such as '64GB', '40GiB' or '1.5TB'";
+  }
+  return "";
+}
 
-static int fail(unit_error *err, size_t off, size_t len, const char *help,
-                const char *fmt, ...) {
+#if defined(__GNUC__)
+__attribute__((format(printf, 5, 6)))
+#endif
+static int
+fail(unit_error *err, size_t off, size_t len, const char *help,
+     const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(err->message, sizeof err->message, fmt, ap);
@@ -209,33 +230,41 @@ static bool is_group(const char *text, size_t len, size_t i) {
   return i + 3 >= len || !isdigit((unsigned char)text[i + 3]);
 }
 
-/* Splits TEXT into its parts.  Returns 0 or -1 with *ERR filled. */
+/* Splits TEXT (trimmed; BASE is its offset in the scalar) into its parts.
+ * Returns 0, or -1 with *ERR filled. */
 static int lex(const char *text, size_t len, size_t base, const char *key,
-               lexed *q, unit_error *err) {
+               enum unit_kind kind, lexed *q, unit_error *err) {
   size_t i = 0;
   memset(q, 0, sizeof *q);
-  if (i < len && text[i] == '$') {
-    q->dollar = true;
-    i++;
+  for (int k = 0; k < 2; k++) {
+    if (i < len && text[i] == '$' && !q->dollar) {
+      q->dollar = true;
+      i++;
+    } else if (i < len && (text[i] == '+' || text[i] == '-') &&
+               !q->negative) {
+      q->negative = text[i] == '-';
+      i++;
+    }
   }
-  if (i < len && (text[i] == '+' || text[i] == '-')) {
-    q->negative = text[i] == '-';
-    i++;
-  }
-  if (!q->dollar && i < len && text[i] == '$') {
-    q->dollar = true;
-    i++;
-  }
-  q->num_off = base + i;
-  size_t nd = 0;
+  size_t start = i, nd = 0;
   bool any_digit = false, dot = false;
   while (i < len) {
     char c = text[i];
     if (isdigit((unsigned char)c)) {
-      if (nd + 2 >= sizeof q->digits)
-        return fail(err, q->num_off, len - i, NULL,
-                    "'%s' has a number with too many digits", key);
-      q->digits[nd++] = c;
+      if (nd >= MAX_DIGITS) {
+        size_t end = i;
+        while (end < len && (isdigit((unsigned char)text[end]) ||
+                             text[end] == '.' || text[end] == '_' ||
+                             text[end] == ','))
+          end++;
+        return fail(err, base + start, end - start,
+                    "use an exponent, e.g. '1.5e30'",
+                    "'%s' has a number with more than %d digits", key,
+                    MAX_DIGITS);
+      }
+      /* Leading zeros carry nothing and would waste the digit budget. */
+      if (!(c == '0' && !dot && nd == 0))
+        q->digits[nd++] = c;
       any_digit = true;
     } else if ((c == '_' || c == ',') && !dot && any_digit &&
                is_group(text, len, i + 1)) {
@@ -248,10 +277,16 @@ static int lex(const char *text, size_t len, size_t base, const char *key,
     }
     i++;
   }
+  if (nd == 0 || !strcmp(q->digits, "."))
+    strcpy(q->digits, "0");
+  q->num_off = base + start;
   if (!any_digit) {
-    size_t span = len - (q->num_off - base);
-    return fail(err, q->num_off, span, NULL, "'%s' expects a number, not '%.*s'",
-                key, (int)span, text + (q->num_off - base));
+    size_t span = len > start ? len - start : 0;
+    size_t off = span ? base + start : base + (len ? len - 1 : 0);
+    char help[192];
+    snprintf(help, sizeof help, "%s", kind_units_help(kind));
+    return fail(err, off, span, help, "'%s' expects a number, not '%.*s'",
+                key, (int)len, text);
   }
   /* An exponent: e or E, an optional sign, digits.  A following letter
    * that is not part of an exponent is left for the unit. */
@@ -274,6 +309,13 @@ static int lex(const char *text, size_t len, size_t base, const char *key,
     }
   }
   q->num_len = base + i - q->num_off;
+  if (i < len && (text[i] == ',' || text[i] == '_') && i + 1 < len &&
+      isdigit((unsigned char)text[i + 1]))
+    return fail(err, base + i, 1,
+                "the decimal point is '.'; ',' and '_' only group thousands, "
+                "as in 30,000",
+                "'%s' has a misplaced '%c' in '%.*s'", key, text[i], (int)len,
+                text);
   while (i < len && text[i] == ' ')
     i++;
   q->unit = text + i;
@@ -281,10 +323,22 @@ static int lex(const char *text, size_t len, size_t base, const char *key,
   while (i < len && is_unit_char((unsigned char)text[i]))
     i++;
   q->unit_len = base + i - q->unit_off;
+  if (q->unit_len == 1 && q->unit[0] == 'x' && i < len &&
+      isxdigit((unsigned char)text[i]) && !strcmp(q->digits, "0"))
+    return fail(err, q->num_off, len - (q->num_off - base),
+                "write the number in decimal",
+                "'%s' is hexadecimal, '%.*s'", key, (int)len, text);
+  if (q->unit_len == 3 && !memcmp(q->unit, "per", 3)) {
+    char help[96];
+    snprintf(help, sizeof help, "write a rate with '/', e.g. '%s'",
+             units_kind_example(kind == UNIT_DAILY ? UNIT_DAILY : UNIT_RATE));
+    return fail(err, q->unit_off, 3, help, "'%s' says 'per'; use '/'", key);
+  }
   while (i < len && text[i] == ' ')
     i++;
   if (i < len && text[i] == '/') {
     q->slash = true;
+    q->slash_off = base + i;
     i++;
     while (i < len && text[i] == ' ')
       i++;
@@ -294,31 +348,76 @@ static int lex(const char *text, size_t len, size_t base, const char *key,
       i++;
     q->period_len = base + i - q->period_off;
     if (!q->period_len)
-      return fail(err, q->period_off, 1,
+      return fail(err, q->slash_off, 1,
                   "periods: s, min, h, day, week, month, year",
                   "'%s' has a '/' without a period after it", key);
   }
   while (i < len && text[i] == ' ')
     i++;
   if (i < len)
-    return fail(err, base + i, len - i, NULL,
-                "unexpected '%.*s' in '%s'", (int)(len - i), text + i, key);
+    return fail(err, base + i, len - i, NULL, "unexpected '%.*s' in '%s'",
+                (int)(len - i), text + i, key);
   return 0;
 }
 
-/* The decimal value of the mantissa times 10^shift times FACTOR. */
-static double lexed_value(const lexed *q, int shift, double factor) {
-  char buf[128];
-  long e = q->exponent + shift;
-  snprintf(buf, sizeof buf, "%s%se%ld", q->negative ? "-" : "", q->digits, e);
-  return strtod(buf, NULL) * factor;
+/* The mantissa of Q times MUL (exactly, on its decimal digits) times
+ * 10^SHIFT, through one strtod(), then divided by DIV. */
+static double lexed_value(const lexed *q, int shift, uint64_t mul,
+                          uint64_t div) {
+  /* Digits without the point, and how many of them are decimals. */
+  char d[MAX_DIGITS + 24];
+  size_t n = 0, frac = 0;
+  bool after_dot = false;
+  for (const char *p = q->digits; *p; p++) {
+    if (*p == '.') {
+      after_dot = true;
+      continue;
+    }
+    d[n++] = *p;
+    frac += after_dot;
+  }
+  /* Schoolbook multiplication by MUL, right to left; MUL < 2^51 and a
+   * digit times it plus the carry stays far below 2^64. */
+  uint64_t carry = 0;
+  for (size_t k = n; k-- > 0;) {
+    uint64_t v = (uint64_t)(d[k] - '0') * mul + carry;
+    d[k] = (char)('0' + v % 10);
+    carry = v / 10;
+  }
+  char head[24];
+  size_t h = 0;
+  while (carry) {
+    head[h++] = (char)('0' + carry % 10);
+    carry /= 10;
+  }
+  char buf[MAX_DIGITS + 64];
+  size_t b = 0;
+  if (q->negative)
+    buf[b++] = '-';
+  while (h)
+    buf[b++] = head[--h];
+  memcpy(buf + b, d, n);
+  b += n;
+  snprintf(buf + b, sizeof buf - b, "e%ld",
+           q->exponent + shift - (long)frac);
+  double v = strtod(buf, NULL);
+  return div > 1 ? v / (double)div : v;
+}
+
+/* True if the mantissa is not zero (to tell underflow from a real 0). */
+static bool nonzero(const lexed *q) {
+  for (const char *p = q->digits; *p; p++)
+    if (*p >= '1' && *p <= '9')
+      return true;
+  return false;
 }
 
 static const char *class_name(enum unit_class c) {
   switch (c) {
   case UC_MULT:
-  case UC_TIMES:
     return "a count";
+  case UC_TIMES:
+    return "a factor ('x')";
   case UC_DURATION:
     return "a duration";
   case UC_BYTES:
@@ -329,7 +428,7 @@ static const char *class_name(enum unit_class c) {
   return "a quantity";
 }
 
-/* What a unit that is wrong for KIND would have meant, or NULL. */
+/* What a unit that is wrong for the expected kind would have meant. */
 static const struct unit *any_unit(const char *s, size_t n) {
   const struct unit *u = find_unit(durations, ARRAY_LEN(durations), s, n);
   if (!u)
@@ -341,62 +440,65 @@ static const struct unit *any_unit(const char *s, size_t n) {
   return u;
 }
 
-static const char *kind_units_help(enum unit_kind kind) {
-  switch (kind) {
-  case UNIT_COUNT:
-    return "counts take the multipliers K (thousand), M (million), "
-           "B (billion) and T (trillion), e.g. '500M'";
-  case UNIT_NUMBER:
-    return "write a plain number such as '12' or '12x'";
-  case UNIT_RATE:
-    return "write a rate such as '30K' (per second), '1K/min' or '10B/day'";
-  case UNIT_DAILY:
-    return "write a rate per user such as '20/day' or '2/hour'";
-  case UNIT_DURATION:
-    return "write a duration such as '20ms', '1.5s', '500us' or '2min'";
-  case UNIT_FRACTION:
-    return "write a fraction such as '60%' or '0.6'";
-  case UNIT_MONEY:
-    return "write money with a period, such as '$2/hour', '$250/month' or "
-           "'$3K/year'";
-  case UNIT_BYTES:
-    return "write a size such as '64GB', '40GiB' or '1.5TB'";
-  }
-  return NULL;
-}
+/* Spellings people write that capplan does not accept, with the unit
+ * they mean; a suggestion from here beats one by edit distance. */
+static const struct alias {
+  const char *written, *meant;
+  int bytes; /* 1 if the alias is for a bytes field, 0 for others */
+} aliases[] = {
+    {"msec", "ms", 0},    {"millis", "ms", 0},      {"milliseconds", "ms", 0},
+    {"usec", "us", 0},    {"micros", "us", 0},      {"nsec", "ns", 0},
+    {"secs", "s", 0},     {"seconds", "s", 0},      {"second", "s", 0},
+    {"mins", "min", 0},   {"minute", "min", 0},     {"minutes", "min", 0},
+    {"m", "min", 0},      {"hour", "h", 0},         {"hours", "h", 0},
+    {"hrs", "h", 0},      {"days", "d", 0},         {"thousand", "K", 0},
+    {"million", "M", 0},  {"mn", "M", 0},           {"billion", "B", 0},
+    {"bn", "B", 0},       {"G", "B", 0},            {"g", "B", 0},
+    {"pct", "%", 0},      {"percent", "%", 0},      {"Gb", "GB", 1},
+    {"Mb", "MB", 1},      {"Kb", "KB", 1},          {"Tb", "TB", 1},
+    {"G", "GB", 1},       {"M", "MB", 1},           {"K", "KB", 1},
+    {"T", "TB", 1},       {"bytes", "B", 1},
+};
 
 /* Suggests a unit of the expected kind close to the one written. */
 static int unknown_unit(const lexed *q, enum unit_kind kind, const char *key,
                         unit_error *err) {
-  const char *names[32];
-  size_t n = 0;
-  const struct unit *tables[3] = {NULL, NULL, NULL};
-  size_t sizes[3] = {0, 0, 0};
+  const struct unit *table;
+  size_t n;
   switch (kind) {
   case UNIT_DURATION:
-    tables[0] = durations;
-    sizes[0] = ARRAY_LEN(durations);
+    table = durations;
+    n = ARRAY_LEN(durations);
     break;
   case UNIT_BYTES:
-    tables[0] = bytes;
-    sizes[0] = ARRAY_LEN(bytes);
+    table = bytes;
+    n = ARRAY_LEN(bytes);
     break;
   case UNIT_FRACTION:
-    tables[0] = percent;
-    sizes[0] = 1;
+    table = percent;
+    n = 1;
     break;
   default:
-    tables[0] = multipliers;
-    sizes[0] = ARRAY_LEN(multipliers) - (kind == UNIT_NUMBER ? 0 : 1);
+    table = multipliers;
+    n = ARRAY_LEN(multipliers) - (kind == UNIT_NUMBER ? 0 : 1);
     break;
   }
-  for (size_t t = 0; t < 3; t++)
-    for (size_t i = 0; i < sizes[t] && n < ARRAY_LEN(names); i++)
-      names[n++] = tables[t][i].name;
+  const char *names[16];
+  for (size_t i = 0; i < n; i++)
+    names[i] = table[i].name;
   char word[64];
   snprintf(word, sizeof word, "%.*s", (int)q->unit_len, q->unit);
   const char *best = NULL;
-  /* A case slip (20MS, 64gb, 30m) is the most common typo. */
+  for (size_t i = 0; i < ARRAY_LEN(aliases) && !best; i++) {
+    const struct alias *al = &aliases[i];
+    if (al->bytes != (kind == UNIT_BYTES) || strcmp(al->written, word))
+      continue;
+    /* Only suggest what the field accepts ('min' is no count unit). */
+    for (size_t k = 0; k < n; k++)
+      if (!strcmp(names[k], al->meant))
+        best = al->meant;
+  }
+  /* A case slip (20MS, 64gb) is the next most common typo. */
   for (size_t i = 0; i < n && !best; i++)
     if (strlen(names[i]) == q->unit_len &&
         !strncasecmp(names[i], q->unit, q->unit_len))
@@ -413,18 +515,23 @@ static int unknown_unit(const lexed *q, enum unit_kind kind, const char *key,
               word, key);
 }
 
-static int wrong_kind(const lexed *q, enum unit_kind kind, const char *key,
-                      const char *got, size_t off, size_t len,
-                      unit_error *err) {
-  (void)q;
+static int wrong_kind(enum unit_kind kind, const char *key, const char *got,
+                      size_t off, size_t len, unit_error *err) {
   return fail(err, off, len, kind_units_help(kind), "'%s' takes %s, not %s",
               key, units_kind_name(kind), got);
 }
 
-/* Parses the period after '/' into seconds, or fails. */
-static int period_of(const lexed *q, const char *key, double *seconds,
+/* The span of "/period", for messages that reject it. */
+static int rate_not_allowed(const lexed *q, enum unit_kind kind,
+                            const char *key, unit_error *err) {
+  return wrong_kind(kind, key, "a rate", q->slash_off,
+                    q->period_off + q->period_len - q->slash_off, err);
+}
+
+/* Seconds in the period after '/', or fails with a suggestion. */
+static int period_of(const lexed *q, const char *key, uint64_t *seconds,
                      unit_error *err) {
-  *seconds = units_period_seconds(q->period, q->period_len);
+  *seconds = period_seconds(q->period, q->period_len);
   if (*seconds > 0)
     return 0;
   const char *names[ARRAY_LEN(periods)];
@@ -432,12 +539,27 @@ static int period_of(const lexed *q, const char *key, double *seconds,
     names[i] = periods[i].name;
   char word[64];
   snprintf(word, sizeof word, "%.*s", (int)q->period_len, q->period);
-  const char *best = closest_word(word, names, ARRAY_LEN(periods));
+  size_t wl = strlen(word);
+  if (wl > 1 && word[wl - 1] == 's' &&
+      period_seconds(word, wl - 1) > 0) /* hours, days, ... */
+    word[wl - 1] = '\0';
+  const char *best =
+      strlen(word) < wl ? word : closest_word(word, names, ARRAY_LEN(names));
   char help[160];
   snprintf(help, sizeof help, "%s%s%speriods: s, min, h, day, week, month, year",
            best ? "did you mean '" : "", best ? best : "", best ? "'? " : "");
   return fail(err, q->period_off, q->period_len, help,
-              "unknown period '%s' in '%s'", word, key);
+              "unknown period '%.*s' in '%s'", (int)q->period_len, q->period,
+              key);
+}
+
+static uint64_t gcd(uint64_t a, uint64_t b) {
+  while (b) {
+    uint64_t t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
 }
 
 int units_parse(const char *text, size_t len, enum unit_kind kind,
@@ -450,7 +572,7 @@ int units_parse(const char *text, size_t len, enum unit_kind kind,
   }
   while (len > 0 && isspace((unsigned char)text[len - 1]))
     len--;
-  char help[160];
+  char help[192];
   snprintf(help, sizeof help, "%s", kind_units_help(kind));
   if (len == 0)
     return fail(err, base, 1, help, "'%s' is empty", key);
@@ -460,24 +582,22 @@ int units_parse(const char *text, size_t len, enum unit_kind kind,
     bool dots = text[i] == '.' && text[i + 1] == '.';
     bool to = i + 4 <= len && !memcmp(text + i, " to ", 4);
     if (dots || to) {
-      snprintf(help, sizeof help,
-               "give a single value such as '%s'; ranges (90%% intervals) "
-               "are not supported yet",
+      snprintf(help, sizeof help, "give a single value such as '%s'",
                units_kind_example(kind));
-      return fail(err, base, len, help, "'%s' is a range, '%.*s'", key,
-                  (int)len, text);
+      return fail(err, base, len, help,
+                  "'%s' is a range ('%.*s'); ranges are not supported yet",
+                  key, (int)len, text);
     }
   }
 
   lexed q;
-  if (lex(text, len, base, key, &q, err) < 0)
+  if (lex(text, len, base, key, kind, &q, err) < 0)
     return -1;
+  if (q.dollar && kind != UNIT_MONEY)
+    return wrong_kind(kind, key, "money", base, len, err);
 
   const struct unit *u = NULL;
   bool has_unit = q.unit_len > 0;
-  if (q.dollar && kind != UNIT_MONEY)
-    return wrong_kind(&q, kind, key, "money", base, len, err);
-
   double v = 0;
   switch (kind) {
   case UNIT_COUNT:
@@ -491,41 +611,41 @@ int units_parse(const char *text, size_t len, enum unit_kind kind,
     if (has_unit) {
       u = find_unit(multipliers, ARRAY_LEN(multipliers), q.unit, q.unit_len);
       if (u && u->cls == UC_TIMES && kind != UNIT_NUMBER)
-        u = NULL;
+        return wrong_kind(kind, key, class_name(u->cls), q.unit_off,
+                          q.unit_len, err);
       if (!u) {
         const struct unit *other = any_unit(q.unit, q.unit_len);
-        if (other && other->cls != UC_MULT && other->cls != UC_TIMES)
-          return wrong_kind(&q, kind, key, class_name(other->cls), q.unit_off,
+        if (other && other->cls != UC_MULT)
+          return wrong_kind(kind, key, class_name(other->cls), q.unit_off,
                             q.unit_len, err);
         return unknown_unit(&q, kind, key, err);
       }
     }
-    v = lexed_value(&q, u ? u->pow10 : 0, 1);
+    int shift = u ? u->pow10 : 0;
     if (kind == UNIT_COUNT || kind == UNIT_NUMBER) {
       if (q.slash)
-        return wrong_kind(&q, kind, key, "a rate", q.period_off - 1,
-                          q.period_len + 1, err);
+        return rate_not_allowed(&q, kind, key, err);
+      v = lexed_value(&q, shift, 1, 1);
       break;
     }
-    double sec = 0;
+    uint64_t sec = 1;
     if (q.slash && period_of(&q, key, &sec, err) < 0)
       return -1;
-    if (kind == UNIT_RATE) {
-      if (q.slash)
-        v /= sec;
-    } else if (kind == UNIT_DAILY) {
-      if (q.slash)
-        v = v * 86400.0 / sec;
-    } else {
-      if (!q.slash) {
-        snprintf(help, sizeof help,
-                 "say per what: '%.*s/hour', '%.*s/month' or '%.*s/year'",
-                 (int)len, text, (int)len, text, (int)len, text);
-        return fail(err, base, len, help, "'%s' needs a period", key);
-      }
-      /* Money is kept per year: 8,760 hours (SPEC.md money units). */
-      v = v * (8760.0 * SECONDS_PER_HOUR) / sec;
+    if (kind == UNIT_MONEY && !q.slash) {
+      snprintf(help, sizeof help,
+               "say per what: '%.*s/hour', '%.*s/month' or '%.*s/year'",
+               (int)len, text, (int)len, text, (int)len, text);
+      return fail(err, base, len, help, "'%s' needs a period", key);
     }
+    /* Scale by TO / SEC, TO being the seconds of the period the kind is
+     * kept in: 1 for rates (per second), a day, or a year for money. */
+    uint64_t to = kind == UNIT_RATE    ? 1
+                  : kind == UNIT_DAILY ? 86400
+                                       : 31536000;
+    if (!q.slash)
+      sec = kind == UNIT_MONEY ? to : kind == UNIT_DAILY ? 86400 : 1;
+    uint64_t g = gcd(to, sec);
+    v = lexed_value(&q, shift, to / g, sec / g);
     break;
   }
   case UNIT_DURATION:
@@ -534,7 +654,15 @@ int units_parse(const char *text, size_t len, enum unit_kind kind,
     size_t n = kind == UNIT_DURATION ? ARRAY_LEN(durations) : ARRAY_LEN(bytes);
     if (!has_unit) {
       if (q.slash)
-        return wrong_kind(&q, kind, key, "a rate", base, len, err);
+        return rate_not_allowed(&q, kind, key, err);
+      if (kind == UNIT_DURATION)
+        snprintf(help, sizeof help,
+                 "add a unit: '%.*sms' for milliseconds, '%.*ss' for "
+                 "seconds",
+                 (int)len, text, (int)len, text);
+      else
+        snprintf(help, sizeof help, "add a unit: '%.*sGB', '%.*sGiB', ...",
+                 (int)len, text, (int)len, text);
       return fail(err, base, len, help, "'%s' needs a unit", key);
     }
     u = find_unit(table, n, q.unit, q.unit_len);
@@ -542,48 +670,53 @@ int units_parse(const char *text, size_t len, enum unit_kind kind,
       const struct unit *other = any_unit(q.unit, q.unit_len);
       /* 'B' is a byte in a bytes field and a billion elsewhere. */
       if (other && !(kind == UNIT_BYTES && other->cls == UC_MULT))
-        return wrong_kind(&q, kind, key, class_name(other->cls), q.unit_off,
+        return wrong_kind(kind, key, class_name(other->cls), q.unit_off,
                           q.unit_len, err);
       return unknown_unit(&q, kind, key, err);
     }
     if (q.slash)
-      return wrong_kind(&q, kind, key, "a rate", q.period_off - 1,
-                        q.period_len + 1, err);
-    v = lexed_value(&q, u->pow10, u->factor);
+      return rate_not_allowed(&q, kind, key, err);
+    v = lexed_value(&q, u->pow10, u->factor, 1);
     break;
   }
   case UNIT_FRACTION: {
     if (q.slash)
-      return wrong_kind(&q, kind, key, "a rate", q.period_off - 1,
-                        q.period_len + 1, err);
+      return rate_not_allowed(&q, kind, key, err);
     if (has_unit) {
       u = find_unit(percent, 1, q.unit, q.unit_len);
       if (!u) {
         const struct unit *other = any_unit(q.unit, q.unit_len);
         if (other)
-          return wrong_kind(&q, kind, key, class_name(other->cls), q.unit_off,
+          return wrong_kind(kind, key, class_name(other->cls), q.unit_off,
                             q.unit_len, err);
         return unknown_unit(&q, kind, key, err);
       }
-      v = lexed_value(&q, -2, 1);
+      v = lexed_value(&q, -2, 1, 1);
     } else {
-      v = lexed_value(&q, 0, 1);
-      if (v > 1) {
-        snprintf(help, sizeof help, "write '%.*s%%' for a percentage, or a "
-                                    "fraction between 0 and 1",
+      v = lexed_value(&q, 0, 1, 1);
+      if (isfinite(v) && v > 1) {
+        snprintf(help, sizeof help,
+                 "write '%.*s%%' for a percentage, or a fraction between 0 "
+                 "and 1",
                  (int)len, text);
         return fail(err, base, len, help,
-                    "'%s' is a fraction, but '%.*s' is above 1", key, (int)len,
-                    text);
+                    "'%s' is a fraction, but '%.*s' is above 1", key,
+                    (int)len, text);
       }
     }
     break;
   }
   }
   if (!isfinite(v))
-    return fail(err, q.num_off, q.num_len, "use a value within the range of a "
-                                           "double, about 1e308",
-                "'%s' is too large: '%.*s'", key, (int)len, text);
+    return fail(err, q.num_off, q.num_len,
+                "use a value within the range of a double, about 1e308",
+                "'%s' is out of range: '%.*s'", key, (int)len, text);
+  if (v == 0 && nonzero(&q))
+    return fail(err, q.num_off, q.num_len,
+                "use a value within the range of a double, above about "
+                "1e-308",
+                "'%s' is too small to represent: '%.*s'", key, (int)len,
+                text);
   if (v == 0)
     v = 0; /* no negative zero */
   *out = v;

@@ -4,6 +4,7 @@
  */
 #include "util.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -233,12 +234,71 @@ const char *closest_word(const char *word, const char *const *candidates,
   size_t best_d = limit + 1;
   for (size_t i = 0; i < n; i++) {
     size_t d = edit_distance(word, candidates[i], limit);
+    /* Replacing every letter is no typo: '3' is not a misspelt 'a'. */
+    if (d >= len || d >= strlen(candidates[i]))
+      continue;
     if (d < best_d) {
       best_d = d;
       best = candidates[i];
     }
   }
   return best;
+}
+
+void name_slug(const char *s, char *buf, size_t size) {
+  size_t j = 0;
+  for (size_t i = 0; s[i] && j + 1 < size; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c >= 0x80) {
+      j = 0;
+      break;
+    }
+    if (isalnum(c) || c == '_' || c == '-')
+      buf[j++] = (char)tolower(c);
+    else if (j > 0 && buf[j - 1] != '-')
+      buf[j++] = '-';
+  }
+  while (j > 0 && buf[j - 1] == '-')
+    j--;
+  buf[j] = '\0';
+}
+
+size_t utf8_valid_prefix(const char *s, size_t n) {
+  const unsigned char *p = (const unsigned char *)s;
+  size_t i = 0;
+  while (i < n) {
+    unsigned char c = p[i];
+    size_t len;
+    unsigned min;
+    if (c < 0x80) {
+      i++;
+      continue;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+      min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      min = 0x10000;
+    } else {
+      return i;
+    }
+    if (i + len > n)
+      return i;
+    unsigned cp = c & (0x7F >> len);
+    for (size_t k = 1; k < len; k++) {
+      if ((p[i + k] & 0xC0) != 0x80)
+        return i;
+      cp = (cp << 6) | (p[i + k] & 0x3F);
+    }
+    /* No overlong forms, surrogates or code points past U+10FFFF. */
+    if (cp < min || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+      return i;
+    i += len;
+  }
+  return n;
 }
 
 size_t utf8_width(const char *s, size_t n) {

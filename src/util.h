@@ -41,6 +41,14 @@ size_t edit_distance(const char *a, const char *b, size_t limit);
 const char *closest_word(const char *word, const char *const *candidates,
                          size_t n);
 
+/* S made into a valid name ([a-z0-9_-]+): lower case, runs of other ASCII
+ * characters as one '-'.  Empty if S has non-ASCII letters, which have no
+ * faithful ASCII spelling. */
+void name_slug(const char *s, char *buf, size_t size);
+
+/* Length of the valid UTF-8 prefix of S (N bytes): N if all of it is. */
+size_t utf8_valid_prefix(const char *s, size_t n);
+
 /* Number of characters (UTF-8 code points) in the first N bytes of S. */
 size_t utf8_width(const char *s, size_t n);
 

@@ -70,29 +70,12 @@ static size_t sat_add(size_t a, size_t b) {
   return a > (size_t)-1 - b ? (size_t)-1 : a + b;
 }
 
-static const char *syntax_help(const yaml_parser_t *p, const builder *b) {
-  const char *prob = p->problem ? p->problem : "";
-  size_t off = p->problem_mark.index;
-  if (strstr(prob, "cannot start any token") && off < b->src->len &&
-      b->src->text[off] == '\t')
-    return "YAML does not allow tabs for indentation; use spaces";
-  if (strstr(prob, "mapping values are not allowed"))
-    return "a ':' followed by a space starts a key; quote the value if it "
-           "contains ': ', or check the indentation";
-  if (strstr(prob, "did not find expected key") ||
-      strstr(prob, "did not find expected '-' indicator"))
-    return "check the indentation of this line against the lines above";
-  if (strstr(prob, "found unexpected end of stream") ||
-      strstr(prob, "found unknown escape"))
-    return "check that every quote is closed and every escape is valid";
-  if (strstr(prob, "did not find expected ',' or ']'") ||
-      strstr(prob, "did not find expected ',' or '}'"))
-    return "check that every '[' and '{' is closed";
-  return NULL;
-}
-
+/* Turns a libyaml error into a message about the user's text: where the
+ * problem started (an unclosed bracket is reported where it opens), what
+ * is wrong, and how to fix it; libyaml's own words go in the help. */
 static void report_parser_error(builder *b, const yaml_parser_t *p) {
   const char *prob = p->problem ? p->problem : "unknown error";
+  const char *ctx = p->context ? p->context : "";
   if (p->error == YAML_READER_ERROR) {
     capplan_loc l = offset_loc(b->src, p->problem_offset);
     if (p->problem_value == 0 && strstr(prob, "control characters"))
@@ -101,9 +84,10 @@ static void report_parser_error(builder *b, const yaml_parser_t *p) {
                         "the spec contains a NUL byte");
     else
       capplan_diags_add(b->d, CAPPLAN_ERROR, l,
-                        "save the file as UTF-8 text",
-                        "the spec is not valid text: %s (byte %zu)", prob,
-                        p->problem_offset);
+                        "remove the character; a spec is plain UTF-8 text",
+                        "the spec contains a character YAML does not allow "
+                        "(%s)",
+                        prob);
     return;
   }
   if (p->error == YAML_MEMORY_ERROR) {
@@ -111,15 +95,54 @@ static void report_parser_error(builder *b, const yaml_parser_t *p) {
                       "out of memory while parsing YAML");
     return;
   }
-  capplan_loc l = mark_loc(p->problem_mark);
-  const char *help = syntax_help(p, b);
-  char ctx[160];
-  if (!help && p->context) {
-    snprintf(ctx, sizeof ctx, "%s at line %zu, column %zu", p->context,
-             p->context_mark.line + 1, p->context_mark.column + 1);
-    help = ctx;
+  capplan_loc at = mark_loc(p->problem_mark);
+  capplan_loc open = mark_loc(p->context_mark);
+  size_t off = p->problem_mark.index;
+  char help[256];
+  if (strstr(ctx, "flow sequence") || strstr(ctx, "flow mapping")) {
+    bool seq = strstr(ctx, "sequence") != NULL;
+    snprintf(help, sizeof help,
+             "close it with '%c'; YAML found %s on line %d instead",
+             seq ? ']' : '}',
+             strstr(prob, "expected ','") ? "something else" : "the end",
+             at.line);
+    capplan_diags_add(b->d, CAPPLAN_ERROR, open, help,
+                      "this '%c' is never closed", seq ? '[' : '{');
+  } else if (strstr(ctx, "quoted scalar")) {
+    capplan_diags_add(b->d, CAPPLAN_ERROR, open,
+                      strstr(prob, "escape")
+                          ? "inside double quotes a backslash starts an "
+                            "escape; use single quotes or write \\\\"
+                          : "close the quote on the same value",
+                      strstr(prob, "escape") ? "invalid escape in a quoted "
+                                               "value"
+                                             : "this quote is never closed");
+  } else if (strstr(prob, "cannot start any token") && off < b->src->len &&
+             b->src->text[off] == '\t') {
+    capplan_diags_add(b->d, CAPPLAN_ERROR, at,
+                      "YAML indents with spaces only; replace the tab",
+                      "a tab is used for indentation");
+  } else if (strstr(prob, "mapping values are not allowed")) {
+    capplan_diags_add(b->d, CAPPLAN_ERROR, at,
+                      "a value cannot contain ': '; quote it, or put the key "
+                      "on a line of its own",
+                      "unexpected ':' after a value");
+  } else if (strstr(prob, "did not find expected key") ||
+             strstr(prob, "did not find expected '-' indicator")) {
+    snprintf(help, sizeof help,
+             "indent every key of one mapping (or item of one list) by the "
+             "same number of spaces as on line %d",
+             open.line);
+    capplan_diags_add(b->d, CAPPLAN_ERROR, at, help,
+                      "this line's indentation does not match the %s above it",
+                      strstr(prob, "'-'") ? "list" : "keys");
+  } else {
+    if (*ctx)
+      snprintf(help, sizeof help, "%s at line %d, column %d", ctx, open.line,
+               open.col);
+    capplan_diags_add(b->d, CAPPLAN_ERROR, at, *ctx ? help : NULL,
+                      "invalid YAML: %s", prob);
   }
-  capplan_diags_add(b->d, CAPPLAN_ERROR, l, help, "invalid YAML: %s", prob);
 }
 
 static ynode *new_node(builder *b, enum ynode_kind kind, yaml_mark_t start) {
@@ -261,9 +284,10 @@ static void on_event(builder *b, const yaml_event_t *e) {
       char msg[192];
       snprintf(msg, sizeof msg, "alias '*%.64s' has no anchor before it",
                name);
-      fail_at(b, mark_loc(e->start_mark),
-              "define the anchor ('&name') on an earlier value; a collection "
-              "cannot contain an alias to itself",
+      capplan_loc l = mark_loc(e->start_mark);
+      l.len = 1 + (int)utf8_width(name, strlen(name));
+      fail_at(b, l,
+              "mark an earlier value with '&name' to refer to it as '*name'",
               msg);
       break;
     }
@@ -283,6 +307,25 @@ ytree *ytree_parse(const capplan_source *src, const capplan_limits *limits,
   b.lim = limits;
   b.d = d;
   b.arena = arena_new();
+
+  /* Text must be UTF-8: libyaml would also take UTF-16, and it reports
+   * bad bytes after the fact; checking first points at the byte. */
+  size_t valid = utf8_valid_prefix(src->text, src->len);
+  if (valid < src->len) {
+    unsigned char c = (unsigned char)src->text[valid];
+    bool utf16 = valid == 0 && src->len >= 2 &&
+                 ((c == 0xFF && (unsigned char)src->text[1] == 0xFE) ||
+                  (c == 0xFE && (unsigned char)src->text[1] == 0xFF));
+    capplan_diags_add(d, CAPPLAN_ERROR, offset_loc(src, valid),
+                      utf16 ? "save the file as UTF-8"
+                            : "save the file as UTF-8; a byte like this "
+                              "often comes from Latin-1 or Windows-1252 text",
+                      utf16 ? "the spec is UTF-16 text"
+                            : "byte 0x%02X is not valid UTF-8",
+                      c);
+    arena_free(b.arena);
+    return NULL;
+  }
 
   yaml_parser_t parser;
   if (!yaml_parser_initialize(&parser)) {

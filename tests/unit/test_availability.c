@@ -1,0 +1,95 @@
+/*
+ * test_availability.c - k-of-n, series and parallel availability against
+ * FORMULAS.md section 2 and seed 000 "Availability", plus large-n
+ * stability.  The n = 20,000 reference was computed exactly with rational
+ * arithmetic (Python fractions: the sum of C(n,k) a^k (1-a)^(n-k) for
+ * k < m, a = 999/1000) and printed to 40 digits.
+ */
+#include "helpers.h"
+
+#include "availability.h"
+
+static void test_seed_figures(void **state) {
+  (void)state;
+  /* Downtime per year = (1 - A) x 525,600 minutes. */
+  expect_near(avail_of(0.999).down * 525600 / 60, 8.76, 1e-9);   /* h */
+  expect_near(avail_of(0.9999).down * 525600, 52.56, 1e-9);      /* min */
+  expect_near(avail_of(0.99999).down * 525600, 5.256, 1e-9);     /* min */
+  expect_near(avail_of(0.99).down * 525600 / 1440, 3.65, 1e-9);  /* days */
+  /* Three 99.9% in series = 99.7003%; two 99% in parallel = 99.99%. */
+  avail s = avail_series(avail_series(avail_of(0.999), avail_of(0.999)),
+                         avail_of(0.999));
+  expect_near(s.up, 0.997002999, 1e-15);
+  expect_near(s.down, 0.002997001, 1e-12);
+  avail p = avail_parallel(avail_of(0.99), avail_of(0.99));
+  expect_near(p.up, 0.9999, 1e-15);
+  expect_near(p.down, 0.0001, 1e-12);
+  expect_near(avail_nines(avail_of(0.999)), 3, 1e-12);
+  expect_near(avail_nines(p), 4, 1e-9);
+}
+
+static void test_k_of_n_small(void **state) {
+  (void)state;
+  /* 2 of 3 at 90%: 3 x 0.81 x 0.1 + 0.729 = 0.972. */
+  avail a = avail_k_of_n(2, 3, 0.9);
+  expect_near(a.up, 0.972, 1e-14);
+  expect_near(a.down, 0.028, 1e-13);
+  /* 1 of 1 is the server itself; n of n is a^n. */
+  expect_near(avail_k_of_n(1, 1, 0.999).up, 0.999, 1e-15);
+  expect_near(avail_k_of_n(200, 200, 0.999).up,
+              0.8186488294786357055602, 1e-13);
+  /* 1 of 2 is the parallel pair. */
+  expect_near(avail_k_of_n(1, 2, 0.99).up, 0.9999, 1e-14);
+  expect_near(avail_k_of_n(1, 2, 0.99).down, 1e-4, 1e-12);
+}
+
+static void test_k_of_n_edges(void **state) {
+  (void)state;
+  avail a = avail_k_of_n(0, 0, 0.999); /* nothing needed: certain */
+  assert_true(a.up == 1 && a.down == 0);
+  a = avail_k_of_n(5, 4, 0.999); /* more needed than exist */
+  assert_true(a.up == 0 && a.down == 1);
+  a = avail_k_of_n(3, 3, 1.0);
+  assert_true(a.up == 1 && a.down == 0);
+}
+
+/* n = 20,000 servers at 99.9%, m = 19,950 needed: the answer is within
+ * 5e-9 of 1, and both A and 1 - A must keep their digits. */
+static void test_k_of_n_large(void **state) {
+  (void)state;
+  avail a = avail_k_of_n(19950, 20000, 0.999);
+  expect_near(a.down, 4.715463591254338486567937938420156658349e-9, 1e-10);
+  expect_near(a.up, 1 - 4.715463591254338486567937938420156658349e-9, 1e-15);
+  expect_near(a.up + a.down, 1, 1e-14);
+  assert_true(isfinite(a.up) && isfinite(a.down));
+}
+
+/* Up and down add to one over a sweep of sizes, and availability falls as
+ * more servers must be up. */
+static void test_k_of_n_consistency(void **state) {
+  (void)state;
+  const double ns[] = {1, 7, 100, 1000, 20000, 1e6};
+  for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
+    double n = ns[i], prev = 2;
+    for (double m = 1; m <= n; m += n > 100 ? n / 50 : 1) {
+      avail a = avail_k_of_n(floor(m), n, 0.999);
+      if (fabs(a.up + a.down - 1) > 1e-12 || a.up > prev + 1e-15) {
+        print_error("n=%g m=%g: up %.17g down %.17g prev %.17g\n", n,
+                    floor(m), a.up, a.down, prev);
+        fail();
+      }
+      prev = a.up;
+    }
+  }
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_seed_figures),
+      cmocka_unit_test(test_k_of_n_small),
+      cmocka_unit_test(test_k_of_n_edges),
+      cmocka_unit_test(test_k_of_n_large),
+      cmocka_unit_test(test_k_of_n_consistency),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,96 @@
+/*
+ * test_diag.c - compiler-style rendering of diagnostics (SPEC.md section
+ * 4): file:line:col, the source line, a caret under the span, the help
+ * line; ordering by position; hostile bytes in the source line.
+ */
+#include "helpers.h"
+
+static void render(capplan_diags *d, const char *want) {
+  capplan_buf b;
+  capplan_buf_init(&b);
+  capplan_diags_sort(d);
+  capplan_diags_render(d, false, &b);
+  if (strcmp(b.data ? b.data : "", want)) {
+    print_error("expected:\n%s\ngot:\n%s\n", want, b.data ? b.data : "");
+    fail();
+  }
+  capplan_buf_release(&b);
+}
+
+static void test_caret(void **state) {
+  (void)state;
+  const char *text = "stages:\n  - name: db\n    after: cache\n";
+  capplan_source *src = capplan_source_new("specs/web.yaml", text,
+                                           strlen(text));
+  capplan_diags d;
+  capplan_diags_init(&d, src);
+  capplan_loc loc = {3, 12, 5};
+  capplan_diags_add(&d, CAPPLAN_ERROR, loc, "did you mean 'caches'?",
+                    "stage '%s' is after unknown stage '%s'", "db", "cache");
+  render(&d, "specs/web.yaml:3:12: error: stage 'db' is after unknown stage "
+             "'cache'\n"
+             "    3 |     after: cache\n"
+             "      |            ^~~~~\n"
+             "      = help: did you mean 'caches'?\n");
+  assert_int_equal(d.errors, 1);
+  capplan_diags_release(&d);
+  capplan_source_free(src);
+}
+
+static void test_order_and_no_place(void **state) {
+  (void)state;
+  const char *text = "a: 1\nb: 2\n";
+  capplan_source *src = capplan_source_new("x.yaml", text, strlen(text));
+  capplan_diags d;
+  capplan_diags_init(&d, src);
+  capplan_loc nowhere = {0, 0, 0}, l2 = {2, 1, 1}, l1 = {1, 4, 1};
+  capplan_diags_add(&d, CAPPLAN_ERROR, nowhere, NULL, "whole file");
+  capplan_diags_add(&d, CAPPLAN_WARNING, l2, NULL, "second");
+  capplan_diags_add(&d, CAPPLAN_ERROR, l1, NULL, "first");
+  render(&d, "x.yaml:1:4: error: first\n"
+             "    1 | a: 1\n"
+             "      |    ^\n"
+             "x.yaml:2:1: warning: second\n"
+             "    2 | b: 2\n"
+             "      | ^\n"
+             "x.yaml: error: whole file\n");
+  assert_int_equal(d.errors, 2);
+  assert_int_equal(d.warnings, 1);
+  capplan_diags_release(&d);
+  capplan_source_free(src);
+
+  /* Without a source: the program's name stands in for the file. */
+  capplan_diags_init(&d, NULL);
+  capplan_diags_add(&d, CAPPLAN_ERROR, nowhere, "check the path",
+                    "cannot open '%s'", "nope.yaml");
+  render(&d, "capplan: error: cannot open 'nope.yaml'\n"
+             "  = help: check the path\n");
+  capplan_diags_release(&d);
+}
+
+static void test_hostile_lines(void **state) {
+  (void)state;
+  /* CRLF endings, an escape sequence and a multi-byte character before
+   * the column: the caret must still sit under the right character and no
+   * control byte may reach the terminal. */
+  const char text[] = "a: 1\r\nname: \033[2J\xc3\xa9x: 5\r\n";
+  capplan_source *src = capplan_source_new("c.yaml", text, sizeof text - 1);
+  capplan_diags d;
+  capplan_diags_init(&d, src);
+  capplan_loc loc = {2, 12, 1}; /* the 'x' */
+  capplan_diags_add(&d, CAPPLAN_ERROR, loc, NULL, "here");
+  render(&d, "c.yaml:2:12: error: here\n"
+             "    2 | name: ?[2J\xc3\xa9x: 5\n"
+             "      |            ^\n");
+  capplan_diags_release(&d);
+  capplan_source_free(src);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_caret),
+      cmocka_unit_test(test_order_and_no_place),
+      cmocka_unit_test(test_hostile_lines),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
