@@ -4,7 +4,8 @@
  * capplan turns a YAML description of a serving system into server, GPU,
  * cost, latency and availability figures.  Data flows one way:
  *
- *   source --load--> spec --build--> graph --estimate--> report --render--> text
+ *   source --load--> spec --build--> graph --estimate--> report --render-->
+ * text
  *
  * Every step is a function below.  Each product owns its memory and is
  * released by one *_free() call, which accepts NULL.  Functions that can
@@ -134,8 +135,7 @@ typedef struct capplan_report capplan_report;
  * of them are in D).  The spec keeps a pointer to SRC, which must outlive
  * it.  Free with capplan_spec_free(). */
 capplan_spec *capplan_spec_load(const capplan_source *src,
-                                const capplan_limits *limits,
-                                capplan_diags *d);
+                                const capplan_limits *limits, capplan_diags *d);
 void capplan_spec_free(capplan_spec *spec);
 
 /* Resolves names, hardware, defaults and groups, checks the graph for
@@ -194,8 +194,8 @@ typedef struct capplan_stage_result {
   bool critical;     /* on the critical path */
 
   double server_availability; /* one server */
-  double servers_needed; /* m = ceil(load / qps_per_server - 1e-9), >= 1 */
-  double availability;   /* k-of-n; for a colocated stage, its group's */
+  double servers_needed;      /* m = ceil(load / qps_per_server - 1e-9), >= 1 */
+  double availability;        /* k-of-n; for a colocated stage, its group's */
   double unavailability; /* 1 - availability, computed without cancellation */
 } capplan_stage_result;
 

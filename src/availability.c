@@ -18,8 +18,8 @@
 
 /* log(n!) - log(sqrt(2 pi n) (n/e)^n): the error of Stirling's formula. */
 static double stirlerr(double n) {
-  const double S0 = 1.0 / 12, S1 = 1.0 / 360, S2 = 1.0 / 1260,
-               S3 = 1.0 / 1680, S4 = 1.0 / 1188;
+  const double S0 = 1.0 / 12, S1 = 1.0 / 360, S2 = 1.0 / 1260, S3 = 1.0 / 1680,
+               S4 = 1.0 / 1188;
   if (n <= 15)
     return lgamma(n + 1) - (n + 0.5) * log(n) + n - 0.5 * log(2 * CAPPLAN_PI);
   double nn = n * n;
@@ -106,10 +106,9 @@ avail avail_k_of_n(double m, double n, double a) {
     mode = n;
   double peak_up = mode > m ? mode : m;
   double peak_down = mode < m - 1 ? mode : m - 1;
-  r.up = exp(log_pmf(peak_up, n, a, q)) *
-         tail_sum(m, n, peak_up, n, a, q);
-  r.down = exp(log_pmf(peak_down, n, a, q)) *
-           tail_sum(0, m - 1, peak_down, n, a, q);
+  r.up = exp(log_pmf(peak_up, n, a, q)) * tail_sum(m, n, peak_up, n, a, q);
+  r.down =
+      exp(log_pmf(peak_down, n, a, q)) * tail_sum(0, m - 1, peak_down, n, a, q);
   if (r.up > 1)
     r.up = 1;
   if (r.down > 1)

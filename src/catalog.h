@@ -8,12 +8,12 @@
 
 typedef struct hw_entry {
   const char *name;
-  double cores;          /* 0 if unknown */
-  double memory;         /* bytes */
+  double cores;  /* 0 if unknown */
+  double memory; /* bytes */
   double gpus;
-  double gpu_memory;     /* bytes, all GPUs together */
-  double cost_per_year;  /* USD */
-  double availability;   /* of one server; 0 if not stated */
+  double gpu_memory;    /* bytes, all GPUs together */
+  double cost_per_year; /* USD */
+  double availability;  /* of one server; 0 if not stated */
   const char *description;
 } hw_entry;
 

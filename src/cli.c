@@ -54,8 +54,8 @@ int cli_one_spec(const cli_command *cmd, const cli_args *a) {
                            "missing SPEC (a file, or - for standard input)");
   if (a->n_positional > 1)
     return cli_usage_error(cmd, "expected one SPEC, got %zu: '%s', '%s'%s",
-                           a->n_positional, a->positional[0],
-                           a->positional[1], a->n_positional > 2 ? ", ..." : "");
+                           a->n_positional, a->positional[0], a->positional[1],
+                           a->n_positional > 2 ? ", ..." : "");
   return 0;
 }
 
@@ -88,8 +88,7 @@ void cli_print_help(const cli_command *cmd) {
   }
 }
 
-static int unknown_option(const cli_command *cmd, const char *arg,
-                          size_t len) {
+static int unknown_option(const cli_command *cmd, const char *arg, size_t len) {
   const char *names[32];
   char buf[32][48];
   size_t n = 0;
@@ -208,11 +207,12 @@ int cli_color(const char *when, int fd, bool *out) {
   return -1;
 }
 
-void cli_print_diags(capplan_diags *d) {
+void cli_print_diags(capplan_diags *d, const char *when) {
   if (!d->count)
     return;
   bool color = false;
-  cli_color(NULL, STDERR_FILENO, &color);
+  if (cli_color(when, STDERR_FILENO, &color) < 0)
+    color = false;
   capplan_diags_sort(d);
   capplan_buf b;
   capplan_buf_init(&b);
@@ -319,8 +319,8 @@ int cli_write(const capplan_buf *buf, const char *path) {
   return rc ? CAPPLAN_EXIT_IO : 0;
 }
 
-int cli_run_pipeline(const char *spec_path, capplan_source **src,
-                     capplan_report **report) {
+int cli_run_pipeline(const char *spec_path, const char *color,
+                     capplan_source **src, capplan_report **report) {
   capplan_diags d;
   capplan_diags_init(&d, NULL);
   *report = NULL;
@@ -329,7 +329,7 @@ int cli_run_pipeline(const char *spec_path, capplan_source **src,
     d.src = *src;
     *report = capplan_run(*src, NULL, &d);
   }
-  cli_print_diags(&d);
+  cli_print_diags(&d, color);
   capplan_diags_release(&d);
   if (!*report) {
     capplan_source_free(*src);
@@ -348,8 +348,7 @@ int cli_output_setup(const cli_command *cmd, const char *format,
                            format);
   out->path = path && strcmp(path, "-") ? path : NULL;
   if (cli_color(color, STDOUT_FILENO, &out->opts.color) < 0)
-    return cli_usage_error(cmd,
-                           "--color takes auto, always or never, not '%s'",
+    return cli_usage_error(cmd, "--color takes auto, always or never, not '%s'",
                            color);
   if (out->path && (!color || !strcmp(color, "auto")))
     out->opts.color = false; /* a file gets colour only when asked */

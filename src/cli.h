@@ -15,8 +15,8 @@
 
 /* One option a command accepts. */
 typedef struct cli_option {
-  const char *name; /* long name without dashes, e.g. "format" */
-  char short_name;  /* e.g. 'o', or 0 */
+  const char *name;  /* long name without dashes, e.g. "format" */
+  char short_name;   /* e.g. 'o', or 0 */
   const char *value; /* metavariable if it takes a value, e.g. "FILE" */
   const char *help;
 } cli_option;
@@ -63,8 +63,9 @@ void cli_print_help(const cli_command *cmd);
  * stream is a terminal.  WHEN is "auto", "always", "never" or NULL. */
 int cli_color(const char *when, int fd, bool *out);
 
-/* Sorts and prints diagnostics to stderr (with colour on a terminal). */
-void cli_print_diags(capplan_diags *d);
+/* Sorts and prints diagnostics to stderr; COLOR is the --color value
+ * (NULL: auto, colour on a terminal). */
+void cli_print_diags(capplan_diags *d, const char *color);
 
 /* Writes BUF to PATH atomically (temporary file + rename), or to stdout
  * when PATH is NULL or "-".  Returns 0, or CAPPLAN_EXIT_IO after printing
@@ -72,10 +73,10 @@ void cli_print_diags(capplan_diags *d);
 int cli_write(const capplan_buf *buf, const char *path);
 
 /* Reads SPEC_PATH and runs the pipeline, printing every diagnostic
- * (warnings too) to stderr.  Returns 0 with *REPORT set (free it and *SRC
- * after use), or CAPPLAN_EXIT_INPUT. */
-int cli_run_pipeline(const char *spec_path, capplan_source **src,
-                     capplan_report **report);
+ * (warnings too) to stderr, coloured as COLOR (--color) says.  Returns 0 with
+ * *REPORT set (free it and *SRC after use), or CAPPLAN_EXIT_INPUT. */
+int cli_run_pipeline(const char *spec_path, const char *color,
+                     capplan_source **src, capplan_report **report);
 
 /* Where and how a report goes, from --format, -o and --color. */
 typedef struct cli_output {

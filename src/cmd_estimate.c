@@ -25,7 +25,8 @@ static int estimate(const cli_command *self, const cli_args *a) {
     return rc;
   capplan_source *src;
   capplan_report *report;
-  rc = cli_run_pipeline(a->positional[0], &src, &report);
+  rc = cli_run_pipeline(a->positional[0], cli_value(self, a, "color"), &src,
+                        &report);
   if (!rc)
     rc = cli_emit_report(report, &out);
   capplan_report_free(report);

@@ -133,8 +133,7 @@ static void put_source_line(capplan_buf *out, const char *line, size_t n) {
 #define C_OFF "\033[0m"
 
 static void render_one(const capplan_diags *d, const line_index *ix,
-                       const capplan_diag *g, bool color,
-                       capplan_buf *out) {
+                       const capplan_diag *g, bool color, capplan_buf *out) {
   const capplan_source *src = d->src;
   const char *sev = g->severity == CAPPLAN_ERROR ? "error" : "warning";
   const char *sev_color = g->severity == CAPPLAN_ERROR ? C_RED : C_MAGENTA;

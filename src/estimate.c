@@ -92,8 +92,8 @@ static void add_check(capplan_report *r, enum capplan_check_kind kind,
   c->actual = actual;
   /* Relative tolerance 1e-9: a sum of float latencies that equals the
    * budget passes. */
-  c->passed = upper ? actual <= limit * (1 + 1e-9)
-                    : actual >= limit * (1 - 1e-12);
+  c->passed =
+      upper ? actual <= limit * (1 + 1e-9) : actual >= limit * (1 - 1e-12);
   if (!c->passed)
     r->passed = false;
 }
@@ -141,8 +141,8 @@ capplan_report *capplan_estimate(const capplan_graph *g, capplan_diags *d) {
 
     s->name = arena_strdup(A, nd->name);
     s->hardware = arena_strdup(A, nd->hw->name);
-    s->group = nd->group >= 0 ? arena_strdup(A, g->groups[nd->group].name)
-                              : NULL;
+    s->group =
+        nd->group >= 0 ? arena_strdup(A, g->groups[nd->group].name) : NULL;
     s->after = names_of(A, g, nd->parents, nd->n_parents);
     s->n_after = nd->n_parents;
     s->join_any = nd->join_any;
@@ -172,8 +172,8 @@ capplan_report *capplan_estimate(const capplan_graph *g, capplan_diags *d) {
         continue;
     } else {
       s->servers_raw = s->qps / (nd->qps_per_server * nd->utilization);
-      s->servers = ceil_tol(s->servers_raw * (1 + nd->headroom)) +
-                   nd->redundancy;
+      s->servers =
+          ceil_tol(s->servers_raw * (1 + nd->headroom)) + nd->redundancy;
       if (too_big(d, nd, s->servers, s->qps))
         continue;
       s->gpus = s->servers * nd->hw->gpus;
@@ -208,8 +208,8 @@ capplan_report *capplan_estimate(const capplan_graph *g, capplan_diags *d) {
     for (size_t m = 0; m < gg->n_members; m++)
       sum += r->stages[rank[gg->members[m]]].servers_raw;
     gr->servers_raw = sum / gg->utilization;
-    gr->servers = ceil_tol(gr->servers_raw * (1 + gg->headroom)) +
-                  gg->redundancy;
+    gr->servers =
+        ceil_tol(gr->servers_raw * (1 + gg->headroom)) + gg->redundancy;
     if (too_big(d, &g->nodes[gg->members[0]], gr->servers, sum))
       continue;
     gr->gpus = gr->servers * gg->hw->gpus;
@@ -301,14 +301,14 @@ capplan_report *capplan_estimate(const capplan_graph *g, capplan_diags *d) {
     add_check(r, CAPPLAN_CHECK_LATENCY, "latency", "ms", true,
               spec->slo.latency.v * 1000, r->latency * 1000);
   if (spec->slo.availability.set)
-    add_check(r, CAPPLAN_CHECK_AVAILABILITY, "availability", "fraction",
-              false, spec->slo.availability.v, r->availability);
+    add_check(r, CAPPLAN_CHECK_AVAILABILITY, "availability", "fraction", false,
+              spec->slo.availability.v, r->availability);
   if (spec->budget.cost.set)
     add_check(r, CAPPLAN_CHECK_COST, "cost", "USD/year", true,
               spec->budget.cost.v, r->cost_per_year);
   if (spec->budget.gpus.set)
-    add_check(r, CAPPLAN_CHECK_GPUS, "gpus", "gpus", true,
-              spec->budget.gpus.v, r->gpus);
+    add_check(r, CAPPLAN_CHECK_GPUS, "gpus", "gpus", true, spec->budget.gpus.v,
+              r->gpus);
   if (spec->budget.servers.set)
     add_check(r, CAPPLAN_CHECK_SERVERS, "servers", "servers", true,
               spec->budget.servers.v, r->servers);
@@ -339,8 +339,7 @@ capplan_report *capplan_run(const capplan_source *src,
   if (!spec)
     return NULL;
   capplan_graph *g = capplan_graph_build(spec, d);
-  capplan_report *r =
-      g && d->errors == errors ? capplan_estimate(g, d) : NULL;
+  capplan_report *r = g && d->errors == errors ? capplan_estimate(g, d) : NULL;
   capplan_graph_free(g);
   capplan_spec_free(spec);
   return r;

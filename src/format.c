@@ -72,7 +72,10 @@ char *fmt_money(double v, char *buf, size_t size) {
 char *fmt_ms(double seconds, char *buf, size_t size) {
   double ms = seconds * 1000;
   char num[FMT_SIZE];
-  fmt_number(ms, fabs(ms) >= 100 ? 0 : fabs(ms) >= 1 ? 2 : sig3(fabs(ms)),
+  fmt_number(ms,
+             fabs(ms) >= 100 ? 0
+             : fabs(ms) >= 1 ? 2
+                             : sig3(fabs(ms)),
              num, sizeof num);
   snprintf(buf, size, "%s ms", num);
   return buf;

@@ -257,8 +257,8 @@ static void settle_stage(builder *b, size_t i, const ghw *default_hw) {
   else if (nd->hw && nd->hw->availability > 0)
     nd->availability = nd->hw->availability;
   else
-    nd->availability = pick(NULL, &df->availability,
-                            schema_key_get(S, "availability"));
+    nd->availability =
+        pick(NULL, &df->availability, schema_key_get(S, "availability"));
 
   /* Throughput of one server (FORMULAS.md section 1): given, or
    * batch / latency x parallelism. */
@@ -269,8 +269,8 @@ static void settle_stage(builder *b, size_t i, const ghw *default_hw) {
   }
   nd->tp = CAPPLAN_TP_BATCH;
   nd->batch = pick(&st->batch, NULL, schema_key_get(S, "batch"));
-  nd->parallelism = pick(&st->parallelism, NULL,
-                         schema_key_get(S, "parallelism"));
+  nd->parallelism =
+      pick(&st->parallelism, NULL, schema_key_get(S, "parallelism"));
   if (st->bound.s && nd->hw) {
     if (nd->hw->cores <= 0) {
       char help[192];
@@ -613,8 +613,7 @@ static void order_stages(builder *b) {
 
 /* ----------------------------------------------------------------- build */
 
-capplan_graph *capplan_graph_build(const capplan_spec *spec,
-                                   capplan_diags *d) {
+capplan_graph *capplan_graph_build(const capplan_spec *spec, capplan_diags *d) {
   size_t errors = d->errors;
   capplan_graph *g = xcalloc(1, sizeof *g);
   g->spec = spec;
@@ -631,8 +630,8 @@ capplan_graph *capplan_graph_build(const capplan_spec *spec,
     default_hw = find_hw(&b, spec->defaults.hardware.s,
                          spec->defaults.hardware.loc, "'defaults.hardware'");
   else
-    default_hw = find_hw(&b, CATALOG_DEFAULT_HARDWARE, nowhere,
-                         "'defaults.hardware'");
+    default_hw =
+        find_hw(&b, CATALOG_DEFAULT_HARDWARE, nowhere, "'defaults.hardware'");
   name_stages(&b);
   for (size_t i = 0; i < g->n; i++) {
     link_stage(&b, i);

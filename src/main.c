@@ -35,8 +35,7 @@ static void main_help(FILE *f) {
           "commands:\n",
           CAPPLAN_VERSION);
   for (size_t i = 0; i < cli_n_commands; i++)
-    fprintf(f, "  %-10s %s\n", cli_commands[i]->name,
-            cli_commands[i]->summary);
+    fprintf(f, "  %-10s %s\n", cli_commands[i]->name, cli_commands[i]->summary);
   fprintf(f, "\n"
              "exit codes:\n"
              "  0  ok; every check passed\n"
@@ -57,8 +56,8 @@ static int unknown_command(const char *name) {
   const char *best = closest_word(name, names, n);
   if (best)
     fprintf(stderr,
-            "capplan: error: unknown command '%s' (did you mean '%s'?)\n",
-            name, best);
+            "capplan: error: unknown command '%s' (did you mean '%s'?)\n", name,
+            best);
   else
     fprintf(stderr, "capplan: error: unknown command '%s'\n", name);
   fprintf(stderr, "run 'capplan --help' for the list of commands\n");

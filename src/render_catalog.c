@@ -12,7 +12,7 @@ void capplan_render_catalog(capplan_buf *out) {
   const hw_entry *hw = catalog_hardware(&n);
   ttable *t = tt_new(7, "lrrrrrl");
   tt_row(t, TT_HEADER);
-  const char *head[] = {"name",      "cores",     "memory", "GPUs",
+  const char *head[] = {"name",       "cores",     "memory", "GPUs",
                         "GPU memory", "cost/year", "use"};
   for (size_t c = 0; c < 7; c++)
     tt_cell(t, head[c]);
@@ -22,8 +22,8 @@ void capplan_render_catalog(capplan_buf *out) {
     tt_row(t, TT_PLAIN);
     tt_cell(t, hw[i].name);
     tt_cell(t, fmt_count(hw[i].cores, b[0], FMT_SIZE));
-    snprintf(mem, sizeof mem, "%s GB", fmt_count(hw[i].memory / 1e9, b[1],
-                                                 FMT_SIZE));
+    snprintf(mem, sizeof mem, "%s GB",
+             fmt_count(hw[i].memory / 1e9, b[1], FMT_SIZE));
     tt_cell(t, mem);
     tt_cell(t, hw[i].gpus > 0 ? fmt_count(hw[i].gpus, b[2], FMT_SIZE) : "-");
     snprintf(gmem, sizeof gmem, "%s GB",

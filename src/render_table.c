@@ -17,15 +17,14 @@
 #define BOLD "\033[1m"
 #define OFF "\033[0m"
 
-static void stage_table(const capplan_report *r, bool color,
-                        capplan_buf *out) {
+static void stage_table(const capplan_report *r, bool color, capplan_buf *out) {
   char b[9][FMT_SIZE];
   bool groups = r->n_groups > 0;
   ttable *t = tt_new(10, "llrrrrrrrl");
   tt_row(t, TT_HEADER);
-  const char *head[] = {"stage", "hardware", "QPS",     "QPS/server", "raw",
-                        "servers", "GPUs",   "latency", "cost/year",
-                        groups ? "group" : ""};
+  const char *head[] = {
+      "stage",   "hardware", "QPS",     "QPS/server", "raw",
+      "servers", "GPUs",     "latency", "cost/year",  groups ? "group" : ""};
   for (size_t c = 0; c < 10; c++)
     tt_cell(t, head[c]);
   for (size_t k = 0; k < r->n_stages; k++) {
@@ -60,13 +59,12 @@ static void stage_table(const capplan_report *r, bool color,
   tt_free(t);
 }
 
-static void group_table(const capplan_report *r, bool color,
-                        capplan_buf *out) {
+static void group_table(const capplan_report *r, bool color, capplan_buf *out) {
   char b[6][FMT_SIZE];
   ttable *t = tt_new(7, "lllrrrr");
   tt_row(t, TT_HEADER);
-  const char *head[] = {"group", "hardware", "stages", "raw",
-                        "servers", "GPUs", "cost/year"};
+  const char *head[] = {"group",   "hardware", "stages",   "raw",
+                        "servers", "GPUs",     "cost/year"};
   for (size_t c = 0; c < 7; c++)
     tt_cell(t, head[c]);
   for (size_t g = 0; g < r->n_groups; g++) {
@@ -117,8 +115,7 @@ static char *check_value(const capplan_check *c, double v, bool limit,
   return buf;
 }
 
-static void check_table(const capplan_report *r, bool color,
-                        capplan_buf *out) {
+static void check_table(const capplan_report *r, bool color, capplan_buf *out) {
   char a[FMT_SIZE], l[FMT_SIZE];
   ttable *t = tt_new(5, "llrlr");
   for (size_t i = 0; i < r->n_checks; i++) {
@@ -194,7 +191,7 @@ void render_table(const capplan_report *r, const capplan_render_opts *opts,
                          color ? RED : "", failed, r->n_checks,
                          color ? OFF : "");
     else
-      capplan_buf_printf(out, "%sall %zu checks passed%s\n",
-                         color ? GREEN : "", r->n_checks, color ? OFF : "");
+      capplan_buf_printf(out, "%sall %zu checks passed%s\n", color ? GREEN : "",
+                         r->n_checks, color ? OFF : "");
   }
 }

@@ -18,50 +18,37 @@
 #define INF HUGE_VAL
 
 #define QTY(nm, u, fl, lo, hi, st, field, d, dt, h)                            \
-  {.name = nm,                                                                 \
-   .type = SK_QTY,                                                             \
-   .unit = u,                                                                  \
-   .flags = fl,                                                                \
-   .min = lo,                                                                  \
-   .max = hi,                                                                  \
-   .offset = offsetof(st, field),                                              \
-   .def = d,                                                                   \
-   .def_text = dt,                                                             \
-   .help = h}
+  {                                                                            \
+    .name = nm, .type = SK_QTY, .unit = u, .flags = fl, .min = lo, .max = hi,  \
+    .offset = offsetof(st, field), .def = d, .def_text = dt, .help = h         \
+  }
 /* A quantity whose typical value differs from its unit kind's example. */
 #define QTYX(nm, u, fl, lo, hi, st, field, d, dt, h, ex)                       \
-  {.name = nm,                                                                 \
-   .type = SK_QTY,                                                             \
-   .unit = u,                                                                  \
-   .flags = fl,                                                                \
-   .min = lo,                                                                  \
-   .max = hi,                                                                  \
-   .offset = offsetof(st, field),                                              \
-   .def = d,                                                                   \
-   .def_text = dt,                                                             \
-   .help = h,                                                                  \
-   .example = ex}
+  {                                                                            \
+    .name = nm, .type = SK_QTY, .unit = u, .flags = fl, .min = lo, .max = hi,  \
+    .offset = offsetof(st, field), .def = d, .def_text = dt, .help = h,        \
+    .example = ex                                                              \
+  }
 #define STR(nm, ty, fl, st, field, dt, h)                                      \
-  {.name = nm,                                                                 \
-   .type = ty,                                                                 \
-   .flags = fl,                                                                \
-   .offset = offsetof(st, field),                                              \
-   .def_text = dt,                                                             \
-   .help = h}
+  {                                                                            \
+    .name = nm, .type = ty, .flags = fl, .offset = offsetof(st, field),        \
+    .def_text = dt, .help = h                                                  \
+  }
 #define ENUM(nm, ch, st, field, dt, h)                                         \
-  {.name = nm,                                                                 \
-   .type = SK_ENUM,                                                            \
-   .choices = ch,                                                              \
-   .offset = offsetof(st, field),                                              \
-   .def_text = dt,                                                             \
-   .help = h}
+  {                                                                            \
+    .name = nm, .type = SK_ENUM, .choices = ch, .offset = offsetof(st, field), \
+    .def_text = dt, .help = h                                                  \
+  }
 #define SUB(nm, ty, sec, fl, dt, h)                                            \
-  {.name = nm, .type = ty, .section = sec, .flags = fl, .def_text = dt, .help = h}
+  {                                                                            \
+    .name = nm, .type = ty, .section = sec, .flags = fl, .def_text = dt,       \
+    .help = h                                                                  \
+  }
 
 static const schema_key top_keys[] = {
     QTYX("capplan", UNIT_COUNT, SF_REQUIRED | SF_INTEGER, 1, 1, capplan_spec,
-        version, 1, "required",
-        "Format version of the spec; this capplan reads version 1.", "1"),
+         version, 1, "required",
+         "Format version of the spec; this capplan reads version 1.", "1"),
     STR("name", SK_STRING, 0, capplan_spec, name, "file name",
         "Name of the system, shown in reports."),
     STR("description", SK_STRING, 0, capplan_spec, description, "none",
@@ -83,18 +70,18 @@ static const schema_key top_keys[] = {
 };
 
 static const schema_key traffic_keys[] = {
-    QTY("qps", UNIT_RATE, SF_MIN_OPEN, 0, INF, spec_traffic, qps, 0,
-        "or dau",
+    QTY("qps", UNIT_RATE, SF_MIN_OPEN, 0, INF, spec_traffic, qps, 0, "or dau",
         "Peak requests per second entering the entry stages (30K = 30K/s)."),
     QTYX("dau", UNIT_COUNT, SF_MIN_OPEN, 0, INF, spec_traffic, dau, 0, "none",
-        "Daily active users; with requests_per_user gives the QPS.", "500M"),
+         "Daily active users; with requests_per_user gives the QPS.", "500M"),
     QTY("requests_per_user", UNIT_DAILY, SF_MIN_OPEN, 0, INF, spec_traffic,
         requests_per_user, 0, "with dau",
         "Requests per user per day (20 = 20/day)."),
     QTYX("peak_to_average", UNIT_NUMBER, 0, 1, INF, spec_traffic,
-        peak_to_average, 1, "1",
-        "Peak over average traffic; multiplies the dau-derived rate, or "
-        "divides qps to give the average.", "3"),
+         peak_to_average, 1, "1",
+         "Peak over average traffic; multiplies the dau-derived rate, or "
+         "divides qps to give the average.",
+         "3"),
     QTY("average_qps", UNIT_RATE, SF_MIN_OPEN, 0, INF, spec_traffic,
         average_qps, 0, "derived",
         "Average requests per second, for cost per million requests."),
@@ -104,57 +91,60 @@ static const schema_key slo_keys[] = {
     QTY("latency", UNIT_DURATION, SF_MIN_OPEN, 0, INF, spec_slo, latency, 0,
         "none", "Budget for the slowest path through the graph."),
     QTYX("availability", UNIT_FRACTION, SF_MIN_OPEN | SF_MAX_OPEN, 0, 1,
-        spec_slo, availability, 0, "none",
-        "Target availability of the whole system.", "99.9%"),
+         spec_slo, availability, 0, "none",
+         "Target availability of the whole system.", "99.9%"),
 };
 
 static const schema_key budget_keys[] = {
-    QTY("cost", UNIT_MONEY, SF_MIN_OPEN, 0, INF, spec_budget, cost, 0,
-        "none", "Most the plan may cost, per period."),
+    QTY("cost", UNIT_MONEY, SF_MIN_OPEN, 0, INF, spec_budget, cost, 0, "none",
+        "Most the plan may cost, per period."),
     QTYX("gpus", UNIT_COUNT, SF_INTEGER, 0, INF, spec_budget, gpus, 0, "none",
-        "Most GPUs the plan may use.", "250"),
+         "Most GPUs the plan may use.", "250"),
     QTYX("servers", UNIT_COUNT, SF_INTEGER, 0, INF, spec_budget, servers, 0,
-        "none", "Most servers the plan may use.", "400"),
+         "none", "Most servers the plan may use.", "400"),
 };
 
 static const schema_key defaults_keys[] = {
     STR("hardware", SK_NAME, 0, spec_defaults, hardware, "cpu-medium",
         "Hardware of stages that name none (the seed's interview default)."),
-    QTYX("headroom", UNIT_FRACTION, 0, 0, 10, spec_defaults, headroom, 0,
-        "0%", "Extra capacity added after sizing (the seed examples use 20%).", "20%"),
+    QTYX("headroom", UNIT_FRACTION, 0, 0, 10, spec_defaults, headroom, 0, "0%",
+         "Extra capacity added after sizing (the seed examples use 20%).",
+         "20%"),
     QTYX("utilization", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_defaults,
-        utilization, 1, "100%", "Target maximum utilization of a server.", "80%"),
+         utilization, 1, "100%", "Target maximum utilization of a server.",
+         "80%"),
     QTYX("redundancy", UNIT_COUNT, SF_INTEGER, 0, INF, spec_defaults,
-        redundancy, 0, "0", "Spare servers added to each stage (N+k).", "1"),
+         redundancy, 0, "0", "Spare servers added to each stage (N+k).", "1"),
     QTYX("availability", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_defaults,
-        availability, 0.999, "hardware's, else 99.9%",
-        "Availability of one server.", "99.9%"),
+         availability, 0.999, "hardware's, else 99.9%",
+         "Availability of one server.", "99.9%"),
 };
 
 static const schema_key group_keys[] = {
     QTYX("utilization", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_group,
-        utilization, 1, "defaults.utilization",
-        "Target maximum utilization of the group's servers.", "80%"),
+         utilization, 1, "defaults.utilization",
+         "Target maximum utilization of the group's servers.", "80%"),
     QTYX("headroom", UNIT_FRACTION, 0, 0, 10, spec_group, headroom, 0,
-        "defaults.headroom", "Extra capacity added after sizing the group.", "20%"),
+         "defaults.headroom", "Extra capacity added after sizing the group.",
+         "20%"),
     QTYX("redundancy", UNIT_COUNT, SF_INTEGER, 0, INF, spec_group, redundancy,
-        0, "defaults.redundancy", "Spare servers added to the group.", "1"),
+         0, "defaults.redundancy", "Spare servers added to the group.", "1"),
 };
 
 static const schema_key hardware_keys[] = {
     QTYX("cores", UNIT_COUNT, SF_INTEGER | SF_MIN_OPEN, 0, INF, spec_hardware,
-        cores, 0, "none",
-        "CPU cores; with a stage's bound gives its parallelism.", "16"),
+         cores, 0, "none",
+         "CPU cores; with a stage's bound gives its parallelism.", "16"),
     QTY("memory", UNIT_BYTES, 0, 0, INF, spec_hardware, memory, 0, "none",
         "Main memory."),
     QTYX("gpus", UNIT_COUNT, SF_INTEGER, 0, INF, spec_hardware, gpus, 0, "0",
-        "GPUs per server.", "250"),
+         "GPUs per server.", "250"),
     QTY("gpu_memory", UNIT_BYTES, 0, 0, INF, spec_hardware, gpu_memory, 0,
         "none", "Memory of all the server's GPUs together."),
     QTY("cost", UNIT_MONEY, 0, 0, INF, spec_hardware, cost, 0,
         "required for new hardware", "Price of one server, per period."),
     QTYX("availability", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_hardware,
-        availability, 0.999, "99.9%", "Availability of one server.", "99.9%"),
+         availability, 0.999, "99.9%", "Availability of one server.", "99.9%"),
     STR("description", SK_STRING, 0, spec_hardware, description, "none",
         "What the server is."),
 };
@@ -170,43 +160,47 @@ static const schema_key stage_keys[] = {
          "With several upstreams: all waits for every one (fork-join), any "
          "merges alternative paths."),
     QTYX("share", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_stage, share, 1,
-        "100%", "Fraction of the upstream flow that takes this branch.", "20%"),
+         "100%", "Fraction of the upstream flow that takes this branch.",
+         "20%"),
     QTYX("calls", UNIT_NUMBER, SF_MIN_OPEN, 0, INF, spec_stage, calls, 1, "1",
-        "Invocations per request passing through (fan-out of lookups).", "3"),
+         "Invocations per request passing through (fan-out of lookups).", "3"),
     QTYX("cache_hit", UNIT_FRACTION, 0, 0, 1, spec_stage, cache_hit, 0, "0%",
-        "Share of invocations answered by a cache in front of the stage.", "60%"),
+         "Share of invocations answered by a cache in front of the stage.",
+         "60%"),
     QTYX("stops", UNIT_FRACTION, 0, 0, 1, spec_stage, stops, 0, "0%",
-        "Share of requests the stage answers itself and does not pass on.", "10%"),
+         "Share of requests the stage answers itself and does not pass on.",
+         "10%"),
     STR("hardware", SK_NAME, 0, spec_stage, hardware, "defaults.hardware",
         "Catalog or spec hardware name."),
-    QTY("latency", UNIT_DURATION, SF_REQUIRED | SF_MIN_OPEN, 0, INF,
-        spec_stage, latency, 0, "required",
+    QTY("latency", UNIT_DURATION, SF_REQUIRED | SF_MIN_OPEN, 0, INF, spec_stage,
+        latency, 0, "required",
         "Service time of one request (of one batch when batching)."),
     QTY("qps_per_server", UNIT_RATE, SF_MIN_OPEN, 0, INF, spec_stage,
         qps_per_server, 0, "derived",
         "Throughput of one server at 100% utilization."),
     QTYX("batch", UNIT_COUNT, SF_INTEGER, 1, INF, spec_stage, batch, 1, "1",
-        "Requests served together per batch.", "50"),
+         "Requests served together per batch.", "50"),
     QTYX("parallelism", UNIT_NUMBER, SF_MIN_OPEN, 0, INF, spec_stage,
-        parallelism, 1, "1, or from bound",
-        "Concurrent batches per server.", "12"),
+         parallelism, 1, "1, or from bound", "Concurrent batches per server.",
+         "12"),
     ENUM("bound", "cpu|memory|io", spec_stage, bound, "none",
          "Derives parallelism from the hardware's cores (seed 004 factors)."),
     QTYX("headroom", UNIT_FRACTION, 0, 0, 10, spec_stage, headroom, 0,
-        "defaults.headroom", "Extra capacity added after sizing.", "20%"),
+         "defaults.headroom", "Extra capacity added after sizing.", "20%"),
     QTYX("utilization", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_stage,
-        utilization, 1, "defaults.utilization",
-        "Target maximum utilization of a server.", "80%"),
+         utilization, 1, "defaults.utilization",
+         "Target maximum utilization of a server.", "80%"),
     QTYX("redundancy", UNIT_COUNT, SF_INTEGER, 0, INF, spec_stage, redundancy,
-        0, "defaults.redundancy", "Spare servers (N+k).", "1"),
+         0, "defaults.redundancy", "Spare servers (N+k).", "1"),
     QTYX("availability", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_stage,
-        availability, 0.999, "hardware's, else 99.9%",
-        "Availability of one server of this stage.", "99.9%"),
+         availability, 0.999, "hardware's, else 99.9%",
+         "Availability of one server of this stage.", "99.9%"),
     STR("colocate", SK_NAME, 0, spec_stage, colocate, "none",
         "Colocation group; stages in one group share servers."),
 };
 
-#define SECTION(p, t, k, h) {p, t, k, ARRAY_LEN(k), h}
+#define SECTION(p, t, k, h)                                                    \
+  { p, t, k, ARRAY_LEN(k), h }
 
 static const schema_section sections[SEC_COUNT] = {
     [SEC_TOP] = SECTION("(top level)", "spec", top_keys,
@@ -225,8 +219,8 @@ static const schema_section sections[SEC_COUNT] = {
     [SEC_HARDWARE] = SECTION("hardware.NAME", "hardware", hardware_keys,
                              "A server type; a catalog name overrides only "
                              "the fields given."),
-    [SEC_STAGE] = SECTION("stages[]", "stage", stage_keys,
-                          "One stage of the system."),
+    [SEC_STAGE] =
+        SECTION("stages[]", "stage", stage_keys, "One stage of the system."),
 };
 
 const schema_section *schema_section_get(enum schema_section_id id) {

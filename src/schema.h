@@ -77,8 +77,7 @@ const char *schema_example(const schema_key *k);
 /* Describes the bounds of K ("more than 0 and at most 100%"), into BUF. */
 void schema_describe_range(const schema_key *k, char *buf, size_t size);
 /* Formats V (base units) the way a user writes a K value ("60%", "20ms"). */
-void schema_format_value(const schema_key *k, double v, char *buf,
-                         size_t size);
+void schema_format_value(const schema_key *k, double v, char *buf, size_t size);
 /* True if V lies within K's bounds (and is whole when K wants that). */
 int schema_in_range(const schema_key *k, double v);
 

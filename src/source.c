@@ -79,12 +79,11 @@ capplan_source *capplan_source_read(const char *path,
       char help[128];
       snprintf(help, sizeof help, "a spec may be at most %zu bytes (%zu MiB)",
                limits->max_input_bytes, limits->max_input_bytes >> 20);
-      capplan_diags_add(d, CAPPLAN_ERROR, nowhere, help,
-                        "'%s' is too large", path);
+      capplan_diags_add(d, CAPPLAN_ERROR, nowhere, help, "'%s' is too large",
+                        path);
     } else {
-      capplan_diags_add(d, CAPPLAN_ERROR, nowhere, NULL,
-                        "cannot read '%s': %s", is_stdin ? "stdin" : path,
-                        strerror(err));
+      capplan_diags_add(d, CAPPLAN_ERROR, nowhere, NULL, "cannot read '%s': %s",
+                        is_stdin ? "stdin" : path, strerror(err));
     }
     free(buf);
     return NULL;

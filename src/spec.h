@@ -103,8 +103,7 @@ struct capplan_spec {
  * too (NULL only when the YAML itself could not be read or the format
  * version is wrong), so the graph can report its errors in the same run.
  * A partial spec must never reach the estimator. */
-capplan_spec *spec_load(const capplan_source *src,
-                        const capplan_limits *limits, capplan_diags *d,
-                        bool partial);
+capplan_spec *spec_load(const capplan_source *src, const capplan_limits *limits,
+                        capplan_diags *d, bool partial);
 
 #endif

@@ -47,8 +47,8 @@ static capplan_loc at(const ynode *n) {
 /* The place of a byte span inside a scalar's value. */
 static capplan_loc at_span(const ynode *n, size_t off, size_t len) {
   capplan_loc l = n->loc;
-  if (n->kind != YN_SCALAR || (n->loc.len > 0 &&
-                               (size_t)n->loc.len < n->len + (n->quoted ? 2 : 0)))
+  if (n->kind != YN_SCALAR ||
+      (n->loc.len > 0 && (size_t)n->loc.len < n->len + (n->quoted ? 2 : 0)))
     return l; /* escapes or folding: the offsets do not map; mark it all */
   l.col += (int)utf8_width(n->text, off) + (n->quoted ? 1 : 0);
   l.len = (int)utf8_width(n->text + off, len);
@@ -126,8 +126,7 @@ static bool check_name(loader *L, const ynode *v, const char *what) {
     char help[128];
     snprintf(help, sizeof help, "names may be at most %zu characters long",
              L->lim->max_name_len);
-    error(L, at(v), help, "%s name is too long (%zu characters)", what,
-          v->len);
+    error(L, at(v), help, "%s name is too long (%zu characters)", what, v->len);
     return false;
   }
   if (!valid_name(v->text, v->len)) {
@@ -158,17 +157,18 @@ static void load_string(loader *L, const schema_key *k, const ynode *key,
     snprintf(choices, sizeof choices, "%s", k->choices);
     const char *names[8];
     size_t n = 0;
-    for (char *tok = strtok(choices, "|"); tok && n < 8; tok = strtok(NULL, "|"))
+    for (char *tok = strtok(choices, "|"); tok && n < 8;
+         tok = strtok(NULL, "|"))
       names[n++] = tok;
     for (size_t i = 0; i < n; i++)
       if (!strcmp(names[i], v->text))
         goto ok;
     const char *best = closest_word(v->text, names, n);
     char help[160];
-    size_t len = (size_t)snprintf(help, sizeof help, "%s%s%s'%s' is one of:",
-                                  best ? "did you mean '" : "",
-                                  best ? best : "", best ? "'? " : "",
-                                  k->name);
+    size_t len =
+        (size_t)snprintf(help, sizeof help,
+                         "%s%s%s'%s' is one of:", best ? "did you mean '" : "",
+                         best ? best : "", best ? "'? " : "", k->name);
     for (size_t i = 0; i < n && len < sizeof help; i++)
       len += (size_t)snprintf(help + len, sizeof help - len, "%s '%s'",
                               i ? "," : "", names[i]);
@@ -211,7 +211,6 @@ static void load_names(loader *L, const schema_key *k, const ynode *v,
 }
 
 /* ----------------------------------------------------------- sections */
-
 
 /* Keys met in one mapping: SEEN[i] is the node of key i; SUGGESTED[i]
  * says an unknown key was probably meant as key i, so its absence is not
@@ -266,8 +265,7 @@ static const schema_key *unknown_key(loader *L, const schema_section *s,
              "YAML merge keys are not supported; use 'defaults' or repeat "
              "the keys");
   } else {
-    size_t len = (size_t)snprintf(help, sizeof help, "%s keys are: ",
-                                  s->title);
+    size_t len = (size_t)snprintf(help, sizeof help, "%s keys are: ", s->title);
     for (size_t i = 0; i < n && len < sizeof help; i++)
       len += (size_t)snprintf(help + len, sizeof help - len, "%s%s",
                               i ? ", " : "", names[i]);
@@ -356,12 +354,10 @@ static void require_keys(loader *L, enum schema_section_id sid,
       continue;
     char help[192];
     if (k->type == SK_QTY)
-      snprintf(help, sizeof help, "add '%s: %s'", k->name,
-               schema_example(k));
+      snprintf(help, sizeof help, "add '%s: %s'", k->name, schema_example(k));
     else if (k->type == SK_SECTION)
       snprintf(help, sizeof help,
-               "add '%s:' with 'qps: 30K' (peak requests per second)",
-               k->name);
+               "add '%s:' with 'qps: 30K' (peak requests per second)", k->name);
     else if (k->type == SK_LIST)
       snprintf(help, sizeof help,
                "add '%s:' with at least one '- name: my-stage' item", k->name);
@@ -392,16 +388,18 @@ static void check_traffic(loader *L, const ynode *node, const keyset *ks) {
   bool meant_qps = ks->suggested[schema_key_find(s, "qps") - s->keys];
   bool meant_dau = ks->suggested[schema_key_find(s, "dau") - s->keys];
   if (t->qps.present && t->dau.present)
-    error(L, t->dau.loc, "give 'qps', or 'dau' with 'requests_per_user', "
-                         "not both",
+    error(L, t->dau.loc,
+          "give 'qps', or 'dau' with 'requests_per_user', "
+          "not both",
           "'dau' conflicts with 'qps': both set the traffic");
   else if (!t->qps.present && !t->dau.present && !meant_qps && !meant_dau)
     error(L, at(node),
           "add 'qps: 30K', or 'dau: 500M' with 'requests_per_user: 20/day'",
           "'traffic' has no 'qps' or 'dau'");
   if (t->dau.present && !t->requests_per_user.present)
-    error(L, t->dau.loc, "add 'requests_per_user: 20/day' (requests per user "
-                         "per day)",
+    error(L, t->dau.loc,
+          "add 'requests_per_user: 20/day' (requests per user "
+          "per day)",
           "'dau' needs 'requests_per_user'");
   if (t->requests_per_user.present && !t->dau.present)
     error(L, t->requests_per_user.loc, "add 'dau: 500M' (daily active users)",
@@ -452,8 +450,8 @@ static void check_stage(loader *L, spec_stage *st, const char *owner) {
 
 /* The stage's name if it is valid, so messages can say which stage they
  * are about; else the raw text is kept for the graph (see spec.h). */
-static void peek_name(loader *L, const ynode *item, spec_stage *st,
-                      char *owner, size_t size) {
+static void peek_name(loader *L, const ynode *item, spec_stage *st, char *owner,
+                      size_t size) {
   for (size_t j = 0; j + 1 < item->n; j += 2) {
     const ynode *key = item->kids[j], *val = item->kids[j + 1];
     if (key->kind != YN_SCALAR || strcmp(key->text, "name") ||
@@ -472,8 +470,7 @@ static void load_stages(loader *L, const schema_key *k, const ynode *v) {
   spec->stages_loc = at(v);
   if (v->kind != YN_SEQ) {
     error(L, at(v), "write each stage as a list item starting with '- name:'",
-          "'%s' must be a list of stages, not %s", k->name,
-          ynode_kind_name(v));
+          "'%s' must be a list of stages, not %s", k->name, ynode_kind_name(v));
     return;
   }
   if (v->n > L->lim->max_stages) {
@@ -491,8 +488,7 @@ static void load_stages(loader *L, const schema_key *k, const ynode *v) {
     snprintf(owner, sizeof owner, "stage %zu", i + 1);
     snprintf(what, sizeof what, "stage %zu", i + 1);
     if (!expect_map(L, item, what,
-                    item->kind == YN_SCALAR && valid_name(item->text,
-                                                          item->len)
+                    item->kind == YN_SCALAR && valid_name(item->text, item->len)
                         ? "write '- name: ...' with the stage's keys below"
                         : "write a stage as '- name: my-stage' with its "
                           "keys below"))
@@ -525,9 +521,9 @@ static void load_named_map(loader *L, const schema_key *k, const ynode *v,
   if (!expect_map(L, v, what, help))
     return;
   size_t n = v->n / 2;
-  void *items = arena_array(spec->arena, n, sid == SEC_GROUP
-                                                ? sizeof(spec_group)
-                                                : sizeof(spec_hardware));
+  void *items = arena_array(spec->arena, n,
+                            sid == SEC_GROUP ? sizeof(spec_group)
+                                             : sizeof(spec_hardware));
   size_t count = 0;
   strmap names;
   strmap_init(&names);
@@ -592,10 +588,10 @@ static void load_sub(loader *L, const schema_key *k, const ynode *v) {
            sec->title, k->name);
   if (!expect_map(L, v, what, help))
     return;
-  void *base = k->section == SEC_TRAFFIC    ? (void *)&spec->traffic
-               : k->section == SEC_SLO      ? (void *)&spec->slo
-               : k->section == SEC_BUDGET   ? (void *)&spec->budget
-                                            : (void *)&spec->defaults;
+  void *base = k->section == SEC_TRAFFIC  ? (void *)&spec->traffic
+               : k->section == SEC_SLO    ? (void *)&spec->slo
+               : k->section == SEC_BUDGET ? (void *)&spec->budget
+                                          : (void *)&spec->defaults;
   keyset ks = keyset_new(k->section);
   load_section(L, k->section, v, base, what, NULL, &ks);
   if (k->section == SEC_TRAFFIC) {
@@ -662,8 +658,7 @@ static void load_top(loader *L, const ynode *root) {
       ks.seen[0] = key;
       continue;
     }
-    load_pair(L, s, key, root->kids[i + 1], L->spec, "the spec", load_sub,
-              &ks);
+    load_pair(L, s, key, root->kids[i + 1], L->spec, "the spec", load_sub, &ks);
   }
   ks.seen[0] = root; /* reported by check_version if missing */
   require_keys(L, SEC_TOP, &ks, nowhere, "the spec");
@@ -690,9 +685,8 @@ capplan_spec *capplan_spec_load(const capplan_source *src,
   return spec_load(src, limits, d, false);
 }
 
-capplan_spec *spec_load(const capplan_source *src,
-                        const capplan_limits *limits, capplan_diags *d,
-                        bool partial) {
+capplan_spec *spec_load(const capplan_source *src, const capplan_limits *limits,
+                        capplan_diags *d, bool partial) {
   capplan_limits deflim = capplan_limits_default();
   if (!limits)
     limits = &deflim;

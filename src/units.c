@@ -45,12 +45,10 @@ static const struct period {
   const char *name;
   uint64_t seconds;
 } periods[] = {
-    {"s", 1},          {"sec", 1},          {"second", 1},
-    {"min", 60},       {"minute", 60},      {"h", 3600},
-    {"hr", 3600},      {"hour", 3600},      {"d", 86400},
-    {"day", 86400},    {"week", 604800},    {"mo", 2628000},
-    {"month", 2628000}, {"y", 31536000},    {"yr", 31536000},
-    {"year", 31536000},
+    {"s", 1},           {"sec", 1},      {"second", 1},    {"min", 60},
+    {"minute", 60},     {"h", 3600},     {"hr", 3600},     {"hour", 3600},
+    {"d", 86400},       {"day", 86400},  {"week", 604800}, {"mo", 2628000},
+    {"month", 2628000}, {"y", 31536000}, {"yr", 31536000}, {"year", 31536000},
 };
 
 static uint64_t period_seconds(const char *name, size_t len) {
@@ -97,10 +95,10 @@ static const struct unit bytes[] = {
     {"TB", UC_BYTES, 12, 1},
     {"PB", UC_BYTES, 15, 1},
     {"KiB", UC_BYTES, 0, KIB},
-    {"MiB", UC_BYTES, 0, KIB * KIB},
-    {"GiB", UC_BYTES, 0, KIB * KIB * KIB},
-    {"TiB", UC_BYTES, 0, KIB * KIB * KIB * KIB},
-    {"PiB", UC_BYTES, 0, KIB * KIB * KIB * KIB * KIB},
+    {"MiB", UC_BYTES, 0, KIB *KIB},
+    {"GiB", UC_BYTES, 0, KIB *KIB *KIB},
+    {"TiB", UC_BYTES, 0, KIB *KIB *KIB *KIB},
+    {"PiB", UC_BYTES, 0, KIB *KIB *KIB *KIB *KIB},
 };
 
 static const struct unit percent[] = {{"%", UC_PERCENT, -2, 1}};
@@ -206,8 +204,8 @@ static const char *kind_units_help(enum unit_kind kind) {
 __attribute__((format(printf, 5, 6)))
 #endif
 static int
-fail(unit_error *err, size_t off, size_t len, const char *help,
-     const char *fmt, ...) {
+fail(unit_error *err, size_t off, size_t len, const char *help, const char *fmt,
+     ...) {
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(err->message, sizeof err->message, fmt, ap);
@@ -240,8 +238,7 @@ static int lex(const char *text, size_t len, size_t base, const char *key,
     if (i < len && text[i] == '$' && !q->dollar) {
       q->dollar = true;
       i++;
-    } else if (i < len && (text[i] == '+' || text[i] == '-') &&
-               !q->negative) {
+    } else if (i < len && (text[i] == '+' || text[i] == '-') && !q->negative) {
       q->negative = text[i] == '-';
       i++;
     }
@@ -253,14 +250,13 @@ static int lex(const char *text, size_t len, size_t base, const char *key,
     if (isdigit((unsigned char)c)) {
       if (nd >= MAX_DIGITS) {
         size_t end = i;
-        while (end < len && (isdigit((unsigned char)text[end]) ||
-                             text[end] == '.' || text[end] == '_' ||
-                             text[end] == ','))
+        while (end < len &&
+               (isdigit((unsigned char)text[end]) || text[end] == '.' ||
+                text[end] == '_' || text[end] == ','))
           end++;
-        return fail(err, base + start, end - start,
-                    "use an exponent, e.g. '1.5e30'",
-                    "'%s' has a number with more than %d digits", key,
-                    MAX_DIGITS);
+        return fail(
+            err, base + start, end - start, "use an exponent, e.g. '1.5e30'",
+            "'%s' has a number with more than %d digits", key, MAX_DIGITS);
       }
       /* Leading zeros carry nothing and would waste the digit budget. */
       if (!(c == '0' && !dot && nd == 0))
@@ -285,8 +281,8 @@ static int lex(const char *text, size_t len, size_t base, const char *key,
     size_t off = span ? base + start : base + (len ? len - 1 : 0);
     char help[192];
     snprintf(help, sizeof help, "%s", kind_units_help(kind));
-    return fail(err, off, span, help, "'%s' expects a number, not '%.*s'",
-                key, (int)len, text);
+    return fail(err, off, span, help, "'%s' expects a number, not '%.*s'", key,
+                (int)len, text);
   }
   /* An exponent: e or E, an optional sign, digits.  A following letter
    * that is not part of an exponent is left for the unit. */
@@ -326,8 +322,8 @@ static int lex(const char *text, size_t len, size_t base, const char *key,
   if (q->unit_len == 1 && q->unit[0] == 'x' && i < len &&
       isxdigit((unsigned char)text[i]) && !strcmp(q->digits, "0"))
     return fail(err, q->num_off, len - (q->num_off - base),
-                "write the number in decimal",
-                "'%s' is hexadecimal, '%.*s'", key, (int)len, text);
+                "write the number in decimal", "'%s' is hexadecimal, '%.*s'",
+                key, (int)len, text);
   if (q->unit_len == 3 && !memcmp(q->unit, "per", 3)) {
     char help[96];
     snprintf(help, sizeof help, "write a rate with '/', e.g. '%s'",
@@ -398,8 +394,7 @@ static double lexed_value(const lexed *q, int shift, uint64_t mul,
     buf[b++] = head[--h];
   memcpy(buf + b, d, n);
   b += n;
-  snprintf(buf + b, sizeof buf - b, "e%ld",
-           q->exponent + shift - (long)frac);
+  snprintf(buf + b, sizeof buf - b, "e%ld", q->exponent + shift - (long)frac);
   double v = strtod(buf, NULL);
   return div > 1 ? v / (double)div : v;
 }
@@ -446,18 +441,18 @@ static const struct alias {
   const char *written, *meant;
   int bytes; /* 1 if the alias is for a bytes field, 0 for others */
 } aliases[] = {
-    {"msec", "ms", 0},    {"millis", "ms", 0},      {"milliseconds", "ms", 0},
-    {"usec", "us", 0},    {"micros", "us", 0},      {"nsec", "ns", 0},
-    {"secs", "s", 0},     {"seconds", "s", 0},      {"second", "s", 0},
-    {"mins", "min", 0},   {"minute", "min", 0},     {"minutes", "min", 0},
-    {"m", "min", 0},      {"hour", "h", 0},         {"hours", "h", 0},
-    {"hrs", "h", 0},      {"days", "d", 0},         {"thousand", "K", 0},
-    {"million", "M", 0},  {"mn", "M", 0},           {"billion", "B", 0},
-    {"bn", "B", 0},       {"G", "B", 0},            {"g", "B", 0},
-    {"pct", "%", 0},      {"percent", "%", 0},      {"Gb", "GB", 1},
-    {"Mb", "MB", 1},      {"Kb", "KB", 1},          {"Tb", "TB", 1},
-    {"G", "GB", 1},       {"M", "MB", 1},           {"K", "KB", 1},
-    {"T", "TB", 1},       {"bytes", "B", 1},
+    {"msec", "ms", 0},   {"millis", "ms", 0},  {"milliseconds", "ms", 0},
+    {"usec", "us", 0},   {"micros", "us", 0},  {"nsec", "ns", 0},
+    {"secs", "s", 0},    {"seconds", "s", 0},  {"second", "s", 0},
+    {"mins", "min", 0},  {"minute", "min", 0}, {"minutes", "min", 0},
+    {"m", "min", 0},     {"hour", "h", 0},     {"hours", "h", 0},
+    {"hrs", "h", 0},     {"days", "d", 0},     {"thousand", "K", 0},
+    {"million", "M", 0}, {"mn", "M", 0},       {"billion", "B", 0},
+    {"bn", "B", 0},      {"G", "B", 0},        {"g", "B", 0},
+    {"pct", "%", 0},     {"percent", "%", 0},  {"Gb", "GB", 1},
+    {"Mb", "MB", 1},     {"Kb", "KB", 1},      {"Tb", "TB", 1},
+    {"G", "GB", 1},      {"M", "MB", 1},       {"K", "KB", 1},
+    {"T", "TB", 1},      {"bytes", "B", 1},
 };
 
 /* Suggests a unit of the expected kind close to the one written. */
@@ -546,7 +541,8 @@ static int period_of(const lexed *q, const char *key, uint64_t *seconds,
   const char *best =
       strlen(word) < wl ? word : closest_word(word, names, ARRAY_LEN(names));
   char help[160];
-  snprintf(help, sizeof help, "%s%s%speriods: s, min, h, day, week, month, year",
+  snprintf(help, sizeof help,
+           "%s%s%speriods: s, min, h, day, week, month, year",
            best ? "did you mean '" : "", best ? best : "", best ? "'? " : "");
   return fail(err, q->period_off, q->period_len, help,
               "unknown period '%.*s' in '%s'", (int)q->period_len, q->period,
@@ -585,8 +581,8 @@ int units_parse(const char *text, size_t len, enum unit_kind kind,
       snprintf(help, sizeof help, "give a single value such as '%s'",
                units_kind_example(kind));
       return fail(err, base, len, help,
-                  "'%s' is a range ('%.*s'); ranges are not supported yet",
-                  key, (int)len, text);
+                  "'%s' is a range ('%.*s'); ranges are not supported yet", key,
+                  (int)len, text);
     }
   }
 
@@ -611,8 +607,8 @@ int units_parse(const char *text, size_t len, enum unit_kind kind,
     if (has_unit) {
       u = find_unit(multipliers, ARRAY_LEN(multipliers), q.unit, q.unit_len);
       if (u && u->cls == UC_TIMES && kind != UNIT_NUMBER)
-        return wrong_kind(kind, key, class_name(u->cls), q.unit_off,
-                          q.unit_len, err);
+        return wrong_kind(kind, key, class_name(u->cls), q.unit_off, q.unit_len,
+                          err);
       if (!u) {
         const struct unit *other = any_unit(q.unit, q.unit_len);
         if (other && other->cls != UC_MULT)
@@ -639,9 +635,7 @@ int units_parse(const char *text, size_t len, enum unit_kind kind,
     }
     /* Scale by TO / SEC, TO being the seconds of the period the kind is
      * kept in: 1 for rates (per second), a day, or a year for money. */
-    uint64_t to = kind == UNIT_RATE    ? 1
-                  : kind == UNIT_DAILY ? 86400
-                                       : 31536000;
+    uint64_t to = kind == UNIT_RATE ? 1 : kind == UNIT_DAILY ? 86400 : 31536000;
     if (!q.slash)
       sec = kind == UNIT_MONEY ? to : kind == UNIT_DAILY ? 86400 : 1;
     uint64_t g = gcd(to, sec);
@@ -700,8 +694,8 @@ int units_parse(const char *text, size_t len, enum unit_kind kind,
                  "and 1",
                  (int)len, text);
         return fail(err, base, len, help,
-                    "'%s' is a fraction, but '%.*s' is above 1", key,
-                    (int)len, text);
+                    "'%s' is a fraction, but '%.*s' is above 1", key, (int)len,
+                    text);
       }
     }
     break;
@@ -715,8 +709,7 @@ int units_parse(const char *text, size_t len, enum unit_kind kind,
     return fail(err, q.num_off, q.num_len,
                 "use a value within the range of a double, above about "
                 "1e-308",
-                "'%s' is too small to represent: '%.*s'", key, (int)len,
-                text);
+                "'%s' is too small to represent: '%.*s'", key, (int)len, text);
   if (v == 0)
     v = 0; /* no negative zero */
   *out = v;

@@ -101,11 +101,10 @@ static void report_parser_error(builder *b, const yaml_parser_t *p) {
   char help[256];
   if (strstr(ctx, "flow sequence") || strstr(ctx, "flow mapping")) {
     bool seq = strstr(ctx, "sequence") != NULL;
-    snprintf(help, sizeof help,
-             "close it with '%c'; YAML found %s on line %d instead",
-             seq ? ']' : '}',
-             strstr(prob, "expected ','") ? "something else" : "the end",
-             at.line);
+    snprintf(
+        help, sizeof help,
+        "close it with '%c'; YAML found %s on line %d instead", seq ? ']' : '}',
+        strstr(prob, "expected ','") ? "something else" : "the end", at.line);
     capplan_diags_add(b->d, CAPPLAN_ERROR, open, help,
                       "this '%c' is never closed", seq ? '[' : '{');
   } else if (strstr(ctx, "quoted scalar")) {
@@ -203,15 +202,14 @@ static void on_event(builder *b, const yaml_event_t *e) {
   switch (e->type) {
   case YAML_DOCUMENT_START_EVENT:
     if (++b->documents > 1)
-      fail_at(b, mark_loc(e->start_mark),
-              "put each spec in its own file",
+      fail_at(b, mark_loc(e->start_mark), "put each spec in its own file",
               "the file holds more than one YAML document");
     break;
   case YAML_SCALAR_EVENT: {
     ynode *n = new_node(b, YN_SCALAR, e->start_mark);
     n->len = e->data.scalar.length;
-    n->text = arena_strndup(b->arena, (const char *)e->data.scalar.value,
-                            n->len);
+    n->text =
+        arena_strndup(b->arena, (const char *)e->data.scalar.value, n->len);
     n->plain = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
     n->quoted = e->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
                 e->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
@@ -238,9 +236,9 @@ static void on_event(builder *b, const yaml_event_t *e) {
       fail_at(b, mark_loc(e->start_mark), help, "the spec nests too deeply");
       break;
     }
-    ynode *n = new_node(b, e->type == YAML_SEQUENCE_START_EVENT ? YN_SEQ
-                                                                : YN_MAP,
-                        e->start_mark);
+    ynode *n =
+        new_node(b, e->type == YAML_SEQUENCE_START_EVENT ? YN_SEQ : YN_MAP,
+                 e->start_mark);
     xgrow((void **)&b->stack, &b->stack_cap, b->depth + 1, sizeof(frame));
     frame *f = &b->stack[b->depth++];
     memset(f, 0, sizeof *f);
@@ -282,8 +280,7 @@ static void on_event(builder *b, const yaml_event_t *e) {
     }
     if (!target) {
       char msg[192];
-      snprintf(msg, sizeof msg, "alias '*%.64s' has no anchor before it",
-               name);
+      snprintf(msg, sizeof msg, "alias '*%.64s' has no anchor before it", name);
       capplan_loc l = mark_loc(e->start_mark);
       l.len = 1 + (int)utf8_width(name, strlen(name));
       fail_at(b, l,

@@ -18,9 +18,9 @@ enum ynode_kind { YN_SCALAR, YN_SEQ, YN_MAP };
 
 typedef struct ynode {
   enum ynode_kind kind;
-  capplan_loc loc; /* where the node starts; len spans a one-line scalar */
-  bool plain;      /* an unquoted scalar */
-  bool quoted;     /* a single- or double-quoted scalar */
+  capplan_loc loc;  /* where the node starts; len spans a one-line scalar */
+  bool plain;       /* an unquoted scalar */
+  bool quoted;      /* a single- or double-quoted scalar */
   const char *text; /* scalar value, NUL-terminated */
   size_t len;
   /* Children: a sequence's items, or a mapping's keys and values

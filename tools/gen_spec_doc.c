@@ -25,8 +25,7 @@ static const char *type_text(const schema_key *k, char *buf, size_t size) {
   switch (k->type) {
   case SK_QTY:
     snprintf(buf, size, "%s%s, e.g. `%s`", units_kind_name(k->unit),
-             (k->flags & SF_INTEGER) ? " (whole)" : "",
-             schema_example(k));
+             (k->flags & SF_INTEGER) ? " (whole)" : "", schema_example(k));
     return buf;
   case SK_STRING:
     return "text";
@@ -100,7 +99,8 @@ int main(int argc, char **argv) {
     fputs(gen.data, stdout);
     return 0;
   }
-  if (argc != 3 || (strcmp(argv[1], "--check") && strcmp(argv[1], "--update"))) {
+  if (argc != 3 ||
+      (strcmp(argv[1], "--check") && strcmp(argv[1], "--update"))) {
     fprintf(stderr, "usage: gen_spec_doc [--check|--update FILE]\n");
     return 2;
   }
@@ -108,8 +108,7 @@ int main(int argc, char **argv) {
   char *text = slurp(argv[2], &len);
   char *b = strstr(text, begin), *e = b ? strstr(b, end) : NULL;
   if (!b || !e) {
-    fprintf(stderr, "%s: no generated block (marker lines missing)\n",
-            argv[2]);
+    fprintf(stderr, "%s: no generated block (marker lines missing)\n", argv[2]);
     return 1;
   }
   e += strlen(end);

@@ -12,10 +12,10 @@
 static void test_seed_figures(void **state) {
   (void)state;
   /* Downtime per year = (1 - A) x 525,600 minutes. */
-  expect_near(avail_of(0.999).down * 525600 / 60, 8.76, 1e-9);   /* h */
-  expect_near(avail_of(0.9999).down * 525600, 52.56, 1e-9);      /* min */
-  expect_near(avail_of(0.99999).down * 525600, 5.256, 1e-9);     /* min */
-  expect_near(avail_of(0.99).down * 525600 / 1440, 3.65, 1e-9);  /* days */
+  expect_near(avail_of(0.999).down * 525600 / 60, 8.76, 1e-9);  /* h */
+  expect_near(avail_of(0.9999).down * 525600, 52.56, 1e-9);     /* min */
+  expect_near(avail_of(0.99999).down * 525600, 5.256, 1e-9);    /* min */
+  expect_near(avail_of(0.99).down * 525600 / 1440, 3.65, 1e-9); /* days */
   /* Three 99.9% in series = 99.7003%; two 99% in parallel = 99.99%. */
   avail s = avail_series(avail_series(avail_of(0.999), avail_of(0.999)),
                          avail_of(0.999));
@@ -36,8 +36,8 @@ static void test_k_of_n_small(void **state) {
   expect_near(a.down, 0.028, 1e-13);
   /* 1 of 1 is the server itself; n of n is a^n. */
   expect_near(avail_k_of_n(1, 1, 0.999).up, 0.999, 1e-15);
-  expect_near(avail_k_of_n(200, 200, 0.999).up,
-              0.8186488294786357055602, 1e-13);
+  expect_near(avail_k_of_n(200, 200, 0.999).up, 0.8186488294786357055602,
+              1e-13);
   /* 1 of 2 is the parallel pair. */
   expect_near(avail_k_of_n(1, 2, 0.99).up, 0.9999, 1e-14);
   expect_near(avail_k_of_n(1, 2, 0.99).down, 1e-4, 1e-12);
@@ -74,8 +74,8 @@ static void test_k_of_n_consistency(void **state) {
     for (double m = 1; m <= n; m += n > 100 ? n / 50 : 1) {
       avail a = avail_k_of_n(floor(m), n, 0.999);
       if (fabs(a.up + a.down - 1) > 1e-12 || a.up > prev + 1e-15) {
-        print_error("n=%g m=%g: up %.17g down %.17g prev %.17g\n", n,
-                    floor(m), a.up, a.down, prev);
+        print_error("n=%g m=%g: up %.17g down %.17g prev %.17g\n", n, floor(m),
+                    a.up, a.down, prev);
         fail();
       }
       prev = a.up;

@@ -20,8 +20,8 @@ static void render(capplan_diags *d, const char *want) {
 static void test_caret(void **state) {
   (void)state;
   const char *text = "stages:\n  - name: db\n    after: cache\n";
-  capplan_source *src = capplan_source_new("specs/web.yaml", text,
-                                           strlen(text));
+  capplan_source *src =
+      capplan_source_new("specs/web.yaml", text, strlen(text));
   capplan_diags d;
   capplan_diags_init(&d, src);
   capplan_loc loc = {3, 12, 5};

@@ -41,8 +41,8 @@ static void test_youtube(void **state) {
   /* SPEC.md section 3's example: 0.999^200 and 0.999^236. */
   expect_near(stage(r, "deep-ranker")->availability, pow(0.999, 200), 1e-12);
   expect_near(r->availability, pow(0.999, 236), 1e-12);
-  expect_near(r->downtime_minutes_per_year,
-              (1 - pow(0.999, 236)) * 525600, 1e-9);
+  expect_near(r->downtime_minutes_per_year, (1 - pow(0.999, 236)) * 525600,
+              1e-9);
   run_free(&x);
 }
 

@@ -56,9 +56,8 @@ static void test_money_time_percent(void **state) {
 static void test_availability_and_downtime(void **state) {
   (void)state;
   char buf[FMT_SIZE];
-  assert_string_equal(fmt_availability(0.997002999, 0.002997001, buf,
-                                       sizeof buf),
-                      "99.70%");
+  assert_string_equal(
+      fmt_availability(0.997002999, 0.002997001, buf, sizeof buf), "99.70%");
   assert_string_equal(fmt_availability(0.9999, 0.0001, buf, sizeof buf),
                       "99.990%");
   assert_string_equal(fmt_availability(0.789687, 0.210313, buf, sizeof buf),

@@ -100,8 +100,8 @@ static void test_order_and_joins(void **state) {
 static void test_cycles(void **state) {
   (void)state;
   /* Through default links: a after c, b after a, c after b. */
-  built b = build(HEAD STAGE("name: a, after: c") STAGE("name: b")
-                      STAGE("name: c"));
+  built b =
+      build(HEAD STAGE("name: a, after: c") STAGE("name: b") STAGE("name: c"));
   assert_null(b.g);
   expect_diag(&b.d, "stages form a cycle: a -> b -> c -> a");
   release(&b);
@@ -199,15 +199,15 @@ static void test_groups(void **state) {
   built b = build("capplan: 1\ntraffic: {qps: 1K}\n"
                   "defaults: {headroom: 10%}\n"
                   "groups: {pool: {utilization: 90%}}\n"
-                  "stages:\n" STAGE("name: a, colocate: pool")
-                      STAGE("name: b") STAGE("name: c, colocate: pool, "
-                                             "utilization: 50%"));
+                  "stages:\n" STAGE("name: a, colocate: pool") STAGE("name: b")
+                      STAGE("name: c, colocate: pool, "
+                            "utilization: 50%"));
   const capplan_graph *g = expect_graph(&b);
   assert_int_equal(g->n_groups, 1);
   assert_string_equal(g->groups[0].name, "pool");
   assert_int_equal(g->groups[0].n_members, 2);
   assert_true(g->groups[0].utilization == 0.9);
-  assert_true(g->groups[0].headroom == 0.1); /* from defaults */
+  assert_true(g->groups[0].headroom == 0.1);   /* from defaults */
   assert_true(g->nodes[2].utilization == 0.9); /* the group's wins */
   assert_int_equal(g->nodes[1].group, -1);
   /* A warning: c's own utilization does not apply. */
@@ -240,8 +240,9 @@ static void test_long_chain(void **state) {
   capplan_buf_puts(&y, HEAD);
   const size_t n = 100000;
   for (size_t i = 0; i < n; i++)
-    capplan_buf_printf(&y, "  - {name: s%zu, latency: 1us, qps_per_server: "
-                           "1M}\n",
+    capplan_buf_printf(&y,
+                       "  - {name: s%zu, latency: 1us, qps_per_server: "
+                       "1M}\n",
                        i);
   built b = build(y.data);
   const capplan_graph *g = expect_graph(&b);
