@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""Output behaviour of the capplan CLI that golden files cannot show:
+
+- -o FILE writes exactly what stdout would get, replaces an existing file
+  atomically (no temporary file is left behind) with the umask's mode;
+- a failed write (missing directory, full device, full stdout) exits 3 with
+  a message and leaves no file;
+- a reader that closes the pipe early ends the run quietly;
+- --color auto colours on a terminal, and NO_COLOR or --color never stop it.
+
+Usage: check_cli_io.py CAPPLAN SOURCE_DIR
+"""
+import os
+import pty
+import subprocess
+import sys
+import tempfile
+
+capplan, source = sys.argv[1], sys.argv[2]
+os.chdir(source)
+spec = "specs/youtube.yaml"
+failures = []
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL: " + what)
+
+
+def run(args, **kw):
+    env = dict(os.environ)
+    env.pop("NO_COLOR", None)
+    env.update(kw.pop("env", {}))
+    return subprocess.run([capplan] + args, capture_output=True, env=env,
+                          timeout=60, **kw)
+
+
+want = run(["estimate", spec, "--format", "json"]).stdout
+
+with tempfile.TemporaryDirectory() as d:
+    out = os.path.join(d, "report.json")
+    with open(out, "w") as f:
+        f.write("old content that must disappear entirely\n" * 100)
+    old_umask = os.umask(0o022)
+    p = run(["estimate", spec, "--format", "json", "-o", out])
+    os.umask(old_umask)
+    check(p.returncode == 0, "-o exits 0")
+    check(p.stdout == b"", "-o prints nothing on stdout")
+    check(open(out, "rb").read() == want, "-o writes what stdout would get")
+    check(os.listdir(d) == ["report.json"], "-o leaves no temporary file")
+    check(os.stat(out).st_mode & 0o777 == 0o644, "-o honours the umask")
+
+    # A failed write: a directory that does not exist.
+    missing = os.path.join(d, "no", "such", "dir", "r.json")
+    p = run(["estimate", spec, "-o", missing])
+    check(p.returncode == 3, "-o into a missing directory exits 3")
+    check(b"cannot write" in p.stderr, "-o failure says why")
+    check(not os.path.exists(missing), "-o failure leaves no file")
+    check(os.listdir(d) == ["report.json"], "-o failure leaves no temp file")
+
+    # A failing check still writes the whole report, and exits 1.
+    out2 = os.path.join(d, "over.json")
+    p = run(["estimate", "tests/inputs/over-budget.yaml", "--format", "json",
+             "-o", out2])
+    check(p.returncode == 1, "over budget with -o exits 1")
+    check(os.path.getsize(out2) > 1000, "over budget report is written")
+
+    # Bad input never creates the output file.
+    out3 = os.path.join(d, "bad.json")
+    p = run(["estimate", "tests/errors/unit-range.yaml", "-o", out3])
+    check(p.returncode == 2 and not os.path.exists(out3),
+          "invalid spec with -o exits 2 and writes nothing")
+
+# A full device, as -o and as stdout.
+if os.path.exists("/dev/full"):
+    p = run(["estimate", spec, "-o", "/dev/full"])
+    check(p.returncode == 3 and b"No space left" in p.stderr,
+          "-o /dev/full exits 3 with a message")
+    with open("/dev/full", "wb") as full:
+        p = subprocess.run([capplan, "estimate", spec], stdout=full,
+                           stderr=subprocess.PIPE, timeout=60)
+    check(p.returncode == 3 and b"No space left" in p.stderr,
+          "stdout on /dev/full exits 3 with a message")
+
+# A reader that closes the pipe after the first line.
+p = subprocess.run("'%s' estimate %s | head -c 1 >/dev/null; "
+                   "echo ${PIPESTATUS[0]}" % (capplan, spec),
+                   shell=True, executable="/bin/bash", capture_output=True,
+                   timeout=60)
+check(p.stdout.strip() in (b"0",), "closed pipe: exit 0, got %r" % p.stdout)
+check(p.stderr == b"", "closed pipe: nothing on stderr")
+
+
+def on_tty(args, env=None):
+    """Runs capplan with stdout and stderr on a pseudo-terminal."""
+    master, slave = pty.openpty()
+    e = dict(os.environ)
+    e.pop("NO_COLOR", None)
+    e.update(env or {})
+    proc = subprocess.Popen([capplan] + args, stdout=slave, stderr=slave,
+                            env=e)
+    os.close(slave)
+    data = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        data += chunk
+    proc.wait(timeout=60)
+    os.close(master)
+    return data
+
+
+check(b"\x1b[" in on_tty(["estimate", spec]), "colour on a terminal")
+check(b"\x1b[" not in on_tty(["estimate", spec], {"NO_COLOR": "1"}),
+      "NO_COLOR turns colour off")
+check(b"\x1b[" in on_tty(["estimate", spec], {"NO_COLOR": ""}),
+      "an empty NO_COLOR does not")
+check(b"\x1b[" not in on_tty(["estimate", spec, "--color", "never"]),
+      "--color never wins over a terminal")
+check(b"\x1b[" in on_tty(["estimate", spec, "--color", "always"],
+                         {"NO_COLOR": "1"}),
+      "--color always wins over NO_COLOR")
+check(b"\x1b[" in on_tty(["estimate", "tests/errors/unit-range.yaml"]),
+      "diagnostics are coloured on a terminal")
+check(b"\x1b[" not in run(["estimate", spec]).stdout,
+      "no colour into a pipe")
+
+print("%d failures" % len(failures))
+sys.exit(1 if failures else 0)
