@@ -21,6 +21,8 @@
 static double round12(double v) {
   if (!isfinite(v) || v == 0)
     return 0;
+  if (fabs(v) < 1e12 && v == floor(v))
+    return v; /* whole numbers below 1e12 have at most 12 digits */
   char buf[64];
   snprintf(buf, sizeof buf, "%.12g", v);
   double r = strtod(buf, NULL);
@@ -102,25 +104,120 @@ static cJSON *group_json(const capplan_group_result *g) {
   return o;
 }
 
-static cJSON *report_json(const capplan_report *r) {
-  cJSON *o = cJSON_CreateObject();
-  str(o, "schema_version", CAPPLAN_REPORT_SCHEMA_VERSION);
-  cJSON *tool = cJSON_AddObjectToObject(o, "tool");
+/* Appends TEXT, compact JSON as cJSON prints it, indented by two spaces
+ * per level starting at DEPTH; arrays of strings stay on one line, as
+ * ["a", "b"].  One pass, no allocation: this is what keeps the JSON of
+ * 100,000 stages fast. */
+static void reindent(const char *text, int depth, capplan_buf *out) {
+  int level = depth;
+  for (const char *p = text; *p; p++) {
+    char c = *p;
+    if (c == '"') {
+      const char *q = p + 1;
+      while (*q && *q != '"')
+        q += (*q == '\\' && q[1]) ? 2 : 1;
+      capplan_buf_put(out, p, (size_t)(q - p) + (*q ? 1 : 0));
+      p = *q ? q : q - 1;
+      continue;
+    }
+    if (c == '{' || c == '[') {
+      char close = c == '{' ? '}' : ']';
+      if (p[1] == close) { /* {} and [] */
+        capplan_buf_putc(out, c);
+        capplan_buf_putc(out, close);
+        p++;
+        continue;
+      }
+      if (c == '[' && p[1] == '"') {
+        /* A list of strings: keep it on one line. */
+        const char *q = p + 1;
+        bool strings = true;
+        while (*q && *q != ']' && strings) {
+          if (*q != '"') {
+            strings = false;
+            break;
+          }
+          q++;
+          while (*q && *q != '"')
+            q += (*q == '\\' && q[1]) ? 2 : 1;
+          if (*q)
+            q++;
+          if (*q == ',')
+            q++;
+        }
+        if (strings && *q == ']') {
+          for (const char *k = p; k <= q; k++) {
+            capplan_buf_putc(out, *k);
+            if (*k == ',')
+              capplan_buf_putc(out, ' ');
+            if (*k == '"') { /* copy the string whole */
+              const char *e = k + 1;
+              while (*e && *e != '"')
+                e += (*e == '\\' && e[1]) ? 2 : 1;
+              capplan_buf_put(out, k + 1, (size_t)(e - k));
+              k = e;
+            }
+          }
+          p = q;
+          continue;
+        }
+      }
+      capplan_buf_putc(out, c);
+      capplan_buf_putc(out, '\n');
+      level++;
+      for (int i = 0; i < level; i++)
+        capplan_buf_puts(out, "  ");
+      continue;
+    }
+    if (c == '}' || c == ']') {
+      capplan_buf_putc(out, '\n');
+      level--;
+      for (int i = 0; i < level; i++)
+        capplan_buf_puts(out, "  ");
+      capplan_buf_putc(out, c);
+      continue;
+    }
+    if (c == ',') {
+      capplan_buf_puts(out, ",\n");
+      for (int i = 0; i < level; i++)
+        capplan_buf_puts(out, "  ");
+      continue;
+    }
+    capplan_buf_putc(out, c);
+    if (c == ':')
+      capplan_buf_putc(out, ' ');
+  }
+}
+
+/* Prints O compact, re-indents it at DEPTH into OUT, and frees O. */
+static void emit(cJSON *o, int depth, capplan_buf *out) {
+  char *s = cJSON_PrintUnformatted(o);
+  reindent(s ? s : "null", depth, out);
+  cJSON_free(s);
+  cJSON_Delete(o);
+}
+
+/* The report is written one part at a time (one stage at a time), so the
+ * cJSON trees stay small whatever the number of stages. */
+void render_json(const capplan_report *r, const capplan_render_opts *opts,
+                 capplan_buf *out) {
+  (void)opts;
+  cJSON *head = cJSON_CreateObject();
+  str(head, "schema_version", CAPPLAN_REPORT_SCHEMA_VERSION);
+  cJSON *tool = cJSON_AddObjectToObject(head, "tool");
   str(tool, "name", "capplan");
   str(tool, "version", CAPPLAN_VERSION);
-  cJSON *spec = cJSON_AddObjectToObject(o, "spec");
+  cJSON *spec = cJSON_AddObjectToObject(head, "spec");
   str(spec, "name", r->spec_name);
   str(spec, "path", r->spec_path);
   str(spec, "description", r->description);
-
-  cJSON *as = cJSON_AddObjectToObject(o, "assumptions");
+  cJSON *as = cJSON_AddObjectToObject(head, "assumptions");
   num(as, "hours_per_year", CAPPLAN_HOURS_PER_YEAR);
   num(as, "hours_per_month", CAPPLAN_HOURS_PER_MONTH);
   str(as, "currency", "USD");
   num(as, "default_server_availability", CAPPLAN_DEFAULT_AVAILABILITY);
   num(as, "ceiling_tolerance", CAPPLAN_CEIL_TOLERANCE);
-
-  cJSON *tr = cJSON_AddObjectToObject(o, "traffic");
+  cJSON *tr = cJSON_AddObjectToObject(head, "traffic");
   num(tr, "qps", r->qps);
   if (r->average_qps > 0)
     num(tr, "average_qps", r->average_qps);
@@ -132,15 +229,31 @@ static cJSON *report_json(const capplan_report *r) {
   }
   if (r->peak_to_average > 0)
     num(tr, "peak_to_average", r->peak_to_average);
+  /* The head's closing brace is left off: the arrays follow. */
+  capplan_buf head_text;
+  capplan_buf_init(&head_text);
+  emit(head, 0, &head_text);
+  head_text.data[--head_text.len] = '\0'; /* drop the closing brace */
+  while (head_text.len && head_text.data[head_text.len - 1] == '\n')
+    head_text.data[--head_text.len] = '\0';
+  capplan_buf_put(out, head_text.data, head_text.len);
+  capplan_buf_release(&head_text);
 
-  cJSON *stages = cJSON_AddArrayToObject(o, "stages");
-  for (size_t i = 0; i < r->n_stages; i++)
-    cJSON_AddItemToArray(stages, stage_json(&r->stages[i]));
-  cJSON *groups = cJSON_AddArrayToObject(o, "groups");
-  for (size_t i = 0; i < r->n_groups; i++)
-    cJSON_AddItemToArray(groups, group_json(&r->groups[i]));
+  capplan_buf_puts(out, ",\n  \"stages\": [");
+  for (size_t i = 0; i < r->n_stages; i++) {
+    capplan_buf_puts(out, i ? ",\n    " : "\n    ");
+    emit(stage_json(&r->stages[i]), 2, out);
+  }
+  capplan_buf_puts(out, r->n_stages ? "\n  ],\n  \"groups\": ["
+                                    : "],\n  \"groups\": [");
+  for (size_t i = 0; i < r->n_groups; i++) {
+    capplan_buf_puts(out, i ? ",\n    " : "\n    ");
+    emit(group_json(&r->groups[i]), 2, out);
+  }
+  capplan_buf_puts(out, r->n_groups ? "\n  ],\n" : "],\n");
 
-  cJSON *t = cJSON_AddObjectToObject(o, "totals");
+  cJSON *tail = cJSON_CreateObject();
+  cJSON *t = cJSON_AddObjectToObject(tail, "totals");
   num(t, "servers", r->servers);
   num(t, "gpus", r->gpus);
   num(t, "cost_per_year", r->cost_per_year);
@@ -155,8 +268,7 @@ static cJSON *report_json(const capplan_report *r) {
   num(t, "availability", r->availability);
   num(t, "unavailability", r->unavailability);
   num(t, "downtime_minutes_per_year", r->downtime_minutes_per_year);
-
-  cJSON *checks = cJSON_AddArrayToObject(o, "checks");
+  cJSON *checks = cJSON_AddArrayToObject(tail, "checks");
   for (size_t i = 0; i < r->n_checks; i++) {
     const capplan_check *c = &r->checks[i];
     cJSON *ck = cJSON_CreateObject();
@@ -168,62 +280,13 @@ static cJSON *report_json(const capplan_report *r) {
     cJSON_AddItemToObject(ck, "passed", cJSON_CreateBool(c->passed));
     cJSON_AddItemToArray(checks, ck);
   }
-  cJSON_AddItemToObject(o, "passed", cJSON_CreateBool(r->passed));
-  return o;
-}
-
-/* Prints V with two-space indentation; leaves print as cJSON prints
- * them, so strings are escaped and numbers formatted by one library. */
-static void print(const cJSON *v, int depth, capplan_buf *out) {
-  bool obj = cJSON_IsObject(v), arr = cJSON_IsArray(v);
-  if (!obj && !arr) {
-    char *s = cJSON_PrintUnformatted(v);
-    capplan_buf_puts(out, s ? s : "null");
-    cJSON_free(s);
-    return;
-  }
-  const cJSON *kid = v->child;
-  if (!kid) {
-    capplan_buf_puts(out, obj ? "{}" : "[]");
-    return;
-  }
-  /* Short lists of names stay on one line: ["a", "b"]. */
-  bool inline_strings = arr;
-  for (const cJSON *k = kid; k && inline_strings; k = k->next)
-    inline_strings = cJSON_IsString(k);
-  if (inline_strings) {
-    capplan_buf_putc(out, '[');
-    for (const cJSON *k = kid; k; k = k->next) {
-      print(k, depth + 1, out);
-      if (k->next)
-        capplan_buf_puts(out, ", ");
-    }
-    capplan_buf_putc(out, ']');
-    return;
-  }
-  capplan_buf_puts(out, obj ? "{\n" : "[\n");
-  for (const cJSON *k = kid; k; k = k->next) {
-    for (int i = 0; i <= depth; i++)
-      capplan_buf_puts(out, "  ");
-    if (obj) {
-      cJSON *key = cJSON_CreateString(k->string);
-      print(key, depth + 1, out);
-      cJSON_Delete(key);
-      capplan_buf_puts(out, ": ");
-    }
-    print(k, depth + 1, out);
-    capplan_buf_puts(out, k->next ? ",\n" : "\n");
-  }
-  for (int i = 0; i < depth; i++)
-    capplan_buf_puts(out, "  ");
-  capplan_buf_putc(out, obj ? '}' : ']');
-}
-
-void render_json(const capplan_report *r, const capplan_render_opts *opts,
-                 capplan_buf *out) {
-  (void)opts;
-  cJSON *o = report_json(r);
-  print(o, 0, out);
+  cJSON_AddItemToObject(tail, "passed", cJSON_CreateBool(r->passed));
+  /* The tail's opening brace is dropped: it continues the report. */
+  capplan_buf tail_text;
+  capplan_buf_init(&tail_text);
+  emit(tail, 0, &tail_text);
+  const char *body = tail_text.data + 2; /* after "{\n" */
+  capplan_buf_puts(out, body);
   capplan_buf_putc(out, '\n');
-  cJSON_Delete(o);
+  capplan_buf_release(&tail_text);
 }
