@@ -144,16 +144,35 @@ void capplan_spec_free(capplan_spec *spec);
 capplan_graph *capplan_graph_build(const capplan_spec *spec, capplan_diags *d);
 void capplan_graph_free(capplan_graph *g);
 
-/* Computes the report: pure, deterministic, no I/O.  Returns NULL (with a
- * diagnostic) only when a figure leaves the range capplan can represent
- * exactly.  The report owns all its memory; free with
+/* A limit from the command line; an unset limit does nothing. */
+typedef struct capplan_limit {
+  bool set;
+  double value;
+} capplan_limit;
+
+/* Limits that add to, or tighten, the spec's slo and budget ('capplan
+ * check'); they never loosen them. */
+typedef struct capplan_check_opts {
+  capplan_limit max_cost;         /* USD per year */
+  capplan_limit max_latency;      /* seconds */
+  capplan_limit min_availability; /* fraction */
+  capplan_limit max_gpus, max_servers;
+} capplan_check_opts;
+
+/* Computes the report: pure, deterministic, no I/O.  OPTS may be NULL.
+ * Returns NULL (with a diagnostic) only when a figure leaves the range
+ * capplan can represent exactly.  A limit in OPTS looser than the spec's
+ * adds a warning.  The report owns all its memory; free with
  * capplan_report_free(). */
-capplan_report *capplan_estimate(const capplan_graph *g, capplan_diags *d);
+capplan_report *capplan_estimate(const capplan_graph *g,
+                                 const capplan_check_opts *opts,
+                                 capplan_diags *d);
 void capplan_report_free(capplan_report *r);
 
 /* Convenience: load + build + estimate.  Returns NULL on any error. */
 capplan_report *capplan_run(const capplan_source *src,
-                            const capplan_limits *limits, capplan_diags *d);
+                            const capplan_limits *limits,
+                            const capplan_check_opts *opts, capplan_diags *d);
 
 /* ------------------------------------------------------------- report */
 
@@ -193,10 +212,20 @@ typedef struct capplan_stage_result {
   double latency_to; /* slowest path from an entry to the end of it, s */
   bool critical;     /* on the critical path */
 
+  double zones;           /* failure zones the servers are spread over */
+  bool survive_zone_loss; /* sized to carry the load with a zone lost */
+  double zone_extra;      /* servers added to survive a zone's loss */
+
+  const char *fallback; /* stage that stands in while this one is down */
+  bool standby;         /* this stage is another's fallback */
+
   double server_availability; /* one server */
   double servers_needed;      /* m = ceil(load / qps_per_server - 1e-9), >= 1 */
   double availability;        /* k-of-n; for a colocated stage, its group's */
   double unavailability; /* 1 - availability, computed without cancellation */
+  /* With the fallback standing in, 1 - (1 - A)(1 - A_fallback); else the
+   * same as availability.  The system's product uses these. */
+  double effective_availability, effective_unavailability;
 } capplan_stage_result;
 
 typedef struct capplan_group_result {
@@ -207,6 +236,8 @@ typedef struct capplan_group_result {
   double utilization, headroom, redundancy;
   double servers_raw; /* sum of member server-equivalents / utilization */
   double servers, gpus, cost_per_year;
+  double zones, zone_extra;
+  bool survive_zone_loss;
   double server_availability, servers_needed, availability, unavailability;
 } capplan_group_result;
 
@@ -218,13 +249,16 @@ enum capplan_check_kind {
   CAPPLAN_CHECK_SERVERS
 };
 
-/* A limit and where it came from: "spec" or a command-line flag. */
+/* A limit and where it came from: the spec's slo or budget, or a flag of
+ * 'capplan check' that tightened it. */
 typedef struct capplan_check {
   enum capplan_check_kind kind;
-  const char *name; /* "latency", "availability", "cost", "gpus", "servers" */
-  const char *unit; /* "ms", "fraction", "USD/year", "gpus", "servers" */
-  bool upper;       /* actual must be <= limit (else >= limit) */
+  const char *name;   /* "latency", "availability", "cost", "gpus", ... */
+  const char *unit;   /* "ms", "fraction", "USD/year", "gpus", "servers" */
+  const char *source; /* "spec" or "flag" */
+  bool upper;         /* actual must be <= limit (else >= limit) */
   double limit, actual;
+  double margin; /* how far inside the limit; negative when past it */
   bool passed;
 } capplan_check;
 
@@ -246,9 +280,11 @@ struct capplan_report {
   double latency;          /* of the critical path, s */
   const char **critical_path;
   size_t n_critical;
-  double availability; /* product over the stages and groups */
+  /* The product over stand-alone stages (each with its fallback) and
+   * groups: stages in series (FORMULAS.md section 2). */
+  double availability;
   double unavailability;
-  double downtime_minutes_per_year;
+  double downtime_minutes_per_year, downtime_minutes_per_month;
 
   capplan_check *checks;
   size_t n_checks;
@@ -261,24 +297,134 @@ struct capplan_report {
 #define CAPPLAN_HOURS_PER_YEAR 8760.0
 #define CAPPLAN_HOURS_PER_MONTH 730.0
 #define CAPPLAN_MINUTES_PER_YEAR 525600.0
+#define CAPPLAN_MINUTES_PER_MONTH 43800.0
+
+/* Nines of an availability, -log10(1 - A), from its unavailability 1 - A;
+ * at most 300 (for 1 - A below 1e-300). */
+double capplan_nines(double unavailability);
 #define CAPPLAN_DEFAULT_AVAILABILITY 0.999
 #define CAPPLAN_CEIL_TOLERANCE 1e-9
 
+/* ---------------------------------------------------------------- diff */
+
+/* Reads a JSON report written earlier by 'capplan estimate --format json'
+ * back into a report (only what 'diff' compares is required).  Returns
+ * NULL with diagnostics if SRC is not such a report, or if its
+ * schema_version has a major version this capplan does not read. */
+capplan_report *capplan_report_read_json(const capplan_source *src,
+                                         capplan_diags *d);
+/* True if SRC looks like a capplan JSON report (by content, not name). */
+bool capplan_source_is_report(const capplan_source *src);
+
+/* The figures 'diff' compares for one stage, one group or the totals. */
+typedef struct capplan_diff_values {
+  double servers, gpus, cost_per_year;
+  double latency;      /* s: the stage's own, or the critical path's */
+  double availability; /* with fallbacks, for stages */
+} capplan_diff_values;
+
+enum capplan_diff_status {
+  CAPPLAN_DIFF_SAME,
+  CAPPLAN_DIFF_CHANGED,
+  CAPPLAN_DIFF_ADDED,
+  CAPPLAN_DIFF_REMOVED
+};
+
+typedef struct capplan_diff_row {
+  const char *name;
+  bool group;     /* a colocation group, not a stage */
+  bool colocated; /* a stage in a group: its servers are the group's */
+  enum capplan_diff_status status;
+  capplan_diff_values base, head; /* zero when absent on that side */
+} capplan_diff_row;
+
+/* What each side of a diff was. */
+typedef struct capplan_diff_side {
+  const char *name, *path;
+  bool from_report; /* a JSON report, not a spec */
+} capplan_diff_side;
+
+/* Gates that make 'diff' fail (exit 1) when the cost grows too much. */
+typedef struct capplan_diff_opts {
+  capplan_limit max_increase;     /* USD per year */
+  capplan_limit max_increase_pct; /* percent of the base's cost */
+} capplan_diff_opts;
+
+typedef struct capplan_diff_gate {
+  const char *name; /* "max_increase" or "max_increase_pct" */
+  const char *unit; /* "USD/year" or "percent" */
+  double limit, actual;
+  bool defined; /* false when the percentage has no base (base cost 0) */
+  bool passed;
+} capplan_diff_gate;
+
+typedef struct capplan_diff {
+  capplan_diff_side base, head;
+  capplan_diff_row *rows; /* stages in HEAD's order, removed ones after,
+                             then groups */
+  size_t n_rows;
+  size_t added, removed, changed;
+  capplan_diff_values base_total, head_total;
+  capplan_diff_gate gates[2];
+  size_t n_gates;
+  bool passed;
+  struct capplan_arena *arena;
+} capplan_diff;
+
+/* Compares two reports (pure).  OPTS may be NULL.  Free with
+ * capplan_diff_free(). */
+capplan_diff *capplan_diff_reports(const capplan_report *base,
+                                   const capplan_report *head,
+                                   bool base_from_report, bool head_from_report,
+                                   const capplan_diff_opts *opts);
+void capplan_diff_free(capplan_diff *diff);
+
+/* ---------------------------------------------------------- quantities */
+
+/* Parses TEXT as a quantity of KIND, one of "count", "number", "rate",
+ * "daily", "duration", "fraction", "money", "bytes" (docs/spec.md, units),
+ * into base units: per second, seconds, a fraction, USD per year, bytes.
+ * Returns 0, or -1 with what is wrong (naming NAME) in ERR and how to fix
+ * it in HELP (either may be NULL). */
+int capplan_quantity(const char *text, const char *kind, const char *name,
+                     double *out, capplan_buf *err, capplan_buf *help);
+
 /* ------------------------------------------------------------- render */
 
-enum capplan_format { CAPPLAN_FORMAT_TABLE, CAPPLAN_FORMAT_JSON };
+enum capplan_format {
+  CAPPLAN_FORMAT_TABLE,
+  CAPPLAN_FORMAT_JSON,
+  CAPPLAN_FORMAT_MARKDOWN,
+  CAPPLAN_FORMAT_CSV
+};
+
+/* What is rendered: a whole report (estimate), its checks (check), or a
+ * comparison (diff).  Not every view has every format. */
+enum capplan_view {
+  CAPPLAN_VIEW_REPORT,
+  CAPPLAN_VIEW_CHECK,
+  CAPPLAN_VIEW_DIFF
+};
 
 typedef struct capplan_render_opts {
   bool color; /* ANSI colour (table only) */
 } capplan_render_opts;
 
-/* Parses "table" or "json"; returns -1 for anything else. */
+/* Parses "table", "json", "markdown" or "csv"; -1 for anything else. */
 int capplan_format_parse(const char *name, enum capplan_format *out);
+/* True if VIEW can be rendered in FORMAT; NAMES gets the formats it can,
+ * as "table, json or markdown", for messages. */
+bool capplan_format_supported(enum capplan_view view,
+                              enum capplan_format format, const char **names);
 
-/* Appends the report in FORMAT to OUT.  Returns 0, or -1 for a format the
- * renderer does not support. */
+/* Each appends the rendering to OUT and returns 0, or -1 for a format
+ * that view does not have. */
 int capplan_render(const capplan_report *r, enum capplan_format format,
                    const capplan_render_opts *opts, capplan_buf *out);
+int capplan_render_check(const capplan_report *r, enum capplan_format format,
+                         const capplan_render_opts *opts, capplan_buf *out);
+int capplan_render_diff(const capplan_diff *diff, enum capplan_format format,
+                        const capplan_render_opts *opts, capplan_buf *out);
 
 /* Appends the built-in hardware catalog as a table. */
 void capplan_render_catalog(capplan_buf *out);

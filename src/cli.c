@@ -59,6 +59,17 @@ int cli_one_spec(const cli_command *cmd, const cli_args *a) {
   return 0;
 }
 
+int cli_value_error(const cli_command *cmd, const char *message,
+                    const char *text, const char *help) {
+  fprintf(stderr, "capplan %s: error: %s, got '%s'\n", cmd->name, message,
+          text);
+  if (help && *help)
+    fprintf(stderr, "  = help: %s\n", help);
+  usage_line(cmd, stderr);
+  fprintf(stderr, "run 'capplan help %s' for its options\n", cmd->name);
+  return CAPPLAN_EXIT_INPUT;
+}
+
 void cli_print_help(const cli_command *cmd) {
   usage_line(cmd, stdout);
   printf("\n%s\n", cmd->summary);
@@ -320,14 +331,15 @@ int cli_write(const capplan_buf *buf, const char *path) {
 }
 
 int cli_run_pipeline(const char *spec_path, const char *color,
-                     capplan_source **src, capplan_report **report) {
+                     const capplan_check_opts *check, capplan_source **src,
+                     capplan_report **report) {
   capplan_diags d;
   capplan_diags_init(&d, NULL);
   *report = NULL;
   *src = capplan_source_read(spec_path, NULL, &d);
   if (*src) {
     d.src = *src;
-    *report = capplan_run(*src, NULL, &d);
+    *report = capplan_run(*src, NULL, check, &d);
   }
   cli_print_diags(&d, color);
   capplan_diags_release(&d);
@@ -339,13 +351,17 @@ int cli_run_pipeline(const char *spec_path, const char *color,
   return 0;
 }
 
-int cli_output_setup(const cli_command *cmd, const char *format,
-                     const char *path, const char *color, cli_output *out) {
+int cli_output_setup(const cli_command *cmd, enum capplan_view view,
+                     const char *format, const char *path, const char *color,
+                     cli_output *out) {
   memset(out, 0, sizeof *out);
   out->format = CAPPLAN_FORMAT_TABLE;
-  if (format && capplan_format_parse(format, &out->format) < 0)
-    return cli_usage_error(cmd, "unknown format '%s' (use table or json)",
-                           format);
+  const char *names = NULL;
+  if (format && (capplan_format_parse(format, &out->format) < 0 ||
+                 !capplan_format_supported(view, out->format, &names))) {
+    capplan_format_supported(view, CAPPLAN_FORMAT_TABLE, &names);
+    return cli_usage_error(cmd, "unknown format '%s' (use %s)", format, names);
+  }
   out->path = path && strcmp(path, "-") ? path : NULL;
   if (cli_color(color, STDOUT_FILENO, &out->opts.color) < 0)
     return cli_usage_error(cmd, "--color takes auto, always or never, not '%s'",
@@ -355,13 +371,64 @@ int cli_output_setup(const cli_command *cmd, const char *format,
   return 0;
 }
 
-int cli_emit_report(const capplan_report *report, const cli_output *out) {
+int cli_emit_report(const capplan_report *report, enum capplan_view view,
+                    const cli_output *out) {
   capplan_buf text;
   capplan_buf_init(&text);
-  capplan_render(report, out->format, &out->opts, &text);
+  if (view == CAPPLAN_VIEW_CHECK)
+    capplan_render_check(report, out->format, &out->opts, &text);
+  else
+    capplan_render(report, out->format, &out->opts, &text);
   int rc = cli_write(&text, out->path);
   capplan_buf_release(&text);
   if (rc)
     return rc;
   return report->passed ? CAPPLAN_EXIT_OK : CAPPLAN_EXIT_FAILED;
+}
+
+int cli_load_report_or_spec(const char *path, const char *color,
+                            capplan_source **src, capplan_report **report,
+                            bool *from_report) {
+  capplan_diags d;
+  capplan_diags_init(&d, NULL);
+  *report = NULL;
+  *from_report = false;
+  *src = capplan_source_read(path, NULL, &d);
+  if (*src) {
+    d.src = *src;
+    *from_report = capplan_source_is_report(*src);
+    *report = *from_report ? capplan_report_read_json(*src, &d)
+                           : capplan_run(*src, NULL, NULL, &d);
+  }
+  cli_print_diags(&d, color);
+  capplan_diags_release(&d);
+  if (!*report) {
+    capplan_source_free(*src);
+    *src = NULL;
+    return CAPPLAN_EXIT_INPUT;
+  }
+  return 0;
+}
+
+int cli_limit(const cli_command *cmd, const cli_args *a, const char *name,
+              const char *kind, capplan_limit *limit) {
+  const char *text = cli_value(cmd, a, name);
+  limit->set = false;
+  if (!text)
+    return 0;
+  char key[64];
+  snprintf(key, sizeof key, "--%s", name);
+  capplan_buf err, help;
+  capplan_buf_init(&err);
+  capplan_buf_init(&help);
+  int rc = 0;
+  if (capplan_quantity(text, kind, key, &limit->value, &err, &help) < 0)
+    rc = cli_value_error(cmd, err.data, text, help.data);
+  else if (limit->value < 0 && strcmp(name, "max-increase"))
+    rc = cli_value_error(cmd, "a limit cannot be negative", text, NULL);
+  else
+    limit->set = true;
+  capplan_buf_release(&err);
+  capplan_buf_release(&help);
+  return rc;
 }

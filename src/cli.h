@@ -56,6 +56,10 @@ __attribute__((format(printf, 2, 3)))
 int cli_usage_error(const cli_command *cmd, const char *fmt, ...);
 /* Checks that exactly one SPEC was given.  Returns 0 or a usage error. */
 int cli_one_spec(const cli_command *cmd, const cli_args *a);
+/* A usage error about the value TEXT of an option: the message, what was
+ * given, and HELP (may be NULL or empty) on a line of its own. */
+int cli_value_error(const cli_command *cmd, const char *message,
+                    const char *text, const char *help);
 /* Prints the full help of CMD to stdout. */
 void cli_print_help(const cli_command *cmd);
 
@@ -73,10 +77,12 @@ void cli_print_diags(capplan_diags *d, const char *color);
 int cli_write(const capplan_buf *buf, const char *path);
 
 /* Reads SPEC_PATH and runs the pipeline, printing every diagnostic
- * (warnings too) to stderr, coloured as COLOR (--color) says.  Returns 0 with
+ * (warnings too) to stderr, coloured as COLOR (--color) says.  CHECK
+ * (may be NULL) tightens the spec's limits.  Returns 0 with
  * *REPORT set (free it and *SRC after use), or CAPPLAN_EXIT_INPUT. */
 int cli_run_pipeline(const char *spec_path, const char *color,
-                     capplan_source **src, capplan_report **report);
+                     const capplan_check_opts *check, capplan_source **src,
+                     capplan_report **report);
 
 /* Where and how a report goes, from --format, -o and --color. */
 typedef struct cli_output {
@@ -87,17 +93,32 @@ typedef struct cli_output {
 
 /* Checks the three option values (each may be NULL) before any work is
  * done.  Returns 0, or CAPPLAN_EXIT_INPUT after a usage error. */
-int cli_output_setup(const cli_command *cmd, const char *format,
-                     const char *path, const char *color, cli_output *out);
+int cli_output_setup(const cli_command *cmd, enum capplan_view view,
+                     const char *format, const char *path, const char *color,
+                     cli_output *out);
 
-/* Renders REPORT and writes it.  Returns the exit code: 0, 1 if a check
- * failed, 3 if writing failed. */
-int cli_emit_report(const capplan_report *report, const cli_output *out);
+/* Reads PATH as a capplan JSON report if it is one (by content), else as
+ * a spec through the pipeline; prints diagnostics.  Returns 0 with *REPORT
+ * set, or CAPPLAN_EXIT_INPUT. */
+int cli_load_report_or_spec(const char *path, const char *color,
+                            capplan_source **src, capplan_report **report,
+                            bool *from_report);
+
+/* Parses the value of option NAME as a quantity of KIND (see
+ * capplan_quantity) into *LIMIT.  Returns 0, or a usage error. */
+int cli_limit(const cli_command *cmd, const cli_args *a, const char *name,
+              const char *kind, capplan_limit *limit);
+
+/* Renders REPORT (as a whole, or its checks) and writes it.  Returns the
+ * exit code: 0, 1 if a check failed, 3 if writing failed. */
+int cli_emit_report(const capplan_report *report, enum capplan_view view,
+                    const cli_output *out);
 
 /* The commands, in the order 'capplan --help' lists them. */
 extern const cli_command *const cli_commands[];
 extern const size_t cli_n_commands;
 
-extern const cli_command cmd_estimate, cmd_validate, cmd_catalog, cmd_help;
+extern const cli_command cmd_estimate, cmd_validate, cmd_check, cmd_diff,
+    cmd_catalog, cmd_help;
 
 #endif

@@ -4,7 +4,7 @@
 #include "cli.h"
 
 static const cli_option options[] = {
-    {"format", 0, "FORMAT", "table (default) or json"},
+    {"format", 0, "FORMAT", "table (default), json, markdown or csv"},
     {"output", 'o', "FILE", "write to FILE (atomically) instead of stdout"},
     {"color", 0, "WHEN", "auto (default), always or never"},
 };
@@ -18,17 +18,17 @@ static int estimate(const cli_command *self, const cli_args *a) {
   if (rc)
     return rc;
   cli_output out;
-  rc = cli_output_setup(self, cli_value(self, a, "format"),
+  rc = cli_output_setup(self, CAPPLAN_VIEW_REPORT, cli_value(self, a, "format"),
                         cli_value(self, a, "output"),
                         cli_value(self, a, "color"), &out);
   if (rc)
     return rc;
   capplan_source *src;
   capplan_report *report;
-  rc = cli_run_pipeline(a->positional[0], cli_value(self, a, "color"), &src,
-                        &report);
+  rc = cli_run_pipeline(a->positional[0], cli_value(self, a, "color"), NULL,
+                        &src, &report);
   if (!rc)
-    rc = cli_emit_report(report, &out);
+    rc = cli_emit_report(report, CAPPLAN_VIEW_REPORT, &out);
   capplan_report_free(report);
   capplan_source_free(src);
   return rc;

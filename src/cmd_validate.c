@@ -13,7 +13,7 @@ static int validate(const cli_command *self, const cli_args *a) {
     return rc;
   capplan_source *src;
   capplan_report *report;
-  rc = cli_run_pipeline(a->positional[0], NULL, &src, &report);
+  rc = cli_run_pipeline(a->positional[0], NULL, NULL, &src, &report);
   if (!rc) {
     capplan_buf b;
     capplan_buf_init(&b);

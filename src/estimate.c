@@ -6,6 +6,10 @@
  * section 2 and FORMULAS.md; the comments name the rule they apply.
  * Impossible figures (a load that overflows, more servers than a double
  * counts exactly) end in a diagnostic, never in NaN or Inf.
+ *
+ * The work goes in phases: flow along the graph, the flow of fallback
+ * stages, sizing and availability per stage, colocation groups, fallback
+ * pairs, totals and the critical path, and last the checks.
  */
 #include <math.h>
 #include <stdio.h>
@@ -13,11 +17,17 @@
 #include <string.h>
 
 #include "availability.h"
+#include "format.h"
 #include "graph.h"
 
 /* Counts above 2^53 are no longer exact in a double. */
 #define MAX_EXACT 9007199254740992.0
 #define SECONDS_PER_YEAR (CAPPLAN_HOURS_PER_YEAR * 3600.0)
+
+double capplan_nines(double unavailability) {
+  avail a = {1 - unavailability, unavailability};
+  return avail_nines(a);
+}
 
 /* SPEC.md "Sizing and rounding": one ceiling, at the end, with a 1e-9
  * tolerance so that 0.56 x 20,000 / 400 = 28.000000000000004 gives 28. */
@@ -33,6 +43,27 @@ static double needed(double server_equivalents) {
     return 0;
   double m = ceil_tol(server_equivalents);
   return m < 1 ? 1 : m;
+}
+
+/* Servers for RAW fractional servers:
+ *   n = ceil(raw x (1 + headroom) - 1e-9)            SPEC.md sizing
+ * and, to survive the loss of one of Z zones over which the servers are
+ * spread evenly (zone sizes differ by at most one), the smallest total
+ * whose other Z-1 zones still hold n: total - ceil(total / Z) >= n, that
+ * is total = ceil(n Z / (Z - 1)).  Spares (N+k) come last.  *EXTRA gets
+ * the servers the zone rule added. */
+static double size_servers(double raw, double headroom, double redundancy,
+                           double zones, bool survive, double *extra) {
+  double n = ceil_tol(raw * (1 + headroom));
+  double total = n;
+  if (survive && zones >= 2 && n > 0) {
+    double a = n * zones, b = zones - 1;
+    total = floor(a / b);
+    if (total * b < a)
+      total += 1;
+  }
+  *extra = total - n;
+  return total + redundancy;
 }
 
 static const char **names_of(capplan_arena *A, const capplan_graph *g,
@@ -80,25 +111,89 @@ static bool too_big(capplan_diags *d, const gnode *nd, double servers,
   return true;
 }
 
-static void add_check(capplan_report *r, enum capplan_check_kind kind,
-                      const char *name, const char *unit, bool upper,
-                      double limit, double actual) {
-  capplan_check *c = &r->checks[r->n_checks++];
-  c->kind = kind;
-  c->name = name;
-  c->unit = unit;
-  c->upper = upper;
-  c->limit = limit;
-  c->actual = actual;
+/* The figures of one stage that do not depend on other stages. */
+static void copy_settings(capplan_arena *A, const capplan_graph *g,
+                          const gnode *nd, capplan_stage_result *s) {
+  s->name = arena_strdup(A, nd->name);
+  s->hardware = arena_strdup(A, nd->hw->name);
+  s->group = nd->group >= 0 ? arena_strdup(A, g->groups[nd->group].name) : NULL;
+  s->after = names_of(A, g, nd->parents, nd->n_parents);
+  s->n_after = nd->n_parents;
+  s->join_any = nd->join_any;
+  s->share = nd->share;
+  s->calls = nd->calls;
+  s->cache_hit = nd->cache_hit;
+  s->stops = nd->stops;
+  s->tp_source = nd->tp;
+  s->batch = nd->batch;
+  s->parallelism = nd->parallelism;
+  s->qps_per_server = nd->qps_per_server;
+  s->utilization = nd->utilization;
+  s->headroom = nd->headroom;
+  s->redundancy = nd->redundancy;
+  s->zones = nd->zones;
+  s->survive_zone_loss = nd->survive_zone_loss;
+  s->server_availability = nd->availability;
+  s->latency = nd->latency;
+  s->standby = nd->standby;
+  s->fallback =
+      nd->fallback >= 0 ? arena_strdup(A, g->nodes[nd->fallback].name) : NULL;
+}
+
+/* Checks against the spec's slo and budget, each tightened (never
+ * loosened) by a command-line limit. */
+typedef struct checker {
+  capplan_report *r;
+  capplan_diags *d;
+} checker;
+
+static void check(checker *c, enum capplan_check_kind kind, const char *name,
+                  const char *unit, bool upper, const snum *spec_limit,
+                  const capplan_limit *flag, double scale, double actual) {
+  bool from_flag = flag && flag->set;
+  if (!spec_limit->set && !from_flag)
+    return;
+  double limit = spec_limit->set ? spec_limit->v * scale : 0;
+  const char *source = "spec";
+  if (from_flag) {
+    double f = flag->value * scale;
+    bool tighter = !spec_limit->set || (upper ? f < limit : f > limit);
+    if (tighter) {
+      limit = f;
+      source = "flag";
+    } else if (f != limit) {
+      capplan_check shown = {kind, name, unit, "spec", upper, 0, 0, 0, true};
+      char fv[FMT_SIZE], sv[FMT_SIZE];
+      fmt_check_value(&shown, f, true, fv, sizeof fv);
+      fmt_check_value(&shown, limit, true, sv, sizeof sv);
+      capplan_diags_add(c->d, CAPPLAN_WARNING, spec_limit->loc,
+                        "a command-line limit can only tighten the spec's",
+                        "the command-line limit on %s (%s) is looser than "
+                        "the spec's (%s), which applies",
+                        name, fv, sv);
+    }
+  }
+  capplan_report *r = c->r;
+  capplan_check *k = &r->checks[r->n_checks++];
+  k->kind = kind;
+  k->name = name;
+  k->unit = unit;
+  k->source = source;
+  k->upper = upper;
+  k->limit = limit;
+  k->actual = actual;
+  k->margin = upper ? limit - actual : actual - limit;
   /* Relative tolerance 1e-9: a sum of float latencies that equals the
    * budget passes. */
-  c->passed =
+  k->passed =
       upper ? actual <= limit * (1 + 1e-9) : actual >= limit * (1 - 1e-12);
-  if (!c->passed)
+  if (!k->passed)
     r->passed = false;
 }
 
-capplan_report *capplan_estimate(const capplan_graph *g, capplan_diags *d) {
+capplan_report *capplan_estimate(const capplan_graph *g,
+                                 const capplan_check_opts *opts,
+                                 capplan_diags *d) {
   const capplan_spec *spec = g->spec;
   size_t n = g->n;
   size_t errors = d->errors;
@@ -113,83 +208,80 @@ capplan_report *capplan_estimate(const capplan_graph *g, capplan_diags *d) {
 
   r->n_stages = n;
   r->stages = arena_array(A, n ? n : 1, sizeof(capplan_stage_result));
-  double *outflow = xcalloc(n + 1, sizeof(double));
-  double *latency_to = xcalloc(n + 1, sizeof(double));
   size_t *rank = xcalloc(n + 1, sizeof(size_t));
+  for (size_t k = 0; k < n; k++)
+    rank[g->order[k]] = k;
+#define RES(i) (&r->stages[rank[i]])
 
-  /* Flow, load and throughput (SPEC.md "Flow and load"), in topological
-   * order so every upstream outflow is known. */
+  /* 1. Flow, load and latency (SPEC.md "Flow and load"), in topological
+   * order so every upstream figure is known.  Fallbacks come later. */
   for (size_t k = 0; k < n; k++) {
-    size_t i = g->order[k];
-    const gnode *nd = &g->nodes[i];
+    const gnode *nd = &g->nodes[g->order[k]];
     capplan_stage_result *s = &r->stages[k];
-    rank[i] = k;
+    copy_settings(A, g, nd, s);
+    if (nd->standby)
+      continue;
     double in = nd->n_parents ? 0 : 1, slow = 0;
     for (size_t p = 0; p < nd->n_parents; p++) {
-      double o = outflow[nd->parents[p]];
-      in = nd->join_any ? in + o : (o > in ? o : in);
-      if (latency_to[nd->parents[p]] > slow)
-        slow = latency_to[nd->parents[p]];
+      const capplan_stage_result *up = RES(nd->parents[p]);
+      in = nd->join_any ? in + up->outflow : fmax(in, up->outflow);
+      slow = fmax(slow, up->latency_to);
     }
     s->inflow = nd->share * in;
     s->outflow = s->inflow * (1 - nd->stops);
-    outflow[i] = s->outflow;
     s->qps = s->inflow * nd->calls * (1 - nd->cache_hit) * r->qps;
-    s->latency = nd->latency;
     s->latency_to = nd->latency + slow;
-    latency_to[i] = s->latency_to;
+  }
 
-    s->name = arena_strdup(A, nd->name);
-    s->hardware = arena_strdup(A, nd->hw->name);
-    s->group =
-        nd->group >= 0 ? arena_strdup(A, g->groups[nd->group].name) : NULL;
-    s->after = names_of(A, g, nd->parents, nd->n_parents);
-    s->n_after = nd->n_parents;
-    s->join_any = nd->join_any;
-    s->share = nd->share;
-    s->calls = nd->calls;
-    s->cache_hit = nd->cache_hit;
-    s->stops = nd->stops;
-    s->tp_source = nd->tp;
-    s->batch = nd->batch;
-    s->parallelism = nd->parallelism;
-    s->qps_per_server = nd->qps_per_server;
-    s->utilization = nd->utilization;
-    s->headroom = nd->headroom;
-    s->redundancy = nd->redundancy;
-    s->server_availability = nd->availability;
+  /* 2. A fallback takes its primary's requests while the primary is down:
+   * it is sized for the largest inflow among the stages it backs up, and
+   * its path is the primary's with its own latency in place of the
+   * primary's.  It is not on the normal request path. */
+  for (size_t i = 0; i < n; i++) {
+    const gnode *nd = &g->nodes[i];
+    if (nd->fallback < 0)
+      continue;
+    const capplan_stage_result *p = RES(i);
+    capplan_stage_result *f = RES((size_t)nd->fallback);
+    const gnode *fn = &g->nodes[nd->fallback];
+    f->inflow = fmax(f->inflow, p->inflow);
+    f->outflow = f->inflow;
+    f->qps = f->inflow * fn->calls * (1 - fn->cache_hit) * r->qps;
+    f->latency_to =
+        fmax(f->latency_to, p->latency_to - p->latency + fn->latency);
+  }
 
-    /* Sizing (SPEC.md "Sizing and rounding"):
-     *   raw     = load / (qps_per_server x utilization)
-     *   servers = ceil(raw x (1 + headroom) - 1e-9) + redundancy
-     * A colocated stage reports its server-equivalents at 100%; its group
-     * is sized below. */
+  /* 3. Sizing (SPEC.md "Sizing and rounding") and availability
+   * (FORMULAS.md section 2, k-of-n) of stand-alone stages.  A colocated
+   * stage reports its server-equivalents at 100%; its group is sized in
+   * phase 4. */
+  for (size_t k = 0; k < n; k++) {
+    const gnode *nd = &g->nodes[g->order[k]];
+    capplan_stage_result *s = &r->stages[k];
     double eq = s->qps / nd->qps_per_server;
     s->servers_needed = needed(eq);
     if (nd->group >= 0) {
       s->servers_raw = eq;
-      if (too_big(d, nd, eq, s->qps))
-        continue;
-    } else {
-      s->servers_raw = s->qps / (nd->qps_per_server * nd->utilization);
-      s->servers =
-          ceil_tol(s->servers_raw * (1 + nd->headroom)) + nd->redundancy;
-      if (too_big(d, nd, s->servers, s->qps))
-        continue;
-      s->gpus = s->servers * nd->hw->gpus;
-      s->cost_per_year = s->servers * nd->hw->cost_per_year;
-      /* k-of-n availability (FORMULAS.md section 2); a stage without load
-       * is never needed. */
-      avail a = avail_k_of_n(s->servers_needed, s->servers, nd->availability);
-      s->availability = a.up;
-      s->unavailability = a.down;
+      too_big(d, nd, eq, s->qps);
+      continue;
     }
+    s->servers_raw = s->qps / (nd->qps_per_server * nd->utilization);
+    s->servers = size_servers(s->servers_raw, nd->headroom, nd->redundancy,
+                              nd->zones, nd->survive_zone_loss, &s->zone_extra);
+    if (too_big(d, nd, s->servers, s->qps))
+      continue;
+    s->gpus = s->servers * nd->hw->gpus;
+    s->cost_per_year = s->servers * nd->hw->cost_per_year;
+    /* A stage without load is never needed: k-of-n with m = 0 is 1. */
+    avail a = avail_k_of_n(s->servers_needed, s->servers, nd->availability);
+    s->availability = a.up;
+    s->unavailability = a.down;
   }
 
-  /* Colocation groups (SPEC.md "Colocation"): server-equivalents add,
+  /* 4. Colocation groups (SPEC.md "Colocation"): server-equivalents add,
    *   group servers = ceil(sum / utilization x (1 + headroom) - 1e-9)
    *                   + redundancy,
-   * and the group is one k-of-n pool. */
+   * with the zone rule of size_servers(); the group is one k-of-n pool. */
   r->n_groups = g->n_groups;
   r->groups = arena_array(A, g->n_groups ? g->n_groups : 1,
                           sizeof(capplan_group_result));
@@ -203,13 +295,16 @@ capplan_report *capplan_estimate(const capplan_graph *g, capplan_diags *d) {
     gr->utilization = gg->utilization;
     gr->headroom = gg->headroom;
     gr->redundancy = gg->redundancy;
+    gr->zones = gg->zones;
+    gr->survive_zone_loss = gg->survive_zone_loss;
     gr->server_availability = gg->availability;
     double sum = 0;
     for (size_t m = 0; m < gg->n_members; m++)
-      sum += r->stages[rank[gg->members[m]]].servers_raw;
+      sum += RES(gg->members[m])->servers_raw;
     gr->servers_raw = sum / gg->utilization;
     gr->servers =
-        ceil_tol(gr->servers_raw * (1 + gg->headroom)) + gg->redundancy;
+        size_servers(gr->servers_raw, gg->headroom, gg->redundancy, gg->zones,
+                     gg->survive_zone_loss, &gr->zone_extra);
     if (too_big(d, &g->nodes[gg->members[0]], gr->servers, sum))
       continue;
     gr->gpus = gr->servers * gg->hw->gpus;
@@ -219,14 +314,31 @@ capplan_report *capplan_estimate(const capplan_graph *g, capplan_diags *d) {
     gr->availability = a.up;
     gr->unavailability = a.down;
     for (size_t m = 0; m < gg->n_members; m++) {
-      capplan_stage_result *s = &r->stages[rank[gg->members[m]]];
+      capplan_stage_result *s = RES(gg->members[m]);
       s->availability = a.up;
       s->unavailability = a.down;
+      s->zone_extra = 0; /* the group's figure; members own no servers */
     }
   }
 
-  /* Totals: stand-alone stages plus groups; availability is the product
-   * over them (FORMULAS.md section 2, stages in series). */
+  /* 5. Fallback pairs (FORMULAS.md section 2, redundant alternatives):
+   * the pair is down only when both are, 1 - (1 - A)(1 - A_fallback). */
+  for (size_t k = 0; k < n; k++) {
+    capplan_stage_result *s = &r->stages[k];
+    avail a = {s->availability, s->unavailability};
+    const gnode *nd = &g->nodes[g->order[k]];
+    if (nd->fallback >= 0) {
+      const capplan_stage_result *f = RES((size_t)nd->fallback);
+      avail b = {f->availability, f->unavailability};
+      a = avail_parallel(a, b);
+    }
+    s->effective_availability = a.up;
+    s->effective_unavailability = a.down;
+  }
+
+  /* 6. Totals.  Availability is the product over what every request
+   * needs: the stand-alone stages, each with its fallback, and the groups
+   * (stages in series).  Fallbacks count inside their pairs only. */
   avail total = {1, 0};
   for (size_t k = 0; k < n; k++) {
     const capplan_stage_result *s = &r->stages[k];
@@ -235,8 +347,10 @@ capplan_report *capplan_estimate(const capplan_graph *g, capplan_diags *d) {
     r->servers += s->servers;
     r->gpus += s->gpus;
     r->cost_per_year += s->cost_per_year;
-    avail a = {s->availability, s->unavailability};
-    total = avail_series(total, a);
+    if (!s->standby) {
+      avail a = {s->effective_availability, s->effective_unavailability};
+      total = avail_series(total, a);
+    }
   }
   for (size_t gi = 0; gi < r->n_groups; gi++) {
     const capplan_group_result *gr = &r->groups[gi];
@@ -249,6 +363,7 @@ capplan_report *capplan_estimate(const capplan_graph *g, capplan_diags *d) {
   r->availability = total.up;
   r->unavailability = total.down;
   r->downtime_minutes_per_year = total.down * CAPPLAN_MINUTES_PER_YEAR;
+  r->downtime_minutes_per_month = total.down * CAPPLAN_MINUTES_PER_MONTH;
   /* A month is 730 of the year's 8,760 hours (SPEC.md money units). */
   r->cost_per_month =
       r->cost_per_year * CAPPLAN_HOURS_PER_MONTH / CAPPLAN_HOURS_PER_YEAR;
@@ -262,15 +377,20 @@ capplan_report *capplan_estimate(const capplan_graph *g, capplan_diags *d) {
                       "check the 'cost' of the hardware and the traffic",
                       "the plan's total cost is too large to represent");
 
-  /* The critical path: the stage that finishes last, then back through
+  /* 7. The critical path: the stage that finishes last, then back through
    * the slowest upstream each time.  Ties go to the stage first in order
-   * (and first in 'after'), so the path is deterministic. */
-  if (n > 0) {
-    size_t end = g->order[0];
-    for (size_t k = 1; k < n; k++)
-      if (latency_to[g->order[k]] > latency_to[end])
-        end = g->order[k];
-    r->latency = latency_to[end];
+   * (and first in 'after'), so the path is deterministic.  Fallbacks are
+   * off the normal path. */
+  size_t end = n;
+  for (size_t k = 0; k < n; k++) {
+    size_t i = g->order[k];
+    if (g->nodes[i].standby)
+      continue;
+    if (end == n || RES(i)->latency_to > RES(end)->latency_to)
+      end = i;
+  }
+  if (end < n) {
+    r->latency = RES(end)->latency_to;
     size_t len = 0;
     size_t *path = xmalloc(n * sizeof(size_t));
     for (size_t v = end;;) {
@@ -280,41 +400,40 @@ capplan_report *capplan_estimate(const capplan_graph *g, capplan_diags *d) {
         break;
       size_t best = nd->parents[0];
       for (size_t p = 1; p < nd->n_parents; p++)
-        if (latency_to[nd->parents[p]] > latency_to[best])
+        if (RES(nd->parents[p])->latency_to > RES(best)->latency_to)
           best = nd->parents[p];
       v = best;
     }
     r->n_critical = len;
     r->critical_path = arena_array(A, len, sizeof(char *));
     for (size_t k = 0; k < len; k++) {
-      size_t v = path[len - 1 - k];
-      r->critical_path[k] = r->stages[rank[v]].name;
-      r->stages[rank[v]].critical = true;
+      capplan_stage_result *s = RES(path[len - 1 - k]);
+      r->critical_path[k] = s->name;
+      s->critical = true;
     }
     free(path);
   }
 
-  /* Checks against the spec's slo and budget blocks. */
+  /* 8. Checks. */
   r->passed = true;
   r->checks = arena_array(A, 5, sizeof(capplan_check));
-  if (spec->slo.latency.set)
-    add_check(r, CAPPLAN_CHECK_LATENCY, "latency", "ms", true,
-              spec->slo.latency.v * 1000, r->latency * 1000);
-  if (spec->slo.availability.set)
-    add_check(r, CAPPLAN_CHECK_AVAILABILITY, "availability", "fraction", false,
-              spec->slo.availability.v, r->availability);
-  if (spec->budget.cost.set)
-    add_check(r, CAPPLAN_CHECK_COST, "cost", "USD/year", true,
-              spec->budget.cost.v, r->cost_per_year);
-  if (spec->budget.gpus.set)
-    add_check(r, CAPPLAN_CHECK_GPUS, "gpus", "gpus", true, spec->budget.gpus.v,
-              r->gpus);
-  if (spec->budget.servers.set)
-    add_check(r, CAPPLAN_CHECK_SERVERS, "servers", "servers", true,
-              spec->budget.servers.v, r->servers);
+  capplan_check_opts none;
+  memset(&none, 0, sizeof none);
+  if (!opts)
+    opts = &none;
+  checker c = {r, d};
+  check(&c, CAPPLAN_CHECK_LATENCY, "latency", "ms", true, &spec->slo.latency,
+        &opts->max_latency, 1000, r->latency * 1000);
+  check(&c, CAPPLAN_CHECK_AVAILABILITY, "availability", "fraction", false,
+        &spec->slo.availability, &opts->min_availability, 1, r->availability);
+  check(&c, CAPPLAN_CHECK_COST, "cost", "USD/year", true, &spec->budget.cost,
+        &opts->max_cost, 1, r->cost_per_year);
+  check(&c, CAPPLAN_CHECK_GPUS, "gpus", "gpus", true, &spec->budget.gpus,
+        &opts->max_gpus, 1, r->gpus);
+  check(&c, CAPPLAN_CHECK_SERVERS, "servers", "servers", true,
+        &spec->budget.servers, &opts->max_servers, 1, r->servers);
+#undef RES
 
-  free(outflow);
-  free(latency_to);
   free(rank);
   if (d->errors > errors) {
     capplan_report_free(r);
@@ -331,7 +450,8 @@ void capplan_report_free(capplan_report *r) {
 }
 
 capplan_report *capplan_run(const capplan_source *src,
-                            const capplan_limits *limits, capplan_diags *d) {
+                            const capplan_limits *limits,
+                            const capplan_check_opts *opts, capplan_diags *d) {
   /* A spec with errors still goes through the graph checks, so that one
    * run reports every error; it never reaches the estimator. */
   size_t errors = d->errors;
@@ -339,7 +459,8 @@ capplan_report *capplan_run(const capplan_source *src,
   if (!spec)
     return NULL;
   capplan_graph *g = capplan_graph_build(spec, d);
-  capplan_report *r = g && d->errors == errors ? capplan_estimate(g, d) : NULL;
+  capplan_report *r =
+      g && d->errors == errors ? capplan_estimate(g, opts, d) : NULL;
   capplan_graph_free(g);
   capplan_spec_free(spec);
   return r;

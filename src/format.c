@@ -121,3 +121,141 @@ char *fmt_downtime(double minutes, char *buf, size_t size) {
   snprintf(buf, size, "%s %s", num, unit);
   return buf;
 }
+
+/* Prefixes the sign of D to the formatted magnitude in TMP. */
+static char *signed_text(double d, const char *tmp, char *buf, size_t size) {
+  if (d == 0 || !strcmp(tmp, "0") || !strcmp(tmp, "$0"))
+    snprintf(buf, size, "%s", tmp);
+  else
+    snprintf(buf, size, "%c%s", d < 0 ? '-' : '+', tmp);
+  return buf;
+}
+
+char *fmt_delta_count(double d, char *buf, size_t size) {
+  char tmp[FMT_SIZE];
+  return signed_text(d, fmt_count(fabs(d), tmp, sizeof tmp), buf, size);
+}
+
+char *fmt_delta_money(double d, char *buf, size_t size) {
+  char tmp[FMT_SIZE];
+  return signed_text(d, fmt_money(fabs(d), tmp, sizeof tmp), buf, size);
+}
+
+char *fmt_delta_ms(double seconds, char *buf, size_t size) {
+  char tmp[FMT_SIZE];
+  fmt_ms(fabs(seconds), tmp, sizeof tmp);
+  return signed_text(seconds, tmp, buf, size);
+}
+
+char *fmt_change_pct(double base, double head, char *buf, size_t size) {
+  if (base == 0) {
+    snprintf(buf, size, "%s", "");
+    return buf;
+  }
+  double p = (head - base) / base * 100;
+  char tmp[FMT_SIZE];
+  fmt_number(fabs(p), fabs(p) >= 10 ? 1 : 2, tmp, sizeof tmp);
+  if (!strcmp(tmp, "0")) {
+    snprintf(buf, size, "0%%");
+    return buf;
+  }
+  snprintf(buf, size, "%c%s%%", p < 0 ? '-' : '+', tmp);
+  return buf;
+}
+
+char *fmt_delta_pp(double d, char *buf, size_t size) {
+  char num[FMT_SIZE];
+  /* At least 2 decimals, more for small changes: 3 significant digits. */
+  double pp = fabs(d) * 100;
+  int dec = pp > 0 ? 2 - (int)floor(log10(pp)) : 2;
+  fmt_number(pp, dec < 2 ? 2 : dec > 12 ? 12 : dec, num, sizeof num);
+  if (!strcmp(num, "0"))
+    snprintf(buf, size, "0 pp");
+  else
+    snprintf(buf, size, "%c%s pp", d < 0 ? '-' : '+', num);
+  return buf;
+}
+
+char *fmt_check_value(const capplan_check *c, double v, bool limit, char *buf,
+                      size_t size) {
+  char m[FMT_SIZE];
+  switch (c->kind) {
+  case CAPPLAN_CHECK_LATENCY:
+    return fmt_ms(v / 1000, buf, size);
+  case CAPPLAN_CHECK_AVAILABILITY:
+    if (limit) {
+      snprintf(buf, size, "%s%%", fmt_number(v * 100, 8, m, sizeof m));
+      return buf;
+    }
+    return fmt_availability(v, 1 - v, buf, size);
+  case CAPPLAN_CHECK_COST:
+    snprintf(buf, size, "%s/year", fmt_money(v, m, sizeof m));
+    return buf;
+  case CAPPLAN_CHECK_GPUS:
+  case CAPPLAN_CHECK_SERVERS:
+    return fmt_count(v, buf, size);
+  }
+  return buf;
+}
+
+char *fmt_check_margin(const capplan_check *c, char *buf, size_t size) {
+  char v[FMT_SIZE], p[2 * FMT_SIZE] = "";
+  switch (c->kind) {
+  case CAPPLAN_CHECK_LATENCY:
+    fmt_delta_ms(c->margin / 1000, v, sizeof v);
+    break;
+  case CAPPLAN_CHECK_AVAILABILITY:
+    return fmt_delta_pp(c->margin, buf, size);
+  case CAPPLAN_CHECK_COST: {
+    char m[FMT_SIZE];
+    snprintf(v, sizeof v, "%s/year", fmt_delta_money(c->margin, m, sizeof m));
+    break;
+  }
+  case CAPPLAN_CHECK_GPUS:
+  case CAPPLAN_CHECK_SERVERS:
+    fmt_delta_count(c->margin, v, sizeof v);
+    break;
+  }
+  if (c->limit > 0) {
+    char n[FMT_SIZE];
+    double pct = c->margin / c->limit * 100;
+    fmt_number(fabs(pct), 1, n, sizeof n);
+    snprintf(p, sizeof p, " (%s%s%%)", pct < 0 && strcmp(n, "0") ? "-" : "", n);
+  }
+  snprintf(buf, size, "%s%s", v, p);
+  return buf;
+}
+
+const char *check_flag(const capplan_check *c) {
+  switch (c->kind) {
+  case CAPPLAN_CHECK_LATENCY:
+    return "--max-latency";
+  case CAPPLAN_CHECK_AVAILABILITY:
+    return "--min-availability";
+  case CAPPLAN_CHECK_COST:
+    return "--max-cost";
+  case CAPPLAN_CHECK_GPUS:
+    return "--max-gpus";
+  case CAPPLAN_CHECK_SERVERS:
+    return "--max-servers";
+  }
+  return "";
+}
+
+void fmt_path(capplan_buf *out, const char *const *path, size_t n,
+              const char *arrow, void (*esc)(capplan_buf *, const char *)) {
+  for (size_t i = 0; i < n; i++) {
+    if (n > 12 && i == 5) {
+      char c[FMT_SIZE];
+      capplan_buf_printf(out, "%s... %s stages in all ...", arrow,
+                         fmt_count((double)n, c, sizeof c));
+      i = n - 5;
+    }
+    if (i)
+      capplan_buf_puts(out, arrow);
+    if (esc)
+      esc(out, path[i]);
+    else
+      capplan_buf_puts(out, path[i]);
+  }
+}

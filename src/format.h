@@ -14,7 +14,10 @@
 #ifndef CAPPLAN_FORMAT_H
 #define CAPPLAN_FORMAT_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+#include "capplan.h"
 
 enum { FMT_SIZE = 64 };
 
@@ -27,6 +30,33 @@ char *fmt_percent(double fraction, char *buf, size_t size);
 char *fmt_availability(double up, double down, char *buf, size_t size);
 /* Minutes per year as "8.76 h", "52.56 min", "3.65 days". */
 char *fmt_downtime(double minutes, char *buf, size_t size);
+/* Signed changes: "+50", "-3", "0"; "+$876,000", "-$12.50"; and the
+ * change of HEAD over BASE in percent, "+25%", "-3.2%" ("" if BASE is 0). */
+char *fmt_delta_count(double d, char *buf, size_t size);
+char *fmt_delta_money(double d, char *buf, size_t size);
+char *fmt_delta_ms(double seconds, char *buf, size_t size);
+char *fmt_change_pct(double base, double head, char *buf, size_t size);
+/* A change of availability in percentage points: "-3.87 pp". */
+char *fmt_delta_pp(double d, char *buf, size_t size);
+
+/* A check's figure as users read it: "150 ms", "99.95%",
+ * "$4,000,000/year", "200".  A LIMIT shows as written (99.95%, not
+ * 99.950%); an actual availability shows its downtime's digits. */
+char *fmt_check_value(const capplan_check *c, double v, bool limit, char *buf,
+                      size_t size);
+/* A check's margin with its sign and its share of the limit:
+ * "50 ms (33.3%)", "-$612,000/year (-20.4%)", "-21.03 pp". */
+char *fmt_check_margin(const capplan_check *c, char *buf, size_t size);
+/* The command-line flag that sets a check's limit: "--max-cost". */
+const char *check_flag(const capplan_check *c);
+
+/* Appends the N names of PATH joined by ARROW; a path of more than 12
+ * stages shows its first 5 and last 5 with the count between, so a
+ * 100,000-stage chain takes one short line.  Markdown callers pass ESC to
+ * escape names (NULL appends them as they are). */
+void fmt_path(capplan_buf *out, const char *const *path, size_t n,
+              const char *arrow, void (*esc)(capplan_buf *, const char *));
+
 /* A number with up to DECIMALS decimals, trailing zeros dropped, and
  * thousands separators in the whole part. */
 char *fmt_number(double v, int decimals, char *buf, size_t size);

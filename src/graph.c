@@ -147,6 +147,67 @@ static void name_stages(builder *b) {
   }
 }
 
+/* Resolves every 'fallback' and marks the stages named as standbys, which
+ * must be known before 'after' links are made. */
+static void resolve_fallbacks(builder *b) {
+  const capplan_spec *spec = b->spec;
+  capplan_graph *g = b->g;
+  for (size_t i = 0; i < g->n; i++)
+    g->nodes[i].fallback = -1;
+  for (size_t i = 0; i < g->n; i++) {
+    const spec_stage *st = &spec->stages[i];
+    gnode *nd = &g->nodes[i];
+    if (!st->fallback.s)
+      continue;
+    size_t f;
+    if (!strmap_get(&b->stages, st->fallback.s, &f)) {
+      const char **names = xmalloc((g->n + 1) * sizeof(char *));
+      size_t n = 0;
+      for (size_t j = 0; j < spec->n_stages; j++)
+        if (spec->stages[j].name.s)
+          names[n++] = spec->stages[j].name.s;
+      char hint[96];
+      suggest(st->fallback.s, names, n, hint, sizeof hint);
+      free(names);
+      capplan_diags_add(b->d, CAPPLAN_ERROR, st->fallback.loc,
+                        "'fallback' names another stage of this spec",
+                        "stage '%s' falls back to unknown stage '%s'%s",
+                        nd->name, st->fallback.s, hint);
+      continue;
+    }
+    if (f == i) {
+      capplan_diags_add(b->d, CAPPLAN_ERROR, st->fallback.loc,
+                        "name another stage, one that can serve these "
+                        "requests while this one is down",
+                        "stage '%s' falls back to itself", nd->name);
+      continue;
+    }
+    nd->fallback = (long)f;
+    g->nodes[f].standby = true;
+  }
+  for (size_t i = 0; i < g->n; i++) {
+    const gnode *nd = &g->nodes[i];
+    const spec_stage *st = &spec->stages[i];
+    if (nd->fallback >= 0 && nd->standby)
+      capplan_diags_add(b->d, CAPPLAN_ERROR, st->fallback.loc,
+                        "a fallback stands in for another stage and has no "
+                        "fallback of its own",
+                        "stage '%s' is a fallback and cannot have one",
+                        nd->name);
+    if (nd->standby && st->colocate.s)
+      capplan_diags_add(b->d, CAPPLAN_ERROR, st->colocate.loc,
+                        "a fallback is sized and counted on its own; remove "
+                        "'colocate'",
+                        "fallback stage '%s' cannot be colocated", nd->name);
+    if (nd->fallback >= 0 && st->colocate.s)
+      capplan_diags_add(b->d, CAPPLAN_ERROR, st->fallback.loc,
+                        "a colocated stage goes down with its whole group; "
+                        "give the fallback to a stand-alone stage",
+                        "colocated stage '%s' cannot have a fallback",
+                        nd->name);
+  }
+}
+
 /* True if NAME is how the user wrote, or would fix, the name of a stage
  * whose name is invalid (e.g. 'Deep Ranker' or 'deep-ranker'). */
 static bool names_invalid_stage(const builder *b, const char *name) {
@@ -167,10 +228,27 @@ static void link_stage(builder *b, size_t i) {
   const spec_stage *st = &spec->stages[i];
   gnode *nd = &b->g->nodes[i];
   nd->join_any = st->join.s && !strcmp(st->join.s, "any");
+  if (nd->standby) {
+    /* A fallback receives its primary's requests, not a flow of its
+     * own: it follows nothing. */
+    if (st->after.set)
+      capplan_diags_add(b->d, CAPPLAN_ERROR, st->after.loc,
+                        "a fallback receives the requests of the stage it "
+                        "stands in for; remove 'after'",
+                        "stage '%s' is a fallback, so its 'after' has no "
+                        "effect",
+                        nd->name);
+    return;
+  }
   if (!st->after.set) {
-    if (i > 0) {
+    /* The stage listed before it, passing over fallbacks, which are not
+     * on the request path. */
+    size_t p = i;
+    while (p > 0 && b->g->nodes[p - 1].standby)
+      p--;
+    if (p > 0) {
       nd->parents = arena_alloc(b->g->arena, sizeof(size_t));
-      nd->parents[0] = i - 1;
+      nd->parents[0] = p - 1;
       nd->n_parents = 1;
     }
     return;
@@ -197,6 +275,14 @@ static void link_stage(builder *b, size_t i) {
                         "'after' names stages defined in this spec",
                         "stage '%s' is after unknown stage '%s'%s", nd->name,
                         a->s, hint);
+      continue;
+    }
+    if (b->g->nodes[p].standby) {
+      capplan_diags_add(b->d, CAPPLAN_ERROR, a->loc,
+                        "a fallback only serves requests while its primary "
+                        "is down; follow the primary instead",
+                        "stage '%s' is after '%s', which is a fallback",
+                        nd->name, a->s);
       continue;
     }
     if (p == i) {
@@ -250,6 +336,21 @@ static void settle_stage(builder *b, size_t i, const ghw *default_hw) {
       pick(&st->headroom, &df->headroom, schema_key_get(S, "headroom"));
   nd->redundancy =
       pick(&st->redundancy, &df->redundancy, schema_key_get(S, "redundancy"));
+  nd->zones = pick(&st->zones, &df->zones, schema_key_get(S, "zones"));
+  nd->survive_zone_loss = pick(&st->survive_zone_loss, &df->survive_zone_loss,
+                               schema_key_get(S, "survive_zone_loss")) != 0;
+  /* Reported here when the stage itself sets one of the two keys; a
+   * contradiction in 'defaults' alone is reported once, by the build. */
+  if (nd->survive_zone_loss && nd->zones < 2 && !st->colocate.s &&
+      (st->survive_zone_loss.set || st->zones.set)) {
+    const snum *where =
+        st->survive_zone_loss.set ? &st->survive_zone_loss : &st->zones;
+    capplan_diags_add(b->d, CAPPLAN_ERROR, where->loc,
+                      "set 'zones' to 2 or more (e.g. 'zones: 3')",
+                      "stage '%s' must survive the loss of a zone but runs "
+                      "in only one",
+                      nd->name);
+  }
   /* One server's availability: the stage's, else its hardware's, else
    * defaults', else 99.9% (FORMULAS.md section 2). */
   if (st->availability.set)
@@ -341,9 +442,11 @@ static void build_groups(builder *b) {
     if (nd->availability < gr->availability)
       gr->availability = nd->availability;
     gr->members[gr->n_members++] = i;
-    const snum *own[] = {&st->utilization, &st->headroom, &st->redundancy};
-    const char *names[] = {"utilization", "headroom", "redundancy"};
-    for (size_t k = 0; k < 3; k++) {
+    const snum *own[] = {&st->utilization, &st->headroom, &st->redundancy,
+                         &st->zones, &st->survive_zone_loss};
+    const char *names[] = {"utilization", "headroom", "redundancy", "zones",
+                           "survive_zone_loss"};
+    for (size_t k = 0; k < 5; k++) {
       if (!own[k]->set)
         continue;
       char help[192];
@@ -374,11 +477,26 @@ static void build_groups(builder *b) {
                         schema_key_get(S, "headroom"));
     gr->redundancy = pick(sg ? &sg->redundancy : NULL, &df->redundancy,
                           schema_key_get(S, "redundancy"));
+    gr->zones =
+        pick(sg ? &sg->zones : NULL, &df->zones, schema_key_get(S, "zones"));
+    gr->survive_zone_loss =
+        pick(sg ? &sg->survive_zone_loss : NULL, &df->survive_zone_loss,
+             schema_key_get(S, "survive_zone_loss")) != 0;
+    if (gr->survive_zone_loss && gr->zones < 2 && sg &&
+        (sg->survive_zone_loss.set || sg->zones.set))
+      capplan_diags_add(
+          b->d, CAPPLAN_ERROR,
+          sg->survive_zone_loss.set ? sg->survive_zone_loss.loc : sg->zones.loc,
+          "set 'zones' to 2 or more (e.g. 'zones: 3')",
+          "group '%s' must survive the loss of a zone but runs in only one",
+          gr->name);
     for (size_t m = 0; m < gr->n_members; m++) {
       gnode *nd = &g->nodes[gr->members[m]];
       nd->utilization = gr->utilization;
       nd->headroom = gr->headroom;
       nd->redundancy = gr->redundancy;
+      nd->zones = gr->zones;
+      nd->survive_zone_loss = gr->survive_zone_loss;
     }
   }
   const char **names = xmalloc((g->n_groups + 1) * sizeof(char *));
@@ -632,7 +750,16 @@ capplan_graph *capplan_graph_build(const capplan_spec *spec, capplan_diags *d) {
   else
     default_hw =
         find_hw(&b, CATALOG_DEFAULT_HARDWARE, nowhere, "'defaults.hardware'");
+  const spec_defaults *df = &spec->defaults;
+  if (df->survive_zone_loss.set && df->survive_zone_loss.v &&
+      !(df->zones.set && df->zones.v >= 2))
+    capplan_diags_add(d, CAPPLAN_ERROR, df->survive_zone_loss.loc,
+                      "set 'zones' to 2 or more in 'defaults' too (e.g. "
+                      "'zones: 3')",
+                      "'defaults' asks to survive the loss of a zone but "
+                      "gives no zones to spread over");
   name_stages(&b);
+  resolve_fallbacks(&b);
   for (size_t i = 0; i < g->n; i++) {
     link_stage(&b, i);
     settle_stage(&b, i, default_hw);

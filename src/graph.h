@@ -35,6 +35,10 @@ typedef struct gnode {
   double batch, parallelism, qps_per_server;
   double utilization, headroom, redundancy;
   double availability; /* of one server */
+  double zones;        /* failure zones the servers are spread over */
+  bool survive_zone_loss;
+  long fallback; /* index of the stage that stands in, or -1 */
+  bool standby;  /* some stage's fallback: no flow of its own */
 } gnode;
 
 typedef struct ggroup {
@@ -43,6 +47,8 @@ typedef struct ggroup {
   size_t n_members;
   const ghw *hw;
   double utilization, headroom, redundancy, availability;
+  double zones;
+  bool survive_zone_loss;
 } ggroup;
 
 struct capplan_graph {

@@ -80,9 +80,21 @@ static cJSON *stage_json(const capplan_stage_result *s) {
   num(o, "latency_ms", s->latency * 1000);
   num(o, "latency_to_ms", s->latency_to * 1000);
   cJSON_AddItemToObject(o, "critical", cJSON_CreateBool(s->critical));
+  num(o, "zones", s->zones);
+  cJSON_AddItemToObject(o, "survive_zone_loss",
+                        cJSON_CreateBool(s->survive_zone_loss));
+  num(o, "zone_extra_servers", s->zone_extra);
+  str(o, "fallback", s->fallback);
+  cJSON_AddItemToObject(o, "standby", cJSON_CreateBool(s->standby));
   num(o, "server_availability", s->server_availability);
   num(o, "servers_needed", s->servers_needed);
   num(o, "availability", s->availability);
+  num(o, "effective_availability", s->effective_availability);
+  num(o, "nines", capplan_nines(s->effective_unavailability));
+  num(o, "downtime_minutes_per_year",
+      s->effective_unavailability * CAPPLAN_MINUTES_PER_YEAR);
+  num(o, "downtime_minutes_per_month",
+      s->effective_unavailability * CAPPLAN_MINUTES_PER_MONTH);
   return o;
 }
 
@@ -98,10 +110,44 @@ static cJSON *group_json(const capplan_group_result *g) {
   num(o, "servers", g->servers);
   num(o, "gpus", g->gpus);
   num(o, "cost_per_year", g->cost_per_year);
+  num(o, "zones", g->zones);
+  cJSON_AddItemToObject(o, "survive_zone_loss",
+                        cJSON_CreateBool(g->survive_zone_loss));
+  num(o, "zone_extra_servers", g->zone_extra);
   num(o, "server_availability", g->server_availability);
   num(o, "servers_needed", g->servers_needed);
   num(o, "availability", g->availability);
+  num(o, "nines", capplan_nines(g->unavailability));
+  num(o, "downtime_minutes_per_year",
+      g->unavailability * CAPPLAN_MINUTES_PER_YEAR);
+  num(o, "downtime_minutes_per_month",
+      g->unavailability * CAPPLAN_MINUTES_PER_MONTH);
   return o;
+}
+
+static cJSON *checks_json(const capplan_report *r) {
+  cJSON *checks = cJSON_CreateArray();
+  for (size_t i = 0; i < r->n_checks; i++) {
+    const capplan_check *c = &r->checks[i];
+    cJSON *ck = cJSON_CreateObject();
+    str(ck, "name", c->name);
+    str(ck, "comparison", c->upper ? "<=" : ">=");
+    num(ck, "limit", c->limit);
+    num(ck, "actual", c->actual);
+    num(ck, "margin", c->margin);
+    str(ck, "unit", c->unit);
+    str(ck, "source", c->source);
+    cJSON_AddItemToObject(ck, "passed", cJSON_CreateBool(c->passed));
+    cJSON_AddItemToArray(checks, ck);
+  }
+  return checks;
+}
+
+static void tool_json(cJSON *o) {
+  str(o, "schema_version", CAPPLAN_REPORT_SCHEMA_VERSION);
+  cJSON *tool = cJSON_AddObjectToObject(o, "tool");
+  str(tool, "name", "capplan");
+  str(tool, "version", CAPPLAN_VERSION);
 }
 
 /* Appends TEXT, compact JSON as cJSON prints it, indented by two spaces
@@ -203,10 +249,7 @@ void render_json(const capplan_report *r, const capplan_render_opts *opts,
                  capplan_buf *out) {
   (void)opts;
   cJSON *head = cJSON_CreateObject();
-  str(head, "schema_version", CAPPLAN_REPORT_SCHEMA_VERSION);
-  cJSON *tool = cJSON_AddObjectToObject(head, "tool");
-  str(tool, "name", "capplan");
-  str(tool, "version", CAPPLAN_VERSION);
+  tool_json(head);
   cJSON *spec = cJSON_AddObjectToObject(head, "spec");
   str(spec, "name", r->spec_name);
   str(spec, "path", r->spec_path);
@@ -267,19 +310,10 @@ void render_json(const capplan_report *r, const capplan_render_opts *opts,
                         names(r->critical_path, r->n_critical));
   num(t, "availability", r->availability);
   num(t, "unavailability", r->unavailability);
+  num(t, "nines", capplan_nines(r->unavailability));
   num(t, "downtime_minutes_per_year", r->downtime_minutes_per_year);
-  cJSON *checks = cJSON_AddArrayToObject(tail, "checks");
-  for (size_t i = 0; i < r->n_checks; i++) {
-    const capplan_check *c = &r->checks[i];
-    cJSON *ck = cJSON_CreateObject();
-    str(ck, "name", c->name);
-    str(ck, "comparison", c->upper ? "<=" : ">=");
-    num(ck, "limit", c->limit);
-    num(ck, "actual", c->actual);
-    str(ck, "unit", c->unit);
-    cJSON_AddItemToObject(ck, "passed", cJSON_CreateBool(c->passed));
-    cJSON_AddItemToArray(checks, ck);
-  }
+  num(t, "downtime_minutes_per_month", r->downtime_minutes_per_month);
+  cJSON_AddItemToObject(tail, "checks", checks_json(r));
   cJSON_AddItemToObject(tail, "passed", cJSON_CreateBool(r->passed));
   /* The tail's opening brace is dropped: it continues the report. */
   capplan_buf tail_text;
@@ -289,4 +323,129 @@ void render_json(const capplan_report *r, const capplan_render_opts *opts,
   capplan_buf_puts(out, body);
   capplan_buf_putc(out, '\n');
   capplan_buf_release(&tail_text);
+}
+
+/* 'capplan check --format json' (docs/check.schema.json). */
+void render_json_check(const capplan_report *r, const capplan_render_opts *opts,
+                       capplan_buf *out) {
+  (void)opts;
+  cJSON *o = cJSON_CreateObject();
+  tool_json(o);
+  str(o, "kind", "check");
+  cJSON *spec = cJSON_AddObjectToObject(o, "spec");
+  str(spec, "name", r->spec_name);
+  str(spec, "path", r->spec_path);
+  cJSON_AddItemToObject(o, "checks", checks_json(r));
+  cJSON_AddItemToObject(o, "passed", cJSON_CreateBool(r->passed));
+  emit(o, 0, out);
+  capplan_buf_putc(out, '\n');
+}
+
+static cJSON *values_json(const capplan_diff_values *v, bool with_latency,
+                          bool with_servers) {
+  cJSON *o = cJSON_CreateObject();
+  if (with_servers) {
+    num(o, "servers", v->servers);
+    num(o, "gpus", v->gpus);
+    num(o, "cost_per_year", v->cost_per_year);
+  }
+  if (with_latency)
+    num(o, "latency_ms", v->latency * 1000);
+  num(o, "availability", v->availability);
+  return o;
+}
+
+static cJSON *delta_json(const capplan_diff_values *b,
+                         const capplan_diff_values *h, bool with_latency,
+                         bool with_servers) {
+  capplan_diff_values d = {h->servers - b->servers, h->gpus - b->gpus,
+                           h->cost_per_year - b->cost_per_year,
+                           h->latency - b->latency,
+                           h->availability - b->availability};
+  return values_json(&d, with_latency, with_servers);
+}
+
+/* HEAD over BASE in percent; null when BASE is 0. */
+static void pct(cJSON *o, const char *key, double base, double head) {
+  if (base != 0)
+    num(o, key, (head - base) / base * 100);
+  else
+    cJSON_AddItemToObject(o, key, cJSON_CreateNull());
+}
+
+static const char *const status_names[] = {"unchanged", "changed", "added",
+                                           "removed"};
+
+/* 'capplan diff --format json' (docs/diff.schema.json). */
+void render_json_diff(const capplan_diff *d, const capplan_render_opts *opts,
+                      capplan_buf *out) {
+  (void)opts;
+  cJSON *o = cJSON_CreateObject();
+  tool_json(o);
+  str(o, "kind", "diff");
+  const capplan_diff_side *sides[2] = {&d->base, &d->head};
+  const char *side_names[2] = {"base", "head"};
+  for (int k = 0; k < 2; k++) {
+    cJSON *sd = cJSON_AddObjectToObject(o, side_names[k]);
+    str(sd, "name", sides[k]->name);
+    str(sd, "path", sides[k]->path);
+    str(sd, "source", sides[k]->from_report ? "report" : "spec");
+  }
+  cJSON *sum = cJSON_AddObjectToObject(o, "summary");
+  num(sum, "changed", (double)d->changed);
+  num(sum, "added", (double)d->added);
+  num(sum, "removed", (double)d->removed);
+  num(sum, "unchanged",
+      (double)(d->n_rows - d->changed - d->added - d->removed));
+  cJSON *rows = cJSON_AddArrayToObject(o, "rows");
+  for (size_t i = 0; i < d->n_rows; i++) {
+    const capplan_diff_row *row = &d->rows[i];
+    cJSON *x = cJSON_CreateObject();
+    str(x, "name", row->name);
+    str(x, "kind", row->group ? "group" : "stage");
+    cJSON_AddItemToObject(x, "colocated", cJSON_CreateBool(row->colocated));
+    str(x, "status", status_names[row->status]);
+    bool lat = !row->group, srv = !row->colocated;
+    bool has_base = row->status != CAPPLAN_DIFF_ADDED;
+    bool has_head = row->status != CAPPLAN_DIFF_REMOVED;
+    cJSON_AddItemToObject(x, "base",
+                          has_base ? values_json(&row->base, lat, srv)
+                                   : cJSON_CreateNull());
+    cJSON_AddItemToObject(x, "head",
+                          has_head ? values_json(&row->head, lat, srv)
+                                   : cJSON_CreateNull());
+    cJSON_AddItemToObject(x, "delta",
+                          has_base && has_head
+                              ? delta_json(&row->base, &row->head, lat, srv)
+                              : cJSON_CreateNull());
+    cJSON_AddItemToArray(rows, x);
+  }
+  cJSON *t = cJSON_AddObjectToObject(o, "totals");
+  cJSON_AddItemToObject(t, "base", values_json(&d->base_total, true, true));
+  cJSON_AddItemToObject(t, "head", values_json(&d->head_total, true, true));
+  cJSON_AddItemToObject(t, "delta",
+                        delta_json(&d->base_total, &d->head_total, true, true));
+  cJSON *p = cJSON_AddObjectToObject(t, "delta_pct");
+  pct(p, "servers", d->base_total.servers, d->head_total.servers);
+  pct(p, "gpus", d->base_total.gpus, d->head_total.gpus);
+  pct(p, "cost_per_year", d->base_total.cost_per_year,
+      d->head_total.cost_per_year);
+  pct(p, "latency_ms", d->base_total.latency, d->head_total.latency);
+  cJSON *gates = cJSON_AddArrayToObject(o, "gates");
+  for (size_t i = 0; i < d->n_gates; i++) {
+    const capplan_diff_gate *g = &d->gates[i];
+    cJSON *x = cJSON_CreateObject();
+    str(x, "name", g->name);
+    num(x, "limit", g->limit);
+    if (g->defined)
+      num(x, "actual", g->actual);
+    else
+      cJSON_AddItemToObject(x, "actual", cJSON_CreateNull());
+    str(x, "unit", g->unit);
+    cJSON_AddItemToObject(x, "passed", cJSON_CreateBool(g->passed));
+    cJSON_AddItemToArray(gates, x);
+  }
+  cJSON_AddItemToObject(o, "passed", cJSON_CreateBool(d->passed));
+  emit(o, 0, out);
+  capplan_buf_putc(out, '\n');
 }

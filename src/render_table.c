@@ -87,32 +87,100 @@ static void group_table(const capplan_report *r, bool color, capplan_buf *out) {
   tt_free(t);
 }
 
-/* A check's figure in the unit users read it in; LIMIT says it is the
- * limit, which shows as the user wrote it (99.95%, not 99.950%). */
-static char *check_value(const capplan_check *c, double v, bool limit,
-                         char *buf) {
-  switch (c->kind) {
-  case CAPPLAN_CHECK_LATENCY:
-    return fmt_ms(v / 1000, buf, FMT_SIZE);
-  case CAPPLAN_CHECK_AVAILABILITY: {
-    if (limit) {
-      char n[FMT_SIZE];
-      snprintf(buf, FMT_SIZE, "%s%%", fmt_number(v * 100, 8, n, sizeof n));
-    } else {
-      fmt_availability(v, 1 - v, buf, FMT_SIZE);
-    }
-    return buf;
-  }
-  case CAPPLAN_CHECK_COST: {
-    char m[FMT_SIZE];
-    snprintf(buf, FMT_SIZE, "%s/year", fmt_money(v, m, sizeof m));
-    return buf;
-  }
-  case CAPPLAN_CHECK_GPUS:
-  case CAPPLAN_CHECK_SERVERS:
-    return fmt_count(v, buf, FMT_SIZE);
-  }
+/* Availability of every stand-alone stage and group, and the system's
+ * (FORMULAS.md section 2): how many servers must be up of how many, one
+ * server's availability, the stage's, its nines and downtime a year. */
+/* Nines as a table shows them: past 12, A itself is 1 to a double's
+ * precision, and the figure only restates the independence assumption. */
+static char *nines_text(double unavailability, char *buf, size_t size) {
+  double n = capplan_nines(unavailability);
+  if (n > 12)
+    snprintf(buf, size, ">12");
+  else
+    fmt_number(n, 2, buf, size);
   return buf;
+}
+
+static void availability_table(const capplan_report *r, bool color,
+                               capplan_buf *out) {
+  char b[6][FMT_SIZE];
+  ttable *t = tt_new(7, "lrrrrrl");
+  tt_row(t, TT_HEADER);
+  const char *head[] = {"availability", "up of",     "server", "stage",
+                        "nines",        "down/year", "notes"};
+  for (size_t c = 0; c < 7; c++)
+    tt_cell(t, head[c]);
+  for (size_t k = 0; k < r->n_stages; k++) {
+    const capplan_stage_result *s = &r->stages[k];
+    if (s->group)
+      continue;
+    capplan_buf note;
+    capplan_buf_init(&note);
+    if (s->zones > 1)
+      capplan_buf_printf(&note, "%g zones", s->zones);
+    if (s->zone_extra > 0)
+      capplan_buf_printf(&note, ", +%s to survive losing one",
+                         fmt_count(s->zone_extra, b[0], FMT_SIZE));
+    if (s->fallback)
+      capplan_buf_printf(
+          &note, "%sfalls back to %s (alone %s)", note.len ? "; " : "",
+          s->fallback,
+          fmt_availability(s->availability, s->unavailability, b[0], FMT_SIZE));
+    if (s->standby)
+      capplan_buf_printf(&note, "%sfallback, not on the request path",
+                         note.len ? "; " : "");
+    char upof[2 * FMT_SIZE];
+    snprintf(upof, sizeof upof, "%s of %s",
+             fmt_count(s->servers_needed, b[1], FMT_SIZE),
+             fmt_count(s->servers, b[2], FMT_SIZE));
+    tt_row(t, TT_PLAIN);
+    tt_cell(t, s->name);
+    tt_cell(t, upof);
+    tt_cell(t, fmt_percent(s->server_availability, b[3], FMT_SIZE));
+    tt_cell(t, fmt_availability(s->effective_availability,
+                                s->effective_unavailability, b[4], FMT_SIZE));
+    tt_cell(t, nines_text(s->effective_unavailability, b[5], FMT_SIZE));
+    tt_cell(t,
+            fmt_downtime(s->effective_unavailability * CAPPLAN_MINUTES_PER_YEAR,
+                         b[0], FMT_SIZE));
+    tt_cell(t, note.data ? note.data : "");
+    capplan_buf_release(&note);
+  }
+  for (size_t g = 0; g < r->n_groups; g++) {
+    const capplan_group_result *gr = &r->groups[g];
+    char name[FMT_SIZE * 2], upof[2 * FMT_SIZE], note[FMT_SIZE * 2] = "";
+    snprintf(name, sizeof name, "group %s", gr->name);
+    snprintf(upof, sizeof upof, "%s of %s",
+             fmt_count(gr->servers_needed, b[1], FMT_SIZE),
+             fmt_count(gr->servers, b[2], FMT_SIZE));
+    if (gr->zones > 1)
+      snprintf(note, sizeof note, "%g zones%s%s%s", gr->zones,
+               gr->zone_extra > 0 ? ", +" : "",
+               gr->zone_extra > 0 ? fmt_count(gr->zone_extra, b[0], FMT_SIZE)
+                                  : "",
+               gr->zone_extra > 0 ? " to survive losing one" : "");
+    tt_row(t, TT_PLAIN);
+    tt_cell(t, name);
+    tt_cell(t, upof);
+    tt_cell(t, fmt_percent(gr->server_availability, b[3], FMT_SIZE));
+    tt_cell(t, fmt_availability(gr->availability, gr->unavailability, b[4],
+                                FMT_SIZE));
+    tt_cell(t, nines_text(gr->unavailability, b[5], FMT_SIZE));
+    tt_cell(t, fmt_downtime(gr->unavailability * CAPPLAN_MINUTES_PER_YEAR, b[0],
+                            FMT_SIZE));
+    tt_cell(t, note);
+  }
+  tt_row(t, TT_BOLD);
+  tt_cell(t, "system");
+  tt_cell(t, "");
+  tt_cell(t, "");
+  tt_cell(t,
+          fmt_availability(r->availability, r->unavailability, b[4], FMT_SIZE));
+  tt_cell(t, nines_text(r->unavailability, b[5], FMT_SIZE));
+  tt_cell(t, fmt_downtime(r->downtime_minutes_per_year, b[0], FMT_SIZE));
+  tt_cell(t, "stages in series");
+  tt_render(t, color, "", out);
+  tt_free(t);
 }
 
 static void check_table(const capplan_report *r, bool color, capplan_buf *out) {
@@ -126,9 +194,9 @@ static void check_table(const capplan_report *r, bool color, capplan_buf *out) {
     else
       tt_cell(t, c->passed ? "pass" : "FAIL");
     tt_cell(t, c->name);
-    tt_cell(t, check_value(c, c->actual, false, a));
+    tt_cell(t, fmt_check_value(c, c->actual, false, a, FMT_SIZE));
     tt_cell(t, c->upper ? "<=" : ">=");
-    tt_cell(t, check_value(c, c->limit, true, l));
+    tt_cell(t, fmt_check_value(c, c->limit, true, l, FMT_SIZE));
   }
   capplan_buf_puts(out, color ? BOLD "checks" OFF "\n" : "checks\n");
   tt_render(t, false, "  ", out);
@@ -165,8 +233,7 @@ void render_table(const capplan_report *r, const capplan_render_opts *opts,
   }
 
   capplan_buf_puts(out, "\ncritical path: ");
-  for (size_t i = 0; i < r->n_critical; i++)
-    capplan_buf_printf(out, "%s%s", i ? " -> " : "", r->critical_path[i]);
+  fmt_path(out, r->critical_path, r->n_critical, " -> ", NULL);
   capplan_buf_printf(out, " (%s)\n", fmt_ms(r->latency, b[0], FMT_SIZE));
   capplan_buf_printf(out, "cost: %s/year, %s/month",
                      fmt_money(r->cost_per_year, b[0], FMT_SIZE),
@@ -174,11 +241,8 @@ void render_table(const capplan_report *r, const capplan_render_opts *opts,
   if (r->cost_per_million >= 0)
     capplan_buf_printf(out, ", %s per million requests",
                        fmt_money(r->cost_per_million, b[2], FMT_SIZE));
-  capplan_buf_puts(out, " (8,760 h/year, 730 h/month)\n");
-  capplan_buf_printf(
-      out, "availability: %s, down %s/year\n",
-      fmt_availability(r->availability, r->unavailability, b[0], FMT_SIZE),
-      fmt_downtime(r->downtime_minutes_per_year, b[1], FMT_SIZE));
+  capplan_buf_puts(out, " (8,760 h/year, 730 h/month)\n\n");
+  availability_table(r, color, out);
 
   if (r->n_checks) {
     capplan_buf_putc(out, '\n');
@@ -194,4 +258,214 @@ void render_table(const capplan_report *r, const capplan_render_opts *opts,
       capplan_buf_printf(out, "%sall %zu checks passed%s\n", color ? GREEN : "",
                          r->n_checks, color ? OFF : "");
   }
+}
+
+/* ------------------------------------------------------------ check */
+
+/* 'capplan check': each check with its limit, the actual figure, the
+ * margin and where the limit came from. */
+void render_table_check(const capplan_report *r,
+                        const capplan_render_opts *opts, capplan_buf *out) {
+  bool color = opts->color;
+  size_t failed = 0;
+  for (size_t i = 0; i < r->n_checks; i++)
+    failed += !r->checks[i].passed;
+  if (color)
+    capplan_buf_puts(out, BOLD);
+  capplan_buf_printf(out, "%s", r->spec_name);
+  if (color)
+    capplan_buf_puts(out, OFF);
+  capplan_buf_printf(out, " (%s): ", r->spec_path);
+  if (failed)
+    capplan_buf_printf(out, "%s%zu of %zu checks failed%s\n\n",
+                       color ? RED : "", failed, r->n_checks, color ? OFF : "");
+  else
+    capplan_buf_printf(out, "%sall %zu checks passed%s\n\n", color ? GREEN : "",
+                       r->n_checks, color ? OFF : "");
+  char a[FMT_SIZE], l[FMT_SIZE], m[2 * FMT_SIZE];
+  ttable *t = tt_new(7, "llrlrrl");
+  tt_row(t, TT_HEADER);
+  const char *head[] = {"",      "check",  "actual",    "",
+                        "limit", "margin", "limit from"};
+  for (size_t c = 0; c < 7; c++)
+    tt_cell(t, head[c]);
+  for (size_t i = 0; i < r->n_checks; i++) {
+    const capplan_check *c = &r->checks[i];
+    tt_row(t, TT_PLAIN);
+    if (color)
+      tt_cell(t, c->passed ? GREEN "pass" OFF : RED "FAIL" OFF);
+    else
+      tt_cell(t, c->passed ? "pass" : "FAIL");
+    tt_cell(t, c->name);
+    tt_cell(t, fmt_check_value(c, c->actual, false, a, FMT_SIZE));
+    tt_cell(t, c->upper ? "<=" : ">=");
+    tt_cell(t, fmt_check_value(c, c->limit, true, l, FMT_SIZE));
+    tt_cell(t, fmt_check_margin(c, m, sizeof m));
+    tt_cell(t, strcmp(c->source, "flag") ? "spec" : check_flag(c));
+  }
+  tt_render(t, color, "", out);
+  tt_free(t);
+}
+
+/* ------------------------------------------------------------- diff */
+
+/* "30" when both sides agree, "200 -> 250 (+50)" when not; one side
+ * only for added and removed rows.  KIND: 'c'ount, 'm'oney, 't'ime,
+ * 'a'vailability. */
+static void diff_cell(const capplan_diff_row *row, double base, double head,
+                      char kind, char *buf, size_t size) {
+  char b[FMT_SIZE], h[FMT_SIZE], d[FMT_SIZE], p[FMT_SIZE];
+#define FMT(v, o)                                                              \
+  (kind == 'c'   ? fmt_count(v, o, FMT_SIZE)                                   \
+   : kind == 'm' ? fmt_money(v, o, FMT_SIZE)                                   \
+   : kind == 't' ? fmt_ms(v, o, FMT_SIZE)                                      \
+                 : fmt_availability(v, 1 - (v), o, FMT_SIZE))
+  if (row->status == CAPPLAN_DIFF_ADDED) {
+    snprintf(buf, size, "%s", FMT(head, h));
+    return;
+  }
+  if (row->status == CAPPLAN_DIFF_REMOVED) {
+    snprintf(buf, size, "%s", FMT(base, b));
+    return;
+  }
+  FMT(base, b);
+  FMT(head, h);
+  if (!strcmp(b, h)) {
+    snprintf(buf, size, "%s", h);
+    return;
+  }
+  if (kind == 'c')
+    fmt_delta_count(head - base, d, sizeof d);
+  else if (kind == 'm')
+    fmt_delta_money(head - base, d, sizeof d);
+  else if (kind == 't')
+    fmt_delta_ms(head - base, d, sizeof d);
+  else
+    fmt_delta_pp(head - base, d, sizeof d);
+  fmt_change_pct(base, head, p, sizeof p);
+  if (kind != 'a' && p[0])
+    snprintf(buf, size, "%s -> %s (%s, %s)", b, h, d, p);
+  else
+    snprintf(buf, size, "%s -> %s (%s)", b, h, d);
+#undef FMT
+}
+
+static const char *status_name(const capplan_diff_row *row) {
+  switch (row->status) {
+  case CAPPLAN_DIFF_SAME:
+    return "same";
+  case CAPPLAN_DIFF_CHANGED:
+    return "changed";
+  case CAPPLAN_DIFF_ADDED:
+    return "added";
+  case CAPPLAN_DIFF_REMOVED:
+    return "removed";
+  }
+  return "";
+}
+
+void render_table_diff(const capplan_diff *d, const capplan_render_opts *opts,
+                       capplan_buf *out) {
+  bool color = opts->color;
+  capplan_buf_printf(out, "%s (%s) -> %s (%s)\n", d->base.path,
+                     d->base.from_report ? "report" : "spec", d->head.path,
+                     d->head.from_report ? "report" : "spec");
+  capplan_buf_printf(out, "%zu changed, %zu added, %zu removed\n\n", d->changed,
+                     d->added, d->removed);
+  char cell[5][5 * FMT_SIZE];
+  ttable *t = tt_new(7, "llrrrrr");
+  tt_row(t, TT_HEADER);
+  const char *head[] = {"stage",     "change",  "servers",     "GPUs",
+                        "cost/year", "latency", "availability"};
+  for (size_t c = 0; c < 7; c++)
+    tt_cell(t, head[c]);
+  for (size_t i = 0; i < d->n_rows; i++) {
+    const capplan_diff_row *row = &d->rows[i];
+    char name[FMT_SIZE * 2];
+    snprintf(name, sizeof name, "%s%s", row->group ? "group " : "", row->name);
+    tt_row(t, row->status == CAPPLAN_DIFF_SAME ? TT_DIM : TT_PLAIN);
+    tt_cell(t, name);
+    tt_cell(t, status_name(row));
+    if (row->colocated) {
+      tt_cell(t, "grouped");
+      tt_cell(t, "-");
+      tt_cell(t, "-");
+    } else {
+      diff_cell(row, row->base.servers, row->head.servers, 'c', cell[0],
+                sizeof cell[0]);
+      diff_cell(row, row->base.gpus, row->head.gpus, 'c', cell[1],
+                sizeof cell[1]);
+      diff_cell(row, row->base.cost_per_year, row->head.cost_per_year, 'm',
+                cell[2], sizeof cell[2]);
+      tt_cell(t, cell[0]);
+      tt_cell(t, cell[1]);
+      tt_cell(t, cell[2]);
+    }
+    if (row->group) {
+      tt_cell(t, "-");
+    } else {
+      diff_cell(row, row->base.latency, row->head.latency, 't', cell[3],
+                sizeof cell[3]);
+      tt_cell(t, cell[3]);
+    }
+    diff_cell(row, row->base.availability, row->head.availability, 'a', cell[4],
+              sizeof cell[4]);
+    tt_cell(t, cell[4]);
+  }
+  capplan_diff_row total = {"total",       false,
+                            false,         CAPPLAN_DIFF_CHANGED,
+                            d->base_total, d->head_total};
+  tt_row(t, TT_BOLD);
+  tt_cell(t, "total");
+  tt_cell(t, "");
+  diff_cell(&total, total.base.servers, total.head.servers, 'c', cell[0],
+            sizeof cell[0]);
+  diff_cell(&total, total.base.gpus, total.head.gpus, 'c', cell[1],
+            sizeof cell[1]);
+  diff_cell(&total, total.base.cost_per_year, total.head.cost_per_year, 'm',
+            cell[2], sizeof cell[2]);
+  diff_cell(&total, total.base.latency, total.head.latency, 't', cell[3],
+            sizeof cell[3]);
+  diff_cell(&total, total.base.availability, total.head.availability, 'a',
+            cell[4], sizeof cell[4]);
+  for (size_t c = 0; c < 5; c++)
+    tt_cell(t, cell[c]);
+  tt_render(t, color, "", out);
+  tt_free(t);
+
+  if (!d->n_gates)
+    return;
+  capplan_buf_puts(out, color ? "\n" BOLD "gates" OFF "\n" : "\ngates\n");
+  ttable *g = tt_new(5, "llrlr");
+  char a[2 * FMT_SIZE], l[2 * FMT_SIZE];
+  for (size_t i = 0; i < d->n_gates; i++) {
+    const capplan_diff_gate *gate = &d->gates[i];
+    bool money = !strcmp(gate->unit, "USD/year");
+    tt_row(g, TT_PLAIN);
+    if (color)
+      tt_cell(g, gate->passed ? GREEN "pass" OFF : RED "FAIL" OFF);
+    else
+      tt_cell(g, gate->passed ? "pass" : "FAIL");
+    tt_cell(g, money ? "cost increase" : "cost increase in percent");
+    if (money) {
+      char x[FMT_SIZE];
+      snprintf(a, sizeof a, "%s/year",
+               fmt_delta_money(gate->actual, x, sizeof x));
+      snprintf(l, sizeof l, "%s/year", fmt_money(gate->limit, x, sizeof x));
+    } else if (gate->defined) {
+      char x[FMT_SIZE];
+      fmt_number(gate->actual, 2, x, sizeof x);
+      snprintf(a, sizeof a, "%s%s%%", gate->actual > 0 ? "+" : "", x);
+      snprintf(l, sizeof l, "%s%%", fmt_number(gate->limit, 2, x, sizeof x));
+    } else {
+      char x[FMT_SIZE];
+      snprintf(a, sizeof a, "n/a (base cost is $0)");
+      snprintf(l, sizeof l, "%s%%", fmt_number(gate->limit, 2, x, sizeof x));
+    }
+    tt_cell(g, a);
+    tt_cell(g, "<=");
+    tt_cell(g, l);
+  }
+  tt_render(g, false, "  ", out);
+  tt_free(g);
 }

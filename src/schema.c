@@ -29,6 +29,11 @@
     .offset = offsetof(st, field), .def = d, .def_text = dt, .help = h,        \
     .example = ex                                                              \
   }
+#define BOOL(nm, st, field, dt, h)                                             \
+  {                                                                            \
+    .name = nm, .type = SK_BOOL, .offset = offsetof(st, field),                \
+    .def_text = dt, .help = h                                                  \
+  }
 #define STR(nm, ty, fl, st, field, dt, h)                                      \
   {                                                                            \
     .name = nm, .type = ty, .flags = fl, .offset = offsetof(st, field),        \
@@ -118,6 +123,11 @@ static const schema_key defaults_keys[] = {
     QTYX("availability", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_defaults,
          availability, 0.999, "hardware's, else 99.9%",
          "Availability of one server.", "99.9%"),
+    QTYX("zones", UNIT_COUNT, SF_INTEGER, 1, 1000, spec_defaults, zones, 1, "1",
+         "Failure zones each stage's servers are spread over evenly.", "3"),
+    BOOL("survive_zone_loss", spec_defaults, survive_zone_loss, "false",
+         "Size each stage so the other zones carry its load when one is "
+         "lost."),
 };
 
 static const schema_key group_keys[] = {
@@ -129,6 +139,12 @@ static const schema_key group_keys[] = {
          "20%"),
     QTYX("redundancy", UNIT_COUNT, SF_INTEGER, 0, INF, spec_group, redundancy,
          0, "defaults.redundancy", "Spare servers added to the group.", "1"),
+    QTYX("zones", UNIT_COUNT, SF_INTEGER, 1, 1000, spec_group, zones, 1,
+         "defaults.zones", "Failure zones the group's servers are spread over.",
+         "3"),
+    BOOL("survive_zone_loss", spec_group, survive_zone_loss,
+         "defaults.survive_zone_loss",
+         "Size the group so the other zones carry its load when one is lost."),
 };
 
 static const schema_key hardware_keys[] = {
@@ -197,6 +213,14 @@ static const schema_key stage_keys[] = {
          "Availability of one server of this stage.", "99.9%"),
     STR("colocate", SK_NAME, 0, spec_stage, colocate, "none",
         "Colocation group; stages in one group share servers."),
+    QTYX("zones", UNIT_COUNT, SF_INTEGER, 1, 1000, spec_stage, zones, 1,
+         "defaults.zones", "Failure zones the servers are spread over evenly.",
+         "3"),
+    BOOL("survive_zone_loss", spec_stage, survive_zone_loss,
+         "defaults.survive_zone_loss",
+         "Size so the other zones carry the load when one zone is lost."),
+    STR("fallback", SK_NAME, 0, spec_stage, fallback, "none",
+        "Stage that serves this stage's requests while it is down."),
 };
 
 #define SECTION(p, t, k, h)                                                    \

@@ -15,6 +15,7 @@
 
 enum skey_type {
   SK_QTY,     /* a quantity of `unit` kind, stored in an snum */
+  SK_BOOL,    /* true or false, stored in an snum as 1 or 0 */
   SK_STRING,  /* free text, stored in an sstr */
   SK_NAME,    /* an identifier [a-z0-9_-]+, stored in an sstr */
   SK_ENUM,    /* one of `choices`, stored in an sstr */

@@ -52,12 +52,14 @@ typedef struct spec_budget {
 typedef struct spec_defaults {
   sstr hardware;
   snum headroom, utilization, redundancy, availability;
+  snum zones, survive_zone_loss;
 } spec_defaults;
 
 typedef struct spec_group {
   sstr name;
   capplan_loc loc;
   snum utilization, headroom, redundancy;
+  snum zones, survive_zone_loss;
 } spec_group;
 
 typedef struct spec_hardware {
@@ -78,7 +80,8 @@ typedef struct spec_stage {
   snum latency, qps_per_server, batch, parallelism;
   sstr bound;
   snum headroom, utilization, redundancy, availability;
-  sstr colocate;
+  snum zones, survive_zone_loss;
+  sstr colocate, fallback;
 } spec_stage;
 
 struct capplan_spec {

@@ -109,6 +109,27 @@ static void load_qty(loader *L, const schema_key *k, const ynode *key,
   out->set = true;
 }
 
+/* YAML's booleans (the 1.2 core schema): true and false, in three cases. */
+static void load_bool(loader *L, const schema_key *k, const ynode *key,
+                      const ynode *v, snum *out) {
+  out->present = true;
+  out->loc = at(v);
+  if (!scalar_value(L, k, key, v))
+    return;
+  out->text = arena_strndup(L->spec->arena, v->text, v->len);
+  static const char *const yes[] = {"true", "True", "TRUE"};
+  static const char *const no[] = {"false", "False", "FALSE"};
+  for (size_t i = 0; i < 3; i++) {
+    if (!strcmp(v->text, yes[i]) || !strcmp(v->text, no[i])) {
+      out->v = !strcmp(v->text, yes[i]);
+      out->set = true;
+      return;
+    }
+  }
+  error(L, at(v), "write true or false",
+        "'%s' takes true or false, not '%.64s'", k->name, v->text);
+}
+
 static bool valid_name(const char *s, size_t len) {
   if (len == 0)
     return false;
@@ -314,6 +335,9 @@ static void load_pair(loader *L, const schema_section *s, const ynode *key,
   switch (k->type) {
   case SK_QTY:
     load_qty(L, k, key, val, (snum *)field);
+    break;
+  case SK_BOOL:
+    load_bool(L, k, key, val, (snum *)field);
     break;
   case SK_STRING:
   case SK_NAME:

@@ -715,3 +715,31 @@ int units_parse(const char *text, size_t len, enum unit_kind kind,
   *out = v;
   return 0;
 }
+
+int capplan_quantity(const char *text, const char *kind, const char *name,
+                     double *out, capplan_buf *err, capplan_buf *help) {
+  static const struct {
+    const char *name;
+    enum unit_kind kind;
+  } kinds[] = {
+      {"count", UNIT_COUNT},       {"number", UNIT_NUMBER},
+      {"rate", UNIT_RATE},         {"daily", UNIT_DAILY},
+      {"duration", UNIT_DURATION}, {"fraction", UNIT_FRACTION},
+      {"money", UNIT_MONEY},       {"bytes", UNIT_BYTES},
+  };
+  for (size_t i = 0; i < ARRAY_LEN(kinds); i++) {
+    if (strcmp(kinds[i].name, kind))
+      continue;
+    unit_error ue;
+    if (units_parse(text, strlen(text), kinds[i].kind, name, out, &ue) == 0)
+      return 0;
+    if (err)
+      capplan_buf_puts(err, ue.message);
+    if (help && ue.help[0])
+      capplan_buf_puts(help, ue.help);
+    return -1;
+  }
+  if (err)
+    capplan_buf_printf(err, "unknown quantity kind '%s'", kind);
+  return -1;
+}

@@ -12,6 +12,7 @@ Usage: check_cli_io.py CAPPLAN SOURCE_DIR
 """
 import os
 import pty
+import re
 import subprocess
 import sys
 import tempfile
@@ -129,6 +130,41 @@ check(b"\x1b[" in on_tty(["estimate", "tests/errors/unit-range.yaml"]),
       "diagnostics are coloured on a terminal")
 check(b"\x1b[" not in run(["estimate", spec]).stdout,
       "no colour into a pipe")
+
+# Markdown stays under 60,000 characters, keeping the totals and checks
+# and saying what it left out.
+with tempfile.TemporaryDirectory() as d:
+    def big(path, qps_per_server):
+        with open(path, "w") as f:
+            f.write("capplan: 1\nname: big\ntraffic: {qps: 1K}\n"
+                    "budget: {cost: $1/year}\nstages:\n")
+            for i in range(5000):
+                f.write("  - {name: stage-%05d, latency: 1ms, "
+                        "qps_per_server: %d}\n" % (i, qps_per_server))
+    a, b = os.path.join(d, "a.yaml"), os.path.join(d, "b.yaml")
+    big(a, 100)
+    big(b, 50)
+    for args, what in ((["estimate", a, "--format", "markdown"], "estimate"),
+                       (["check", a, "--format", "markdown"], "check"),
+                       (["diff", a, b, "--format", "markdown"], "diff")):
+        p = run(args)
+        text = p.stdout.decode("utf-8")
+        check(len(text) <= 60000, "%s markdown is at most 60,000 characters "
+              "(%d)" % (what, len(text)))
+        if what != "check":
+            m = re.search(r"output cut to stay under 60000 characters: "
+                          r"(\d+) of (\d+)", text)
+            check(m is not None, "%s markdown says it was cut" % what)
+            check(m is not None and int(m.group(1)) > 200,
+                  "%s markdown still shows hundreds of rows (%s)"
+                  % (what, m.group(1) if m else "none"))
+            check(len(text) > 55000, "%s markdown uses most of the room"
+                  % what)
+    p = run(["estimate", a, "--format", "markdown"])
+    text = p.stdout.decode("utf-8")
+    check("| **total** |" in text and "**cost**" in text,
+          "cut markdown keeps the totals and the failed check")
+    check(p.returncode == 1, "cut markdown keeps the exit code")
 
 print("%d failures" % len(failures))
 sys.exit(1 if failures else 0)

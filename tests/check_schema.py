@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Validates every golden JSON report against docs/report.schema.json with a
-real validator (Debian's python3-jsonschema).  Fails if the validator is
-missing, if no report was found, or if any report does not match."""
+"""Validates every golden JSON output (reports, check results, diffs) against
+its schema in docs/ with a real validator (Debian's python3-jsonschema).
+Fails if the validator is missing, if a kind has no golden document, or if
+any document does not match."""
 import glob
 import json
 import os
@@ -16,26 +17,38 @@ except ImportError:
 
 source = sys.argv[1]
 os.chdir(source)
-schema = json.load(open("docs/report.schema.json", encoding="utf-8"))
-jsonschema.Draft202012Validator.check_schema(schema)
-validator = jsonschema.Draft202012Validator(schema)
-checked = 0
+schemas = {}
+for kind, path in (("report", "docs/report.schema.json"),
+                   ("check", "docs/check.schema.json"),
+                   ("diff", "docs/diff.schema.json")):
+    schema = json.load(open(path, encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    schemas[kind] = jsonschema.Draft202012Validator(schema)
+checked = {k: 0 for k in schemas}
 bad = 0
 for path in sorted(glob.glob("tests/cases/*.stdout")):
     text = open(path, encoding="utf-8").read()
     if not text.lstrip().startswith("{"):
         continue
     doc = json.loads(text)
-    if doc.get("schema_version", "").split(".")[0] != "1" or "stages" not in doc:
+    if not isinstance(doc.get("tool"), dict) or \
+            doc["tool"].get("name") != "capplan":
         continue
-    errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.path))
+    kind = doc.get("kind", "report")
+    if kind not in schemas:
+        print("%s: unknown kind %r" % (path, kind))
+        bad += 1
+        continue
+    errors = sorted(schemas[kind].iter_errors(doc), key=lambda e: list(e.path))
     for e in errors:
         print("%s: %s at /%s" % (path, e.message,
                                  "/".join(str(p) for p in e.path)))
     bad += bool(errors)
-    checked += 1
-if checked == 0:
-    print("no JSON reports found under tests/cases")
-    sys.exit(1)
-print("%d JSON reports checked, %d invalid" % (checked, bad))
+    checked[kind] += 1
+for kind, n in checked.items():
+    print("%d %s documents checked against docs/%s.schema.json"
+          % (n, kind, kind))
+    if n == 0:
+        print("no %s documents found under tests/cases" % kind)
+        bad += 1
 sys.exit(1 if bad else 0)

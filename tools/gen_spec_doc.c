@@ -27,6 +27,8 @@ static const char *type_text(const schema_key *k, char *buf, size_t size) {
     snprintf(buf, size, "%s%s, e.g. `%s`", units_kind_name(k->unit),
              (k->flags & SF_INTEGER) ? " (whole)" : "", schema_example(k));
     return buf;
+  case SK_BOOL:
+    return "`true` or `false`";
   case SK_STRING:
     return "text";
   case SK_NAME:

@@ -29,7 +29,7 @@ static inline run_result run_yaml(const char *text) {
   run_result x;
   x.src = capplan_source_new("test.yaml", text, strlen(text));
   capplan_diags_init(&x.d, x.src);
-  x.r = capplan_run(x.src, NULL, &x.d);
+  x.r = capplan_run(x.src, NULL, NULL, &x.d);
   return x;
 }
 

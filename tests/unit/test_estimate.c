@@ -354,6 +354,145 @@ static void test_deterministic(void **state) {
   capplan_buf_release(&out[1]);
 }
 
+/* Zones (docs/spec.md "Availability"): spread evenly over Z zones, the
+ * smallest total whose other Z - 1 zones hold the n servers needed is
+ * ceil(n Z / (Z - 1)); spares come after. */
+static void test_zones(void **state) {
+  (void)state;
+  static const struct {
+    double qps, zones;
+    const char *survive;
+    double servers, extra;
+  } cases[] = {
+      {100, 3, "true", 150, 50}, /* 50 + 50 + 50: lose one, 100 left */
+      {11, 3, "true", 17, 6},    /* 6 + 6 + 5: lose 6, 11 left */
+      {10, 4, "true", 14, 4},    /* 4 + 4 + 3 + 3: lose 4, 10 left */
+      {10, 2, "true", 20, 10},   /* two zones: double */
+      {100, 3, "false", 100, 0}, /* spread, not resized */
+      {0.5, 3, "true", 2, 1},    /* 1 server needed: 1 + 1 */
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char yaml[512];
+    snprintf(yaml, sizeof yaml,
+             "capplan: 1\ntraffic: {qps: %g}\nstages:\n"
+             "  - {name: a, latency: 1ms, qps_per_server: 1, zones: %g, "
+             "survive_zone_loss: %s, redundancy: 1}\n",
+             cases[i].qps, cases[i].zones, cases[i].survive);
+    run_result x = run_yaml(yaml);
+    const capplan_stage_result *s = &expect_report(&x)->stages[0];
+    if (s->servers != cases[i].servers + 1 || s->zone_extra != cases[i].extra) {
+      print_error("case %zu: expected %g (+%g), got %g (+%g)\n", i,
+                  cases[i].servers + 1, cases[i].extra, s->servers,
+                  s->zone_extra);
+      fail();
+    }
+    run_free(&x);
+  }
+  /* A group follows its own zone settings. */
+  run_result g = run_yaml("capplan: 1\ntraffic: {qps: 30K}\n"
+                          "groups: {pool: {zones: 3, survive_zone_loss: "
+                          "true}}\nstages:\n"
+                          "  - {name: a, latency: 1ms, qps_per_server: 1250, "
+                          "colocate: pool}\n"
+                          "  - {name: b, latency: 1ms, qps_per_server: 5K, "
+                          "colocate: pool}\n");
+  const capplan_report *r = expect_report(&g);
+  assert_true(r->groups[0].servers == 45); /* 30 -> 45 */
+  assert_true(r->groups[0].zone_extra == 15);
+  run_free(&g);
+}
+
+/* A fallback (FORMULAS.md section 2, redundant alternatives): the pair is
+ * down only when both are; the fallback is sized for its primary's
+ * requests and stays off the latency path. */
+static void test_fallback(void **state) {
+  (void)state;
+  run_result x = run_yaml("capplan: 1\ntraffic: {qps: 1K}\nstages:\n"
+                          "  - {name: front, latency: 10ms, "
+                          "qps_per_server: 1K}\n"
+                          "  - {name: ranker, latency: 50ms, "
+                          "qps_per_server: 100, fallback: popular, "
+                          "share: 50%}\n"
+                          "  - {name: popular, latency: 1ms, "
+                          "qps_per_server: 100, availability: 99%}\n"
+                          "  - {name: blend, latency: 2ms, "
+                          "qps_per_server: 1K}\n");
+  const capplan_report *r = expect_report(&x);
+  const capplan_stage_result *rk = stage(r, "ranker");
+  const capplan_stage_result *pop = stage(r, "popular");
+  const capplan_stage_result *bl = stage(r, "blend");
+  assert_true(pop->standby);
+  assert_string_equal(rk->fallback, "popular");
+  /* blend follows ranker, passing over the fallback listed between. */
+  assert_int_equal(bl->n_after, 1);
+  assert_string_equal(bl->after[0], "ranker");
+  /* Sized for the ranker's 500 requests/s: 5 servers. */
+  expect_near(pop->qps, 500, 1e-12);
+  assert_true(pop->servers == 5);
+  /* Pair: 1 - (1 - 0.999^5)(1 - 0.99^5). */
+  double a = pow(0.999, 5), b = pow(0.99, 5);
+  expect_near(rk->effective_availability, 1 - (1 - a) * (1 - b), 1e-14);
+  expect_near(r->availability,
+              pow(0.999, 1) * (1 - (1 - a) * (1 - b)) * pow(0.999, 1), 1e-14);
+  /* Off the critical path: front -> ranker -> blend = 62 ms. */
+  expect_near(r->latency, 0.062, 1e-12);
+  assert_false(pop->critical);
+  run_free(&x);
+
+  run_result e = run_yaml("capplan: 1\ntraffic: {qps: 1K}\nstages:\n"
+                          "  - {name: a, latency: 1ms, fallback: b}\n"
+                          "  - {name: b, latency: 1ms, fallback: a}\n"
+                          "  - {name: c, latency: 1ms, after: b}\n"
+                          "  - {name: d, latency: 1ms, fallback: d}\n"
+                          "  - {name: e, latency: 1ms, fallback: nope}\n");
+  assert_null(e.r);
+  expect_diag(&e.d, "stage 'a' is a fallback and cannot have one");
+  expect_diag(&e.d, "stage 'c' is after 'b', which is a fallback");
+  expect_diag(&e.d, "stage 'd' falls back to itself");
+  expect_diag(&e.d, "stage 'e' falls back to unknown stage 'nope'");
+  run_free(&e);
+}
+
+/* 'capplan check' limits tighten the spec's, never loosen them. */
+static void test_check_limits(void **state) {
+  (void)state;
+  const char *yaml = "capplan: 1\ntraffic: {qps: 30K}\n"
+                     "slo: {latency: 50ms}\nbudget: {cost: $100K/year}\n"
+                     "stages:\n  - {name: a, latency: 20ms, "
+                     "qps_per_server: 1K}\n";
+  capplan_source *src = capplan_source_new("c.yaml", yaml, strlen(yaml));
+  capplan_diags d;
+  capplan_diags_init(&d, src);
+  capplan_check_opts o;
+  memset(&o, 0, sizeof o);
+  o.max_cost.set = true;
+  o.max_cost.value = 80000; /* tighter than the spec's $100K: applies */
+  o.max_latency.set = true;
+  o.max_latency.value = 0.1; /* looser than 50 ms: ignored, warned */
+  o.max_servers.set = true;
+  o.max_servers.value = 29; /* new */
+  capplan_report *r = capplan_run(src, NULL, &o, &d);
+  assert_non_null(r);
+  assert_int_equal(r->n_checks, 3);
+  assert_string_equal(r->checks[0].name, "latency");
+  assert_true(r->checks[0].limit == 50);
+  assert_string_equal(r->checks[0].source, "spec");
+  assert_true(r->checks[0].margin == 30);
+  assert_string_equal(r->checks[1].name, "cost");
+  assert_true(r->checks[1].limit == 80000);
+  assert_string_equal(r->checks[1].source, "flag");
+  assert_false(r->checks[1].passed); /* $90K > $80K */
+  assert_true(r->checks[1].margin == -10000);
+  assert_string_equal(r->checks[2].name, "servers");
+  assert_false(r->checks[2].passed); /* 30 > 29 */
+  assert_int_equal(d.warnings, 1);
+  expect_diag(&d,
+              "limit on latency (100 ms) is looser than the spec's (50 ms)");
+  capplan_report_free(r);
+  capplan_diags_release(&d);
+  capplan_source_free(src);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_youtube),
@@ -370,6 +509,9 @@ int main(void) {
       cmocka_unit_test(test_checks),
       cmocka_unit_test(test_overflow),
       cmocka_unit_test(test_deterministic),
+      cmocka_unit_test(test_zones),
+      cmocka_unit_test(test_fallback),
+      cmocka_unit_test(test_check_limits),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,80 @@
+/*
+ * cmd_check.c - capplan check SPEC [limits]: a budget and SLO gate for CI.
+ */
+#include "cli.h"
+
+static const cli_option options[] = {
+    {"max-cost", 0, "MONEY", "cost limit, e.g. $4M/year or $400K/month"},
+    {"max-latency", 0, "DURATION", "latency limit of the critical path"},
+    {"min-availability", 0, "FRACTION", "availability floor, e.g. 99.95%"},
+    {"max-gpus", 0, "N", "most GPUs"},
+    {"max-servers", 0, "N", "most servers"},
+    {"format", 0, "FORMAT", "table (default), json or markdown"},
+    {"output", 'o', "FILE", "write to FILE (atomically) instead of stdout"},
+    {"color", 0, "WHEN", "auto (default), always or never"},
+};
+
+static int check(const cli_command *self, const cli_args *a) {
+  if (a->help) {
+    cli_print_help(self);
+    return CAPPLAN_EXIT_OK;
+  }
+  int rc = cli_one_spec(self, a);
+  if (rc)
+    return rc;
+  capplan_check_opts limits;
+  const struct {
+    const char *name, *kind;
+    capplan_limit *limit;
+  } flags[] = {
+      {"max-cost", "money", &limits.max_cost},
+      {"max-latency", "duration", &limits.max_latency},
+      {"min-availability", "fraction", &limits.min_availability},
+      {"max-gpus", "count", &limits.max_gpus},
+      {"max-servers", "count", &limits.max_servers},
+  };
+  for (size_t i = 0; i < sizeof flags / sizeof flags[0] && !rc; i++)
+    rc = cli_limit(self, a, flags[i].name, flags[i].kind, flags[i].limit);
+  if (rc)
+    return rc;
+  cli_output out;
+  const char *color = cli_value(self, a, "color");
+  rc = cli_output_setup(self, CAPPLAN_VIEW_CHECK, cli_value(self, a, "format"),
+                        cli_value(self, a, "output"), color, &out);
+  if (rc)
+    return rc;
+  capplan_source *src;
+  capplan_report *report;
+  rc = cli_run_pipeline(a->positional[0], color, &limits, &src, &report);
+  if (!rc && report->n_checks == 0)
+    rc = cli_usage_error(self,
+                         "nothing to check: '%s' has no 'slo' or 'budget' "
+                         "and no limit was given (e.g. --max-cost $4M/year)",
+                         a->positional[0]);
+  else if (!rc)
+    rc = cli_emit_report(report, CAPPLAN_VIEW_CHECK, &out);
+  capplan_report_free(report);
+  capplan_source_free(src);
+  return rc;
+}
+
+static int run(const cli_command *self, int argc, char **argv) {
+  cli_args a;
+  if (cli_parse(self, argc, argv, &a))
+    return CAPPLAN_EXIT_INPUT;
+  int rc = check(self, &a);
+  cli_args_release(&a);
+  return rc;
+}
+
+const cli_command cmd_check = {
+    "check",
+    run,
+    "SPEC",
+    "Check SPEC against its budget and SLOs, and against limits given here.",
+    options,
+    sizeof options / sizeof options[0],
+    "The limits add to the spec's 'slo' and 'budget' or tighten them; a\n"
+    "looser one is ignored with a warning.  Each check is printed with its\n"
+    "limit, the plan's figure and the margin.  Exit code 1 if any fails.",
+};

@@ -1,0 +1,116 @@
+/*
+ * cmd_diff.c - capplan diff BASE HEAD: what a change does to the plan.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const cli_option options[] = {
+    {"max-increase", 0, "MONEY",
+     "fail if the cost grows by more, e.g. "
+     "$100K/year"},
+    {"max-increase-pct", 0, "PERCENT",
+     "fail if the cost grows by more than "
+     "PERCENT, e.g. 10"},
+    {"format", 0, "FORMAT", "table (default), json, markdown or csv"},
+    {"output", 'o', "FILE", "write to FILE (atomically) instead of stdout"},
+    {"color", 0, "WHEN", "auto (default), always or never"},
+};
+
+/* --max-increase-pct takes 10 or 10%: a number of percent. */
+static int percent(const cli_command *self, const cli_args *a,
+                   capplan_limit *limit) {
+  const char *text = cli_value(self, a, "max-increase-pct");
+  limit->set = false;
+  if (!text)
+    return 0;
+  char plain[64];
+  snprintf(plain, sizeof plain, "%s", text);
+  size_t n = strlen(plain);
+  if (n && plain[n - 1] == '%')
+    plain[n - 1] = '\0';
+  capplan_buf err;
+  capplan_buf_init(&err);
+  int rc = 0;
+  if (capplan_quantity(plain, "number", "--max-increase-pct", &limit->value,
+                       &err, NULL) < 0)
+    rc = cli_value_error(self, err.data, text,
+                         "give a number of percent, such as 10 or 10%");
+  else
+    limit->set = true;
+  capplan_buf_release(&err);
+  return rc;
+}
+
+static int diff(const cli_command *self, const cli_args *a) {
+  if (a->help) {
+    cli_print_help(self);
+    return CAPPLAN_EXIT_OK;
+  }
+  if (a->n_positional != 2)
+    return cli_usage_error(self,
+                           "expected BASE and HEAD (specs or JSON reports), "
+                           "got %zu argument%s",
+                           a->n_positional, a->n_positional == 1 ? "" : "s");
+  capplan_diff_opts gates;
+  int rc = cli_limit(self, a, "max-increase", "money", &gates.max_increase);
+  if (!rc)
+    rc = percent(self, a, &gates.max_increase_pct);
+  if (rc)
+    return rc;
+  cli_output out;
+  const char *color = cli_value(self, a, "color");
+  rc = cli_output_setup(self, CAPPLAN_VIEW_DIFF, cli_value(self, a, "format"),
+                        cli_value(self, a, "output"), color, &out);
+  if (rc)
+    return rc;
+  capplan_source *src[2] = {NULL, NULL};
+  capplan_report *rep[2] = {NULL, NULL};
+  bool from_report[2] = {false, false};
+  /* Both sides are read (and their errors shown) before giving up. */
+  int r0 = cli_load_report_or_spec(a->positional[0], color, &src[0], &rep[0],
+                                   &from_report[0]);
+  int r1 = cli_load_report_or_spec(a->positional[1], color, &src[1], &rep[1],
+                                   &from_report[1]);
+  rc = r0 ? r0 : r1;
+  if (!rc) {
+    capplan_diff *d = capplan_diff_reports(rep[0], rep[1], from_report[0],
+                                           from_report[1], &gates);
+    capplan_buf text;
+    capplan_buf_init(&text);
+    capplan_render_diff(d, out.format, &out.opts, &text);
+    rc = cli_write(&text, out.path);
+    capplan_buf_release(&text);
+    if (!rc && !d->passed)
+      rc = CAPPLAN_EXIT_FAILED;
+    capplan_diff_free(d);
+  }
+  for (int i = 0; i < 2; i++) {
+    capplan_report_free(rep[i]);
+    capplan_source_free(src[i]);
+  }
+  return rc;
+}
+
+static int run(const cli_command *self, int argc, char **argv) {
+  cli_args a;
+  if (cli_parse(self, argc, argv, &a))
+    return CAPPLAN_EXIT_INPUT;
+  int rc = diff(self, &a);
+  cli_args_release(&a);
+  return rc;
+}
+
+const cli_command cmd_diff = {
+    "diff",
+    run,
+    "BASE HEAD",
+    "Compare two plans: servers, GPUs, cost, latency and availability.",
+    options,
+    sizeof options / sizeof options[0],
+    "BASE and HEAD are specs or JSON reports written earlier by 'capplan\n"
+    "estimate --format json' (told apart by their content).  With\n"
+    "--max-increase or --max-increase-pct the diff is a gate: exit code 1\n"
+    "when the yearly cost grows by more.",
+};

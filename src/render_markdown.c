@@ -1,0 +1,455 @@
+/*
+ * render_markdown.c - GitHub-flavoured markdown for pull-request comments
+ * and $GITHUB_STEP_SUMMARY (docs/ci.md).
+ *
+ * Each view starts with one summary line (pass or fail first), then
+ * tables; failed checks are in bold, unchanged stages of a diff fold away
+ * in a <details> block.  GitHub refuses comments much past 65,536
+ * characters, so output is capped at 60,000: rows are dropped from the end
+ * of the long tables until it fits, and a note says how many and where to
+ * find them all.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "format.h"
+#include "render.h"
+
+#define MD_CAP 60000
+
+/* Appends S with the characters markdown would read as markup escaped,
+ * and line breaks as spaces, so free text stays inside its table cell. */
+static void esc(capplan_buf *out, const char *s) {
+  for (; s && *s; s++) {
+    if (strchr("\\`*_[]<>|#~", *s))
+      capplan_buf_putc(out, '\\');
+    capplan_buf_putc(out, *s == '\n' || *s == '\r' ? ' ' : *s);
+  }
+}
+
+static const char *mark(bool passed) {
+  return passed ? "\xe2\x9c\x85" : "\xe2\x9d\x8c"; /* check mark, cross */
+}
+
+/* ---------------------------------------------------------- report */
+
+static void check_rows(const capplan_report *r, capplan_buf *out) {
+  if (!r->n_checks)
+    return;
+  capplan_buf_puts(out, "\n| | check | actual | limit | margin |\n"
+                        "|:-:|:--|--:|--:|--:|\n");
+  for (size_t i = 0; i < r->n_checks; i++) {
+    const capplan_check *c = &r->checks[i];
+    char a[FMT_SIZE], l[FMT_SIZE], m[2 * FMT_SIZE];
+    const char *b = c->passed ? "" : "**";
+    fmt_check_value(c, c->actual, false, a, sizeof a);
+    fmt_check_value(c, c->limit, true, l, sizeof l);
+    fmt_check_margin(c, m, sizeof m);
+    capplan_buf_printf(out, "| %s | %s%s%s | %s%s%s | %s %s%s | %s%s%s |\n",
+                       mark(c->passed), b, c->name, b, b, a, b,
+                       c->upper ? "\xe2\x89\xa4" : "\xe2\x89\xa5", l,
+                       strcmp(c->source, "flag") ? "" : " (flag)", b, m, b);
+  }
+}
+
+static size_t failed_checks(const capplan_report *r) {
+  size_t failed = 0;
+  for (size_t i = 0; i < r->n_checks; i++)
+    failed += !r->checks[i].passed;
+  return failed;
+}
+
+static void heading(const capplan_report *r, capplan_buf *out) {
+  size_t failed = failed_checks(r);
+  capplan_buf_puts(out, "### ");
+  if (r->n_checks)
+    capplan_buf_printf(out, "%s ", mark(!failed));
+  esc(out, r->spec_name);
+  char b[FMT_SIZE];
+  if (!r->n_checks)
+    capplan_buf_printf(out, ": %s/year\n",
+                       fmt_money(r->cost_per_year, b, sizeof b));
+  else if (failed)
+    capplan_buf_printf(out, ": %zu of %zu checks failed\n", failed,
+                       r->n_checks);
+  else
+    capplan_buf_printf(out, ": all %zu checks passed\n", r->n_checks);
+}
+
+/* The report with at most MAX_ROWS stage rows. */
+static void report_md(const capplan_report *r, size_t max_rows,
+                      capplan_buf *out) {
+  char b[8][FMT_SIZE];
+  heading(r, out);
+  if (r->description) {
+    capplan_buf_putc(out, '\n');
+    esc(out, r->description);
+    capplan_buf_putc(out, '\n');
+  }
+  capplan_buf_printf(
+      out,
+      "\n**%s/year** (%s/month) \xc2\xb7 **%s servers**, %s GPUs \xc2\xb7 "
+      "**%s** critical path \xc2\xb7 **%s** available (down %s/year)\n",
+      fmt_money(r->cost_per_year, b[0], FMT_SIZE),
+      fmt_money(r->cost_per_month, b[1], FMT_SIZE),
+      fmt_count(r->servers, b[2], FMT_SIZE), fmt_count(r->gpus, b[3], FMT_SIZE),
+      fmt_ms(r->latency, b[4], FMT_SIZE),
+      fmt_availability(r->availability, r->unavailability, b[5], FMT_SIZE),
+      fmt_downtime(r->downtime_minutes_per_year, b[6], FMT_SIZE));
+
+  capplan_buf_puts(out, "\n| stage | hardware | QPS | QPS/server | servers "
+                        "| GPUs | latency | cost/year | availability |\n"
+                        "|:--|:--|--:|--:|--:|--:|--:|--:|--:|\n");
+  size_t shown = r->n_stages < max_rows ? r->n_stages : max_rows;
+  for (size_t k = 0; k < shown; k++) {
+    const capplan_stage_result *s = &r->stages[k];
+    capplan_buf_puts(out, "| ");
+    esc(out, s->name);
+    capplan_buf_puts(out, " | ");
+    esc(out, s->hardware);
+    capplan_buf_printf(out, " | %s | %s | ", fmt_rate(s->qps, b[0], FMT_SIZE),
+                       fmt_rate(s->qps_per_server, b[1], FMT_SIZE));
+    if (s->group) {
+      capplan_buf_puts(out, "group ");
+      esc(out, s->group);
+      capplan_buf_puts(out, " | | ");
+    } else {
+      capplan_buf_printf(
+          out, "%s | %s | ", fmt_count(s->servers, b[2], FMT_SIZE),
+          s->gpus > 0 ? fmt_count(s->gpus, b[3], FMT_SIZE) : "\xe2\x80\x93");
+    }
+    capplan_buf_printf(
+        out, "%s | %s | %s |\n", fmt_ms(s->latency, b[4], FMT_SIZE),
+        s->group ? "" : fmt_money(s->cost_per_year, b[5], FMT_SIZE),
+        fmt_availability(s->effective_availability, s->effective_unavailability,
+                         b[6], FMT_SIZE));
+  }
+  if (shown < r->n_stages)
+    capplan_buf_printf(out,
+                       "| \xe2\x80\xa6 %zu more stages | | | | | | | | |\n",
+                       r->n_stages - shown);
+  capplan_buf_printf(
+      out, "| **total** | | | | **%s** | **%s** | **%s** | **%s** | **%s** |\n",
+      fmt_count(r->servers, b[0], FMT_SIZE), fmt_count(r->gpus, b[1], FMT_SIZE),
+      fmt_ms(r->latency, b[2], FMT_SIZE),
+      fmt_money(r->cost_per_year, b[3], FMT_SIZE),
+      fmt_availability(r->availability, r->unavailability, b[4], FMT_SIZE));
+
+  if (r->n_groups) {
+    capplan_buf_puts(out, "\n| group | hardware | stages | servers | GPUs | "
+                          "cost/year | availability |\n"
+                          "|:--|:--|:--|--:|--:|--:|--:|\n");
+    for (size_t g = 0; g < r->n_groups; g++) {
+      const capplan_group_result *gr = &r->groups[g];
+      capplan_buf_puts(out, "| ");
+      esc(out, gr->name);
+      capplan_buf_puts(out, " | ");
+      esc(out, gr->hardware);
+      capplan_buf_puts(out, " | ");
+      for (size_t m = 0; m < gr->n_stages; m++) {
+        capplan_buf_puts(out, m ? ", " : "");
+        esc(out, gr->stages[m]);
+      }
+      capplan_buf_printf(out, " | %s | %s | %s | %s |\n",
+                         fmt_count(gr->servers, b[0], FMT_SIZE),
+                         gr->gpus > 0 ? fmt_count(gr->gpus, b[1], FMT_SIZE)
+                                      : "\xe2\x80\x93",
+                         fmt_money(gr->cost_per_year, b[2], FMT_SIZE),
+                         fmt_availability(gr->availability, gr->unavailability,
+                                          b[3], FMT_SIZE));
+    }
+  }
+  check_rows(r, out);
+  capplan_buf_printf(out, "\n<sub>capplan %s \xc2\xb7 `", CAPPLAN_VERSION);
+  esc(out, r->spec_path);
+  capplan_buf_puts(out, "` \xc2\xb7 critical path: ");
+  fmt_path(out, r->critical_path, r->n_critical, " \xe2\x86\x92 ", esc);
+  capplan_buf_puts(out, " \xc2\xb7 8,760 h/year, 730 h/month</sub>\n");
+}
+
+/* Renders with as many rows as fit under MD_CAP: the whole thing if it
+ * fits, else the largest row count that does (found by bisection; each
+ * attempt renders only the rows it keeps). */
+typedef void (*rows_fn)(const void *what, size_t max_rows, capplan_buf *out);
+
+static void capped(const void *what, size_t total_rows, rows_fn fn,
+                   const char *unit, capplan_buf *out) {
+  capplan_buf full;
+  capplan_buf_init(&full);
+  fn(what, total_rows, &full);
+  if (full.len <= MD_CAP) {
+    capplan_buf_put(out, full.data, full.len);
+    capplan_buf_release(&full);
+    return;
+  }
+  capplan_buf_release(&full);
+  char note[256];
+  size_t lo = 0, hi = total_rows;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo + 1) / 2;
+    capplan_buf try;
+    capplan_buf_init(&try);
+    fn(what, mid, &try);
+    bool fits = try.len + sizeof note <= MD_CAP;
+    capplan_buf_release(&try);
+    if (fits)
+      lo = mid;
+    else
+      hi = mid - 1;
+  }
+  capplan_buf part;
+  capplan_buf_init(&part);
+  fn(what, lo, &part);
+  snprintf(note, sizeof note,
+           "\n> **Note:** output cut to stay under %d characters: %zu of %zu "
+           "%s shown. `--format json` has them all.\n",
+           MD_CAP, lo, total_rows, unit);
+  /* Even with no rows it may not fit (very long names): cut the text. */
+  if (part.len + strlen(note) > MD_CAP) {
+    size_t cut = MD_CAP - strlen(note);
+    while (cut > 0 && part.data[cut - 1] != '\n')
+      cut--;
+    part.len = cut;
+  }
+  capplan_buf_put(out, part.data ? part.data : "", part.len);
+  capplan_buf_puts(out, note);
+  capplan_buf_release(&part);
+}
+
+static void report_rows(const void *what, size_t max_rows, capplan_buf *out) {
+  report_md(what, max_rows, out);
+}
+
+void render_markdown(const capplan_report *r, const capplan_render_opts *opts,
+                     capplan_buf *out) {
+  (void)opts;
+  capped(r, r->n_stages, report_rows, "stages", out);
+}
+
+void render_markdown_check(const capplan_report *r,
+                           const capplan_render_opts *opts, capplan_buf *out) {
+  (void)opts;
+  heading(r, out);
+  capplan_buf_puts(out, "\n`");
+  esc(out, r->spec_path);
+  capplan_buf_puts(out, "`\n");
+  check_rows(r, out);
+}
+
+/* ------------------------------------------------------------ diff */
+
+/* One figure of a diff row: "200 \u2192 250 (+50)" or, unchanged, "200". */
+static void cell(capplan_buf *out, const capplan_diff_row *row, double base,
+                 double head, char kind) {
+  char b[FMT_SIZE], h[FMT_SIZE], d[FMT_SIZE], p[FMT_SIZE];
+#define FMT(v, o)                                                              \
+  (kind == 'c'   ? fmt_count(v, o, FMT_SIZE)                                   \
+   : kind == 'm' ? fmt_money(v, o, FMT_SIZE)                                   \
+   : kind == 't' ? fmt_ms(v, o, FMT_SIZE)                                      \
+                 : fmt_availability(v, 1 - (v), o, FMT_SIZE))
+  if (row->status == CAPPLAN_DIFF_ADDED) {
+    capplan_buf_puts(out, FMT(head, h));
+    return;
+  }
+  if (row->status == CAPPLAN_DIFF_REMOVED) {
+    capplan_buf_printf(out, "~~%s~~", FMT(base, b));
+    return;
+  }
+  FMT(base, b);
+  FMT(head, h);
+  if (!strcmp(b, h)) {
+    capplan_buf_puts(out, h);
+    return;
+  }
+  if (kind == 'c')
+    fmt_delta_count(head - base, d, sizeof d);
+  else if (kind == 'm')
+    fmt_delta_money(head - base, d, sizeof d);
+  else if (kind == 't')
+    fmt_delta_ms(head - base, d, sizeof d);
+  else
+    fmt_delta_pp(head - base, d, sizeof d);
+  fmt_change_pct(base, head, p, sizeof p);
+  if (kind != 'a' && p[0])
+    capplan_buf_printf(out, "%s \xe2\x86\x92 %s (%s, %s)", b, h, d, p);
+  else
+    capplan_buf_printf(out, "%s \xe2\x86\x92 %s (%s)", b, h, d);
+#undef FMT
+}
+
+static void diff_row(const capplan_diff_row *row, bool status,
+                     capplan_buf *out) {
+  capplan_buf_puts(out, "| ");
+  if (row->group)
+    capplan_buf_puts(out, "group ");
+  esc(out, row->name);
+  if (status)
+    capplan_buf_printf(out, " | %s",
+                       row->status == CAPPLAN_DIFF_ADDED     ? "added"
+                       : row->status == CAPPLAN_DIFF_REMOVED ? "removed"
+                                                             : "changed");
+  capplan_buf_puts(out, " | ");
+  if (row->colocated) {
+    capplan_buf_puts(out, "in group | | | ");
+  } else {
+    cell(out, row, row->base.servers, row->head.servers, 'c');
+    capplan_buf_puts(out, " | ");
+    cell(out, row, row->base.gpus, row->head.gpus, 'c');
+    capplan_buf_puts(out, " | ");
+    cell(out, row, row->base.cost_per_year, row->head.cost_per_year, 'm');
+    capplan_buf_puts(out, " | ");
+  }
+  if (!row->group)
+    cell(out, row, row->base.latency, row->head.latency, 't');
+  capplan_buf_puts(out, " | ");
+  cell(out, row, row->base.availability, row->head.availability, 'a');
+  capplan_buf_puts(out, " |\n");
+}
+
+static void diff_md(const capplan_diff *d, size_t max_rows, capplan_buf *out) {
+  char b[6][FMT_SIZE];
+  double cost_delta = d->head_total.cost_per_year - d->base_total.cost_per_year;
+  capplan_buf_printf(out, "### %s%scapplan diff: ",
+                     d->n_gates ? mark(d->passed) : "", d->n_gates ? " " : "");
+  if (cost_delta == 0) {
+    capplan_buf_puts(out, "no change in cost");
+  } else {
+    fmt_change_pct(d->base_total.cost_per_year, d->head_total.cost_per_year,
+                   b[1], FMT_SIZE);
+    capplan_buf_printf(out, "cost %s/year%s%s%s",
+                       fmt_delta_money(cost_delta, b[0], FMT_SIZE),
+                       b[1][0] ? " (" : "", b[1], b[1][0] ? ")" : "");
+  }
+  if (d->n_gates && !d->passed)
+    capplan_buf_puts(out, ", over the limit");
+  capplan_buf_puts(out, "\n\n`");
+  esc(out, d->base.path);
+  capplan_buf_puts(out, "` \xe2\x86\x92 `");
+  esc(out, d->head.path);
+  capplan_buf_printf(out, "` \xc2\xb7 %zu changed, %zu added, %zu removed\n",
+                     d->changed, d->added, d->removed);
+
+  /* Totals: one row per figure. */
+  capplan_diff_row total = {"total",       false,
+                            false,         CAPPLAN_DIFF_CHANGED,
+                            d->base_total, d->head_total};
+  capplan_buf_puts(out, "\n| | base | head | change |\n|:--|--:|--:|--:|\n");
+  const struct {
+    const char *label;
+    double base, head;
+    char kind;
+  } figs[] = {
+      {"cost/year", total.base.cost_per_year, total.head.cost_per_year, 'm'},
+      {"servers", total.base.servers, total.head.servers, 'c'},
+      {"GPUs", total.base.gpus, total.head.gpus, 'c'},
+      {"latency", total.base.latency, total.head.latency, 't'},
+      {"availability", total.base.availability, total.head.availability, 'a'},
+  };
+  for (size_t i = 0; i < sizeof figs / sizeof figs[0]; i++) {
+    char bv[FMT_SIZE], hv[FMT_SIZE], dv[FMT_SIZE], pv[FMT_SIZE];
+    double base = figs[i].base, head = figs[i].head;
+    switch (figs[i].kind) {
+    case 'm':
+      fmt_money(base, bv, sizeof bv);
+      fmt_money(head, hv, sizeof hv);
+      fmt_delta_money(head - base, dv, sizeof dv);
+      break;
+    case 'c':
+      fmt_count(base, bv, sizeof bv);
+      fmt_count(head, hv, sizeof hv);
+      fmt_delta_count(head - base, dv, sizeof dv);
+      break;
+    case 't':
+      fmt_ms(base, bv, sizeof bv);
+      fmt_ms(head, hv, sizeof hv);
+      fmt_delta_ms(head - base, dv, sizeof dv);
+      break;
+    default:
+      fmt_availability(base, 1 - base, bv, sizeof bv);
+      fmt_availability(head, 1 - head, hv, sizeof hv);
+      fmt_delta_pp(head - base, dv, sizeof dv);
+      break;
+    }
+    fmt_change_pct(base, head, pv, sizeof pv);
+    bool bold = i == 0 && cost_delta != 0;
+    capplan_buf_printf(out, "| %s | %s | %s | %s%s%s%s%s%s |\n", figs[i].label,
+                       bv, hv, bold ? "**" : "", dv,
+                       figs[i].kind != 'a' && pv[0] && head != base ? " (" : "",
+                       figs[i].kind != 'a' && head != base ? pv : "",
+                       figs[i].kind != 'a' && pv[0] && head != base ? ")" : "",
+                       bold ? "**" : "");
+  }
+
+  /* Changed, added and removed rows; unchanged ones fold away. */
+  size_t shown = 0, moved = d->changed + d->added + d->removed;
+  if (moved) {
+    capplan_buf_puts(out, "\n| stage | change | servers | GPUs | cost/year | "
+                          "latency | availability |\n"
+                          "|:--|:--|--:|--:|--:|--:|--:|\n");
+    for (size_t i = 0; i < d->n_rows && shown < max_rows; i++)
+      if (d->rows[i].status != CAPPLAN_DIFF_SAME) {
+        diff_row(&d->rows[i], true, out);
+        shown++;
+      }
+    if (shown < moved)
+      capplan_buf_printf(out, "| \xe2\x80\xa6 %zu more | | | | | | |\n",
+                         moved - shown);
+  }
+  size_t same = d->n_rows - moved;
+  if (same) {
+    capplan_buf_printf(out,
+                       "\n<details><summary>%zu unchanged</summary>\n\n"
+                       "| stage | servers | GPUs | cost/year | latency | "
+                       "availability |\n|:--|--:|--:|--:|--:|--:|\n",
+                       same);
+    size_t listed = 0;
+    for (size_t i = 0; i < d->n_rows && shown < max_rows; i++)
+      if (d->rows[i].status == CAPPLAN_DIFF_SAME) {
+        diff_row(&d->rows[i], false, out);
+        shown++;
+        listed++;
+      }
+    if (listed < same)
+      capplan_buf_printf(out, "| \xe2\x80\xa6 %zu more | | | | | |\n",
+                         same - listed);
+    capplan_buf_puts(out, "\n</details>\n");
+  }
+
+  if (d->n_gates) {
+    capplan_buf_puts(out, "\n| | gate | actual | limit |\n|:-:|:--|--:|--:|\n");
+    for (size_t i = 0; i < d->n_gates; i++) {
+      const capplan_diff_gate *g = &d->gates[i];
+      const char *bo = g->passed ? "" : "**";
+      if (!strcmp(g->unit, "USD/year")) {
+        fmt_delta_money(g->actual, b[0], FMT_SIZE);
+        fmt_money(g->limit, b[1], FMT_SIZE);
+        capplan_buf_printf(out,
+                           "| %s | %scost increase%s | %s%s/year%s | "
+                           "\xe2\x89\xa4 %s/year |\n",
+                           mark(g->passed), bo, bo, bo, b[0], bo, b[1]);
+      } else {
+        fmt_number(g->limit, 2, b[1], FMT_SIZE);
+        if (g->defined)
+          snprintf(b[2], FMT_SIZE, "%s%s%%", g->actual > 0 ? "+" : "",
+                   fmt_number(g->actual, 2, b[0], FMT_SIZE));
+        else
+          snprintf(b[2], FMT_SIZE, "n/a (base cost $0)");
+        capplan_buf_printf(out,
+                           "| %s | %scost increase in percent%s | %s%s%s | "
+                           "\xe2\x89\xa4 %s%% |\n",
+                           mark(g->passed), bo, bo, bo, b[2], bo, b[1]);
+      }
+    }
+  }
+  capplan_buf_printf(out, "\n<sub>capplan %s</sub>\n", CAPPLAN_VERSION);
+}
+
+static void diff_rows(const void *what, size_t max_rows, capplan_buf *out) {
+  diff_md(what, max_rows, out);
+}
+
+void render_markdown_diff(const capplan_diff *d,
+                          const capplan_render_opts *opts, capplan_buf *out) {
+  (void)opts;
+  capped(d, d->n_rows, diff_rows, "rows", out);
+}

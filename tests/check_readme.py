@@ -1,0 +1,35 @@
+#!/usr/bin/env python3
+"""Keeps README.md true: its sample output is the program's output (the
+golden file of 'capplan estimate specs/youtube.yaml'), and CI runs the
+README's test command."""
+import os
+import re
+import sys
+
+source = sys.argv[1]
+os.chdir(source)
+readme = open("README.md", encoding="utf-8").read()
+failures = 0
+
+m = re.search(r"```\n\$ capplan estimate specs/youtube.yaml\n(.*?)```",
+              readme, re.S)
+golden = open("tests/cases/estimate-youtube.stdout", encoding="utf-8").read()
+if not m or m.group(1) != golden:
+    print("README.md's sample output differs from "
+          "tests/cases/estimate-youtube.stdout")
+    failures += 1
+
+blocks = re.findall(r"```sh\n(.*?)```", readme, re.S)
+test_cmd = blocks[1].strip() if len(blocks) > 1 else None
+ci = open(".ci/run", encoding="utf-8").read()
+if not test_cmd or test_cmd not in ci.splitlines():
+    print("the README's test command %r is not a line of .ci/run" % test_cmd)
+    failures += 1
+setup_cmd = blocks[0].strip() if blocks else ""
+if "scripts/setup.sh" not in setup_cmd or \
+        "build/capplan estimate specs/" not in setup_cmd:
+    print("the README's first command must set up and run an example: %r"
+          % setup_cmd)
+    failures += 1
+print("%d failures" % failures)
+sys.exit(1 if failures else 0)
