@@ -48,6 +48,9 @@ void capplan_buf_putc(capplan_buf *b, char c);
 __attribute__((format(printf, 2, 3)))
 #endif
 void capplan_buf_printf(capplan_buf *b, const char *fmt, ...);
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 0)))
+#endif
 void capplan_buf_vprintf(capplan_buf *b, const char *fmt, va_list ap);
 
 /* -------------------------------------------------------- diagnostics */
@@ -114,6 +117,12 @@ typedef struct capplan_limits {
 /* The defaults: 16 MiB, depth 64, 4M nodes, 1000 aliases, 200000 stages,
  * names of 128 bytes, strings of 4096 bytes. */
 capplan_limits capplan_limits_default(void);
+
+/* Applies SETTINGS, "name=value,..." with names input, depth, nodes,
+ * aliases, stages, name and string (e.g. "input=32MiB,stages=500K"), to
+ * *LIMITS.  Returns 0, or -1 with what is wrong in ERR. */
+int capplan_limits_parse(const char *settings, capplan_limits *limits,
+                         capplan_buf *err);
 
 /* Reads PATH ("-" is standard input).  On error appends a diagnostic and
  * returns NULL.  Free with capplan_source_free(). */

@@ -5,11 +5,14 @@
 #   scripts/setup.sh                  # install, configure, build
 #   CAPPLAN_WERROR=ON scripts/setup.sh   # warnings are errors (CI)
 #   CAPPLAN_SKIP_APT=1 scripts/setup.sh  # build only
+#   CAPPLAN_EXTRA_PACKAGES="clang libclang-rt-14-dev" scripts/setup.sh
+#                                        # also what fuzzing needs (CI)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config libyaml-dev libcjson-dev
-          libcmocka-dev python3 python3-jsonschema)
+          libcmocka-dev python3 python3-jsonschema valgrind git
+          ${CAPPLAN_EXTRA_PACKAGES:-})
 
 if [ "${CAPPLAN_SKIP_APT:-0}" != 1 ]; then
   sudo=""

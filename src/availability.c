@@ -89,6 +89,12 @@ static double tail_sum(double lo, double hi, double peak, double n, double a,
   return sum;
 }
 
+/* Pools so large that summing terms would take long (a standard deviation
+ * of servers up above 10,000, which needs some 10^11 servers at 99.9%) use
+ * the normal approximation with continuity correction; its error, below
+ * 1e-4 there, is far under what such a figure means. */
+#define NORMAL_SIGMA 1e4
+
 avail avail_k_of_n(double m, double n, double a) {
   avail r = {1, 0};
   if (m <= 0)
@@ -101,6 +107,13 @@ avail avail_k_of_n(double m, double n, double a) {
   if (a >= 1)
     return r;
   double q = 1 - a;
+  double sigma = sqrt(n * a * q);
+  if (sigma > NORMAL_SIGMA) {
+    double z = (m - 0.5 - n * a) / (sigma * sqrt(2.0));
+    r.up = 0.5 * erfc(z);
+    r.down = 0.5 * erfc(-z);
+    return r;
+  }
   double mode = floor((n + 1) * a);
   if (mode > n)
     mode = n;

@@ -330,16 +330,40 @@ int cli_write(const capplan_buf *buf, const char *path) {
   return rc ? CAPPLAN_EXIT_IO : 0;
 }
 
+int cli_limits(capplan_limits *limits) {
+  *limits = capplan_limits_default();
+  const char *env = getenv("CAPPLAN_LIMITS");
+  if (!env || !*env)
+    return 0;
+  capplan_buf err;
+  capplan_buf_init(&err);
+  int rc = 0;
+  if (capplan_limits_parse(env, limits, &err) < 0) {
+    fprintf(stderr,
+            "capplan: error: CAPPLAN_LIMITS='%s': %s\n"
+            "  = help: write name=value pairs separated by commas, e.g. "
+            "CAPPLAN_LIMITS=input=32MiB,stages=500K\n",
+            env, err.data ? err.data : "");
+    rc = CAPPLAN_EXIT_INPUT;
+  }
+  capplan_buf_release(&err);
+  return rc;
+}
+
 int cli_run_pipeline(const char *spec_path, const char *color,
                      const capplan_check_opts *check, capplan_source **src,
                      capplan_report **report) {
+  *report = NULL;
+  *src = NULL;
+  capplan_limits limits;
+  if (cli_limits(&limits))
+    return CAPPLAN_EXIT_INPUT;
   capplan_diags d;
   capplan_diags_init(&d, NULL);
-  *report = NULL;
-  *src = capplan_source_read(spec_path, NULL, &d);
+  *src = capplan_source_read(spec_path, &limits, &d);
   if (*src) {
     d.src = *src;
-    *report = capplan_run(*src, NULL, check, &d);
+    *report = capplan_run(*src, &limits, check, &d);
   }
   cli_print_diags(&d, color);
   capplan_diags_release(&d);
@@ -389,16 +413,20 @@ int cli_emit_report(const capplan_report *report, enum capplan_view view,
 int cli_load_report_or_spec(const char *path, const char *color,
                             capplan_source **src, capplan_report **report,
                             bool *from_report) {
+  *report = NULL;
+  *src = NULL;
+  *from_report = false;
+  capplan_limits limits;
+  if (cli_limits(&limits))
+    return CAPPLAN_EXIT_INPUT;
   capplan_diags d;
   capplan_diags_init(&d, NULL);
-  *report = NULL;
-  *from_report = false;
-  *src = capplan_source_read(path, NULL, &d);
+  *src = capplan_source_read(path, &limits, &d);
   if (*src) {
     d.src = *src;
     *from_report = capplan_source_is_report(*src);
     *report = *from_report ? capplan_report_read_json(*src, &d)
-                           : capplan_run(*src, NULL, NULL, &d);
+                           : capplan_run(*src, &limits, NULL, &d);
   }
   cli_print_diags(&d, color);
   capplan_diags_release(&d);

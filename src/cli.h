@@ -76,6 +76,11 @@ void cli_print_diags(capplan_diags *d, const char *color);
  * why.  A reader that closed the pipe early is not an error. */
 int cli_write(const capplan_buf *buf, const char *path);
 
+/* The input limits: the defaults, changed by the environment variable
+ * CAPPLAN_LIMITS (docs/security.md).  Returns 0, or CAPPLAN_EXIT_INPUT
+ * after saying what is wrong with the variable. */
+int cli_limits(capplan_limits *limits);
+
 /* Reads SPEC_PATH and runs the pipeline, printing every diagnostic
  * (warnings too) to stderr, coloured as COLOR (--color) says.  CHECK
  * (may be NULL) tightens the spec's limits.  Returns 0 with

@@ -156,16 +156,44 @@ static void render_one(const capplan_diags *d, const line_index *ix,
     size_t l = (size_t)g->loc.line;
     const char *line = src->text + ix->start[l - 1];
     size_t n = line_len(src, ix, l);
+    /* A very long line shows as a window of WINDOW characters around the
+     * caret, marked with "..." at the cut ends. */
+    enum { WINDOW = 120 };
+    int col = g->loc.col, span = g->loc.len;
+    bool cut_left = false, cut_right = false;
+    if (utf8_width(line, n) > WINDOW) {
+      int skip = col > WINDOW / 3 ? col - WINDOW / 3 : 0;
+      size_t i = 0;
+      for (int c = 0; c < skip && i < n; c++) {
+        i++;
+        while (i < n && ((unsigned char)line[i] & 0xC0) == 0x80)
+          i++;
+      }
+      cut_left = skip > 0;
+      line += i;
+      n -= i;
+      col -= skip;
+      size_t j = 0;
+      for (int c = 0; c < WINDOW && j < n; c++) {
+        j++;
+        while (j < n && ((unsigned char)line[j] & 0xC0) == 0x80)
+          j++;
+      }
+      cut_right = j < n;
+      n = j;
+      if (col + span - 1 > WINDOW)
+        span = WINDOW - col + 1;
+    }
     char gutter[32];
     int gw = snprintf(gutter, sizeof gutter, "%5d", g->loc.line);
-    capplan_buf_printf(out, "%s | ", gutter);
+    capplan_buf_printf(out, "%s | %s", gutter, cut_left ? "..." : "");
     put_source_line(out, line, n);
-    capplan_buf_putc(out, '\n');
-    capplan_buf_printf(out, "%*s | ", gw, "");
+    capplan_buf_puts(out, cut_right ? "...\n" : "\n");
+    capplan_buf_printf(out, "%*s | %s", gw, "", cut_left ? "   " : "");
     /* Walk to the column (counted in characters), copying tabs so the
      * caret lines up under the source in any terminal. */
     size_t i = 0;
-    for (int c = 1; c < g->loc.col && i < n; c++) {
+    for (int c = 1; c < col && i < n; c++) {
       capplan_buf_putc(out, line[i] == '\t' ? '\t' : ' ');
       i++;
       while (i < n && ((unsigned char)line[i] & 0xC0) == 0x80)
@@ -174,7 +202,7 @@ static void render_one(const capplan_diags *d, const line_index *ix,
     if (color)
       capplan_buf_puts(out, C_GREEN);
     capplan_buf_putc(out, '^');
-    for (int k = 1; k < g->loc.len; k++)
+    for (int k = 1; k < span; k++)
       capplan_buf_putc(out, '~');
     if (color)
       capplan_buf_puts(out, C_OFF);

@@ -47,14 +47,18 @@ static double needed(double server_equivalents) {
 
 /* Servers for RAW fractional servers:
  *   n = ceil(raw x (1 + headroom) - 1e-9)            SPEC.md sizing
- * and, to survive the loss of one of Z zones over which the servers are
- * spread evenly (zone sizes differ by at most one), the smallest total
- * whose other Z-1 zones still hold n: total - ceil(total / Z) >= n, that
- * is total = ceil(n Z / (Z - 1)).  Spares (N+k) come last.  *EXTRA gets
+ * (at least 1 for any load) and, to survive the loss of one of Z zones over
+ * which the servers are spread evenly (zone sizes differ by at most one), the
+ * smallest total whose other Z-1 zones still hold n: total - ceil(total / Z) >=
+ * n, that is total = ceil(n Z / (Z - 1)).  Spares (N+k) come last.  *EXTRA gets
  * the servers the zone rule added. */
 static double size_servers(double raw, double headroom, double redundancy,
                            double zones, bool survive, double *extra) {
   double n = ceil_tol(raw * (1 + headroom));
+  /* The tolerance absorbs float noise above a whole number; it must not
+   * size a real, if tiny, load at zero servers (m is at least 1). */
+  if (raw > 0 && n < 1)
+    n = 1;
   double total = n;
   if (survive && zones >= 2 && n > 0) {
     double a = n * zones, b = zones - 1;
@@ -93,6 +97,38 @@ static void traffic(const spec_traffic *t, capplan_report *r) {
   }
   if (t->average_qps.set)
     r->average_qps = t->average_qps.v;
+}
+
+/* Every figure a stage reports, in its reported unit, must be finite: the
+ * input bounds keep most of them so, but flows that merge ('join: any')
+ * add up along every path, and a lattice of joins doubles them at each
+ * step.  Returns false, with a diagnostic naming the stage and the figure,
+ * when one is not. */
+static bool finite_stage(capplan_diags *d, const gnode *nd,
+                         const capplan_stage_result *s) {
+  const struct {
+    double v;
+    const char *what, *why;
+  } figs[] = {
+      {s->inflow, "flow (requests per entry request)",
+       "'join: any' adds the flows of all the paths that merge; fewer "
+       "merging paths keep it in range"},
+      {s->qps, "load", "check 'qps', 'calls' and the flow into it"},
+      {s->qps_per_server * 1000, "throughput per server",
+       "check 'qps_per_server', or 'batch', 'latency' and 'parallelism'"},
+      {s->latency_to * 1000, "latency to its end",
+       "check the latencies along its slowest path"},
+      {s->cost_per_year, "cost", "check the 'cost' of its hardware"},
+  };
+  for (size_t i = 0; i < sizeof figs / sizeof figs[0]; i++) {
+    if (isfinite(figs[i].v))
+      continue;
+    capplan_diags_add(d, CAPPLAN_ERROR, nd->st->name.loc, figs[i].why,
+                      "stage '%s': its %s is too large to represent", nd->name,
+                      figs[i].what);
+    return false;
+  }
+  return true;
 }
 
 static bool too_big(capplan_diags *d, const gnode *nd, double servers,
@@ -251,25 +287,33 @@ capplan_report *capplan_estimate(const capplan_graph *g,
         fmax(f->latency_to, p->latency_to - p->latency + fn->latency);
   }
 
+  /* Figures that left the range of a double stop here, by name: the
+   * first such stage is reported (those after it follow from it). */
+  bool ok = true;
+  for (size_t k = 0; k < n && ok; k++)
+    ok = finite_stage(d, &g->nodes[g->order[k]], &r->stages[k]);
+
   /* 3. Sizing (SPEC.md "Sizing and rounding") and availability
    * (FORMULAS.md section 2, k-of-n) of stand-alone stages.  A colocated
    * stage reports its server-equivalents at 100%; its group is sized in
    * phase 4. */
-  for (size_t k = 0; k < n; k++) {
+  for (size_t k = 0; k < n && ok; k++) {
     const gnode *nd = &g->nodes[g->order[k]];
     capplan_stage_result *s = &r->stages[k];
     double eq = s->qps / nd->qps_per_server;
     s->servers_needed = needed(eq);
     if (nd->group >= 0) {
       s->servers_raw = eq;
-      too_big(d, nd, eq, s->qps);
+      ok = !too_big(d, nd, eq, s->qps);
       continue;
     }
     s->servers_raw = s->qps / (nd->qps_per_server * nd->utilization);
     s->servers = size_servers(s->servers_raw, nd->headroom, nd->redundancy,
                               nd->zones, nd->survive_zone_loss, &s->zone_extra);
-    if (too_big(d, nd, s->servers, s->qps))
+    if (too_big(d, nd, s->servers, s->qps)) {
+      ok = false;
       continue;
+    }
     s->gpus = s->servers * nd->hw->gpus;
     s->cost_per_year = s->servers * nd->hw->cost_per_year;
     /* A stage without load is never needed: k-of-n with m = 0 is 1. */
@@ -285,7 +329,7 @@ capplan_report *capplan_estimate(const capplan_graph *g,
   r->n_groups = g->n_groups;
   r->groups = arena_array(A, g->n_groups ? g->n_groups : 1,
                           sizeof(capplan_group_result));
-  for (size_t gi = 0; gi < g->n_groups; gi++) {
+  for (size_t gi = 0; gi < g->n_groups && ok; gi++) {
     const ggroup *gg = &g->groups[gi];
     capplan_group_result *gr = &r->groups[gi];
     gr->name = arena_strdup(A, gg->name);
@@ -305,8 +349,10 @@ capplan_report *capplan_estimate(const capplan_graph *g,
     gr->servers =
         size_servers(gr->servers_raw, gg->headroom, gg->redundancy, gg->zones,
                      gg->survive_zone_loss, &gr->zone_extra);
-    if (too_big(d, &g->nodes[gg->members[0]], gr->servers, sum))
+    if (too_big(d, &g->nodes[gg->members[0]], gr->servers, sum)) {
+      ok = false;
       continue;
+    }
     gr->gpus = gr->servers * gg->hw->gpus;
     gr->cost_per_year = gr->servers * gg->hw->cost_per_year;
     gr->servers_needed = needed(sum);

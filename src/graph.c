@@ -22,7 +22,8 @@ typedef struct builder {
   capplan_graph *g;
   const capplan_spec *spec;
   capplan_diags *d;
-  strmap stages, hw;
+  strmap stages, hw, invalid;
+  size_t *seen; /* for each stage, the last stage that listed it in 'after' */
 } builder;
 
 static const capplan_loc nowhere = {0, 0, 0};
@@ -208,19 +209,23 @@ static void resolve_fallbacks(builder *b) {
   }
 }
 
-/* True if NAME is how the user wrote, or would fix, the name of a stage
- * whose name is invalid (e.g. 'Deep Ranker' or 'deep-ranker'). */
-static bool names_invalid_stage(const builder *b, const char *name) {
+/* The names as written, and as they would be fixed, of stages whose name
+ * is invalid ('Deep Ranker', 'deep-ranker'), so that an 'after' naming
+ * one is not reported a second time.  Built once: a lookup per link. */
+static void index_invalid_names(builder *b) {
   for (size_t i = 0; i < b->spec->n_stages; i++) {
     const char *bad = b->spec->stages[i].invalid_name;
     if (!bad)
       continue;
     char fixed[160];
     name_slug(bad, fixed, sizeof fixed);
-    if (!strcmp(bad, name) || !strcmp(fixed, name))
-      return true;
+    strmap_put(&b->invalid, bad, i, NULL);
+    strmap_put(&b->invalid, arena_strdup(b->g->arena, fixed), i, NULL);
   }
-  return false;
+}
+
+static bool names_invalid_stage(const builder *b, const char *name) {
+  return strmap_get(&b->invalid, name, NULL);
 }
 
 static void link_stage(builder *b, size_t i) {
@@ -292,14 +297,14 @@ static void link_stage(builder *b, size_t i) {
                         "stage '%s' is after itself", nd->name);
       continue;
     }
-    bool dup = false;
-    for (size_t j = 0; j < nd->n_parents; j++)
-      dup = dup || nd->parents[j] == p;
-    if (dup) {
+    /* seen[p] == i: stage p is already among i's parents (linear in the
+     * length of 'after', however long). */
+    if (b->seen[p] == i) {
       capplan_diags_add(b->d, CAPPLAN_ERROR, a->loc, "list each stage once",
                         "'after' lists '%s' twice", a->s);
       continue;
     }
+    b->seen[p] = i;
     nd->parents[nd->n_parents++] = p;
   }
 }
@@ -738,9 +743,13 @@ capplan_graph *capplan_graph_build(const capplan_spec *spec, capplan_diags *d) {
   g->arena = arena_new();
   g->n = spec->n_stages;
   g->nodes = arena_array(g->arena, g->n, sizeof(gnode));
-  builder b = {g, spec, d, {0}, {0}};
+  builder b = {g, spec, d, {0}, {0}, {0}, NULL};
+  b.seen = xmalloc((g->n + 1) * sizeof(size_t));
+  for (size_t i = 0; i <= g->n; i++)
+    b.seen[i] = (size_t)-1;
   strmap_init(&b.stages);
   strmap_init(&b.hw);
+  strmap_init(&b.invalid);
 
   build_hardware(&b);
   const ghw *default_hw = NULL;
@@ -751,7 +760,7 @@ capplan_graph *capplan_graph_build(const capplan_spec *spec, capplan_diags *d) {
     default_hw =
         find_hw(&b, CATALOG_DEFAULT_HARDWARE, nowhere, "'defaults.hardware'");
   const spec_defaults *df = &spec->defaults;
-  if (df->survive_zone_loss.set && df->survive_zone_loss.v &&
+  if (df->survive_zone_loss.set && df->survive_zone_loss.v != 0 &&
       !(df->zones.set && df->zones.v >= 2))
     capplan_diags_add(d, CAPPLAN_ERROR, df->survive_zone_loss.loc,
                       "set 'zones' to 2 or more in 'defaults' too (e.g. "
@@ -759,6 +768,7 @@ capplan_graph *capplan_graph_build(const capplan_spec *spec, capplan_diags *d) {
                       "'defaults' asks to survive the loss of a zone but "
                       "gives no zones to spread over");
   name_stages(&b);
+  index_invalid_names(&b);
   resolve_fallbacks(&b);
   for (size_t i = 0; i < g->n; i++) {
     link_stage(&b, i);
@@ -769,6 +779,8 @@ capplan_graph *capplan_graph_build(const capplan_spec *spec, capplan_diags *d) {
 
   strmap_release(&b.stages);
   strmap_release(&b.hw);
+  strmap_release(&b.invalid);
+  free(b.seen);
   if (d->errors > errors) {
     capplan_graph_free(g);
     return NULL;

@@ -17,6 +17,15 @@
 
 #define INF HUGE_VAL
 
+/* Bounds of what makes physical sense, chosen so that every figure derived
+ * from them stays finite (docs/security.md): a latency from a nanosecond
+ * to a year, rates up to 10^15 a second, money up to 10^15 dollars. */
+#define DUR_MIN 1e-9
+#define DUR_MAX (365 * 86400.0)
+#define RATE_MAX 1e15
+#define MONEY_MAX 1e15
+#define COUNT_MAX 1e15
+
 #define QTY(nm, u, fl, lo, hi, st, field, d, dt, h)                            \
   {                                                                            \
     .name = nm, .type = SK_QTY, .unit = u, .flags = fl, .min = lo, .max = hi,  \
@@ -75,25 +84,26 @@ static const schema_key top_keys[] = {
 };
 
 static const schema_key traffic_keys[] = {
-    QTY("qps", UNIT_RATE, SF_MIN_OPEN, 0, INF, spec_traffic, qps, 0, "or dau",
+    QTY("qps", UNIT_RATE, SF_MIN_OPEN, 0, RATE_MAX, spec_traffic, qps, 0,
+        "or dau",
         "Peak requests per second entering the entry stages (30K = 30K/s)."),
-    QTYX("dau", UNIT_COUNT, SF_MIN_OPEN, 0, INF, spec_traffic, dau, 0, "none",
+    QTYX("dau", UNIT_COUNT, SF_MIN_OPEN, 0, 1e12, spec_traffic, dau, 0, "none",
          "Daily active users; with requests_per_user gives the QPS.", "500M"),
-    QTY("requests_per_user", UNIT_DAILY, SF_MIN_OPEN, 0, INF, spec_traffic,
+    QTY("requests_per_user", UNIT_DAILY, SF_MIN_OPEN, 0, 1e9, spec_traffic,
         requests_per_user, 0, "with dau",
         "Requests per user per day (20 = 20/day)."),
-    QTYX("peak_to_average", UNIT_NUMBER, 0, 1, INF, spec_traffic,
+    QTYX("peak_to_average", UNIT_NUMBER, 0, 1, 1e6, spec_traffic,
          peak_to_average, 1, "1",
          "Peak over average traffic; multiplies the dau-derived rate, or "
          "divides qps to give the average.",
          "3"),
-    QTY("average_qps", UNIT_RATE, SF_MIN_OPEN, 0, INF, spec_traffic,
+    QTY("average_qps", UNIT_RATE, SF_MIN_OPEN, 0, RATE_MAX, spec_traffic,
         average_qps, 0, "derived",
         "Average requests per second, for cost per million requests."),
 };
 
 static const schema_key slo_keys[] = {
-    QTY("latency", UNIT_DURATION, SF_MIN_OPEN, 0, INF, spec_slo, latency, 0,
+    QTY("latency", UNIT_DURATION, 0, DUR_MIN, DUR_MAX, spec_slo, latency, 0,
         "none", "Budget for the slowest path through the graph."),
     QTYX("availability", UNIT_FRACTION, SF_MIN_OPEN | SF_MAX_OPEN, 0, 1,
          spec_slo, availability, 0, "none",
@@ -101,12 +111,12 @@ static const schema_key slo_keys[] = {
 };
 
 static const schema_key budget_keys[] = {
-    QTY("cost", UNIT_MONEY, SF_MIN_OPEN, 0, INF, spec_budget, cost, 0, "none",
-        "Most the plan may cost, per period."),
-    QTYX("gpus", UNIT_COUNT, SF_INTEGER, 0, INF, spec_budget, gpus, 0, "none",
-         "Most GPUs the plan may use.", "250"),
-    QTYX("servers", UNIT_COUNT, SF_INTEGER, 0, INF, spec_budget, servers, 0,
-         "none", "Most servers the plan may use.", "400"),
+    QTY("cost", UNIT_MONEY, SF_MIN_OPEN, 0, MONEY_MAX, spec_budget, cost, 0,
+        "none", "Most the plan may cost, per period."),
+    QTYX("gpus", UNIT_COUNT, SF_INTEGER, 0, COUNT_MAX, spec_budget, gpus, 0,
+         "none", "Most GPUs the plan may use.", "250"),
+    QTYX("servers", UNIT_COUNT, SF_INTEGER, 0, COUNT_MAX, spec_budget, servers,
+         0, "none", "Most servers the plan may use.", "400"),
 };
 
 static const schema_key defaults_keys[] = {
@@ -118,7 +128,7 @@ static const schema_key defaults_keys[] = {
     QTYX("utilization", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_defaults,
          utilization, 1, "100%", "Target maximum utilization of a server.",
          "80%"),
-    QTYX("redundancy", UNIT_COUNT, SF_INTEGER, 0, INF, spec_defaults,
+    QTYX("redundancy", UNIT_COUNT, SF_INTEGER, 0, 1e9, spec_defaults,
          redundancy, 0, "0", "Spare servers added to each stage (N+k).", "1"),
     QTYX("availability", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_defaults,
          availability, 0.999, "hardware's, else 99.9%",
@@ -137,7 +147,7 @@ static const schema_key group_keys[] = {
     QTYX("headroom", UNIT_FRACTION, 0, 0, 10, spec_group, headroom, 0,
          "defaults.headroom", "Extra capacity added after sizing the group.",
          "20%"),
-    QTYX("redundancy", UNIT_COUNT, SF_INTEGER, 0, INF, spec_group, redundancy,
+    QTYX("redundancy", UNIT_COUNT, SF_INTEGER, 0, 1e9, spec_group, redundancy,
          0, "defaults.redundancy", "Spare servers added to the group.", "1"),
     QTYX("zones", UNIT_COUNT, SF_INTEGER, 1, 1000, spec_group, zones, 1,
          "defaults.zones", "Failure zones the group's servers are spread over.",
@@ -148,16 +158,16 @@ static const schema_key group_keys[] = {
 };
 
 static const schema_key hardware_keys[] = {
-    QTYX("cores", UNIT_COUNT, SF_INTEGER | SF_MIN_OPEN, 0, INF, spec_hardware,
+    QTYX("cores", UNIT_COUNT, SF_INTEGER | SF_MIN_OPEN, 0, 1e6, spec_hardware,
          cores, 0, "none",
          "CPU cores; with a stage's bound gives its parallelism.", "16"),
-    QTY("memory", UNIT_BYTES, 0, 0, INF, spec_hardware, memory, 0, "none",
+    QTY("memory", UNIT_BYTES, 0, 0, 1e18, spec_hardware, memory, 0, "none",
         "Main memory."),
-    QTYX("gpus", UNIT_COUNT, SF_INTEGER, 0, INF, spec_hardware, gpus, 0, "0",
+    QTYX("gpus", UNIT_COUNT, SF_INTEGER, 0, 1e6, spec_hardware, gpus, 0, "0",
          "GPUs per server.", "250"),
-    QTY("gpu_memory", UNIT_BYTES, 0, 0, INF, spec_hardware, gpu_memory, 0,
+    QTY("gpu_memory", UNIT_BYTES, 0, 0, 1e18, spec_hardware, gpu_memory, 0,
         "none", "Memory of all the server's GPUs together."),
-    QTY("cost", UNIT_MONEY, 0, 0, INF, spec_hardware, cost, 0,
+    QTY("cost", UNIT_MONEY, 0, 0, MONEY_MAX, spec_hardware, cost, 0,
         "required for new hardware", "Price of one server, per period."),
     QTYX("availability", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_hardware,
          availability, 0.999, "99.9%", "Availability of one server.", "99.9%"),
@@ -178,7 +188,7 @@ static const schema_key stage_keys[] = {
     QTYX("share", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_stage, share, 1,
          "100%", "Fraction of the upstream flow that takes this branch.",
          "20%"),
-    QTYX("calls", UNIT_NUMBER, SF_MIN_OPEN, 0, INF, spec_stage, calls, 1, "1",
+    QTYX("calls", UNIT_NUMBER, SF_MIN_OPEN, 0, 1e9, spec_stage, calls, 1, "1",
          "Invocations per request passing through (fan-out of lookups).", "3"),
     QTYX("cache_hit", UNIT_FRACTION, 0, 0, 1, spec_stage, cache_hit, 0, "0%",
          "Share of invocations answered by a cache in front of the stage.",
@@ -188,15 +198,15 @@ static const schema_key stage_keys[] = {
          "10%"),
     STR("hardware", SK_NAME, 0, spec_stage, hardware, "defaults.hardware",
         "Catalog or spec hardware name."),
-    QTY("latency", UNIT_DURATION, SF_REQUIRED | SF_MIN_OPEN, 0, INF, spec_stage,
+    QTY("latency", UNIT_DURATION, SF_REQUIRED, DUR_MIN, DUR_MAX, spec_stage,
         latency, 0, "required",
         "Service time of one request (of one batch when batching)."),
-    QTY("qps_per_server", UNIT_RATE, SF_MIN_OPEN, 0, INF, spec_stage,
+    QTY("qps_per_server", UNIT_RATE, SF_MIN_OPEN, 0, RATE_MAX, spec_stage,
         qps_per_server, 0, "derived",
         "Throughput of one server at 100% utilization."),
-    QTYX("batch", UNIT_COUNT, SF_INTEGER, 1, INF, spec_stage, batch, 1, "1",
+    QTYX("batch", UNIT_COUNT, SF_INTEGER, 1, 1e9, spec_stage, batch, 1, "1",
          "Requests served together per batch.", "50"),
-    QTYX("parallelism", UNIT_NUMBER, SF_MIN_OPEN, 0, INF, spec_stage,
+    QTYX("parallelism", UNIT_NUMBER, SF_MIN_OPEN, 0, 1e9, spec_stage,
          parallelism, 1, "1, or from bound", "Concurrent batches per server.",
          "12"),
     ENUM("bound", "cpu|memory|io", spec_stage, bound, "none",
@@ -206,7 +216,7 @@ static const schema_key stage_keys[] = {
     QTYX("utilization", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_stage,
          utilization, 1, "defaults.utilization",
          "Target maximum utilization of a server.", "80%"),
-    QTYX("redundancy", UNIT_COUNT, SF_INTEGER, 0, INF, spec_stage, redundancy,
+    QTYX("redundancy", UNIT_COUNT, SF_INTEGER, 0, 1e9, spec_stage, redundancy,
          0, "defaults.redundancy", "Spare servers (N+k).", "1"),
     QTYX("availability", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_stage,
          availability, 0.999, "hardware's, else 99.9%",
@@ -272,9 +282,20 @@ const schema_key *schema_key_get(enum schema_section_id id, const char *name) {
   return k;
 }
 
-/* Formats a number with up to 6 significant digits, no trailing zeros. */
+/* Formats a number with up to 6 significant digits, no trailing zeros,
+ * and an exponent as a spec would write it (1e15, not 1e+15). */
 static void fmt_plain(double v, char *buf, size_t size) {
   snprintf(buf, size, "%.6g", v);
+  char *e = strchr(buf, 'e');
+  if (!e)
+    return;
+  char *d = e + 1;
+  if (*d == '+')
+    memmove(d, d + 1, strlen(d));
+  if (*d == '-')
+    d++;
+  while (d[0] == '0' && d[1])
+    memmove(d, d + 1, strlen(d));
 }
 
 void schema_format_value(const schema_key *k, double v, char *buf,
@@ -288,9 +309,15 @@ void schema_format_value(const schema_key *k, double v, char *buf,
   case UNIT_DURATION:
     if (v == 0)
       snprintf(buf, size, "0");
-    else if (v < 1) {
+    else if (v < 1e-6) {
+      fmt_plain(v * 1e9, num, sizeof num);
+      snprintf(buf, size, "%sns", num);
+    } else if (v < 1) {
       fmt_plain(v * 1000, num, sizeof num);
       snprintf(buf, size, "%sms", num);
+    } else if (v >= 86400) {
+      fmt_plain(v / 86400, num, sizeof num);
+      snprintf(buf, size, "%sd", num);
     } else {
       fmt_plain(v, num, sizeof num);
       snprintf(buf, size, "%ss", num);

@@ -144,8 +144,10 @@ static bool valid_name(const char *s, size_t len) {
 /* Checks a name value; WHAT is "stage", "hardware", "group". */
 static bool check_name(loader *L, const ynode *v, const char *what) {
   if (v->len > L->lim->max_name_len) {
-    char help[128];
-    snprintf(help, sizeof help, "names may be at most %zu characters long",
+    char help[160];
+    snprintf(help, sizeof help,
+             "names may be at most %zu characters long (CAPPLAN_LIMITS=name=N "
+             "raises it)",
              L->lim->max_name_len);
     error(L, at(v), help, "%s name is too long (%zu characters)", what, v->len);
     return false;
@@ -498,8 +500,10 @@ static void load_stages(loader *L, const schema_key *k, const ynode *v) {
     return;
   }
   if (v->n > L->lim->max_stages) {
-    char help[128];
-    snprintf(help, sizeof help, "a spec may have at most %zu stages",
+    char help[160];
+    snprintf(help, sizeof help,
+             "a spec may have at most %zu stages (CAPPLAN_LIMITS=stages=N "
+             "raises it)",
              L->lim->max_stages);
     error(L, at(v), help, "the spec has too many stages (%zu)", v->n);
     return;

@@ -319,11 +319,17 @@ static int lex(const char *text, size_t len, size_t base, const char *key,
   while (i < len && is_unit_char((unsigned char)text[i]))
     i++;
   q->unit_len = base + i - q->unit_off;
-  if (q->unit_len == 1 && q->unit[0] == 'x' && i < len &&
-      isxdigit((unsigned char)text[i]) && !strcmp(q->digits, "0"))
+  /* 0x1F, 0o17, 0b101: YAML 1.2 spellings that capplan does not take
+   * (a count in hexadecimal is more likely a typo than intended). */
+  if (q->unit_len == 1 && strchr("xob", q->unit[0]) && i < len &&
+      isxdigit((unsigned char)text[i]) && !strcmp(q->digits, "0")) {
+    const char *base_name = q->unit[0] == 'x'   ? "hexadecimal"
+                            : q->unit[0] == 'o' ? "octal"
+                                                : "binary";
     return fail(err, q->num_off, len - (q->num_off - base),
-                "write the number in decimal", "'%s' is hexadecimal, '%.*s'",
-                key, (int)len, text);
+                "write the number in decimal", "'%s' is %s, '%.*s'", key,
+                base_name, (int)len, text);
+  }
   if (q->unit_len == 3 && !memcmp(q->unit, "per", 3)) {
     char help[96];
     snprintf(help, sizeof help, "write a rate with '/', e.g. '%s'",

@@ -189,10 +189,10 @@ static ynode *find_anchor(const builder *b, const char *name) {
 
 static void check_weight(builder *b, const ynode *n) {
   if (n->weight > b->lim->max_nodes) {
-    char help[160];
+    char help[192];
     snprintf(help, sizeof help,
-             "a spec may have at most %zu nodes with aliases expanded; "
-             "remove the nested aliases",
+             "a spec may have at most %zu nodes with aliases expanded; remove "
+             "the nested aliases (CAPPLAN_LIMITS=nodes=N raises it)",
              b->lim->max_nodes);
     fail_at(b, n->loc, help, "the spec expands to too many YAML nodes");
   }
@@ -217,8 +217,10 @@ static void on_event(builder *b, const yaml_event_t *e) {
         e->end_mark.column > e->start_mark.column)
       n->loc.len = (int)(e->end_mark.column - e->start_mark.column);
     if (n->len > b->lim->max_string_len) {
-      char help[96];
-      snprintf(help, sizeof help, "values may be at most %zu bytes long",
+      char help[160];
+      snprintf(help, sizeof help,
+               "values may be at most %zu bytes long (CAPPLAN_LIMITS=string=N "
+               "raises it)",
                b->lim->max_string_len);
       fail_at(b, n->loc, help, "a value in the spec is too long");
       break;
@@ -230,8 +232,10 @@ static void on_event(builder *b, const yaml_event_t *e) {
   case YAML_SEQUENCE_START_EVENT:
   case YAML_MAPPING_START_EVENT: {
     if (b->depth >= (size_t)b->lim->max_depth) {
-      char help[96];
-      snprintf(help, sizeof help, "a spec may nest at most %d levels deep",
+      char help[160];
+      snprintf(help, sizeof help,
+               "a spec may nest at most %d levels deep (CAPPLAN_LIMITS=depth=N "
+               "raises it)",
                b->lim->max_depth);
       fail_at(b, mark_loc(e->start_mark), help, "the spec nests too deeply");
       break;
@@ -271,8 +275,10 @@ static void on_event(builder *b, const yaml_event_t *e) {
     const char *name = (const char *)e->data.alias.anchor;
     ynode *target = find_anchor(b, name);
     if (++b->aliases > b->lim->max_aliases) {
-      char help[96];
-      snprintf(help, sizeof help, "a spec may use at most %zu aliases",
+      char help[160];
+      snprintf(help, sizeof help,
+               "a spec may use at most %zu aliases (CAPPLAN_LIMITS=aliases=N "
+               "raises it)",
                b->lim->max_aliases);
       fail_at(b, mark_loc(e->start_mark), help,
               "the spec uses too many YAML aliases");

@@ -166,5 +166,43 @@ with tempfile.TemporaryDirectory() as d:
           "cut markdown keeps the totals and the failed check")
     check(p.returncode == 1, "cut markdown keeps the exit code")
 
+# A "billion laughs" spec (aliases that would expand to 10^10 nodes) is
+# refused at once and in little memory: nothing is expanded.  A fresh
+# Python process runs it, so its children's peak RSS is capplan's alone.
+probe = ("import resource, subprocess, sys, time\n"
+         "t = time.monotonic()\n"
+         "p = subprocess.run(sys.argv[1:], capture_output=True)\n"
+         "print(time.monotonic() - t, p.returncode,\n"
+         "      resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,\n"
+         "      b'too many YAML nodes' in p.stderr)\n")
+out = subprocess.run([sys.executable, "-c", probe, capplan, "validate",
+                      "tests/errors/limit-billion-laughs.yaml"],
+                     capture_output=True, text=True, timeout=60).stdout.split()
+elapsed, code, rss_kb, said = float(out[0]), int(out[1]), int(out[2]), out[3]
+check(code == 2 and said == "True", "billion laughs is refused")
+check(elapsed < 1.0, "billion laughs is refused within a second (%.3f s)"
+      % elapsed)
+check(rss_kb < 32 * 1024, "billion laughs costs a few MB (%d KB)" % rss_kb)
+
+# A 100,000-stage chain goes through every step and format with a 512 KB
+# stack: nothing recurses on the input.
+with tempfile.TemporaryDirectory() as d:
+    chain = os.path.join(d, "chain.yaml")
+    subprocess.run([sys.executable, os.path.join(source, "bench",
+                                                 "gen_spec.py"),
+                    "100000", "chain"], stdout=open(chain, "w"), check=True)
+    for fmt in ("table", "json", "markdown", "csv"):
+        p = subprocess.run("ulimit -s 512 && '%s' estimate '%s' --format %s "
+                           "-o /dev/null" % (capplan, chain, fmt),
+                           shell=True, executable="/bin/bash",
+                           capture_output=True, timeout=600)
+        check(p.returncode == 0, "100,000-stage chain, %s, 512 KB stack "
+              "(exit %d: %s)" % (fmt, p.returncode, p.stderr[-300:]))
+    p = subprocess.run("ulimit -s 512 && '%s' diff '%s' '%s' -o /dev/null"
+                       % (capplan, chain, chain), shell=True,
+                       executable="/bin/bash", capture_output=True,
+                       timeout=600)
+    check(p.returncode == 0, "100,000-stage diff with a 512 KB stack")
+
 print("%d failures" % len(failures))
 sys.exit(1 if failures else 0)

@@ -15,7 +15,9 @@ NAME.stderr.
 
 Commands run from the source directory, so paths in messages are stable.
 With --update the expected files are rewritten from the program's output,
-for a person to review in the diff before committing.
+for a person to review in the diff before committing.  With --wrapper the
+program runs under another one (valgrind): the same expectations hold, so
+any report from it fails the case.
 """
 import argparse
 import os
@@ -53,7 +55,7 @@ def load_case(path):
     return case
 
 
-def run(capplan, args, stdin_path, env_extra):
+def run(capplan, args, stdin_path, env_extra, wrapper):
     env = dict(os.environ)
     env.pop("NO_COLOR", None)
     env["LC_ALL"] = "C.UTF-8"
@@ -63,8 +65,8 @@ def run(capplan, args, stdin_path, env_extra):
             env[k] = v
     stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
     try:
-        p = subprocess.run([capplan] + args, stdin=stdin, capture_output=True,
-                           env=env, timeout=60)
+        p = subprocess.run(wrapper + [capplan] + args, stdin=stdin,
+                           capture_output=True, env=env, timeout=300)
     finally:
         if stdin_path:
             stdin.close()
@@ -86,6 +88,10 @@ def main():
     ap.add_argument("--capplan", required=True)
     ap.add_argument("--source", required=True)
     ap.add_argument("--update", action="store_true")
+    ap.add_argument("--wrapper", default="",
+                    help="a command to run capplan under, e.g. valgrind; "
+                         "anything it reports changes stderr or the exit "
+                         "code, and so fails the case")
     ap.add_argument("case", help="path of a .case or tests/errors .yaml file")
     o = ap.parse_args()
     os.chdir(o.source)
@@ -109,7 +115,8 @@ def main():
         env_extra = case["env"]
         want_out = read(base + ".stdout")
 
-    code, out, err = run(o.capplan, args, stdin, env_extra)
+    code, out, err = run(o.capplan, args, stdin, env_extra,
+                         shlex.split(o.wrapper))
     if o.update:
         if not path.endswith(".yaml"):
             write(base + ".stdout", out)

@@ -99,6 +99,7 @@ int main(int argc, char **argv) {
   generate(&gen);
   if (argc == 1) {
     fputs(gen.data, stdout);
+    capplan_buf_release(&gen);
     return 0;
   }
   if (argc != 3 ||
@@ -121,11 +122,15 @@ int main(int argc, char **argv) {
               "%s is out of date with the schema table; run "
               "'build/tests/gen_spec_doc --update %s'\n",
               argv[2], argv[2]);
+    free(text);
+    capplan_buf_release(&gen);
     return same ? 0 : 1;
   }
   FILE *f = fopen(argv[2], "wb");
   if (!f) {
     perror(argv[2]);
+    free(text);
+    capplan_buf_release(&gen);
     return 2;
   }
   fwrite(text, 1, (size_t)(b - text), f);

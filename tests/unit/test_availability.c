@@ -83,6 +83,19 @@ static void test_k_of_n_consistency(void **state) {
   }
 }
 
+/* Pools beyond some 10^11 servers use the normal approximation: at the
+ * mean, half; well below it, certain; the two figures still add to 1. */
+static void test_k_of_n_huge(void **state) {
+  (void)state;
+  double n = 1e12, mean = n * 0.999;
+  avail mid = avail_k_of_n(mean + 0.5, n, 0.999);
+  expect_near(mid.up, 0.5, 1e-9);
+  avail safe = avail_k_of_n(mean - 1e6, n, 0.999); /* 31 sigma below */
+  assert_true(safe.up == 1 && safe.down > 0 && safe.down < 1e-200);
+  avail hard = avail_k_of_n(mean + 1e6, n, 0.999);
+  assert_true(hard.up < 1e-200 && hard.down == 1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_seed_figures),
@@ -90,6 +103,7 @@ int main(void) {
       cmocka_unit_test(test_k_of_n_edges),
       cmocka_unit_test(test_k_of_n_large),
       cmocka_unit_test(test_k_of_n_consistency),
+      cmocka_unit_test(test_k_of_n_huge),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -86,11 +86,45 @@ static void test_hostile_lines(void **state) {
   capplan_source_free(src);
 }
 
+/* A line longer than 120 characters shows as a window around the caret,
+ * with "..." where it is cut, and the caret still under its character. */
+static void test_long_line(void **state) {
+  (void)state;
+  char text[512];
+  memset(text, 'a', 400);
+  text[300] = 'X';
+  text[400] = '\n';
+  text[401] = '\0';
+  capplan_source *src = capplan_source_new("l.yaml", text, strlen(text));
+  capplan_diags d;
+  capplan_diags_init(&d, src);
+  capplan_loc loc = {1, 301, 1};
+  capplan_diags_add(&d, CAPPLAN_ERROR, loc, NULL, "here");
+  capplan_buf b;
+  capplan_buf_init(&b);
+  capplan_diags_render(&d, false, &b);
+  /* Line 2 of the output: gutter, "...", 120 characters, "...". */
+  const char *src_line = strchr(b.data, '\n') + 1;
+  const char *caret_line = strchr(src_line, '\n') + 1;
+  const char *x = strchr(src_line, 'X');
+  const char *caret = strchr(caret_line, '^');
+  assert_non_null(x);
+  assert_non_null(caret);
+  assert_int_equal(x - src_line, caret - caret_line);
+  assert_true(strstr(src_line, "| ...aaa") != NULL);
+  assert_true(strstr(src_line, "aaa...\n") != NULL);
+  assert_true(strchr(caret_line, '\n') - caret_line < 140);
+  capplan_buf_release(&b);
+  capplan_diags_release(&d);
+  capplan_source_free(src);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_caret),
       cmocka_unit_test(test_order_and_no_place),
       cmocka_unit_test(test_hostile_lines),
+      cmocka_unit_test(test_long_line),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

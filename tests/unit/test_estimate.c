@@ -244,6 +244,10 @@ static void test_rounding_edges(void **state) {
       {"capplan: 1\ntraffic: {qps: 30K}\nstages:\n"
        "  - {name: a, latency: 1ms, qps_per_server: 1K, redundancy: 2}\n",
        32},
+      /* a positive load, however small, needs a server */
+      {"capplan: 1\ntraffic: {qps: 1e-12}\nstages:\n"
+       "  - {name: a, latency: 1ms, qps_per_server: 1K}\n",
+       1},
       /* no load: no servers (plus redundancy) */
       {"capplan: 1\ntraffic: {qps: 30K}\nstages:\n"
        "  - {name: a, latency: 1ms, qps_per_server: 1K, cache_hit: 100%}\n",
@@ -324,12 +328,33 @@ static void test_checks(void **state) {
  * stage, never Inf or NaN in a report. */
 static void test_overflow(void **state) {
   (void)state;
-  run_result x = run_yaml("capplan: 1\ntraffic: {qps: 1e300}\nstages:\n"
+  /* Inputs within their bounds whose product is not. */
+  run_result x = run_yaml("capplan: 1\ntraffic: {qps: 1e15}\nstages:\n"
                           "  - {name: huge, latency: 1ms, qps_per_server: "
-                          "1e-300, calls: 1e10}\n");
+                          "1e-3, calls: 1e9}\n");
   assert_null(x.r);
   expect_diag(&x.d, "stage 'huge' needs more servers");
   run_free(&x);
+
+  /* Merging paths double the flow at each diamond of 'join: any'. */
+  capplan_buf y;
+  capplan_buf_init(&y);
+  capplan_buf_puts(&y, "capplan: 1\ntraffic: {qps: 1}\nstages:\n"
+                       "  - {name: s0, latency: 1ms, qps_per_server: 1e15}\n");
+  for (int i = 1; i < 1100; i++)
+    capplan_buf_printf(&y,
+                       "  - {name: a%d, after: s%d, latency: 1ms, "
+                       "qps_per_server: 1e15}\n"
+                       "  - {name: b%d, after: s%d, latency: 1ms, "
+                       "qps_per_server: 1e15}\n"
+                       "  - {name: s%d, after: [a%d, b%d], join: any, "
+                       "latency: 1ms, qps_per_server: 1e15}\n",
+                       i, i - 1, i, i - 1, i, i, i);
+  run_result z = run_yaml(y.data);
+  assert_null(z.r);
+  assert_int_equal(z.d.errors, 1); /* the first stage only */
+  capplan_buf_release(&y);
+  run_free(&z);
 }
 
 /* The same spec gives the same report, byte for byte. */

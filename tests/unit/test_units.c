@@ -65,6 +65,7 @@ static const struct good_case good[] = {
     {"30,000", UNIT_COUNT, 30000.0, EXACT},
     {"1,000,000", UNIT_COUNT, 1e6, EXACT},
     {"1e6", UNIT_COUNT, 1e6, EXACT},
+    {"017", UNIT_COUNT, 17.0, EXACT}, /* leading zeros are decimal (YAML 1.2) */
     {"1E3", UNIT_COUNT, 1000.0, EXACT},
     {"2.5e-3K", UNIT_COUNT, 2.5, EXACT},
     {".5", UNIT_COUNT, 0.5, EXACT},
@@ -181,6 +182,8 @@ static const struct bad_case bad[] = {
     {"1.5.5", UNIT_COUNT, "unexpected '.5'", 3, 2},
     {"12 34", UNIT_COUNT, "unexpected '34'", 3, 2},
     {"0x10", UNIT_COUNT, "hexadecimal", 0, 4},
+    {"0o17", UNIT_COUNT, "octal", 0, 4},
+    {"0b101", UNIT_COUNT, "binary", 0, 5},
     {"1e400", UNIT_COUNT, "out of range", 0, 5},
     {"5GB", UNIT_COUNT, "not a size in bytes", 1, 2},
     {"5%", UNIT_COUNT, "not a fraction", 1, 1},
