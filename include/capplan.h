@@ -227,6 +227,8 @@ typedef struct capplan_stage_result {
 
   const char *fallback; /* stage that stands in while this one is down */
   bool standby;         /* this stage is another's fallback */
+  bool async; /* off the request path: its latency counts toward no path
+                 and its availability gates no request */
 
   double server_availability; /* one server */
   double servers_needed;      /* m = ceil(load / qps_per_server - 1e-9), >= 1 */
@@ -437,5 +439,92 @@ int capplan_render_diff(const capplan_diff *diff, enum capplan_format format,
 
 /* Appends the built-in hardware catalog as a table. */
 void capplan_render_catalog(capplan_buf *out);
+
+/* ------------------------------------------------------------- explain */
+
+/* Appends how every figure of R was worked out ('capplan explain'): per
+ * stage, the steps of seed 004's interview template with the numbers put
+ * in, then groups, totals and checks.  G is the graph R was estimated
+ * from.  STAGE (NULL for all) limits it to one stage.  FORMAT is
+ * CAPPLAN_FORMAT_TABLE (text, 80 columns) or CAPPLAN_FORMAT_MARKDOWN.
+ * Returns 0, or -1 if STAGE is not a stage of G. */
+int capplan_explain(const capplan_graph *g, const capplan_report *r,
+                    const char *stage, enum capplan_format format,
+                    capplan_buf *out);
+
+/* The name among NAMES closest to WORD, as a typo of it, or NULL. */
+const char *capplan_suggest(const char *word, const char *const *names,
+                            size_t n);
+
+/* ----------------------------------------------------------- templates */
+
+/* A starter spec for 'capplan init' (templates/NAME.yaml, embedded at
+ * build time). */
+typedef struct capplan_template {
+  const char *name, *summary;
+  const char *const *lines; /* each ends in a newline */
+  size_t n_lines;
+} capplan_template;
+
+/* The templates, in the order 'capplan init --list' shows them. */
+const capplan_template *capplan_templates(size_t *count);
+
+/* ---------------------------------------------------------------- calc */
+
+/* 'capplan calc TOPIC': interview one-liners with their working. */
+typedef struct capplan_calc_option {
+  const char *name;       /* without the leading -- */
+  const char *value_name; /* NULL for a flag */
+  const char *help;
+} capplan_calc_option;
+
+typedef struct capplan_calc_topic {
+  const char *name, *summary, *usage, *example;
+  capplan_calc_option options[8];
+  size_t n_options;
+} capplan_calc_topic;
+
+const capplan_calc_topic *capplan_calc_topics(size_t *count);
+
+/* An option as given: --NAME and its values (NAME NULL for a bare value). */
+typedef struct capplan_calc_arg {
+  const char *name;
+  const char *const *values;
+  size_t n_values;
+} capplan_calc_arg;
+
+/* One step of the working: "label = formula = numbers = result". */
+typedef struct capplan_calc_step {
+  const char *label, *formula, *numbers, *result;
+} capplan_calc_step;
+
+typedef struct capplan_calc_value {
+  const char *name, *unit;
+  double value; /* in base units: per second, seconds, USD, bytes, ... */
+} capplan_calc_value;
+
+typedef struct capplan_calc {
+  const char *topic;
+  capplan_calc_arg *inputs; /* as given, in order */
+  size_t n_inputs;
+  capplan_calc_value *results;
+  size_t n_results;
+  capplan_calc_step *steps;
+  size_t n_steps;
+  const char **notes;
+  size_t n_notes;
+  struct capplan_arena *arena;
+} capplan_calc;
+
+/* Runs TOPIC on ARGS (pure).  Returns NULL with what is wrong in ERR (an
+ * unknown topic or option, a missing or malformed value).  Free with
+ * capplan_calc_free(). */
+capplan_calc *capplan_calc_run(const char *topic, const capplan_calc_arg *args,
+                               size_t n, capplan_buf *err);
+void capplan_calc_free(capplan_calc *c);
+/* Appends the working as text (CAPPLAN_FORMAT_TABLE) or JSON.  Returns 0,
+ * or -1 for another format. */
+int capplan_render_calc(const capplan_calc *c, enum capplan_format format,
+                        capplan_buf *out);
 
 #endif

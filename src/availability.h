@@ -26,6 +26,10 @@ avail avail_series(avail x, avail y);
 /* One of two suffices (redundant alternatives): 1 - (1-x)(1-y). */
 avail avail_parallel(avail x, avail y);
 
+/* The p-quantile of the standard normal distribution, for 0 < p < 1
+ * (Wichura's algorithm AS 241, about 16 digits). */
+double normal_quantile(double p);
+
 /* -log10(1 - A): 99.9% has 3 nines. */
 double avail_nines(avail x);
 

@@ -154,7 +154,10 @@ capplan_diff *capplan_diff_reports(const capplan_report *base,
 
   /* Gates on the growth of the yearly cost. */
   d->passed = true;
-  double grew = d->head_total.cost_per_year - d->base_total.cost_per_year;
+  /* Totals that agree to 1e-9 did not grow: a JSON side carries 12
+   * significant digits, which at $1e16/year is thousands of dollars. */
+  double hc = d->head_total.cost_per_year, bc = d->base_total.cost_per_year;
+  double grew = same(hc, bc) ? 0 : hc - bc;
   if (opts && opts->max_increase.set) {
     capplan_diff_gate *g = &d->gates[d->n_gates++];
     g->name = "max_increase";

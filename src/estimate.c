@@ -172,6 +172,7 @@ static void copy_settings(capplan_arena *A, const capplan_graph *g,
   s->server_availability = nd->availability;
   s->latency = nd->latency;
   s->standby = nd->standby;
+  s->async = nd->async;
   s->fallback =
       nd->fallback >= 0 ? arena_strdup(A, g->nodes[nd->fallback].name) : NULL;
 }
@@ -266,6 +267,8 @@ capplan_report *capplan_estimate(const capplan_graph *g,
     s->inflow = nd->share * in;
     s->outflow = s->inflow * (1 - nd->stops);
     s->qps = s->inflow * nd->calls * (1 - nd->cache_hit) * r->qps;
+    /* An async stage's path is timed like any other, but only async
+     * stages follow it (graph.c), so no request path includes it. */
     s->latency_to = nd->latency + slow;
   }
 
@@ -384,7 +387,8 @@ capplan_report *capplan_estimate(const capplan_graph *g,
 
   /* 6. Totals.  Availability is the product over what every request
    * needs: the stand-alone stages, each with its fallback, and the groups
-   * (stages in series).  Fallbacks count inside their pairs only. */
+   * (stages in series).  Fallbacks count inside their pairs only, and
+   * asynchronous stages not at all. */
   avail total = {1, 0};
   for (size_t k = 0; k < n; k++) {
     const capplan_stage_result *s = &r->stages[k];
@@ -393,7 +397,7 @@ capplan_report *capplan_estimate(const capplan_graph *g,
     r->servers += s->servers;
     r->gpus += s->gpus;
     r->cost_per_year += s->cost_per_year;
-    if (!s->standby) {
+    if (!s->standby && !s->async) {
       avail a = {s->effective_availability, s->effective_unavailability};
       total = avail_series(total, a);
     }
@@ -425,12 +429,12 @@ capplan_report *capplan_estimate(const capplan_graph *g,
 
   /* 7. The critical path: the stage that finishes last, then back through
    * the slowest upstream each time.  Ties go to the stage first in order
-   * (and first in 'after'), so the path is deterministic.  Fallbacks are
-   * off the normal path. */
+   * (and first in 'after'), so the path is deterministic.  Fallbacks and
+   * asynchronous stages are off the request path. */
   size_t end = n;
   for (size_t k = 0; k < n; k++) {
     size_t i = g->order[k];
-    if (g->nodes[i].standby)
+    if (g->nodes[i].standby || g->nodes[i].async)
       continue;
     if (end == n || RES(i)->latency_to > RES(end)->latency_to)
       end = i;

@@ -259,3 +259,78 @@ void fmt_path(capplan_buf *out, const char *const *path, size_t n,
       capplan_buf_puts(out, path[i]);
   }
 }
+
+char *fmt_nines(double unavailability, char *buf, size_t size) {
+  double n = capplan_nines(unavailability);
+  if (n > 12)
+    snprintf(buf, size, ">12");
+  else
+    fmt_number(n, 2, buf, size);
+  return buf;
+}
+
+char *fmt_availability_sig(double up, double down, int sig, char *buf,
+                           size_t size) {
+  double pct_down = down * 100;
+  int dec = 2;
+  if (pct_down > 0)
+    dec = sig - 1 - (int)floor(log10(pct_down));
+  dec = dec < 0 ? 0 : dec > 12 ? 12 : dec;
+  char num[FMT_SIZE];
+  snprintf(num, sizeof num, "%.*f", dec, up * 100);
+  if (strchr(num, '.')) {
+    size_t n = strlen(num);
+    while (n > 0 && num[n - 1] == '0')
+      num[--n] = '\0';
+    if (n > 0 && num[n - 1] == '.')
+      num[--n] = '\0';
+  }
+  snprintf(buf, size, "%s%%", num);
+  return buf;
+}
+
+char *fmt_bytes(double bytes, char *buf, size_t size) {
+  return fmt_bytes_per(bytes, "", buf, size);
+}
+
+char *fmt_bytes_per(double bytes, const char *per, char *buf, size_t size) {
+  static const char *const dec[] = {"B", "KB", "MB", "GB", "TB", "PB", "EB"};
+  static const char *const bin[] = {"B",   "KiB", "MiB", "GiB",
+                                    "TiB", "PiB", "EiB"};
+  int d = 0, b = 0;
+  double vd = bytes, vb = bytes;
+  while (vd >= 1000 && d < 6) {
+    vd /= 1000;
+    d++;
+  }
+  while (vb >= 1024 && b < 6) {
+    vb /= 1024;
+    b++;
+  }
+  char n1[FMT_SIZE], n2[FMT_SIZE];
+  fmt_number(vd, 2, n1, sizeof n1);
+  fmt_number(vb, 2, n2, sizeof n2);
+  if (d == 0)
+    snprintf(buf, size, "%s B%s", n1, per);
+  else
+    snprintf(buf, size, "%s %s%s (%s %s%s)", n1, dec[d], per, n2, bin[b], per);
+  return buf;
+}
+
+char *fmt_raw(double v, char *buf, size_t size) {
+  if (v > 0 && v < 0.005)
+    snprintf(buf, size, "<0.01");
+  else
+    fmt_number(v, 2, buf, size);
+  return buf;
+}
+
+char *fmt_checks_summary(size_t failed, size_t n, char *buf, size_t size) {
+  if (n == 1)
+    snprintf(buf, size, "the check %s", failed ? "failed" : "passed");
+  else if (failed)
+    snprintf(buf, size, "%zu of %zu checks failed", failed, n);
+  else
+    snprintf(buf, size, "all %zu checks passed", n);
+  return buf;
+}

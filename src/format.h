@@ -28,6 +28,18 @@ char *fmt_ms(double seconds, char *buf, size_t size);
 char *fmt_percent(double fraction, char *buf, size_t size);
 /* Availability from its down fraction (1 - A), e.g. "99.70%". */
 char *fmt_availability(double up, double down, char *buf, size_t size);
+/* Availability with SIG significant digits of its downtime, trailing
+ * zeros dropped: 99.7003% (3 x 99.9% in series), 99.99%. */
+char *fmt_availability_sig(double up, double down, int sig, char *buf,
+                           size_t size);
+/* Bytes in decimal and binary units: "90 TB (81.85 TiB)"; with PER
+ * after each unit: "1 GB/s (953.67 MiB/s)". */
+char *fmt_bytes(double bytes, char *buf, size_t size);
+char *fmt_bytes_per(double bytes, const char *per, char *buf, size_t size);
+
+/* Nines of an availability from its downtime fraction, 2 decimals; past
+ * 12 ">12": beyond that A is 1 to a double's precision. */
+char *fmt_nines(double unavailability, char *buf, size_t size);
 /* Minutes per year as "8.76 h", "52.56 min", "3.65 days". */
 char *fmt_downtime(double minutes, char *buf, size_t size);
 /* Signed changes: "+50", "-3", "0"; "+$876,000", "-$12.50"; and the
@@ -56,6 +68,13 @@ const char *check_flag(const capplan_check *c);
  * escape names (NULL appends them as they are). */
 void fmt_path(capplan_buf *out, const char *const *path, size_t n,
               const char *arrow, void (*esc)(capplan_buf *, const char *));
+
+/* Fractional servers, 2 decimals; a load too small to show is "<0.01"
+ * rather than a misleading "0". */
+char *fmt_raw(double v, char *buf, size_t size);
+
+/* "all 5 checks passed", "2 of 5 checks failed", "the check passed". */
+char *fmt_checks_summary(size_t failed, size_t n, char *buf, size_t size);
 
 /* A number with up to DECIMALS decimals, trailing zeros dropped, and
  * thousands separators in the whole part. */

@@ -98,6 +98,8 @@ static void build_hardware(builder *b) {
     set_if(&h->gpus, &s->gpus);
     set_if(&h->gpu_memory, &s->gpu_memory);
     set_if(&h->cost_per_year, &s->cost);
+    if (s->cost.set)
+      h->cost_text = s->cost.text;
     set_if(&h->availability, &s->availability);
   }
 }
@@ -153,8 +155,11 @@ static void name_stages(builder *b) {
 static void resolve_fallbacks(builder *b) {
   const capplan_spec *spec = b->spec;
   capplan_graph *g = b->g;
-  for (size_t i = 0; i < g->n; i++)
+  for (size_t i = 0; i < g->n; i++) {
     g->nodes[i].fallback = -1;
+    g->nodes[i].async =
+        spec->stages[i].async.set && spec->stages[i].async.v != 0;
+  }
   for (size_t i = 0; i < g->n; i++) {
     const spec_stage *st = &spec->stages[i];
     gnode *nd = &g->nodes[i];
@@ -200,6 +205,15 @@ static void resolve_fallbacks(builder *b) {
                         "a fallback is sized and counted on its own; remove "
                         "'colocate'",
                         "fallback stage '%s' cannot be colocated", nd->name);
+    if (nd->async && nd->fallback >= 0)
+      capplan_diags_add(b->d, CAPPLAN_ERROR, st->fallback.loc,
+                        "no request waits for an async stage, so nothing "
+                        "needs to stand in for it; remove 'fallback'",
+                        "async stage '%s' cannot have a fallback", nd->name);
+    if (nd->async && nd->standby)
+      capplan_diags_add(b->d, CAPPLAN_ERROR, st->async.loc,
+                        "a fallback serves requests; remove 'async: true'",
+                        "fallback stage '%s' cannot be async", nd->name);
     if (nd->fallback >= 0 && st->colocate.s)
       capplan_diags_add(b->d, CAPPLAN_ERROR, st->fallback.loc,
                         "a colocated stage goes down with its whole group; "
@@ -247,9 +261,11 @@ static void link_stage(builder *b, size_t i) {
   }
   if (!st->after.set) {
     /* The stage listed before it, passing over fallbacks, which are not
-     * on the request path. */
+     * on the request path, and, for a stage on that path, over async
+     * stages. */
     size_t p = i;
-    while (p > 0 && b->g->nodes[p - 1].standby)
+    while (p > 0 && (b->g->nodes[p - 1].standby ||
+                     (b->g->nodes[p - 1].async && !nd->async)))
       p--;
     if (p > 0) {
       nd->parents = arena_alloc(b->g->arena, sizeof(size_t));
@@ -288,6 +304,15 @@ static void link_stage(builder *b, size_t i) {
                         "is down; follow the primary instead",
                         "stage '%s' is after '%s', which is a fallback",
                         nd->name, a->s);
+      continue;
+    }
+    if (b->g->nodes[p].async && !nd->async) {
+      capplan_diags_add(b->d, CAPPLAN_ERROR, a->loc,
+                        "no request waits for an async stage; mark this "
+                        "stage 'async: true' too, or follow a stage on the "
+                        "request path",
+                        "stage '%s' is after '%s', which is async", nd->name,
+                        a->s);
       continue;
     }
     if (p == i) {

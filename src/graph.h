@@ -18,7 +18,8 @@
 typedef struct ghw {
   const char *name;
   double cores, memory, gpus, gpu_memory, cost_per_year;
-  double availability; /* 0 if neither catalog nor spec states it */
+  double availability;   /* 0 if neither catalog nor spec states it */
+  const char *cost_text; /* the cost as the spec wrote it; NULL: catalog */
 } ghw;
 
 typedef struct gnode {
@@ -39,6 +40,7 @@ typedef struct gnode {
   bool survive_zone_loss;
   long fallback; /* index of the stage that stands in, or -1 */
   bool standby;  /* some stage's fallback: no flow of its own */
+  bool async;    /* off the request path: no latency, no gating */
 } gnode;
 
 typedef struct ggroup {

@@ -29,6 +29,10 @@ static const struct {
 };
 
 int capplan_format_parse(const char *name, enum capplan_format *out) {
+  if (!strcmp(name, "text")) { /* explain's name for the table format */
+    *out = CAPPLAN_FORMAT_TABLE;
+    return 0;
+  }
   for (size_t i = 0; i < ARRAY_LEN(format_names); i++)
     if (!strcmp(format_names[i], name)) {
       *out = (enum capplan_format)i;
@@ -83,5 +87,16 @@ int capplan_render_diff(const capplan_diff *d, enum capplan_format format,
   if (i < 0)
     return -1;
   renderers[i].diff(d, opts ? opts : &none, out);
+  return 0;
+}
+
+int capplan_render_calc(const capplan_calc *c, enum capplan_format format,
+                        capplan_buf *out) {
+  if (format == CAPPLAN_FORMAT_TABLE)
+    render_calc_text(c, out);
+  else if (format == CAPPLAN_FORMAT_JSON)
+    render_json_calc(c, out);
+  else
+    return -1;
   return 0;
 }

@@ -38,4 +38,7 @@ void render_csv(const capplan_report *r, const capplan_render_opts *opts,
 void render_csv_diff(const capplan_diff *d, const capplan_render_opts *opts,
                      capplan_buf *out);
 
+void render_calc_text(const capplan_calc *c, capplan_buf *out);
+void render_json_calc(const capplan_calc *c, capplan_buf *out);
+
 #endif

@@ -86,6 +86,7 @@ static cJSON *stage_json(const capplan_stage_result *s) {
   num(o, "zone_extra_servers", s->zone_extra);
   str(o, "fallback", s->fallback);
   cJSON_AddItemToObject(o, "standby", cJSON_CreateBool(s->standby));
+  cJSON_AddItemToObject(o, "async", cJSON_CreateBool(s->async));
   num(o, "server_availability", s->server_availability);
   num(o, "servers_needed", s->servers_needed);
   num(o, "availability", s->availability);
@@ -446,6 +447,44 @@ void render_json_diff(const capplan_diff *d, const capplan_render_opts *opts,
     cJSON_AddItemToArray(gates, x);
   }
   cJSON_AddItemToObject(o, "passed", cJSON_CreateBool(d->passed));
+  emit(o, 0, out);
+  capplan_buf_putc(out, '\n');
+}
+
+/* 'capplan calc TOPIC --json': the inputs as given, the results in base
+ * units, and the steps of the working. */
+void render_json_calc(const capplan_calc *c, capplan_buf *out) {
+  cJSON *o = cJSON_CreateObject();
+  tool_json(o);
+  str(o, "kind", "calc");
+  str(o, "topic", c->topic);
+  cJSON *in = cJSON_AddObjectToObject(o, "inputs");
+  for (size_t i = 0; i < c->n_inputs; i++) {
+    const capplan_calc_arg *a = &c->inputs[i];
+    if (a->n_values == 0)
+      cJSON_AddItemToObject(in, a->name, cJSON_CreateTrue());
+    else if (a->n_values == 1)
+      str(in, a->name, a->values[0]);
+    else
+      cJSON_AddItemToObject(in, a->name, names(a->values, a->n_values));
+  }
+  cJSON *res = cJSON_AddObjectToObject(o, "results");
+  for (size_t i = 0; i < c->n_results; i++)
+    num(res, c->results[i].name, c->results[i].value);
+  cJSON *units = cJSON_AddObjectToObject(o, "units");
+  for (size_t i = 0; i < c->n_results; i++)
+    str(units, c->results[i].name, c->results[i].unit);
+  cJSON *steps = cJSON_AddArrayToObject(o, "steps");
+  for (size_t i = 0; i < c->n_steps; i++) {
+    const capplan_calc_step *s = &c->steps[i];
+    cJSON *x = cJSON_CreateObject();
+    str(x, "label", s->label);
+    str(x, "formula", s->formula);
+    str(x, "numbers", s->numbers);
+    str(x, "result", s->result);
+    cJSON_AddItemToArray(steps, x);
+  }
+  cJSON_AddItemToObject(o, "notes", names(c->notes, c->n_notes));
   emit(o, 0, out);
   capplan_buf_putc(out, '\n');
 }

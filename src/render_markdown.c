@@ -69,11 +69,9 @@ static void heading(const capplan_report *r, capplan_buf *out) {
   if (!r->n_checks)
     capplan_buf_printf(out, ": %s/year\n",
                        fmt_money(r->cost_per_year, b, sizeof b));
-  else if (failed)
-    capplan_buf_printf(out, ": %zu of %zu checks failed\n", failed,
-                       r->n_checks);
   else
-    capplan_buf_printf(out, ": all %zu checks passed\n", r->n_checks);
+    capplan_buf_printf(out, ": %s\n",
+                       fmt_checks_summary(failed, r->n_checks, b, sizeof b));
 }
 
 /* The report with at most MAX_ROWS stage rows. */

@@ -34,7 +34,7 @@ static void stage_table(const capplan_report *r, bool color, capplan_buf *out) {
     tt_cell(t, s->hardware);
     tt_cell(t, fmt_rate(s->qps, b[0], FMT_SIZE));
     tt_cell(t, fmt_rate(s->qps_per_server, b[1], FMT_SIZE));
-    tt_cell(t, fmt_number(s->servers_raw, 2, b[2], FMT_SIZE));
+    tt_cell(t, fmt_raw(s->servers_raw, b[2], FMT_SIZE));
     if (s->group) {
       tt_cell(t, "-");
       tt_cell(t, "-");
@@ -77,7 +77,7 @@ static void group_table(const capplan_report *r, bool color, capplan_buf *out) {
     tt_cell(t, gr->name);
     tt_cell(t, gr->hardware);
     tt_cell(t, members.data);
-    tt_cell(t, fmt_number(gr->servers_raw, 2, b[0], FMT_SIZE));
+    tt_cell(t, fmt_raw(gr->servers_raw, b[0], FMT_SIZE));
     tt_cell(t, fmt_count(gr->servers, b[1], FMT_SIZE));
     tt_cell(t, gr->gpus > 0 ? fmt_count(gr->gpus, b[2], FMT_SIZE) : "-");
     tt_cell(t, fmt_money(gr->cost_per_year, b[3], FMT_SIZE));
@@ -90,17 +90,6 @@ static void group_table(const capplan_report *r, bool color, capplan_buf *out) {
 /* Availability of every stand-alone stage and group, and the system's
  * (FORMULAS.md section 2): how many servers must be up of how many, one
  * server's availability, the stage's, its nines and downtime a year. */
-/* Nines as a table shows them: past 12, A itself is 1 to a double's
- * precision, and the figure only restates the independence assumption. */
-static char *nines_text(double unavailability, char *buf, size_t size) {
-  double n = capplan_nines(unavailability);
-  if (n > 12)
-    snprintf(buf, size, ">12");
-  else
-    fmt_number(n, 2, buf, size);
-  return buf;
-}
-
 static void availability_table(const capplan_report *r, bool color,
                                capplan_buf *out) {
   char b[6][FMT_SIZE];
@@ -129,6 +118,12 @@ static void availability_table(const capplan_report *r, bool color,
     if (s->standby)
       capplan_buf_printf(&note, "%sfallback, not on the request path",
                          note.len ? "; " : "");
+    if (s->async)
+      capplan_buf_printf(&note, "%sasync: gates no request",
+                         note.len ? "; " : "");
+    if (s->zones > 1 && s->servers < s->zones)
+      capplan_buf_printf(&note, "%sfewer servers than zones",
+                         note.len ? "; " : "");
     char upof[2 * FMT_SIZE];
     snprintf(upof, sizeof upof, "%s of %s",
              fmt_count(s->servers_needed, b[1], FMT_SIZE),
@@ -139,7 +134,7 @@ static void availability_table(const capplan_report *r, bool color,
     tt_cell(t, fmt_percent(s->server_availability, b[3], FMT_SIZE));
     tt_cell(t, fmt_availability(s->effective_availability,
                                 s->effective_unavailability, b[4], FMT_SIZE));
-    tt_cell(t, nines_text(s->effective_unavailability, b[5], FMT_SIZE));
+    tt_cell(t, fmt_nines(s->effective_unavailability, b[5], FMT_SIZE));
     tt_cell(t,
             fmt_downtime(s->effective_unavailability * CAPPLAN_MINUTES_PER_YEAR,
                          b[0], FMT_SIZE));
@@ -165,7 +160,7 @@ static void availability_table(const capplan_report *r, bool color,
     tt_cell(t, fmt_percent(gr->server_availability, b[3], FMT_SIZE));
     tt_cell(t, fmt_availability(gr->availability, gr->unavailability, b[4],
                                 FMT_SIZE));
-    tt_cell(t, nines_text(gr->unavailability, b[5], FMT_SIZE));
+    tt_cell(t, fmt_nines(gr->unavailability, b[5], FMT_SIZE));
     tt_cell(t, fmt_downtime(gr->unavailability * CAPPLAN_MINUTES_PER_YEAR, b[0],
                             FMT_SIZE));
     tt_cell(t, note);
@@ -176,7 +171,7 @@ static void availability_table(const capplan_report *r, bool color,
   tt_cell(t, "");
   tt_cell(t,
           fmt_availability(r->availability, r->unavailability, b[4], FMT_SIZE));
-  tt_cell(t, nines_text(r->unavailability, b[5], FMT_SIZE));
+  tt_cell(t, fmt_nines(r->unavailability, b[5], FMT_SIZE));
   tt_cell(t, fmt_downtime(r->downtime_minutes_per_year, b[0], FMT_SIZE));
   tt_cell(t, "stages in series");
   tt_render(t, color, "", out);
@@ -250,13 +245,10 @@ void render_table(const capplan_report *r, const capplan_render_opts *opts,
     size_t failed = 0;
     for (size_t i = 0; i < r->n_checks; i++)
       failed += !r->checks[i].passed;
-    if (failed)
-      capplan_buf_printf(out, "%s%zu of %zu checks failed%s\n",
-                         color ? RED : "", failed, r->n_checks,
-                         color ? OFF : "");
-    else
-      capplan_buf_printf(out, "%sall %zu checks passed%s\n", color ? GREEN : "",
-                         r->n_checks, color ? OFF : "");
+    char sum[FMT_SIZE];
+    capplan_buf_printf(out, "%s%s%s\n", color ? (failed ? RED : GREEN) : "",
+                       fmt_checks_summary(failed, r->n_checks, sum, sizeof sum),
+                       color ? OFF : "");
   }
 }
 
@@ -276,12 +268,10 @@ void render_table_check(const capplan_report *r,
   if (color)
     capplan_buf_puts(out, OFF);
   capplan_buf_printf(out, " (%s): ", r->spec_path);
-  if (failed)
-    capplan_buf_printf(out, "%s%zu of %zu checks failed%s\n\n",
-                       color ? RED : "", failed, r->n_checks, color ? OFF : "");
-  else
-    capplan_buf_printf(out, "%sall %zu checks passed%s\n\n", color ? GREEN : "",
-                       r->n_checks, color ? OFF : "");
+  char sum[FMT_SIZE];
+  capplan_buf_printf(out, "%s%s%s\n\n", color ? (failed ? RED : GREEN) : "",
+                     fmt_checks_summary(failed, r->n_checks, sum, sizeof sum),
+                     color ? OFF : "");
   char a[FMT_SIZE], l[FMT_SIZE], m[2 * FMT_SIZE];
   ttable *t = tt_new(7, "llrlrrl");
   tt_row(t, TT_HEADER);

@@ -231,6 +231,10 @@ static const schema_key stage_keys[] = {
          "Size so the other zones carry the load when one zone is lost."),
     STR("fallback", SK_NAME, 0, spec_stage, fallback, "none",
         "Stage that serves this stage's requests while it is down."),
+    BOOL("async", spec_stage, async, "false",
+         "Off the request path (a stream consumer, a batch job): sized for "
+         "its load, but no path waits for it and it does not gate "
+         "availability."),
 };
 
 #define SECTION(p, t, k, h)                                                    \

@@ -81,6 +81,7 @@ typedef struct spec_stage {
   sstr bound;
   snum headroom, utilization, redundancy, availability;
   snum zones, survive_zone_loss;
+  snum async; /* true: off the request path */
   sstr colocate, fallback;
 } spec_stage;
 

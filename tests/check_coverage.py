@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Fails unless every specs/*.yaml has a golden table case and a golden JSON
-case ('estimate specs/X.yaml' with and without '--format json')."""
+"""Fails unless every specs/*.yaml has a golden table case, a golden JSON
+case ('estimate specs/X.yaml' with and without '--format json') and a golden
+'explain' case."""
 import glob
 import os
 import shlex
@@ -13,6 +14,10 @@ for path in glob.glob("tests/cases/*.case"):
     for line in open(path, encoding="utf-8"):
         if line.startswith("args:"):
             args = shlex.split(line[5:])
+            if args and args[0] == "explain":
+                for a in args[1:]:
+                    if a.startswith("specs/"):
+                        seen.setdefault(a, set()).add("explain")
             if args and args[0] == "estimate":
                 fmt = "table"
                 for i, a in enumerate(args):
@@ -25,7 +30,7 @@ for path in glob.glob("tests/cases/*.case"):
                         seen.setdefault(a, set()).add(fmt)
 missing = []
 for spec in sorted(glob.glob("specs/*.yaml")):
-    for fmt in ("table", "json"):
+    for fmt in ("table", "json", "explain"):
         if fmt not in seen.get(spec, set()):
             missing.append("%s (%s)" % (spec, fmt))
 if missing:

@@ -478,6 +478,55 @@ static void test_fallback(void **state) {
   run_free(&e);
 }
 
+/* An async stage is sized for its load but is off the request path: no
+ * latency on the critical path, no part in the system's availability. */
+static void test_async(void **state) {
+  (void)state;
+  run_result x = run_yaml("capplan: 1\ntraffic: {qps: 1K}\nstages:\n"
+                          "  - {name: front, latency: 10ms, "
+                          "qps_per_server: 1K}\n"
+                          "  - {name: events, async: true, calls: 10, "
+                          "latency: 500ms, qps_per_server: 2K}\n"
+                          "  - {name: agg, async: true, latency: 1s, "
+                          "qps_per_server: 5K}\n"
+                          "  - {name: blend, latency: 2ms, "
+                          "qps_per_server: 1K}\n");
+  const capplan_report *r = expect_report(&x);
+  const capplan_stage_result *ev = stage(r, "events");
+  const capplan_stage_result *agg = stage(r, "agg");
+  const capplan_stage_result *bl = stage(r, "blend");
+  assert_true(ev->async && agg->async && !bl->async);
+  /* Sized like any stage: 10 calls x 1,000 QPS / 2,000 = 5 servers;
+   * calls do not carry downstream, so agg sees 1,000 QPS: 1 server. */
+  expect_near(ev->qps, 10000, 1e-9);
+  assert_true(ev->servers == 5 && agg->servers == 1);
+  /* agg follows events (the async stage listed before it); blend passes
+   * over both to follow front. */
+  assert_string_equal(agg->after[0], "events");
+  assert_int_equal(bl->n_after, 1);
+  assert_string_equal(bl->after[0], "front");
+  /* The async path is timed (10 + 500 + 1,000 ms) but is not critical. */
+  expect_near(agg->latency_to, 1.51, 1e-12);
+  expect_near(r->latency, 0.012, 1e-12);
+  assert_int_equal(r->n_critical, 2);
+  assert_false(ev->critical || agg->critical);
+  /* Availability: front and blend only, 0.999 each. */
+  expect_near(r->availability, 0.999 * 0.999, 1e-14);
+  assert_true(r->servers == 1 + 5 + 1 + 1);
+  run_free(&x);
+
+  run_result e = run_yaml("capplan: 1\ntraffic: {qps: 1K}\nstages:\n"
+                          "  - {name: a, async: true, latency: 1ms}\n"
+                          "  - {name: b, latency: 1ms, after: a}\n"
+                          "  - {name: c, latency: 1ms, fallback: d, "
+                          "after: []}\n"
+                          "  - {name: d, latency: 1ms, async: true}\n");
+  assert_null(e.r);
+  expect_diag(&e.d, "stage 'b' is after 'a', which is async");
+  expect_diag(&e.d, "fallback stage 'd' cannot be async");
+  run_free(&e);
+}
+
 /* 'capplan check' limits tighten the spec's, never loosen them. */
 static void test_check_limits(void **state) {
   (void)state;
@@ -536,6 +585,7 @@ int main(void) {
       cmocka_unit_test(test_deterministic),
       cmocka_unit_test(test_zones),
       cmocka_unit_test(test_fallback),
+      cmocka_unit_test(test_async),
       cmocka_unit_test(test_check_limits),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

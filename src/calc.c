@@ -1,0 +1,862 @@
+/*
+ * calc.c - 'capplan calc TOPIC': the interview one-liners.
+ *
+ * Each topic takes options in the units of specs (500M, 20/day, 10ms,
+ * $2/hour, 99.95%, 100B), computes its answer, and records the working as
+ * steps: the formula, the numbers put in, the result, in the order a
+ * candidate would say them.  Pure, like the estimator; render_calc() and
+ * render_json.c print the result.  The formulas are FORMULAS.md's and
+ * seed 004's; each topic names its source.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "availability.h"
+#include "catalog.h"
+#include "format.h"
+#include "render.h"
+#include "units.h"
+#include "util.h"
+
+enum { MAX_OPTS = 8 }; /* as capplan_calc_topic.options */
+
+/* An option of a topic: its kind is a quantity kind of capplan_quantity,
+ * or "flag" (no value), "list" (fractions), "k-of-n", "bound",
+ * "downtime" (a duration per period). */
+typedef struct copt {
+  const char *name, *kind, *value_name, *help;
+} copt;
+
+typedef struct calc_ctx calc_ctx;
+
+typedef struct ctopic {
+  const char *name, *summary, *usage, *example;
+  copt opts[MAX_OPTS];
+  const char *positional; /* option a bare value stands for, or NULL */
+  int (*run)(calc_ctx *x);
+} ctopic;
+
+struct calc_ctx {
+  const ctopic *t;
+  capplan_calc *c;
+  capplan_buf *err;
+  bool has[MAX_OPTS];
+  double v[MAX_OPTS];
+  const char *text[MAX_OPTS];
+  double *list;
+  size_t n_list;
+  double k, n;   /* k-of-n */
+  double period; /* of a downtime, in seconds */
+};
+
+/* ------------------------------------------------------------- helpers */
+
+static int opt_index(const ctopic *t, const char *name) {
+  for (int i = 0; i < MAX_OPTS && t->opts[i].name; i++)
+    if (!strcmp(t->opts[i].name, name))
+      return i;
+  return -1;
+}
+
+static bool has(const calc_ctx *x, const char *name) {
+  int i = opt_index(x->t, name);
+  return i >= 0 && x->has[i];
+}
+
+static double val(const calc_ctx *x, const char *name, double dflt) {
+  int i = opt_index(x->t, name);
+  return i >= 0 && x->has[i] ? x->v[i] : dflt;
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static char *
+str(calc_ctx *x, const char *fmt, ...) {
+  capplan_buf b;
+  capplan_buf_init(&b);
+  va_list ap;
+  va_start(ap, fmt);
+  capplan_buf_vprintf(&b, fmt, ap);
+  va_end(ap);
+  char *s = arena_strdup(x->c->arena, b.data ? b.data : "");
+  capplan_buf_release(&b);
+  return s;
+}
+
+static void step(calc_ctx *x, const char *label, char *formula, char *numbers,
+                 char *result) {
+  capplan_calc *c = x->c;
+  capplan_calc_step *s = &c->steps[c->n_steps++];
+  s->label = label;
+  s->formula = formula;
+  s->numbers = numbers;
+  s->result = result;
+}
+
+static void note(calc_ctx *x, char *text) {
+  x->c->notes[x->c->n_notes++] = text;
+}
+
+static void result(calc_ctx *x, const char *name, const char *unit, double v) {
+  capplan_calc_value *r = &x->c->results[x->c->n_results++];
+  r->name = name;
+  r->unit = unit;
+  r->value = v;
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static int
+fail(calc_ctx *x, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  capplan_buf_vprintf(x->err, fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
+/* Short names for the formats, one buffer each. */
+typedef struct nb {
+  char s[8][FMT_SIZE];
+  int i;
+} nb;
+static char *n_(nb *b) {
+  return b->s[b->i++ % 8];
+}
+#define COUNT(b, v) fmt_count(v, n_(b), FMT_SIZE)
+#define RATE(b, v) fmt_rate(v, n_(b), FMT_SIZE)
+#define NUM(b, v, d) fmt_number(v, d, n_(b), FMT_SIZE)
+#define MONEY(b, v) fmt_money(v, n_(b), FMT_SIZE)
+#define MS(b, v) fmt_ms(v, n_(b), FMT_SIZE)
+#define PCT(b, v) fmt_percent(v, n_(b), FMT_SIZE)
+#define AVAIL(b, up, down) fmt_availability_sig(up, down, 4, n_(b), FMT_SIZE)
+
+/* ---------------------------------------------------------------- qps */
+
+/* FORMULAS.md section 7: dau x requests_per_user_per_day / 86,400 x
+ * peak_to_average; section 1: 10B events/day = 115,741/s. */
+static int run_qps(calc_ctx *x) {
+  nb b = {0};
+  bool dau = has(x, "dau") || has(x, "per-user");
+  if (dau == has(x, "events"))
+    return fail(x, "give --dau with --per-user, or --events");
+  double avg;
+  if (dau) {
+    if (!has(x, "dau") || !has(x, "per-user"))
+      return fail(x, "--dau and --per-user go together");
+    double d = val(x, "dau", 0), u = val(x, "per-user", 0);
+    avg = d * u / 86400;
+    step(x, "average QPS", str(x, "dau x requests per user per day / 86,400 s"),
+         str(x, "%s x %s / 86,400", COUNT(&b, d), NUM(&b, u, 4)),
+         str(x, "%s QPS", RATE(&b, avg)));
+  } else {
+    avg = val(x, "events", 0);
+    step(x, "average rate", str(x, "events per day / 86,400 s"),
+         str(x, "%s / 86,400", COUNT(&b, avg * 86400)),
+         str(x, "%s events/s", RATE(&b, avg)));
+  }
+  result(x, "average_qps", "1/s", avg);
+  if (has(x, "peak")) {
+    double p = val(x, "peak", 1);
+    step(x, "peak QPS", str(x, "average x peak-to-average"),
+         str(x, "%s x %s", RATE(&b, avg), NUM(&b, p, 4)),
+         str(x, "%s QPS", RATE(&b, avg * p)));
+    result(x, "peak_qps", "1/s", avg * p);
+  } else {
+    note(x, str(x, "size servers for the peak: add --peak, e.g. --peak 3 "
+                   "(seed 004 plans for 300K+ at peak on 115K average)"));
+  }
+  return 0;
+}
+
+/* --------------------------------------------------------- throughput */
+
+/* FORMULAS.md section 1 and seed 004 "Parallelism Factors": QPS = batch /
+ * latency x parallelism; 16 cores give 10-16x CPU-bound, 4-8x memory-bound,
+ * 100-1000x I/O-bound. */
+static int run_throughput(calc_ctx *x) {
+  nb b = {0};
+  if (!has(x, "latency"))
+    return fail(x, "--latency is required");
+  double lat = val(x, "latency", 1), batch = val(x, "batch", 1);
+  if (has(x, "parallelism") && (has(x, "cores") || has(x, "bound")))
+    return fail(x, "give --parallelism, or --cores with --bound, not both");
+  if (has(x, "cores") != has(x, "bound"))
+    return fail(x, "--cores and --bound go together");
+  if (has(x, "bound")) {
+    double cores = val(x, "cores", 16);
+    const char *bound = x->text[opt_index(x->t, "bound")];
+    double lo, hi;
+    if (!strcmp(bound, "cpu")) {
+      lo = 10;
+      hi = 16;
+    } else if (!strcmp(bound, "memory")) {
+      lo = 4;
+      hi = 8;
+    } else {
+      lo = 100;
+      hi = 1000;
+    }
+    double per = catalog_bound_factor(bound), p = cores * per;
+    double plo = cores * lo / 16, phi = cores * hi / 16;
+    step(x, "parallelism",
+         str(x, "cores x factor (seed 004, %s-bound: %gx-%gx for 16 cores)",
+             bound, lo, hi),
+         str(x, "%s x %s..%s", COUNT(&b, cores), NUM(&b, lo / 16, 4),
+             NUM(&b, hi / 16, 4)),
+         str(x, "%s..%s, capplan uses %s", NUM(&b, plo, 2), NUM(&b, phi, 2),
+             NUM(&b, p, 2)));
+    step(x, "QPS per server", str(x, "batch / latency x parallelism"),
+         str(x, "%s / %s x %s..%s", NUM(&b, batch, 0), MS(&b, lat),
+             NUM(&b, plo, 2), NUM(&b, phi, 2)),
+         str(x, "%s..%s QPS, capplan uses %s", RATE(&b, batch / lat * plo),
+             RATE(&b, batch / lat * phi), RATE(&b, batch / lat * p)));
+    result(x, "qps_per_server", "1/s", batch / lat * p);
+    result(x, "qps_per_server_low", "1/s", batch / lat * plo);
+    result(x, "qps_per_server_high", "1/s", batch / lat * phi);
+  } else {
+    double p = val(x, "parallelism", 1);
+    step(x, "QPS per server", str(x, "batch / latency x parallelism"),
+         str(x, "%s / %s x %s", NUM(&b, batch, 0), MS(&b, lat), NUM(&b, p, 4)),
+         str(x, "%s QPS", RATE(&b, batch / lat * p)));
+    result(x, "qps_per_server", "1/s", batch / lat * p);
+  }
+  note(x, str(x, "a request that scores 1,000 candidates is one request: "
+                 "batch counts requests served together, not items"));
+  return 0;
+}
+
+/* ------------------------------------------------------------ servers */
+
+/* SPEC.md "Sizing and rounding": raw = qps / (per_server x utilization);
+ * servers = ceil(raw x (1 + headroom) - 1e-9) + redundancy. */
+static int run_servers(calc_ctx *x) {
+  nb b = {0};
+  if (!has(x, "qps") || !has(x, "per-server"))
+    return fail(x, "--qps and --per-server are required");
+  double q = val(x, "qps", 0), per = val(x, "per-server", 1);
+  double u = val(x, "utilization", 1), h = val(x, "headroom", 0);
+  double k = val(x, "redundancy", 0);
+  if (u <= 0 || u > 1)
+    return fail(x, "--utilization must be more than 0%% and at most 100%%");
+  double raw = q / (per * u), with = raw * (1 + h);
+  double n = ceil(with - CAPPLAN_CEIL_TOLERANCE);
+  if (n < 1 && raw > 0)
+    n = 1;
+  if (n < 0)
+    n = 0;
+  step(x, "raw servers", str(x, "QPS / (QPS per server x utilization)"),
+       str(x, "%s / (%s x %s)", RATE(&b, q), RATE(&b, per), PCT(&b, u)),
+       str(x, "%s", NUM(&b, raw, 4)));
+  step(x, "with headroom", str(x, "raw x (1 + headroom)"),
+       str(x, "%s x (1 + %s)", NUM(&b, raw, 4), PCT(&b, h)),
+       str(x, "%s", NUM(&b, with, 4)));
+  step(x, "servers", str(x, "ceil(with headroom - 1e-9) + redundancy"),
+       str(x, "ceil(%s - 1e-9) + %s", NUM(&b, with, 4), COUNT(&b, k)),
+       str(x, "%s servers", COUNT(&b, n + k)));
+  result(x, "servers", "servers", n + k);
+  note(x, str(x, "one ceiling, at the end; the 1e-9 keeps float noise such "
+                 "as 28.000000000000004 from buying a 29th server"));
+  return 0;
+}
+
+/* --------------------------------------------------------------- cost */
+
+/* FORMULAS.md section 1: servers x $/hour x 8,760; a month is 730 h. */
+static int run_cost(calc_ctx *x) {
+  nb b = {0};
+  if (has(x, "servers") == has(x, "gpus"))
+    return fail(x, "give --servers or --gpus");
+  if (!has(x, "price"))
+    return fail(x, "--price is required, e.g. --price $2/hour");
+  bool gpus = has(x, "gpus");
+  double n = val(x, gpus ? "gpus" : "servers", 0), per = val(x, "price", 0);
+  const char *unit = gpus ? "GPUs" : "servers";
+  const char *as = x->text[opt_index(x->t, "price")];
+  step(x, "per year", str(x, "%s x price per year (8,760 h)", unit),
+       str(x, "%s x %s/year (%s)", COUNT(&b, n), MONEY(&b, per), as),
+       str(x, "%s/year", MONEY(&b, n * per)));
+  step(x, "per month", str(x, "per year x 730 / 8,760 h"),
+       str(x, "%s x 730 / 8,760", MONEY(&b, n * per)),
+       str(x, "%s/month", MONEY(&b, n * per / 12)));
+  step(x, "per hour", str(x, "per year / 8,760 h"),
+       str(x, "%s / 8,760", MONEY(&b, n * per)),
+       str(x, "%s/hour", MONEY(&b, n * per / 8760)));
+  result(x, "cost_per_year", "USD/year", n * per);
+  result(x, "cost_per_month", "USD/month", n * per / 12);
+  result(x, "cost_per_hour", "USD/hour", n * per / 8760);
+  return 0;
+}
+
+/* -------------------------------------------------------------- nines */
+
+/* Seed 000 "Availability": downtime = (1 - A) x period; 99.9% = 8.76 h a
+ * year, 99.99% = 52.56 min, 99.999% = 5.26 min. */
+static int run_nines(calc_ctx *x) {
+  nb b = {0};
+  if (has(x, "availability") == has(x, "downtime"))
+    return fail(x, "give an availability (e.g. 99.99%%) or --downtime "
+                   "(e.g. 1h/year)");
+  double down;
+  if (has(x, "downtime")) {
+    double d = val(x, "downtime", 0);
+    down = d / x->period;
+    if (down > 1)
+      return fail(x, "--downtime is longer than its period");
+    step(x, "availability", str(x, "1 - downtime / period"),
+         str(x, "1 - %s min / %s min", NUM(&b, d / 60, 4),
+             COUNT(&b, x->period / 60)),
+         str(x, "%s", AVAIL(&b, 1 - down, down)));
+    result(x, "availability", "fraction", 1 - down);
+  } else {
+    double a = val(x, "availability", 0);
+    down = 1 - a;
+  }
+  const struct {
+    const char *label, *per;
+    double minutes;
+  } periods[] = {{"per year", "525,600 min", 525600},
+                 {"per month", "43,800 min", 43800},
+                 {"per week", "10,080 min", 10080},
+                 {"per day", "1,440 min", 1440}};
+  for (size_t i = 0; i < 4; i++)
+    step(x, periods[i].label, str(x, "(1 - availability) x %s", periods[i].per),
+         str(x, "%s x %s", NUM(&b, down, 12), COUNT(&b, periods[i].minutes)),
+         str(x, "%s down",
+             fmt_downtime(down * periods[i].minutes, n_(&b), FMT_SIZE)));
+  avail av = {1 - down, down};
+  step(x, "nines", str(x, "-log10(1 - availability)"),
+       str(x, "-log10(%s)", NUM(&b, down, 12)),
+       str(x, "%s", NUM(&b, avail_nines(av), 2)));
+  result(x, "downtime_minutes_per_year", "min", down * 525600);
+  result(x, "downtime_minutes_per_month", "min", down * 43800);
+  result(x, "nines", "1", avail_nines(av));
+  return 0;
+}
+
+/* ------------------------------------------------------- availability */
+
+/* FORMULAS.md section 2: series is the product, redundant alternatives
+ * 1 - prod(1 - A), k-of-n the binomial tail; three 99.9% in series give
+ * 99.7003%, two 99% in parallel 99.99%. */
+static int run_availability(calc_ctx *x) {
+  nb b = {0};
+  int modes = has(x, "series") + has(x, "parallel") + has(x, "k-of-n");
+  if (modes != 1)
+    return fail(x, "give one of --series A B ..., --parallel A B ..., "
+                   "--k-of-n K/N --each A");
+  avail total;
+  capplan_buf f;
+  capplan_buf_init(&f);
+  if (has(x, "k-of-n")) {
+    if (!has(x, "each"))
+      return fail(x, "--k-of-n needs --each, e.g. --each 99%%");
+    double a = val(x, "each", 0);
+    total = avail_k_of_n(x->k, x->n, a);
+    step(x, "availability",
+         str(x, "sum over k = %g..%g of C(%g, k) a^k (1 - a)^(%g - k)", x->k,
+             x->n, x->n, x->n),
+         str(x, "a = %s, %g of %g must be up", PCT(&b, a), x->k, x->n),
+         str(x, "%s", AVAIL(&b, total.up, total.down)));
+  } else {
+    bool series = has(x, "series");
+    total = series ? (avail){1, 0} : (avail){0, 1};
+    for (size_t i = 0; i < x->n_list; i++) {
+      avail a = avail_of(x->list[i]);
+      total = series ? avail_series(total, a) : avail_parallel(total, a);
+      capplan_buf_printf(&f, "%s%s%s%s", i ? (series ? " x " : " x ") : "",
+                         series ? "" : "(1 - ", PCT(&b, x->list[i]),
+                         series ? "" : ")");
+    }
+    step(x, "availability",
+         str(x, series ? "the product: every part must be up"
+                       : "1 - product of (1 - A): down only if all are"),
+         series ? str(x, "%s", f.data) : str(x, "1 - %s", f.data),
+         str(x, "%s", AVAIL(&b, total.up, total.down)));
+  }
+  capplan_buf_release(&f);
+  step(x, "downtime", str(x, "(1 - availability) x 525,600 min"),
+       str(x, "%s x 525,600", NUM(&b, total.down, 12)),
+       str(x, "%s a year (%s nines)",
+           fmt_downtime(total.down * 525600, n_(&b), FMT_SIZE),
+           NUM(&b, avail_nines(total), 2)));
+  result(x, "availability", "fraction", total.up);
+  result(x, "unavailability", "fraction", total.down);
+  result(x, "downtime_minutes_per_year", "min", total.down * 525600);
+  return 0;
+}
+
+/* ------------------------------------------------- storage, bandwidth */
+
+/* Seed 004 "Data Pipeline": 10B events a day kept 90 days, ~1 trillion
+ * events, ~100 TB. */
+static int run_storage(calc_ctx *x) {
+  nb b = {0};
+  if (!has(x, "events") || !has(x, "size") || !has(x, "retention"))
+    return fail(x, "--events, --size and --retention are required");
+  double per_day = val(x, "events", 0) * 86400, size = val(x, "size", 0);
+  double days = val(x, "retention", 0) / 86400, rep = val(x, "replication", 1);
+  double total = per_day * size * days * rep;
+  step(x, "events kept", str(x, "events per day x retention in days"),
+       str(x, "%s x %s", COUNT(&b, per_day), NUM(&b, days, 2)),
+       str(x, "%s events", COUNT(&b, per_day * days)));
+  step(x, "storage", str(x, "events x size x replication"),
+       str(x, "%s x %s B x %s", COUNT(&b, per_day * days), COUNT(&b, size),
+           NUM(&b, rep, 2)),
+       str(x, "%s", fmt_bytes(total, n_(&b), FMT_SIZE)));
+  result(x, "events", "1", per_day * days);
+  result(x, "bytes", "bytes", total);
+  return 0;
+}
+
+static int run_bandwidth(calc_ctx *x) {
+  nb b = {0};
+  if (!has(x, "qps") || !has(x, "size"))
+    return fail(x, "--qps and --size are required");
+  double q = val(x, "qps", 0), size = val(x, "size", 0);
+  double bytes = q * size;
+  step(x, "bytes per second", str(x, "QPS x size"),
+       str(x, "%s x %s B", RATE(&b, q), COUNT(&b, size)),
+       str(x, "%s", fmt_bytes_per(bytes, "/s", n_(&b), FMT_SIZE)));
+  step(x, "bits per second", str(x, "bytes per second x 8"),
+       str(x, "%s x 8", COUNT(&b, bytes)),
+       str(x, "%s Gbit/s", NUM(&b, bytes * 8 / 1e9, 3)));
+  result(x, "bytes_per_second", "bytes/s", bytes);
+  result(x, "bits_per_second", "bits/s", bytes * 8);
+  return 0;
+}
+
+/* ------------------------------------------------------------- little */
+
+/* FORMULAS.md section 7: L = lambda x W. */
+static int run_little(calc_ctx *x) {
+  nb b = {0};
+  int given = has(x, "rate") + has(x, "latency") + has(x, "concurrency");
+  if (given != 2)
+    return fail(x, "give two of --rate, --latency and --concurrency");
+  if (!has(x, "concurrency")) {
+    double l = val(x, "rate", 0), w = val(x, "latency", 0);
+    step(x, "concurrency", str(x, "L = arrival rate x time in the system"),
+         str(x, "%s/s x %s", RATE(&b, l), MS(&b, w)),
+         str(x, "%s requests in flight", NUM(&b, l * w, 2)));
+    result(x, "concurrency", "1", l * w);
+  } else if (!has(x, "rate")) {
+    double c = val(x, "concurrency", 0), w = val(x, "latency", 0);
+    step(x, "rate", str(x, "lambda = L / W"),
+         str(x, "%s / %s", NUM(&b, c, 2), MS(&b, w)),
+         str(x, "%s per second", RATE(&b, c / w)));
+    result(x, "rate", "1/s", c / w);
+  } else {
+    double c = val(x, "concurrency", 0), l = val(x, "rate", 0);
+    step(x, "latency", str(x, "W = L / lambda"),
+         str(x, "%s / %s/s", NUM(&b, c, 2), RATE(&b, l)),
+         str(x, "%s", MS(&b, c / l)));
+    result(x, "latency", "s", c / l);
+  }
+  return 0;
+}
+
+/* -------------------------------------------------------------- batch */
+
+/* FORMULAS.md section 4: b = min(max_batch, max(1, lambda x window));
+ * accelerators = ceil(lambda x t(b) / b).  The seed counts the window as
+ * GPU time too: b / (t + window) per GPU. */
+static int run_batch(calc_ctx *x) {
+  nb b = {0};
+  if (!has(x, "qps") || !has(x, "window") || !has(x, "time"))
+    return fail(x, "--qps, --window and --time are required");
+  double q = val(x, "qps", 0), w = val(x, "window", 0), t = val(x, "time", 0);
+  double bs = q * w;
+  if (bs < 1)
+    bs = 1;
+  if (has(x, "max-batch") && bs > val(x, "max-batch", bs))
+    bs = val(x, "max-batch", bs);
+  step(x, "batch size", str(x, "min(max batch, max(1, QPS x window))"),
+       str(x, "%s/s x %s", RATE(&b, q), MS(&b, w)),
+       str(x, "%s requests per batch", NUM(&b, bs, 2)));
+  double exact = ceil(q * t / bs - CAPPLAN_CEIL_TOLERANCE);
+  step(x, "GPUs (exact)", str(x, "ceil(QPS x batch time / batch size)"),
+       str(x, "ceil(%s x %s / %s)", RATE(&b, q), MS(&b, t), NUM(&b, bs, 2)),
+       str(x, "%s GPUs, each %s QPS", COUNT(&b, exact), RATE(&b, bs / t)));
+  double seed_qps = bs / (t + w);
+  double seed = ceil(q / seed_qps - CAPPLAN_CEIL_TOLERANCE);
+  step(x, "GPUs (seed)", str(x, "QPS / (batch / (batch time + window))"),
+       str(x, "%s / (%s / %s)", RATE(&b, q), NUM(&b, bs, 2), MS(&b, t + w)),
+       str(x, "%s GPUs, each %s QPS", COUNT(&b, seed), RATE(&b, seed_qps)));
+  step(x, "latency", str(x, "window + batch time (+ queueing)"),
+       str(x, "%s + %s", MS(&b, w), MS(&b, t)), str(x, "%s", MS(&b, w + t)));
+  note(x, str(x,
+              "capplan uses the exact reading: a GPU is busy for the "
+              "batch time only, while the next batch fills; in a spec "
+              "write batch: %s and latency: %sms.  The seed's reading "
+              "counts the window as GPU time too (%s GPUs).",
+              NUM(&b, bs, 2), NUM(&b, t * 1000, 3), COUNT(&b, seed)));
+  result(x, "batch", "1", bs);
+  result(x, "gpus", "1", exact);
+  result(x, "gpus_seed_reading", "1", seed);
+  result(x, "latency", "s", w + t);
+  return 0;
+}
+
+/* -------------------------------------------------------- sample size */
+
+/* FORMULAS.md section 7: n = (z_{1-a/2} + z_{1-b})^2 (p1(1 - p1) +
+ * p2(1 - p2)) / (p1 - p2)^2 per group, two proportions, two-sided. */
+static int run_sample_size(calc_ctx *x) {
+  nb b = {0};
+  if (!has(x, "baseline") || !has(x, "mde"))
+    return fail(x, "--baseline and --mde are required");
+  double p1 = val(x, "baseline", 0), mde = val(x, "mde", 0);
+  double alpha = val(x, "alpha", 0.05), power = val(x, "power", 0.8);
+  bool rel = has(x, "relative");
+  double p2 = rel ? p1 * (1 + mde) : p1 + mde;
+  if (p1 <= 0 || p1 >= 1 || p2 <= 0 || p2 >= 1 || mde == 0)
+    return fail(x, "the baseline and the baseline plus the effect must both "
+                   "lie strictly between 0%% and 100%%, and the effect not "
+                   "be 0");
+  if (alpha <= 0 || alpha >= 1 || power <= 0 || power >= 1)
+    return fail(x, "--alpha and --power must lie strictly between 0%% and "
+                   "100%%");
+  double za = normal_quantile(1 - alpha / 2), zb = normal_quantile(power);
+  double var = p1 * (1 - p1) + p2 * (1 - p2);
+  double n = ceil((za + zb) * (za + zb) * var / ((p1 - p2) * (p1 - p2)) -
+                  CAPPLAN_CEIL_TOLERANCE);
+  step(x, "treatment rate",
+       str(x, rel ? "baseline x (1 + effect)" : "baseline + effect"),
+       str(x, rel ? "%s x (1 + %s)" : "%s + %s", PCT(&b, p1), PCT(&b, mde)),
+       str(x, "%s%%", NUM(&b, p2 * 100, 4)));
+  step(x, "z values", str(x, "z(1 - alpha/2) + z(power)"),
+       str(x, "z(%s) + z(%s)", NUM(&b, 1 - alpha / 2, 4), NUM(&b, power, 4)),
+       str(x, "%s + %s = %s", NUM(&b, za, 6), NUM(&b, zb, 6),
+           NUM(&b, za + zb, 6)));
+  step(x, "per group", str(x, "(z sum)^2 x (p1(1-p1) + p2(1-p2)) / (p1-p2)^2"),
+       str(x, "%s^2 x %s / %s^2", NUM(&b, za + zb, 6), NUM(&b, var, 6),
+           NUM(&b, fabs(p1 - p2), 6)),
+       str(x, "%s users per group", COUNT(&b, n)));
+  result(x, "per_group", "users", n);
+  result(x, "total", "users", 2 * n);
+  return 0;
+}
+
+/* ------------------------------------------------------------- topics */
+
+static const ctopic topics[] = {
+    {"qps",
+     "traffic from daily users or events",
+     "--dau N --per-user RATE | --events RATE [--peak F]",
+     "capplan calc qps --dau 500M --per-user 20/day --peak 3",
+     {{"dau", "count", "N", "daily active users"},
+      {"per-user", "daily", "RATE", "requests per user, e.g. 20/day"},
+      {"events", "rate", "RATE", "events, e.g. 10B/day"},
+      {"peak", "number", "F", "peak-to-average factor"}},
+     NULL,
+     run_qps},
+    {"throughput",
+     "QPS of one server",
+     "--latency D [--batch N] [--parallelism F | --cores N --bound B]",
+     "capplan calc throughput --latency 10ms --cores 16 --bound cpu",
+     {{"latency", "duration", "D", "time of one request (or one batch)"},
+      {"batch", "count", "N", "requests served together"},
+      {"parallelism", "number", "F", "concurrent batches per server"},
+      {"cores", "count", "N", "cores of the server"},
+      {"bound", "bound", "B", "cpu, memory or io"}},
+     NULL,
+     run_throughput},
+    {"servers",
+     "servers for a load, rounded once",
+     "--qps RATE --per-server RATE [--headroom F] [--utilization F] "
+     "[--redundancy N]",
+     "capplan calc servers --qps 30K --per-server 1200 --headroom 20%",
+     {{"qps", "rate", "RATE", "load"},
+      {"per-server", "rate", "RATE", "QPS of one server at 100%"},
+      {"headroom", "fraction", "F", "extra capacity, e.g. 20%"},
+      {"utilization", "fraction", "F", "target utilization"},
+      {"redundancy", "count", "N", "spare servers"}},
+     NULL,
+     run_servers},
+    {"cost",
+     "cost per hour, month and year",
+     "--servers N | --gpus N --price MONEY",
+     "capplan calc cost --gpus 200 --price $2/hour",
+     {{"servers", "count", "N", "servers"},
+      {"gpus", "count", "N", "GPUs"},
+      {"price", "money", "MONEY", "price of one, e.g. $2/hour"}},
+     NULL,
+     run_cost},
+    {"nines",
+     "downtime of an availability, or the reverse",
+     "AVAILABILITY | --downtime D/PERIOD",
+     "capplan calc nines 99.99%",
+     {{"availability", "fraction", "A",
+       "an availability, e.g. 99.99% (or bare)"},
+      {"downtime", "downtime", "D/PERIOD",
+       "a downtime, e.g. 1h/year or 5min/month"}},
+     "availability",
+     run_nines},
+    {"availability",
+     "parts in series, in parallel, or k of n",
+     "--series A B ... | --parallel A B ... | --k-of-n K/N --each A",
+     "capplan calc availability --series 99.9% 99.9% 99.9%",
+     {{"series", "list", "A B ...", "all must be up"},
+      {"parallel", "list", "A B ...", "one suffices"},
+      {"k-of-n", "k-of-n", "K/N", "K of N must be up"},
+      {"each", "fraction", "A", "availability of each of the N"}},
+     NULL,
+     run_availability},
+    {"storage",
+     "bytes kept",
+     "--events RATE --size BYTES --retention D [--replication N]",
+     "capplan calc storage --events 10B/day --size 100B --retention 90d",
+     {{"events", "rate", "RATE", "events, e.g. 10B/day"},
+      {"size", "bytes", "BYTES", "bytes per event"},
+      {"retention", "duration", "D", "how long they are kept, e.g. 90d"},
+      {"replication", "number", "N", "copies kept"}},
+     NULL,
+     run_storage},
+    {"bandwidth",
+     "bytes and bits per second",
+     "--qps RATE --size BYTES",
+     "capplan calc bandwidth --qps 50K --size 20KB",
+     {{"qps", "rate", "RATE", "requests per second"},
+      {"size", "bytes", "BYTES", "bytes per request"}},
+     NULL,
+     run_bandwidth},
+    {"little",
+     "Little's law: two of rate, latency, concurrency",
+     "--rate RATE --latency D | --rate RATE --concurrency N | ...",
+     "capplan calc little --rate 5K --latency 200ms",
+     {{"rate", "rate", "RATE", "arrival rate"},
+      {"latency", "duration", "D", "time in the system"},
+      {"concurrency", "number", "N", "requests in flight"}},
+     NULL,
+     run_little},
+    {"batch",
+     "dynamic batching on accelerators",
+     "--qps RATE --window D --time D [--max-batch N]",
+     "capplan calc batch --qps 5K --window 10ms --time 200ms",
+     {{"qps", "rate", "RATE", "arrivals into the batcher"},
+      {"window", "duration", "D", "how long a batch collects"},
+      {"time", "duration", "D", "accelerator time of one batch"},
+      {"max-batch", "count", "N", "largest batch"}},
+     NULL,
+     run_batch},
+    {"sample-size",
+     "A/B test users per group, two proportions",
+     "--baseline F --mde F [--relative] [--alpha F] [--power F]",
+     "capplan calc sample-size --baseline 5% --mde 1%",
+     {{"baseline", "fraction", "F", "control conversion rate"},
+      {"mde", "fraction", "F", "smallest effect to detect"},
+      {"relative", "flag", NULL, "the effect is relative to the baseline"},
+      {"alpha", "fraction", "F", "false-positive rate, two-sided (5%)"},
+      {"power", "fraction", "F", "chance to detect the effect (80%)"}},
+     NULL,
+     run_sample_size},
+};
+
+const capplan_calc_topic *capplan_calc_topics(size_t *count) {
+  static capplan_calc_topic pub[ARRAY_LEN(topics)];
+  for (size_t i = 0; i < ARRAY_LEN(topics); i++) {
+    pub[i].name = topics[i].name;
+    pub[i].summary = topics[i].summary;
+    pub[i].usage = topics[i].usage;
+    pub[i].example = topics[i].example;
+    size_t k = 0;
+    for (; k < MAX_OPTS && topics[i].opts[k].name; k++) {
+      pub[i].options[k].name = topics[i].opts[k].name;
+      pub[i].options[k].value_name = topics[i].opts[k].value_name;
+      pub[i].options[k].help = topics[i].opts[k].help;
+    }
+    pub[i].n_options = k;
+  }
+  *count = ARRAY_LEN(topics);
+  return pub;
+}
+
+/* Parses one option's values into X (option I of the topic). */
+static int parse_opt(calc_ctx *x, int i, const capplan_calc_arg *a) {
+  const copt *o = &x->t->opts[i];
+  char key[64];
+  snprintf(key, sizeof key, "--%s", o->name);
+  if (!strcmp(o->kind, "flag")) {
+    if (a->n_values)
+      return fail(x, "%s takes no value, got '%s'", key, a->values[0]);
+    x->has[i] = true;
+    return 0;
+  }
+  if (!strcmp(o->kind, "list")) {
+    if (a->n_values < 2)
+      return fail(x,
+                  "%s takes two or more availabilities, e.g. %s 99.9%% "
+                  "99.9%%",
+                  key, key);
+    x->list = arena_array(x->c->arena, a->n_values, sizeof(double));
+    for (size_t k = 0; k < a->n_values; k++) {
+      capplan_buf e;
+      capplan_buf_init(&e);
+      if (capplan_quantity(a->values[k], "fraction", key, &x->list[k], &e,
+                           NULL) < 0) {
+        int rc = fail(x, "%s, got '%s'", e.data, a->values[k]);
+        capplan_buf_release(&e);
+        return rc;
+      }
+      capplan_buf_release(&e);
+    }
+    x->n_list = a->n_values;
+    x->has[i] = true;
+    return 0;
+  }
+  if (a->n_values != 1)
+    return fail(x, "%s takes one value%s", key,
+                a->n_values ? ", got several" : "");
+  const char *text = a->values[0];
+  x->text[i] = text;
+  x->has[i] = true;
+  if (!strcmp(o->kind, "bound")) {
+    if (strcmp(text, "cpu") && strcmp(text, "memory") && strcmp(text, "io"))
+      return fail(x, "%s takes cpu, memory or io, got '%s'", key, text);
+    return 0;
+  }
+  if (!strcmp(o->kind, "k-of-n")) {
+    char *end;
+    double k = strtod(text, &end);
+    double n = *end == '/' ? strtod(end + 1, &end) : -1;
+    if (*end || k < 1 || n < k || k != floor(k) || n != floor(n) || n > 1e9)
+      return fail(x,
+                  "%s takes K/N with whole 1 <= K <= N, e.g. 3/5, got "
+                  "'%s'",
+                  key, text);
+    x->k = k;
+    x->n = n;
+    return 0;
+  }
+  if (!strcmp(o->kind, "downtime")) {
+    const char *slash = strrchr(text, '/');
+    x->period = slash ? units_period_seconds(slash + 1, strlen(slash + 1)) : 0;
+    char dur[64];
+    snprintf(dur, sizeof dur, "%.*s", slash ? (int)(slash - text) : 0, text);
+    capplan_buf e;
+    capplan_buf_init(&e);
+    int rc = 0;
+    if (x->period <= 0)
+      rc = fail(x, "%s takes a duration per period, e.g. 1h/year, got '%s'",
+                key, text);
+    else if (capplan_quantity(dur, "duration", key, &x->v[i], &e, NULL) < 0)
+      rc = fail(x, "%s, got '%s'", e.data, text);
+    capplan_buf_release(&e);
+    return rc;
+  }
+  capplan_buf e;
+  capplan_buf_init(&e);
+  int rc = 0;
+  char quoted[96];
+  snprintf(quoted, sizeof quoted, "'%s'", text);
+  if (capplan_quantity(text, o->kind, key, &x->v[i], &e, NULL) < 0)
+    rc = strstr(e.data, quoted) ? fail(x, "%s", e.data)
+                                : fail(x, "%s, got '%s'", e.data, text);
+  else if (x->v[i] <= 0 && strcmp(o->kind, "fraction"))
+    rc = fail(x, "%s must be more than 0, got '%s'", key, text);
+  else if (!strcmp(o->kind, "fraction") && (x->v[i] < 0 || x->v[i] > 1))
+    rc = fail(x, "%s must be between 0%% and 100%%, got '%s'", key, text);
+  capplan_buf_release(&e);
+  return rc;
+}
+
+capplan_calc *capplan_calc_run(const char *topic, const capplan_calc_arg *args,
+                               size_t n, capplan_buf *err) {
+  const ctopic *t = NULL;
+  for (size_t i = 0; i < ARRAY_LEN(topics) && !t; i++)
+    if (!strcmp(topics[i].name, topic))
+      t = &topics[i];
+  if (!t) {
+    const char *names[ARRAY_LEN(topics)];
+    for (size_t i = 0; i < ARRAY_LEN(topics); i++)
+      names[i] = topics[i].name;
+    const char *best = closest_word(topic, names, ARRAY_LEN(topics));
+    capplan_buf_printf(err, "unknown topic '%s'%s%s%s", topic,
+                       best ? " (did you mean '" : "", best ? best : "",
+                       best ? "'?)" : "");
+    return NULL;
+  }
+  capplan_calc *c = xcalloc(1, sizeof *c);
+  c->arena = arena_new();
+  c->topic = t->name;
+  c->steps = arena_array(c->arena, 16, sizeof(capplan_calc_step));
+  c->notes = arena_array(c->arena, 4, sizeof(char *));
+  c->results = arena_array(c->arena, 8, sizeof(capplan_calc_value));
+  c->inputs = arena_array(c->arena, n + 1, sizeof(capplan_calc_arg));
+  calc_ctx x;
+  memset(&x, 0, sizeof x);
+  x.t = t;
+  x.c = c;
+  x.err = err;
+  int rc = 0;
+  for (size_t i = 0; i < n && !rc; i++) {
+    const char *name = args[i].name ? args[i].name : t->positional;
+    if (!name) {
+      rc = fail(&x, "unexpected '%s'",
+                args[i].n_values ? args[i].values[0] : "");
+      break;
+    }
+    int k = opt_index(t, name);
+    if (k < 0) {
+      const char *names[MAX_OPTS];
+      size_t m = 0;
+      for (; m < MAX_OPTS && t->opts[m].name; m++)
+        names[m] = t->opts[m].name;
+      const char *best = closest_word(name, names, m);
+      rc = fail(&x, "unknown option '--%s'%s%s%s", name,
+                best ? " (did you mean '--" : "", best ? best : "",
+                best ? "'?)" : "");
+      break;
+    }
+    if (x.has[k]) {
+      rc = fail(&x, "--%s given twice", name);
+      break;
+    }
+    rc = parse_opt(&x, k, &args[i]);
+    if (!rc) {
+      c->inputs[c->n_inputs] = args[i];
+      c->inputs[c->n_inputs].name = t->opts[k].name;
+      c->n_inputs++;
+    }
+  }
+  if (!rc)
+    rc = t->run(&x);
+  for (size_t i = 0; i < c->n_results && !rc; i++)
+    if (!isfinite(c->results[i].value))
+      rc = fail(&x, "the answer is too large to represent; check the inputs");
+  if (rc) {
+    capplan_calc_free(c);
+    return NULL;
+  }
+  return c;
+}
+
+void capplan_calc_free(capplan_calc *c) {
+  if (!c)
+    return;
+  arena_free(c->arena);
+  free(c);
+}
+
+/* The working as text: each step's formula, its numbers, its result,
+ * aligned under one another. */
+void render_calc_text(const capplan_calc *c, capplan_buf *out) {
+  size_t w = 0;
+  for (size_t i = 0; i < c->n_steps; i++)
+    if (strlen(c->steps[i].label) > w)
+      w = strlen(c->steps[i].label);
+  for (size_t i = 0; i < c->n_steps; i++) {
+    const capplan_calc_step *s = &c->steps[i];
+    capplan_buf_printf(out, "%-*s = %s\n", (int)w, s->label, s->formula);
+    if (s->numbers && *s->numbers)
+      capplan_buf_printf(out, "%-*s = %s\n", (int)w, "", s->numbers);
+    capplan_buf_printf(out, "%-*s = %s\n", (int)w, "", s->result);
+  }
+  for (size_t i = 0; i < c->n_notes; i++)
+    capplan_buf_printf(out, "\nnote: %s\n", c->notes[i]);
+}
