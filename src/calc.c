@@ -190,26 +190,17 @@ static int run_throughput(calc_ctx *x) {
   if (has(x, "bound")) {
     double cores = val(x, "cores", 16);
     const char *bound = x->text[opt_index(x->t, "bound")];
-    double lo, hi;
-    if (!strcmp(bound, "cpu")) {
-      lo = 10;
-      hi = 16;
-    } else if (!strcmp(bound, "memory")) {
-      lo = 4;
-      hi = 8;
-    } else {
-      lo = 100;
-      hi = 1000;
-    }
-    double per = catalog_bound_factor(bound), p = cores * per;
-    double plo = cores * lo / 16, phi = cores * hi / 16;
-    step(x, "parallelism",
-         str(x, "cores x factor (seed 004, %s-bound: %gx-%gx for 16 cores)",
-             bound, lo, hi),
-         str(x, "%s x %s..%s", COUNT(&b, cores), NUM(&b, lo / 16, 4),
-             NUM(&b, hi / 16, 4)),
-         str(x, "%s..%s, capplan uses %s", NUM(&b, plo, 2), NUM(&b, phi, 2),
-             NUM(&b, p, 2)));
+    double lo, per, hi;
+    catalog_bound_range(bound, &lo, &per, &hi); /* checked when parsed */
+    double p = cores * per;
+    double plo = cores * lo, phi = cores * hi;
+    step(
+        x, "parallelism",
+        str(x, "cores x factor (seed 004, %s-bound: %gx-%gx for 16 cores)",
+            bound, lo * 16, hi * 16),
+        str(x, "%s x %s..%s", COUNT(&b, cores), NUM(&b, lo, 4), NUM(&b, hi, 4)),
+        str(x, "%s..%s, capplan uses %s", NUM(&b, plo, 2), NUM(&b, phi, 2),
+            NUM(&b, p, 2)));
     step(x, "QPS per server", str(x, "batch / latency x parallelism"),
          str(x, "%s / %s x %s..%s", NUM(&b, batch, 0), MS(&b, lat),
              NUM(&b, plo, 2), NUM(&b, phi, 2)),
@@ -368,9 +359,8 @@ static int run_availability(calc_ctx *x) {
     for (size_t i = 0; i < x->n_list; i++) {
       avail a = avail_of(x->list[i]);
       total = series ? avail_series(total, a) : avail_parallel(total, a);
-      capplan_buf_printf(&f, "%s%s%s%s", i ? (series ? " x " : " x ") : "",
-                         series ? "" : "(1 - ", PCT(&b, x->list[i]),
-                         series ? "" : ")");
+      capplan_buf_printf(&f, "%s%s%s%s", i ? " x " : "", series ? "" : "(1 - ",
+                         PCT(&b, x->list[i]), series ? "" : ")");
     }
     step(x, "availability",
          str(x, series ? "the product: every part must be up"
@@ -716,7 +706,8 @@ static int parse_opt(calc_ctx *x, int i, const capplan_calc_arg *a) {
   x->text[i] = text;
   x->has[i] = true;
   if (!strcmp(o->kind, "bound")) {
-    if (strcmp(text, "cpu") && strcmp(text, "memory") && strcmp(text, "io"))
+    double lo, used, hi;
+    if (!catalog_bound_range(text, &lo, &used, &hi))
       return fail(x, "%s takes cpu, memory or io, got '%s'", key, text);
     return 0;
   }

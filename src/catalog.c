@@ -38,14 +38,30 @@ const hw_entry *catalog_hardware(size_t *count) {
 
 /* Seed 004, "4. Parallelism Factors", for a 16-core server: CPU-bound
  * 10-16x (its XGBoost example uses 12x), memory-bound 4-8x (midpoint 6x),
- * I/O-bound 100-1000x (its ANN example derives 100x).  Per core: 12/16,
- * 6/16, 100/16, so other core counts scale linearly. */
+ * I/O-bound 100-1000x (its ANN example derives 100x).  Per core: divided
+ * by 16, so other core counts scale linearly. */
+static const struct {
+  const char *name;
+  double low, used, high; /* for 16 cores */
+} bounds[] = {
+    {"cpu", 10, 12, 16},
+    {"memory", 4, 6, 8},
+    {"io", 100, 100, 1000},
+};
+
+bool catalog_bound_range(const char *bound, double *low, double *used,
+                         double *high) {
+  for (size_t i = 0; i < ARRAY_LEN(bounds); i++)
+    if (!strcmp(bound, bounds[i].name)) {
+      *low = bounds[i].low / 16;
+      *used = bounds[i].used / 16;
+      *high = bounds[i].high / 16;
+      return true;
+    }
+  return false;
+}
+
 double catalog_bound_factor(const char *bound) {
-  if (!strcmp(bound, "cpu"))
-    return 12.0 / 16.0;
-  if (!strcmp(bound, "memory"))
-    return 6.0 / 16.0;
-  if (!strcmp(bound, "io"))
-    return 100.0 / 16.0;
-  return 0;
+  double low, used, high;
+  return catalog_bound_range(bound, &low, &used, &high) ? used : 0;
 }

@@ -4,6 +4,7 @@
 #ifndef CAPPLAN_CATALOG_H
 #define CAPPLAN_CATALOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct hw_entry {
@@ -25,5 +26,9 @@ const hw_entry *catalog_hardware(size_t *count);
 /* Effective parallelism per core for a stage bound by "cpu", "memory" or
  * "io"; 0 for anything else. */
 double catalog_bound_factor(const char *bound);
+/* The same, with the range seed 004 gives (per core); false if BOUND is
+ * not one of the three. */
+bool catalog_bound_range(const char *bound, double *low, double *used,
+                         double *high);
 
 #endif

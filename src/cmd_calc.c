@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "util.h"
 
 static void list_topics(capplan_buf *out) {
   size_t n;
@@ -59,7 +60,7 @@ static int run(const cli_command *self, int argc, char **argv) {
   }
   /* --name v1 v2 ...: the values up to the next option; a bare value
    * before any option stands for the topic's main input. */
-  capplan_calc_arg *args = calloc((size_t)argc + 1, sizeof *args);
+  capplan_calc_arg *args = xcalloc((size_t)argc + 1, sizeof *args);
   size_t n = 0;
   bool json = false, help = false;
   for (int i = 1; i < argc; i++) {

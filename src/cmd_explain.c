@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "util.h"
 
 static const cli_option options[] = {
     {"stage", 0, "NAME", "explain one stage only"},
@@ -54,7 +55,7 @@ static int explain(const cli_command *self, const cli_args *a) {
     capplan_buf_init(&text);
     const char *stage = cli_value(self, a, "stage");
     if (capplan_explain(g, r, stage, f, &text) < 0) {
-      const char **names = malloc((r->n_stages + 1) * sizeof(char *));
+      const char **names = xmalloc((r->n_stages + 1) * sizeof(char *));
       for (size_t i = 0; i < r->n_stages; i++)
         names[i] = r->stages[i].name;
       const char *best = capplan_suggest(stage, names, r->n_stages);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "util.h"
 
 static const cli_option options[] = {
     {"template", 't', "NAME", "which starter (default minimal; see --list)"},
@@ -41,7 +42,7 @@ static int init(const cli_command *self, const cli_args *a) {
   if (!name)
     name = "minimal";
   const capplan_template *pick = NULL;
-  const char **names = malloc(n * sizeof(char *));
+  const char **names = xmalloc(n * sizeof(char *));
   for (size_t i = 0; i < n; i++) {
     names[i] = t[i].name;
     if (!strcmp(t[i].name, name))

@@ -50,8 +50,11 @@ step(ex *x, const char *label, const char *fmt, ...) {
   const char *s = t.data ? t.data : "";
   if (x->md) {
     capplan_buf_printf(x->out, "| %s | ", label);
-    for (; *s; s++)
-      capplan_buf_putc(x->out, *s == '|' ? '/' : *s);
+    for (; *s; s++) {
+      if (*s == '|') /* would end the cell */
+        capplan_buf_putc(x->out, '\\');
+      capplan_buf_putc(x->out, *s);
+    }
     capplan_buf_puts(x->out, " |\n");
     capplan_buf_release(&t);
     return;
@@ -248,16 +251,14 @@ static void throughput(ex *x, const gnode *nd, const capplan_stage_result *s) {
          st->qps_per_server.text, fmt_rate(s->qps_per_server, b[0], FMT_SIZE));
     return;
   }
-  if (st->bound.s)
+  double lo, per, hi;
+  if (st->bound.s && catalog_bound_range(st->bound.s, &lo, &per, &hi))
     step(x, "parallelism",
-         "%s cores x %s per core (%s-bound; seed 004: %s for 16 cores) = %s",
+         "%s cores x %s per core (%s-bound; seed 004: %g-%gx for 16 cores, "
+         "%gx used) = %s",
          fmt_count(nd->hw->cores, b[0], FMT_SIZE),
-         fmt_number(catalog_bound_factor(st->bound.s), 4, b[1], FMT_SIZE),
-         st->bound.s,
-         !strcmp(st->bound.s, "cpu")      ? "10-16x, 12x used"
-         : !strcmp(st->bound.s, "memory") ? "4-8x, 6x used"
-                                          : "100-1000x, 100x used",
-         fmt_number(s->parallelism, 4, b[2], FMT_SIZE));
+         fmt_number(per, 4, b[1], FMT_SIZE), st->bound.s, lo * 16, hi * 16,
+         per * 16, fmt_number(s->parallelism, 4, b[2], FMT_SIZE));
   step(x, "throughput",
        "batch / latency x parallelism = %s / %s x %s = %s QPS per server",
        fmt_number(s->batch, 0, b[0], FMT_SIZE),
