@@ -22,8 +22,14 @@ typedef struct cli_option {
 } cli_option;
 
 /* A subcommand: one file each (cmd_<name>.c), dispatched from main.c. */
+struct cli_args;
+
 typedef struct cli_command {
   const char *name;
+  /* The command, given its parsed options (cli_parse, by the
+   * dispatcher); or, when NULL, RUN takes the raw arguments (calc, help,
+   * whose arguments are not a fixed set of options). */
+  int (*main)(const struct cli_command *self, const struct cli_args *a);
   int (*run)(const struct cli_command *self, int argc, char **argv);
   const char *args;    /* e.g. "SPEC" */
   const char *summary; /* one line for 'capplan --help' */

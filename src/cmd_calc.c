@@ -126,6 +126,7 @@ static int run(const cli_command *self, int argc, char **argv) {
 
 const cli_command cmd_calc = {
     "calc",
+    NULL,
     run,
     "TOPIC [OPTIONS]",
     "Answer a sizing question with the formula shown (capplan calc lists "

@@ -22,18 +22,10 @@ static int catalog(const cli_command *self, const cli_args *a) {
   return rc;
 }
 
-static int run(const cli_command *self, int argc, char **argv) {
-  cli_args a;
-  if (cli_parse(self, argc, argv, &a))
-    return CAPPLAN_EXIT_INPUT;
-  int rc = catalog(self, &a);
-  cli_args_release(&a);
-  return rc;
-}
-
 const cli_command cmd_catalog = {
     "catalog",
-    run,
+    catalog,
+    NULL,
     "[hardware]",
     "List the built-in hardware that stages can name.",
     NULL,

@@ -58,18 +58,10 @@ static int check(const cli_command *self, const cli_args *a) {
   return rc;
 }
 
-static int run(const cli_command *self, int argc, char **argv) {
-  cli_args a;
-  if (cli_parse(self, argc, argv, &a))
-    return CAPPLAN_EXIT_INPUT;
-  int rc = check(self, &a);
-  cli_args_release(&a);
-  return rc;
-}
-
 const cli_command cmd_check = {
     "check",
-    run,
+    check,
+    NULL,
     "SPEC",
     "Check SPEC against its budget and SLOs, and against limits given here.",
     options,

@@ -93,18 +93,10 @@ static int diff(const cli_command *self, const cli_args *a) {
   return rc;
 }
 
-static int run(const cli_command *self, int argc, char **argv) {
-  cli_args a;
-  if (cli_parse(self, argc, argv, &a))
-    return CAPPLAN_EXIT_INPUT;
-  int rc = diff(self, &a);
-  cli_args_release(&a);
-  return rc;
-}
-
 const cli_command cmd_diff = {
     "diff",
-    run,
+    diff,
+    NULL,
     "BASE HEAD",
     "Compare two plans: servers, GPUs, cost, latency and availability.",
     options,

@@ -34,18 +34,10 @@ static int estimate(const cli_command *self, const cli_args *a) {
   return rc;
 }
 
-static int run(const cli_command *self, int argc, char **argv) {
-  cli_args a;
-  if (cli_parse(self, argc, argv, &a))
-    return CAPPLAN_EXIT_INPUT;
-  int rc = estimate(self, &a);
-  cli_args_release(&a);
-  return rc;
-}
-
 const cli_command cmd_estimate = {
     "estimate",
-    run,
+    estimate,
+    NULL,
     "SPEC",
     "Size every stage of SPEC: servers, GPUs, cost, latency, availability.",
     options,

@@ -78,18 +78,10 @@ static int explain(const cli_command *self, const cli_args *a) {
   return rc;
 }
 
-static int run(const cli_command *self, int argc, char **argv) {
-  cli_args a;
-  if (cli_parse(self, argc, argv, &a))
-    return CAPPLAN_EXIT_INPUT;
-  int rc = explain(self, &a);
-  cli_args_release(&a);
-  return rc;
-}
-
 const cli_command cmd_explain = {
     "explain",
-    run,
+    explain,
+    NULL,
     "SPEC",
     "Show how every figure of SPEC's plan is worked out, step by step.",
     options,

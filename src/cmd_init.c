@@ -77,18 +77,10 @@ static int init(const cli_command *self, const cli_args *a) {
   return rc;
 }
 
-static int run(const cli_command *self, int argc, char **argv) {
-  cli_args a;
-  if (cli_parse(self, argc, argv, &a))
-    return CAPPLAN_EXIT_INPUT;
-  int rc = init(self, &a);
-  cli_args_release(&a);
-  return rc;
-}
-
 const cli_command cmd_init = {
     "init",
-    run,
+    init,
+    NULL,
     NULL,
     "Print a commented spec to start from (capplan init --list).",
     options,

@@ -27,18 +27,10 @@ static int validate(const cli_command *self, const cli_args *a) {
   return rc;
 }
 
-static int run(const cli_command *self, int argc, char **argv) {
-  cli_args a;
-  if (cli_parse(self, argc, argv, &a))
-    return CAPPLAN_EXIT_INPUT;
-  int rc = validate(self, &a);
-  cli_args_release(&a);
-  return rc;
-}
-
 const cli_command cmd_validate = {
     "validate",
-    run,
+    validate,
+    NULL,
     "SPEC",
     "Check SPEC and report every error, without printing a plan.",
     NULL,

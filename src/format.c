@@ -163,6 +163,44 @@ char *fmt_change_pct(double base, double head, char *buf, size_t size) {
   return buf;
 }
 
+char *fmt_diff_value(char kind, double v, char *buf, size_t size) {
+  switch (kind) {
+  case 'c':
+    return fmt_count(v, buf, size);
+  case 'm':
+    return fmt_money(v, buf, size);
+  case 't':
+    return fmt_ms(v, buf, size);
+  default:
+    return fmt_availability(v, 1 - v, buf, size);
+  }
+}
+
+char *fmt_diff_change(char kind, double base, double head, const char *arrow,
+                      char *buf, size_t size) {
+  char b[FMT_SIZE], h[FMT_SIZE], d[FMT_SIZE], p[FMT_SIZE];
+  fmt_diff_value(kind, base, b, sizeof b);
+  fmt_diff_value(kind, head, h, sizeof h);
+  if (!strcmp(b, h)) {
+    snprintf(buf, size, "%s", h);
+    return buf;
+  }
+  if (kind == 'c')
+    fmt_delta_count(head - base, d, sizeof d);
+  else if (kind == 'm')
+    fmt_delta_money(head - base, d, sizeof d);
+  else if (kind == 't')
+    fmt_delta_ms(head - base, d, sizeof d);
+  else
+    fmt_delta_pp(head - base, d, sizeof d);
+  fmt_change_pct(base, head, p, sizeof p);
+  if (kind != 'a' && p[0])
+    snprintf(buf, size, "%s %s %s (%s, %s)", b, arrow, h, d, p);
+  else
+    snprintf(buf, size, "%s %s %s (%s)", b, arrow, h, d);
+  return buf;
+}
+
 char *fmt_delta_pp(double d, char *buf, size_t size) {
   char num[FMT_SIZE];
   /* At least 2 decimals, more for small changes: 3 significant digits. */

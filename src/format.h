@@ -50,6 +50,13 @@ char *fmt_delta_ms(double seconds, char *buf, size_t size);
 char *fmt_change_pct(double base, double head, char *buf, size_t size);
 /* A change of availability in percentage points: "-3.87 pp". */
 char *fmt_delta_pp(double d, char *buf, size_t size);
+/* One figure of a diff, by KIND: 'c'ount, 'm'oney, 't'ime (seconds),
+ * 'a'vailability.  fmt_diff_value formats one side; fmt_diff_change both:
+ * "200" when they print alike, else "200 ARROW 250 (+50, +25%)" (no
+ * percent for availability, whose change is in points). */
+char *fmt_diff_value(char kind, double v, char *buf, size_t size);
+char *fmt_diff_change(char kind, double base, double head, const char *arrow,
+                      char *buf, size_t size);
 
 /* A check's figure as users read it: "150 ms", "99.95%",
  * "$4,000,000/year", "200".  A LIMIT shows as written (99.95%, not

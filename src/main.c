@@ -76,8 +76,14 @@ static int help_run(const cli_command *self, int argc, char **argv) {
 }
 
 const cli_command cmd_help = {
-    "help", help_run, "[COMMAND]", "Show help for capplan or one command.",
-    NULL,   0,        NULL,
+    "help",
+    NULL,
+    help_run,
+    "[COMMAND]",
+    "Show help for capplan or one command.",
+    NULL,
+    0,
+    NULL,
 };
 
 int main(int argc, char **argv) {
@@ -100,7 +106,16 @@ int main(int argc, char **argv) {
   const cli_command *cmd = find(name);
   if (!cmd)
     return unknown_command(name);
-  int rc = cmd->run(cmd, argc - 2, argv + 2);
+  int rc;
+  if (cmd->main) {
+    cli_args a;
+    if (cli_parse(cmd, argc - 2, argv + 2, &a))
+      return CAPPLAN_EXIT_INPUT;
+    rc = cmd->main(cmd, &a);
+    cli_args_release(&a);
+  } else {
+    rc = cmd->run(cmd, argc - 2, argv + 2);
+  }
   if (fflush(stdout) != 0 && rc == CAPPLAN_EXIT_OK) {
     perror("capplan: error: cannot write to standard output");
     return CAPPLAN_EXIT_IO;

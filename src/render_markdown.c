@@ -236,43 +236,18 @@ void render_markdown_check(const capplan_report *r,
 
 /* ------------------------------------------------------------ diff */
 
-/* One figure of a diff row: "200 \u2192 250 (+50)" or, unchanged, "200". */
+/* One figure of a diff row: "200 \u2192 250 (+50)" or, unchanged, "200";
+ * a removed row's old figure struck through. */
 static void cell(capplan_buf *out, const capplan_diff_row *row, double base,
                  double head, char kind) {
-  char b[FMT_SIZE], h[FMT_SIZE], d[FMT_SIZE], p[FMT_SIZE];
-#define FMT(v, o)                                                              \
-  (kind == 'c'   ? fmt_count(v, o, FMT_SIZE)                                   \
-   : kind == 'm' ? fmt_money(v, o, FMT_SIZE)                                   \
-   : kind == 't' ? fmt_ms(v, o, FMT_SIZE)                                      \
-                 : fmt_availability(v, 1 - (v), o, FMT_SIZE))
-  if (row->status == CAPPLAN_DIFF_ADDED) {
-    capplan_buf_puts(out, FMT(head, h));
-    return;
-  }
-  if (row->status == CAPPLAN_DIFF_REMOVED) {
-    capplan_buf_printf(out, "~~%s~~", FMT(base, b));
-    return;
-  }
-  FMT(base, b);
-  FMT(head, h);
-  if (!strcmp(b, h)) {
-    capplan_buf_puts(out, h);
-    return;
-  }
-  if (kind == 'c')
-    fmt_delta_count(head - base, d, sizeof d);
-  else if (kind == 'm')
-    fmt_delta_money(head - base, d, sizeof d);
-  else if (kind == 't')
-    fmt_delta_ms(head - base, d, sizeof d);
+  char b[4 * FMT_SIZE];
+  if (row->status == CAPPLAN_DIFF_ADDED)
+    capplan_buf_puts(out, fmt_diff_value(kind, head, b, sizeof b));
+  else if (row->status == CAPPLAN_DIFF_REMOVED)
+    capplan_buf_printf(out, "~~%s~~", fmt_diff_value(kind, base, b, sizeof b));
   else
-    fmt_delta_pp(head - base, d, sizeof d);
-  fmt_change_pct(base, head, p, sizeof p);
-  if (kind != 'a' && p[0])
-    capplan_buf_printf(out, "%s \xe2\x86\x92 %s (%s, %s)", b, h, d, p);
-  else
-    capplan_buf_printf(out, "%s \xe2\x86\x92 %s (%s)", b, h, d);
-#undef FMT
+    capplan_buf_puts(
+        out, fmt_diff_change(kind, base, head, "\xe2\x86\x92", b, sizeof b));
 }
 
 static void diff_row(const capplan_diff_row *row, bool status,

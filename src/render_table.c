@@ -300,44 +300,15 @@ void render_table_check(const capplan_report *r,
 /* ------------------------------------------------------------- diff */
 
 /* "30" when both sides agree, "200 -> 250 (+50)" when not; one side
- * only for added and removed rows.  KIND: 'c'ount, 'm'oney, 't'ime,
- * 'a'vailability. */
+ * only for added and removed rows.  KIND as fmt_diff_change. */
 static void diff_cell(const capplan_diff_row *row, double base, double head,
                       char kind, char *buf, size_t size) {
-  char b[FMT_SIZE], h[FMT_SIZE], d[FMT_SIZE], p[FMT_SIZE];
-#define FMT(v, o)                                                              \
-  (kind == 'c'   ? fmt_count(v, o, FMT_SIZE)                                   \
-   : kind == 'm' ? fmt_money(v, o, FMT_SIZE)                                   \
-   : kind == 't' ? fmt_ms(v, o, FMT_SIZE)                                      \
-                 : fmt_availability(v, 1 - (v), o, FMT_SIZE))
-  if (row->status == CAPPLAN_DIFF_ADDED) {
-    snprintf(buf, size, "%s", FMT(head, h));
-    return;
-  }
-  if (row->status == CAPPLAN_DIFF_REMOVED) {
-    snprintf(buf, size, "%s", FMT(base, b));
-    return;
-  }
-  FMT(base, b);
-  FMT(head, h);
-  if (!strcmp(b, h)) {
-    snprintf(buf, size, "%s", h);
-    return;
-  }
-  if (kind == 'c')
-    fmt_delta_count(head - base, d, sizeof d);
-  else if (kind == 'm')
-    fmt_delta_money(head - base, d, sizeof d);
-  else if (kind == 't')
-    fmt_delta_ms(head - base, d, sizeof d);
+  if (row->status == CAPPLAN_DIFF_ADDED)
+    fmt_diff_value(kind, head, buf, size);
+  else if (row->status == CAPPLAN_DIFF_REMOVED)
+    fmt_diff_value(kind, base, buf, size);
   else
-    fmt_delta_pp(head - base, d, sizeof d);
-  fmt_change_pct(base, head, p, sizeof p);
-  if (kind != 'a' && p[0])
-    snprintf(buf, size, "%s -> %s (%s, %s)", b, h, d, p);
-  else
-    snprintf(buf, size, "%s -> %s (%s)", b, h, d);
-#undef FMT
+    fmt_diff_change(kind, base, head, "->", buf, size);
 }
 
 static const char *status_name(const capplan_diff_row *row) {
