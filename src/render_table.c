@@ -178,9 +178,12 @@ static void availability_table(const capplan_report *r, bool color,
   tt_free(t);
 }
 
-static void check_table(const capplan_report *r, bool color, capplan_buf *out) {
-  char a[FMT_SIZE], l[FMT_SIZE];
-  ttable *t = tt_new(5, "llrlr");
+/* One row per check: pass or FAIL, the check, the plan's figure, the
+ * comparison and the limit; with DETAIL also the margin and where the
+ * limit came from ('capplan check'). */
+static void check_rows(ttable *t, const capplan_report *r, bool color,
+                       bool detail) {
+  char a[FMT_SIZE], l[FMT_SIZE], m[2 * FMT_SIZE];
   for (size_t i = 0; i < r->n_checks; i++) {
     const capplan_check *c = &r->checks[i];
     tt_row(t, TT_PLAIN);
@@ -192,7 +195,16 @@ static void check_table(const capplan_report *r, bool color, capplan_buf *out) {
     tt_cell(t, fmt_check_value(c, c->actual, false, a, FMT_SIZE));
     tt_cell(t, c->upper ? "<=" : ">=");
     tt_cell(t, fmt_check_value(c, c->limit, true, l, FMT_SIZE));
+    if (detail) {
+      tt_cell(t, fmt_check_margin(c, m, sizeof m));
+      tt_cell(t, strcmp(c->source, "flag") ? "spec" : check_flag(c));
+    }
   }
+}
+
+static void check_table(const capplan_report *r, bool color, capplan_buf *out) {
+  ttable *t = tt_new(5, "llrlr");
+  check_rows(t, r, color, false);
   capplan_buf_puts(out, color ? BOLD "checks" OFF "\n" : "checks\n");
   tt_render(t, false, "  ", out);
   tt_free(t);
@@ -272,27 +284,13 @@ void render_table_check(const capplan_report *r,
   capplan_buf_printf(out, "%s%s%s\n\n", color ? (failed ? RED : GREEN) : "",
                      fmt_checks_summary(failed, r->n_checks, sum, sizeof sum),
                      color ? OFF : "");
-  char a[FMT_SIZE], l[FMT_SIZE], m[2 * FMT_SIZE];
   ttable *t = tt_new(7, "llrlrrl");
   tt_row(t, TT_HEADER);
   const char *head[] = {"",      "check",  "actual",    "",
                         "limit", "margin", "limit from"};
   for (size_t c = 0; c < 7; c++)
     tt_cell(t, head[c]);
-  for (size_t i = 0; i < r->n_checks; i++) {
-    const capplan_check *c = &r->checks[i];
-    tt_row(t, TT_PLAIN);
-    if (color)
-      tt_cell(t, c->passed ? GREEN "pass" OFF : RED "FAIL" OFF);
-    else
-      tt_cell(t, c->passed ? "pass" : "FAIL");
-    tt_cell(t, c->name);
-    tt_cell(t, fmt_check_value(c, c->actual, false, a, FMT_SIZE));
-    tt_cell(t, c->upper ? "<=" : ">=");
-    tt_cell(t, fmt_check_value(c, c->limit, true, l, FMT_SIZE));
-    tt_cell(t, fmt_check_margin(c, m, sizeof m));
-    tt_cell(t, strcmp(c->source, "flag") ? "spec" : check_flag(c));
-  }
+  check_rows(t, r, color, true);
   tt_render(t, color, "", out);
   tt_free(t);
 }
