@@ -305,6 +305,9 @@ static int run_nines(calc_ctx *x) {
     result(x, "availability", "fraction", 1 - down);
   } else {
     double a = val(x, "availability", 0);
+    if (a >= 1)
+      return fail(x, "100%% is never down, so it has no finite nines; give "
+                     "an availability below 100%%, e.g. 99.999%%");
     down = 1 - a;
   }
   const struct {
@@ -322,7 +325,7 @@ static int run_nines(calc_ctx *x) {
   avail av = {1 - down, down};
   step(x, "nines", str(x, "-log10(1 - availability)"),
        str(x, "-log10(%s)", NUM(&b, down, 12)),
-       str(x, "%s", NUM(&b, avail_nines(av), 2)));
+       str(x, "%s", fmt_nines(down, n_(&b), FMT_SIZE)));
   result(x, "downtime_minutes_per_year", "min", down * 525600);
   result(x, "downtime_minutes_per_month", "min", down * 43800);
   result(x, "nines", "1", avail_nines(av));
@@ -373,7 +376,7 @@ static int run_availability(calc_ctx *x) {
        str(x, "%s x 525,600", NUM(&b, total.down, 12)),
        str(x, "%s a year (%s nines)",
            fmt_downtime(total.down * 525600, n_(&b), FMT_SIZE),
-           NUM(&b, avail_nines(total), 2)));
+           fmt_nines(total.down, n_(&b), FMT_SIZE)));
   result(x, "availability", "fraction", total.up);
   result(x, "unavailability", "fraction", total.down);
   result(x, "downtime_minutes_per_year", "min", total.down * 525600);
@@ -463,22 +466,39 @@ static int run_batch(calc_ctx *x) {
   double bs = q * w;
   if (bs < 1)
     bs = 1;
-  if (has(x, "max-batch") && bs > val(x, "max-batch", bs))
+  bool capped = has(x, "max-batch") && bs > val(x, "max-batch", bs);
+  if (capped)
     bs = val(x, "max-batch", bs);
-  step(x, "batch size", str(x, "min(max batch, max(1, QPS x window))"),
-       str(x, "%s/s x %s", RATE(&b, q), MS(&b, w)),
-       str(x, "%s requests per batch", NUM(&b, bs, 2)));
+  if (has(x, "max-batch"))
+    step(x, "batch size", str(x, "min(max batch, max(1, QPS x window))"),
+         str(x, "min(%s, %s/s x %s)", NUM(&b, val(x, "max-batch", 0), 0),
+             RATE(&b, q), MS(&b, w)),
+         str(x, "%s requests per batch", NUM(&b, bs, 2)));
+  else
+    step(x, "batch size", str(x, "max(1, QPS x window)"),
+         str(x, "%s/s x %s", RATE(&b, q), MS(&b, w)),
+         str(x, "%s requests per batch", NUM(&b, bs, 2)));
+  /* A capped batch is full before the window ends: it waits only as long
+   * as its requests take to arrive (FORMULAS.md section 4: the wait is at
+   * most the window). */
+  double fill = capped ? bs / q : w;
+  if (capped)
+    step(x, "fill time", str(x, "batch / QPS (full before the window ends)"),
+         str(x, "%s / %s/s", NUM(&b, bs, 2), RATE(&b, q)),
+         str(x, "%s", MS(&b, fill)));
   double exact = ceil(q * t / bs - CAPPLAN_CEIL_TOLERANCE);
   step(x, "GPUs (exact)", str(x, "ceil(QPS x batch time / batch size)"),
        str(x, "ceil(%s x %s / %s)", RATE(&b, q), MS(&b, t), NUM(&b, bs, 2)),
        str(x, "%s GPUs, each %s QPS", COUNT(&b, exact), RATE(&b, bs / t)));
-  double seed_qps = bs / (t + w);
+  double seed_qps = bs / (t + fill);
   double seed = ceil(q / seed_qps - CAPPLAN_CEIL_TOLERANCE);
-  step(x, "GPUs (seed)", str(x, "QPS / (batch / (batch time + window))"),
-       str(x, "%s / (%s / %s)", RATE(&b, q), NUM(&b, bs, 2), MS(&b, t + w)),
+  const char *wait = capped ? "fill time" : "window";
+  step(x, "GPUs (seed)", str(x, "QPS / (batch / (batch time + %s))", wait),
+       str(x, "%s / (%s / %s)", RATE(&b, q), NUM(&b, bs, 2), MS(&b, t + fill)),
        str(x, "%s GPUs, each %s QPS", COUNT(&b, seed), RATE(&b, seed_qps)));
-  step(x, "latency", str(x, "window + batch time (+ queueing)"),
-       str(x, "%s + %s", MS(&b, w), MS(&b, t)), str(x, "%s", MS(&b, w + t)));
+  step(x, "latency", str(x, "%s + batch time (+ queueing)", wait),
+       str(x, "%s + %s", MS(&b, fill), MS(&b, t)),
+       str(x, "%s", MS(&b, fill + t)));
   note(x, str(x,
               "capplan uses the exact reading: a GPU is busy for the "
               "batch time only, while the next batch fills; in a spec "
@@ -488,7 +508,7 @@ static int run_batch(calc_ctx *x) {
   result(x, "batch", "1", bs);
   result(x, "gpus", "1", exact);
   result(x, "gpus_seed_reading", "1", seed);
-  result(x, "latency", "s", w + t);
+  result(x, "latency", "s", fill + t);
   return 0;
 }
 

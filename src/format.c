@@ -311,6 +311,8 @@ char *fmt_availability_sig(double up, double down, int sig, char *buf,
                            size_t size) {
   double pct_down = down * 100;
   int dec = 2;
+  if (pct_down > 0 && pct_down < 1e-10) /* as fmt_availability */
+    return fmt_availability(up, down, buf, size);
   if (pct_down > 0)
     dec = sig - 1 - (int)floor(log10(pct_down));
   dec = dec < 0 ? 0 : dec > 12 ? 12 : dec;
