@@ -30,7 +30,8 @@ typedef struct ex {
   const capplan_report *r;
   bool md;
   capplan_buf *out;
-  size_t *rank; /* report index of each graph node */
+  size_t *rank;               /* report index of each graph node */
+  size_t *best, *len, *fifth; /* slowest paths (slowest_paths) */
 } ex;
 
 /* Appends one step: LABEL, then TEXT wrapped at spaces to fit 80
@@ -158,35 +159,54 @@ static void hw_cost(const ghw *hw, char *buf, size_t size) {
 }
 
 /* The slowest path from an entry stage to the end of node I, as "a 20 +
- * b 20 = 40 ms" (abbreviated past 12 stages). */
+ * b 20 = 40 ms", its first and last five stages past 12.  The path
+ * follows best[], so each call costs at most a dozen steps however long
+ * the path (a 100,000-stage chain explains in linear time). */
 static void path_to(ex *x, size_t i, capplan_buf *out) {
+  size_t n = x->len[i], show[12], k = 0;
+  if (n > 12) {
+    for (size_t v = x->fifth[i], m = 0; m < 5; m++, v = x->best[v])
+      show[4 - m] = v; /* the first five, from the entry */
+    k = 5;
+  }
+  size_t tail = n > 12 ? 5 : n;
+  for (size_t v = i, m = 0; m < tail; m++, v = x->best[v])
+    show[k + tail - 1 - m] = v;
+  k += tail;
+  char b[FMT_SIZE];
+  for (size_t m = 0; m < k; m++) {
+    if (n > 12 && m == 5)
+      capplan_buf_printf(out, " + ... (%s stages) ...",
+                         fmt_count((double)(n - 10), b, sizeof b));
+    const capplan_stage_result *s = &x->r->stages[x->rank[show[m]]];
+    fmt_number(s->latency * 1000, 3, b, sizeof b);
+    capplan_buf_printf(out, "%s%s %s", m ? " + " : "", s->name, b);
+  }
+}
+
+/* For every node, in topological order: the upstream on its slowest path
+ * (the first listed wins ties, as in the estimator's critical path), the
+ * path's length in stages, and its fifth stage from the entry. */
+static void slowest_paths(ex *x) {
   const capplan_graph *g = x->g;
-  size_t cap = 16, n = 0;
-  size_t *path = xmalloc(cap * sizeof(size_t));
-  for (size_t v = i;;) {
-    xgrow((void **)&path, &cap, n + 1, sizeof(size_t));
-    path[n++] = v;
-    const gnode *nd = &g->nodes[v];
-    if (!nd->n_parents)
-      break;
+  for (size_t k = 0; k < g->n; k++) {
+    size_t i = g->order[k];
+    const gnode *nd = &g->nodes[i];
+    if (!nd->n_parents) {
+      x->best[i] = i;
+      x->len[i] = 1;
+      x->fifth[i] = i; /* unused until the path has five stages */
+      continue;
+    }
     size_t best = nd->parents[0];
     for (size_t p = 1; p < nd->n_parents; p++)
       if (x->r->stages[x->rank[nd->parents[p]]].latency_to >
           x->r->stages[x->rank[best]].latency_to)
         best = nd->parents[p];
-    v = best;
+    x->best[i] = best;
+    x->len[i] = x->len[best] + 1;
+    x->fifth[i] = x->len[i] == 5 ? i : x->fifth[best];
   }
-  char b[FMT_SIZE];
-  for (size_t k = 0; k < n; k++) {
-    if (n > 12 && k == 5) {
-      capplan_buf_printf(out, " + ... (%zu stages) ...", n - 10);
-      k = n - 5;
-    }
-    const capplan_stage_result *s = &x->r->stages[x->rank[path[n - 1 - k]]];
-    fmt_number(s->latency * 1000, 3, b, sizeof b);
-    capplan_buf_printf(out, "%s%s %s", k ? " + " : "", s->name, b);
-  }
-  free(path);
 }
 
 /* Where the stage's requests come from: its flow per entry request. */
@@ -564,10 +584,14 @@ int capplan_explain(const capplan_graph *g, const capplan_report *r,
     if (only == g->n)
       return -1;
   }
-  ex x = {g, r, format == CAPPLAN_FORMAT_MARKDOWN, out, NULL};
+  ex x = {g, r, format == CAPPLAN_FORMAT_MARKDOWN, out, NULL, NULL, NULL, NULL};
   x.rank = xmalloc((g->n + 1) * sizeof(size_t));
   for (size_t k = 0; k < g->n; k++)
     x.rank[g->order[k]] = k;
+  x.best = xmalloc((g->n + 1) * sizeof(size_t));
+  x.len = xmalloc((g->n + 1) * sizeof(size_t));
+  x.fifth = xmalloc((g->n + 1) * sizeof(size_t));
+  slowest_paths(&x);
   if (x.md)
     capplan_buf_printf(out, "## %s: how each figure is worked out\n",
                        r->spec_name);
@@ -588,5 +612,8 @@ int capplan_explain(const capplan_graph *g, const capplan_report *r,
     totals(&x);
   }
   free(x.rank);
+  free(x.best);
+  free(x.len);
+  free(x.fifth);
   return 0;
 }
