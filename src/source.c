@@ -151,7 +151,8 @@ capplan_source *capplan_source_read(const char *path,
     if (too_big) {
       char help[160];
       snprintf(help, sizeof help,
-               "a spec may be at most %zu bytes (CAPPLAN_LIMITS=input=32MiB "
+               "an input (spec or report) may be at most %zu bytes "
+               "(CAPPLAN_LIMITS=input=32MiB "
                "raises it)",
                limits->max_input_bytes);
       capplan_diags_add(d, CAPPLAN_ERROR, nowhere, help, "'%s' is too large",
