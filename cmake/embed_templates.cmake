@@ -3,7 +3,7 @@
 #   cmake -DDIR=templates -DOUT=templates.c -DNAMES="a|summary a^b|..." -P
 # (an array of lines, not one literal: C11 promises only 4,095 characters
 # per string literal, and -pedantic holds us to it).
-set(c "/* Generated from the YAML files in templates/ by\n * cmake/embed_templates.cmake: do not edit; edit the templates. */\n#include <stddef.h>\n\n#include \"capplan.h\"\n\n")
+set(c "/* Generated from the YAML files in templates/ by\n * cmake/embed_templates.cmake: do not edit; edit the templates. */\n#include <stddef.h>\n\n#include \"templates.h\"\n\n")
 set(table "")
 string(REPLACE "^" ";" entries "${NAMES}")
 foreach(entry IN LISTS entries)

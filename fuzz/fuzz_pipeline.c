@@ -1,9 +1,9 @@
 /*
- * fuzz_pipeline.c - the whole pipeline: load, graph, estimate, every
- * renderer of every view, and the JSON report read back and diffed with
- * the report it came from.  Invariants: every figure is finite (so no
- * format can print NaN or Inf); the JSON report reads back; a report and
- * its own JSON diff as unchanged.
+ * fuzz_pipeline.c - the whole pipeline: the runner every command uses,
+ * every renderer of every view (explain included, with its working), and
+ * the JSON report read back and diffed with the plan it came from.
+ * Invariants: every figure is finite (so no format can print NaN or Inf);
+ * the JSON report reads back; a plan and its own JSON diff as unchanged.
  */
 #include <math.h>
 #include <stdio.h>
@@ -12,54 +12,69 @@
 
 #include "capplan.h"
 #include "fuzz.h"
+#include "report.h"
 
 void fuzz_fail(const char *what, const char *file, int line) {
   fprintf(stderr, "%s:%d: invariant broken: %s\n", file, line, what);
   abort();
 }
 
-/* Every figure of the report is finite: the renderers print nothing
- * else, so no NaN or Inf can reach any format. */
-static void finite_report(const capplan_report *r) {
 #define FIN(x) FUZZ_ASSERT(isfinite(x))
-  FIN(r->qps);
-  FIN(r->average_qps);
-  FIN(r->servers);
-  FIN(r->gpus);
-  FIN(r->cost_per_year);
-  FIN(r->cost_per_month);
-  FIN(r->cost_per_million);
-  FIN(r->latency);
-  FIN(r->availability);
-  FIN(r->unavailability);
-  FIN(r->downtime_minutes_per_year);
-  for (size_t i = 0; i < r->n_stages; i++) {
-    const capplan_stage_result *s = &r->stages[i];
+
+static void finite_avail(avail a) {
+  FIN(a.up);
+  FIN(a.down);
+  FUZZ_ASSERT(a.up >= 0 && a.up <= 1 && a.down >= 0 && a.down <= 1);
+}
+
+static void finite_pool(const pool_plan *pp) {
+  for (int c = 0; c < CON_COUNT; c++)
+    FIN(pp->by[c]);
+  FIN(pp->raw);
+  FIN(pp->servers);
+  FIN(pp->gpus);
+  FIN(pp->cost_per_year);
+  FIN(pp->needed);
+  FIN(pp->utilization);
+  finite_avail(pp->all);
+  finite_avail(pp->req);
+}
+
+/* Every figure of the plan is finite: the renderers print nothing else,
+ * so no NaN or Inf can reach any format. */
+static void finite_plan(const capplan_report *r) {
+  const plan *pl = r->plan;
+  FIN(pl->qps);
+  FIN(pl->average_qps);
+  FIN(pl->servers);
+  FIN(pl->gpus);
+  FIN(pl->cost_per_year);
+  FIN(pl->cost_per_month);
+  FIN(pl->cost_per_million);
+  FIN(pl->latency);
+  finite_avail(pl->all);
+  finite_avail(pl->req);
+  for (size_t i = 0; i < r->model->n_stages; i++) {
+    const stage_plan *s = &pl->stage[i];
     FIN(s->inflow);
-    FIN(s->qps);
-    FIN(s->qps_per_server);
-    FIN(s->servers_raw);
-    FIN(s->servers);
-    FIN(s->gpus);
-    FIN(s->cost_per_year);
+    FIN(s->load);
+    FIN(s->tp.per_server);
+    FIN(s->latency);
     FIN(s->latency_to);
-    FIN(s->servers_needed);
-    FIN(s->availability);
-    FIN(s->effective_availability);
-    FIN(s->effective_unavailability);
-    FUZZ_ASSERT(s->availability >= 0 && s->availability <= 1);
+    FIN(s->mean_latency);
+    FIN(s->equivalents);
+    finite_pool(&s->pool);
+    finite_pool(&s->cache);
+    finite_avail(s->effective);
+    finite_avail(s->effective_req);
   }
-  for (size_t i = 0; i < r->n_groups; i++) {
-    FIN(r->groups[i].servers_raw);
-    FIN(r->groups[i].servers);
-    FIN(r->groups[i].availability);
+  for (size_t g = 0; g < r->model->n_groups; g++)
+    finite_pool(&pl->group[g].pool);
+  for (size_t i = 0; i < pl->n_checks; i++) {
+    FIN(pl->checks[i].limit);
+    FIN(pl->checks[i].actual);
+    FIN(pl->checks[i].margin);
   }
-  for (size_t i = 0; i < r->n_checks; i++) {
-    FIN(r->checks[i].limit);
-    FIN(r->checks[i].actual);
-    FIN(r->checks[i].margin);
-  }
-#undef FIN
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -67,42 +82,64 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       capplan_source_new("fuzz.yaml", (const char *)data, size);
   capplan_diags d;
   capplan_diags_init(&d, src);
-  capplan_report *r = capplan_run(src, NULL, NULL, &d);
+  capplan_run_opts ro = {NULL, NULL, true};
+  capplan_report *r = capplan_run(src, &ro, &d);
   FUZZ_ASSERT(r ? d.errors == 0 : d.errors > 0);
   if (r) {
-    finite_report(r);
-    capplan_render_opts opts[2] = {{false}, {true}};
-    capplan_buf json;
-    capplan_buf_init(&json);
-    for (int f = CAPPLAN_FORMAT_TABLE; f <= CAPPLAN_FORMAT_CSV; f++) {
+    finite_plan(r);
+    capplan_render_opts opts[3] = {
+        {false, 0, NULL}, {true, 80, NULL}, {false, 40, NULL}};
+    for (int v = 0; v < CAPPLAN_VIEW_COUNT; v++) {
+      if (v == CAPPLAN_VIEW_DIFF)
+        continue;
+      for (int f = 0; f < CAPPLAN_FORMAT_COUNT; f++) {
+        if (!capplan_format_supported((enum capplan_view)v,
+                                      (enum capplan_format)f, NULL))
+          continue;
+        for (int o = 0; o < 3; o++) {
+          capplan_buf out;
+          capplan_buf_init(&out);
+          FUZZ_ASSERT(capplan_render((enum capplan_view)v,
+                                     (enum capplan_format)f, r, &opts[o],
+                                     &out) == 0);
+          capplan_buf_release(&out);
+        }
+      }
+    }
+    /* explain of one stage */
+    if (r->model->n_stages) {
+      capplan_render_opts one = {false, 0, r->model->stage[0].name};
       capplan_buf out;
       capplan_buf_init(&out);
-      FUZZ_ASSERT(
-          capplan_render(r, (enum capplan_format)f, &opts[f == 0], &out) == 0);
-      capplan_render_check(r, (enum capplan_format)f, &opts[0], &out);
-      if (f == CAPPLAN_FORMAT_JSON)
-        capplan_render(r, CAPPLAN_FORMAT_JSON, &opts[0], &json);
+      FUZZ_ASSERT(capplan_render(CAPPLAN_VIEW_EXPLAIN, CAPPLAN_FORMAT_TABLE, r,
+                                 &one, &out) == 0);
       capplan_buf_release(&out);
     }
     /* The JSON report reads back, and diffs as unchanged. */
+    capplan_buf json;
+    capplan_buf_init(&json);
+    capplan_render(CAPPLAN_VIEW_REPORT, CAPPLAN_FORMAT_JSON, r, NULL, &json);
     capplan_source *js = capplan_source_new("fuzz.json", json.data, json.len);
     capplan_diags jd;
     capplan_diags_init(&jd, js);
     FUZZ_ASSERT(capplan_source_is_report(js));
-    capplan_report *back = capplan_report_read_json(js, &jd);
+    capplan_plan_rows *back = capplan_report_read_json(js, &jd);
     FUZZ_ASSERT(back != NULL);
+    capplan_plan_rows *mine = capplan_plan_rows_of(r);
     capplan_diff_opts gates = {{true, 0}, {true, 0}};
-    capplan_diff *df = capplan_diff_reports(r, back, false, true, &gates);
+    capplan_diff *df = capplan_diff_plans(mine, back, &gates);
     FUZZ_ASSERT(df->changed == 0 && df->added == 0 && df->removed == 0);
     FUZZ_ASSERT(df->passed);
-    for (int f = CAPPLAN_FORMAT_TABLE; f <= CAPPLAN_FORMAT_CSV; f++) {
+    for (int f = 0; f < CAPPLAN_FORMAT_COUNT; f++) {
       capplan_buf out;
       capplan_buf_init(&out);
-      capplan_render_diff(df, (enum capplan_format)f, &opts[0], &out);
+      capplan_render(CAPPLAN_VIEW_DIFF, (enum capplan_format)f, df, &opts[0],
+                     &out);
       capplan_buf_release(&out);
     }
     capplan_diff_free(df);
-    capplan_report_free(back);
+    capplan_plan_rows_free(mine);
+    capplan_plan_rows_free(back);
     capplan_diags_release(&jd);
     capplan_source_free(js);
     capplan_buf_release(&json);

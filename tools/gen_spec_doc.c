@@ -59,6 +59,10 @@ static void generate(capplan_buf *out) {
   for (int id = 0; id < SEC_COUNT; id++) {
     const schema_section *s = schema_section_get((enum schema_section_id)id);
     capplan_buf_printf(out, "\n### `%s`\n\n%s\n\n", s->path, s->help);
+    if (s->n_keys == 0) {
+      capplan_buf_puts(out, "No keys of its own: the keys of `settings`.\n");
+      continue;
+    }
     capplan_buf_puts(out, "| key | takes | stored as | allowed | default | "
                           "meaning |\n|---|---|---|---|---|---|\n");
     for (size_t i = 0; i < s->n_keys; i++) {

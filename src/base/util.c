@@ -308,8 +308,3 @@ size_t utf8_width(const char *s, size_t n) {
       w++;
   return w;
 }
-
-const char *capplan_suggest(const char *word, const char *const *names,
-                            size_t n) {
-  return closest_word(word, names, n);
-}

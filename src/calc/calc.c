@@ -14,9 +14,10 @@
 #include <string.h>
 
 #include "availability.h"
+#include "calc.h"
 #include "catalog.h"
 #include "format.h"
-#include "render.h"
+#include "plan.h"
 #include "units.h"
 #include "util.h"
 
@@ -86,18 +87,16 @@ str(calc_ctx *x, const char *fmt, ...) {
   return s;
 }
 
-static void step(calc_ctx *x, const char *label, char *formula, char *numbers,
+/* A step of the working: the formula, the numbers put in, the result. */
+static void work(calc_ctx *x, const char *label, char *formula, char *numbers,
                  char *result) {
-  capplan_calc *c = x->c;
-  capplan_calc_step *s = &c->steps[c->n_steps++];
-  s->label = label;
-  s->formula = formula;
-  s->numbers = numbers;
-  s->result = result;
+  steps *w = x->c->working;
+  steps_add(w, &w->totals, label, formula, numbers, result, NULL);
 }
 
 static void note(calc_ctx *x, char *text) {
-  x->c->notes[x->c->n_notes++] = text;
+  steps *w = x->c->working;
+  steps_add(w, &w->notes, "note", NULL, text, NULL, NULL);
 }
 
 static void result(calc_ctx *x, const char *name, const char *unit, double v) {
@@ -150,19 +149,19 @@ static int run_qps(calc_ctx *x) {
       return fail(x, "--dau and --per-user go together");
     double d = val(x, "dau", 0), u = val(x, "per-user", 0);
     avg = d * u / 86400;
-    step(x, "average QPS", str(x, "dau x requests per user per day / 86,400 s"),
+    work(x, "average QPS", str(x, "dau x requests per user per day / 86,400 s"),
          str(x, "%s x %s / 86,400", COUNT(&b, d), NUM(&b, u, 4)),
          str(x, "%s QPS", RATE(&b, avg)));
   } else {
     avg = val(x, "events", 0);
-    step(x, "average rate", str(x, "events per day / 86,400 s"),
+    work(x, "average rate", str(x, "events per day / 86,400 s"),
          str(x, "%s / 86,400", COUNT(&b, avg * 86400)),
          str(x, "%s events/s", RATE(&b, avg)));
   }
   result(x, "average_qps", "1/s", avg);
   if (has(x, "peak")) {
     double p = val(x, "peak", 1);
-    step(x, "peak QPS", str(x, "average x peak-to-average"),
+    work(x, "peak QPS", str(x, "average x peak-to-average"),
          str(x, "%s x %s", RATE(&b, avg), NUM(&b, p, 4)),
          str(x, "%s QPS", RATE(&b, avg * p)));
     result(x, "peak_qps", "1/s", avg * p);
@@ -194,14 +193,14 @@ static int run_throughput(calc_ctx *x) {
     catalog_bound_range(bound, &lo, &per, &hi); /* checked when parsed */
     double p = cores * per;
     double plo = cores * lo, phi = cores * hi;
-    step(
+    work(
         x, "parallelism",
         str(x, "cores x factor (seed 004, %s-bound: %gx-%gx for 16 cores)",
             bound, lo * 16, hi * 16),
         str(x, "%s x %s..%s", COUNT(&b, cores), NUM(&b, lo, 4), NUM(&b, hi, 4)),
         str(x, "%s..%s, capplan uses %s", NUM(&b, plo, 2), NUM(&b, phi, 2),
             NUM(&b, p, 2)));
-    step(x, "QPS per server", str(x, "batch / latency x parallelism"),
+    work(x, "QPS per server", str(x, "batch / latency x parallelism"),
          str(x, "%s / %s x %s..%s", NUM(&b, batch, 0), MS(&b, lat),
              NUM(&b, plo, 2), NUM(&b, phi, 2)),
          str(x, "%s..%s QPS, capplan uses %s", RATE(&b, batch / lat * plo),
@@ -211,7 +210,7 @@ static int run_throughput(calc_ctx *x) {
     result(x, "qps_per_server_high", "1/s", batch / lat * phi);
   } else {
     double p = val(x, "parallelism", 1);
-    step(x, "QPS per server", str(x, "batch / latency x parallelism"),
+    work(x, "QPS per server", str(x, "batch / latency x parallelism"),
          str(x, "%s / %s x %s", NUM(&b, batch, 0), MS(&b, lat), NUM(&b, p, 4)),
          str(x, "%s QPS", RATE(&b, batch / lat * p)));
     result(x, "qps_per_server", "1/s", batch / lat * p);
@@ -240,13 +239,13 @@ static int run_servers(calc_ctx *x) {
     n = 1;
   if (n < 0)
     n = 0;
-  step(x, "raw servers", str(x, "QPS / (QPS per server x utilization)"),
+  work(x, "raw servers", str(x, "QPS / (QPS per server x utilization)"),
        str(x, "%s / (%s x %s)", RATE(&b, q), RATE(&b, per), PCT(&b, u)),
        str(x, "%s", NUM(&b, raw, 4)));
-  step(x, "with headroom", str(x, "raw x (1 + headroom)"),
+  work(x, "with headroom", str(x, "raw x (1 + headroom)"),
        str(x, "%s x (1 + %s)", NUM(&b, raw, 4), PCT(&b, h)),
        str(x, "%s", NUM(&b, with, 4)));
-  step(x, "servers", str(x, "ceil(with headroom - 1e-9) + redundancy"),
+  work(x, "servers", str(x, "ceil(with headroom - 1e-9) + redundancy"),
        str(x, "ceil(%s - 1e-9) + %s", NUM(&b, with, 4), COUNT(&b, k)),
        str(x, "%s servers", COUNT(&b, n + k)));
   result(x, "servers", "servers", n + k);
@@ -268,13 +267,13 @@ static int run_cost(calc_ctx *x) {
   double n = val(x, gpus ? "gpus" : "servers", 0), per = val(x, "price", 0);
   const char *unit = gpus ? "GPUs" : "servers";
   const char *as = x->text[opt_index(x->t, "price")];
-  step(x, "per year", str(x, "%s x price per year (8,760 h)", unit),
+  work(x, "per year", str(x, "%s x price per year (8,760 h)", unit),
        str(x, "%s x %s/year (%s)", COUNT(&b, n), MONEY(&b, per), as),
        str(x, "%s/year", MONEY(&b, n * per)));
-  step(x, "per month", str(x, "per year x 730 / 8,760 h"),
+  work(x, "per month", str(x, "per year x 730 / 8,760 h"),
        str(x, "%s x 730 / 8,760", MONEY(&b, n * per)),
        str(x, "%s/month", MONEY(&b, n * per / 12)));
-  step(x, "per hour", str(x, "per year / 8,760 h"),
+  work(x, "per hour", str(x, "per year / 8,760 h"),
        str(x, "%s / 8,760", MONEY(&b, n * per)),
        str(x, "%s/hour", MONEY(&b, n * per / 8760)));
   result(x, "cost_per_year", "USD/year", n * per);
@@ -298,7 +297,7 @@ static int run_nines(calc_ctx *x) {
     down = d / x->period;
     if (down > 1)
       return fail(x, "--downtime is longer than its period");
-    step(x, "availability", str(x, "1 - downtime / period"),
+    work(x, "availability", str(x, "1 - downtime / period"),
          str(x, "1 - %s min / %s min", NUM(&b, d / 60, 4),
              COUNT(&b, x->period / 60)),
          str(x, "%s", AVAIL(&b, 1 - down, down)));
@@ -318,12 +317,12 @@ static int run_nines(calc_ctx *x) {
                  {"per week", "10,080 min", 10080},
                  {"per day", "1,440 min", 1440}};
   for (size_t i = 0; i < 4; i++)
-    step(x, periods[i].label, str(x, "(1 - availability) x %s", periods[i].per),
+    work(x, periods[i].label, str(x, "(1 - availability) x %s", periods[i].per),
          str(x, "%s x %s", NUM(&b, down, 12), COUNT(&b, periods[i].minutes)),
          str(x, "%s down",
              fmt_downtime(down * periods[i].minutes, n_(&b), FMT_SIZE)));
   avail av = {1 - down, down};
-  step(x, "nines", str(x, "-log10(1 - availability)"),
+  work(x, "nines", str(x, "-log10(1 - availability)"),
        str(x, "-log10(%s)", NUM(&b, down, 12)),
        str(x, "%s", fmt_nines(down, n_(&b), FMT_SIZE)));
   result(x, "downtime_minutes_per_year", "min", down * 525600);
@@ -351,7 +350,7 @@ static int run_availability(calc_ctx *x) {
       return fail(x, "--k-of-n needs --each, e.g. --each 99%%");
     double a = val(x, "each", 0);
     total = avail_k_of_n(x->k, x->n, a);
-    step(x, "availability",
+    work(x, "availability",
          str(x, "sum over k = %g..%g of C(%g, k) a^k (1 - a)^(%g - k)", x->k,
              x->n, x->n, x->n),
          str(x, "a = %s, %g of %g must be up", PCT(&b, a), x->k, x->n),
@@ -365,14 +364,14 @@ static int run_availability(calc_ctx *x) {
       capplan_buf_printf(&f, "%s%s%s%s", i ? " x " : "", series ? "" : "(1 - ",
                          PCT(&b, x->list[i]), series ? "" : ")");
     }
-    step(x, "availability",
+    work(x, "availability",
          str(x, series ? "the product: every part must be up"
                        : "1 - product of (1 - A): down only if all are"),
          series ? str(x, "%s", f.data) : str(x, "1 - %s", f.data),
          str(x, "%s", AVAIL(&b, total.up, total.down)));
   }
   capplan_buf_release(&f);
-  step(x, "downtime", str(x, "(1 - availability) x 525,600 min"),
+  work(x, "downtime", str(x, "(1 - availability) x 525,600 min"),
        str(x, "%s x 525,600", NUM(&b, total.down, 12)),
        str(x, "%s a year (%s nines)",
            fmt_downtime(total.down * 525600, n_(&b), FMT_SIZE),
@@ -394,10 +393,10 @@ static int run_storage(calc_ctx *x) {
   double per_day = val(x, "events", 0) * 86400, size = val(x, "size", 0);
   double days = val(x, "retention", 0) / 86400, rep = val(x, "replication", 1);
   double total = per_day * size * days * rep;
-  step(x, "events kept", str(x, "events per day x retention in days"),
+  work(x, "events kept", str(x, "events per day x retention in days"),
        str(x, "%s x %s", COUNT(&b, per_day), NUM(&b, days, 2)),
        str(x, "%s events", COUNT(&b, per_day * days)));
-  step(x, "storage", str(x, "events x size x replication"),
+  work(x, "storage", str(x, "events x size x replication"),
        str(x, "%s x %s B x %s", COUNT(&b, per_day * days), COUNT(&b, size),
            NUM(&b, rep, 2)),
        str(x, "%s", fmt_bytes(total, n_(&b), FMT_SIZE)));
@@ -412,10 +411,10 @@ static int run_bandwidth(calc_ctx *x) {
     return fail(x, "--qps and --size are required");
   double q = val(x, "qps", 0), size = val(x, "size", 0);
   double bytes = q * size;
-  step(x, "bytes per second", str(x, "QPS x size"),
+  work(x, "bytes per second", str(x, "QPS x size"),
        str(x, "%s x %s B", RATE(&b, q), COUNT(&b, size)),
        str(x, "%s", fmt_bytes_per(bytes, "/s", n_(&b), FMT_SIZE)));
-  step(x, "bits per second", str(x, "bytes per second x 8"),
+  work(x, "bits per second", str(x, "bytes per second x 8"),
        str(x, "%s x 8", COUNT(&b, bytes)),
        str(x, "%s Gbit/s", NUM(&b, bytes * 8 / 1e9, 3)));
   result(x, "bytes_per_second", "bytes/s", bytes);
@@ -433,19 +432,19 @@ static int run_little(calc_ctx *x) {
     return fail(x, "give two of --rate, --latency and --concurrency");
   if (!has(x, "concurrency")) {
     double l = val(x, "rate", 0), w = val(x, "latency", 0);
-    step(x, "concurrency", str(x, "L = arrival rate x time in the system"),
+    work(x, "concurrency", str(x, "L = arrival rate x time in the system"),
          str(x, "%s/s x %s", RATE(&b, l), MS(&b, w)),
          str(x, "%s requests in flight", NUM(&b, l * w, 2)));
     result(x, "concurrency", "1", l * w);
   } else if (!has(x, "rate")) {
     double c = val(x, "concurrency", 0), w = val(x, "latency", 0);
-    step(x, "rate", str(x, "lambda = L / W"),
+    work(x, "rate", str(x, "lambda = L / W"),
          str(x, "%s / %s", NUM(&b, c, 2), MS(&b, w)),
          str(x, "%s per second", RATE(&b, c / w)));
     result(x, "rate", "1/s", c / w);
   } else {
     double c = val(x, "concurrency", 0), l = val(x, "rate", 0);
-    step(x, "latency", str(x, "W = L / lambda"),
+    work(x, "latency", str(x, "W = L / lambda"),
          str(x, "%s / %s/s", NUM(&b, c, 2), RATE(&b, l)),
          str(x, "%s", MS(&b, c / l)));
     result(x, "latency", "s", c / l);
@@ -470,12 +469,12 @@ static int run_batch(calc_ctx *x) {
   if (capped)
     bs = val(x, "max-batch", bs);
   if (has(x, "max-batch"))
-    step(x, "batch size", str(x, "min(max batch, max(1, QPS x window))"),
+    work(x, "batch size", str(x, "min(max batch, max(1, QPS x window))"),
          str(x, "min(%s, %s/s x %s)", NUM(&b, val(x, "max-batch", 0), 0),
              RATE(&b, q), MS(&b, w)),
          str(x, "%s requests per batch", NUM(&b, bs, 2)));
   else
-    step(x, "batch size", str(x, "max(1, QPS x window)"),
+    work(x, "batch size", str(x, "max(1, QPS x window)"),
          str(x, "%s/s x %s", RATE(&b, q), MS(&b, w)),
          str(x, "%s requests per batch", NUM(&b, bs, 2)));
   /* A capped batch is full before the window ends: it waits only as long
@@ -483,20 +482,20 @@ static int run_batch(calc_ctx *x) {
    * most the window). */
   double fill = capped ? bs / q : w;
   if (capped)
-    step(x, "fill time", str(x, "batch / QPS (full before the window ends)"),
+    work(x, "fill time", str(x, "batch / QPS (full before the window ends)"),
          str(x, "%s / %s/s", NUM(&b, bs, 2), RATE(&b, q)),
          str(x, "%s", MS(&b, fill)));
   double exact = ceil(q * t / bs - CAPPLAN_CEIL_TOLERANCE);
-  step(x, "GPUs (exact)", str(x, "ceil(QPS x batch time / batch size)"),
+  work(x, "GPUs (exact)", str(x, "ceil(QPS x batch time / batch size)"),
        str(x, "ceil(%s x %s / %s)", RATE(&b, q), MS(&b, t), NUM(&b, bs, 2)),
        str(x, "%s GPUs, each %s QPS", COUNT(&b, exact), RATE(&b, bs / t)));
   double seed_qps = bs / (t + fill);
   double seed = ceil(q / seed_qps - CAPPLAN_CEIL_TOLERANCE);
   const char *wait = capped ? "fill time" : "window";
-  step(x, "GPUs (seed)", str(x, "QPS / (batch / (batch time + %s))", wait),
+  work(x, "GPUs (seed)", str(x, "QPS / (batch / (batch time + %s))", wait),
        str(x, "%s / (%s / %s)", RATE(&b, q), NUM(&b, bs, 2), MS(&b, t + fill)),
        str(x, "%s GPUs, each %s QPS", COUNT(&b, seed), RATE(&b, seed_qps)));
-  step(x, "latency", str(x, "%s + batch time (+ queueing)", wait),
+  work(x, "latency", str(x, "%s + batch time (+ queueing)", wait),
        str(x, "%s + %s", MS(&b, fill), MS(&b, t)),
        str(x, "%s", MS(&b, fill + t)));
   note(x, str(x,
@@ -535,15 +534,15 @@ static int run_sample_size(calc_ctx *x) {
   double var = p1 * (1 - p1) + p2 * (1 - p2);
   double n = ceil((za + zb) * (za + zb) * var / ((p1 - p2) * (p1 - p2)) -
                   CAPPLAN_CEIL_TOLERANCE);
-  step(x, "treatment rate",
+  work(x, "treatment rate",
        str(x, rel ? "baseline x (1 + effect)" : "baseline + effect"),
        str(x, rel ? "%s x (1 + %s)" : "%s + %s", PCT(&b, p1), PCT(&b, mde)),
        str(x, "%s%%", NUM(&b, p2 * 100, 4)));
-  step(x, "z values", str(x, "z(1 - alpha/2) + z(power)"),
+  work(x, "z values", str(x, "z(1 - alpha/2) + z(power)"),
        str(x, "z(%s) + z(%s)", NUM(&b, 1 - alpha / 2, 4), NUM(&b, power, 4)),
        str(x, "%s + %s = %s", NUM(&b, za, 6), NUM(&b, zb, 6),
            NUM(&b, za + zb, 6)));
-  step(x, "per group", str(x, "(z sum)^2 x (p1(1-p1) + p2(1-p2)) / (p1-p2)^2"),
+  work(x, "per group", str(x, "(z sum)^2 x (p1(1-p1) + p2(1-p2)) / (p1-p2)^2"),
        str(x, "%s^2 x %s / %s^2", NUM(&b, za + zb, 6), NUM(&b, var, 6),
            NUM(&b, fabs(p1 - p2), 6)),
        str(x, "%s users per group", COUNT(&b, n)));
@@ -795,8 +794,7 @@ capplan_calc *capplan_calc_run(const char *topic, const capplan_calc_arg *args,
   capplan_calc *c = xcalloc(1, sizeof *c);
   c->arena = arena_new();
   c->topic = t->name;
-  c->steps = arena_array(c->arena, 16, sizeof(capplan_calc_step));
-  c->notes = arena_array(c->arena, 4, sizeof(char *));
+  c->working = steps_new(0, 0);
   c->results = arena_array(c->arena, 8, sizeof(capplan_calc_value));
   c->inputs = arena_array(c->arena, n + 1, sizeof(capplan_calc_arg));
   calc_ctx x;
@@ -850,24 +848,7 @@ capplan_calc *capplan_calc_run(const char *topic, const capplan_calc_arg *args,
 void capplan_calc_free(capplan_calc *c) {
   if (!c)
     return;
+  steps_free(c->working);
   arena_free(c->arena);
   free(c);
-}
-
-/* The working as text: each step's formula, its numbers, its result,
- * aligned under one another. */
-void render_calc_text(const capplan_calc *c, capplan_buf *out) {
-  size_t w = 0;
-  for (size_t i = 0; i < c->n_steps; i++)
-    if (strlen(c->steps[i].label) > w)
-      w = strlen(c->steps[i].label);
-  for (size_t i = 0; i < c->n_steps; i++) {
-    const capplan_calc_step *s = &c->steps[i];
-    capplan_buf_printf(out, "%-*s = %s\n", (int)w, s->label, s->formula);
-    if (s->numbers && *s->numbers)
-      capplan_buf_printf(out, "%-*s = %s\n", (int)w, "", s->numbers);
-    capplan_buf_printf(out, "%-*s = %s\n", (int)w, "", s->result);
-  }
-  for (size_t i = 0; i < c->n_notes; i++)
-    capplan_buf_printf(out, "\nnote: %s\n", c->notes[i]);
 }

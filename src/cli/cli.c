@@ -10,9 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "units.h"
 #include "util.h"
 
 static const cli_option *find_long(const cli_command *cmd, const char *name,
@@ -351,8 +353,8 @@ int cli_limits(capplan_limits *limits) {
 }
 
 int cli_run_pipeline(const char *spec_path, const char *color,
-                     const capplan_check_opts *check, capplan_source **src,
-                     capplan_report **report) {
+                     const capplan_check_opts *check, bool working,
+                     capplan_source **src, capplan_report **report) {
   *report = NULL;
   *src = NULL;
   capplan_limits limits;
@@ -363,7 +365,8 @@ int cli_run_pipeline(const char *spec_path, const char *color,
   *src = capplan_source_read(spec_path, &limits, &d);
   if (*src) {
     d.src = *src;
-    *report = capplan_run(*src, &limits, check, &d);
+    capplan_run_opts opts = {&limits, check, working};
+    *report = capplan_run(*src, &opts, &d);
   }
   cli_print_diags(&d, color);
   capplan_diags_release(&d);
@@ -375,9 +378,28 @@ int cli_run_pipeline(const char *spec_path, const char *color,
   return 0;
 }
 
+/* The width tables may take (cli_output_setup). */
+static size_t table_width(bool wide, bool to_terminal) {
+  if (wide)
+    return 0;
+  const char *env = getenv("COLUMNS");
+  if (env && *env) {
+    char *end;
+    long v = strtol(env, &end, 10);
+    if (!*end && v >= 20 && v <= 100000)
+      return (size_t)v;
+  }
+  if (!to_terminal)
+    return 0;
+  struct winsize ws;
+  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+    return ws.ws_col;
+  return 80;
+}
+
 int cli_output_setup(const cli_command *cmd, enum capplan_view view,
                      const char *format, const char *path, const char *color,
-                     cli_output *out) {
+                     bool wide, cli_output *out) {
   memset(out, 0, sizeof *out);
   out->format = CAPPLAN_FORMAT_TABLE;
   const char *names = NULL;
@@ -392,6 +414,7 @@ int cli_output_setup(const cli_command *cmd, enum capplan_view view,
                            color);
   if (out->path && (!color || !strcmp(color, "auto")))
     out->opts.color = false; /* a file gets colour only when asked */
+  out->opts.width = table_width(wide, !out->path && isatty(STDOUT_FILENO));
   return 0;
 }
 
@@ -399,43 +422,39 @@ int cli_emit_report(const capplan_report *report, enum capplan_view view,
                     const cli_output *out) {
   capplan_buf text;
   capplan_buf_init(&text);
-  if (view == CAPPLAN_VIEW_CHECK)
-    capplan_render_check(report, out->format, &out->opts, &text);
-  else
-    capplan_render(report, out->format, &out->opts, &text);
+  capplan_render(view, out->format, report, &out->opts, &text);
   int rc = cli_write(&text, out->path);
   capplan_buf_release(&text);
   if (rc)
     return rc;
-  return report->passed ? CAPPLAN_EXIT_OK : CAPPLAN_EXIT_FAILED;
+  return capplan_report_passed(report) ? CAPPLAN_EXIT_OK : CAPPLAN_EXIT_FAILED;
 }
 
-int cli_load_report_or_spec(const char *path, const char *color,
-                            capplan_source **src, capplan_report **report,
-                            bool *from_report) {
-  *report = NULL;
-  *src = NULL;
-  *from_report = false;
+int cli_load_plan_rows(const char *path, const char *color,
+                       capplan_plan_rows **rows) {
+  *rows = NULL;
   capplan_limits limits;
   if (cli_limits(&limits))
     return CAPPLAN_EXIT_INPUT;
   capplan_diags d;
   capplan_diags_init(&d, NULL);
-  *src = capplan_source_read(path, &limits, &d);
-  if (*src) {
-    d.src = *src;
-    *from_report = capplan_source_is_report(*src);
-    *report = *from_report ? capplan_report_read_json(*src, &d)
-                           : capplan_run(*src, &limits, NULL, &d);
+  capplan_source *src = capplan_source_read(path, &limits, &d);
+  if (src) {
+    d.src = src;
+    if (capplan_source_is_report(src)) {
+      *rows = capplan_report_read_json(src, &d);
+    } else {
+      capplan_run_opts opts = {&limits, NULL, false};
+      capplan_report *r = capplan_run(src, &opts, &d);
+      if (r)
+        *rows = capplan_plan_rows_of(r);
+      capplan_report_free(r);
+    }
   }
   cli_print_diags(&d, color);
   capplan_diags_release(&d);
-  if (!*report) {
-    capplan_source_free(*src);
-    *src = NULL;
-    return CAPPLAN_EXIT_INPUT;
-  }
-  return 0;
+  capplan_source_free(src);
+  return *rows ? 0 : CAPPLAN_EXIT_INPUT;
 }
 
 int cli_limit(const cli_command *cmd, const cli_args *a, const char *name,

@@ -87,13 +87,14 @@ int cli_write(const capplan_buf *buf, const char *path);
  * after saying what is wrong with the variable. */
 int cli_limits(capplan_limits *limits);
 
-/* Reads SPEC_PATH and runs the pipeline, printing every diagnostic
- * (warnings too) to stderr, coloured as COLOR (--color) says.  CHECK
- * (may be NULL) tightens the spec's limits.  Returns 0 with
- * *REPORT set (free it and *SRC after use), or CAPPLAN_EXIT_INPUT. */
+/* Reads SPEC_PATH and runs the pipeline (capplan_run), printing every
+ * diagnostic (warnings too) to stderr, coloured as COLOR (--color) says.
+ * CHECK (may be NULL) tightens the spec's limits; WORKING records the
+ * working for 'explain'.  Returns 0 with *REPORT set (free it and *SRC
+ * after use), or CAPPLAN_EXIT_INPUT. */
 int cli_run_pipeline(const char *spec_path, const char *color,
-                     const capplan_check_opts *check, capplan_source **src,
-                     capplan_report **report);
+                     const capplan_check_opts *check, bool working,
+                     capplan_source **src, capplan_report **report);
 
 /* Where and how a report goes, from --format, -o and --color. */
 typedef struct cli_output {
@@ -102,18 +103,20 @@ typedef struct cli_output {
   const char *path; /* NULL for standard output */
 } cli_output;
 
-/* Checks the three option values (each may be NULL) before any work is
- * done.  Returns 0, or CAPPLAN_EXIT_INPUT after a usage error. */
+/* Checks the option values (each may be NULL) before any work is done.
+ * WIDE keeps every column; else a table fits the terminal's width
+ * (COLUMNS, else the terminal's, else 80) on a terminal, and any width on
+ * a pipe or file unless COLUMNS is set.  Returns 0, or CAPPLAN_EXIT_INPUT
+ * after a usage error. */
 int cli_output_setup(const cli_command *cmd, enum capplan_view view,
                      const char *format, const char *path, const char *color,
-                     cli_output *out);
+                     bool wide, cli_output *out);
 
 /* Reads PATH as a capplan JSON report if it is one (by content), else as
- * a spec through the pipeline; prints diagnostics.  Returns 0 with *REPORT
- * set, or CAPPLAN_EXIT_INPUT. */
-int cli_load_report_or_spec(const char *path, const char *color,
-                            capplan_source **src, capplan_report **report,
-                            bool *from_report);
+ * a spec through the pipeline; prints diagnostics.  Returns 0 with *ROWS
+ * set (free with capplan_plan_rows_free), or CAPPLAN_EXIT_INPUT. */
+int cli_load_plan_rows(const char *path, const char *color,
+                       capplan_plan_rows **rows);
 
 /* Parses the value of option NAME as a quantity of KIND (see
  * capplan_quantity) into *LIMIT.  Returns 0, or a usage error. */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calc.h"
 #include "cli.h"
 #include "util.h"
 

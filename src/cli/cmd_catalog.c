@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "render.h"
 
 static int catalog(const cli_command *self, const cli_args *a) {
   if (a->help) {
@@ -16,7 +17,7 @@ static int catalog(const cli_command *self, const cli_args *a) {
                            a->positional[a->n_positional - 1]);
   capplan_buf b;
   capplan_buf_init(&b);
-  capplan_render_catalog(&b);
+  render_catalog_hardware(&b);
   int rc = cli_write(&b, NULL);
   capplan_buf_release(&b);
   return rc;

@@ -40,13 +40,13 @@ static int check(const cli_command *self, const cli_args *a) {
   cli_output out;
   const char *color = cli_value(self, a, "color");
   rc = cli_output_setup(self, CAPPLAN_VIEW_CHECK, cli_value(self, a, "format"),
-                        cli_value(self, a, "output"), color, &out);
+                        cli_value(self, a, "output"), color, false, &out);
   if (rc)
     return rc;
   capplan_source *src;
   capplan_report *report;
-  rc = cli_run_pipeline(a->positional[0], color, &limits, &src, &report);
-  if (!rc && report->n_checks == 0)
+  rc = cli_run_pipeline(a->positional[0], color, &limits, false, &src, &report);
+  if (!rc && capplan_report_checks(report) == 0)
     rc = cli_usage_error(self,
                          "nothing to check: '%s' has no 'slo' or 'budget' "
                          "and no limit was given (e.g. --max-cost $4M/year)",

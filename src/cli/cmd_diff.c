@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "units.h"
 
 static const cli_option options[] = {
     {"max-increase", 0, "MONEY",
@@ -62,34 +63,27 @@ static int diff(const cli_command *self, const cli_args *a) {
   cli_output out;
   const char *color = cli_value(self, a, "color");
   rc = cli_output_setup(self, CAPPLAN_VIEW_DIFF, cli_value(self, a, "format"),
-                        cli_value(self, a, "output"), color, &out);
+                        cli_value(self, a, "output"), color, false, &out);
   if (rc)
     return rc;
-  capplan_source *src[2] = {NULL, NULL};
-  capplan_report *rep[2] = {NULL, NULL};
-  bool from_report[2] = {false, false};
+  capplan_plan_rows *rows[2] = {NULL, NULL};
   /* Both sides are read (and their errors shown) before giving up. */
-  int r0 = cli_load_report_or_spec(a->positional[0], color, &src[0], &rep[0],
-                                   &from_report[0]);
-  int r1 = cli_load_report_or_spec(a->positional[1], color, &src[1], &rep[1],
-                                   &from_report[1]);
+  int r0 = cli_load_plan_rows(a->positional[0], color, &rows[0]);
+  int r1 = cli_load_plan_rows(a->positional[1], color, &rows[1]);
   rc = r0 ? r0 : r1;
   if (!rc) {
-    capplan_diff *d = capplan_diff_reports(rep[0], rep[1], from_report[0],
-                                           from_report[1], &gates);
+    capplan_diff *d = capplan_diff_plans(rows[0], rows[1], &gates);
     capplan_buf text;
     capplan_buf_init(&text);
-    capplan_render_diff(d, out.format, &out.opts, &text);
+    capplan_render(CAPPLAN_VIEW_DIFF, out.format, d, &out.opts, &text);
     rc = cli_write(&text, out.path);
     capplan_buf_release(&text);
     if (!rc && !d->passed)
       rc = CAPPLAN_EXIT_FAILED;
     capplan_diff_free(d);
   }
-  for (int i = 0; i < 2; i++) {
-    capplan_report_free(rep[i]);
-    capplan_source_free(src[i]);
-  }
+  capplan_plan_rows_free(rows[0]);
+  capplan_plan_rows_free(rows[1]);
   return rc;
 }
 

@@ -7,6 +7,7 @@ static const cli_option options[] = {
     {"format", 0, "FORMAT", "table (default), json, markdown or csv"},
     {"output", 'o', "FILE", "write to FILE (atomically) instead of stdout"},
     {"color", 0, "WHEN", "auto (default), always or never"},
+    {"wide", 0, NULL, "every column, however wide the terminal"},
 };
 
 static int estimate(const cli_command *self, const cli_args *a) {
@@ -20,13 +21,14 @@ static int estimate(const cli_command *self, const cli_args *a) {
   cli_output out;
   rc = cli_output_setup(self, CAPPLAN_VIEW_REPORT, cli_value(self, a, "format"),
                         cli_value(self, a, "output"),
-                        cli_value(self, a, "color"), &out);
+                        cli_value(self, a, "color"),
+                        cli_value(self, a, "wide") != NULL, &out);
   if (rc)
     return rc;
   capplan_source *src;
   capplan_report *report;
   rc = cli_run_pipeline(a->positional[0], cli_value(self, a, "color"), NULL,
-                        &src, &report);
+                        false, &src, &report);
   if (!rc)
     rc = cli_emit_report(report, CAPPLAN_VIEW_REPORT, &out);
   capplan_report_free(report);

@@ -1,6 +1,6 @@
 /*
  * cmd_explain.c - capplan explain SPEC [--stage NAME]: the working behind
- * every figure.
+ * every figure, as the estimator recorded it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +15,8 @@ static const cli_option options[] = {
     {"output", 'o', "FILE", "write to FILE (atomically) instead of stdout"},
 };
 
-/* The pipeline step by step, keeping the graph that explain reads. */
+/* The same pipeline as 'estimate' (so the same diagnostics), asked to
+ * record the working. */
 static int explain(const cli_command *self, const cli_args *a) {
   if (a->help) {
     cli_print_help(self);
@@ -26,54 +27,41 @@ static int explain(const cli_command *self, const cli_args *a) {
     return rc;
   const char *format = cli_value(self, a, "format");
   enum capplan_format f = CAPPLAN_FORMAT_TABLE;
+  const char *names = NULL;
   if (format && (capplan_format_parse(format, &f) < 0 ||
-                 (f != CAPPLAN_FORMAT_TABLE && f != CAPPLAN_FORMAT_MARKDOWN)))
-    return cli_usage_error(self, "unknown format '%s' (use text or markdown)",
-                           format);
-  capplan_limits limits;
-  if (cli_limits(&limits))
-    return CAPPLAN_EXIT_INPUT;
-  capplan_diags d;
-  capplan_diags_init(&d, NULL);
-  capplan_source *src = capplan_source_read(a->positional[0], &limits, &d);
-  capplan_spec *spec = NULL;
-  capplan_graph *g = NULL;
-  capplan_report *r = NULL;
-  if (src) {
-    d.src = src;
-    spec = capplan_spec_load(src, &limits, &d);
+                 !capplan_format_supported(CAPPLAN_VIEW_EXPLAIN, f, NULL))) {
+    capplan_format_supported(CAPPLAN_VIEW_EXPLAIN, CAPPLAN_FORMAT_TABLE,
+                             &names);
+    return cli_usage_error(self, "unknown format '%s' (use %s)", format, names);
   }
-  if (spec)
-    g = capplan_graph_build(spec, &d);
-  if (g)
-    r = capplan_estimate(g, NULL, &d);
-  cli_print_diags(&d, NULL);
-  capplan_diags_release(&d);
-  rc = r ? 0 : CAPPLAN_EXIT_INPUT;
-  if (r) {
-    capplan_buf text;
-    capplan_buf_init(&text);
-    const char *stage = cli_value(self, a, "stage");
-    if (capplan_explain(g, r, stage, f, &text) < 0) {
-      const char **names = xmalloc((r->n_stages + 1) * sizeof(char *));
-      for (size_t i = 0; i < r->n_stages; i++)
-        names[i] = r->stages[i].name;
-      const char *best = capplan_suggest(stage, names, r->n_stages);
-      free(names);
-      if (best)
-        rc = cli_usage_error(self, "no stage '%s' in %s (did you mean '%s'?)",
-                             stage, a->positional[0], best);
-      else
-        rc = cli_usage_error(self, "no stage '%s' in %s", stage,
-                             a->positional[0]);
-    } else {
-      rc = cli_write(&text, cli_value(self, a, "output"));
-    }
-    capplan_buf_release(&text);
+  capplan_source *src;
+  capplan_report *r;
+  rc = cli_run_pipeline(a->positional[0], NULL, NULL, true, &src, &r);
+  if (rc)
+    return rc;
+  capplan_render_opts opts = {false, 0, cli_value(self, a, "stage")};
+  capplan_buf text;
+  capplan_buf_init(&text);
+  if (capplan_render(CAPPLAN_VIEW_EXPLAIN, f, r, &opts, &text) < 0) {
+    size_t n = 0;
+    while (capplan_report_stage(r, n))
+      n++;
+    const char **stages = xmalloc((n + 1) * sizeof(char *));
+    for (size_t i = 0; i < n; i++)
+      stages[i] = capplan_report_stage(r, i);
+    const char *best = closest_word(opts.stage, stages, n);
+    free(stages);
+    if (best)
+      rc = cli_usage_error(self, "no stage '%s' in %s (did you mean '%s'?)",
+                           opts.stage, a->positional[0], best);
+    else
+      rc = cli_usage_error(self, "no stage '%s' in %s", opts.stage,
+                           a->positional[0]);
+  } else {
+    rc = cli_write(&text, cli_value(self, a, "output"));
   }
+  capplan_buf_release(&text);
   capplan_report_free(r);
-  capplan_graph_free(g);
-  capplan_spec_free(spec);
   capplan_source_free(src);
   return rc;
 }

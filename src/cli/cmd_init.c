@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "templates.h"
 #include "util.h"
 
 static const cli_option options[] = {
@@ -50,7 +51,7 @@ static int init(const cli_command *self, const cli_args *a) {
   }
   int rc = 0;
   if (!pick) {
-    const char *best = capplan_suggest(name, names, n);
+    const char *best = closest_word(name, names, n);
     if (best)
       rc = cli_usage_error(self, "unknown template '%s' (did you mean '%s'?)",
                            name, best);

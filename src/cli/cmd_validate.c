@@ -13,12 +13,15 @@ static int validate(const cli_command *self, const cli_args *a) {
     return rc;
   capplan_source *src;
   capplan_report *report;
-  rc = cli_run_pipeline(a->positional[0], NULL, NULL, &src, &report);
+  rc = cli_run_pipeline(a->positional[0], NULL, NULL, false, &src, &report);
   if (!rc) {
+    size_t n = 0;
+    while (capplan_report_stage(report, n))
+      n++;
     capplan_buf b;
     capplan_buf_init(&b);
-    capplan_buf_printf(&b, "%s: valid (%zu stage%s)\n", src->path,
-                       report->n_stages, report->n_stages == 1 ? "" : "s");
+    capplan_buf_printf(&b, "%s: valid (%zu stage%s)\n", src->path, n,
+                       n == 1 ? "" : "s");
     rc = cli_write(&b, NULL);
     capplan_buf_release(&b);
   }

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capplan.h"
+#include "report.h"
 #include "strmap.h"
 #include "util.h"
 
@@ -27,35 +29,60 @@ static bool same_values(const capplan_diff_values *a,
          same(a->latency, b->latency) && same(a->availability, b->availability);
 }
 
-static capplan_diff_values stage_values(const capplan_stage_result *s) {
-  capplan_diff_values v;
-  /* A colocated stage owns no servers: its group's row has them. */
-  v.servers = s->group ? 0 : s->servers;
-  v.gpus = s->group ? 0 : s->gpus;
-  v.cost_per_year = s->group ? 0 : s->cost_per_year;
-  v.latency = s->latency;
-  v.availability = s->effective_availability;
-  return v;
+capplan_plan_rows *capplan_plan_rows_of(const capplan_report *r) {
+  const capplan_model *m = r->model;
+  const plan *pl = r->plan;
+  capplan_plan_rows *rows = xcalloc(1, sizeof *rows);
+  rows->arena = arena_new();
+  rows->name = arena_strdup(rows->arena, m->name);
+  rows->path = arena_strdup(rows->arena, m->path);
+  rows->rows = arena_array(rows->arena, 2 * m->n_stages + m->n_groups + 1,
+                           sizeof(capplan_diff_row_in));
+  for (size_t k = 0; k < m->n_stages; k++) {
+    size_t i = m->order[k];
+    const mstage *ms = &m->stage[i];
+    const stage_plan *s = &pl->stage[i];
+    if (ms->has_cache) {
+      capplan_diff_row_in *c = &rows->rows[rows->n_rows++];
+      capplan_buf name;
+      capplan_buf_init(&name);
+      capplan_buf_printf(&name, "%s.cache", ms->name);
+      c->name = arena_strdup(rows->arena, name.data);
+      capplan_buf_release(&name);
+      c->v = (capplan_diff_values){s->cache.servers, s->cache.gpus,
+                                   s->cache.cost_per_year,
+                                   r->p->cache[i].latency, s->cache.all.up};
+    }
+    capplan_diff_row_in *row = &rows->rows[rows->n_rows++];
+    row->name = arena_strdup(rows->arena, ms->name);
+    /* A colocated stage owns no servers: its group's row has them. */
+    row->colocated = ms->group >= 0;
+    if (!row->colocated) {
+      row->v.servers = s->pool.servers;
+      row->v.gpus = s->pool.gpus;
+      row->v.cost_per_year = s->pool.cost_per_year;
+    }
+    row->v.latency = s->latency;
+    row->v.availability = s->effective.up;
+  }
+  for (size_t g = 0; g < m->n_groups; g++) {
+    const pool_plan *pp = &pl->group[g].pool;
+    capplan_diff_row_in *row = &rows->rows[rows->n_rows++];
+    row->name = arena_strdup(rows->arena, m->group[g].name);
+    row->group = true;
+    row->v = (capplan_diff_values){pp->servers, pp->gpus, pp->cost_per_year, 0,
+                                   pp->all.up};
+  }
+  rows->total = (capplan_diff_values){pl->servers, pl->gpus, pl->cost_per_year,
+                                      pl->latency, pl->all.up};
+  return rows;
 }
 
-static capplan_diff_values group_values(const capplan_group_result *g) {
-  capplan_diff_values v;
-  v.servers = g->servers;
-  v.gpus = g->gpus;
-  v.cost_per_year = g->cost_per_year;
-  v.latency = 0;
-  v.availability = g->availability;
-  return v;
-}
-
-static capplan_diff_values total_values(const capplan_report *r) {
-  capplan_diff_values v;
-  v.servers = r->servers;
-  v.gpus = r->gpus;
-  v.cost_per_year = r->cost_per_year;
-  v.latency = r->latency;
-  v.availability = r->availability;
-  return v;
+void capplan_plan_rows_free(capplan_plan_rows *rows) {
+  if (!rows)
+    return;
+  arena_free(rows->arena);
+  free(rows);
 }
 
 static void add_row(capplan_diff *d, const char *name, bool group,
@@ -83,74 +110,52 @@ static void add_row(capplan_diff *d, const char *name, bool group,
   }
 }
 
-capplan_diff *capplan_diff_reports(const capplan_report *base,
-                                   const capplan_report *head,
-                                   bool base_from_report, bool head_from_report,
-                                   const capplan_diff_opts *opts) {
+capplan_diff *capplan_diff_plans(const capplan_plan_rows *base,
+                                 const capplan_plan_rows *head,
+                                 const capplan_diff_opts *opts) {
   capplan_diff *d = xcalloc(1, sizeof *d);
   d->arena = arena_new();
-  d->base.name = arena_strdup(d->arena, base->spec_name);
-  d->base.path = arena_strdup(d->arena, base->spec_path);
-  d->base.from_report = base_from_report;
-  d->head.name = arena_strdup(d->arena, head->spec_name);
-  d->head.path = arena_strdup(d->arena, head->spec_path);
-  d->head.from_report = head_from_report;
-  size_t cap =
-      base->n_stages + head->n_stages + base->n_groups + head->n_groups + 1;
-  d->rows = arena_array(d->arena, cap, sizeof(capplan_diff_row));
+  d->base.name = arena_strdup(d->arena, base->name);
+  d->base.path = arena_strdup(d->arena, base->path);
+  d->base.from_report = base->from_report;
+  d->head.name = arena_strdup(d->arena, head->name);
+  d->head.path = arena_strdup(d->arena, head->path);
+  d->head.from_report = head->from_report;
+  d->rows = arena_array(d->arena, base->n_rows + head->n_rows + 1,
+                        sizeof(capplan_diff_row));
 
-  /* Stages: HEAD's order, then the ones HEAD removed, in BASE's order. */
-  strmap in_base, in_head;
-  strmap_init(&in_base);
-  strmap_init(&in_head);
-  for (size_t i = 0; i < base->n_stages; i++)
-    strmap_put(&in_base, base->stages[i].name, i, NULL);
-  for (size_t i = 0; i < head->n_stages; i++) {
-    const capplan_stage_result *h = &head->stages[i];
-    strmap_put(&in_head, h->name, i, NULL);
-    capplan_diff_values hv = stage_values(h);
-    size_t b;
-    if (strmap_get(&in_base, h->name, &b)) {
-      capplan_diff_values bv = stage_values(&base->stages[b]);
-      add_row(d, h->name, false, h->group != NULL, &bv, &hv);
-    } else {
-      add_row(d, h->name, false, h->group != NULL, NULL, &hv);
+  /* Stages: HEAD's order, then the ones HEAD removed, in BASE's order;
+   * then groups the same way.  Stage and group names may coincide, so
+   * each kind has its own index. */
+  for (int group = 0; group < 2; group++) {
+    strmap in_base, in_head;
+    strmap_init(&in_base);
+    strmap_init(&in_head);
+    for (size_t i = 0; i < base->n_rows; i++)
+      if (base->rows[i].group == group)
+        strmap_put(&in_base, base->rows[i].name, i, NULL);
+    for (size_t i = 0; i < head->n_rows; i++) {
+      const capplan_diff_row_in *h = &head->rows[i];
+      if (h->group != group)
+        continue;
+      strmap_put(&in_head, h->name, i, NULL);
+      size_t b;
+      bool found = strmap_get(&in_base, h->name, &b);
+      add_row(d, h->name, h->group, h->colocated,
+              found ? &base->rows[b].v : NULL, &h->v);
     }
-  }
-  for (size_t i = 0; i < base->n_stages; i++) {
-    const capplan_stage_result *b = &base->stages[i];
-    if (strmap_get(&in_head, b->name, NULL))
-      continue;
-    capplan_diff_values bv = stage_values(b);
-    add_row(d, b->name, false, b->group != NULL, &bv, NULL);
-  }
-  strmap_release(&in_base);
-  strmap_release(&in_head);
-
-  /* Groups, the same way (few: a linear search is enough). */
-  for (size_t i = 0; i < head->n_groups; i++) {
-    const capplan_group_result *h = &head->groups[i];
-    capplan_diff_values hv = group_values(h);
-    const capplan_group_result *b = NULL;
-    for (size_t k = 0; k < base->n_groups && !b; k++)
-      if (!strcmp(base->groups[k].name, h->name))
-        b = &base->groups[k];
-    capplan_diff_values bv = b ? group_values(b) : hv;
-    add_row(d, h->name, true, false, b ? &bv : NULL, &hv);
-  }
-  for (size_t k = 0; k < base->n_groups; k++) {
-    const capplan_group_result *b = &base->groups[k];
-    bool kept = false;
-    for (size_t i = 0; i < head->n_groups && !kept; i++)
-      kept = !strcmp(head->groups[i].name, b->name);
-    if (kept)
-      continue;
-    capplan_diff_values bv = group_values(b);
-    add_row(d, b->name, true, false, &bv, NULL);
+    for (size_t i = 0; i < base->n_rows; i++) {
+      const capplan_diff_row_in *b = &base->rows[i];
+      if (b->group != group || strmap_get(&in_head, b->name, NULL))
+        continue;
+      add_row(d, b->name, b->group, b->colocated, &b->v, NULL);
+    }
+    strmap_release(&in_base);
+    strmap_release(&in_head);
   }
 
-  d->base_total = total_values(base);
-  d->head_total = total_values(head);
+  d->base_total = base->total;
+  d->head_total = head->total;
 
   /* Gates on the growth of the yearly cost. */
   d->passed = true;
@@ -158,6 +163,8 @@ capplan_diff *capplan_diff_reports(const capplan_report *base,
    * significant digits, which at $1e16/year is thousands of dollars. */
   double hc = d->head_total.cost_per_year, bc = d->base_total.cost_per_year;
   double grew = same(hc, bc) ? 0 : hc - bc;
+  d->cost_change = grew;
+  d->cost_change_pct = bc > 0 ? grew / bc * 100 : 0;
   if (opts && opts->max_increase.set) {
     capplan_diff_gate *g = &d->gates[d->n_gates++];
     g->name = "max_increase";

@@ -107,13 +107,25 @@ bool capplan_source_is_report(const capplan_source *src) {
   return is;
 }
 
-capplan_report *capplan_report_read_json(const capplan_source *src,
-                                         capplan_diags *d) {
+/* Reads one row's figures from O (a stage or group of the report). */
+static void read_values(reader *rd, const cJSON *o, const char *where,
+                        bool optional_servers, bool has_latency,
+                        capplan_diff_values *v) {
+  v->servers = num(rd, o, "servers", where, optional_servers);
+  v->gpus = num(rd, o, "gpus", where, optional_servers);
+  v->cost_per_year = num(rd, o, "cost_per_year", where, optional_servers);
+  v->latency = has_latency ? num(rd, o, "latency_ms", where, false) / 1000 : 0;
+  v->availability = num(rd, o, "availability", where, false);
+}
+
+capplan_plan_rows *capplan_report_read_json(const capplan_source *src,
+                                            capplan_diags *d) {
   cJSON *root = parse(src, d);
   if (!root)
     return NULL;
-  capplan_report *r = xcalloc(1, sizeof *r);
+  capplan_plan_rows *r = xcalloc(1, sizeof *r);
   r->arena = arena_new();
+  r->from_report = true;
   reader rd = {src, d, r->arena, false};
 
   const char *version = text(&rd, root, "schema_version", "", false);
@@ -130,61 +142,62 @@ capplan_report *capplan_report_read_json(const capplan_source *src,
     goto out;
 
   const cJSON *spec = cJSON_GetObjectItemCaseSensitive(root, "spec");
-  r->spec_name = text(&rd, spec, "name", "spec", false);
-  r->spec_path = arena_strdup(r->arena, src->path);
-  r->description = text(&rd, spec, "description", "spec", true);
+  r->name = text(&rd, spec, "name", "spec", false);
+  r->path = arena_strdup(r->arena, src->path);
+  (void)text(&rd, spec, "description", "spec", true);
 
   const cJSON *stages = cJSON_GetObjectItemCaseSensitive(root, "stages");
   if (!cJSON_IsArray(stages)) {
     bad(&rd, "stages", stages ? "is not a list" : "is missing");
     goto out;
   }
-  r->n_stages = (size_t)cJSON_GetArraySize(stages);
-  r->stages = arena_array(r->arena, r->n_stages ? r->n_stages : 1,
-                          sizeof(capplan_stage_result));
+  const cJSON *groups = cJSON_GetObjectItemCaseSensitive(root, "groups");
+  if (groups && !cJSON_IsArray(groups))
+    bad(&rd, "groups", "is not a list");
+  size_t n_groups =
+      cJSON_IsArray(groups) ? (size_t)cJSON_GetArraySize(groups) : 0;
+  size_t cap = 2 * (size_t)cJSON_GetArraySize(stages) + n_groups + 1;
+  r->rows = arena_array(r->arena, cap, sizeof(capplan_diff_row_in));
   size_t i = 0;
   const cJSON *s;
   cJSON_ArrayForEach(s, stages) {
     char where[48];
-    snprintf(where, sizeof where, "stages[%zu]", i);
-    capplan_stage_result *st = &r->stages[i++];
-    st->name = text(&rd, s, "name", where, false);
-    st->hardware = text(&rd, s, "hardware", where, true);
-    st->group = text(&rd, s, "group", where, true);
-    st->servers = num(&rd, s, "servers", where, st->group != NULL);
-    st->gpus = num(&rd, s, "gpus", where, st->group != NULL);
-    st->cost_per_year = num(&rd, s, "cost_per_year", where, st->group != NULL);
-    st->latency = num(&rd, s, "latency_ms", where, false) / 1000;
-    st->availability = num(&rd, s, "availability", where, false);
+    snprintf(where, sizeof where, "stages[%zu]", i++);
+    const char *name = text(&rd, s, "name", where, false);
+    const char *group = text(&rd, s, "group", where, true);
+    const cJSON *cache = cJSON_GetObjectItemCaseSensitive(s, "cache");
+    if (cJSON_IsObject(cache)) {
+      char cw[64];
+      snprintf(cw, sizeof cw, "%s.cache", where);
+      capplan_diff_row_in *c = &r->rows[r->n_rows++];
+      capplan_buf cname;
+      capplan_buf_init(&cname);
+      capplan_buf_printf(&cname, "%s.cache", name ? name : "");
+      c->name = arena_strdup(r->arena, cname.data);
+      capplan_buf_release(&cname);
+      read_values(&rd, cache, cw, false, true, &c->v);
+    }
+    capplan_diff_row_in *row = &r->rows[r->n_rows++];
+    row->name = name ? name : "";
+    row->colocated = group != NULL;
+    read_values(&rd, s, where, group != NULL, true, &row->v);
+    if (group)
+      row->v.servers = row->v.gpus = row->v.cost_per_year = 0;
     /* Reports without fallbacks may lack the effective figure. */
-    st->effective_availability =
-        cJSON_GetObjectItemCaseSensitive(s, "effective_availability")
-            ? num(&rd, s, "effective_availability", where, false)
-            : st->availability;
-    if (!st->name)
-      st->name = "";
+    if (cJSON_GetObjectItemCaseSensitive(s, "effective_availability"))
+      row->v.availability = num(&rd, s, "effective_availability", where, false);
   }
-
-  const cJSON *groups = cJSON_GetObjectItemCaseSensitive(root, "groups");
-  if (groups && !cJSON_IsArray(groups))
-    bad(&rd, "groups", "is not a list");
-  r->n_groups = cJSON_IsArray(groups) ? (size_t)cJSON_GetArraySize(groups) : 0;
-  r->groups = arena_array(r->arena, r->n_groups ? r->n_groups : 1,
-                          sizeof(capplan_group_result));
   i = 0;
   const cJSON *g;
   if (cJSON_IsArray(groups))
     cJSON_ArrayForEach(g, groups) {
       char where[48];
-      snprintf(where, sizeof where, "groups[%zu]", i);
-      capplan_group_result *gr = &r->groups[i++];
-      gr->name = text(&rd, g, "name", where, false);
-      gr->servers = num(&rd, g, "servers", where, false);
-      gr->gpus = num(&rd, g, "gpus", where, false);
-      gr->cost_per_year = num(&rd, g, "cost_per_year", where, false);
-      gr->availability = num(&rd, g, "availability", where, false);
-      if (!gr->name)
-        gr->name = "";
+      snprintf(where, sizeof where, "groups[%zu]", i++);
+      capplan_diff_row_in *row = &r->rows[r->n_rows++];
+      const char *name = text(&rd, g, "name", where, false);
+      row->name = name ? name : "";
+      row->group = true;
+      read_values(&rd, g, where, false, false, &row->v);
     }
 
   const cJSON *t = cJSON_GetObjectItemCaseSensitive(root, "totals");
@@ -192,19 +205,12 @@ capplan_report *capplan_report_read_json(const capplan_source *src,
     bad(&rd, "totals", t ? "is not an object" : "is missing");
     goto out;
   }
-  r->servers = num(&rd, t, "servers", "totals", false);
-  r->gpus = num(&rd, t, "gpus", "totals", false);
-  r->cost_per_year = num(&rd, t, "cost_per_year", "totals", false);
-  r->latency = num(&rd, t, "latency_ms", "totals", false) / 1000;
-  r->availability = num(&rd, t, "availability", "totals", false);
-  r->unavailability = 1 - r->availability;
-  const cJSON *passed = cJSON_GetObjectItemCaseSensitive(root, "passed");
-  r->passed = !cJSON_IsFalse(passed);
+  read_values(&rd, t, "totals", false, true, &r->total);
 
 out:
   cJSON_Delete(root);
   if (rd.failed) {
-    capplan_report_free(r);
+    capplan_plan_rows_free(r);
     return NULL;
   }
   return r;

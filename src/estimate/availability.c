@@ -12,6 +12,8 @@
  */
 #include "availability.h"
 
+#include "figures.h"
+
 #include <math.h>
 
 #define CAPPLAN_PI 3.14159265358979323846
@@ -140,7 +142,11 @@ avail avail_series(avail x, avail y) {
 }
 
 avail avail_parallel(avail x, avail y) {
+  /* x.up and x.down are each accurate but their sum may pass one by a
+   * rounding; so may this one. */
   avail r = {x.up + y.up * x.down, x.down * y.down};
+  if (r.up > 1)
+    r.up = 1;
   return r;
 }
 
@@ -238,4 +244,9 @@ double normal_quantile(double p) {
          1.0);
   }
   return q < 0 ? -x : x;
+}
+
+double capplan_nines(double unavailability) {
+  avail a = {1 - unavailability, unavailability};
+  return avail_nines(a);
 }

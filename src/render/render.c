@@ -1,31 +1,35 @@
 /*
- * render.c - picks the renderer for a view and a format.
+ * render.c - the registry of renderers: which (view, format) pairs exist
+ * and the function for each.
  */
 #include "render.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "util.h"
 
-static const char *const format_names[] = {"table", "json", "markdown", "csv"};
+static const char *const format_names[CAPPLAN_FORMAT_COUNT] = {
+    "table", "json", "markdown", "csv"};
 
 static const struct {
   enum capplan_view view;
   enum capplan_format format;
-  report_fn report;
-  diff_fn diff;
-} renderers[] = {
-    {CAPPLAN_VIEW_REPORT, CAPPLAN_FORMAT_TABLE, render_table, NULL},
-    {CAPPLAN_VIEW_REPORT, CAPPLAN_FORMAT_JSON, render_json, NULL},
-    {CAPPLAN_VIEW_REPORT, CAPPLAN_FORMAT_MARKDOWN, render_markdown, NULL},
-    {CAPPLAN_VIEW_REPORT, CAPPLAN_FORMAT_CSV, render_csv, NULL},
-    {CAPPLAN_VIEW_CHECK, CAPPLAN_FORMAT_TABLE, render_table_check, NULL},
-    {CAPPLAN_VIEW_CHECK, CAPPLAN_FORMAT_JSON, render_json_check, NULL},
-    {CAPPLAN_VIEW_CHECK, CAPPLAN_FORMAT_MARKDOWN, render_markdown_check, NULL},
-    {CAPPLAN_VIEW_DIFF, CAPPLAN_FORMAT_TABLE, NULL, render_table_diff},
-    {CAPPLAN_VIEW_DIFF, CAPPLAN_FORMAT_JSON, NULL, render_json_diff},
-    {CAPPLAN_VIEW_DIFF, CAPPLAN_FORMAT_MARKDOWN, NULL, render_markdown_diff},
-    {CAPPLAN_VIEW_DIFF, CAPPLAN_FORMAT_CSV, NULL, render_csv_diff},
+  render_fn fn;
+} registry[] = {
+    {CAPPLAN_VIEW_REPORT, CAPPLAN_FORMAT_TABLE, render_table_report},
+    {CAPPLAN_VIEW_REPORT, CAPPLAN_FORMAT_JSON, render_json_report},
+    {CAPPLAN_VIEW_REPORT, CAPPLAN_FORMAT_MARKDOWN, render_markdown_report},
+    {CAPPLAN_VIEW_REPORT, CAPPLAN_FORMAT_CSV, render_csv_report},
+    {CAPPLAN_VIEW_CHECK, CAPPLAN_FORMAT_TABLE, render_table_check},
+    {CAPPLAN_VIEW_CHECK, CAPPLAN_FORMAT_JSON, render_json_check},
+    {CAPPLAN_VIEW_CHECK, CAPPLAN_FORMAT_MARKDOWN, render_markdown_check},
+    {CAPPLAN_VIEW_EXPLAIN, CAPPLAN_FORMAT_TABLE, render_explain_text},
+    {CAPPLAN_VIEW_EXPLAIN, CAPPLAN_FORMAT_MARKDOWN, render_explain_markdown},
+    {CAPPLAN_VIEW_DIFF, CAPPLAN_FORMAT_TABLE, render_table_diff},
+    {CAPPLAN_VIEW_DIFF, CAPPLAN_FORMAT_JSON, render_json_diff},
+    {CAPPLAN_VIEW_DIFF, CAPPLAN_FORMAT_MARKDOWN, render_markdown_diff},
+    {CAPPLAN_VIEW_DIFF, CAPPLAN_FORMAT_CSV, render_csv_diff},
 };
 
 int capplan_format_parse(const char *name, enum capplan_format *out) {
@@ -41,62 +45,72 @@ int capplan_format_parse(const char *name, enum capplan_format *out) {
   return -1;
 }
 
+static render_fn find(enum capplan_view view, enum capplan_format format) {
+  for (size_t i = 0; i < ARRAY_LEN(registry); i++)
+    if (registry[i].view == view && registry[i].format == format)
+      return registry[i].fn;
+  return NULL;
+}
+
 bool capplan_format_supported(enum capplan_view view,
                               enum capplan_format format, const char **names) {
-  bool found = false;
-  for (size_t i = 0; i < ARRAY_LEN(renderers); i++)
-    found =
-        found || (renderers[i].view == view && renderers[i].format == format);
-  if (names)
-    *names = view == CAPPLAN_VIEW_CHECK ? "table, json or markdown"
-                                        : "table, json, markdown or csv";
-  return found;
+  if (names) {
+    /* "table, json or markdown": the view's formats, from the registry. */
+    static char lists[CAPPLAN_VIEW_COUNT][96];
+    char *l = lists[view];
+    if (!l[0]) {
+      size_t n = 0, k = 0;
+      for (size_t f = 0; f < CAPPLAN_FORMAT_COUNT; f++)
+        n += find(view, (enum capplan_format)f) != NULL;
+      for (size_t f = 0; f < CAPPLAN_FORMAT_COUNT; f++) {
+        if (!find(view, (enum capplan_format)f))
+          continue;
+        const char *name =
+            view == CAPPLAN_VIEW_EXPLAIN && f == 0 ? "text" : format_names[f];
+        size_t len = strlen(l);
+        snprintf(l + len, sizeof lists[0] - len, "%s%s",
+                 k == 0       ? ""
+                 : k + 1 == n ? " or "
+                              : ", ",
+                 name);
+        k++;
+      }
+    }
+    *names = l;
+  }
+  return find(view, format) != NULL;
 }
 
-static int find(enum capplan_view view, enum capplan_format format) {
-  for (size_t i = 0; i < ARRAY_LEN(renderers); i++)
-    if (renderers[i].view == view && renderers[i].format == format)
-      return (int)i;
-  return -1;
-}
-
-int capplan_render(const capplan_report *r, enum capplan_format format,
-                   const capplan_render_opts *opts, capplan_buf *out) {
-  capplan_render_opts none = {false};
-  int i = find(CAPPLAN_VIEW_REPORT, format);
-  if (i < 0)
+int capplan_render(enum capplan_view view, enum capplan_format format,
+                   const void *subject, const capplan_render_opts *opts,
+                   capplan_buf *out) {
+  capplan_render_opts none;
+  memset(&none, 0, sizeof none);
+  render_fn fn = find(view, format);
+  if (!fn)
     return -1;
-  renderers[i].report(r, opts ? opts : &none, out);
+  if (view == CAPPLAN_VIEW_EXPLAIN && opts && opts->stage) {
+    const capplan_report *r = subject;
+    bool found = false;
+    for (size_t i = 0; i < r->model->n_stages && !found; i++)
+      found = !strcmp(r->model->stage[i].name, opts->stage);
+    if (!found)
+      return -1;
+  }
+  fn(subject, opts ? opts : &none, out);
   return 0;
 }
 
-int capplan_render_check(const capplan_report *r, enum capplan_format format,
-                         const capplan_render_opts *opts, capplan_buf *out) {
-  capplan_render_opts none = {false};
-  int i = find(CAPPLAN_VIEW_CHECK, format);
-  if (i < 0)
-    return -1;
-  renderers[i].report(r, opts ? opts : &none, out);
-  return 0;
+const char *render_stage_hw(const capplan_model *m, size_t i) {
+  return m->hw[m->stage[i].hw].name;
 }
 
-int capplan_render_diff(const capplan_diff *d, enum capplan_format format,
-                        const capplan_render_opts *opts, capplan_buf *out) {
-  capplan_render_opts none = {false};
-  int i = find(CAPPLAN_VIEW_DIFF, format);
-  if (i < 0)
-    return -1;
-  renderers[i].diff(d, opts ? opts : &none, out);
-  return 0;
+const char *render_stage_group(const capplan_model *m, size_t i) {
+  long g = m->stage[i].group;
+  return g >= 0 ? m->group[g].name : NULL;
 }
 
-int capplan_render_calc(const capplan_calc *c, enum capplan_format format,
-                        capplan_buf *out) {
-  if (format == CAPPLAN_FORMAT_TABLE)
-    render_calc_text(c, out);
-  else if (format == CAPPLAN_FORMAT_JSON)
-    render_json_calc(c, out);
-  else
-    return -1;
-  return 0;
+double render_stage_raw(const capplan_model *m, const plan *pl, size_t i) {
+  return m->stage[i].group >= 0 ? pl->stage[i].equivalents
+                                : pl->stage[i].pool.raw;
 }

@@ -5,9 +5,10 @@
 
 #include "catalog.h"
 #include "format.h"
+#include "render.h"
 #include "texttable.h"
 
-void capplan_render_catalog(capplan_buf *out) {
+void render_catalog_hardware(capplan_buf *out) {
   size_t n;
   const hw_entry *hw = catalog_hardware(&n);
   ttable *t = tt_new(7, "lrrrrrl");

@@ -43,85 +43,174 @@ static void end_row(capplan_buf *out) {
   capplan_buf_puts(out, "\r\n");
 }
 
-void render_csv(const capplan_report *r, const capplan_render_opts *opts,
-                capplan_buf *out) {
+/* One row of the report's table: a stage, a cache tier or a group. */
+typedef struct csv_row {
+  const char *kind, *name, *hardware, *group, *after;
+  bool has_qps, has_servers;
+  double qps, qps_per_server;
+  const policy *pol;
+  double raw;
+  const pool_plan *pool;
+  bool has_latency;
+  double latency, latency_to;
+  avail all, req;
+  const char *binding, *critical;
+} csv_row;
+
+static void row_out(capplan_buf *out, const csv_row *r) {
+  field(out, r->kind, true);
+  field(out, r->name, false);
+  field(out, r->hardware, false);
+  field(out, r->group, false);
+  field(out, r->after, false);
+  if (r->has_qps) {
+    number(out, r->qps);
+    number(out, r->qps_per_server);
+  } else {
+    field(out, NULL, false);
+    field(out, NULL, false);
+  }
+  number(out, r->pol->utilization);
+  number(out, r->pol->headroom);
+  number(out, r->pol->redundancy);
+  number(out, r->raw);
+  if (r->has_servers) {
+    number(out, r->pool->servers);
+    number(out, r->pool->gpus);
+  } else {
+    field(out, NULL, false);
+    field(out, NULL, false);
+  }
+  if (r->has_latency) {
+    number(out, r->latency * 1000);
+    number(out, r->latency_to * 1000);
+  } else {
+    field(out, NULL, false);
+    field(out, NULL, false);
+  }
+  if (r->has_servers)
+    number(out, r->pool->cost_per_year);
+  else
+    field(out, NULL, false);
+  number(out, r->all.up);
+  number(out, r->req.up);
+  field(out, r->binding, false);
+  field(out, r->critical, false);
+  end_row(out);
+}
+
+void render_csv_report(const void *subject, const capplan_render_opts *opts,
+                       capplan_buf *out) {
   (void)opts;
+  const capplan_report *r = subject;
+  const capplan_model *m = r->model;
+  const plan *pl = r->plan;
   static const char *const head[] = {
-      "kind",         "name",       "hardware",       "group",
-      "after",        "qps",        "qps_per_server", "utilization",
-      "headroom",     "redundancy", "servers_raw",    "servers",
-      "gpus",         "latency_ms", "latency_to_ms",  "cost_per_year",
-      "availability", "critical"};
+      "kind",           "name",         "hardware",
+      "group",          "after",        "qps",
+      "qps_per_server", "utilization",  "headroom",
+      "redundancy",     "servers_raw",  "servers",
+      "gpus",           "latency_ms",   "latency_to_ms",
+      "cost_per_year",  "availability", "request_availability",
+      "binding",        "critical"};
   for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
     field(out, head[i], i == 0);
   end_row(out);
-  for (size_t k = 0; k < r->n_stages; k++) {
-    const capplan_stage_result *s = &r->stages[k];
-    field(out, "stage", true);
-    field(out, s->name, false);
-    field(out, s->hardware, false);
-    field(out, s->group, false);
+  for (size_t k = 0; k < m->n_stages; k++) {
+    size_t i = m->order[k];
+    const mstage *ms = &m->stage[i];
+    const stage_plan *s = &pl->stage[i];
+    bool grouped = ms->group >= 0;
     capplan_buf after;
     capplan_buf_init(&after);
-    for (size_t i = 0; i < s->n_after; i++)
-      capplan_buf_printf(&after, "%s%s", i ? " " : "", s->after[i]);
-    field(out, after.data ? after.data : "", false);
-    capplan_buf_release(&after);
-    number(out, s->qps);
-    number(out, s->qps_per_server);
-    number(out, s->utilization);
-    number(out, s->headroom);
-    number(out, s->redundancy);
-    number(out, s->servers_raw);
-    if (s->group) {
-      field(out, NULL, false);
-      field(out, NULL, false);
-    } else {
-      number(out, s->servers);
-      number(out, s->gpus);
+    for (size_t q = 0; q < ms->n_parents; q++)
+      capplan_buf_printf(&after, "%s%s", q ? " " : "",
+                         m->stage[ms->parents[q]].name);
+    if (ms->has_cache) {
+      capplan_buf name;
+      capplan_buf_init(&name);
+      capplan_buf_printf(&name, "%s.cache", ms->name);
+      const cache_in *ci = &r->p->cache[i];
+      csv_row c = {"cache",
+                   name.data,
+                   m->hw[ms->cache_hw].name,
+                   NULL,
+                   after.data ? after.data : "",
+                   true,
+                   true,
+                   s->cache_load,
+                   ci->qps_per_server,
+                   &ci->pol,
+                   s->cache.raw,
+                   &s->cache,
+                   true,
+                   ci->latency,
+                   s->latency_to - s->latency + ci->latency,
+                   s->cache.all,
+                   s->cache.req,
+                   constraint_name(s->cache.binding),
+                   "false"};
+      row_out(out, &c);
+      capplan_buf_release(&name);
     }
-    number(out, s->latency * 1000);
-    number(out, s->latency_to * 1000);
-    if (s->group)
-      field(out, NULL, false);
-    else
-      number(out, s->cost_per_year);
-    number(out, s->effective_availability);
-    field(out, s->critical ? "true" : "false", false);
-    end_row(out);
+    csv_row c = {"stage",
+                 ms->name,
+                 render_stage_hw(m, i),
+                 render_stage_group(m, i),
+                 after.data ? after.data : "",
+                 true,
+                 !grouped,
+                 s->load,
+                 s->tp.per_server,
+                 &r->p->stage[i].pol,
+                 render_stage_raw(m, pl, i),
+                 &s->pool,
+                 true,
+                 s->latency,
+                 s->latency_to,
+                 s->effective,
+                 s->effective_req,
+                 grouped ? NULL : constraint_name(s->pool.binding),
+                 s->critical ? "true" : "false"};
+    row_out(out, &c);
+    capplan_buf_release(&after);
   }
-  for (size_t g = 0; g < r->n_groups; g++) {
-    const capplan_group_result *gr = &r->groups[g];
-    field(out, "group", true);
-    field(out, gr->name, false);
-    field(out, gr->hardware, false);
-    field(out, gr->name, false);
-    field(out, NULL, false); /* after */
-    field(out, NULL, false); /* qps */
-    field(out, NULL, false); /* qps_per_server */
-    number(out, gr->utilization);
-    number(out, gr->headroom);
-    number(out, gr->redundancy);
-    number(out, gr->servers_raw);
-    number(out, gr->servers);
-    number(out, gr->gpus);
-    field(out, NULL, false);
-    field(out, NULL, false);
-    number(out, gr->cost_per_year);
-    number(out, gr->availability);
-    field(out, NULL, false);
-    end_row(out);
+  for (size_t g = 0; g < m->n_groups; g++) {
+    const mgroup *mg = &m->group[g];
+    const pool_plan *pp = &pl->group[g].pool;
+    csv_row c = {"group",
+                 mg->name,
+                 m->hw[mg->hw].name,
+                 mg->name,
+                 NULL,
+                 false,
+                 true,
+                 0,
+                 0,
+                 &r->p->group[g],
+                 pp->raw,
+                 pp,
+                 false,
+                 0,
+                 0,
+                 pp->all,
+                 pp->req,
+                 constraint_name(pp->binding),
+                 NULL};
+    row_out(out, &c);
   }
   field(out, "total", true);
-  field(out, r->spec_name, false);
+  field(out, m->name, false);
   for (int i = 0; i < 9; i++)
     field(out, NULL, false);
-  number(out, r->servers);
-  number(out, r->gpus);
+  number(out, pl->servers);
+  number(out, pl->gpus);
   field(out, NULL, false);
-  number(out, r->latency * 1000);
-  number(out, r->cost_per_year);
-  number(out, r->availability);
+  number(out, pl->latency * 1000);
+  number(out, pl->cost_per_year);
+  number(out, pl->all.up);
+  number(out, pl->req.up);
+  field(out, NULL, false);
   field(out, NULL, false);
   end_row(out);
 }
@@ -173,9 +262,10 @@ static void diff_line(capplan_buf *out, const char *kind, const char *name,
   end_row(out);
 }
 
-void render_csv_diff(const capplan_diff *d, const capplan_render_opts *opts,
+void render_csv_diff(const void *subject, const capplan_render_opts *opts,
                      capplan_buf *out) {
   (void)opts;
+  const capplan_diff *d = subject;
   static const char *const head[] = {"kind",
                                      "name",
                                      "status",

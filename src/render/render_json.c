@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calc.h"
 #include "render.h"
 #include "util.h"
 
@@ -79,92 +80,176 @@ static cJSON *names(const char *const *v, size_t n) {
   return a;
 }
 
-static cJSON *stage_json(const capplan_stage_result *s) {
-  cJSON *o = cJSON_CreateObject();
-  str(o, "name", s->name);
-  str(o, "hardware", s->hardware);
-  cJSON_AddItemToObject(o, "after", names(s->after, s->n_after));
-  str(o, "join", s->join_any ? "any" : "all");
-  str(o, "group", s->group);
-  num(o, "inflow", s->inflow);
-  num(o, "share", s->share);
-  num(o, "calls", s->calls);
-  num(o, "cache_hit", s->cache_hit);
-  num(o, "stops", s->stops);
-  num(o, "qps", s->qps);
-  str(o, "throughput_source",
-      s->tp_source == CAPPLAN_TP_BATCH ? "batch" : "qps_per_server");
-  if (s->tp_source == CAPPLAN_TP_BATCH) {
-    num(o, "batch", s->batch);
-    num(o, "parallelism", s->parallelism);
+static void null(cJSON *o, const char *key) {
+  cJSON_AddItemToObject(o, key, cJSON_CreateNull());
+}
+
+static void flag(cJSON *o, const char *key, bool v) {
+  cJSON_AddItemToObject(o, key, cJSON_CreateBool(v));
+}
+
+/* Nines of an unavailability, capped (figures.h) with a flag past it. */
+static void nines(cJSON *o, const char *key, double down) {
+  double n = capplan_nines(down);
+  num(o, key, n > CAPPLAN_NINES_CAP ? CAPPLAN_NINES_CAP : n);
+  if (n > CAPPLAN_NINES_CAP) {
+    char k[64];
+    snprintf(k, sizeof k, "%s_above_cap", key);
+    flag(o, k, true);
   }
-  num(o, "qps_per_server", s->qps_per_server);
-  num(o, "utilization", s->utilization);
-  num(o, "headroom", s->headroom);
-  num(o, "redundancy", s->redundancy);
-  num(o, "servers_raw", s->servers_raw);
-  if (s->group) {
-    cJSON_AddItemToObject(o, "servers", cJSON_CreateNull());
-    cJSON_AddItemToObject(o, "gpus", cJSON_CreateNull());
-    cJSON_AddItemToObject(o, "cost_per_year", cJSON_CreateNull());
+}
+
+/* The raw count each constraint needs (SPEC.md section 5), and which
+ * binds. */
+static void constraints_json(cJSON *o, const pool_plan *pp) {
+  cJSON *by = cJSON_AddObjectToObject(o, "servers_by");
+  for (int c = 0; c < CON_COUNT; c++)
+    if (pp->applies & (1u << c))
+      num(by, constraint_name((enum constraint)c), pp->by[c]);
+  str(o, "binding", constraint_name(pp->binding));
+}
+
+static void memory_json(cJSON *o, const pool_plan *pp) {
+  if (!(pp->applies & (1u << CON_MEMORY)))
+    return;
+  num(o, "memory_bytes", pp->memory);
+  num(o, "usable_memory_bytes_per_server", pp->usable);
+}
+
+static cJSON *cache_json(const capplan_report *r, size_t i) {
+  const capplan_model *m = r->model;
+  const cache_in *ci = &r->p->cache[i];
+  const stage_plan *s = &r->plan->stage[i];
+  const pool_plan *cp = &s->cache;
+  cJSON *o = cJSON_CreateObject();
+  str(o, "hardware", m->hw[m->stage[i].cache_hw].name);
+  num(o, "qps", s->cache_load);
+  num(o, "qps_per_server", ci->qps_per_server);
+  num(o, "latency_ms", ci->latency * 1000);
+  num(o, "servers_raw", cp->raw);
+  constraints_json(o, cp);
+  memory_json(o, cp);
+  num(o, "servers", cp->servers);
+  num(o, "gpus", cp->gpus);
+  num(o, "cost_per_year", cp->cost_per_year);
+  num(o, "servers_needed", cp->needed);
+  num(o, "availability", cp->all.up);
+  num(o, "request_availability", cp->req.up);
+  return o;
+}
+
+static cJSON *stage_json(const capplan_report *r, size_t i) {
+  const capplan_model *m = r->model;
+  const mstage *ms = &m->stage[i];
+  const stage_in *in = &r->p->stage[i];
+  const stage_plan *s = &r->plan->stage[i];
+  const pool_plan *pp = &s->pool;
+  bool grouped = ms->group >= 0;
+  cJSON *o = cJSON_CreateObject();
+  str(o, "name", ms->name);
+  str(o, "hardware", render_stage_hw(m, i));
+  cJSON *after = cJSON_AddArrayToObject(o, "after");
+  for (size_t q = 0; q < ms->n_parents; q++)
+    cJSON_AddItemToArray(after,
+                         cJSON_CreateString(m->stage[ms->parents[q]].name));
+  str(o, "join", ms->join_any ? "any" : "all");
+  str(o, "group", render_stage_group(m, i));
+  str(o, "status", plan_status_name(s->status));
+  num(o, "inflow", s->inflow);
+  num(o, "share", in->share);
+  num(o, "calls", in->calls);
+  if (ms->calls_sequential)
+    str(o, "calls_mode", "sequential");
+  num(o, "cache_hit", in->cache_hit);
+  num(o, "stops", in->stops);
+  num(o, "qps", s->load);
+  str(o, "throughput_source", tp_ops_of(ms->tp.kind)->name);
+  if (ms->tp.kind == TP_BATCH) {
+    num(o, "batch", s->tp.batch);
+    num(o, "parallelism", s->tp.parallelism);
+  }
+  num(o, "qps_per_server", s->tp.per_server);
+  num(o, "utilization", in->pol.utilization);
+  num(o, "headroom", in->pol.headroom);
+  num(o, "redundancy", in->pol.redundancy);
+  num(o, "servers_raw", render_stage_raw(m, r->plan, i));
+  if (grouped) {
+    null(o, "servers");
+    null(o, "gpus");
+    null(o, "cost_per_year");
   } else {
-    num(o, "servers", s->servers);
-    num(o, "gpus", s->gpus);
-    num(o, "cost_per_year", s->cost_per_year);
+    constraints_json(o, pp);
+    memory_json(o, pp);
+    num(o, "servers", pp->servers);
+    num(o, "gpus", pp->gpus);
+    num(o, "cost_per_year", pp->cost_per_year);
   }
   num(o, "latency_ms", s->latency * 1000);
+  if (ms->has_cache)
+    num(o, "mean_latency_ms", s->mean_latency * 1000);
   num(o, "latency_to_ms", s->latency_to * 1000);
-  cJSON_AddItemToObject(o, "critical", cJSON_CreateBool(s->critical));
-  num(o, "zones", s->zones);
-  cJSON_AddItemToObject(o, "survive_zone_loss",
-                        cJSON_CreateBool(s->survive_zone_loss));
-  num(o, "zone_extra_servers", s->zone_extra);
-  str(o, "fallback", s->fallback);
-  cJSON_AddItemToObject(o, "standby", cJSON_CreateBool(s->standby));
-  cJSON_AddItemToObject(o, "async", cJSON_CreateBool(s->async));
-  num(o, "server_availability", s->server_availability);
-  num(o, "servers_needed", s->servers_needed);
-  num(o, "availability", s->availability);
-  num(o, "effective_availability", s->effective_availability);
-  num(o, "nines", capplan_nines(s->effective_unavailability));
+  flag(o, "critical", s->critical);
+  num(o, "zones", in->pol.zones);
+  flag(o, "survive_zone_loss", in->pol.survive_zone_loss != 0);
+  num(o, "zone_extra_servers", grouped ? 0 : pp->zone_extra);
+  str(o, "fallback", ms->fallback >= 0 ? m->stage[ms->fallback].name : NULL);
+  flag(o, "standby", ms->standby);
+  flag(o, "async", ms->async);
+  num(o, "server_availability", in->pol.availability);
+  num(o, "stage_availability", in->pol.stage_availability);
+  num(o, "servers_needed", pp->needed);
+  num(o, "availability", pp->all.up);
+  num(o, "request_availability", pp->req.up);
+  num(o, "effective_availability", s->effective.up);
+  num(o, "effective_request_availability", s->effective_req.up);
+  nines(o, "nines", s->effective.down);
   num(o, "downtime_minutes_per_year",
-      s->effective_unavailability * CAPPLAN_MINUTES_PER_YEAR);
+      s->effective.down * CAPPLAN_MINUTES_PER_YEAR);
   num(o, "downtime_minutes_per_month",
-      s->effective_unavailability * CAPPLAN_MINUTES_PER_MONTH);
+      s->effective.down * CAPPLAN_MINUTES_PER_MONTH);
+  if (ms->has_cache)
+    cJSON_AddItemToObject(o, "cache", cache_json(r, i));
   return o;
 }
 
-static cJSON *group_json(const capplan_group_result *g) {
+static cJSON *group_json(const capplan_report *r, size_t g) {
+  const capplan_model *m = r->model;
+  const mgroup *mg = &m->group[g];
+  const policy *pol = &r->p->group[g];
+  const pool_plan *pp = &r->plan->group[g].pool;
   cJSON *o = cJSON_CreateObject();
-  str(o, "name", g->name);
-  str(o, "hardware", g->hardware);
-  cJSON_AddItemToObject(o, "stages", names(g->stages, g->n_stages));
-  num(o, "utilization", g->utilization);
-  num(o, "headroom", g->headroom);
-  num(o, "redundancy", g->redundancy);
-  num(o, "servers_raw", g->servers_raw);
-  num(o, "servers", g->servers);
-  num(o, "gpus", g->gpus);
-  num(o, "cost_per_year", g->cost_per_year);
-  num(o, "zones", g->zones);
-  cJSON_AddItemToObject(o, "survive_zone_loss",
-                        cJSON_CreateBool(g->survive_zone_loss));
-  num(o, "zone_extra_servers", g->zone_extra);
-  num(o, "server_availability", g->server_availability);
-  num(o, "servers_needed", g->servers_needed);
-  num(o, "availability", g->availability);
-  num(o, "nines", capplan_nines(g->unavailability));
-  num(o, "downtime_minutes_per_year",
-      g->unavailability * CAPPLAN_MINUTES_PER_YEAR);
+  str(o, "name", mg->name);
+  str(o, "hardware", m->hw[mg->hw].name);
+  cJSON *st = cJSON_AddArrayToObject(o, "stages");
+  for (size_t k = 0; k < mg->n_members; k++)
+    cJSON_AddItemToArray(st, cJSON_CreateString(m->stage[mg->members[k]].name));
+  num(o, "utilization", pol->utilization);
+  num(o, "headroom", pol->headroom);
+  num(o, "redundancy", pol->redundancy);
+  num(o, "servers_raw", pp->raw);
+  constraints_json(o, pp);
+  memory_json(o, pp);
+  num(o, "servers", pp->servers);
+  num(o, "gpus", pp->gpus);
+  num(o, "cost_per_year", pp->cost_per_year);
+  num(o, "zones", pol->zones);
+  flag(o, "survive_zone_loss", pol->survive_zone_loss != 0);
+  num(o, "zone_extra_servers", pp->zone_extra);
+  num(o, "server_availability", pol->availability);
+  num(o, "servers_needed", pp->needed);
+  num(o, "availability", pp->all.up);
+  num(o, "request_availability", pp->req.up);
+  nines(o, "nines", pp->all.down);
+  num(o, "downtime_minutes_per_year", pp->all.down * CAPPLAN_MINUTES_PER_YEAR);
   num(o, "downtime_minutes_per_month",
-      g->unavailability * CAPPLAN_MINUTES_PER_MONTH);
+      pp->all.down * CAPPLAN_MINUTES_PER_MONTH);
   return o;
 }
 
-static cJSON *checks_json(const capplan_report *r) {
+static cJSON *checks_json(const plan *pl) {
   cJSON *checks = cJSON_CreateArray();
-  for (size_t i = 0; i < r->n_checks; i++) {
-    const capplan_check *c = &r->checks[i];
+  for (size_t i = 0; i < pl->n_checks; i++) {
+    const capplan_check *c = &pl->checks[i];
     cJSON *ck = cJSON_CreateObject();
     str(ck, "name", c->name);
     str(ck, "comparison", c->upper ? "<=" : ">=");
@@ -173,7 +258,7 @@ static cJSON *checks_json(const capplan_report *r) {
     num(ck, "margin", c->margin);
     str(ck, "unit", c->unit);
     str(ck, "source", c->source);
-    cJSON_AddItemToObject(ck, "passed", cJSON_CreateBool(c->passed));
+    flag(ck, "passed", c->passed);
     cJSON_AddItemToArray(checks, ck);
   }
   return checks;
@@ -281,33 +366,42 @@ static void emit(cJSON *o, int depth, capplan_buf *out) {
 
 /* The report is written one part at a time (one stage at a time), so the
  * cJSON trees stay small whatever the number of stages. */
-void render_json(const capplan_report *r, const capplan_render_opts *opts,
-                 capplan_buf *out) {
+void render_json_report(const void *subject, const capplan_render_opts *opts,
+                        capplan_buf *out) {
   (void)opts;
+  const capplan_report *r = subject;
+  const capplan_model *m = r->model;
+  const plan *pl = r->plan;
+  const traffic_in *tin = &r->p->traffic;
   cJSON *head = cJSON_CreateObject();
   tool_json(head);
   cJSON *spec = cJSON_AddObjectToObject(head, "spec");
-  str(spec, "name", r->spec_name);
-  str(spec, "path", r->spec_path);
-  str(spec, "description", r->description);
+  str(spec, "name", m->name);
+  str(spec, "path", m->path);
+  str(spec, "description", m->description);
   cJSON *as = cJSON_AddObjectToObject(head, "assumptions");
   num(as, "hours_per_year", CAPPLAN_HOURS_PER_YEAR);
   num(as, "hours_per_month", CAPPLAN_HOURS_PER_MONTH);
   str(as, "currency", "USD");
   num(as, "default_server_availability", CAPPLAN_DEFAULT_AVAILABILITY);
   num(as, "ceiling_tolerance", CAPPLAN_CEIL_TOLERANCE);
+  num(as, "default_memory_reserve", CAPPLAN_DEFAULT_MEMORY_RESERVE);
+  num(as, "nines_cap", CAPPLAN_NINES_CAP);
+  flag(as, "zone_outages_modelled", m->zones_modelled);
+  num(as, "default_zone_availability", CAPPLAN_DEFAULT_ZONE_AVAILABILITY);
+  str(as, "default_zone_availability_source", CAPPLAN_ZONE_AVAILABILITY_SOURCE);
   cJSON *tr = cJSON_AddObjectToObject(head, "traffic");
-  num(tr, "qps", r->qps);
-  if (r->average_qps > 0)
-    num(tr, "average_qps", r->average_qps);
+  num(tr, "qps", pl->qps);
+  if (pl->average_qps > 0)
+    num(tr, "average_qps", pl->average_qps);
   else
-    cJSON_AddItemToObject(tr, "average_qps", cJSON_CreateNull());
-  if (r->dau > 0) {
-    num(tr, "dau", r->dau);
-    num(tr, "requests_per_user_per_day", r->requests_per_user_per_day);
+    null(tr, "average_qps");
+  if (m->traffic_from_dau) {
+    num(tr, "dau", tin->dau);
+    num(tr, "requests_per_user_per_day", tin->requests_per_user);
   }
-  if (r->peak_to_average > 0)
-    num(tr, "peak_to_average", r->peak_to_average);
+  if (m->traffic_from_dau || m->has_peak_to_average)
+    num(tr, "peak_to_average", tin->peak_to_average);
   /* The head's closing brace is left off: the arrays follow. */
   capplan_buf head_text;
   capplan_buf_init(&head_text);
@@ -319,38 +413,44 @@ void render_json(const capplan_report *r, const capplan_render_opts *opts,
   capplan_buf_release(&head_text);
 
   capplan_buf_puts(out, ",\n  \"stages\": [");
-  for (size_t i = 0; i < r->n_stages; i++) {
-    capplan_buf_puts(out, i ? ",\n    " : "\n    ");
-    emit(stage_json(&r->stages[i]), 2, out);
+  for (size_t k = 0; k < m->n_stages; k++) {
+    capplan_buf_puts(out, k ? ",\n    " : "\n    ");
+    emit(stage_json(r, m->order[k]), 2, out);
   }
-  capplan_buf_puts(out, r->n_stages ? "\n  ],\n  \"groups\": ["
+  capplan_buf_puts(out, m->n_stages ? "\n  ],\n  \"groups\": ["
                                     : "],\n  \"groups\": [");
-  for (size_t i = 0; i < r->n_groups; i++) {
-    capplan_buf_puts(out, i ? ",\n    " : "\n    ");
-    emit(group_json(&r->groups[i]), 2, out);
+  for (size_t g = 0; g < m->n_groups; g++) {
+    capplan_buf_puts(out, g ? ",\n    " : "\n    ");
+    emit(group_json(r, g), 2, out);
   }
-  capplan_buf_puts(out, r->n_groups ? "\n  ],\n" : "],\n");
+  capplan_buf_puts(out, m->n_groups ? "\n  ],\n" : "],\n");
 
   cJSON *tail = cJSON_CreateObject();
   cJSON *t = cJSON_AddObjectToObject(tail, "totals");
-  num(t, "servers", r->servers);
-  num(t, "gpus", r->gpus);
-  num(t, "cost_per_year", r->cost_per_year);
-  num(t, "cost_per_month", r->cost_per_month);
-  if (r->cost_per_million >= 0)
-    num(t, "cost_per_million_requests", r->cost_per_million);
+  num(t, "servers", pl->servers);
+  num(t, "gpus", pl->gpus);
+  num(t, "cost_per_year", pl->cost_per_year);
+  num(t, "cost_per_month", pl->cost_per_month);
+  if (pl->cost_per_million >= 0)
+    num(t, "cost_per_million_requests", pl->cost_per_million);
   else
-    cJSON_AddItemToObject(t, "cost_per_million_requests", cJSON_CreateNull());
-  num(t, "latency_ms", r->latency * 1000);
-  cJSON_AddItemToObject(t, "critical_path",
-                        names(r->critical_path, r->n_critical));
-  num(t, "availability", r->availability);
-  num(t, "unavailability", r->unavailability);
-  num(t, "nines", capplan_nines(r->unavailability));
-  num(t, "downtime_minutes_per_year", r->downtime_minutes_per_year);
-  num(t, "downtime_minutes_per_month", r->downtime_minutes_per_month);
-  cJSON_AddItemToObject(tail, "checks", checks_json(r));
-  cJSON_AddItemToObject(tail, "passed", cJSON_CreateBool(r->passed));
+    null(t, "cost_per_million_requests");
+  num(t, "latency_ms", pl->latency * 1000);
+  cJSON *cp = cJSON_AddArrayToObject(t, "critical_path");
+  for (size_t k = 0; k < pl->n_critical; k++)
+    cJSON_AddItemToArray(cp,
+                         cJSON_CreateString(m->stage[pl->critical[k]].name));
+  num(t, "availability", pl->all.up);
+  num(t, "unavailability", pl->all.down);
+  nines(t, "nines", pl->all.down);
+  num(t, "downtime_minutes_per_year", pl->all.down * CAPPLAN_MINUTES_PER_YEAR);
+  num(t, "downtime_minutes_per_month",
+      pl->all.down * CAPPLAN_MINUTES_PER_MONTH);
+  num(t, "request_availability", pl->req.up);
+  num(t, "request_unavailability", pl->req.down);
+  nines(t, "request_nines", pl->req.down);
+  cJSON_AddItemToObject(tail, "checks", checks_json(pl));
+  flag(tail, "passed", pl->passed);
   /* The tail's opening brace is dropped: it continues the report. */
   capplan_buf tail_text;
   capplan_buf_init(&tail_text);
@@ -362,17 +462,18 @@ void render_json(const capplan_report *r, const capplan_render_opts *opts,
 }
 
 /* 'capplan check --format json' (docs/check.schema.json). */
-void render_json_check(const capplan_report *r, const capplan_render_opts *opts,
+void render_json_check(const void *subject, const capplan_render_opts *opts,
                        capplan_buf *out) {
   (void)opts;
+  const capplan_report *r = subject;
   cJSON *o = cJSON_CreateObject();
   tool_json(o);
   str(o, "kind", "check");
   cJSON *spec = cJSON_AddObjectToObject(o, "spec");
-  str(spec, "name", r->spec_name);
-  str(spec, "path", r->spec_path);
-  cJSON_AddItemToObject(o, "checks", checks_json(r));
-  cJSON_AddItemToObject(o, "passed", cJSON_CreateBool(r->passed));
+  str(spec, "name", r->model->name);
+  str(spec, "path", r->model->path);
+  cJSON_AddItemToObject(o, "checks", checks_json(r->plan));
+  flag(o, "passed", r->plan->passed);
   emit(o, 0, out);
   capplan_buf_putc(out, '\n');
 }
@@ -413,9 +514,10 @@ static const char *const status_names[] = {"unchanged", "changed", "added",
                                            "removed"};
 
 /* 'capplan diff --format json' (docs/diff.schema.json). */
-void render_json_diff(const capplan_diff *d, const capplan_render_opts *opts,
+void render_json_diff(const void *subject, const capplan_render_opts *opts,
                       capplan_buf *out) {
   (void)opts;
+  const capplan_diff *d = subject;
   cJSON *o = cJSON_CreateObject();
   tool_json(o);
   str(o, "kind", "diff");
@@ -509,17 +611,21 @@ void render_json_calc(const capplan_calc *c, capplan_buf *out) {
   cJSON *units = cJSON_AddObjectToObject(o, "units");
   for (size_t i = 0; i < c->n_results; i++)
     str(units, c->results[i].name, c->results[i].unit);
-  cJSON *steps = cJSON_AddArrayToObject(o, "steps");
-  for (size_t i = 0; i < c->n_steps; i++) {
-    const capplan_calc_step *s = &c->steps[i];
+  cJSON *working = cJSON_AddArrayToObject(o, "steps");
+  const step_list *l = &c->working->totals;
+  for (size_t i = 0; i < l->n; i++) {
+    const step *s = &l->items[i];
     cJSON *x = cJSON_CreateObject();
     str(x, "label", s->label);
     str(x, "formula", s->formula);
-    str(x, "numbers", s->numbers);
+    str(x, "numbers", s->text);
     str(x, "result", s->result);
-    cJSON_AddItemToArray(steps, x);
+    cJSON_AddItemToArray(working, x);
   }
-  cJSON_AddItemToObject(o, "notes", names(c->notes, c->n_notes));
+  cJSON *notes = cJSON_AddArrayToObject(o, "notes");
+  for (size_t i = 0; i < c->working->notes.n; i++)
+    cJSON_AddItemToArray(notes,
+                         cJSON_CreateString(c->working->notes.items[i].text));
   emit(o, 0, out);
   capplan_buf_putc(out, '\n');
 }

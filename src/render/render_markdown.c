@@ -10,10 +10,12 @@
  * find them all.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "format.h"
 #include "render.h"
+#include "util.h"
 
 #define MD_CAP 60000
 
@@ -33,13 +35,13 @@ static const char *mark(bool passed) {
 
 /* ---------------------------------------------------------- report */
 
-static void check_rows(const capplan_report *r, capplan_buf *out) {
-  if (!r->n_checks)
+static void check_rows(const plan *pl, capplan_buf *out) {
+  if (!pl->n_checks)
     return;
   capplan_buf_puts(out, "\n| | check | actual | limit | margin |\n"
                         "|:-:|:--|--:|--:|--:|\n");
-  for (size_t i = 0; i < r->n_checks; i++) {
-    const capplan_check *c = &r->checks[i];
+  for (size_t i = 0; i < pl->n_checks; i++) {
+    const capplan_check *c = &pl->checks[i];
     char a[FMT_SIZE], l[FMT_SIZE], m[2 * FMT_SIZE];
     const char *b = c->passed ? "" : "**";
     fmt_check_value(c, c->actual, false, a, sizeof a);
@@ -52,117 +54,152 @@ static void check_rows(const capplan_report *r, capplan_buf *out) {
   }
 }
 
-static size_t failed_checks(const capplan_report *r) {
-  size_t failed = 0;
-  for (size_t i = 0; i < r->n_checks; i++)
-    failed += !r->checks[i].passed;
-  return failed;
+static void heading(const capplan_report *r, capplan_buf *out) {
+  const plan *pl = r->plan;
+  capplan_buf_puts(out, "### ");
+  if (pl->n_checks)
+    capplan_buf_printf(out, "%s ", mark(!pl->failed));
+  esc(out, r->model->name);
+  char b[FMT_SIZE];
+  if (!pl->n_checks)
+    capplan_buf_printf(out, ": %s/year\n",
+                       fmt_money(pl->cost_per_year, b, sizeof b));
+  else
+    capplan_buf_printf(
+        out, ": %s\n",
+        fmt_checks_summary(pl->failed, pl->n_checks, b, sizeof b));
 }
 
-static void heading(const capplan_report *r, capplan_buf *out) {
-  size_t failed = failed_checks(r);
-  capplan_buf_puts(out, "### ");
-  if (r->n_checks)
-    capplan_buf_printf(out, "%s ", mark(!failed));
-  esc(out, r->spec_name);
-  char b[FMT_SIZE];
-  if (!r->n_checks)
-    capplan_buf_printf(out, ": %s/year\n",
-                       fmt_money(r->cost_per_year, b, sizeof b));
-  else
-    capplan_buf_printf(out, ": %s\n",
-                       fmt_checks_summary(failed, r->n_checks, b, sizeof b));
+/* One row of the stage table for pool PP (or a colocated stage). */
+static void pool_row(capplan_buf *out, const char *name, const char *hw,
+                     double qps, double per_server, const pool_plan *pp,
+                     const char *group, double latency, avail all, avail req) {
+  char b[8][FMT_SIZE];
+  capplan_buf_puts(out, "| ");
+  esc(out, name);
+  capplan_buf_puts(out, " | ");
+  esc(out, hw);
+  capplan_buf_printf(out, " | %s | %s | ", fmt_rate(qps, b[0], FMT_SIZE),
+                     fmt_rate(per_server, b[1], FMT_SIZE));
+  if (group) {
+    capplan_buf_puts(out, "group ");
+    esc(out, group);
+    capplan_buf_puts(out, " | | ");
+  } else {
+    capplan_buf_printf(
+        out, "%s%s%s | %s | ", fmt_count(pp->servers, b[2], FMT_SIZE),
+        pp->binding != CON_THROUGHPUT ? " by " : "",
+        pp->binding != CON_THROUGHPUT ? constraint_name(pp->binding) : "",
+        pp->gpus > 0 ? fmt_count(pp->gpus, b[3], FMT_SIZE) : "\xe2\x80\x93");
+  }
+  capplan_buf_printf(out, "%s | %s | %s | %s |\n",
+                     fmt_ms(latency, b[4], FMT_SIZE),
+                     group ? "" : fmt_money(pp->cost_per_year, b[5], FMT_SIZE),
+                     fmt_availability(all.up, all.down, b[6], FMT_SIZE),
+                     fmt_availability(req.up, req.down, b[7], FMT_SIZE));
 }
 
 /* The report with at most MAX_ROWS stage rows. */
 static void report_md(const capplan_report *r, size_t max_rows,
                       capplan_buf *out) {
+  const capplan_model *m = r->model;
+  const plan *pl = r->plan;
   char b[8][FMT_SIZE];
   heading(r, out);
-  if (r->description) {
+  if (m->description) {
     capplan_buf_putc(out, '\n');
-    esc(out, r->description);
+    esc(out, m->description);
     capplan_buf_putc(out, '\n');
   }
   capplan_buf_printf(
       out,
       "\n**%s/year** (%s/month) \xc2\xb7 **%s servers**, %s GPUs \xc2\xb7 "
-      "**%s** critical path \xc2\xb7 **%s** available (down %s/year)\n",
-      fmt_money(r->cost_per_year, b[0], FMT_SIZE),
-      fmt_money(r->cost_per_month, b[1], FMT_SIZE),
-      fmt_count(r->servers, b[2], FMT_SIZE), fmt_count(r->gpus, b[3], FMT_SIZE),
-      fmt_ms(r->latency, b[4], FMT_SIZE),
-      fmt_availability(r->availability, r->unavailability, b[5], FMT_SIZE),
-      fmt_downtime(r->downtime_minutes_per_year, b[6], FMT_SIZE));
+      "**%s** critical path \xc2\xb7 **%s** available (down %s/year) "
+      "\xc2\xb7 **%s** of requests served\n",
+      fmt_money(pl->cost_per_year, b[0], FMT_SIZE),
+      fmt_money(pl->cost_per_month, b[1], FMT_SIZE),
+      fmt_count(pl->servers, b[2], FMT_SIZE),
+      fmt_count(pl->gpus, b[3], FMT_SIZE), fmt_ms(pl->latency, b[4], FMT_SIZE),
+      fmt_availability(pl->all.up, pl->all.down, b[5], FMT_SIZE),
+      fmt_downtime(pl->all.down * CAPPLAN_MINUTES_PER_YEAR, b[6], FMT_SIZE),
+      fmt_availability(pl->req.up, pl->req.down, b[7], FMT_SIZE));
 
   capplan_buf_puts(out, "\n| stage | hardware | QPS | QPS/server | servers "
-                        "| GPUs | latency | cost/year | availability |\n"
-                        "|:--|:--|--:|--:|--:|--:|--:|--:|--:|\n");
-  size_t shown = r->n_stages < max_rows ? r->n_stages : max_rows;
+                        "| GPUs | latency | cost/year | all up | requests "
+                        "|\n|:--|:--|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+  size_t shown = m->n_stages < max_rows ? m->n_stages : max_rows;
   for (size_t k = 0; k < shown; k++) {
-    const capplan_stage_result *s = &r->stages[k];
-    capplan_buf_puts(out, "| ");
-    esc(out, s->name);
-    capplan_buf_puts(out, " | ");
-    esc(out, s->hardware);
-    capplan_buf_printf(out, " | %s | %s | ", fmt_rate(s->qps, b[0], FMT_SIZE),
-                       fmt_rate(s->qps_per_server, b[1], FMT_SIZE));
-    if (s->group) {
-      capplan_buf_puts(out, "group ");
-      esc(out, s->group);
-      capplan_buf_puts(out, " | | ");
-    } else {
-      capplan_buf_printf(
-          out, "%s | %s | ", fmt_count(s->servers, b[2], FMT_SIZE),
-          s->gpus > 0 ? fmt_count(s->gpus, b[3], FMT_SIZE) : "\xe2\x80\x93");
+    size_t i = m->order[k];
+    const mstage *ms = &m->stage[i];
+    const stage_plan *s = &pl->stage[i];
+    if (ms->has_cache) {
+      char name[FMT_SIZE * 2];
+      snprintf(name, sizeof name, "%s.cache", ms->name);
+      pool_row(out, name, m->hw[ms->cache_hw].name, s->cache_load,
+               r->p->cache[i].qps_per_server, &s->cache, NULL,
+               r->p->cache[i].latency, s->cache.all, s->cache.req);
     }
-    capplan_buf_printf(
-        out, "%s | %s | %s |\n", fmt_ms(s->latency, b[4], FMT_SIZE),
-        s->group ? "" : fmt_money(s->cost_per_year, b[5], FMT_SIZE),
-        fmt_availability(s->effective_availability, s->effective_unavailability,
-                         b[6], FMT_SIZE));
+    pool_row(out, ms->name, render_stage_hw(m, i), s->load, s->tp.per_server,
+             &s->pool, render_stage_group(m, i), s->latency, s->effective,
+             s->effective_req);
   }
-  if (shown < r->n_stages)
+  if (shown < m->n_stages)
     capplan_buf_printf(out,
-                       "| \xe2\x80\xa6 %zu more stages | | | | | | | | |\n",
-                       r->n_stages - shown);
+                       "| \xe2\x80\xa6 %zu more stages | | | | | | | | | "
+                       "|\n",
+                       m->n_stages - shown);
   capplan_buf_printf(
-      out, "| **total** | | | | **%s** | **%s** | **%s** | **%s** | **%s** |\n",
-      fmt_count(r->servers, b[0], FMT_SIZE), fmt_count(r->gpus, b[1], FMT_SIZE),
-      fmt_ms(r->latency, b[2], FMT_SIZE),
-      fmt_money(r->cost_per_year, b[3], FMT_SIZE),
-      fmt_availability(r->availability, r->unavailability, b[4], FMT_SIZE));
+      out,
+      "| **total** | | | | **%s** | **%s** | **%s** | **%s** | **%s** | "
+      "**%s** |\n",
+      fmt_count(pl->servers, b[0], FMT_SIZE),
+      fmt_count(pl->gpus, b[1], FMT_SIZE), fmt_ms(pl->latency, b[2], FMT_SIZE),
+      fmt_money(pl->cost_per_year, b[3], FMT_SIZE),
+      fmt_availability(pl->all.up, pl->all.down, b[4], FMT_SIZE),
+      fmt_availability(pl->req.up, pl->req.down, b[5], FMT_SIZE));
 
-  if (r->n_groups) {
+  if (m->n_groups) {
     capplan_buf_puts(out, "\n| group | hardware | stages | servers | GPUs | "
-                          "cost/year | availability |\n"
-                          "|:--|:--|:--|--:|--:|--:|--:|\n");
-    for (size_t g = 0; g < r->n_groups; g++) {
-      const capplan_group_result *gr = &r->groups[g];
+                          "cost/year | all up | requests |\n"
+                          "|:--|:--|:--|--:|--:|--:|--:|--:|\n");
+    for (size_t g = 0; g < m->n_groups; g++) {
+      const mgroup *mg = &m->group[g];
+      const pool_plan *pp = &pl->group[g].pool;
       capplan_buf_puts(out, "| ");
-      esc(out, gr->name);
+      esc(out, mg->name);
       capplan_buf_puts(out, " | ");
-      esc(out, gr->hardware);
+      esc(out, m->hw[mg->hw].name);
       capplan_buf_puts(out, " | ");
-      for (size_t m = 0; m < gr->n_stages; m++) {
-        capplan_buf_puts(out, m ? ", " : "");
-        esc(out, gr->stages[m]);
+      for (size_t k = 0; k < mg->n_members; k++) {
+        capplan_buf_puts(out, k ? ", " : "");
+        esc(out, m->stage[mg->members[k]].name);
       }
-      capplan_buf_printf(out, " | %s | %s | %s | %s |\n",
-                         fmt_count(gr->servers, b[0], FMT_SIZE),
-                         gr->gpus > 0 ? fmt_count(gr->gpus, b[1], FMT_SIZE)
-                                      : "\xe2\x80\x93",
-                         fmt_money(gr->cost_per_year, b[2], FMT_SIZE),
-                         fmt_availability(gr->availability, gr->unavailability,
-                                          b[3], FMT_SIZE));
+      capplan_buf_printf(
+          out, " | %s%s%s | %s | %s | %s | %s |\n",
+          fmt_count(pp->servers, b[0], FMT_SIZE),
+          pp->binding != CON_THROUGHPUT ? " by " : "",
+          pp->binding != CON_THROUGHPUT ? constraint_name(pp->binding) : "",
+          pp->gpus > 0 ? fmt_count(pp->gpus, b[1], FMT_SIZE) : "\xe2\x80\x93",
+          fmt_money(pp->cost_per_year, b[2], FMT_SIZE),
+          fmt_availability(pp->all.up, pp->all.down, b[3], FMT_SIZE),
+          fmt_availability(pp->req.up, pp->req.down, b[4], FMT_SIZE));
     }
   }
-  check_rows(r, out);
+  check_rows(pl, out);
   capplan_buf_printf(out, "\n<sub>capplan %s \xc2\xb7 `", CAPPLAN_VERSION);
-  esc(out, r->spec_path);
+  esc(out, m->path);
   capplan_buf_puts(out, "` \xc2\xb7 critical path: ");
-  fmt_path(out, r->critical_path, r->n_critical, " \xe2\x86\x92 ", esc);
-  capplan_buf_puts(out, " \xc2\xb7 8,760 h/year, 730 h/month</sub>\n");
+  const char **names = xmalloc((pl->n_critical + 1) * sizeof(char *));
+  for (size_t k = 0; k < pl->n_critical; k++)
+    names[k] = m->stage[pl->critical[k]].name;
+  fmt_path(out, names, pl->n_critical, " \xe2\x86\x92 ", esc);
+  free(names);
+  capplan_buf_puts(out, " \xc2\xb7 8,760 h/year, 730 h/month \xc2\xb7 "
+                        "all up: every stage carries its full load; "
+                        "requests: the share served");
+  if (!m->zones_modelled)
+    capplan_buf_puts(out, " \xc2\xb7 zone outages left out");
+  capplan_buf_puts(out, "</sub>\n");
 }
 
 /* Renders with as many rows as fit under MD_CAP: the whole thing if it
@@ -218,20 +255,22 @@ static void report_rows(const void *what, size_t max_rows, capplan_buf *out) {
   report_md(what, max_rows, out);
 }
 
-void render_markdown(const capplan_report *r, const capplan_render_opts *opts,
-                     capplan_buf *out) {
+void render_markdown_report(const void *subject,
+                            const capplan_render_opts *opts, capplan_buf *out) {
   (void)opts;
-  capped(r, r->n_stages, report_rows, "stages", out);
+  const capplan_report *r = subject;
+  capped(r, r->model->n_stages, report_rows, "stages", out);
 }
 
-void render_markdown_check(const capplan_report *r,
-                           const capplan_render_opts *opts, capplan_buf *out) {
+void render_markdown_check(const void *subject, const capplan_render_opts *opts,
+                           capplan_buf *out) {
   (void)opts;
+  const capplan_report *r = subject;
   heading(r, out);
   capplan_buf_puts(out, "\n`");
-  esc(out, r->spec_path);
+  esc(out, r->model->path);
   capplan_buf_puts(out, "`\n");
-  check_rows(r, out);
+  check_rows(r->plan, out);
 }
 
 /* ------------------------------------------------------------ diff */
@@ -421,8 +460,9 @@ static void diff_rows(const void *what, size_t max_rows, capplan_buf *out) {
   diff_md(what, max_rows, out);
 }
 
-void render_markdown_diff(const capplan_diff *d,
-                          const capplan_render_opts *opts, capplan_buf *out) {
+void render_markdown_diff(const void *subject, const capplan_render_opts *opts,
+                          capplan_buf *out) {
   (void)opts;
+  const capplan_diff *d = subject;
   capped(d, d->n_rows, diff_rows, "rows", out);
 }

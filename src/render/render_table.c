@@ -1,11 +1,15 @@
 /*
- * render_table.c - the report as a terminal table (the default format).
+ * render_table.c - the report, its checks and a diff as terminal tables
+ * (the default format).
  *
  * Figures follow the rules of format.h.  Colour (bold headers, green and
- * red check results) only when the caller asks for it.
+ * red check results) only when the caller asks for it.  On a terminal the
+ * tables fit its width: the columns that matter least are left out first,
+ * and a note names them (texttable.h's column model).
  */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "format.h"
@@ -17,175 +21,263 @@
 #define BOLD "\033[1m"
 #define OFF "\033[0m"
 
-static void stage_table(const capplan_report *r, bool color, capplan_buf *out) {
+/* Renders T within the width OPTS allow, with a note on the columns it
+ * had to leave out. */
+static void fit(const ttable *t, const capplan_render_opts *opts,
+                const char *indent, capplan_buf *out) {
+  capplan_buf dropped;
+  capplan_buf_init(&dropped);
+  tt_render_fit(t, opts->color, indent, opts->width, &dropped, out);
+  if (dropped.len)
+    capplan_buf_printf(out,
+                       "(left out to fit %zu columns: %s; --wide shows "
+                       "them)\n",
+                       opts->width, dropped.data);
+  capplan_buf_release(&dropped);
+}
+
+static void pool_cells(ttable *t, const pool_plan *pp, double latency,
+                       char b[][FMT_SIZE]) {
+  tt_cell(t, fmt_raw(pp->raw, b[2], FMT_SIZE));
+  tt_cell(t, fmt_count(pp->servers, b[3], FMT_SIZE));
+  tt_cell(t, pp->gpus > 0 ? fmt_count(pp->gpus, b[4], FMT_SIZE) : "-");
+  tt_cell(t, fmt_ms(latency, b[5], FMT_SIZE));
+  tt_cell(t, fmt_money(pp->cost_per_year, b[6], FMT_SIZE));
+}
+
+static void stage_table(const capplan_report *r,
+                        const capplan_render_opts *opts, capplan_buf *out) {
+  const capplan_model *m = r->model;
+  const plan *pl = r->plan;
   char b[9][FMT_SIZE];
-  bool groups = r->n_groups > 0;
-  ttable *t = tt_new(10, "llrrrrrrrl");
+  ttable *t = tt_new(11, "llrrrrrrrll");
+  static const int prio[] = {0, 5, 6, 3, 2, 9, 7, 7, 9, 4, 4};
+  for (size_t c = 0; c < 11; c++)
+    tt_priority(t, c, prio[c]);
   tt_row(t, TT_HEADER);
-  const char *head[] = {
-      "stage",   "hardware", "QPS",     "QPS/server", "raw",
-      "servers", "GPUs",     "latency", "cost/year",  groups ? "group" : ""};
-  for (size_t c = 0; c < 10; c++)
+  const char *head[] = {"stage",     "hardware",
+                        "QPS",       "QPS/server",
+                        "raw",       "servers",
+                        "GPUs",      "latency",
+                        "cost/year", m->n_groups ? "group" : "",
+                        "bound by"};
+  for (size_t c = 0; c < 11; c++)
     tt_cell(t, head[c]);
-  for (size_t k = 0; k < r->n_stages; k++) {
-    const capplan_stage_result *s = &r->stages[k];
+  for (size_t k = 0; k < m->n_stages; k++) {
+    size_t i = m->order[k];
+    const mstage *ms = &m->stage[i];
+    const stage_plan *s = &pl->stage[i];
+    const char *group = render_stage_group(m, i);
+    if (ms->has_cache) {
+      char name[FMT_SIZE * 2];
+      snprintf(name, sizeof name, "%s.cache", ms->name);
+      tt_row(t, TT_PLAIN);
+      tt_cell(t, name);
+      tt_cell(t, m->hw[ms->cache_hw].name);
+      tt_cell(t, fmt_rate(s->cache_load, b[0], FMT_SIZE));
+      tt_cell(t, fmt_rate(r->p->cache[i].qps_per_server, b[1], FMT_SIZE));
+      pool_cells(t, &s->cache, r->p->cache[i].latency, b);
+      tt_cell(t, "");
+      tt_cell(t, s->cache.binding != CON_THROUGHPUT
+                     ? constraint_name(s->cache.binding)
+                     : "");
+    }
     tt_row(t, TT_PLAIN);
-    tt_cell(t, s->name);
-    tt_cell(t, s->hardware);
-    tt_cell(t, fmt_rate(s->qps, b[0], FMT_SIZE));
-    tt_cell(t, fmt_rate(s->qps_per_server, b[1], FMT_SIZE));
-    tt_cell(t, fmt_raw(s->servers_raw, b[2], FMT_SIZE));
-    if (s->group) {
+    tt_cell(t, ms->name);
+    tt_cell(t, render_stage_hw(m, i));
+    tt_cell(t, fmt_rate(s->load, b[0], FMT_SIZE));
+    tt_cell(t, fmt_rate(s->tp.per_server, b[1], FMT_SIZE));
+    if (group) {
+      tt_cell(t, fmt_raw(s->equivalents, b[2], FMT_SIZE));
       tt_cell(t, "-");
+      tt_cell(t, "-");
+      tt_cell(t, fmt_ms(s->latency, b[5], FMT_SIZE));
       tt_cell(t, "-");
     } else {
-      tt_cell(t, fmt_count(s->servers, b[3], FMT_SIZE));
-      tt_cell(t, s->gpus > 0 ? fmt_count(s->gpus, b[4], FMT_SIZE) : "-");
+      pool_cells(t, &s->pool, s->latency, b);
     }
-    tt_cell(t, fmt_ms(s->latency, b[5], FMT_SIZE));
-    tt_cell(t, s->group ? "-" : fmt_money(s->cost_per_year, b[6], FMT_SIZE));
-    tt_cell(t, s->group ? s->group : "");
+    tt_cell(t, group ? group : "");
+    tt_cell(t, !group && s->pool.binding != CON_THROUGHPUT
+                   ? constraint_name(s->pool.binding)
+                   : "");
   }
   tt_row(t, TT_BOLD);
   tt_cell(t, "total");
   for (size_t c = 0; c < 4; c++)
     tt_cell(t, "");
-  tt_cell(t, fmt_count(r->servers, b[0], FMT_SIZE));
-  tt_cell(t, r->gpus > 0 ? fmt_count(r->gpus, b[1], FMT_SIZE) : "-");
-  tt_cell(t, fmt_ms(r->latency, b[2], FMT_SIZE));
-  tt_cell(t, fmt_money(r->cost_per_year, b[3], FMT_SIZE));
+  tt_cell(t, fmt_count(pl->servers, b[0], FMT_SIZE));
+  tt_cell(t, pl->gpus > 0 ? fmt_count(pl->gpus, b[1], FMT_SIZE) : "-");
+  tt_cell(t, fmt_ms(pl->latency, b[2], FMT_SIZE));
+  tt_cell(t, fmt_money(pl->cost_per_year, b[3], FMT_SIZE));
   tt_cell(t, "");
-  tt_render(t, color, "", out);
+  tt_cell(t, "");
+  fit(t, opts, "", out);
   tt_free(t);
 }
 
-static void group_table(const capplan_report *r, bool color, capplan_buf *out) {
+static void group_table(const capplan_report *r,
+                        const capplan_render_opts *opts, capplan_buf *out) {
+  const capplan_model *m = r->model;
   char b[6][FMT_SIZE];
-  ttable *t = tt_new(7, "lllrrrr");
+  ttable *t = tt_new(8, "lllrrrrl");
+  static const int prio[] = {0, 5, 3, 2, 9, 7, 9, 4};
+  for (size_t c = 0; c < 8; c++)
+    tt_priority(t, c, prio[c]);
   tt_row(t, TT_HEADER);
-  const char *head[] = {"group",   "hardware", "stages",   "raw",
-                        "servers", "GPUs",     "cost/year"};
-  for (size_t c = 0; c < 7; c++)
+  const char *head[] = {"group",   "hardware", "stages",    "raw",
+                        "servers", "GPUs",     "cost/year", "bound by"};
+  for (size_t c = 0; c < 8; c++)
     tt_cell(t, head[c]);
-  for (size_t g = 0; g < r->n_groups; g++) {
-    const capplan_group_result *gr = &r->groups[g];
+  for (size_t g = 0; g < m->n_groups; g++) {
+    const mgroup *mg = &m->group[g];
+    const pool_plan *pp = &r->plan->group[g].pool;
     capplan_buf members;
     capplan_buf_init(&members);
-    for (size_t m = 0; m < gr->n_stages; m++)
-      capplan_buf_printf(&members, "%s%s", m ? ", " : "", gr->stages[m]);
+    for (size_t k = 0; k < mg->n_members; k++)
+      capplan_buf_printf(&members, "%s%s", k ? ", " : "",
+                         m->stage[mg->members[k]].name);
     tt_row(t, TT_PLAIN);
-    tt_cell(t, gr->name);
-    tt_cell(t, gr->hardware);
+    tt_cell(t, mg->name);
+    tt_cell(t, m->hw[mg->hw].name);
     tt_cell(t, members.data);
-    tt_cell(t, fmt_raw(gr->servers_raw, b[0], FMT_SIZE));
-    tt_cell(t, fmt_count(gr->servers, b[1], FMT_SIZE));
-    tt_cell(t, gr->gpus > 0 ? fmt_count(gr->gpus, b[2], FMT_SIZE) : "-");
-    tt_cell(t, fmt_money(gr->cost_per_year, b[3], FMT_SIZE));
+    tt_cell(t, fmt_raw(pp->raw, b[0], FMT_SIZE));
+    tt_cell(t, fmt_count(pp->servers, b[1], FMT_SIZE));
+    tt_cell(t, pp->gpus > 0 ? fmt_count(pp->gpus, b[2], FMT_SIZE) : "-");
+    tt_cell(t, fmt_money(pp->cost_per_year, b[3], FMT_SIZE));
+    tt_cell(t,
+            pp->binding != CON_THROUGHPUT ? constraint_name(pp->binding) : "");
     capplan_buf_release(&members);
   }
-  tt_render(t, color, "", out);
+  fit(t, opts, "", out);
   tt_free(t);
 }
 
-/* Availability of every stand-alone stage and group, and the system's
- * (FORMULAS.md section 2): how many servers must be up of how many, one
- * server's availability, the stage's, its nines and downtime a year. */
-static void availability_table(const capplan_report *r, bool color,
+/* One row of the availability table: how many servers must be up of how
+ * many, one server's availability, every needed server up (and its nines
+ * and downtime a year), the share of requests served, and notes. */
+static void avail_row(ttable *t, const char *name, const pool_plan *pp,
+                      double server, avail all, avail req, const char *note) {
+  char b[7][FMT_SIZE], upof[2 * FMT_SIZE];
+  snprintf(upof, sizeof upof, "%s of %s", fmt_count(pp->needed, b[0], FMT_SIZE),
+           fmt_count(pp->servers, b[1], FMT_SIZE));
+  tt_row(t, TT_PLAIN);
+  tt_cell(t, name);
+  tt_cell(t, upof);
+  tt_cell(t, fmt_percent(server, b[2], FMT_SIZE));
+  tt_cell(t, fmt_availability(all.up, all.down, b[3], FMT_SIZE));
+  tt_cell(t, fmt_nines(all.down, b[4], FMT_SIZE));
+  tt_cell(t, fmt_downtime(all.down * CAPPLAN_MINUTES_PER_YEAR, b[5], FMT_SIZE));
+  tt_cell(t, fmt_availability(req.up, req.down, b[6], FMT_SIZE));
+  tt_cell(t, note);
+}
+
+/* Availability of every stand-alone stage, cache tier and group, and of
+ * the system (FORMULAS.md sections 2 and 2b). */
+static void availability_table(const capplan_report *r,
+                               const capplan_render_opts *opts,
                                capplan_buf *out) {
+  const capplan_model *m = r->model;
+  const plan *pl = r->plan;
   char b[6][FMT_SIZE];
-  ttable *t = tt_new(7, "lrrrrrl");
+  ttable *t = tt_new(8, "lrrrrrrl");
+  static const int prio[] = {0, 5, 4, 9, 6, 7, 9, 3};
+  for (size_t c = 0; c < 8; c++)
+    tt_priority(t, c, prio[c]);
   tt_row(t, TT_HEADER);
-  const char *head[] = {"availability", "up of",     "server", "stage",
-                        "nines",        "down/year", "notes"};
-  for (size_t c = 0; c < 7; c++)
+  const char *head[] = {"availability", "up of",     "server",   "all up",
+                        "nines",        "down/year", "requests", "notes"};
+  for (size_t c = 0; c < 8; c++)
     tt_cell(t, head[c]);
-  for (size_t k = 0; k < r->n_stages; k++) {
-    const capplan_stage_result *s = &r->stages[k];
-    if (s->group)
+  bool capped = false;
+  for (size_t k = 0; k < m->n_stages; k++) {
+    size_t i = m->order[k];
+    const mstage *ms = &m->stage[i];
+    const stage_plan *s = &pl->stage[i];
+    const policy *pol = &r->p->stage[i].pol;
+    if (ms->has_cache) {
+      char name[FMT_SIZE * 2];
+      snprintf(name, sizeof name, "%s.cache", ms->name);
+      avail_row(t, name, &s->cache, r->p->cache[i].pol.availability,
+                s->cache.all, s->cache.req, "");
+      capped = capped || capplan_nines(s->cache.all.down) > CAPPLAN_NINES_CAP;
+    }
+    if (ms->group >= 0)
       continue;
     capplan_buf note;
     capplan_buf_init(&note);
-    if (s->zones > 1)
-      capplan_buf_printf(&note, "%g zones", s->zones);
-    if (s->zone_extra > 0)
+    if (pol->zones > 1)
+      capplan_buf_printf(&note, "%g zones", pol->zones);
+    if (s->pool.zone_extra > 0)
       capplan_buf_printf(&note, ", +%s to survive losing one",
-                         fmt_count(s->zone_extra, b[0], FMT_SIZE));
-    if (s->fallback)
+                         fmt_count(s->pool.zone_extra, b[0], FMT_SIZE));
+    if (ms->fallback >= 0)
       capplan_buf_printf(
           &note, "%sfalls back to %s (alone %s)", note.len ? "; " : "",
-          s->fallback,
-          fmt_availability(s->availability, s->unavailability, b[0], FMT_SIZE));
-    if (s->standby)
+          m->stage[ms->fallback].name,
+          fmt_availability(s->pool.all.up, s->pool.all.down, b[0], FMT_SIZE));
+    if (ms->standby)
       capplan_buf_printf(&note, "%sfallback, not on the request path",
                          note.len ? "; " : "");
-    if (s->async)
+    if (ms->async)
       capplan_buf_printf(&note, "%sasync: gates no request",
                          note.len ? "; " : "");
-    if (s->zones > 1 && s->servers < s->zones)
+    if (pol->zones > 1 && s->pool.servers < pol->zones)
       capplan_buf_printf(&note, "%sfewer servers than zones",
                          note.len ? "; " : "");
-    char upof[2 * FMT_SIZE];
-    snprintf(upof, sizeof upof, "%s of %s",
-             fmt_count(s->servers_needed, b[1], FMT_SIZE),
-             fmt_count(s->servers, b[2], FMT_SIZE));
-    tt_row(t, TT_PLAIN);
-    tt_cell(t, s->name);
-    tt_cell(t, upof);
-    tt_cell(t, fmt_percent(s->server_availability, b[3], FMT_SIZE));
-    tt_cell(t, fmt_availability(s->effective_availability,
-                                s->effective_unavailability, b[4], FMT_SIZE));
-    tt_cell(t, fmt_nines(s->effective_unavailability, b[5], FMT_SIZE));
-    tt_cell(t,
-            fmt_downtime(s->effective_unavailability * CAPPLAN_MINUTES_PER_YEAR,
-                         b[0], FMT_SIZE));
-    tt_cell(t, note.data ? note.data : "");
+    if (pol->stage_availability < 1)
+      capplan_buf_printf(&note, "%sx %s stage", note.len ? "; " : "",
+                         fmt_percent(pol->stage_availability, b[0], FMT_SIZE));
+    avail_row(t, ms->name, &s->pool, pol->availability, s->effective,
+              s->effective_req, note.data ? note.data : "");
+    capped = capped || capplan_nines(s->effective.down) > CAPPLAN_NINES_CAP;
     capplan_buf_release(&note);
   }
-  for (size_t g = 0; g < r->n_groups; g++) {
-    const capplan_group_result *gr = &r->groups[g];
-    char name[FMT_SIZE * 2], upof[2 * FMT_SIZE], note[FMT_SIZE * 2] = "";
-    snprintf(name, sizeof name, "group %s", gr->name);
-    snprintf(upof, sizeof upof, "%s of %s",
-             fmt_count(gr->servers_needed, b[1], FMT_SIZE),
-             fmt_count(gr->servers, b[2], FMT_SIZE));
-    if (gr->zones > 1)
-      snprintf(note, sizeof note, "%g zones%s%s%s", gr->zones,
-               gr->zone_extra > 0 ? ", +" : "",
-               gr->zone_extra > 0 ? fmt_count(gr->zone_extra, b[0], FMT_SIZE)
+  for (size_t g = 0; g < m->n_groups; g++) {
+    const policy *gp = &r->p->group[g];
+    const pool_plan *pp = &pl->group[g].pool;
+    char name[FMT_SIZE * 2], note[FMT_SIZE * 2] = "";
+    snprintf(name, sizeof name, "group %s", m->group[g].name);
+    if (gp->zones > 1)
+      snprintf(note, sizeof note, "%g zones%s%s%s", gp->zones,
+               pp->zone_extra > 0 ? ", +" : "",
+               pp->zone_extra > 0 ? fmt_count(pp->zone_extra, b[0], FMT_SIZE)
                                   : "",
-               gr->zone_extra > 0 ? " to survive losing one" : "");
-    tt_row(t, TT_PLAIN);
-    tt_cell(t, name);
-    tt_cell(t, upof);
-    tt_cell(t, fmt_percent(gr->server_availability, b[3], FMT_SIZE));
-    tt_cell(t, fmt_availability(gr->availability, gr->unavailability, b[4],
-                                FMT_SIZE));
-    tt_cell(t, fmt_nines(gr->unavailability, b[5], FMT_SIZE));
-    tt_cell(t, fmt_downtime(gr->unavailability * CAPPLAN_MINUTES_PER_YEAR, b[0],
-                            FMT_SIZE));
-    tt_cell(t, note);
+               pp->zone_extra > 0 ? " to survive losing one" : "");
+    avail_row(t, name, pp, gp->availability, pp->all, pp->req, note);
+    capped = capped || capplan_nines(pp->all.down) > CAPPLAN_NINES_CAP;
   }
   tt_row(t, TT_BOLD);
   tt_cell(t, "system");
   tt_cell(t, "");
   tt_cell(t, "");
-  tt_cell(t,
-          fmt_availability(r->availability, r->unavailability, b[4], FMT_SIZE));
-  tt_cell(t, fmt_nines(r->unavailability, b[5], FMT_SIZE));
-  tt_cell(t, fmt_downtime(r->downtime_minutes_per_year, b[0], FMT_SIZE));
+  tt_cell(t, fmt_availability(pl->all.up, pl->all.down, b[0], FMT_SIZE));
+  tt_cell(t, fmt_nines(pl->all.down, b[1], FMT_SIZE));
+  tt_cell(
+      t, fmt_downtime(pl->all.down * CAPPLAN_MINUTES_PER_YEAR, b[2], FMT_SIZE));
+  tt_cell(t, fmt_availability(pl->req.up, pl->req.down, b[3], FMT_SIZE));
   tt_cell(t, "stages in series");
-  tt_render(t, color, "", out);
+  fit(t, opts, "", out);
   tt_free(t);
+  capplan_buf_puts(out, "all up: every stage can carry its full load; "
+                        "requests: the share of requests served\n");
+  if (!m->zones_modelled)
+    capplan_buf_puts(out, "zone outages are left out: no stage sets "
+                          "'zones'\n");
+  if (capped || capplan_nines(pl->all.down) > CAPPLAN_NINES_CAP ||
+      capplan_nines(pl->req.down) > CAPPLAN_NINES_CAP)
+    capplan_buf_printf(out,
+                       "past %d nines, correlated failures no spec models "
+                       "(regions, deploys) dominate: figures show as >%d\n",
+                       CAPPLAN_NINES_CAP, CAPPLAN_NINES_CAP);
 }
 
 /* One row per check: pass or FAIL, the check, the plan's figure, the
  * comparison and the limit; with DETAIL also the margin and where the
  * limit came from ('capplan check'). */
-static void check_rows(ttable *t, const capplan_report *r, bool color,
-                       bool detail) {
-  char a[FMT_SIZE], l[FMT_SIZE], m[2 * FMT_SIZE];
-  for (size_t i = 0; i < r->n_checks; i++) {
-    const capplan_check *c = &r->checks[i];
+static void check_rows(ttable *t, const plan *pl, bool color, bool detail) {
+  char a[FMT_SIZE], l[FMT_SIZE], mg[2 * FMT_SIZE];
+  for (size_t i = 0; i < pl->n_checks; i++) {
+    const capplan_check *c = &pl->checks[i];
     tt_row(t, TT_PLAIN);
     if (color)
       tt_cell(t, c->passed ? GREEN "pass" OFF : RED "FAIL" OFF);
@@ -196,7 +288,7 @@ static void check_rows(ttable *t, const capplan_report *r, bool color,
     tt_cell(t, c->upper ? "<=" : ">=");
     tt_cell(t, fmt_check_value(c, c->limit, true, l, FMT_SIZE));
     if (detail) {
-      tt_cell(t, fmt_check_margin(c, m, sizeof m));
+      tt_cell(t, fmt_check_margin(c, mg, sizeof mg));
       tt_cell(t, strcmp(c->source, "flag") ? "spec" : check_flag(c));
     }
   }
@@ -204,63 +296,69 @@ static void check_rows(ttable *t, const capplan_report *r, bool color,
 
 static void check_table(const capplan_report *r, bool color, capplan_buf *out) {
   ttable *t = tt_new(5, "llrlr");
-  check_rows(t, r, color, false);
+  check_rows(t, r->plan, color, false);
   capplan_buf_puts(out, color ? BOLD "checks" OFF "\n" : "checks\n");
   tt_render(t, false, "  ", out);
   tt_free(t);
 }
 
-void render_table(const capplan_report *r, const capplan_render_opts *opts,
-                  capplan_buf *out) {
+void render_table_report(const void *subject, const capplan_render_opts *opts,
+                         capplan_buf *out) {
+  const capplan_report *r = subject;
+  const capplan_model *m = r->model;
+  const plan *pl = r->plan;
+  const traffic_in *tr = &r->p->traffic;
   bool color = opts->color;
   char b[4][FMT_SIZE];
   if (color)
     capplan_buf_puts(out, BOLD);
-  capplan_buf_puts(out, r->spec_name);
+  capplan_buf_puts(out, m->name);
   if (color)
     capplan_buf_puts(out, OFF);
-  if (r->description)
-    capplan_buf_printf(out, ": %s", r->description);
+  if (m->description)
+    capplan_buf_printf(out, ": %s", m->description);
   capplan_buf_printf(out, "\ntraffic: %s QPS at peak",
-                     fmt_rate(r->qps, b[0], FMT_SIZE));
-  if (r->average_qps > 0)
+                     fmt_rate(pl->qps, b[0], FMT_SIZE));
+  if (pl->average_qps > 0)
     capplan_buf_printf(out, ", %s on average",
-                       fmt_rate(r->average_qps, b[1], FMT_SIZE));
-  if (r->dau > 0)
+                       fmt_rate(pl->average_qps, b[1], FMT_SIZE));
+  if (m->traffic_from_dau)
     capplan_buf_printf(out, " (%s DAU x %s/day / 86,400 x %s)",
-                       fmt_count(r->dau, b[2], FMT_SIZE),
-                       fmt_rate(r->requests_per_user_per_day, b[3], FMT_SIZE),
-                       fmt_number(r->peak_to_average, 2, b[0], FMT_SIZE));
+                       fmt_count(tr->dau, b[2], FMT_SIZE),
+                       fmt_rate(tr->requests_per_user, b[3], FMT_SIZE),
+                       fmt_number(tr->peak_to_average, 2, b[0], FMT_SIZE));
   capplan_buf_puts(out, "\n\n");
 
-  stage_table(r, color, out);
-  if (r->n_groups) {
+  stage_table(r, opts, out);
+  if (m->n_groups) {
     capplan_buf_putc(out, '\n');
-    group_table(r, color, out);
+    group_table(r, opts, out);
   }
 
   capplan_buf_puts(out, "\ncritical path: ");
-  fmt_path(out, r->critical_path, r->n_critical, " -> ", NULL);
-  capplan_buf_printf(out, " (%s)\n", fmt_ms(r->latency, b[0], FMT_SIZE));
+  const char **names = xmalloc((pl->n_critical + 1) * sizeof(char *));
+  for (size_t k = 0; k < pl->n_critical; k++)
+    names[k] = m->stage[pl->critical[k]].name;
+  fmt_path(out, names, pl->n_critical, " -> ", NULL);
+  free(names);
+  capplan_buf_printf(out, " (%s)\n", fmt_ms(pl->latency, b[0], FMT_SIZE));
   capplan_buf_printf(out, "cost: %s/year, %s/month",
-                     fmt_money(r->cost_per_year, b[0], FMT_SIZE),
-                     fmt_money(r->cost_per_month, b[1], FMT_SIZE));
-  if (r->cost_per_million >= 0)
+                     fmt_money(pl->cost_per_year, b[0], FMT_SIZE),
+                     fmt_money(pl->cost_per_month, b[1], FMT_SIZE));
+  if (pl->cost_per_million >= 0)
     capplan_buf_printf(out, ", %s per million requests",
-                       fmt_money(r->cost_per_million, b[2], FMT_SIZE));
+                       fmt_money(pl->cost_per_million, b[2], FMT_SIZE));
   capplan_buf_puts(out, " (8,760 h/year, 730 h/month)\n\n");
-  availability_table(r, color, out);
+  availability_table(r, opts, out);
 
-  if (r->n_checks) {
+  if (pl->n_checks) {
     capplan_buf_putc(out, '\n');
     check_table(r, color, out);
-    size_t failed = 0;
-    for (size_t i = 0; i < r->n_checks; i++)
-      failed += !r->checks[i].passed;
     char sum[FMT_SIZE];
-    capplan_buf_printf(out, "%s%s%s\n", color ? (failed ? RED : GREEN) : "",
-                       fmt_checks_summary(failed, r->n_checks, sum, sizeof sum),
-                       color ? OFF : "");
+    capplan_buf_printf(
+        out, "%s%s%s\n", color ? (pl->failed ? RED : GREEN) : "",
+        fmt_checks_summary(pl->failed, pl->n_checks, sum, sizeof sum),
+        color ? OFF : "");
   }
 }
 
@@ -268,29 +366,29 @@ void render_table(const capplan_report *r, const capplan_render_opts *opts,
 
 /* 'capplan check': each check with its limit, the actual figure, the
  * margin and where the limit came from. */
-void render_table_check(const capplan_report *r,
-                        const capplan_render_opts *opts, capplan_buf *out) {
+void render_table_check(const void *subject, const capplan_render_opts *opts,
+                        capplan_buf *out) {
+  const capplan_report *r = subject;
+  const plan *pl = r->plan;
   bool color = opts->color;
-  size_t failed = 0;
-  for (size_t i = 0; i < r->n_checks; i++)
-    failed += !r->checks[i].passed;
   if (color)
     capplan_buf_puts(out, BOLD);
-  capplan_buf_printf(out, "%s", r->spec_name);
+  capplan_buf_printf(out, "%s", r->model->name);
   if (color)
     capplan_buf_puts(out, OFF);
-  capplan_buf_printf(out, " (%s): ", r->spec_path);
+  capplan_buf_printf(out, " (%s): ", r->model->path);
   char sum[FMT_SIZE];
-  capplan_buf_printf(out, "%s%s%s\n\n", color ? (failed ? RED : GREEN) : "",
-                     fmt_checks_summary(failed, r->n_checks, sum, sizeof sum),
-                     color ? OFF : "");
+  capplan_buf_printf(
+      out, "%s%s%s\n\n", color ? (pl->failed ? RED : GREEN) : "",
+      fmt_checks_summary(pl->failed, pl->n_checks, sum, sizeof sum),
+      color ? OFF : "");
   ttable *t = tt_new(7, "llrlrrl");
   tt_row(t, TT_HEADER);
   const char *head[] = {"",      "check",  "actual",    "",
                         "limit", "margin", "limit from"};
   for (size_t c = 0; c < 7; c++)
     tt_cell(t, head[c]);
-  check_rows(t, r, color, true);
+  check_rows(t, pl, color, true);
   tt_render(t, color, "", out);
   tt_free(t);
 }
@@ -310,21 +408,13 @@ static void diff_cell(const capplan_diff_row *row, double base, double head,
 }
 
 static const char *status_name(const capplan_diff_row *row) {
-  switch (row->status) {
-  case CAPPLAN_DIFF_SAME:
-    return "same";
-  case CAPPLAN_DIFF_CHANGED:
-    return "changed";
-  case CAPPLAN_DIFF_ADDED:
-    return "added";
-  case CAPPLAN_DIFF_REMOVED:
-    return "removed";
-  }
-  return "";
+  static const char *const names[] = {"same", "changed", "added", "removed"};
+  return names[row->status];
 }
 
-void render_table_diff(const capplan_diff *d, const capplan_render_opts *opts,
+void render_table_diff(const void *subject, const capplan_render_opts *opts,
                        capplan_buf *out) {
+  const capplan_diff *d = subject;
   bool color = opts->color;
   capplan_buf_printf(out, "%s (%s) -> %s (%s)\n", d->base.path,
                      d->base.from_report ? "report" : "spec", d->head.path,
@@ -406,18 +496,16 @@ void render_table_diff(const capplan_diff *d, const capplan_render_opts *opts,
     else
       tt_cell(g, gate->passed ? "pass" : "FAIL");
     tt_cell(g, money ? "cost increase" : "cost increase in percent");
+    char x[FMT_SIZE];
     if (money) {
-      char x[FMT_SIZE];
       snprintf(a, sizeof a, "%s/year",
                fmt_delta_money(gate->actual, x, sizeof x));
       snprintf(l, sizeof l, "%s/year", fmt_money(gate->limit, x, sizeof x));
     } else if (gate->defined) {
-      char x[FMT_SIZE];
       fmt_number(gate->actual, 2, x, sizeof x);
       snprintf(a, sizeof a, "%s%s%%", gate->actual > 0 ? "+" : "", x);
       snprintf(l, sizeof l, "%s%%", fmt_number(gate->limit, 2, x, sizeof x));
     } else {
-      char x[FMT_SIZE];
       snprintf(a, sizeof a, "n/a (base cost is $0)");
       snprintf(l, sizeof l, "%s%%", fmt_number(gate->limit, 2, x, sizeof x));
     }

@@ -16,6 +16,7 @@ typedef struct trow {
 struct ttable {
   size_t ncols;
   char *align;
+  int *priority;
   trow *rows;
   size_t n, cap;
 };
@@ -24,6 +25,7 @@ ttable *tt_new(size_t ncols, const char *align) {
   ttable *t = xcalloc(1, sizeof *t);
   t->ncols = ncols;
   t->align = xstrdup(align);
+  t->priority = xcalloc(ncols, sizeof(int));
   return t;
 }
 
@@ -37,6 +39,7 @@ void tt_free(ttable *t) {
   }
   free(t->rows);
   free(t->align);
+  free(t->priority);
   free(t);
 }
 
@@ -56,8 +59,17 @@ void tt_cell(ttable *t, const char *text) {
     }
 }
 
+void tt_priority(ttable *t, size_t col, int priority) {
+  t->priority[col] = priority;
+}
+
 void tt_render(const ttable *t, bool color, const char *indent,
                capplan_buf *out) {
+  tt_render_fit(t, color, indent, 0, NULL, out);
+}
+
+void tt_render_fit(const ttable *t, bool color, const char *indent,
+                   size_t width, capplan_buf *dropped, capplan_buf *out) {
   size_t *w = xcalloc(t->ncols, sizeof(size_t));
   bool *used = xcalloc(t->ncols, sizeof(bool));
   for (size_t r = 0; r < t->n; r++)
@@ -70,6 +82,32 @@ void tt_render(const ttable *t, bool color, const char *indent,
       if (t->rows[r].style != TT_HEADER && s && *s)
         used[c] = true;
     }
+  /* Leave out columns, lowest priority first (the rightmost among
+   * equals), until the table fits. */
+  for (;;) {
+    size_t total = strlen(indent), cols = 0;
+    for (size_t c = 0; c < t->ncols; c++)
+      if (used[c]) {
+        total += w[c] + (cols ? 2 : 0);
+        cols++;
+      }
+    if (!width || total <= width)
+      break;
+    size_t drop = t->ncols;
+    for (size_t c = 0; c < t->ncols; c++)
+      if (used[c] && t->priority[c] > 0 &&
+          (drop == t->ncols || t->priority[c] <= t->priority[drop]))
+        drop = c;
+    if (drop == t->ncols)
+      break; /* nothing more may go */
+    used[drop] = false;
+    if (dropped) {
+      const char *h =
+          t->n && t->rows[0].style == TT_HEADER ? t->rows[0].cells[drop] : NULL;
+      capplan_buf_printf(dropped, "%s%s", dropped->len ? ", " : "",
+                         h && *h ? h : "?");
+    }
+  }
   for (size_t r = 0; r < t->n; r++) {
     const trow *row = &t->rows[r];
     capplan_buf line;

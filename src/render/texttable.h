@@ -26,5 +26,13 @@ void tt_cell(ttable *t, const char *text);
 /* Appends the table; a column that only the header fills is dropped. */
 void tt_render(const ttable *t, bool color, const char *indent,
                capplan_buf *out);
+/* The column model for narrow terminals: PRIORITY says which columns go
+ * first when the table must fit (lower first; 0, the default, never). */
+void tt_priority(ttable *t, size_t col, int priority);
+/* tt_render within WIDTH characters (0: no limit): columns are left out,
+ * lowest priority first, until the widest line fits.  The headers of the
+ * columns left out are appended to DROPPED (may be NULL), ", "-joined. */
+void tt_render_fit(const ttable *t, bool color, const char *indent,
+                   size_t width, capplan_buf *dropped, capplan_buf *out);
 
 #endif

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "figures.h"
 #include "spec.h"
 
 #define INF HUGE_VAL
@@ -122,39 +123,47 @@ static const schema_key budget_keys[] = {
 static const schema_key defaults_keys[] = {
     STR("hardware", SK_NAME, 0, spec_defaults, hardware, "cpu-medium",
         "Hardware of stages that name none (the seed's interview default)."),
-    QTYX("headroom", UNIT_FRACTION, 0, 0, 10, spec_defaults, headroom, 0, "0%",
-         "Extra capacity added after sizing (the seed examples use 20%).",
-         "20%"),
-    QTYX("utilization", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_defaults,
-         utilization, 1, "100%", "Target maximum utilization of a server.",
-         "80%"),
-    QTYX("redundancy", UNIT_COUNT, SF_INTEGER, 0, 1e9, spec_defaults,
-         redundancy, 0, "0", "Spare servers added to each stage (N+k).", "1"),
-    QTYX("availability", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_defaults,
-         availability, 0.999, "hardware's, else 99.9%",
-         "Availability of one server.", "99.9%"),
-    QTYX("zones", UNIT_COUNT, SF_INTEGER, 1, 1000, spec_defaults, zones, 1, "1",
-         "Failure zones each stage's servers are spread over evenly.", "3"),
-    BOOL("survive_zone_loss", spec_defaults, survive_zone_loss, "false",
-         "Size each stage so the other zones carry its load when one is "
-         "lost."),
 };
 
-static const schema_key group_keys[] = {
-    QTYX("utilization", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_group,
-         utilization, 1, "defaults.utilization",
-         "Target maximum utilization of the group's servers.", "80%"),
-    QTYX("headroom", UNIT_FRACTION, 0, 0, 10, spec_group, headroom, 0,
-         "defaults.headroom", "Extra capacity added after sizing the group.",
+/* The settings shared by defaults, groups and stages (SEC_POLICY).  A
+ * stage takes its own value, else its group's (for a colocated stage),
+ * else the defaults', else the default below. */
+static const schema_key policy_keys[] = {
+    QTYX("headroom", UNIT_FRACTION, 0, 0, 10, spec_policy, headroom, 0, "0%",
+         "Extra capacity added after sizing (the seed examples use 20%).",
          "20%"),
-    QTYX("redundancy", UNIT_COUNT, SF_INTEGER, 0, 1e9, spec_group, redundancy,
-         0, "defaults.redundancy", "Spare servers added to the group.", "1"),
-    QTYX("zones", UNIT_COUNT, SF_INTEGER, 1, 1000, spec_group, zones, 1,
-         "defaults.zones", "Failure zones the group's servers are spread over.",
-         "3"),
-    BOOL("survive_zone_loss", spec_group, survive_zone_loss,
-         "defaults.survive_zone_loss",
-         "Size the group so the other zones carry its load when one is lost."),
+    QTYX("utilization", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_policy,
+         utilization, 1, "100%", "Target maximum utilization of a server.",
+         "80%"),
+    QTYX("redundancy", UNIT_COUNT, SF_INTEGER, 0, 1e9, spec_policy, redundancy,
+         0, "0", "Spare servers (N+k).", "1"),
+    QTYX("availability", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_policy,
+         availability, 0.999, "hardware's, else 99.9%",
+         "Availability of one server.", "99.9%"),
+    QTYX("zones", UNIT_COUNT, SF_INTEGER, 1, 1000, spec_policy, zones, 1, "1",
+         "Failure zones each stage's servers are spread over evenly.", "3"),
+    BOOL("survive_zone_loss", spec_policy, survive_zone_loss, "false",
+         "Size so the other zones carry the load when one zone is lost."),
+    QTYX("zone_availability", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_policy,
+         zone_availability, CAPPLAN_DEFAULT_ZONE_AVAILABILITY, "99.9%",
+         "Availability of one zone, where servers spread over zones (the "
+         "default is a lower bound: a cloud's single-instance SLO).",
+         "99.95%"),
+    QTYX("stage_availability", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_policy,
+         stage_availability, 1, "100%",
+         "Availability of the stage as a whole, apart from its servers "
+         "(software, deploys, configuration): multiplies its figures.",
+         "99.95%"),
+    QTYX("failover_utilization", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_policy,
+         failover_utilization, 1, "100%",
+         "The most a server runs at while others are down: sets how many "
+         "must be up.",
+         "90%"),
+    QTYX("memory_reserve", UNIT_FRACTION, SF_MAX_OPEN, 0, 1, spec_policy,
+         memory_reserve, CAPPLAN_DEFAULT_MEMORY_RESERVE, "20%",
+         "Share of a server's memory kept from data (runtime, OS, "
+         "fragmentation).",
+         "20%"),
 };
 
 static const schema_key hardware_keys[] = {
@@ -171,6 +180,11 @@ static const schema_key hardware_keys[] = {
         "required for new hardware", "Price of one server, per period."),
     QTYX("availability", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_hardware,
          availability, 0.999, "99.9%", "Availability of one server.", "99.9%"),
+    QTYX("memory_reserve", UNIT_FRACTION, SF_MAX_OPEN, 0, 1, spec_hardware,
+         memory_reserve, 0.2, "defaults.memory_reserve",
+         "Share of the server's memory kept from data; between a stage's "
+         "(or group's) and the defaults'.",
+         "10%"),
     STR("description", SK_STRING, 0, spec_hardware, description, "none",
         "What the server is."),
 };
@@ -211,24 +225,28 @@ static const schema_key stage_keys[] = {
          "12"),
     ENUM("bound", "cpu|memory|io", spec_stage, bound, "none",
          "Derives parallelism from the hardware's cores (seed 004 factors)."),
-    QTYX("headroom", UNIT_FRACTION, 0, 0, 10, spec_stage, headroom, 0,
-         "defaults.headroom", "Extra capacity added after sizing.", "20%"),
-    QTYX("utilization", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_stage,
-         utilization, 1, "defaults.utilization",
-         "Target maximum utilization of a server.", "80%"),
-    QTYX("redundancy", UNIT_COUNT, SF_INTEGER, 0, 1e9, spec_stage, redundancy,
-         0, "defaults.redundancy", "Spare servers (N+k).", "1"),
-    QTYX("availability", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_stage,
-         availability, 0.999, "hardware's, else 99.9%",
-         "Availability of one server of this stage.", "99.9%"),
+    QTY("memory", UNIT_BYTES, SF_MIN_OPEN, 0, 1e21, spec_stage, memory, 0,
+        "none",
+        "Bytes of data the stage keeps in memory, one copy (an index, "
+        "embeddings, a model): adds the memory constraint."),
+    QTYX("items", UNIT_COUNT, SF_MIN_OPEN, 0, 1e18, spec_stage, items, 0,
+         "none", "Items kept in memory; with item_size gives 'memory'.", "1B"),
+    QTY("item_size", UNIT_BYTES, SF_MIN_OPEN, 0, 1e15, spec_stage, item_size, 0,
+        "with items", "Bytes of one item kept in memory."),
+    QTYX("replicas", UNIT_COUNT, SF_INTEGER | SF_MIN_OPEN, 0, 1e6, spec_stage,
+         replicas, 1, "1", "Copies of the data kept across the servers.", "2"),
+    ENUM("memory_on", "host|gpu", spec_stage, memory_on,
+         "gpu on GPU hardware, else host",
+         "Which memory holds the data: the server's, or its GPUs'."),
+    ENUM("calls_mode", "parallel|sequential", spec_stage, calls_mode,
+         "parallel",
+         "How 'calls' run: in parallel (the latency counts once) or one "
+         "after another (latency x calls)."),
+    SUB("cache", SK_SECTION, SEC_CACHE, 0, "none",
+        "A cache tier of its own in front of the stage, sized and costed "
+        "as its own row."),
     STR("colocate", SK_NAME, 0, spec_stage, colocate, "none",
         "Colocation group; stages in one group share servers."),
-    QTYX("zones", UNIT_COUNT, SF_INTEGER, 1, 1000, spec_stage, zones, 1,
-         "defaults.zones", "Failure zones the servers are spread over evenly.",
-         "3"),
-    BOOL("survive_zone_loss", spec_stage, survive_zone_loss,
-         "defaults.survive_zone_loss",
-         "Size so the other zones carry the load when one zone is lost."),
     STR("fallback", SK_NAME, 0, spec_stage, fallback, "none",
         "Stage that serves this stage's requests while it is down."),
     BOOL("async", spec_stage, async, "false",
@@ -237,8 +255,29 @@ static const schema_key stage_keys[] = {
          "availability."),
 };
 
+static const schema_key cache_keys[] = {
+    STR("hardware", SK_NAME, 0, spec_cache, hardware, "the stage's",
+        "Hardware of the cache servers."),
+    QTY("qps_per_server", UNIT_RATE, SF_MIN_OPEN | SF_REQUIRED, 0, RATE_MAX,
+        spec_cache, qps_per_server, 0, "required",
+        "Lookups one cache server serves per second at 100% utilization."),
+    QTY("latency", UNIT_DURATION, SF_REQUIRED, DUR_MIN, DUR_MAX, spec_cache,
+        latency, 0, "required", "Time of one lookup, hit or miss."),
+    QTY("memory", UNIT_BYTES, SF_MIN_OPEN, 0, 1e21, spec_cache, memory, 0,
+        "none", "Bytes the cache holds (its working set), one copy."),
+    QTYX("items", UNIT_COUNT, SF_MIN_OPEN, 0, 1e18, spec_cache, items, 0,
+         "none", "Items the cache holds; with item_size gives 'memory'.",
+         "10M"),
+    QTY("item_size", UNIT_BYTES, SF_MIN_OPEN, 0, 1e15, spec_cache, item_size, 0,
+        "with items", "Bytes of one cached item."),
+    QTYX("replicas", UNIT_COUNT, SF_INTEGER | SF_MIN_OPEN, 0, 1e6, spec_cache,
+         replicas, 1, "1", "Copies of the cached data.", "2"),
+};
+
 #define SECTION(p, t, k, h)                                                    \
-  { p, t, k, ARRAY_LEN(k), h }
+  { p, t, k, ARRAY_LEN(k), h, SCHEMA_NO_POLICY }
+#define SECTION_P(p, t, k, h, st)                                              \
+  { p, t, k, ARRAY_LEN(k), h, offsetof(st, pol) }
 
 static const schema_section sections[SEC_COUNT] = {
     [SEC_TOP] = SECTION("(top level)", "spec", top_keys,
@@ -250,15 +289,31 @@ static const schema_section sections[SEC_COUNT] = {
                         "Each objective becomes a check in the report."),
     [SEC_BUDGET] = SECTION("budget", "budget", budget_keys,
                            "Each limit becomes a check in the report."),
-    [SEC_DEFAULTS] = SECTION("defaults", "defaults", defaults_keys,
-                             "Apply to every stage that does not set them."),
-    [SEC_GROUP] = SECTION("groups.NAME", "group", group_keys,
-                          "A colocation group named by stages' colocate."),
+    [SEC_DEFAULTS] =
+        SECTION_P("defaults", "defaults", defaults_keys,
+                  "Apply to every stage that does not set them; also takes "
+                  "every key of 'settings'.",
+                  spec_defaults),
+    [SEC_GROUP] = {"groups.NAME", "group", NULL, 0,
+                   "A colocation group named by stages' colocate; takes the "
+                   "keys of 'settings', which apply to the group's pool.",
+                   offsetof(spec_group, pol)},
     [SEC_HARDWARE] = SECTION("hardware.NAME", "hardware", hardware_keys,
                              "A server type; a catalog name overrides only "
                              "the fields given."),
-    [SEC_STAGE] =
-        SECTION("stages[]", "stage", stage_keys, "One stage of the system."),
+    [SEC_STAGE] = SECTION_P("stages[]", "stage", stage_keys,
+                            "One stage of the system; also takes every key "
+                            "of 'settings'.",
+                            spec_stage),
+    [SEC_CACHE] = SECTION("stages[].cache", "cache", cache_keys,
+                          "A cache tier in front of a stage: sized for all "
+                          "the stage's lookups and its working set; the "
+                          "stage's servers see only the misses."),
+    [SEC_POLICY] = SECTION("settings", "settings", policy_keys,
+                           "Keys that 'defaults', 'groups.NAME' and stages "
+                           "share.  A stage takes its own, else its "
+                           "group's, else the defaults', else the default "
+                           "here."),
 };
 
 const schema_section *schema_section_get(enum schema_section_id id) {
@@ -269,11 +324,32 @@ const char *schema_example(const schema_key *k) {
   return k->example ? k->example : units_kind_example(k->unit);
 }
 
+size_t schema_n_keys(const schema_section *s) {
+  return s->n_keys +
+         (s->policy_offset != SCHEMA_NO_POLICY ? ARRAY_LEN(policy_keys) : 0);
+}
+
+const schema_key *schema_key_at(const schema_section *s, size_t i) {
+  return i < s->n_keys ? &s->keys[i] : &policy_keys[i - s->n_keys];
+}
+
+long schema_key_index(const schema_section *s, const char *name) {
+  size_t n = schema_n_keys(s);
+  for (size_t i = 0; i < n; i++)
+    if (!strcmp(schema_key_at(s, i)->name, name))
+      return (long)i;
+  return -1;
+}
+
+void *schema_key_field(const schema_section *s, size_t i, void *base) {
+  if (i < s->n_keys)
+    return (char *)base + s->keys[i].offset;
+  return (char *)base + s->policy_offset + policy_keys[i - s->n_keys].offset;
+}
+
 const schema_key *schema_key_find(const schema_section *s, const char *name) {
-  for (size_t i = 0; i < s->n_keys; i++)
-    if (!strcmp(s->keys[i].name, name))
-      return &s->keys[i];
-  return NULL;
+  long i = schema_key_index(s, name);
+  return i < 0 ? NULL : schema_key_at(s, (size_t)i);
 }
 
 const schema_key *schema_key_get(enum schema_section_id id, const char *name) {

@@ -41,6 +41,8 @@ enum schema_section_id {
   SEC_GROUP,
   SEC_HARDWARE,
   SEC_STAGE,
+  SEC_CACHE,
+  SEC_POLICY, /* the settings shared by defaults, groups and stages */
   SEC_COUNT
 };
 
@@ -65,10 +67,23 @@ typedef struct schema_section {
   const schema_key *keys;
   size_t n_keys;
   const char *help;
+  /* Sections that take the policy keys (SEC_POLICY) store them in a
+   * spec_policy at this offset; SCHEMA_NO_POLICY for the others. */
+  size_t policy_offset;
 } schema_section;
+
+#define SCHEMA_NO_POLICY ((size_t)-1)
 
 const schema_section *schema_section_get(enum schema_section_id id);
 const schema_key *schema_key_find(const schema_section *s, const char *name);
+/* Keys a section accepts: its own, then the policy keys if it takes them.
+ * Index I runs over both (0 <= I < schema_n_keys). */
+size_t schema_n_keys(const schema_section *s);
+const schema_key *schema_key_at(const schema_section *s, size_t i);
+/* The index of NAME among schema_key_at()'s keys, or -1. */
+long schema_key_index(const schema_section *s, const char *name);
+/* Where key I of S is stored, given the section's struct at BASE. */
+void *schema_key_field(const schema_section *s, size_t i, void *base);
 /* The key named NAME in section ID; aborts if absent (a programming
  * error, caught by every test). */
 const schema_key *schema_key_get(enum schema_section_id id, const char *name);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "units.h"
 #include "util.h"
 
 capplan_limits capplan_limits_default(void) {

@@ -11,6 +11,8 @@
 #include "capplan.h"
 #include "util.h"
 
+typedef struct capplan_spec capplan_spec;
+
 /* A number in base units (units.h) and where it was written.  PRESENT
  * says the key was written at all; SET that its value was also valid, so
  * an invalid value is reported once and never as a missing key. */
@@ -49,25 +51,42 @@ typedef struct spec_budget {
   snum cost, gpus, servers;
 } spec_budget;
 
+/* The settings stages, groups and defaults share, in the order of the
+ * model's policy struct (model.h); one table of schema keys describes
+ * them for every section that has them (schema.c). */
+typedef struct spec_policy {
+  snum utilization, headroom, redundancy, zones, survive_zone_loss,
+      availability, stage_availability, zone_availability, memory_reserve,
+      failover_utilization;
+} spec_policy;
+
+#define SPEC_POLICY_FIELDS 10
+
 typedef struct spec_defaults {
   sstr hardware;
-  snum headroom, utilization, redundancy, availability;
-  snum zones, survive_zone_loss;
+  spec_policy pol;
 } spec_defaults;
 
 typedef struct spec_group {
   sstr name;
   capplan_loc loc;
-  snum utilization, headroom, redundancy;
-  snum zones, survive_zone_loss;
+  spec_policy pol;
 } spec_group;
 
 typedef struct spec_hardware {
   sstr name;
   capplan_loc loc;
-  snum cores, memory, gpus, gpu_memory, cost, availability;
+  snum cores, memory, gpus, gpu_memory, cost, availability, memory_reserve;
   sstr description;
 } spec_hardware;
+
+/* A cache tier in front of a stage (SPEC.md section 5). */
+typedef struct spec_cache {
+  capplan_loc loc;
+  bool set;
+  sstr hardware;
+  snum qps_per_server, latency, memory, items, item_size, replicas;
+} spec_cache;
 
 typedef struct spec_stage {
   capplan_loc loc; /* the stage's mapping */
@@ -79,8 +98,10 @@ typedef struct spec_stage {
   sstr hardware;
   snum latency, qps_per_server, batch, parallelism;
   sstr bound;
-  snum headroom, utilization, redundancy, availability;
-  snum zones, survive_zone_loss;
+  snum memory, items, item_size, replicas;
+  sstr memory_on, calls_mode;
+  spec_cache cache;
+  spec_policy pol;
   snum async; /* true: off the request path */
   sstr colocate, fallback;
 } spec_stage;
@@ -109,5 +130,9 @@ struct capplan_spec {
  * A partial spec must never reach the estimator. */
 capplan_spec *spec_load(const capplan_source *src, const capplan_limits *limits,
                         capplan_diags *d, bool partial);
+/* A spec without errors: NULL (with every error in D) otherwise. */
+capplan_spec *capplan_spec_load(const capplan_source *src,
+                                const capplan_limits *limits, capplan_diags *d);
+void capplan_spec_free(capplan_spec *spec);
 
 #endif

@@ -24,6 +24,7 @@ typedef struct loader {
   const capplan_source *src;
   const capplan_limits *lim;
   capplan_diags *d;
+  spec_stage *stage; /* the stage being loaded, for its sections */
 } loader;
 
 #if defined(__GNUC__)
@@ -246,7 +247,7 @@ typedef struct keyset {
 
 static keyset keyset_new(enum schema_section_id sid) {
   keyset ks;
-  ks.n = schema_section_get(sid)->n_keys;
+  ks.n = schema_n_keys(schema_section_get(sid));
   ks.seen = xcalloc(ks.n, sizeof(ynode *));
   ks.suggested = xcalloc(ks.n, sizeof(bool));
   return ks;
@@ -277,12 +278,12 @@ static const char *key_text(loader *L, const ynode *key) {
 /* Reports an unknown key; returns the key it was probably meant as. */
 static const schema_key *unknown_key(loader *L, const schema_section *s,
                                      const ynode *key, const char *owner) {
-  const char *names[32];
+  const char *names[48];
   size_t n = 0;
-  for (size_t i = 0; i < s->n_keys && n < ARRAY_LEN(names); i++)
-    names[n++] = s->keys[i].name;
+  for (size_t i = 0; i < schema_n_keys(s) && n < ARRAY_LEN(names); i++)
+    names[n++] = schema_key_at(s, i)->name;
   const char *best = closest_word(key->text, names, n);
-  char help[256];
+  char help[512];
   if (!strcmp(key->text, "<<")) {
     snprintf(help, sizeof help,
              "YAML merge keys are not supported; use 'defaults' or repeat "
@@ -301,6 +302,11 @@ static const schema_key *unknown_key(loader *L, const schema_section *s,
   return best ? schema_key_find(s, best) : NULL;
 }
 
+/* The index of key K among its section's keys (schema_key_at). */
+static size_t key_index(const schema_section *s, const schema_key *k) {
+  return (size_t)schema_key_index(s, k->name);
+}
+
 /* What a name-valued key names, for messages. */
 static const char *name_kind(const schema_key *k) {
   if (!strcmp(k->name, "hardware"))
@@ -317,14 +323,15 @@ static void load_pair(loader *L, const schema_section *s, const ynode *key,
   const char *name = key_text(L, key);
   if (!name)
     return;
-  const schema_key *k = schema_key_find(s, name);
-  if (!k) {
+  long found = schema_key_index(s, name);
+  if (found < 0) {
     const schema_key *meant = unknown_key(L, s, key, owner);
     if (meant)
-      ks->suggested[meant - s->keys] = true;
+      ks->suggested[key_index(s, meant)] = true;
     return;
   }
-  size_t ki = (size_t)(k - s->keys);
+  size_t ki = (size_t)found;
+  const schema_key *k = schema_key_at(s, ki);
   if (ks->seen[ki]) {
     char help[96];
     snprintf(help, sizeof help, "the first '%s' is on line %d; keep one", name,
@@ -333,7 +340,7 @@ static void load_pair(loader *L, const schema_section *s, const ynode *key,
     return;
   }
   ks->seen[ki] = key;
-  char *field = (char *)base + k->offset;
+  char *field = schema_key_field(s, ki, base);
   switch (k->type) {
   case SK_QTY:
     load_qty(L, k, key, val, (snum *)field);
@@ -374,8 +381,8 @@ static void require_keys(loader *L, enum schema_section_id sid,
                          const keyset *ks, capplan_loc place,
                          const char *owner) {
   const schema_section *s = schema_section_get(sid);
-  for (size_t i = 0; i < s->n_keys; i++) {
-    const schema_key *k = &s->keys[i];
+  for (size_t i = 0; i < schema_n_keys(s); i++) {
+    const schema_key *k = schema_key_at(s, i);
     if (!(k->flags & SF_REQUIRED) || ks->seen[i] || ks->suggested[i])
       continue;
     char help[192];
@@ -411,8 +418,8 @@ static bool expect_map(loader *L, const ynode *v, const char *what,
 static void check_traffic(loader *L, const ynode *node, const keyset *ks) {
   spec_traffic *t = &L->spec->traffic;
   const schema_section *s = schema_section_get(SEC_TRAFFIC);
-  bool meant_qps = ks->suggested[schema_key_find(s, "qps") - s->keys];
-  bool meant_dau = ks->suggested[schema_key_find(s, "dau") - s->keys];
+  bool meant_qps = ks->suggested[schema_key_index(s, "qps")];
+  bool meant_dau = ks->suggested[schema_key_index(s, "dau")];
   if (t->qps.present && t->dau.present)
     error(L, t->dau.loc,
           "give 'qps', or 'dau' with 'requests_per_user', "
@@ -448,6 +455,9 @@ static void check_traffic(loader *L, const ynode *node, const keyset *ks) {
 
 /* ------------------------------------------------------------- stages */
 
+static void check_memory(loader *L, const snum *memory, const snum *items,
+                         const snum *item_size, const char *owner);
+
 static void check_stage(loader *L, spec_stage *st, const char *owner) {
   const snum *tp[] = {&st->batch, &st->parallelism};
   const char *tpn[] = {"batch", "parallelism"};
@@ -472,6 +482,60 @@ static void check_stage(loader *L, spec_stage *st, const char *owner) {
     error(L, st->join.loc,
           "list the upstream stages, e.g. 'after: [a, b]', or remove 'join'",
           "'join' needs at least two stages in 'after'");
+  check_memory(L, &st->memory, &st->items, &st->item_size, owner);
+  if (st->replicas.present && !st->memory.present && !st->items.present)
+    error(L, st->replicas.loc,
+          "'replicas' counts copies of the data in 'memory' (or 'items' x "
+          "'item_size'); add one, or remove 'replicas'",
+          "'replicas' needs 'memory' or 'items' in %s", owner);
+  if (st->memory_on.s && !st->memory.present && !st->items.present)
+    error(L, st->memory_on.loc,
+          "'memory_on' says where the data in 'memory' lives; add "
+          "'memory', or remove 'memory_on'",
+          "'memory_on' needs 'memory' or 'items' in %s", owner);
+  if (st->cache.set && !st->cache_hit.present)
+    error(L, st->cache.loc,
+          "add 'cache_hit: 80%' (the share of lookups the cache answers)",
+          "a cache tier needs 'cache_hit' in %s", owner);
+}
+
+/* 'memory', or 'items' with 'item_size' (FORMULAS.md section 8). */
+static void check_memory(loader *L, const snum *memory, const snum *items,
+                         const snum *item_size, const char *owner) {
+  if (memory->present && items->present)
+    error(L, items->loc,
+          "give 'memory' (bytes), or 'items' with 'item_size', not both",
+          "'items' conflicts with 'memory' in %s", owner);
+  else if (items->present && !item_size->present)
+    error(L, items->loc, "add 'item_size: 512B' (bytes of one item)",
+          "'items' needs 'item_size' in %s", owner);
+  if (item_size->present && !items->present)
+    error(L, item_size->loc, "add 'items: 1B' (how many items are kept)",
+          "'item_size' needs 'items' in %s", owner);
+}
+
+/* 'cache:' of the stage being loaded. */
+static void load_stage_sub(loader *L, const schema_key *k, const ynode *v) {
+  spec_cache *c = &L->stage->cache;
+  char what[64], owner[256];
+  snprintf(what, sizeof what, "'%s'", k->name);
+  snprintf(owner, sizeof owner, "the cache of %s",
+           L->stage->name.s ? L->stage->name.s : "a stage");
+  c->loc = at(v);
+  if (!expect_map(L, v, what,
+                  "write the cache's keys indented below 'cache:', e.g. "
+                  "'qps_per_server: 50K' and 'latency: 1ms'"))
+    return;
+  c->set = true;
+  keyset ks = keyset_new(SEC_CACHE);
+  load_section(L, SEC_CACHE, v, c, owner, NULL, &ks);
+  require_keys(L, SEC_CACHE, &ks, c->loc, owner);
+  keyset_free(&ks);
+  check_memory(L, &c->memory, &c->items, &c->item_size, owner);
+  if (c->replicas.present && !c->memory.present && !c->items.present)
+    error(L, c->replicas.loc,
+          "'replicas' counts copies of 'memory'; add 'memory' or 'items'",
+          "'replicas' needs 'memory' or 'items' in %s", owner);
 }
 
 /* The stage's name if it is valid, so messages can say which stage they
@@ -525,7 +589,8 @@ static void load_stages(loader *L, const schema_key *k, const ynode *v) {
     st->loc = at(item);
     keyset_clear(&ks);
     peek_name(L, item, st, owner, sizeof owner);
-    load_section(L, SEC_STAGE, item, st, owner, NULL, &ks);
+    L->stage = st;
+    load_section(L, SEC_STAGE, item, st, owner, load_stage_sub, &ks);
     require_keys(L, SEC_STAGE, &ks, st->loc, owner);
     check_stage(L, st, owner);
   }
@@ -725,7 +790,7 @@ capplan_spec *spec_load(const capplan_source *src, const capplan_limits *limits,
   capplan_spec *spec = xcalloc(1, sizeof *spec);
   spec->src = src;
   spec->arena = arena_new();
-  loader L = {spec, src, limits, d};
+  loader L = {spec, src, limits, d, NULL};
   load_top(&L, ytree_root(tree));
   ytree_free(tree);
   if (!spec->name.s)

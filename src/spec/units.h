@@ -47,4 +47,14 @@ const char *units_base_unit(enum unit_kind kind);
  * their spellings), or 0 if NAME is not a period. */
 double units_period_seconds(const char *name, size_t len);
 
+/* Parses TEXT as a quantity of KIND, one of "count", "number", "rate",
+ * "daily", "duration", "fraction", "money", "bytes" (docs/spec.md, units),
+ * into base units: per second, seconds, a fraction, USD per year, bytes.
+ * Returns 0, or -1 with what is wrong (naming NAME) in ERR and how to fix
+ * it in HELP (either may be NULL).  For command-line values. */
+struct capplan_buf;
+int capplan_quantity(const char *text, const char *kind, const char *name,
+                     double *out, struct capplan_buf *err,
+                     struct capplan_buf *help);
+
 #endif

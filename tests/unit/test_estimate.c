@@ -21,7 +21,7 @@ static void test_youtube(void **state) {
                           "qps_per_server: 5K}\n"
                           "  - {name: deep-ranker, hardware: a100, "
                           "latency: 60ms, qps_per_server: 150}\n");
-  const capplan_report *r = expect_report(&x);
+  const treport *r = expect_report(&x);
   assert_true(stage(r, "candidates")->servers == 30);
   assert_true(stage(r, "light-ranker")->servers == 6);
   assert_true(stage(r, "deep-ranker")->servers == 200);
@@ -56,9 +56,9 @@ static void test_xgboost(void **state) {
                           "stages:\n"
                           "  - {name: xgboost, hardware: cpu-medium, "
                           "latency: 10ms, bound: cpu}\n");
-  const capplan_report *r = expect_report(&x);
-  const capplan_stage_result *s = stage(r, "xgboost");
-  assert_int_equal(s->tp_source, CAPPLAN_TP_BATCH);
+  const treport *r = expect_report(&x);
+  const tstage *s = stage(r, "xgboost");
+  assert_int_equal(s->tp_source, TP_BATCH);
   expect_near(s->parallelism, 12, 1e-15);
   expect_near(s->qps_per_server, 1200, 1e-12);
   expect_near(s->servers_raw, 25, 1e-12);
@@ -76,8 +76,8 @@ static void test_dnn_no_batching(void **state) {
                           "stages:\n"
                           "  - {name: dnn, hardware: gpu-v100, latency: "
                           "50ms}\n");
-  const capplan_report *r = expect_report(&x);
-  const capplan_stage_result *s = stage(r, "dnn");
+  const treport *r = expect_report(&x);
+  const tstage *s = stage(r, "dnn");
   expect_near(s->qps_per_server, 20, 1e-12);
   assert_true(s->servers == 250);
   assert_true(s->gpus == 250);
@@ -98,7 +98,7 @@ static void test_dnn_batching(void **state) {
                           "210ms, batch: 50}\n"
                           "  - {name: exact, hardware: gpu-v100, latency: "
                           "200ms, batch: 50, after: []}\n");
-  const capplan_report *r = expect_report(&x);
+  const treport *r = expect_report(&x);
   expect_near(stage(r, "seed")->qps_per_server, 50 / 0.21, 1e-12);
   assert_true(stage(r, "seed")->servers == 21);
   assert_true(stage(r, "seed")->cost_per_year == 210000);
@@ -118,7 +118,7 @@ static void test_cache(void **state) {
                           "qps_per_server: 1K, cache_hit: 60%}\n"
                           "  - {name: after-cache, latency: 1ms, "
                           "qps_per_server: 10K}\n");
-  const capplan_report *r = expect_report(&x);
+  const treport *r = expect_report(&x);
   expect_near(stage(r, "model")->qps, 20000, 1e-12);
   assert_true(stage(r, "model")->servers == 20);
   expect_near(stage(r, "after-cache")->qps, 50000, 1e-12);
@@ -137,7 +137,7 @@ static void test_colocation(void **state) {
                           "1250, utilization: 80%}\n"
                           "  - {name: s2, latency: 20ms, qps_per_server: "
                           "5K}\n");
-  const capplan_report *r = expect_report(&a);
+  const treport *r = expect_report(&a);
   assert_true(stage(r, "s1")->servers == 30);
   assert_true(stage(r, "s2")->servers == 6);
   assert_true(r->servers == 36);
@@ -184,7 +184,7 @@ static void test_daily_volume(void **state) {
   run_result x = run_yaml("capplan: 1\ntraffic: {qps: 10B/day}\nstages:\n"
                           "  - {name: ingest, latency: 1ms, "
                           "qps_per_server: 1K}\n");
-  const capplan_report *r = expect_report(&x);
+  const treport *r = expect_report(&x);
   expect_near(r->qps, 1e10 / 86400, 1e-15);
   assert_true(round(r->qps) == 115741);
   assert_true(r->stages[0].servers == 116);
@@ -201,7 +201,7 @@ static void test_dau(void **state) {
                           "stages:\n"
                           "  - {name: api, latency: 10ms, qps_per_server: "
                           "1K}\n");
-  const capplan_report *r = expect_report(&x);
+  const treport *r = expect_report(&x);
   expect_near(r->average_qps, 500e6 * 20 / 86400, 1e-12);
   expect_near(r->qps, 500e6 * 20 / 86400 * 3, 1e-12);
   assert_true(r->stages[0].servers == 348); /* 347.22 -> 348 */
@@ -255,7 +255,7 @@ static void test_rounding_edges(void **state) {
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     run_result x = run_yaml(cases[i].yaml);
-    const capplan_report *r = expect_report(&x);
+    const treport *r = expect_report(&x);
     if (r->stages[0].servers != cases[i].servers) {
       print_error("case %zu: expected %g servers, got %g (raw %.17g)\n", i,
                   cases[i].servers, r->stages[0].servers,
@@ -282,7 +282,7 @@ static void test_flow(void **state) {
       "  - {name: merge, latency: 1ms, qps_per_server: 1K, after: [a, b], "
       "join: any}\n"
       "  - {name: wait, latency: 2ms, qps_per_server: 1K, after: [a, b]}\n");
-  const capplan_report *r = expect_report(&x);
+  const treport *r = expect_report(&x);
   expect_near(stage(r, "entry")->qps, 10000, 1e-12);
   expect_near(stage(r, "entry")->outflow, 0.75, 1e-15);
   expect_near(stage(r, "a")->qps, 10000 * 0.75 * 0.2, 1e-12);
@@ -309,7 +309,7 @@ static void test_checks(void **state) {
                           "budget: {cost: $50K/year, gpus: 0, servers: 30}\n"
                           "stages:\n  - {name: a, latency: 20ms, "
                           "qps_per_server: 1K}\n");
-  const capplan_report *r = expect_report(&x);
+  const treport *r = expect_report(&x);
   assert_int_equal(r->n_checks, 5);
   assert_string_equal(r->checks[0].name, "latency");
   assert_false(r->checks[0].passed); /* 20 ms > 10 ms */
@@ -371,7 +371,9 @@ static void test_deterministic(void **state) {
   for (int k = 0; k < 2; k++) {
     run_result x = run_yaml(yaml);
     capplan_buf_init(&out[k]);
-    capplan_render(expect_report(&x), CAPPLAN_FORMAT_JSON, NULL, &out[k]);
+    expect_report(&x);
+    capplan_render(CAPPLAN_VIEW_REPORT, CAPPLAN_FORMAT_JSON, x.r, NULL,
+                   &out[k]);
     run_free(&x);
   }
   assert_string_equal(out[0].data, out[1].data);
@@ -404,7 +406,7 @@ static void test_zones(void **state) {
              "survive_zone_loss: %s, redundancy: 1}\n",
              cases[i].qps, cases[i].zones, cases[i].survive);
     run_result x = run_yaml(yaml);
-    const capplan_stage_result *s = &expect_report(&x)->stages[0];
+    const tstage *s = &expect_report(&x)->stages[0];
     if (s->servers != cases[i].servers + 1 || s->zone_extra != cases[i].extra) {
       print_error("case %zu: expected %g (+%g), got %g (+%g)\n", i,
                   cases[i].servers + 1, cases[i].extra, s->servers,
@@ -421,7 +423,7 @@ static void test_zones(void **state) {
                           "colocate: pool}\n"
                           "  - {name: b, latency: 1ms, qps_per_server: 5K, "
                           "colocate: pool}\n");
-  const capplan_report *r = expect_report(&g);
+  const treport *r = expect_report(&g);
   assert_true(r->groups[0].servers == 45); /* 30 -> 45 */
   assert_true(r->groups[0].zone_extra == 15);
   run_free(&g);
@@ -442,10 +444,10 @@ static void test_fallback(void **state) {
                           "qps_per_server: 100, availability: 99%}\n"
                           "  - {name: blend, latency: 2ms, "
                           "qps_per_server: 1K}\n");
-  const capplan_report *r = expect_report(&x);
-  const capplan_stage_result *rk = stage(r, "ranker");
-  const capplan_stage_result *pop = stage(r, "popular");
-  const capplan_stage_result *bl = stage(r, "blend");
+  const treport *r = expect_report(&x);
+  const tstage *rk = stage(r, "ranker");
+  const tstage *pop = stage(r, "popular");
+  const tstage *bl = stage(r, "blend");
   assert_true(pop->standby);
   assert_string_equal(rk->fallback, "popular");
   /* blend follows ranker, passing over the fallback listed between. */
@@ -491,10 +493,10 @@ static void test_async(void **state) {
                           "qps_per_server: 5K}\n"
                           "  - {name: blend, latency: 2ms, "
                           "qps_per_server: 1K}\n");
-  const capplan_report *r = expect_report(&x);
-  const capplan_stage_result *ev = stage(r, "events");
-  const capplan_stage_result *agg = stage(r, "agg");
-  const capplan_stage_result *bl = stage(r, "blend");
+  const treport *r = expect_report(&x);
+  const tstage *ev = stage(r, "events");
+  const tstage *agg = stage(r, "agg");
+  const tstage *bl = stage(r, "blend");
   assert_true(ev->async && agg->async && !bl->async);
   /* Sized like any stage: 10 calls x 1,000 QPS / 2,000 = 5 servers;
    * calls do not carry downstream, so agg sees 1,000 QPS: 1 server. */
@@ -545,8 +547,10 @@ static void test_check_limits(void **state) {
   o.max_latency.value = 0.1; /* looser than 50 ms: ignored, warned */
   o.max_servers.set = true;
   o.max_servers.value = 29; /* new */
-  capplan_report *r = capplan_run(src, NULL, &o, &d);
-  assert_non_null(r);
+  capplan_run_opts ro = {NULL, &o, false};
+  capplan_report *rep = capplan_run(src, &ro, &d);
+  assert_non_null(rep);
+  treport *r = view_of(rep);
   assert_int_equal(r->n_checks, 3);
   assert_string_equal(r->checks[0].name, "latency");
   assert_true(r->checks[0].limit == 50);
@@ -562,7 +566,10 @@ static void test_check_limits(void **state) {
   assert_int_equal(d.warnings, 1);
   expect_diag(&d,
               "limit on latency (100 ms) is looser than the spec's (50 ms)");
-  capplan_report_free(r);
+  free(r->stages);
+  free(r->groups);
+  free(r);
+  capplan_report_free(rep);
   capplan_diags_release(&d);
   capplan_source_free(src);
 }

@@ -63,7 +63,7 @@ static void test_availability_and_downtime(void **state) {
   assert_string_equal(fmt_availability(0.789687, 0.210313, buf, sizeof buf),
                       "78.97%");
   assert_string_equal(fmt_availability(1 - 1e-15, 1e-15, buf, sizeof buf),
-                      ">99.9999999999%");
+                      ">99.9999999%");
   /* Seed 000: 99.9% -> 8.76 h, 99.99% -> 52.56 min, 99.999% -> 5.26 min,
    * 99% -> 3.65 days (per year). */
   check(fmt_downtime, 0.001 * 525600, "8.76 h");

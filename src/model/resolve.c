@@ -1,13 +1,17 @@
 /*
- * graph.c - spec model -> resolved stage graph (see graph.h).
+ * resolve.c - checked spec -> resolved model and parameter vector (see
+ * model.h).
  *
  * Resolution order: hardware (catalog, then the spec's additions and
- * overrides), stage names, `after` links, each stage's effective settings,
+ * overrides), stage names, fallbacks, `after` links, each stage's
+ * throughput model and settings (its own, else its group's or the
+ * defaults', else the schema's default), memory and cache tiers,
  * colocation groups, and last the topological order, which also finds
- * cycles.  Everything is iterative: a 100,000-stage chain needs no deep
- * C stack.
+ * cycles.  Everything is iterative: a 100,000-stage chain needs no deep C
+ * stack.  Names are copied into the model's arena, so the spec can be
+ * freed once the model is built.
  */
-#include "graph.h"
+#include "model.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -16,10 +20,13 @@
 
 #include "catalog.h"
 #include "schema.h"
+#include "spec.h"
 #include "strmap.h"
+#include "tp.h"
 
 typedef struct builder {
-  capplan_graph *g;
+  capplan_model *g;
+  params *p;
   const capplan_spec *spec;
   capplan_diags *d;
   strmap stages, hw, invalid;
@@ -47,28 +54,30 @@ static void set_if(double *field, const snum *v) {
 }
 
 static void build_hardware(builder *b) {
-  capplan_graph *g = b->g;
+  capplan_model *g = b->g;
   size_t n_cat;
   const hw_entry *cat = catalog_hardware(&n_cat);
-  g->hw = arena_array(g->arena, n_cat + b->spec->n_hardware, sizeof(ghw));
+  size_t cap = n_cat + b->spec->n_hardware;
+  g->hw = arena_array(g->arena, cap, sizeof(mhw));
+  b->p->hw = xcalloc(cap + 1, sizeof(hw_in));
   for (size_t i = 0; i < n_cat; i++) {
-    ghw *h = &g->hw[g->n_hw++];
+    mhw *h = &g->hw[g->n_hw];
+    hw_in *v = &b->p->hw[g->n_hw];
+    g->n_hw++;
     h->name = cat[i].name;
-    h->cores = cat[i].cores;
-    h->memory = cat[i].memory;
-    h->gpus = cat[i].gpus;
-    h->gpu_memory = cat[i].gpu_memory;
-    h->cost_per_year = cat[i].cost_per_year;
-    h->availability = cat[i].availability;
+    h->from_catalog = true;
+    v->cores = cat[i].cores;
+    v->memory = cat[i].memory;
+    v->gpus = cat[i].gpus;
+    v->gpu_memory = cat[i].gpu_memory;
+    v->cost_per_year = cat[i].cost_per_year;
+    v->availability = cat[i].availability;
     strmap_put(&b->hw, h->name, i, NULL);
   }
   for (size_t i = 0; i < b->spec->n_hardware; i++) {
     const spec_hardware *s = &b->spec->hardware[i];
     size_t at;
-    ghw *h;
-    if (strmap_get(&b->hw, s->name.s, &at)) {
-      h = &g->hw[at]; /* override only the fields given */
-    } else {
+    if (!strmap_get(&b->hw, s->name.s, &at)) {
       if (!s->cost.present) {
         const char *names[16];
         size_t n = 0;
@@ -88,27 +97,38 @@ static void build_hardware(builder *b) {
                           s->name.s, hint);
         capplan_buf_release(&help);
       }
-      h = &g->hw[g->n_hw];
-      h->name = s->name.s;
-      strmap_put(&b->hw, h->name, g->n_hw, NULL);
-      g->n_hw++;
+      at = g->n_hw++;
+      g->hw[at].name = arena_strdup(g->arena, s->name.s);
+      strmap_put(&b->hw, g->hw[at].name, at, NULL);
     }
-    set_if(&h->cores, &s->cores);
-    set_if(&h->memory, &s->memory);
-    set_if(&h->gpus, &s->gpus);
-    set_if(&h->gpu_memory, &s->gpu_memory);
-    set_if(&h->cost_per_year, &s->cost);
+    /* A catalog name overrides only the fields given. */
+    mhw *h = &g->hw[at];
+    hw_in *v = &b->p->hw[at];
+    set_if(&v->cores, &s->cores);
+    set_if(&v->memory, &s->memory);
+    set_if(&v->gpus, &s->gpus);
+    set_if(&v->gpu_memory, &s->gpu_memory);
+    set_if(&v->cost_per_year, &s->cost);
     if (s->cost.set)
-      h->cost_text = s->cost.text;
-    set_if(&h->availability, &s->availability);
+      h->cost_text = arena_strdup(g->arena, s->cost.text);
+    set_if(&v->availability, &s->availability);
   }
 }
 
-static const ghw *find_hw(builder *b, const char *name, capplan_loc loc,
-                          const char *who) {
+static const spec_hardware *spec_hw(const builder *b, const char *name) {
+  for (size_t i = 0; i < b->spec->n_hardware; i++)
+    if (!strcmp(b->spec->hardware[i].name.s, name))
+      return &b->spec->hardware[i];
+  return NULL;
+}
+
+/* The index of hardware NAME; reports an unknown name (WHO uses it) and
+ * returns -1. */
+static long find_hw(builder *b, const char *name, capplan_loc loc,
+                    const char *who) {
   size_t at;
   if (strmap_get(&b->hw, name, &at))
-    return &b->g->hw[at];
+    return (long)at;
   const char **names = xmalloc(b->g->n_hw * sizeof(char *));
   for (size_t i = 0; i < b->g->n_hw; i++)
     names[i] = b->g->hw[i].name;
@@ -119,7 +139,7 @@ static const ghw *find_hw(builder *b, const char *name, capplan_loc loc,
                     "name a catalog entry (see 'capplan catalog') or define "
                     "it under 'hardware:'",
                     "%s uses unknown hardware '%s'%s", who, name, hint);
-  return NULL;
+  return -1;
 }
 
 /* -------------------------------------------------------------- stages */
@@ -128,16 +148,16 @@ static void name_stages(builder *b) {
   const capplan_spec *spec = b->spec;
   for (size_t i = 0; i < spec->n_stages; i++) {
     const spec_stage *st = &spec->stages[i];
-    b->g->nodes[i].st = st;
     if (!st->name.s) {
       /* Only in a spec with errors (see spec_load): a label for messages
        * that no 'after' can name. */
       char label[32];
       snprintf(label, sizeof label, "#%zu", i + 1);
-      b->g->nodes[i].name = arena_strdup(b->g->arena, label);
+      b->g->stage[i].name = arena_strdup(b->g->arena, label);
       continue;
     }
-    b->g->nodes[i].name = st->name.s;
+    b->g->stage[i].name = arena_strdup(b->g->arena, st->name.s);
+    b->g->stage[i].loc = st->name.loc;
     size_t first;
     if (!strmap_put(&b->stages, st->name.s, i, &first)) {
       char help[128];
@@ -154,20 +174,20 @@ static void name_stages(builder *b) {
  * must be known before 'after' links are made. */
 static void resolve_fallbacks(builder *b) {
   const capplan_spec *spec = b->spec;
-  capplan_graph *g = b->g;
-  for (size_t i = 0; i < g->n; i++) {
-    g->nodes[i].fallback = -1;
-    g->nodes[i].async =
+  capplan_model *g = b->g;
+  for (size_t i = 0; i < g->n_stages; i++) {
+    g->stage[i].fallback = -1;
+    g->stage[i].async =
         spec->stages[i].async.set && spec->stages[i].async.v != 0;
   }
-  for (size_t i = 0; i < g->n; i++) {
+  for (size_t i = 0; i < g->n_stages; i++) {
     const spec_stage *st = &spec->stages[i];
-    gnode *nd = &g->nodes[i];
+    mstage *nd = &g->stage[i];
     if (!st->fallback.s)
       continue;
     size_t f;
     if (!strmap_get(&b->stages, st->fallback.s, &f)) {
-      const char **names = xmalloc((g->n + 1) * sizeof(char *));
+      const char **names = xmalloc((g->n_stages + 1) * sizeof(char *));
       size_t n = 0;
       for (size_t j = 0; j < spec->n_stages; j++)
         if (spec->stages[j].name.s)
@@ -189,10 +209,10 @@ static void resolve_fallbacks(builder *b) {
       continue;
     }
     nd->fallback = (long)f;
-    g->nodes[f].standby = true;
+    g->stage[f].standby = true;
   }
-  for (size_t i = 0; i < g->n; i++) {
-    const gnode *nd = &g->nodes[i];
+  for (size_t i = 0; i < g->n_stages; i++) {
+    const mstage *nd = &g->stage[i];
     const spec_stage *st = &spec->stages[i];
     if (nd->fallback >= 0 && nd->standby)
       capplan_diags_add(b->d, CAPPLAN_ERROR, st->fallback.loc,
@@ -245,7 +265,7 @@ static bool names_invalid_stage(const builder *b, const char *name) {
 static void link_stage(builder *b, size_t i) {
   const capplan_spec *spec = b->spec;
   const spec_stage *st = &spec->stages[i];
-  gnode *nd = &b->g->nodes[i];
+  mstage *nd = &b->g->stage[i];
   nd->join_any = st->join.s && !strcmp(st->join.s, "any");
   if (nd->standby) {
     /* A fallback receives its primary's requests, not a flow of its
@@ -264,8 +284,8 @@ static void link_stage(builder *b, size_t i) {
      * on the request path, and, for a stage on that path, over async
      * stages. */
     size_t p = i;
-    while (p > 0 && (b->g->nodes[p - 1].standby ||
-                     (b->g->nodes[p - 1].async && !nd->async)))
+    while (p > 0 && (b->g->stage[p - 1].standby ||
+                     (b->g->stage[p - 1].async && !nd->async)))
       p--;
     if (p > 0) {
       nd->parents = arena_alloc(b->g->arena, sizeof(size_t));
@@ -298,7 +318,7 @@ static void link_stage(builder *b, size_t i) {
                         a->s, hint);
       continue;
     }
-    if (b->g->nodes[p].standby) {
+    if (b->g->stage[p].standby) {
       capplan_diags_add(b->d, CAPPLAN_ERROR, a->loc,
                         "a fallback only serves requests while its primary "
                         "is down; follow the primary instead",
@@ -306,7 +326,7 @@ static void link_stage(builder *b, size_t i) {
                         nd->name, a->s);
       continue;
     }
-    if (b->g->nodes[p].async && !nd->async) {
+    if (b->g->stage[p].async && !nd->async) {
       capplan_diags_add(b->d, CAPPLAN_ERROR, a->loc,
                         "no request waits for an async stage; mark this "
                         "stage 'async: true' too, or follow a stage on the "
@@ -334,102 +354,184 @@ static void link_stage(builder *b, size_t i) {
   }
 }
 
-/* The value of a setting: the stage's, else OUTER's (group or defaults),
- * else the schema default. */
-static double pick(const snum *own, const snum *outer, const schema_key *k) {
-  if (own && own->set)
-    return own->v;
-  if (outer && outer->set)
-    return outer->v;
-  return k->def;
+/* ------------------------------------------------------------ settings */
+
+/* The policy fields, in the order of struct policy and spec_policy. */
+#define POL(f)                                                                 \
+  { offsetof(policy, f), offsetof(spec_policy, f), #f }
+static const struct {
+  size_t in, spec;
+  const char *name;
+} pol_fields[] = {
+    POL(utilization),        POL(headroom),
+    POL(redundancy),         POL(zones),
+    POL(survive_zone_loss),  POL(availability),
+    POL(stage_availability), POL(zone_availability),
+    POL(memory_reserve),     POL(failover_utilization),
+};
+#undef POL
+
+static double *pol_at(policy *p, size_t f) {
+  return (double *)((char *)p + pol_fields[f].in);
 }
 
-static void settle_stage(builder *b, size_t i, const ghw *default_hw) {
+static const snum *spol_at(const spec_policy *p, size_t f) {
+  return (const snum *)((const char *)p + pol_fields[f].spec);
+}
+
+/* Fields a colocated stage takes from its group's pool. */
+static bool pooled(size_t f) {
+  const char *n = pol_fields[f].name;
+  return strcmp(n, "availability") && strcmp(n, "stage_availability");
+}
+
+/* A policy from OWN, else OUTER (either may be NULL), else the schema's
+ * defaults.  Server availability and the memory reserve may also come
+ * from the hardware (HW, HW_SPEC; either may be NULL). */
+static void resolve_policy(const spec_policy *own, const spec_policy *outer,
+                           const hw_in *hw, const spec_hardware *hw_spec,
+                           policy *out, unsigned *own_bits) {
+  *own_bits = 0;
+  for (size_t f = 0; f < ARRAY_LEN(pol_fields); f++) {
+    const snum *o = own ? spol_at(own, f) : NULL;
+    const snum *d = outer ? spol_at(outer, f) : NULL;
+    double v = schema_key_get(SEC_POLICY, pol_fields[f].name)->def;
+    bool avail = !strcmp(pol_fields[f].name, "availability");
+    bool reserve = !strcmp(pol_fields[f].name, "memory_reserve");
+    if (o && o->set) {
+      v = o->v;
+      *own_bits |= 1u << f;
+    } else if (avail && hw && hw->availability > 0) {
+      v = hw->availability; /* the hardware's, before the defaults' */
+    } else if (reserve && hw_spec && hw_spec->memory_reserve.set) {
+      v = hw_spec->memory_reserve.v;
+    } else if (d && d->set) {
+      v = d->v;
+    }
+    *pol_at(out, f) = v;
+  }
+}
+
+static void settle_stage(builder *b, size_t i, long default_hw) {
   const capplan_spec *spec = b->spec;
   const spec_stage *st = &spec->stages[i];
-  gnode *nd = &b->g->nodes[i];
+  capplan_model *g = b->g;
+  mstage *nd = &g->stage[i];
+  stage_in *in = &b->p->stage[i];
   char who[192];
   snprintf(who, sizeof who, "stage '%s'", nd->name);
-  nd->hw = st->hardware.s ? find_hw(b, st->hardware.s, st->hardware.loc, who)
-                          : default_hw;
+  long hw = st->hardware.s ? find_hw(b, st->hardware.s, st->hardware.loc, who)
+                           : default_hw;
+  if (hw < 0)
+    return; /* reported; the model will not be built */
+  nd->hw = (size_t)hw;
+  const hw_in *hv = &b->p->hw[hw];
+  const spec_hardware *hs = spec_hw(b, g->hw[hw].name);
 
   const enum schema_section_id S = SEC_STAGE;
-  nd->share = pick(&st->share, NULL, schema_key_get(S, "share"));
-  nd->calls = pick(&st->calls, NULL, schema_key_get(S, "calls"));
-  nd->cache_hit = pick(&st->cache_hit, NULL, schema_key_get(S, "cache_hit"));
-  nd->stops = pick(&st->stops, NULL, schema_key_get(S, "stops"));
-  nd->latency = st->latency.v;
-  const spec_defaults *df = &spec->defaults;
-  nd->utilization = pick(&st->utilization, &df->utilization,
-                         schema_key_get(S, "utilization"));
-  nd->headroom =
-      pick(&st->headroom, &df->headroom, schema_key_get(S, "headroom"));
-  nd->redundancy =
-      pick(&st->redundancy, &df->redundancy, schema_key_get(S, "redundancy"));
-  nd->zones = pick(&st->zones, &df->zones, schema_key_get(S, "zones"));
-  nd->survive_zone_loss = pick(&st->survive_zone_loss, &df->survive_zone_loss,
-                               schema_key_get(S, "survive_zone_loss")) != 0;
+  const struct {
+    double *to;
+    const snum *from;
+    const char *name;
+  } flow[] = {{&in->share, &st->share, "share"},
+              {&in->calls, &st->calls, "calls"},
+              {&in->cache_hit, &st->cache_hit, "cache_hit"},
+              {&in->stops, &st->stops, "stops"},
+              {&in->replicas, &st->replicas, "replicas"}};
+  for (size_t k = 0; k < ARRAY_LEN(flow); k++)
+    *flow[k].to = flow[k].from->set ? flow[k].from->v
+                                    : schema_key_get(S, flow[k].name)->def;
+  in->latency = st->latency.v;
+  nd->text.latency =
+      st->latency.text ? arena_strdup(g->arena, st->latency.text) : NULL;
+  nd->text.qps_per_server =
+      st->qps_per_server.text ? arena_strdup(g->arena, st->qps_per_server.text)
+                              : NULL;
+  nd->calls_sequential =
+      st->calls_mode.s && !strcmp(st->calls_mode.s, "sequential");
+  resolve_policy(&st->pol, &spec->defaults.pol, hv, hs, &in->pol, &nd->own);
   /* Reported here when the stage itself sets one of the two keys; a
    * contradiction in 'defaults' alone is reported once, by the build. */
-  if (nd->survive_zone_loss && nd->zones < 2 && !st->colocate.s &&
-      (st->survive_zone_loss.set || st->zones.set)) {
-    const snum *where =
-        st->survive_zone_loss.set ? &st->survive_zone_loss : &st->zones;
+  if (in->pol.survive_zone_loss != 0 && in->pol.zones < 2 && !st->colocate.s &&
+      (st->pol.survive_zone_loss.set || st->pol.zones.set)) {
+    const snum *where = st->pol.survive_zone_loss.set
+                            ? &st->pol.survive_zone_loss
+                            : &st->pol.zones;
     capplan_diags_add(b->d, CAPPLAN_ERROR, where->loc,
                       "set 'zones' to 2 or more (e.g. 'zones: 3')",
                       "stage '%s' must survive the loss of a zone but runs "
                       "in only one",
                       nd->name);
   }
-  /* One server's availability: the stage's, else its hardware's, else
-   * defaults', else 99.9% (FORMULAS.md section 2). */
-  if (st->availability.set)
-    nd->availability = st->availability.v;
-  else if (nd->hw && nd->hw->availability > 0)
-    nd->availability = nd->hw->availability;
-  else
-    nd->availability =
-        pick(NULL, &df->availability, schema_key_get(S, "availability"));
 
-  /* Throughput of one server (FORMULAS.md section 1): given, or
-   * batch / latency x parallelism. */
-  if (st->qps_per_server.set) {
-    nd->tp = CAPPLAN_TP_QPS_PER_SERVER;
-    nd->qps_per_server = st->qps_per_server.v;
-    return;
-  }
-  nd->tp = CAPPLAN_TP_BATCH;
-  nd->batch = pick(&st->batch, NULL, schema_key_get(S, "batch"));
-  nd->parallelism =
-      pick(&st->parallelism, NULL, schema_key_get(S, "parallelism"));
-  if (st->bound.s && nd->hw) {
-    if (nd->hw->cores <= 0) {
-      char help[192];
-      snprintf(help, sizeof help,
-               "add 'cores' to hardware '%s', or give 'parallelism' instead",
-               nd->hw->name);
-      capplan_diags_add(b->d, CAPPLAN_ERROR, st->bound.loc, help,
-                        "'bound' needs the cores of hardware '%s', which has "
-                        "none",
-                        nd->hw->name);
-      return;
+  /* Throughput of one server (SPEC.md section 6): one model per stage. */
+  enum tp_kind kind = tp_kind_of(st);
+  tp_ops_of(kind)->resolve(st, hv, g->hw[hw].name, &nd->tp, in, b->d);
+
+  /* Memory (FORMULAS.md section 8): 'memory', or items x item_size. */
+  if (st->memory.set || (st->items.set && st->item_size.set)) {
+    nd->has_memory = true;
+    in->memory = st->memory.set ? st->memory.v : st->items.v * st->item_size.v;
+    bool gpu = hv->gpus > 0;
+    if (st->memory_on.s)
+      gpu = !strcmp(st->memory_on.s, "gpu");
+    nd->memory_on_gpu = gpu;
+    double have = gpu ? hv->gpu_memory : hv->memory;
+    if (have <= 0) {
+      char help[256];
+      snprintf(help, sizeof help, "add '%s' to hardware '%s'%s",
+               gpu ? "gpu_memory" : "memory", g->hw[hw].name,
+               gpu ? ", or hold the data in host memory with 'memory_on: host'"
+                   : "");
+      capplan_diags_add(b->d, CAPPLAN_ERROR,
+                        st->memory.set ? st->memory.loc : st->items.loc, help,
+                        "stage '%s' keeps data in %s memory, but hardware "
+                        "'%s' states none",
+                        nd->name, gpu ? "GPU" : "host", g->hw[hw].name);
     }
-    nd->parallelism = nd->hw->cores * catalog_bound_factor(st->bound.s);
   }
-  nd->qps_per_server = nd->batch / nd->latency * nd->parallelism;
+
+  /* A cache tier of its own (SPEC.md section 5). */
+  if (st->cache.set) {
+    const spec_cache *c = &st->cache;
+    nd->has_cache = true;
+    long chw = (long)nd->hw;
+    if (c->hardware.s) {
+      char cwho[224];
+      snprintf(cwho, sizeof cwho, "the cache of stage '%s'", nd->name);
+      chw = find_hw(b, c->hardware.s, c->hardware.loc, cwho);
+    }
+    nd->cache_hw = chw < 0 ? nd->hw : (size_t)chw;
+    cache_in *ci = &b->p->cache[i];
+    ci->qps_per_server = c->qps_per_server.v;
+    ci->latency = c->latency.v;
+    ci->replicas = c->replicas.set ? c->replicas.v : 1;
+    if (c->memory.set)
+      ci->memory = c->memory.v;
+    else if (c->items.set && c->item_size.set)
+      ci->memory = c->items.v * c->item_size.v;
+    ci->pol = in->pol;
+    if (ci->memory > 0 && b->p->hw[nd->cache_hw].memory <= 0)
+      capplan_diags_add(b->d, CAPPLAN_ERROR, c->loc,
+                        "add 'memory' to the cache's hardware, or give the "
+                        "cache 'hardware:' that states its memory",
+                        "the cache of stage '%s' holds data, but hardware "
+                        "'%s' states no memory",
+                        nd->name, g->hw[nd->cache_hw].name);
+  }
 }
 
 /* -------------------------------------------------------------- groups */
 
 static void build_groups(builder *b) {
   const capplan_spec *spec = b->spec;
-  capplan_graph *g = b->g;
+  capplan_model *g = b->g;
   strmap ix;
   strmap_init(&ix);
   size_t *count = xcalloc(spec->n_stages + 1, sizeof(size_t));
   for (size_t i = 0; i < spec->n_stages; i++) {
     const sstr *c = &spec->stages[i].colocate;
-    g->nodes[i].group = -1;
+    g->stage[i].group = -1;
     if (!c->s)
       continue;
     size_t gi;
@@ -437,101 +539,96 @@ static void build_groups(builder *b) {
       gi = ix.count;
       strmap_put(&ix, c->s, gi, NULL);
     }
-    g->nodes[i].group = (long)gi;
+    g->stage[i].group = (long)gi;
     count[gi]++;
   }
   g->n_groups = ix.count;
-  g->groups = arena_array(g->arena, g->n_groups, sizeof(ggroup));
+  g->group = arena_array(g->arena, g->n_groups, sizeof(mgroup));
+  b->p->group = xcalloc(g->n_groups + 1, sizeof(policy));
   for (size_t gi = 0; gi < g->n_groups; gi++)
-    g->groups[gi].members = arena_array(g->arena, count[gi], sizeof(size_t));
+    g->group[gi].members = arena_array(g->arena, count[gi], sizeof(size_t));
   free(count);
 
+  /* Group settings: groups.NAME, else defaults, else the schema default.
+   * A pool is as available as its least available member says. */
+  const spec_defaults *df = &spec->defaults;
+  bool *used = xcalloc(spec->n_groups + 1, sizeof(bool));
   for (size_t i = 0; i < spec->n_stages; i++) {
-    gnode *nd = &g->nodes[i];
+    mstage *nd = &g->stage[i];
     if (nd->group < 0)
       continue;
-    ggroup *gr = &g->groups[nd->group];
-    const spec_stage *st = nd->st;
+    mgroup *gr = &g->group[nd->group];
+    policy *gp = &b->p->group[nd->group];
+    const spec_stage *st = &spec->stages[i];
+    const stage_in *in = &b->p->stage[i];
     if (gr->n_members == 0) {
-      gr->name = st->colocate.s;
+      gr->name = arena_strdup(g->arena, st->colocate.s);
       gr->hw = nd->hw;
-      gr->availability = nd->availability;
-    } else if (nd->hw && gr->hw && nd->hw != gr->hw) {
+      const spec_group *sg = NULL;
+      for (size_t k = 0; k < spec->n_groups; k++)
+        if (!strcmp(spec->groups[k].name.s, gr->name)) {
+          sg = &spec->groups[k];
+          used[k] = true;
+        }
+      unsigned bits;
+      resolve_policy(sg ? &sg->pol : NULL, &df->pol, &b->p->hw[gr->hw],
+                     spec_hw(b, g->hw[gr->hw].name), gp, &bits);
+      gp->availability = in->pol.availability;
+      if (gp->survive_zone_loss != 0 && gp->zones < 2 && sg &&
+          (sg->pol.survive_zone_loss.set || sg->pol.zones.set))
+        capplan_diags_add(b->d, CAPPLAN_ERROR,
+                          sg->pol.survive_zone_loss.set
+                              ? sg->pol.survive_zone_loss.loc
+                              : sg->pol.zones.loc,
+                          "set 'zones' to 2 or more (e.g. 'zones: 3')",
+                          "group '%s' must survive the loss of a zone but "
+                          "runs in only one",
+                          gr->name);
+    } else if (nd->hw != gr->hw) {
       char help[192];
       snprintf(help, sizeof help,
                "colocated stages share servers, so they must use the same "
                "hardware; stage '%s' uses '%s'",
-               g->nodes[gr->members[0]].name, gr->hw->name);
-      capplan_diags_add(b->d, CAPPLAN_ERROR,
-                        st->hardware.s ? st->hardware.loc : st->colocate.loc,
-                        help,
-                        "stage '%s' runs on '%s' but group '%s' runs on '%s'",
-                        nd->name, nd->hw->name, gr->name, gr->hw->name);
-    }
-    /* A pool is as available as its least available member says. */
-    if (nd->availability < gr->availability)
-      gr->availability = nd->availability;
-    gr->members[gr->n_members++] = i;
-    const snum *own[] = {&st->utilization, &st->headroom, &st->redundancy,
-                         &st->zones, &st->survive_zone_loss};
-    const char *names[] = {"utilization", "headroom", "redundancy", "zones",
-                           "survive_zone_loss"};
-    for (size_t k = 0; k < 5; k++) {
-      if (!own[k]->set)
-        continue;
-      char help[192];
-      snprintf(help, sizeof help, "set it under 'groups: %s:' instead",
-               gr->name);
-      capplan_diags_add(b->d, CAPPLAN_WARNING, own[k]->loc, help,
-                        "stage '%s' is colocated in group '%s', whose '%s' "
-                        "applies instead of the stage's",
-                        nd->name, gr->name, names[k]);
-    }
-  }
-
-  /* Group settings: groups.NAME, else defaults, else the schema default. */
-  const spec_defaults *df = &spec->defaults;
-  bool *used = xcalloc(spec->n_groups + 1, sizeof(bool));
-  for (size_t gi = 0; gi < g->n_groups; gi++) {
-    ggroup *gr = &g->groups[gi];
-    const spec_group *sg = NULL;
-    for (size_t k = 0; k < spec->n_groups; k++)
-      if (!strcmp(spec->groups[k].name.s, gr->name)) {
-        sg = &spec->groups[k];
-        used[k] = true;
-      }
-    const enum schema_section_id S = SEC_GROUP;
-    gr->utilization = pick(sg ? &sg->utilization : NULL, &df->utilization,
-                           schema_key_get(S, "utilization"));
-    gr->headroom = pick(sg ? &sg->headroom : NULL, &df->headroom,
-                        schema_key_get(S, "headroom"));
-    gr->redundancy = pick(sg ? &sg->redundancy : NULL, &df->redundancy,
-                          schema_key_get(S, "redundancy"));
-    gr->zones =
-        pick(sg ? &sg->zones : NULL, &df->zones, schema_key_get(S, "zones"));
-    gr->survive_zone_loss =
-        pick(sg ? &sg->survive_zone_loss : NULL, &df->survive_zone_loss,
-             schema_key_get(S, "survive_zone_loss")) != 0;
-    if (gr->survive_zone_loss && gr->zones < 2 && sg &&
-        (sg->survive_zone_loss.set || sg->zones.set))
+               g->stage[gr->members[0]].name, g->hw[gr->hw].name);
       capplan_diags_add(
           b->d, CAPPLAN_ERROR,
-          sg->survive_zone_loss.set ? sg->survive_zone_loss.loc : sg->zones.loc,
-          "set 'zones' to 2 or more (e.g. 'zones: 3')",
-          "group '%s' must survive the loss of a zone but runs in only one",
-          gr->name);
-    for (size_t m = 0; m < gr->n_members; m++) {
-      gnode *nd = &g->nodes[gr->members[m]];
-      nd->utilization = gr->utilization;
-      nd->headroom = gr->headroom;
-      nd->redundancy = gr->redundancy;
-      nd->zones = gr->zones;
-      nd->survive_zone_loss = gr->survive_zone_loss;
+          st->hardware.s ? st->hardware.loc : st->colocate.loc, help,
+          "stage '%s' runs on '%s' but group '%s' runs on '%s'", nd->name,
+          g->hw[nd->hw].name, gr->name, g->hw[gr->hw].name);
     }
+    if (in->pol.availability < gp->availability)
+      gp->availability = in->pol.availability;
+    gr->members[gr->n_members++] = i;
+    /* The pool's settings apply to its members; say so where a member
+     * sets one of its own. */
+    for (size_t f = 0; f < ARRAY_LEN(pol_fields); f++) {
+      if (!pooled(f))
+        continue;
+      const snum *own = spol_at(&st->pol, f);
+      if (own->set) {
+        char help[192];
+        snprintf(help, sizeof help, "set it under 'groups: %s:' instead",
+                 gr->name);
+        capplan_diags_add(b->d, CAPPLAN_WARNING, own->loc, help,
+                          "stage '%s' is colocated in group '%s', whose '%s' "
+                          "applies instead of the stage's",
+                          nd->name, gr->name, pol_fields[f].name);
+      }
+    }
+  }
+  for (size_t i = 0; i < spec->n_stages; i++) {
+    mstage *nd = &g->stage[i];
+    if (nd->group < 0)
+      continue;
+    policy *sp = &b->p->stage[i].pol;
+    const policy *gp = &b->p->group[nd->group];
+    for (size_t f = 0; f < ARRAY_LEN(pol_fields); f++)
+      if (pooled(f))
+        *pol_at(sp, f) = *pol_at((policy *)gp, f);
   }
   const char **names = xmalloc((g->n_groups + 1) * sizeof(char *));
   for (size_t gi = 0; gi < g->n_groups; gi++)
-    names[gi] = g->groups[gi].name;
+    names[gi] = g->group[gi].name;
   for (size_t k = 0; k < spec->n_groups; k++) {
     if (used[k])
       continue;
@@ -595,23 +692,23 @@ typedef struct adjacency {
   size_t *start, *kids;
 } adjacency;
 
-static adjacency children(const capplan_graph *g) {
+static adjacency children(const capplan_model *g) {
   adjacency a;
-  a.start = xcalloc(g->n + 1, sizeof(size_t));
+  a.start = xcalloc(g->n_stages + 1, sizeof(size_t));
   size_t edges = 0;
-  for (size_t i = 0; i < g->n; i++)
-    for (size_t k = 0; k < g->nodes[i].n_parents; k++) {
-      a.start[g->nodes[i].parents[k] + 1]++;
+  for (size_t i = 0; i < g->n_stages; i++)
+    for (size_t k = 0; k < g->stage[i].n_parents; k++) {
+      a.start[g->stage[i].parents[k] + 1]++;
       edges++;
     }
-  for (size_t i = 0; i < g->n; i++)
+  for (size_t i = 0; i < g->n_stages; i++)
     a.start[i + 1] += a.start[i];
   a.kids = xmalloc((edges + 1) * sizeof(size_t));
-  size_t *fill = xmalloc((g->n + 1) * sizeof(size_t));
-  memcpy(fill, a.start, (g->n + 1) * sizeof(size_t));
-  for (size_t i = 0; i < g->n; i++)
-    for (size_t k = 0; k < g->nodes[i].n_parents; k++)
-      a.kids[fill[g->nodes[i].parents[k]]++] = i;
+  size_t *fill = xmalloc((g->n_stages + 1) * sizeof(size_t));
+  memcpy(fill, a.start, (g->n_stages + 1) * sizeof(size_t));
+  for (size_t i = 0; i < g->n_stages; i++)
+    for (size_t k = 0; k < g->stage[i].n_parents; k++)
+      a.kids[fill[g->stage[i].parents[k]]++] = i;
   free(fill);
   return a;
 }
@@ -619,7 +716,7 @@ static adjacency children(const capplan_graph *g) {
 static void report_cycle(builder *b, const size_t *cyc, size_t len) {
   /* CYC lists the cycle child-first (each entry's parent follows it);
    * print it parent-first, starting from the stage that comes first. */
-  const capplan_graph *g = b->g;
+  const capplan_model *g = b->g;
   size_t first = 0;
   for (size_t k = 1; k < len; k++)
     if (cyc[k] < cyc[first])
@@ -629,33 +726,33 @@ static void report_cycle(builder *b, const size_t *cyc, size_t len) {
   size_t shown = len > 12 ? 12 : len;
   for (size_t k = 0; k < shown; k++) {
     size_t idx = cyc[(first + len - k) % len];
-    capplan_buf_printf(&s, "%s -> ", g->nodes[idx].name);
+    capplan_buf_printf(&s, "%s -> ", g->stage[idx].name);
   }
   if (shown < len)
     capplan_buf_printf(&s, "... (%zu stages) -> ", len);
-  capplan_buf_puts(&s, g->nodes[cyc[first]].name);
+  capplan_buf_puts(&s, g->stage[cyc[first]].name);
   /* Point at the link that closes the cycle: the first stage's 'after'
    * entry naming its parent in the cycle. */
-  const gnode *nd = &g->nodes[cyc[first]];
   size_t parent = cyc[(first + 1) % len];
-  capplan_loc loc = nd->st->loc;
-  if (nd->st->after.set)
-    for (size_t k = 0; k < nd->st->after.n; k++)
-      if (!strcmp(nd->st->after.items[k].s, g->nodes[parent].name))
-        loc = nd->st->after.items[k].loc;
+  const spec_stage *st = &b->spec->stages[cyc[first]];
+  capplan_loc loc = st->loc;
+  if (st->after.set)
+    for (size_t k = 0; k < st->after.n; k++)
+      if (!strcmp(st->after.items[k].s, g->stage[parent].name))
+        loc = st->after.items[k].loc;
   /* Stages without 'after' follow the one listed before them: say so,
    * since those links are invisible in the file. */
   capplan_buf help;
   capplan_buf_init(&help);
   size_t implicit = 0;
   for (size_t k = 0; k < len; k++)
-    if (!g->nodes[cyc[k]].st->after.set)
+    if (!b->spec->stages[cyc[k]].after.set)
       implicit++;
   if (implicit) {
     size_t listed = 0, names = implicit < 6 ? implicit : 6;
     for (size_t k = 0; k < len && listed < names; k++) {
-      const gnode *c = &g->nodes[cyc[(first + len - k) % len]];
-      if (c->st->after.set)
+      const mstage *c = &g->stage[cyc[(first + len - k) % len]];
+      if (b->spec->stages[c - g->stage].after.set)
         continue;
       listed++;
       capplan_buf_printf(&help, "%s'%s'",
@@ -683,13 +780,13 @@ static void report_cycle(builder *b, const size_t *cyc, size_t len) {
 }
 
 static void order_stages(builder *b) {
-  capplan_graph *g = b->g;
-  size_t n = g->n;
+  capplan_model *g = b->g;
+  size_t n = g->n_stages;
   g->order = arena_array(g->arena, n, sizeof(size_t));
   adjacency adj = children(g);
   size_t *indeg = xcalloc(n + 1, sizeof(size_t));
   for (size_t i = 0; i < n; i++)
-    indeg[i] = g->nodes[i].n_parents;
+    indeg[i] = g->stage[i].n_parents;
   heap h = {xmalloc((n + 1) * sizeof(size_t)), 0};
   for (size_t i = 0; i < n; i++)
     if (!indeg[i])
@@ -721,7 +818,7 @@ static void order_stages(builder *b) {
       while (pos[v] == (size_t)-1 && !explained[v]) {
         pos[v] = len;
         path[len++] = v;
-        const gnode *nd = &g->nodes[v];
+        const mstage *nd = &g->stage[v];
         size_t next = v;
         for (size_t k = 0; k < nd->n_parents; k++)
           if (indeg[nd->parents[k]]) {
@@ -759,35 +856,126 @@ static void order_stages(builder *b) {
   free(adj.kids);
 }
 
+/* ------------------------------------------------------------- traffic */
+
+/* Traffic (FORMULAS.md section 7): peak = dau x requests/day / 86,400 x
+ * peak_to_average; the average drops the peak factor. */
+static void build_traffic(builder *b) {
+  const spec_traffic *t = &b->spec->traffic;
+  capplan_model *g = b->g;
+  traffic_in *v = &b->p->traffic;
+  double p2a = t->peak_to_average.set ? t->peak_to_average.v : 1;
+  g->has_peak_to_average = t->peak_to_average.set;
+  g->has_average_qps = t->average_qps.set;
+  if (t->qps.text)
+    g->qps_text = arena_strdup(g->arena, t->qps.text);
+  if (t->average_qps.text)
+    g->average_qps_text = arena_strdup(g->arena, t->average_qps.text);
+  v->peak_to_average = p2a;
+  if (t->dau.set) {
+    g->traffic_from_dau = true;
+    v->dau = t->dau.v;
+    v->requests_per_user = t->requests_per_user.v;
+  } else {
+    v->qps = t->qps.v;
+  }
+  if (t->average_qps.set)
+    v->average_qps = t->average_qps.v;
+}
+
+static void build_limits(builder *b) {
+  capplan_model *g = b->g;
+  const capplan_spec *spec = b->spec;
+  const struct {
+    const snum *from;
+    bool *has;
+    double *v;
+    capplan_loc *loc;
+  } lim[] = {
+      {&spec->slo.latency, &g->limits.has_latency, &g->limits.latency,
+       &g->limits.latency_loc},
+      {&spec->slo.availability, &g->limits.has_availability,
+       &g->limits.availability, &g->limits.availability_loc},
+      {&spec->budget.cost, &g->limits.has_cost, &g->limits.cost,
+       &g->limits.cost_loc},
+      {&spec->budget.gpus, &g->limits.has_gpus, &g->limits.gpus,
+       &g->limits.gpus_loc},
+      {&spec->budget.servers, &g->limits.has_servers, &g->limits.servers,
+       &g->limits.servers_loc},
+  };
+  for (size_t i = 0; i < ARRAY_LEN(lim); i++) {
+    *lim[i].has = lim[i].from->set;
+    *lim[i].v = lim[i].from->v;
+    *lim[i].loc = lim[i].from->loc;
+  }
+}
+
 /* ----------------------------------------------------------------- build */
 
-capplan_graph *capplan_graph_build(const capplan_spec *spec, capplan_diags *d) {
+params *params_new(const capplan_model *m) {
+  params *p = xcalloc(1, sizeof *p);
+  p->stage = xcalloc(m->n_stages + 1, sizeof(stage_in));
+  p->cache = xcalloc(m->n_stages + 1, sizeof(cache_in));
+  p->group = xcalloc(m->n_groups + 1, sizeof(policy));
+  p->hw = xcalloc(m->n_hw + 1, sizeof(hw_in));
+  return p;
+}
+
+void params_copy(const capplan_model *m, params *dst, const params *src) {
+  dst->traffic = src->traffic;
+  memcpy(dst->stage, src->stage, m->n_stages * sizeof(stage_in));
+  memcpy(dst->cache, src->cache, m->n_stages * sizeof(cache_in));
+  memcpy(dst->group, src->group, m->n_groups * sizeof(policy));
+  memcpy(dst->hw, src->hw, m->n_hw * sizeof(hw_in));
+}
+
+static void params_release(params *p) {
+  free(p->stage);
+  free(p->cache);
+  free(p->group);
+  free(p->hw);
+}
+
+void params_free(params *p) {
+  if (!p)
+    return;
+  params_release(p);
+  free(p);
+}
+
+capplan_model *model_resolve(const capplan_spec *spec, capplan_diags *d) {
   size_t errors = d->errors;
-  capplan_graph *g = xcalloc(1, sizeof *g);
-  g->spec = spec;
+  capplan_model *g = xcalloc(1, sizeof *g);
   g->arena = arena_new();
-  g->n = spec->n_stages;
-  g->nodes = arena_array(g->arena, g->n, sizeof(gnode));
-  builder b = {g, spec, d, {0}, {0}, {0}, NULL};
-  b.seen = xmalloc((g->n + 1) * sizeof(size_t));
-  for (size_t i = 0; i <= g->n; i++)
+  g->name = arena_strdup(g->arena, spec->name.s);
+  g->description = arena_strdup(g->arena, spec->description.s);
+  g->path = arena_strdup(g->arena, spec->src->path);
+  g->n_stages = spec->n_stages;
+  g->stage = arena_array(g->arena, g->n_stages, sizeof(mstage));
+  params *p = &g->base;
+  p->stage = xcalloc(g->n_stages + 1, sizeof(stage_in));
+  p->cache = xcalloc(g->n_stages + 1, sizeof(cache_in));
+  builder b = {g, p, spec, d, {0}, {0}, {0}, NULL};
+  b.seen = xmalloc((g->n_stages + 1) * sizeof(size_t));
+  for (size_t i = 0; i <= g->n_stages; i++)
     b.seen[i] = (size_t)-1;
   strmap_init(&b.stages);
   strmap_init(&b.hw);
   strmap_init(&b.invalid);
 
   build_hardware(&b);
-  const ghw *default_hw = NULL;
-  if (spec->defaults.hardware.s)
-    default_hw = find_hw(&b, spec->defaults.hardware.s,
-                         spec->defaults.hardware.loc, "'defaults.hardware'");
-  else
-    default_hw =
-        find_hw(&b, CATALOG_DEFAULT_HARDWARE, nowhere, "'defaults.hardware'");
+  build_traffic(&b);
+  build_limits(&b);
+  long default_hw =
+      find_hw(&b,
+              spec->defaults.hardware.s ? spec->defaults.hardware.s
+                                        : CATALOG_DEFAULT_HARDWARE,
+              spec->defaults.hardware.s ? spec->defaults.hardware.loc : nowhere,
+              "'defaults.hardware'");
   const spec_defaults *df = &spec->defaults;
-  if (df->survive_zone_loss.set && df->survive_zone_loss.v != 0 &&
-      !(df->zones.set && df->zones.v >= 2))
-    capplan_diags_add(d, CAPPLAN_ERROR, df->survive_zone_loss.loc,
+  if (df->pol.survive_zone_loss.set && df->pol.survive_zone_loss.v != 0 &&
+      !(df->pol.zones.set && df->pol.zones.v >= 2))
+    capplan_diags_add(d, CAPPLAN_ERROR, df->pol.survive_zone_loss.loc,
                       "set 'zones' to 2 or more in 'defaults' too (e.g. "
                       "'zones: 3')",
                       "'defaults' asks to survive the loss of a zone but "
@@ -795,27 +983,35 @@ capplan_graph *capplan_graph_build(const capplan_spec *spec, capplan_diags *d) {
   name_stages(&b);
   index_invalid_names(&b);
   resolve_fallbacks(&b);
-  for (size_t i = 0; i < g->n; i++) {
+  for (size_t i = 0; i < g->n_stages; i++) {
     link_stage(&b, i);
-    settle_stage(&b, i, default_hw);
+    if (default_hw >= 0 || spec->stages[i].hardware.s)
+      settle_stage(&b, i, default_hw);
   }
-  build_groups(&b);
+  if (d->errors == errors)
+    build_groups(&b);
+  else
+    p->group = xcalloc(1, sizeof(policy));
   order_stages(&b); /* unknown links were dropped; cycles still show */
+  for (size_t i = 0; i < g->n_stages; i++)
+    if (p->stage[i].pol.zones > 1)
+      g->zones_modelled = true;
 
   strmap_release(&b.stages);
   strmap_release(&b.hw);
   strmap_release(&b.invalid);
   free(b.seen);
   if (d->errors > errors) {
-    capplan_graph_free(g);
+    model_free(g);
     return NULL;
   }
   return g;
 }
 
-void capplan_graph_free(capplan_graph *g) {
-  if (!g)
+void model_free(capplan_model *m) {
+  if (!m)
     return;
-  arena_free(g->arena);
-  free(g);
+  params_release(&m->base);
+  arena_free(m->arena);
+  free(m);
 }

@@ -91,12 +91,14 @@ char *fmt_percent(double fraction, char *buf, size_t size) {
 char *fmt_availability(double up, double down, char *buf, size_t size) {
   double pct_down = down * 100;
   int dec = 2;
-  if (pct_down > 0 && pct_down < 1e-10) {
-    snprintf(buf, size, ">99.9999999999%%");
+  if (down > 0 && down < 1e-9) { /* past the cap */
+    snprintf(buf, size, ">99.9999999%%");
     return buf;
   }
   if (pct_down > 0) {
-    dec = 1 - (int)floor(log10(pct_down));
+    /* The tolerance keeps float noise (0.0999999999999 for 0.1) from
+     * asking for one more decimal. */
+    dec = 1 - (int)floor(log10(pct_down) + 1e-9);
     dec = dec < 2 ? 2 : dec > 10 ? 10 : dec;
   }
   snprintf(buf, size, "%.*f%%", dec, up * 100);
@@ -300,8 +302,8 @@ void fmt_path(capplan_buf *out, const char *const *path, size_t n,
 
 char *fmt_nines(double unavailability, char *buf, size_t size) {
   double n = capplan_nines(unavailability);
-  if (n > 12)
-    snprintf(buf, size, ">12");
+  if (n > CAPPLAN_NINES_CAP)
+    snprintf(buf, size, ">%d", CAPPLAN_NINES_CAP);
   else
     fmt_number(n, 2, buf, size);
   return buf;
@@ -311,10 +313,10 @@ char *fmt_availability_sig(double up, double down, int sig, char *buf,
                            size_t size) {
   double pct_down = down * 100;
   int dec = 2;
-  if (pct_down > 0 && pct_down < 1e-10) /* as fmt_availability */
+  if (down > 0 && down < 1e-9) /* as fmt_availability */
     return fmt_availability(up, down, buf, size);
   if (pct_down > 0)
-    dec = sig - 1 - (int)floor(log10(pct_down));
+    dec = sig - 1 - (int)floor(log10(pct_down) + 1e-9);
   dec = dec < 0 ? 0 : dec > 12 ? 12 : dec;
   char num[FMT_SIZE];
   snprintf(num, sizeof num, "%.*f", dec, up * 100);

@@ -1,20 +1,22 @@
 /*
- * test_graph.c - the stage graph: `after` resolution and defaults, join
- * kinds, deterministic topological order, cycles, hardware resolution and
- * colocation groups (SPEC.md section 2).
+ * test_model.c - resolution of a spec into the model: `after` resolution
+ * and defaults, join kinds, deterministic topological order, cycles,
+ * hardware resolution, throughput models, settings inherited from groups
+ * and defaults, and colocation groups (SPEC.md sections 2, 5 and 6).
  */
 #include "helpers.h"
 
 #include <stdlib.h>
 
-#include "graph.h"
+#include "model.h"
 #include "spec.h"
+#include "tp.h"
 
 typedef struct built {
   capplan_source *src;
   capplan_diags d;
   capplan_spec *spec;
-  capplan_graph *g;
+  capplan_model *g;
 } built;
 
 static built build(const char *yaml) {
@@ -22,18 +24,18 @@ static built build(const char *yaml) {
   b.src = capplan_source_new("test.yaml", yaml, strlen(yaml));
   capplan_diags_init(&b.d, b.src);
   b.spec = capplan_spec_load(b.src, NULL, &b.d);
-  b.g = b.spec ? capplan_graph_build(b.spec, &b.d) : NULL;
+  b.g = b.spec ? model_resolve(b.spec, &b.d) : NULL;
   return b;
 }
 
 static void release(built *b) {
-  capplan_graph_free(b->g);
+  model_free(b->g);
   capplan_spec_free(b->spec);
   capplan_diags_release(&b->d);
   capplan_source_free(b->src);
 }
 
-static const capplan_graph *expect_graph(built *b) {
+static const capplan_model *expect_graph(built *b) {
   if (!b->g) {
     capplan_buf out;
     capplan_buf_init(&out);
@@ -45,12 +47,29 @@ static const capplan_graph *expect_graph(built *b) {
   return b->g;
 }
 
+static const char *hw_name(const capplan_model *g, size_t i) {
+  return g->hw[g->stage[i].hw].name;
+}
+
+static const hw_in *hw_of(const capplan_model *g, size_t i) {
+  return &g->base.hw[g->stage[i].hw];
+}
+
+/* What one server of stage I does, by its throughput model. */
+static tp_out tp_of(const capplan_model *g, size_t i) {
+  tp_out out;
+  const mstage *ms = &g->stage[i];
+  tp_ops_of(ms->tp.kind)
+      ->eval(&ms->tp, &g->base.stage[i], hw_of(g, i), 0, &out);
+  return out;
+}
+
 /* The names of the stages in topological order, comma-separated. */
-static void expect_order(const capplan_graph *g, const char *want) {
+static void expect_order(const capplan_model *g, const char *want) {
   capplan_buf s;
   capplan_buf_init(&s);
-  for (size_t k = 0; k < g->n; k++)
-    capplan_buf_printf(&s, "%s%s", k ? "," : "", g->nodes[g->order[k]].name);
+  for (size_t k = 0; k < g->n_stages; k++)
+    capplan_buf_printf(&s, "%s%s", k ? "," : "", g->stage[g->order[k]].name);
   if (strcmp(s.data, want)) {
     print_error("order: expected %s, got %s\n", want, s.data);
     fail();
@@ -64,11 +83,11 @@ static void expect_order(const capplan_graph *g, const char *want) {
 static void test_default_after(void **state) {
   (void)state;
   built b = build(HEAD STAGE("name: a") STAGE("name: b") STAGE("name: c"));
-  const capplan_graph *g = expect_graph(&b);
-  assert_int_equal(g->nodes[0].n_parents, 0);
-  assert_int_equal(g->nodes[1].n_parents, 1);
-  assert_int_equal(g->nodes[1].parents[0], 0);
-  assert_int_equal(g->nodes[2].parents[0], 1);
+  const capplan_model *g = expect_graph(&b);
+  assert_int_equal(g->stage[0].n_parents, 0);
+  assert_int_equal(g->stage[1].n_parents, 1);
+  assert_int_equal(g->stage[1].parents[0], 0);
+  assert_int_equal(g->stage[2].parents[0], 1);
   expect_order(g, "a,b,c");
   release(&b);
 }
@@ -80,11 +99,11 @@ static void test_order_and_joins(void **state) {
   built b = build(HEAD STAGE("name: x, after: [z, y], join: any")
                       STAGE("name: z, after: []") STAGE("name: y, after: []")
                           STAGE("name: w, after: x"));
-  const capplan_graph *g = expect_graph(&b);
+  const capplan_model *g = expect_graph(&b);
   expect_order(g, "z,y,x,w");
-  assert_true(g->nodes[0].join_any);
-  assert_int_equal(g->nodes[0].n_parents, 2);
-  assert_false(g->nodes[3].join_any);
+  assert_true(g->stage[0].join_any);
+  assert_int_equal(g->stage[0].n_parents, 2);
+  assert_false(g->stage[3].join_any);
   release(&b);
 
   /* A wide fan-out and fan-in. */
@@ -93,7 +112,7 @@ static void test_order_and_joins(void **state) {
                     STAGE("name: sink, after: [b3, b1, b2]"));
   g = expect_graph(&b);
   expect_order(g, "root,b1,b2,b3,sink");
-  assert_false(g->nodes[4].join_any); /* join: all by default */
+  assert_false(g->stage[4].join_any); /* join: all by default */
   release(&b);
 }
 
@@ -146,14 +165,14 @@ static void test_hardware(void **state) {
                   "  tpu: {cost: $1K/month, gpus: 8, cores: 96}\n"
                   "stages:\n" STAGE("name: a, hardware: gpu-a100")
                       STAGE("name: b, hardware: tpu") STAGE("name: c"));
-  const capplan_graph *g = expect_graph(&b);
-  assert_string_equal(g->nodes[0].hw->name, "gpu-a100");
-  assert_true(g->nodes[0].hw->cost_per_year == 17520);
-  assert_true(g->nodes[0].hw->gpus == 1);
-  assert_true(g->nodes[0].hw->cores == 32);
-  assert_true(g->nodes[1].hw->cost_per_year == 12000);
-  assert_true(g->nodes[1].hw->gpus == 8);
-  assert_string_equal(g->nodes[2].hw->name, "cpu-large");
+  const capplan_model *g = expect_graph(&b);
+  assert_string_equal(hw_name(g, 0), "gpu-a100");
+  assert_true(hw_of(g, 0)->cost_per_year == 17520);
+  assert_true(hw_of(g, 0)->gpus == 1);
+  assert_true(hw_of(g, 0)->cores == 32);
+  assert_true(hw_of(g, 1)->cost_per_year == 12000);
+  assert_true(hw_of(g, 1)->gpus == 8);
+  assert_string_equal(hw_name(g, 2), "cpu-large");
   release(&b);
 
   b = build("capplan: 1\ntraffic: {qps: 1K}\nhardware: {tpu: {gpus: 8}}\n"
@@ -166,7 +185,7 @@ static void test_hardware(void **state) {
 
   /* With no defaults.hardware, stages run on cpu-medium (seed 004). */
   b = build(HEAD STAGE("name: a"));
-  assert_string_equal(expect_graph(&b)->nodes[0].hw->name, "cpu-medium");
+  assert_string_equal(hw_name(expect_graph(&b), 0), "cpu-medium");
   release(&b);
 }
 
@@ -179,18 +198,26 @@ static void test_bound(void **state) {
                        "hardware: cpu-large}\n"
                        "  - {name: i, latency: 10ms, bound: io, hardware: "
                        "cpu-small}\n");
-  const capplan_graph *g = expect_graph(&b);
-  assert_true(g->nodes[0].parallelism == 12);
-  assert_true(g->nodes[1].parallelism == 12); /* 32 x 6/16 */
-  assert_true(g->nodes[2].parallelism == 25); /* 4 x 100/16 */
-  expect_near(g->nodes[0].qps_per_server, 1200, 1e-12);
+  const capplan_model *g = expect_graph(&b);
+  assert_true(tp_of(g, 0).parallelism == 12);
+  assert_true(tp_of(g, 1).parallelism == 12); /* 32 x 6/16 */
+  assert_true(tp_of(g, 2).parallelism == 25); /* 4 x 100/16 */
+  expect_near(tp_of(g, 0).per_server, 1200, 1e-12);
   release(&b);
 
+  /* 'bound' is about CPU cores: refused on GPU hardware (SPEC.md 6). */
   b = build("capplan: 1\ntraffic: {qps: 1K}\n"
             "hardware: {gpu: {gpus: 1, cost: $1/hour}}\nstages:\n"
             "  - {name: a, latency: 10ms, bound: cpu, hardware: gpu}\n");
   assert_null(b.g);
-  expect_diag(&b.d, "'bound' needs the cores of hardware 'gpu'");
+  expect_diag(&b.d, "'bound' does not apply to GPU hardware 'gpu'");
+  release(&b);
+
+  b = build("capplan: 1\ntraffic: {qps: 1K}\n"
+            "hardware: {box: {cost: $1/hour}}\nstages:\n"
+            "  - {name: a, latency: 10ms, bound: cpu, hardware: box}\n");
+  assert_null(b.g);
+  expect_diag(&b.d, "'bound' needs the cores of hardware 'box'");
   release(&b);
 }
 
@@ -202,14 +229,16 @@ static void test_groups(void **state) {
                   "stages:\n" STAGE("name: a, colocate: pool") STAGE("name: b")
                       STAGE("name: c, colocate: pool, "
                             "utilization: 50%"));
-  const capplan_graph *g = expect_graph(&b);
+  const capplan_model *g = expect_graph(&b);
   assert_int_equal(g->n_groups, 1);
-  assert_string_equal(g->groups[0].name, "pool");
-  assert_int_equal(g->groups[0].n_members, 2);
-  assert_true(g->groups[0].utilization == 0.9);
-  assert_true(g->groups[0].headroom == 0.1);   /* from defaults */
-  assert_true(g->nodes[2].utilization == 0.9); /* the group's wins */
-  assert_int_equal(g->nodes[1].group, -1);
+  assert_string_equal(g->group[0].name, "pool");
+  assert_int_equal(g->group[0].n_members, 2);
+  assert_true(g->base.group[0].utilization == 0.9);
+  assert_true(g->base.group[0].headroom == 0.1);        /* from defaults */
+  assert_true(g->base.stage[2].pol.utilization == 0.9); /* the group's */
+  assert_true(g->base.stage[1].pol.utilization == 1);   /* default */
+  assert_true(g->base.stage[1].pol.headroom == 0.1);    /* defaults' */
+  assert_int_equal(g->stage[1].group, -1);
   /* A warning: c's own utilization does not apply. */
   assert_int_equal(b.d.warnings, 1);
   expect_diag(&b.d, "whose 'utilization' applies instead");
@@ -245,8 +274,8 @@ static void test_long_chain(void **state) {
                        "1M}\n",
                        i);
   built b = build(y.data);
-  const capplan_graph *g = expect_graph(&b);
-  assert_int_equal(g->n, n);
+  const capplan_model *g = expect_graph(&b);
+  assert_int_equal(g->n_stages, n);
   for (size_t k = 0; k < n; k++)
     assert_int_equal(g->order[k], k);
   release(&b);

@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "capplan.h"
+#include "figures.h"
 
 enum { FMT_SIZE = 64 };
 

@@ -1,0 +1,59 @@
+/*
+ * figures.h - constants every layer states the same way, and the check
+ * type the estimator fills and the renderers print.  Private to the
+ * library.
+ */
+#ifndef CAPPLAN_FIGURES_H
+#define CAPPLAN_FIGURES_H
+
+#include <stdbool.h>
+
+/* Constants the report states (FORMULAS.md section 1, SPEC.md units). */
+#define CAPPLAN_HOURS_PER_YEAR 8760.0
+#define CAPPLAN_HOURS_PER_MONTH 730.0
+#define CAPPLAN_MINUTES_PER_YEAR 525600.0
+#define CAPPLAN_MINUTES_PER_MONTH 43800.0
+#define CAPPLAN_DEFAULT_AVAILABILITY 0.999
+/* The most nines capplan states (FORMULAS.md section 2b): past it,
+ * correlated causes that no spec models (a region, a bad deploy, a
+ * configuration push) dominate, so more digits would be false precision.
+ * Figures past it print as ">9" nines and ">99.9999999%". */
+#define CAPPLAN_NINES_CAP 9
+/* Defaults a spec need not state (docs/decisions.md).  A zone's
+ * availability: a cloud's single-instance SLO bounds it from below, since
+ * a zone outage takes every instance in it down. */
+#define CAPPLAN_DEFAULT_ZONE_AVAILABILITY 0.999
+#define CAPPLAN_ZONE_AVAILABILITY_SOURCE                                       \
+  "https://cloud.google.com/compute/sla (read 2026-11-30): a single "          \
+  "instance >= 99.9%; a zone is at least as available as one instance in it"
+/* Share of a server's memory kept from data (runtime, OS, fragmentation;
+ * vLLM's default gpu_memory_utilization of 0.9 keeps 10% on GPUs). */
+#define CAPPLAN_DEFAULT_MEMORY_RESERVE 0.2
+/* The one ceiling's tolerance (SPEC.md "Sizing and rounding"). */
+#define CAPPLAN_CEIL_TOLERANCE 1e-9
+
+enum capplan_check_kind {
+  CAPPLAN_CHECK_LATENCY,
+  CAPPLAN_CHECK_AVAILABILITY,
+  CAPPLAN_CHECK_COST,
+  CAPPLAN_CHECK_GPUS,
+  CAPPLAN_CHECK_SERVERS
+};
+
+/* A limit, the plan's figure and the verdict. */
+typedef struct capplan_check {
+  enum capplan_check_kind kind;
+  const char *name;   /* "latency", "availability", "cost", "gpus", ... */
+  const char *unit;   /* "ms", "fraction", "USD/year", "gpus", "servers" */
+  const char *source; /* "spec" or "flag" */
+  bool upper;         /* actual must be <= limit (else >= limit) */
+  double limit, actual;
+  double margin; /* how far inside the limit; negative when past it */
+  bool passed;
+} capplan_check;
+
+/* Nines of an availability, -log10(1 - A), from its unavailability 1 - A;
+ * at most 300 (for 1 - A below 1e-300). */
+double capplan_nines(double unavailability);
+
+#endif

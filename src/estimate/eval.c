@@ -1,0 +1,629 @@
+/*
+ * eval.c - (model, parameters) -> plan: the estimator core (see plan.h).
+ *
+ * Pure and deterministic: it reads the model and the parameter vector and
+ * writes into a plan allocated beforehand; no allocation, no I/O, no
+ * globals.  Each figure follows SPEC.md and FORMULAS.md; the comments name
+ * the rule they apply.  The work goes in phases:
+ *
+ *   1. flow, load and latency along the graph, in topological order;
+ *   2. the flow of fallback stages (their primaries' requests);
+ *   3. each stand-alone stage: its throughput model, its constraints
+ *      (throughput, memory), sizing, cost, availability; its cache tier;
+ *   4. colocation groups: one pool for their members;
+ *   5. fallback pairs;
+ *   6. totals, availability of the whole and of requests;
+ *   7. the critical path;
+ *   8. the checks.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan.h"
+
+/* Counts above 2^53 are no longer exact in a double. */
+#define MAX_EXACT 9007199254740992.0
+#define SECONDS_PER_YEAR (CAPPLAN_HOURS_PER_YEAR * 3600.0)
+
+const char *plan_status_name(enum plan_status s) {
+  static const char *const names[] = {"ok", "no-load", "overloaded", "unmet"};
+  return names[s];
+}
+
+const char *constraint_name(enum constraint c) {
+  static const char *const names[] = {"throughput", "memory"};
+  return names[c];
+}
+
+plan *plan_new(const capplan_model *m) {
+  plan *p = xcalloc(1, sizeof *p);
+  size_t n = m->n_stages + 1;
+  p->stage = xcalloc(n, sizeof(stage_plan));
+  p->group = xcalloc(m->n_groups + 1, sizeof(group_plan));
+  p->critical = xcalloc(n, sizeof(size_t));
+  p->best = xcalloc(n, sizeof(size_t));
+  p->path_len = xcalloc(n, sizeof(size_t));
+  p->fifth = xcalloc(n, sizeof(size_t));
+  return p;
+}
+
+void plan_free(plan *p) {
+  if (!p)
+    return;
+  free(p->stage);
+  free(p->group);
+  free(p->critical);
+  free(p->best);
+  free(p->path_len);
+  free(p->fifth);
+  free(p);
+}
+
+/* SPEC.md "Sizing and rounding": one ceiling, at the end, with a 1e-9
+ * tolerance so that 0.56 x 20,000 / 400 = 28.000000000000004 gives 28. */
+double ceil_tol(double x) {
+  double c = ceil(x - CAPPLAN_CEIL_TOLERANCE);
+  return c > 0 ? c : 0;
+}
+
+/* Servers needed up to carry EQ servers' worth of load (FORMULAS.md
+ * section 2b's m): ceil(EQ - 1e-9), at least 1 when there is load. */
+static double needed(double eq) {
+  if (eq <= 0)
+    return 0;
+  double m = ceil_tol(eq);
+  return m < 1 ? 1 : m;
+}
+
+/* The zone rule of size_servers(): to survive the loss of one of Z zones
+ * over which N servers spread evenly (sizes differ by at most one), the
+ * smallest total whose other Z - 1 zones still hold N: total - ceil(total
+ * / Z) >= N, that is total = ceil(N Z / (Z - 1)). */
+static double zone_total(double n, double zones) {
+  double a = n * zones, b = zones - 1;
+  double total = floor(a / b);
+  if (total * b < a)
+    total += 1;
+  return total;
+}
+
+double size_servers(double raw, double headroom, double redundancy,
+                    double zones, bool survive, double *extra) {
+  double n = ceil_tol(raw * (1 + headroom));
+  /* The tolerance absorbs float noise above a whole number; it must not
+   * size a real, if tiny, load at zero servers (m is at least 1). */
+  if (raw > 0 && n < 1)
+    n = 1;
+  double total = n;
+  if (survive && zones >= 2 && n > 0)
+    total = zone_total(n, zones);
+  *extra = total - n;
+  return total + redundancy;
+}
+
+/* Sizes pool PP from its raw counts by[] (those in applies), under POL:
+ * the largest count binds (SPEC.md section 5), then headroom, the one
+ * ceiling, the zone rule and spares. */
+static void size_pool(pool_plan *pp, const policy *pol) {
+  pp->raw = 0;
+  pp->binding = CON_THROUGHPUT;
+  for (int c = 0; c < CON_COUNT; c++)
+    if ((pp->applies & (1u << c)) && pp->by[c] > pp->raw) {
+      pp->raw = pp->by[c];
+      pp->binding = (enum constraint)c;
+    }
+  pp->with_headroom = pp->raw * (1 + pol->headroom);
+  pp->ceiled = ceil_tol(pp->with_headroom);
+  if (pp->raw > 0 && pp->ceiled < 1)
+    pp->ceiled = 1;
+  double extra;
+  pp->servers = size_servers(pp->raw, pol->headroom, pol->redundancy,
+                             pol->zones, pol->survive_zone_loss != 0, &extra);
+  pp->zone_extra = extra;
+}
+
+/* A and 1 - A that add up to one: the smaller keeps its digits (it was
+ * summed from small terms), the larger is one minus it. */
+static avail normalized(avail a) {
+  if (a.down < 0.5) {
+    a.down = a.down > 0 ? a.down : 0;
+    a.up = 1 - a.down;
+  } else {
+    a.up = a.up > 0 ? a.up : 0;
+    a.down = 1 - a.up;
+  }
+  return a;
+}
+
+/* Share of the load served by N servers each up with probability A when
+ * R servers' worth of load needs M = ceil(R) of them (FORMULAS.md 2b):
+ *   A_req = sum_k C(n,k) a^k (1-a)^(n-k) min(1, k / r)
+ *         = P(K >= m) + sum_{k<m} P(K = k) k / r
+ *         = P(K >= m) + (n a / r) P(K' <= m - 2),  K' ~ Bin(n - 1, a),
+ * by k C(n,k) a^k = n a C(n-1,k-1) a^(k-1).  Both tails come from
+ * avail_k_of_n, which keeps 1 - A accurate. */
+static avail request_share(double m, double n, double a, double r) {
+  avail all = avail_k_of_n(m, n, a);
+  if (r <= 0 || m <= 1)
+    return all;
+  double low = n > 0 ? avail_k_of_n(m - 1, n - 1, a).down : 0;
+  double w = n * a / r;
+  avail req = {all.up + w * low, all.down - w * low};
+  return normalized(req);
+}
+
+/* The servers in the J smallest of Z zones holding N servers evenly:
+ * the worst J zones that can be up. */
+static double zone_servers(double n, double zones, double j) {
+  double q = floor(n / zones), r = n - q * zones;
+  double extra = j - (zones - r);
+  return j * q + (extra > 0 ? extra : 0);
+}
+
+/* Availability of pool PP (FORMULAS.md sections 2 and 2b): every needed
+ * server up (k-of-n), and the share of load served; with zones, summed
+ * over how many of the Z zones are up (binomial in Z, each zone up with
+ * zone_availability); times the stage's own availability. */
+static void pool_availability(pool_plan *pp, const policy *pol) {
+  double m = pp->needed, n = pp->servers, a = pol->availability;
+  double r = pp->carry;
+  if (m <= 0) {
+    pp->all = avail_of(1);
+    pp->req = avail_of(1);
+  } else if (pol->zones > 1) {
+    double z = pol->zone_availability, Z = pol->zones;
+    avail all = {0, 0}, req = {0, 0};
+    double lz = log(z), lq = log1p(-z), total = 0;
+    for (double j = Z; j >= 0; j--) {
+      double w = exp(lgamma(Z + 1) - lgamma(j + 1) - lgamma(Z - j + 1) +
+                     j * lz + (Z - j) * lq);
+      if (w < 1e-30 && j < Z * z)
+        break; /* the rest weigh less still */
+      total += w;
+      double nj = zone_servers(n, Z, j);
+      avail x = avail_k_of_n(m, nj, a);
+      avail y = request_share(m, nj, a, r);
+      all.up += w * x.up;
+      all.down += w * x.down;
+      req.up += w * y.up;
+      req.down += w * y.down;
+    }
+    /* The weights sum to one but for rounding. */
+    all.up /= total;
+    all.down /= total;
+    req.up /= total;
+    req.down /= total;
+    pp->all = normalized(all);
+    pp->req = normalized(req);
+  } else {
+    pp->all = avail_k_of_n(m, n, a);
+    pp->req = request_share(m, n, a, r);
+  }
+  if (pol->stage_availability < 1) {
+    avail s = avail_of(pol->stage_availability);
+    pp->all = avail_series(pp->all, s);
+    pp->req = avail_series(pp->req, s);
+  }
+}
+
+/* Usable memory of one server of HW (FORMULAS.md section 8). */
+static double usable_memory(const hw_in *hw, bool gpu, const policy *pol) {
+  return (gpu ? hw->gpu_memory : hw->memory) * (1 - pol->memory_reserve);
+}
+
+static bool finite_figures(plan *out, size_t i) {
+  const stage_plan *s = &out->stage[i];
+  const struct {
+    double v;
+    enum plan_problem what;
+  } figs[] = {
+      {s->inflow, PROBLEM_FLOW},
+      {s->load, PROBLEM_LOAD},
+      {s->tp.per_server * 1000, PROBLEM_THROUGHPUT},
+      {s->latency_to * 1000, PROBLEM_LATENCY},
+  };
+  for (size_t k = 0; k < sizeof figs / sizeof figs[0]; k++)
+    if (!isfinite(figs[k].v)) {
+      out->problem = figs[k].what;
+      out->problem_stage = i;
+      return false;
+    }
+  return true;
+}
+
+static bool too_big(plan *out, size_t i, double servers, double load) {
+  if (isfinite(load) && isfinite(servers) && servers <= MAX_EXACT)
+    return false;
+  out->problem = PROBLEM_SERVERS;
+  out->problem_stage = i;
+  return true;
+}
+
+/* Phase 3: one stand-alone stage (or a colocated stage's share). */
+static bool size_stage(const capplan_model *m, const params *p, plan *out,
+                       size_t i) {
+  const mstage *ms = &m->stage[i];
+  const stage_in *in = &p->stage[i];
+  const hw_in *hw = &p->hw[ms->hw];
+  stage_plan *s = &out->stage[i];
+  const policy *pol = &in->pol;
+  pool_plan *pp = &s->pool;
+  s->status = s->load > 0 ? PLAN_OK : PLAN_NO_LOAD;
+  pp->applies = 1u << CON_THROUGHPUT;
+  s->equivalents = s->load / s->tp.per_server;
+  pp->carry = s->load / (s->tp.per_server * pol->failover_utilization);
+  pp->needed = needed(pp->carry);
+  if (ms->has_memory) {
+    pp->memory = in->memory * in->replicas;
+    pp->usable = usable_memory(hw, ms->memory_on_gpu, pol);
+    pp->applies |= 1u << CON_MEMORY;
+    pp->by[CON_MEMORY] = pp->memory / pp->usable;
+    /* One copy of the data must fit on the servers that are up. */
+    double hold = needed(in->memory / pp->usable);
+    if (hold > pp->needed)
+      pp->needed = hold;
+  }
+  if (ms->group >= 0) {
+    pp->by[CON_THROUGHPUT] = s->equivalents;
+    pp->raw = s->equivalents;
+    return !too_big(out, i, s->equivalents, s->load);
+  }
+  pp->by[CON_THROUGHPUT] = s->load / (s->tp.per_server * pol->utilization);
+  size_pool(pp, pol);
+  if (too_big(out, i, pp->servers, s->load))
+    return false;
+  pp->gpus = pp->servers * hw->gpus;
+  pp->cost_per_year = pp->servers * hw->cost_per_year;
+  pp->utilization =
+      pp->servers > 0 ? s->load / (pp->servers * s->tp.per_server) : 0;
+  if (pp->utilization > 1 + 1e-9)
+    s->status = PLAN_OVERLOADED;
+  pool_availability(pp, pol);
+
+  /* A cache tier in front (SPEC.md section 5): every lookup reaches it,
+   * hits and misses; sized by its throughput and its working set. */
+  if (ms->has_cache) {
+    const cache_in *ci = &p->cache[i];
+    const hw_in *chw = &p->hw[ms->cache_hw];
+    pool_plan *cp = &s->cache;
+    cp->applies = 1u << CON_THROUGHPUT;
+    cp->by[CON_THROUGHPUT] =
+        s->cache_load / (ci->qps_per_server * ci->pol.utilization);
+    cp->carry =
+        s->cache_load / (ci->qps_per_server * ci->pol.failover_utilization);
+    cp->needed = needed(cp->carry);
+    if (ci->memory > 0) {
+      cp->memory = ci->memory * ci->replicas;
+      cp->usable = usable_memory(chw, false, &ci->pol);
+      cp->applies |= 1u << CON_MEMORY;
+      cp->by[CON_MEMORY] = cp->memory / cp->usable;
+      double hold = needed(ci->memory / cp->usable);
+      if (hold > cp->needed)
+        cp->needed = hold;
+    }
+    size_pool(cp, &ci->pol);
+    if (too_big(out, i, cp->servers, s->cache_load))
+      return false;
+    cp->gpus = cp->servers * chw->gpus;
+    cp->cost_per_year = cp->servers * chw->cost_per_year;
+    cp->utilization = cp->servers > 0
+                          ? s->cache_load / (cp->servers * ci->qps_per_server)
+                          : 0;
+    pool_availability(cp, &ci->pol);
+  }
+  return true;
+}
+
+/* Phase 4: a colocation group (SPEC.md "Colocation"): server-equivalents
+ * add; the group is one pool, sized and available as one. */
+static bool size_group(const capplan_model *m, const params *p, plan *out,
+                       size_t gi) {
+  const mgroup *mg = &m->group[gi];
+  const policy *pol = &p->group[gi];
+  const hw_in *hw = &p->hw[mg->hw];
+  group_plan *gp = &out->group[gi];
+  pool_plan *pp = &gp->pool;
+  double eq = 0, carry = 0, memory = 0, one_copy = 0;
+  bool any_memory = false;
+  for (size_t k = 0; k < mg->n_members; k++) {
+    size_t i = mg->members[k];
+    const stage_plan *s = &out->stage[i];
+    eq += s->equivalents;
+    carry += s->pool.carry;
+    if (m->stage[i].has_memory) {
+      any_memory = true;
+      memory += s->pool.memory;
+      one_copy += p->stage[i].memory;
+    }
+  }
+  gp->equivalents = eq;
+  pp->applies = 1u << CON_THROUGHPUT;
+  pp->by[CON_THROUGHPUT] = eq / pol->utilization;
+  pp->carry = carry;
+  pp->needed = needed(carry);
+  if (any_memory) {
+    pp->memory = memory;
+    pp->usable = usable_memory(hw, m->stage[mg->members[0]].memory_on_gpu, pol);
+    pp->applies |= 1u << CON_MEMORY;
+    pp->by[CON_MEMORY] = memory / pp->usable;
+    double hold = needed(one_copy / pp->usable);
+    if (hold > pp->needed)
+      pp->needed = hold;
+  }
+  size_pool(pp, pol);
+  if (too_big(out, mg->members[0], pp->servers, eq))
+    return false;
+  pp->gpus = pp->servers * hw->gpus;
+  pp->cost_per_year = pp->servers * hw->cost_per_year;
+  pp->utilization = pp->servers > 0 ? eq / pp->servers : 0;
+  pool_availability(pp, pol);
+  for (size_t k = 0; k < mg->n_members; k++) {
+    stage_plan *s = &out->stage[mg->members[k]];
+    s->pool.all = pp->all;
+    s->pool.req = pp->req;
+    s->pool.utilization = pp->utilization;
+    if (pp->utilization > 1 + 1e-9 && s->status == PLAN_OK)
+      s->status = PLAN_OVERLOADED;
+  }
+  return true;
+}
+
+/* Phase 8: one check.  Relative tolerance 1e-9: a sum of float latencies
+ * that equals the budget passes. */
+static void check(plan *out, const check_limit *l, double actual) {
+  static const struct {
+    const char *name, *unit;
+    bool upper;
+  } kinds[] = {
+      [CAPPLAN_CHECK_LATENCY] = {"latency", "ms", true},
+      [CAPPLAN_CHECK_AVAILABILITY] = {"availability", "fraction", false},
+      [CAPPLAN_CHECK_COST] = {"cost", "USD/year", true},
+      [CAPPLAN_CHECK_GPUS] = {"gpus", "gpus", true},
+      [CAPPLAN_CHECK_SERVERS] = {"servers", "servers", true},
+  };
+  capplan_check *k = &out->checks[out->n_checks++];
+  k->kind = l->kind;
+  k->name = kinds[l->kind].name;
+  k->unit = kinds[l->kind].unit;
+  k->source = l->from_flag ? "flag" : "spec";
+  k->upper = kinds[l->kind].upper;
+  k->limit = l->limit;
+  k->actual = actual;
+  k->margin = k->upper ? l->limit - actual : actual - l->limit;
+  k->passed = k->upper ? actual <= l->limit * (1 + 1e-9)
+                       : actual >= l->limit * (1 - 1e-12);
+  if (!k->passed) {
+    out->passed = false;
+    out->failed++;
+  }
+}
+
+int plan_eval(const capplan_model *m, const params *p,
+              const check_limit *limits, size_t n_limits, plan *out) {
+  size_t n = m->n_stages;
+  const traffic_in *t = &p->traffic;
+  memset(out->stage, 0, n * sizeof(stage_plan));
+  memset(out->group, 0, m->n_groups * sizeof(group_plan));
+  out->servers = out->gpus = out->cost_per_year = out->cost_per_month = 0;
+  out->latency = 0;
+  out->n_critical = out->n_checks = out->failed = 0;
+  out->overloaded = out->unmet = 0;
+  out->problem = PROBLEM_NONE;
+  out->passed = true;
+
+  /* Traffic (FORMULAS.md section 7). */
+  if (m->traffic_from_dau) {
+    out->average_qps = t->dau * t->requests_per_user / 86400.0;
+    out->qps = out->average_qps * t->peak_to_average;
+  } else {
+    out->qps = t->qps;
+    out->average_qps = m->has_peak_to_average ? t->qps / t->peak_to_average : 0;
+  }
+  if (m->has_average_qps)
+    out->average_qps = t->average_qps;
+
+  /* 1. Flow, load and latency (SPEC.md "Flow and load"), in topological
+   * order so that every upstream figure is known.  Each stage also keeps
+   * its upstream on the slowest path (the first listed wins ties). */
+  for (size_t k = 0; k < n; k++) {
+    size_t i = m->order[k];
+    const mstage *ms = &m->stage[i];
+    const stage_in *in = &p->stage[i];
+    stage_plan *s = &out->stage[i];
+    out->best[i] = i;
+    out->path_len[i] = 1;
+    out->fifth[i] = i;
+    if (ms->standby)
+      continue;
+    double inflow = ms->n_parents ? 0 : 1, slow = 0;
+    for (size_t q = 0; q < ms->n_parents; q++) {
+      size_t u = ms->parents[q];
+      const stage_plan *up = &out->stage[u];
+      inflow = ms->join_any ? inflow + up->outflow : fmax(inflow, up->outflow);
+      if (q == 0 || up->latency_to > out->stage[out->best[i]].latency_to)
+        out->best[i] = u;
+      slow = fmax(slow, up->latency_to);
+    }
+    if (ms->n_parents) {
+      size_t b = out->best[i];
+      out->path_len[i] = out->path_len[b] + 1;
+      out->fifth[i] = out->path_len[i] == 5 ? i : out->fifth[b];
+    }
+    s->inflow = in->share * inflow;
+    s->outflow = s->inflow * (1 - in->stops);
+    s->double_counted = ms->join_any && inflow > 1 + 1e-9;
+    double invocations = s->inflow * in->calls * out->qps;
+    s->load = invocations * (1 - in->cache_hit);
+    s->cache_load = ms->has_cache ? invocations : 0;
+    tp_ops_of(ms->tp.kind)->eval(&ms->tp, in, &p->hw[ms->hw], s->load, &s->tp);
+    /* Calls in sequence wait for each other; in parallel, once. */
+    s->latency =
+        ms->calls_sequential ? s->tp.latency * in->calls : s->tp.latency;
+    s->latency_to = s->latency + slow;
+    s->mean_latency = s->latency;
+    if (ms->has_cache)
+      s->mean_latency = in->cache_hit * p->cache[i].latency +
+                        (1 - in->cache_hit) * s->latency;
+  }
+
+  /* 2. A fallback takes its primary's requests while the primary is down:
+   * it is sized for the largest inflow among the stages it backs up, and
+   * its path is the primary's with its own latency in place of the
+   * primary's.  It is not on the normal request path. */
+  for (size_t i = 0; i < n; i++) {
+    const mstage *ms = &m->stage[i];
+    if (ms->fallback < 0)
+      continue;
+    size_t fi = (size_t)ms->fallback;
+    const stage_plan *pr = &out->stage[i];
+    stage_plan *f = &out->stage[fi];
+    const stage_in *fin = &p->stage[fi];
+    const mstage *fm = &m->stage[fi];
+    f->inflow = fmax(f->inflow, pr->inflow);
+    f->outflow = f->inflow;
+    f->load = f->inflow * fin->calls * (1 - fin->cache_hit) * out->qps;
+    tp_ops_of(fm->tp.kind)->eval(&fm->tp, fin, &p->hw[fm->hw], f->load, &f->tp);
+    f->latency =
+        fm->calls_sequential ? f->tp.latency * fin->calls : f->tp.latency;
+    f->latency_to =
+        fmax(f->latency_to, pr->latency_to - pr->latency + f->latency);
+    f->mean_latency = f->latency;
+  }
+
+  /* Figures that left the range of a double stop here, by name: the first
+   * such stage (those after it follow from it). */
+  for (size_t k = 0; k < n; k++)
+    if (!finite_figures(out, m->order[k]))
+      return -1;
+
+  /* 3. Stand-alone stages: constraints, sizing, cost, availability. */
+  for (size_t k = 0; k < n; k++)
+    if (!size_stage(m, p, out, m->order[k]))
+      return -1;
+
+  /* 4. Colocation groups. */
+  for (size_t gi = 0; gi < m->n_groups; gi++)
+    if (!size_group(m, p, out, gi))
+      return -1;
+
+  /* 5. Fallback pairs (FORMULAS.md section 2, redundant alternatives):
+   * the pair is down only when both are, 1 - (1 - A)(1 - A_fallback). */
+  for (size_t i = 0; i < n; i++) {
+    stage_plan *s = &out->stage[i];
+    s->effective = s->pool.all;
+    s->effective_req = s->pool.req;
+    if (m->stage[i].fallback >= 0) {
+      const stage_plan *f = &out->stage[m->stage[i].fallback];
+      s->effective = avail_parallel(s->pool.all, f->pool.all);
+      s->effective_req = avail_parallel(s->pool.req, f->pool.req);
+    }
+  }
+
+  /* 6. Totals.  Every stage can carry its full load: the product over
+   * what every request needs, stand-alone stages (each with its fallback),
+   * groups and cache tiers in series.  Requests served: each stage sheds
+   * its share of the requests that visit it (FORMULAS.md 2b), weighted by
+   * the share of requests that visit it (a traffic split or a cache hit
+   * spares the others).  Fallbacks count inside their pairs only,
+   * asynchronous stages not at all. */
+  avail all = {1, 0}, req = {1, 0};
+  for (size_t k = 0; k < n; k++) {
+    size_t i = m->order[k];
+    const mstage *ms = &m->stage[i];
+    const stage_plan *s = &out->stage[i];
+    if (s->status == PLAN_OVERLOADED)
+      out->overloaded++;
+    if (s->status == PLAN_UNMET)
+      out->unmet++;
+    if (ms->has_cache) {
+      out->servers += s->cache.servers;
+      out->gpus += s->cache.gpus;
+      out->cost_per_year += s->cache.cost_per_year;
+    }
+    if (ms->group < 0) {
+      out->servers += s->pool.servers;
+      out->gpus += s->pool.gpus;
+      out->cost_per_year += s->pool.cost_per_year;
+    }
+    if (ms->standby || ms->async)
+      continue;
+    double visit = fmin(1, s->inflow);
+    double misses = visit * (1 - p->stage[i].cache_hit);
+    if (ms->group < 0)
+      all = avail_series(all, s->effective);
+    req = avail_series(req, avail_of(1 - misses * s->effective_req.down));
+    if (ms->has_cache) {
+      all = avail_series(all, s->cache.all);
+      req = avail_series(req, avail_of(1 - visit * s->cache.req.down));
+    }
+  }
+  for (size_t gi = 0; gi < m->n_groups; gi++) {
+    const group_plan *gp = &out->group[gi];
+    out->servers += gp->pool.servers;
+    out->gpus += gp->pool.gpus;
+    out->cost_per_year += gp->pool.cost_per_year;
+    all = avail_series(all, gp->pool.all);
+  }
+  out->all = all;
+  out->req = req;
+  /* A month is 730 of the year's 8,760 hours (SPEC.md money units). */
+  out->cost_per_month =
+      out->cost_per_year * CAPPLAN_HOURS_PER_MONTH / CAPPLAN_HOURS_PER_YEAR;
+  out->cost_per_million = -1;
+  if (out->average_qps > 0)
+    out->cost_per_million =
+        out->cost_per_year / (out->average_qps * SECONDS_PER_YEAR) * 1e6;
+  if (!(isfinite(out->cost_per_year) && isfinite(out->servers) &&
+        isfinite(out->gpus) && isfinite(out->cost_per_million))) {
+    out->problem = PROBLEM_TOTAL_COST;
+    return -1;
+  }
+
+  /* 7. The critical path: the stage that finishes last, then back through
+   * the slowest upstream each time.  Ties go to the stage first in order
+   * (and first in 'after'), so the path is deterministic.  Fallbacks and
+   * asynchronous stages are off the request path. */
+  size_t end = n;
+  for (size_t k = 0; k < n; k++) {
+    size_t i = m->order[k];
+    if (m->stage[i].standby || m->stage[i].async)
+      continue;
+    if (end == n || out->stage[i].latency_to > out->stage[end].latency_to)
+      end = i;
+  }
+  if (end < n) {
+    out->latency = out->stage[end].latency_to;
+    size_t len = out->path_len[end];
+    size_t v = end;
+    for (size_t k = len; k-- > 0; v = out->best[v]) {
+      out->critical[k] = v;
+      out->stage[v].critical = true;
+    }
+    out->n_critical = len;
+  }
+
+  /* 8. Checks, in the order of 'kind'. */
+  for (size_t k = 0; k < n_limits; k++) {
+    double actual = 0;
+    switch (limits[k].kind) {
+    case CAPPLAN_CHECK_LATENCY:
+      actual = out->latency * 1000;
+      break;
+    case CAPPLAN_CHECK_AVAILABILITY:
+      actual = out->all.up;
+      break;
+    case CAPPLAN_CHECK_COST:
+      actual = out->cost_per_year;
+      break;
+    case CAPPLAN_CHECK_GPUS:
+      actual = out->gpus;
+      break;
+    case CAPPLAN_CHECK_SERVERS:
+      actual = out->servers;
+      break;
+    }
+    check(out, &limits[k], actual);
+  }
+  return 0;
+}

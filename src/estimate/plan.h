@@ -1,0 +1,151 @@
+/*
+ * plan.h - one evaluation of a model: every figure of the plan.
+ *
+ * plan_eval() is a pure function of (model, parameters, limits): no
+ * allocation (the plan is allocated once by plan_new and reused), no I/O,
+ * no globals, so Monte Carlo, sweeps and sizing searches can call it
+ * millions of times.  Given a recorder (steps.h) it also writes the
+ * working of every figure.  Whatever a plan cannot be (a stage with no
+ * load, overloaded, a constraint it cannot meet) is a status per stage;
+ * a figure that leaves the range of a double is recorded as a problem
+ * for the caller to report, never as NaN or Inf in the output.
+ * Private to the library.
+ */
+#ifndef CAPPLAN_PLAN_H
+#define CAPPLAN_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "availability.h"
+#include "model.h"
+#include "steps.h"
+#include "tp.h"
+
+/* What a stage's plan is (SPEC.md sections 5 and 7). */
+enum plan_status {
+  PLAN_OK,
+  PLAN_NO_LOAD,    /* nothing reaches it: no servers needed */
+  PLAN_OVERLOADED, /* its servers run at or above 100% */
+  PLAN_UNMET       /* a constraint cannot be met */
+};
+const char *plan_status_name(enum plan_status s);
+
+/* The constraints a pool of servers is sized by (SPEC.md section 5): the
+ * count is the largest of what each needs. */
+enum constraint { CON_THROUGHPUT, CON_MEMORY, CON_COUNT };
+const char *constraint_name(enum constraint c);
+
+/* A pool of servers: a stand-alone stage, a colocation group or a cache
+ * tier.  Counts are doubles holding whole numbers (exact below 2^53). */
+typedef struct pool_plan {
+  double by[CON_COUNT]; /* raw servers each constraint needs */
+  unsigned applies;     /* bit c: constraint c applies */
+  enum constraint binding;
+  double raw;           /* the largest: what headroom and the ceiling take */
+  double with_headroom; /* raw x (1 + headroom) */
+  double ceiled;        /* the one ceiling (at least 1 for any load) */
+  double servers;       /* after headroom, ceiling, zones and spares */
+  double zone_extra;    /* servers added to survive losing a zone */
+  double gpus, cost_per_year;
+  double needed;      /* servers that must be up to carry the load */
+  double carry;       /* servers' worth of load at failover utilization */
+  double utilization; /* the load over what the servers can serve */
+  avail all;          /* every server needed is up (k-of-n, zones, stage) */
+  avail req;          /* share of the load served (FORMULAS.md 2b) */
+  double memory;      /* bytes of data x replicas; 0: none */
+  double usable;      /* usable memory per server, bytes */
+} pool_plan;
+
+typedef struct stage_plan {
+  enum plan_status status;
+  double inflow;       /* requests reaching it per entry request */
+  double outflow;      /* requests passed downstream per entry request */
+  double load;         /* invocations per second reaching its servers */
+  tp_out tp;           /* what one server does */
+  double latency;      /* its time on the request path, s */
+  double latency_to;   /* slowest path from an entry to its end, s */
+  double mean_latency; /* hits and misses mixed (a cache tier), s */
+  bool critical;
+  bool double_counted; /* join: any adds a request's paths more than once */
+  pool_plan pool;      /* its own servers; a colocated stage only its share */
+  double equivalents;  /* colocated: load / per-server throughput */
+  double cache_load;   /* lookups per second reaching its cache tier */
+  pool_plan cache;
+  /* With the fallback standing in (else the stage's own figures). */
+  avail effective, effective_req;
+} stage_plan;
+
+typedef struct group_plan {
+  double equivalents; /* sum of its members' */
+  pool_plan pool;
+} group_plan;
+
+/* A limit to check and where it came from (the spec, or a flag of
+ * 'capplan check' that tightened it). */
+typedef struct check_limit {
+  enum capplan_check_kind kind;
+  double limit;
+  bool from_flag;
+} check_limit;
+
+/* A figure no double holds: the evaluation stopped there. */
+enum plan_problem {
+  PROBLEM_NONE,
+  PROBLEM_FLOW,       /* requests per entry request */
+  PROBLEM_LOAD,       /* a stage's load */
+  PROBLEM_THROUGHPUT, /* a server's throughput */
+  PROBLEM_LATENCY,    /* the latency to a stage's end */
+  PROBLEM_COST,       /* a stage's cost */
+  PROBLEM_SERVERS,    /* more servers than a double counts exactly */
+  PROBLEM_TOTAL_COST  /* the plan's total */
+};
+
+typedef struct plan {
+  /* traffic */
+  double qps, average_qps;
+  stage_plan *stage; /* in spec order */
+  group_plan *group;
+  double servers, gpus, cost_per_year, cost_per_month;
+  double cost_per_million; /* < 0 when the average rate is unknown */
+  double latency;          /* of the critical path, s */
+  size_t *critical;        /* stage indices, entry first */
+  size_t n_critical;
+  avail all; /* every stage can carry its full load */
+  avail req; /* expected share of requests served */
+  capplan_check checks[5];
+  size_t n_checks, failed;
+  bool passed;
+  size_t overloaded, unmet; /* stages with these statuses */
+  enum plan_problem problem;
+  size_t problem_stage; /* where the problem arose */
+  /* The slowest path to each stage: its upstream on that path (itself
+   * for an entry), the path's length in stages and its fifth stage from
+   * the entry (for abbreviating long paths). */
+  size_t *best, *path_len, *fifth;
+} plan;
+
+/* A plan shaped for M.  Free with plan_free() (accepts NULL). */
+plan *plan_new(const capplan_model *m);
+void plan_free(plan *p);
+
+/* Evaluates M at parameters P against LIMITS (N of them; may be NULL),
+ * into OUT.  Returns 0, or -1 when a
+ * figure left the range of a double (OUT->problem says which). */
+int plan_eval(const capplan_model *m, const params *p,
+              const check_limit *limits, size_t n_limits, plan *out);
+
+/* Records the working of every figure of OUT (evaluated from M and P)
+ * into S: formats the plan's own figures, computes none. */
+void plan_steps(const capplan_model *m, const params *p, const plan *out,
+                steps *s);
+
+/* Servers for RAW fractional servers: headroom, one ceiling, the zone
+ * rule, spares (SPEC.md "Sizing and rounding").  *EXTRA gets the servers
+ * the zone rule added.  Shared with 'calc servers'. */
+double size_servers(double raw, double headroom, double redundancy,
+                    double zones, bool survive, double *extra);
+/* ceil(x - tolerance), at least 0: the one ceiling. */
+double ceil_tol(double x);
+
+#endif

@@ -1,0 +1,22 @@
+/*
+ * report.h - what the pipeline runner produces: the model, the parameters
+ * it was evaluated at, the plan, and (for 'explain') the working.  Every
+ * renderer reads a report and nothing else.  Private to the library.
+ */
+#ifndef CAPPLAN_REPORT_H
+#define CAPPLAN_REPORT_H
+
+#include "model.h"
+#include "plan.h"
+#include "steps.h"
+
+struct capplan_report {
+  capplan_model *model;
+  const params *p; /* the model's own parameters */
+  plan *plan;
+  steps *working; /* NULL unless the run asked for it */
+  check_limit limits[5];
+  size_t n_limits;
+};
+
+#endif

@@ -1,0 +1,249 @@
+/*
+ * run.c - the pipeline runner every command uses: source -> spec ->
+ * model -> plan (-> working), with every diagnostic of every step in one
+ * list.
+ *
+ * A spec with errors still goes through resolution, so that one run
+ * reports every error; it never reaches the evaluation.  What an
+ * evaluation finds (a figure no double holds, a request counted twice by
+ * a merge) comes back as data in the plan and becomes a diagnostic here,
+ * so that the estimator itself stays pure.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format.h"
+#include "report.h"
+#include "spec.h"
+
+/* The limits to check: the spec's slo and budget, each tightened (never
+ * loosened) by a command-line limit; a looser one is a warning. */
+static void merge_limits(const capplan_model *m, const capplan_check_opts *opts,
+                         capplan_report *r, capplan_diags *d) {
+  capplan_check_opts none;
+  memset(&none, 0, sizeof none);
+  if (!opts)
+    opts = &none;
+  const struct {
+    enum capplan_check_kind kind;
+    const char *name;
+    bool upper, has;
+    double spec;
+    capplan_loc loc;
+    const capplan_limit *flag;
+    double scale;
+  } all[] = {
+      {CAPPLAN_CHECK_LATENCY, "latency", true, m->limits.has_latency,
+       m->limits.latency, m->limits.latency_loc, &opts->max_latency, 1000},
+      {CAPPLAN_CHECK_AVAILABILITY, "availability", false,
+       m->limits.has_availability, m->limits.availability,
+       m->limits.availability_loc, &opts->min_availability, 1},
+      {CAPPLAN_CHECK_COST, "cost", true, m->limits.has_cost, m->limits.cost,
+       m->limits.cost_loc, &opts->max_cost, 1},
+      {CAPPLAN_CHECK_GPUS, "gpus", true, m->limits.has_gpus, m->limits.gpus,
+       m->limits.gpus_loc, &opts->max_gpus, 1},
+      {CAPPLAN_CHECK_SERVERS, "servers", true, m->limits.has_servers,
+       m->limits.servers, m->limits.servers_loc, &opts->max_servers, 1},
+  };
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+    bool from_flag = all[i].flag->set;
+    if (!all[i].has && !from_flag)
+      continue;
+    double limit = all[i].has ? all[i].spec * all[i].scale : 0;
+    bool tighter = false;
+    if (from_flag) {
+      double f = all[i].flag->value * all[i].scale;
+      tighter = !all[i].has || (all[i].upper ? f < limit : f > limit);
+      if (tighter) {
+        limit = f;
+      } else if (f != limit) {
+        capplan_check shown = {
+            all[i].kind, all[i].name, "", "spec", all[i].upper, 0, 0, 0, true};
+        char fv[FMT_SIZE], sv[FMT_SIZE];
+        fmt_check_value(&shown, f, true, fv, sizeof fv);
+        fmt_check_value(&shown, limit, true, sv, sizeof sv);
+        capplan_diags_add(d, CAPPLAN_WARNING, all[i].loc,
+                          "a command-line limit can only tighten the spec's",
+                          "the command-line limit on %s (%s) is looser than "
+                          "the spec's (%s), which applies",
+                          all[i].name, fv, sv);
+      }
+    }
+    check_limit *l = &r->limits[r->n_limits++];
+    l->kind = all[i].kind;
+    l->limit = limit;
+    l->from_flag = tighter;
+  }
+}
+
+/* A figure that left the range of a double, as the evaluation found it. */
+static void report_problem(const capplan_model *m, const plan *pl,
+                           capplan_diags *d) {
+  const char *name = m->stage[pl->problem_stage].name;
+  capplan_loc loc = m->stage[pl->problem_stage].loc;
+  const char *what = NULL, *why = NULL;
+  switch (pl->problem) {
+  case PROBLEM_NONE:
+    return;
+  case PROBLEM_FLOW:
+    what = "flow (requests per entry request)";
+    why = "'join: any' adds the flows of all the paths that merge; fewer "
+          "merging paths keep it in range";
+    break;
+  case PROBLEM_LOAD:
+    what = "load";
+    why = "check 'qps', 'calls' and the flow into it";
+    break;
+  case PROBLEM_THROUGHPUT:
+    what = "throughput per server";
+    why = "check 'qps_per_server', or 'batch', 'latency' and 'parallelism'";
+    break;
+  case PROBLEM_LATENCY:
+    what = "latency to its end";
+    why = "check the latencies along its slowest path";
+    break;
+  case PROBLEM_COST:
+    what = "cost";
+    why = "check the 'cost' of its hardware";
+    break;
+  case PROBLEM_SERVERS: {
+    char help[256];
+    snprintf(help, sizeof help,
+             "check 'qps', 'calls' and 'qps_per_server' (or 'batch', "
+             "'latency' and 'parallelism'): the load is %.3g/s",
+             pl->stage[pl->problem_stage].load);
+    capplan_diags_add(d, CAPPLAN_ERROR, loc, help,
+                      "stage '%s' needs more servers than capplan can count "
+                      "exactly (2^53)",
+                      name);
+    return;
+  }
+  case PROBLEM_TOTAL_COST:
+    capplan_diags_add(d, CAPPLAN_ERROR, (capplan_loc){0, 0, 0},
+                      "check the 'cost' of the hardware and the traffic",
+                      "the plan's total cost is too large to represent");
+    return;
+  }
+  capplan_diags_add(d, CAPPLAN_ERROR, loc, why,
+                    "stage '%s': its %s is too large to represent", name, what);
+}
+
+/* What the plan says a user should know (SPEC.md section 5, flow sanity):
+ * sibling shares above 100%, and merges that count a request twice. */
+static void flow_warnings(const capplan_model *m, const params *p,
+                          const plan *pl, capplan_diags *d) {
+  for (size_t i = 0; i < m->n_stages; i++) {
+    const mstage *ms = &m->stage[i];
+    if (!pl->stage[i].double_counted)
+      continue;
+    capplan_buf names;
+    capplan_buf_init(&names);
+    for (size_t q = 0; q < ms->n_parents && q < 6; q++)
+      capplan_buf_printf(&names, "%s'%s'", q ? ", " : "",
+                         m->stage[ms->parents[q]].name);
+    if (ms->n_parents > 6)
+      capplan_buf_puts(&names, ", ...");
+    char fl[FMT_SIZE];
+    capplan_diags_add(
+        d, CAPPLAN_WARNING, ms->loc,
+        "'join: any' merges alternative paths; a request that takes two of "
+        "them is counted twice.  Use 'join: all' if the request waits for "
+        "both, or 'share' to split the traffic between them",
+        "stage '%s' receives %s requests per entry request through %s: "
+        "'join: any' counts a request that took several of them more than "
+        "once",
+        ms->name, fmt_number(pl->stage[i].inflow, 4, fl, sizeof fl),
+        names.data);
+    capplan_buf_release(&names);
+  }
+  /* Children of one stage that split its traffic (share below 100%). */
+  double *sum = xcalloc(m->n_stages + 1, sizeof(double));
+  size_t *count = xcalloc(m->n_stages + 1, sizeof(size_t));
+  for (size_t i = 0; i < m->n_stages; i++) {
+    const mstage *ms = &m->stage[i];
+    if (ms->n_parents != 1 || p->stage[i].share >= 1)
+      continue;
+    sum[ms->parents[0]] += p->stage[i].share;
+    count[ms->parents[0]]++;
+  }
+  for (size_t u = 0; u < m->n_stages; u++) {
+    if (count[u] < 2 || sum[u] <= 1 + 1e-9)
+      continue;
+    capplan_buf names;
+    capplan_buf_init(&names);
+    size_t listed = 0;
+    for (size_t i = 0; i < m->n_stages && listed < 6; i++) {
+      const mstage *ms = &m->stage[i];
+      if (ms->n_parents == 1 && ms->parents[0] == u && p->stage[i].share < 1)
+        capplan_buf_printf(&names, "%s'%s'", listed++ ? ", " : "", ms->name);
+    }
+    char pct[FMT_SIZE];
+    capplan_diags_add(d, CAPPLAN_WARNING, m->stage[u].loc,
+                      "shares below 100% split the traffic between "
+                      "branches; they should add up to 100% or less",
+                      "the stages after '%s' take shares that add up to %s: "
+                      "%s",
+                      m->stage[u].name, fmt_percent(sum[u], pct, sizeof pct),
+                      names.data);
+    capplan_buf_release(&names);
+  }
+  free(sum);
+  free(count);
+}
+
+capplan_report *capplan_run(const capplan_source *src,
+                            const capplan_run_opts *opts, capplan_diags *d) {
+  capplan_run_opts none;
+  memset(&none, 0, sizeof none);
+  if (!opts)
+    opts = &none;
+  size_t errors = d->errors;
+  capplan_spec *spec = spec_load(src, opts->limits, d, true);
+  if (!spec)
+    return NULL;
+  capplan_model *m = model_resolve(spec, d);
+  capplan_spec_free(spec);
+  if (!m || d->errors > errors) {
+    model_free(m);
+    return NULL;
+  }
+  capplan_report *r = xcalloc(1, sizeof *r);
+  r->model = m;
+  r->p = &m->base;
+  merge_limits(m, opts->check, r, d);
+  r->plan = plan_new(m);
+  if (plan_eval(m, r->p, r->limits, r->n_limits, r->plan) < 0) {
+    report_problem(m, r->plan, d);
+    capplan_report_free(r);
+    return NULL;
+  }
+  flow_warnings(m, r->p, r->plan, d);
+  if (opts->working) {
+    r->working = steps_new(m->n_stages, m->n_groups);
+    plan_steps(m, r->p, r->plan, r->working);
+  }
+  return r;
+}
+
+void capplan_report_free(capplan_report *r) {
+  if (!r)
+    return;
+  steps_free(r->working);
+  plan_free(r->plan);
+  model_free(r->model);
+  free(r);
+}
+
+bool capplan_report_passed(const capplan_report *r) {
+  return r->plan->passed;
+}
+
+size_t capplan_report_checks(const capplan_report *r) {
+  return r->plan->n_checks;
+}
+
+const char *capplan_report_stage(const capplan_report *r, size_t i) {
+  return i < r->model->n_stages ? r->model->stage[i].name : NULL;
+}

@@ -1,0 +1,574 @@
+/*
+ * working.c - the working behind every figure of a plan (plan_steps in
+ * plan.h), in the order of seed 004's "Interview-Ready Template": where a
+ * stage's load comes from, what one server does, each constraint's count,
+ * headroom, the one ceiling, zones and spares, GPUs, cost with the period
+ * converted, latency and availability; then the groups, the totals and
+ * the checks.
+ *
+ * Every number here is a figure the evaluation stored in the plan (or an
+ * input), formatted by the rules of format.h: this file computes nothing,
+ * so 'explain' and 'estimate' cannot disagree.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format.h"
+#include "plan.h"
+
+typedef struct wk {
+  const capplan_model *m;
+  const params *p;
+  const plan *pl;
+  steps *s;
+} wk;
+
+static const char *plural(double n) {
+  return n == 1 ? "" : "s";
+}
+
+/* A money figure per year, and how the spec's own period converts:
+ * "$17,520/year (a100: $2/hour x 8,760 h)". */
+static void hw_cost(const mhw *hw, double cost_per_year, char *buf,
+                    size_t size) {
+  char m[FMT_SIZE];
+  fmt_money(cost_per_year, m, sizeof m);
+  const char *t = hw->cost_text;
+  if (!t) {
+    snprintf(buf, size, "%s/year (%s, catalog)", m, hw->name);
+    return;
+  }
+  const char *per = strchr(t, '/');
+  const char *how = "";
+  if (per &&
+      (!strcmp(per, "/hour") || !strcmp(per, "/h") || !strcmp(per, "/hr")))
+    how = " x 8,760 h";
+  else if (per && (!strcmp(per, "/month") || !strcmp(per, "/mo")))
+    how = " x 12 months (730 h each)";
+  else if (per && (!strcmp(per, "/day") || !strcmp(per, "/d")))
+    how = " x 365 days";
+  if (*how)
+    snprintf(buf, size, "%s/year (%s: %s%s)", m, hw->name, t, how);
+  else
+    snprintf(buf, size, "%s/year (%s: %s)", m, hw->name, t);
+}
+
+/* The slowest path from an entry stage to the end of stage I, as "a 20 +
+ * b 20", its first and last five stages past 12.  The path follows the
+ * plan's best[], so each call costs at most a dozen steps however long
+ * the path. */
+static void path_to(const wk *x, size_t i, capplan_buf *out) {
+  const plan *pl = x->pl;
+  size_t n = pl->path_len[i], show[12], k = 0;
+  if (n > 12) {
+    for (size_t v = pl->fifth[i], j = 0; j < 5; j++, v = pl->best[v])
+      show[4 - j] = v; /* the first five, from the entry */
+    k = 5;
+  }
+  size_t tail = n > 12 ? 5 : n;
+  for (size_t v = i, j = 0; j < tail; j++, v = pl->best[v])
+    show[k + tail - 1 - j] = v;
+  k += tail;
+  char b[FMT_SIZE];
+  for (size_t j = 0; j < k; j++) {
+    if (n > 12 && j == 5)
+      capplan_buf_printf(out, " + ... (%s stages) ...",
+                         fmt_count((double)(n - 10), b, sizeof b));
+    fmt_number(pl->stage[show[j]].latency * 1000, 3, b, sizeof b);
+    capplan_buf_printf(out, "%s%s %s", j ? " + " : "",
+                       x->m->stage[show[j]].name, b);
+  }
+}
+
+/* Where the stage's requests come from: its flow per entry request. */
+static void flow(const wk *x, size_t i, step_list *l) {
+  const mstage *ms = &x->m->stage[i];
+  const stage_in *in = &x->p->stage[i];
+  const stage_plan *s = &x->pl->stage[i];
+  char b[6][FMT_SIZE];
+  capplan_buf t;
+  capplan_buf_init(&t);
+  if (ms->standby) {
+    capplan_buf_printf(&t,
+                       "fallback for the stages that name it: their "
+                       "largest flow, %s per entry request",
+                       fmt_number(s->inflow, 6, b[0], FMT_SIZE));
+  } else if (!ms->n_parents) {
+    capplan_buf_printf(&t, "entry stage: each request enters here (flow 1)");
+  } else if (ms->n_parents == 1) {
+    size_t u = ms->parents[0];
+    capplan_buf_printf(&t, "after %s, which passes on %s per entry request",
+                       x->m->stage[u].name,
+                       fmt_number(x->pl->stage[u].outflow, 6, b[0], FMT_SIZE));
+  } else {
+    capplan_buf_printf(&t, "%s of ", ms->join_any ? "sum" : "largest");
+    size_t shown = ms->n_parents > 8 ? 8 : ms->n_parents;
+    for (size_t q = 0; q < shown; q++) {
+      size_t u = ms->parents[q];
+      capplan_buf_printf(
+          &t, "%s%s %s", q ? ", " : "", x->m->stage[u].name,
+          fmt_number(x->pl->stage[u].outflow, 6, b[0], FMT_SIZE));
+    }
+    if (shown < ms->n_parents)
+      capplan_buf_printf(&t, " and %zu more", ms->n_parents - shown);
+    double in_flow = in->share > 0 ? s->inflow / in->share : 0;
+    capplan_buf_printf(&t, " (join: %s) = %s",
+                       ms->join_any ? "any, paths merge"
+                                    : "all, waits for "
+                                      "each",
+                       fmt_number(in_flow, 6, b[1], FMT_SIZE));
+  }
+  steps_say(x->s, l, "flow", "%s", t.data);
+  capplan_buf_release(&t);
+  double in_flow = ms->n_parents && in->share > 0 ? s->inflow / in->share
+                   : ms->standby                  ? s->inflow
+                                                  : 1;
+  steps_say(x->s, l, "load",
+            "%s QPS x %s flow x %s share x %s call%s x (1 - %s cache hit) = "
+            "%s QPS",
+            fmt_rate(x->pl->qps, b[0], FMT_SIZE),
+            fmt_number(in_flow, 6, b[1], FMT_SIZE),
+            fmt_percent(ms->standby ? 1 : in->share, b[2], FMT_SIZE),
+            fmt_number(in->calls, 6, b[3], FMT_SIZE), in->calls == 1 ? "" : "s",
+            fmt_percent(in->cache_hit, b[4], FMT_SIZE),
+            fmt_rate(s->load, b[5], FMT_SIZE));
+  if (in->stops > 0)
+    steps_say(x->s, l, "stops",
+              "answers %s itself: passes on %s x (1 - %s) = %s",
+              fmt_percent(in->stops, b[0], FMT_SIZE),
+              fmt_number(s->inflow, 6, b[1], FMT_SIZE),
+              fmt_percent(in->stops, b[2], FMT_SIZE),
+              fmt_number(s->outflow, 6, b[3], FMT_SIZE));
+  if (s->double_counted)
+    steps_say(x->s, l, "",
+              "(join: any adds the flows of paths that merge; a request "
+              "that took both is counted twice)");
+}
+
+/* The memory constraint (FORMULAS.md section 8). */
+static void memory_step(const wk *x, const pool_plan *pp, double one_copy,
+                        double replicas, const char *where, const policy *pol,
+                        step_list *l) {
+  char b[6][FMT_SIZE];
+  (void)one_copy;
+  steps_say(x->s, l, "memory",
+            "%s x %s replica%s / (%s %s x (1 - %s reserve)) = %s",
+            fmt_bytes(one_copy, b[0], FMT_SIZE),
+            fmt_number(replicas, 0, b[1], FMT_SIZE), plural(replicas),
+            fmt_bytes(pp->usable / (1 - pol->memory_reserve), b[2], FMT_SIZE),
+            where, fmt_percent(pol->memory_reserve, b[3], FMT_SIZE),
+            fmt_raw(pp->by[CON_MEMORY], b[4], FMT_SIZE));
+}
+
+/* Which constraint binds, when more than one applies. */
+static void binding_step(const wk *x, const pool_plan *pp, step_list *l) {
+  if ((pp->applies & (pp->applies - 1)) == 0)
+    return; /* only one constraint */
+  char b[FMT_SIZE];
+  capplan_buf t;
+  capplan_buf_init(&t);
+  capplan_buf_printf(&t, "the largest of");
+  const char *sep = " ";
+  for (int c = 0; c < CON_COUNT; c++) {
+    if (!(pp->applies & (1u << c)))
+      continue;
+    capplan_buf_printf(&t, "%s%s %s", sep, constraint_name((enum constraint)c),
+                       fmt_raw(pp->by[c], b, sizeof b));
+    sep = ", ";
+  }
+  capplan_buf_printf(&t, ": %s binds", constraint_name(pp->binding));
+  steps_say(x->s, l, "binding", "%s", t.data);
+  capplan_buf_release(&t);
+}
+
+/* Headroom, the ceiling, zones and spares of pool PP. */
+static void sizing(const wk *x, const pool_plan *pp, const policy *pol,
+                   step_list *l) {
+  char b[4][FMT_SIZE];
+  double zones = pol->zones, redundancy = pol->redundancy;
+  steps_say(x->s, l, "headroom", "%s x (1 + %s) = %s",
+            fmt_raw(pp->raw, b[0], FMT_SIZE),
+            fmt_percent(pol->headroom, b[1], FMT_SIZE),
+            fmt_raw(pp->with_headroom, b[2], FMT_SIZE));
+  if (pp->with_headroom > 0 &&
+      ceil(pp->with_headroom - CAPPLAN_CEIL_TOLERANCE) < 1)
+    steps_say(x->s, l, "ceiling",
+              "ceil(%s - 1e-9) = 0, but a load needs a server: 1",
+              fmt_number(pp->with_headroom, 6, b[0], FMT_SIZE));
+  else
+    steps_say(x->s, l, "ceiling",
+              "ceil(%s - 1e-9) = %s (one ceiling, at the end)",
+              fmt_number(pp->with_headroom, 2, b[0], FMT_SIZE),
+              fmt_count(pp->ceiled, b[1], FMT_SIZE));
+  if (pol->survive_zone_loss != 0 && zones > 1)
+    steps_say(x->s, l, "zones",
+              "%g zones, survive losing one: ceil(%s x %g / %g) = %s (+%s)",
+              zones, fmt_count(pp->ceiled, b[0], FMT_SIZE), zones, zones - 1,
+              fmt_count(pp->ceiled + pp->zone_extra, b[1], FMT_SIZE),
+              fmt_count(pp->zone_extra, b[2], FMT_SIZE));
+  else if (zones > 1)
+    steps_say(x->s, l, "zones", "spread evenly over %g zones", zones);
+  steps_say(x->s, l, "redundancy", "%s + %s spare = %s server%s",
+            fmt_count(pp->ceiled + pp->zone_extra, b[0], FMT_SIZE),
+            fmt_count(redundancy, b[1], FMT_SIZE),
+            fmt_count(pp->servers, b[2], FMT_SIZE), plural(pp->servers));
+}
+
+static void money(const wk *x, size_t hw, const pool_plan *pp, step_list *l) {
+  const mhw *h = &x->m->hw[hw];
+  const hw_in *v = &x->p->hw[hw];
+  char b[3][FMT_SIZE], c[3 * FMT_SIZE];
+  if (v->gpus > 0)
+    steps_say(x->s, l, "GPUs", "%s server%s x %s GPU%s = %s GPU%s",
+              fmt_count(pp->servers, b[0], FMT_SIZE), plural(pp->servers),
+              fmt_count(v->gpus, b[1], FMT_SIZE), plural(v->gpus),
+              fmt_count(pp->gpus, b[2], FMT_SIZE), plural(pp->gpus));
+  else
+    steps_say(x->s, l, "GPUs", "none (%s has no GPU)", h->name);
+  hw_cost(h, v->cost_per_year, c, sizeof c);
+  steps_say(x->s, l, "cost", "%s x %s = %s/year",
+            fmt_count(pp->servers, b[0], FMT_SIZE), c,
+            fmt_money(pp->cost_per_year, b[1], FMT_SIZE));
+}
+
+/* Availability of pool PP: k-of-n, zones, the stage's own, and the share
+ * of requests served. */
+static void availability(const wk *x, const pool_plan *pp, const policy *pol,
+                         step_list *l) {
+  char b[7][FMT_SIZE];
+  if (pp->needed == 0) {
+    steps_say(x->s, l, "availability", "no load, so never needed: 100%%");
+    return;
+  }
+  if (pol->zones > 1) {
+    steps_say(
+        x->s, l, "availability",
+        "%s of %s server%s must be up, each %s, over %g zones each "
+        "%s: %s (%s nines, down %s/year)",
+        fmt_count(pp->needed, b[0], FMT_SIZE),
+        fmt_count(pp->servers, b[1], FMT_SIZE), plural(pp->servers),
+        fmt_percent(pol->availability, b[2], FMT_SIZE), pol->zones,
+        fmt_percent(pol->zone_availability, b[3], FMT_SIZE),
+        fmt_availability(pp->all.up, pp->all.down, b[4], FMT_SIZE),
+        fmt_nines(pp->all.down, b[5], FMT_SIZE),
+        fmt_downtime(pp->all.down * CAPPLAN_MINUTES_PER_YEAR, b[6], FMT_SIZE));
+  } else {
+    steps_say(
+        x->s, l, "availability",
+        "%s of %s server%s must be up, each %s: k-of-n %s (%s nines, "
+        "down %s/year)",
+        fmt_count(pp->needed, b[0], FMT_SIZE),
+        fmt_count(pp->servers, b[1], FMT_SIZE), plural(pp->servers),
+        fmt_percent(pol->availability, b[2], FMT_SIZE),
+        fmt_availability(pp->all.up, pp->all.down, b[3], FMT_SIZE),
+        fmt_nines(pp->all.down, b[4], FMT_SIZE),
+        fmt_downtime(pp->all.down * CAPPLAN_MINUTES_PER_YEAR, b[5], FMT_SIZE));
+  }
+  if (pol->stage_availability < 1)
+    steps_say(x->s, l, "", "(x %s stage availability: software and deploys)",
+              fmt_percent(pol->stage_availability, b[0], FMT_SIZE));
+  steps_say(x->s, l, "requests",
+            "servers up carry min(1, k / %s) of the load: %s of requests "
+            "served",
+            fmt_raw(pp->carry, b[0], FMT_SIZE),
+            fmt_availability(pp->req.up, pp->req.down, b[1], FMT_SIZE));
+}
+
+static void stage_section(const wk *x, size_t i) {
+  const capplan_model *m = x->m;
+  const mstage *ms = &m->stage[i];
+  const stage_in *in = &x->p->stage[i];
+  const stage_plan *s = &x->pl->stage[i];
+  step_list *l = &x->s->stage[i];
+  char b[6][FMT_SIZE];
+  flow(x, i, l);
+  tp_ops_of(ms->tp.kind)
+      ->steps(&ms->tp, in, &x->p->hw[ms->hw], ms, &s->tp, x->s, l);
+  const pool_plan *pp = &s->pool;
+  if (ms->group >= 0) {
+    steps_say(x->s, l, "servers",
+              "%s / %s = %s server-equivalents at 100%%, sized with group %s",
+              fmt_rate(s->load, b[0], FMT_SIZE),
+              fmt_rate(s->tp.per_server, b[1], FMT_SIZE),
+              fmt_raw(s->equivalents, b[2], FMT_SIZE),
+              m->group[ms->group].name);
+  } else {
+    steps_say(x->s, l, "raw servers", "%s / (%s x %s utilization) = %s",
+              fmt_rate(s->load, b[0], FMT_SIZE),
+              fmt_rate(s->tp.per_server, b[1], FMT_SIZE),
+              fmt_percent(in->pol.utilization, b[2], FMT_SIZE),
+              fmt_raw(pp->by[CON_THROUGHPUT], b[3], FMT_SIZE));
+    if (pp->applies & (1u << CON_MEMORY))
+      memory_step(x, pp, in->memory, in->replicas,
+                  ms->memory_on_gpu ? "GPU memory" : "memory", &in->pol, l);
+    binding_step(x, pp, l);
+    sizing(x, pp, &in->pol, l);
+    money(x, ms->hw, pp, l);
+  }
+  capplan_buf lat;
+  capplan_buf_init(&lat);
+  if (ms->standby) {
+    capplan_buf_printf(&lat, "%s, only while the stage it backs up is down",
+                       fmt_ms(s->latency, b[0], FMT_SIZE));
+  } else {
+    capplan_buf_printf(&lat, "%s of its own; slowest path to its end: ",
+                       fmt_ms(s->latency, b[0], FMT_SIZE));
+    path_to(x, i, &lat);
+    capplan_buf_printf(&lat, " = %s", fmt_ms(s->latency_to, b[1], FMT_SIZE));
+  }
+  if (ms->async)
+    capplan_buf_printf(&lat, " (async: off the request path, no request "
+                             "waits for it)");
+  steps_say(x->s, l, "latency", "%s", lat.data);
+  capplan_buf_release(&lat);
+  if (ms->calls_sequential && in->calls != 1)
+    steps_say(x->s, l, "", "(calls in sequence: %s x %s)",
+              fmt_number(in->calls, 6, b[0], FMT_SIZE),
+              fmt_ms(s->tp.latency, b[1], FMT_SIZE));
+  if (ms->group >= 0) {
+    steps_say(x->s, l, "availability", "that of group %s, one pool",
+              m->group[ms->group].name);
+  } else {
+    availability(x, pp, &in->pol, l);
+    if (ms->async)
+      steps_say(x->s, l, "", "(async: its availability gates no request)");
+    if (ms->fallback >= 0) {
+      const char *f = m->stage[ms->fallback].name;
+      steps_say(
+          x->s, l, "fallback",
+          "%s stands in while it is down: 1 - (1 - A)(1 - A_%s) = %s", f, f,
+          fmt_availability(s->effective.up, s->effective.down, b[0], FMT_SIZE));
+    }
+  }
+  if (ms->has_cache) {
+    const cache_in *ci = &x->p->cache[i];
+    const pool_plan *cp = &s->cache;
+    steps_say(x->s, l, "cache",
+              "%s lookups/s (every invocation) / (%s x %s utilization) = %s",
+              fmt_rate(s->cache_load, b[0], FMT_SIZE),
+              fmt_rate(ci->qps_per_server, b[1], FMT_SIZE),
+              fmt_percent(ci->pol.utilization, b[2], FMT_SIZE),
+              fmt_raw(cp->by[CON_THROUGHPUT], b[3], FMT_SIZE));
+    if (cp->applies & (1u << CON_MEMORY))
+      memory_step(x, cp, ci->memory, ci->replicas, "memory", &ci->pol, l);
+    binding_step(x, cp, l);
+    sizing(x, cp, &ci->pol, l);
+    money(x, ms->cache_hw, cp, l);
+    steps_say(x->s, l, "mean latency", "%s hits x %s + %s misses x %s = %s",
+              fmt_percent(in->cache_hit, b[0], FMT_SIZE),
+              fmt_ms(ci->latency, b[1], FMT_SIZE),
+              fmt_percent(1 - in->cache_hit, b[2], FMT_SIZE),
+              fmt_ms(s->latency, b[3], FMT_SIZE),
+              fmt_ms(s->mean_latency, b[4], FMT_SIZE));
+    availability(x, cp, &ci->pol, l);
+  }
+  if (ms->group >= 0)
+    steps_summary(x->s, l, "%s server-equivalents in group %s",
+                  fmt_raw(s->equivalents, b[0], FMT_SIZE),
+                  m->group[ms->group].name);
+  else if (ms->has_cache)
+    steps_summary(
+        x->s, l, "%s server%s, %s GPU%s, %s/year; cache %s server%s, %s/year",
+        fmt_count(pp->servers, b[0], FMT_SIZE), plural(pp->servers),
+        fmt_count(pp->gpus, b[1], FMT_SIZE), plural(pp->gpus),
+        fmt_money(pp->cost_per_year, b[2], FMT_SIZE),
+        fmt_count(s->cache.servers, b[3], FMT_SIZE), plural(s->cache.servers),
+        fmt_money(s->cache.cost_per_year, b[4], FMT_SIZE));
+  else
+    steps_summary(x->s, l, "%s server%s, %s GPU%s, %s/year",
+                  fmt_count(pp->servers, b[0], FMT_SIZE), plural(pp->servers),
+                  fmt_count(pp->gpus, b[1], FMT_SIZE), plural(pp->gpus),
+                  fmt_money(pp->cost_per_year, b[2], FMT_SIZE));
+}
+
+static void group_section(const wk *x, size_t gi) {
+  const mgroup *mg = &x->m->group[gi];
+  const policy *pol = &x->p->group[gi];
+  const group_plan *gp = &x->pl->group[gi];
+  const pool_plan *pp = &gp->pool;
+  step_list *l = &x->s->group[gi];
+  char b[4][FMT_SIZE];
+  capplan_buf t;
+  capplan_buf_init(&t);
+  for (size_t k = 0; k < mg->n_members; k++) {
+    size_t i = mg->members[k];
+    if (k < 8)
+      capplan_buf_printf(
+          &t, "%s%s %s", k ? " + " : "", x->m->stage[i].name,
+          fmt_number(x->pl->stage[i].equivalents, 2, b[0], FMT_SIZE));
+    else if (k == 8)
+      capplan_buf_printf(&t, " + %zu more", mg->n_members - 8);
+  }
+  capplan_buf_printf(&t, " = %s server-equivalents (they add)",
+                     fmt_number(gp->equivalents, 2, b[0], FMT_SIZE));
+  steps_say(x->s, l, "members", "%s", t.data);
+  capplan_buf_release(&t);
+  steps_say(x->s, l, "raw servers", "%s / %s utilization = %s",
+            fmt_number(gp->equivalents, 2, b[0], FMT_SIZE),
+            fmt_percent(pol->utilization, b[1], FMT_SIZE),
+            fmt_number(pp->by[CON_THROUGHPUT], 2, b[2], FMT_SIZE));
+  if (pp->applies & (1u << CON_MEMORY))
+    steps_say(x->s, l, "memory", "%s of data with replicas / %s usable = %s",
+              fmt_bytes(pp->memory, b[0], FMT_SIZE),
+              fmt_bytes(pp->usable, b[1], FMT_SIZE),
+              fmt_raw(pp->by[CON_MEMORY], b[2], FMT_SIZE));
+  binding_step(x, pp, l);
+  sizing(x, pp, pol, l);
+  money(x, mg->hw, pp, l);
+  availability(x, pp, pol, l);
+  steps_summary(x->s, l, "%s server%s, %s GPU%s, %s/year",
+                fmt_count(pp->servers, b[0], FMT_SIZE), plural(pp->servers),
+                fmt_count(pp->gpus, b[1], FMT_SIZE), plural(pp->gpus),
+                fmt_money(pp->cost_per_year, b[2], FMT_SIZE));
+}
+
+static void traffic(const wk *x) {
+  const capplan_model *m = x->m;
+  const traffic_in *t = &x->p->traffic;
+  const plan *pl = x->pl;
+  step_list *l = &x->s->traffic;
+  char b[5][FMT_SIZE];
+  if (m->traffic_from_dau) {
+    steps_say(x->s, l, "average",
+              "dau x requests per user / 86,400 s = %s x %s / 86,400 = %s QPS",
+              fmt_count(t->dau, b[0], FMT_SIZE),
+              fmt_number(t->requests_per_user, 4, b[1], FMT_SIZE),
+              fmt_rate(pl->average_qps, b[2], FMT_SIZE));
+    steps_say(x->s, l, "peak", "average x peak_to_average = %s x %s = %s QPS",
+              fmt_rate(pl->average_qps, b[0], FMT_SIZE),
+              fmt_number(t->peak_to_average, 4, b[1], FMT_SIZE),
+              fmt_rate(pl->qps, b[2], FMT_SIZE));
+    return;
+  }
+  steps_say(x->s, l, "peak", "qps: %s given = %s QPS into the entry stages",
+            m->qps_text ? m->qps_text : fmt_rate(t->qps, b[1], FMT_SIZE),
+            fmt_rate(pl->qps, b[0], FMT_SIZE));
+  if (m->has_average_qps)
+    steps_say(x->s, l, "average", "average_qps: %s given = %s QPS",
+              m->average_qps_text ? m->average_qps_text : "",
+              fmt_rate(pl->average_qps, b[0], FMT_SIZE));
+  else if (pl->average_qps > 0)
+    steps_say(x->s, l, "average", "peak / peak_to_average = %s / %s = %s QPS",
+              fmt_rate(pl->qps, b[0], FMT_SIZE),
+              fmt_number(t->peak_to_average, 4, b[1], FMT_SIZE),
+              fmt_rate(pl->average_qps, b[2], FMT_SIZE));
+}
+
+/* "30 + 6 + 200 = 236", over what owns servers; long sums abbreviated. */
+static void sum_line(const wk *x, const char *label, int kind) {
+  const capplan_model *m = x->m;
+  const plan *pl = x->pl;
+  capplan_buf t;
+  capplan_buf_init(&t);
+  char b[FMT_SIZE];
+  size_t terms = 0;
+  for (size_t k = 0; k < m->n_stages + m->n_groups; k++) {
+    const pool_plan *pools[2] = {NULL, NULL};
+    if (k < m->n_stages) {
+      size_t i = m->order[k];
+      if (m->stage[i].has_cache)
+        pools[0] = &pl->stage[i].cache;
+      if (m->stage[i].group < 0)
+        pools[1] = &pl->stage[i].pool;
+    } else {
+      pools[1] = &pl->group[k - m->n_stages].pool;
+    }
+    for (int q = 0; q < 2; q++) {
+      if (!pools[q])
+        continue;
+      double v = kind == 0   ? pools[q]->servers
+                 : kind == 1 ? pools[q]->gpus
+                             : pools[q]->cost_per_year;
+      if (terms < 8)
+        capplan_buf_printf(&t, "%s%s", terms ? " + " : "",
+                           kind == 2 ? fmt_money(v, b, sizeof b)
+                                     : fmt_count(v, b, sizeof b));
+      terms++;
+    }
+  }
+  if (terms > 8)
+    capplan_buf_printf(&t, " + ... (%zu terms)", terms);
+  double total = kind == 0   ? pl->servers
+                 : kind == 1 ? pl->gpus
+                             : pl->cost_per_year;
+  if (terms > 1)
+    capplan_buf_printf(&t, " = %s",
+                       kind == 2 ? fmt_money(total, b, sizeof b)
+                                 : fmt_count(total, b, sizeof b));
+  if (kind == 2)
+    capplan_buf_puts(&t, "/year");
+  steps_say(x->s, &x->s->totals, label, "%s", t.data ? t.data : "");
+  capplan_buf_release(&t);
+}
+
+static void totals(const wk *x) {
+  const capplan_model *m = x->m;
+  const plan *pl = x->pl;
+  step_list *l = &x->s->totals;
+  char b[6][FMT_SIZE];
+  sum_line(x, "servers", 0);
+  sum_line(x, "GPUs", 1);
+  sum_line(x, "cost", 2);
+  steps_say(x->s, l, "per month", "%s/year x 730 / 8,760 h = %s/month",
+            fmt_money(pl->cost_per_year, b[0], FMT_SIZE),
+            fmt_money(pl->cost_per_month, b[1], FMT_SIZE));
+  if (pl->cost_per_million >= 0)
+    steps_say(x->s, l, "per request",
+              "%s/year / (%s QPS x 31,536,000 s) x 1M = %s per million "
+              "requests",
+              fmt_money(pl->cost_per_year, b[0], FMT_SIZE),
+              fmt_rate(pl->average_qps, b[1], FMT_SIZE),
+              fmt_money(pl->cost_per_million, b[2], FMT_SIZE));
+  capplan_buf t;
+  capplan_buf_init(&t);
+  const char **names = xmalloc((pl->n_critical + 1) * sizeof(char *));
+  for (size_t k = 0; k < pl->n_critical; k++)
+    names[k] = m->stage[pl->critical[k]].name;
+  fmt_path(&t, names, pl->n_critical, " -> ", NULL);
+  free(names);
+  steps_say(x->s, l, "critical path",
+            "%s = %s (the slowest path; stages on other paths overlap with "
+            "it)",
+            t.data ? t.data : "", fmt_ms(pl->latency, b[0], FMT_SIZE));
+  capplan_buf_release(&t);
+  steps_say(
+      x->s, l, "availability",
+      "product over stages and groups (in series) = %s (%s nines, down "
+      "%s/year)",
+      fmt_availability(pl->all.up, pl->all.down, b[0], FMT_SIZE),
+      fmt_nines(pl->all.down, b[1], FMT_SIZE),
+      fmt_downtime(pl->all.down * CAPPLAN_MINUTES_PER_YEAR, b[2], FMT_SIZE));
+  steps_say(x->s, l, "requests",
+            "product over stages of (1 - share of requests visiting it x "
+            "share it sheds) = %s of requests served (%s nines)",
+            fmt_availability(pl->req.up, pl->req.down, b[0], FMT_SIZE),
+            fmt_nines(pl->req.down, b[1], FMT_SIZE));
+  steps_summary(x->s, l, "%s servers, %s GPUs, %s/year, %s, %s available",
+                fmt_count(pl->servers, b[0], FMT_SIZE),
+                fmt_count(pl->gpus, b[1], FMT_SIZE),
+                fmt_money(pl->cost_per_year, b[2], FMT_SIZE),
+                fmt_ms(pl->latency, b[3], FMT_SIZE),
+                fmt_availability(pl->all.up, pl->all.down, b[4], FMT_SIZE));
+  for (size_t i = 0; i < pl->n_checks; i++) {
+    const capplan_check *c = &pl->checks[i];
+    char a[FMT_SIZE], lim[FMT_SIZE], mg[2 * FMT_SIZE];
+    fmt_check_value(c, c->actual, false, a, FMT_SIZE);
+    fmt_check_value(c, c->limit, true, lim, FMT_SIZE);
+    steps_say(x->s, &x->s->checks, c->name, "%s: %s %s %s, margin %s",
+              c->passed ? "pass" : "FAIL", a, c->upper ? "<=" : ">=", lim,
+              fmt_check_margin(c, mg, sizeof mg));
+  }
+}
+
+void plan_steps(const capplan_model *m, const params *p, const plan *out,
+                steps *s) {
+  wk x = {m, p, out, s};
+  traffic(&x);
+  for (size_t k = 0; k < m->n_stages; k++)
+    stage_section(&x, m->order[k]);
+  for (size_t gi = 0; gi < m->n_groups; gi++)
+    group_section(&x, gi);
+  totals(&x);
+}

@@ -1,0 +1,189 @@
+/*
+ * model.h - the resolved model: the second step of the pipeline.
+ *
+ * Resolution (resolve.c) turns a checked spec into two things:
+ *
+ *   - the model: what does not vary between evaluations - names, the stage
+ *     graph by index in topological order, hardware, colocation groups,
+ *     each stage's throughput model kind and flags, and where each input
+ *     was written (for messages and 'explain');
+ *   - the parameter vector: every number an evaluation reads, in plain
+ *     arrays of structs of doubles (no pointers), so that Monte Carlo,
+ *     sweeps and sizing searches copy it, change a field and evaluate
+ *     again without allocating.
+ *
+ * An evaluation (plan.h) is a pure function of (model, parameters).  Every
+ * setting is resolved here once: a stage's own value, else its group's or
+ * the defaults', else the schema's default (the inheritance chain of
+ * schema.h).  The model owns its memory and never points into the spec,
+ * which may be freed once the model is built.  Private to the library.
+ */
+#ifndef CAPPLAN_MODEL_H
+#define CAPPLAN_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "capplan.h"
+#include "figures.h"
+#include "util.h"
+
+typedef struct capplan_spec capplan_spec;
+
+/* ------------------------------------------------------------- inputs */
+
+/* The settings stages, groups and defaults share (one struct instead of
+ * the same fields in seven places).  All are numbers an evaluation reads. */
+typedef struct policy {
+  double utilization;          /* target utilization of a server */
+  double headroom;             /* extra capacity after sizing */
+  double redundancy;           /* spare servers (N+k) */
+  double zones;                /* failure zones the servers spread over */
+  double survive_zone_loss;    /* 1: sized to lose a zone */
+  double availability;         /* of one server */
+  double stage_availability;   /* software, deploys: multiplies the stage */
+  double zone_availability;    /* of one zone, when zones are modelled */
+  double memory_reserve;       /* share of memory not for data */
+  double failover_utilization; /* the most a server runs at in failure */
+} policy;
+
+/* Numeric inputs of one stage. */
+typedef struct stage_in {
+  double share, calls, cache_hit, stops;
+  double latency;            /* service time of one request (or batch) */
+  double qps_per_server;     /* fixed model */
+  double batch, parallelism; /* batch model */
+  double memory;             /* bytes of data, one copy; 0: none */
+  double replicas;           /* copies of the data */
+  policy pol;
+} stage_in;
+
+/* Numeric inputs of a cache tier in front of a stage. */
+typedef struct cache_in {
+  double qps_per_server, latency, memory, replicas;
+  policy pol;
+} cache_in;
+
+/* Numeric inputs of a server type. */
+typedef struct hw_in {
+  double cores, memory, gpus, gpu_memory;
+  double cost_per_year; /* USD */
+  double availability;  /* of one server; 0: not stated */
+} hw_in;
+
+typedef struct traffic_in {
+  double qps;         /* peak requests/s into the entry stages */
+  double average_qps; /* 0: unknown */
+  double dau, requests_per_user, peak_to_average;
+} traffic_in;
+
+/* The parameter vector: every number an evaluation reads.  Arrays are
+ * indexed like the model's (stage, group, hardware in spec order). */
+typedef struct params {
+  traffic_in traffic;
+  stage_in *stage;
+  cache_in *cache; /* one per stage; used where the stage has a tier */
+  policy *group;
+  hw_in *hw;
+} params;
+
+/* ------------------------------------------------------- the model */
+
+/* Throughput models (SPEC.md section 6): one per stage, each in its own
+ * file (tp_<kind>.c) behind the interface of tp.h. */
+enum tp_kind {
+  TP_FIXED, /* qps_per_server given */
+  TP_BATCH, /* batch / latency x parallelism */
+  TP_KINDS
+};
+
+enum bound_kind { BOUND_NONE, BOUND_CPU, BOUND_MEMORY, BOUND_IO };
+
+/* The structural part of a throughput model: what its kind needs besides
+ * the numbers in stage_in (cmark's node.h union pattern). */
+typedef struct tp_model {
+  enum tp_kind kind;
+  union {
+    struct {
+      enum bound_kind bound; /* parallelism from cores x factor */
+      bool gpu_parallel;     /* parallelism from the hardware's GPUs */
+    } batch;
+  } as;
+} tp_model;
+
+/* Text as the spec wrote a value, for 'explain' ("qps_per_server: 1K");
+ * NULL where the value was not written. */
+typedef struct stage_text {
+  const char *qps_per_server, *latency;
+} stage_text;
+
+typedef struct mstage {
+  const char *name;
+  capplan_loc loc; /* the stage's name in the spec */
+  size_t *parents; /* indices; in 'after' order */
+  size_t n_parents;
+  bool join_any;
+  size_t hw;     /* index into model.hw */
+  long group;    /* index into model.group, or -1 */
+  long fallback; /* index of the stage that stands in, or -1 */
+  bool standby;  /* some stage's fallback: no flow of its own */
+  bool async;    /* off the request path */
+  bool calls_sequential;
+  bool memory_on_gpu; /* the memory constraint counts GPU memory */
+  bool has_memory;    /* a memory constraint applies */
+  bool has_cache;     /* a cache tier of its own (cache:) */
+  size_t cache_hw;
+  tp_model tp;
+  stage_text text;
+  /* Which policy fields the stage set itself (bit i for field i of
+   * policy, in order), for 'explain' and warnings. */
+  unsigned own;
+} mstage;
+
+typedef struct mgroup {
+  const char *name;
+  size_t *members; /* in spec order */
+  size_t n_members;
+  size_t hw;
+} mgroup;
+
+typedef struct mhw {
+  const char *name;
+  const char *cost_text; /* the cost as a spec wrote it; NULL: catalog */
+  bool from_catalog;
+} mhw;
+
+typedef struct capplan_model {
+  capplan_arena *arena;
+  const char *name, *description, *path;
+  mstage *stage; /* in spec order */
+  size_t n_stages;
+  size_t *order; /* topological: parents first, spec order where free */
+  mgroup *group;
+  size_t n_groups;
+  mhw *hw;
+  size_t n_hw;
+  /* Traffic as written, for 'explain' */
+  const char *qps_text, *average_qps_text;
+  bool traffic_from_dau, has_peak_to_average, has_average_qps;
+  bool zones_modelled; /* some stage or group spreads over zones */
+  /* Limits of the spec's slo and budget (has_* false when absent). */
+  struct {
+    bool has_latency, has_availability, has_cost, has_gpus, has_servers;
+    double latency, availability, cost, gpus, servers;
+    capplan_loc latency_loc, availability_loc, cost_loc, gpus_loc, servers_loc;
+  } limits;
+  params base; /* the parameters as the spec gives them */
+} capplan_model;
+
+/* Resolves SPEC.  Returns NULL (every error in D) when it has errors;
+ * warnings are added too.  Free with model_free(). */
+capplan_model *model_resolve(const capplan_spec *spec, capplan_diags *d);
+void model_free(capplan_model *m);
+
+/* Parameter vectors shaped for M; params_copy copies every number. */
+params *params_new(const capplan_model *m);
+void params_copy(const capplan_model *m, params *dst, const params *src);
+void params_free(params *p);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * tp_fixed.c - the fixed throughput model: qps_per_server as measured or
+ * given (SPEC.md section 2; FORMULAS.md section 1).  The stage's latency
+ * is the service time of one request.
+ */
+#include "format.h"
+#include "spec.h"
+#include "tp.h"
+
+static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
+                    tp_model *tp, stage_in *in, capplan_diags *d) {
+  (void)hw;
+  (void)hw_name;
+  (void)d;
+  tp->kind = TP_FIXED;
+  in->qps_per_server = st->qps_per_server.v;
+}
+
+static void eval(const tp_model *tp, const stage_in *in, const hw_in *hw,
+                 double load, tp_out *out) {
+  (void)tp;
+  (void)hw;
+  (void)load;
+  out->per_server = in->qps_per_server;
+  out->latency = in->latency;
+  out->batch = 1;
+  out->parallelism = 1;
+}
+
+static void steps_of(const tp_model *tp, const stage_in *in, const hw_in *hw,
+                     const mstage *ms, const tp_out *out, steps *s,
+                     step_list *l) {
+  (void)tp;
+  (void)in;
+  (void)hw;
+  char b[FMT_SIZE];
+  if (ms->text.qps_per_server)
+    steps_say(s, l, "throughput",
+              "qps_per_server: %s given, %s QPS per server at 100%% "
+              "utilization",
+              ms->text.qps_per_server, fmt_rate(out->per_server, b, sizeof b));
+  else
+    steps_say(s, l, "throughput",
+              "qps_per_server: %s QPS per server at 100%% utilization",
+              fmt_rate(out->per_server, b, sizeof b));
+}
+
+const tp_ops tp_fixed_ops = {"qps_per_server", resolve, eval, steps_of};

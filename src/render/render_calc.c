@@ -1,0 +1,38 @@
+/*
+ * render_calc.c - the working of 'capplan calc' as text; --json is in
+ * render_json.c.
+ */
+#include <string.h>
+
+#include "calc.h"
+
+/* The working as text: each step's formula, its numbers, its result,
+ * aligned under one another. */
+void render_calc_text(const capplan_calc *c, capplan_buf *out) {
+  const step_list *l = &c->working->totals;
+  size_t w = 0;
+  for (size_t i = 0; i < l->n; i++)
+    if (strlen(l->items[i].label) > w)
+      w = strlen(l->items[i].label);
+  for (size_t i = 0; i < l->n; i++) {
+    const step *s = &l->items[i];
+    capplan_buf_printf(out, "%-*s = %s\n", (int)w, s->label, s->formula);
+    if (s->text && *s->text)
+      capplan_buf_printf(out, "%-*s = %s\n", (int)w, "", s->text);
+    capplan_buf_printf(out, "%-*s = %s\n", (int)w, "", s->result);
+  }
+  const step_list *n = &c->working->notes;
+  for (size_t i = 0; i < n->n; i++)
+    capplan_buf_printf(out, "\nnote: %s\n", n->items[i].text);
+}
+
+int capplan_render_calc(const capplan_calc *c, enum capplan_format format,
+                        capplan_buf *out) {
+  if (format == CAPPLAN_FORMAT_TABLE)
+    render_calc_text(c, out);
+  else if (format == CAPPLAN_FORMAT_JSON)
+    render_json_calc(c, out);
+  else
+    return -1;
+  return 0;
+}
