@@ -1,42 +1,29 @@
 #!/usr/bin/env python3
-"""Fails unless every specs/*.yaml has a golden table case, a golden JSON
-case ('estimate specs/X.yaml' with and without '--format json') and a golden
-'explain' case."""
+"""Fails unless the golden matrix (tests/golden/, golden_matrix.py) holds
+every spec under specs/, and nothing else: a folder without its spec is a
+leftover of a renamed or removed spec."""
 import glob
 import os
-import shlex
 import sys
 
 source = sys.argv[1]
 os.chdir(source)
-seen = {}
-for path in glob.glob("tests/cases/*.case"):
-    for line in open(path, encoding="utf-8"):
-        if line.startswith("args:"):
-            args = shlex.split(line[5:])
-            if args and args[0] == "explain":
-                for a in args[1:]:
-                    if a.startswith("specs/"):
-                        seen.setdefault(a, set()).add("explain")
-            if args and args[0] == "estimate":
-                fmt = "table"
-                for i, a in enumerate(args):
-                    if a.startswith("--format="):
-                        fmt = a.split("=", 1)[1]
-                    elif a == "--format":
-                        fmt = args[i + 1] if i + 1 < len(args) else None
-                for a in args[1:]:
-                    if a.startswith("specs/"):
-                        seen.setdefault(a, set()).add(fmt)
-missing = []
-for spec in sorted(glob.glob("specs/*.yaml")):
-    for fmt in ("table", "json", "explain"):
-        if fmt not in seen.get(spec, set()):
-            missing.append("%s (%s)" % (spec, fmt))
-if missing:
-    print("specs without a golden estimate case:")
-    for m in missing:
-        print("  " + m)
+specs = {os.path.basename(p)[:-5] for p in glob.glob("specs/*.yaml")}
+folders = {os.path.basename(p) for p in glob.glob("tests/golden/*")
+           if os.path.isdir(p)}
+formats = ("table", "json", "markdown", "csv", "explain")
+bad = 0
+for name in sorted(specs - folders):
+    print("specs/%s.yaml has no golden outputs under tests/golden/" % name)
+    bad += 1
+for name in sorted(folders - specs):
+    print("tests/golden/%s has no spec specs/%s.yaml" % (name, name))
+    bad += 1
+for name in sorted(specs & folders):
+    for fmt in formats:
+        if not os.path.exists("tests/golden/%s/%s.out" % (name, fmt)):
+            print("tests/golden/%s/%s.out is missing" % (name, fmt))
+            bad += 1
+if bad:
     sys.exit(1)
-print("%d specs, each with table and JSON golden cases"
-      % len(glob.glob("specs/*.yaml")))
+print("%d specs, each in %d formats" % (len(specs), len(formats)))

@@ -13,10 +13,10 @@ failures = 0
 
 m = re.search(r"```\n\$ capplan estimate specs/youtube.yaml\n(.*?)```",
               readme, re.S)
-golden = open("tests/cases/estimate-youtube.stdout", encoding="utf-8").read()
+golden = open("tests/golden/youtube/table.out", encoding="utf-8").read()
 if not m or m.group(1) != golden:
     print("README.md's sample output differs from "
-          "tests/cases/estimate-youtube.stdout")
+          "tests/golden/youtube/table.out")
     failures += 1
 
 blocks = re.findall(r"```sh\n(.*?)```", readme, re.S)

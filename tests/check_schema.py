@@ -27,7 +27,8 @@ for kind, path in (("report", "docs/report.schema.json"),
     schemas[kind] = jsonschema.Draft202012Validator(schema)
 checked = {k: 0 for k in schemas}
 bad = 0
-for path in sorted(glob.glob("tests/cases/*.stdout")):
+for path in sorted(glob.glob("tests/cases/*.stdout") +
+                   glob.glob("tests/golden/*/json.out")):
     text = open(path, encoding="utf-8").read()
     if not text.lstrip().startswith("{"):
         continue
@@ -50,6 +51,6 @@ for kind, n in checked.items():
     print("%d %s documents checked against docs/%s.schema.json"
           % (n, kind, kind))
     if n == 0:
-        print("no %s documents found under tests/cases" % kind)
+        print("no %s documents found under tests/" % kind)
         bad += 1
 sys.exit(1 if bad else 0)

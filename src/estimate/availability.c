@@ -15,6 +15,7 @@
 #include "figures.h"
 
 #include <math.h>
+#include <stdbool.h>
 
 #define CAPPLAN_PI 3.14159265358979323846
 
@@ -129,6 +130,91 @@ avail avail_k_of_n(double m, double n, double a) {
   if (r.down > 1)
     r.down = 1;
   return r;
+}
+
+/* avail_tails' direct walk: the terms t_k = C(n,k) a^k q^(n-k) from
+ * k = n down, t_{k-1} = t_k k / (n - k + 1) (q / a), summed into the upper
+ * tail (k >= m) and the lower one (k < m, and sum k t_k for the request
+ * share) until they no longer change the sums.  Starting from t_n = a^n
+ * keeps every term a product of moderate factors: used when a^n does not
+ * underflow and few failures are expected (n q small), so the walk is
+ * short. */
+#define WALK_MAX_FAILURES 400.0
+
+static bool walk_tails(double m, double n, double a, double q, avail *all,
+                       double *kdown) {
+  double log_top = n * log1p(-q);
+  if (log_top < -600 || n * q > WALK_MAX_FAILURES)
+    return false;
+  const double eps = 1e-18;
+  double t = exp(log_top), up = 0, down = 0, kd = 0, odds = q / a;
+  double mode = floor((n + 1) * a);
+  for (double k = n; k >= 0; k--) {
+    if (k >= m) {
+      up += t;
+    } else {
+      down += t;
+      kd += k * t;
+      if (k < mode && t < eps * down)
+        break; /* past the peak, the rest add nothing */
+    }
+    if (k == 0)
+      break;
+    t *= k / (n - k + 1) * odds;
+  }
+  /* Each tail was summed from its own terms, so both keep their digits;
+   * their sum is one up to rounding. */
+  all->up = up < 1 ? up : 1;
+  all->down = down < 1 ? down : 1;
+  *kdown = kd;
+  return true;
+}
+
+void avail_tails(double m, double n, double a, avail *all, double *kdown) {
+  *kdown = 0;
+  if (m <= 0 || (a >= 1 && m <= n)) {
+    *all = avail_of(1);
+    return;
+  }
+  if (m > n || a <= 0) {
+    all->up = 0;
+    all->down = 1;
+    *kdown = n * a; /* every k is below m: the whole mean */
+    return;
+  }
+  double q = 1 - a;
+  if (walk_tails(m, n, a, q, all, kdown))
+    return;
+  /* Many expected failures: Loader's method for each tail, and
+   * sum_{k<m} k P(K = k) = n a P(K' <= m - 2), K' ~ Bin(n - 1, a), by
+   * k C(n,k) a^k = n a C(n-1,k-1) a^(k-1). */
+  *all = avail_k_of_n(m, n, a);
+  *kdown = m > 1 ? n * a * avail_k_of_n(m - 1, n - 1, a).down : 0;
+}
+
+avail avail_share(avail all, double kdown, double r) {
+  if (r <= 0)
+    return all;
+  /* E[min(1, K / r)] = P(K >= m) + sum_{k<m} P(k) k / r; its complement
+   * P(K < m) - sum_{k<m} P(k) k / r keeps its digits when small. */
+  avail req;
+  req.down = all.down - kdown / r;
+  if (req.down < 0.5) {
+    req.down = req.down > 0 ? req.down : 0;
+    req.up = 1 - req.down;
+  } else {
+    req.up = all.up + kdown / r;
+    req.up = req.up < 1 ? req.up : 1;
+    req.down = 1 - req.up;
+  }
+  return req;
+}
+
+void avail_pool(double m, double n, double a, double r, avail *all,
+                avail *req) {
+  double kdown;
+  avail_tails(m, n, a, all, &kdown);
+  *req = avail_share(*all, kdown, r);
 }
 
 avail avail_of(double a) {

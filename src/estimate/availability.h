@@ -19,6 +19,20 @@ typedef struct avail {
  * largest, and the smaller tail gives the other figure. */
 avail avail_k_of_n(double m, double n, double a);
 
+/* A pool of N servers each up with probability A, M of them needed, R
+ * servers' worth of load (M = ceil(R)): ALL = P(at least M up), the
+ * k-of-n figure; REQ = E[min(1, K / R)], the share of the load served
+ * (FORMULAS.md section 2b).  One pass over the binomial terms for both:
+ * from the all-up term when few failures are expected (the common case,
+ * a few multiplications), else by Loader's method as avail_k_of_n. */
+void avail_pool(double m, double n, double a, double r, avail *all,
+                avail *req);
+/* avail_pool in two parts, for callers that keep the first: ALL and
+ * KDOWN = sum over k < M of k P(K = k), which depend on (M, N, A) only;
+ * then the share of load served for R servers' worth of load. */
+void avail_tails(double m, double n, double a, avail *all, double *kdown);
+avail avail_share(avail all, double kdown, double r);
+
 /* Both figures of a single probability A. */
 avail avail_of(double a);
 /* Everything needed: the product (series). */

@@ -45,6 +45,10 @@ plan *plan_new(const capplan_model *m) {
   p->best = xcalloc(n, sizeof(size_t));
   p->path_len = xcalloc(n, sizeof(size_t));
   p->fifth = xcalloc(n, sizeof(size_t));
+  size_t pools = 2 * m->n_stages + m->n_groups + 1;
+  p->memo = xmalloc(pools * PLAN_MEMO_SLOTS * sizeof(avail_memo));
+  for (size_t k = 0; k < pools * PLAN_MEMO_SLOTS; k++)
+    p->memo[k].m = -1; /* empty: no pool needs -1 servers */
   return p;
 }
 
@@ -57,14 +61,36 @@ void plan_free(plan *p) {
   free(p->best);
   free(p->path_len);
   free(p->fifth);
+  free(p->memo);
   free(p);
 }
 
 /* SPEC.md "Sizing and rounding": one ceiling, at the end, with a 1e-9
  * tolerance so that 0.56 x 20,000 / 400 = 28.000000000000004 gives 28. */
 double ceil_tol(double x) {
-  double c = ceil(x - CAPPLAN_CEIL_TOLERANCE);
+  double y = x - CAPPLAN_CEIL_TOLERANCE;
+  /* ceil() of a count below 2^52 by truncation, which needs no library
+   * call on a baseline x86-64 build; larger ones (refused later as too
+   * many servers to count) take the library's. */
+  double c;
+  if (y > -1 && y < 4503599627370496.0) {
+    c = (double)(long long)y;
+    if (c < y)
+      c += 1;
+  } else {
+    c = ceil(y);
+  }
   return c > 0 ? c : 0;
+}
+
+/* The larger and the smaller of two figures that are never NaN (fmax and
+ * fmin are library calls that also handle NaN). */
+static double max2(double a, double b) {
+  return a > b ? a : b;
+}
+
+static double min2(double a, double b) {
+  return a < b ? a : b;
 }
 
 /* Servers needed up to carry EQ servers' worth of load (FORMULAS.md
@@ -136,23 +162,6 @@ static avail normalized(avail a) {
   return a;
 }
 
-/* Share of the load served by N servers each up with probability A when
- * R servers' worth of load needs M = ceil(R) of them (FORMULAS.md 2b):
- *   A_req = sum_k C(n,k) a^k (1-a)^(n-k) min(1, k / r)
- *         = P(K >= m) + sum_{k<m} P(K = k) k / r
- *         = P(K >= m) + (n a / r) P(K' <= m - 2),  K' ~ Bin(n - 1, a),
- * by k C(n,k) a^k = n a C(n-1,k-1) a^(k-1).  Both tails come from
- * avail_k_of_n, which keeps 1 - A accurate. */
-static avail request_share(double m, double n, double a, double r) {
-  avail all = avail_k_of_n(m, n, a);
-  if (r <= 0 || m <= 1)
-    return all;
-  double low = n > 0 ? avail_k_of_n(m - 1, n - 1, a).down : 0;
-  double w = n * a / r;
-  avail req = {all.up + w * low, all.down - w * low};
-  return normalized(req);
-}
-
 /* The servers in the J smallest of Z zones holding N servers evenly:
  * the worst J zones that can be up. */
 static double zone_servers(double n, double zones, double j) {
@@ -165,7 +174,28 @@ static double zone_servers(double n, double zones, double j) {
  * server up (k-of-n), and the share of load served; with zones, summed
  * over how many of the Z zones are up (binomial in Z, each zone up with
  * zone_availability); times the stage's own availability. */
-static void pool_availability(pool_plan *pp, const policy *pol) {
+/* avail_tails for (M, N, A), from MEMO (PLAN_MEMO_SLOTS entries, may be
+ * NULL) when it holds them. */
+static void tails(double m, double n, double a, avail_memo *memo, avail *all,
+                  double *kdown) {
+  if (memo) {
+    unsigned h = (unsigned)((unsigned long)m * 31u + (unsigned long)n) %
+                 PLAN_MEMO_SLOTS;
+    avail_memo *e = &memo[h];
+    if (e->m == m && e->n == n && e->a == a) {
+      *all = e->all;
+      *kdown = e->kdown;
+      return;
+    }
+    avail_tails(m, n, a, all, kdown);
+    *e = (avail_memo){m, n, a, *kdown, *all};
+    return;
+  }
+  avail_tails(m, n, a, all, kdown);
+}
+
+static void pool_availability(pool_plan *pp, const policy *pol,
+                              avail_memo *memo) {
   double m = pp->needed, n = pp->servers, a = pol->availability;
   double r = pp->carry;
   if (m <= 0) {
@@ -182,8 +212,10 @@ static void pool_availability(pool_plan *pp, const policy *pol) {
         break; /* the rest weigh less still */
       total += w;
       double nj = zone_servers(n, Z, j);
-      avail x = avail_k_of_n(m, nj, a);
-      avail y = request_share(m, nj, a, r);
+      avail x, y;
+      double kdown;
+      tails(m, nj, a, NULL, &x, &kdown);
+      y = avail_share(x, kdown, r);
       all.up += w * x.up;
       all.down += w * x.down;
       req.up += w * y.up;
@@ -197,8 +229,9 @@ static void pool_availability(pool_plan *pp, const policy *pol) {
     pp->all = normalized(all);
     pp->req = normalized(req);
   } else {
-    pp->all = avail_k_of_n(m, n, a);
-    pp->req = request_share(m, n, a, r);
+    double kdown;
+    tails(m, n, a, memo, &pp->all, &kdown);
+    pp->req = avail_share(pp->all, kdown, r);
   }
   if (pol->stage_availability < 1) {
     avail s = avail_of(pol->stage_availability);
@@ -259,10 +292,13 @@ static bool size_stage(const capplan_model *m, const params *p, plan *out,
     pp->usable = usable_memory(hw, ms->memory_on_gpu, pol);
     pp->applies |= 1u << CON_MEMORY;
     pp->by[CON_MEMORY] = pp->memory / pp->usable;
-    /* One copy of the data must fit on the servers that are up. */
-    double hold = needed(in->memory / pp->usable);
-    if (hold > pp->needed)
-      pp->needed = hold;
+    /* One copy of the data must fit on the servers that are up; a
+     * server down takes its shard's requests with it. */
+    double hold = in->memory / pp->usable;
+    if (hold > pp->carry)
+      pp->carry = hold;
+    if (needed(hold) > pp->needed)
+      pp->needed = needed(hold);
   }
   if (ms->group >= 0) {
     pp->by[CON_THROUGHPUT] = s->equivalents;
@@ -279,7 +315,7 @@ static bool size_stage(const capplan_model *m, const params *p, plan *out,
       pp->servers > 0 ? s->load / (pp->servers * s->tp.per_server) : 0;
   if (pp->utilization > 1 + 1e-9)
     s->status = PLAN_OVERLOADED;
-  pool_availability(pp, pol);
+  pool_availability(pp, pol, &out->memo[i * PLAN_MEMO_SLOTS]);
 
   /* A cache tier in front (SPEC.md section 5): every lookup reaches it,
    * hits and misses; sized by its throughput and its working set. */
@@ -298,9 +334,11 @@ static bool size_stage(const capplan_model *m, const params *p, plan *out,
       cp->usable = usable_memory(chw, false, &ci->pol);
       cp->applies |= 1u << CON_MEMORY;
       cp->by[CON_MEMORY] = cp->memory / cp->usable;
-      double hold = needed(ci->memory / cp->usable);
-      if (hold > cp->needed)
-        cp->needed = hold;
+      double hold = ci->memory / cp->usable;
+      if (hold > cp->carry)
+        cp->carry = hold;
+      if (needed(hold) > cp->needed)
+        cp->needed = needed(hold);
     }
     size_pool(cp, &ci->pol);
     if (too_big(out, i, cp->servers, s->cache_load))
@@ -310,7 +348,8 @@ static bool size_stage(const capplan_model *m, const params *p, plan *out,
     cp->utilization = cp->servers > 0
                           ? s->cache_load / (cp->servers * ci->qps_per_server)
                           : 0;
-    pool_availability(cp, &ci->pol);
+    pool_availability(cp, &ci->pol,
+                      &out->memo[(m->n_stages + i) * PLAN_MEMO_SLOTS]);
   }
   return true;
 }
@@ -330,7 +369,7 @@ static bool size_group(const capplan_model *m, const params *p, plan *out,
     size_t i = mg->members[k];
     const stage_plan *s = &out->stage[i];
     eq += s->equivalents;
-    carry += s->pool.carry;
+    carry += s->equivalents / pol->failover_utilization;
     if (m->stage[i].has_memory) {
       any_memory = true;
       memory += s->pool.memory;
@@ -347,9 +386,11 @@ static bool size_group(const capplan_model *m, const params *p, plan *out,
     pp->usable = usable_memory(hw, m->stage[mg->members[0]].memory_on_gpu, pol);
     pp->applies |= 1u << CON_MEMORY;
     pp->by[CON_MEMORY] = memory / pp->usable;
-    double hold = needed(one_copy / pp->usable);
-    if (hold > pp->needed)
-      pp->needed = hold;
+    double hold = one_copy / pp->usable;
+    if (hold > pp->carry)
+      pp->carry = hold;
+    if (needed(hold) > pp->needed)
+      pp->needed = needed(hold);
   }
   size_pool(pp, pol);
   if (too_big(out, mg->members[0], pp->servers, eq))
@@ -357,7 +398,8 @@ static bool size_group(const capplan_model *m, const params *p, plan *out,
   pp->gpus = pp->servers * hw->gpus;
   pp->cost_per_year = pp->servers * hw->cost_per_year;
   pp->utilization = pp->servers > 0 ? eq / pp->servers : 0;
-  pool_availability(pp, pol);
+  pool_availability(
+      pp, pol, &out->memo[(2 * m->n_stages + gi) * PLAN_MEMO_SLOTS]);
   for (size_t k = 0; k < mg->n_members; k++) {
     stage_plan *s = &out->stage[mg->members[k]];
     s->pool.all = pp->all;
@@ -403,8 +445,11 @@ int plan_eval(const capplan_model *m, const params *p,
               const check_limit *limits, size_t n_limits, plan *out) {
   size_t n = m->n_stages;
   const traffic_in *t = &p->traffic;
-  memset(out->stage, 0, n * sizeof(stage_plan));
-  memset(out->group, 0, m->n_groups * sizeof(group_plan));
+  /* No memset of the plan: every figure an evaluation can write is
+   * written on every evaluation, and those it never writes for this model
+   * (a cache tier a stage does not have, a memory constraint that does not
+   * apply) stay zero from plan_new.  A 20-stage plan is evaluated about a
+   * million times a second; clearing it would take a good share of that. */
   out->servers = out->gpus = out->cost_per_year = out->cost_per_month = 0;
   out->latency = 0;
   out->n_critical = out->n_checks = out->failed = 0;
@@ -434,16 +479,20 @@ int plan_eval(const capplan_model *m, const params *p,
     out->best[i] = i;
     out->path_len[i] = 1;
     out->fifth[i] = i;
-    if (ms->standby)
+    s->critical = false;
+    if (ms->standby) {
+      /* Phase 2 gives it the largest flow of the stages it backs up. */
+      s->inflow = s->outflow = s->load = s->latency_to = 0;
       continue;
+    }
     double inflow = ms->n_parents ? 0 : 1, slow = 0;
     for (size_t q = 0; q < ms->n_parents; q++) {
       size_t u = ms->parents[q];
       const stage_plan *up = &out->stage[u];
-      inflow = ms->join_any ? inflow + up->outflow : fmax(inflow, up->outflow);
+      inflow = ms->join_any ? inflow + up->outflow : max2(inflow, up->outflow);
       if (q == 0 || up->latency_to > out->stage[out->best[i]].latency_to)
         out->best[i] = u;
-      slow = fmax(slow, up->latency_to);
+      slow = max2(slow, up->latency_to);
     }
     if (ms->n_parents) {
       size_t b = out->best[i];
@@ -480,14 +529,14 @@ int plan_eval(const capplan_model *m, const params *p,
     stage_plan *f = &out->stage[fi];
     const stage_in *fin = &p->stage[fi];
     const mstage *fm = &m->stage[fi];
-    f->inflow = fmax(f->inflow, pr->inflow);
+    f->inflow = max2(f->inflow, pr->inflow);
     f->outflow = f->inflow;
     f->load = f->inflow * fin->calls * (1 - fin->cache_hit) * out->qps;
     tp_ops_of(fm->tp.kind)->eval(&fm->tp, fin, &p->hw[fm->hw], f->load, &f->tp);
     f->latency =
         fm->calls_sequential ? f->tp.latency * fin->calls : f->tp.latency;
     f->latency_to =
-        fmax(f->latency_to, pr->latency_to - pr->latency + f->latency);
+        max2(f->latency_to, pr->latency_to - pr->latency + f->latency);
     f->mean_latency = f->latency;
   }
 
@@ -548,7 +597,7 @@ int plan_eval(const capplan_model *m, const params *p,
     }
     if (ms->standby || ms->async)
       continue;
-    double visit = fmin(1, s->inflow);
+    double visit = min2(1, s->inflow);
     double misses = visit * (1 - p->stage[i].cache_hit);
     if (ms->group < 0)
       all = avail_series(all, s->effective);

@@ -101,6 +101,16 @@ enum plan_problem {
   PROBLEM_TOTAL_COST  /* the plan's total */
 };
 
+/* Remembered k-of-n tails of one pool (eval.c): an evaluation that meets
+ * the same (needed, servers, availability) again, as Monte Carlo and
+ * sweeps do all the time, reuses them.  A cache only: the figures are
+ * the same with or without it. */
+#define PLAN_MEMO_SLOTS 16
+typedef struct avail_memo {
+  double m, n, a, kdown;
+  avail all;
+} avail_memo;
+
 typedef struct plan {
   /* traffic */
   double qps, average_qps;
@@ -123,6 +133,8 @@ typedef struct plan {
    * for an entry), the path's length in stages and its fifth stage from
    * the entry (for abbreviating long paths). */
   size_t *best, *path_len, *fifth;
+  /* PLAN_MEMO_SLOTS per pool: stages, their cache tiers, then groups. */
+  avail_memo *memo;
 } plan;
 
 /* A plan shaped for M.  Free with plan_free() (accepts NULL). */

@@ -363,19 +363,15 @@ static void stage_section(const wk *x, size_t i) {
               fmt_ms(s->latency, b[3], FMT_SIZE),
               fmt_ms(s->mean_latency, b[4], FMT_SIZE));
     availability(x, cp, &ci->pol, l);
+    steps_say(x->s, l, "cache tier", "%s server%s, %s GPU%s, %s/year",
+              fmt_count(cp->servers, b[0], FMT_SIZE), plural(cp->servers),
+              fmt_count(cp->gpus, b[1], FMT_SIZE), plural(cp->gpus),
+              fmt_money(cp->cost_per_year, b[2], FMT_SIZE));
   }
   if (ms->group >= 0)
     steps_summary(x->s, l, "%s server-equivalents in group %s",
                   fmt_raw(s->equivalents, b[0], FMT_SIZE),
                   m->group[ms->group].name);
-  else if (ms->has_cache)
-    steps_summary(
-        x->s, l, "%s server%s, %s GPU%s, %s/year; cache %s server%s, %s/year",
-        fmt_count(pp->servers, b[0], FMT_SIZE), plural(pp->servers),
-        fmt_count(pp->gpus, b[1], FMT_SIZE), plural(pp->gpus),
-        fmt_money(pp->cost_per_year, b[2], FMT_SIZE),
-        fmt_count(s->cache.servers, b[3], FMT_SIZE), plural(s->cache.servers),
-        fmt_money(s->cache.cost_per_year, b[4], FMT_SIZE));
   else
     steps_summary(x->s, l, "%s server%s, %s GPU%s, %s/year",
                   fmt_count(pp->servers, b[0], FMT_SIZE), plural(pp->servers),
