@@ -48,6 +48,7 @@ int main(int argc, char **argv) {
   params *p = params_new(m);
   params_copy(m, p, &m->base);
   plan *pl = plan_new(m);
+  plan_remember(m, pl);
   double base_qps = p->traffic.qps;
   double rates[5];
   long total = 0;

@@ -25,10 +25,83 @@ static void group_digits(char *s, size_t size) {
   }
 }
 
+/* Writes the whole number V (|V| < 2^53) into BUF: what "%.0f" writes,
+ * without the cost of printf's floating-point path, which the tables of
+ * a 100,000-stage report would otherwise spend most of their time in. */
+static void whole(double v, char *buf, size_t size) {
+  char tmp[24];
+  size_t n = 0;
+  unsigned long long u = (unsigned long long)(v < 0 ? -v : v);
+  do {
+    tmp[n++] = (char)('0' + u % 10);
+    u /= 10;
+  } while (u);
+  size_t k = 0;
+  if (v < 0 && k + 1 < size)
+    buf[k++] = '-';
+  while (n && k + 1 < size)
+    buf[k++] = tmp[--n];
+  buf[k] = '\0';
+}
+
+/* What snprintf(buf, size, "%.*f", d, v) writes, by integer arithmetic
+ * when that gives the same digits: V x 10^D rounded, unless it lies so
+ * near a half that the product's own rounding could tip it (then printf
+ * decides).  Tables print millions of these. */
+static void fixed(double v, int d, char *buf, size_t size) {
+  static const double p10[] = {1,   1e1, 1e2, 1e3,  1e4,  1e5, 1e6,
+                               1e7, 1e8, 1e9, 1e10, 1e11, 1e12};
+  double a = fabs(v);
+  if (d < 0 || d > 12 || !(a * p10[d] < 4e15)) {
+    snprintf(buf, size, "%.*f", d, v);
+    return;
+  }
+  double r = a * p10[d], fl = floor(r), frac = r - fl;
+  if (fabs(frac - 0.5) < 1e-6) {
+    snprintf(buf, size, "%.*f", d, v);
+    return;
+  }
+  unsigned long long k = (unsigned long long)fl + (frac > 0.5);
+  char digits[32];
+  size_t n = 0;
+  do {
+    digits[n++] = (char)('0' + k % 10);
+    k /= 10;
+  } while (k);
+  while (n <= (size_t)d)
+    digits[n++] = '0'; /* a leading zero before the point */
+  size_t o = 0;
+  if (v < 0 && o + 1 < size)
+    buf[o++] = '-';
+  while (n && o + 1 < size) {
+    if (n == (size_t)d && d > 0 && o + 1 < size)
+      buf[o++] = '.';
+    buf[o++] = digits[--n];
+  }
+  buf[o] = '\0';
+}
+
+/* A + B into BUF (snprintf's "%s%s", without its parsing). */
+static char *join(char *buf, size_t size, const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  if (la + lb + 1 > size) {
+    snprintf(buf, size, "%s%s", a, b);
+    return buf;
+  }
+  memmove(buf, a, la);
+  memcpy(buf + la, b, lb + 1);
+  return buf;
+}
+
 char *fmt_number(double v, int decimals, char *buf, size_t size) {
   if (v == 0 || !isfinite(v))
     v = 0; /* no "-0"; non-finite figures never reach here */
-  snprintf(buf, size, "%.*f", decimals, v);
+  if (v == floor(v) && fabs(v) < 9007199254740992.0) {
+    whole(v, buf, size); /* the common case: no decimals to print */
+    group_digits(buf, size);
+    return buf;
+  }
+  fixed(v, decimals, buf, size);
   if (strchr(buf, '.')) {
     size_t n = strlen(buf);
     while (n > 0 && buf[n - 1] == '0')
@@ -65,7 +138,7 @@ char *fmt_money(double v, char *buf, size_t size) {
   fmt_number(v, fabs(v) >= 1000 ? 0 : 2, num, sizeof num);
   if (fabs(v) < 1000 && strchr(num, '.') && strlen(strchr(num, '.')) == 2)
     strcat(num, "0"); /* cents always have two digits */
-  snprintf(buf, size, "$%s", num);
+  join(buf, size, "$", num);
   return buf;
 }
 
@@ -77,14 +150,14 @@ char *fmt_ms(double seconds, char *buf, size_t size) {
              : fabs(ms) >= 1 ? 2
                              : sig3(fabs(ms)),
              num, sizeof num);
-  snprintf(buf, size, "%s ms", num);
+  join(buf, size, num, " ms");
   return buf;
 }
 
 char *fmt_percent(double fraction, char *buf, size_t size) {
   char num[FMT_SIZE];
   fmt_number(fraction * 100, 2, num, sizeof num);
-  snprintf(buf, size, "%s%%", num);
+  join(buf, size, num, "%");
   return buf;
 }
 
@@ -101,7 +174,9 @@ char *fmt_availability(double up, double down, char *buf, size_t size) {
     dec = 1 - (int)floor(log10(pct_down) + 1e-9);
     dec = dec < 2 ? 2 : dec > 10 ? 10 : dec;
   }
-  snprintf(buf, size, "%.*f%%", dec, up * 100);
+  char num[FMT_SIZE];
+  fixed(up * 100, dec, num, sizeof num);
+  join(buf, size, num, "%");
   return buf;
 }
 
@@ -119,8 +194,10 @@ char *fmt_downtime(double minutes, char *buf, size_t size) {
     v = minutes * 60;
     unit = "s";
   }
-  snprintf(num, sizeof num, "%.2f", v);
-  snprintf(buf, size, "%s %s", num, unit);
+  fixed(v, 2, num, sizeof num);
+  char tail[8] = " ";
+  strcat(tail, unit);
+  join(buf, size, num, tail);
   return buf;
 }
 

@@ -25,8 +25,7 @@ avail avail_k_of_n(double m, double n, double a);
  * (FORMULAS.md section 2b).  One pass over the binomial terms for both:
  * from the all-up term when few failures are expected (the common case,
  * a few multiplications), else by Loader's method as avail_k_of_n. */
-void avail_pool(double m, double n, double a, double r, avail *all,
-                avail *req);
+void avail_pool(double m, double n, double a, double r, avail *all, avail *req);
 /* avail_pool in two parts, for callers that keep the first: ALL and
  * KDOWN = sum over k < M of k P(K = k), which depend on (M, N, A) only;
  * then the share of load served for R servers' worth of load. */

@@ -45,11 +45,21 @@ plan *plan_new(const capplan_model *m) {
   p->best = xcalloc(n, sizeof(size_t));
   p->path_len = xcalloc(n, sizeof(size_t));
   p->fifth = xcalloc(n, sizeof(size_t));
+  return p;
+}
+
+void plan_remember(const capplan_model *m, plan *p) {
+  if (p->memo)
+    return;
   size_t pools = 2 * m->n_stages + m->n_groups + 1;
   p->memo = xmalloc(pools * PLAN_MEMO_SLOTS * sizeof(avail_memo));
   for (size_t k = 0; k < pools * PLAN_MEMO_SLOTS; k++)
     p->memo[k].m = -1; /* empty: no pool needs -1 servers */
-  return p;
+}
+
+/* The memo slots of pool K (stages, their cache tiers, groups), or NULL. */
+static avail_memo *memo_of(plan *p, size_t k) {
+  return p->memo ? &p->memo[k * PLAN_MEMO_SLOTS] : NULL;
 }
 
 void plan_free(plan *p) {
@@ -179,8 +189,8 @@ static double zone_servers(double n, double zones, double j) {
 static void tails(double m, double n, double a, avail_memo *memo, avail *all,
                   double *kdown) {
   if (memo) {
-    unsigned h = (unsigned)((unsigned long)m * 31u + (unsigned long)n) %
-                 PLAN_MEMO_SLOTS;
+    unsigned h =
+        (unsigned)((unsigned long)m * 31u + (unsigned long)n) % PLAN_MEMO_SLOTS;
     avail_memo *e = &memo[h];
     if (e->m == m && e->n == n && e->a == a) {
       *all = e->all;
@@ -315,7 +325,7 @@ static bool size_stage(const capplan_model *m, const params *p, plan *out,
       pp->servers > 0 ? s->load / (pp->servers * s->tp.per_server) : 0;
   if (pp->utilization > 1 + 1e-9)
     s->status = PLAN_OVERLOADED;
-  pool_availability(pp, pol, &out->memo[i * PLAN_MEMO_SLOTS]);
+  pool_availability(pp, pol, memo_of(out, i));
 
   /* A cache tier in front (SPEC.md section 5): every lookup reaches it,
    * hits and misses; sized by its throughput and its working set. */
@@ -348,8 +358,7 @@ static bool size_stage(const capplan_model *m, const params *p, plan *out,
     cp->utilization = cp->servers > 0
                           ? s->cache_load / (cp->servers * ci->qps_per_server)
                           : 0;
-    pool_availability(cp, &ci->pol,
-                      &out->memo[(m->n_stages + i) * PLAN_MEMO_SLOTS]);
+    pool_availability(cp, &ci->pol, memo_of(out, m->n_stages + i));
   }
   return true;
 }
@@ -398,8 +407,7 @@ static bool size_group(const capplan_model *m, const params *p, plan *out,
   pp->gpus = pp->servers * hw->gpus;
   pp->cost_per_year = pp->servers * hw->cost_per_year;
   pp->utilization = pp->servers > 0 ? eq / pp->servers : 0;
-  pool_availability(
-      pp, pol, &out->memo[(2 * m->n_stages + gi) * PLAN_MEMO_SLOTS]);
+  pool_availability(pp, pol, memo_of(out, 2 * m->n_stages + gi));
   for (size_t k = 0; k < mg->n_members; k++) {
     stage_plan *s = &out->stage[mg->members[k]];
     s->pool.all = pp->all;

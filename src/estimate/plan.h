@@ -140,6 +140,9 @@ typedef struct plan {
 /* A plan shaped for M.  Free with plan_free() (accepts NULL). */
 plan *plan_new(const capplan_model *m);
 void plan_free(plan *p);
+/* Lets P remember k-of-n tails between evaluations (for callers that
+ * evaluate M many times: Monte Carlo, sweeps, searches). */
+void plan_remember(const capplan_model *m, plan *p);
 
 /* Evaluates M at parameters P against LIMITS (N of them; may be NULL),
  * into OUT.  Returns 0, or -1 when a

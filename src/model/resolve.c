@@ -27,6 +27,8 @@
 typedef struct builder {
   capplan_model *g;
   params *p;
+  policy pol_default; /* the schema's defaults of the policy keys */
+  double def_share, def_calls, def_cache_hit, def_stops, def_replicas;
   const capplan_spec *spec;
   capplan_diags *d;
   strmap stages, hw, invalid;
@@ -356,18 +358,30 @@ static void link_stage(builder *b, size_t i) {
 
 /* ------------------------------------------------------------ settings */
 
-/* The policy fields, in the order of struct policy and spec_policy. */
-#define POL(f)                                                                 \
-  { offsetof(policy, f), offsetof(spec_policy, f), #f }
+/* The policy fields, in the order of struct policy and spec_policy, and
+ * where each may come from besides the stage, its group and defaults:
+ * the hardware's availability, or the hardware's memory reserve.  Every
+ * field but the two availabilities is the pool's: a colocated stage takes
+ * its group's. */
+enum { FROM_SETTINGS, FROM_HW_AVAILABILITY, FROM_HW_RESERVE };
+#define POL(f, from, pool)                                                     \
+  { offsetof(policy, f), offsetof(spec_policy, f), #f, from, pool }
 static const struct {
   size_t in, spec;
   const char *name;
+  int from;
+  bool pooled;
 } pol_fields[] = {
-    POL(utilization),        POL(headroom),
-    POL(redundancy),         POL(zones),
-    POL(survive_zone_loss),  POL(availability),
-    POL(stage_availability), POL(zone_availability),
-    POL(memory_reserve),     POL(failover_utilization),
+    POL(utilization, FROM_SETTINGS, true),
+    POL(headroom, FROM_SETTINGS, true),
+    POL(redundancy, FROM_SETTINGS, true),
+    POL(zones, FROM_SETTINGS, true),
+    POL(survive_zone_loss, FROM_SETTINGS, true),
+    POL(availability, FROM_HW_AVAILABILITY, false),
+    POL(stage_availability, FROM_SETTINGS, false),
+    POL(zone_availability, FROM_SETTINGS, true),
+    POL(memory_reserve, FROM_HW_RESERVE, true),
+    POL(failover_utilization, FROM_SETTINGS, true),
 };
 #undef POL
 
@@ -381,23 +395,36 @@ static const snum *spol_at(const spec_policy *p, size_t f) {
 
 /* Fields a colocated stage takes from its group's pool. */
 static bool pooled(size_t f) {
-  const char *n = pol_fields[f].name;
-  return strcmp(n, "availability") && strcmp(n, "stage_availability");
+  return pol_fields[f].pooled;
+}
+
+/* The schema's defaults, looked up once per model rather than per stage
+ * (a 100,000-stage spec resolves a million settings). */
+static void builder_defaults(builder *b) {
+  for (size_t f = 0; f < ARRAY_LEN(pol_fields); f++)
+    *pol_at(&b->pol_default, f) =
+        schema_key_get(SEC_POLICY, pol_fields[f].name)->def;
+  b->def_share = schema_key_get(SEC_STAGE, "share")->def;
+  b->def_calls = schema_key_get(SEC_STAGE, "calls")->def;
+  b->def_cache_hit = schema_key_get(SEC_STAGE, "cache_hit")->def;
+  b->def_stops = schema_key_get(SEC_STAGE, "stops")->def;
+  b->def_replicas = schema_key_get(SEC_STAGE, "replicas")->def;
 }
 
 /* A policy from OWN, else OUTER (either may be NULL), else the schema's
  * defaults.  Server availability and the memory reserve may also come
  * from the hardware (HW, HW_SPEC; either may be NULL). */
-static void resolve_policy(const spec_policy *own, const spec_policy *outer,
-                           const hw_in *hw, const spec_hardware *hw_spec,
-                           policy *out, unsigned *own_bits) {
+static void resolve_policy(const builder *b, const spec_policy *own,
+                           const spec_policy *outer, const hw_in *hw,
+                           const spec_hardware *hw_spec, policy *out,
+                           unsigned *own_bits) {
   *own_bits = 0;
   for (size_t f = 0; f < ARRAY_LEN(pol_fields); f++) {
     const snum *o = own ? spol_at(own, f) : NULL;
     const snum *d = outer ? spol_at(outer, f) : NULL;
-    double v = schema_key_get(SEC_POLICY, pol_fields[f].name)->def;
-    bool avail = !strcmp(pol_fields[f].name, "availability");
-    bool reserve = !strcmp(pol_fields[f].name, "memory_reserve");
+    double v = *pol_at((policy *)&b->pol_default, f);
+    bool avail = pol_fields[f].from == FROM_HW_AVAILABILITY;
+    bool reserve = pol_fields[f].from == FROM_HW_RESERVE;
     if (o && o->set) {
       v = o->v;
       *own_bits |= 1u << f;
@@ -428,19 +455,11 @@ static void settle_stage(builder *b, size_t i, long default_hw) {
   const hw_in *hv = &b->p->hw[hw];
   const spec_hardware *hs = spec_hw(b, g->hw[hw].name);
 
-  const enum schema_section_id S = SEC_STAGE;
-  const struct {
-    double *to;
-    const snum *from;
-    const char *name;
-  } flow[] = {{&in->share, &st->share, "share"},
-              {&in->calls, &st->calls, "calls"},
-              {&in->cache_hit, &st->cache_hit, "cache_hit"},
-              {&in->stops, &st->stops, "stops"},
-              {&in->replicas, &st->replicas, "replicas"}};
-  for (size_t k = 0; k < ARRAY_LEN(flow); k++)
-    *flow[k].to = flow[k].from->set ? flow[k].from->v
-                                    : schema_key_get(S, flow[k].name)->def;
+  in->share = st->share.set ? st->share.v : b->def_share;
+  in->calls = st->calls.set ? st->calls.v : b->def_calls;
+  in->cache_hit = st->cache_hit.set ? st->cache_hit.v : b->def_cache_hit;
+  in->stops = st->stops.set ? st->stops.v : b->def_stops;
+  in->replicas = st->replicas.set ? st->replicas.v : b->def_replicas;
   in->latency = st->latency.v;
   nd->text.latency =
       st->latency.text ? arena_strdup(g->arena, st->latency.text) : NULL;
@@ -449,7 +468,7 @@ static void settle_stage(builder *b, size_t i, long default_hw) {
                               : NULL;
   nd->calls_sequential =
       st->calls_mode.s && !strcmp(st->calls_mode.s, "sequential");
-  resolve_policy(&st->pol, &spec->defaults.pol, hv, hs, &in->pol, &nd->own);
+  resolve_policy(b, &st->pol, &spec->defaults.pol, hv, hs, &in->pol, &nd->own);
   /* Reported here when the stage itself sets one of the two keys; a
    * contradiction in 'defaults' alone is reported once, by the build. */
   if (in->pol.survive_zone_loss != 0 && in->pol.zones < 2 && !st->colocate.s &&
@@ -571,7 +590,7 @@ static void build_groups(builder *b) {
           used[k] = true;
         }
       unsigned bits;
-      resolve_policy(sg ? &sg->pol : NULL, &df->pol, &b->p->hw[gr->hw],
+      resolve_policy(b, sg ? &sg->pol : NULL, &df->pol, &b->p->hw[gr->hw],
                      spec_hw(b, g->hw[gr->hw].name), gp, &bits);
       gp->availability = in->pol.availability;
       if (gp->survive_zone_loss != 0 && gp->zones < 2 && sg &&
@@ -955,7 +974,12 @@ capplan_model *model_resolve(const capplan_spec *spec, capplan_diags *d) {
   params *p = &g->base;
   p->stage = xcalloc(g->n_stages + 1, sizeof(stage_in));
   p->cache = xcalloc(g->n_stages + 1, sizeof(cache_in));
-  builder b = {g, p, spec, d, {0}, {0}, {0}, NULL};
+  builder b;
+  memset(&b, 0, sizeof b);
+  b.g = g;
+  b.p = p;
+  b.spec = spec;
+  b.d = d;
   b.seen = xmalloc((g->n_stages + 1) * sizeof(size_t));
   for (size_t i = 0; i <= g->n_stages; i++)
     b.seen[i] = (size_t)-1;
@@ -963,6 +987,7 @@ capplan_model *model_resolve(const capplan_spec *spec, capplan_diags *d) {
   strmap_init(&b.hw);
   strmap_init(&b.invalid);
 
+  builder_defaults(&b);
   build_hardware(&b);
   build_traffic(&b);
   build_limits(&b);

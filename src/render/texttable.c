@@ -9,7 +9,8 @@
 #include "util.h"
 
 typedef struct trow {
-  char **cells;
+  const char **cells;
+  size_t *width; /* each cell's width in characters, measured once */
   int style;
 } trow;
 
@@ -19,6 +20,7 @@ struct ttable {
   int *priority;
   trow *rows;
   size_t n, cap;
+  capplan_arena *arena; /* the cells: a 100,000-row table is 2M of them */
 };
 
 ttable *tt_new(size_t ncols, const char *align) {
@@ -26,37 +28,64 @@ ttable *tt_new(size_t ncols, const char *align) {
   t->ncols = ncols;
   t->align = xstrdup(align);
   t->priority = xcalloc(ncols, sizeof(int));
+  t->arena = arena_new();
   return t;
 }
 
 void tt_free(ttable *t) {
   if (!t)
     return;
-  for (size_t r = 0; r < t->n; r++) {
-    for (size_t c = 0; c < t->ncols; c++)
-      free(t->rows[r].cells[c]);
-    free(t->rows[r].cells);
-  }
   free(t->rows);
   free(t->align);
   free(t->priority);
+  arena_free(t->arena);
   free(t);
 }
 
 void tt_row(ttable *t, int style) {
   xgrow((void **)&t->rows, &t->cap, t->n + 1, sizeof(trow));
-  t->rows[t->n].cells = xcalloc(t->ncols, sizeof(char *));
+  t->rows[t->n].cells = arena_array(t->arena, t->ncols, sizeof(char *));
+  t->rows[t->n].width = arena_array(t->arena, t->ncols, sizeof(size_t));
   t->rows[t->n].style = style;
   t->n++;
+}
+
+/* The width of S as a terminal shows it: characters (UTF-8 code points),
+ * not counting ANSI colour sequences (ESC [ ... m), which take none. */
+static size_t shown_width(const char *s) {
+  size_t w = 0;
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (*p == 0x1b && p[1] == '[') {
+      p += 2;
+      while (*p && *p != 'm')
+        p++;
+      if (!*p)
+        break;
+      continue;
+    }
+    if ((*p & 0xC0) != 0x80)
+      w++;
+  }
+  return w;
 }
 
 void tt_cell(ttable *t, const char *text) {
   trow *r = &t->rows[t->n - 1];
   for (size_t c = 0; c < t->ncols; c++)
     if (!r->cells[c]) {
-      r->cells[c] = xstrdup(text ? text : "");
+      r->cells[c] = arena_strdup(t->arena, text ? text : "");
+      r->width[c] = shown_width(r->cells[c]);
       return;
     }
+}
+
+static void spaces(capplan_buf *out, size_t n) {
+  static const char blank[] = "                                ";
+  while (n > 0) {
+    size_t k = n < sizeof blank - 1 ? n : sizeof blank - 1;
+    capplan_buf_put(out, blank, k);
+    n -= k;
+  }
 }
 
 void tt_priority(ttable *t, size_t col, int priority) {
@@ -75,7 +104,7 @@ void tt_render_fit(const ttable *t, bool color, const char *indent,
   for (size_t r = 0; r < t->n; r++)
     for (size_t c = 0; c < t->ncols; c++) {
       const char *s = t->rows[r].cells[c];
-      size_t cw = s ? utf8_width(s, strlen(s)) : 0;
+      size_t cw = s ? t->rows[r].width[c] : 0;
       if (cw > w[c])
         w[c] = cw;
       /* The header alone does not keep a column. */
@@ -108,40 +137,42 @@ void tt_render_fit(const ttable *t, bool color, const char *indent,
                          h && *h ? h : "?");
     }
   }
+  size_t last = t->ncols; /* the last column shown */
+  for (size_t c = 0; c < t->ncols; c++)
+    if (used[c])
+      last = c;
   for (size_t r = 0; r < t->n; r++) {
     const trow *row = &t->rows[r];
-    capplan_buf line;
-    capplan_buf_init(&line);
-    capplan_buf_puts(&line, indent);
+    capplan_buf_puts(out, indent);
     if (color && (row->style == TT_BOLD || row->style == TT_HEADER))
-      capplan_buf_puts(&line, "\033[1m");
+      capplan_buf_puts(out, "\033[1m");
     if (color && row->style == TT_DIM)
-      capplan_buf_puts(&line, "\033[2m");
+      capplan_buf_puts(out, "\033[2m");
+    /* Blanks are held back until something follows them, so no line
+     * ends in blanks: golden files and terminals both prefer it. */
+    size_t pending = 0;
     bool first = true;
     for (size_t c = 0; c < t->ncols; c++) {
       if (!used[c])
         continue;
       const char *s = row->cells[c] ? row->cells[c] : "";
-      size_t pad = w[c] - utf8_width(s, strlen(s));
+      size_t pad = w[c] - (row->cells[c] ? row->width[c] : 0);
       if (!first)
-        capplan_buf_puts(&line, "  ");
+        pending += 2;
       first = false;
       if (t->align[c] == 'r')
-        for (size_t k = 0; k < pad; k++)
-          capplan_buf_putc(&line, ' ');
-      capplan_buf_puts(&line, s);
-      if (t->align[c] != 'r')
-        for (size_t k = 0; k < pad; k++)
-          capplan_buf_putc(&line, ' ');
+        pending += pad;
+      if (*s) {
+        spaces(out, pending);
+        pending = 0;
+        capplan_buf_puts(out, s);
+      }
+      if (t->align[c] != 'r' && c != last)
+        pending += pad;
     }
-    /* No trailing blanks: golden files and terminals both prefer it. */
-    while (line.len > 0 && line.data[line.len - 1] == ' ')
-      line.data[--line.len] = '\0';
     if (color && row->style != TT_PLAIN)
-      capplan_buf_puts(&line, "\033[0m");
-    capplan_buf_put(out, line.data ? line.data : "", line.len);
+      capplan_buf_puts(out, "\033[0m");
     capplan_buf_putc(out, '\n');
-    capplan_buf_release(&line);
   }
   free(w);
   free(used);

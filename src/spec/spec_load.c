@@ -25,7 +25,24 @@ typedef struct loader {
   const capplan_limits *lim;
   capplan_diags *d;
   spec_stage *stage; /* the stage being loaded, for its sections */
+  /* Each section's key names, hashed on first use: a 100,000-stage spec
+   * looks up half a million keys. */
+  strmap index[SEC_COUNT];
+  bool indexed[SEC_COUNT];
 } loader;
+
+/* The index of key NAME among section S's keys (schema_key_at), or -1. */
+static long key_lookup(loader *L, const schema_section *s, const char *name) {
+  size_t id = (size_t)(s - schema_section_get(SEC_TOP));
+  if (!L->indexed[id]) {
+    strmap_init(&L->index[id]);
+    for (size_t i = 0; i < schema_n_keys(s); i++)
+      strmap_put(&L->index[id], schema_key_at(s, i)->name, i, NULL);
+    L->indexed[id] = true;
+  }
+  size_t v;
+  return strmap_get(&L->index[id], name, &v) ? (long)v : -1;
+}
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 4, 5)))
@@ -63,6 +80,9 @@ static capplan_loc at_span(const ynode *n, size_t off, size_t len) {
 /* Checks that V (the value of KEY) is a single, non-null value. */
 static bool scalar_value(loader *L, const schema_key *k, const ynode *key,
                          const ynode *v) {
+  if (v->kind == YN_SCALAR && !ynode_is_null(v))
+    return true;
+  /* The help is written only when needed: this runs for every key. */
   char help[160];
   if (k->type == SK_QTY)
     snprintf(help, sizeof help, "write %s such as '%s'%s",
@@ -71,18 +91,13 @@ static bool scalar_value(loader *L, const schema_key *k, const ynode *key,
   else
     snprintf(help, sizeof help, "write a single value%s",
              (k->flags & SF_REQUIRED) ? "" : ", or remove the key");
-  if (v->kind != YN_SCALAR) {
+  if (v->kind != YN_SCALAR)
     error(L, at(v), help, "'%s' takes %s, not %s", k->name,
           k->type == SK_QTY ? units_kind_name(k->unit) : "a single value",
           ynode_kind_name(v));
-    return false;
-  }
-  if (ynode_is_null(v)) {
-    /* An empty value has no place of its own: point at the key. */
+  else /* an empty value has no place of its own: point at the key */
     error(L, at(key), help, "'%s' has no value", k->name);
-    return false;
-  }
-  return true;
+  return false;
 }
 
 static void load_qty(loader *L, const schema_key *k, const ynode *key,
@@ -323,7 +338,7 @@ static void load_pair(loader *L, const schema_section *s, const ynode *key,
   const char *name = key_text(L, key);
   if (!name)
     return;
-  long found = schema_key_index(s, name);
+  long found = key_lookup(L, s, name);
   if (found < 0) {
     const schema_key *meant = unknown_key(L, s, key, owner);
     if (meant)
@@ -790,9 +805,17 @@ capplan_spec *spec_load(const capplan_source *src, const capplan_limits *limits,
   capplan_spec *spec = xcalloc(1, sizeof *spec);
   spec->src = src;
   spec->arena = arena_new();
-  loader L = {spec, src, limits, d, NULL};
+  loader L;
+  memset(&L, 0, sizeof L);
+  L.spec = spec;
+  L.src = src;
+  L.lim = limits;
+  L.d = d;
   load_top(&L, ytree_root(tree));
   ytree_free(tree);
+  for (size_t i = 0; i < SEC_COUNT; i++)
+    if (L.indexed[i])
+      strmap_release(&L.index[i]);
   if (!spec->name.s)
     spec->name.s = default_name(spec);
   if (d->errors > errors && (!partial || !spec->version.set)) {
