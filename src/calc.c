@@ -855,7 +855,8 @@ void capplan_calc_free(capplan_calc *c) {
 }
 
 /* The working as text: each step's formula, its numbers, its result,
- * aligned under one another. */
+ * aligned under one another.  Values are quoted as given on the command
+ * line, so every line is escaped (text_escape). */
 void render_calc_text(const capplan_calc *c, capplan_buf *out) {
   size_t w = 0;
   for (size_t i = 0; i < c->n_steps; i++)
@@ -863,11 +864,21 @@ void render_calc_text(const capplan_calc *c, capplan_buf *out) {
       w = strlen(c->steps[i].label);
   for (size_t i = 0; i < c->n_steps; i++) {
     const capplan_calc_step *s = &c->steps[i];
-    capplan_buf_printf(out, "%-*s = %s\n", (int)w, s->label, s->formula);
-    if (s->numbers && *s->numbers)
-      capplan_buf_printf(out, "%-*s = %s\n", (int)w, "", s->numbers);
-    capplan_buf_printf(out, "%-*s = %s\n", (int)w, "", s->result);
+    capplan_buf_printf(out, "%-*s = ", (int)w, s->label);
+    text_puts(out, s->formula);
+    capplan_buf_putc(out, '\n');
+    if (s->numbers && *s->numbers) {
+      capplan_buf_printf(out, "%-*s = ", (int)w, "");
+      text_puts(out, s->numbers);
+      capplan_buf_putc(out, '\n');
+    }
+    capplan_buf_printf(out, "%-*s = ", (int)w, "");
+    text_puts(out, s->result);
+    capplan_buf_putc(out, '\n');
   }
-  for (size_t i = 0; i < c->n_notes; i++)
-    capplan_buf_printf(out, "\nnote: %s\n", c->notes[i]);
+  for (size_t i = 0; i < c->n_notes; i++) {
+    capplan_buf_puts(out, "\nnote: ");
+    text_puts(out, c->notes[i]);
+    capplan_buf_putc(out, '\n');
+  }
 }

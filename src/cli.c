@@ -36,13 +36,27 @@ static void usage_line(const cli_command *cmd, FILE *f) {
           cmd->args ? cmd->args : "", cmd->n_options ? " [options]" : "");
 }
 
+void cli_put_safe(FILE *f, const char *s) {
+  capplan_buf b;
+  capplan_buf_init(&b);
+  text_puts(&b, s);
+  if (b.len)
+    fwrite(b.data, 1, b.len, f);
+  capplan_buf_release(&b);
+}
+
 int cli_usage_error(const cli_command *cmd, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  fprintf(stderr, "capplan %s: error: ", cmd->name);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
+  capplan_buf msg;
+  capplan_buf_init(&msg);
+  capplan_buf_vprintf(&msg, fmt, ap);
   va_end(ap);
+  /* Messages quote the command line, which may hold anything. */
+  fprintf(stderr, "capplan %s: error: ", cmd->name);
+  cli_put_safe(stderr, msg.data);
+  fputc('\n', stderr);
+  capplan_buf_release(&msg);
   usage_line(cmd, stderr);
   fprintf(stderr, "run 'capplan help %s' for its options\n", cmd->name);
   return CAPPLAN_EXIT_INPUT;
@@ -61,10 +75,16 @@ int cli_one_spec(const cli_command *cmd, const cli_args *a) {
 
 int cli_value_error(const cli_command *cmd, const char *message,
                     const char *text, const char *help) {
-  fprintf(stderr, "capplan %s: error: %s, got '%s'\n", cmd->name, message,
-          text);
-  if (help && *help)
-    fprintf(stderr, "  = help: %s\n", help);
+  fprintf(stderr, "capplan %s: error: ", cmd->name);
+  cli_put_safe(stderr, message);
+  fputs(", got '", stderr);
+  cli_put_safe(stderr, text);
+  fputs("'\n", stderr);
+  if (help && *help) {
+    fputs("  = help: ", stderr);
+    cli_put_safe(stderr, help);
+    fputc('\n', stderr);
+  }
   usage_line(cmd, stderr);
   fprintf(stderr, "run 'capplan help %s' for its options\n", cmd->name);
   return CAPPLAN_EXIT_INPUT;
@@ -260,8 +280,10 @@ static int write_all(int fd, const char *p, size_t n) {
 }
 
 static int io_error(const char *what, const char *path) {
-  fprintf(stderr, "capplan: error: cannot %s '%s': %s\n", what, path,
-          strerror(errno));
+  int err = errno;
+  fprintf(stderr, "capplan: error: cannot %s '", what);
+  cli_put_safe(stderr, path);
+  fprintf(stderr, "': %s\n", strerror(err));
   return CAPPLAN_EXIT_IO;
 }
 
@@ -339,11 +361,13 @@ int cli_limits(capplan_limits *limits) {
   capplan_buf_init(&err);
   int rc = 0;
   if (capplan_limits_parse(env, limits, &err) < 0) {
-    fprintf(stderr,
-            "capplan: error: CAPPLAN_LIMITS='%s': %s\n"
-            "  = help: write name=value pairs separated by commas, e.g. "
-            "CAPPLAN_LIMITS=input=32MiB,stages=500K\n",
-            env, err.data ? err.data : "");
+    fputs("capplan: error: CAPPLAN_LIMITS='", stderr);
+    cli_put_safe(stderr, env);
+    fputs("': ", stderr);
+    cli_put_safe(stderr, err.data);
+    fputs("\n  = help: write name=value pairs separated by commas, e.g. "
+          "CAPPLAN_LIMITS=input=32MiB,stages=500K\n",
+          stderr);
     rc = CAPPLAN_EXIT_INPUT;
   }
   capplan_buf_release(&err);

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "capplan.h"
 
@@ -53,6 +54,11 @@ void cli_args_release(cli_args *a);
 /* The value of option NAME, or NULL when absent. */
 const char *cli_value(const cli_command *cmd, const cli_args *a,
                       const char *name);
+
+/* Writes S (NULL: nothing) to F with control characters and bytes that
+ * are not UTF-8 shown as escapes (text_escape): for anything quoted from
+ * the command line, a path or a spec. */
+void cli_put_safe(FILE *f, const char *s);
 
 /* Prints "capplan CMD: error: ..." and the command's usage line to stderr;
  * returns CAPPLAN_EXIT_INPUT. */

@@ -52,12 +52,12 @@ static int unknown_command(const char *name) {
   for (size_t i = 0; i < cli_n_commands && n < ARRAY_LEN(names); i++)
     names[n++] = cli_commands[i]->name;
   const char *best = closest_word(name, names, n);
+  fputs("capplan: error: unknown command '", stderr);
+  cli_put_safe(stderr, name);
   if (best)
-    fprintf(stderr,
-            "capplan: error: unknown command '%s' (did you mean '%s'?)\n", name,
-            best);
+    fprintf(stderr, "' (did you mean '%s'?)\n", best);
   else
-    fprintf(stderr, "capplan: error: unknown command '%s'\n", name);
+    fputs("'\n", stderr);
   fprintf(stderr, "run 'capplan --help' for the list of commands\n");
   return CAPPLAN_EXIT_INPUT;
 }

@@ -34,6 +34,21 @@ typedef struct ex {
   size_t *best, *len, *fifth; /* slowest paths (slowest_paths) */
 } ex;
 
+/* Formats FMT into T with the spec's text in it (names, values as
+ * written) escaped; T is never left NULL. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 0)))
+#endif
+static void safe_vprintf(capplan_buf *t, const char *fmt, va_list ap) {
+  capplan_buf raw;
+  capplan_buf_init(&raw);
+  capplan_buf_vprintf(&raw, fmt, ap);
+  text_escape(t, raw.data ? raw.data : "", raw.len, 0);
+  capplan_buf_release(&raw);
+  if (!t->data)
+    capplan_buf_puts(t, "");
+}
+
 /* Appends one step: LABEL, then TEXT wrapped at spaces to fit 80
  * columns, continuation lines indented under the text.  In markdown, a
  * table row. */
@@ -46,9 +61,9 @@ step(ex *x, const char *label, const char *fmt, ...) {
   capplan_buf_init(&t);
   va_list ap;
   va_start(ap, fmt);
-  capplan_buf_vprintf(&t, fmt, ap);
+  safe_vprintf(&t, fmt, ap);
   va_end(ap);
-  const char *s = t.data ? t.data : "";
+  const char *s = t.data;
   if (x->md) {
     capplan_buf_printf(x->out, "| %s | ", label);
     for (; *s; s++) {
@@ -97,7 +112,7 @@ static void heading(ex *x, const char *fmt, ...) {
   capplan_buf_init(&t);
   va_list ap;
   va_start(ap, fmt);
-  capplan_buf_vprintf(&t, fmt, ap);
+  safe_vprintf(&t, fmt, ap);
   va_end(ap);
   if (x->md)
     capplan_buf_printf(x->out, "\n### %s\n\n| step | working |\n|:--|:--|\n",
@@ -120,7 +135,7 @@ static void result(ex *x, const char *fmt, ...) {
   capplan_buf_init(&t);
   va_list ap;
   va_start(ap, fmt);
-  capplan_buf_vprintf(&t, fmt, ap);
+  safe_vprintf(&t, fmt, ap);
   va_end(ap);
   if (x->md)
     capplan_buf_printf(x->out, "\n**=> %s**\n", t.data);
@@ -592,12 +607,9 @@ int capplan_explain(const capplan_graph *g, const capplan_report *r,
   x.len = xmalloc((g->n + 1) * sizeof(size_t));
   x.fifth = xmalloc((g->n + 1) * sizeof(size_t));
   slowest_paths(&x);
-  if (x.md)
-    capplan_buf_printf(out, "## %s: how each figure is worked out\n",
-                       r->spec_name);
-  else
-    capplan_buf_printf(out, "%s: how each figure is worked out\n",
-                       r->spec_name);
+  capplan_buf_puts(out, x.md ? "## " : "");
+  text_puts(out, r->spec_name);
+  capplan_buf_puts(out, ": how each figure is worked out\n");
   heading(&x, "traffic");
   traffic(&x);
   if (stage) {

@@ -11,6 +11,7 @@
 #include "format.h"
 #include "render.h"
 #include "texttable.h"
+#include "util.h"
 
 #define GREEN "\033[32m"
 #define RED "\033[31m" /* same length as GREEN: cells stay aligned */
@@ -188,7 +189,7 @@ static void check_rows(ttable *t, const capplan_report *r, bool color,
     const capplan_check *c = &r->checks[i];
     tt_row(t, TT_PLAIN);
     if (color)
-      tt_cell(t, c->passed ? GREEN "pass" OFF : RED "FAIL" OFF);
+      tt_cell_raw(t, c->passed ? GREEN "pass" OFF : RED "FAIL" OFF);
     else
       tt_cell(t, c->passed ? "pass" : "FAIL");
     tt_cell(t, c->name);
@@ -216,11 +217,13 @@ void render_table(const capplan_report *r, const capplan_render_opts *opts,
   char b[4][FMT_SIZE];
   if (color)
     capplan_buf_puts(out, BOLD);
-  capplan_buf_puts(out, r->spec_name);
+  text_puts(out, r->spec_name);
   if (color)
     capplan_buf_puts(out, OFF);
-  if (r->description)
-    capplan_buf_printf(out, ": %s", r->description);
+  if (r->description) {
+    capplan_buf_puts(out, ": ");
+    text_puts(out, r->description);
+  }
   capplan_buf_printf(out, "\ntraffic: %s QPS at peak",
                      fmt_rate(r->qps, b[0], FMT_SIZE));
   if (r->average_qps > 0)
@@ -240,7 +243,7 @@ void render_table(const capplan_report *r, const capplan_render_opts *opts,
   }
 
   capplan_buf_puts(out, "\ncritical path: ");
-  fmt_path(out, r->critical_path, r->n_critical, " -> ", NULL);
+  fmt_path(out, r->critical_path, r->n_critical, " -> ", text_puts);
   capplan_buf_printf(out, " (%s)\n", fmt_ms(r->latency, b[0], FMT_SIZE));
   capplan_buf_printf(out, "cost: %s/year, %s/month",
                      fmt_money(r->cost_per_year, b[0], FMT_SIZE),
@@ -276,10 +279,12 @@ void render_table_check(const capplan_report *r,
     failed += !r->checks[i].passed;
   if (color)
     capplan_buf_puts(out, BOLD);
-  capplan_buf_printf(out, "%s", r->spec_name);
+  text_puts(out, r->spec_name);
   if (color)
     capplan_buf_puts(out, OFF);
-  capplan_buf_printf(out, " (%s): ", r->spec_path);
+  capplan_buf_puts(out, " (");
+  text_puts(out, r->spec_path);
+  capplan_buf_puts(out, "): ");
   char sum[FMT_SIZE];
   capplan_buf_printf(out, "%s%s%s\n\n", color ? (failed ? RED : GREEN) : "",
                      fmt_checks_summary(failed, r->n_checks, sum, sizeof sum),
@@ -326,9 +331,10 @@ static const char *status_name(const capplan_diff_row *row) {
 void render_table_diff(const capplan_diff *d, const capplan_render_opts *opts,
                        capplan_buf *out) {
   bool color = opts->color;
-  capplan_buf_printf(out, "%s (%s) -> %s (%s)\n", d->base.path,
-                     d->base.from_report ? "report" : "spec", d->head.path,
-                     d->head.from_report ? "report" : "spec");
+  text_puts(out, d->base.path);
+  capplan_buf_printf(out, " (%s) -> ", d->base.from_report ? "report" : "spec");
+  text_puts(out, d->head.path);
+  capplan_buf_printf(out, " (%s)\n", d->head.from_report ? "report" : "spec");
   capplan_buf_printf(out, "%zu changed, %zu added, %zu removed\n\n", d->changed,
                      d->added, d->removed);
   char cell[5][5 * FMT_SIZE];
@@ -402,7 +408,7 @@ void render_table_diff(const capplan_diff *d, const capplan_render_opts *opts,
     bool money = !strcmp(gate->unit, "USD/year");
     tt_row(g, TT_PLAIN);
     if (color)
-      tt_cell(g, gate->passed ? GREEN "pass" OFF : RED "FAIL" OFF);
+      tt_cell_raw(g, gate->passed ? GREEN "pass" OFF : RED "FAIL" OFF);
     else
       tt_cell(g, gate->passed ? "pass" : "FAIL");
     tt_cell(g, money ? "cost increase" : "cost increase in percent");

@@ -47,13 +47,26 @@ void tt_row(ttable *t, int style) {
   t->n++;
 }
 
-void tt_cell(ttable *t, const char *text) {
+/* Stores S (owned) as the next cell of the current row. */
+static void put_cell(ttable *t, char *s) {
   trow *r = &t->rows[t->n - 1];
   for (size_t c = 0; c < t->ncols; c++)
     if (!r->cells[c]) {
-      r->cells[c] = xstrdup(text ? text : "");
+      r->cells[c] = s;
       return;
     }
+  free(s);
+}
+
+void tt_cell(ttable *t, const char *text) {
+  capplan_buf b;
+  capplan_buf_init(&b);
+  text_puts(&b, text);
+  put_cell(t, b.data ? b.data : xstrdup(""));
+}
+
+void tt_cell_raw(ttable *t, const char *text) {
+  put_cell(t, xstrdup(text ? text : ""));
 }
 
 void tt_render(const ttable *t, bool color, const char *indent,

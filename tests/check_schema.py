@@ -27,7 +27,8 @@ for kind, path in (("report", "docs/report.schema.json"),
     schemas[kind] = jsonschema.Draft202012Validator(schema)
 checked = {k: 0 for k in schemas}
 bad = 0
-for path in sorted(glob.glob("tests/cases/*.stdout")):
+for path in sorted(glob.glob("tests/cases/*.stdout") +
+                   glob.glob("tests/regress/cli/*.stdout")):
     text = open(path, encoding="utf-8").read()
     if not text.lstrip().startswith("{"):
         continue
