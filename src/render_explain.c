@@ -39,7 +39,8 @@ typedef struct ex {
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 0)))
 #endif
-static void safe_vprintf(capplan_buf *t, const char *fmt, va_list ap) {
+static void
+safe_vprintf(capplan_buf *t, const char *fmt, va_list ap) {
   capplan_buf raw;
   capplan_buf_init(&raw);
   capplan_buf_vprintf(&raw, fmt, ap);
