@@ -69,6 +69,26 @@ void tt_cell_raw(ttable *t, const char *text) {
   put_cell(t, xstrdup(text ? text : ""));
 }
 
+/* Columns S takes on a terminal: its characters, less the colour codes
+ * (ESC [ ... m, and any other CSI sequence), which take none.  Cells from
+ * tt_cell() hold no ESC of their own: text_escape() showed it as \x1b. */
+static size_t display_width(const char *s) {
+  size_t w = 0;
+  for (size_t i = 0; s[i]; i++) {
+    if (s[i] == '\033' && s[i + 1] == '[') {
+      i += 2;
+      while (s[i] && !(s[i] >= 0x40 && s[i] <= 0x7E))
+        i++;
+      if (!s[i])
+        break;
+      continue;
+    }
+    if (((unsigned char)s[i] & 0xC0) != 0x80)
+      w++;
+  }
+  return w;
+}
+
 void tt_render(const ttable *t, bool color, const char *indent,
                capplan_buf *out) {
   size_t *w = xcalloc(t->ncols, sizeof(size_t));
@@ -76,7 +96,7 @@ void tt_render(const ttable *t, bool color, const char *indent,
   for (size_t r = 0; r < t->n; r++)
     for (size_t c = 0; c < t->ncols; c++) {
       const char *s = t->rows[r].cells[c];
-      size_t cw = s ? utf8_width(s, strlen(s)) : 0;
+      size_t cw = s ? display_width(s) : 0;
       if (cw > w[c])
         w[c] = cw;
       /* The header alone does not keep a column. */
@@ -97,7 +117,7 @@ void tt_render(const ttable *t, bool color, const char *indent,
       if (!used[c])
         continue;
       const char *s = row->cells[c] ? row->cells[c] : "";
-      size_t pad = w[c] - utf8_width(s, strlen(s));
+      size_t pad = w[c] - display_width(s);
       if (!first)
         capplan_buf_puts(&line, "  ");
       first = false;
