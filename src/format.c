@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Inserts thousands separators into the digits of S (which may start with
@@ -233,6 +234,61 @@ char *fmt_check_value(const capplan_check *c, double v, bool limit, char *buf,
   case CAPPLAN_CHECK_SERVERS:
     return fmt_count(v, buf, size);
   }
+  return buf;
+}
+
+/* The number a formatted figure shows: its digits and point, without
+ * separators, units or signs ("$4,000,000/year" is 4e6). */
+static double shown_number(const char *s) {
+  char d[FMT_SIZE];
+  size_t n = 0;
+  for (; *s && n + 1 < sizeof d; s++)
+    if ((*s >= '0' && *s <= '9') || *s == '.')
+      d[n++] = *s;
+  d[n] = '\0';
+  return strtod(d, NULL);
+}
+
+/* C's figure V with EXTRA more decimals than fmt_check_value shows. */
+static char *check_value_digits(const capplan_check *c, double v, int extra,
+                                char *buf, size_t size) {
+  char m[FMT_SIZE];
+  double a = fabs(v);
+  switch (c->kind) {
+  case CAPPLAN_CHECK_LATENCY: /* v in ms, as fmt_ms shows it */
+    fmt_number(v, (a >= 100 ? 0 : a >= 1 ? 2 : sig3(a)) + extra, m, sizeof m);
+    snprintf(buf, size, "%s ms", m);
+    return buf;
+  case CAPPLAN_CHECK_AVAILABILITY:
+    return fmt_availability_sig(v, 1 - v, 2 + extra, buf, size);
+  case CAPPLAN_CHECK_COST: {
+    /* Cents first, then fractions of a cent; cents have two digits. */
+    int dec = a >= 1000 ? (extra < 2 ? 2 : extra) : 2 + extra;
+    fmt_number(v, dec, m, sizeof m);
+    const char *dot = strchr(m, '.');
+    if (dot && strlen(dot) == 2)
+      strcat(m, "0");
+    snprintf(buf, size, "$%s/year", m);
+    return buf;
+  }
+  case CAPPLAN_CHECK_GPUS:
+  case CAPPLAN_CHECK_SERVERS:
+    return fmt_number(v, extra, buf, size);
+  }
+  return buf;
+}
+
+char *fmt_check_actual(const capplan_check *c, char *buf, size_t size) {
+  char l[FMT_SIZE];
+  fmt_check_value(c, c->actual, false, buf, size);
+  if (c->passed)
+    return buf;
+  double limit = shown_number(fmt_check_value(c, c->limit, true, l, sizeof l));
+  /* A failed check's figure differs from its limit by more than the
+   * checks' tolerance (1e-9 relative), so 15 significant digits always
+   * tell them apart. */
+  for (int extra = 1; extra <= 15 && shown_number(buf) == limit; extra++)
+    check_value_digits(c, c->actual, extra, buf, size);
   return buf;
 }
 

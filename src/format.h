@@ -63,6 +63,10 @@ char *fmt_diff_change(char kind, double base, double head, const char *arrow,
  * 99.950%); an actual availability shows its downtime's digits. */
 char *fmt_check_value(const capplan_check *c, double v, bool limit, char *buf,
                       size_t size);
+/* The actual figure of C as fmt_check_value shows it, with digits added,
+ * up to 15 significant, while a failed check would otherwise show the
+ * same number as its limit ("99.8999% >= 99.9%", not "99.90% >= 99.9%"). */
+char *fmt_check_actual(const capplan_check *c, char *buf, size_t size);
 /* A check's margin with its sign and its share of the limit:
  * "50 ms (33.3%)", "-$612,000/year (-20.4%)", "-21.03 pp". */
 char *fmt_check_margin(const capplan_check *c, char *buf, size_t size);

@@ -582,8 +582,7 @@ static void totals(ex *x) {
     const capplan_check *c = &r->checks[i];
     char m[2 * FMT_SIZE];
     step(x, c->name, "%s: %s %s %s, margin %s", c->passed ? "pass" : "FAIL",
-         fmt_check_value(c, c->actual, false, b[0], FMT_SIZE),
-         c->upper ? "<=" : ">=",
+         fmt_check_actual(c, b[0], FMT_SIZE), c->upper ? "<=" : ">=",
          fmt_check_value(c, c->limit, true, b[1], FMT_SIZE),
          fmt_check_margin(c, m, sizeof m));
   }

@@ -52,7 +52,7 @@ static void check_rows(const capplan_report *r, capplan_buf *out) {
     const capplan_check *c = &r->checks[i];
     char a[FMT_SIZE], l[FMT_SIZE], m[2 * FMT_SIZE];
     const char *b = c->passed ? "" : "**";
-    fmt_check_value(c, c->actual, false, a, sizeof a);
+    fmt_check_actual(c, a, sizeof a);
     fmt_check_value(c, c->limit, true, l, sizeof l);
     fmt_check_margin(c, m, sizeof m);
     capplan_buf_printf(out, "| %s | %s%s%s | %s%s%s | %s %s%s | %s%s%s |\n",

@@ -193,7 +193,7 @@ static void check_rows(ttable *t, const capplan_report *r, bool color,
     else
       tt_cell(t, c->passed ? "pass" : "FAIL");
     tt_cell(t, c->name);
-    tt_cell(t, fmt_check_value(c, c->actual, false, a, FMT_SIZE));
+    tt_cell(t, fmt_check_actual(c, a, FMT_SIZE));
     tt_cell(t, c->upper ? "<=" : ">=");
     tt_cell(t, fmt_check_value(c, c->limit, true, l, FMT_SIZE));
     if (detail) {

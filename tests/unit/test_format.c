@@ -83,12 +83,51 @@ static void test_number(void **state) {
   assert_string_equal(fmt_number(-0.001, 2, buf, sizeof buf), "0");
 }
 
+/* A failed check never shows the number of its limit (issue 9, item 3);
+ * a passed one keeps its usual digits. */
+static void test_check_actual(void **state) {
+  (void)state;
+  static const struct {
+    enum capplan_check_kind kind;
+    bool upper, passed;
+    double limit, actual;
+    const char *want;
+  } cases[] = {
+      {CAPPLAN_CHECK_AVAILABILITY, false, false, 0.999, 0.999 * 0.999999,
+       "99.8999%"},
+      {CAPPLAN_CHECK_AVAILABILITY, false, false, 0.9995, 0.99, "99.00%"},
+      {CAPPLAN_CHECK_AVAILABILITY, false, true, 0.999, 0.9990004, "99.900%"},
+      {CAPPLAN_CHECK_LATENCY, true, false, 20, 20.0000001, "20.0000001 ms"},
+      {CAPPLAN_CHECK_LATENCY, true, false, 150, 150.4, "150.4 ms"},
+      {CAPPLAN_CHECK_LATENCY, true, false, 90, 100, "100 ms"},
+      {CAPPLAN_CHECK_COST, true, false, 6000, 6000.5, "$6,000.50/year"},
+      {CAPPLAN_CHECK_COST, true, false, 4e6, 4e6 + 0.004,
+       "$4,000,000.004/year"},
+      {CAPPLAN_CHECK_COST, true, false, 12.5, 12.501, "$12.501/year"},
+      {CAPPLAN_CHECK_GPUS, true, false, 150, 200, "200"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    capplan_check c = {cases[i].kind,
+                       "x",
+                       "u",
+                       "spec",
+                       cases[i].upper,
+                       cases[i].limit,
+                       cases[i].actual,
+                       0,
+                       cases[i].passed};
+    char buf[FMT_SIZE];
+    assert_string_equal(fmt_check_actual(&c, buf, sizeof buf), cases[i].want);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_counts_and_rates),
       cmocka_unit_test(test_money_time_percent),
       cmocka_unit_test(test_availability_and_downtime),
       cmocka_unit_test(test_number),
+      cmocka_unit_test(test_check_actual),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
