@@ -129,7 +129,9 @@ static char *n_(nb *b) {
 }
 #define COUNT(b, v) fmt_count(v, n_(b), FMT_SIZE)
 #define RATE(b, v) fmt_rate(v, n_(b), FMT_SIZE)
-#define NUM(b, v, d) fmt_number(v, d, n_(b), FMT_SIZE)
+/* A number with D decimals, more if it is below 1 (3 significant digits):
+ * the working shows the numbers it used (issue 9). */
+#define NUM(b, v, d) fmt_number_sig(v, d, n_(b), FMT_SIZE)
 #define MONEY(b, v) fmt_money(v, n_(b), FMT_SIZE)
 #define MS(b, v) fmt_ms(v, n_(b), FMT_SIZE)
 #define PCT(b, v) fmt_percent(v, n_(b), FMT_SIZE)
@@ -156,7 +158,7 @@ static int run_qps(calc_ctx *x) {
   } else {
     avg = val(x, "events", 0);
     step(x, "average rate", str(x, "events per day / 86,400 s"),
-         str(x, "%s / 86,400", COUNT(&b, avg * 86400)),
+         str(x, "%s / 86,400", NUM(&b, avg * 86400, 2)),
          str(x, "%s events/s", RATE(&b, avg)));
   }
   result(x, "average_qps", "1/s", avg);
@@ -236,7 +238,9 @@ static int run_servers(calc_ctx *x) {
     return fail(x, "--utilization must be more than 0%% and at most 100%%");
   double raw = q / (per * u), with = raw * (1 + h);
   double n = ceil(with - CAPPLAN_CEIL_TOLERANCE);
-  if (n < 1 && raw > 0)
+  /* The tolerance must not size a real, if tiny, load at no server. */
+  bool forced = n < 1 && raw > 0;
+  if (forced)
     n = 1;
   if (n < 0)
     n = 0;
@@ -247,8 +251,12 @@ static int run_servers(calc_ctx *x) {
        str(x, "%s x (1 + %s)", NUM(&b, raw, 4), PCT(&b, h)),
        str(x, "%s", NUM(&b, with, 4)));
   step(x, "servers", str(x, "ceil(with headroom - 1e-9) + redundancy"),
-       str(x, "ceil(%s - 1e-9) + %s", NUM(&b, with, 4), COUNT(&b, k)),
-       str(x, "%s servers", COUNT(&b, n + k)));
+       forced ? str(x,
+                    "ceil(%s - 1e-9) = 0, but a load needs a server: "
+                    "1 + %s",
+                    NUM(&b, with, 4), COUNT(&b, k))
+              : str(x, "ceil(%s - 1e-9) + %s", NUM(&b, with, 4), COUNT(&b, k)),
+       str(x, "%s server%s", COUNT(&b, n + k), n + k == 1 ? "" : "s"));
   result(x, "servers", "servers", n + k);
   note(x, str(x, "one ceiling, at the end; the 1e-9 keeps float noise such "
                  "as 28.000000000000004 from buying a 29th server"));
@@ -395,10 +403,10 @@ static int run_storage(calc_ctx *x) {
   double days = val(x, "retention", 0) / 86400, rep = val(x, "replication", 1);
   double total = per_day * size * days * rep;
   step(x, "events kept", str(x, "events per day x retention in days"),
-       str(x, "%s x %s", COUNT(&b, per_day), NUM(&b, days, 2)),
-       str(x, "%s events", COUNT(&b, per_day * days)));
+       str(x, "%s x %s", NUM(&b, per_day, 2), NUM(&b, days, 2)),
+       str(x, "%s events", NUM(&b, per_day * days, 2)));
   step(x, "storage", str(x, "events x size x replication"),
-       str(x, "%s x %s B x %s", COUNT(&b, per_day * days), COUNT(&b, size),
+       str(x, "%s x %s B x %s", NUM(&b, per_day * days, 2), NUM(&b, size, 2),
            NUM(&b, rep, 2)),
        str(x, "%s", fmt_bytes(total, n_(&b), FMT_SIZE)));
   result(x, "events", "1", per_day * days);
@@ -413,10 +421,10 @@ static int run_bandwidth(calc_ctx *x) {
   double q = val(x, "qps", 0), size = val(x, "size", 0);
   double bytes = q * size;
   step(x, "bytes per second", str(x, "QPS x size"),
-       str(x, "%s x %s B", RATE(&b, q), COUNT(&b, size)),
+       str(x, "%s x %s B", RATE(&b, q), NUM(&b, size, 2)),
        str(x, "%s", fmt_bytes_per(bytes, "/s", n_(&b), FMT_SIZE)));
   step(x, "bits per second", str(x, "bytes per second x 8"),
-       str(x, "%s x 8", COUNT(&b, bytes)),
+       str(x, "%s x 8", NUM(&b, bytes, 2)),
        str(x, "%s Gbit/s", NUM(&b, bytes * 8 / 1e9, 3)));
   result(x, "bytes_per_second", "bytes/s", bytes);
   result(x, "bits_per_second", "bits/s", bytes * 8);
@@ -489,13 +497,15 @@ static int run_batch(calc_ctx *x) {
   double exact = ceil(q * t / bs - CAPPLAN_CEIL_TOLERANCE);
   step(x, "GPUs (exact)", str(x, "ceil(QPS x batch time / batch size)"),
        str(x, "ceil(%s x %s / %s)", RATE(&b, q), MS(&b, t), NUM(&b, bs, 2)),
-       str(x, "%s GPUs, each %s QPS", COUNT(&b, exact), RATE(&b, bs / t)));
+       str(x, "%s GPU%s, each %s QPS", COUNT(&b, exact), exact == 1 ? "" : "s",
+           RATE(&b, bs / t)));
   double seed_qps = bs / (t + fill);
   double seed = ceil(q / seed_qps - CAPPLAN_CEIL_TOLERANCE);
   const char *wait = capped ? "fill time" : "window";
   step(x, "GPUs (seed)", str(x, "QPS / (batch / (batch time + %s))", wait),
        str(x, "%s / (%s / %s)", RATE(&b, q), NUM(&b, bs, 2), MS(&b, t + fill)),
-       str(x, "%s GPUs, each %s QPS", COUNT(&b, seed), RATE(&b, seed_qps)));
+       str(x, "%s GPU%s, each %s QPS", COUNT(&b, seed), seed == 1 ? "" : "s",
+           RATE(&b, seed_qps)));
   step(x, "latency", str(x, "%s + batch time (+ queueing)", wait),
        str(x, "%s + %s", MS(&b, fill), MS(&b, t)),
        str(x, "%s", MS(&b, fill + t)));
@@ -770,6 +780,10 @@ static int parse_opt(calc_ctx *x, int i, const capplan_calc_arg *a) {
                                 : fail(x, "%s, got '%s'", e.data, text);
   else if (x->v[i] <= 0 && strcmp(o->kind, "fraction"))
     rc = fail(x, "%s must be more than 0, got '%s'", key, text);
+  else if (!strcmp(o->kind, "count") && x->v[i] != floor(x->v[i]))
+    /* Servers, GPUs, users, cores and batches come whole: 2.5 servers
+     * would be costed as 2.5 and shown as 3. */
+    rc = fail(x, "%s takes a whole number, got '%s'", key, text);
   else if (!strcmp(o->kind, "fraction") && (x->v[i] < 0 || x->v[i] > 1))
     rc = fail(x, "%s must be between 0%% and 100%%, got '%s'", key, text);
   capplan_buf_release(&e);

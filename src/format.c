@@ -43,6 +43,16 @@ char *fmt_number(double v, int decimals, char *buf, size_t size) {
   return buf;
 }
 
+char *fmt_number_sig(double v, int decimals, char *buf, size_t size) {
+  double a = fabs(v);
+  if (a > 0 && a < 1) {
+    int d = 2 - (int)floor(log10(a));
+    if (d > decimals)
+      decimals = d > 20 ? 20 : d;
+  }
+  return fmt_number(v, decimals, buf, size);
+}
+
 char *fmt_count(double v, char *buf, size_t size) {
   return fmt_number(round(v), 0, buf, size);
 }

@@ -90,5 +90,9 @@ char *fmt_checks_summary(size_t failed, size_t n, char *buf, size_t size);
 /* A number with up to DECIMALS decimals, trailing zeros dropped, and
  * thousands separators in the whole part. */
 char *fmt_number(double v, int decimals, char *buf, size_t size);
+/* fmt_number, with more decimals for a value below 1 so that it shows 3
+ * significant digits (at most 20 decimals): a working that puts a tiny
+ * figure in shows it, 0.000001, never 0. */
+char *fmt_number_sig(double v, int decimals, char *buf, size_t size);
 
 #endif

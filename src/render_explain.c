@@ -517,7 +517,7 @@ static void traffic(ex *x) {
     step(x, "average",
          "dau x requests per user / 86,400 s = %s x %s / "
          "86,400 = %s QPS",
-         fmt_count(r->dau, b[0], FMT_SIZE),
+         fmt_number_sig(r->dau, 2, b[0], FMT_SIZE),
          fmt_number(r->requests_per_user_per_day, 4, b[1], FMT_SIZE),
          fmt_rate(r->average_qps, b[2], FMT_SIZE));
     step(x, "peak", "average x peak_to_average = %s x %s = %s QPS",

@@ -231,7 +231,7 @@ void render_table(const capplan_report *r, const capplan_render_opts *opts,
                        fmt_rate(r->average_qps, b[1], FMT_SIZE));
   if (r->dau > 0)
     capplan_buf_printf(out, " (%s DAU x %s/day / 86,400 x %s)",
-                       fmt_count(r->dau, b[2], FMT_SIZE),
+                       fmt_number_sig(r->dau, 2, b[2], FMT_SIZE),
                        fmt_rate(r->requests_per_user_per_day, b[3], FMT_SIZE),
                        fmt_number(r->peak_to_average, 2, b[0], FMT_SIZE));
   capplan_buf_puts(out, "\n\n");
