@@ -287,6 +287,47 @@ static int io_error(const char *what, const char *path) {
   return CAPPLAN_EXIT_IO;
 }
 
+/* The file PATH names once symbolic links are followed, so that -o
+ * writes through a link to its target and leaves the link in place.
+ * Relative targets are read from the link's directory.  Stops after 40
+ * links, as the kernel does (the write then fails with ELOOP).  Returns
+ * a copy the caller frees. */
+static char *follow_links(const char *path) {
+  char *cur = xstrdup(path);
+  for (int hops = 0; hops < 40; hops++) {
+    struct stat st;
+    if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode))
+      return cur;
+    size_t cap = 256;
+    char *target = NULL;
+    ssize_t n;
+    for (;;) {
+      target = xrealloc(target, cap);
+      n = readlink(cur, target, cap);
+      if (n < 0 || (size_t)n < cap)
+        break;
+      cap *= 2;
+    }
+    if (n < 0) {
+      free(target);
+      return cur;
+    }
+    target[n] = '\0';
+    const char *slash = strrchr(cur, '/');
+    if (target[0] != '/' && slash) {
+      capplan_buf joined;
+      capplan_buf_init(&joined);
+      capplan_buf_printf(&joined, "%.*s%s", (int)(slash - cur + 1), cur,
+                         target);
+      free(target);
+      target = joined.data;
+    }
+    free(cur);
+    cur = target;
+  }
+  return cur;
+}
+
 int cli_write(const capplan_buf *buf, const char *path) {
   const char *data = buf->data ? buf->data : "";
   if (!path || !strcmp(path, "-")) {
@@ -314,22 +355,69 @@ int cli_write(const capplan_buf *buf, const char *path) {
     return rc ? io_error("write", path) : 0;
   }
   /* Regular files: a temporary file in the same directory, then rename,
-   * so readers see the old file or the whole new one, never a part. */
-  const char *slash = strrchr(path, '/');
-  size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
+   * so readers see the old file or the whole new one, never a part.  A
+   * symbolic link is written through: the target is replaced (keeping
+   * the link), and an existing file keeps its permissions (and, where
+   * the user may, its owner); a new one gets the umask's. */
+  char *target = follow_links(path);
+  struct stat old;
+  bool exists = lstat(target, &old) == 0;
+  if (exists && S_ISLNK(old.st_mode)) {
+    free(target);
+    errno = ELOOP;
+    return io_error("write", path);
+  }
+  if (exists && access(target, W_OK) != 0) {
+    free(target);
+    return io_error("write", path);
+  }
+  const char *slash = strrchr(target, '/');
+  size_t dir_len = slash ? (size_t)(slash - target) + 1 : 0;
   capplan_buf tmp;
   capplan_buf_init(&tmp);
-  capplan_buf_printf(&tmp, "%.*s.%s.XXXXXX", (int)dir_len, path,
-                     path + dir_len);
+  capplan_buf_printf(&tmp, "%.*s.%s.XXXXXX", (int)dir_len, target,
+                     target + dir_len);
   int fd = mkstemp(tmp.data);
   if (fd < 0) {
-    int rc = io_error("write", path);
+    /* Say what failed: the file itself may well exist (/proc/version),
+     * but -o needs a new file beside it. */
+    int err = errno;
+    fputs("capplan: error: cannot write '", stderr);
+    cli_put_safe(stderr, path);
+    fputs("': cannot create a temporary file in ", stderr);
+    if (dir_len) {
+      capplan_buf dir;
+      capplan_buf_init(&dir);
+      capplan_buf_put(&dir, target, dir_len > 1 ? dir_len - 1 : dir_len);
+      fputc('\'', stderr);
+      cli_put_safe(stderr, dir.data);
+      fputc('\'', stderr);
+      capplan_buf_release(&dir);
+    } else {
+      fputs("the current directory", stderr);
+    }
+    fprintf(stderr,
+            ": %s\n  = help: -o writes a new file beside FILE and renames "
+            "it over FILE, so FILE must be in a directory that takes new "
+            "files\n",
+            strerror(err));
     capplan_buf_release(&tmp);
-    return rc;
+    free(target);
+    return CAPPLAN_EXIT_IO;
   }
-  mode_t mask = umask(0);
-  umask(mask);
-  int rc = fchmod(fd, 0666 & ~mask);
+  mode_t mode;
+  if (exists) {
+    mode = old.st_mode & 0777;
+    /* Best effort: only root may give a file away, and a group change
+     * may be refused; the permissions are what matter. */
+    if (fchown(fd, old.st_uid, old.st_gid) != 0)
+      errno = 0;
+  } else {
+    mode_t mask = umask(0);
+    umask(mask);
+    mode = 0666 & ~mask;
+  }
+  int rc = fchmod(fd, mode);
   if (!rc)
     rc = write_all(fd, data, buf->len);
   if (!rc)
@@ -339,7 +427,7 @@ int cli_write(const capplan_buf *buf, const char *path) {
     rc = -1;
     saved = errno;
   }
-  if (!rc && rename(tmp.data, path)) {
+  if (!rc && rename(tmp.data, target)) {
     rc = -1;
     saved = errno;
   }
@@ -349,6 +437,7 @@ int cli_write(const capplan_buf *buf, const char *path) {
     io_error("write", path);
   }
   capplan_buf_release(&tmp);
+  free(target);
   return rc ? CAPPLAN_EXIT_IO : 0;
 }
 
