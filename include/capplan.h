@@ -314,7 +314,20 @@ struct capplan_report {
  * at most 300 (for 1 - A below 1e-300). */
 double capplan_nines(double unavailability);
 #define CAPPLAN_DEFAULT_AVAILABILITY 0.999
-#define CAPPLAN_CEIL_TOLERANCE 1e-9
+/* The one ceiling of sizing (SPEC.md "Sizing and rounding"): ceil(x - t)
+ * with t = capplan_ceil_tolerance(x), never below 0. */
+double capplan_ceil(double x);
+/* The tolerance keeps float noise above a whole number
+ * (28.000000000000004) from buying a server: 1e-9 up to 1,000, then
+ * 1e-12 of X (the noise of a double grows with it), and at most 0.5
+ * (from 5e11 on), so the ceiling never drops a server's worth of load. */
+double capplan_ceil_tolerance(double x);
+#define CAPPLAN_CEIL_TOLERANCE 1e-9 /* the tolerance's floor */
+#define CAPPLAN_CEIL_RELATIVE 1e-12 /* its share of X above 1,000 */
+#define CAPPLAN_CEIL_MAX 0.5        /* its ceiling */
+/* Counts above 2^53 are no longer exact in a double: no server or GPU
+ * count capplan reports is larger. */
+#define CAPPLAN_MAX_EXACT 9007199254740992.0
 
 /* ---------------------------------------------------------------- diff */
 

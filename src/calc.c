@@ -226,7 +226,8 @@ static int run_throughput(calc_ctx *x) {
 /* ------------------------------------------------------------ servers */
 
 /* SPEC.md "Sizing and rounding": raw = qps / (per_server x utilization);
- * servers = ceil(raw x (1 + headroom) - 1e-9) + redundancy. */
+ * servers = ceil(raw x (1 + headroom) - tolerance) + redundancy, the
+ * tolerance of capplan_ceil(). */
 static int run_servers(calc_ctx *x) {
   nb b = {0};
   if (!has(x, "qps") || !has(x, "per-server"))
@@ -237,29 +238,38 @@ static int run_servers(calc_ctx *x) {
   if (u <= 0 || u > 1)
     return fail(x, "--utilization must be more than 0%% and at most 100%%");
   double raw = q / (per * u), with = raw * (1 + h);
-  double n = ceil(with - CAPPLAN_CEIL_TOLERANCE);
+  double n = capplan_ceil(with);
   /* The tolerance must not size a real, if tiny, load at no server. */
   bool forced = n < 1 && raw > 0;
   if (forced)
     n = 1;
-  if (n < 0)
-    n = 0;
+  if (!(n + k <= CAPPLAN_MAX_EXACT))
+    return fail(x,
+                "the answer is %s servers, more than capplan counts exactly "
+                "(2^53); check --qps and --per-server",
+                COUNT(&b, n + k));
+  char arg[2 * FMT_SIZE], formula[2 * FMT_SIZE];
+  fmt_ceil_arg(with, NUM(&b, with, 4), arg, sizeof arg);
+  fmt_ceil_arg(with, "with headroom", formula, sizeof formula);
   step(x, "raw servers", str(x, "QPS / (QPS per server x utilization)"),
        str(x, "%s / (%s x %s)", RATE(&b, q), RATE(&b, per), PCT(&b, u)),
        str(x, "%s", NUM(&b, raw, 4)));
   step(x, "with headroom", str(x, "raw x (1 + headroom)"),
        str(x, "%s x (1 + %s)", NUM(&b, raw, 4), PCT(&b, h)),
        str(x, "%s", NUM(&b, with, 4)));
-  step(x, "servers", str(x, "ceil(with headroom - 1e-9) + redundancy"),
-       forced ? str(x,
-                    "ceil(%s - 1e-9) = 0, but a load needs a server: "
-                    "1 + %s",
-                    NUM(&b, with, 4), COUNT(&b, k))
-              : str(x, "ceil(%s - 1e-9) + %s", NUM(&b, with, 4), COUNT(&b, k)),
+  step(x, "servers", str(x, "ceil(%s) + redundancy", formula),
+       forced ? str(x, "ceil(%s) = 0, but a load needs a server: 1 + %s", arg,
+                    COUNT(&b, k))
+              : str(x, "ceil(%s) + %s", arg, COUNT(&b, k)),
        str(x, "%s server%s", COUNT(&b, n + k), n + k == 1 ? "" : "s"));
   result(x, "servers", "servers", n + k);
-  note(x, str(x, "one ceiling, at the end; the 1e-9 keeps float noise such "
-                 "as 28.000000000000004 from buying a 29th server"));
+  if (capplan_ceil_tolerance(with) == CAPPLAN_CEIL_TOLERANCE)
+    note(x, str(x, "one ceiling, at the end; the 1e-9 keeps float noise such "
+                   "as 28.000000000000004 from buying a 29th server"));
+  else
+    note(x, str(x, "one ceiling, at the end; above 1,000 the tolerance is "
+                   "1e-12 of the figure (at most 0.5), as float noise grows "
+                   "with it"));
   return 0;
 }
 
@@ -494,13 +504,18 @@ static int run_batch(calc_ctx *x) {
     step(x, "fill time", str(x, "batch / QPS (full before the window ends)"),
          str(x, "%s / %s/s", NUM(&b, bs, 2), RATE(&b, q)),
          str(x, "%s", MS(&b, fill)));
-  double exact = ceil(q * t / bs - CAPPLAN_CEIL_TOLERANCE);
+  double exact = capplan_ceil(q * t / bs);
   step(x, "GPUs (exact)", str(x, "ceil(QPS x batch time / batch size)"),
        str(x, "ceil(%s x %s / %s)", RATE(&b, q), MS(&b, t), NUM(&b, bs, 2)),
        str(x, "%s GPU%s, each %s QPS", COUNT(&b, exact), exact == 1 ? "" : "s",
            RATE(&b, bs / t)));
   double seed_qps = bs / (t + fill);
-  double seed = ceil(q / seed_qps - CAPPLAN_CEIL_TOLERANCE);
+  double seed = capplan_ceil(q / seed_qps);
+  if (!(exact <= CAPPLAN_MAX_EXACT && seed <= CAPPLAN_MAX_EXACT))
+    return fail(x,
+                "the answer is %s GPUs, more than capplan counts exactly "
+                "(2^53); check --qps, --time and --max-batch",
+                COUNT(&b, fmax(exact, seed)));
   const char *wait = capped ? "fill time" : "window";
   step(x, "GPUs (seed)", str(x, "QPS / (batch / (batch time + %s))", wait),
        str(x, "%s / (%s / %s)", RATE(&b, q), NUM(&b, bs, 2), MS(&b, t + fill)),
@@ -543,8 +558,8 @@ static int run_sample_size(calc_ctx *x) {
                    "100%%");
   double za = normal_quantile(1 - alpha / 2), zb = normal_quantile(power);
   double var = p1 * (1 - p1) + p2 * (1 - p2);
-  double n = ceil((za + zb) * (za + zb) * var / ((p1 - p2) * (p1 - p2)) -
-                  CAPPLAN_CEIL_TOLERANCE);
+  double n =
+      capplan_ceil((za + zb) * (za + zb) * var / ((p1 - p2) * (p1 - p2)));
   step(x, "treatment rate",
        str(x, rel ? "baseline x (1 + effect)" : "baseline + effect"),
        str(x, rel ? "%s x (1 + %s)" : "%s + %s", PCT(&b, p1), PCT(&b, mde)),
@@ -784,6 +799,9 @@ static int parse_opt(calc_ctx *x, int i, const capplan_calc_arg *a) {
     /* Servers, GPUs, users, cores and batches come whole: 2.5 servers
      * would be costed as 2.5 and shown as 3. */
     rc = fail(x, "%s takes a whole number, got '%s'", key, text);
+  else if (!strcmp(o->kind, "count") && x->v[i] > CAPPLAN_MAX_EXACT)
+    rc = fail(x, "%s is more than capplan counts exactly (2^53), got '%s'", key,
+              text);
   else if (!strcmp(o->kind, "fraction") && (x->v[i] < 0 || x->v[i] > 1))
     rc = fail(x, "%s must be between 0%% and 100%%, got '%s'", key, text);
   capplan_buf_release(&e);

@@ -20,8 +20,6 @@
 #include "format.h"
 #include "graph.h"
 
-/* Counts above 2^53 are no longer exact in a double. */
-#define MAX_EXACT 9007199254740992.0
 #define SECONDS_PER_YEAR (CAPPLAN_HOURS_PER_YEAR * 3600.0)
 
 double capplan_nines(double unavailability) {
@@ -29,10 +27,20 @@ double capplan_nines(double unavailability) {
   return avail_nines(a);
 }
 
-/* SPEC.md "Sizing and rounding": one ceiling, at the end, with a 1e-9
- * tolerance so that 0.56 x 20,000 / 400 = 28.000000000000004 gives 28. */
-static double ceil_tol(double x) {
-  double c = ceil(x - CAPPLAN_CEIL_TOLERANCE);
+/* SPEC.md "Sizing and rounding": one ceiling, at the end, with a
+ * tolerance so that 0.56 x 20,000 / 400 = 28.000000000000004 gives 28.
+ * The tolerance is 1e-9 up to 1,000 and 1e-12 of the figure above: the
+ * noise of a double is relative, and at 10^7 servers an absolute 1e-9
+ * is below the spacing of doubles (1.9e-9), so noise bought a server.
+ * It stops at 0.5 so that the ceiling of a whole number is that number
+ * (at 10^12, 1e-12 of it would be a whole server). */
+double capplan_ceil_tolerance(double x) {
+  return fmax(CAPPLAN_CEIL_TOLERANCE,
+              fmin(CAPPLAN_CEIL_MAX, fabs(x) * CAPPLAN_CEIL_RELATIVE));
+}
+
+double capplan_ceil(double x) {
+  double c = ceil(x - capplan_ceil_tolerance(x));
   return c > 0 ? c : 0;
 }
 
@@ -41,7 +49,7 @@ static double ceil_tol(double x) {
 static double needed(double server_equivalents) {
   if (server_equivalents <= 0)
     return 0;
-  double m = ceil_tol(server_equivalents);
+  double m = capplan_ceil(server_equivalents);
   return m < 1 ? 1 : m;
 }
 
@@ -54,7 +62,7 @@ static double needed(double server_equivalents) {
  * the servers the zone rule added. */
 static double size_servers(double raw, double headroom, double redundancy,
                            double zones, bool survive, double *extra) {
-  double n = ceil_tol(raw * (1 + headroom));
+  double n = capplan_ceil(raw * (1 + headroom));
   /* The tolerance absorbs float noise above a whole number; it must not
    * size a real, if tiny, load at zero servers (m is at least 1). */
   if (raw > 0 && n < 1)
@@ -131,9 +139,25 @@ static bool finite_stage(capplan_diags *d, const gnode *nd,
   return true;
 }
 
+/* GPUS (servers x the hardware's GPUs) of a stage or a group, named by
+ * WHO at LOC: more than 2^53 is an error, as for servers. */
+static bool too_many_gpus(capplan_diags *d, capplan_loc loc, const char *who,
+                          double gpus) {
+  if (gpus <= CAPPLAN_MAX_EXACT)
+    return false;
+  char n[FMT_SIZE];
+  capplan_diags_add(d, CAPPLAN_ERROR, loc,
+                    "fewer servers, or hardware with fewer GPUs per server, "
+                    "keep the count exact",
+                    "%s needs %s GPUs, more than capplan can count exactly "
+                    "(2^53)",
+                    who, fmt_count(gpus, n, sizeof n));
+  return true;
+}
+
 static bool too_big(capplan_diags *d, const gnode *nd, double servers,
                     double load) {
-  if (isfinite(load) && isfinite(servers) && servers <= MAX_EXACT)
+  if (isfinite(load) && isfinite(servers) && servers <= CAPPLAN_MAX_EXACT)
     return false;
   char help[256];
   snprintf(help, sizeof help,
@@ -318,6 +342,12 @@ capplan_report *capplan_estimate(const capplan_graph *g,
       continue;
     }
     s->gpus = s->servers * nd->hw->gpus;
+    char who[FMT_SIZE * 4];
+    snprintf(who, sizeof who, "stage '%s'", nd->name);
+    if (too_many_gpus(d, nd->st->name.loc, who, s->gpus)) {
+      ok = false;
+      continue;
+    }
     s->cost_per_year = s->servers * nd->hw->cost_per_year;
     /* A stage without load is never needed: k-of-n with m = 0 is 1. */
     avail a = avail_k_of_n(s->servers_needed, s->servers, nd->availability);
@@ -357,6 +387,13 @@ capplan_report *capplan_estimate(const capplan_graph *g,
       continue;
     }
     gr->gpus = gr->servers * gg->hw->gpus;
+    char who[FMT_SIZE * 4];
+    snprintf(who, sizeof who, "group '%s'", gg->name);
+    if (too_many_gpus(d, g->nodes[gg->members[0]].st->colocate.loc, who,
+                      gr->gpus)) {
+      ok = false;
+      continue;
+    }
     gr->cost_per_year = gr->servers * gg->hw->cost_per_year;
     gr->servers_needed = needed(sum);
     avail a = avail_k_of_n(gr->servers_needed, gr->servers, gg->availability);
@@ -420,6 +457,20 @@ capplan_report *capplan_estimate(const capplan_graph *g,
   if (r->average_qps > 0)
     r->cost_per_million =
         r->cost_per_year / (r->average_qps * SECONDS_PER_YEAR) * 1e6;
+  /* Each stage and group counts exactly; their sum must too. */
+  if (d->errors == errors && ok &&
+      (r->servers > CAPPLAN_MAX_EXACT || r->gpus > CAPPLAN_MAX_EXACT)) {
+    char num[FMT_SIZE];
+    bool srv = r->servers > CAPPLAN_MAX_EXACT;
+    capplan_diags_add(
+        d, CAPPLAN_ERROR, spec->stages_loc,
+        "each stage fits, but not their sum; fewer or smaller stages keep "
+        "it exact",
+        "the plan needs %s %s in all, more than capplan can count exactly "
+        "(2^53)",
+        fmt_count(srv ? r->servers : r->gpus, num, sizeof num),
+        srv ? "servers" : "GPUs");
+  }
   if (d->errors == errors &&
       !(isfinite(r->cost_per_year) && isfinite(r->servers) &&
         isfinite(r->gpus) && isfinite(r->cost_per_million)))

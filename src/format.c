@@ -26,9 +26,30 @@ static void group_digits(char *s, size_t size) {
   }
 }
 
+/* V of 2^53 or more as 15 significant digits and an exponent, the way a
+ * spec writes one: 1.0e27, 1.23456789012345e20.  A double holds about 16
+ * digits, and past 2^53 not even every whole number, so the full digits
+ * would show noise: $1e15 x 1e12 printed as $1,000,...,013,287,555,072. */
+static char *sci(double v, char *buf, size_t size) {
+  char m[40];
+  snprintf(m, sizeof m, "%.14e", v);
+  char *e = strchr(m, 'e');
+  int exp = atoi(e + 1);
+  *e = '\0';
+  size_t n = strlen(m);
+  while (n > 0 && m[n - 1] == '0')
+    m[--n] = '\0';
+  if (n > 0 && m[n - 1] == '.')
+    strcpy(m + n, "0"); /* 1.0e27: a decimal says it is rounded */
+  snprintf(buf, size, "%se%d", m, exp);
+  return buf;
+}
+
 char *fmt_number(double v, int decimals, char *buf, size_t size) {
   if (v == 0 || !isfinite(v))
     v = 0; /* no "-0"; non-finite figures never reach here */
+  if (fabs(v) >= CAPPLAN_MAX_EXACT)
+    return sci(v, buf, size);
   snprintf(buf, size, "%.*f", decimals, v);
   if (strchr(buf, '.')) {
     size_t n = strlen(buf);
@@ -428,6 +449,17 @@ char *fmt_raw(double v, char *buf, size_t size) {
     snprintf(buf, size, "<0.01");
   else
     fmt_number(v, 2, buf, size);
+  return buf;
+}
+
+char *fmt_ceil_arg(double x, const char *shown, char *buf, size_t size) {
+  double tol = capplan_ceil_tolerance(x);
+  if (tol == CAPPLAN_CEIL_TOLERANCE)
+    snprintf(buf, size, "%s - 1e-9", shown);
+  else if (tol == CAPPLAN_CEIL_MAX)
+    snprintf(buf, size, "%s - 0.5", shown);
+  else
+    snprintf(buf, size, "%s x (1 - 1e-12)", shown);
   return buf;
 }
 

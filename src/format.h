@@ -84,11 +84,18 @@ void fmt_path(capplan_buf *out, const char *const *path, size_t n,
  * rather than a misleading "0". */
 char *fmt_raw(double v, char *buf, size_t size);
 
+/* What the sizing ceiling takes off X (capplan_ceil_tolerance), after
+ * SHOWN, the way a working writes it: "28 - 1e-9", "1,234,567.5 x (1 -
+ * 1e-12)", "1,000,000,000,000 - 0.5". */
+char *fmt_ceil_arg(double x, const char *shown, char *buf, size_t size);
+
 /* "all 5 checks passed", "2 of 5 checks failed", "the check passed". */
 char *fmt_checks_summary(size_t failed, size_t n, char *buf, size_t size);
 
 /* A number with up to DECIMALS decimals, trailing zeros dropped, and
- * thousands separators in the whole part. */
+ * thousands separators in the whole part; from 2^53 on, where a double
+ * no longer holds every whole number, 15 significant digits and an
+ * exponent: 1.0e27 (so also in counts and money). */
 char *fmt_number(double v, int decimals, char *buf, size_t size);
 /* fmt_number, with more decimals for a value below 1 so that it shows 3
  * significant digits (at most 20 decimals): a working that puts a tiny

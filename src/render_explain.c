@@ -316,12 +316,16 @@ static void sizing(ex *x, double raw, double headroom, double redundancy,
   double n = servers - redundancy - zone_extra;
   step(x, "headroom", "%s x (1 + %s) = %s", fmt_raw(raw, b[0], FMT_SIZE),
        fmt_percent(headroom, b[1], FMT_SIZE), fmt_raw(with, b[2], FMT_SIZE));
-  if (with > 0 && ceil(with - CAPPLAN_CEIL_TOLERANCE) < 1)
-    step(x, "ceiling", "ceil(%s - 1e-9) = 0, but a load needs a server: 1",
-         fmt_number(with, 6, b[0], FMT_SIZE));
+  char arg[2 * FMT_SIZE];
+  if (with > 0 && capplan_ceil(with) < 1)
+    step(x, "ceiling", "ceil(%s) = 0, but a load needs a server: 1",
+         fmt_ceil_arg(with, fmt_number(with, 6, b[0], FMT_SIZE), arg,
+                      sizeof arg));
   else
-    step(x, "ceiling", "ceil(%s - 1e-9) = %s (one ceiling, at the end)",
-         fmt_number(with, 2, b[0], FMT_SIZE), fmt_count(n, b[1], FMT_SIZE));
+    step(x, "ceiling", "ceil(%s) = %s (one ceiling, at the end)",
+         fmt_ceil_arg(with, fmt_number(with, 2, b[0], FMT_SIZE), arg,
+                      sizeof arg),
+         fmt_count(n, b[1], FMT_SIZE));
   if (survive && zones > 1)
     step(x, "zones",
          "%g zones, survive losing one: ceil(%s x %g / %g) = %s (+%s)", zones,

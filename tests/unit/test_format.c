@@ -121,6 +121,55 @@ static void test_check_actual(void **state) {
   }
 }
 
+/* From 2^53 on, counts and money show the digits a double holds and an
+ * exponent (issue 9, item 8); below, every digit. */
+static void test_past_2_53(void **state) {
+  (void)state;
+  check(fmt_count, 9007199254740991.0, "9,007,199,254,740,991");
+  check(fmt_count, 9007199254740992.0, "9.00719925474099e15");
+  check(fmt_count, 1e24, "1.0e24");
+  check(fmt_money, 1e15 * 1e12, "$1.0e27");
+  check(fmt_money, 1.234567890123456789e20, "$1.23456789012346e20");
+  check(fmt_delta_money, -1e27, "-$1.0e27");
+  check(fmt_rate, 3.1536e22, "3.1536e22");
+  check(fmt_count, 1e15, "1,000,000,000,000,000");
+}
+
+/* The sizing ceiling: 1e-9 up to 1,000, 1e-12 of the figure above, at
+ * most 0.5 (issue 9, item 8). */
+static void test_ceiling(void **state) {
+  (void)state;
+  static const struct {
+    double x, want;
+  } cases[] = {
+      {28.000000000000004, 28},
+      {28.000001, 29},
+      {1e-12, 0}, /* sizing then asks for 1: a load needs a server */
+      {0, 0},
+      {10000001.000000004, 10000001}, /* the absolute 1e-9 gave 10000002 */
+      {10000001.0001, 10000002},
+      {1e12, 1e12}, /* 1e-12 of it would be a whole server */
+      {1e12 + 0.75, 1e12 + 1},
+      {9007199254740990.0, 9007199254740990.0},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    double got = capplan_ceil(cases[i].x);
+    if (got != cases[i].want) {
+      print_error("capplan_ceil(%.17g) = %.17g, want %.17g\n", cases[i].x, got,
+                  cases[i].want);
+      fail();
+    }
+  }
+  assert_true(capplan_ceil_tolerance(10) == 1e-9);
+  assert_true(capplan_ceil_tolerance(1e7) == 1e7 * 1e-12);
+  assert_true(capplan_ceil_tolerance(1e15) == 0.5);
+  char buf[2 * FMT_SIZE];
+  assert_string_equal(fmt_ceil_arg(28, "28", buf, sizeof buf), "28 - 1e-9");
+  assert_string_equal(fmt_ceil_arg(1e7, "x", buf, sizeof buf),
+                      "x x (1 - 1e-12)");
+  assert_string_equal(fmt_ceil_arg(1e12, "x", buf, sizeof buf), "x - 0.5");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_counts_and_rates),
@@ -128,6 +177,8 @@ int main(void) {
       cmocka_unit_test(test_availability_and_downtime),
       cmocka_unit_test(test_number),
       cmocka_unit_test(test_check_actual),
+      cmocka_unit_test(test_past_2_53),
+      cmocka_unit_test(test_ceiling),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
