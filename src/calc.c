@@ -161,6 +161,12 @@ static int run_qps(calc_ctx *x) {
          str(x, "%s / 86,400", NUM(&b, avg * 86400, 2)),
          str(x, "%s events/s", RATE(&b, avg)));
   }
+  if (has(x, "peak") && !(val(x, "peak", 1) >= 1 && val(x, "peak", 1) <= 1e6))
+    /* As a spec's peak_to_average: the peak is never below the average. */
+    return fail(x,
+                "--peak must be between 1 and 1e6 (the peak is never "
+                "below the average), got '%s'",
+                x->text[opt_index(x->t, "peak")]);
   result(x, "average_qps", "1/s", avg);
   if (has(x, "peak")) {
     double p = val(x, "peak", 1);
@@ -316,6 +322,9 @@ static int run_nines(calc_ctx *x) {
     down = d / x->period;
     if (down > 1)
       return fail(x, "--downtime is longer than its period");
+    if (down == 0)
+      return fail(x, "no downtime is 100%%, which is never down and has no "
+                     "finite nines; give a downtime above 0, e.g. 1s/year");
     step(x, "availability", str(x, "1 - downtime / period"),
          str(x, "1 - %s min / %s min", NUM(&b, d / 60, 4),
              COUNT(&b, x->period / 60)),
@@ -744,9 +753,12 @@ static int parse_opt(calc_ctx *x, int i, const capplan_calc_arg *a) {
     x->has[i] = true;
     return 0;
   }
+  if (a->n_values > 1)
+    /* The option took its value; what follows is a stray word. */
+    return fail(x, "unexpected '%s' after '%s %s' (%s takes one value)",
+                a->values[1], key, a->values[0], key);
   if (a->n_values != 1)
-    return fail(x, "%s takes one value%s", key,
-                a->n_values ? ", got several" : "");
+    return fail(x, "%s takes one value", key);
   const char *text = a->values[0];
   x->text[i] = text;
   x->has[i] = true;
@@ -854,6 +866,10 @@ capplan_calc *capplan_calc_run(const char *topic, const capplan_calc_arg *args,
       rc = fail(&x, "unknown option '--%s'%s%s%s", name,
                 best ? " (did you mean '--" : "", best ? best : "",
                 best ? "'?)" : "");
+      break;
+    }
+    if (x.has[k] && !args[i].name) {
+      rc = fail(&x, "unexpected '%s'", args[i].values[0]);
       break;
     }
     if (x.has[k]) {
