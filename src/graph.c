@@ -24,6 +24,9 @@ typedef struct builder {
   capplan_diags *d;
   strmap stages, hw, invalid;
   size_t *seen; /* for each stage, the last stage that listed it in 'after' */
+  /* A stage or group takes survive_zone_loss and zones both from
+   * 'defaults', which gives fewer than 2 zones. */
+  bool defaults_zones_used;
 } builder;
 
 static const capplan_loc nowhere = {0, 0, 0};
@@ -380,6 +383,8 @@ static void settle_stage(builder *b, size_t i, const ghw *default_hw) {
                       "stage '%s' must survive the loss of a zone but runs "
                       "in only one",
                       nd->name);
+  } else if (nd->survive_zone_loss && nd->zones < 2 && !st->colocate.s) {
+    b->defaults_zones_used = true; /* both from 'defaults' */
   }
   /* One server's availability: the stage's, else its hardware's, else
    * defaults', else 99.9% (FORMULAS.md section 2). */
@@ -520,6 +525,8 @@ static void build_groups(builder *b) {
           "set 'zones' to 2 or more (e.g. 'zones: 3')",
           "group '%s' must survive the loss of a zone but runs in only one",
           gr->name);
+    else if (gr->survive_zone_loss && gr->zones < 2)
+      b->defaults_zones_used = true;
     for (size_t m = 0; m < gr->n_members; m++) {
       gnode *nd = &g->nodes[gr->members[m]];
       nd->utilization = gr->utilization;
@@ -768,7 +775,7 @@ capplan_graph *capplan_graph_build(const capplan_spec *spec, capplan_diags *d) {
   g->arena = arena_new();
   g->n = spec->n_stages;
   g->nodes = arena_array(g->arena, g->n, sizeof(gnode));
-  builder b = {g, spec, d, {0}, {0}, {0}, NULL};
+  builder b = {g, spec, d, {0}, {0}, {0}, NULL, false};
   b.seen = xmalloc((g->n + 1) * sizeof(size_t));
   for (size_t i = 0; i <= g->n; i++)
     b.seen[i] = (size_t)-1;
@@ -784,14 +791,6 @@ capplan_graph *capplan_graph_build(const capplan_spec *spec, capplan_diags *d) {
   else
     default_hw =
         find_hw(&b, CATALOG_DEFAULT_HARDWARE, nowhere, "'defaults.hardware'");
-  const spec_defaults *df = &spec->defaults;
-  if (df->survive_zone_loss.set && df->survive_zone_loss.v != 0 &&
-      !(df->zones.set && df->zones.v >= 2))
-    capplan_diags_add(d, CAPPLAN_ERROR, df->survive_zone_loss.loc,
-                      "set 'zones' to 2 or more in 'defaults' too (e.g. "
-                      "'zones: 3')",
-                      "'defaults' asks to survive the loss of a zone but "
-                      "gives no zones to spread over");
   name_stages(&b);
   index_invalid_names(&b);
   resolve_fallbacks(&b);
@@ -800,6 +799,16 @@ capplan_graph *capplan_graph_build(const capplan_spec *spec, capplan_diags *d) {
     settle_stage(&b, i, default_hw);
   }
   build_groups(&b);
+  /* 'defaults' may ask every stage to survive a zone's loss and leave
+   * the zones to the stages: an error only if one of them (or a group)
+   * is left with a single zone, reported once, at the default. */
+  const spec_defaults *df = &spec->defaults;
+  if (b.defaults_zones_used)
+    capplan_diags_add(d, CAPPLAN_ERROR, df->survive_zone_loss.loc,
+                      "set 'zones' to 2 or more in 'defaults' too (e.g. "
+                      "'zones: 3'), or on every stage",
+                      "'defaults' asks to survive the loss of a zone but "
+                      "gives no zones to spread over");
   order_stages(&b); /* unknown links were dropped; cycles still show */
 
   strmap_release(&b.stages);
