@@ -223,8 +223,10 @@ const char *cli_value(const cli_command *cmd, const cli_args *a,
 
 int cli_color(const char *when, int fd, bool *out) {
   if (!when || !strcmp(when, "auto")) {
-    const char *nc = getenv("NO_COLOR");
-    *out = !(nc && *nc) && isatty(fd);
+    /* A dumb terminal (an editor's shell buffer, some CI consoles) shows
+     * escape codes as text. */
+    const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+    *out = !(nc && *nc) && !(term && !strcmp(term, "dumb")) && isatty(fd);
     return 0;
   }
   if (!strcmp(when, "always")) {

@@ -75,8 +75,9 @@ int cli_value_error(const cli_command *cmd, const char *message,
 /* Prints the full help of CMD to stdout. */
 void cli_print_help(const cli_command *cmd);
 
-/* Colour for a stream: --color wins, then NO_COLOR, then whether the
- * stream is a terminal.  WHEN is "auto", "always", "never" or NULL. */
+/* Colour for a stream: --color wins, then NO_COLOR and TERM=dumb, then
+ * whether the stream is a terminal.  WHEN is "auto", "always", "never"
+ * or NULL. */
 int cli_color(const char *when, int fd, bool *out);
 
 /* Sorts and prints diagnostics to stderr; COLOR is the --color value
