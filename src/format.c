@@ -94,7 +94,15 @@ char *fmt_rate(double v, char *buf, size_t size) {
 
 char *fmt_money(double v, char *buf, size_t size) {
   char num[FMT_SIZE];
-  fmt_number(v, fabs(v) >= 1000 ? 0 : 2, num, sizeof num);
+  double a = fabs(v);
+  int dec = a >= 1000 ? 0 : 2;
+  /* Below ten cents, two significant digits: a cost per million
+   * requests of $0.0082 is not "$0.01" (issue 9). */
+  if (a > 0 && a < 0.1) {
+    dec = 1 - (int)floor(log10(a));
+    dec = dec > 12 ? 12 : dec;
+  }
+  fmt_number(v, dec, num, sizeof num);
   if (fabs(v) < 1000 && strchr(num, '.') && strlen(strchr(num, '.')) == 2)
     strcat(num, "0"); /* cents always have two digits */
   snprintf(buf, size, "$%s", num);

@@ -5,7 +5,8 @@
  * same figure reads the same everywhere (docs/output.md states the rules):
  *   counts      whole, with thousands separators: 3,504,000
  *   rates       >= 100 whole; >= 1 up to 2 decimals; below 1, 3 significant
- *   money       >= $1,000 whole dollars; below, cents: $0.96
+ *   money       >= $1,000 whole dollars; below, cents: $0.96; below ten
+ *               cents, 2 significant digits: $0.0082
  *   durations   in ms: >= 100 whole; below, up to 2 decimals: 0.25 ms
  *   percentages up to 2 decimals: 80%, 12.5%
  *   availability  enough decimals for 2 significant digits of downtime

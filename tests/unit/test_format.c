@@ -42,6 +42,13 @@ static void test_money_time_percent(void **state) {
   check(fmt_money, 999.5, "$999.50");
   check(fmt_money, 0.96, "$0.96");
   check(fmt_money, 0.5, "$0.50");
+  /* Below ten cents, 2 significant digits (issue 9: $0.0082 per million
+   * requests printed as $0.01). */
+  check(fmt_money, 0.1, "$0.10");
+  check(fmt_money, 0.0963, "$0.096");
+  check(fmt_money, 0.00822, "$0.0082");
+  check(fmt_money, 0.005, "$0.005");
+  check(fmt_money, 1.2e-7, "$0.00000012");
   check(fmt_money, 0, "$0");
   check(fmt_ms, 0.1, "100 ms");
   check(fmt_ms, 0.02, "20 ms");
