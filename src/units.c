@@ -493,7 +493,11 @@ static int unknown_unit(const lexed *q, enum unit_kind kind, const char *key,
     n = ARRAY_LEN(multipliers) - (kind == UNIT_NUMBER ? 0 : 1);
     break;
   }
-  const char *names[16];
+  const char *names[32];
+  _Static_assert(ARRAY_LEN(durations) <= ARRAY_LEN(names) &&
+                     ARRAY_LEN(bytes) <= ARRAY_LEN(names) &&
+                     ARRAY_LEN(multipliers) <= ARRAY_LEN(names),
+                 "every unit table fits the names of a suggestion");
   for (size_t i = 0; i < n; i++)
     names[i] = table[i].name;
   char word[64];
