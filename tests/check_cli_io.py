@@ -98,6 +98,7 @@ def on_tty(args, env=None):
     master, slave = pty.openpty()
     e = dict(os.environ)
     e.pop("NO_COLOR", None)
+    e["TERM"] = "xterm-256color"  # TERM=dumb would turn colour off
     e.update(env or {})
     proc = subprocess.Popen([capplan] + args, stdout=slave, stderr=slave,
                             env=e)

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Keeps README.md true: its sample output is the program's output (the
-golden file of 'capplan estimate specs/youtube.yaml'), and CI runs the
-README's test command."""
+golden file of 'capplan estimate specs/youtube.yaml'), its error example
+is the golden message of the file it names (tests/errors/NAME.stderr),
+and CI runs the README's test command."""
 import os
 import re
 import sys
@@ -18,6 +19,26 @@ if not m or m.group(1) != golden:
     print("README.md's sample output differs from "
           "tests/golden/youtube/table.out")
     failures += 1
+
+# The error example is the golden message of a real file of the error
+# corpus, named before the block (issue 9: it named a file that did not
+# exist).
+m = re.search(r"Mistakes are reported[^`]*`capplan validate\s+([^`\s]+)`\):"
+              r"\s*```\n(.*?)```", readme, re.S)
+if not m:
+    print("README.md's error example must follow 'Mistakes are reported "
+          "... (`capplan validate FILE`):'")
+    failures += 1
+else:
+    spec, shown = m.group(1), m.group(2)
+    stderr = spec[: spec.rfind(".")] + ".stderr"
+    if not os.path.exists(spec) or not os.path.exists(stderr):
+        print("README.md's error example names %s, which is not a case of "
+              "tests/errors/ with its golden .stderr" % spec)
+        failures += 1
+    elif open(stderr, encoding="utf-8").read() != shown:
+        print("README.md's error example differs from %s" % stderr)
+        failures += 1
 
 blocks = re.findall(r"```sh\n(.*?)```", readme, re.S)
 test_cmd = blocks[1].strip() if len(blocks) > 1 else None

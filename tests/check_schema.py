@@ -28,7 +28,8 @@ for kind, path in (("report", "docs/report.schema.json"),
 checked = {k: 0 for k in schemas}
 bad = 0
 for path in sorted(glob.glob("tests/cases/*.stdout") +
-                   glob.glob("tests/golden/*/json.out")):
+                   glob.glob("tests/golden/*/json.out") +
+                   glob.glob("tests/regress/cli/*.stdout")):
     text = open(path, encoding="utf-8").read()
     if not text.lstrip().startswith("{"):
         continue

@@ -8,6 +8,8 @@ import sys
 python, capplan, source = sys.argv[1:4]
 runner = os.path.join(source, "tests", "run_case.py")
 paths = sorted(glob.glob(os.path.join(source, "tests", "cases", "*.case")) +
+               glob.glob(os.path.join(source, "tests", "regress", "cli",
+                                      "*.case")) +
                glob.glob(os.path.join(source, "tests", "errors", "*.yaml")))
 for p in paths:
     subprocess.run([python, runner, "--update", "--capplan", capplan,

@@ -106,23 +106,10 @@ static size_t line_len(const capplan_source *src, const line_index *ix,
 }
 
 /* Appends LINE with control characters (other than tab) and bytes that
- * are not UTF-8 shown as '?', so a NUL, an escape sequence or stray Latin-1
- * in a hostile spec cannot garble the terminal. */
+ * are not UTF-8 shown as escapes (\x1b), so a NUL, an escape sequence or
+ * stray Latin-1 in a hostile spec cannot garble the terminal. */
 static void put_source_line(capplan_buf *out, const char *line, size_t n) {
-  size_t i = 0;
-  while (i < n) {
-    size_t ok = utf8_valid_prefix(line + i, n - i);
-    for (size_t k = 0; k < ok; k++) {
-      unsigned char c = (unsigned char)line[i + k];
-      bool control = (c < 0x20 && c != '\t') || c == 0x7f;
-      capplan_buf_putc(out, control ? '?' : (char)c);
-    }
-    i += ok;
-    if (i < n) {
-      capplan_buf_putc(out, '?');
-      i++;
-    }
-  }
+  text_escape(out, line, n, TEXT_KEEP_TAB);
 }
 
 #define C_BOLD "\033[1m"
@@ -141,16 +128,21 @@ static void render_one(const capplan_diags *d, const line_index *ix,
 
   if (color)
     capplan_buf_puts(out, C_BOLD);
-  if (src && placed)
-    capplan_buf_printf(out, "%s:%d:%d:", src->path, g->loc.line, g->loc.col);
-  else if (src)
-    capplan_buf_printf(out, "%s:", src->path);
+  /* The path, the message and the help quote the command line and the
+   * spec: they are escaped like any outside text. */
+  if (src)
+    text_puts(out, src->path);
   else
-    capplan_buf_puts(out, "capplan:");
+    capplan_buf_puts(out, "capplan");
+  if (src && placed)
+    capplan_buf_printf(out, ":%d:%d", g->loc.line, g->loc.col);
+  capplan_buf_putc(out, ':');
   if (color)
     capplan_buf_puts(out, C_OFF);
-  capplan_buf_printf(out, " %s%s:%s %s\n", color ? sev_color : "", sev,
-                     color ? C_OFF : "", g->message);
+  capplan_buf_printf(out, " %s%s:%s ", color ? sev_color : "", sev,
+                     color ? C_OFF : "");
+  text_puts(out, g->message);
+  capplan_buf_putc(out, '\n');
 
   if (placed) {
     size_t l = (size_t)g->loc.line;
@@ -191,13 +183,30 @@ static void render_one(const capplan_diags *d, const line_index *ix,
     capplan_buf_puts(out, cut_right ? "...\n" : "\n");
     capplan_buf_printf(out, "%*s | %s", gw, "", cut_left ? "   " : "");
     /* Walk to the column (counted in characters), copying tabs so the
-     * caret lines up under the source in any terminal. */
+     * caret lines up under the source in any terminal, and as many
+     * blanks as an escaped character takes (\x1b: four). */
     size_t i = 0;
     for (int c = 1; c < col && i < n; c++) {
-      capplan_buf_putc(out, line[i] == '\t' ? '\t' : ' ');
-      i++;
-      while (i < n && ((unsigned char)line[i] & 0xC0) == 0x80)
+      if (line[i] == '\t') {
+        capplan_buf_putc(out, '\t');
         i++;
+        continue;
+      }
+      size_t plain = text_plain_prefix(line + i, n - i, 0);
+      size_t step = 1, shown = 1;
+      if (plain) {
+        while (i + step < n && ((unsigned char)line[i + step] & 0xC0) == 0x80)
+          step++;
+      } else {
+        capplan_buf esc;
+        capplan_buf_init(&esc);
+        step = text_escape_one(&esc, line + i, n - i);
+        shown = esc.len;
+        capplan_buf_release(&esc);
+      }
+      for (size_t k = 0; k < shown; k++)
+        capplan_buf_putc(out, ' ');
+      i += step;
     }
     if (color)
       capplan_buf_puts(out, C_GREEN);
@@ -207,12 +216,17 @@ static void render_one(const capplan_diags *d, const line_index *ix,
     if (color)
       capplan_buf_puts(out, C_OFF);
     capplan_buf_putc(out, '\n');
-    if (g->help)
-      capplan_buf_printf(out, "%*s = %shelp:%s %s\n", gw, "",
-                         color ? C_CYAN : "", color ? C_OFF : "", g->help);
+    if (g->help) {
+      capplan_buf_printf(out, "%*s = %shelp:%s ", gw, "", color ? C_CYAN : "",
+                         color ? C_OFF : "");
+      text_puts(out, g->help);
+      capplan_buf_putc(out, '\n');
+    }
   } else if (g->help) {
-    capplan_buf_printf(out, "  = %shelp:%s %s\n", color ? C_CYAN : "",
-                       color ? C_OFF : "", g->help);
+    capplan_buf_printf(out, "  = %shelp:%s ", color ? C_CYAN : "",
+                       color ? C_OFF : "");
+    text_puts(out, g->help);
+    capplan_buf_putc(out, '\n');
   }
 }
 

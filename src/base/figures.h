@@ -29,8 +29,20 @@
 /* Share of a server's memory kept from data (runtime, OS, fragmentation;
  * vLLM's default gpu_memory_utilization of 0.9 keeps 10% on GPUs). */
 #define CAPPLAN_DEFAULT_MEMORY_RESERVE 0.2
-/* The one ceiling's tolerance (SPEC.md "Sizing and rounding"). */
-#define CAPPLAN_CEIL_TOLERANCE 1e-9
+/* The one ceiling of sizing (SPEC.md "Sizing and rounding"): ceil(x - t)
+ * with t = capplan_ceil_tolerance(x), never below 0. */
+double capplan_ceil(double x);
+/* The tolerance keeps float noise above a whole number
+ * (28.000000000000004) from buying a server: 1e-9 up to 1,000, then
+ * 1e-12 of X (the noise of a double grows with it), and at most 0.5
+ * (from 5e11 on), so the ceiling never drops a server's worth of load. */
+double capplan_ceil_tolerance(double x);
+#define CAPPLAN_CEIL_TOLERANCE 1e-9 /* the tolerance's floor */
+#define CAPPLAN_CEIL_RELATIVE 1e-12 /* its share of X above 1,000 */
+#define CAPPLAN_CEIL_MAX 0.5        /* its ceiling */
+/* Counts above 2^53 are no longer exact in a double: no server or GPU
+ * count capplan reports is larger. */
+#define CAPPLAN_MAX_EXACT 9007199254740992.0
 
 enum capplan_check_kind {
   CAPPLAN_CHECK_LATENCY,

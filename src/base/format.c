@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Inserts thousands separators into the digits of S (which may start with
@@ -93,10 +94,31 @@ static char *join(char *buf, size_t size, const char *a, const char *b) {
   return buf;
 }
 
+/* V of 2^53 or more as 15 significant digits and an exponent, the way a
+ * spec writes one: 1.0e27, 1.23456789012345e20.  A double holds about 16
+ * digits, and past 2^53 not even every whole number, so the full digits
+ * would show noise: $1e15 x 1e12 printed as $1,000,...,013,287,555,072. */
+static char *sci(double v, char *buf, size_t size) {
+  char m[40];
+  snprintf(m, sizeof m, "%.14e", v);
+  char *e = strchr(m, 'e');
+  int exp = atoi(e + 1);
+  *e = '\0';
+  size_t n = strlen(m);
+  while (n > 0 && m[n - 1] == '0')
+    m[--n] = '\0';
+  if (n > 0 && m[n - 1] == '.')
+    strcpy(m + n, "0"); /* 1.0e27: a decimal says it is rounded */
+  snprintf(buf, size, "%se%d", m, exp);
+  return buf;
+}
+
 char *fmt_number(double v, int decimals, char *buf, size_t size) {
   if (v == 0 || !isfinite(v))
     v = 0; /* no "-0"; non-finite figures never reach here */
-  if (v == floor(v) && fabs(v) < 9007199254740992.0) {
+  if (fabs(v) >= CAPPLAN_MAX_EXACT)
+    return sci(v, buf, size);
+  if (v == floor(v)) {
     whole(v, buf, size); /* the common case: no decimals to print */
     group_digits(buf, size);
     return buf;
@@ -113,6 +135,16 @@ char *fmt_number(double v, int decimals, char *buf, size_t size) {
     strcpy(buf, "0");
   group_digits(buf, size);
   return buf;
+}
+
+char *fmt_number_sig(double v, int decimals, char *buf, size_t size) {
+  double a = fabs(v);
+  if (a > 0 && a < 1) {
+    int d = 2 - (int)floor(log10(a));
+    if (d > decimals)
+      decimals = d > 20 ? 20 : d;
+  }
+  return fmt_number(v, decimals, buf, size);
 }
 
 char *fmt_count(double v, char *buf, size_t size) {
@@ -135,7 +167,15 @@ char *fmt_rate(double v, char *buf, size_t size) {
 
 char *fmt_money(double v, char *buf, size_t size) {
   char num[FMT_SIZE];
-  fmt_number(v, fabs(v) >= 1000 ? 0 : 2, num, sizeof num);
+  double a = fabs(v);
+  int dec = a >= 1000 ? 0 : 2;
+  /* Below ten cents, two significant digits: a cost per million
+   * requests of $0.0082 is not "$0.01" (issue 9). */
+  if (a > 0 && a < 0.1) {
+    dec = 1 - (int)floor(log10(a));
+    dec = dec > 12 ? 12 : dec;
+  }
+  fmt_number(v, dec, num, sizeof num);
   if (fabs(v) < 1000 && strchr(num, '.') && strlen(strchr(num, '.')) == 2)
     strcat(num, "0"); /* cents always have two digits */
   join(buf, size, "$", num);
@@ -315,6 +355,61 @@ char *fmt_check_value(const capplan_check *c, double v, bool limit, char *buf,
   return buf;
 }
 
+/* The number a formatted figure shows: its digits and point, without
+ * separators, units or signs ("$4,000,000/year" is 4e6). */
+static double shown_number(const char *s) {
+  char d[FMT_SIZE];
+  size_t n = 0;
+  for (; *s && n + 1 < sizeof d; s++)
+    if ((*s >= '0' && *s <= '9') || *s == '.')
+      d[n++] = *s;
+  d[n] = '\0';
+  return strtod(d, NULL);
+}
+
+/* C's figure V with EXTRA more decimals than fmt_check_value shows. */
+static char *check_value_digits(const capplan_check *c, double v, int extra,
+                                char *buf, size_t size) {
+  char m[FMT_SIZE];
+  double a = fabs(v);
+  switch (c->kind) {
+  case CAPPLAN_CHECK_LATENCY: /* v in ms, as fmt_ms shows it */
+    fmt_number(v, (a >= 100 ? 0 : a >= 1 ? 2 : sig3(a)) + extra, m, sizeof m);
+    snprintf(buf, size, "%s ms", m);
+    return buf;
+  case CAPPLAN_CHECK_AVAILABILITY:
+    return fmt_availability_sig(v, 1 - v, 2 + extra, buf, size);
+  case CAPPLAN_CHECK_COST: {
+    /* Cents first, then fractions of a cent; cents have two digits. */
+    int dec = a >= 1000 ? (extra < 2 ? 2 : extra) : 2 + extra;
+    fmt_number(v, dec, m, sizeof m);
+    const char *dot = strchr(m, '.');
+    if (dot && strlen(dot) == 2)
+      strcat(m, "0");
+    snprintf(buf, size, "$%s/year", m);
+    return buf;
+  }
+  case CAPPLAN_CHECK_GPUS:
+  case CAPPLAN_CHECK_SERVERS:
+    return fmt_number(v, extra, buf, size);
+  }
+  return buf;
+}
+
+char *fmt_check_actual(const capplan_check *c, char *buf, size_t size) {
+  char l[FMT_SIZE];
+  fmt_check_value(c, c->actual, false, buf, size);
+  if (c->passed)
+    return buf;
+  double limit = shown_number(fmt_check_value(c, c->limit, true, l, sizeof l));
+  /* A failed check's figure differs from its limit by more than the
+   * checks' tolerance (1e-9 relative), so 15 significant digits always
+   * tell them apart. */
+  for (int extra = 1; extra <= 15 && shown_number(buf) == limit; extra++)
+    check_value_digits(c, c->actual, extra, buf, size);
+  return buf;
+}
+
 char *fmt_check_margin(const capplan_check *c, char *buf, size_t size) {
   char v[FMT_SIZE], p[2 * FMT_SIZE] = "";
   switch (c->kind) {
@@ -441,6 +536,17 @@ char *fmt_raw(double v, char *buf, size_t size) {
     snprintf(buf, size, "<0.01");
   else
     fmt_number(v, 2, buf, size);
+  return buf;
+}
+
+char *fmt_ceil_arg(double x, const char *shown, char *buf, size_t size) {
+  double tol = capplan_ceil_tolerance(x);
+  if (tol == CAPPLAN_CEIL_TOLERANCE)
+    snprintf(buf, size, "%s - 1e-9", shown);
+  else if (tol == CAPPLAN_CEIL_MAX)
+    snprintf(buf, size, "%s - 0.5", shown);
+  else
+    snprintf(buf, size, "%s x (1 - 1e-12)", shown);
   return buf;
 }
 

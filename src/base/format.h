@@ -5,7 +5,8 @@
  * same figure reads the same everywhere (docs/output.md states the rules):
  *   counts      whole, with thousands separators: 3,504,000
  *   rates       >= 100 whole; >= 1 up to 2 decimals; below 1, 3 significant
- *   money       >= $1,000 whole dollars; below, cents: $0.96
+ *   money       >= $1,000 whole dollars; below, cents: $0.96; below ten
+ *               cents, 2 significant digits: $0.0082
  *   durations   in ms: >= 100 whole; below, up to 2 decimals: 0.25 ms
  *   percentages up to 2 decimals: 80%, 12.5%
  *   availability  enough decimals for 2 significant digits of downtime
@@ -64,6 +65,10 @@ char *fmt_diff_change(char kind, double base, double head, const char *arrow,
  * 99.950%); an actual availability shows its downtime's digits. */
 char *fmt_check_value(const capplan_check *c, double v, bool limit, char *buf,
                       size_t size);
+/* The actual figure of C as fmt_check_value shows it, with digits added,
+ * up to 15 significant, while a failed check would otherwise show the
+ * same number as its limit ("99.8999% >= 99.9%", not "99.90% >= 99.9%"). */
+char *fmt_check_actual(const capplan_check *c, char *buf, size_t size);
 /* A check's margin with its sign and its share of the limit:
  * "50 ms (33.3%)", "-$612,000/year (-20.4%)", "-21.03 pp". */
 char *fmt_check_margin(const capplan_check *c, char *buf, size_t size);
@@ -81,11 +86,22 @@ void fmt_path(capplan_buf *out, const char *const *path, size_t n,
  * rather than a misleading "0". */
 char *fmt_raw(double v, char *buf, size_t size);
 
+/* What the sizing ceiling takes off X (capplan_ceil_tolerance), after
+ * SHOWN, the way a working writes it: "28 - 1e-9", "1,234,567.5 x (1 -
+ * 1e-12)", "1,000,000,000,000 - 0.5". */
+char *fmt_ceil_arg(double x, const char *shown, char *buf, size_t size);
+
 /* "all 5 checks passed", "2 of 5 checks failed", "the check passed". */
 char *fmt_checks_summary(size_t failed, size_t n, char *buf, size_t size);
 
 /* A number with up to DECIMALS decimals, trailing zeros dropped, and
- * thousands separators in the whole part. */
+ * thousands separators in the whole part; from 2^53 on, where a double
+ * no longer holds every whole number, 15 significant digits and an
+ * exponent: 1.0e27 (so also in counts and money). */
 char *fmt_number(double v, int decimals, char *buf, size_t size);
+/* fmt_number, with more decimals for a value below 1 so that it shows 3
+ * significant digits (at most 20 decimals): a working that puts a tiny
+ * figure in shows it, 0.000001, never 0. */
+char *fmt_number_sig(double v, int decimals, char *buf, size_t size);
 
 #endif

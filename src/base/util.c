@@ -263,42 +263,107 @@ void name_slug(const char *s, char *buf, size_t size) {
   buf[j] = '\0';
 }
 
+/* Length of the valid UTF-8 sequence at P (N bytes left), or 0. */
+static size_t utf8_seq_len(const unsigned char *p, size_t n) {
+  unsigned char c = p[0];
+  size_t len;
+  unsigned min;
+  if (c < 0x80)
+    return 1;
+  if (c >= 0xC2 && c <= 0xDF) {
+    len = 2;
+    min = 0x80;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    len = 3;
+    min = 0x800;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    len = 4;
+    min = 0x10000;
+  } else {
+    return 0;
+  }
+  if (len > n)
+    return 0;
+  unsigned cp = c & (0x7F >> len);
+  for (size_t k = 1; k < len; k++) {
+    if ((p[k] & 0xC0) != 0x80)
+      return 0;
+    cp = (cp << 6) | (p[k] & 0x3F);
+  }
+  /* No overlong forms, surrogates or code points past U+10FFFF. */
+  if (cp < min || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+    return 0;
+  return len;
+}
+
 size_t utf8_valid_prefix(const char *s, size_t n) {
   const unsigned char *p = (const unsigned char *)s;
   size_t i = 0;
   while (i < n) {
-    unsigned char c = p[i];
-    size_t len;
-    unsigned min;
-    if (c < 0x80) {
-      i++;
-      continue;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-      min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      min = 0x10000;
-    } else {
-      return i;
-    }
-    if (i + len > n)
-      return i;
-    unsigned cp = c & (0x7F >> len);
-    for (size_t k = 1; k < len; k++) {
-      if ((p[i + k] & 0xC0) != 0x80)
-        return i;
-      cp = (cp << 6) | (p[i + k] & 0x3F);
-    }
-    /* No overlong forms, surrogates or code points past U+10FFFF. */
-    if (cp < min || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+    size_t len = utf8_seq_len(p + i, n - i);
+    if (!len)
       return i;
     i += len;
   }
   return n;
+}
+
+/* ------------------------------------------------------------ safe text */
+
+size_t text_plain_prefix(const char *s, size_t n, unsigned flags) {
+  const unsigned char *p = (const unsigned char *)s;
+  size_t i = 0;
+  while (i < n) {
+    unsigned char c = p[i];
+    if (c >= 0x20 && c < 0x7F) {
+      i++;
+      continue;
+    }
+    if (c == '\t' && (flags & TEXT_KEEP_TAB)) {
+      i++;
+      continue;
+    }
+    if (c < 0x80)
+      return i; /* C0 or DEL */
+    size_t len = utf8_seq_len(p + i, n - i);
+    /* U+0080..U+009F, the C1 controls, are C2 80..C2 9F in UTF-8; a
+     * terminal may read U+009B as CSI, the start of an escape sequence. */
+    if (!len || (c == 0xC2 && p[i + 1] <= 0x9F))
+      return i;
+    i += len;
+  }
+  return n;
+}
+
+size_t text_escape_one(capplan_buf *out, const char *s, size_t n) {
+  const unsigned char *p = (const unsigned char *)s;
+  size_t len = n ? utf8_seq_len(p, n) : 0;
+  if (len == 2 && p[0] == 0xC2 && p[1] <= 0x9F) {
+    capplan_buf_printf(out, "\\u%04x", (unsigned)p[1]);
+    return 2;
+  }
+  if (len > 1 || (len == 1 && p[0] >= 0x20 && p[0] < 0x7F)) {
+    capplan_buf_put(out, s, len); /* nothing to escape */
+    return len;
+  }
+  capplan_buf_printf(out, "\\x%02x", n ? (unsigned)p[0] : 0u);
+  return 1;
+}
+
+void text_escape(capplan_buf *out, const char *s, size_t n, unsigned flags) {
+  size_t i = 0;
+  while (i < n) {
+    size_t plain = text_plain_prefix(s + i, n - i, flags);
+    capplan_buf_put(out, s + i, plain);
+    i += plain;
+    if (i < n)
+      i += text_escape_one(out, s + i, n - i);
+  }
+}
+
+void text_puts(capplan_buf *out, const char *s) {
+  if (s)
+    text_escape(out, s, strlen(s), 0);
 }
 
 size_t utf8_width(const char *s, size_t n) {

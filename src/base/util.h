@@ -52,4 +52,21 @@ size_t utf8_valid_prefix(const char *s, size_t n);
 /* Number of characters (UTF-8 code points) in the first N bytes of S. */
 size_t utf8_width(const char *s, size_t n);
 
+/* Text from a spec, a report or the command line made safe for a
+ * terminal, a CI log or a table (docs/security.md): C0 controls and DEL
+ * are shown as \x1b, C1 controls (U+0080..U+009F) as \u009b, and bytes
+ * that are not UTF-8 as \xff.  Everything else, backslashes included,
+ * is copied as it is.  Every text renderer and every message passes
+ * outside text through these. */
+enum { TEXT_KEEP_TAB = 1 }; /* a tab stays a tab (quoted source lines) */
+/* Length of the prefix of the N bytes of S that needs no escaping. */
+size_t text_plain_prefix(const char *s, size_t n, unsigned flags);
+/* Appends the escape of the one character (or stray byte) at S, of at
+ * most N bytes; returns the bytes it stands for (at least 1). */
+size_t text_escape_one(capplan_buf *out, const char *s, size_t n);
+/* Appends the N bytes of S, escaped. */
+void text_escape(capplan_buf *out, const char *s, size_t n, unsigned flags);
+/* Appends the string S escaped; NULL appends nothing.  Fits fmt_path. */
+void text_puts(capplan_buf *out, const char *s);
+
 #endif

@@ -128,7 +128,9 @@ static char *n_(nb *b) {
 }
 #define COUNT(b, v) fmt_count(v, n_(b), FMT_SIZE)
 #define RATE(b, v) fmt_rate(v, n_(b), FMT_SIZE)
-#define NUM(b, v, d) fmt_number(v, d, n_(b), FMT_SIZE)
+/* A number with D decimals, more if it is below 1 (3 significant digits):
+ * the working shows the numbers it used (issue 9). */
+#define NUM(b, v, d) fmt_number_sig(v, d, n_(b), FMT_SIZE)
 #define MONEY(b, v) fmt_money(v, n_(b), FMT_SIZE)
 #define MS(b, v) fmt_ms(v, n_(b), FMT_SIZE)
 #define PCT(b, v) fmt_percent(v, n_(b), FMT_SIZE)
@@ -155,9 +157,15 @@ static int run_qps(calc_ctx *x) {
   } else {
     avg = val(x, "events", 0);
     work(x, "average rate", str(x, "events per day / 86,400 s"),
-         str(x, "%s / 86,400", COUNT(&b, avg * 86400)),
+         str(x, "%s / 86,400", NUM(&b, avg * 86400, 2)),
          str(x, "%s events/s", RATE(&b, avg)));
   }
+  if (has(x, "peak") && !(val(x, "peak", 1) >= 1 && val(x, "peak", 1) <= 1e6))
+    /* As a spec's peak_to_average: the peak is never below the average. */
+    return fail(x,
+                "--peak must be between 1 and 1e6 (the peak is never "
+                "below the average), got '%s'",
+                x->text[opt_index(x->t, "peak")]);
   result(x, "average_qps", "1/s", avg);
   if (has(x, "peak")) {
     double p = val(x, "peak", 1);
@@ -223,7 +231,8 @@ static int run_throughput(calc_ctx *x) {
 /* ------------------------------------------------------------ servers */
 
 /* SPEC.md "Sizing and rounding": raw = qps / (per_server x utilization);
- * servers = ceil(raw x (1 + headroom) - 1e-9) + redundancy. */
+ * servers = ceil(raw x (1 + headroom) - tolerance) + redundancy, the
+ * tolerance of capplan_ceil(). */
 static int run_servers(calc_ctx *x) {
   nb b = {0};
   if (!has(x, "qps") || !has(x, "per-server"))
@@ -234,23 +243,38 @@ static int run_servers(calc_ctx *x) {
   if (u <= 0 || u > 1)
     return fail(x, "--utilization must be more than 0%% and at most 100%%");
   double raw = q / (per * u), with = raw * (1 + h);
-  double n = ceil(with - CAPPLAN_CEIL_TOLERANCE);
-  if (n < 1 && raw > 0)
+  double n = capplan_ceil(with);
+  /* The tolerance must not size a real, if tiny, load at no server. */
+  bool forced = n < 1 && raw > 0;
+  if (forced)
     n = 1;
-  if (n < 0)
-    n = 0;
+  if (!(n + k <= CAPPLAN_MAX_EXACT))
+    return fail(x,
+                "the answer is %s servers, more than capplan counts exactly "
+                "(2^53); check --qps and --per-server",
+                COUNT(&b, n + k));
+  char arg[2 * FMT_SIZE], formula[2 * FMT_SIZE];
+  fmt_ceil_arg(with, NUM(&b, with, 4), arg, sizeof arg);
+  fmt_ceil_arg(with, "with headroom", formula, sizeof formula);
   work(x, "raw servers", str(x, "QPS / (QPS per server x utilization)"),
        str(x, "%s / (%s x %s)", RATE(&b, q), RATE(&b, per), PCT(&b, u)),
        str(x, "%s", NUM(&b, raw, 4)));
   work(x, "with headroom", str(x, "raw x (1 + headroom)"),
        str(x, "%s x (1 + %s)", NUM(&b, raw, 4), PCT(&b, h)),
        str(x, "%s", NUM(&b, with, 4)));
-  work(x, "servers", str(x, "ceil(with headroom - 1e-9) + redundancy"),
-       str(x, "ceil(%s - 1e-9) + %s", NUM(&b, with, 4), COUNT(&b, k)),
-       str(x, "%s servers", COUNT(&b, n + k)));
+  work(x, "servers", str(x, "ceil(%s) + redundancy", formula),
+       forced ? str(x, "ceil(%s) = 0, but a load needs a server: 1 + %s", arg,
+                    COUNT(&b, k))
+              : str(x, "ceil(%s) + %s", arg, COUNT(&b, k)),
+       str(x, "%s server%s", COUNT(&b, n + k), n + k == 1 ? "" : "s"));
   result(x, "servers", "servers", n + k);
-  note(x, str(x, "one ceiling, at the end; the 1e-9 keeps float noise such "
-                 "as 28.000000000000004 from buying a 29th server"));
+  if (capplan_ceil_tolerance(with) == CAPPLAN_CEIL_TOLERANCE)
+    note(x, str(x, "one ceiling, at the end; the 1e-9 keeps float noise such "
+                   "as 28.000000000000004 from buying a 29th server"));
+  else
+    note(x, str(x, "one ceiling, at the end; above 1,000 the tolerance is "
+                   "1e-12 of the figure (at most 0.5), as float noise grows "
+                   "with it"));
   return 0;
 }
 
@@ -297,6 +321,9 @@ static int run_nines(calc_ctx *x) {
     down = d / x->period;
     if (down > 1)
       return fail(x, "--downtime is longer than its period");
+    if (down == 0)
+      return fail(x, "no downtime is 100%%, which is never down and has no "
+                     "finite nines; give a downtime above 0, e.g. 1s/year");
     work(x, "availability", str(x, "1 - downtime / period"),
          str(x, "1 - %s min / %s min", NUM(&b, d / 60, 4),
              COUNT(&b, x->period / 60)),
@@ -394,10 +421,10 @@ static int run_storage(calc_ctx *x) {
   double days = val(x, "retention", 0) / 86400, rep = val(x, "replication", 1);
   double total = per_day * size * days * rep;
   work(x, "events kept", str(x, "events per day x retention in days"),
-       str(x, "%s x %s", COUNT(&b, per_day), NUM(&b, days, 2)),
-       str(x, "%s events", COUNT(&b, per_day * days)));
+       str(x, "%s x %s", NUM(&b, per_day, 2), NUM(&b, days, 2)),
+       str(x, "%s events", NUM(&b, per_day * days, 2)));
   work(x, "storage", str(x, "events x size x replication"),
-       str(x, "%s x %s B x %s", COUNT(&b, per_day * days), COUNT(&b, size),
+       str(x, "%s x %s B x %s", NUM(&b, per_day * days, 2), NUM(&b, size, 2),
            NUM(&b, rep, 2)),
        str(x, "%s", fmt_bytes(total, n_(&b), FMT_SIZE)));
   result(x, "events", "1", per_day * days);
@@ -412,10 +439,10 @@ static int run_bandwidth(calc_ctx *x) {
   double q = val(x, "qps", 0), size = val(x, "size", 0);
   double bytes = q * size;
   work(x, "bytes per second", str(x, "QPS x size"),
-       str(x, "%s x %s B", RATE(&b, q), COUNT(&b, size)),
+       str(x, "%s x %s B", RATE(&b, q), NUM(&b, size, 2)),
        str(x, "%s", fmt_bytes_per(bytes, "/s", n_(&b), FMT_SIZE)));
   work(x, "bits per second", str(x, "bytes per second x 8"),
-       str(x, "%s x 8", COUNT(&b, bytes)),
+       str(x, "%s x 8", NUM(&b, bytes, 2)),
        str(x, "%s Gbit/s", NUM(&b, bytes * 8 / 1e9, 3)));
   result(x, "bytes_per_second", "bytes/s", bytes);
   result(x, "bits_per_second", "bits/s", bytes * 8);
@@ -485,16 +512,23 @@ static int run_batch(calc_ctx *x) {
     work(x, "fill time", str(x, "batch / QPS (full before the window ends)"),
          str(x, "%s / %s/s", NUM(&b, bs, 2), RATE(&b, q)),
          str(x, "%s", MS(&b, fill)));
-  double exact = ceil(q * t / bs - CAPPLAN_CEIL_TOLERANCE);
+  double exact = capplan_ceil(q * t / bs);
   work(x, "GPUs (exact)", str(x, "ceil(QPS x batch time / batch size)"),
        str(x, "ceil(%s x %s / %s)", RATE(&b, q), MS(&b, t), NUM(&b, bs, 2)),
-       str(x, "%s GPUs, each %s QPS", COUNT(&b, exact), RATE(&b, bs / t)));
+       str(x, "%s GPU%s, each %s QPS", COUNT(&b, exact), exact == 1 ? "" : "s",
+           RATE(&b, bs / t)));
   double seed_qps = bs / (t + fill);
-  double seed = ceil(q / seed_qps - CAPPLAN_CEIL_TOLERANCE);
+  double seed = capplan_ceil(q / seed_qps);
+  if (!(exact <= CAPPLAN_MAX_EXACT && seed <= CAPPLAN_MAX_EXACT))
+    return fail(x,
+                "the answer is %s GPUs, more than capplan counts exactly "
+                "(2^53); check --qps, --time and --max-batch",
+                COUNT(&b, fmax(exact, seed)));
   const char *wait = capped ? "fill time" : "window";
   work(x, "GPUs (seed)", str(x, "QPS / (batch / (batch time + %s))", wait),
        str(x, "%s / (%s / %s)", RATE(&b, q), NUM(&b, bs, 2), MS(&b, t + fill)),
-       str(x, "%s GPUs, each %s QPS", COUNT(&b, seed), RATE(&b, seed_qps)));
+       str(x, "%s GPU%s, each %s QPS", COUNT(&b, seed), seed == 1 ? "" : "s",
+           RATE(&b, seed_qps)));
   work(x, "latency", str(x, "%s + batch time (+ queueing)", wait),
        str(x, "%s + %s", MS(&b, fill), MS(&b, t)),
        str(x, "%s", MS(&b, fill + t)));
@@ -532,8 +566,8 @@ static int run_sample_size(calc_ctx *x) {
                    "100%%");
   double za = normal_quantile(1 - alpha / 2), zb = normal_quantile(power);
   double var = p1 * (1 - p1) + p2 * (1 - p2);
-  double n = ceil((za + zb) * (za + zb) * var / ((p1 - p2) * (p1 - p2)) -
-                  CAPPLAN_CEIL_TOLERANCE);
+  double n =
+      capplan_ceil((za + zb) * (za + zb) * var / ((p1 - p2) * (p1 - p2)));
   work(x, "treatment rate",
        str(x, rel ? "baseline x (1 + effect)" : "baseline + effect"),
        str(x, rel ? "%s x (1 + %s)" : "%s + %s", PCT(&b, p1), PCT(&b, mde)),
@@ -718,9 +752,12 @@ static int parse_opt(calc_ctx *x, int i, const capplan_calc_arg *a) {
     x->has[i] = true;
     return 0;
   }
+  if (a->n_values > 1)
+    /* The option took its value; what follows is a stray word. */
+    return fail(x, "unexpected '%s' after '%s %s' (%s takes one value)",
+                a->values[1], key, a->values[0], key);
   if (a->n_values != 1)
-    return fail(x, "%s takes one value%s", key,
-                a->n_values ? ", got several" : "");
+    return fail(x, "%s takes one value", key);
   const char *text = a->values[0];
   x->text[i] = text;
   x->has[i] = true;
@@ -769,6 +806,13 @@ static int parse_opt(calc_ctx *x, int i, const capplan_calc_arg *a) {
                                 : fail(x, "%s, got '%s'", e.data, text);
   else if (x->v[i] <= 0 && strcmp(o->kind, "fraction"))
     rc = fail(x, "%s must be more than 0, got '%s'", key, text);
+  else if (!strcmp(o->kind, "count") && x->v[i] != floor(x->v[i]))
+    /* Servers, GPUs, users, cores and batches come whole: 2.5 servers
+     * would be costed as 2.5 and shown as 3. */
+    rc = fail(x, "%s takes a whole number, got '%s'", key, text);
+  else if (!strcmp(o->kind, "count") && x->v[i] > CAPPLAN_MAX_EXACT)
+    rc = fail(x, "%s is more than capplan counts exactly (2^53), got '%s'", key,
+              text);
   else if (!strcmp(o->kind, "fraction") && (x->v[i] < 0 || x->v[i] > 1))
     rc = fail(x, "%s must be between 0%% and 100%%, got '%s'", key, text);
   capplan_buf_release(&e);
@@ -820,6 +864,10 @@ capplan_calc *capplan_calc_run(const char *topic, const capplan_calc_arg *args,
       rc = fail(&x, "unknown option '--%s'%s%s%s", name,
                 best ? " (did you mean '--" : "", best ? best : "",
                 best ? "'?)" : "");
+      break;
+    }
+    if (x.has[k] && !args[i].name) {
+      rc = fail(&x, "unexpected '%s'", args[i].values[0]);
       break;
     }
     if (x.has[k]) {

@@ -38,13 +38,27 @@ static void usage_line(const cli_command *cmd, FILE *f) {
           cmd->args ? cmd->args : "", cmd->n_options ? " [options]" : "");
 }
 
+void cli_put_safe(FILE *f, const char *s) {
+  capplan_buf b;
+  capplan_buf_init(&b);
+  text_puts(&b, s);
+  if (b.len)
+    fwrite(b.data, 1, b.len, f);
+  capplan_buf_release(&b);
+}
+
 int cli_usage_error(const cli_command *cmd, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  fprintf(stderr, "capplan %s: error: ", cmd->name);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
+  capplan_buf msg;
+  capplan_buf_init(&msg);
+  capplan_buf_vprintf(&msg, fmt, ap);
   va_end(ap);
+  /* Messages quote the command line, which may hold anything. */
+  fprintf(stderr, "capplan %s: error: ", cmd->name);
+  cli_put_safe(stderr, msg.data);
+  fputc('\n', stderr);
+  capplan_buf_release(&msg);
   usage_line(cmd, stderr);
   fprintf(stderr, "run 'capplan help %s' for its options\n", cmd->name);
   return CAPPLAN_EXIT_INPUT;
@@ -63,10 +77,16 @@ int cli_one_spec(const cli_command *cmd, const cli_args *a) {
 
 int cli_value_error(const cli_command *cmd, const char *message,
                     const char *text, const char *help) {
-  fprintf(stderr, "capplan %s: error: %s, got '%s'\n", cmd->name, message,
-          text);
-  if (help && *help)
-    fprintf(stderr, "  = help: %s\n", help);
+  fprintf(stderr, "capplan %s: error: ", cmd->name);
+  cli_put_safe(stderr, message);
+  fputs(", got '", stderr);
+  cli_put_safe(stderr, text);
+  fputs("'\n", stderr);
+  if (help && *help) {
+    fputs("  = help: ", stderr);
+    cli_put_safe(stderr, help);
+    fputc('\n', stderr);
+  }
   usage_line(cmd, stderr);
   fprintf(stderr, "run 'capplan help %s' for its options\n", cmd->name);
   return CAPPLAN_EXIT_INPUT;
@@ -205,8 +225,10 @@ const char *cli_value(const cli_command *cmd, const cli_args *a,
 
 int cli_color(const char *when, int fd, bool *out) {
   if (!when || !strcmp(when, "auto")) {
-    const char *nc = getenv("NO_COLOR");
-    *out = !(nc && *nc) && isatty(fd);
+    /* A dumb terminal (an editor's shell buffer, some CI consoles) shows
+     * escape codes as text. */
+    const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+    *out = !(nc && *nc) && !(term && !strcmp(term, "dumb")) && isatty(fd);
     return 0;
   }
   if (!strcmp(when, "always")) {
@@ -262,9 +284,52 @@ static int write_all(int fd, const char *p, size_t n) {
 }
 
 static int io_error(const char *what, const char *path) {
-  fprintf(stderr, "capplan: error: cannot %s '%s': %s\n", what, path,
-          strerror(errno));
+  int err = errno;
+  fprintf(stderr, "capplan: error: cannot %s '", what);
+  cli_put_safe(stderr, path);
+  fprintf(stderr, "': %s\n", strerror(err));
   return CAPPLAN_EXIT_IO;
+}
+
+/* The file PATH names once symbolic links are followed, so that -o
+ * writes through a link to its target and leaves the link in place.
+ * Relative targets are read from the link's directory.  Stops after 40
+ * links, as the kernel does (the write then fails with ELOOP).  Returns
+ * a copy the caller frees. */
+static char *follow_links(const char *path) {
+  char *cur = xstrdup(path);
+  for (int hops = 0; hops < 40; hops++) {
+    struct stat st;
+    if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode))
+      return cur;
+    size_t cap = 256;
+    char *target = NULL;
+    ssize_t n;
+    for (;;) {
+      target = xrealloc(target, cap);
+      n = readlink(cur, target, cap);
+      if (n < 0 || (size_t)n < cap)
+        break;
+      cap *= 2;
+    }
+    if (n < 0) {
+      free(target);
+      return cur;
+    }
+    target[n] = '\0';
+    const char *slash = strrchr(cur, '/');
+    if (target[0] != '/' && slash) {
+      capplan_buf joined;
+      capplan_buf_init(&joined);
+      capplan_buf_printf(&joined, "%.*s%s", (int)(slash - cur + 1), cur,
+                         target);
+      free(target);
+      target = joined.data;
+    }
+    free(cur);
+    cur = target;
+  }
+  return cur;
 }
 
 int cli_write(const capplan_buf *buf, const char *path) {
@@ -294,22 +359,69 @@ int cli_write(const capplan_buf *buf, const char *path) {
     return rc ? io_error("write", path) : 0;
   }
   /* Regular files: a temporary file in the same directory, then rename,
-   * so readers see the old file or the whole new one, never a part. */
-  const char *slash = strrchr(path, '/');
-  size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
+   * so readers see the old file or the whole new one, never a part.  A
+   * symbolic link is written through: the target is replaced (keeping
+   * the link), and an existing file keeps its permissions (and, where
+   * the user may, its owner); a new one gets the umask's. */
+  char *target = follow_links(path);
+  struct stat old;
+  bool exists = lstat(target, &old) == 0;
+  if (exists && S_ISLNK(old.st_mode)) {
+    free(target);
+    errno = ELOOP;
+    return io_error("write", path);
+  }
+  if (exists && access(target, W_OK) != 0) {
+    free(target);
+    return io_error("write", path);
+  }
+  const char *slash = strrchr(target, '/');
+  size_t dir_len = slash ? (size_t)(slash - target) + 1 : 0;
   capplan_buf tmp;
   capplan_buf_init(&tmp);
-  capplan_buf_printf(&tmp, "%.*s.%s.XXXXXX", (int)dir_len, path,
-                     path + dir_len);
+  capplan_buf_printf(&tmp, "%.*s.%s.XXXXXX", (int)dir_len, target,
+                     target + dir_len);
   int fd = mkstemp(tmp.data);
   if (fd < 0) {
-    int rc = io_error("write", path);
+    /* Say what failed: the file itself may well exist (/proc/version),
+     * but -o needs a new file beside it. */
+    int err = errno;
+    fputs("capplan: error: cannot write '", stderr);
+    cli_put_safe(stderr, path);
+    fputs("': cannot create a temporary file in ", stderr);
+    if (dir_len) {
+      capplan_buf dir;
+      capplan_buf_init(&dir);
+      capplan_buf_put(&dir, target, dir_len > 1 ? dir_len - 1 : dir_len);
+      fputc('\'', stderr);
+      cli_put_safe(stderr, dir.data);
+      fputc('\'', stderr);
+      capplan_buf_release(&dir);
+    } else {
+      fputs("the current directory", stderr);
+    }
+    fprintf(stderr,
+            ": %s\n  = help: -o writes a new file beside FILE and renames "
+            "it over FILE, so FILE must be in a directory that takes new "
+            "files\n",
+            strerror(err));
     capplan_buf_release(&tmp);
-    return rc;
+    free(target);
+    return CAPPLAN_EXIT_IO;
   }
-  mode_t mask = umask(0);
-  umask(mask);
-  int rc = fchmod(fd, 0666 & ~mask);
+  mode_t mode;
+  if (exists) {
+    mode = old.st_mode & 0777;
+    /* Best effort: only root may give a file away, and a group change
+     * may be refused; the permissions are what matter. */
+    if (fchown(fd, old.st_uid, old.st_gid) != 0)
+      errno = 0;
+  } else {
+    mode_t mask = umask(0);
+    umask(mask);
+    mode = 0666 & ~mask;
+  }
+  int rc = fchmod(fd, mode);
   if (!rc)
     rc = write_all(fd, data, buf->len);
   if (!rc)
@@ -319,7 +431,7 @@ int cli_write(const capplan_buf *buf, const char *path) {
     rc = -1;
     saved = errno;
   }
-  if (!rc && rename(tmp.data, path)) {
+  if (!rc && rename(tmp.data, target)) {
     rc = -1;
     saved = errno;
   }
@@ -329,6 +441,7 @@ int cli_write(const capplan_buf *buf, const char *path) {
     io_error("write", path);
   }
   capplan_buf_release(&tmp);
+  free(target);
   return rc ? CAPPLAN_EXIT_IO : 0;
 }
 
@@ -341,11 +454,13 @@ int cli_limits(capplan_limits *limits) {
   capplan_buf_init(&err);
   int rc = 0;
   if (capplan_limits_parse(env, limits, &err) < 0) {
-    fprintf(stderr,
-            "capplan: error: CAPPLAN_LIMITS='%s': %s\n"
-            "  = help: write name=value pairs separated by commas, e.g. "
-            "CAPPLAN_LIMITS=input=32MiB,stages=500K\n",
-            env, err.data ? err.data : "");
+    fputs("capplan: error: CAPPLAN_LIMITS='", stderr);
+    cli_put_safe(stderr, env);
+    fputs("': ", stderr);
+    cli_put_safe(stderr, err.data);
+    fputs("\n  = help: write name=value pairs separated by commas, e.g. "
+          "CAPPLAN_LIMITS=input=32MiB,stages=500K\n",
+          stderr);
     rc = CAPPLAN_EXIT_INPUT;
   }
   capplan_buf_release(&err);

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "capplan.h"
 
@@ -54,6 +55,11 @@ void cli_args_release(cli_args *a);
 const char *cli_value(const cli_command *cmd, const cli_args *a,
                       const char *name);
 
+/* Writes S (NULL: nothing) to F with control characters and bytes that
+ * are not UTF-8 shown as escapes (text_escape): for anything quoted from
+ * the command line, a path or a spec. */
+void cli_put_safe(FILE *f, const char *s);
+
 /* Prints "capplan CMD: error: ..." and the command's usage line to stderr;
  * returns CAPPLAN_EXIT_INPUT. */
 #if defined(__GNUC__)
@@ -69,8 +75,9 @@ int cli_value_error(const cli_command *cmd, const char *message,
 /* Prints the full help of CMD to stdout. */
 void cli_print_help(const cli_command *cmd);
 
-/* Colour for a stream: --color wins, then NO_COLOR, then whether the
- * stream is a terminal.  WHEN is "auto", "always", "never" or NULL. */
+/* Colour for a stream: --color wins, then NO_COLOR and TERM=dumb, then
+ * whether the stream is a terminal.  WHEN is "auto", "always", "never"
+ * or NULL. */
 int cli_color(const char *when, int fd, bool *out);
 
 /* Sorts and prints diagnostics to stderr; COLOR is the --color value

@@ -34,7 +34,9 @@ static const capplan_calc_topic *find(const char *name) {
 }
 
 static int topic_error(const capplan_calc_topic *t, const char *msg) {
-  fprintf(stderr, "capplan calc %s: error: %s\n", t->name, msg);
+  fprintf(stderr, "capplan calc %s: error: ", t->name);
+  cli_put_safe(stderr, msg); /* it quotes the command line */
+  fputc('\n', stderr);
   fprintf(stderr, "usage: capplan calc %s %s [--json]\n", t->name, t->usage);
   fprintf(stderr, "e.g.   %s\n", t->example);
   return CAPPLAN_EXIT_INPUT;

@@ -1,6 +1,10 @@
 /*
  * cmd_check.c - capplan check SPEC [limits]: a budget and SLO gate for CI.
  */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "cli.h"
 
 static const cli_option options[] = {
@@ -33,8 +37,17 @@ static int check(const cli_command *self, const cli_args *a) {
       {"max-gpus", "count", &limits.max_gpus},
       {"max-servers", "count", &limits.max_servers},
   };
-  for (size_t i = 0; i < sizeof flags / sizeof flags[0] && !rc; i++)
+  for (size_t i = 0; i < sizeof flags / sizeof flags[0] && !rc; i++) {
     rc = cli_limit(self, a, flags[i].name, flags[i].kind, flags[i].limit);
+    /* GPUs and servers come whole, as in the spec's budget: 199.5 would
+     * print as a limit of 200 that 200 GPUs fail. */
+    if (!rc && flags[i].limit->set && !strcmp(flags[i].kind, "count") &&
+        flags[i].limit->value != floor(flags[i].limit->value)) {
+      char msg[64];
+      snprintf(msg, sizeof msg, "'--%s' takes a whole number", flags[i].name);
+      rc = cli_value_error(self, msg, cli_value(self, a, flags[i].name), NULL);
+    }
+  }
   if (rc)
     return rc;
   cli_output out;

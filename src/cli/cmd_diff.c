@@ -54,6 +54,10 @@ static int diff(const cli_command *self, const cli_args *a) {
                            "expected BASE and HEAD (specs or JSON reports), "
                            "got %zu argument%s",
                            a->n_positional, a->n_positional == 1 ? "" : "s");
+  if (!strcmp(a->positional[0], "-") && !strcmp(a->positional[1], "-"))
+    return cli_usage_error(self,
+                           "standard input can be read only once: give '-' "
+                           "for BASE or HEAD, not both");
   capplan_diff_opts gates;
   int rc = cli_limit(self, a, "max-increase", "money", &gates.max_increase);
   if (!rc)

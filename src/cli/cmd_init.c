@@ -71,8 +71,13 @@ static int init(const cli_command *self, const cli_args *a) {
     for (size_t i = 0; i < pick->n_lines; i++)
       capplan_buf_puts(&out, pick->lines[i]);
     rc = cli_write(&out, path);
-    if (!rc && path && strcmp(path, "-"))
-      fprintf(stderr, "wrote %s; next: capplan estimate %s\n", path, path);
+    if (!rc && path && strcmp(path, "-")) {
+      fputs("wrote ", stderr);
+      cli_put_safe(stderr, path);
+      fputs("; next: capplan estimate ", stderr);
+      cli_put_safe(stderr, path);
+      fputc('\n', stderr);
+    }
   }
   capplan_buf_release(&out);
   return rc;

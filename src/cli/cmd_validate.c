@@ -2,6 +2,7 @@
  * cmd_validate.c - capplan validate SPEC: every check, no report.
  */
 #include "cli.h"
+#include "util.h"
 
 static int validate(const cli_command *self, const cli_args *a) {
   if (a->help) {
@@ -20,8 +21,8 @@ static int validate(const cli_command *self, const cli_args *a) {
       n++;
     capplan_buf b;
     capplan_buf_init(&b);
-    capplan_buf_printf(&b, "%s: valid (%zu stage%s)\n", src->path, n,
-                       n == 1 ? "" : "s");
+    text_puts(&b, src->path);
+    capplan_buf_printf(&b, ": valid (%zu stage%s)\n", n, n == 1 ? "" : "s");
     rc = cli_write(&b, NULL);
     capplan_buf_release(&b);
   }

@@ -49,15 +49,28 @@ static void main_help(FILE *f) {
 static int unknown_command(const char *name) {
   const char *names[16];
   size_t n = 0;
+  if (name[0] == '-') {
+    /* An option before any command: a typo of one of capplan's own. */
+    static const char *const opts[] = {"--help", "--version"};
+    const char *best = closest_word(name, opts, ARRAY_LEN(opts));
+    fputs("capplan: error: unknown option '", stderr);
+    cli_put_safe(stderr, name);
+    if (best)
+      fprintf(stderr, "' (did you mean '%s'?)\n", best);
+    else
+      fputs("'\n", stderr);
+    fprintf(stderr, "run 'capplan --help' for the commands and options\n");
+    return CAPPLAN_EXIT_INPUT;
+  }
   for (size_t i = 0; i < cli_n_commands && n < ARRAY_LEN(names); i++)
     names[n++] = cli_commands[i]->name;
   const char *best = closest_word(name, names, n);
+  fputs("capplan: error: unknown command '", stderr);
+  cli_put_safe(stderr, name);
   if (best)
-    fprintf(stderr,
-            "capplan: error: unknown command '%s' (did you mean '%s'?)\n", name,
-            best);
+    fprintf(stderr, "' (did you mean '%s'?)\n", best);
   else
-    fprintf(stderr, "capplan: error: unknown command '%s'\n", name);
+    fputs("'\n", stderr);
   fprintf(stderr, "run 'capplan --help' for the list of commands\n");
   return CAPPLAN_EXIT_INPUT;
 }

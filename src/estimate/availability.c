@@ -331,8 +331,3 @@ double normal_quantile(double p) {
   }
   return q < 0 ? -x : x;
 }
-
-double capplan_nines(double unavailability) {
-  avail a = {1 - unavailability, unavailability};
-  return avail_nines(a);
-}

@@ -22,8 +22,6 @@
 
 #include "plan.h"
 
-/* Counts above 2^53 are no longer exact in a double. */
-#define MAX_EXACT 9007199254740992.0
 #define SECONDS_PER_YEAR (CAPPLAN_HOURS_PER_YEAR * 3600.0)
 
 const char *plan_status_name(enum plan_status s) {
@@ -75,24 +73,6 @@ void plan_free(plan *p) {
   free(p);
 }
 
-/* SPEC.md "Sizing and rounding": one ceiling, at the end, with a 1e-9
- * tolerance so that 0.56 x 20,000 / 400 = 28.000000000000004 gives 28. */
-double ceil_tol(double x) {
-  double y = x - CAPPLAN_CEIL_TOLERANCE;
-  /* ceil() of a count below 2^52 by truncation, which needs no library
-   * call on a baseline x86-64 build; larger ones (refused later as too
-   * many servers to count) take the library's. */
-  double c;
-  if (y > -1 && y < 4503599627370496.0) {
-    c = (double)(long long)y;
-    if (c < y)
-      c += 1;
-  } else {
-    c = ceil(y);
-  }
-  return c > 0 ? c : 0;
-}
-
 /* The larger and the smaller of two figures that are never NaN (fmax and
  * fmin are library calls that also handle NaN). */
 static double max2(double a, double b) {
@@ -108,7 +88,7 @@ static double min2(double a, double b) {
 static double needed(double eq) {
   if (eq <= 0)
     return 0;
-  double m = ceil_tol(eq);
+  double m = capplan_ceil(eq);
   return m < 1 ? 1 : m;
 }
 
@@ -126,7 +106,7 @@ static double zone_total(double n, double zones) {
 
 double size_servers(double raw, double headroom, double redundancy,
                     double zones, bool survive, double *extra) {
-  double n = ceil_tol(raw * (1 + headroom));
+  double n = capplan_ceil(raw * (1 + headroom));
   /* The tolerance absorbs float noise above a whole number; it must not
    * size a real, if tiny, load at zero servers (m is at least 1). */
   if (raw > 0 && n < 1)
@@ -150,7 +130,7 @@ static void size_pool(pool_plan *pp, const policy *pol) {
       pp->binding = (enum constraint)c;
     }
   pp->with_headroom = pp->raw * (1 + pol->headroom);
-  pp->ceiled = ceil_tol(pp->with_headroom);
+  pp->ceiled = capplan_ceil(pp->with_headroom);
   if (pp->raw > 0 && pp->ceiled < 1)
     pp->ceiled = 1;
   double extra;
@@ -276,7 +256,7 @@ static bool finite_figures(plan *out, size_t i) {
 }
 
 static bool too_big(plan *out, size_t i, double servers, double load) {
-  if (isfinite(load) && isfinite(servers) && servers <= MAX_EXACT)
+  if (isfinite(load) && isfinite(servers) && servers <= CAPPLAN_MAX_EXACT)
     return false;
   out->problem = PROBLEM_SERVERS;
   out->problem_stage = i;
@@ -320,6 +300,11 @@ static bool size_stage(const capplan_model *m, const params *p, plan *out,
   if (too_big(out, i, pp->servers, s->load))
     return false;
   pp->gpus = pp->servers * hw->gpus;
+  if (pp->gpus > CAPPLAN_MAX_EXACT) {
+    out->problem = PROBLEM_GPUS;
+    out->problem_stage = i;
+    return false;
+  }
   pp->cost_per_year = pp->servers * hw->cost_per_year;
   pp->utilization =
       pp->servers > 0 ? s->load / (pp->servers * s->tp.per_server) : 0;
@@ -405,6 +390,11 @@ static bool size_group(const capplan_model *m, const params *p, plan *out,
   if (too_big(out, mg->members[0], pp->servers, eq))
     return false;
   pp->gpus = pp->servers * hw->gpus;
+  if (pp->gpus > CAPPLAN_MAX_EXACT) {
+    out->problem = PROBLEM_GROUP_GPUS;
+    out->problem_stage = gi;
+    return false;
+  }
   pp->cost_per_year = pp->servers * hw->cost_per_year;
   pp->utilization = pp->servers > 0 ? eq / pp->servers : 0;
   pool_availability(pp, pol, memo_of(out, 2 * m->n_stages + gi));
@@ -631,6 +621,11 @@ int plan_eval(const capplan_model *m, const params *p,
   if (out->average_qps > 0)
     out->cost_per_million =
         out->cost_per_year / (out->average_qps * SECONDS_PER_YEAR) * 1e6;
+  /* Each stage and group counts exactly; their sum must too. */
+  if (out->servers > CAPPLAN_MAX_EXACT || out->gpus > CAPPLAN_MAX_EXACT) {
+    out->problem = PROBLEM_TOTAL_COUNT;
+    return -1;
+  }
   if (!(isfinite(out->cost_per_year) && isfinite(out->servers) &&
         isfinite(out->gpus) && isfinite(out->cost_per_million))) {
     out->problem = PROBLEM_TOTAL_COST;

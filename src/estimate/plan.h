@@ -92,13 +92,16 @@ typedef struct check_limit {
 /* A figure no double holds: the evaluation stopped there. */
 enum plan_problem {
   PROBLEM_NONE,
-  PROBLEM_FLOW,       /* requests per entry request */
-  PROBLEM_LOAD,       /* a stage's load */
-  PROBLEM_THROUGHPUT, /* a server's throughput */
-  PROBLEM_LATENCY,    /* the latency to a stage's end */
-  PROBLEM_COST,       /* a stage's cost */
-  PROBLEM_SERVERS,    /* more servers than a double counts exactly */
-  PROBLEM_TOTAL_COST  /* the plan's total */
+  PROBLEM_FLOW,        /* requests per entry request */
+  PROBLEM_LOAD,        /* a stage's load */
+  PROBLEM_THROUGHPUT,  /* a server's throughput */
+  PROBLEM_LATENCY,     /* the latency to a stage's end */
+  PROBLEM_COST,        /* a stage's cost */
+  PROBLEM_SERVERS,     /* more servers than a double counts exactly */
+  PROBLEM_GPUS,        /* more GPUs than a double counts exactly */
+  PROBLEM_GROUP_GPUS,  /* the same, for group problem_stage */
+  PROBLEM_TOTAL_COUNT, /* the plan's servers or GPUs, all stages together */
+  PROBLEM_TOTAL_COST   /* the plan's total */
 };
 
 /* Remembered k-of-n tails of one pool (eval.c): an evaluation that meets
@@ -160,7 +163,5 @@ void plan_steps(const capplan_model *m, const params *p, const plan *out,
  * the zone rule added.  Shared with 'calc servers'. */
 double size_servers(double raw, double headroom, double redundancy,
                     double zones, bool survive, double *extra);
-/* ceil(x - tolerance), at least 0: the one ceiling. */
-double ceil_tol(double x);
 
 #endif

@@ -81,8 +81,15 @@ static void merge_limits(const capplan_model *m, const capplan_check_opts *opts,
 /* A figure that left the range of a double, as the evaluation found it. */
 static void report_problem(const capplan_model *m, const plan *pl,
                            capplan_diags *d) {
-  const char *name = m->stage[pl->problem_stage].name;
-  capplan_loc loc = m->stage[pl->problem_stage].loc;
+  bool group = pl->problem == PROBLEM_GROUP_GPUS;
+  const char *name = group || pl->problem == PROBLEM_TOTAL_COUNT ||
+                             pl->problem == PROBLEM_TOTAL_COST
+                         ? ""
+                         : m->stage[pl->problem_stage].name;
+  capplan_loc loc = group || pl->problem == PROBLEM_TOTAL_COUNT ||
+                            pl->problem == PROBLEM_TOTAL_COST
+                        ? m->stages_loc
+                        : m->stage[pl->problem_stage].loc;
   const char *what = NULL, *why = NULL;
   switch (pl->problem) {
   case PROBLEM_NONE:
@@ -118,6 +125,35 @@ static void report_problem(const capplan_model *m, const plan *pl,
                       "stage '%s' needs more servers than capplan can count "
                       "exactly (2^53)",
                       name);
+    return;
+  }
+  case PROBLEM_GPUS:
+  case PROBLEM_GROUP_GPUS: {
+    const pool_plan *pp = group ? &pl->group[pl->problem_stage].pool
+                                : &pl->stage[pl->problem_stage].pool;
+    char n[FMT_SIZE];
+    capplan_diags_add(d, CAPPLAN_ERROR,
+                      group ? m->group[pl->problem_stage].loc : loc,
+                      "fewer servers, or hardware with fewer GPUs per server, "
+                      "keep the count exact",
+                      "%s '%s' needs %s GPUs, more than capplan can count "
+                      "exactly (2^53)",
+                      group ? "group" : "stage",
+                      group ? m->group[pl->problem_stage].name : name,
+                      fmt_count(pp->gpus, n, sizeof n));
+    return;
+  }
+  case PROBLEM_TOTAL_COUNT: {
+    char n[FMT_SIZE];
+    bool srv = pl->servers > CAPPLAN_MAX_EXACT;
+    capplan_diags_add(
+        d, CAPPLAN_ERROR, m->stages_loc,
+        "each stage fits, but not their sum; fewer or smaller stages keep "
+        "it exact",
+        "the plan needs %s %s in all, more than capplan can count exactly "
+        "(2^53)",
+        fmt_count(srv ? pl->servers : pl->gpus, n, sizeof n),
+        srv ? "servers" : "GPUs");
     return;
   }
   case PROBLEM_TOTAL_COST:

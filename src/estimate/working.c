@@ -192,15 +192,17 @@ static void sizing(const wk *x, const pool_plan *pp, const policy *pol,
             fmt_raw(pp->raw, b[0], FMT_SIZE),
             fmt_percent(pol->headroom, b[1], FMT_SIZE),
             fmt_raw(pp->with_headroom, b[2], FMT_SIZE));
-  if (pp->with_headroom > 0 &&
-      ceil(pp->with_headroom - CAPPLAN_CEIL_TOLERANCE) < 1)
-    steps_say(x->s, l, "ceiling",
-              "ceil(%s - 1e-9) = 0, but a load needs a server: 1",
-              fmt_number(pp->with_headroom, 6, b[0], FMT_SIZE));
+  char arg[2 * FMT_SIZE];
+  if (pp->with_headroom > 0 && capplan_ceil(pp->with_headroom) < 1)
+    steps_say(x->s, l, "ceiling", "ceil(%s) = 0, but a load needs a server: 1",
+              fmt_ceil_arg(pp->with_headroom,
+                           fmt_number(pp->with_headroom, 6, b[0], FMT_SIZE),
+                           arg, sizeof arg));
   else
-    steps_say(x->s, l, "ceiling",
-              "ceil(%s - 1e-9) = %s (one ceiling, at the end)",
-              fmt_number(pp->with_headroom, 2, b[0], FMT_SIZE),
+    steps_say(x->s, l, "ceiling", "ceil(%s) = %s (one ceiling, at the end)",
+              fmt_ceil_arg(pp->with_headroom,
+                           fmt_number(pp->with_headroom, 2, b[0], FMT_SIZE),
+                           arg, sizeof arg),
               fmt_count(pp->ceiled, b[1], FMT_SIZE));
   if (pol->survive_zone_loss != 0 && zones > 1)
     steps_say(x->s, l, "zones",
@@ -429,7 +431,7 @@ static void traffic(const wk *x) {
   if (m->traffic_from_dau) {
     steps_say(x->s, l, "average",
               "dau x requests per user / 86,400 s = %s x %s / 86,400 = %s QPS",
-              fmt_count(t->dau, b[0], FMT_SIZE),
+              fmt_number_sig(t->dau, 2, b[0], FMT_SIZE),
               fmt_number(t->requests_per_user, 4, b[1], FMT_SIZE),
               fmt_rate(pl->average_qps, b[2], FMT_SIZE));
     steps_say(x->s, l, "peak", "average x peak_to_average = %s x %s = %s QPS",
@@ -550,7 +552,7 @@ static void totals(const wk *x) {
   for (size_t i = 0; i < pl->n_checks; i++) {
     const capplan_check *c = &pl->checks[i];
     char a[FMT_SIZE], lim[FMT_SIZE], mg[2 * FMT_SIZE];
-    fmt_check_value(c, c->actual, false, a, FMT_SIZE);
+    fmt_check_actual(c, a, FMT_SIZE);
     fmt_check_value(c, c->limit, true, lim, FMT_SIZE);
     steps_say(x->s, &x->s->checks, c->name, "%s: %s %s %s, margin %s",
               c->passed ? "pass" : "FAIL", a, c->upper ? "<=" : ">=", lim,

@@ -142,6 +142,7 @@ typedef struct mstage {
 
 typedef struct mgroup {
   const char *name;
+  capplan_loc loc; /* the first member's 'colocate' */
   size_t *members; /* in spec order */
   size_t n_members;
   size_t hw;
@@ -161,6 +162,7 @@ typedef struct capplan_model {
   size_t *order; /* topological: parents first, spec order where free */
   mgroup *group;
   size_t n_groups;
+  capplan_loc stages_loc; /* the 'stages' list */
   mhw *hw;
   size_t n_hw;
   /* Traffic as written, for 'explain' */

@@ -33,6 +33,9 @@ typedef struct builder {
   capplan_diags *d;
   strmap stages, hw, invalid;
   size_t *seen; /* for each stage, the last stage that listed it in 'after' */
+  /* A stage or group takes survive_zone_loss and zones both from
+   * 'defaults', which gives fewer than 2 zones. */
+  bool defaults_zones_used;
 } builder;
 
 static const capplan_loc nowhere = {0, 0, 0};
@@ -481,6 +484,9 @@ static void settle_stage(builder *b, size_t i, long default_hw) {
                       "stage '%s' must survive the loss of a zone but runs "
                       "in only one",
                       nd->name);
+  } else if (in->pol.survive_zone_loss != 0 && in->pol.zones < 2 &&
+             !st->colocate.s) {
+    b->defaults_zones_used = true; /* both from 'defaults' */
   }
 
   /* Throughput of one server (SPEC.md section 6): one model per stage. */
@@ -582,6 +588,7 @@ static void build_groups(builder *b) {
     const stage_in *in = &b->p->stage[i];
     if (gr->n_members == 0) {
       gr->name = arena_strdup(g->arena, st->colocate.s);
+      gr->loc = st->colocate.loc;
       gr->hw = nd->hw;
       const spec_group *sg = NULL;
       for (size_t k = 0; k < spec->n_groups; k++)
@@ -603,6 +610,8 @@ static void build_groups(builder *b) {
                           "group '%s' must survive the loss of a zone but "
                           "runs in only one",
                           gr->name);
+      else if (gp->survive_zone_loss != 0 && gp->zones < 2)
+        b->defaults_zones_used = true;
     } else if (nd->hw != gr->hw) {
       char help[192];
       snprintf(help, sizeof help,
@@ -969,6 +978,7 @@ capplan_model *model_resolve(const capplan_spec *spec, capplan_diags *d) {
   g->name = arena_strdup(g->arena, spec->name.s);
   g->description = arena_strdup(g->arena, spec->description.s);
   g->path = arena_strdup(g->arena, spec->src->path);
+  g->stages_loc = spec->stages_loc;
   g->n_stages = spec->n_stages;
   g->stage = arena_array(g->arena, g->n_stages, sizeof(mstage));
   params *p = &g->base;
@@ -997,14 +1007,6 @@ capplan_model *model_resolve(const capplan_spec *spec, capplan_diags *d) {
                                         : CATALOG_DEFAULT_HARDWARE,
               spec->defaults.hardware.s ? spec->defaults.hardware.loc : nowhere,
               "'defaults.hardware'");
-  const spec_defaults *df = &spec->defaults;
-  if (df->pol.survive_zone_loss.set && df->pol.survive_zone_loss.v != 0 &&
-      !(df->pol.zones.set && df->pol.zones.v >= 2))
-    capplan_diags_add(d, CAPPLAN_ERROR, df->pol.survive_zone_loss.loc,
-                      "set 'zones' to 2 or more in 'defaults' too (e.g. "
-                      "'zones: 3')",
-                      "'defaults' asks to survive the loss of a zone but "
-                      "gives no zones to spread over");
   name_stages(&b);
   index_invalid_names(&b);
   resolve_fallbacks(&b);
@@ -1017,6 +1019,16 @@ capplan_model *model_resolve(const capplan_spec *spec, capplan_diags *d) {
     build_groups(&b);
   else
     p->group = xcalloc(1, sizeof(policy));
+  /* 'defaults' may ask every stage to survive a zone's loss and leave
+   * the zones to the stages: an error only if one of them (or a group)
+   * is left with a single zone, reported once, at the default. */
+  if (b.defaults_zones_used)
+    capplan_diags_add(d, CAPPLAN_ERROR,
+                      spec->defaults.pol.survive_zone_loss.loc,
+                      "set 'zones' to 2 or more in 'defaults' too (e.g. "
+                      "'zones: 3'), or on every stage",
+                      "'defaults' asks to survive the loss of a zone but "
+                      "gives no zones to spread over");
   order_stages(&b); /* unknown links were dropped; cycles still show */
   for (size_t i = 0; i < g->n_stages; i++)
     if (p->stage[i].pol.zones > 1)

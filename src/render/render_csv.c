@@ -2,8 +2,9 @@
  * render_csv.c - the report and the diff as CSV for spreadsheets: a header
  * row, one row per stage (and group), and a total row.
  *
- * RFC 4180: lines end in CRLF; a field with a comma, a quote or a line
- * break is quoted, with quotes doubled.  Numbers are plain (no thousands
+ * RFC 4180: lines end in CRLF; a field with a comma or a quote is quoted,
+ * with quotes doubled; control characters in names are shown as escapes
+ * (\x0d), so no field holds a line break.  Numbers are plain (no thousands
  * separators), in the unit the column names, rounded to 12 significant
  * digits like the JSON report; a figure that does not apply is empty.
  */
@@ -12,23 +13,37 @@
 #include <string.h>
 
 #include "render.h"
+#include "util.h"
 
+/* Appends S as a field: control characters (line breaks too) as visible
+ * escapes (text_escape), so the only CR LF in the output end rows; quoted
+ * when it holds a comma or a quote. */
 static void field(capplan_buf *out, const char *s, bool first) {
   if (!first)
     capplan_buf_putc(out, ',');
   if (!s)
     return;
-  if (!strpbrk(s, ",\"\r\n")) {
-    capplan_buf_puts(out, s);
+  capplan_buf safe;
+  capplan_buf_init(&safe);
+  size_t n = strlen(s);
+  const char *t = s;
+  if (text_plain_prefix(s, n, 0) < n) {
+    text_escape(&safe, s, n, 0);
+    t = safe.data;
+  }
+  if (!strpbrk(t, ",\"")) {
+    capplan_buf_puts(out, t);
+    capplan_buf_release(&safe);
     return;
   }
   capplan_buf_putc(out, '"');
-  for (; *s; s++) {
-    if (*s == '"')
+  for (; *t; t++) {
+    if (*t == '"')
       capplan_buf_putc(out, '"');
-    capplan_buf_putc(out, *s);
+    capplan_buf_putc(out, *t);
   }
   capplan_buf_putc(out, '"');
+  capplan_buf_release(&safe);
 }
 
 static void number(capplan_buf *out, double v) {

@@ -24,6 +24,22 @@ typedef struct ex {
   capplan_buf *out;
 } ex;
 
+/* Formats FMT into T with the spec's text in it (names, values as
+ * written) escaped; T is never left NULL. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 0)))
+#endif
+static void
+safe_vprintf(capplan_buf *t, const char *fmt, va_list ap) {
+  capplan_buf raw;
+  capplan_buf_init(&raw);
+  capplan_buf_vprintf(&raw, fmt, ap);
+  text_escape(t, raw.data ? raw.data : "", raw.len, 0);
+  capplan_buf_release(&raw);
+  if (!t->data)
+    capplan_buf_puts(t, "");
+}
+
 /* Appends one step: LABEL, then TEXT wrapped at spaces to fit 80
  * columns, continuation lines indented under the text.  In markdown, a
  * table row. */
@@ -36,7 +52,7 @@ line(ex *x, const char *label, const char *fmt, ...) {
   capplan_buf_init(&t);
   va_list ap;
   va_start(ap, fmt);
-  capplan_buf_vprintf(&t, fmt, ap);
+  safe_vprintf(&t, fmt, ap);
   va_end(ap);
   const char *s = t.data ? t.data : "";
   if (x->md) {
@@ -87,7 +103,7 @@ static void heading(ex *x, const char *fmt, ...) {
   capplan_buf_init(&t);
   va_list ap;
   va_start(ap, fmt);
-  capplan_buf_vprintf(&t, fmt, ap);
+  safe_vprintf(&t, fmt, ap);
   va_end(ap);
   if (x->md)
     capplan_buf_printf(x->out, "\n### %s\n\n| step | working |\n|:--|:--|\n",
@@ -110,7 +126,7 @@ static void result(ex *x, const char *fmt, ...) {
   capplan_buf_init(&t);
   va_list ap;
   va_start(ap, fmt);
-  capplan_buf_vprintf(&t, fmt, ap);
+  safe_vprintf(&t, fmt, ap);
   va_end(ap);
   if (x->md)
     capplan_buf_printf(x->out, "\n**=> %s**\n", t.data);
@@ -140,10 +156,9 @@ static void explain(const capplan_report *r, const capplan_render_opts *opts,
   ex x = {md, out};
   if (!w) /* a report run without the working: nothing to show */
     return;
-  if (md)
-    capplan_buf_printf(out, "## %s: how each figure is worked out\n", m->name);
-  else
-    capplan_buf_printf(out, "%s: how each figure is worked out\n", m->name);
+  capplan_buf_puts(out, md ? "## " : "");
+  text_puts(out, m->name);
+  capplan_buf_puts(out, ": how each figure is worked out\n");
   heading(&x, "traffic");
   section(&x, &w->traffic);
   for (size_t k = 0; k < m->n_stages; k++) {

@@ -69,14 +69,62 @@ static void num(cJSON *o, const char *key, double v) {
   cJSON_AddItemToObject(o, key, cJSON_CreateRaw(buf));
 }
 
+/* S as a JSON string.  cJSON escapes the C0 controls but writes DEL,
+ * the C1 controls and bytes that are not UTF-8 as they are; here DEL and
+ * C1 are \u escapes too, so no raw control character reaches a terminal
+ * that shows the JSON, and a stray byte becomes U+FFFD, since JSON text
+ * is UTF-8 (docs/security.md).  Other text comes out as cJSON writes it:
+ * the same escapes, lower-case hex. */
+static cJSON *json_string(const char *s) {
+  capplan_buf b;
+  capplan_buf_init(&b);
+  capplan_buf_putc(&b, '"');
+  size_t n = strlen(s), i = 0;
+  while (i < n) {
+    size_t plain = text_plain_prefix(s + i, n - i, 0);
+    for (size_t k = 0; k < plain; k++) {
+      if (s[i + k] == '"' || s[i + k] == '\\')
+        capplan_buf_putc(&b, '\\');
+      capplan_buf_putc(&b, s[i + k]);
+    }
+    i += plain;
+    if (i >= n)
+      break;
+    unsigned char c = (unsigned char)s[i];
+    const char *named = c == '\b'   ? "\\b"
+                        : c == '\f' ? "\\f"
+                        : c == '\n' ? "\\n"
+                        : c == '\r' ? "\\r"
+                        : c == '\t' ? "\\t"
+                                    : NULL;
+    capplan_buf esc;
+    capplan_buf_init(&esc);
+    size_t used = text_escape_one(&esc, s + i, n - i);
+    if (named)
+      capplan_buf_puts(&b, named);
+    else if (esc.len == 6) /* \u0085: C1, the same escape in JSON */
+      capplan_buf_put(&b, esc.data, esc.len);
+    else if (c < 0x80) /* C0, DEL */
+      capplan_buf_printf(&b, "\\u%04x", (unsigned)c);
+    else /* not UTF-8 */
+      capplan_buf_puts(&b, "\\ufffd");
+    capplan_buf_release(&esc);
+    i += used;
+  }
+  capplan_buf_putc(&b, '"');
+  cJSON *item = cJSON_CreateRaw(b.data);
+  capplan_buf_release(&b);
+  return item;
+}
+
 static void str(cJSON *o, const char *key, const char *s) {
-  cJSON_AddItemToObject(o, key, s ? cJSON_CreateString(s) : cJSON_CreateNull());
+  cJSON_AddItemToObject(o, key, s ? json_string(s) : cJSON_CreateNull());
 }
 
 static cJSON *names(const char *const *v, size_t n) {
   cJSON *a = cJSON_CreateArray();
   for (size_t i = 0; i < n; i++)
-    cJSON_AddItemToArray(a, cJSON_CreateString(v[i]));
+    cJSON_AddItemToArray(a, json_string(v[i]));
   return a;
 }
 

@@ -20,12 +20,21 @@
 #define MD_CAP 60000
 
 /* Appends S with the characters markdown would read as markup escaped,
- * and line breaks as spaces, so free text stays inside its table cell. */
+ * and control characters (line breaks too) as visible escapes (\x0a,
+ * text_escape), so free text stays inside its table cell and cannot act
+ * on a terminal that shows the raw text. */
 static void esc(capplan_buf *out, const char *s) {
-  for (; s && *s; s++) {
-    if (strchr("\\`*_[]<>|#~", *s))
-      capplan_buf_putc(out, '\\');
-    capplan_buf_putc(out, *s == '\n' || *s == '\r' ? ' ' : *s);
+  size_t n = s ? strlen(s) : 0, i = 0;
+  while (i < n) {
+    size_t plain = text_plain_prefix(s + i, n - i, 0);
+    for (size_t k = 0; k < plain; k++) {
+      if (strchr("\\`*_[]<>|#~", s[i + k]))
+        capplan_buf_putc(out, '\\');
+      capplan_buf_putc(out, s[i + k]);
+    }
+    i += plain;
+    if (i < n)
+      i += text_escape_one(out, s + i, n - i);
   }
 }
 
@@ -44,7 +53,7 @@ static void check_rows(const plan *pl, capplan_buf *out) {
     const capplan_check *c = &pl->checks[i];
     char a[FMT_SIZE], l[FMT_SIZE], m[2 * FMT_SIZE];
     const char *b = c->passed ? "" : "**";
-    fmt_check_value(c, c->actual, false, a, sizeof a);
+    fmt_check_actual(c, a, sizeof a);
     fmt_check_value(c, c->limit, true, l, sizeof l);
     fmt_check_margin(c, m, sizeof m);
     capplan_buf_printf(out, "| %s | %s%s%s | %s%s%s | %s %s%s | %s%s%s |\n",

@@ -15,6 +15,7 @@
 #include "format.h"
 #include "render.h"
 #include "texttable.h"
+#include "util.h"
 
 #define GREEN "\033[32m"
 #define RED "\033[31m" /* same length as GREEN: cells stay aligned */
@@ -280,11 +281,11 @@ static void check_rows(ttable *t, const plan *pl, bool color, bool detail) {
     const capplan_check *c = &pl->checks[i];
     tt_row(t, TT_PLAIN);
     if (color)
-      tt_cell(t, c->passed ? GREEN "pass" OFF : RED "FAIL" OFF);
+      tt_cell_raw(t, c->passed ? GREEN "pass" OFF : RED "FAIL" OFF);
     else
       tt_cell(t, c->passed ? "pass" : "FAIL");
     tt_cell(t, c->name);
-    tt_cell(t, fmt_check_value(c, c->actual, false, a, FMT_SIZE));
+    tt_cell(t, fmt_check_actual(c, a, FMT_SIZE));
     tt_cell(t, c->upper ? "<=" : ">=");
     tt_cell(t, fmt_check_value(c, c->limit, true, l, FMT_SIZE));
     if (detail) {
@@ -312,11 +313,13 @@ void render_table_report(const void *subject, const capplan_render_opts *opts,
   char b[4][FMT_SIZE];
   if (color)
     capplan_buf_puts(out, BOLD);
-  capplan_buf_puts(out, m->name);
+  text_puts(out, m->name);
   if (color)
     capplan_buf_puts(out, OFF);
-  if (m->description)
-    capplan_buf_printf(out, ": %s", m->description);
+  if (m->description) {
+    capplan_buf_puts(out, ": ");
+    text_puts(out, m->description);
+  }
   capplan_buf_printf(out, "\ntraffic: %s QPS at peak",
                      fmt_rate(pl->qps, b[0], FMT_SIZE));
   if (pl->average_qps > 0)
@@ -324,7 +327,7 @@ void render_table_report(const void *subject, const capplan_render_opts *opts,
                        fmt_rate(pl->average_qps, b[1], FMT_SIZE));
   if (m->traffic_from_dau)
     capplan_buf_printf(out, " (%s DAU x %s/day / 86,400 x %s)",
-                       fmt_count(tr->dau, b[2], FMT_SIZE),
+                       fmt_number_sig(tr->dau, 2, b[2], FMT_SIZE),
                        fmt_rate(tr->requests_per_user, b[3], FMT_SIZE),
                        fmt_number(tr->peak_to_average, 2, b[0], FMT_SIZE));
   capplan_buf_puts(out, "\n\n");
@@ -339,7 +342,7 @@ void render_table_report(const void *subject, const capplan_render_opts *opts,
   const char **names = xmalloc((pl->n_critical + 1) * sizeof(char *));
   for (size_t k = 0; k < pl->n_critical; k++)
     names[k] = m->stage[pl->critical[k]].name;
-  fmt_path(out, names, pl->n_critical, " -> ", NULL);
+  fmt_path(out, names, pl->n_critical, " -> ", text_puts);
   free(names);
   capplan_buf_printf(out, " (%s)\n", fmt_ms(pl->latency, b[0], FMT_SIZE));
   capplan_buf_printf(out, "cost: %s/year, %s/month",
@@ -373,10 +376,12 @@ void render_table_check(const void *subject, const capplan_render_opts *opts,
   bool color = opts->color;
   if (color)
     capplan_buf_puts(out, BOLD);
-  capplan_buf_printf(out, "%s", r->model->name);
+  text_puts(out, r->model->name);
   if (color)
     capplan_buf_puts(out, OFF);
-  capplan_buf_printf(out, " (%s): ", r->model->path);
+  capplan_buf_puts(out, " (");
+  text_puts(out, r->model->path);
+  capplan_buf_puts(out, "): ");
   char sum[FMT_SIZE];
   capplan_buf_printf(
       out, "%s%s%s\n\n", color ? (pl->failed ? RED : GREEN) : "",
@@ -416,9 +421,10 @@ void render_table_diff(const void *subject, const capplan_render_opts *opts,
                        capplan_buf *out) {
   const capplan_diff *d = subject;
   bool color = opts->color;
-  capplan_buf_printf(out, "%s (%s) -> %s (%s)\n", d->base.path,
-                     d->base.from_report ? "report" : "spec", d->head.path,
-                     d->head.from_report ? "report" : "spec");
+  text_puts(out, d->base.path);
+  capplan_buf_printf(out, " (%s) -> ", d->base.from_report ? "report" : "spec");
+  text_puts(out, d->head.path);
+  capplan_buf_printf(out, " (%s)\n", d->head.from_report ? "report" : "spec");
   capplan_buf_printf(out, "%zu changed, %zu added, %zu removed\n\n", d->changed,
                      d->added, d->removed);
   char cell[5][5 * FMT_SIZE];
@@ -492,7 +498,7 @@ void render_table_diff(const void *subject, const capplan_render_opts *opts,
     bool money = !strcmp(gate->unit, "USD/year");
     tt_row(g, TT_PLAIN);
     if (color)
-      tt_cell(g, gate->passed ? GREEN "pass" OFF : RED "FAIL" OFF);
+      tt_cell_raw(g, gate->passed ? GREEN "pass" OFF : RED "FAIL" OFF);
     else
       tt_cell(g, gate->passed ? "pass" : "FAIL");
     tt_cell(g, money ? "cost increase" : "cost increase in percent");

@@ -50,33 +50,55 @@ void tt_row(ttable *t, int style) {
   t->n++;
 }
 
-/* The width of S as a terminal shows it: characters (UTF-8 code points),
- * not counting ANSI colour sequences (ESC [ ... m), which take none. */
-static size_t shown_width(const char *s) {
+/* Columns S takes on a terminal: its characters (UTF-8 code points),
+ * less the colour codes (ESC [ ... m, and any other CSI sequence), which
+ * take none.  Cells from tt_cell() hold no ESC of their own:
+ * text_escape() showed it as \x1b. */
+static size_t display_width(const char *s) {
   size_t w = 0;
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    if (*p == 0x1b && p[1] == '[') {
-      p += 2;
-      while (*p && *p != 'm')
-        p++;
-      if (!*p)
+  for (size_t i = 0; s[i]; i++) {
+    if (s[i] == '\033' && s[i + 1] == '[') {
+      i += 2;
+      while (s[i] && !(s[i] >= 0x40 && s[i] <= 0x7E))
+        i++;
+      if (!s[i])
         break;
       continue;
     }
-    if ((*p & 0xC0) != 0x80)
+    if (((unsigned char)s[i] & 0xC0) != 0x80)
       w++;
   }
   return w;
 }
 
-void tt_cell(ttable *t, const char *text) {
+/* Stores S (a copy is made) as the next cell of the current row. */
+static void put_cell(ttable *t, const char *s, size_t len) {
   trow *r = &t->rows[t->n - 1];
   for (size_t c = 0; c < t->ncols; c++)
     if (!r->cells[c]) {
-      r->cells[c] = arena_strdup(t->arena, text ? text : "");
-      r->width[c] = shown_width(r->cells[c]);
+      r->cells[c] = arena_strndup(t->arena, s, len);
+      r->width[c] = display_width(r->cells[c]);
       return;
     }
+}
+
+void tt_cell(ttable *t, const char *text) {
+  if (!text)
+    text = "";
+  size_t n = strlen(text);
+  if (text_plain_prefix(text, n, 0) == n) {
+    put_cell(t, text, n); /* nothing to escape: the common case */
+    return;
+  }
+  capplan_buf b;
+  capplan_buf_init(&b);
+  text_puts(&b, text);
+  put_cell(t, b.data ? b.data : "", b.len);
+  capplan_buf_release(&b);
+}
+
+void tt_cell_raw(ttable *t, const char *text) {
+  put_cell(t, text ? text : "", text ? strlen(text) : 0);
 }
 
 static void spaces(capplan_buf *out, size_t n) {

@@ -1,8 +1,10 @@
 /*
  * texttable.h - aligned text tables for the human-readable renderers.
  *
- * Cells are copied; widths count characters (UTF-8 code points), so a
- * name with non-ASCII letters still lines up.
+ * Cells are copied, and escaped (text_escape): a cell never carries a
+ * control character from a spec.  Widths count characters (UTF-8 code
+ * points), so a name with non-ASCII letters still lines up, and colour
+ * codes count for nothing, so a coloured cell lines up too.
  */
 #ifndef CAPPLAN_TEXTTABLE_H
 #define CAPPLAN_TEXTTABLE_H
@@ -23,6 +25,9 @@ enum { TT_PLAIN = 0, TT_BOLD = 1, TT_DIM = 2, TT_HEADER = 3 };
 void tt_row(ttable *t, int style);
 /* Appends a cell to the current row (NULL is an empty cell). */
 void tt_cell(ttable *t, const char *text);
+/* The same for text of capplan's own that may hold colour codes, which
+ * are kept as they are. */
+void tt_cell_raw(ttable *t, const char *text);
 /* Appends the table; a column that only the header fills is dropped. */
 void tt_render(const ttable *t, bool color, const char *indent,
                capplan_buf *out);

@@ -452,6 +452,17 @@ static void check_traffic(loader *L, const ynode *node, const keyset *ks) {
   if (t->requests_per_user.present && !t->dau.present)
     error(L, t->requests_per_user.loc, "add 'dau: 500M' (daily active users)",
           "'requests_per_user' needs 'dau'");
+  /* Daily figures give the average; sizing for it without a peak factor
+   * is rarely meant ('calc qps' says the same). */
+  if (t->dau.set && t->requests_per_user.set && !t->qps.present &&
+      !t->average_qps.present && !t->peak_to_average.present)
+    capplan_diags_add(L->d, CAPPLAN_WARNING, t->dau.loc,
+                      "add 'peak_to_average: 3' (seed 004 plans for 300K+ at "
+                      "peak on 115K average), or 'peak_to_average: 1' if the "
+                      "traffic is flat",
+                      "'dau' and 'requests_per_user' give the average "
+                      "traffic, and with no 'peak_to_average' the servers "
+                      "are sized for the average, not the peak");
   if (!t->average_qps.set)
     return;
   if (t->dau.present) {
@@ -461,11 +472,27 @@ static void check_traffic(loader *L, const ynode *node, const keyset *ks) {
           "'average_qps' conflicts with 'dau'");
     return;
   }
-  if (t->qps.set && t->average_qps.v > t->qps.v * (1 + 1e-12))
+  if (t->qps.set && t->average_qps.v > t->qps.v * (1 + 1e-12)) {
     error(L, t->average_qps.loc,
           "the average cannot exceed the peak; check both values",
           "'average_qps' (%s) is above the peak 'qps' (%s)",
           t->average_qps.text, t->qps.text);
+    return;
+  }
+  /* qps / peak_to_average is the average too: when 'average_qps' says
+   * otherwise, it wins and the factor does nothing. */
+  double implied = t->qps.set && t->peak_to_average.set
+                       ? t->qps.v / t->peak_to_average.v
+                       : t->average_qps.v;
+  if (fabs(implied - t->average_qps.v) > 1e-9 * t->average_qps.v)
+    capplan_diags_add(L->d, CAPPLAN_WARNING, t->peak_to_average.loc,
+                      "remove 'peak_to_average' or 'average_qps', or make "
+                      "them agree: qps / peak_to_average = average_qps",
+                      "'peak_to_average' (%s) is ignored: 'average_qps' "
+                      "(%s) gives the average, where 'qps' (%s) / "
+                      "'peak_to_average' would give %.6g",
+                      t->peak_to_average.text, t->average_qps.text, t->qps.text,
+                      implied);
 }
 
 /* ------------------------------------------------------------- stages */

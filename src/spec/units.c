@@ -77,14 +77,23 @@ static const struct unit multipliers[] = {
     {"B", UC_MULT, 9, 1}, {"T", UC_MULT, 12, 1}, {"x", UC_TIMES, 0, 1},
 };
 
+/* Every spelling of a period that money takes after its '/' is a
+ * duration too (latency: 1hour as cost: $2/hour), with the usual short
+ * forms of the small units (msec). */
 static const struct unit durations[] = {
-    {"ns", UC_DURATION, -9, 1},        {"us", UC_DURATION, -6, 1},
+    {"ns", UC_DURATION, -9, 1},         {"nsec", UC_DURATION, -9, 1},
+    {"us", UC_DURATION, -6, 1},         {"usec", UC_DURATION, -6, 1},
     {"\xc2\xb5s", UC_DURATION, -6, 1}, /* micro sign */
     {"\xce\xbcs", UC_DURATION, -6, 1}, /* Greek mu */
-    {"ms", UC_DURATION, -3, 1},        {"s", UC_DURATION, 0, 1},
-    {"sec", UC_DURATION, 0, 1},        {"min", UC_DURATION, 0, 60},
-    {"h", UC_DURATION, 0, 3600},       {"hr", UC_DURATION, 0, 3600},
-    {"d", UC_DURATION, 0, 86400},      {"day", UC_DURATION, 0, 86400},
+    {"ms", UC_DURATION, -3, 1},         {"msec", UC_DURATION, -3, 1},
+    {"s", UC_DURATION, 0, 1},           {"sec", UC_DURATION, 0, 1},
+    {"second", UC_DURATION, 0, 1},      {"min", UC_DURATION, 0, 60},
+    {"minute", UC_DURATION, 0, 60},     {"h", UC_DURATION, 0, 3600},
+    {"hr", UC_DURATION, 0, 3600},       {"hour", UC_DURATION, 0, 3600},
+    {"d", UC_DURATION, 0, 86400},       {"day", UC_DURATION, 0, 86400},
+    {"week", UC_DURATION, 0, 604800},   {"mo", UC_DURATION, 0, 2628000},
+    {"month", UC_DURATION, 0, 2628000}, {"y", UC_DURATION, 0, 31536000},
+    {"yr", UC_DURATION, 0, 31536000},   {"year", UC_DURATION, 0, 31536000},
 };
 
 static const struct unit bytes[] = {
@@ -484,7 +493,11 @@ static int unknown_unit(const lexed *q, enum unit_kind kind, const char *key,
     n = ARRAY_LEN(multipliers) - (kind == UNIT_NUMBER ? 0 : 1);
     break;
   }
-  const char *names[16];
+  const char *names[32];
+  _Static_assert(ARRAY_LEN(durations) <= ARRAY_LEN(names) &&
+                     ARRAY_LEN(bytes) <= ARRAY_LEN(names) &&
+                     ARRAY_LEN(multipliers) <= ARRAY_LEN(names),
+                 "every unit table fits the names of a suggestion");
   for (size_t i = 0; i < n; i++)
     names[i] = table[i].name;
   char word[64];

@@ -4,6 +4,7 @@
  * line; ordering by position; hostile bytes in the source line.
  */
 #include "helpers.h"
+#include "util.h"
 
 static void render(capplan_diags *d, const char *want) {
   capplan_buf b;
@@ -80,8 +81,61 @@ static void test_hostile_lines(void **state) {
   capplan_loc loc = {2, 12, 1}; /* the 'x' */
   capplan_diags_add(&d, CAPPLAN_ERROR, loc, NULL, "here");
   render(&d, "c.yaml:2:12: error: here\n"
-             "    2 | name: ?[2J\xc3\xa9x: 5\n"
-             "      |            ^\n");
+             "    2 | name: \\x1b[2J\xc3\xa9x: 5\n"
+             "      |               ^\n");
+  capplan_diags_release(&d);
+  capplan_source_free(src);
+}
+
+/* Text from outside (issue 9, item 1): every C0 control, DEL, the C1
+ * controls and bytes that are not UTF-8 become visible escapes; other
+ * UTF-8 and backslashes stay as they are. */
+static void test_text_escape(void **state) {
+  (void)state;
+  static const struct {
+    const char *in, *want;
+    unsigned flags;
+  } cases[] = {
+      {"plain-name_1", "plain-name_1", 0},
+      {"\033[31mRED\033[0m", "\\x1b[31mRED\\x1b[0m", 0},
+      {"a\rb\nc\td\a", "a\\x0db\\x0ac\\x09d\\x07", 0},
+      {"a\tb", "a\tb", TEXT_KEEP_TAB},
+      {"del\x7f", "del\\x7f", 0},
+      {"csi\xc2\x9b"
+       "2J nel\xc2\x85",
+       "csi\\u009b2J nel\\u0085", 0},
+      {"nbsp\xc2\xa0 caf\xc3\xa9 \xe2\x86\x92",
+       "nbsp\xc2\xa0 caf\xc3\xa9 \xe2\x86\x92", 0},
+      {"latin1 caf\xe9", "latin1 caf\\xe9", 0},
+      {"cut \xe2\x86", "cut \\xe2\\x86", 0},
+      {"overlong \xc0\xaf", "overlong \\xc0\\xaf", 0},
+      {"back\\slash \\x1b", "back\\slash \\x1b", 0},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    capplan_buf b;
+    capplan_buf_init(&b);
+    text_escape(&b, cases[i].in, strlen(cases[i].in), cases[i].flags);
+    assert_string_equal(b.data ? b.data : "", cases[i].want);
+    capplan_buf_release(&b);
+  }
+}
+
+/* The path, the message and the help of a diagnostic quote outside text
+ * too. */
+static void test_escaped_message(void **state) {
+  (void)state;
+  const char text[] = "a: 1\n";
+  capplan_source *src =
+      capplan_source_new("e\033]0;t\a.yaml", text, sizeof text - 1);
+  capplan_diags d;
+  capplan_diags_init(&d, src);
+  capplan_loc loc = {1, 1, 1};
+  capplan_diags_add(&d, CAPPLAN_ERROR, loc, "try '\033[2J'", "bad '%s'",
+                    "x\rfake");
+  render(&d, "e\\x1b]0;t\\x07.yaml:1:1: error: bad 'x\\x0dfake'\n"
+             "    1 | a: 1\n"
+             "      | ^\n"
+             "      = help: try '\\x1b[2J'\n");
   capplan_diags_release(&d);
   capplan_source_free(src);
 }
@@ -124,6 +178,8 @@ int main(void) {
       cmocka_unit_test(test_caret),
       cmocka_unit_test(test_order_and_no_place),
       cmocka_unit_test(test_hostile_lines),
+      cmocka_unit_test(test_text_escape),
+      cmocka_unit_test(test_escaped_message),
       cmocka_unit_test(test_long_line),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

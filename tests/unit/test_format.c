@@ -44,6 +44,13 @@ static void test_money_time_percent(void **state) {
   check(fmt_money, 999.5, "$999.50");
   check(fmt_money, 0.96, "$0.96");
   check(fmt_money, 0.5, "$0.50");
+  /* Below ten cents, 2 significant digits (issue 9: $0.0082 per million
+   * requests printed as $0.01). */
+  check(fmt_money, 0.1, "$0.10");
+  check(fmt_money, 0.0963, "$0.096");
+  check(fmt_money, 0.00822, "$0.0082");
+  check(fmt_money, 0.005, "$0.005");
+  check(fmt_money, 1.2e-7, "$0.00000012");
   check(fmt_money, 0, "$0");
   check(fmt_ms, 0.1, "100 ms");
   check(fmt_ms, 0.02, "20 ms");
@@ -131,6 +138,93 @@ static void test_number_matches_printf(void **state) {
   }
 }
 
+/* A failed check never shows the number of its limit (issue 9, item 3);
+ * a passed one keeps its usual digits. */
+static void test_check_actual(void **state) {
+  (void)state;
+  static const struct {
+    enum capplan_check_kind kind;
+    bool upper, passed;
+    double limit, actual;
+    const char *want;
+  } cases[] = {
+      {CAPPLAN_CHECK_AVAILABILITY, false, false, 0.999, 0.999 * 0.999999,
+       "99.8999%"},
+      {CAPPLAN_CHECK_AVAILABILITY, false, false, 0.9995, 0.99, "99.00%"},
+      {CAPPLAN_CHECK_AVAILABILITY, false, true, 0.999, 0.9990004, "99.900%"},
+      {CAPPLAN_CHECK_LATENCY, true, false, 20, 20.0000001, "20.0000001 ms"},
+      {CAPPLAN_CHECK_LATENCY, true, false, 150, 150.4, "150.4 ms"},
+      {CAPPLAN_CHECK_LATENCY, true, false, 90, 100, "100 ms"},
+      {CAPPLAN_CHECK_COST, true, false, 6000, 6000.5, "$6,000.50/year"},
+      {CAPPLAN_CHECK_COST, true, false, 4e6, 4e6 + 0.004,
+       "$4,000,000.004/year"},
+      {CAPPLAN_CHECK_COST, true, false, 12.5, 12.501, "$12.501/year"},
+      {CAPPLAN_CHECK_GPUS, true, false, 150, 200, "200"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    capplan_check c = {cases[i].kind,
+                       "x",
+                       "u",
+                       "spec",
+                       cases[i].upper,
+                       cases[i].limit,
+                       cases[i].actual,
+                       0,
+                       cases[i].passed};
+    char buf[FMT_SIZE];
+    assert_string_equal(fmt_check_actual(&c, buf, sizeof buf), cases[i].want);
+  }
+}
+
+/* From 2^53 on, counts and money show the digits a double holds and an
+ * exponent (issue 9, item 8); below, every digit. */
+static void test_past_2_53(void **state) {
+  (void)state;
+  check(fmt_count, 9007199254740991.0, "9,007,199,254,740,991");
+  check(fmt_count, 9007199254740992.0, "9.00719925474099e15");
+  check(fmt_count, 1e24, "1.0e24");
+  check(fmt_money, 1e15 * 1e12, "$1.0e27");
+  check(fmt_money, 1.234567890123456789e20, "$1.23456789012346e20");
+  check(fmt_delta_money, -1e27, "-$1.0e27");
+  check(fmt_rate, 3.1536e22, "3.1536e22");
+  check(fmt_count, 1e15, "1,000,000,000,000,000");
+}
+
+/* The sizing ceiling: 1e-9 up to 1,000, 1e-12 of the figure above, at
+ * most 0.5 (issue 9, item 8). */
+static void test_ceiling(void **state) {
+  (void)state;
+  static const struct {
+    double x, want;
+  } cases[] = {
+      {28.000000000000004, 28},
+      {28.000001, 29},
+      {1e-12, 0}, /* sizing then asks for 1: a load needs a server */
+      {0, 0},
+      {10000001.000000004, 10000001}, /* the absolute 1e-9 gave 10000002 */
+      {10000001.0001, 10000002},
+      {1e12, 1e12}, /* 1e-12 of it would be a whole server */
+      {1e12 + 0.75, 1e12 + 1},
+      {9007199254740990.0, 9007199254740990.0},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    double got = capplan_ceil(cases[i].x);
+    if (got != cases[i].want) {
+      print_error("capplan_ceil(%.17g) = %.17g, want %.17g\n", cases[i].x, got,
+                  cases[i].want);
+      fail();
+    }
+  }
+  assert_true(capplan_ceil_tolerance(10) == 1e-9);
+  assert_true(capplan_ceil_tolerance(1e7) == 1e7 * 1e-12);
+  assert_true(capplan_ceil_tolerance(1e15) == 0.5);
+  char buf[2 * FMT_SIZE];
+  assert_string_equal(fmt_ceil_arg(28, "28", buf, sizeof buf), "28 - 1e-9");
+  assert_string_equal(fmt_ceil_arg(1e7, "x", buf, sizeof buf),
+                      "x x (1 - 1e-12)");
+  assert_string_equal(fmt_ceil_arg(1e12, "x", buf, sizeof buf), "x - 0.5");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_number_matches_printf),
@@ -138,6 +232,9 @@ int main(void) {
       cmocka_unit_test(test_money_time_percent),
       cmocka_unit_test(test_availability_and_downtime),
       cmocka_unit_test(test_number),
+      cmocka_unit_test(test_check_actual),
+      cmocka_unit_test(test_past_2_53),
+      cmocka_unit_test(test_ceiling),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -126,6 +126,21 @@ static const struct good_case good[] = {
     {"1.1h", UNIT_DURATION, 3960.0, EXACT},
     {"1d", UNIT_DURATION, 86400.0, EXACT},
     {"1day", UNIT_DURATION, 86400.0, EXACT},
+    /* Every period money takes is a duration too, and msec and the like
+     * (issue 9: 'hour' and 'msec' were refused). */
+    {"20msec", UNIT_DURATION, 0.02, EXACT},
+    {"500usec", UNIT_DURATION, 0.0005, EXACT},
+    {"250nsec", UNIT_DURATION, 250e-9, EXACT},
+    {"2second", UNIT_DURATION, 2.0, EXACT},
+    {"2minute", UNIT_DURATION, 120.0, EXACT},
+    {"1hour", UNIT_DURATION, 3600.0, EXACT},
+    {"1.5 hour", UNIT_DURATION, 5400.0, EXACT},
+    {"1week", UNIT_DURATION, 604800.0, EXACT},
+    {"1mo", UNIT_DURATION, 730 * 3600.0, EXACT},
+    {"1month", UNIT_DURATION, 730 * 3600.0, EXACT},
+    {"1y", UNIT_DURATION, 8760 * 3600.0, EXACT},
+    {"1yr", UNIT_DURATION, 8760 * 3600.0, EXACT},
+    {"1year", UNIT_DURATION, 8760 * 3600.0, EXACT},
 
     /* fractions: 60% or 0.6 */
     {"60%", UNIT_FRACTION, 0.6, EXACT},
@@ -214,8 +229,9 @@ static const struct bad_case bad[] = {
     {"", UNIT_DURATION, "is empty", 0, 1},
     {"20", UNIT_DURATION, "needs a unit", 0, 2},
     {"5GB", UNIT_DURATION, "a size in bytes", 1, 2},
-    {"20 msec", UNIT_DURATION, "did you mean 'ms'?", 3, 4},
-    {"  20 msec", UNIT_DURATION, "unknown unit 'msec'", 5, 4},
+    {"20 millis", UNIT_DURATION, "did you mean 'ms'?", 3, 6},
+    {"  20 millis", UNIT_DURATION, "unknown unit 'millis'", 5, 6},
+    {"2hours", UNIT_DURATION, "did you mean 'h'?", 1, 5},
     {"20MS", UNIT_DURATION, "did you mean 'ms'?", 2, 2},
     {"5m", UNIT_DURATION, "did you mean 'min'?", 1, 1},
     {"10ms..50ms", UNIT_DURATION, "range", 0, 10},
@@ -422,7 +438,7 @@ static void test_subnormal(void **state) {
  * count from TEXT even when leading blanks are skipped. */
 static void test_length_bounded(void **state) {
   static const char buf[] = {'3', '0', 'K', 'x', 'y', 'z'};
-  static const char ms[] = {'2', '0', 'm', 's', 'e', 'c'};
+  static const char ms[] = {'2', '0', 'm', 's', 'x', 'y'};
   double got = 0;
   unit_error err;
   (void)state;
