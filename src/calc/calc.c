@@ -21,23 +21,11 @@
 #include "units.h"
 #include "util.h"
 
-enum { MAX_OPTS = 8 }; /* as capplan_calc_topic.options */
+enum { MAX_OPTS = CALC_MAX_OPTIONS };
 
-/* An option of a topic: its kind is a quantity kind of capplan_quantity,
- * or "flag" (no value), "list" (fractions), "k-of-n", "bound",
- * "downtime" (a duration per period). */
-typedef struct copt {
-  const char *name, *kind, *value_name, *help;
-} copt;
-
+typedef capplan_calc_option copt;
+typedef capplan_calc_topic ctopic;
 typedef struct calc_ctx calc_ctx;
-
-typedef struct ctopic {
-  const char *name, *summary, *usage, *example;
-  copt opts[MAX_OPTS];
-  const char *positional; /* option a bare value stands for, or NULL */
-  int (*run)(calc_ctx *x);
-} ctopic;
 
 struct calc_ctx {
   const ctopic *t;
@@ -55,8 +43,8 @@ struct calc_ctx {
 /* ------------------------------------------------------------- helpers */
 
 static int opt_index(const ctopic *t, const char *name) {
-  for (int i = 0; i < MAX_OPTS && t->opts[i].name; i++)
-    if (!strcmp(t->opts[i].name, name))
+  for (int i = 0; i < MAX_OPTS && t->options[i].name; i++)
+    if (!strcmp(t->options[i].name, name))
       return i;
   return -1;
 }
@@ -242,12 +230,12 @@ static int run_servers(calc_ctx *x) {
   double k = val(x, "redundancy", 0);
   if (u <= 0 || u > 1)
     return fail(x, "--utilization must be more than 0%% and at most 100%%");
-  double raw = q / (per * u), with = raw * (1 + h);
-  double n = capplan_ceil(with);
+  /* The sizing of specs (size_servers, SPEC.md "Sizing and rounding"),
+   * with its figures shown step by step. */
+  double raw = q / (per * u), with = raw * (1 + h), zone_extra;
+  double n = size_servers(raw, h, k, 1, false, &zone_extra) - k;
   /* The tolerance must not size a real, if tiny, load at no server. */
-  bool forced = n < 1 && raw > 0;
-  if (forced)
-    n = 1;
+  bool forced = raw > 0 && capplan_ceil(with) < 1;
   if (!(n + k <= CAPPLAN_MAX_EXACT))
     return fail(x,
                 "the answer is %s servers, more than capplan counts exactly "
@@ -701,27 +689,20 @@ static const ctopic topics[] = {
 };
 
 const capplan_calc_topic *capplan_calc_topics(size_t *count) {
-  static capplan_calc_topic pub[ARRAY_LEN(topics)];
-  for (size_t i = 0; i < ARRAY_LEN(topics); i++) {
-    pub[i].name = topics[i].name;
-    pub[i].summary = topics[i].summary;
-    pub[i].usage = topics[i].usage;
-    pub[i].example = topics[i].example;
-    size_t k = 0;
-    for (; k < MAX_OPTS && topics[i].opts[k].name; k++) {
-      pub[i].options[k].name = topics[i].opts[k].name;
-      pub[i].options[k].value_name = topics[i].opts[k].value_name;
-      pub[i].options[k].help = topics[i].opts[k].help;
-    }
-    pub[i].n_options = k;
-  }
   *count = ARRAY_LEN(topics);
-  return pub;
+  return topics;
+}
+
+size_t capplan_calc_n_options(const capplan_calc_topic *t) {
+  size_t k = 0;
+  while (k < CALC_MAX_OPTIONS && t->options[k].name)
+    k++;
+  return k;
 }
 
 /* Parses one option's values into X (option I of the topic). */
 static int parse_opt(calc_ctx *x, int i, const capplan_calc_arg *a) {
-  const copt *o = &x->t->opts[i];
+  const copt *o = &x->t->options[i];
   char key[64];
   snprintf(key, sizeof key, "--%s", o->name);
   if (!strcmp(o->kind, "flag")) {
@@ -858,8 +839,8 @@ capplan_calc *capplan_calc_run(const char *topic, const capplan_calc_arg *args,
     if (k < 0) {
       const char *names[MAX_OPTS];
       size_t m = 0;
-      for (; m < MAX_OPTS && t->opts[m].name; m++)
-        names[m] = t->opts[m].name;
+      for (; m < MAX_OPTS && t->options[m].name; m++)
+        names[m] = t->options[m].name;
       const char *best = closest_word(name, names, m);
       rc = fail(&x, "unknown option '--%s'%s%s%s", name,
                 best ? " (did you mean '--" : "", best ? best : "",
@@ -877,7 +858,7 @@ capplan_calc *capplan_calc_run(const char *topic, const capplan_calc_arg *args,
     rc = parse_opt(&x, k, &args[i]);
     if (!rc) {
       c->inputs[c->n_inputs] = args[i];
-      c->inputs[c->n_inputs].name = t->opts[k].name;
+      c->inputs[c->n_inputs].name = t->options[k].name;
       c->n_inputs++;
     }
   }

@@ -15,19 +15,31 @@
 /* ---------------------------------------------------------------- calc */
 
 /* 'capplan calc TOPIC': interview one-liners with their working. */
+/* An option of a topic: its kind is a quantity kind of capplan_quantity
+ * ("rate", "duration", ...), or "flag" (no value), "list" (several
+ * fractions), "k-of-n", "bound", "downtime" (a duration per period). */
 typedef struct capplan_calc_option {
-  const char *name;       /* without the leading -- */
+  const char *name; /* without the leading -- */
+  const char *kind;
   const char *value_name; /* NULL for a flag */
   const char *help;
 } capplan_calc_option;
 
+enum { CALC_MAX_OPTIONS = 8 };
+
+struct calc_ctx;
+
 typedef struct capplan_calc_topic {
   const char *name, *summary, *usage, *example;
-  capplan_calc_option options[8];
-  size_t n_options;
+  capplan_calc_option options[CALC_MAX_OPTIONS]; /* up to the first NULL */
+  const char *positional; /* the option a bare value stands for, or NULL */
+  int (*run)(struct calc_ctx *x);
 } capplan_calc_topic;
 
+/* The topics, in the order 'capplan calc' lists them (a constant table). */
 const capplan_calc_topic *capplan_calc_topics(size_t *count);
+/* The number of options of T. */
+size_t capplan_calc_n_options(const capplan_calc_topic *t);
 
 /* An option as given: --NAME and its values (NAME NULL for a bare value). */
 typedef struct capplan_calc_arg {

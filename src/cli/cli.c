@@ -35,7 +35,17 @@ static const cli_option *find_short(const cli_command *cmd, char c) {
 
 static void usage_line(const cli_command *cmd, FILE *f) {
   fprintf(f, "usage: capplan %s%s%s%s\n", cmd->name, cmd->args ? " " : "",
-          cmd->args ? cmd->args : "", cmd->n_options ? " [options]" : "");
+          cmd->args ? cmd->args : "",
+          cmd->n_options && !cmd->example ? " [options]" : "");
+}
+
+/* What a usage error ends with: an example, or where the options are. */
+static void usage_tail(const cli_command *cmd, FILE *f) {
+  usage_line(cmd, f);
+  if (cmd->example)
+    fprintf(f, "e.g.   %s\n", cmd->example);
+  else
+    fprintf(f, "run 'capplan help %s' for its options\n", cmd->name);
 }
 
 void cli_put_safe(FILE *f, const char *s) {
@@ -59,8 +69,7 @@ int cli_usage_error(const cli_command *cmd, const char *fmt, ...) {
   cli_put_safe(stderr, msg.data);
   fputc('\n', stderr);
   capplan_buf_release(&msg);
-  usage_line(cmd, stderr);
-  fprintf(stderr, "run 'capplan help %s' for its options\n", cmd->name);
+  usage_tail(cmd, stderr);
   return CAPPLAN_EXIT_INPUT;
 }
 
@@ -87,8 +96,7 @@ int cli_value_error(const cli_command *cmd, const char *message,
     cli_put_safe(stderr, help);
     fputc('\n', stderr);
   }
-  usage_line(cmd, stderr);
-  fprintf(stderr, "run 'capplan help %s' for its options\n", cmd->name);
+  usage_tail(cmd, stderr);
   return CAPPLAN_EXIT_INPUT;
 }
 
@@ -145,12 +153,18 @@ static int unknown_option(const cli_command *cmd, const char *arg, size_t len) {
 int cli_parse(const cli_command *cmd, int argc, char **argv, cli_args *out) {
   memset(out, 0, sizeof *out);
   out->values = xcalloc(cmd->n_options + 1, sizeof(char *));
+  out->lists = xcalloc(cmd->n_options + 1, sizeof(char *const *));
+  out->counts = xcalloc(cmd->n_options + 1, sizeof(size_t));
   out->positional = xcalloc((size_t)argc + 1, sizeof(char *));
+  out->after_option = xcalloc((size_t)argc + 1, sizeof(long));
+  long last_option = -1; /* the option whose values just ended */
   bool only_positional = false;
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     if (only_positional || a[0] != '-' || !strcmp(a, "-")) {
+      out->after_option[out->n_positional] = last_option;
       out->positional[out->n_positional++] = a;
+      last_option = -1;
       continue;
     }
     if (!strcmp(a, "--")) {
@@ -188,7 +202,26 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_args *out) {
       snprintf(shown, sizeof shown, "-%c", o->short_name);
     }
     size_t k = (size_t)(o - cmd->options);
-    if (o->value) {
+    last_option = (long)k;
+    if ((o->flags & CLI_ONCE) && out->values[k]) {
+      cli_args_release(out);
+      return cli_usage_error(cmd, "option '%s' given twice", shown);
+    }
+    if (o->value && (o->flags & CLI_LIST) && !inline_value) {
+      /* The values up to the next --option. */
+      size_t n = 0, next = (size_t)i + 1;
+      while (next + n < (size_t)argc && strncmp(argv[next + n], "--", 2))
+        n++;
+      if (n == 0) {
+        cli_args_release(out);
+        return cli_usage_error(cmd, "option '%s' needs a value (%s)", shown,
+                               o->value);
+      }
+      out->lists[k] = &argv[i + 1];
+      out->counts[k] = n;
+      out->values[k] = argv[i + 1];
+      i += (int)n;
+    } else if (o->value) {
       if (!inline_value) {
         if (i + 1 >= argc) {
           cli_args_release(out);
@@ -196,8 +229,10 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_args *out) {
                                  o->value);
         }
         inline_value = argv[++i];
+        out->lists[k] = &argv[i];
       }
       out->values[k] = inline_value;
+      out->counts[k] = 1;
     } else {
       if (inline_value) {
         cli_args_release(out);
@@ -211,7 +246,10 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_args *out) {
 
 void cli_args_release(cli_args *a) {
   free(a->values);
+  free(a->lists);
+  free(a->counts);
   free(a->positional);
+  free(a->after_option);
   memset(a, 0, sizeof *a);
 }
 

@@ -14,12 +14,19 @@
 
 #include "capplan.h"
 
+/* How an option takes values (cli_option.flags). */
+enum {
+  CLI_LIST = 1u << 0, /* one or more values, up to the next --option */
+  CLI_ONCE = 1u << 1  /* giving it twice is an error (else the last wins) */
+};
+
 /* One option a command accepts. */
 typedef struct cli_option {
   const char *name;  /* long name without dashes, e.g. "format" */
   char short_name;   /* e.g. 'o', or 0 */
   const char *value; /* metavariable if it takes a value, e.g. "FILE" */
   const char *help;
+  unsigned flags; /* CLI_LIST, CLI_ONCE */
 } cli_option;
 
 /* A subcommand: one file each (cmd_<name>.c), dispatched from main.c. */
@@ -37,18 +44,28 @@ typedef struct cli_command {
   const cli_option *options;
   size_t n_options;
   const char *help; /* paragraph for 'capplan help CMD', or NULL */
+  /* An example usage error messages end with (calc's topics), instead
+   * of pointing at 'capplan help'; ARGS is then the whole usage. */
+  const char *example;
 } cli_command;
 
 /* The parsed command line of one subcommand. */
 typedef struct cli_args {
   const char **values; /* per option: its value, "" for a flag, NULL */
+  /* per option: its values in ARGV and how many (a list has one or more;
+   * a single value, one; a flag, none) */
+  char *const **lists;
+  size_t *counts;
   const char **positional;
+  /* per positional: the option just before it (index), or -1 */
+  long *after_option;
   size_t n_positional;
   bool help;
 } cli_args;
 
-/* Parses ARGV (after the command name).  Returns 0, or -1 after printing
- * a usage error.  Release with cli_args_release(). */
+/* Parses ARGV (after the command name): the one option parser of every
+ * command, calc's topics included.  Returns 0, or -1 after printing a
+ * usage error.  Release with cli_args_release(). */
 int cli_parse(const cli_command *cmd, int argc, char **argv, cli_args *out);
 void cli_args_release(cli_args *a);
 /* The value of option NAME, or NULL when absent. */

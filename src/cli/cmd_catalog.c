@@ -33,4 +33,5 @@ const cli_command cmd_catalog = {
     0,
     "Figures from seed 004's server table.  A spec's 'hardware:' block adds\n"
     "entries or overrides fields of these.",
+    NULL,
 };

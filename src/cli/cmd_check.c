@@ -8,14 +8,14 @@
 #include "cli.h"
 
 static const cli_option options[] = {
-    {"max-cost", 0, "MONEY", "cost limit, e.g. $4M/year or $400K/month"},
-    {"max-latency", 0, "DURATION", "latency limit of the critical path"},
-    {"min-availability", 0, "FRACTION", "availability floor, e.g. 99.95%"},
-    {"max-gpus", 0, "N", "most GPUs"},
-    {"max-servers", 0, "N", "most servers"},
-    {"format", 0, "FORMAT", "table (default), json or markdown"},
-    {"output", 'o', "FILE", "write to FILE (atomically) instead of stdout"},
-    {"color", 0, "WHEN", "auto (default), always or never"},
+    {"max-cost", 0, "MONEY", "cost limit, e.g. $4M/year or $400K/month", 0},
+    {"max-latency", 0, "DURATION", "latency limit of the critical path", 0},
+    {"min-availability", 0, "FRACTION", "availability floor, e.g. 99.95%", 0},
+    {"max-gpus", 0, "N", "most GPUs", 0},
+    {"max-servers", 0, "N", "most servers", 0},
+    {"format", 0, "FORMAT", "table (default), json or markdown", 0},
+    {"output", 'o', "FILE", "write to FILE (atomically) instead of stdout", 0},
+    {"color", 0, "WHEN", "auto (default), always or never", 0},
 };
 
 static int check(const cli_command *self, const cli_args *a) {
@@ -82,4 +82,5 @@ const cli_command cmd_check = {
     "The limits add to the spec's 'slo' and 'budget' or tighten them; a\n"
     "looser one is ignored with a warning.  Each check is printed with its\n"
     "limit, the plan's figure and the margin.  Exit code 1 if any fails.",
+    NULL,
 };

@@ -10,13 +10,15 @@
 static const cli_option options[] = {
     {"max-increase", 0, "MONEY",
      "fail if the cost grows by more, e.g. "
-     "$100K/year"},
+     "$100K/year",
+     0},
     {"max-increase-pct", 0, "PERCENT",
      "fail if the cost grows by more than "
-     "PERCENT, e.g. 10"},
-    {"format", 0, "FORMAT", "table (default), json, markdown or csv"},
-    {"output", 'o', "FILE", "write to FILE (atomically) instead of stdout"},
-    {"color", 0, "WHEN", "auto (default), always or never"},
+     "PERCENT, e.g. 10",
+     0},
+    {"format", 0, "FORMAT", "table (default), json, markdown or csv", 0},
+    {"output", 'o', "FILE", "write to FILE (atomically) instead of stdout", 0},
+    {"color", 0, "WHEN", "auto (default), always or never", 0},
 };
 
 /* --max-increase-pct takes 10 or 10%: a number of percent. */
@@ -103,4 +105,5 @@ const cli_command cmd_diff = {
     "estimate --format json' (told apart by their content).  With\n"
     "--max-increase or --max-increase-pct the diff is a gate: exit code 1\n"
     "when the yearly cost grows by more.",
+    NULL,
 };

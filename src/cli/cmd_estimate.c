@@ -4,10 +4,10 @@
 #include "cli.h"
 
 static const cli_option options[] = {
-    {"format", 0, "FORMAT", "table (default), json, markdown or csv"},
-    {"output", 'o', "FILE", "write to FILE (atomically) instead of stdout"},
-    {"color", 0, "WHEN", "auto (default), always or never"},
-    {"wide", 0, NULL, "every column, however wide the terminal"},
+    {"format", 0, "FORMAT", "table (default), json, markdown or csv", 0},
+    {"output", 'o', "FILE", "write to FILE (atomically) instead of stdout", 0},
+    {"color", 0, "WHEN", "auto (default), always or never", 0},
+    {"wide", 0, NULL, "every column, however wide the terminal", 0},
 };
 
 static int estimate(const cli_command *self, const cli_args *a) {
@@ -47,4 +47,5 @@ const cli_command cmd_estimate = {
     "SPEC is a YAML file (docs/spec.md), or - for standard input.  The exit\n"
     "code is 1 when the plan breaks a limit in the spec's 'slo' or\n"
     "'budget'; the report is still printed in full.",
+    NULL,
 };

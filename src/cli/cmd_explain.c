@@ -10,9 +10,9 @@
 #include "util.h"
 
 static const cli_option options[] = {
-    {"stage", 0, "NAME", "explain one stage only"},
-    {"format", 0, "FORMAT", "text (default) or markdown"},
-    {"output", 'o', "FILE", "write to FILE (atomically) instead of stdout"},
+    {"stage", 0, "NAME", "explain one stage only", 0},
+    {"format", 0, "FORMAT", "text (default) or markdown", 0},
+    {"output", 'o', "FILE", "write to FILE (atomically) instead of stdout", 0},
 };
 
 /* The same pipeline as 'estimate' (so the same diagnostics), asked to
@@ -79,4 +79,5 @@ const cli_command cmd_explain = {
     "utilization and headroom, the one ceiling, spares, GPUs, cost with\n"
     "the period converted, latency and availability.  Then the totals and\n"
     "the checks.  Every figure is the one 'estimate' prints.",
+    NULL,
 };

@@ -12,10 +12,10 @@
 #include "util.h"
 
 static const cli_option options[] = {
-    {"template", 't', "NAME", "which starter (default minimal; see --list)"},
-    {"list", 0, NULL, "list the templates"},
-    {"output", 'o', "FILE", "write to FILE instead of stdout"},
-    {"force", 0, NULL, "with -o, replace FILE if it exists"},
+    {"template", 't', "NAME", "which starter (default minimal; see --list)", 0},
+    {"list", 0, NULL, "list the templates", 0},
+    {"output", 'o', "FILE", "write to FILE instead of stdout", 0},
+    {"force", 0, NULL, "with -o, replace FILE if it exists", 0},
 };
 
 static int init(const cli_command *self, const cli_args *a) {
@@ -94,4 +94,5 @@ const cli_command cmd_init = {
     "Templates: minimal (default), recsys, fraud, rag, ads, feed.  Each is\n"
     "a valid spec whose comments explain its keys and where its numbers\n"
     "come from; replace the values marked '<-' with your own.",
+    NULL,
 };

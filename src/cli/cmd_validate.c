@@ -42,4 +42,5 @@ const cli_command cmd_validate = {
     "Exit code 0 when the spec is valid (warnings allowed), 2 when it is\n"
     "not.  The spec's budget and SLO checks are not applied: 'estimate'\n"
     "applies them.",
+    NULL,
 };

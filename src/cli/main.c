@@ -97,6 +97,7 @@ const cli_command cmd_help = {
     NULL,
     0,
     NULL,
+    NULL,
 };
 
 int main(int argc, char **argv) {
