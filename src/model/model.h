@@ -55,6 +55,8 @@ typedef struct stage_in {
   double batch, parallelism; /* batch model */
   double memory;             /* bytes of data, one copy; 0: none */
   double replicas;           /* copies of the data */
+  double concurrency;        /* slots per server; 0: the model's */
+  double service_cv;         /* of the service time; < 0: the model's */
   policy pol;
 } stage_in;
 

@@ -464,6 +464,8 @@ static void settle_stage(builder *b, size_t i, long default_hw) {
   in->stops = st->stops.set ? st->stops.v : b->def_stops;
   in->replicas = st->replicas.set ? st->replicas.v : b->def_replicas;
   in->latency = st->latency.v;
+  in->concurrency = 0; /* the throughput model's */
+  in->service_cv = -1;
   nd->text.latency =
       st->latency.text ? arena_strdup(g->arena, st->latency.text) : NULL;
   nd->text.qps_per_server =

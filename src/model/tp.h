@@ -25,6 +25,21 @@ typedef struct tp_out {
   double parallelism; /* batches (or requests) in flight per server */
 } tp_out;
 
+/* How one server's requests queue (FORMULAS.md section 3b): jobs - one
+ * request, or a batch of them - wait for one of the server's `slots`,
+ * each of which holds a job for `service` seconds on average, with
+ * coefficient of variation `cs`.  Before that a request may wait for its
+ * job to form: between 0 and `form` seconds (a batch filling), taken as
+ * uniform.  The estimator builds the stage's queue from this, its server
+ * count and its balancer (queueing.h). */
+typedef struct tp_queue {
+  double slots;   /* jobs one server serves at once (concurrency) */
+  double job;     /* requests per job */
+  double service; /* mean seconds a job holds a slot */
+  double cs;      /* coefficient of variation of the service time */
+  double form;    /* longest wait for a job to form, s; 0: none */
+} tp_queue;
+
 typedef struct tp_ops {
   const char *name; /* as JSON's "throughput_source" names it */
   /* Reads the kind's keys of ST (checked by the loader) into TP and IN;
@@ -36,6 +51,10 @@ typedef struct tp_ops {
   /* One server at LOAD requests/s reaching the stage.  Pure. */
   void (*eval)(const tp_model *tp, const stage_in *in, const hw_in *hw,
                double load, tp_out *out);
+  /* The queue of one server that receives RATE requests/s, given what
+   * eval said (OUT).  Pure. */
+  void (*queue)(const tp_model *tp, const stage_in *in, const hw_in *hw,
+                const tp_out *out, double rate, tp_queue *q);
   /* The working of eval's figures, into L of S. */
   void (*steps)(const tp_model *tp, const stage_in *in, const hw_in *hw,
                 const mstage *ms, const tp_out *out, steps *s, step_list *l);

@@ -85,6 +85,23 @@ static void eval(const tp_model *tp, const stage_in *in, const hw_in *hw,
   out->latency = in->latency;
 }
 
+/* Each of a server's `parallelism` slots serves a batch in `latency`, a
+ * time that hardly varies (cs = 0 unless the stage gives service_cv).  A
+ * batch forms from the requests reaching its slot, RATE / parallelism a
+ * second: the first of B waits (B - 1) / that rate for the last
+ * (FORMULAS.md section 4b, the fill time). */
+static void queue(const tp_model *tp, const stage_in *in, const hw_in *hw,
+                  const tp_out *out, double rate, tp_queue *q) {
+  (void)tp;
+  (void)hw;
+  q->slots = out->parallelism;
+  q->job = out->batch;
+  q->service = out->latency;
+  q->cs = in->service_cv >= 0 ? in->service_cv : 0;
+  double per_slot = out->parallelism > 0 ? rate / out->parallelism : 0;
+  q->form = out->batch > 1 && per_slot > 0 ? (out->batch - 1) / per_slot : 0;
+}
+
 static void steps_of(const tp_model *tp, const stage_in *in, const hw_in *hw,
                      const mstage *ms, const tp_out *out, steps *s,
                      step_list *l) {
@@ -119,4 +136,4 @@ static void steps_of(const tp_model *tp, const stage_in *in, const hw_in *hw,
               "together do not count as requests)");
 }
 
-const tp_ops tp_batch_ops = {"batch", resolve, eval, steps_of};
+const tp_ops tp_batch_ops = {"batch", resolve, eval, queue, steps_of};

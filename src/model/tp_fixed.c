@@ -27,6 +27,24 @@ static void eval(const tp_model *tp, const stage_in *in, const hw_in *hw,
   out->parallelism = 1;
 }
 
+/* A server runs `concurrency` requests at once, each for `latency`; by
+ * Little's law (FORMULAS.md section 7) a server serving qps_per_server
+ * with that latency holds qps_per_server x latency of them, the default.
+ * Service times are taken as exponential (cs = 1, M/M/c) unless the stage
+ * gives service_cv (FORMULAS.md section 3b). */
+static void queue(const tp_model *tp, const stage_in *in, const hw_in *hw,
+                  const tp_out *out, double rate, tp_queue *q) {
+  (void)tp;
+  (void)hw;
+  (void)rate;
+  q->slots =
+      in->concurrency > 0 ? in->concurrency : out->per_server * out->latency;
+  q->job = 1;
+  q->service = out->latency;
+  q->cs = in->service_cv >= 0 ? in->service_cv : 1;
+  q->form = 0;
+}
+
 static void steps_of(const tp_model *tp, const stage_in *in, const hw_in *hw,
                      const mstage *ms, const tp_out *out, steps *s,
                      step_list *l) {
@@ -45,4 +63,4 @@ static void steps_of(const tp_model *tp, const stage_in *in, const hw_in *hw,
               fmt_rate(out->per_server, b, sizeof b));
 }
 
-const tp_ops tp_fixed_ops = {"qps_per_server", resolve, eval, steps_of};
+const tp_ops tp_fixed_ops = {"qps_per_server", resolve, eval, queue, steps_of};
