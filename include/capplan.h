@@ -153,6 +153,8 @@ typedef struct capplan_check_opts {
   capplan_limit max_latency;      /* seconds */
   capplan_limit min_availability; /* fraction */
   capplan_limit max_gpus, max_servers;
+  /* End-to-end latency percentiles, seconds: p50, p95, p99, p999 */
+  capplan_limit max_latency_p[4];
 } capplan_check_opts;
 
 typedef struct capplan_run_opts {

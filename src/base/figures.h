@@ -49,8 +49,15 @@ enum capplan_check_kind {
   CAPPLAN_CHECK_AVAILABILITY,
   CAPPLAN_CHECK_COST,
   CAPPLAN_CHECK_GPUS,
-  CAPPLAN_CHECK_SERVERS
+  CAPPLAN_CHECK_SERVERS,
+  /* Percentiles of the response (SPEC.md section 7), end to end or of a
+   * stage, in the order of enum pct (plan.h). */
+  CAPPLAN_CHECK_LATENCY_P50,
+  CAPPLAN_CHECK_LATENCY_P95,
+  CAPPLAN_CHECK_LATENCY_P99,
+  CAPPLAN_CHECK_LATENCY_P999
 };
+#define CAPPLAN_CHECK_IS_PCT(k) ((k) >= CAPPLAN_CHECK_LATENCY_P50)
 
 /* A limit, the plan's figure and the verdict. */
 typedef struct capplan_check {
@@ -58,7 +65,11 @@ typedef struct capplan_check {
   const char *name;   /* "latency", "availability", "cost", "gpus", ... */
   const char *unit;   /* "ms", "fraction", "USD/year", "gpus", "servers" */
   const char *source; /* "spec" or "flag" */
+  const char *stage;  /* the stage a percentile is of; NULL: end to end */
   bool upper;         /* actual must be <= limit (else >= limit) */
+  /* False when the plan has no such figure (a percentile of an
+   * overloaded stage): the check fails and ACTUAL is 0. */
+  bool known;
   double limit, actual;
   double margin; /* how far inside the limit; negative when past it */
   bool passed;

@@ -201,6 +201,22 @@ char *fmt_percent(double fraction, char *buf, size_t size) {
   return buf;
 }
 
+char *fmt_small_percent(double fraction, char *buf, size_t size) {
+  if (fraction > 0 && fraction < 0.00005) {
+    snprintf(buf, size, "<0.01%%");
+    return buf;
+  }
+  return fmt_percent(fraction, buf, size);
+}
+
+char *fmt_small_ms(double seconds, char *buf, size_t size) {
+  if (seconds > 0 && seconds < 0.0000005) {
+    snprintf(buf, size, "<0.001 ms");
+    return buf;
+  }
+  return fmt_ms(seconds, buf, size);
+}
+
 char *fmt_availability(double up, double down, char *buf, size_t size) {
   double pct_down = down * 100;
   int dec = 2;
@@ -338,6 +354,10 @@ char *fmt_check_value(const capplan_check *c, double v, bool limit, char *buf,
   char m[FMT_SIZE];
   switch (c->kind) {
   case CAPPLAN_CHECK_LATENCY:
+  case CAPPLAN_CHECK_LATENCY_P50:
+  case CAPPLAN_CHECK_LATENCY_P95:
+  case CAPPLAN_CHECK_LATENCY_P99:
+  case CAPPLAN_CHECK_LATENCY_P999:
     return fmt_ms(v / 1000, buf, size);
   case CAPPLAN_CHECK_AVAILABILITY:
     if (limit) {
@@ -374,6 +394,10 @@ static char *check_value_digits(const capplan_check *c, double v, int extra,
   double a = fabs(v);
   switch (c->kind) {
   case CAPPLAN_CHECK_LATENCY: /* v in ms, as fmt_ms shows it */
+  case CAPPLAN_CHECK_LATENCY_P50:
+  case CAPPLAN_CHECK_LATENCY_P95:
+  case CAPPLAN_CHECK_LATENCY_P99:
+  case CAPPLAN_CHECK_LATENCY_P999:
     fmt_number(v, (a >= 100 ? 0 : a >= 1 ? 2 : sig3(a)) + extra, m, sizeof m);
     snprintf(buf, size, "%s ms", m);
     return buf;
@@ -398,6 +422,10 @@ static char *check_value_digits(const capplan_check *c, double v, int extra,
 
 char *fmt_check_actual(const capplan_check *c, char *buf, size_t size) {
   char l[FMT_SIZE];
+  if (!c->known) {
+    snprintf(buf, size, "unbounded");
+    return buf;
+  }
   fmt_check_value(c, c->actual, false, buf, size);
   if (c->passed)
     return buf;
@@ -412,8 +440,16 @@ char *fmt_check_actual(const capplan_check *c, char *buf, size_t size) {
 
 char *fmt_check_margin(const capplan_check *c, char *buf, size_t size) {
   char v[FMT_SIZE], p[2 * FMT_SIZE] = "";
+  if (!c->known) {
+    snprintf(buf, size, "-");
+    return buf;
+  }
   switch (c->kind) {
   case CAPPLAN_CHECK_LATENCY:
+  case CAPPLAN_CHECK_LATENCY_P50:
+  case CAPPLAN_CHECK_LATENCY_P95:
+  case CAPPLAN_CHECK_LATENCY_P99:
+  case CAPPLAN_CHECK_LATENCY_P999:
     fmt_delta_ms(c->margin / 1000, v, sizeof v);
     break;
   case CAPPLAN_CHECK_AVAILABILITY:
@@ -450,6 +486,14 @@ const char *check_flag(const capplan_check *c) {
     return "--max-gpus";
   case CAPPLAN_CHECK_SERVERS:
     return "--max-servers";
+  case CAPPLAN_CHECK_LATENCY_P50:
+    return "--max-latency-p50";
+  case CAPPLAN_CHECK_LATENCY_P95:
+    return "--max-latency-p95";
+  case CAPPLAN_CHECK_LATENCY_P99:
+    return "--max-latency-p99";
+  case CAPPLAN_CHECK_LATENCY_P999:
+    return "--max-latency-p999";
   }
   return "";
 }

@@ -28,6 +28,11 @@ char *fmt_rate(double v, char *buf, size_t size);
 char *fmt_money(double v, char *buf, size_t size);
 char *fmt_ms(double seconds, char *buf, size_t size);
 char *fmt_percent(double fraction, char *buf, size_t size);
+/* A small share or time that is not zero shows as below the last digit
+ * shown ("<0.01%", "<0.001 ms") rather than as 0 or as a run of zeros:
+ * a queue's probability of waiting and its mean wait. */
+char *fmt_small_percent(double fraction, char *buf, size_t size);
+char *fmt_small_ms(double seconds, char *buf, size_t size);
 /* Availability from its down fraction (1 - A), e.g. "99.70%". */
 char *fmt_availability(double up, double down, char *buf, size_t size);
 /* Availability with SIG significant digits of its downtime, trailing

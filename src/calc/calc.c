@@ -17,7 +17,9 @@
 #include "calc.h"
 #include "catalog.h"
 #include "format.h"
+#include "latdist.h"
 #include "plan.h"
+#include "queueing.h"
 #include "units.h"
 #include "util.h"
 
@@ -533,6 +535,125 @@ static int run_batch(calc_ctx *x) {
   return 0;
 }
 
+/* -------------------------------------------------------------- queue */
+
+/* FORMULAS.md section 3: Erlang B and C, the M/M/c wait and response and
+ * their percentiles, Allen-Cunneen for another service variation, and the
+ * fewest servers for a percentile target (queueing.h). */
+static int run_queue(calc_ctx *x) {
+  nb b = {0};
+  if (!has(x, "qps") || !has(x, "latency"))
+    return fail(x, "--qps and --latency (the mean service time) are required");
+  if (!has(x, "servers") && !has(x, "target"))
+    return fail(x, "give --servers N, --target D, or both");
+  double lambda = val(x, "qps", 0), s = val(x, "latency", 0);
+  double cs = val(x, "cv", 1), p = val(x, "percentile", 0.99);
+  double mu = 1 / s, a = lambda * s;
+  if (cs > 10)
+    return fail(x, "--cv must be at most 10");
+  if (!(p > 0 && p < 1))
+    return fail(x, "--percentile must be more than 0%% and less than 100%%");
+  work(x, "offered load", str(x, "a = QPS x mean service time"),
+       str(x, "%s/s x %s", RATE(&b, lambda), MS(&b, s)),
+       str(x, "%s Erlangs", NUM(&b, a, 4)));
+  if (has(x, "servers")) {
+    double c = val(x, "servers", 0);
+    if (c < 1 || c != floor(c) || c > 1e15)
+      return fail(x, "--servers must be a whole number from 1");
+    mmc q;
+    if (mmc_init(&q, lambda, mu, c, 1, cs) < 0) {
+      if (q.status == MMC_OVERLOADED)
+        return fail(x,
+                    "%s servers at %s Erlangs run at %s: no steady state; "
+                    "at least %s servers are needed",
+                    COUNT(&b, c), NUM(&b, a, 4), PCT(&b, a / c),
+                    COUNT(&b, floor(a) + 1));
+      return fail(x, "check --qps and --latency");
+    }
+    double eb = erlang_b(c, a);
+    work(x, "utilization", str(x, "rho = a / c"),
+         str(x, "%s / %s", NUM(&b, a, 4), COUNT(&b, c)),
+         str(x, "%s", PCT(&b, q.rho)));
+    work(x, "Erlang B", str(x, "B_k = a B_(k-1) / (k + a B_(k-1)), B_0 = 1"),
+         str(x, "k = 1 .. %s, a = %s", COUNT(&b, c), NUM(&b, a, 4)),
+         str(x, "%s", NUM(&b, eb, 6)));
+    work(x, "Erlang C", str(x, "P(wait) = B / (1 - rho (1 - B))"),
+         str(x, "%s / (1 - %s x (1 - %s))", NUM(&b, eb, 6), NUM(&b, q.rho, 4),
+             NUM(&b, eb, 6)),
+         str(x, "%s", NUM(&b, q.erlang_c, 6)));
+    if (cs == 1)
+      work(x, "mean wait", str(x, "C / (c mu - lambda)"),
+           str(x, "%s / (%s x %s/s - %s/s)", NUM(&b, q.erlang_c, 6),
+               COUNT(&b, c), NUM(&b, mu, 4), RATE(&b, lambda)),
+           str(x, "%s", MS(&b, q.wait_mean)));
+    else
+      work(x, "mean wait",
+           str(x, "C / (c mu - lambda) x (ca^2 + cs^2) / 2 (Allen-Cunneen)"),
+           str(x, "%s / (%s x %s/s - %s/s) x (1 + %s^2) / 2",
+               NUM(&b, q.erlang_c, 6), COUNT(&b, c), NUM(&b, mu, 4),
+               RATE(&b, lambda), NUM(&b, cs, 3)),
+           str(x, "%s", MS(&b, q.wait_mean)));
+    work(x, "mean response", str(x, "mean wait + 1 / mu"),
+         str(x, "%s + %s", MS(&b, q.wait_mean), MS(&b, s)),
+         str(x, "%s", MS(&b, q.resp_mean)));
+    static const double lv[4] = {0.5, 0.95, 0.99, 0.999};
+    static const char *const wn[4] = {"wait_p50", "wait_p95", "wait_p99",
+                                      "wait_p999"};
+    static const char *const rn[4] = {"response_p50", "response_p95",
+                                      "response_p99", "response_p999"};
+    double w[4], r[4];
+    for (int k = 0; k < 4; k++) {
+      w[k] = mmc_wait_quantile(&q, lv[k]);
+      r[k] = mmc_response_quantile(&q, lv[k]);
+      if (w[k] < 0 || r[k] < 0)
+        return fail(x, "no percentile for these inputs");
+    }
+    work(x, "wait percentiles",
+         str(x, "ln(C / (1 - p)) / (theta / s) where C > 1 - p, else 0"),
+         str(x, "theta = c mu - lambda = %s/s", NUM(&b, c * mu - lambda, 4)),
+         str(x, "p50 %s, p95 %s, p99 %s, p999 %s", MS(&b, w[0]), MS(&b, w[1]),
+             MS(&b, w[2]), MS(&b, w[3])));
+    work(x, "response percentiles",
+         str(x, "solve P(wait + service > t) = 1 - p"),
+         str(x, "service %s",
+             cs == 1     ? "exponential"
+             : cs < 1e-3 ? "constant"
+                         : "gamma"),
+         str(x, "p50 %s, p95 %s, p99 %s, p999 %s", MS(&b, r[0]), MS(&b, r[1]),
+             MS(&b, r[2]), MS(&b, r[3])));
+    result(x, "utilization", "1", q.rho);
+    result(x, "erlang_b", "1", eb);
+    result(x, "p_wait", "1", q.p_wait);
+    result(x, "wait_mean", "s", q.wait_mean);
+    result(x, "response_mean", "s", q.resp_mean);
+    for (int k = 0; k < 4; k++)
+      result(x, wn[k], "s", w[k]);
+    for (int k = 0; k < 4; k++)
+      result(x, rn[k], "s", r[k]);
+  }
+  if (has(x, "target")) {
+    double t = val(x, "target", 0);
+    double c = mmc_servers_for(lambda, mu, 1, cs, p, t);
+    if (c < 0)
+      return fail(x, "check --qps, --latency and --target");
+    if (c == 0)
+      return fail(x,
+                  "no count of servers meets a p%s of %s: the service time "
+                  "alone has a p%s of %s",
+                  NUM(&b, p * 100, 1), MS(&b, t), NUM(&b, p * 100, 1),
+                  MS(&b, latdist_service_quantile(LATDIST_GAMMA, s, cs, p)));
+    work(x, "servers for target",
+         str(x, "the fewest c with P(response > target) <= 1 - p"),
+         str(x, "p%s <= %s", NUM(&b, p * 100, 1), MS(&b, t)),
+         str(x, "%s servers (%s busy)", COUNT(&b, c), PCT(&b, a / c)));
+    result(x, "servers_for_target", "servers", c);
+  }
+  note(x, str(x, "Poisson arrivals, one shared FCFS queue; M/M/c is exact, "
+                 "another service variation uses Allen-Cunneen "
+                 "(docs/queueing.md)"));
+  return 0;
+}
+
 /* -------------------------------------------------------- sample size */
 
 /* FORMULAS.md section 7: n = (z_{1-a/2} + z_{1-b})^2 (p1(1 - p1) +
@@ -675,6 +796,19 @@ static const ctopic topics[] = {
       {"max-batch", "count", "N", "largest batch"}},
      NULL,
      run_batch},
+    {"queue",
+     "Erlang B and C, waits, percentiles, servers for a target",
+     "--qps RATE --latency D [--servers N] [--target D] [--percentile F] "
+     "[--cv F]",
+     "capplan calc queue --qps 10K --latency 20ms --servers 201",
+     {{"qps", "rate", "RATE", "arrival rate"},
+      {"latency", "duration", "D", "mean service time of one request"},
+      {"servers", "count", "N", "servers (slots) serving one queue"},
+      {"target", "duration", "D", "a response-time target to size for"},
+      {"percentile", "fraction", "F", "the target's percentile (99%)"},
+      {"cv", "number", "F", "service time's coefficient of variation (1)"}},
+     NULL,
+     run_queue},
     {"sample-size",
      "A/B test users per group, two proportions",
      "--baseline F --mde F [--relative] [--alpha F] [--power F]",
@@ -820,7 +954,7 @@ capplan_calc *capplan_calc_run(const char *topic, const capplan_calc_arg *args,
   c->arena = arena_new();
   c->topic = t->name;
   c->working = steps_new(0, 0);
-  c->results = arena_array(c->arena, 8, sizeof(capplan_calc_value));
+  c->results = arena_array(c->arena, 24, sizeof(capplan_calc_value));
   c->inputs = arena_array(c->arena, n + 1, sizeof(capplan_calc_arg));
   calc_ctx x;
   memset(&x, 0, sizeof x);

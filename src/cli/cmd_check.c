@@ -13,6 +13,10 @@ static const cli_option options[] = {
     {"min-availability", 0, "FRACTION", "availability floor, e.g. 99.95%", 0},
     {"max-gpus", 0, "N", "most GPUs", 0},
     {"max-servers", 0, "N", "most servers", 0},
+    {"max-latency-p50", 0, "DURATION", "limit on the end-to-end median", 0},
+    {"max-latency-p95", 0, "DURATION", "limit on the end-to-end p95", 0},
+    {"max-latency-p99", 0, "DURATION", "limit on the end-to-end p99", 0},
+    {"max-latency-p999", 0, "DURATION", "limit on the end-to-end p99.9", 0},
     {"format", 0, "FORMAT", "table (default), json or markdown", 0},
     {"output", 'o', "FILE", "write to FILE (atomically) instead of stdout", 0},
     {"color", 0, "WHEN", "auto (default), always or never", 0},
@@ -36,6 +40,10 @@ static int check(const cli_command *self, const cli_args *a) {
       {"min-availability", "fraction", &limits.min_availability},
       {"max-gpus", "count", &limits.max_gpus},
       {"max-servers", "count", &limits.max_servers},
+      {"max-latency-p50", "duration", &limits.max_latency_p[0]},
+      {"max-latency-p95", "duration", &limits.max_latency_p[1]},
+      {"max-latency-p99", "duration", &limits.max_latency_p[2]},
+      {"max-latency-p999", "duration", &limits.max_latency_p[3]},
   };
   for (size_t i = 0; i < sizeof flags / sizeof flags[0] && !rc; i++) {
     rc = cli_limit(self, a, flags[i].name, flags[i].kind, flags[i].limit);

@@ -11,6 +11,8 @@
  *   3. each stand-alone stage: its throughput model, its constraints
  *      (throughput, memory), sizing, cost, availability; its cache tier;
  *   4. colocation groups: one pool for their members;
+ *   4b. queues: each stage's at its servers; servers added for latency
+ *      objectives; the end-to-end percentiles (latency.c);
  *   5. fallback pairs;
  *   6. totals, availability of the whole and of requests;
  *   7. the critical path;
@@ -20,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "latency.h"
 #include "plan.h"
 
 #define SECONDS_PER_YEAR (CAPPLAN_HOURS_PER_YEAR * 3600.0)
@@ -30,7 +33,7 @@ const char *plan_status_name(enum plan_status s) {
 }
 
 const char *constraint_name(enum constraint c) {
-  static const char *const names[] = {"throughput", "memory"};
+  static const char *const names[] = {"throughput", "memory", "latency"};
   return names[c];
 }
 
@@ -43,7 +46,14 @@ plan *plan_new(const capplan_model *m) {
   p->best = xcalloc(n, sizeof(size_t));
   p->path_len = xcalloc(n, sizeof(size_t));
   p->fifth = xcalloc(n, sizeof(size_t));
+  p->checks = xcalloc(plan_max_checks(m), sizeof(capplan_check));
+  p->lw = latency_work_new(m);
+  p->latency_on = true;
   return p;
+}
+
+size_t plan_max_checks(const capplan_model *m) {
+  return CAPPLAN_CHECK_LATENCY_P999 + 1 + m->n_pct_limits;
 }
 
 void plan_remember(const capplan_model *m, plan *p) {
@@ -70,6 +80,8 @@ void plan_free(plan *p) {
   free(p->path_len);
   free(p->fifth);
   free(p->memo);
+  free(p->checks);
+  latency_work_free(p->lw);
   free(p);
 }
 
@@ -348,6 +360,24 @@ static bool size_stage(const capplan_model *m, const params *p, plan *out,
   return true;
 }
 
+/* Phase 4b: stage I's pool grows by the servers latency.c added for its
+ * objectives (SPEC.md section 7, servers_by.latency). */
+static void add_latency_servers(const capplan_model *m, const params *p,
+                                plan *out, size_t i) {
+  stage_plan *s = &out->stage[i];
+  pool_plan *pp = &s->pool;
+  const hw_in *hw = &p->hw[m->stage[i].hw];
+  pp->servers += s->latency_added;
+  pp->applies |= 1u << CON_LATENCY;
+  pp->by[CON_LATENCY] = pp->servers;
+  pp->binding = CON_LATENCY;
+  pp->gpus = pp->servers * hw->gpus;
+  pp->cost_per_year = pp->servers * hw->cost_per_year;
+  pp->utilization = s->load / (pp->servers * s->tp.per_server);
+  pool_availability(pp, &p->stage[i].pol, memo_of(out, i));
+  s->status = s->queue.stable ? PLAN_OK : PLAN_OVERLOADED;
+}
+
 /* Phase 4: a colocation group (SPEC.md "Colocation"): server-equivalents
  * add; the group is one pool, sized and available as one. */
 static bool size_group(const capplan_model *m, const params *p, plan *out,
@@ -411,7 +441,8 @@ static bool size_group(const capplan_model *m, const params *p, plan *out,
 
 /* Phase 8: one check.  Relative tolerance 1e-9: a sum of float latencies
  * that equals the budget passes. */
-static void check(plan *out, const check_limit *l, double actual) {
+static void check(plan *out, const check_limit *l, double actual, bool known,
+                  const char *stage) {
   static const struct {
     const char *name, *unit;
     bool upper;
@@ -421,9 +452,15 @@ static void check(plan *out, const check_limit *l, double actual) {
       [CAPPLAN_CHECK_COST] = {"cost", "USD/year", true},
       [CAPPLAN_CHECK_GPUS] = {"gpus", "gpus", true},
       [CAPPLAN_CHECK_SERVERS] = {"servers", "servers", true},
+      [CAPPLAN_CHECK_LATENCY_P50] = {"latency_p50", "ms", true},
+      [CAPPLAN_CHECK_LATENCY_P95] = {"latency_p95", "ms", true},
+      [CAPPLAN_CHECK_LATENCY_P99] = {"latency_p99", "ms", true},
+      [CAPPLAN_CHECK_LATENCY_P999] = {"latency_p999", "ms", true},
   };
   capplan_check *k = &out->checks[out->n_checks++];
   k->kind = l->kind;
+  k->stage = stage;
+  k->known = known;
   k->name = kinds[l->kind].name;
   k->unit = kinds[l->kind].unit;
   k->source = l->from_flag ? "flag" : "spec";
@@ -433,6 +470,10 @@ static void check(plan *out, const check_limit *l, double actual) {
   k->margin = k->upper ? l->limit - actual : actual - l->limit;
   k->passed = k->upper ? actual <= l->limit * (1 + 1e-9)
                        : actual >= l->limit * (1 - 1e-12);
+  if (!known) {
+    k->passed = false;
+    k->margin = 0;
+  }
   if (!k->passed) {
     out->passed = false;
     out->failed++;
@@ -554,6 +595,22 @@ int plan_eval(const capplan_model *m, const params *p,
     if (!size_group(m, p, out, gi))
       return -1;
 
+  /* 4b. Queues and percentiles (SPEC.md section 7). */
+  if (out->latency_on) {
+    for (size_t i = 0; i < n; i++)
+      latency_queue(m, p, out, i);
+    if (m->n_pct_limits) {
+      latency_size(m, p, out);
+      for (size_t i = 0; i < n; i++)
+        if (out->stage[i].latency_added > 0) {
+          add_latency_servers(m, p, out, i);
+          if (too_big(out, i, out->stage[i].pool.servers, 0))
+            return -1;
+        }
+    }
+    latency_end_to_end(m, p, out);
+  }
+
   /* 5. Fallback pairs (FORMULAS.md section 2, redundant alternatives):
    * the pair is down only when both are, 1 - (1 - A)(1 - A_fallback). */
   for (size_t i = 0; i < n; i++) {
@@ -658,6 +715,7 @@ int plan_eval(const capplan_model *m, const params *p,
   /* 8. Checks, in the order of 'kind'. */
   for (size_t k = 0; k < n_limits; k++) {
     double actual = 0;
+    bool known = true;
     switch (limits[k].kind) {
     case CAPPLAN_CHECK_LATENCY:
       actual = out->latency * 1000;
@@ -674,8 +732,21 @@ int plan_eval(const capplan_model *m, const params *p,
     case CAPPLAN_CHECK_SERVERS:
       actual = out->servers;
       break;
+    case CAPPLAN_CHECK_LATENCY_P50:
+    case CAPPLAN_CHECK_LATENCY_P95:
+    case CAPPLAN_CHECK_LATENCY_P99:
+    case CAPPLAN_CHECK_LATENCY_P999: {
+      int q = (int)(limits[k].kind - CAPPLAN_CHECK_LATENCY_P50);
+      const queue_plan *qp =
+          limits[k].stage >= 0 ? &out->stage[limits[k].stage].queue : NULL;
+      known = qp ? qp->stable && out->latency_on
+                 : out->pct_known && out->latency_on;
+      actual = known ? (qp ? qp->pct[q] : out->pct[q]) * 1000 : 0;
+      break;
     }
-    check(out, &limits[k], actual);
+    }
+    check(out, &limits[k], actual, known,
+          limits[k].stage >= 0 ? m->stage[limits[k].stage].name : NULL);
   }
   return 0;
 }

@@ -268,6 +268,43 @@ int latdist_set_point(latdist *out, double t) {
  *   m_0 = 1 - W phi(x),   m_i = W (1 - q)^2 / x q^(i-1)   (i >= 1),
  * q = e^-x, the second differences of its stop-loss function
  * W e^{-rate t} / rate; the mass past lag l is W phi(x) q^l. */
+/* L(t) = E[(t - X)^+] of the uniform on [a, b]: 0 left of a, a parabola
+ * across, t - (a + b)/2 right of b.  Its second differences / dt are the
+ * grid masses (latdist.h), so the mean stays exact. */
+static double uniform_l(double a, double b, double t) {
+  if (t <= a)
+    return 0;
+  if (t >= b)
+    return t - (a + b) / 2;
+  return (t - a) * (t - a) / (2 * (b - a));
+}
+
+int latdist_set_uniform(latdist *out, double a, double b) {
+  if (!out || !(a >= 0) || !(b >= a) || isinf(b))
+    return LATDIST_EINVAL;
+  size_t n = out->ctx->n;
+  double dt = out->ctx->dt;
+  if (b - a < 1e-9 * dt)
+    return latdist_set_point(out, (a + b) / 2);
+  memset(out->p, 0, n * sizeof(double));
+  size_t lo = (size_t)fmin(a / dt, (double)n),
+         hi = (size_t)fmin(b / dt + 2, (double)n);
+  lo = lo > 0 ? lo - 1 : 0;
+  for (size_t i = lo; i < hi; i++) {
+    double t = (double)i * dt;
+    double m = (uniform_l(a, b, t - dt) - 2 * uniform_l(a, b, t) +
+                uniform_l(a, b, t + dt)) /
+               dt;
+    out->p[i] = m > MASS_TINY ? m : 0;
+  }
+  double t1 = (double)(n - 1) * dt, t2 = (double)n * dt;
+  double beyond = 1 - (uniform_l(a, b, t2) - uniform_l(a, b, t1)) / dt;
+  out->beyond = beyond < 0 ? 0 : beyond > 1 ? 1 : beyond;
+  out->mean = (a + b) / 2;
+  out->mean_exact = 1;
+  return LATDIST_OK;
+}
+
 typedef struct exp_kernel {
   double m0, k1, q, tail; /* tail: W phi(x) */
 } exp_kernel;

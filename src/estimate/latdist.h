@@ -82,6 +82,9 @@ void latdist_ctx_release(latdist_ctx *ctx, size_t mark);
 
 /* The constant T >= 0. */
 int latdist_set_point(latdist *out, double t);
+/* Uniform on [A, B], 0 <= A <= B (a batch forming: the wait of a request
+ * for the rest of its batch).  B = A: the point A. */
+int latdist_set_uniform(latdist *out, double a, double b);
 /* A service time of mean MEAN > 0 and coefficient of variation CV >= 0
  * (<= 10) of the given shape.  Gamma and lognormal evaluate incomplete
  * gamma or erfc at each grid point they cover (build once, keep, reuse). */

@@ -32,8 +32,9 @@ enum plan_status {
 const char *plan_status_name(enum plan_status s);
 
 /* The constraints a pool of servers is sized by (SPEC.md section 5): the
- * count is the largest of what each needs. */
-enum constraint { CON_THROUGHPUT, CON_MEMORY, CON_COUNT };
+ * count is the largest of what each needs.  Latency (SPEC.md section 7)
+ * adds servers to a pool already sized by the others. */
+enum constraint { CON_THROUGHPUT, CON_MEMORY, CON_LATENCY, CON_COUNT };
 const char *constraint_name(enum constraint c);
 
 /* A pool of servers: a stand-alone stage, a colocation group or a cache
@@ -57,6 +58,39 @@ typedef struct pool_plan {
   double usable;      /* usable memory per server, bytes */
 } pool_plan;
 
+/* The latency percentiles a plan reports (SPEC.md section 7). */
+enum pct { PCT_P50, PCT_P95, PCT_P99, PCT_P999, PCT_COUNT };
+extern const double pct_level[PCT_COUNT];     /* 0.5, 0.95, 0.99, 0.999 */
+extern const char *const pct_name[PCT_COUNT]; /* "p50", ... */
+
+/* The queue a stage's requests wait in (FORMULAS.md section 3b). */
+enum queue_model {
+  QUEUE_NONE, /* no load, or off every path that has one */
+  QUEUE_MMC,  /* exponential service: M/M/c, exact */
+  QUEUE_MGC,  /* general service: M/G/c by Allen-Cunneen */
+  QUEUE_MDC,  /* constant service: M/D/c by Allen-Cunneen */
+  QUEUE_BATCH /* batches that form, then queue for a slot */
+};
+const char *queue_model_name(enum queue_model q);
+
+typedef struct queue_plan {
+  enum queue_model model;
+  bool random;        /* a queue per server (else one shared queue) */
+  double servers;     /* serving the stage (a colocated stage: its share) */
+  double slots;       /* the queue's c: all servers', or one server's */
+  double arrivals;    /* jobs per second into that queue */
+  double job;         /* requests per job */
+  double service;     /* mean seconds a job holds a slot */
+  double cs, ca;      /* variation of service and of arrivals */
+  double form;        /* longest wait for a batch to form, s */
+  double utilization; /* of the slots: arrivals x service / slots */
+  bool stable;        /* utilization < 1: the figures below hold */
+  double p_wait, wait_mean; /* P(a job waits), its mean wait (s) */
+  double wait_rate;         /* P(W > t) = p_wait exp(-wait_rate t) */
+  double pct[PCT_COUNT];    /* response of one invocation, s */
+  double mean;              /* its mean, s */
+} queue_plan;
+
 typedef struct stage_plan {
   enum plan_status status;
   double inflow;       /* requests reaching it per entry request */
@@ -69,8 +103,10 @@ typedef struct stage_plan {
   bool critical;
   bool double_counted; /* join: any adds a request's paths more than once */
   pool_plan pool;      /* its own servers; a colocated stage only its share */
-  double equivalents;  /* colocated: load / per-server throughput */
-  double cache_load;   /* lookups per second reaching its cache tier */
+  queue_plan queue;
+  double latency_added; /* servers added to meet a latency objective */
+  double equivalents;   /* colocated: load / per-server throughput */
+  double cache_load;    /* lookups per second reaching its cache tier */
   pool_plan cache;
   /* With the fallback standing in (else the stage's own figures). */
   avail effective, effective_req;
@@ -85,6 +121,7 @@ typedef struct group_plan {
  * 'capplan check' that tightened it). */
 typedef struct check_limit {
   enum capplan_check_kind kind;
+  long stage; /* a stage's percentile, or -1 */
   double limit;
   bool from_flag;
 } check_limit;
@@ -124,10 +161,27 @@ typedef struct plan {
   double latency;          /* of the critical path, s */
   size_t *critical;        /* stage indices, entry first */
   size_t n_critical;
-  avail all; /* every stage can carry its full load */
-  avail req; /* expected share of requests served */
-  capplan_check checks[5];
+  avail all;             /* every stage can carry its full load */
+  avail req;             /* expected share of requests served */
+  capplan_check *checks; /* room for every limit of the model */
   size_t n_checks, failed;
+  /* The end-to-end response (SPEC.md section 7): its percentiles and
+   * mean, when pct_known (every stage a request can visit is stable). */
+  bool pct_known;
+  double pct[PCT_COUNT], pct_mean;
+  long unstable; /* a stage on the request path that is overloaded, or -1 */
+  /* A latency objective sizing could not meet: the first such, its
+   * stage (-1: end to end), percentile (-1: the search gave up) and the
+   * floor it lies below (the percentile with no wait at all; 0 if
+   * unknown). */
+  bool latency_unmet;
+  long unmet_stage;
+  int unmet_pct;
+  double unmet_floor;
+  struct latency_work *lw; /* scratch of latency.c */
+  /* Queues and percentiles are computed (the default); callers that
+   * only need the other figures many times may turn them off. */
+  bool latency_on;
   bool passed;
   size_t overloaded, unmet; /* stages with these statuses */
   enum plan_problem problem;
@@ -146,6 +200,9 @@ void plan_free(plan *p);
 /* Lets P remember k-of-n tails between evaluations (for callers that
  * evaluate M many times: Monte Carlo, sweeps, searches). */
 void plan_remember(const capplan_model *m, plan *p);
+
+/* The checks a plan of M can hold: LIMITS' count is at most this. */
+size_t plan_max_checks(const capplan_model *m);
 
 /* Evaluates M at parameters P against LIMITS (N of them; may be NULL),
  * into OUT.  Returns 0, or -1 when a

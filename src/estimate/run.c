@@ -26,7 +26,7 @@ static void merge_limits(const capplan_model *m, const capplan_check_opts *opts,
   memset(&none, 0, sizeof none);
   if (!opts)
     opts = &none;
-  const struct {
+  struct {
     enum capplan_check_kind kind;
     const char *name;
     bool upper, has;
@@ -34,7 +34,7 @@ static void merge_limits(const capplan_model *m, const capplan_check_opts *opts,
     capplan_loc loc;
     const capplan_limit *flag;
     double scale;
-  } all[] = {
+  } all[5 + PCT_COUNT] = {
       {CAPPLAN_CHECK_LATENCY, "latency", true, m->limits.has_latency,
        m->limits.latency, m->limits.latency_loc, &opts->max_latency, 1000},
       {CAPPLAN_CHECK_AVAILABILITY, "availability", false,
@@ -47,6 +47,25 @@ static void merge_limits(const capplan_model *m, const capplan_check_opts *opts,
       {CAPPLAN_CHECK_SERVERS, "servers", true, m->limits.has_servers,
        m->limits.servers, m->limits.servers_loc, &opts->max_servers, 1},
   };
+  /* End-to-end percentiles (SPEC.md section 7), then each stage's. */
+  static const char *const pct_names[PCT_COUNT] = {
+      "latency_p50", "latency_p95", "latency_p99", "latency_p999"};
+  for (int k = 0; k < PCT_COUNT; k++) {
+    size_t i = 5 + (size_t)k;
+    all[i].kind = (enum capplan_check_kind)(CAPPLAN_CHECK_LATENCY_P50 + k);
+    all[i].name = pct_names[k];
+    all[i].upper = true;
+    all[i].has = false;
+    all[i].flag = &opts->max_latency_p[k];
+    all[i].scale = 1000;
+    for (size_t j = 0; j < m->n_pct_limits; j++)
+      if (m->pct_limits[j].stage < 0 && m->pct_limits[j].pct == k) {
+        all[i].has = true;
+        all[i].spec = m->pct_limits[j].limit;
+        all[i].loc = m->pct_limits[j].loc;
+      }
+  }
+  r->limits = xcalloc(plan_max_checks(m), sizeof(check_limit));
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
     bool from_flag = all[i].flag->set;
     if (!all[i].has && !from_flag)
@@ -59,8 +78,13 @@ static void merge_limits(const capplan_model *m, const capplan_check_opts *opts,
       if (tighter) {
         limit = f;
       } else if (f != limit) {
-        capplan_check shown = {
-            all[i].kind, all[i].name, "", "spec", all[i].upper, 0, 0, 0, true};
+        capplan_check shown = {.kind = all[i].kind,
+                               .name = all[i].name,
+                               .unit = "",
+                               .source = "spec",
+                               .upper = all[i].upper,
+                               .known = true,
+                               .passed = true};
         char fv[FMT_SIZE], sv[FMT_SIZE];
         fmt_check_value(&shown, f, true, fv, sizeof fv);
         fmt_check_value(&shown, limit, true, sv, sizeof sv);
@@ -73,8 +97,19 @@ static void merge_limits(const capplan_model *m, const capplan_check_opts *opts,
     }
     check_limit *l = &r->limits[r->n_limits++];
     l->kind = all[i].kind;
+    l->stage = -1;
     l->limit = limit;
     l->from_flag = tighter;
+  }
+  for (size_t j = 0; j < m->n_pct_limits; j++) {
+    const pct_limit *pl = &m->pct_limits[j];
+    if (pl->stage < 0)
+      continue;
+    check_limit *l = &r->limits[r->n_limits++];
+    l->kind = (enum capplan_check_kind)(CAPPLAN_CHECK_LATENCY_P50 + pl->pct);
+    l->stage = pl->stage;
+    l->limit = pl->limit * 1000;
+    l->from_flag = false;
   }
 }
 
@@ -229,6 +264,111 @@ static void flow_warnings(const capplan_model *m, const params *p,
   free(count);
 }
 
+/* Whether a passing percentile check speaks for stage I (its own, or an
+ * end-to-end one): then a busy queue is the plan's choice, not news. */
+static bool covered(const plan *pl, const char *stage) {
+  for (size_t k = 0; k < pl->n_checks; k++) {
+    const capplan_check *c = &pl->checks[k];
+    if (CAPPLAN_CHECK_IS_PCT(c->kind) && c->passed &&
+        (!c->stage || c->stage == stage))
+      return true;
+  }
+  return false;
+}
+
+/* What the queues say a user should know (SPEC.md section 7): a stage at
+ * or above 100% of its slots, one above 90%, and an objective no count
+ * of servers meets. */
+static void queue_warnings(const capplan_model *m, const plan *pl,
+                           capplan_diags *d) {
+  if (!pl->latency_on)
+    return;
+  char u[FMT_SIZE], c[FMT_SIZE], t[FMT_SIZE];
+  /* Each of the first few by name; the rest in one line, so a large spec
+   * at 100% everywhere does not bury its other messages. */
+  enum { NAMED = 5 };
+  size_t over = 0, busy = 0;
+  for (size_t k = 0; k < m->n_stages; k++) {
+    size_t i = m->order[k];
+    const mstage *ms = &m->stage[i];
+    const queue_plan *q = &pl->stage[i].queue;
+    if (q->model == QUEUE_NONE)
+      continue;
+    fmt_percent(q->utilization, u, sizeof u);
+    fmt_count(q->slots, c, sizeof c);
+    bool hot = q->stable && q->utilization > 0.9 && !covered(pl, ms->name);
+    if ((!q->stable && ++over > NAMED) || (hot && ++busy > NAMED))
+      continue;
+    if (!q->stable && ms->group >= 0) {
+      char help[256];
+      snprintf(help, sizeof help,
+               "leave headroom in group '%s' ('groups: {%s: {utilization: "
+               "80%%}}'); capplan does not add servers to a group for "
+               "latency",
+               m->group[ms->group].name, m->group[ms->group].name);
+      capplan_diags_add(d, CAPPLAN_WARNING, ms->loc, help,
+                        "stage '%s' runs at %s of its %s slots: its queue "
+                        "grows without bound, so it has no latency "
+                        "percentiles",
+                        ms->name, u, c);
+    } else if (!q->stable)
+      capplan_diags_add(
+          d, CAPPLAN_WARNING, ms->loc,
+          "leave headroom ('utilization: 80%'), or give a percentile "
+          "objective ('slo: {latency_p99: 200ms}') and capplan adds the "
+          "servers it needs",
+          "stage '%s' runs at %s of its %s slots: its queue grows without "
+          "bound, so it has no latency percentiles",
+          ms->name, u, c);
+    else if (hot)
+      capplan_diags_add(d, CAPPLAN_WARNING, ms->loc,
+                        "waits grow steeply above 90%; a percentile "
+                        "objective sizes for the tail",
+                        "stage '%s' runs at %s of its %s slots (p99 %s)",
+                        ms->name, u, c, fmt_ms(q->pct[PCT_P99], t, sizeof t));
+  }
+  if (over > NAMED)
+    capplan_diags_add(d, CAPPLAN_WARNING, m->stages_loc,
+                      "leave headroom in 'defaults' ('utilization: 80%')",
+                      "%s more stages run at or above 100%% of their slots",
+                      fmt_count((double)(over - NAMED), c, sizeof c));
+  if (busy > NAMED)
+    capplan_diags_add(d, CAPPLAN_WARNING, m->stages_loc,
+                      "waits grow steeply above 90%",
+                      "%s more stages run above 90%% of their slots",
+                      fmt_count((double)(busy - NAMED), c, sizeof c));
+  if (!pl->latency_unmet)
+    return;
+  capplan_loc at = m->stages_loc;
+  const pct_limit *l = NULL;
+  for (size_t k = 0; k < m->n_pct_limits; k++)
+    if (m->pct_limits[k].stage == pl->unmet_stage &&
+        (pl->unmet_pct < 0 || m->pct_limits[k].pct == pl->unmet_pct)) {
+      l = &m->pct_limits[k];
+      at = l->loc;
+      break;
+    }
+  const char *who =
+      pl->unmet_stage >= 0 ? m->stage[pl->unmet_stage].name : NULL;
+  if (l && pl->unmet_floor > 0)
+    capplan_diags_add(
+        d, CAPPLAN_WARNING, at,
+        "shorter or steadier service times (a lower 'service_cv') lower "
+        "the floor; or relax the objective",
+        "no count of servers meets latency_%s of %s%s%s: with no queueing "
+        "at all it is %s",
+        pct_name[l->pct], fmt_ms(l->limit, t, sizeof t),
+        who ? " on stage " : " end to end", who ? who : "",
+        fmt_ms(pl->unmet_floor, u, sizeof u));
+  else
+    capplan_diags_add(d, CAPPLAN_WARNING, at,
+                      "relax the objective, or add servers by hand "
+                      "('headroom')",
+                      "sizing for the latency objectives%s%s stopped "
+                      "without meeting them",
+                      who ? " of stage " : "", who ? who : "");
+}
+
 capplan_report *capplan_run(const capplan_source *src,
                             const capplan_run_opts *opts, capplan_diags *d) {
   capplan_run_opts none;
@@ -256,6 +396,7 @@ capplan_report *capplan_run(const capplan_source *src,
     return NULL;
   }
   flow_warnings(m, r->p, r->plan, d);
+  queue_warnings(m, r->plan, d);
   if (opts->working) {
     r->working = steps_new(m->n_stages, m->n_groups);
     plan_steps(m, r->p, r->plan, r->working);
@@ -268,6 +409,7 @@ void capplan_report_free(capplan_report *r) {
     return;
   steps_free(r->working);
   plan_free(r->plan);
+  free(r->limits);
   model_free(r->model);
   free(r);
 }

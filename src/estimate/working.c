@@ -163,29 +163,38 @@ static void memory_step(const wk *x, const pool_plan *pp, double one_copy,
 }
 
 /* Which constraint binds, when more than one applies. */
+/* Which of the constraints sizing starts from binds (latency adds
+ * servers afterwards: queue_steps). */
 static void binding_step(const wk *x, const pool_plan *pp, step_list *l) {
-  if ((pp->applies & (pp->applies - 1)) == 0)
+  unsigned applies = pp->applies & ~(1u << CON_LATENCY);
+  if ((applies & (applies - 1)) == 0)
     return; /* only one constraint */
   char b[FMT_SIZE];
   capplan_buf t;
   capplan_buf_init(&t);
   capplan_buf_printf(&t, "the largest of");
   const char *sep = " ";
+  int binding = CON_THROUGHPUT;
   for (int c = 0; c < CON_COUNT; c++) {
-    if (!(pp->applies & (1u << c)))
+    if (!(applies & (1u << c)))
       continue;
     capplan_buf_printf(&t, "%s%s %s", sep, constraint_name((enum constraint)c),
                        fmt_raw(pp->by[c], b, sizeof b));
     sep = ", ";
+    if (pp->by[c] > pp->by[binding])
+      binding = c;
   }
-  capplan_buf_printf(&t, ": %s binds", constraint_name(pp->binding));
+  capplan_buf_printf(&t, ": %s binds",
+                     constraint_name((enum constraint)binding));
   steps_say(x->s, l, "binding", "%s", t.data);
   capplan_buf_release(&t);
 }
 
-/* Headroom, the ceiling, zones and spares of pool PP. */
+/* Headroom, the ceiling, zones and spares of pool PP (before the
+ * servers ADDED for latency). */
 static void sizing(const wk *x, const pool_plan *pp, const policy *pol,
-                   step_list *l) {
+                   double added, step_list *l) {
+  double servers = pp->servers - added;
   char b[4][FMT_SIZE];
   double zones = pol->zones, redundancy = pol->redundancy;
   steps_say(x->s, l, "headroom", "%s x (1 + %s) = %s",
@@ -215,7 +224,7 @@ static void sizing(const wk *x, const pool_plan *pp, const policy *pol,
   steps_say(x->s, l, "redundancy", "%s + %s spare = %s server%s",
             fmt_count(pp->ceiled + pp->zone_extra, b[0], FMT_SIZE),
             fmt_count(redundancy, b[1], FMT_SIZE),
-            fmt_count(pp->servers, b[2], FMT_SIZE), plural(pp->servers));
+            fmt_count(servers, b[2], FMT_SIZE), plural(servers));
 }
 
 static void money(const wk *x, size_t hw, const pool_plan *pp, step_list *l) {
@@ -278,6 +287,80 @@ static void availability(const wk *x, const pool_plan *pp, const policy *pol,
             fmt_availability(pp->req.up, pp->req.down, b[1], FMT_SIZE));
 }
 
+/* The stage's queue (FORMULAS.md sections 3 and 3b): how its slots and
+ * arrivals were counted, the wait, and the percentiles. */
+static void queue_steps(const wk *x, size_t i, step_list *l) {
+  const stage_plan *s = &x->pl->stage[i];
+  const queue_plan *q = &s->queue;
+  const stage_in *in = &x->p->stage[i];
+  char b[8][FMT_SIZE];
+  if (!x->pl->latency_on || q->model == QUEUE_NONE)
+    return;
+  if (q->random)
+    steps_say(x->s, l, "queue",
+              "balancer random: each of %s servers is its own queue of %s "
+              "slot%s, fed %s jobs/s",
+              fmt_raw(q->servers, b[0], FMT_SIZE),
+              fmt_count(q->slots, b[1], FMT_SIZE), plural(q->slots),
+              fmt_rate(q->arrivals, b[2], FMT_SIZE));
+  else
+    steps_say(x->s, l, "queue",
+              "balancer least-loaded: one queue, c = floor(%s servers x %s "
+              "slots) = %s, fed %s jobs/s",
+              fmt_raw(q->servers, b[0], FMT_SIZE),
+              fmt_number(q->slots / (q->servers > 0 ? q->servers : 1), 4, b[1],
+                         FMT_SIZE),
+              fmt_count(q->slots, b[2], FMT_SIZE),
+              fmt_rate(q->arrivals, b[3], FMT_SIZE));
+  if (in->concurrency <= 0 && q->job == 1)
+    steps_say(x->s, l, "",
+              "(slots per server by Little's law: qps_per_server x latency)");
+  if (q->job > 1)
+    steps_say(x->s, l, "",
+              "(a job is a batch of %s; a request waits up to %s for its "
+              "batch to fill, uniform; batch gaps have cv 1/sqrt(%s))",
+              fmt_count(q->job, b[0], FMT_SIZE),
+              fmt_ms(q->form, b[1], FMT_SIZE),
+              fmt_count(q->job, b[2], FMT_SIZE));
+  steps_say(
+      x->s, l, "utilization", "rho = jobs/s x service / c = %s x %s / %s = %s",
+      fmt_rate(q->arrivals, b[0], FMT_SIZE), fmt_ms(q->service, b[1], FMT_SIZE),
+      fmt_count(q->slots, b[2], FMT_SIZE),
+      fmt_percent(q->utilization, b[3], FMT_SIZE));
+  if (!q->stable) {
+    steps_say(x->s, l, "",
+              "at or above 100%% the queue grows without bound: no "
+              "percentile exists (status overloaded)");
+    return;
+  }
+  if (q->model == QUEUE_MMC)
+    steps_say(x->s, l, "wait",
+              "Erlang C: P(wait) = %s; mean wait = C / (c mu - lambda) = %s",
+              fmt_small_percent(q->p_wait, b[0], FMT_SIZE),
+              fmt_small_ms(q->wait_mean, b[1], FMT_SIZE));
+  else
+    steps_say(x->s, l, "wait",
+              "Erlang C: P(wait) = %s; Allen-Cunneen mean wait = M/M/c's x "
+              "(ca^2 + cs^2)/2 = x (%s^2 + %s^2)/2 = %s",
+              fmt_small_percent(q->p_wait, b[0], FMT_SIZE),
+              fmt_number(q->ca, 3, b[1], FMT_SIZE),
+              fmt_number(q->cs, 3, b[2], FMT_SIZE),
+              fmt_small_ms(q->wait_mean, b[3], FMT_SIZE));
+  steps_say(x->s, l, "percentiles",
+            "response = %swait + service: p50 %s, p95 %s, p99 %s, p999 %s",
+            q->form > 0 ? "forming + " : "",
+            fmt_ms(q->pct[PCT_P50], b[0], FMT_SIZE),
+            fmt_ms(q->pct[PCT_P95], b[1], FMT_SIZE),
+            fmt_ms(q->pct[PCT_P99], b[2], FMT_SIZE),
+            fmt_ms(q->pct[PCT_P999], b[3], FMT_SIZE));
+  if (s->latency_added > 0)
+    steps_say(x->s, l, "for latency",
+              "%s + %s for the latency objectives = %s servers",
+              fmt_count(s->pool.servers - s->latency_added, b[0], FMT_SIZE),
+              fmt_count(s->latency_added, b[1], FMT_SIZE),
+              fmt_count(s->pool.servers, b[2], FMT_SIZE));
+}
+
 static void stage_section(const wk *x, size_t i) {
   const capplan_model *m = x->m;
   const mstage *ms = &m->stage[i];
@@ -306,8 +389,9 @@ static void stage_section(const wk *x, size_t i) {
       memory_step(x, pp, in->memory, in->replicas,
                   ms->memory_on_gpu ? "GPU memory" : "memory", &in->pol, l);
     binding_step(x, pp, l);
-    sizing(x, pp, &in->pol, l);
-    money(x, ms->hw, pp, l);
+    sizing(x, pp, &in->pol, s->latency_added, l);
+    if (s->latency_added <= 0)
+      money(x, ms->hw, pp, l);
   }
   capplan_buf lat;
   capplan_buf_init(&lat);
@@ -325,6 +409,9 @@ static void stage_section(const wk *x, size_t i) {
                              "waits for it)");
   steps_say(x->s, l, "latency", "%s", lat.data);
   capplan_buf_release(&lat);
+  queue_steps(x, i, l);
+  if (ms->group < 0 && s->latency_added > 0)
+    money(x, ms->hw, pp, l);
   if (ms->calls_sequential && in->calls != 1)
     steps_say(x->s, l, "", "(calls in sequence: %s x %s)",
               fmt_number(in->calls, 6, b[0], FMT_SIZE),
@@ -356,7 +443,7 @@ static void stage_section(const wk *x, size_t i) {
     if (cp->applies & (1u << CON_MEMORY))
       memory_step(x, cp, ci->memory, ci->replicas, "memory", &ci->pol, l);
     binding_step(x, cp, l);
-    sizing(x, cp, &ci->pol, l);
+    sizing(x, cp, &ci->pol, 0, l);
     money(x, ms->cache_hw, cp, l);
     steps_say(x->s, l, "mean latency", "%s hits x %s + %s misses x %s = %s",
               fmt_percent(in->cache_hit, b[0], FMT_SIZE),
@@ -413,7 +500,7 @@ static void group_section(const wk *x, size_t gi) {
               fmt_bytes(pp->usable, b[1], FMT_SIZE),
               fmt_raw(pp->by[CON_MEMORY], b[2], FMT_SIZE));
   binding_step(x, pp, l);
-  sizing(x, pp, pol, l);
+  sizing(x, pp, pol, 0, l);
   money(x, mg->hw, pp, l);
   availability(x, pp, pol, l);
   steps_summary(x->s, l, "%s server%s, %s GPU%s, %s/year",
@@ -531,6 +618,17 @@ static void totals(const wk *x) {
             "it)",
             t.data ? t.data : "", fmt_ms(pl->latency, b[0], FMT_SIZE));
   capplan_buf_release(&t);
+  if (pl->latency_on && pl->pct_known)
+    steps_say(x->s, l, "percentiles",
+              "end to end (sum along paths, max over fork-joins, mixed where "
+              "requests end): p50 %s, p95 %s, p99 %s, p999 %s",
+              fmt_ms(pl->pct[PCT_P50], b[0], FMT_SIZE),
+              fmt_ms(pl->pct[PCT_P95], b[1], FMT_SIZE),
+              fmt_ms(pl->pct[PCT_P99], b[2], FMT_SIZE),
+              fmt_ms(pl->pct[PCT_P999], b[3], FMT_SIZE));
+  else if (pl->latency_on && pl->unstable >= 0)
+    steps_say(x->s, l, "percentiles", "none end to end: stage %s is overloaded",
+              m->stage[pl->unstable].name);
   steps_say(
       x->s, l, "availability",
       "product over stages and groups (in series) = %s (%s nines, down "
@@ -554,7 +652,9 @@ static void totals(const wk *x) {
     char a[FMT_SIZE], lim[FMT_SIZE], mg[2 * FMT_SIZE];
     fmt_check_actual(c, a, FMT_SIZE);
     fmt_check_value(c, c->limit, true, lim, FMT_SIZE);
-    steps_say(x->s, &x->s->checks, c->name, "%s: %s %s %s, margin %s",
+    const char *nm =
+        c->stage ? steps_fmt(x->s, "%s %s", c->stage, c->name) : c->name;
+    steps_say(x->s, &x->s->checks, nm, "%s: %s %s %s, margin %s",
               c->passed ? "pass" : "FAIL", a, c->upper ? "<=" : ">=", lim,
               fmt_check_margin(c, mg, sizeof mg));
   }

@@ -119,6 +119,15 @@ typedef struct stage_text {
   const char *qps_per_server, *latency;
 } stage_text;
 
+/* A percentile objective: PCT (0..3: p50, p95, p99, p999) of the
+ * response end to end (stage < 0) or of one invocation of a stage. */
+typedef struct pct_limit {
+  long stage;
+  int pct;
+  double limit; /* seconds */
+  capplan_loc loc;
+} pct_limit;
+
 typedef struct mstage {
   const char *name;
   capplan_loc loc; /* the stage's name in the spec */
@@ -134,6 +143,8 @@ typedef struct mstage {
   bool memory_on_gpu; /* the memory constraint counts GPU memory */
   bool has_memory;    /* a memory constraint applies */
   bool has_cache;     /* a cache tier of its own (cache:) */
+  bool random_balancer; /* a queue per server (else one shared queue) */
+  bool size_latency;    /* percentile objectives add servers */
   size_t cache_hw;
   tp_model tp;
   stage_text text;
@@ -177,6 +188,10 @@ typedef struct capplan_model {
     double latency, availability, cost, gpus, servers;
     capplan_loc latency_loc, availability_loc, cost_loc, gpus_loc, servers_loc;
   } limits;
+  /* Percentile objectives (SPEC.md section 7): end to end, then each
+   * stage's, in spec order. */
+  pct_limit *pct_limits;
+  size_t n_pct_limits;
   params base; /* the parameters as the spec gives them */
 } capplan_model;
 

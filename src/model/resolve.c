@@ -464,8 +464,14 @@ static void settle_stage(builder *b, size_t i, long default_hw) {
   in->stops = st->stops.set ? st->stops.v : b->def_stops;
   in->replicas = st->replicas.set ? st->replicas.v : b->def_replicas;
   in->latency = st->latency.v;
-  in->concurrency = 0; /* the throughput model's */
-  in->service_cv = -1;
+  /* Queueing (SPEC.md section 7): 0 and -1 leave the slots and the
+   * service's variation to the throughput model (tp.h). */
+  in->concurrency = st->concurrency.set ? st->concurrency.v : 0;
+  in->service_cv = st->service_cv.set ? st->service_cv.v : -1;
+  const char *bal = st->balancer.s ? st->balancer.s : spec->defaults.balancer.s;
+  nd->random_balancer = bal && !strcmp(bal, "random");
+  const char *sz = st->sizing.s ? st->sizing.s : spec->defaults.sizing.s;
+  nd->size_latency = !sz || strcmp(sz, "throughput") != 0;
   nd->text.latency =
       st->latency.text ? arena_strdup(g->arena, st->latency.text) : NULL;
   nd->text.qps_per_server =
@@ -937,6 +943,19 @@ static void build_limits(builder *b) {
     *lim[i].has = lim[i].from->set;
     *lim[i].v = lim[i].from->v;
     *lim[i].loc = lim[i].from->loc;
+  }
+  /* Percentile objectives: the spec's, then each stage's. */
+  size_t cap = 4 * (spec->n_stages + 1);
+  g->pct_limits = arena_array(g->arena, cap, sizeof(pct_limit));
+  for (size_t s = 0; s <= spec->n_stages; s++) {
+    const spec_pct_slo *o =
+        s == 0 ? &spec->slo.pct : &spec->stages[s - 1].slo.pct;
+    const snum *v[4] = {&o->latency_p50, &o->latency_p95, &o->latency_p99,
+                        &o->latency_p999};
+    for (int k = 0; k < 4; k++)
+      if (v[k]->set)
+        g->pct_limits[g->n_pct_limits++] =
+            (pct_limit){(long)s - 1, k, v[k]->v, v[k]->loc};
   }
 }
 

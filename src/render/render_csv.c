@@ -70,7 +70,25 @@ typedef struct csv_row {
   double latency, latency_to;
   avail all, req;
   const char *binding, *critical;
+  const queue_plan *queue; /* a stage's; NULL for tiers and groups */
 } csv_row;
+
+/* The queue columns: its model and utilization, and the response
+ * percentiles (empty without a steady state). */
+static void queue_fields(capplan_buf *out, const queue_plan *q) {
+  if (!q || q->model == QUEUE_NONE) {
+    for (int k = 0; k < 2 + PCT_COUNT; k++)
+      field(out, NULL, false);
+    return;
+  }
+  field(out, queue_model_name(q->model), false);
+  number(out, q->utilization);
+  for (int k = 0; k < PCT_COUNT; k++)
+    if (q->stable)
+      number(out, q->pct[k] * 1000);
+    else
+      field(out, NULL, false);
+}
 
 static void row_out(capplan_buf *out, const csv_row *r) {
   field(out, r->kind, true);
@@ -111,6 +129,7 @@ static void row_out(capplan_buf *out, const csv_row *r) {
   number(out, r->req.up);
   field(out, r->binding, false);
   field(out, r->critical, false);
+  queue_fields(out, r->queue);
   end_row(out);
 }
 
@@ -120,14 +139,19 @@ void render_csv_report(const void *subject, const capplan_render_opts *opts,
   const capplan_report *r = subject;
   const capplan_model *m = r->model;
   const plan *pl = r->plan;
-  static const char *const head[] = {
-      "kind",           "name",         "hardware",
-      "group",          "after",        "qps",
-      "qps_per_server", "utilization",  "headroom",
-      "redundancy",     "servers_raw",  "servers",
-      "gpus",           "latency_ms",   "latency_to_ms",
-      "cost_per_year",  "availability", "request_availability",
-      "binding",        "critical"};
+  static const char *const head[] = {"kind",           "name",
+                                     "hardware",       "group",
+                                     "after",          "qps",
+                                     "qps_per_server", "utilization",
+                                     "headroom",       "redundancy",
+                                     "servers_raw",    "servers",
+                                     "gpus",           "latency_ms",
+                                     "latency_to_ms",  "cost_per_year",
+                                     "availability",   "request_availability",
+                                     "binding",        "critical",
+                                     "queue",          "queue_utilization",
+                                     "latency_p50_ms", "latency_p95_ms",
+                                     "latency_p99_ms", "latency_p999_ms"};
   for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
     field(out, head[i], i == 0);
   end_row(out);
@@ -164,7 +188,8 @@ void render_csv_report(const void *subject, const capplan_render_opts *opts,
                    s->cache.all,
                    s->cache.req,
                    constraint_name(s->cache.binding),
-                   "false"};
+                   "false",
+                   NULL};
       row_out(out, &c);
       capplan_buf_release(&name);
     }
@@ -186,7 +211,8 @@ void render_csv_report(const void *subject, const capplan_render_opts *opts,
                  s->effective,
                  s->effective_req,
                  grouped ? NULL : constraint_name(s->pool.binding),
-                 s->critical ? "true" : "false"};
+                 s->critical ? "true" : "false",
+                 pl->latency_on ? &s->queue : NULL};
     row_out(out, &c);
     capplan_buf_release(&after);
   }
@@ -211,6 +237,7 @@ void render_csv_report(const void *subject, const capplan_render_opts *opts,
                  pp->all,
                  pp->req,
                  constraint_name(pp->binding),
+                 NULL,
                  NULL};
     row_out(out, &c);
   }
@@ -227,6 +254,13 @@ void render_csv_report(const void *subject, const capplan_render_opts *opts,
   number(out, pl->req.up);
   field(out, NULL, false);
   field(out, NULL, false);
+  field(out, NULL, false);
+  field(out, NULL, false);
+  for (int k = 0; k < PCT_COUNT; k++)
+    if (pl->latency_on && pl->pct_known)
+      number(out, pl->pct[k] * 1000);
+    else
+      field(out, NULL, false);
   end_row(out);
 }
 

@@ -186,6 +186,40 @@ static cJSON *cache_json(const capplan_report *r, size_t i) {
   return o;
 }
 
+/* The stage's queue (SPEC.md section 7); percentiles null when it has
+ * no steady state. */
+static cJSON *queue_json(const stage_plan *s) {
+  const queue_plan *q = &s->queue;
+  cJSON *o = cJSON_CreateObject();
+  str(o, "model", queue_model_name(q->model));
+  str(o, "balancer", q->random ? "random" : "least-loaded");
+  num(o, "servers", q->servers);
+  num(o, "slots", q->slots);
+  num(o, "job_size", q->job);
+  num(o, "service_ms", q->service * 1000);
+  num(o, "service_cv", q->cs);
+  num(o, "batch_forming_ms", q->form * 1000);
+  num(o, "utilization", q->utilization);
+  flag(o, "stable", q->stable);
+  static const char *const keys[PCT_COUNT] = {
+      "latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "latency_p999_ms"};
+  if (q->stable) {
+    num(o, "p_wait", q->p_wait);
+    num(o, "wait_mean_ms", q->wait_mean * 1000);
+    num(o, "latency_mean_ms", q->mean * 1000);
+    for (int k = 0; k < PCT_COUNT; k++)
+      num(o, keys[k], q->pct[k] * 1000);
+  } else {
+    null(o, "p_wait");
+    null(o, "wait_mean_ms");
+    null(o, "latency_mean_ms");
+    for (int k = 0; k < PCT_COUNT; k++)
+      null(o, keys[k]);
+  }
+  num(o, "servers_added_for_latency", s->latency_added);
+  return o;
+}
+
 static cJSON *stage_json(const capplan_report *r, size_t i) {
   const capplan_model *m = r->model;
   const mstage *ms = &m->stage[i];
@@ -257,6 +291,8 @@ static cJSON *stage_json(const capplan_report *r, size_t i) {
       s->effective.down * CAPPLAN_MINUTES_PER_MONTH);
   if (ms->has_cache)
     cJSON_AddItemToObject(o, "cache", cache_json(r, i));
+  if (r->plan->latency_on && s->queue.model != QUEUE_NONE)
+    cJSON_AddItemToObject(o, "queue", queue_json(s));
   return o;
 }
 
@@ -300,10 +336,17 @@ static cJSON *checks_json(const plan *pl) {
     const capplan_check *c = &pl->checks[i];
     cJSON *ck = cJSON_CreateObject();
     str(ck, "name", c->name);
+    if (c->stage)
+      str(ck, "stage", c->stage);
     str(ck, "comparison", c->upper ? "<=" : ">=");
     num(ck, "limit", c->limit);
-    num(ck, "actual", c->actual);
-    num(ck, "margin", c->margin);
+    if (c->known) {
+      num(ck, "actual", c->actual);
+      num(ck, "margin", c->margin);
+    } else {
+      null(ck, "actual");
+      null(ck, "margin");
+    }
     str(ck, "unit", c->unit);
     str(ck, "source", c->source);
     flag(ck, "passed", c->passed);
@@ -484,6 +527,20 @@ void render_json_report(const void *subject, const capplan_render_opts *opts,
   else
     null(t, "cost_per_million_requests");
   num(t, "latency_ms", pl->latency * 1000);
+  if (pl->latency_on) {
+    static const char *const keys[PCT_COUNT] = {
+        "latency_p50_ms", "latency_p95_ms", "latency_p99_ms",
+        "latency_p999_ms"};
+    if (pl->pct_known)
+      num(t, "latency_mean_ms", pl->pct_mean * 1000);
+    else
+      null(t, "latency_mean_ms");
+    for (int k = 0; k < PCT_COUNT; k++)
+      if (pl->pct_known)
+        num(t, keys[k], pl->pct[k] * 1000);
+      else
+        null(t, keys[k]);
+  }
   cJSON *cp = cJSON_AddArrayToObject(t, "critical_path");
   for (size_t k = 0; k < pl->n_critical; k++)
     cJSON_AddItemToArray(cp,

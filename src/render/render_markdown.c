@@ -56,8 +56,12 @@ static void check_rows(const plan *pl, capplan_buf *out) {
     fmt_check_actual(c, a, sizeof a);
     fmt_check_value(c, c->limit, true, l, sizeof l);
     fmt_check_margin(c, m, sizeof m);
-    capplan_buf_printf(out, "| %s | %s%s%s | %s%s%s | %s %s%s | %s%s%s |\n",
-                       mark(c->passed), b, c->name, b, b, a, b,
+    char nm[2 * FMT_SIZE];
+    snprintf(nm, sizeof nm, "%s%s%s", c->stage ? c->stage : "",
+             c->stage ? " " : "", c->name);
+    capplan_buf_printf(out, "| %s | %s", mark(c->passed), b);
+    esc(out, nm);
+    capplan_buf_printf(out, "%s | %s%s%s | %s %s%s | %s%s%s |\n", b, b, a, b,
                        c->upper ? "\xe2\x89\xa4" : "\xe2\x89\xa5", l,
                        strcmp(c->source, "flag") ? "" : " (flag)", b, m, b);
   }
@@ -82,7 +86,8 @@ static void heading(const capplan_report *r, capplan_buf *out) {
 /* One row of the stage table for pool PP (or a colocated stage). */
 static void pool_row(capplan_buf *out, const char *name, const char *hw,
                      double qps, double per_server, const pool_plan *pp,
-                     const char *group, double latency, avail all, avail req) {
+                     const char *group, double latency, const char *p99,
+                     avail all, avail req) {
   char b[8][FMT_SIZE];
   capplan_buf_puts(out, "| ");
   esc(out, name);
@@ -101,8 +106,8 @@ static void pool_row(capplan_buf *out, const char *name, const char *hw,
         pp->binding != CON_THROUGHPUT ? constraint_name(pp->binding) : "",
         pp->gpus > 0 ? fmt_count(pp->gpus, b[3], FMT_SIZE) : "\xe2\x80\x93");
   }
-  capplan_buf_printf(out, "%s | %s | %s | %s |\n",
-                     fmt_ms(latency, b[4], FMT_SIZE),
+  capplan_buf_printf(out, "%s | %s | %s | %s | %s |\n",
+                     fmt_ms(latency, b[4], FMT_SIZE), p99,
                      group ? "" : fmt_money(pp->cost_per_year, b[5], FMT_SIZE),
                      fmt_availability(all.up, all.down, b[6], FMT_SIZE),
                      fmt_availability(req.up, req.down, b[7], FMT_SIZE));
@@ -134,8 +139,9 @@ static void report_md(const capplan_report *r, size_t max_rows,
       fmt_availability(pl->req.up, pl->req.down, b[7], FMT_SIZE));
 
   capplan_buf_puts(out, "\n| stage | hardware | QPS | QPS/server | servers "
-                        "| GPUs | latency | cost/year | all up | requests "
-                        "|\n|:--|:--|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+                        "| GPUs | latency | p99 | cost/year | all up | "
+                        "requests |\n"
+                        "|:--|:--|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
   size_t shown = m->n_stages < max_rows ? m->n_stages : max_rows;
   for (size_t k = 0; k < shown; k++) {
     size_t i = m->order[k];
@@ -146,23 +152,31 @@ static void report_md(const capplan_report *r, size_t max_rows,
       snprintf(name, sizeof name, "%s.cache", ms->name);
       pool_row(out, name, m->hw[ms->cache_hw].name, s->cache_load,
                r->p->cache[i].qps_per_server, &s->cache, NULL,
-               r->p->cache[i].latency, s->cache.all, s->cache.req);
+               r->p->cache[i].latency, "", s->cache.all, s->cache.req);
     }
+    const queue_plan *q = &s->queue;
+    char p99[FMT_SIZE] = "\xe2\x80\x93";
+    if (pl->latency_on && q->model != QUEUE_NONE)
+      snprintf(p99, sizeof p99, "%s",
+               q->stable ? fmt_ms(q->pct[PCT_P99], b[0], FMT_SIZE)
+                         : "overloaded");
     pool_row(out, ms->name, render_stage_hw(m, i), s->load, s->tp.per_server,
-             &s->pool, render_stage_group(m, i), s->latency, s->effective,
+             &s->pool, render_stage_group(m, i), s->latency, p99, s->effective,
              s->effective_req);
   }
   if (shown < m->n_stages)
     capplan_buf_printf(out,
-                       "| \xe2\x80\xa6 %zu more stages | | | | | | | | | "
+                       "| \xe2\x80\xa6 %zu more stages | | | | | | | | | | "
                        "|\n",
                        m->n_stages - shown);
   capplan_buf_printf(
       out,
       "| **total** | | | | **%s** | **%s** | **%s** | **%s** | **%s** | "
-      "**%s** |\n",
+      "**%s** | **%s** |\n",
       fmt_count(pl->servers, b[0], FMT_SIZE),
       fmt_count(pl->gpus, b[1], FMT_SIZE), fmt_ms(pl->latency, b[2], FMT_SIZE),
+      pl->latency_on && pl->pct_known ? fmt_ms(pl->pct[PCT_P99], b[6], FMT_SIZE)
+                                      : "\xe2\x80\x93",
       fmt_money(pl->cost_per_year, b[3], FMT_SIZE),
       fmt_availability(pl->all.up, pl->all.down, b[4], FMT_SIZE),
       fmt_availability(pl->req.up, pl->req.down, b[5], FMT_SIZE));

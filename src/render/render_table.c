@@ -272,6 +272,61 @@ static void availability_table(const capplan_report *r,
                        CAPPLAN_NINES_CAP, CAPPLAN_NINES_CAP);
 }
 
+/* The queue of every stage with load and the end-to-end percentiles
+ * (SPEC.md section 7). */
+static void queue_table(const capplan_report *r,
+                        const capplan_render_opts *opts, capplan_buf *out) {
+  const capplan_model *m = r->model;
+  const plan *pl = r->plan;
+  char b[9][FMT_SIZE];
+  ttable *t = tt_new(10, "llrrrrrrrr");
+  static const int prio[] = {0, 6, 7, 3, 5, 5, 2, 4, 1, 4};
+  for (size_t c = 0; c < 10; c++)
+    tt_priority(t, c, prio[c]);
+  tt_row(t, TT_HEADER);
+  const char *head[] = {"latency", "queue", "slots", "busy", "P(wait)",
+                        "wait",    "p50",   "p95",   "p99",  "p999"};
+  for (size_t c = 0; c < 10; c++)
+    tt_cell(t, head[c]);
+  for (size_t k = 0; k < m->n_stages; k++) {
+    size_t i = m->order[k];
+    const queue_plan *q = &pl->stage[i].queue;
+    if (q->model == QUEUE_NONE)
+      continue;
+    tt_row(t, TT_PLAIN);
+    tt_cell(t, m->stage[i].name);
+    tt_cell(t, queue_model_name(q->model));
+    snprintf(b[0], FMT_SIZE, "%s%s", fmt_count(q->slots, b[8], FMT_SIZE),
+             q->random ? "/server" : "");
+    tt_cell(t, b[0]);
+    tt_cell(t, fmt_percent(q->utilization, b[1], FMT_SIZE));
+    if (!q->stable) {
+      tt_cell(t, "overloaded");
+      for (int c = 0; c < 5; c++)
+        tt_cell(t, "-");
+      continue;
+    }
+    tt_cell(t, fmt_small_percent(q->p_wait, b[2], FMT_SIZE));
+    tt_cell(t, fmt_small_ms(q->wait_mean, b[3], FMT_SIZE));
+    for (int c = 0; c < PCT_COUNT; c++)
+      tt_cell(t, fmt_ms(q->pct[c], b[4 + c], FMT_SIZE));
+  }
+  tt_row(t, TT_BOLD);
+  tt_cell(t, "end to end");
+  for (int c = 0; c < 5; c++)
+    tt_cell(t, "");
+  for (int c = 0; c < PCT_COUNT; c++)
+    tt_cell(t, pl->pct_known ? fmt_ms(pl->pct[c], b[4 + c], FMT_SIZE) : "-");
+  fit(t, opts, "", out);
+  tt_free(t);
+  if (!pl->pct_known && pl->unstable >= 0)
+    capplan_buf_printf(out,
+                       "no end-to-end percentiles: '%s' runs at or above "
+                       "100%% of its slots, where a queue grows without "
+                       "bound\n",
+                       m->stage[pl->unstable].name);
+}
+
 /* One row per check: pass or FAIL, the check, the plan's figure, the
  * comparison and the limit; with DETAIL also the margin and where the
  * limit came from ('capplan check'). */
@@ -284,7 +339,13 @@ static void check_rows(ttable *t, const plan *pl, bool color, bool detail) {
       tt_cell_raw(t, c->passed ? GREEN "pass" OFF : RED "FAIL" OFF);
     else
       tt_cell(t, c->passed ? "pass" : "FAIL");
-    tt_cell(t, c->name);
+    if (c->stage) {
+      char nm[2 * FMT_SIZE];
+      snprintf(nm, sizeof nm, "%s %s", c->stage, c->name);
+      tt_cell(t, nm);
+    } else {
+      tt_cell(t, c->name);
+    }
     tt_cell(t, fmt_check_actual(c, a, FMT_SIZE));
     tt_cell(t, c->upper ? "<=" : ">=");
     tt_cell(t, fmt_check_value(c, c->limit, true, l, FMT_SIZE));
@@ -352,6 +413,10 @@ void render_table_report(const void *subject, const capplan_render_opts *opts,
     capplan_buf_printf(out, ", %s per million requests",
                        fmt_money(pl->cost_per_million, b[2], FMT_SIZE));
   capplan_buf_puts(out, " (8,760 h/year, 730 h/month)\n\n");
+  if (pl->latency_on) {
+    queue_table(r, opts, out);
+    capplan_buf_putc(out, '\n');
+  }
   availability_table(r, opts, out);
 
   if (pl->n_checks) {

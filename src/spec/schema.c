@@ -103,9 +103,31 @@ static const schema_key traffic_keys[] = {
         "Average requests per second, for cost per million requests."),
 };
 
+/* Percentile objectives (SPEC.md section 7), in a section of struct ST
+ * whose spec_pct_slo is at PCT; WHAT says of what. */
+#define PCT_SLO_KEYS(st, pct, what)                                            \
+  QTYX("latency_p50", UNIT_DURATION, 0, DUR_MIN, DUR_MAX, st, pct.latency_p50, \
+       0, "none", "Most the median " what " may take (queueing included).",    \
+       "50ms"),                                                                \
+      QTYX("latency_p95", UNIT_DURATION, 0, DUR_MIN, DUR_MAX, st,              \
+           pct.latency_p95, 0, "none",                                         \
+           "Most the 95th percentile of " what " may take.", "100ms"),         \
+      QTYX("latency_p99", UNIT_DURATION, 0, DUR_MIN, DUR_MAX, st,              \
+           pct.latency_p99, 0, "none",                                         \
+           "Most the 99th percentile of " what                                 \
+           " may take; servers are added to meet it unless 'sizing: "          \
+           "throughput'.",                                                     \
+           "150ms"),                                                           \
+      QTYX("latency_p999", UNIT_DURATION, 0, DUR_MIN, DUR_MAX, st,             \
+           pct.latency_p999, 0, "none",                                        \
+           "Most the 99.9th percentile of " what " may take.", "300ms")
+
 static const schema_key slo_keys[] = {
     QTY("latency", UNIT_DURATION, 0, DUR_MIN, DUR_MAX, spec_slo, latency, 0,
-        "none", "Budget for the slowest path through the graph."),
+        "none",
+        "Budget for the service times along the slowest path through the "
+        "graph (no queueing: see latency_p99)."),
+    PCT_SLO_KEYS(spec_slo, pct, "the response, end to end,"),
     QTYX("availability", UNIT_FRACTION, SF_MIN_OPEN | SF_MAX_OPEN, 0, 1,
          spec_slo, availability, 0, "none",
          "Target availability of the whole system.", "99.9%"),
@@ -123,6 +145,11 @@ static const schema_key budget_keys[] = {
 static const schema_key defaults_keys[] = {
     STR("hardware", SK_NAME, 0, spec_defaults, hardware, "cpu-medium",
         "Hardware of stages that name none (the seed's interview default)."),
+    ENUM("balancer", "least-loaded|random", spec_defaults, balancer,
+         "least-loaded", "Balancer of stages that name none."),
+    ENUM("sizing", "latency|throughput", spec_defaults, sizing, "latency",
+         "Whether percentile objectives add servers (latency) or are only "
+         "checked (throughput), for stages that do not say."),
 };
 
 /* The settings shared by defaults, groups and stages (SEC_POLICY).  A
@@ -242,6 +269,26 @@ static const schema_key stage_keys[] = {
          "parallel",
          "How 'calls' run: in parallel (the latency counts once) or one "
          "after another (latency x calls)."),
+    QTYX("concurrency", UNIT_COUNT, SF_MIN_OPEN, 0, 1e9, spec_stage,
+         concurrency, 0, "qps_per_server x latency, or the batches in flight",
+         "Requests (or batches) one server works on at once: the slots of "
+         "its queue.",
+         "32"),
+    QTYX("service_cv", UNIT_NUMBER, 0, 0, 10, spec_stage, service_cv, 1,
+         "1, or 0 for batches",
+         "Coefficient of variation of the service time (1: exponential, 0: "
+         "constant).",
+         "0.5"),
+    ENUM("balancer", "least-loaded|random", spec_stage, balancer,
+         "defaults.balancer",
+         "least-loaded: one queue for all the servers; random: a queue per "
+         "server."),
+    ENUM("sizing", "latency|throughput", spec_stage, sizing, "defaults.sizing",
+         "latency: add servers to meet percentile objectives; throughput: "
+         "only check them."),
+    SUB("slo", SK_SECTION, SEC_STAGE_SLO, 0, "none",
+        "The stage's own percentile objectives, on the response of one "
+        "invocation (queueing included)."),
     SUB("cache", SK_SECTION, SEC_CACHE, 0, "none",
         "A cache tier of its own in front of the stage, sized and costed "
         "as its own row."),
@@ -272,6 +319,10 @@ static const schema_key cache_keys[] = {
         "with items", "Bytes of one cached item."),
     QTYX("replicas", UNIT_COUNT, SF_INTEGER | SF_MIN_OPEN, 0, 1e6, spec_cache,
          replicas, 1, "1", "Copies of the cached data.", "2"),
+};
+
+static const schema_key stage_slo_keys[] = {
+    PCT_SLO_KEYS(spec_stage_slo, pct, "one invocation of the stage"),
 };
 
 #define SECTION(p, t, k, h)                                                    \
@@ -309,6 +360,9 @@ static const schema_section sections[SEC_COUNT] = {
                           "A cache tier in front of a stage: sized for all "
                           "the stage's lookups and its working set; the "
                           "stage's servers see only the misses."),
+    [SEC_STAGE_SLO] = SECTION("stages[].slo", "stage slo", stage_slo_keys,
+                              "Percentile objectives of one stage; each "
+                              "becomes a check."),
     [SEC_POLICY] = SECTION("settings", "settings", policy_keys,
                            "Keys that 'defaults', 'groups.NAME' and stages "
                            "share.  A stage takes its own, else its "

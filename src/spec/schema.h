@@ -42,6 +42,7 @@ enum schema_section_id {
   SEC_HARDWARE,
   SEC_STAGE,
   SEC_CACHE,
+  SEC_STAGE_SLO, /* a stage's own percentile objectives */
   SEC_POLICY, /* the settings shared by defaults, groups and stages */
   SEC_COUNT
 };

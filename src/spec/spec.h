@@ -43,9 +43,23 @@ typedef struct spec_traffic {
   snum qps, dau, requests_per_user, peak_to_average, average_qps;
 } spec_traffic;
 
+/* Percentile latency objectives (SPEC.md section 7), end to end or on a
+ * stage: p50, p95, p99, p999 in that order. */
+typedef struct spec_pct_slo {
+  snum latency_p50, latency_p95, latency_p99, latency_p999;
+} spec_pct_slo;
+
 typedef struct spec_slo {
   snum latency, availability;
+  spec_pct_slo pct;
 } spec_slo;
+
+/* A stage's own objectives ('slo:' of a stage). */
+typedef struct spec_stage_slo {
+  capplan_loc loc;
+  bool set;
+  spec_pct_slo pct;
+} spec_stage_slo;
 
 typedef struct spec_budget {
   snum cost, gpus, servers;
@@ -63,7 +77,7 @@ typedef struct spec_policy {
 #define SPEC_POLICY_FIELDS 10
 
 typedef struct spec_defaults {
-  sstr hardware;
+  sstr hardware, balancer, sizing;
   spec_policy pol;
 } spec_defaults;
 
@@ -100,7 +114,10 @@ typedef struct spec_stage {
   sstr bound;
   snum memory, items, item_size, replicas;
   sstr memory_on, calls_mode;
+  snum concurrency, service_cv;
+  sstr balancer, sizing;
   spec_cache cache;
+  spec_stage_slo slo;
   spec_policy pol;
   snum async; /* true: off the request path */
   sstr colocate, fallback;

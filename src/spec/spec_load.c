@@ -556,8 +556,30 @@ static void check_memory(loader *L, const snum *memory, const snum *items,
           "'item_size' needs 'items' in %s", owner);
 }
 
-/* 'cache:' of the stage being loaded. */
+/* A stage's 'slo:'. */
+static void load_stage_slo(loader *L, const schema_key *k, const ynode *v) {
+  spec_stage_slo *o = &L->stage->slo;
+  char what[64], owner[256];
+  snprintf(what, sizeof what, "'%s'", k->name);
+  snprintf(owner, sizeof owner, "the slo of %s",
+           L->stage->name.s ? L->stage->name.s : "a stage");
+  o->loc = at(v);
+  if (!expect_map(L, v, what,
+                  "write the objectives indented below 'slo:', e.g. "
+                  "'latency_p99: 50ms'"))
+    return;
+  o->set = true;
+  keyset ks = keyset_new(SEC_STAGE_SLO);
+  load_section(L, SEC_STAGE_SLO, v, o, owner, NULL, &ks);
+  keyset_free(&ks);
+}
+
+/* 'cache:' or 'slo:' of the stage being loaded. */
 static void load_stage_sub(loader *L, const schema_key *k, const ynode *v) {
+  if (k->section == SEC_STAGE_SLO) {
+    load_stage_slo(L, k, v);
+    return;
+  }
   spec_cache *c = &L->stage->cache;
   char what[64], owner[256];
   snprintf(what, sizeof what, "'%s'", k->name);

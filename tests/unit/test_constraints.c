@@ -263,7 +263,8 @@ static void test_calls_mode(void **state) {
 static void test_flow_warnings(void **state) {
   (void)state;
   run_result x = run_yaml(
-      "capplan: 1\ntraffic: {qps: 1K}\nstages:\n"
+      "capplan: 1\ntraffic: {qps: 1K}\ndefaults: {utilization: 80%}\n"
+      "stages:\n"
       "  - {name: a, latency: 1ms, qps_per_server: 1K}\n"
       "  - {name: b, after: a, share: 70%, latency: 1ms, qps_per_server: 1K}\n"
       "  - {name: c, after: a, share: 60%, latency: 1ms, qps_per_server: 1K}\n"

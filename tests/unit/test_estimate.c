@@ -563,9 +563,11 @@ static void test_check_limits(void **state) {
   assert_true(r->checks[1].margin == -10000);
   assert_string_equal(r->checks[2].name, "servers");
   assert_false(r->checks[2].passed); /* 30 > 29 */
-  assert_int_equal(d.warnings, 1);
+  /* the limit's warning, and the queue's: 30 servers run at 100% */
+  assert_int_equal(d.warnings, 2);
   expect_diag(&d,
               "limit on latency (100 ms) is looser than the spec's (50 ms)");
+  expect_diag(&d, "stage 'a' runs at 100% of its 600 slots");
   free(r->stages);
   free(r->groups);
   free(r);

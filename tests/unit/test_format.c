@@ -162,15 +162,15 @@ static void test_check_actual(void **state) {
       {CAPPLAN_CHECK_GPUS, true, false, 150, 200, "200"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    capplan_check c = {cases[i].kind,
-                       "x",
-                       "u",
-                       "spec",
-                       cases[i].upper,
-                       cases[i].limit,
-                       cases[i].actual,
-                       0,
-                       cases[i].passed};
+    capplan_check c = {.kind = cases[i].kind,
+                       .name = "x",
+                       .unit = "u",
+                       .source = "spec",
+                       .upper = cases[i].upper,
+                       .known = true,
+                       .limit = cases[i].limit,
+                       .actual = cases[i].actual,
+                       .passed = cases[i].passed};
     char buf[FMT_SIZE];
     assert_string_equal(fmt_check_actual(&c, buf, sizeof buf), cases[i].want);
   }

@@ -1,0 +1,714 @@
+/*
+ * latency.c - queues and latency percentiles inside a plan (latency.h).
+ *
+ * A stage is one queue (FORMULAS.md section 3b, SPEC.md section 7): its
+ * throughput model says what one server's queue looks like (tp.h's
+ * tp_queue: slots, job size, service time and its variation, batch
+ * forming); the balancer says whether all the servers share one queue
+ * (least-loaded: c = servers x slots) or each keeps its own (random: c =
+ * slots, fed 1/servers of the jobs).  Jobs arrive as a Poisson stream,
+ * or as batches of B Poisson arrivals (Erlang-B gaps, ca = 1/sqrt(B)).
+ * queueing.h gives the wait (exact M/M/c; Allen-Cunneen otherwise) and
+ * the response quantiles.
+ *
+ * End to end, along the graph in topological order (latdist.h grids):
+ * the time a request has spent when a stage finishes is the time its
+ * upstream finished - the max of its parents for 'join: all' (fork-join,
+ * product of CDFs, parents taken as independent), the mix of them by
+ * flow for 'join: any' - plus the stage's own response: a batch forming
+ * (uniform), the queue's wait and service, 'calls: k' in parallel as the
+ * max of k draws (in sequence as their sum), cache hits as a mixture.
+ * The response ends where requests end: a stage's 'stops', a split
+ * whose shares leave some requests at the stage, or a last stage.  Those
+ * ends are mixed by the share of requests ending there; when their
+ * shares add up to more than one (a fork whose branches never rejoin,
+ * visited by the same request) they are combined as independent maxima
+ * instead.  docs/queueing.md states what this assumes and measures it.
+ */
+#include "latency.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "latdist.h"
+#include "queueing.h"
+#include "tp.h"
+
+const double pct_level[PCT_COUNT] = {0.5, 0.95, 0.99, 0.999};
+const char *const pct_name[PCT_COUNT] = {"p50", "p95", "p99", "p999"};
+
+const char *queue_model_name(enum queue_model q) {
+  static const char *const names[] = {"none", "M/M/c", "M/G/c", "M/D/c",
+                                      "batch"};
+  return names[q];
+}
+
+/* Points of the end-to-end grid: 2,048 over the bound on p99.99 puts p50
+ * within 0.05% of that bound of its exact place (latdist.h). */
+#define GRID_POINTS 2048
+/* The share of all mass the grid may leave beyond it (latdist.h). */
+#define GRID_TAIL 1e-4
+/* Utilization from which a queue is overloaded: a queue within 1e-9 of
+ * 100% is one whose wait no count of seconds bounds. */
+#define RHO_OVERLOADED (1 - 1e-9)
+/* The most end-to-end evaluations one sizing may spend (each is one pass
+ * over the graph): past it the objective is reported as unmet. */
+#define SIZING_EVALS 20000
+
+typedef struct latency_work {
+  latdist_ctx *ctx;
+  latdist **to;    /* per stage: time at its end, for a request there */
+  size_t *pending; /* children on the path still to read to[i] */
+  latdist **free;  /* distributions to reuse */
+  size_t n_free;
+  mmc *q;         /* per stage: its queue, when stable */
+  double *weight; /* per stage: share of requests that end there */
+  double *bound;  /* per stage: bound on the p99.99 to its end */
+  double *added;  /* per stage: servers added before end-to-end sizing */
+  bool no_wait;   /* evaluate as if no job ever waited (a floor) */
+} latency_work;
+
+latency_work *latency_work_new(const capplan_model *m) {
+  latency_work *w = xcalloc(1, sizeof *w);
+  size_t n = m->n_stages + 1;
+  w->ctx = latdist_ctx_new(GRID_POINTS, 1e-3, 8);
+  w->to = xcalloc(n, sizeof *w->to);
+  w->pending = xcalloc(n, sizeof *w->pending);
+  w->free = xcalloc(n + 8, sizeof *w->free);
+  w->q = xcalloc(n, sizeof *w->q);
+  w->weight = xcalloc(n, sizeof *w->weight);
+  w->bound = xcalloc(n, sizeof *w->bound);
+  w->added = xcalloc(n, sizeof *w->added);
+  return w;
+}
+
+void latency_work_free(latency_work *w) {
+  if (!w)
+    return;
+  latdist_ctx_free(w->ctx);
+  free(w->to);
+  free(w->pending);
+  free(w->free);
+  free(w->q);
+  free(w->weight);
+  free(w->bound);
+  free(w->added);
+  free(w);
+}
+
+/* ------------------------------------------------------------ one stage */
+
+/* Servers serving stage I: its pool's, or for a colocated stage its share
+ * of the group's by server-equivalents. */
+static double stage_servers(const capplan_model *m, const plan *out, size_t i) {
+  const stage_plan *s = &out->stage[i];
+  long g = m->stage[i].group;
+  if (g < 0)
+    return s->pool.servers;
+  const group_plan *gp = &out->group[g];
+  return gp->equivalents > 0
+             ? gp->pool.servers * s->equivalents / gp->equivalents
+             : 0;
+}
+
+static bool on_path(const capplan_model *m, const plan *out, size_t i) {
+  return !m->stage[i].standby && !m->stage[i].async && out->stage[i].inflow > 0;
+}
+
+/* Quantile P of a response: a uniform forming wait on [0, FORM] plus the
+ * queue Q's response.  Closed form without forming; otherwise on a grid
+ * of its own (scratch of W's context, returned after). */
+static double response_quantile(latency_work *w, const mmc *q, double form,
+                                double p) {
+  if (form <= 0)
+    return mmc_response_quantile(q, p);
+  double hi = form + latdist_exp_quantile(q->p_wait, q->wait_rate, 1 - 1e-7) +
+              mmc_service_quantile(q, 1 - 1e-7);
+  size_t mark = latdist_ctx_mark(w->ctx);
+  double dt = latdist_ctx_dt(w->ctx), t = -1;
+  if (latdist_ctx_set_dt(w->ctx, hi / (GRID_POINTS - 1)) == LATDIST_OK) {
+    latdist *d = latdist_take(w->ctx);
+    if (latdist_set_uniform(d, 0, form) == LATDIST_OK &&
+        latdist_add_queue(d, d, q) >= LATDIST_OK &&
+        latdist_quantile(d, p, &t) != LATDIST_OK)
+      t = -1;
+  }
+  latdist_ctx_release(w->ctx, mark);
+  latdist_ctx_set_dt(w->ctx, dt);
+  return t;
+}
+
+/* The queue of stage I on N servers, into QP (and W's mmc for it). */
+static void queue_at(const capplan_model *m, const params *p, plan *out,
+                     latency_work *w, size_t i, double n, queue_plan *qp) {
+  const mstage *ms = &m->stage[i];
+  const stage_in *in = &p->stage[i];
+  const stage_plan *s = &out->stage[i];
+  memset(qp, 0, sizeof *qp);
+  qp->servers = n;
+  qp->random = ms->random_balancer;
+  qp->stable = true;
+  if (s->load <= 0 || n <= 0)
+    return; /* QUEUE_NONE: nothing waits */
+  tp_queue tq;
+  tp_ops_of(ms->tp.kind)
+      ->queue(&ms->tp, in, &p->hw[ms->hw], &s->tp, s->load / n, &tq);
+  qp->job = tq.job;
+  qp->service = tq.service;
+  qp->cs = tq.cs;
+  qp->form = tq.form;
+  /* Batches of B Poisson arrivals come Erlang-B apart: gaps of squared
+   * variation 1/B (FORMULAS.md section 4b). */
+  qp->ca = tq.job > 1 ? 1 / sqrt(tq.job) : 1;
+  qp->model = tq.job > 1 || tq.form > 0 ? QUEUE_BATCH
+              : tq.cs == 1              ? QUEUE_MMC
+              : tq.cs < 0.001           ? QUEUE_MDC
+                                        : QUEUE_MGC;
+  double jobs = s->load / tq.job;
+  /* Whole slots: the shared queue's c rounds the servers' slots down
+   * (10 servers of 7.5 slots hold 75); a server's own queue keeps the
+   * whole slots it has, at least one. */
+  double slots =
+      qp->random ? floor(tq.slots + 1e-9) : floor(n * tq.slots + 1e-9);
+  if (slots < 1)
+    slots = 1;
+  qp->slots = slots;
+  qp->arrivals = qp->random ? jobs / n : jobs;
+  qp->utilization = qp->arrivals * tq.service / slots;
+  mmc *q = &w->q[i];
+  if (!(qp->utilization < RHO_OVERLOADED) || !isfinite(qp->utilization)) {
+    /* No steady state; the service alone is kept for the floor. */
+    mmc_init(q, 0, 1 / tq.service, 1, 1, tq.cs > 10 ? 10 : tq.cs);
+    qp->stable = false;
+    return;
+  }
+  if (slots > 1e12) {
+    /* Past what Erlang's recursion is for (queueing.h): so many slots
+     * below 100% that no job waits. */
+    double cs = tq.cs;
+    mmc_init(q, 0, 1 / tq.service, 1, 1, cs > 10 ? 10 : cs);
+  } else if (mmc_init(q, qp->arrivals, 1 / tq.service, slots, qp->ca,
+                      tq.cs > 10 ? 10 : tq.cs) < 0) {
+    mmc_init(q, 0, 1 / tq.service, 1, 1, tq.cs > 10 ? 10 : tq.cs);
+    qp->stable = false;
+    return;
+  }
+  qp->p_wait = q->p_wait;
+  qp->wait_mean = q->wait_mean;
+  qp->wait_rate = q->wait_rate;
+  qp->mean = tq.form / 2 + q->resp_mean;
+  for (int k = 0; k < PCT_COUNT; k++) {
+    double t = response_quantile(w, q, tq.form, pct_level[k]);
+    if (t < 0) {
+      qp->stable = false;
+      return;
+    }
+    qp->pct[k] = t;
+  }
+}
+
+void latency_queue(const capplan_model *m, const params *p, plan *out,
+                   size_t i) {
+  stage_plan *s = &out->stage[i];
+  queue_at(m, p, out, out->lw, i, stage_servers(m, out, i), &s->queue);
+  if (!s->queue.stable && s->status == PLAN_OK)
+    s->status = PLAN_OVERLOADED;
+}
+
+/* ---------------------------------------------------------- end to end */
+
+static latdist *take(latency_work *w) {
+  return w->n_free ? w->free[--w->n_free] : latdist_take(w->ctx);
+}
+
+static void give(latency_work *w, latdist *d) {
+  if (d)
+    w->free[w->n_free++] = d;
+}
+
+/* Stage I's part of a request's time, bounded at 1 - EPS: forming, the
+ * wait and the service, times the calls in sequence. */
+static double part_bound(const capplan_model *m, const params *p,
+                         const plan *out, const mmc *q, size_t i, double eps) {
+  const stage_in *in = &p->stage[i];
+  const queue_plan *qp = &out->stage[i].queue;
+  double calls = in->calls > 1 ? in->calls : 1;
+  double e = m->stage[i].calls_sequential ? eps : eps / calls;
+  double b = qp->form + mmc_service_quantile(q, 1 - e);
+  if (q->p_wait > 0)
+    b += latdist_exp_quantile(q->p_wait, q->wait_rate, 1 - e);
+  if (m->stage[i].calls_sequential)
+    b *= ceil(calls);
+  if (m->stage[i].has_cache && p->cache[i].latency > b)
+    b = p->cache[i].latency;
+  return b;
+}
+
+/* OUT = the sum of K independent copies of R (K >= 1 whole), by
+ * doubling. */
+static int sum_copies(latency_work *w, latdist *out, const latdist *r,
+                      double k) {
+  latdist *pow2 = take(w);
+  int rc = latdist_copy(pow2, r);
+  bool first = true;
+  while (rc >= 0 && k >= 1) {
+    double half = floor(k / 2);
+    if (k - 2 * half >= 1) {
+      rc = first ? latdist_copy(out, pow2) : latdist_sum(out, out, pow2);
+      first = false;
+    }
+    k = half;
+    if (rc >= 0 && k >= 1)
+      rc = latdist_sum(pow2, pow2, pow2);
+  }
+  give(w, pow2);
+  return rc;
+}
+
+/* OUT = UP + stage I's response (one visit: calls, cache, forming). */
+static int add_stage(const capplan_model *m, const params *p, const plan *out,
+                     latency_work *w, size_t i, latdist *dst,
+                     const latdist *up) {
+  const mstage *ms = &m->stage[i];
+  const stage_in *in = &p->stage[i];
+  const queue_plan *qp = &out->stage[i].queue;
+  const mmc *q = &w->q[i];
+  mmc served; /* the same queue without its wait: the floor */
+  if (w->no_wait) {
+    served = *q;
+    served.status = MMC_OK;
+    served.p_wait = 0;
+    served.wait_rate = 0;
+    q = &served;
+  }
+  bool simple = qp->form <= 0 && in->calls == 1 && in->cache_hit <= 0;
+  if (simple) /* O(n) for exponential and constant service */
+    return latdist_add_queue(dst, up, q);
+  latdist *r = take(w);
+  int rc = qp->form > 0 ? latdist_set_uniform(r, 0, qp->form)
+                        : latdist_set_point(r, 0);
+  if (rc >= 0)
+    rc = latdist_add_queue(r, r, q);
+  if (rc >= 0 && in->calls != 1) {
+    if (ms->calls_sequential) {
+      double lo = floor(in->calls), f = in->calls - lo;
+      latdist *a = take(w);
+      rc = lo >= 1 ? sum_copies(w, a, r, lo) : latdist_set_point(a, 0);
+      if (rc >= 0 && f > 0) {
+        latdist *b = take(w);
+        rc = latdist_sum(b, a, r);
+        if (rc >= 0)
+          rc = latdist_mix(a, 1 - f, a, b);
+        give(w, b);
+      }
+      if (rc >= 0)
+        rc = latdist_copy(r, a);
+      give(w, a);
+    } else {
+      rc = latdist_max_k(r, r, in->calls);
+    }
+  }
+  if (rc >= 0 && in->cache_hit > 0) {
+    latdist *hit = take(w);
+    rc = latdist_set_point(hit, ms->has_cache ? p->cache[i].latency : 0);
+    if (rc >= 0)
+      rc = latdist_mix(r, in->cache_hit, hit, r);
+    give(w, hit);
+  }
+  if (rc >= 0)
+    rc = latdist_sum(dst, up, r);
+  give(w, r);
+  return rc;
+}
+
+/* Share of the requests at stage I that end there: its stops, and what
+ * its children on the path leave (all of it for a last stage). */
+static double end_weight(const params *p, const plan *out, size_t i,
+                         const double *taken) {
+  const stage_plan *s = &out->stage[i];
+  double leave = 1 - taken[i];
+  return s->inflow * p->stage[i].stops + s->outflow * (leave > 0 ? leave : 0);
+}
+
+/* The end-to-end distribution (in W's context), or NULL when it cannot
+ * be had. */
+static const latdist *end_to_end(const capplan_model *m, const params *p,
+                                 plan *out, latency_work *w) {
+  bool product_, *product = &product_;
+  size_t n = m->n_stages;
+  /* Shares of each stage's outflow that its children on the path take,
+   * and how many of them read its distribution. */
+  double *taken = w->bound; /* reused below for the bounds */
+  for (size_t i = 0; i < n; i++) {
+    taken[i] = 0;
+    w->pending[i] = 0;
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (!on_path(m, out, i))
+      continue;
+    const mstage *ms = &m->stage[i];
+    for (size_t k = 0; k < ms->n_parents; k++) {
+      size_t u = ms->parents[k];
+      if (!on_path(m, out, u))
+        continue;
+      taken[u] += p->stage[i].share;
+      w->pending[u]++;
+    }
+  }
+  double total = 0;
+  for (size_t i = 0; i < n; i++) {
+    w->weight[i] = on_path(m, out, i) ? end_weight(p, out, i, taken) : 0;
+    total += w->weight[i];
+  }
+  if (!(total > 0))
+    return NULL;
+  *product = total > 1 + 1e-9;
+
+  /* The grid: a bound on the p99.99 by the union bound over every random
+   * part (latdist.h), the slowest path's sum of the parts' bounds. */
+  double parts = 0;
+  for (size_t i = 0; i < n; i++)
+    if (on_path(m, out, i))
+      parts += 2 * (p->stage[i].calls > 1 ? ceil(p->stage[i].calls) : 1) + 1;
+  double eps = GRID_TAIL / (parts > 1 ? parts : 1), top = 0;
+  double *bound = w->bound;
+  for (size_t k = 0; k < n; k++) {
+    size_t i = m->order[k];
+    if (!on_path(m, out, i)) {
+      bound[i] = 0;
+      continue;
+    }
+    double up = 0;
+    for (size_t j = 0; j < m->stage[i].n_parents; j++)
+      if (bound[m->stage[i].parents[j]] > up)
+        up = bound[m->stage[i].parents[j]];
+    mmc served = w->q[i];
+    if (w->no_wait) {
+      served.p_wait = 0;
+      served.wait_rate = 0;
+    }
+    bound[i] = up + part_bound(m, p, out, &served, i, eps);
+    if (bound[i] > top)
+      top = bound[i];
+  }
+  if (!(top > 0) || !isfinite(top) ||
+      latdist_ctx_set_dt(w->ctx, top / (GRID_POINTS - 1)) != LATDIST_OK)
+    return NULL;
+  w->n_free = 0;
+  for (size_t i = 0; i < n; i++)
+    w->to[i] = NULL;
+  latdist *acc = latdist_take(w->ctx), *tmp = latdist_take(w->ctx);
+  double acc_w = 0;
+  int rc = 0;
+  for (size_t k = 0; k < n && rc >= 0; k++) {
+    size_t i = m->order[k];
+    if (!on_path(m, out, i))
+      continue;
+    const mstage *ms = &m->stage[i];
+    /* When the request gets to the stage. */
+    latdist *up = take(w);
+    size_t seen = 0;
+    double flow = 0;
+    for (size_t j = 0; j < ms->n_parents && rc >= 0; j++) {
+      size_t u = ms->parents[j];
+      if (!w->to[u])
+        continue;
+      double f = out->stage[u].outflow;
+      if (seen == 0)
+        rc = latdist_copy(up, w->to[u]);
+      else if (ms->join_any)
+        rc = flow + f > 0 ? latdist_mix(up, flow / (flow + f), up, w->to[u])
+                          : latdist_copy(up, w->to[u]);
+      else
+        rc = latdist_max(up, up, w->to[u]);
+      flow += f;
+      seen++;
+      if (--w->pending[u] == 0) {
+        give(w, w->to[u]);
+        w->to[u] = NULL;
+      }
+    }
+    if (rc >= 0 && seen == 0)
+      rc = latdist_set_point(up, 0);
+    latdist *mine = take(w);
+    if (rc >= 0)
+      rc = add_stage(m, p, out, w, i, mine, up);
+    give(w, up);
+    w->to[i] = mine;
+    /* Where requests end here, into the end-to-end accumulator. */
+    double wt = w->weight[i];
+    if (rc >= 0 && wt > 0) {
+      if (*product) {
+        double v = wt < 1 ? wt : 1;
+        rc = latdist_set_point(tmp, 0);
+        if (rc >= 0)
+          rc = latdist_mix(tmp, v, mine, tmp);
+        if (rc >= 0)
+          rc = acc_w > 0 ? latdist_max(acc, acc, tmp) : latdist_copy(acc, tmp);
+      } else {
+        rc = acc_w > 0 ? latdist_mix(acc, acc_w / (acc_w + wt), acc, mine)
+                       : latdist_copy(acc, mine);
+      }
+      acc_w += wt;
+    }
+    if (w->pending[i] == 0) {
+      give(w, w->to[i]);
+      w->to[i] = NULL;
+    }
+  }
+  return rc < 0 ? NULL : acc;
+}
+
+void latency_end_to_end(const capplan_model *m, const params *p, plan *out) {
+  latency_work *w = out->lw;
+  out->pct_known = false;
+  out->unstable = -1;
+  out->pct_mean = 0;
+  for (int k = 0; k < PCT_COUNT; k++)
+    out->pct[k] = 0;
+  for (size_t k = 0; k < m->n_stages && !w->no_wait; k++) {
+    size_t i = m->order[k];
+    if (on_path(m, out, i) && !out->stage[i].queue.stable) {
+      out->unstable = (long)i;
+      return;
+    }
+  }
+  const latdist *e = end_to_end(m, p, out, w);
+  if (!e)
+    return;
+  latdist_summary sum;
+  /* A percentile beyond the grid is never guessed; the mean may carry
+   * the mass beyond (at most 1e-4, latdist.h) as a lower bound, off by
+   * less than that mass times the grid's end. */
+  if (latdist_summarize(e, &sum) < 0 || (sum.beyond & ~1u) != 0)
+    return;
+  out->pct[PCT_P50] = sum.p50;
+  out->pct[PCT_P95] = sum.p95;
+  out->pct[PCT_P99] = sum.p99;
+  out->pct[PCT_P999] = sum.p999;
+  out->pct_mean = sum.mean;
+  out->pct_known = true;
+}
+
+/* -------------------------------------------------------------- sizing */
+
+/* Stage I's own objectives met by queue QP? */
+static bool stage_meets(const capplan_model *m, size_t i,
+                        const queue_plan *qp) {
+  for (size_t k = 0; k < m->n_pct_limits; k++) {
+    const pct_limit *l = &m->pct_limits[k];
+    if (l->stage != (long)i)
+      continue;
+    if (!qp->stable || qp->pct[l->pct] > l->limit * (1 + 1e-9))
+      return false;
+  }
+  return true;
+}
+
+/* Records an objective no count can meet, and the floor it is below. */
+static void unmet(plan *out, long stage, int pct, double floor_s) {
+  if (out->latency_unmet)
+    return; /* the first is reported */
+  out->latency_unmet = true;
+  out->unmet_stage = stage;
+  out->unmet_pct = pct;
+  out->unmet_floor = floor_s;
+}
+
+/* A stage objective below what its service (and forming) take with no
+ * wait at all: no count of servers meets it. */
+static bool below_floor(const capplan_model *m, plan *out, size_t i) {
+  const queue_plan *qp = &out->stage[i].queue;
+  mmc served = out->lw->q[i];
+  served.status = MMC_OK;
+  served.p_wait = 0;
+  served.wait_rate = 0;
+  for (size_t k = 0; k < m->n_pct_limits; k++) {
+    const pct_limit *l = &m->pct_limits[k];
+    if (l->stage != (long)i)
+      continue;
+    double f = response_quantile(out->lw, &served, qp->form, pct_level[l->pct]);
+    if (f >= 0 && f > l->limit * (1 + 1e-9)) {
+      unmet(out, l->stage, l->pct, f);
+      return true;
+    }
+  }
+  return false;
+}
+
+/* The smallest count from N0 up whose queue meets stage I's objectives,
+ * by doubling then bisection (the response falls as servers are added);
+ * 0 when none up to 2^40 times N0 does. */
+static double smallest_meeting(const capplan_model *m, const params *p,
+                               plan *out, size_t i, double n0) {
+  latency_work *w = out->lw;
+  queue_plan qp;
+  queue_at(m, p, out, w, i, n0, &qp);
+  if (stage_meets(m, i, &qp))
+    return n0;
+  double lo = n0, hi = n0;
+  for (int k = 0; k < 40; k++) {
+    hi = hi * 2;
+    if (hi > CAPPLAN_MAX_EXACT)
+      return 0;
+    queue_at(m, p, out, w, i, hi, &qp);
+    if (stage_meets(m, i, &qp))
+      break;
+    lo = hi;
+    if (k == 39)
+      return 0;
+  }
+  while (hi - lo > 1) {
+    double mid = floor((lo + hi) / 2);
+    queue_at(m, p, out, w, i, mid, &qp);
+    if (stage_meets(m, i, &qp))
+      hi = mid;
+    else
+      lo = mid;
+  }
+  return hi;
+}
+
+/* The end-to-end objectives' shortfall: the sum over those not met of
+ * how far past the limit the percentile is, relative to the limit; -1
+ * when the percentiles are unknown (a stage overloaded). */
+static double shortfall(const capplan_model *m, const plan *out) {
+  if (!out->pct_known)
+    return -1;
+  double s = 0;
+  for (size_t k = 0; k < m->n_pct_limits; k++) {
+    const pct_limit *l = &m->pct_limits[k];
+    if (l->stage < 0 && out->pct[l->pct] > l->limit * (1 + 1e-9))
+      s += out->pct[l->pct] / l->limit - 1;
+  }
+  return s;
+}
+
+static bool sizable(const capplan_model *m, const plan *out, size_t i) {
+  return m->stage[i].size_latency && m->stage[i].group < 0 &&
+         on_path(m, out, i) && out->stage[i].load > 0;
+}
+
+/* Sets stage I to N servers for the sizing's trials. */
+static void try_count(const capplan_model *m, const params *p, plan *out,
+                      size_t i, double n) {
+  stage_plan *s = &out->stage[i];
+  s->latency_added = n - s->pool.servers;
+  queue_at(m, p, out, out->lw, i, n, &s->queue);
+}
+
+void latency_size(const capplan_model *m, const params *p, plan *out) {
+  size_t n = m->n_stages;
+  bool e2e = false;
+  for (size_t i = 0; i < n; i++)
+    out->stage[i].latency_added = 0;
+  out->latency_unmet = false;
+  out->unmet_stage = -1;
+  out->unmet_pct = -1;
+  out->unmet_floor = 0;
+  /* 1. Each stage's own objectives: exactly the smallest count. */
+  for (size_t k = 0; k < m->n_pct_limits; k++) {
+    const pct_limit *l = &m->pct_limits[k];
+    if (l->stage < 0) {
+      e2e = true;
+      continue;
+    }
+    size_t i = (size_t)l->stage;
+    stage_plan *s = &out->stage[i];
+    if (!m->stage[i].size_latency || m->stage[i].group >= 0 || s->load <= 0)
+      continue;
+    if (below_floor(m, out, i))
+      continue;
+    double from = s->pool.servers + s->latency_added;
+    double c = smallest_meeting(m, p, out, i, from);
+    if (c == 0) {
+      unmet(out, l->stage, l->pct, 0);
+      continue;
+    }
+    try_count(m, p, out, i, c);
+  }
+  if (!e2e)
+    return;
+  /* The floor: the response with no wait anywhere.  An objective below
+   * it is unmet whatever is added, so nothing is. */
+  latency_work *w = out->lw;
+  w->no_wait = true;
+  latency_end_to_end(m, p, out);
+  w->no_wait = false;
+  if (out->pct_known)
+    for (size_t k = 0; k < m->n_pct_limits; k++) {
+      const pct_limit *l = &m->pct_limits[k];
+      if (l->stage < 0 && out->pct[l->pct] > l->limit * (1 + 1e-9)) {
+        unmet(out, -1, l->pct, out->pct[l->pct]);
+        return;
+      }
+    }
+  for (size_t i = 0; i < n; i++)
+    w->added[i] = out->stage[i].latency_added;
+  bool any = false;
+  for (size_t i = 0; i < n; i++)
+    any = any || sizable(m, out, i);
+  if (!any)
+    return;
+  /* 2. End to end: first every overloaded stage that may grow just past
+   * 100%, then one server at a time where the objectives' shortfall
+   * drops most per dollar, until they are met. */
+  for (size_t i = 0; i < n; i++) {
+    stage_plan *s = &out->stage[i];
+    if (!sizable(m, out, i) || s->queue.stable)
+      continue;
+    double c = s->pool.servers + s->latency_added;
+    double need = c * s->queue.utilization; /* servers' worth of load */
+    double next = floor(need) + 1 > c ? floor(need) + 1 : c + 1;
+    try_count(m, p, out, i, next);
+    while (!s->queue.stable && next < CAPPLAN_MAX_EXACT) {
+      next += 1;
+      try_count(m, p, out, i, next);
+    }
+  }
+  latency_end_to_end(m, p, out);
+  double gap = shortfall(m, out);
+  size_t evals = 1;
+  while (gap != 0) {
+    if (gap < 0 || evals >= SIZING_EVALS) {
+      unmet(out, -1, -1, 0);
+      break;
+    }
+    long best = -1;
+    double best_rate = 0, best_gap = gap;
+    for (size_t i = 0; i < n && evals < SIZING_EVALS; i++) {
+      if (!sizable(m, out, i))
+        continue;
+      stage_plan *s = &out->stage[i];
+      double c = s->pool.servers + s->latency_added;
+      queue_plan keep = s->queue;
+      mmc keep_q = out->lw->q[i];
+      try_count(m, p, out, i, c + 1);
+      latency_end_to_end(m, p, out);
+      evals++;
+      double g = shortfall(m, out);
+      double cost = p->hw[m->stage[i].hw].cost_per_year;
+      double rate = g >= 0 ? (gap - g) / (cost > 0 ? cost : 1e-9) : 0;
+      if (g >= 0 && g < gap && (best < 0 || rate > best_rate)) {
+        best = (long)i;
+        best_rate = rate;
+        best_gap = g;
+      }
+      s->queue = keep;
+      out->lw->q[i] = keep_q;
+      s->latency_added = c - s->pool.servers;
+    }
+    if (best < 0) {
+      unmet(out, -1, -1, 0);
+      break;
+    }
+    stage_plan *s = &out->stage[best];
+    try_count(m, p, out, (size_t)best, s->pool.servers + s->latency_added + 1);
+    gap = best_gap;
+  }
+  if (out->latency_unmet) /* back to what the stages' own objectives add */
+    for (size_t i = 0; i < n; i++)
+      if (out->stage[i].latency_added != w->added[i])
+        try_count(m, p, out, i, out->stage[i].pool.servers + w->added[i]);
+}

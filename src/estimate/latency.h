@@ -1,0 +1,32 @@
+/*
+ * latency.h - queues and latency percentiles inside a plan (SPEC.md
+ * section 7, FORMULAS.md section 3b): each stage's queue at its real
+ * server count, the end-to-end response distribution, and the servers a
+ * percentile objective adds.  Phases of plan_eval (eval.c), built on the
+ * leaves queueing.h and latdist.h.  Private to the estimator.
+ */
+#ifndef CAPPLAN_LATENCY_H
+#define CAPPLAN_LATENCY_H
+
+#include "plan.h"
+
+/* Scratch for the distributions, allocated once per plan. */
+struct latency_work *latency_work_new(const capplan_model *m);
+void latency_work_free(struct latency_work *w);
+
+/* The queue of stage I at its plan's servers, into its queue_plan (and
+ * its status: overloaded at or above 100% of its slots). */
+void latency_queue(const capplan_model *m, const params *p, plan *out,
+                   size_t i);
+
+/* The servers percentile objectives add (sizing: latency): the smallest
+ * count for a stage's own objective, then, for end-to-end objectives,
+ * one server at a time where it buys the largest drop per dollar.  Writes
+ * each stage's latency_added (its pool is resized by the caller) and
+ * out->latency_unmet when an objective cannot be met. */
+void latency_size(const capplan_model *m, const params *p, plan *out);
+
+/* The end-to-end response: out->pct, pct_mean and pct_known. */
+void latency_end_to_end(const capplan_model *m, const params *p, plan *out);
+
+#endif

@@ -1,0 +1,321 @@
+/*
+ * test_latency.c - queues and percentiles inside a plan (SPEC.md section
+ * 7, FORMULAS.md section 3b): each stage's queue at its server count,
+ * the end-to-end distribution (sums along paths, fork-join maxima, calls
+ * in parallel, stops as mixtures), sizing to a percentile objective, and
+ * overload as a status.
+ *
+ * The references are exact results computed here, independently of the
+ * code under test: the M/M/1 tandem's sojourn time is the sum of two
+ * independent exponentials (Burke's theorem) whose CDF is the
+ * hypoexponential one; a fork-join of lightly loaded stages is the max of
+ * independent service times; sizing for one stage is checked against
+ * queueing.h's exact Erlang C search, and one server fewer must fail.
+ */
+#include "helpers.h"
+
+#include "latdist.h"
+#include "queueing.h"
+
+/* The Q-quantile of an increasing CDF F on [0, hi], by bisection. */
+static double solve(double (*f)(double, const double *), const double *a,
+                    double q, double hi) {
+  double lo = 0;
+  for (int k = 0; k < 200; k++) {
+    double mid = (lo + hi) / 2;
+    if (f(mid, a) < q)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/* Sum of exponentials of rates a[0] != a[1]. */
+static double hypoexp_cdf(double t, const double *a) {
+  double r1 = a[0], r2 = a[1];
+  return 1 - (r2 * exp(-r1 * t) - r1 * exp(-r2 * t)) / (r2 - r1);
+}
+
+/* Max of exponentials of rates a[0], a[1], shifted by a[2]. */
+static double max_exp_cdf(double t, const double *a) {
+  double x = t - a[2];
+  return x <= 0 ? 0 : (1 - exp(-a[0] * x)) * (1 - exp(-a[1] * x));
+}
+
+/* Max of a[1] exponentials of rate a[0]. */
+static double max_k_cdf(double t, const double *a) {
+  return pow(1 - exp(-a[0] * t), a[1]);
+}
+
+/* 60% end after an exponential of rate a[0]; the rest go on to one of
+ * rate a[1]. */
+static double stops_cdf(double t, const double *a) {
+  return 0.6 * (1 - exp(-a[0] * t)) + 0.4 * hypoexp_cdf(t, a);
+}
+
+static void expect_rel(double got, double want, double tol) {
+  if (fabs(got - want) > tol * fabs(want)) {
+    print_error("got %.12g, want %.12g (tolerance %g relative)\n", got, want,
+                tol);
+    fail();
+  }
+}
+
+/* The issue's acceptance: an M/M/1 tandem's end-to-end p99 equals the
+ * exact hypoexponential value within 1%.  Stage a: mu = 100/s, b: mu =
+ * 200/s, one slot each (qps_per_server x latency = 1), lambda = 50/s:
+ * sojourn rates 50 and 150. */
+static void test_tandem(void **state) {
+  (void)state;
+  run_result x = run_yaml("capplan: 1\ntraffic: {qps: 50}\nstages:\n"
+                          "  - {name: a, latency: 10ms, qps_per_server: 100}\n"
+                          "  - {name: b, latency: 5ms, qps_per_server: 200}\n");
+  const treport *r = expect_report(&x);
+  const plan *pl = r->report->plan;
+  assert_true(pl->pct_known);
+  const queue_plan *qa = &stage(r, "a")->plan->queue;
+  assert_int_equal(qa->model, QUEUE_MMC);
+  assert_true(qa->slots == 1);
+  expect_rel(qa->utilization, 0.5, 1e-12);
+  /* M/M/1: the response is exponential of rate mu - lambda. */
+  expect_rel(qa->pct[PCT_P99], log(100) / 50, 1e-9);
+  double rates[2] = {50, 150};
+  for (int k = 0; k < PCT_COUNT; k++) {
+    double want = solve(hypoexp_cdf, rates, pct_level[k], 10);
+    expect_rel(pl->pct[k], want, 0.01);
+  }
+  /* tighter than the 1% the issue asks: the grid's error at p99 */
+  expect_rel(pl->pct[PCT_P99], solve(hypoexp_cdf, rates, 0.99, 10), 0.002);
+  expect_rel(pl->pct_mean, 1.0 / 50 + 1.0 / 150, 1e-6);
+  run_free(&x);
+}
+
+/* Fork-join of two lightly loaded entry stages (no one waits) into a
+ * constant-time join: max of independent exponentials + the join. */
+static void test_fork_join(void **state) {
+  (void)state;
+  run_result x = run_yaml(
+      "capplan: 1\ntraffic: {qps: 1}\nstages:\n"
+      "  - {name: a, after: [], latency: 10ms, qps_per_server: 1K}\n"
+      "  - {name: b, after: [], latency: 40ms, qps_per_server: 1K}\n"
+      "  - {name: j, after: [a, b], latency: 2ms, qps_per_server: 10K,\n"
+      "     service_cv: 0}\n");
+  const treport *r = expect_report(&x);
+  const plan *pl = r->report->plan;
+  assert_true(pl->pct_known);
+  double a[3] = {100, 25, 0.002};
+  for (int k = 0; k < PCT_COUNT; k++)
+    expect_rel(pl->pct[k], solve(max_exp_cdf, a, pct_level[k], 10), 0.005);
+  run_free(&x);
+}
+
+/* calls: 8 in parallel - fan-out's tail amplification - is the max of
+ * eight draws; in sequence, their sum (Erlang-8). */
+static void test_calls(void **state) {
+  (void)state;
+  run_result x = run_yaml("capplan: 1\ntraffic: {qps: 1}\nstages:\n"
+                          "  - {name: s, latency: 10ms, qps_per_server: 1K,\n"
+                          "     calls: 8}\n");
+  const treport *r = expect_report(&x);
+  double a[2] = {100, 8};
+  for (int k = 0; k < PCT_COUNT; k++)
+    expect_rel(r->report->plan->pct[k], solve(max_k_cdf, a, pct_level[k], 10),
+               0.005);
+  run_free(&x);
+
+  /* Erlang-8 of rate 100: mean 80 ms exactly. */
+  x = run_yaml("capplan: 1\ntraffic: {qps: 1}\nstages:\n"
+               "  - {name: s, latency: 10ms, qps_per_server: 1K,\n"
+               "     calls: 8, calls_mode: sequential}\n");
+  r = expect_report(&x);
+  expect_rel(r->report->plan->pct_mean, 0.080, 1e-6);
+  run_free(&x);
+}
+
+/* Requests that stop end there: the response is a mixture by where
+ * requests end. */
+static void test_stops(void **state) {
+  (void)state;
+  run_result x = run_yaml("capplan: 1\ntraffic: {qps: 1}\nstages:\n"
+                          "  - {name: c, latency: 10ms, qps_per_server: 1K,\n"
+                          "     stops: 60%}\n"
+                          "  - {name: d, latency: 5ms, qps_per_server: 2K}\n");
+  const treport *r = expect_report(&x);
+  double a[2] = {100, 200};
+  for (int k = 0; k < PCT_COUNT; k++)
+    expect_rel(r->report->plan->pct[k], solve(stops_cdf, a, pct_level[k], 10),
+               0.005);
+  run_free(&x);
+}
+
+/* Sizing to one stage's own p99: exactly the smallest server count,
+ * which queueing.h's exact search confirms; one fewer misses. */
+static void test_size_one_stage(void **state) {
+  (void)state;
+  run_result x = run_yaml("capplan: 1\ntraffic: {qps: 10K}\nstages:\n"
+                          "  - {name: s, latency: 20ms, qps_per_server: 1K,\n"
+                          "     slo: {latency_p99: 93ms}}\n");
+  const treport *r = expect_report(&x);
+  const stage_plan *s = stage(r, "s")->plan;
+  /* 20 slots per server (Little's law); the smallest c with p99 <= 93 ms
+   * for lambda = 10K/s, mu = 50/s, exponential service. */
+  double c = mmc_servers_for(10000, 50, 1, 1, 0.99, 0.093);
+  double servers = ceil(c / 20);
+  assert_true(s->pool.servers == servers);
+  assert_true(s->latency_added == servers - 10);
+  assert_int_equal(s->pool.binding, CON_LATENCY);
+  assert_true(s->queue.pct[PCT_P99] <= 0.093);
+  /* one server fewer has (n - 1) x 20 slots and misses (or has no
+   * steady state at all) */
+  mmc q;
+  if (mmc_init(&q, 10000, 50, (servers - 1) * 20, 1, 1) == 0)
+    assert_true(mmc_response_quantile(&q, 0.99) > 0.093);
+  assert_true(r->passed);
+  run_free(&x);
+}
+
+/* The issue's example: 10K QPS on 10 servers of 1K at 20 ms fills all 200
+ * slots: overloaded, no percentile, a warning naming the stage; a p99
+ * objective with sizing turned off fails with no figure.  One more slot
+ * (201) is stable but still waits a long time at the p99. */
+static void test_overload(void **state) {
+  (void)state;
+  run_result x = run_yaml("capplan: 1\ntraffic: {qps: 10K}\n"
+                          "slo: {latency: 25ms, latency_p99: 150ms}\n"
+                          "defaults: {sizing: throughput}\nstages:\n"
+                          "  - {name: api, latency: 20ms, "
+                          "qps_per_server: 1K}\n");
+  const treport *r = expect_report(&x);
+  const stage_plan *s = stage(r, "api")->plan;
+  assert_int_equal(s->status, PLAN_OVERLOADED);
+  assert_false(s->queue.stable);
+  assert_false(r->report->plan->pct_known);
+  assert_int_equal(r->n_checks, 2);
+  assert_true(r->checks[0].passed); /* slo.latency keeps its meaning */
+  assert_false(r->checks[1].passed);
+  assert_false(r->checks[1].known);
+  bool named = false;
+  for (size_t i = 0; i < x.d.count; i++)
+    named = named || (x.d.items[i].severity == CAPPLAN_WARNING &&
+                      strstr(x.d.items[i].message, "'api' runs at 100%"));
+  assert_true(named);
+  run_free(&x);
+
+  /* 201 slots: rho = 200/201, the wait's p99 near 90 ms */
+  mmc q;
+  assert_int_equal(mmc_init(&q, 10000, 50, 201, 1, 1), 0);
+  double w99 = mmc_wait_quantile(&q, 0.99);
+  assert_true(w99 > 0.085 && w99 < 0.095);
+  x = run_yaml("capplan: 1\ntraffic: {qps: 10K}\nstages:\n"
+               "  - {name: api, latency: 20ms, qps_per_server: 1K,\n"
+               "     concurrency: 20.1}\n");
+  r = expect_report(&x);
+  s = stage(r, "api")->plan;
+  assert_true(s->queue.slots == 201);
+  assert_true(s->queue.stable);
+  expect_rel(s->queue.pct[PCT_P99], mmc_response_quantile(&q, 0.99), 1e-12);
+  run_free(&x);
+}
+
+/* With sizing on, the same objective is met by adding servers; an
+ * objective below the service times' own p99 is met by none. */
+static void test_size_end_to_end(void **state) {
+  (void)state;
+  run_result x = run_yaml("capplan: 1\ntraffic: {qps: 10K}\n"
+                          "slo: {latency_p99: 150ms}\nstages:\n"
+                          "  - {name: api, latency: 20ms, qps_per_server: 1K}\n"
+                          "  - {name: db, latency: 5ms, qps_per_server: 4K}\n");
+  const treport *r = expect_report(&x);
+  const plan *pl = r->report->plan;
+  assert_true(r->passed);
+  assert_true(pl->pct[PCT_P99] <= 0.150);
+  assert_false(pl->latency_unmet);
+  /* api, at 100%, gained at least the server that makes it stable; db
+   * (3 servers for 2.5 servers' worth) was stable already */
+  assert_true(stage(r, "api")->plan->latency_added >= 1);
+  assert_true(stage(r, "db")->plan->queue.stable);
+  run_free(&x);
+
+  x = run_yaml("capplan: 1\ntraffic: {qps: 10K}\n"
+               "slo: {latency_p99: 50ms}\nstages:\n"
+               "  - {name: api, latency: 20ms, qps_per_server: 1K}\n");
+  r = expect_report(&x);
+  pl = r->report->plan;
+  assert_true(pl->latency_unmet);
+  /* exponential 20 ms: p99 = 20 ms x ln 100 = 92.1 ms with no wait */
+  expect_rel(pl->unmet_floor, 0.020 * log(100), 0.005);
+  assert_true(stage(r, "api")->plan->latency_added == 0);
+  assert_false(r->passed);
+  run_free(&x);
+}
+
+/* The random balancer: each server its own queue, fed 1/n of the load. */
+static void test_random_balancer(void **state) {
+  (void)state;
+  run_result x = run_yaml("capplan: 1\ntraffic: {qps: 900}\nstages:\n"
+                          "  - {name: s, latency: 10ms, qps_per_server: 100,\n"
+                          "     balancer: random, redundancy: 1}\n");
+  const treport *r = expect_report(&x);
+  const queue_plan *q = &stage(r, "s")->plan->queue;
+  assert_true(q->random);
+  assert_true(q->slots == 1);
+  expect_rel(q->arrivals, 90, 1e-12);
+  /* M/M/1 at rho 0.9: response exponential of rate 100 - 90 */
+  expect_rel(q->pct[PCT_P99], log(100) / 10, 1e-9);
+  run_free(&x);
+}
+
+/* A batch stage: jobs are batches; a request waits for its batch to
+ * fill, (B - 1) / rate per slot at most. */
+static void test_batch_forming(void **state) {
+  (void)state;
+  run_result x = run_yaml("capplan: 1\ntraffic: {qps: 100}\nstages:\n"
+                          "  - {name: g, latency: 10ms, batch: 4,\n"
+                          "     parallelism: 1, utilization: 50%}\n");
+  const treport *r = expect_report(&x);
+  const stage_plan *s = stage(r, "g")->plan;
+  const queue_plan *q = &s->queue;
+  assert_int_equal(q->model, QUEUE_BATCH);
+  assert_true(q->job == 4);
+  /* 400 requests/s per server at 100%; 100 at 50% on... 1 server */
+  assert_true(s->pool.servers == 1);
+  expect_rel(q->form, 3.0 / 100, 1e-12);
+  /* batches arrive at 25/s on one slot of 10 ms: rho = 0.25 */
+  expect_rel(q->utilization, 0.25, 1e-12);
+  /* the median is at least half the forming time plus the batch */
+  assert_true(q->pct[PCT_P50] >= 0.015 + 0.010 - 1e-4);
+  assert_true(q->pct[PCT_P999] <= 0.030 + 0.010 + 0.030);
+  run_free(&x);
+}
+
+/* latdist's uniform: mean exact, quantiles linear. */
+static void test_uniform(void **state) {
+  (void)state;
+  latdist_ctx *ctx = latdist_ctx_new(1024, 1e-4, 2);
+  latdist *d = latdist_take(ctx);
+  assert_int_equal(latdist_set_uniform(d, 0.01, 0.03), LATDIST_OK);
+  double mean, t;
+  assert_int_equal(latdist_mean(d, &mean), LATDIST_OK);
+  expect_rel(mean, 0.02, 1e-12);
+  assert_int_equal(latdist_quantile(d, 0.25, &t), LATDIST_OK);
+  expect_rel(t, 0.015, 0.01);
+  assert_int_equal(latdist_set_uniform(d, 0.03, 0.01), LATDIST_EINVAL);
+  latdist_ctx_free(ctx);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_tandem),
+      cmocka_unit_test(test_fork_join),
+      cmocka_unit_test(test_calls),
+      cmocka_unit_test(test_stops),
+      cmocka_unit_test(test_size_one_stage),
+      cmocka_unit_test(test_overload),
+      cmocka_unit_test(test_size_end_to_end),
+      cmocka_unit_test(test_random_balancer),
+      cmocka_unit_test(test_batch_forming),
+      cmocka_unit_test(test_uniform),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
