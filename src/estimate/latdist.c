@@ -305,6 +305,61 @@ int latdist_set_uniform(latdist *out, double a, double b) {
   return LATDIST_OK;
 }
 
+int latdist_add_uniform(latdist *out, const latdist *a, double w) {
+  if (!same_ctx(out, a, NULL) || !(w >= 0) || isinf(w))
+    return LATDIST_EINVAL;
+  latdist_ctx *c = out->ctx;
+  size_t n = c->n;
+  double dt = c->dt;
+  if (w < 1e-9 * dt)
+    return latdist_copy(out, a);
+  /* The uniform's masses u_j, j = 0 .. last (those past the grid are
+   * beyond it); every one is k = dt / w but for a few at its ends. */
+  double last_d = ceil(w / dt) + 1;
+  size_t last = last_d < (double)(n - 1) ? (size_t)last_d : n - 1;
+  double k = dt / w;
+  size_t ends[8];
+  double extra[8];
+  size_t n_ends = 0;
+  for (size_t j = 0; j <= last; j++) {
+    double t = (double)j * dt;
+    double u = (uniform_l(0, w, t - dt) - 2 * uniform_l(0, w, t) +
+                uniform_l(0, w, t + dt)) /
+               dt;
+    if (fabs(u - k) > 1e-15 * k && n_ends < 8) {
+      ends[n_ends] = j;
+      extra[n_ends++] = u - k;
+    }
+    /* the interior is exactly k: skip it */
+    if (j == 1 && last > 6 && (double)(j + 3) * dt < w)
+      j = (size_t)floor(w / dt) - 2;
+  }
+  /* prefix sums of a: s[i + 1] = a_0 + .. + a_i (c->s1 holds n + 2) */
+  double *s = c->s1, *res = c->s2;
+  s[0] = 0;
+  for (size_t i = 0; i < n; i++)
+    s[i + 1] = s[i] + a->p[i];
+  double in_a = s[n];
+  for (size_t i = 0; i < n; i++) {
+    size_t lo = i >= last ? i - last : 0; /* a_lo .. a_i, j = i - idx */
+    double v = k * (s[i + 1] - s[lo]);
+    for (size_t e = 0; e < n_ends; e++)
+      if (ends[e] <= i)
+        v += extra[e] * a->p[i - ends[e]];
+    res[i] = v > MASS_TINY ? v : 0;
+  }
+  double in_out = 0;
+  for (size_t i = 0; i < n; i++) {
+    out->p[i] = res[i];
+    in_out += res[i];
+  }
+  double beyond = a->beyond + in_a - in_out;
+  out->beyond = beyond > 0 ? (beyond < 1 ? beyond : 1) : 0;
+  out->mean = a->mean + w / 2;
+  out->mean_exact = a->mean_exact;
+  return LATDIST_OK;
+}
+
 typedef struct exp_kernel {
   double m0, k1, q, tail; /* tail: W phi(x) */
 } exp_kernel;

@@ -85,6 +85,10 @@ int latdist_set_point(latdist *out, double t);
 /* Uniform on [A, B], 0 <= A <= B (a batch forming: the wait of a request
  * for the rest of its batch).  B = A: the point A. */
 int latdist_set_uniform(latdist *out, double a, double b);
+/* A + the uniform on [0, W], W >= 0, independent, in O(n): the uniform's
+ * grid masses are one constant but for a few at its ends, so the
+ * convolution is a sliding sum plus those few terms (a batch forming). */
+int latdist_add_uniform(latdist *out, const latdist *a, double w);
 /* A service time of mean MEAN > 0 and coefficient of variation CV >= 0
  * (<= 10) of the given shape.  Gamma and lognormal evaluate incomplete
  * gamma or erfc at each grid point they cover (build once, keep, reuse). */

@@ -44,9 +44,10 @@ const char *queue_model_name(enum queue_model q) {
   return names[q];
 }
 
-/* Points of the end-to-end grid: 2,048 over the bound on p99.99 puts p50
- * within 0.05% of that bound of its exact place (latdist.h). */
-#define GRID_POINTS 2048
+/* Points of the end-to-end grid over the bound on p99.99: 1,024 keep the
+ * percentiles within 0.1% of the exact ones in docs/queueing.md's
+ * tandems, at half the cost of 2,048 (every operation is O(n)). */
+#define GRID_POINTS 1024
 /* The share of all mass the grid may leave beyond it (latdist.h). */
 #define GRID_TAIL 1e-4
 /* Utilization from which a queue is overloaded: a queue within 1e-9 of
@@ -116,27 +117,37 @@ static bool on_path(const capplan_model *m, const plan *out, size_t i) {
   return !m->stage[i].standby && !m->stage[i].async && out->stage[i].inflow > 0;
 }
 
-/* Quantile P of a response: a uniform forming wait on [0, FORM] plus the
- * queue Q's response.  Closed form without forming; otherwise on a grid
- * of its own (scratch of W's context, returned after). */
-static double response_quantile(latency_work *w, const mmc *q, double form,
-                                double p) {
-  if (form <= 0)
-    return mmc_response_quantile(q, p);
-  double hi = form + latdist_exp_quantile(q->p_wait, q->wait_rate, 1 - 1e-7) +
-              mmc_service_quantile(q, 1 - 1e-7);
+/* The quantiles LEVELS (N of them) of a response: a uniform forming
+ * wait on [0, FORM] plus the queue Q's response, into T.  Closed form
+ * without forming; otherwise on a grid of its own (scratch of W's
+ * context, returned after).  Returns 0, or -1 when one cannot be had. */
+static int response_quantiles(latency_work *w, const mmc *q, double form,
+                              const double *levels, int n, double *t) {
+  if (form <= 0) {
+    for (int k = 0; k < n; k++)
+      if ((t[k] = mmc_response_quantile(q, levels[k])) < 0)
+        return -1;
+    return 0;
+  }
+  double hi = form + mmc_service_quantile(q, 1 - 1e-7);
+  if (q->p_wait > 0)
+    hi += latdist_exp_quantile(q->p_wait, q->wait_rate, 1 - 1e-7);
   size_t mark = latdist_ctx_mark(w->ctx);
-  double dt = latdist_ctx_dt(w->ctx), t = -1;
+  double dt = latdist_ctx_dt(w->ctx);
+  int rc = -1;
   if (latdist_ctx_set_dt(w->ctx, hi / (GRID_POINTS - 1)) == LATDIST_OK) {
     latdist *d = latdist_take(w->ctx);
-    if (latdist_set_uniform(d, 0, form) == LATDIST_OK &&
-        latdist_add_queue(d, d, q) >= LATDIST_OK &&
-        latdist_quantile(d, p, &t) != LATDIST_OK)
-      t = -1;
+    rc = latdist_set_uniform(d, 0, form) == LATDIST_OK &&
+                 latdist_add_queue(d, d, q) >= LATDIST_OK
+             ? 0
+             : -1;
+    for (int k = 0; k < n && rc == 0; k++)
+      if (latdist_quantile(d, levels[k], &t[k]) != LATDIST_OK)
+        rc = -1;
   }
   latdist_ctx_release(w->ctx, mark);
   latdist_ctx_set_dt(w->ctx, dt);
-  return t;
+  return rc;
 }
 
 /* The queue of stage I on N servers, into QP (and W's mmc for it). */
@@ -198,14 +209,8 @@ static void queue_at(const capplan_model *m, const params *p, plan *out,
   qp->wait_mean = q->wait_mean;
   qp->wait_rate = q->wait_rate;
   qp->mean = tq.form / 2 + q->resp_mean;
-  for (int k = 0; k < PCT_COUNT; k++) {
-    double t = response_quantile(w, q, tq.form, pct_level[k]);
-    if (t < 0) {
-      qp->stable = false;
-      return;
-    }
-    qp->pct[k] = t;
-  }
+  if (response_quantiles(w, q, tq.form, pct_level, PCT_COUNT, qp->pct) < 0)
+    qp->stable = false;
 }
 
 void latency_queue(const capplan_model *m, const params *p, plan *out,
@@ -266,10 +271,16 @@ static int sum_copies(latency_work *w, latdist *out, const latdist *r,
   return rc;
 }
 
-/* OUT = UP + stage I's response (one visit: calls, cache, forming). */
+/* DST = UP + stage I's response (one visit: forming, the queue, calls,
+ * cache hits).  UP_ZERO: UP is the point 0 (an entry stage).  Without
+ * calls, a response is added in place, in O(n) for exponential and
+ * constant service: forming by a sliding sum, the wait and service by
+ * latdist_add_queue, a cache hit as a mixture with UP itself.  Calls
+ * need the response alone (a max or a sum of draws), then one
+ * convolution with UP unless UP is 0. */
 static int add_stage(const capplan_model *m, const params *p, const plan *out,
-                     latency_work *w, size_t i, latdist *dst,
-                     const latdist *up) {
+                     latency_work *w, size_t i, latdist *dst, const latdist *up,
+                     bool up_zero) {
   const mstage *ms = &m->stage[i];
   const stage_in *in = &p->stage[i];
   const queue_plan *qp = &out->stage[i].queue;
@@ -282,42 +293,57 @@ static int add_stage(const capplan_model *m, const params *p, const plan *out,
     served.wait_rate = 0;
     q = &served;
   }
-  bool simple = qp->form <= 0 && in->calls == 1 && in->cache_hit <= 0;
-  if (simple) /* O(n) for exponential and constant service */
-    return latdist_add_queue(dst, up, q);
+  double hit_time = ms->has_cache ? p->cache[i].latency : 0;
+  int rc;
+  if (in->calls == 1) {
+    if (qp->form > 0) {
+      rc = latdist_add_uniform(dst, up, qp->form);
+      if (rc >= 0)
+        rc = latdist_add_queue(dst, dst, q);
+    } else {
+      rc = latdist_add_queue(dst, up, q);
+    }
+    if (rc >= 0 && in->cache_hit > 0) {
+      latdist *hit = take(w);
+      rc = latdist_shift(hit, up, hit_time);
+      if (rc >= 0)
+        rc = latdist_mix(dst, in->cache_hit, hit, dst);
+      give(w, hit);
+    }
+    return rc;
+  }
   latdist *r = take(w);
-  int rc = qp->form > 0 ? latdist_set_uniform(r, 0, qp->form)
-                        : latdist_set_point(r, 0);
+  rc = latdist_set_point(r, 0);
+  if (rc >= 0 && qp->form > 0)
+    rc = latdist_add_uniform(r, r, qp->form);
   if (rc >= 0)
     rc = latdist_add_queue(r, r, q);
-  if (rc >= 0 && in->calls != 1) {
-    if (ms->calls_sequential) {
-      double lo = floor(in->calls), f = in->calls - lo;
-      latdist *a = take(w);
-      rc = lo >= 1 ? sum_copies(w, a, r, lo) : latdist_set_point(a, 0);
-      if (rc >= 0 && f > 0) {
-        latdist *b = take(w);
-        rc = latdist_sum(b, a, r);
-        if (rc >= 0)
-          rc = latdist_mix(a, 1 - f, a, b);
-        give(w, b);
-      }
+  if (rc >= 0 && ms->calls_sequential) {
+    double lo = floor(in->calls), f = in->calls - lo;
+    latdist *a = take(w);
+    rc = lo >= 1 ? sum_copies(w, a, r, lo) : latdist_set_point(a, 0);
+    if (rc >= 0 && f > 0) {
+      latdist *b = take(w);
+      rc = latdist_sum(b, a, r);
       if (rc >= 0)
-        rc = latdist_copy(r, a);
-      give(w, a);
-    } else {
-      rc = latdist_max_k(r, r, in->calls);
+        rc = latdist_mix(a, 1 - f, a, b);
+      give(w, b);
     }
+    if (rc >= 0)
+      rc = latdist_copy(r, a);
+    give(w, a);
+  } else if (rc >= 0) {
+    rc = latdist_max_k(r, r, in->calls);
   }
   if (rc >= 0 && in->cache_hit > 0) {
     latdist *hit = take(w);
-    rc = latdist_set_point(hit, ms->has_cache ? p->cache[i].latency : 0);
+    rc = latdist_set_point(hit, hit_time);
     if (rc >= 0)
       rc = latdist_mix(r, in->cache_hit, hit, r);
     give(w, hit);
   }
   if (rc >= 0)
-    rc = latdist_sum(dst, up, r);
+    rc = up_zero ? latdist_copy(dst, r) : latdist_sum(dst, up, r);
   give(w, r);
   return rc;
 }
@@ -406,35 +432,52 @@ static const latdist *end_to_end(const capplan_model *m, const params *p,
     if (!on_path(m, out, i))
       continue;
     const mstage *ms = &m->stage[i];
-    /* When the request gets to the stage. */
-    latdist *up = take(w);
-    size_t seen = 0;
-    double flow = 0;
-    for (size_t j = 0; j < ms->n_parents && rc >= 0; j++) {
+    /* When the request gets to the stage: its one parent's distribution
+     * as it is, or the parents' combined into UP. */
+    size_t seen = 0, only = 0;
+    for (size_t j = 0; j < ms->n_parents; j++)
+      if (w->to[ms->parents[j]]) {
+        only = ms->parents[j];
+        seen++;
+      }
+    latdist *up = NULL;
+    const latdist *from;
+    if (seen == 1) {
+      from = w->to[only];
+    } else {
+      up = take(w);
+      seen = 0;
+      double flow = 0;
+      for (size_t j = 0; j < ms->n_parents && rc >= 0; j++) {
+        size_t u = ms->parents[j];
+        if (!w->to[u])
+          continue;
+        double f = out->stage[u].outflow;
+        if (seen == 0)
+          rc = latdist_copy(up, w->to[u]);
+        else if (ms->join_any)
+          rc = flow + f > 0 ? latdist_mix(up, flow / (flow + f), up, w->to[u])
+                            : latdist_copy(up, w->to[u]);
+        else
+          rc = latdist_max(up, up, w->to[u]);
+        flow += f;
+        seen++;
+      }
+      if (rc >= 0 && seen == 0)
+        rc = latdist_set_point(up, 0);
+      from = up;
+    }
+    latdist *mine = take(w);
+    if (rc >= 0)
+      rc = add_stage(m, p, out, w, i, mine, from, seen == 0);
+    give(w, up);
+    for (size_t j = 0; j < ms->n_parents; j++) {
       size_t u = ms->parents[j];
-      if (!w->to[u])
-        continue;
-      double f = out->stage[u].outflow;
-      if (seen == 0)
-        rc = latdist_copy(up, w->to[u]);
-      else if (ms->join_any)
-        rc = flow + f > 0 ? latdist_mix(up, flow / (flow + f), up, w->to[u])
-                          : latdist_copy(up, w->to[u]);
-      else
-        rc = latdist_max(up, up, w->to[u]);
-      flow += f;
-      seen++;
-      if (--w->pending[u] == 0) {
+      if (w->to[u] && --w->pending[u] == 0) {
         give(w, w->to[u]);
         w->to[u] = NULL;
       }
     }
-    if (rc >= 0 && seen == 0)
-      rc = latdist_set_point(up, 0);
-    latdist *mine = take(w);
-    if (rc >= 0)
-      rc = add_stage(m, p, out, w, i, mine, up);
-    give(w, up);
     w->to[i] = mine;
     /* Where requests end here, into the end-to-end accumulator. */
     double wt = w->weight[i];
@@ -528,8 +571,10 @@ static bool below_floor(const capplan_model *m, plan *out, size_t i) {
     const pct_limit *l = &m->pct_limits[k];
     if (l->stage != (long)i)
       continue;
-    double f = response_quantile(out->lw, &served, qp->form, pct_level[l->pct]);
-    if (f >= 0 && f > l->limit * (1 + 1e-9)) {
+    double f;
+    if (response_quantiles(out->lw, &served, qp->form, &pct_level[l->pct], 1,
+                           &f) == 0 &&
+        f > l->limit * (1 + 1e-9)) {
       unmet(out, l->stage, l->pct, f);
       return true;
     }

@@ -301,6 +301,21 @@ static void test_uniform(void **state) {
   assert_int_equal(latdist_quantile(d, 0.25, &t), LATDIST_OK);
   expect_rel(t, 0.015, 0.01);
   assert_int_equal(latdist_set_uniform(d, 0.03, 0.01), LATDIST_EINVAL);
+  /* adding a uniform in O(n) equals the FFT convolution with it, for
+   * widths below and above a few grid steps */
+  latdist *a = latdist_take(ctx), *u = latdist_take(ctx);
+  latdist *x = latdist_take(ctx), *y = latdist_take(ctx);
+  const double widths[] = {0.5e-4, 2.5e-4, 0.0137, 0.05, 0.2};
+  for (size_t k = 0; k < sizeof widths / sizeof widths[0]; k++) {
+    assert_int_equal(latdist_set_service(a, LATDIST_GAMMA, 0.02, 0.5), 0);
+    assert_int_equal(latdist_add_uniform(x, a, widths[k]), LATDIST_OK);
+    assert_int_equal(latdist_set_uniform(u, 0, widths[k]), LATDIST_OK);
+    assert_int_equal(latdist_sum(y, a, u) >= 0, 1);
+    const double *px = latdist_masses(x), *py = latdist_masses(y);
+    for (size_t i = 0; i < 1024; i++)
+      assert_true(fabs(px[i] - py[i]) < 1e-12);
+    assert_true(fabs(latdist_beyond(x) - latdist_beyond(y)) < 1e-12);
+  }
   latdist_ctx_free(ctx);
 }
 
