@@ -82,6 +82,39 @@ static void fixed(double v, int d, char *buf, size_t size) {
   buf[o] = '\0';
 }
 
+char *fmt_g12(double v, char *buf, size_t size) {
+  static const double p10[] = {0.1, 1,   1e1, 1e2, 1e3,  1e4, 1e5,
+                               1e6, 1e7, 1e8, 1e9, 1e10, 1e11};
+  double a = fabs(v);
+  if (!(a >= 0.1 && a < 1e11)) {
+    snprintf(buf, size, "%.12g", v);
+    return buf;
+  }
+  /* e = floor(log10(a)), made exact against the table */
+  int e = (int)floor(log10(a));
+  if (e < -1)
+    e = -1;
+  if (e > 10)
+    e = 10;
+  while (e > -1 && a < p10[e + 1])
+    e--;
+  while (e < 10 && a >= p10[e + 2])
+    e++;
+  /* %.12g keeps 12 significant digits: 11 - e decimals, then drops the
+   * trailing zeros and a bare point.  Rounding up to the next power of
+   * ten adds a digit that is a zero, dropped the same way. */
+  fixed(v, 11 - e, buf, size);
+  char *dot = strchr(buf, '.');
+  if (dot) {
+    char *z = buf + strlen(buf) - 1;
+    while (z > dot && *z == '0')
+      *z-- = '\0';
+    if (z == dot)
+      *z = '\0';
+  }
+  return buf;
+}
+
 /* A + B into BUF (snprintf's "%s%s", without its parsing). */
 static char *join(char *buf, size_t size, const char *a, const char *b) {
   size_t la = strlen(a), lb = strlen(b);

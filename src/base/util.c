@@ -147,7 +147,8 @@ void capplan_buf_release(capplan_buf *b) {
 }
 
 void capplan_buf_put(capplan_buf *b, const char *s, size_t n) {
-  xgrow((void **)&b->data, &b->cap, b->len + n + 1, 1);
+  if (b->len + n + 1 > b->cap) /* the common case needs no call */
+    xgrow((void **)&b->data, &b->cap, b->len + n + 1, 1);
   if (n)
     memcpy(b->data + b->len, s, n);
   b->len += n;
@@ -159,7 +160,10 @@ void capplan_buf_puts(capplan_buf *b, const char *s) {
 }
 
 void capplan_buf_putc(capplan_buf *b, char c) {
-  capplan_buf_put(b, &c, 1);
+  if (b->len + 2 > b->cap)
+    xgrow((void **)&b->data, &b->cap, b->len + 2, 1);
+  b->data[b->len++] = c;
+  b->data[b->len] = '\0';
 }
 
 void capplan_buf_vprintf(capplan_buf *b, const char *fmt, va_list ap) {

@@ -138,6 +138,37 @@ static void test_number_matches_printf(void **state) {
   }
 }
 
+/* fmt_g12 writes exactly what "%.12g" writes (the JSON report's
+ * numbers): a million values of every magnitude, with values at 12
+ * significant digits plus a half, near powers of ten, and ties. */
+static void test_g12_matches_printf(void **state) {
+  (void)state;
+  unsigned long long x = 2463534242ULL;
+  char got[64], want[64];
+  for (int i = 0; i < 1000000; i++) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    double mant = (double)(x >> 11) / 9007199254740992.0;
+    int e = (int)(x % 16) - 3;
+    double v = (1 + 9 * mant) * pow(10, e - 1);
+    if (i % 5 == 0) /* twelve digits and a half */
+      v = (round(v * 1e6) + 0.5) / 1e6;
+    if (i % 13 == 0) /* a hair from a power of ten */
+      v = pow(10, e) * (1 - (double)(x % 100) * 1e-13);
+    if (i % 17 == 0)
+      v = nextafter(pow(10, e), 0);
+    if (i % 3 == 0)
+      v = -v;
+    fmt_g12(v, got, sizeof got);
+    snprintf(want, sizeof want, "%.12g", v);
+    if (strcmp(got, want)) {
+      print_error("v=%.17g: got %s, printf %s\n", v, got, want);
+      fail();
+    }
+  }
+}
+
 /* A failed check never shows the number of its limit (issue 9, item 3);
  * a passed one keeps its usual digits. */
 static void test_check_actual(void **state) {
@@ -228,6 +259,7 @@ static void test_ceiling(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_number_matches_printf),
+      cmocka_unit_test(test_g12_matches_printf),
       cmocka_unit_test(test_counts_and_rates),
       cmocka_unit_test(test_money_time_percent),
       cmocka_unit_test(test_availability_and_downtime),
