@@ -158,8 +158,8 @@ typedef struct capplan_check_opts {
 } capplan_check_opts;
 
 typedef struct capplan_run_opts {
-  const capplan_limits *limits;     /* NULL: the defaults */
-  const capplan_check_opts *check;  /* NULL: the spec's limits only */
+  const capplan_limits *limits;    /* NULL: the defaults */
+  const capplan_check_opts *check; /* NULL: the spec's limits only */
   bool working; /* record the working of every figure ('explain') */
 } capplan_run_opts;
 
@@ -198,7 +198,7 @@ typedef struct capplan_diff_row_in {
 
 typedef struct capplan_plan_rows {
   const char *name, *path;
-  bool from_report; /* a JSON report, not a spec */
+  bool from_report;          /* a JSON report, not a spec */
   capplan_diff_row_in *rows; /* stages in their order, then groups */
   size_t n_rows;
   capplan_diff_values total;
@@ -224,12 +224,25 @@ enum capplan_diff_status {
   CAPPLAN_DIFF_REMOVED
 };
 
+/* The change of one figure: HEAD - BASE, and that over BASE in percent
+ * (has_pct false when BASE is 0). */
+typedef struct capplan_diff_change {
+  double delta, pct;
+  bool has_pct;
+} capplan_diff_change;
+
+/* The changes of a row's figures, field by field. */
+typedef struct capplan_diff_changes {
+  capplan_diff_change servers, gpus, cost_per_year, latency, availability;
+} capplan_diff_changes;
+
 typedef struct capplan_diff_row {
   const char *name;
   bool group;     /* a colocation group, not a stage */
   bool colocated; /* a stage in a group: its servers are the group's */
   enum capplan_diff_status status;
   capplan_diff_values base, head; /* zero when absent on that side */
+  capplan_diff_changes change;    /* head - base (rows on both sides) */
 } capplan_diff_row;
 
 /* What each side of a diff was. */
@@ -259,6 +272,7 @@ typedef struct capplan_diff {
   size_t n_rows;
   size_t added, removed, changed;
   capplan_diff_values base_total, head_total;
+  capplan_diff_changes total_change;
   double cost_change, cost_change_pct; /* pct: 0 when the base costs 0 */
   capplan_diff_gate gates[2];
   size_t n_gates;

@@ -27,9 +27,3 @@ double capplan_ceil(double x) {
   }
   return c > 0 ? c : 0;
 }
-
-double capplan_nines(double unavailability) {
-  if (unavailability <= 1e-300)
-    return 300;
-  return -log10(unavailability);
-}

@@ -71,12 +71,9 @@ typedef struct capplan_check {
    * overloaded stage): the check fails and ACTUAL is 0. */
   bool known;
   double limit, actual;
-  double margin; /* how far inside the limit; negative when past it */
+  double margin;     /* how far inside the limit; negative when past it */
+  double margin_pct; /* the margin in percent of the limit (limit > 0) */
   bool passed;
 } capplan_check;
-
-/* Nines of an availability, -log10(1 - A), from its unavailability 1 - A;
- * at most 300 (for 1 - A below 1e-300). */
-double capplan_nines(double unavailability);
 
 #endif

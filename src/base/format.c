@@ -315,12 +315,11 @@ char *fmt_delta_ms(double seconds, char *buf, size_t size) {
   return signed_text(seconds, tmp, buf, size);
 }
 
-char *fmt_change_pct(double base, double head, char *buf, size_t size) {
-  if (base == 0) {
+char *fmt_change_pct(double p, bool has_pct, char *buf, size_t size) {
+  if (!has_pct) {
     snprintf(buf, size, "%s", "");
     return buf;
   }
-  double p = (head - base) / base * 100;
   char tmp[FMT_SIZE];
   fmt_number(fabs(p), fabs(p) >= 10 ? 1 : 2, tmp, sizeof tmp);
   if (!strcmp(tmp, "0")) {
@@ -344,8 +343,9 @@ char *fmt_diff_value(char kind, double v, char *buf, size_t size) {
   }
 }
 
-char *fmt_diff_change(char kind, double base, double head, const char *arrow,
-                      char *buf, size_t size) {
+char *fmt_diff_change(char kind, double base, double head, double delta,
+                      double pct, bool has_pct, const char *arrow, char *buf,
+                      size_t size) {
   char b[FMT_SIZE], h[FMT_SIZE], d[FMT_SIZE], p[FMT_SIZE];
   fmt_diff_value(kind, base, b, sizeof b);
   fmt_diff_value(kind, head, h, sizeof h);
@@ -354,14 +354,14 @@ char *fmt_diff_change(char kind, double base, double head, const char *arrow,
     return buf;
   }
   if (kind == 'c')
-    fmt_delta_count(head - base, d, sizeof d);
+    fmt_delta_count(delta, d, sizeof d);
   else if (kind == 'm')
-    fmt_delta_money(head - base, d, sizeof d);
+    fmt_delta_money(delta, d, sizeof d);
   else if (kind == 't')
-    fmt_delta_ms(head - base, d, sizeof d);
+    fmt_delta_ms(delta, d, sizeof d);
   else
-    fmt_delta_pp(head - base, d, sizeof d);
-  fmt_change_pct(base, head, p, sizeof p);
+    fmt_delta_pp(delta, d, sizeof d);
+  fmt_change_pct(pct, has_pct, p, sizeof p);
   if (kind != 'a' && p[0])
     snprintf(buf, size, "%s %s %s (%s, %s)", b, arrow, h, d, p);
   else
@@ -499,7 +499,7 @@ char *fmt_check_margin(const capplan_check *c, char *buf, size_t size) {
   }
   if (c->limit > 0) {
     char n[FMT_SIZE];
-    double pct = c->margin / c->limit * 100;
+    double pct = c->margin_pct;
     fmt_number(fabs(pct), 1, n, sizeof n);
     snprintf(p, sizeof p, " (%s%s%%)", pct < 0 && strcmp(n, "0") ? "-" : "", n);
   }
@@ -549,9 +549,8 @@ void fmt_path(capplan_buf *out, const char *const *path, size_t n,
   }
 }
 
-char *fmt_nines(double unavailability, char *buf, size_t size) {
-  double n = capplan_nines(unavailability);
-  if (n > CAPPLAN_NINES_CAP)
+char *fmt_nines(double n, bool above_cap, char *buf, size_t size) {
+  if (above_cap)
     snprintf(buf, size, ">%d", CAPPLAN_NINES_CAP);
   else
     fmt_number(n, 2, buf, size);

@@ -48,26 +48,28 @@ char *fmt_availability_sig(double up, double down, int sig, char *buf,
 char *fmt_bytes(double bytes, char *buf, size_t size);
 char *fmt_bytes_per(double bytes, const char *per, char *buf, size_t size);
 
-/* Nines of an availability from its downtime fraction, 2 decimals; past
- * 12 ">12": beyond that A is 1 to a double's precision. */
-char *fmt_nines(double unavailability, char *buf, size_t size);
+/* NINES with 2 decimals, or ">N" (N the cap, figures.h) when the figure
+ * is past the cap (avail_figs, availability.h, says). */
+char *fmt_nines(double nines, bool above_cap, char *buf, size_t size);
 /* Minutes per year as "8.76 h", "52.56 min", "3.65 days". */
 char *fmt_downtime(double minutes, char *buf, size_t size);
-/* Signed changes: "+50", "-3", "0"; "+$876,000", "-$12.50"; and the
- * change of HEAD over BASE in percent, "+25%", "-3.2%" ("" if BASE is 0). */
+/* Signed changes: "+50", "-3", "0"; "+$876,000", "-$12.50"; and a change
+ * in percent, "+25%", "-3.2%" ("" without one: the base was 0). */
 char *fmt_delta_count(double d, char *buf, size_t size);
 char *fmt_delta_money(double d, char *buf, size_t size);
 char *fmt_delta_ms(double seconds, char *buf, size_t size);
-char *fmt_change_pct(double base, double head, char *buf, size_t size);
+char *fmt_change_pct(double pct, bool has_pct, char *buf, size_t size);
 /* A change of availability in percentage points: "-3.87 pp". */
 char *fmt_delta_pp(double d, char *buf, size_t size);
 /* One figure of a diff, by KIND: 'c'ount, 'm'oney, 't'ime (seconds),
  * 'a'vailability.  fmt_diff_value formats one side; fmt_diff_change both:
- * "200" when they print alike, else "200 ARROW 250 (+50, +25%)" (no
- * percent for availability, whose change is in points). */
+ * "200" when they print alike, else "200 ARROW 250 (+50, +25%)" with the
+ * change diff.c computed (no percent for availability, whose change is in
+ * points). */
 char *fmt_diff_value(char kind, double v, char *buf, size_t size);
-char *fmt_diff_change(char kind, double base, double head, const char *arrow,
-                      char *buf, size_t size);
+char *fmt_diff_change(char kind, double base, double head, double delta,
+                      double pct, bool has_pct, const char *arrow, char *buf,
+                      size_t size);
 
 /* A check's figure as users read it: "150 ms", "99.95%",
  * "$4,000,000/year", "200".  A LIMIT shows as written (99.95%, not

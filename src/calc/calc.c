@@ -339,9 +339,10 @@ static int run_nines(calc_ctx *x) {
          str(x, "%s down",
              fmt_downtime(down * periods[i].minutes, n_(&b), FMT_SIZE)));
   avail av = {1 - down, down};
+  avail_figs f = avail_figs_of(av);
   work(x, "nines", str(x, "-log10(1 - availability)"),
        str(x, "-log10(%s)", NUM(&b, down, 12)),
-       str(x, "%s", fmt_nines(down, n_(&b), FMT_SIZE)));
+       str(x, "%s", fmt_nines(f.nines, f.above_cap, n_(&b), FMT_SIZE)));
   result(x, "downtime_minutes_per_year", "min", down * 525600);
   result(x, "downtime_minutes_per_month", "min", down * 43800);
   result(x, "nines", "1", avail_nines(av));
@@ -388,11 +389,12 @@ static int run_availability(calc_ctx *x) {
          str(x, "%s", AVAIL(&b, total.up, total.down)));
   }
   capplan_buf_release(&f);
+  avail_figs tf = avail_figs_of(total);
   work(x, "downtime", str(x, "(1 - availability) x 525,600 min"),
        str(x, "%s x 525,600", NUM(&b, total.down, 12)),
        str(x, "%s a year (%s nines)",
-           fmt_downtime(total.down * 525600, n_(&b), FMT_SIZE),
-           fmt_nines(total.down, n_(&b), FMT_SIZE)));
+           fmt_downtime(tf.down_year_min, n_(&b), FMT_SIZE),
+           fmt_nines(tf.nines, tf.above_cap, n_(&b), FMT_SIZE)));
   result(x, "availability", "fraction", total.up);
   result(x, "unavailability", "fraction", total.down);
   result(x, "downtime_minutes_per_year", "min", total.down * 525600);

@@ -85,6 +85,27 @@ void capplan_plan_rows_free(capplan_plan_rows *rows) {
   free(rows);
 }
 
+/* One figure's change, computed here so that every renderer shows the
+ * same one (SPEC.md section 1, diff). */
+static capplan_diff_change change_of(double base, double head) {
+  capplan_diff_change c;
+  c.delta = head - base;
+  c.has_pct = base != 0;
+  c.pct = c.has_pct ? c.delta / base * 100 : 0;
+  return c;
+}
+
+static capplan_diff_changes changes_of(const capplan_diff_values *b,
+                                       const capplan_diff_values *h) {
+  capplan_diff_changes c;
+  c.servers = change_of(b->servers, h->servers);
+  c.gpus = change_of(b->gpus, h->gpus);
+  c.cost_per_year = change_of(b->cost_per_year, h->cost_per_year);
+  c.latency = change_of(b->latency, h->latency);
+  c.availability = change_of(b->availability, h->availability);
+  return c;
+}
+
 static void add_row(capplan_diff *d, const char *name, bool group,
                     bool colocated, const capplan_diff_values *base,
                     const capplan_diff_values *head) {
@@ -108,6 +129,7 @@ static void add_row(capplan_diff *d, const char *name, bool group,
     row->status = CAPPLAN_DIFF_CHANGED;
     d->changed++;
   }
+  row->change = changes_of(&row->base, &row->head);
 }
 
 capplan_diff *capplan_diff_plans(const capplan_plan_rows *base,
@@ -156,6 +178,7 @@ capplan_diff *capplan_diff_plans(const capplan_plan_rows *base,
 
   d->base_total = base->total;
   d->head_total = head->total;
+  d->total_change = changes_of(&d->base_total, &d->head_total);
 
   /* Gates on the growth of the yearly cost. */
   d->passed = true;

@@ -242,6 +242,16 @@ double avail_nines(avail x) {
   return -log10(x.down);
 }
 
+avail_figs avail_figs_of(avail x) {
+  double n = avail_nines(x);
+  avail_figs f;
+  f.above_cap = n > CAPPLAN_NINES_CAP;
+  f.nines = f.above_cap ? CAPPLAN_NINES_CAP : n;
+  f.down_year_min = x.down * CAPPLAN_MINUTES_PER_YEAR;
+  f.down_month_min = x.down * CAPPLAN_MINUTES_PER_MONTH;
+  return f;
+}
+
 /* AS 241 (Wichura 1988, Applied Statistics 37:477-484), PPND16: rational
  * approximations in three regions, relative accuracy about 1e-16. */
 double normal_quantile(double p) {

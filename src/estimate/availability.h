@@ -46,4 +46,16 @@ double normal_quantile(double p);
 /* -log10(1 - A): 99.9% has 3 nines. */
 double avail_nines(avail x);
 
+#include <stdbool.h>
+
+/* What a report states of an availability (FORMULAS.md section 2b): its
+ * nines, capped at CAPPLAN_NINES_CAP (figures.h) with a flag past it,
+ * and the downtime it allows a year and a month (8,760 and 730 hours). */
+typedef struct avail_figs {
+  double nines;
+  bool above_cap;
+  double down_year_min, down_month_min;
+} avail_figs;
+avail_figs avail_figs_of(avail x);
+
 #endif

@@ -468,11 +468,12 @@ static void check(plan *out, const check_limit *l, double actual, bool known,
   k->limit = l->limit;
   k->actual = actual;
   k->margin = k->upper ? l->limit - actual : actual - l->limit;
+  k->margin_pct = l->limit > 0 ? k->margin / l->limit * 100 : 0;
   k->passed = k->upper ? actual <= l->limit * (1 + 1e-9)
                        : actual >= l->limit * (1 - 1e-12);
   if (!known) {
     k->passed = false;
-    k->margin = 0;
+    k->margin = k->margin_pct = 0;
   }
   if (!k->passed) {
     out->passed = false;
@@ -749,4 +750,27 @@ int plan_eval(const capplan_model *m, const params *p,
           limits[k].stage >= 0 ? m->stage[limits[k].stage].name : NULL);
   }
   return 0;
+}
+
+void plan_derive(const capplan_model *m, plan *out) {
+  bool cap = false;
+  for (size_t i = 0; i < m->n_stages; i++) {
+    stage_plan *s = &out->stage[i];
+    s->pool.all_f = avail_figs_of(s->pool.all);
+    s->effective_f = avail_figs_of(s->effective);
+    if (m->stage[i].has_cache) {
+      s->cache.all_f = avail_figs_of(s->cache.all);
+      cap = cap || s->cache.all_f.above_cap;
+    }
+    if (m->stage[i].group < 0)
+      cap = cap || s->effective_f.above_cap;
+  }
+  for (size_t g = 0; g < m->n_groups; g++) {
+    pool_plan *pp = &out->group[g].pool;
+    pp->all_f = avail_figs_of(pp->all);
+    cap = cap || pp->all_f.above_cap;
+  }
+  out->all_f = avail_figs_of(out->all);
+  out->req_f = avail_figs_of(out->req);
+  out->above_cap = cap || out->all_f.above_cap || out->req_f.above_cap;
 }

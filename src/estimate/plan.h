@@ -54,6 +54,7 @@ typedef struct pool_plan {
   double utilization; /* the load over what the servers can serve */
   avail all;          /* every server needed is up (k-of-n, zones, stage) */
   avail req;          /* share of the load served (FORMULAS.md 2b) */
+  avail_figs all_f;   /* nines and downtime of ALL (plan_derive) */
   double memory;      /* bytes of data x replicas; 0: none */
   double usable;      /* usable memory per server, bytes */
 } pool_plan;
@@ -110,6 +111,7 @@ typedef struct stage_plan {
   pool_plan cache;
   /* With the fallback standing in (else the stage's own figures). */
   avail effective, effective_req;
+  avail_figs effective_f; /* nines and downtime of EFFECTIVE */
 } stage_plan;
 
 typedef struct group_plan {
@@ -161,8 +163,12 @@ typedef struct plan {
   double latency;          /* of the critical path, s */
   size_t *critical;        /* stage indices, entry first */
   size_t n_critical;
-  avail all;             /* every stage can carry its full load */
-  avail req;             /* expected share of requests served */
+  avail all; /* every stage can carry its full load */
+  avail req; /* expected share of requests served */
+  /* What a report states of them (plan_derive): nines and downtime, and
+   * whether any figure of the plan is past the nines cap. */
+  avail_figs all_f, req_f;
+  bool above_cap;
   capplan_check *checks; /* room for every limit of the model */
   size_t n_checks, failed;
   /* The end-to-end response (SPEC.md section 7): its percentiles and
@@ -209,6 +215,11 @@ size_t plan_max_checks(const capplan_model *m);
  * figure left the range of a double (OUT->problem says which). */
 int plan_eval(const capplan_model *m, const params *p,
               const check_limit *limits, size_t n_limits, plan *out);
+
+/* The figures only a report states (nines, downtimes), derived once from
+ * an evaluated plan: kept out of plan_eval, which Monte Carlo and sizing
+ * searches call millions of times. */
+void plan_derive(const capplan_model *m, plan *out);
 
 /* Records the working of every figure of OUT (evaluated from M and P)
  * into S: formats the plan's own figures, computes none. */

@@ -14,7 +14,7 @@ struct capplan_report {
   capplan_model *model;
   const params *p; /* the model's own parameters */
   plan *plan;
-  steps *working; /* NULL unless the run asked for it */
+  steps *working;      /* NULL unless the run asked for it */
   check_limit *limits; /* plan_max_checks() of them */
   size_t n_limits;
 };

@@ -395,6 +395,7 @@ capplan_report *capplan_run(const capplan_source *src,
     capplan_report_free(r);
     return NULL;
   }
+  plan_derive(m, r->plan);
   flow_warnings(m, r->p, r->plan, d);
   queue_warnings(m, r->plan, d);
   if (opts->working) {

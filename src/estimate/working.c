@@ -254,28 +254,26 @@ static void availability(const wk *x, const pool_plan *pp, const policy *pol,
     return;
   }
   if (pol->zones > 1) {
-    steps_say(
-        x->s, l, "availability",
-        "%s of %s server%s must be up, each %s, over %g zones each "
-        "%s: %s (%s nines, down %s/year)",
-        fmt_count(pp->needed, b[0], FMT_SIZE),
-        fmt_count(pp->servers, b[1], FMT_SIZE), plural(pp->servers),
-        fmt_percent(pol->availability, b[2], FMT_SIZE), pol->zones,
-        fmt_percent(pol->zone_availability, b[3], FMT_SIZE),
-        fmt_availability(pp->all.up, pp->all.down, b[4], FMT_SIZE),
-        fmt_nines(pp->all.down, b[5], FMT_SIZE),
-        fmt_downtime(pp->all.down * CAPPLAN_MINUTES_PER_YEAR, b[6], FMT_SIZE));
+    steps_say(x->s, l, "availability",
+              "%s of %s server%s must be up, each %s, over %g zones each "
+              "%s: %s (%s nines, down %s/year)",
+              fmt_count(pp->needed, b[0], FMT_SIZE),
+              fmt_count(pp->servers, b[1], FMT_SIZE), plural(pp->servers),
+              fmt_percent(pol->availability, b[2], FMT_SIZE), pol->zones,
+              fmt_percent(pol->zone_availability, b[3], FMT_SIZE),
+              fmt_availability(pp->all.up, pp->all.down, b[4], FMT_SIZE),
+              fmt_nines(pp->all_f.nines, pp->all_f.above_cap, b[5], FMT_SIZE),
+              fmt_downtime(pp->all_f.down_year_min, b[6], FMT_SIZE));
   } else {
-    steps_say(
-        x->s, l, "availability",
-        "%s of %s server%s must be up, each %s: k-of-n %s (%s nines, "
-        "down %s/year)",
-        fmt_count(pp->needed, b[0], FMT_SIZE),
-        fmt_count(pp->servers, b[1], FMT_SIZE), plural(pp->servers),
-        fmt_percent(pol->availability, b[2], FMT_SIZE),
-        fmt_availability(pp->all.up, pp->all.down, b[3], FMT_SIZE),
-        fmt_nines(pp->all.down, b[4], FMT_SIZE),
-        fmt_downtime(pp->all.down * CAPPLAN_MINUTES_PER_YEAR, b[5], FMT_SIZE));
+    steps_say(x->s, l, "availability",
+              "%s of %s server%s must be up, each %s: k-of-n %s (%s nines, "
+              "down %s/year)",
+              fmt_count(pp->needed, b[0], FMT_SIZE),
+              fmt_count(pp->servers, b[1], FMT_SIZE), plural(pp->servers),
+              fmt_percent(pol->availability, b[2], FMT_SIZE),
+              fmt_availability(pp->all.up, pp->all.down, b[3], FMT_SIZE),
+              fmt_nines(pp->all_f.nines, pp->all_f.above_cap, b[4], FMT_SIZE),
+              fmt_downtime(pp->all_f.down_year_min, b[5], FMT_SIZE));
   }
   if (pol->stage_availability < 1)
     steps_say(x->s, l, "", "(x %s stage availability: software and deploys)",
@@ -629,18 +627,17 @@ static void totals(const wk *x) {
   else if (pl->latency_on && pl->unstable >= 0)
     steps_say(x->s, l, "percentiles", "none end to end: stage %s is overloaded",
               m->stage[pl->unstable].name);
-  steps_say(
-      x->s, l, "availability",
-      "product over stages and groups (in series) = %s (%s nines, down "
-      "%s/year)",
-      fmt_availability(pl->all.up, pl->all.down, b[0], FMT_SIZE),
-      fmt_nines(pl->all.down, b[1], FMT_SIZE),
-      fmt_downtime(pl->all.down * CAPPLAN_MINUTES_PER_YEAR, b[2], FMT_SIZE));
+  steps_say(x->s, l, "availability",
+            "product over stages and groups (in series) = %s (%s nines, down "
+            "%s/year)",
+            fmt_availability(pl->all.up, pl->all.down, b[0], FMT_SIZE),
+            fmt_nines(pl->all_f.nines, pl->all_f.above_cap, b[1], FMT_SIZE),
+            fmt_downtime(pl->all_f.down_year_min, b[2], FMT_SIZE));
   steps_say(x->s, l, "requests",
             "product over stages of (1 - share of requests visiting it x "
             "share it sheds) = %s of requests served (%s nines)",
             fmt_availability(pl->req.up, pl->req.down, b[0], FMT_SIZE),
-            fmt_nines(pl->req.down, b[1], FMT_SIZE));
+            fmt_nines(pl->req_f.nines, pl->req_f.above_cap, b[1], FMT_SIZE));
   steps_summary(x->s, l, "%s servers, %s GPUs, %s/year, %s, %s available",
                 fmt_count(pl->servers, b[0], FMT_SIZE),
                 fmt_count(pl->gpus, b[1], FMT_SIZE),

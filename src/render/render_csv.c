@@ -267,9 +267,12 @@ void render_csv_report(const void *subject, const capplan_render_opts *opts,
 static const char *const status_names[] = {"unchanged", "changed", "added",
                                            "removed"};
 
-/* BASE, HEAD and HEAD - BASE, each empty when its side is absent. */
+/* BASE, HEAD and their change DELTA (diff.c's), each empty when its side
+ * is absent; SCALE converts all three (seconds to ms). */
 static void triple(capplan_buf *out, bool has_base, bool has_head, double base,
-                   double head) {
+                   double head, double delta, double scale) {
+  base *= scale;
+  head *= scale;
   if (has_base)
     number(out, base);
   else
@@ -279,7 +282,7 @@ static void triple(capplan_buf *out, bool has_base, bool has_head, double base,
   else
     field(out, NULL, false);
   if (has_base && has_head)
-    number(out, head - base);
+    number(out, delta * scale);
   else
     field(out, NULL, false);
 }
@@ -287,27 +290,34 @@ static void triple(capplan_buf *out, bool has_base, bool has_head, double base,
 static void diff_line(capplan_buf *out, const char *kind, const char *name,
                       const char *status, bool has_base, bool has_head,
                       bool servers, bool latency, const capplan_diff_values *b,
-                      const capplan_diff_values *h) {
+                      const capplan_diff_values *h,
+                      const capplan_diff_changes *c) {
   field(out, kind, true);
   field(out, name, false);
   field(out, status, false);
-  for (int i = 0; i < 3; i++) {
-    double bv = i == 0 ? b->servers : i == 1 ? b->gpus : b->cost_per_year;
-    double hv = i == 0 ? h->servers : i == 1 ? h->gpus : h->cost_per_year;
+  const struct {
+    double b, h;
+    const capplan_diff_change *c;
+  } money[3] = {{b->servers, h->servers, &c->servers},
+                {b->gpus, h->gpus, &c->gpus},
+                {b->cost_per_year, h->cost_per_year, &c->cost_per_year}};
+  for (int i = 0; i < 3; i++)
     if (servers)
-      triple(out, has_base, has_head, bv, hv);
+      triple(out, has_base, has_head, money[i].b, money[i].h, money[i].c->delta,
+             1);
     else
-      triple(out, false, false, 0, 0);
-  }
-  if (servers && has_base && has_head && b->cost_per_year != 0)
-    number(out, (h->cost_per_year - b->cost_per_year) / b->cost_per_year * 100);
+      triple(out, false, false, 0, 0, 0, 1);
+  if (servers && has_base && has_head && c->cost_per_year.has_pct)
+    number(out, c->cost_per_year.pct);
   else
     field(out, NULL, false);
   if (latency)
-    triple(out, has_base, has_head, b->latency * 1000, h->latency * 1000);
+    triple(out, has_base, has_head, b->latency, h->latency, c->latency.delta,
+           1000);
   else
-    triple(out, false, false, 0, 0);
-  triple(out, has_base, has_head, b->availability, h->availability);
+    triple(out, false, false, 0, 0, 0, 1);
+  triple(out, has_base, has_head, b->availability, h->availability,
+         c->availability.delta, 1);
   end_row(out);
 }
 
@@ -342,8 +352,8 @@ void render_csv_diff(const void *subject, const capplan_render_opts *opts,
     diff_line(out, row->group ? "group" : "stage", row->name,
               status_names[row->status], row->status != CAPPLAN_DIFF_ADDED,
               row->status != CAPPLAN_DIFF_REMOVED, !row->colocated, !row->group,
-              &row->base, &row->head);
+              &row->base, &row->head, &row->change);
   }
   diff_line(out, "total", "", "", true, true, true, true, &d->base_total,
-            &d->head_total);
+            &d->head_total, &d->total_change);
 }

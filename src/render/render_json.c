@@ -248,14 +248,21 @@ static void stage_names(jw *w, const char *key, const capplan_model *m,
   capplan_buf_putc(w->out, ']');
 }
 
-/* Nines of an unavailability, capped (figures.h) with a flag past it. */
-static void nines(jw *w, const char *key, double down) {
-  double n = capplan_nines(down);
-  num(w, key, n > CAPPLAN_NINES_CAP ? CAPPLAN_NINES_CAP : n);
-  if (n > CAPPLAN_NINES_CAP) {
-    char k[64];
-    snprintf(k, sizeof k, "%s_above_cap", key);
+/* The nines and downtimes of an availability (plan_derive), the nines
+ * capped with a flag past the cap; PREFIX names them ("" or
+ * "request_"). */
+static void figs(jw *w, const char *prefix, const avail_figs *f,
+                 bool downtime) {
+  char k[64];
+  snprintf(k, sizeof k, "%snines", prefix);
+  num(w, k, f->nines);
+  if (f->above_cap) {
+    snprintf(k, sizeof k, "%snines_above_cap", prefix);
     flag(w, k, true);
+  }
+  if (downtime) {
+    num(w, "downtime_minutes_per_year", f->down_year_min);
+    num(w, "downtime_minutes_per_month", f->down_month_min);
   }
 }
 
@@ -395,11 +402,7 @@ static void stage_json(jw *w, const capplan_report *r, size_t i) {
   num(w, "request_availability", pp->req.up);
   num(w, "effective_availability", s->effective.up);
   num(w, "effective_request_availability", s->effective_req.up);
-  nines(w, "nines", s->effective.down);
-  num(w, "downtime_minutes_per_year",
-      s->effective.down * CAPPLAN_MINUTES_PER_YEAR);
-  num(w, "downtime_minutes_per_month",
-      s->effective.down * CAPPLAN_MINUTES_PER_MONTH);
+  figs(w, "", &s->effective_f, true);
   if (ms->has_cache)
     cache_json(w, r, i);
   if (r->plan->latency_on && s->queue.model != QUEUE_NONE)
@@ -432,10 +435,7 @@ static void group_json(jw *w, const capplan_report *r, size_t g) {
   num(w, "servers_needed", pp->needed);
   num(w, "availability", pp->all.up);
   num(w, "request_availability", pp->req.up);
-  nines(w, "nines", pp->all.down);
-  num(w, "downtime_minutes_per_year", pp->all.down * CAPPLAN_MINUTES_PER_YEAR);
-  num(w, "downtime_minutes_per_month",
-      pp->all.down * CAPPLAN_MINUTES_PER_MONTH);
+  figs(w, "", &pp->all_f, true);
   end(w, '}');
 }
 
@@ -555,13 +555,10 @@ void render_json_report(const void *subject, const capplan_render_opts *opts,
   stage_names(&w, "critical_path", m, pl->critical, pl->n_critical);
   num(&w, "availability", pl->all.up);
   num(&w, "unavailability", pl->all.down);
-  nines(&w, "nines", pl->all.down);
-  num(&w, "downtime_minutes_per_year", pl->all.down * CAPPLAN_MINUTES_PER_YEAR);
-  num(&w, "downtime_minutes_per_month",
-      pl->all.down * CAPPLAN_MINUTES_PER_MONTH);
+  figs(&w, "", &pl->all_f, true);
   num(&w, "request_availability", pl->req.up);
   num(&w, "request_unavailability", pl->req.down);
-  nines(&w, "request_nines", pl->req.down);
+  figs(&w, "request_", &pl->req_f, false);
   end(&w, '}');
   checks_json(&w, pl);
   flag(&w, "passed", pl->passed);
@@ -599,20 +596,18 @@ static void values_json(jw *w, const char *key, const capplan_diff_values *v,
   end(w, '}');
 }
 
-static void delta_json(jw *w, const char *key, const capplan_diff_values *b,
-                       const capplan_diff_values *h, bool with_latency,
-                       bool with_servers) {
-  capplan_diff_values d = {h->servers - b->servers, h->gpus - b->gpus,
-                           h->cost_per_year - b->cost_per_year,
-                           h->latency - b->latency,
-                           h->availability - b->availability};
+static void delta_json(jw *w, const char *key, const capplan_diff_changes *c,
+                       bool with_latency, bool with_servers) {
+  capplan_diff_values d = {c->servers.delta, c->gpus.delta,
+                           c->cost_per_year.delta, c->latency.delta,
+                           c->availability.delta};
   values_json(w, key, &d, with_latency, with_servers);
 }
 
-/* HEAD over BASE in percent; null when BASE is 0. */
-static void pct(jw *w, const char *key, double base, double head) {
-  if (base != 0)
-    num(w, key, (head - base) / base * 100);
+/* A change in percent; null when its base was 0. */
+static void pct(jw *w, const char *key, const capplan_diff_change *c) {
+  if (c->has_pct)
+    num(w, key, c->pct);
   else
     null(w, key);
 }
@@ -664,7 +659,7 @@ void render_json_diff(const void *subject, const capplan_render_opts *opts,
     else
       null(&w, "head");
     if (has_base && has_head)
-      delta_json(&w, "delta", &row->base, &row->head, lat, srv);
+      delta_json(&w, "delta", &row->change, lat, srv);
     else
       null(&w, "delta");
     end(&w, '}');
@@ -673,13 +668,12 @@ void render_json_diff(const void *subject, const capplan_render_opts *opts,
   begin(&w, "totals", '{');
   values_json(&w, "base", &d->base_total, true, true);
   values_json(&w, "head", &d->head_total, true, true);
-  delta_json(&w, "delta", &d->base_total, &d->head_total, true, true);
+  delta_json(&w, "delta", &d->total_change, true, true);
   begin(&w, "delta_pct", '{');
-  pct(&w, "servers", d->base_total.servers, d->head_total.servers);
-  pct(&w, "gpus", d->base_total.gpus, d->head_total.gpus);
-  pct(&w, "cost_per_year", d->base_total.cost_per_year,
-      d->head_total.cost_per_year);
-  pct(&w, "latency_ms", d->base_total.latency, d->head_total.latency);
+  pct(&w, "servers", &d->total_change.servers);
+  pct(&w, "gpus", &d->total_change.gpus);
+  pct(&w, "cost_per_year", &d->total_change.cost_per_year);
+  pct(&w, "latency_ms", &d->total_change.latency);
   end(&w, '}');
   end(&w, '}');
   begin(&w, "gates", '[');

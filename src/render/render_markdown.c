@@ -135,7 +135,7 @@ static void report_md(const capplan_report *r, size_t max_rows,
       fmt_count(pl->servers, b[2], FMT_SIZE),
       fmt_count(pl->gpus, b[3], FMT_SIZE), fmt_ms(pl->latency, b[4], FMT_SIZE),
       fmt_availability(pl->all.up, pl->all.down, b[5], FMT_SIZE),
-      fmt_downtime(pl->all.down * CAPPLAN_MINUTES_PER_YEAR, b[6], FMT_SIZE),
+      fmt_downtime(pl->all_f.down_year_min, b[6], FMT_SIZE),
       fmt_availability(pl->req.up, pl->req.down, b[7], FMT_SIZE));
 
   capplan_buf_puts(out, "\n| stage | hardware | QPS | QPS/server | servers "
@@ -301,15 +301,16 @@ void render_markdown_check(const void *subject, const capplan_render_opts *opts,
 /* One figure of a diff row: "200 \u2192 250 (+50)" or, unchanged, "200";
  * a removed row's old figure struck through. */
 static void cell(capplan_buf *out, const capplan_diff_row *row, double base,
-                 double head, char kind) {
+                 double head, const capplan_diff_change *c, char kind) {
   char b[4 * FMT_SIZE];
   if (row->status == CAPPLAN_DIFF_ADDED)
     capplan_buf_puts(out, fmt_diff_value(kind, head, b, sizeof b));
   else if (row->status == CAPPLAN_DIFF_REMOVED)
     capplan_buf_printf(out, "~~%s~~", fmt_diff_value(kind, base, b, sizeof b));
   else
-    capplan_buf_puts(
-        out, fmt_diff_change(kind, base, head, "\xe2\x86\x92", b, sizeof b));
+    capplan_buf_puts(out,
+                     fmt_diff_change(kind, base, head, c->delta, c->pct,
+                                     c->has_pct, "\xe2\x86\x92", b, sizeof b));
 }
 
 static void diff_row(const capplan_diff_row *row, bool status,
@@ -327,30 +328,35 @@ static void diff_row(const capplan_diff_row *row, bool status,
   if (row->colocated) {
     capplan_buf_puts(out, "in group | | | ");
   } else {
-    cell(out, row, row->base.servers, row->head.servers, 'c');
+    cell(out, row, row->base.servers, row->head.servers, &row->change.servers,
+         'c');
     capplan_buf_puts(out, " | ");
-    cell(out, row, row->base.gpus, row->head.gpus, 'c');
+    cell(out, row, row->base.gpus, row->head.gpus, &row->change.gpus, 'c');
     capplan_buf_puts(out, " | ");
-    cell(out, row, row->base.cost_per_year, row->head.cost_per_year, 'm');
+    cell(out, row, row->base.cost_per_year, row->head.cost_per_year,
+         &row->change.cost_per_year, 'm');
     capplan_buf_puts(out, " | ");
   }
   if (!row->group)
-    cell(out, row, row->base.latency, row->head.latency, 't');
+    cell(out, row, row->base.latency, row->head.latency, &row->change.latency,
+         't');
   capplan_buf_puts(out, " | ");
-  cell(out, row, row->base.availability, row->head.availability, 'a');
+  cell(out, row, row->base.availability, row->head.availability,
+       &row->change.availability, 'a');
   capplan_buf_puts(out, " |\n");
 }
 
 static void diff_md(const capplan_diff *d, size_t max_rows, capplan_buf *out) {
   char b[6][FMT_SIZE];
-  double cost_delta = d->head_total.cost_per_year - d->base_total.cost_per_year;
+  const capplan_diff_changes *tc = &d->total_change;
+  double cost_delta = tc->cost_per_year.delta;
   capplan_buf_printf(out, "### %s%scapplan diff: ",
                      d->n_gates ? mark(d->passed) : "", d->n_gates ? " " : "");
   if (cost_delta == 0) {
     capplan_buf_puts(out, "no change in cost");
   } else {
-    fmt_change_pct(d->base_total.cost_per_year, d->head_total.cost_per_year,
-                   b[1], FMT_SIZE);
+    fmt_change_pct(tc->cost_per_year.pct, tc->cost_per_year.has_pct, b[1],
+                   FMT_SIZE);
     capplan_buf_printf(out, "cost %s/year%s%s%s",
                        fmt_delta_money(cost_delta, b[0], FMT_SIZE),
                        b[1][0] ? " (" : "", b[1], b[1][0] ? ")" : "");
@@ -365,20 +371,21 @@ static void diff_md(const capplan_diff *d, size_t max_rows, capplan_buf *out) {
                      d->changed, d->added, d->removed);
 
   /* Totals: one row per figure. */
-  capplan_diff_row total = {"total",       false,
-                            false,         CAPPLAN_DIFF_CHANGED,
-                            d->base_total, d->head_total};
+  const capplan_diff_values *tb = &d->base_total, *th = &d->head_total;
   capplan_buf_puts(out, "\n| | base | head | change |\n|:--|--:|--:|--:|\n");
   const struct {
     const char *label;
     double base, head;
+    const capplan_diff_change *c;
     char kind;
   } figs[] = {
-      {"cost/year", total.base.cost_per_year, total.head.cost_per_year, 'm'},
-      {"servers", total.base.servers, total.head.servers, 'c'},
-      {"GPUs", total.base.gpus, total.head.gpus, 'c'},
-      {"latency", total.base.latency, total.head.latency, 't'},
-      {"availability", total.base.availability, total.head.availability, 'a'},
+      {"cost/year", tb->cost_per_year, th->cost_per_year, &tc->cost_per_year,
+       'm'},
+      {"servers", tb->servers, th->servers, &tc->servers, 'c'},
+      {"GPUs", tb->gpus, th->gpus, &tc->gpus, 'c'},
+      {"latency", tb->latency, th->latency, &tc->latency, 't'},
+      {"availability", tb->availability, th->availability, &tc->availability,
+       'a'},
   };
   for (size_t i = 0; i < sizeof figs / sizeof figs[0]; i++) {
     char bv[FMT_SIZE], hv[FMT_SIZE], dv[FMT_SIZE], pv[FMT_SIZE];
@@ -387,25 +394,25 @@ static void diff_md(const capplan_diff *d, size_t max_rows, capplan_buf *out) {
     case 'm':
       fmt_money(base, bv, sizeof bv);
       fmt_money(head, hv, sizeof hv);
-      fmt_delta_money(head - base, dv, sizeof dv);
+      fmt_delta_money(figs[i].c->delta, dv, sizeof dv);
       break;
     case 'c':
       fmt_count(base, bv, sizeof bv);
       fmt_count(head, hv, sizeof hv);
-      fmt_delta_count(head - base, dv, sizeof dv);
+      fmt_delta_count(figs[i].c->delta, dv, sizeof dv);
       break;
     case 't':
       fmt_ms(base, bv, sizeof bv);
       fmt_ms(head, hv, sizeof hv);
-      fmt_delta_ms(head - base, dv, sizeof dv);
+      fmt_delta_ms(figs[i].c->delta, dv, sizeof dv);
       break;
     default:
       fmt_availability(base, 1 - base, bv, sizeof bv);
       fmt_availability(head, 1 - head, hv, sizeof hv);
-      fmt_delta_pp(head - base, dv, sizeof dv);
+      fmt_delta_pp(figs[i].c->delta, dv, sizeof dv);
       break;
     }
-    fmt_change_pct(base, head, pv, sizeof pv);
+    fmt_change_pct(figs[i].c->pct, figs[i].c->has_pct, pv, sizeof pv);
     bool bold = i == 0 && cost_delta != 0;
     capplan_buf_printf(out, "| %s | %s | %s | %s%s%s%s%s%s |\n", figs[i].label,
                        bv, hv, bold ? "**" : "", dv,

@@ -157,7 +157,8 @@ static void group_table(const capplan_report *r,
  * many, one server's availability, every needed server up (and its nines
  * and downtime a year), the share of requests served, and notes. */
 static void avail_row(ttable *t, const char *name, const pool_plan *pp,
-                      double server, avail all, avail req, const char *note) {
+                      double server, avail all, const avail_figs *f, avail req,
+                      const char *note) {
   char b[7][FMT_SIZE], upof[2 * FMT_SIZE];
   snprintf(upof, sizeof upof, "%s of %s", fmt_count(pp->needed, b[0], FMT_SIZE),
            fmt_count(pp->servers, b[1], FMT_SIZE));
@@ -166,8 +167,8 @@ static void avail_row(ttable *t, const char *name, const pool_plan *pp,
   tt_cell(t, upof);
   tt_cell(t, fmt_percent(server, b[2], FMT_SIZE));
   tt_cell(t, fmt_availability(all.up, all.down, b[3], FMT_SIZE));
-  tt_cell(t, fmt_nines(all.down, b[4], FMT_SIZE));
-  tt_cell(t, fmt_downtime(all.down * CAPPLAN_MINUTES_PER_YEAR, b[5], FMT_SIZE));
+  tt_cell(t, fmt_nines(f->nines, f->above_cap, b[4], FMT_SIZE));
+  tt_cell(t, fmt_downtime(f->down_year_min, b[5], FMT_SIZE));
   tt_cell(t, fmt_availability(req.up, req.down, b[6], FMT_SIZE));
   tt_cell(t, note);
 }
@@ -189,7 +190,6 @@ static void availability_table(const capplan_report *r,
                         "nines",        "down/year", "requests", "notes"};
   for (size_t c = 0; c < 8; c++)
     tt_cell(t, head[c]);
-  bool capped = false;
   for (size_t k = 0; k < m->n_stages; k++) {
     size_t i = m->order[k];
     const mstage *ms = &m->stage[i];
@@ -199,8 +199,7 @@ static void availability_table(const capplan_report *r,
       char name[FMT_SIZE * 2];
       snprintf(name, sizeof name, "%s.cache", ms->name);
       avail_row(t, name, &s->cache, r->p->cache[i].pol.availability,
-                s->cache.all, s->cache.req, "");
-      capped = capped || capplan_nines(s->cache.all.down) > CAPPLAN_NINES_CAP;
+                s->cache.all, &s->cache.all_f, s->cache.req, "");
     }
     if (ms->group >= 0)
       continue;
@@ -229,8 +228,7 @@ static void availability_table(const capplan_report *r,
       capplan_buf_printf(&note, "%sx %s stage", note.len ? "; " : "",
                          fmt_percent(pol->stage_availability, b[0], FMT_SIZE));
     avail_row(t, ms->name, &s->pool, pol->availability, s->effective,
-              s->effective_req, note.data ? note.data : "");
-    capped = capped || capplan_nines(s->effective.down) > CAPPLAN_NINES_CAP;
+              &s->effective_f, s->effective_req, note.data ? note.data : "");
     capplan_buf_release(&note);
   }
   for (size_t g = 0; g < m->n_groups; g++) {
@@ -244,17 +242,16 @@ static void availability_table(const capplan_report *r,
                pp->zone_extra > 0 ? fmt_count(pp->zone_extra, b[0], FMT_SIZE)
                                   : "",
                pp->zone_extra > 0 ? " to survive losing one" : "");
-    avail_row(t, name, pp, gp->availability, pp->all, pp->req, note);
-    capped = capped || capplan_nines(pp->all.down) > CAPPLAN_NINES_CAP;
+    avail_row(t, name, pp, gp->availability, pp->all, &pp->all_f, pp->req,
+              note);
   }
   tt_row(t, TT_BOLD);
   tt_cell(t, "system");
   tt_cell(t, "");
   tt_cell(t, "");
   tt_cell(t, fmt_availability(pl->all.up, pl->all.down, b[0], FMT_SIZE));
-  tt_cell(t, fmt_nines(pl->all.down, b[1], FMT_SIZE));
-  tt_cell(
-      t, fmt_downtime(pl->all.down * CAPPLAN_MINUTES_PER_YEAR, b[2], FMT_SIZE));
+  tt_cell(t, fmt_nines(pl->all_f.nines, pl->all_f.above_cap, b[1], FMT_SIZE));
+  tt_cell(t, fmt_downtime(pl->all_f.down_year_min, b[2], FMT_SIZE));
   tt_cell(t, fmt_availability(pl->req.up, pl->req.down, b[3], FMT_SIZE));
   tt_cell(t, "stages in series");
   fit(t, opts, "", out);
@@ -264,8 +261,7 @@ static void availability_table(const capplan_report *r,
   if (!m->zones_modelled)
     capplan_buf_puts(out, "zone outages are left out: no stage sets "
                           "'zones'\n");
-  if (capped || capplan_nines(pl->all.down) > CAPPLAN_NINES_CAP ||
-      capplan_nines(pl->req.down) > CAPPLAN_NINES_CAP)
+  if (pl->above_cap)
     capplan_buf_printf(out,
                        "past %d nines, correlated failures no spec models "
                        "(regions, deploys) dominate: figures show as >%d\n",
@@ -467,14 +463,16 @@ void render_table_check(const void *subject, const capplan_render_opts *opts,
 
 /* "30" when both sides agree, "200 -> 250 (+50)" when not; one side
  * only for added and removed rows.  KIND as fmt_diff_change. */
-static void diff_cell(const capplan_diff_row *row, double base, double head,
-                      char kind, char *buf, size_t size) {
-  if (row->status == CAPPLAN_DIFF_ADDED)
+static void diff_cell(enum capplan_diff_status status, double base, double head,
+                      const capplan_diff_change *c, char kind, char *buf,
+                      size_t size) {
+  if (status == CAPPLAN_DIFF_ADDED)
     fmt_diff_value(kind, head, buf, size);
-  else if (row->status == CAPPLAN_DIFF_REMOVED)
+  else if (status == CAPPLAN_DIFF_REMOVED)
     fmt_diff_value(kind, base, buf, size);
   else
-    fmt_diff_change(kind, base, head, "->", buf, size);
+    fmt_diff_change(kind, base, head, c->delta, c->pct, c->has_pct, "->", buf,
+                    size);
 }
 
 static const char *status_name(const capplan_diff_row *row) {
@@ -511,12 +509,12 @@ void render_table_diff(const void *subject, const capplan_render_opts *opts,
       tt_cell(t, "-");
       tt_cell(t, "-");
     } else {
-      diff_cell(row, row->base.servers, row->head.servers, 'c', cell[0],
-                sizeof cell[0]);
-      diff_cell(row, row->base.gpus, row->head.gpus, 'c', cell[1],
-                sizeof cell[1]);
-      diff_cell(row, row->base.cost_per_year, row->head.cost_per_year, 'm',
-                cell[2], sizeof cell[2]);
+      diff_cell(row->status, row->base.servers, row->head.servers,
+                &row->change.servers, 'c', cell[0], sizeof cell[0]);
+      diff_cell(row->status, row->base.gpus, row->head.gpus, &row->change.gpus,
+                'c', cell[1], sizeof cell[1]);
+      diff_cell(row->status, row->base.cost_per_year, row->head.cost_per_year,
+                &row->change.cost_per_year, 'm', cell[2], sizeof cell[2]);
       tt_cell(t, cell[0]);
       tt_cell(t, cell[1]);
       tt_cell(t, cell[2]);
@@ -524,30 +522,29 @@ void render_table_diff(const void *subject, const capplan_render_opts *opts,
     if (row->group) {
       tt_cell(t, "-");
     } else {
-      diff_cell(row, row->base.latency, row->head.latency, 't', cell[3],
-                sizeof cell[3]);
+      diff_cell(row->status, row->base.latency, row->head.latency,
+                &row->change.latency, 't', cell[3], sizeof cell[3]);
       tt_cell(t, cell[3]);
     }
-    diff_cell(row, row->base.availability, row->head.availability, 'a', cell[4],
-              sizeof cell[4]);
+    diff_cell(row->status, row->base.availability, row->head.availability,
+              &row->change.availability, 'a', cell[4], sizeof cell[4]);
     tt_cell(t, cell[4]);
   }
-  capplan_diff_row total = {"total",       false,
-                            false,         CAPPLAN_DIFF_CHANGED,
-                            d->base_total, d->head_total};
+  const capplan_diff_values *tb = &d->base_total, *th = &d->head_total;
+  const capplan_diff_changes *tc = &d->total_change;
   tt_row(t, TT_BOLD);
   tt_cell(t, "total");
   tt_cell(t, "");
-  diff_cell(&total, total.base.servers, total.head.servers, 'c', cell[0],
-            sizeof cell[0]);
-  diff_cell(&total, total.base.gpus, total.head.gpus, 'c', cell[1],
+  diff_cell(CAPPLAN_DIFF_CHANGED, tb->servers, th->servers, &tc->servers, 'c',
+            cell[0], sizeof cell[0]);
+  diff_cell(CAPPLAN_DIFF_CHANGED, tb->gpus, th->gpus, &tc->gpus, 'c', cell[1],
             sizeof cell[1]);
-  diff_cell(&total, total.base.cost_per_year, total.head.cost_per_year, 'm',
-            cell[2], sizeof cell[2]);
-  diff_cell(&total, total.base.latency, total.head.latency, 't', cell[3],
-            sizeof cell[3]);
-  diff_cell(&total, total.base.availability, total.head.availability, 'a',
-            cell[4], sizeof cell[4]);
+  diff_cell(CAPPLAN_DIFF_CHANGED, tb->cost_per_year, th->cost_per_year,
+            &tc->cost_per_year, 'm', cell[2], sizeof cell[2]);
+  diff_cell(CAPPLAN_DIFF_CHANGED, tb->latency, th->latency, &tc->latency, 't',
+            cell[3], sizeof cell[3]);
+  diff_cell(CAPPLAN_DIFF_CHANGED, tb->availability, th->availability,
+            &tc->availability, 'a', cell[4], sizeof cell[4]);
   for (size_t c = 0; c < 5; c++)
     tt_cell(t, cell[c]);
   tt_render(t, color, "", out);
