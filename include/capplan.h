@@ -278,6 +278,10 @@ enum capplan_format {
   CAPPLAN_FORMAT_JSON,
   CAPPLAN_FORMAT_MARKDOWN,
   CAPPLAN_FORMAT_CSV,
+  CAPPLAN_FORMAT_DOT,     /* Graphviz ('graph') */
+  CAPPLAN_FORMAT_MERMAID, /* Mermaid flowchart ('graph') */
+  CAPPLAN_FORMAT_SVG,     /* capplan's own drawing ('graph') */
+  CAPPLAN_FORMAT_HTML,    /* one self-contained page ('estimate') */
   CAPPLAN_FORMAT_COUNT
 };
 
@@ -287,6 +291,7 @@ enum capplan_view {
   CAPPLAN_VIEW_CHECK,   /* a capplan_report's checks: 'check' */
   CAPPLAN_VIEW_EXPLAIN, /* a capplan_report run with working: 'explain' */
   CAPPLAN_VIEW_DIFF,    /* a capplan_diff: 'diff' */
+  CAPPLAN_VIEW_GRAPH,   /* a capplan_report as a picture: 'graph' */
   CAPPLAN_VIEW_COUNT
 };
 
@@ -296,8 +301,8 @@ typedef struct capplan_render_opts {
   const char *stage; /* explain: this stage only (NULL: all) */
 } capplan_render_opts;
 
-/* Parses a format name ("table", "text", "json", "markdown", "csv");
- * -1 for anything else. */
+/* Parses a format name ("table", "text", "json", "markdown", "csv",
+ * "dot", "mermaid", "svg", "html"); -1 for anything else. */
 int capplan_format_parse(const char *name, enum capplan_format *out);
 /* True if VIEW can be rendered in FORMAT; NAMES (may be NULL) gets the
  * formats it can, as "table, json or markdown", for messages. */
