@@ -362,16 +362,22 @@ void graph_svg(const graph *g, const glayout *l, bool standalone,
   w = ceil(w);
   double legend_h = legend(g, w, 0, false, out);
   double h = top + l->height + legend_h;
-  if (standalone)
+  if (standalone) {
     capplan_buf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                          "<svg xmlns=\"http://www.w3.org/2000/svg\"");
-  else
-    capplan_buf_puts(out, "<svg class=\"graph\"");
-  capplan_buf_puts(out, " width=\"");
-  num(out, w);
-  capplan_buf_puts(out, "\" height=\"");
-  num(out, h);
-  capplan_buf_puts(out, "\" viewBox=\"0 0 ");
+                          "<svg xmlns=\"http://www.w3.org/2000/svg\" "
+                          "width=\"");
+    num(out, w);
+    capplan_buf_puts(out, "\" height=\"");
+    num(out, h);
+    capplan_buf_putc(out, '"');
+  } else {
+    /* In a page: as wide as the column allows, up to a third larger
+     * than drawn, so the labels stay readable. */
+    capplan_buf_puts(out, "<svg class=\"graph\" style=\"width:100%;max-width:");
+    num(out, ceil(w * 4 / 3));
+    capplan_buf_puts(out, "px\"");
+  }
+  capplan_buf_puts(out, " viewBox=\"0 0 ");
   num(out, w);
   capplan_buf_putc(out, ' ');
   num(out, h);
