@@ -8,6 +8,7 @@
 static const cli_option options[] = {
     {"format", 0, "FORMAT", "dot (default), mermaid or svg", 0},
     {"output", 'o', "FILE", "write to FILE (atomically) instead of stdout", 0},
+    CLI_DIAGNOSTICS_OPTION,
 };
 
 static int graph(const cli_command *self, const cli_args *a) {
@@ -26,7 +27,8 @@ static int graph(const cli_command *self, const cli_args *a) {
     return rc;
   capplan_source *src;
   capplan_report *report;
-  rc = cli_run_pipeline(a->positional[0], NULL, NULL, false, &src, &report);
+  cli_diag_opts dg = cli_diag_opts_of(self, a);
+  rc = cli_run_pipeline_with(a->positional[0], &dg, NULL, false, &src, &report);
   if (!rc) {
     capplan_buf text;
     capplan_buf_init(&text);
