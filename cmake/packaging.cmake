@@ -84,7 +84,8 @@ install(FILES completions/_capplan
         DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions)
 install(FILES completions/capplan.fish
         DESTINATION ${CMAKE_INSTALL_DATADIR}/fish/vendor_completions.d)
-file(GLOB capplan_schemas ${CMAKE_CURRENT_SOURCE_DIR}/docs/*.schema.json)
+file(GLOB capplan_schemas CONFIGURE_DEPENDS
+     ${CMAKE_CURRENT_SOURCE_DIR}/docs/*.schema.json)
 install(FILES ${capplan_schemas} DESTINATION ${CMAKE_INSTALL_DATADIR}/capplan)
 install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
@@ -97,11 +98,10 @@ set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
 set(CPACK_PACKAGE_VENDOR "capplan")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
     "capacity planning for ML and web serving systems")
-set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-    "capacity planning for ML and web serving systems
- capplan turns a YAML description of a serving system into servers, GPUs,
- cost, latency and availability, checks them against budgets and SLOs,
- compares plans in CI and draws them (DOT, Mermaid, SVG, HTML).")
+set(CPACK_PACKAGE_DESCRIPTION
+    "capplan turns a YAML description of a serving system into servers,
+GPUs, cost, latency and availability, checks them against budgets and
+SLOs, compares plans in CI and draws them (DOT, Mermaid, SVG, HTML).")
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "capplan developers <capplan@capplan.invalid>")
 set(CPACK_DEBIAN_PACKAGE_SECTION "utils")
 set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")

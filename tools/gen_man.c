@@ -173,36 +173,35 @@ static void page1(capplan_buf *out) {
     }
   }
   capplan_buf_puts(
-      out,
-      ".SH EXIT STATUS\n"
-      ".TP\n.B 0\nok; every check passed\n"
-      ".TP\n.B 1\nthe plan breaks a budget or SLO (the report is still "
-      "printed)\n"
-      ".TP\n.B 2\nbad input: usage error, unreadable or invalid spec\n"
-      ".TP\n.B 3\nI/O or internal error\n"
-      ".SH ENVIRONMENT\n"
-      ".TP\n.B NO_COLOR\nwhen set and not empty, no colour unless "
-      "\\fB\\-\\-color always\\fR\n"
-      ".TP\n.B TERM\n\\fBdumb\\fR turns colour off like NO_COLOR\n"
-      ".TP\n.B COLUMNS\nthe width tables fit, on a terminal or not\n"
-      ".TP\n.B CAPPLAN_LIMITS\nbounds on what a spec may make capplan do, "
-      "e.g.\n\\fBinput=32MiB,stages=500K\\fR\n"
-      ".SH FILES\n"
-      ".TP\n.I /usr/share/capplan/*.schema.json\nthe JSON schemas of "
-      "capplan's JSON outputs\n"
-      ".SH EXAMPLES\n"
-      ".nf\n"
-      "capplan init \\-\\-template recsys \\-o recsys.yaml\n"
-      "capplan estimate recsys.yaml\n"
-      "capplan estimate recsys.yaml \\-\\-format html \\-o plan.html\n"
-      "capplan graph recsys.yaml \\-\\-format mermaid\n"
-      "capplan check recsys.yaml \\-\\-max\\-cost \\(dq$4M/year\\(dq\n"
-      "capplan diff base.json recsys.yaml \\-\\-max\\-increase\\-pct 10\n"
-      "capplan validate recsys.yaml \\-\\-diagnostics\\-format github\n"
-      ".fi\n"
-      ".SH SEE ALSO\n"
-      ".BR capplan\\-spec (5),\n"
-      ".BR dot (1)\n");
+      out, ".SH EXIT STATUS\n"
+           ".TP\n.B 0\nok; every check passed\n"
+           ".TP\n.B 1\nthe plan breaks a budget or SLO (the report is still "
+           "printed)\n"
+           ".TP\n.B 2\nbad input: usage error, unreadable or invalid spec\n"
+           ".TP\n.B 3\nI/O or internal error\n"
+           ".SH ENVIRONMENT\n"
+           ".TP\n.B NO_COLOR\nwhen set and not empty, no colour unless "
+           "\\fB\\-\\-color always\\fR\n"
+           ".TP\n.B TERM\n\\fBdumb\\fR turns colour off like NO_COLOR\n"
+           ".TP\n.B COLUMNS\nthe width tables fit, on a terminal or not\n"
+           ".TP\n.B CAPPLAN_LIMITS\nbounds on what a spec may make capplan do, "
+           "e.g.\n\\fBinput=32MiB,stages=500K\\fR\n"
+           ".SH FILES\n"
+           ".TP\n.I /usr/share/capplan/*.schema.json\nthe JSON schemas of "
+           "capplan's JSON outputs\n"
+           ".SH EXAMPLES\n"
+           ".nf\n"
+           "capplan init \\-\\-template recsys \\-o recsys.yaml\n"
+           "capplan estimate recsys.yaml\n"
+           "capplan estimate recsys.yaml \\-\\-format html \\-o plan.html\n"
+           "capplan graph recsys.yaml \\-\\-format mermaid\n"
+           "capplan check recsys.yaml \\-\\-max\\-cost \\(dq$4M/year\\(dq\n"
+           "capplan diff base.json recsys.yaml \\-\\-max\\-increase\\-pct 10\n"
+           "capplan validate recsys.yaml \\-\\-diagnostics\\-format github\n"
+           ".fi\n"
+           ".SH SEE ALSO\n"
+           ".BR capplan\\-spec (5),\n"
+           ".BR dot (1)\n");
 }
 
 static const char *type_text(const schema_key *k, char *buf, size_t size) {
@@ -264,15 +263,14 @@ static void page5(capplan_buf *out) {
     }
   }
   capplan_buf_puts(
-      out,
-      ".fi\n"
-      ".SH DESCRIPTION\n"
-      "A spec is a YAML file that starts with \\fBcapplan: 1\\fR and "
-      "describes the\ntraffic, the stages a request goes through, their "
-      "hardware and their\nsettings.  Quantities take units: 30K, 20ms, "
-      "99.95%, $2/hour, 64GB,\n500M/day.  Every key is listed below with "
-      "what it takes, the range it\nallows and its default; unknown keys "
-      "are errors.  \\fBcapplan init\\fR prints\ncommented starters.\n");
+      out, ".fi\n"
+           ".SH DESCRIPTION\n"
+           "A spec is a YAML file that starts with \\fBcapplan: 1\\fR and "
+           "describes the\ntraffic, the stages a request goes through, their "
+           "hardware and their\nsettings.  Quantities take units: 30K, 20ms, "
+           "99.95%, $2/hour, 64GB,\n500M/day.  Every key is listed below with "
+           "what it takes, the range it\nallows and its default; unknown keys "
+           "are errors.  \\fBcapplan init\\fR prints\ncommented starters.\n");
   for (int id = 0; id < SEC_COUNT; id++) {
     const schema_section *s = schema_section_get((enum schema_section_id)id);
     capplan_buf_puts(out, ".SH \"");

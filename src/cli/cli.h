@@ -103,7 +103,7 @@ void cli_print_diags(capplan_diags *d, const char *color);
 
 /* The option every command that prints diagnostics takes. */
 #define CLI_DIAGNOSTICS_OPTION                                                 \
-  {"diagnostics-format", 0, "FORMAT", "text (default), github or json", 0}
+  { "diagnostics-format", 0, "FORMAT", "text (default), github or json", 0 }
 
 /* How a command prints diagnostics: its --color and --diagnostics-format
  * values (each NULL when absent: auto and text). */

@@ -849,8 +849,16 @@ glayout *graph_layout(const graph *g) {
     outdeg[g->edge[e].from]++;
     indeg[g->edge[e].to]++;
   }
-  gbox *placed = xcalloc(ne + 1, sizeof(gbox));
+  /* The groups' labels are drawn over edges: keep edge labels off them. */
+  gbox *placed = xcalloc(ne + nc + 1, sizeof(gbox));
   size_t n_placed = 0;
+  for (size_t c = 0; c < nc; c++) {
+    const gbox *cb = &out->cluster_box[c];
+    if (cb->w <= 0)
+      continue;
+    placed[n_placed++] = (gbox){cb->x + 6, cb->y + 4, cluster_lw[c] + 8,
+                                label_height(&g->cluster[c].label) + 2};
+  }
   bool check = nn + ne <= MAX_LABEL_CHECK;
   static const double ts[] = {0.5, 0.35, 0.65, 0.22, 0.78};
   for (size_t e = 0; e < ne; e++) {

@@ -63,11 +63,14 @@ static void text_line(capplan_buf *out, double x, double y, double size,
   capplan_buf_puts(out, "</text>");
 }
 
-static void cluster(const glayout *l, size_t c, capplan_buf *out) {
+static void cluster(const graph *g, const glayout *l, size_t c,
+                    capplan_buf *out) {
   const gbox *b = &l->cluster_box[c];
   if (b->w <= 0)
     return;
-  capplan_buf_puts(out, "<g class=\"cluster\"><rect x=\"");
+  capplan_buf_puts(out, "<g class=\"cluster\"><title>");
+  xml_puts(out, g->cluster[c].label.line[0]);
+  capplan_buf_puts(out, "</title><rect x=\"");
   num(out, b->x);
   capplan_buf_puts(out, "\" y=\"");
   num(out, b->y);
@@ -209,7 +212,16 @@ static void node(const graph *g, const glayout *l, size_t i, capplan_buf *out) {
     stroke = C_CRIT;
     width = "2";
   }
-  capplan_buf_puts(out, "<g class=\"node\"><title>");
+  /* data-box: the box, for tests that check nothing overlaps. */
+  capplan_buf_puts(out, "<g class=\"node\" data-box=\"");
+  num(out, b->x);
+  capplan_buf_putc(out, ' ');
+  num(out, b->y);
+  capplan_buf_putc(out, ' ');
+  num(out, b->w);
+  capplan_buf_putc(out, ' ');
+  num(out, b->h);
+  capplan_buf_puts(out, "\"><title>");
   xml_puts(out, n->label.line[0]);
   capplan_buf_puts(out, "</title>");
   double top = b->y;
@@ -397,7 +409,7 @@ void graph_svg(const graph *g, const glayout *l, bool standalone,
     capplan_buf_puts(out, ")\">\n");
   }
   for (size_t c = 0; c < g->n_clusters; c++)
-    cluster(l, c, out);
+    cluster(g, l, c, out);
   for (size_t e = 0; e < g->n_edges; e++)
     edge(g, l, e, out);
   for (size_t i = 0; i < g->n_nodes; i++)
