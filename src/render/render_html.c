@@ -187,11 +187,13 @@ static void summary(const capplan_report *r, capplan_buf *out) {
     snprintf(sub, sizeof sub, "critical path, no queueing");
   card(out, "latency", b[0], sub, c && !c->passed);
 
+  /* The figure the availability check reads (every stage up) leads;
+   * the share of requests served follows. */
   c = find_check(pl, CAPPLAN_CHECK_AVAILABILITY);
-  fmt_availability(pl->req.up, pl->req.down, b[0], FMT_SIZE);
+  fmt_availability(pl->all.up, pl->all.down, b[0], FMT_SIZE);
   snprintf(sub, sizeof sub,
-           "of requests served \xc2\xb7 %s with every stage up",
-           fmt_availability(pl->all.up, pl->all.down, b[1], FMT_SIZE));
+           "with every stage up \xc2\xb7 %s of requests served",
+           fmt_availability(pl->req.up, pl->req.down, b[1], FMT_SIZE));
   if (c) {
     size_t n = strlen(sub);
     snprintf(sub + n, sizeof sub - n, " \xc2\xb7 SLO %s",
