@@ -642,16 +642,15 @@ static int port_cmp(const void *pa, const void *pb) {
   return a->e < b->e ? -1 : a->e > b->e;
 }
 
-/* Spreads the ends of node N's edges (outgoing when OUT) along its bottom
- * or top side, in the order of the x of each edge's other end. */
+/* Spreads the ends of node N's edges (outgoing when OUT; their indices
+ * are EDGES[0..N_EDGES)) along its bottom or top side, in the order of
+ * the x of each edge's other end. */
 static void spread_ports(const graph *g, const lay *L, const glayout *out,
-                         size_t n, bool outgoing, double *port,
-                         port_ent *ents) {
+                         size_t n, bool outgoing, const size_t *edges,
+                         size_t n_edges, double *port, port_ent *ents) {
   size_t k = 0;
-  for (size_t e = 0; e < g->n_edges; e++) {
-    const gedge *ge = &g->edge[e];
-    if ((outgoing ? ge->from : ge->to) != n)
-      continue;
+  for (size_t q = 0; q < n_edges; q++) {
+    size_t e = edges[q];
     size_t len = L->chain_len[e];
     size_t other = outgoing ? L->chain[e][1] : L->chain[e][len - 2];
     const vert *ov = &L->v[other];
@@ -828,10 +827,38 @@ glayout *graph_layout(const graph *g) {
     out->path[e][0] = (gpoint){a->x + a->w / 2, a->y + a->h};
     out->path[e][out->n_path[e] - 1] = (gpoint){b->x + b->w / 2, b->y};
   }
-  for (size_t i = 0; i < nn; i++) {
-    spread_ports(g, &L, out, i, true, port_out, ents);
-    spread_ports(g, &L, out, i, false, port_in, ents);
+  /* Each node's outgoing and incoming edges (CSR), in edge order. */
+  size_t *ostart = xcalloc(nn + 2, sizeof(size_t));
+  size_t *istart = xcalloc(nn + 2, sizeof(size_t));
+  size_t *olist = xcalloc(ne + 1, sizeof(size_t));
+  size_t *ilist = xcalloc(ne + 1, sizeof(size_t));
+  for (size_t e = 0; e < ne; e++) {
+    ostart[g->edge[e].from + 1]++;
+    istart[g->edge[e].to + 1]++;
   }
+  for (size_t i = 0; i < nn; i++) {
+    ostart[i + 1] += ostart[i];
+    istart[i + 1] += istart[i];
+  }
+  size_t *ofill = xcalloc(nn + 1, sizeof(size_t));
+  size_t *ifill = xcalloc(nn + 1, sizeof(size_t));
+  for (size_t e = 0; e < ne; e++) {
+    size_t f = g->edge[e].from, t = g->edge[e].to;
+    olist[ostart[f] + ofill[f]++] = e;
+    ilist[istart[t] + ifill[t]++] = e;
+  }
+  for (size_t i = 0; i < nn; i++) {
+    spread_ports(g, &L, out, i, true, olist + ostart[i],
+                 ostart[i + 1] - ostart[i], port_out, ents);
+    spread_ports(g, &L, out, i, false, ilist + istart[i],
+                 istart[i + 1] - istart[i], port_in, ents);
+  }
+  free(ostart);
+  free(istart);
+  free(olist);
+  free(ilist);
+  free(ofill);
+  free(ifill);
   for (size_t e = 0; e < ne; e++) {
     out->path[e][0].x = port_out[e];
     out->path[e][out->n_path[e] - 1].x = port_in[e];

@@ -29,8 +29,29 @@
 #define LEGEND_ROW 18.0
 #define MIN_WIDTH 320.0
 
+/* A coordinate with one decimal.  Without printf where it can: a large
+ * drawing has millions of them, and printf's conversion of a double was
+ * most of the time its SVG took. */
 static void num(capplan_buf *out, double v) {
-  capplan_buf_printf(out, "%.1f", v + 0.0);
+  double r = round(v * 10);
+  if (!(fabs(r) < 1e15)) {
+    capplan_buf_printf(out, "%.1f", v + 0.0);
+    return;
+  }
+  long long t = (long long)r;
+  char buf[32], *p = buf + sizeof buf;
+  bool neg = t < 0;
+  unsigned long long u = neg ? (unsigned long long)-t : (unsigned long long)t;
+  *--p = (char)('0' + u % 10);
+  *--p = '.';
+  u /= 10;
+  do {
+    *--p = (char)('0' + u % 10);
+    u /= 10;
+  } while (u);
+  if (neg)
+    *--p = '-';
+  capplan_buf_put(out, p, (size_t)(buf + sizeof buf - p));
 }
 
 static void defs(capplan_buf *out) {
