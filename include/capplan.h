@@ -122,9 +122,8 @@ void capplan_diags_render_json(const capplan_diags *d, const char *indent,
 void capplan_json_puts(capplan_buf *out, const char *s);
 /* The objects of that array alone, each after a comma unless *FIRST (then
  * cleared): for one array of the diagnostics of several sources. */
-void capplan_diags_render_json_items(const capplan_diags *d,
-                                     const char *indent, bool *first,
-                                     capplan_buf *out);
+void capplan_diags_render_json_items(const capplan_diags *d, const char *indent,
+                                     bool *first, capplan_buf *out);
 
 /* ------------------------------------------------------------- source */
 
