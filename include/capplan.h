@@ -101,6 +101,30 @@ void capplan_diags_sort(capplan_diags *d);
  * under the span; colour adds ANSI escapes. */
 void capplan_diags_render(const capplan_diags *d, bool color, capplan_buf *out);
 
+/* How diagnostics are written (--diagnostics-format). */
+enum capplan_diag_format {
+  CAPPLAN_DIAG_TEXT,   /* for people: capplan_diags_render */
+  CAPPLAN_DIAG_GITHUB, /* GitHub Actions workflow commands (annotations) */
+  CAPPLAN_DIAG_JSON    /* one JSON array */
+};
+/* Parses "text", "github" or "json"; -1 for anything else. */
+int capplan_diag_format_parse(const char *name, enum capplan_diag_format *out);
+/* One "::error file=F,line=L,col=C::MESSAGE" line per diagnostic (or
+ * ::warning), escaped as GitHub decodes workflow commands. */
+void capplan_diags_render_github(const capplan_diags *d, capplan_buf *out);
+/* A JSON array of {severity, file, line, column, message, help}, one
+ * object a line, each line after the first starting with INDENT; no
+ * newline after the closing bracket. */
+void capplan_diags_render_json(const capplan_diags *d, const char *indent,
+                               capplan_buf *out);
+/* Appends S as a JSON string, quotes included: C0 and C1 controls and
+ * DEL as \u escapes, a byte that is not UTF-8 as U+FFFD. */
+void capplan_json_puts(capplan_buf *out, const char *s);
+/* The objects of that array alone, each after a comma unless *FIRST (then
+ * cleared): for one array of the diagnostics of several sources. */
+void capplan_diags_render_json_items(const capplan_diags *d, const char *indent,
+                                     bool *first, capplan_buf *out);
+
 /* ------------------------------------------------------------- source */
 
 /* Options that bound what a spec may make capplan do (docs/security.md). */
@@ -294,6 +318,10 @@ enum capplan_format {
   CAPPLAN_FORMAT_JSON,
   CAPPLAN_FORMAT_MARKDOWN,
   CAPPLAN_FORMAT_CSV,
+  CAPPLAN_FORMAT_DOT,     /* Graphviz ('graph') */
+  CAPPLAN_FORMAT_MERMAID, /* Mermaid flowchart ('graph') */
+  CAPPLAN_FORMAT_SVG,     /* capplan's own drawing ('graph') */
+  CAPPLAN_FORMAT_HTML,    /* one self-contained page ('estimate') */
   CAPPLAN_FORMAT_COUNT
 };
 
@@ -303,6 +331,7 @@ enum capplan_view {
   CAPPLAN_VIEW_CHECK,   /* a capplan_report's checks: 'check' */
   CAPPLAN_VIEW_EXPLAIN, /* a capplan_report run with working: 'explain' */
   CAPPLAN_VIEW_DIFF,    /* a capplan_diff: 'diff' */
+  CAPPLAN_VIEW_GRAPH,   /* a capplan_report as a picture: 'graph' */
   CAPPLAN_VIEW_COUNT
 };
 
@@ -312,8 +341,8 @@ typedef struct capplan_render_opts {
   const char *stage; /* explain: this stage only (NULL: all) */
 } capplan_render_opts;
 
-/* Parses a format name ("table", "text", "json", "markdown", "csv");
- * -1 for anything else. */
+/* Parses a format name ("table", "text", "json", "markdown", "csv",
+ * "dot", "mermaid", "svg", "html"); -1 for anything else. */
 int capplan_format_parse(const char *name, enum capplan_format *out);
 /* True if VIEW can be rendered in FORMAT; NAMES (may be NULL) gets the
  * formats it can, as "table, json or markdown", for messages. */

@@ -7,6 +7,11 @@
 #   CAPPLAN_SKIP_APT=1 scripts/setup.sh  # build only
 #   CAPPLAN_EXTRA_PACKAGES="clang libclang-rt-14-dev" scripts/setup.sh
 #                                        # also what fuzzing needs (CI)
+#   CAPPLAN_EXTRA_PACKAGES="graphviz librsvg2-bin chromium fonts-dejavu-core
+#     zsh fish groff-base dpkg-dev file" scripts/setup.sh
+#                                        # also what the tests of graph,
+#                                        # HTML, completions, man pages and
+#                                        # the Debian package need (CI)
 #   CAPPLAN_APT_LOCK_TIMEOUT=600         # seconds to wait for another
 #                                        # apt or dpkg to finish
 set -euo pipefail

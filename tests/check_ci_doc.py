@@ -6,7 +6,9 @@ are taken verbatim from the document and run in a scratch repository: an
 "origin" with a main branch holding specs/youtube.yaml, and a clone on a
 pull-request branch that changes it.  A change that raises the cost past
 the document's --max-increase-pct must fail the job and leave a markdown
-summary that says so; a small change must pass.
+summary that says so; a small change must pass.  The step "Validate the
+spec" must fail on a branch whose spec is invalid and print GitHub
+annotations (workflow commands) at the errors' lines.
 
 Usage: check_ci_doc.py CAPPLAN SOURCE_DIR
 """
@@ -48,6 +50,24 @@ def github_gate(text):
                     body.append(l[indent:])
                 return "\n".join(body) + "\n"
     raise SystemExit("docs/ci.md: no 'Capacity gate' step found")
+
+
+def github_step(text, name):
+    """The 'run: |' script of the GitHub step called NAME."""
+    for block in yaml_blocks(text):
+        lines = block.splitlines()
+        for i, line in enumerate(lines):
+            if line.strip() == "- name: " + name:
+                run = lines[i + 1]
+                assert run.strip() == "run: |", run
+                indent = len(run) - len(run.lstrip()) + 2
+                body = []
+                for l in lines[i + 2:]:
+                    if l.strip() and len(l) - len(l.lstrip()) < indent:
+                        break
+                    body.append(l[indent:])
+                return "\n".join(body) + "\n"
+    raise SystemExit("docs/ci.md: no '%s' step found" % name)
 
 
 def gitlab_script(text):
@@ -121,6 +141,15 @@ def run_gitlab(clone, tmp):
     return 0
 
 
+def run_validate(clone, tmp):
+    """The validation step as GitHub runs it: its exit code and output."""
+    p = subprocess.run(["bash", "-e", "-c",
+                        github_step(doc, "Validate the spec")], cwd=clone,
+                       env=env_for(tmp, {}), capture_output=True, text=True,
+                       timeout=120)
+    return p.returncode, p.stdout
+
+
 head = os.path.join(source, "tests", "inputs", "youtube-head.yaml")
 small = os.path.join(source, "tests", "inputs", "youtube-small-change.yaml")
 
@@ -148,6 +177,33 @@ with tempfile.TemporaryDirectory() as tmp:
     check(summary.startswith("### \u2705 capplan diff"),
           "GitHub: a passing summary starts with a check mark")
     check(run_gitlab(clone, tmp) == 0, "GitLab: a small change passes")
+
+# A broken spec on the branch: the validation step fails, and its output
+# holds the annotations GitHub reads, one per error, at the error's place.
+with tempfile.TemporaryDirectory() as tmp:
+    broken = os.path.join(source, "tests", "errors", "graph-after-unknown.yaml")
+    clone = scratch_repo(tmp, broken)
+    code, out = run_validate(clone, tmp)
+    check(code == 2, "GitHub: an invalid spec fails the validation step "
+          "(got %d)" % code)
+    check(out.startswith("::error file=specs/youtube.yaml,line=10,col=12::"
+                         "stage 'db' is after unknown stage 'cache'"),
+          "GitHub: the step's output is an annotation at the error's line: "
+          "%r" % out[:200])
+    check(all(l.startswith(("::error ", "::warning "))
+              for l in out.splitlines()),
+          "GitHub: every line of the step's output is a workflow command")
+
+with tempfile.TemporaryDirectory() as tmp:
+    clone = scratch_repo(tmp, small)
+    code, out = run_validate(clone, tmp)
+    # The seed's plan runs its stages at 100%: warnings, as annotations
+    # that do not fail the step.
+    lines = out.splitlines()
+    check(code == 0 and lines[-1:] == ["specs/youtube.yaml: valid (3 stages)"]
+          and all(l.startswith("::warning ") for l in lines[:-1]),
+          "GitHub: a valid spec passes the validation step, warnings "
+          "annotated (got %d, %r)" % (code, out))
 
 # The sample summary in the document is real output: every line of it
 # (but the "..." that elides some) is in the golden file it names.

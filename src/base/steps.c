@@ -23,6 +23,8 @@ void steps_free(steps *s) {
   free(s);
 }
 
+/* A printf-like function itself, so that clang's -Wformat-nonliteral
+ * (the fuzz build's -Werror) accepts passing FMT on. */
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 0)))
 #endif

@@ -241,6 +241,18 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_args *out) {
       out->values[k] = "";
     }
   }
+  /* Values of the options every command shares are checked here, once,
+   * before any work is done. */
+  const char *df = cli_value(cmd, out, "diagnostics-format");
+  enum capplan_diag_format dfmt;
+  if (df && capplan_diag_format_parse(df, &dfmt) < 0) {
+    cli_usage_error(cmd,
+                    "--diagnostics-format takes text, github or json, "
+                    "not '%s'",
+                    df);
+    cli_args_release(out);
+    return -1;
+  }
   return 0;
 }
 
@@ -281,12 +293,63 @@ int cli_color(const char *when, int fd, bool *out) {
 }
 
 void cli_print_diags(capplan_diags *d, const char *when) {
+  cli_diag_opts dg = {when, NULL, NULL, true};
+  cli_print_diags_with(d, &dg);
+}
+
+cli_diag_opts cli_diag_opts_of(const cli_command *cmd, const cli_args *a) {
+  cli_diag_opts dg = {cli_value(cmd, a, "color"),
+                      cli_value(cmd, a, "diagnostics-format"), NULL, true};
+  return dg;
+}
+
+void cli_flush_json_diags(cli_diag_opts *dg) {
+  if (!dg->json)
+    return;
+  fputs(dg->json_first ? "[]\n" : "[", stderr);
+  if (!dg->json_first) {
+    fwrite(dg->json->data, 1, dg->json->len, stderr);
+    fputs("\n]\n", stderr);
+  }
+  fflush(stderr);
+}
+
+void cli_print_diags_with(capplan_diags *d, cli_diag_opts *dg) {
+  enum capplan_diag_format format = CAPPLAN_DIAG_TEXT;
+  if (dg->format && capplan_diag_format_parse(dg->format, &format) < 0)
+    format = CAPPLAN_DIAG_TEXT; /* cli_parse refused it already */
+  if (format == CAPPLAN_DIAG_JSON && dg->json) {
+    capplan_diags_sort(d);
+    capplan_diags_render_json_items(d, "", &dg->json_first, dg->json);
+    return;
+  }
+  if (format == CAPPLAN_DIAG_JSON) {
+    /* One array, empty or not, so a reader can always parse stderr. */
+    capplan_diags_sort(d);
+    capplan_buf b;
+    capplan_buf_init(&b);
+    capplan_diags_render_json(d, "", &b);
+    capplan_buf_putc(&b, '\n');
+    fwrite(b.data, 1, b.len, stderr);
+    fflush(stderr);
+    capplan_buf_release(&b);
+    return;
+  }
   if (!d->count)
     return;
-  bool color = false;
-  if (cli_color(when, STDERR_FILENO, &color) < 0)
-    color = false;
   capplan_diags_sort(d);
+  if (format == CAPPLAN_DIAG_GITHUB) {
+    capplan_buf b;
+    capplan_buf_init(&b);
+    capplan_diags_render_github(d, &b);
+    fwrite(b.data, 1, b.len, stderr);
+    fflush(stderr);
+    capplan_buf_release(&b);
+    return;
+  }
+  bool color = false;
+  if (cli_color(dg->color, STDERR_FILENO, &color) < 0)
+    color = false;
   capplan_buf b;
   capplan_buf_init(&b);
   capplan_diags_render(d, color, &b);
@@ -508,6 +571,13 @@ int cli_limits(capplan_limits *limits) {
 int cli_run_pipeline(const char *spec_path, const char *color,
                      const capplan_check_opts *check, bool working,
                      capplan_source **src, capplan_report **report) {
+  cli_diag_opts dg = {color, NULL, NULL, true};
+  return cli_run_pipeline_with(spec_path, &dg, check, working, src, report);
+}
+
+int cli_run_pipeline_with(const char *spec_path, cli_diag_opts *dg,
+                          const capplan_check_opts *check, bool working,
+                          capplan_source **src, capplan_report **report) {
   *report = NULL;
   *src = NULL;
   capplan_limits limits;
@@ -521,7 +591,7 @@ int cli_run_pipeline(const char *spec_path, const char *color,
     capplan_run_opts opts = {&limits, check, working};
     *report = capplan_run(*src, &opts, &d);
   }
-  cli_print_diags(&d, color);
+  cli_print_diags_with(&d, dg);
   capplan_diags_release(&d);
   if (!*report) {
     capplan_source_free(*src);
@@ -585,6 +655,12 @@ int cli_emit_report(const capplan_report *report, enum capplan_view view,
 
 int cli_load_plan_rows(const char *path, const char *color,
                        capplan_plan_rows **rows) {
+  cli_diag_opts dg = {color, NULL, NULL, true};
+  return cli_load_plan_rows_with(path, &dg, rows);
+}
+
+int cli_load_plan_rows_with(const char *path, cli_diag_opts *dg,
+                            capplan_plan_rows **rows) {
   *rows = NULL;
   capplan_limits limits;
   if (cli_limits(&limits))
@@ -604,7 +680,7 @@ int cli_load_plan_rows(const char *path, const char *color,
       capplan_report_free(r);
     }
   }
-  cli_print_diags(&d, color);
+  cli_print_diags_with(&d, dg);
   capplan_diags_release(&d);
   capplan_source_free(src);
   return *rows ? 0 : CAPPLAN_EXIT_INPUT;

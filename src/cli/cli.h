@@ -101,6 +101,27 @@ int cli_color(const char *when, int fd, bool *out);
  * (NULL: auto, colour on a terminal). */
 void cli_print_diags(capplan_diags *d, const char *color);
 
+/* The option every command that prints diagnostics takes. */
+#define CLI_DIAGNOSTICS_OPTION                                                 \
+  { "diagnostics-format", 0, "FORMAT", "text (default), github or json", 0 }
+
+/* How a command prints diagnostics: its --color and --diagnostics-format
+ * values (each NULL when absent: auto and text). */
+typedef struct cli_diag_opts {
+  const char *color, *format;
+  /* With the json format: when set, the objects are appended here (for
+   * one array of several sources' diagnostics, cli_flush_json_diags)
+   * instead of printed. */
+  capplan_buf *json;
+  bool json_first;
+} cli_diag_opts;
+cli_diag_opts cli_diag_opts_of(const cli_command *cmd, const cli_args *a);
+/* cli_print_diags in the format DG asks for: text (with the count line),
+ * GitHub workflow commands, or one JSON array. */
+void cli_print_diags_with(capplan_diags *d, cli_diag_opts *dg);
+/* Prints the array DG->json gathered (if any) to stderr. */
+void cli_flush_json_diags(cli_diag_opts *dg);
+
 /* Writes BUF to PATH atomically (temporary file + rename), or to stdout
  * when PATH is NULL or "-".  Returns 0, or CAPPLAN_EXIT_IO after printing
  * why.  A reader that closed the pipe early is not an error. */
@@ -119,6 +140,10 @@ int cli_limits(capplan_limits *limits);
 int cli_run_pipeline(const char *spec_path, const char *color,
                      const capplan_check_opts *check, bool working,
                      capplan_source **src, capplan_report **report);
+/* The same, with diagnostics printed as DG says. */
+int cli_run_pipeline_with(const char *spec_path, cli_diag_opts *dg,
+                          const capplan_check_opts *check, bool working,
+                          capplan_source **src, capplan_report **report);
 
 /* Where and how a report goes, from --format, -o and --color. */
 typedef struct cli_output {
@@ -141,6 +166,8 @@ int cli_output_setup(const cli_command *cmd, enum capplan_view view,
  * set (free with capplan_plan_rows_free), or CAPPLAN_EXIT_INPUT. */
 int cli_load_plan_rows(const char *path, const char *color,
                        capplan_plan_rows **rows);
+int cli_load_plan_rows_with(const char *path, cli_diag_opts *dg,
+                            capplan_plan_rows **rows);
 
 /* Parses the value of option NAME as a quantity of KIND (see
  * capplan_quantity) into *LIMIT.  Returns 0, or a usage error. */
@@ -157,6 +184,6 @@ extern const cli_command *const cli_commands[];
 extern const size_t cli_n_commands;
 
 extern const cli_command cmd_estimate, cmd_validate, cmd_check, cmd_diff,
-    cmd_explain, cmd_calc, cmd_init, cmd_catalog, cmd_help;
+    cmd_explain, cmd_calc, cmd_init, cmd_catalog, cmd_help, cmd_graph;
 
 #endif

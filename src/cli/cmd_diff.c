@@ -19,6 +19,7 @@ static const cli_option options[] = {
     {"format", 0, "FORMAT", "table (default), json, markdown or csv", 0},
     {"output", 'o', "FILE", "write to FILE (atomically) instead of stdout", 0},
     {"color", 0, "WHEN", "auto (default), always or never", 0},
+    CLI_DIAGNOSTICS_OPTION,
 };
 
 /* --max-increase-pct takes 10 or 10%: a number of percent. */
@@ -74,8 +75,16 @@ static int diff(const cli_command *self, const cli_args *a) {
     return rc;
   capplan_plan_rows *rows[2] = {NULL, NULL};
   /* Both sides are read (and their errors shown) before giving up. */
-  int r0 = cli_load_plan_rows(a->positional[0], color, &rows[0]);
-  int r1 = cli_load_plan_rows(a->positional[1], color, &rows[1]);
+  /* With --diagnostics-format json, one array for both sides. */
+  cli_diag_opts dg = cli_diag_opts_of(self, a);
+  capplan_buf json;
+  capplan_buf_init(&json);
+  if (dg.format && !strcmp(dg.format, "json"))
+    dg.json = &json;
+  int r0 = cli_load_plan_rows_with(a->positional[0], &dg, &rows[0]);
+  int r1 = cli_load_plan_rows_with(a->positional[1], &dg, &rows[1]);
+  cli_flush_json_diags(&dg);
+  capplan_buf_release(&json);
   rc = r0 ? r0 : r1;
   if (!rc) {
     capplan_diff *d = capplan_diff_plans(rows[0], rows[1], &gates);

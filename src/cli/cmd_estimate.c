@@ -4,10 +4,11 @@
 #include "cli.h"
 
 static const cli_option options[] = {
-    {"format", 0, "FORMAT", "table (default), json, markdown or csv", 0},
+    {"format", 0, "FORMAT", "table (default), json, markdown, csv or html", 0},
     {"output", 'o', "FILE", "write to FILE (atomically) instead of stdout", 0},
     {"color", 0, "WHEN", "auto (default), always or never", 0},
     {"wide", 0, NULL, "every column, however wide the terminal", 0},
+    CLI_DIAGNOSTICS_OPTION,
 };
 
 static int estimate(const cli_command *self, const cli_args *a) {
@@ -27,8 +28,8 @@ static int estimate(const cli_command *self, const cli_args *a) {
     return rc;
   capplan_source *src;
   capplan_report *report;
-  rc = cli_run_pipeline(a->positional[0], cli_value(self, a, "color"), NULL,
-                        false, &src, &report);
+  cli_diag_opts dg = cli_diag_opts_of(self, a);
+  rc = cli_run_pipeline_with(a->positional[0], &dg, NULL, false, &src, &report);
   if (!rc)
     rc = cli_emit_report(report, CAPPLAN_VIEW_REPORT, &out);
   capplan_report_free(report);

@@ -11,9 +11,14 @@
 #include "cli.h"
 #include "util.h"
 
+/* The commit capplan was built from (CMakeLists.txt, at configure time). */
+#ifndef CAPPLAN_COMMIT
+#define CAPPLAN_COMMIT "unknown"
+#endif
+
 const cli_command *const cli_commands[] = {
     &cmd_estimate, &cmd_check,    &cmd_diff,    &cmd_explain, &cmd_calc,
-    &cmd_init,     &cmd_validate, &cmd_catalog, &cmd_help,
+    &cmd_init,     &cmd_validate, &cmd_catalog, &cmd_graph,   &cmd_help,
 };
 const size_t cli_n_commands = ARRAY_LEN(cli_commands);
 
@@ -100,6 +105,9 @@ const cli_command cmd_help = {
     NULL,
 };
 
+/* tools/gen_man.c and tools/gen_completions.c build this file for its
+ * command table, without main(). */
+#ifndef CAPPLAN_NO_MAIN
 int main(int argc, char **argv) {
   /* A reader that closes the pipe early (capplan ... | head -1) ends the
    * run quietly; cli_write() treats EPIPE as done. */
@@ -114,7 +122,7 @@ int main(int argc, char **argv) {
     return CAPPLAN_EXIT_OK;
   }
   if (!strcmp(name, "--version") || !strcmp(name, "-V")) {
-    printf("capplan %s\n", CAPPLAN_VERSION);
+    printf("capplan %s (commit %s)\n", CAPPLAN_VERSION, CAPPLAN_COMMIT);
     return CAPPLAN_EXIT_OK;
   }
   const cli_command *cmd = find(name);
@@ -136,3 +144,4 @@ int main(int argc, char **argv) {
   }
   return rc;
 }
+#endif

@@ -10,7 +10,7 @@
 #include "util.h"
 
 static const char *const format_names[CAPPLAN_FORMAT_COUNT] = {
-    "table", "json", "markdown", "csv"};
+    "table", "json", "markdown", "csv", "dot", "mermaid", "svg", "html"};
 
 static const struct {
   enum capplan_view view;
@@ -30,6 +30,10 @@ static const struct {
     {CAPPLAN_VIEW_DIFF, CAPPLAN_FORMAT_JSON, render_json_diff},
     {CAPPLAN_VIEW_DIFF, CAPPLAN_FORMAT_MARKDOWN, render_markdown_diff},
     {CAPPLAN_VIEW_DIFF, CAPPLAN_FORMAT_CSV, render_csv_diff},
+    {CAPPLAN_VIEW_REPORT, CAPPLAN_FORMAT_HTML, render_html_report},
+    {CAPPLAN_VIEW_GRAPH, CAPPLAN_FORMAT_DOT, render_graph_dot},
+    {CAPPLAN_VIEW_GRAPH, CAPPLAN_FORMAT_MERMAID, render_graph_mermaid},
+    {CAPPLAN_VIEW_GRAPH, CAPPLAN_FORMAT_SVG, render_graph_svg},
 };
 
 int capplan_format_parse(const char *name, enum capplan_format *out) {

@@ -43,6 +43,16 @@ void render_explain_text(const void *r, const capplan_render_opts *opts,
 void render_explain_markdown(const void *r, const capplan_render_opts *opts,
                              capplan_buf *out);
 
+/* Pictures (graph.h) and the HTML report. */
+void render_graph_dot(const void *r, const capplan_render_opts *opts,
+                      capplan_buf *out);
+void render_graph_mermaid(const void *r, const capplan_render_opts *opts,
+                          capplan_buf *out);
+void render_graph_svg(const void *r, const capplan_render_opts *opts,
+                      capplan_buf *out);
+void render_html_report(const void *r, const capplan_render_opts *opts,
+                        capplan_buf *out);
+
 /* The built-in hardware catalog as a table ('capplan catalog'). */
 void render_catalog_hardware(capplan_buf *out);
 
