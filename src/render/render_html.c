@@ -87,7 +87,7 @@ static const char css[] =
     "background:var(--bar);min-width:2px}\n"
     ".fill.group{background:var(--group)}.fill.cache{background:var(--cache)}"
     "\n.fill.crit{background:var(--bad)}.fill.weak{background:var(--bad)}\n"
-    ".fill.ok{background:var(--ok)}\n"
+    ".fill.ok{background:var(--ok)}.fill.warn{background:#bf8700}\n"
     ".limit{position:absolute;top:-3px;bottom:-3px;border-left:2px dashed "
     "var(--fg)}\n"
     ".kind{font-size:11px;color:var(--muted);margin-left:4px}\n"
@@ -443,6 +443,81 @@ static void latency_chart(const capplan_report *r, capplan_buf *out) {
                         "path run in parallel with it and add nothing.</p>\n");
 }
 
+/* Each stage's queue and the end-to-end percentiles (SPEC.md section 7):
+ * how busy each queue runs, its chance of waiting and its response
+ * percentiles, the overloaded ones in red. */
+static void tail_latency(const capplan_report *r, capplan_buf *out) {
+  const capplan_model *m = r->model;
+  const plan *pl = r->plan;
+  char b[8][FMT_SIZE];
+  if (!pl->latency_on)
+    return;
+  capplan_buf_puts(out, "<h2 id=\"tail\">Queueing and tail latency</h2>\n");
+  if (pl->pct_known)
+    capplan_buf_printf(
+        out,
+        "<p class=\"lead\">Queueing included, a request takes <b>%s</b> at "
+        "the median and <b>%s</b> at the 99th percentile (p95 %s, p99.9 "
+        "%s).</p>\n",
+        fmt_ms(pl->pct[PCT_P50], b[0], FMT_SIZE),
+        fmt_ms(pl->pct[PCT_P99], b[1], FMT_SIZE),
+        fmt_ms(pl->pct[PCT_P95], b[2], FMT_SIZE),
+        fmt_ms(pl->pct[PCT_P999], b[3], FMT_SIZE));
+  else if (pl->unstable >= 0) {
+    capplan_buf_puts(out, "<p class=\"lead\">No percentile end to end: "
+                          "<b>");
+    put(out, m->stage[pl->unstable].name);
+    capplan_buf_puts(out, "</b> runs at or above 100% of its slots, where a "
+                          "queue grows without bound.</p>\n");
+  }
+  capplan_buf_puts(out,
+                   "<table>\n<tr><th>stage</th><th>queue</th><th "
+                   "class=\"n\">slots</th><th class=\"n\">busy</th><th></th>"
+                   "<th "
+                   "class=\"n\">P(wait)</th><th class=\"n\">p50</th>"
+                   "<th class=\"n\">p99</th><th class=\"n\">p99.9"
+                   "</th></tr>\n");
+  size_t rows = 0;
+  for (size_t k = 0; k < m->n_stages && rows < MAX_TABLE_ROWS; k++) {
+    size_t i = m->order[k];
+    const queue_plan *q = &pl->stage[i].queue;
+    if (q->model == QUEUE_NONE)
+      continue;
+    rows++;
+    capplan_buf_puts(out, "<tr><td>");
+    put(out, m->stage[i].name);
+    double u = q->utilization < 1 ? q->utilization : 1;
+    capplan_buf_printf(out,
+                       "</td><td>%s</td><td class=\"n\">%s</td><td "
+                       "class=\"n\">%s</td><td style=\"min-width:140px\">"
+                       "<div class=\"track\"><div class=\"fill%s\" "
+                       "style=\"width:",
+                       queue_model_name(q->model),
+                       fmt_count(q->slots, b[0], FMT_SIZE),
+                       fmt_percent(q->utilization, b[1], FMT_SIZE),
+                       !q->stable             ? " weak"
+                       : q->utilization > 0.9 ? " warn"
+                                              : " ok");
+    pct(out, u, 1);
+    capplan_buf_puts(out, "\"></div></div></td>");
+    if (q->stable)
+      capplan_buf_printf(out,
+                         "<td class=\"n\">%s</td><td class=\"n\">%s</td><td "
+                         "class=\"n\">%s</td><td class=\"n\">%s</td></tr>\n",
+                         fmt_small_percent(q->p_wait, b[2], FMT_SIZE),
+                         fmt_ms(q->pct[PCT_P50], b[3], FMT_SIZE),
+                         fmt_ms(q->pct[PCT_P99], b[4], FMT_SIZE),
+                         fmt_ms(q->pct[PCT_P999], b[5], FMT_SIZE));
+    else
+      capplan_buf_puts(out, "<td class=\"n\" colspan=\"4\">overloaded: "
+                            "no steady state</td></tr>\n");
+  }
+  capplan_buf_puts(out, "</table>\n<p class=\"note\">One queue per stage "
+                        "at its real server count; end to end, the sum "
+                        "along each path, the max over a fork-join, mixed "
+                        "where requests end (docs/queueing.md).</p>\n");
+}
+
 /* Notes on a stage's availability, as the table report words them. */
 static void avail_note(const capplan_report *r, size_t i, capplan_buf *note) {
   const capplan_model *m = r->model;
@@ -728,6 +803,7 @@ void render_html_report(const void *subject, const capplan_render_opts *opts,
   picture(r, out);
   cost_chart(r, out);
   latency_chart(r, out);
+  tail_latency(r, out);
   availability(r, out);
   stage_table(r, out);
   footer(r, out);
