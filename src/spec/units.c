@@ -409,7 +409,21 @@ static double lexed_value(const lexed *q, int shift, uint64_t mul,
     buf[b++] = head[--h];
   memcpy(buf + b, d, n);
   b += n;
-  snprintf(buf + b, sizeof buf - b, "e%ld", q->exponent + shift - (long)frac);
+  /* "e" and the exponent, as "%ld" writes it */
+  long e = q->exponent + shift - (long)frac;
+  char ed[24];
+  size_t en = 0;
+  unsigned long ue = e < 0 ? (unsigned long)(-(e + 1)) + 1 : (unsigned long)e;
+  do {
+    ed[en++] = (char)('0' + ue % 10);
+    ue /= 10;
+  } while (ue);
+  buf[b++] = 'e';
+  if (e < 0)
+    buf[b++] = '-';
+  while (en)
+    buf[b++] = ed[--en];
+  buf[b] = '\0';
   double v = strtod(buf, NULL);
   return div > 1 ? v / (double)div : v;
 }
