@@ -49,7 +49,9 @@ enum capplan_check_kind {
   CAPPLAN_CHECK_AVAILABILITY,
   CAPPLAN_CHECK_COST,
   CAPPLAN_CHECK_GPUS,
-  CAPPLAN_CHECK_SERVERS
+  CAPPLAN_CHECK_SERVERS,
+  CAPPLAN_CHECK_TTFT, /* slo.ttft: the slowest llm stage's, ms */
+  CAPPLAN_CHECK_TPOT  /* slo.tpot: the slowest llm stage's, ms */
 };
 
 /* A limit, the plan's figure and the verdict. */

@@ -518,7 +518,7 @@ int cli_run_pipeline(const char *spec_path, const char *color,
   *src = capplan_source_read(spec_path, &limits, &d);
   if (*src) {
     d.src = *src;
-    capplan_run_opts opts = {&limits, check, working};
+    capplan_run_opts opts = {&limits, check, working, NULL};
     *report = capplan_run(*src, &opts, &d);
   }
   cli_print_diags(&d, color);
@@ -597,7 +597,7 @@ int cli_load_plan_rows(const char *path, const char *color,
     if (capplan_source_is_report(src)) {
       *rows = capplan_report_read_json(src, &d);
     } else {
-      capplan_run_opts opts = {&limits, NULL, false};
+      capplan_run_opts opts = {&limits, NULL, false, NULL};
       capplan_report *r = capplan_run(src, &opts, &d);
       if (r)
         *rows = capplan_plan_rows_of(r);

@@ -15,7 +15,7 @@ struct capplan_report {
   const params *p; /* the model's own parameters */
   plan *plan;
   steps *working; /* NULL unless the run asked for it */
-  check_limit limits[5];
+  check_limit limits[7];
   size_t n_limits;
 };
 

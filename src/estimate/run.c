@@ -26,6 +26,23 @@ static void merge_limits(const capplan_model *m, const capplan_check_opts *opts,
   memset(&none, 0, sizeof none);
   if (!opts)
     opts = &none;
+  /* slo.ttft and slo.tpot judge llm stages; with none they judge nothing. */
+  bool llm = false;
+  for (size_t i = 0; i < m->n_stages; i++)
+    llm = llm || m->stage[i].tp.kind == TP_LLM;
+  const capplan_limit no_flag = {false, 0};
+  const struct {
+    bool has;
+    capplan_loc loc;
+    const char *name;
+  } llm_slo[] = {{m->limits.has_ttft, m->limits.ttft_loc, "ttft"},
+                 {m->limits.has_tpot, m->limits.tpot_loc, "tpot"}};
+  for (size_t i = 0; i < 2; i++)
+    if (llm_slo[i].has && !llm)
+      capplan_diags_add(d, CAPPLAN_WARNING, llm_slo[i].loc,
+                        "it applies to stages with 'llm:'; remove it, or "
+                        "give a stage 'llm:'",
+                        "'slo.%s' has no llm stage to judge", llm_slo[i].name);
   const struct {
     enum capplan_check_kind kind;
     const char *name;
@@ -46,6 +63,10 @@ static void merge_limits(const capplan_model *m, const capplan_check_opts *opts,
        m->limits.gpus_loc, &opts->max_gpus, 1},
       {CAPPLAN_CHECK_SERVERS, "servers", true, m->limits.has_servers,
        m->limits.servers, m->limits.servers_loc, &opts->max_servers, 1},
+      {CAPPLAN_CHECK_TTFT, "ttft", true, m->limits.has_ttft && llm,
+       m->limits.ttft, m->limits.ttft_loc, &no_flag, 1000},
+      {CAPPLAN_CHECK_TPOT, "tpot", true, m->limits.has_tpot && llm,
+       m->limits.tpot, m->limits.tpot_loc, &no_flag, 1000},
   };
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
     bool from_flag = all[i].flag->set;
@@ -161,6 +182,14 @@ static void report_problem(const capplan_model *m, const plan *pl,
                       "check the 'cost' of the hardware and the traffic",
                       "the plan's total cost is too large to represent");
     return;
+  case PROBLEM_MODEL:
+    what = "throughput model";
+    why = "check its 'batching', 'work' or 'llm' figures and its "
+          "hardware's ('capplan explain' shows the working)";
+    capplan_diags_add(d, CAPPLAN_ERROR, loc, why,
+                      "stage '%s': its %s has no answer at this load", name,
+                      what);
+    return;
   }
   capplan_diags_add(d, CAPPLAN_ERROR, loc, why,
                     "stage '%s': its %s is too large to represent", name, what);
@@ -239,7 +268,7 @@ capplan_report *capplan_run(const capplan_source *src,
   capplan_spec *spec = spec_load(src, opts->limits, d, true);
   if (!spec)
     return NULL;
-  capplan_model *m = model_resolve(spec, d);
+  capplan_model *m = model_resolve_with(spec, opts->catalog, d);
   capplan_spec_free(spec);
   if (!m || d->errors > errors) {
     model_free(m);

@@ -53,4 +53,11 @@ const char *render_stage_group(const capplan_model *m, size_t i);
  * its server-equivalents in a group. */
 double render_stage_raw(const capplan_model *m, const plan *pl, size_t i);
 
+/* One line per stage with an accelerator model or a batch that fills
+ * (batching, work, llm, batch): what its batch is, how long it takes and
+ * waits, and for an llm its replicas, TTFT, TPOT, tokens and their cost;
+ * each line starts with PREFIX ("" or "- "). */
+void render_model_notes(const capplan_report *r, const char *prefix,
+                        capplan_buf *out);
+
 #endif

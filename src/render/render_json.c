@@ -186,6 +186,46 @@ static cJSON *cache_json(const capplan_report *r, size_t i) {
   return o;
 }
 
+/* The figures of an llm stage (SPEC.md section 6). */
+static cJSON *llm_json(const capplan_report *r, size_t i) {
+  const mstage *ms = &r->model->stage[i];
+  const stage_in *in = &r->p->stage[i];
+  const stage_plan *s = &r->plan->stage[i];
+  const tp_out *t = &s->tp;
+  const llm_result *l = &t->llm;
+  static const char *const limits[] = {"max_batch", "kv_cache", "tpot", "ttft"};
+  cJSON *o = cJSON_CreateObject();
+  str(o, "model", ms->tp.as.llm.model);
+  str(o, "dtype", dtype_name(ms->tp.as.llm.dtype));
+  str(o, "kv_dtype", dtype_name(ms->tp.as.llm.kv_dtype));
+  num(o, "prompt_tokens", in->gpu.prompt_tokens);
+  num(o, "output_tokens", in->gpu.output_tokens);
+  num(o, "weights_bytes", l->memory.weights_bytes);
+  num(o, "kv_bytes_per_token", l->memory.kv_bytes_per_token);
+  num(o, "kv_bytes_per_sequence", l->memory.kv_bytes_per_sequence);
+  num(o, "max_concurrency", l->memory.max_concurrency);
+  num(o, "batch", t->batch);
+  str(o, "batch_limit", limits[t->limit >= 0 && t->limit < 4 ? t->limit : 0]);
+  num(o, "prefill_ms", l->prefill.seconds * 1000);
+  num(o, "decode_step_ms", l->decode.seconds * 1000);
+  num(o, "ttft_ms", t->ttft * 1000);
+  num(o, "tpot_ms", l->tpot * 1000);
+  num(o, "requests_per_second_per_replica", l->requests_per_second);
+  num(o, "output_tokens_per_second_per_gpu",
+      l->output_tokens_per_second_per_gpu);
+  num(o, "replicas_per_server", t->replicas_per_server);
+  num(o, "replicas",
+      ms->group >= 0 ? 0 : s->pool.servers * t->replicas_per_server);
+  num(o, "gpus_per_replica", in->gpu.tp);
+  num(o, "cost_per_million_output_tokens", l->usd_per_m_output);
+  num(o, "cost_per_million_input_tokens", l->usd_per_m_input_split);
+  str(o, "bound", llm_bound_name(l->bound));
+  num(o, "mfu", in->gpu.mfu);
+  num(o, "mbu", in->gpu.mbu);
+  flag(o, "unmet", t->unmet);
+  return o;
+}
+
 static cJSON *stage_json(const capplan_report *r, size_t i) {
   const capplan_model *m = r->model;
   const mstage *ms = &m->stage[i];
@@ -196,6 +236,8 @@ static cJSON *stage_json(const capplan_report *r, size_t i) {
   cJSON *o = cJSON_CreateObject();
   str(o, "name", ms->name);
   str(o, "hardware", render_stage_hw(m, i));
+  if (m->hw[ms->hw].accelerator)
+    str(o, "accelerator", m->hw[ms->hw].accelerator);
   cJSON *after = cJSON_AddArrayToObject(o, "after");
   for (size_t q = 0; q < ms->n_parents; q++)
     cJSON_AddItemToArray(after,
@@ -215,7 +257,29 @@ static cJSON *stage_json(const capplan_report *r, size_t i) {
   if (ms->tp.kind == TP_BATCH) {
     num(o, "batch", s->tp.batch);
     num(o, "parallelism", s->tp.parallelism);
+    num(o, "fill_ms", s->form * 1000);
   }
+  if (ms->tp.kind == TP_DYNBATCH || ms->tp.kind == TP_ROOFLINE) {
+    num(o, "batch", s->tp.batch);
+    num(o, "parallelism", s->tp.parallelism);
+    num(o, "batch_time_ms", s->tp.batch_time * 1000);
+    num(o, "fill_ms", s->form * 1000);
+    if (ms->tp.kind == TP_ROOFLINE) {
+      str(o, "bound", roofline_bound_name((roofline_bound)s->tp.bound));
+      str(o, "dtype", dtype_name(ms->tp.as.gpu.dtype));
+      num(o, "mfu", in->gpu.mfu);
+      num(o, "mbu", in->gpu.mbu);
+    } else {
+      null(o, "bound");
+    }
+    if (ms->tp.as.gpu.batching) {
+      str(o, "batching_scope",
+          ms->tp.as.gpu.per_accelerator ? "per-accelerator" : "shared");
+      num(o, "accelerators_busy", s->tp.busy);
+    }
+  }
+  if (ms->tp.kind == TP_LLM)
+    cJSON_AddItemToObject(o, "llm", llm_json(r, i));
   num(o, "qps_per_server", s->tp.per_server);
   num(o, "utilization", in->pol.utilization);
   num(o, "headroom", in->pol.headroom);
