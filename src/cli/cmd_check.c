@@ -16,6 +16,7 @@ static const cli_option options[] = {
     {"format", 0, "FORMAT", "table (default), json or markdown", 0},
     {"output", 'o', "FILE", "write to FILE (atomically) instead of stdout", 0},
     {"color", 0, "WHEN", "auto (default), always or never", 0},
+    CLI_CATALOG_OPTION,
 };
 
 static int check(const cli_command *self, const cli_args *a) {
@@ -58,7 +59,8 @@ static int check(const cli_command *self, const cli_args *a) {
     return rc;
   capplan_source *src;
   capplan_report *report;
-  rc = cli_run_pipeline(a->positional[0], color, &limits, false, &src, &report);
+  rc = cli_run_pipeline(a->positional[0], color, &limits, false,
+                        cli_value(self, a, "catalog"), &src, &report);
   if (!rc && capplan_report_checks(report) == 0)
     rc = cli_usage_error(self,
                          "nothing to check: '%s' has no 'slo' or 'budget' "

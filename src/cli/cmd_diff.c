@@ -19,6 +19,7 @@ static const cli_option options[] = {
     {"format", 0, "FORMAT", "table (default), json, markdown or csv", 0},
     {"output", 'o', "FILE", "write to FILE (atomically) instead of stdout", 0},
     {"color", 0, "WHEN", "auto (default), always or never", 0},
+    CLI_CATALOG_OPTION,
 };
 
 /* --max-increase-pct takes 10 or 10%: a number of percent. */
@@ -73,9 +74,14 @@ static int diff(const cli_command *self, const cli_args *a) {
   if (rc)
     return rc;
   capplan_plan_rows *rows[2] = {NULL, NULL};
+  capplan_catalog *catalog;
+  rc = cli_catalog(cli_value(self, a, "catalog"), color, &catalog);
+  if (rc)
+    return rc;
   /* Both sides are read (and their errors shown) before giving up. */
-  int r0 = cli_load_plan_rows(a->positional[0], color, &rows[0]);
-  int r1 = cli_load_plan_rows(a->positional[1], color, &rows[1]);
+  int r0 = cli_load_plan_rows(a->positional[0], color, catalog, &rows[0]);
+  int r1 = cli_load_plan_rows(a->positional[1], color, catalog, &rows[1]);
+  capplan_catalog_free(catalog);
   rc = r0 ? r0 : r1;
   if (!rc) {
     capplan_diff *d = capplan_diff_plans(rows[0], rows[1], &gates);

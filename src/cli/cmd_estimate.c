@@ -8,6 +8,7 @@ static const cli_option options[] = {
     {"output", 'o', "FILE", "write to FILE (atomically) instead of stdout", 0},
     {"color", 0, "WHEN", "auto (default), always or never", 0},
     {"wide", 0, NULL, "every column, however wide the terminal", 0},
+    CLI_CATALOG_OPTION,
 };
 
 static int estimate(const cli_command *self, const cli_args *a) {
@@ -28,7 +29,7 @@ static int estimate(const cli_command *self, const cli_args *a) {
   capplan_source *src;
   capplan_report *report;
   rc = cli_run_pipeline(a->positional[0], cli_value(self, a, "color"), NULL,
-                        false, &src, &report);
+                        false, cli_value(self, a, "catalog"), &src, &report);
   if (!rc)
     rc = cli_emit_report(report, CAPPLAN_VIEW_REPORT, &out);
   capplan_report_free(report);

@@ -13,6 +13,7 @@ static const cli_option options[] = {
     {"stage", 0, "NAME", "explain one stage only", 0},
     {"format", 0, "FORMAT", "text (default) or markdown", 0},
     {"output", 'o', "FILE", "write to FILE (atomically) instead of stdout", 0},
+    CLI_CATALOG_OPTION,
 };
 
 /* The same pipeline as 'estimate' (so the same diagnostics), asked to
@@ -36,7 +37,8 @@ static int explain(const cli_command *self, const cli_args *a) {
   }
   capplan_source *src;
   capplan_report *r;
-  rc = cli_run_pipeline(a->positional[0], NULL, NULL, true, &src, &r);
+  rc = cli_run_pipeline(a->positional[0], NULL, NULL, true,
+                        cli_value(self, a, "catalog"), &src, &r);
   if (rc)
     return rc;
   capplan_render_opts opts = {false, 0, cli_value(self, a, "stage")};

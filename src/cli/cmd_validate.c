@@ -4,6 +4,8 @@
 #include "cli.h"
 #include "util.h"
 
+static const cli_option options[] = {CLI_CATALOG_OPTION};
+
 static int validate(const cli_command *self, const cli_args *a) {
   if (a->help) {
     cli_print_help(self);
@@ -14,7 +16,8 @@ static int validate(const cli_command *self, const cli_args *a) {
     return rc;
   capplan_source *src;
   capplan_report *report;
-  rc = cli_run_pipeline(a->positional[0], NULL, NULL, false, &src, &report);
+  rc = cli_run_pipeline(a->positional[0], NULL, NULL, false,
+                        cli_value(self, a, "catalog"), &src, &report);
   if (!rc) {
     size_t n = 0;
     while (capplan_report_stage(report, n))
@@ -37,8 +40,8 @@ const cli_command cmd_validate = {
     NULL,
     "SPEC",
     "Check SPEC and report every error, without printing a plan.",
-    NULL,
-    0,
+    options,
+    sizeof options / sizeof options[0],
     "Exit code 0 when the spec is valid (warnings allowed), 2 when it is\n"
     "not.  The spec's budget and SLO checks are not applied: 'estimate'\n"
     "applies them.",

@@ -195,6 +195,25 @@ static void report_problem(const capplan_model *m, const plan *pl,
                     "stage '%s': its %s is too large to represent", name, what);
 }
 
+/* LLM stages that miss slo.ttft or slo.tpot even one request at a time
+ * (their checks fail; this says where and why). */
+static void llm_warnings(const capplan_model *m, const plan *pl,
+                         capplan_diags *d) {
+  for (size_t i = 0; i < m->n_stages; i++) {
+    const stage_plan *s = &pl->stage[i];
+    if (m->stage[i].tp.kind != TP_LLM || s->status != PLAN_UNMET)
+      continue;
+    char a[FMT_SIZE], t[FMT_SIZE];
+    capplan_diags_add(d, CAPPLAN_WARNING, m->stage[i].loc,
+                      "faster hardware, a larger 'tp', smaller weights "
+                      "('dtype: fp8') or fewer prompt tokens bring it closer",
+                      "stage '%s' misses its LLM objectives even one "
+                      "request at a time (TTFT %s, TPOT %s)",
+                      m->stage[i].name, fmt_ms(s->tp.ttft, a, sizeof a),
+                      fmt_ms(s->tp.llm.tpot, t, sizeof t));
+  }
+}
+
 /* What the plan says a user should know (SPEC.md section 5, flow sanity):
  * sibling shares above 100%, and merges that count a request twice. */
 static void flow_warnings(const capplan_model *m, const params *p,
@@ -285,6 +304,7 @@ capplan_report *capplan_run(const capplan_source *src,
     return NULL;
   }
   flow_warnings(m, r->p, r->plan, d);
+  llm_warnings(m, r->plan, d);
   if (opts->working) {
     r->working = steps_new(m->n_stages, m->n_groups);
     plan_steps(m, r->p, r->plan, r->working);

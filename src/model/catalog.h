@@ -106,6 +106,7 @@ typedef struct cat_source {
  * (SOURCE >= 0), and the file and line it was written on. */
 typedef struct cat_field {
   bool set;
+  bool given;       /* written, even if not valid (not reported as missing) */
   double v;         /* base units (units.h) */
   const char *text; /* as written: "3.35TB/s" */
   long source;      /* index into the entry's sources, or -1 */
@@ -119,6 +120,9 @@ typedef struct cat_entry {
   cat_field f[CAT_MAX_FIELDS];
   cat_source *sources;
   size_t n_sources;
+  /* Bit i: field i is left out because no public source gives it
+   * (`not_published:`; docs/catalog.md, Gaps). */
+  unsigned long not_published;
   const char *file; /* where the entry was first defined */
   capplan_loc loc;
 } cat_entry;
@@ -134,6 +138,8 @@ struct capplan_catalog {
  * last.  What unit kind it takes (units.h). */
 const char *cat_field_key(enum cat_kind kind, size_t i);
 size_t cat_n_fields(enum cat_kind kind);
+/* The base unit field I of KIND is kept in ("bytes", "FLOP/s", ...). */
+const char *cat_field_unit(enum cat_kind kind, size_t i);
 /* "accelerators", "instances", "models" and the singular. */
 const char *cat_kind_name(enum cat_kind kind, bool plural);
 

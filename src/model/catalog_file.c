@@ -113,6 +113,12 @@ const char *cat_field_key(enum cat_kind kind, size_t i) {
   return i < n ? f[i].key : NULL;
 }
 
+const char *cat_field_unit(enum cat_kind kind, size_t i) {
+  size_t n;
+  const field_def *f = defs_of(kind, &n);
+  return i < n ? units_base_unit(f[i].unit) : "";
+}
+
 size_t cat_n_fields(enum cat_kind kind) {
   size_t n;
   defs_of(kind, &n);
@@ -223,6 +229,7 @@ static void load_number(cload *L, enum cat_kind kind, size_t i,
                         const ynode *key, const ynode *v, cat_field *f) {
   size_t n;
   const field_def *def = &defs_of(kind, &n)[i];
+  f->given = true;
   if (!is_scalar(v)) {
     char help[128];
     snprintf(help, sizeof help, "write %s such as '%s'",
@@ -264,6 +271,10 @@ static void load_number(cload *L, enum cat_kind kind, size_t i,
 static void unknown(cload *L, const ynode *key, const char *const *names,
                     size_t n, const char *where) {
   const char *best = closest_word(key->text, names, n);
+  /* 'bandwidth' for 'memory_bandwidth': a part of the name, not a typo. */
+  for (size_t i = 0; i < n && !best && strlen(key->text) >= 4; i++)
+    if (strstr(names[i], key->text))
+      best = names[i];
   capplan_buf help;
   capplan_buf_init(&help);
   capplan_buf_printf(&help, "%s keys are:", where);
@@ -356,6 +367,34 @@ static bool names_field(const ynode *flist, const char *key) {
   return false;
 }
 
+/* `not_published: [flops, price]`: fields left out for want of a public
+ * source ("flops" names every dtype the entry does not give). */
+static void load_not_published(cload *L, enum cat_kind kind, const ynode *v,
+                               cat_entry *e) {
+  if (v->kind != YN_SEQ) {
+    error(L, at(v), "write the fields as a list, e.g. [flops, price]",
+          "'not_published' takes a list, not %s", ynode_kind_name(v));
+    return;
+  }
+  size_t nf = cat_n_fields(kind);
+  for (size_t k = 0; k < v->n; k++) {
+    const ynode *f = v->kids[k];
+    long fi = is_scalar(f) ? field_index(kind, f->text) : -1;
+    bool all_flops =
+        is_scalar(f) && kind == CAT_ACCELERATOR && !strcmp(f->text, "flops");
+    if (fi < 0 && !all_flops) {
+      error(L, at(f), "name fields of the entry, e.g. price or flops.fp16",
+            "'not_published' names unknown field '%.64s'",
+            is_scalar(f) ? f->text : ynode_kind_name(f));
+      continue;
+    }
+    for (size_t i = 0; i < nf; i++)
+      if ((long)i == fi ||
+          (all_flops && i >= ACC_FLOPS && i < ACC_FLOPS + DT_COUNT))
+        e->not_published |= 1ul << i;
+  }
+}
+
 /* One entry of KIND named by KEY, with its keys in MAP, into E. */
 static void load_entry(cload *L, enum cat_kind kind, const ynode *key,
                        const ynode *map, cat_entry *e) {
@@ -380,6 +419,7 @@ static void load_entry(cload *L, enum cat_kind kind, const ynode *key,
   if (kind == CAT_ACCELERATOR)
     names[n_names++] = "flops";
   names[n_names++] = "sources";
+  names[n_names++] = "not_published";
   char where[160];
   snprintf(where, sizeof where, "%s '%s'", cat_kind_name(kind, false), e->name);
   for (size_t k = 0; k + 1 < map->n; k += 2) {
@@ -425,6 +465,8 @@ static void load_entry(cload *L, enum cat_kind kind, const ynode *key,
         load_number(L, kind, ACC_FLOPS + (size_t)t, dk, v->kids[j + 1],
                     &e->f[ACC_FLOPS + t]);
       }
+    } else if (!strcmp(name, "not_published")) {
+      load_not_published(L, kind, v, e);
     } else if (!strcmp(name, "sources")) {
       sources = v;
       load_sources(L, kind, v, e, &fields);
@@ -432,6 +474,9 @@ static void load_entry(cload *L, enum cat_kind kind, const ynode *key,
       unknown(L, kk, names, n_names, where);
     }
   }
+  for (size_t i = 0; i < nf; i++)
+    if (e->f[i].set)
+      e->not_published &= ~(1ul << i);
   /* Each number's source: the first that names it. */
   for (size_t i = 0; i < nf; i++) {
     if (!e->f[i].set)
@@ -466,7 +511,7 @@ static void merge(cload *L, enum cat_kind kind, const cat_entry *nw) {
     capplan_buf_init(&missing);
     size_t count = 0;
     for (size_t i = 0; i < nf; i++)
-      if ((defs[i].flags & F_REQUIRED) && !nw->f[i].set)
+      if ((defs[i].flags & F_REQUIRED) && !nw->f[i].given)
         capplan_buf_printf(&missing, "%s'%s'", count++ ? ", " : "",
                            defs[i].key);
     if (kind == CAT_INSTANCE && !nw->accelerator)
@@ -496,8 +541,10 @@ static void merge(cload *L, enum cat_kind kind, const cat_entry *nw) {
     old->sources = s;
     old->n_sources += nw->n_sources;
   }
+  old->not_published |= nw->not_published;
   for (size_t i = 0; i < nf; i++)
     if (nw->f[i].set) {
+      old->not_published &= ~(1ul << i);
       old->f[i] = nw->f[i];
       if (old->f[i].source >= 0)
         old->f[i].source += (long)base;
@@ -583,7 +630,6 @@ static void check_instances(cload *L) {
 /* Reads SRC into L->c. */
 static void load_source(cload *L, const capplan_source *src,
                         const capplan_limits *limits) {
-  size_t errors = L->d->errors;
   ytree *t = ytree_parse(src, limits, L->d);
   if (!t)
     return;
@@ -625,8 +671,7 @@ static void load_source(cload *L, const capplan_source *src,
   if (!version)
     error(L, nowhere, "add 'capplan-catalog: 1' as the first line",
           "the catalog has no 'capplan-catalog' format version");
-  if (L->d->errors == errors)
-    check_instances(L);
+  check_instances(L);
   ytree_free(t);
 }
 

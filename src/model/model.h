@@ -236,6 +236,11 @@ capplan_model *model_resolve_with(const capplan_spec *spec,
                                   capplan_diags *d);
 void model_free(capplan_model *m);
 
+/* Catalog accelerator or instance NAME of CAT as a server type (the
+ * figures resolution gives it): false if CAT has no such entry.  For
+ * 'calc'. */
+bool model_catalog_hw(const capplan_catalog *cat, const char *name, hw_in *v);
+
 /* Parameter vectors shaped for M; params_copy copies every number. */
 params *params_new(const capplan_model *m);
 void params_copy(const capplan_model *m, params *dst, const params *src);

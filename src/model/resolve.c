@@ -142,35 +142,54 @@ static const char *price_source(capplan_arena *arena, const cat_entry *e,
   return r;
 }
 
-/* Catalog entry E (an accelerator, or an instance of its accelerators) as
- * a server type: one accelerator, or the instance's. */
-static void hw_from_catalog(builder *b, mhw *h, hw_in *v, enum cat_kind kind,
-                            const cat_entry *e) {
-  const capplan_catalog *cat = b->catalog;
-  capplan_model *g = b->g;
-  h->name = arena_strdup(g->arena, e->name);
-  h->from_catalog = true;
+/* The figures of catalog entry E of KIND as a server type into V; its
+ * accelerator (E itself, or an instance's), or NULL. */
+static const cat_entry *catalog_server(const capplan_catalog *cat,
+                                       enum cat_kind kind, const cat_entry *e,
+                                       hw_in *v) {
+  memset(v, 0, sizeof *v);
   const cat_entry *acc = e;
-  size_t price = ACC_PRICE;
   double count = 1;
   if (kind == CAT_INSTANCE) {
     acc = catalog_find(cat, CAT_ACCELERATOR, e->accelerator);
     cat_get(e, INST_ACCELERATORS, &count);
     cat_get(e, INST_CORES, &v->cores);
     cat_get(e, INST_MEMORY, &v->memory);
-    price = INST_PRICE;
   }
   v->gpus = count;
   if (acc) {
-    h->accelerator = arena_strdup(g->arena, acc->name);
     double mem = 0;
     cat_get(acc, ACC_MEMORY, &mem);
     v->gpu_memory = count * mem;
     set_accelerator(v, acc);
   }
-  double per_year = 0;
-  if (cat_get(e, price, &per_year)) {
-    v->cost_per_year = per_year;
+  cat_get(e, kind == CAT_INSTANCE ? INST_PRICE : ACC_PRICE, &v->cost_per_year);
+  return acc;
+}
+
+bool model_catalog_hw(const capplan_catalog *cat, const char *name, hw_in *v) {
+  for (int kind = CAT_ACCELERATOR; kind <= CAT_INSTANCE; kind++) {
+    const cat_entry *e = catalog_find(cat, (enum cat_kind)kind, name);
+    if (e) {
+      catalog_server(cat, (enum cat_kind)kind, e, v);
+      return true;
+    }
+  }
+  return false;
+}
+
+/* Catalog entry E (an accelerator, or an instance of its accelerators) as
+ * a server type: one accelerator, or the instance's. */
+static void hw_from_catalog(builder *b, mhw *h, hw_in *v, enum cat_kind kind,
+                            const cat_entry *e) {
+  capplan_model *g = b->g;
+  h->name = arena_strdup(g->arena, e->name);
+  h->from_catalog = true;
+  const cat_entry *acc = catalog_server(b->catalog, kind, e, v);
+  if (acc)
+    h->accelerator = arena_strdup(g->arena, acc->name);
+  size_t price = kind == CAT_INSTANCE ? INST_PRICE : ACC_PRICE;
+  if (e->f[price].set) {
     h->cost_text = arena_strdup(g->arena, e->f[price].text);
     h->cost_source = price_source(g->arena, e, price);
   } else {
@@ -274,7 +293,14 @@ static void build_hardware(builder *b) {
       double price = 0;
       /* A server of N catalog accelerators costs N of them, when the
        * catalog has their price. */
-      if (!s->cost.present && !(acc && cat_get(acc, ACC_PRICE, &price))) {
+      if (!s->cost.present && acc && !cat_get(acc, ACC_PRICE, &price)) {
+        capplan_diags_add(b->d, CAPPLAN_ERROR, s->loc,
+                          "add 'cost: $3/hour' (the price of one server)",
+                          "hardware '%s' has no 'cost', and no public source "
+                          "gives a price for its accelerator '%s' "
+                          "(docs/catalog.md, Gaps)",
+                          s->name.s, acc->name);
+      } else if (!s->cost.present && !acc) {
         const char *names[16];
         size_t n = 0;
         capplan_buf help;
@@ -735,14 +761,18 @@ static void settle_stage(builder *b, size_t i, long default_hw) {
 
   /* Catalog hardware without a published price (docs/catalog.md, Gaps)
    * cannot be costed until the spec prices it. */
-  if (g->hw[hw].no_price)
+  if (g->hw[hw].no_price) {
+    char help[256];
+    snprintf(help, sizeof help,
+             "give the price you pay under 'hardware:', e.g. 'hardware: "
+             "{%s: {cost: $3/hour}}'",
+             g->hw[hw].name);
     capplan_diags_add(
-        b->d, CAPPLAN_ERROR, st->hardware.s ? st->hardware.loc : st->loc,
-        "give the price you pay under 'hardware:', e.g. 'hardware: {%s: "
-        "{cost: $3/hour}}'",
+        b->d, CAPPLAN_ERROR, st->hardware.s ? st->hardware.loc : st->loc, help,
         "stage '%s' runs on '%s', whose price no public source gives "
         "(docs/catalog.md, Gaps)",
         nd->name, g->hw[hw].name);
+  }
 
   /* Throughput of one server (SPEC.md section 6): one model per stage. */
   enum tp_kind kind = tp_kind_of(st);

@@ -130,6 +130,15 @@ static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
                       hw_name, hw->gpus, hw->gpus == 1 ? "" : "s");
     return;
   }
+  if (fmod(hw->gpus, x->tp) != 0) {
+    double idle = fmod(hw->gpus, x->tp);
+    snprintf(help, sizeof help, "a tp that divides %g (%s) uses them all",
+             hw->gpus, hw->gpus == 8 ? "1, 2, 4 or 8" : "the GPUs per server");
+    capplan_diags_add(d, CAPPLAN_WARNING, l->tp.loc, help,
+                      "%g of the %g GPUs of each '%s' stay idle: %g replicas "
+                      "of tp %g fit",
+                      idle, hw->gpus, hw_name, floor(hw->gpus / x->tp), x->tp);
+  }
   if (x->tp > 1 && hw->link_bw <= 0) {
     snprintf(help, sizeof help,
              "give 'interconnect' (GPU-to-GPU bandwidth) under 'hardware: "

@@ -741,3 +741,62 @@ void render_json_calc(const capplan_calc *c, capplan_buf *out) {
   emit(o, 0, out);
   capplan_buf_putc(out, '\n');
 }
+
+/* One catalog entry: its figures in base units with the text, unit and
+ * source of each, the fields no public source gives, and its sources. */
+static cJSON *catalog_entry_json(enum cat_kind kind, const cat_entry *e) {
+  cJSON *o = cJSON_CreateObject();
+  str(o, "name", e->name);
+  str(o, "description", e->description);
+  if (kind == CAT_INSTANCE) {
+    str(o, "provider", e->provider);
+    str(o, "region", e->region);
+    str(o, "accelerator", e->accelerator);
+  }
+  cJSON *fields = cJSON_AddObjectToObject(o, "fields");
+  cJSON *gaps = cJSON_CreateArray();
+  size_t nf = cat_n_fields(kind);
+  for (size_t i = 0; i < nf; i++) {
+    const cat_field *f = &e->f[i];
+    if ((e->not_published >> i) & 1)
+      cJSON_AddItemToArray(gaps, json_string(cat_field_key(kind, i)));
+    if (!f->set)
+      continue;
+    cJSON *x = cJSON_CreateObject();
+    num(x, "value", f->v);
+    str(x, "unit", cat_field_unit(kind, i));
+    str(x, "as_written", f->text);
+    if (f->source >= 0)
+      num(x, "source", (double)f->source);
+    else
+      null(x, "source");
+    char where[512];
+    snprintf(where, sizeof where, "%s:%d", f->file ? f->file : "", f->loc.line);
+    str(x, "written_at", where);
+    cJSON_AddItemToObject(fields, cat_field_key(kind, i), x);
+  }
+  cJSON_AddItemToObject(o, "not_published", gaps);
+  cJSON *src = cJSON_AddArrayToObject(o, "sources");
+  for (size_t k = 0; k < e->n_sources; k++) {
+    cJSON *x = cJSON_CreateObject();
+    str(x, "url", e->sources[k].url);
+    str(x, "read", e->sources[k].read);
+    str(x, "note", e->sources[k].note);
+    cJSON_AddItemToArray(src, x);
+  }
+  return o;
+}
+
+void render_json_catalog(const capplan_catalog *c, enum cat_kind kind,
+                         const cat_entry *e, capplan_buf *out) {
+  cJSON *o = cJSON_CreateObject();
+  tool_json(o);
+  str(o, "kind", "catalog");
+  str(o, "catalog", cat_kind_name(kind, true));
+  cJSON *entries = cJSON_AddArrayToObject(o, "entries");
+  for (size_t i = 0; i < c->n[kind]; i++)
+    if (!e || &c->e[kind][i] == e)
+      cJSON_AddItemToArray(entries, catalog_entry_json(kind, &c->e[kind][i]));
+  emit(o, 0, out);
+  capplan_buf_putc(out, '\n');
+}

@@ -186,6 +186,22 @@ static bool check_name(loader *L, const ynode *v, const char *what) {
            : !valid_name(v->text, v->len)) {
     char s[160], help[256];
     name_slug(v->text, s, sizeof s);
+    if (dots) { /* keep the dots: 'Llama-3.1-8B' -> 'llama-3.1-8b' */
+      size_t k = 0;
+      for (size_t i = 0; i < v->len && k + 1 < sizeof s; i++) {
+        char ch = v->text[i];
+        ch = ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
+        if (ch == '.' || valid_name(&ch, 1))
+          s[k++] = ch;
+        else if (k && s[k - 1] != '-')
+          s[k++] = '-';
+      }
+      while (k && (s[k - 1] == '-' || s[k - 1] == '.'))
+        k--;
+      s[k] = '\0';
+      if (s[0] == '.')
+        s[0] = '\0';
+    }
     const char *chars = dots ? "lower-case letters, digits, '-', '_' and '.'"
                              : "lower-case letters, digits, '-' and '_'";
     if (s[0])
