@@ -196,8 +196,8 @@ static void steps_of(const tp_model *tp, const stage_in *in, const hw_in *hw,
               fmt_percent(g->mbu, b[4], FMT_SIZE),
               fmt_ms(t.memory_s, b[5], FMT_SIZE));
   steps_say(s, l, "batch time",
-            "the larger: %s, %s-bound (mfu %s, mbu %s: FORMULAS.md 6's "
-            "defaults are FlashAttention-2's and gpt-fast's A100 figures)",
+            "the larger: %s, %s-bound (mfu %s, mbu %s; by default 72%% and "
+            "68.5%%, FlashAttention-2's and gpt-fast's A100 figures)",
             fmt_ms(t.seconds, b[0], FMT_SIZE), roofline_bound_name(t.bound),
             fmt_percent(g->mfu, b[1], FMT_SIZE),
             fmt_percent(g->mbu, b[2], FMT_SIZE));
