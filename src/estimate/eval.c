@@ -335,6 +335,13 @@ static bool forming(const capplan_model *m, const params *p, plan *out) {
   for (size_t i = 0; i < m->n_stages; i++) {
     const mstage *ms = &m->stage[i];
     stage_plan *s = &out->stage[i];
+    /* Requests served one by one wait for no batch (a short cut: this
+     * runs on every evaluation). */
+    if (ms->tp.kind == TP_FIXED || ms->tp.kind == TP_LLM ||
+        (ms->tp.kind == TP_BATCH && s->tp.batch <= 1)) {
+      s->form = 0;
+      continue;
+    }
     double servers =
         ms->group >= 0 ? out->group[ms->group].pool.servers : s->pool.servers;
     double rate = servers > 0 ? s->load / servers : 0;
