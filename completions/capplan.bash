@@ -44,9 +44,12 @@ _capplan() {
         --diagnostics-format)
           COMPREPLY=($(compgen -W "text github json" -- "$cur"))
           return ;;
+        --catalog)
+          COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null
+          return ;;
       esac
       if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "--format -o --output --color --wide --diagnostics-format --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "--format -o --output --color --wide --diagnostics-format --catalog --help" -- "$cur"))
         return
       fi
       _capplan_files yaml yml
@@ -92,9 +95,12 @@ _capplan() {
         --diagnostics-format)
           COMPREPLY=($(compgen -W "text github json" -- "$cur"))
           return ;;
+        --catalog)
+          COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null
+          return ;;
       esac
       if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "--max-cost --max-latency --min-availability --max-gpus --max-servers --max-latency-p50 --max-latency-p95 --max-latency-p99 --max-latency-p999 --format -o --output --color --diagnostics-format --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "--max-cost --max-latency --min-availability --max-gpus --max-servers --max-latency-p50 --max-latency-p95 --max-latency-p99 --max-latency-p999 --format -o --output --color --diagnostics-format --catalog --help" -- "$cur"))
         return
       fi
       _capplan_files yaml yml
@@ -119,9 +125,12 @@ _capplan() {
         --diagnostics-format)
           COMPREPLY=($(compgen -W "text github json" -- "$cur"))
           return ;;
+        --catalog)
+          COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null
+          return ;;
       esac
       if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "--max-increase --max-increase-pct --format -o --output --color --diagnostics-format --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "--max-increase --max-increase-pct --format -o --output --color --diagnostics-format --catalog --help" -- "$cur"))
         return
       fi
       _capplan_files yaml yml json
@@ -140,16 +149,19 @@ _capplan() {
         --diagnostics-format)
           COMPREPLY=($(compgen -W "text github json" -- "$cur"))
           return ;;
+        --catalog)
+          COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null
+          return ;;
       esac
       if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "--stage --format -o --output --diagnostics-format --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "--stage --format -o --output --diagnostics-format --catalog --help" -- "$cur"))
         return
       fi
       _capplan_files yaml yml
       ;;
     calc)
       if [[ -z $topic ]]; then
-        COMPREPLY=($(compgen -W "qps throughput servers cost nines availability storage bandwidth little batch queue sample-size --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "qps throughput servers cost nines availability storage bandwidth little batch queue roofline kv-cache llm sample-size --help" -- "$cur"))
         return
       fi
       case $topic in
@@ -164,6 +176,9 @@ _capplan() {
         little) COMPREPLY=($(compgen -W "--rate --latency --concurrency --json --help" -- "$cur")) ;;
         batch) COMPREPLY=($(compgen -W "--qps --window --time --max-batch --json --help" -- "$cur")) ;;
         queue) COMPREPLY=($(compgen -W "--qps --latency --servers --target --percentile --cv --json --help" -- "$cur")) ;;
+        roofline) COMPREPLY=($(compgen -W "--flops --bytes --gpu --peak --bandwidth --dtype --mfu --mbu --json --help" -- "$cur")) ;;
+        kv-cache) COMPREPLY=($(compgen -W "--model --layers --kv-heads --head-dim --tokens --sequences --dtype --json --help" -- "$cur")) ;;
+        llm) COMPREPLY=($(compgen -W "--model --gpu --prompt --output --tp --dtype --tpot --qps --json --help" -- "$cur")) ;;
         sample-size) COMPREPLY=($(compgen -W "--baseline --mde --relative --alpha --power --json --help" -- "$cur")) ;;
       esac
       ;;
@@ -189,19 +204,30 @@ _capplan() {
         --diagnostics-format)
           COMPREPLY=($(compgen -W "text github json" -- "$cur"))
           return ;;
+        --catalog)
+          COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null
+          return ;;
       esac
       if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "--format --diagnostics-format --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "--format --diagnostics-format --catalog --help" -- "$cur"))
         return
       fi
       _capplan_files yaml yml
       ;;
     catalog)
+      case $prev in
+        --format)
+          COMPREPLY=($(compgen -W "table json" -- "$cur"))
+          return ;;
+        --catalog)
+          COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null
+          return ;;
+      esac
       if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "--help" -- "$cur"))
+        COMPREPLY=($(compgen -W "--format --catalog --help" -- "$cur"))
         return
       fi
-      COMPREPLY=($(compgen -W "hardware" -- "$cur"))
+      COMPREPLY=($(compgen -W "hardware accelerators instances models" -- "$cur"))
       ;;
     graph)
       case $prev in
@@ -214,9 +240,12 @@ _capplan() {
         --diagnostics-format)
           COMPREPLY=($(compgen -W "text github json" -- "$cur"))
           return ;;
+        --catalog)
+          COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null
+          return ;;
       esac
       if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "--format -o --output --diagnostics-format --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "--format -o --output --diagnostics-format --catalog --help" -- "$cur"))
         return
       fi
       _capplan_files yaml yml

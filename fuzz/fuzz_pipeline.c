@@ -82,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       capplan_source_new("fuzz.yaml", (const char *)data, size);
   capplan_diags d;
   capplan_diags_init(&d, src);
-  capplan_run_opts ro = {NULL, NULL, true};
+  capplan_run_opts ro = {NULL, NULL, true, NULL};
   capplan_report *r = capplan_run(src, &ro, &d);
   FUZZ_ASSERT(r ? d.errors == 0 : d.errors > 0);
   if (r) {

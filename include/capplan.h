@@ -158,6 +158,21 @@ capplan_source *capplan_source_new(const char *path, const char *text,
                                    size_t len);
 void capplan_source_free(capplan_source *src);
 
+/* ------------------------------------------------------------ catalog */
+
+/* The catalog of accelerators, cloud instances and LLMs (docs/catalog.md):
+ * the built-in one, embedded in the library, with the entries of a
+ * catalog file added or overriding its fields (opaque). */
+typedef struct capplan_catalog capplan_catalog;
+
+/* The built-in catalog merged with the catalog file in SRC (NULL: the
+ * built-in alone).  Returns NULL with every error in D (about SRC).  Free
+ * with capplan_catalog_free() (accepts NULL). */
+capplan_catalog *capplan_catalog_load(const capplan_source *src,
+                                      const capplan_limits *limits,
+                                      capplan_diags *d);
+void capplan_catalog_free(capplan_catalog *c);
+
 /* ----------------------------------------------------------- pipeline */
 
 /* The plan of a spec: its model, the figures of one evaluation and,
@@ -185,6 +200,9 @@ typedef struct capplan_run_opts {
   const capplan_limits *limits;    /* NULL: the defaults */
   const capplan_check_opts *check; /* NULL: the spec's limits only */
   bool working; /* record the working of every figure ('explain') */
+  /* The catalog hardware and models are named from; NULL: the built-in
+   * one (read again by each run). */
+  const capplan_catalog *catalog;
 } capplan_run_opts;
 
 /* The pipeline every command runs: reads the spec in SRC, resolves it and

@@ -144,9 +144,9 @@ REQUIRED = {
                "heads", "kv_heads", "head_dim", "sources"],
 }
 OPTIONAL = {
-    "accelerators": ["flops", "interconnect", "price"],
-    "instances": [],
-    "models": ["intermediate", "vocab", "max_context"],
+    "accelerators": ["flops", "interconnect", "price", "not_published"],
+    "instances": ["not_published"],
+    "models": ["intermediate", "vocab", "max_context", "not_published"],
 }
 NUM = r"(0|[1-9]\d*)(\.\d+)?"
 UNITS = {
@@ -279,7 +279,32 @@ def check_entry(kind, name, entry, errors):
             errors.append("%s: active_params exceeds params" % name)
         if int(entry["heads"]) % int(entry["kv_heads"]):
             errors.append("%s: heads is not a multiple of kv_heads" % name)
+    check_not_published(kind, name, entry, errors)
     check_sources(name, entry, numbers, errors)
+
+
+def check_not_published(kind, name, entry, errors):
+    """`not_published: [..]` names fields of the kind that the entry
+    leaves out for want of a public source (docs/catalog.md, Gaps)."""
+    if "not_published" not in entry:
+        return
+    gaps = entry["not_published"]
+    if not isinstance(gaps, list) or not gaps:
+        errors.append("%s: not_published must be a non-empty [list]" % name)
+        return
+    known = list(NUMERIC[kind])
+    if kind == "accelerators":
+        known += ["flops"] + ["flops." + d for d in DTYPES]
+    for field in gaps:
+        if field not in known:
+            errors.append("%s: not_published names unknown field %r"
+                          % (name, field))
+        elif field.startswith("flops."):
+            if field[6:] in entry.get("flops", {}):
+                errors.append("%s: %s is given and not_published"
+                              % (name, field))
+        elif field in entry:
+            errors.append("%s: %s is given and not_published" % (name, field))
 
 
 def check_document(kind, text, errors, label):
@@ -389,6 +414,14 @@ BAD_CASES = [
     ("an impossible date", "accelerators",
      GOOD_ACCEL.replace("2026-11-30", "2026-02-30", 1),
      "read must be a date"),
+    ("a gap that is given", "accelerators",
+     GOOD_ACCEL.replace("    sources:", "    not_published: [price]\n"
+                        "    sources:"),
+     "price is given and not_published"),
+    ("a gap of no such field", "accelerators",
+     GOOD_ACCEL.replace("    sources:", "    not_published: [colour]\n"
+                        "    sources:"),
+     "unknown field 'colour'"),
     ("a missing required field", "accelerators",
      GOOD_ACCEL.replace("    memory: 80GB\n", ""), "missing memory"),
     ("a bad unit", "accelerators",

@@ -107,7 +107,8 @@ cases = [
     ("capplan calc ", topics, "--help"),
     ("capplan help ", commands, None),
     ("capplan init --template ", templates, None),
-    ("capplan catalog ", ["hardware"], None),
+    ("capplan catalog ", ["accelerators", "hardware", "instances", "models"],
+     None),
 ]
 for line, want, extra in cases:
     for shell, fn in (("bash", bash_complete), ("fish", fish_complete)):

@@ -22,7 +22,8 @@ for kind, path in (("report", "docs/report.schema.json"),
                    ("check", "docs/check.schema.json"),
                    ("diff", "docs/diff.schema.json"),
                    ("calc", "docs/calc.schema.json"),
-                   ("validate", "docs/validate.schema.json")):
+                   ("validate", "docs/validate.schema.json"),
+                   ("catalog", "docs/catalog.schema.json")):
     schema = json.load(open(path, encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     schemas[kind] = jsonschema.Draft202012Validator(schema)

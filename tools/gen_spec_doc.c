@@ -32,6 +32,10 @@ static const char *type_text(const schema_key *k, char *buf, size_t size) {
   case SK_STRING:
     return "text";
   case SK_NAME:
+    /* Hardware names may hold dots (p5.48xlarge); stage and group names
+     * may not. */
+    if (!strcmp(k->name, "hardware") || !strcmp(k->name, "accelerator"))
+      return "name (`[a-z0-9._-]+`)";
     return "name (`[a-z0-9_-]+`)";
   case SK_ENUM: {
     size_t n = 0;
@@ -45,7 +49,7 @@ static const char *type_text(const schema_key *k, char *buf, size_t size) {
   case SK_NAMES:
     return "stage name, or list of names";
   case SK_SECTION:
-    return "mapping";
+    return (k->flags & SF_OR_NAME) ? "catalog name, or mapping" : "mapping";
   case SK_MAP:
     return "mapping of names to entries";
   case SK_LIST:

@@ -50,6 +50,8 @@ enum capplan_check_kind {
   CAPPLAN_CHECK_COST,
   CAPPLAN_CHECK_GPUS,
   CAPPLAN_CHECK_SERVERS,
+  CAPPLAN_CHECK_TTFT, /* slo.ttft: the slowest llm stage's, ms */
+  CAPPLAN_CHECK_TPOT, /* slo.tpot: the slowest llm stage's, ms */
   /* Percentiles of the response (SPEC.md section 7), end to end or of a
    * stage, in the order of enum pct (plan.h). */
   CAPPLAN_CHECK_LATENCY_P50,

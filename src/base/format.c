@@ -391,6 +391,8 @@ char *fmt_check_value(const capplan_check *c, double v, bool limit, char *buf,
   case CAPPLAN_CHECK_LATENCY_P95:
   case CAPPLAN_CHECK_LATENCY_P99:
   case CAPPLAN_CHECK_LATENCY_P999:
+  case CAPPLAN_CHECK_TTFT:
+  case CAPPLAN_CHECK_TPOT:
     return fmt_ms(v / 1000, buf, size);
   case CAPPLAN_CHECK_AVAILABILITY:
     if (limit) {
@@ -431,6 +433,8 @@ static char *check_value_digits(const capplan_check *c, double v, int extra,
   case CAPPLAN_CHECK_LATENCY_P95:
   case CAPPLAN_CHECK_LATENCY_P99:
   case CAPPLAN_CHECK_LATENCY_P999:
+  case CAPPLAN_CHECK_TTFT:
+  case CAPPLAN_CHECK_TPOT:
     fmt_number(v, (a >= 100 ? 0 : a >= 1 ? 2 : sig3(a)) + extra, m, sizeof m);
     snprintf(buf, size, "%s ms", m);
     return buf;
@@ -483,6 +487,8 @@ char *fmt_check_margin(const capplan_check *c, char *buf, size_t size) {
   case CAPPLAN_CHECK_LATENCY_P95:
   case CAPPLAN_CHECK_LATENCY_P99:
   case CAPPLAN_CHECK_LATENCY_P999:
+  case CAPPLAN_CHECK_TTFT:
+  case CAPPLAN_CHECK_TPOT:
     fmt_delta_ms(c->margin / 1000, v, sizeof v);
     break;
   case CAPPLAN_CHECK_AVAILABILITY:
@@ -527,6 +533,9 @@ const char *check_flag(const capplan_check *c) {
     return "--max-latency-p99";
   case CAPPLAN_CHECK_LATENCY_P999:
     return "--max-latency-p999";
+  case CAPPLAN_CHECK_TTFT:
+  case CAPPLAN_CHECK_TPOT:
+    return ""; /* no flag: the spec's slo only */
   }
   return "";
 }
@@ -633,5 +642,19 @@ char *fmt_checks_summary(size_t failed, size_t n, char *buf, size_t size) {
     snprintf(buf, size, "%zu of %zu checks failed", failed, n);
   else
     snprintf(buf, size, "all %zu checks passed", n);
+  return buf;
+}
+
+char *fmt_si(double v, const char *unit, char *buf, size_t size) {
+  static const char *const prefix[] = {"", "K", "M", "G", "T", "P", "E"};
+  int p = 0;
+  double x = v;
+  while (x >= 1000 && p < 6) {
+    x /= 1000;
+    p++;
+  }
+  char n[FMT_SIZE];
+  fmt_number(x, x >= 100 ? 1 : 2, n, sizeof n);
+  snprintf(buf, size, "%s %s%s", n, prefix[p], unit);
   return buf;
 }

@@ -115,4 +115,8 @@ char *fmt_number(double v, int decimals, char *buf, size_t size);
  * figure in shows it, 0.000001, never 0. */
 char *fmt_number_sig(double v, int decimals, char *buf, size_t size);
 
+/* V with a decimal prefix before UNIT, as datasheets write it: "989.4
+ * TFLOPS", "3.35 TB/s", "2 GFLOP" (up to 2 decimals, 1 from 100 on). */
+char *fmt_si(double v, const char *unit, char *buf, size_t size);
+
 #endif

@@ -14,12 +14,16 @@
 #include <string.h>
 
 #include "availability.h"
+#include "batching.h"
 #include "calc.h"
 #include "catalog.h"
 #include "format.h"
 #include "latdist.h"
+#include "llm.h"
 #include "plan.h"
 #include "queueing.h"
+#include "roofline.h"
+#include "tp.h"
 #include "units.h"
 #include "util.h"
 
@@ -481,12 +485,16 @@ static int run_batch(calc_ctx *x) {
   if (!has(x, "qps") || !has(x, "window") || !has(x, "time"))
     return fail(x, "--qps, --window and --time are required");
   double q = val(x, "qps", 0), w = val(x, "window", 0), t = val(x, "time", 0);
-  double bs = q * w;
-  if (bs < 1)
-    bs = 1;
-  bool capped = has(x, "max-batch") && bs > val(x, "max-batch", bs);
-  if (capped)
-    bs = val(x, "max-batch", bs);
+  /* The batcher of 'batching:' stages (batching.c, FORMULAS.md 4b), with
+   * a batch taking --time whatever its size; so the spec it advises below
+   * gives these very figures. */
+  batching_params bp = {
+      q, w, has(x, "max-batch") ? val(x, "max-batch", 1) : 1e6, t, 0, 1};
+  batching_plan pl;
+  if (batching_shared(&bp, &pl) != BATCHING_OK)
+    return fail(x, "the answer is too large to represent; check the inputs");
+  double bs = pl.batch;
+  bool capped = pl.limit == BATCHING_BY_FILL;
   if (has(x, "max-batch"))
     work(x, "batch size", str(x, "min(max batch, max(1, QPS x window))"),
          str(x, "min(%s, %s/s x %s)", NUM(&b, val(x, "max-batch", 0), 0),
@@ -496,15 +504,15 @@ static int run_batch(calc_ctx *x) {
     work(x, "batch size", str(x, "max(1, QPS x window)"),
          str(x, "%s/s x %s", RATE(&b, q), MS(&b, w)),
          str(x, "%s requests per batch", NUM(&b, bs, 2)));
-  /* A capped batch is full before the window ends: it waits only as long
-   * as its requests take to arrive (FORMULAS.md section 4: the wait is at
-   * most the window). */
-  double fill = capped ? bs / q : w;
+  /* A capped batch is full before the window ends: its first request
+   * waits for the other batch - 1 to arrive (FORMULAS.md 4b). */
+  double fill = pl.close_wait_max;
   if (capped)
-    work(x, "fill time", str(x, "batch / QPS (full before the window ends)"),
-         str(x, "%s / %s/s", NUM(&b, bs, 2), RATE(&b, q)),
+    work(x, "fill time",
+         str(x, "(batch - 1) / QPS (full before the window ends)"),
+         str(x, "(%s - 1) / %s/s", NUM(&b, bs, 2), RATE(&b, q)),
          str(x, "%s", MS(&b, fill)));
-  double exact = capplan_ceil(q * t / bs);
+  double exact = pl.accelerators;
   work(x, "GPUs (exact)", str(x, "ceil(QPS x batch time / batch size)"),
        str(x, "ceil(%s x %s / %s)", RATE(&b, q), MS(&b, t), NUM(&b, bs, 2)),
        str(x, "%s GPU%s, each %s QPS", COUNT(&b, exact), exact == 1 ? "" : "s",
@@ -524,12 +532,20 @@ static int run_batch(calc_ctx *x) {
   work(x, "latency", str(x, "%s + batch time (+ queueing)", wait),
        str(x, "%s + %s", MS(&b, fill), MS(&b, t)),
        str(x, "%s", MS(&b, fill + t)));
+  char maxb[FMT_SIZE + 16] = "";
+  if (has(x, "max-batch"))
+    snprintf(maxb, sizeof maxb, ", max_batch: %s",
+             NUM(&b, val(x, "max-batch", 0), 0));
   note(x, str(x,
               "capplan uses the exact reading: a GPU is busy for the "
-              "batch time only, while the next batch fills; in a spec "
-              "write batch: %s and latency: %sms.  The seed's reading "
-              "counts the window as GPU time too (%s GPUs).",
-              NUM(&b, bs, 2), NUM(&b, t * 1000, 3), COUNT(&b, seed)));
+              "batch time only, while the next batch fills.  In a spec "
+              "write 'batching: {window: %sms%s, time: {base: %sms}}': "
+              "the stage then sizes these GPUs and its latency counts the "
+              "%s (at a 100%% target; 'utilization' leaves room for the "
+              "queue of batches).  The seed's reading counts the %s as "
+              "GPU time too (%s GPUs).",
+              NUM(&b, w * 1000, 3), maxb, NUM(&b, t * 1000, 3), wait, wait,
+              COUNT(&b, seed)));
   result(x, "batch", "1", bs);
   result(x, "gpus", "1", exact);
   result(x, "gpus_seed_reading", "1", seed);
@@ -653,6 +669,296 @@ static int run_queue(calc_ctx *x) {
   note(x, str(x, "Poisson arrivals, one shared FCFS queue; M/M/c is exact, "
                  "another service variation uses Allen-Cunneen "
                  "(docs/queueing.md)"));
+  return 0;
+}
+
+/* ------------------------------------------- roofline, kv-cache, llm */
+
+/* The catalog for the accelerator topics (the built-in one, embedded). */
+static capplan_catalog *calc_catalog(calc_ctx *x) {
+  capplan_buf err;
+  capplan_buf_init(&err);
+  capplan_catalog *c = catalog_builtin(&err);
+  if (!c)
+    fail(x, "internal error: the built-in catalog does not load: %s",
+         err.data ? err.data : "");
+  capplan_buf_release(&err);
+  return c;
+}
+
+/* The dtype of option NAME (checked when parsed), else fp16. */
+static enum dtype dtype_opt(const calc_ctx *x, const char *name) {
+  int i = opt_index(x->t, name);
+  return i >= 0 && x->has[i] ? (enum dtype)dtype_parse(x->text[i]) : DT_FP16;
+}
+
+/* Catalog hardware NAME (an accelerator or an instance) into *HW, or a
+ * failure naming the catalog. */
+static int calc_hw(calc_ctx *x, const capplan_catalog *cat, const char *name,
+                   hw_in *hw) {
+  if (model_catalog_hw(cat, name, hw))
+    return 0;
+  return fail(x,
+              "--gpu: no accelerator or instance named '%s' in the catalog "
+              "('capplan catalog accelerators', 'capplan catalog instances')",
+              name);
+}
+
+/* FORMULAS.md section 6: time = max(FLOPs / (peak x mfu), bytes /
+ * (bandwidth x mbu)), the larger naming the bound.  Check: Llama-2-7B's
+ * 13.48 GB of fp16 weights at 2,039 GB/s take at least 6.61 ms. */
+static int run_roofline(calc_ctx *x) {
+  nb b = {0};
+  if (!has(x, "flops") && !has(x, "bytes"))
+    return fail(x, "give --flops (operations), --bytes (memory traffic) or "
+                   "both");
+  if (has(x, "gpu") == (has(x, "peak") || has(x, "bandwidth")))
+    return fail(x, "give --gpu NAME (a catalog accelerator or instance), or "
+                   "--peak and --bandwidth");
+  enum dtype dt = dtype_opt(x, "dtype");
+  double peak = val(x, "peak", 0), bw = val(x, "bandwidth", 0);
+  const char *from = "given";
+  if (has(x, "gpu")) {
+    capplan_catalog *cat = calc_catalog(x);
+    if (!cat)
+      return -1;
+    hw_in hw;
+    int rc = calc_hw(x, cat, x->text[opt_index(x->t, "gpu")], &hw);
+    capplan_catalog_free(cat);
+    if (rc)
+      return rc;
+    peak = hw.flops[dt];
+    bw = hw.mem_bw;
+    from = x->text[opt_index(x->t, "gpu")];
+  }
+  double flops = val(x, "flops", 0), bytes = val(x, "bytes", 0);
+  if (flops > 0 && peak <= 0)
+    return fail(x,
+                "'%s' states no %s FLOPS (docs/catalog.md); give --peak "
+                "or another --dtype",
+                from, dtype_name(dt));
+  if (bytes > 0 && bw <= 0)
+    return fail(x, "'%s' states no memory bandwidth; give --bandwidth", from);
+  double mfu = val(x, "mfu", ROOFLINE_DEFAULT_MFU);
+  double mbu = val(x, "mbu", ROOFLINE_DEFAULT_MBU);
+  if (mfu <= 0 || mbu <= 0)
+    return fail(x, "--mfu and --mbu must be above 0%%");
+  roofline_hw rh = {flops > 0 ? peak : 1, bytes > 0 ? bw : 1, mfu, mbu};
+  roofline_time t;
+  if (roofline_time_of(&rh, flops, bytes, &t) != ROOFLINE_OK)
+    return fail(x, "the answer is too large to represent; check the inputs");
+  char si[4][FMT_SIZE];
+  if (flops > 0)
+    work(x, "compute", str(x, "FLOPs / (peak x mfu)"),
+         str(x, "%s / (%s %s x %s)", fmt_si(flops, "FLOP", si[0], FMT_SIZE),
+             fmt_si(peak, "FLOPS", si[1], FMT_SIZE), dtype_name(dt),
+             PCT(&b, mfu)),
+         str(x, "%s", MS(&b, t.compute_s)));
+  if (bytes > 0)
+    work(x, "memory", str(x, "bytes / (bandwidth x mbu)"),
+         str(x, "%s / (%s x %s)", fmt_si(bytes, "B", si[2], FMT_SIZE),
+             fmt_si(bw, "B/s", si[3], FMT_SIZE), PCT(&b, mbu)),
+         str(x, "%s", MS(&b, t.memory_s)));
+  work(x, "time", str(x, "the larger"),
+       str(x, "max(%s, %s)", MS(&b, t.compute_s), MS(&b, t.memory_s)),
+       str(x, "%s, %s-bound", MS(&b, t.seconds), roofline_bound_name(t.bound)));
+  if (flops > 0 && bytes > 0)
+    note(x,
+         str(x,
+             "arithmetic intensity %s FLOP per byte against a ridge of %s "
+             "(peak x mfu / (bandwidth x mbu)): above the ridge the "
+             "arithmetic binds, below it the memory",
+             NUM(&b, flops / bytes, 2), NUM(&b, peak * mfu / (bw * mbu), 2)));
+  note(x, str(x,
+              "mfu %s%s, mbu %s%s (FORMULAS.md 6's defaults: "
+              "FlashAttention-2 on A100, gpt-fast's Llama-2-7B decode on "
+              "A100-80GB); --mfu 100%% --mbu 100%% gives the bare roofline",
+              PCT(&b, mfu), has(x, "mfu") ? " given" : " by default",
+              PCT(&b, mbu), has(x, "mbu") ? " given" : " by default"));
+  result(x, "seconds", "s", t.seconds);
+  result(x, "compute_seconds", "s", t.compute_s);
+  result(x, "memory_seconds", "s", t.memory_s);
+  return 0;
+}
+
+/* The dimensions of an LLM: catalog model NAME or the given flags. */
+static int model_dims(calc_ctx *x, llm_model *m) {
+  memset(m, 0, sizeof *m);
+  if (has(x, "model")) {
+    capplan_catalog *cat = calc_catalog(x);
+    if (!cat)
+      return -1;
+    const char *name = x->text[opt_index(x->t, "model")];
+    const cat_entry *e = catalog_find(cat, CAT_MODEL, name);
+    if (!e) {
+      capplan_catalog_free(cat);
+      return fail(x,
+                  "--model: no model named '%s' in the catalog ('capplan "
+                  "catalog models')",
+                  name);
+    }
+    cat_get(e, MOD_PARAMS, &m->params);
+    cat_get(e, MOD_ACTIVE_PARAMS, &m->active_params);
+    cat_get(e, MOD_LAYERS, &m->layers);
+    cat_get(e, MOD_HIDDEN, &m->hidden);
+    cat_get(e, MOD_HEADS, &m->heads);
+    cat_get(e, MOD_KV_HEADS, &m->kv_heads);
+    cat_get(e, MOD_HEAD_DIM, &m->head_dim);
+    capplan_catalog_free(cat);
+    return 0;
+  }
+  return 1; /* not from the catalog */
+}
+
+/* FORMULAS.md 6 and 6b: KV per token = 2 x layers x kv_heads x head_dim
+ * x bytes; Llama-3.1-8B in fp16: 128 KiB, 0.125 GiB per 1,024 tokens. */
+static int run_kv_cache(calc_ctx *x) {
+  nb b = {0};
+  if (!has(x, "tokens"))
+    return fail(x, "--tokens is required (prompt and output of a sequence)");
+  llm_model m;
+  int rc = model_dims(x, &m);
+  if (rc < 0)
+    return rc;
+  if (rc > 0) {
+    if (!has(x, "layers") || !has(x, "kv-heads") || !has(x, "head-dim"))
+      return fail(x, "give --model NAME, or --layers, --kv-heads and "
+                     "--head-dim");
+    m.layers = val(x, "layers", 0);
+    m.kv_heads = val(x, "kv-heads", 0);
+    m.head_dim = val(x, "head-dim", 0);
+  } else if (has(x, "layers") || has(x, "kv-heads") || has(x, "head-dim")) {
+    return fail(x, "give --model or the dimensions, not both");
+  }
+  enum dtype dt = dtype_opt(x, "dtype");
+  double bytes = dtype_bytes(dt);
+  double per_token = 2 * m.layers * m.kv_heads * m.head_dim * bytes;
+  double tokens = val(x, "tokens", 0), seqs = val(x, "sequences", 1);
+  char bb[3][FMT_SIZE];
+  work(x, "per token",
+       str(x, "2 (K and V) x layers x kv_heads x head_dim x "
+              "bytes"),
+       str(x, "2 x %s x %s x %s x %s (%s)", COUNT(&b, m.layers),
+           COUNT(&b, m.kv_heads), COUNT(&b, m.head_dim), NUM(&b, bytes, 1),
+           dtype_name(dt)),
+       str(x, "%s", fmt_bytes(per_token, bb[0], FMT_SIZE)));
+  work(x, "per sequence", str(x, "per token x tokens"),
+       str(x, "%s x %s", NUM(&b, per_token, 0), COUNT(&b, tokens)),
+       str(x, "%s", fmt_bytes(per_token * tokens, bb[1], FMT_SIZE)));
+  if (has(x, "sequences"))
+    work(x, "all sequences", str(x, "per sequence x sequences"),
+         str(x, "%s x %s", NUM(&b, per_token * tokens, 0), COUNT(&b, seqs)),
+         str(x, "%s", fmt_bytes(per_token * tokens * seqs, bb[2], FMT_SIZE)));
+  note(x, str(x, "the cache of a sequence at its end; an llm stage keeps "
+                 "the GPUs' memory less the weights and 10%% for it "
+                 "('capplan calc llm')"));
+  result(x, "bytes_per_token", "bytes", per_token);
+  result(x, "bytes_per_sequence", "bytes", per_token * tokens);
+  result(x, "bytes", "bytes", per_token * tokens * seqs);
+  return 0;
+}
+
+/* FORMULAS.md 6b through the llm throughput model itself (tp_llm.c): the
+ * same figures and working as an llm stage on that hardware. */
+static int run_llm(calc_ctx *x) {
+  nb b = {0};
+  if (!has(x, "model") || !has(x, "gpu") || !has(x, "prompt") ||
+      !has(x, "output"))
+    return fail(x, "--model, --gpu, --prompt and --output are required");
+  llm_model m;
+  int rc = model_dims(x, &m);
+  if (rc)
+    return rc < 0 ? rc : fail(x, "--model is required");
+  capplan_catalog *cat = calc_catalog(x);
+  if (!cat)
+    return -1;
+  hw_in hw;
+  rc = calc_hw(x, cat, x->text[opt_index(x->t, "gpu")], &hw);
+  capplan_catalog_free(cat);
+  if (rc)
+    return rc;
+  tp_model tp;
+  memset(&tp, 0, sizeof tp);
+  tp.kind = TP_LLM;
+  tp.as.llm.dtype = tp.as.llm.kv_dtype = dtype_opt(x, "dtype");
+  tp.as.llm.model = x->text[opt_index(x->t, "model")];
+  stage_in in;
+  memset(&in, 0, sizeof in);
+  in.pol.utilization = 1;
+  in.service_cv = -1;
+  gpu_in *g = &in.gpu;
+  g->params = m.params;
+  g->active_params = m.active_params > 0 ? m.active_params : m.params;
+  g->layers = m.layers, g->hidden = m.hidden, g->heads = m.heads;
+  g->kv_heads = m.kv_heads, g->head_dim = m.head_dim;
+  g->weight_bytes = g->kv_bytes = dtype_bytes(tp.as.llm.dtype);
+  g->prompt_tokens = val(x, "prompt", 0);
+  g->output_tokens = val(x, "output", 1);
+  g->tp = val(x, "tp", 1);
+  g->llm_max_batch = LLM_DEFAULT_MAX_BATCH;
+  g->reserve = LLM_DEFAULT_RESERVE;
+  g->mfu = hw.mfu > 0 ? hw.mfu : ROOFLINE_DEFAULT_MFU;
+  g->mbu = hw.mbu > 0 ? hw.mbu : ROOFLINE_DEFAULT_MBU;
+  g->tpot_target = val(x, "tpot", 0);
+  const char *gpu = x->text[opt_index(x->t, "gpu")];
+  if (g->tp > hw.gpus)
+    return fail(x,
+                "--tp %s needs %s GPUs in one server and '%s' has %s; name "
+                "an instance with more (e.g. p5.48xlarge)",
+                COUNT(&b, g->tp), COUNT(&b, g->tp), gpu, COUNT(&b, hw.gpus));
+  if (g->tp > 1 && hw.link_bw <= 0)
+    return fail(x, "'%s' states no interconnect bandwidth for --tp", gpu);
+  tp_out out;
+  memset(&out, 0, sizeof out);
+  double qps = val(x, "qps", 0);
+  tp_llm_ops.eval(&tp, &in, &hw, qps, &out);
+  if (out.status == LLM_DOES_NOT_FIT || out.status == LLM_SEQUENCE_DOES_NOT_FIT)
+    return fail(x,
+                "%s: %s on a replica of %s x '%s' (%s usable with 10%% kept "
+                "back); raise --tp or lower --prompt and --output",
+                x->text[opt_index(x->t, "model")],
+                out.status == LLM_DOES_NOT_FIT
+                    ? "the weights do not fit"
+                    : "one sequence's KV cache does not fit beside the weights",
+                COUNT(&b, g->tp), gpu,
+                fmt_si(out.llm.memory.memory_usable, "B", n_(&b), FMT_SIZE));
+  if (out.status != 0)
+    return fail(x,
+                "'%s' has no figures for this model (%s); check its "
+                "FLOPS at the dtype and its bandwidth",
+                gpu, llm_status_name((llm_status)out.status));
+  tp_llm_ops.steps(&tp, &in, &hw, NULL, &out, x->c->working,
+                   &x->c->working->totals);
+  result(x, "batch", "1", out.batch);
+  result(x, "ttft", "s", out.ttft);
+  result(x, "tpot", "s", out.llm.tpot);
+  result(x, "output_tokens_per_second_per_gpu", "1/s",
+         out.llm.output_tokens_per_second_per_gpu);
+  result(x, "requests_per_second_per_replica", "1/s",
+         out.llm.requests_per_second);
+  if (qps > 0) {
+    double replicas = capplan_ceil(qps / out.llm.requests_per_second);
+    double servers = capplan_ceil(replicas / out.replicas_per_server);
+    if (!(servers * hw.gpus <= CAPPLAN_MAX_EXACT))
+      return fail(x, "the answer is more GPUs than capplan counts exactly "
+                     "(2^53); check --qps");
+    work(x, "replicas", str(x, "ceil(QPS / requests per second of a replica)"),
+         str(x, "ceil(%s / %s)", RATE(&b, qps),
+             NUM(&b, out.llm.requests_per_second, 3)),
+         str(x, "%s replicas of %s GPU%s", COUNT(&b, replicas),
+             COUNT(&b, g->tp), g->tp == 1 ? "" : "s"));
+    work(x, "servers", str(x, "ceil(replicas / replicas per server)"),
+         str(x, "ceil(%s / %s)", COUNT(&b, replicas),
+             COUNT(&b, out.replicas_per_server)),
+         str(x, "%s x %s = %s GPUs, %s/year", COUNT(&b, servers), gpu,
+             COUNT(&b, servers * hw.gpus),
+             MONEY(&b, servers * hw.cost_per_year)));
+    result(x, "servers", "servers", servers);
+    result(x, "gpus", "gpus", servers * hw.gpus);
+  }
+  note(x, str(x, "at 100%% utilization, without queueing for a sequence "
+                 "slot; a spec's llm stage adds headroom, spares and "
+                 "slo.ttft (docs/spec.md)"));
   return 0;
 }
 
@@ -811,6 +1117,51 @@ static const ctopic topics[] = {
       {"cv", "number", "F", "service time's coefficient of variation (1)"}},
      NULL,
      run_queue},
+    {"roofline",
+     "time of an operation on an accelerator: compute- or memory-bound",
+     "--flops N --bytes B (--gpu NAME | --peak FLOPS --bandwidth BW) "
+     "[--dtype T] [--mfu F] [--mbu F]",
+     "capplan calc roofline --bytes 13.48GB --gpu a100-sxm-80gb --mbu 100%",
+     {{"flops", "flop", "N", "floating-point operations, e.g. 14TFLOP"},
+      {"bytes", "bytes", "B", "bytes read and written, e.g. 16GB"},
+      {"gpu", "name", "NAME", "a catalog accelerator or instance"},
+      {"peak", "flops", "FLOPS", "dense peak, e.g. 312TFLOPS"},
+      {"bandwidth", "bandwidth", "BW", "memory bandwidth, e.g. 2TB/s"},
+      {"dtype", "dtype", "T", "dtype of the arithmetic (fp16)"},
+      {"mfu", "fraction", "F", "share of peak FLOPS reached (72%)"},
+      {"mbu", "fraction", "F", "share of bandwidth reached (68.5%)"}},
+     NULL,
+     run_roofline},
+    {"kv-cache",
+     "KV cache of an LLM: per token, per sequence, for many",
+     "(--model NAME | --layers N --kv-heads N --head-dim N) --tokens N "
+     "[--sequences N] [--dtype T]",
+     "capplan calc kv-cache --model llama-3.1-8b --tokens 1024",
+     {{"model", "name", "NAME", "a catalog model"},
+      {"layers", "count", "N", "layers"},
+      {"kv-heads", "count", "N", "key-value heads"},
+      {"head-dim", "count", "N", "dimension of a head"},
+      {"tokens", "count", "N", "tokens of a sequence"},
+      {"sequences", "count", "N", "sequences held at once"},
+      {"dtype", "dtype", "T", "dtype of the cache (fp16)"}},
+     NULL,
+     run_kv_cache},
+    {"llm",
+     "LLM serving: memory, batch, TTFT, TPOT, tokens/s and GPUs",
+     "--model NAME --gpu NAME --prompt N --output N [--tp N] [--dtype T] "
+     "[--tpot D] [--qps RATE]",
+     "capplan calc llm --model llama-3.1-8b --gpu h100-sxm --prompt 1500 "
+     "--output 300 --tpot 50ms",
+     {{"model", "name", "NAME", "a catalog model"},
+      {"gpu", "name", "NAME", "a catalog accelerator or instance"},
+      {"prompt", "count", "N", "prompt tokens of a request"},
+      {"output", "count", "N", "output tokens of a request"},
+      {"tp", "count", "N", "GPUs of a replica (1)"},
+      {"dtype", "dtype", "T", "dtype of weights and cache (fp16)"},
+      {"tpot", "duration", "D", "time per output token to meet"},
+      {"qps", "rate", "RATE", "requests a second to serve"}},
+     NULL,
+     run_llm},
     {"sample-size",
      "A/B test users per group, two proportions",
      "--baseline F --mde F [--relative] [--alpha F] [--power F]",
@@ -878,6 +1229,20 @@ static int parse_opt(calc_ctx *x, int i, const capplan_calc_arg *a) {
   const char *text = a->values[0];
   x->text[i] = text;
   x->has[i] = true;
+  if (!strcmp(o->kind, "name")) {
+    if (!catalog_valid_name(text, strlen(text)))
+      return fail(x,
+                  "%s takes a catalog name (lower-case letters, digits, "
+                  "'-', '_' and '.'), got '%s'",
+                  key, text);
+    return 0;
+  }
+  if (!strcmp(o->kind, "dtype")) {
+    if (dtype_parse(text) < 0)
+      return fail(x, "%s takes one of %s, got '%s'", key,
+                  "fp32, tf32, bf16, fp16, fp8, int8, fp4", text);
+    return 0;
+  }
   if (!strcmp(o->kind, "bound")) {
     double lo, used, hi;
     if (!catalog_bound_range(text, &lo, &used, &hi))

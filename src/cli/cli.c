@@ -568,31 +568,64 @@ int cli_limits(capplan_limits *limits) {
   return rc;
 }
 
+int cli_catalog(const char *path, const char *color, capplan_catalog **out) {
+  cli_diag_opts dg = {color, NULL, NULL, true};
+  return cli_catalog_with(path, &dg, out);
+}
+
+int cli_catalog_with(const char *path, cli_diag_opts *dg,
+                     capplan_catalog **out) {
+  *out = NULL;
+  if (!path)
+    return 0;
+  capplan_limits limits;
+  if (cli_limits(&limits))
+    return CAPPLAN_EXIT_INPUT;
+  capplan_diags d;
+  capplan_diags_init(&d, NULL);
+  capplan_source *src = capplan_source_read(path, &limits, &d);
+  if (src) {
+    d.src = src;
+    *out = capplan_catalog_load(src, &limits, &d);
+  }
+  cli_print_diags_with(&d, dg);
+  capplan_diags_release(&d);
+  capplan_source_free(src);
+  return *out ? 0 : CAPPLAN_EXIT_INPUT;
+}
+
 int cli_run_pipeline(const char *spec_path, const char *color,
                      const capplan_check_opts *check, bool working,
-                     capplan_source **src, capplan_report **report) {
+                     const char *catalog_path, capplan_source **src,
+                     capplan_report **report) {
   cli_diag_opts dg = {color, NULL, NULL, true};
-  return cli_run_pipeline_with(spec_path, &dg, check, working, src, report);
+  return cli_run_pipeline_with(spec_path, &dg, check, working, catalog_path,
+                               src, report);
 }
 
 int cli_run_pipeline_with(const char *spec_path, cli_diag_opts *dg,
                           const capplan_check_opts *check, bool working,
-                          capplan_source **src, capplan_report **report) {
+                          const char *catalog_path, capplan_source **src,
+                          capplan_report **report) {
   *report = NULL;
   *src = NULL;
   capplan_limits limits;
   if (cli_limits(&limits))
+    return CAPPLAN_EXIT_INPUT;
+  capplan_catalog *catalog;
+  if (cli_catalog_with(catalog_path, dg, &catalog))
     return CAPPLAN_EXIT_INPUT;
   capplan_diags d;
   capplan_diags_init(&d, NULL);
   *src = capplan_source_read(spec_path, &limits, &d);
   if (*src) {
     d.src = *src;
-    capplan_run_opts opts = {&limits, check, working};
+    capplan_run_opts opts = {&limits, check, working, catalog};
     *report = capplan_run(*src, &opts, &d);
   }
   cli_print_diags_with(&d, dg);
   capplan_diags_release(&d);
+  capplan_catalog_free(catalog);
   if (!*report) {
     capplan_source_free(*src);
     *src = NULL;
@@ -654,12 +687,14 @@ int cli_emit_report(const capplan_report *report, enum capplan_view view,
 }
 
 int cli_load_plan_rows(const char *path, const char *color,
+                       const capplan_catalog *catalog,
                        capplan_plan_rows **rows) {
   cli_diag_opts dg = {color, NULL, NULL, true};
-  return cli_load_plan_rows_with(path, &dg, rows);
+  return cli_load_plan_rows_with(path, &dg, catalog, rows);
 }
 
 int cli_load_plan_rows_with(const char *path, cli_diag_opts *dg,
+                            const capplan_catalog *catalog,
                             capplan_plan_rows **rows) {
   *rows = NULL;
   capplan_limits limits;
@@ -673,7 +708,7 @@ int cli_load_plan_rows_with(const char *path, cli_diag_opts *dg,
     if (capplan_source_is_report(src)) {
       *rows = capplan_report_read_json(src, &d);
     } else {
-      capplan_run_opts opts = {&limits, NULL, false};
+      capplan_run_opts opts = {&limits, NULL, false, catalog};
       capplan_report *r = capplan_run(src, &opts, &d);
       if (r)
         *rows = capplan_plan_rows_of(r);

@@ -139,11 +139,30 @@ int cli_limits(capplan_limits *limits);
  * after use), or CAPPLAN_EXIT_INPUT. */
 int cli_run_pipeline(const char *spec_path, const char *color,
                      const capplan_check_opts *check, bool working,
-                     capplan_source **src, capplan_report **report);
+                     const char *catalog_path, capplan_source **src,
+                     capplan_report **report);
 /* The same, with diagnostics printed as DG says. */
 int cli_run_pipeline_with(const char *spec_path, cli_diag_opts *dg,
                           const capplan_check_opts *check, bool working,
-                          capplan_source **src, capplan_report **report);
+                          const char *catalog_path, capplan_source **src,
+                          capplan_report **report);
+
+/* Reads the catalog file PATH (--catalog) over the built-in catalog,
+ * printing its diagnostics.  Returns 0 with *OUT set (NULL when PATH is
+ * NULL: the built-in one, read by the pipeline when needed; free with
+ * capplan_catalog_free), or CAPPLAN_EXIT_INPUT. */
+int cli_catalog(const char *path, const char *color, capplan_catalog **out);
+int cli_catalog_with(const char *path, cli_diag_opts *dg,
+                     capplan_catalog **out);
+
+/* The --catalog option of every command that reads specs. */
+#define CLI_CATALOG_OPTION                                                     \
+  {                                                                            \
+    "catalog", 0, "FILE",                                                      \
+        "a catalog file that adds or overrides accelerators, instances and "   \
+        "models (docs/catalog.md)",                                            \
+        0                                                                      \
+  }
 
 /* Where and how a report goes, from --format, -o and --color. */
 typedef struct cli_output {
@@ -165,8 +184,10 @@ int cli_output_setup(const cli_command *cmd, enum capplan_view view,
  * a spec through the pipeline; prints diagnostics.  Returns 0 with *ROWS
  * set (free with capplan_plan_rows_free), or CAPPLAN_EXIT_INPUT. */
 int cli_load_plan_rows(const char *path, const char *color,
+                       const capplan_catalog *catalog,
                        capplan_plan_rows **rows);
 int cli_load_plan_rows_with(const char *path, cli_diag_opts *dg,
+                            const capplan_catalog *catalog,
                             capplan_plan_rows **rows);
 
 /* Parses the value of option NAME as a quantity of KIND (see

@@ -21,6 +21,7 @@ static const cli_option options[] = {
     {"output", 'o', "FILE", "write to FILE (atomically) instead of stdout", 0},
     {"color", 0, "WHEN", "auto (default), always or never", 0},
     CLI_DIAGNOSTICS_OPTION,
+    CLI_CATALOG_OPTION,
 };
 
 static int check(const cli_command *self, const cli_args *a) {
@@ -68,8 +69,8 @@ static int check(const cli_command *self, const cli_args *a) {
   capplan_source *src;
   capplan_report *report;
   cli_diag_opts dg = cli_diag_opts_of(self, a);
-  rc = cli_run_pipeline_with(a->positional[0], &dg, &limits, false, &src,
-                             &report);
+  rc = cli_run_pipeline_with(a->positional[0], &dg, &limits, false,
+                             cli_value(self, a, "catalog"), &src, &report);
   if (!rc && capplan_report_checks(report) == 0)
     rc = cli_usage_error(self,
                          "nothing to check: '%s' has no 'slo' or 'budget' "

@@ -20,6 +20,7 @@ static const cli_option options[] = {
     {"output", 'o', "FILE", "write to FILE (atomically) instead of stdout", 0},
     {"color", 0, "WHEN", "auto (default), always or never", 0},
     CLI_DIAGNOSTICS_OPTION,
+    CLI_CATALOG_OPTION,
 };
 
 /* --max-increase-pct takes 10 or 10%: a number of percent. */
@@ -74,6 +75,11 @@ static int diff(const cli_command *self, const cli_args *a) {
   if (rc)
     return rc;
   capplan_plan_rows *rows[2] = {NULL, NULL};
+  capplan_catalog *catalog;
+  cli_diag_opts cdg = cli_diag_opts_of(self, a);
+  rc = cli_catalog_with(cli_value(self, a, "catalog"), &cdg, &catalog);
+  if (rc)
+    return rc;
   /* Both sides are read (and their errors shown) before giving up. */
   /* With --diagnostics-format json, one array for both sides. */
   cli_diag_opts dg = cli_diag_opts_of(self, a);
@@ -81,10 +87,11 @@ static int diff(const cli_command *self, const cli_args *a) {
   capplan_buf_init(&json);
   if (dg.format && !strcmp(dg.format, "json"))
     dg.json = &json;
-  int r0 = cli_load_plan_rows_with(a->positional[0], &dg, &rows[0]);
-  int r1 = cli_load_plan_rows_with(a->positional[1], &dg, &rows[1]);
+  int r0 = cli_load_plan_rows_with(a->positional[0], &dg, catalog, &rows[0]);
+  int r1 = cli_load_plan_rows_with(a->positional[1], &dg, catalog, &rows[1]);
   cli_flush_json_diags(&dg);
   capplan_buf_release(&json);
+  capplan_catalog_free(catalog);
   rc = r0 ? r0 : r1;
   if (!rc) {
     capplan_diff *d = capplan_diff_plans(rows[0], rows[1], &gates);

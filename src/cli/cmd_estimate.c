@@ -9,6 +9,7 @@ static const cli_option options[] = {
     {"color", 0, "WHEN", "auto (default), always or never", 0},
     {"wide", 0, NULL, "every column, however wide the terminal", 0},
     CLI_DIAGNOSTICS_OPTION,
+    CLI_CATALOG_OPTION,
 };
 
 static int estimate(const cli_command *self, const cli_args *a) {
@@ -29,7 +30,8 @@ static int estimate(const cli_command *self, const cli_args *a) {
   capplan_source *src;
   capplan_report *report;
   cli_diag_opts dg = cli_diag_opts_of(self, a);
-  rc = cli_run_pipeline_with(a->positional[0], &dg, NULL, false, &src, &report);
+  rc = cli_run_pipeline_with(a->positional[0], &dg, NULL, false,
+                             cli_value(self, a, "catalog"), &src, &report);
   if (!rc)
     rc = cli_emit_report(report, CAPPLAN_VIEW_REPORT, &out);
   capplan_report_free(report);

@@ -14,6 +14,7 @@ static const cli_option options[] = {
     {"format", 0, "FORMAT", "text (default) or markdown", 0},
     {"output", 'o', "FILE", "write to FILE (atomically) instead of stdout", 0},
     CLI_DIAGNOSTICS_OPTION,
+    CLI_CATALOG_OPTION,
 };
 
 /* The same pipeline as 'estimate' (so the same diagnostics), asked to
@@ -38,7 +39,8 @@ static int explain(const cli_command *self, const cli_args *a) {
   capplan_source *src;
   capplan_report *r;
   cli_diag_opts dg = cli_diag_opts_of(self, a);
-  rc = cli_run_pipeline_with(a->positional[0], &dg, NULL, true, &src, &r);
+  rc = cli_run_pipeline_with(a->positional[0], &dg, NULL, true,
+                             cli_value(self, a, "catalog"), &src, &r);
   if (rc)
     return rc;
   capplan_render_opts opts = {false, 0, cli_value(self, a, "stage")};

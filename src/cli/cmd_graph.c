@@ -9,6 +9,7 @@ static const cli_option options[] = {
     {"format", 0, "FORMAT", "dot (default), mermaid or svg", 0},
     {"output", 'o', "FILE", "write to FILE (atomically) instead of stdout", 0},
     CLI_DIAGNOSTICS_OPTION,
+    CLI_CATALOG_OPTION,
 };
 
 static int graph(const cli_command *self, const cli_args *a) {
@@ -28,7 +29,8 @@ static int graph(const cli_command *self, const cli_args *a) {
   capplan_source *src;
   capplan_report *report;
   cli_diag_opts dg = cli_diag_opts_of(self, a);
-  rc = cli_run_pipeline_with(a->positional[0], &dg, NULL, false, &src, &report);
+  rc = cli_run_pipeline_with(a->positional[0], &dg, NULL, false,
+                             cli_value(self, a, "catalog"), &src, &report);
   if (!rc) {
     capplan_buf text;
     capplan_buf_init(&text);

@@ -14,6 +14,7 @@
 static const cli_option options[] = {
     {"format", 0, "FORMAT", "text (default) or json", 0},
     CLI_DIAGNOSTICS_OPTION,
+    CLI_CATALOG_OPTION,
 };
 
 /* The JSON document: D's diagnostics, and the stages of R (NULL when the
@@ -60,6 +61,9 @@ static int validate(const cli_command *self, const cli_args *a) {
   capplan_limits limits;
   if (cli_limits(&limits))
     return CAPPLAN_EXIT_INPUT;
+  capplan_catalog *catalog;
+  if (cli_catalog_with(cli_value(self, a, "catalog"), &dg, &catalog))
+    return CAPPLAN_EXIT_INPUT;
   capplan_diags d;
   capplan_diags_init(&d, NULL);
   const char *path = a->positional[0];
@@ -67,9 +71,10 @@ static int validate(const cli_command *self, const cli_args *a) {
   capplan_report *report = NULL;
   if (src) {
     d.src = src;
-    capplan_run_opts opts = {&limits, NULL, false};
+    capplan_run_opts opts = {&limits, NULL, false, catalog};
     report = capplan_run(src, &opts, &d);
   }
+  capplan_catalog_free(catalog);
   cli_print_diags_with(&d, &dg);
   capplan_buf b;
   capplan_buf_init(&b);

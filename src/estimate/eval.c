@@ -33,7 +33,8 @@ const char *plan_status_name(enum plan_status s) {
 }
 
 const char *constraint_name(enum constraint c) {
-  static const char *const names[] = {"throughput", "memory", "latency"};
+  static const char *const names[] = {"throughput", "memory", "kv_cache",
+                                      "latency"};
   return names[c];
 }
 
@@ -249,6 +250,11 @@ static double usable_memory(const hw_in *hw, bool gpu, const policy *pol) {
 
 static bool finite_figures(plan *out, size_t i) {
   const stage_plan *s = &out->stage[i];
+  if (s->tp.status != 0) {
+    out->problem = PROBLEM_MODEL;
+    out->problem_stage = i;
+    return false;
+  }
   const struct {
     double v;
     enum plan_problem what;
@@ -275,6 +281,106 @@ static bool too_big(plan *out, size_t i, double servers, double load) {
   return true;
 }
 
+/* The slowest path to the start of stage I: its upstream on that path
+ * (the first listed wins ties), the path's length and fifth stage, and
+ * its latency (SPEC.md: the largest latency to the end of an upstream). */
+static double slowest_upstream(const capplan_model *m, plan *out, size_t i) {
+  const mstage *ms = &m->stage[i];
+  double slow = 0;
+  out->best[i] = i;
+  out->path_len[i] = 1;
+  out->fifth[i] = i;
+  for (size_t q = 0; q < ms->n_parents; q++) {
+    size_t u = ms->parents[q];
+    const stage_plan *up = &out->stage[u];
+    if (q == 0 || up->latency_to > out->stage[out->best[i]].latency_to)
+      out->best[i] = u;
+    slow = max2(slow, up->latency_to);
+  }
+  if (ms->n_parents) {
+    size_t b = out->best[i];
+    out->path_len[i] = out->path_len[b] + 1;
+    out->fifth[i] = out->path_len[i] == 5 ? i : out->fifth[b];
+  }
+  return slow;
+}
+
+/* Stage I's time on the request path: its model's service time and the
+ * wait for its batch to form (s->form); calls in sequence wait for each
+ * other, in parallel once.  Then its latency to its end, after SLOW. */
+static void stage_latency(const capplan_model *m, const params *p, plan *out,
+                          size_t i, double slow) {
+  const mstage *ms = &m->stage[i];
+  const stage_in *in = &p->stage[i];
+  stage_plan *s = &out->stage[i];
+  double own = s->tp.latency + s->form;
+  s->latency = ms->calls_sequential ? own * in->calls : own;
+  s->latency_to = s->latency + slow;
+  s->mean_latency = s->latency;
+  if (ms->has_cache)
+    s->mean_latency =
+        in->cache_hit * p->cache[i].latency + (1 - in->cache_hit) * s->latency;
+}
+
+/* The fallback of stage I: its path is I's with its own latency in
+ * place of I's (phase 2). */
+static void fallback_latency(const capplan_model *m, const params *p, plan *out,
+                             size_t i) {
+  size_t fi = (size_t)m->stage[i].fallback;
+  const stage_plan *pr = &out->stage[i];
+  stage_plan *f = &out->stage[fi];
+  const stage_in *fin = &p->stage[fi];
+  double own = f->tp.latency + f->form;
+  f->latency = m->stage[fi].calls_sequential ? own * fin->calls : own;
+  f->latency_to =
+      max2(f->latency_to, pr->latency_to - pr->latency + f->latency);
+  f->mean_latency = f->latency;
+}
+
+/* Phase 4b: the wait for a batch to form (FORMULAS.md 4b), now that the
+ * servers are known: a batch that fills from the requests reaching one
+ * server waits longer the fewer requests each receives (tp_ops.queue's
+ * form, at the rate of one server); a batcher with a window waits for
+ * the window.  It counts on the request path, so the latencies along the
+ * graph are taken again when any stage waits.  Returns whether one did. */
+static bool forming(const capplan_model *m, const params *p, plan *out) {
+  bool any = false;
+  for (size_t i = 0; i < m->n_stages; i++) {
+    const mstage *ms = &m->stage[i];
+    stage_plan *s = &out->stage[i];
+    /* Requests served one by one wait for no batch (a short cut: this
+     * runs on every evaluation). */
+    if (ms->tp.kind == TP_FIXED || ms->tp.kind == TP_LLM ||
+        (ms->tp.kind == TP_BATCH && s->tp.batch <= 1)) {
+      s->form = 0;
+      continue;
+    }
+    double servers =
+        ms->group >= 0 ? out->group[ms->group].pool.servers : s->pool.servers;
+    double rate = servers > 0 ? s->load / servers : 0;
+    tp_queue q;
+    tp_ops_of(ms->tp.kind)
+        ->queue(&ms->tp, &p->stage[i], &p->hw[ms->hw], &s->tp, rate, &q);
+    s->form = s->load > 0 && q.form > 0 ? q.form : 0;
+    any = any || s->form > 0;
+  }
+  if (!any)
+    return false;
+  for (size_t k = 0; k < m->n_stages; k++) {
+    size_t i = m->order[k];
+    stage_plan *s = &out->stage[i];
+    if (m->stage[i].standby) {
+      s->latency_to = 0;
+      continue;
+    }
+    stage_latency(m, p, out, i, slowest_upstream(m, out, i));
+  }
+  for (size_t i = 0; i < m->n_stages; i++)
+    if (m->stage[i].fallback >= 0)
+      fallback_latency(m, p, out, i);
+  return true;
+}
+
 /* Phase 3: one stand-alone stage (or a colocated stage's share). */
 static bool size_stage(const capplan_model *m, const params *p, plan *out,
                        size_t i) {
@@ -285,7 +391,23 @@ static bool size_stage(const capplan_model *m, const params *p, plan *out,
   const policy *pol = &in->pol;
   pool_plan *pp = &s->pool;
   s->status = s->load > 0 ? PLAN_OK : PLAN_NO_LOAD;
+  if (s->load > 0 && s->tp.unmet)
+    s->status = PLAN_UNMET; /* an llm objective no batch meets */
   pp->applies = 1u << CON_THROUGHPUT;
+  if (ms->tp.kind == TP_LLM) {
+    /* The KV cache (SPEC.md section 5): each request holds a sequence's
+     * cache for B / X(B) seconds, so by Little's law the load keeps
+     * load x B / X(B) of them at once; the servers whose replicas' caches
+     * hold them, B_max each: load / per-server throughput x B / B_max
+     * (equal to the throughput count at 100% when the cache chose B). */
+    const llm_result *r = &s->tp.llm;
+    double per_server = r->memory.max_concurrency;
+    pp->applies |= 1u << CON_KV_CACHE;
+    pp->by[CON_KV_CACHE] = per_server > 0 && s->tp.per_server > 0
+                               ? s->load / s->tp.per_server *
+                                     (r->batch / r->memory.max_concurrency)
+                               : 0;
+  }
   s->equivalents = s->load / s->tp.per_server;
   pp->carry = s->load / (s->tp.per_server * pol->failover_utilization);
   pp->needed = needed(pp->carry);
@@ -452,6 +574,8 @@ static void check(plan *out, const check_limit *l, double actual, bool known,
       [CAPPLAN_CHECK_COST] = {"cost", "USD/year", true},
       [CAPPLAN_CHECK_GPUS] = {"gpus", "gpus", true},
       [CAPPLAN_CHECK_SERVERS] = {"servers", "servers", true},
+      [CAPPLAN_CHECK_TTFT] = {"ttft", "ms", true},
+      [CAPPLAN_CHECK_TPOT] = {"tpot", "ms", true},
       [CAPPLAN_CHECK_LATENCY_P50] = {"latency_p50", "ms", true},
       [CAPPLAN_CHECK_LATENCY_P95] = {"latency_p95", "ms", true},
       [CAPPLAN_CHECK_LATENCY_P99] = {"latency_p99", "ms", true},
@@ -525,20 +649,12 @@ int plan_eval(const capplan_model *m, const params *p,
       s->inflow = s->outflow = s->load = s->latency_to = 0;
       continue;
     }
-    double inflow = ms->n_parents ? 0 : 1, slow = 0;
+    double inflow = ms->n_parents ? 0 : 1;
     for (size_t q = 0; q < ms->n_parents; q++) {
-      size_t u = ms->parents[q];
-      const stage_plan *up = &out->stage[u];
+      const stage_plan *up = &out->stage[ms->parents[q]];
       inflow = ms->join_any ? inflow + up->outflow : max2(inflow, up->outflow);
-      if (q == 0 || up->latency_to > out->stage[out->best[i]].latency_to)
-        out->best[i] = u;
-      slow = max2(slow, up->latency_to);
     }
-    if (ms->n_parents) {
-      size_t b = out->best[i];
-      out->path_len[i] = out->path_len[b] + 1;
-      out->fifth[i] = out->path_len[i] == 5 ? i : out->fifth[b];
-    }
+    double slow = slowest_upstream(m, out, i);
     s->inflow = in->share * inflow;
     s->outflow = s->inflow * (1 - in->stops);
     s->double_counted = ms->join_any && inflow > 1 + 1e-9;
@@ -546,14 +662,8 @@ int plan_eval(const capplan_model *m, const params *p,
     s->load = invocations * (1 - in->cache_hit);
     s->cache_load = ms->has_cache ? invocations : 0;
     tp_ops_of(ms->tp.kind)->eval(&ms->tp, in, &p->hw[ms->hw], s->load, &s->tp);
-    /* Calls in sequence wait for each other; in parallel, once. */
-    s->latency =
-        ms->calls_sequential ? s->tp.latency * in->calls : s->tp.latency;
-    s->latency_to = s->latency + slow;
-    s->mean_latency = s->latency;
-    if (ms->has_cache)
-      s->mean_latency = in->cache_hit * p->cache[i].latency +
-                        (1 - in->cache_hit) * s->latency;
+    s->form = 0;
+    stage_latency(m, p, out, i, slow);
   }
 
   /* 2. A fallback takes its primary's requests while the primary is down:
@@ -573,11 +683,8 @@ int plan_eval(const capplan_model *m, const params *p,
     f->outflow = f->inflow;
     f->load = f->inflow * fin->calls * (1 - fin->cache_hit) * out->qps;
     tp_ops_of(fm->tp.kind)->eval(&fm->tp, fin, &p->hw[fm->hw], f->load, &f->tp);
-    f->latency =
-        fm->calls_sequential ? f->tp.latency * fin->calls : f->tp.latency;
-    f->latency_to =
-        max2(f->latency_to, pr->latency_to - pr->latency + f->latency);
-    f->mean_latency = f->latency;
+    f->form = 0;
+    fallback_latency(m, p, out, i);
   }
 
   /* Figures that left the range of a double stop here, by name: the first
@@ -595,6 +702,12 @@ int plan_eval(const capplan_model *m, const params *p,
   for (size_t gi = 0; gi < m->n_groups; gi++)
     if (!size_group(m, p, out, gi))
       return -1;
+
+  /* 4b. The wait for batches to form, on the request path. */
+  if (forming(m, p, out))
+    for (size_t k = 0; k < n; k++)
+      if (!finite_figures(out, m->order[k]))
+        return -1;
 
   /* 4b. Queues and percentiles (SPEC.md section 7). */
   if (out->latency_on) {
@@ -732,6 +845,18 @@ int plan_eval(const capplan_model *m, const params *p,
       break;
     case CAPPLAN_CHECK_SERVERS:
       actual = out->servers;
+      break;
+    case CAPPLAN_CHECK_TTFT:
+    case CAPPLAN_CHECK_TPOT:
+      /* The slowest llm stage's (on the request path or not). */
+      for (size_t i = 0; i < n; i++)
+        if (m->stage[i].tp.kind == TP_LLM && out->stage[i].load > 0) {
+          const tp_out *to = &out->stage[i].tp;
+          actual = max2(
+              actual,
+              (limits[k].kind == CAPPLAN_CHECK_TTFT ? to->ttft : to->llm.tpot) *
+                  1000);
+        }
       break;
     case CAPPLAN_CHECK_LATENCY_P50:
     case CAPPLAN_CHECK_LATENCY_P95:

@@ -34,7 +34,13 @@ const char *plan_status_name(enum plan_status s);
 /* The constraints a pool of servers is sized by (SPEC.md section 5): the
  * count is the largest of what each needs.  Latency (SPEC.md section 7)
  * adds servers to a pool already sized by the others. */
-enum constraint { CON_THROUGHPUT, CON_MEMORY, CON_LATENCY, CON_COUNT };
+enum constraint {
+  CON_THROUGHPUT,
+  CON_MEMORY,
+  CON_KV_CACHE,
+  CON_LATENCY,
+  CON_COUNT
+};
 const char *constraint_name(enum constraint c);
 
 /* A pool of servers: a stand-alone stage, a colocation group or a cache
@@ -99,6 +105,7 @@ typedef struct stage_plan {
   double load;         /* invocations per second reaching its servers */
   tp_out tp;           /* what one server does */
   double latency;      /* its time on the request path, s */
+  double form;         /* of which waiting for a batch to form, s */
   double latency_to;   /* slowest path from an entry to its end, s */
   double mean_latency; /* hits and misses mixed (a cache tier), s */
   bool critical;
@@ -140,7 +147,8 @@ enum plan_problem {
   PROBLEM_GPUS,        /* more GPUs than a double counts exactly */
   PROBLEM_GROUP_GPUS,  /* the same, for group problem_stage */
   PROBLEM_TOTAL_COUNT, /* the plan's servers or GPUs, all stages together */
-  PROBLEM_TOTAL_COST   /* the plan's total */
+  PROBLEM_TOTAL_COST,  /* the plan's total */
+  PROBLEM_MODEL        /* a stage's throughput model has no answer */
 };
 
 /* Remembered k-of-n tails of one pool (eval.c): an evaluation that meets

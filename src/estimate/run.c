@@ -26,6 +26,23 @@ static void merge_limits(const capplan_model *m, const capplan_check_opts *opts,
   memset(&none, 0, sizeof none);
   if (!opts)
     opts = &none;
+  /* slo.ttft and slo.tpot judge llm stages; with none they judge nothing. */
+  bool llm = false;
+  for (size_t i = 0; i < m->n_stages; i++)
+    llm = llm || m->stage[i].tp.kind == TP_LLM;
+  const capplan_limit no_flag = {false, 0};
+  struct {
+    bool has;
+    capplan_loc loc;
+    const char *name;
+  } llm_slo[] = {{m->limits.has_ttft, m->limits.ttft_loc, "ttft"},
+                 {m->limits.has_tpot, m->limits.tpot_loc, "tpot"}};
+  for (size_t i = 0; i < 2; i++)
+    if (llm_slo[i].has && !llm)
+      capplan_diags_add(d, CAPPLAN_WARNING, llm_slo[i].loc,
+                        "it applies to stages with 'llm:'; remove it, or "
+                        "give a stage 'llm:'",
+                        "'slo.%s' has no llm stage to judge", llm_slo[i].name);
   struct {
     enum capplan_check_kind kind;
     const char *name;
@@ -34,7 +51,7 @@ static void merge_limits(const capplan_model *m, const capplan_check_opts *opts,
     capplan_loc loc;
     const capplan_limit *flag;
     double scale;
-  } all[5 + PCT_COUNT] = {
+  } all[7 + PCT_COUNT] = {
       {CAPPLAN_CHECK_LATENCY, "latency", true, m->limits.has_latency,
        m->limits.latency, m->limits.latency_loc, &opts->max_latency, 1000},
       {CAPPLAN_CHECK_AVAILABILITY, "availability", false,
@@ -46,12 +63,16 @@ static void merge_limits(const capplan_model *m, const capplan_check_opts *opts,
        m->limits.gpus_loc, &opts->max_gpus, 1},
       {CAPPLAN_CHECK_SERVERS, "servers", true, m->limits.has_servers,
        m->limits.servers, m->limits.servers_loc, &opts->max_servers, 1},
+      {CAPPLAN_CHECK_TTFT, "ttft", true, m->limits.has_ttft && llm,
+       m->limits.ttft, m->limits.ttft_loc, &no_flag, 1000},
+      {CAPPLAN_CHECK_TPOT, "tpot", true, m->limits.has_tpot && llm,
+       m->limits.tpot, m->limits.tpot_loc, &no_flag, 1000},
   };
   /* End-to-end percentiles (SPEC.md section 7), then each stage's. */
   static const char *const pct_names[PCT_COUNT] = {
       "latency_p50", "latency_p95", "latency_p99", "latency_p999"};
   for (int k = 0; k < PCT_COUNT; k++) {
-    size_t i = 5 + (size_t)k;
+    size_t i = 7 + (size_t)k;
     all[i].kind = (enum capplan_check_kind)(CAPPLAN_CHECK_LATENCY_P50 + k);
     all[i].name = pct_names[k];
     all[i].upper = true;
@@ -196,9 +217,36 @@ static void report_problem(const capplan_model *m, const plan *pl,
                       "check the 'cost' of the hardware and the traffic",
                       "the plan's total cost is too large to represent");
     return;
+  case PROBLEM_MODEL:
+    what = "throughput model";
+    why = "check its 'batching', 'work' or 'llm' figures and its "
+          "hardware's ('capplan explain' shows the working)";
+    capplan_diags_add(d, CAPPLAN_ERROR, loc, why,
+                      "stage '%s': its %s has no answer at this load", name,
+                      what);
+    return;
   }
   capplan_diags_add(d, CAPPLAN_ERROR, loc, why,
                     "stage '%s': its %s is too large to represent", name, what);
+}
+
+/* LLM stages that miss slo.ttft or slo.tpot even one request at a time
+ * (their checks fail; this says where and why). */
+static void llm_warnings(const capplan_model *m, const plan *pl,
+                         capplan_diags *d) {
+  for (size_t i = 0; i < m->n_stages; i++) {
+    const stage_plan *s = &pl->stage[i];
+    if (m->stage[i].tp.kind != TP_LLM || s->status != PLAN_UNMET)
+      continue;
+    char a[FMT_SIZE], t[FMT_SIZE];
+    capplan_diags_add(d, CAPPLAN_WARNING, m->stage[i].loc,
+                      "faster hardware, a larger 'tp', smaller weights "
+                      "('dtype: fp8') or fewer prompt tokens bring it closer",
+                      "stage '%s' misses its LLM objectives even one "
+                      "request at a time (TTFT %s, TPOT %s)",
+                      m->stage[i].name, fmt_ms(s->tp.ttft, a, sizeof a),
+                      fmt_ms(s->tp.llm.tpot, t, sizeof t));
+  }
 }
 
 /* What the plan says a user should know (SPEC.md section 5, flow sanity):
@@ -379,7 +427,7 @@ capplan_report *capplan_run(const capplan_source *src,
   capplan_spec *spec = spec_load(src, opts->limits, d, true);
   if (!spec)
     return NULL;
-  capplan_model *m = model_resolve(spec, d);
+  capplan_model *m = model_resolve_with(spec, opts->catalog, d);
   capplan_spec_free(spec);
   if (!m || d->errors > errors) {
     model_free(m);
@@ -398,6 +446,7 @@ capplan_report *capplan_run(const capplan_source *src,
   plan_derive(m, r->plan);
   flow_warnings(m, r->p, r->plan, d);
   queue_warnings(m, r->plan, d);
+  llm_warnings(m, r->plan, d);
   if (opts->working) {
     r->working = steps_new(m->n_stages, m->n_groups);
     plan_steps(m, r->p, r->plan, r->working);

@@ -386,10 +386,40 @@ static void stage_section(const wk *x, size_t i) {
     if (pp->applies & (1u << CON_MEMORY))
       memory_step(x, pp, in->memory, in->replicas,
                   ms->memory_on_gpu ? "GPU memory" : "memory", &in->pol, l);
+    if (pp->applies & (1u << CON_KV_CACHE)) {
+      const llm_result *r = &s->tp.llm;
+      steps_say(x->s, l, "KV cache",
+                "%s QPS x %s s per sequence (B / X) / (%s sequences x %g "
+                "replica%s per server) = %s",
+                fmt_rate(s->load, b[0], FMT_SIZE),
+                fmt_number_sig(r->requests_per_second > 0
+                                   ? r->batch / r->requests_per_second
+                                   : 0,
+                               3, b[1], FMT_SIZE),
+                fmt_number(r->memory.max_concurrency, 0, b[2], FMT_SIZE),
+                s->tp.replicas_per_server, plural(s->tp.replicas_per_server),
+                fmt_raw(pp->by[CON_KV_CACHE], b[3], FMT_SIZE));
+    }
     binding_step(x, pp, l);
     sizing(x, pp, &in->pol, s->latency_added, l);
     if (s->latency_added <= 0)
       money(x, ms->hw, pp, l);
+  }
+  if (s->form > 0 && (ms->tp.kind == TP_BATCH || s->tp.form < 0)) {
+    /* A fixed batch fills from the requests reaching one of its slots
+     * (FORMULAS.md 4b): the first waits for the other batch - 1. */
+    double servers =
+        ms->group >= 0 ? x->pl->group[ms->group].pool.servers : pp->servers;
+    double per_slot = s->load / servers / s->tp.parallelism;
+    steps_say(x->s, l, "batch fill",
+              "a batch of %s fills from %s / %s servers / %s = %s requests/s "
+              "per slot: the first waits (%s - 1) / %s = %s",
+              fmt_number(s->tp.batch, 0, b[0], FMT_SIZE),
+              fmt_rate(s->load, b[1], FMT_SIZE),
+              fmt_count(servers, b[2], FMT_SIZE),
+              fmt_number(s->tp.parallelism, 4, b[3], FMT_SIZE),
+              fmt_rate(per_slot, b[4], FMT_SIZE), b[0], b[4],
+              fmt_ms(s->form, b[5], FMT_SIZE));
   }
   capplan_buf lat;
   capplan_buf_init(&lat);

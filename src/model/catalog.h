@@ -1,11 +1,24 @@
 /*
- * catalog.h - built-in hardware and the parallelism factors of seed 004.
+ * catalog.h - built-in hardware: the seed's six servers and the
+ * parallelism factors of seed 004 (catalog.c), and the catalog of
+ * accelerators, cloud instances and LLMs in the YAML files under catalog/,
+ * every number of which names its public source (catalog_file.c;
+ * docs/catalog.md).
+ *
+ * The YAML files are embedded in the library at build time
+ * (cmake/embed_catalog.cmake), so capplan reads the same catalog from
+ * any directory and needs no installed data.  A catalog file given with
+ * --catalog has the same shape and adds entries or overrides fields of
+ * the built-in ones.
  */
 #ifndef CAPPLAN_CATALOG_H
 #define CAPPLAN_CATALOG_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "capplan.h"
+#include "util.h"
 
 typedef struct hw_entry {
   const char *name;
@@ -30,5 +43,129 @@ double catalog_bound_factor(const char *bound);
  * not one of the three. */
 bool catalog_bound_range(const char *bound, double *low, double *used,
                          double *high);
+
+/* ------------------------------------------------------------- dtypes */
+
+/* Number formats of weights, caches and arithmetic (SPEC.md section 6). */
+enum dtype {
+  DT_FP32,
+  DT_TF32,
+  DT_BF16,
+  DT_FP16,
+  DT_FP8,
+  DT_INT8,
+  DT_FP4,
+  DT_COUNT
+};
+const char *dtype_name(enum dtype t);
+/* The dtype named S, or -1. */
+int dtype_parse(const char *s);
+/* Bytes one value takes in memory (tf32 is stored as fp32; fp4 is half
+ * a byte). */
+double dtype_bytes(enum dtype t);
+/* "fp32|tf32|bf16|fp16|fp8|int8|fp4", for the schema's choices. */
+#define DTYPE_CHOICES "fp32|tf32|bf16|fp16|fp8|int8|fp4"
+
+/* ------------------------------------------- accelerators, instances */
+
+enum cat_kind { CAT_ACCELERATOR, CAT_INSTANCE, CAT_MODEL, CAT_KINDS };
+
+/* Numeric fields of each kind, in the order the catalog shows them. */
+enum {
+  ACC_MEMORY,
+  ACC_MEMORY_BANDWIDTH,
+  ACC_FLOPS, /* + enum dtype: flops.fp32 ... flops.fp4 */
+  ACC_INTERCONNECT = ACC_FLOPS + DT_COUNT,
+  ACC_PRICE,
+  ACC_MFU,
+  ACC_MBU,
+  ACC_FIELDS
+};
+enum { INST_ACCELERATORS, INST_CORES, INST_MEMORY, INST_PRICE, INST_FIELDS };
+enum {
+  MOD_PARAMS,
+  MOD_ACTIVE_PARAMS,
+  MOD_LAYERS,
+  MOD_HIDDEN,
+  MOD_HEADS,
+  MOD_KV_HEADS,
+  MOD_HEAD_DIM,
+  MOD_INTERMEDIATE,
+  MOD_VOCAB,
+  MOD_MAX_CONTEXT,
+  MOD_FIELDS
+};
+#define CAT_MAX_FIELDS ACC_FIELDS
+
+/* A public page a figure was read on. */
+typedef struct cat_source {
+  const char *url, *read, *note;
+} cat_source;
+
+/* One number of an entry and where it came from: a source of the entry
+ * (SOURCE >= 0), and the file and line it was written on. */
+typedef struct cat_field {
+  bool set;
+  bool given;       /* written, even if not valid (not reported as missing) */
+  double v;         /* base units (units.h) */
+  const char *text; /* as written: "3.35TB/s" */
+  long source;      /* index into the entry's sources, or -1 */
+  const char *file; /* "catalog/accelerators.yaml", or a --catalog file */
+  capplan_loc loc;
+} cat_field;
+
+typedef struct cat_entry {
+  const char *name, *description;
+  const char *provider, *region, *accelerator; /* instances */
+  cat_field f[CAT_MAX_FIELDS];
+  cat_source *sources;
+  size_t n_sources;
+  /* Bit i: field i is left out because no public source gives it
+   * (`not_published:`; docs/catalog.md, Gaps). */
+  unsigned long not_published;
+  const char *file; /* where the entry was first defined */
+  capplan_loc loc;
+} cat_entry;
+
+/* The catalog: built-in entries, then any from a --catalog file. */
+struct capplan_catalog {
+  capplan_arena *arena;
+  cat_entry *e[CAT_KINDS];
+  size_t n[CAT_KINDS], cap[CAT_KINDS];
+};
+
+/* The key of field I of KIND ("memory", "flops.fp16"); NULL past the
+ * last.  What unit kind it takes (units.h). */
+const char *cat_field_key(enum cat_kind kind, size_t i);
+size_t cat_n_fields(enum cat_kind kind);
+/* The base unit field I of KIND is kept in ("bytes", "FLOP/s", ...). */
+const char *cat_field_unit(enum cat_kind kind, size_t i);
+/* "accelerators", "instances", "models" and the singular. */
+const char *cat_kind_name(enum cat_kind kind, bool plural);
+
+/* Catalog names: lower-case letters, digits, '-', '_' and '.' (cloud
+ * instances such as p5.48xlarge, models such as llama-3.1-8b); not
+ * starting with a dot. */
+bool catalog_valid_name(const char *s, size_t len);
+
+/* The entry named NAME, or NULL. */
+const cat_entry *catalog_find(const capplan_catalog *c, enum cat_kind kind,
+                              const char *name);
+/* Whether field I of E is set, and its value in *V. */
+bool cat_get(const cat_entry *e, size_t i, double *v);
+
+/* The built-in catalog (the files under catalog/, embedded).  Returns NULL with
+ * what is wrong in ERR if the embedded files do not load, which the tests
+ * rule out.  Free with capplan_catalog_free(). */
+capplan_catalog *catalog_builtin(capplan_buf *err);
+
+/* An embedded catalog file: its path in the source tree and its lines
+ * (generated into the build by cmake/embed_catalog.cmake). */
+typedef struct catalog_embedded {
+  const char *path;
+  const char *const *lines; /* each ends in a newline */
+  size_t n_lines;
+} catalog_embedded;
+const catalog_embedded *catalog_embedded_files(size_t *count);
 
 #endif

@@ -25,6 +25,7 @@
 #include <stddef.h>
 
 #include "capplan.h"
+#include "catalog.h"
 #include "figures.h"
 #include "util.h"
 
@@ -47,6 +48,22 @@ typedef struct policy {
   double failover_utilization; /* the most a server runs at in failure */
 } policy;
 
+/* Numeric inputs of the accelerator models (SPEC.md section 6): dynamic
+ * batching (tp_dynbatch.c), the roofline of 'work' (tp_roofline.c) and
+ * LLM serving (tp_llm.c).  Zero where a stage's model does not use them. */
+typedef struct gpu_in {
+  double window, max_batch; /* batching; max_batch 0: no limit */
+  double base, per_item;    /* a batch of b takes base + per_item x b */
+  double flops_per_item;    /* work */
+  double bytes_per_batch, bytes_per_item;
+  double mfu, mbu; /* efficiencies: stage, hardware, default */
+  /* llm: the model's dimensions, the request, the replica */
+  double params, active_params, layers, hidden, heads, kv_heads, head_dim;
+  double weight_bytes, kv_bytes; /* per parameter, per cached value */
+  double prompt_tokens, output_tokens, tp, llm_max_batch, reserve;
+  double ttft_target, tpot_target; /* slo.ttft, slo.tpot; 0: none */
+} gpu_in;
+
 /* Numeric inputs of one stage. */
 typedef struct stage_in {
   double share, calls, cache_hit, stops;
@@ -58,6 +75,7 @@ typedef struct stage_in {
   double concurrency;        /* slots per server; 0: the model's */
   double service_cv;         /* of the service time; < 0: the model's */
   policy pol;
+  gpu_in gpu;
 } stage_in;
 
 /* Numeric inputs of a cache tier in front of a stage. */
@@ -71,6 +89,11 @@ typedef struct hw_in {
   double cores, memory, gpus, gpu_memory;
   double cost_per_year; /* USD */
   double availability;  /* of one server; 0: not stated */
+  /* One accelerator (catalog.h), where the hardware has them: dense peak
+   * FLOP/s per dtype (0: not published), memory and link bandwidth in
+   * bytes/s, and efficiencies (0: not stated). */
+  double flops[DT_COUNT];
+  double mem_bw, link_bw, mfu, mbu;
 } hw_in;
 
 typedef struct traffic_in {
@@ -94,8 +117,11 @@ typedef struct params {
 /* Throughput models (SPEC.md section 6): one per stage, each in its own
  * file (tp_<kind>.c) behind the interface of tp.h. */
 enum tp_kind {
-  TP_FIXED, /* qps_per_server given */
-  TP_BATCH, /* batch / latency x parallelism */
+  TP_FIXED,    /* qps_per_server given */
+  TP_BATCH,    /* batch / latency x parallelism */
+  TP_DYNBATCH, /* batching: with time (FORMULAS.md 4b) */
+  TP_ROOFLINE, /* work:, a fixed batch or batching (FORMULAS.md 6) */
+  TP_LLM,      /* llm: (FORMULAS.md 6b) */
   TP_KINDS
 };
 
@@ -110,6 +136,16 @@ typedef struct tp_model {
       enum bound_kind bound; /* parallelism from cores x factor */
       bool gpu_parallel;     /* parallelism from the hardware's GPUs */
     } batch;
+    /* dynbatch and roofline */
+    struct {
+      bool batching;        /* a batcher forms the batches (else 'batch') */
+      bool per_accelerator; /* one batcher per accelerator */
+      enum dtype dtype;     /* roofline: the arithmetic's */
+    } gpu;
+    struct {
+      enum dtype dtype, kv_dtype;
+      const char *model; /* catalog name, or NULL for given dimensions */
+    } llm;
   } as;
 } tp_model;
 
@@ -165,6 +201,11 @@ typedef struct mhw {
   const char *name;
   const char *cost_text; /* the cost as a spec wrote it; NULL: catalog */
   bool from_catalog;
+  /* Accelerator hardware (catalog.h): the accelerator it carries, where
+   * its price came from, and whether no price was published. */
+  const char *accelerator;
+  const char *cost_source; /* "p5.48xlarge, https://..., read 2026-11-30" */
+  bool no_price;
 } mhw;
 
 typedef struct capplan_model {
@@ -187,6 +228,10 @@ typedef struct capplan_model {
     bool has_latency, has_availability, has_cost, has_gpus, has_servers;
     double latency, availability, cost, gpus, servers;
     capplan_loc latency_loc, availability_loc, cost_loc, gpus_loc, servers_loc;
+    /* LLM objectives (slo.ttft, slo.tpot), checked on llm stages. */
+    bool has_ttft, has_tpot;
+    double ttft, tpot;
+    capplan_loc ttft_loc, tpot_loc;
   } limits;
   /* Percentile objectives (SPEC.md section 7): end to end, then each
    * stage's, in spec order. */
@@ -198,7 +243,18 @@ typedef struct capplan_model {
 /* Resolves SPEC.  Returns NULL (every error in D) when it has errors;
  * warnings are added too.  Free with model_free(). */
 capplan_model *model_resolve(const capplan_spec *spec, capplan_diags *d);
+/* The same, naming hardware and models from CATALOG (NULL: the built-in
+ * catalog, read when the spec names an entry of it).  The model does not
+ * point into the catalog. */
+capplan_model *model_resolve_with(const capplan_spec *spec,
+                                  const capplan_catalog *catalog,
+                                  capplan_diags *d);
 void model_free(capplan_model *m);
+
+/* Catalog accelerator or instance NAME of CAT as a server type (the
+ * figures resolution gives it): false if CAT has no such entry.  For
+ * 'calc'. */
+bool model_catalog_hw(const capplan_catalog *cat, const char *name, hw_in *v);
 
 /* Parameter vectors shaped for M; params_copy copies every number. */
 params *params_new(const capplan_model *m);

@@ -36,6 +36,10 @@ typedef struct builder {
   /* A stage or group takes survive_zone_loss and zones both from
    * 'defaults', which gives fewer than 2 zones. */
   bool defaults_zones_used;
+  /* The catalog of accelerators, instances and models: the caller's, or
+   * the built-in one read on first need (own_catalog, freed at the end). */
+  const capplan_catalog *catalog;
+  capplan_catalog *own_catalog;
 } builder;
 
 static const capplan_loc nowhere = {0, 0, 0};
@@ -58,11 +62,200 @@ static void set_if(double *field, const snum *v) {
     *field = v->v;
 }
 
+/* The catalog of accelerators, instances and models; the built-in one is
+ * read on first need.  NULL only if the built-in one does not load, which
+ * the tests rule out (reported as an internal error). */
+static const capplan_catalog *catalog_of(builder *b) {
+  if (b->catalog)
+    return b->catalog;
+  capplan_buf err;
+  capplan_buf_init(&err);
+  b->own_catalog = catalog_builtin(&err);
+  b->catalog = b->own_catalog;
+  if (!b->catalog)
+    capplan_diags_add(b->d, CAPPLAN_ERROR, nowhere, NULL,
+                      "internal error: the built-in catalog does not load: %s",
+                      err.data ? err.data : "");
+  capplan_buf_release(&err);
+  return b->catalog;
+}
+
+/* The seed's six servers, or a name the spec defines itself. */
+static bool seed_or_spec_hw(const builder *b, const char *name) {
+  size_t n;
+  const hw_entry *cat = catalog_hardware(&n);
+  for (size_t i = 0; i < n; i++)
+    if (!strcmp(cat[i].name, name))
+      return true;
+  for (size_t i = 0; i < b->spec->n_hardware; i++)
+    if (!strcmp(b->spec->hardware[i].name.s, name))
+      return true;
+  return false;
+}
+
+/* Whether the spec names anything of the catalog of accelerators,
+ * instances and models (which is then read): hardware beyond the seed's
+ * and its own, an accelerator, an llm stage. */
+static bool needs_catalog(const builder *b) {
+  const capplan_spec *spec = b->spec;
+  for (size_t i = 0; i < spec->n_hardware; i++)
+    if (spec->hardware[i].accelerator.s ||
+        !seed_or_spec_hw(b, spec->hardware[i].name.s))
+      return true;
+  if (spec->defaults.hardware.s &&
+      !seed_or_spec_hw(b, spec->defaults.hardware.s))
+    return true;
+  for (size_t i = 0; i < spec->n_stages; i++) {
+    const spec_stage *st = &spec->stages[i];
+    if (st->llm.set ||
+        (st->hardware.s && !seed_or_spec_hw(b, st->hardware.s)) ||
+        (st->cache.hardware.s && !seed_or_spec_hw(b, st->cache.hardware.s)))
+      return true;
+  }
+  return false;
+}
+
+/* Per-accelerator figures of catalog accelerator A (SPEC.md section 6). */
+static void set_accelerator(hw_in *v, const cat_entry *a) {
+  for (int t = 0; t < DT_COUNT; t++)
+    cat_get(a, ACC_FLOPS + (size_t)t, &v->flops[t]);
+  cat_get(a, ACC_MEMORY_BANDWIDTH, &v->mem_bw);
+  cat_get(a, ACC_INTERCONNECT, &v->link_bw);
+  cat_get(a, ACC_MFU, &v->mfu);
+  cat_get(a, ACC_MBU, &v->mbu);
+}
+
+/* "p5.48xlarge: $55.04/hour, https://..., read 2026-11-30". */
+static const char *price_source(capplan_arena *arena, const cat_entry *e,
+                                size_t field) {
+  const cat_field *f = &e->f[field];
+  capplan_buf t;
+  capplan_buf_init(&t);
+  capplan_buf_printf(&t, "%s", f->text ? f->text : "");
+  if (f->source >= 0 && (size_t)f->source < e->n_sources)
+    capplan_buf_printf(&t, ", %s, read %s", e->sources[f->source].url,
+                       e->sources[f->source].read);
+  else if (f->file)
+    capplan_buf_printf(&t, ", %s:%d", f->file, f->loc.line);
+  const char *r = arena_strdup(arena, t.data ? t.data : "");
+  capplan_buf_release(&t);
+  return r;
+}
+
+/* The figures of catalog entry E of KIND as a server type into V; its
+ * accelerator (E itself, or an instance's), or NULL. */
+static const cat_entry *catalog_server(const capplan_catalog *cat,
+                                       enum cat_kind kind, const cat_entry *e,
+                                       hw_in *v) {
+  memset(v, 0, sizeof *v);
+  const cat_entry *acc = e;
+  double count = 1;
+  if (kind == CAT_INSTANCE) {
+    acc = catalog_find(cat, CAT_ACCELERATOR, e->accelerator);
+    cat_get(e, INST_ACCELERATORS, &count);
+    cat_get(e, INST_CORES, &v->cores);
+    cat_get(e, INST_MEMORY, &v->memory);
+  }
+  v->gpus = count;
+  if (acc) {
+    double mem = 0;
+    cat_get(acc, ACC_MEMORY, &mem);
+    v->gpu_memory = count * mem;
+    set_accelerator(v, acc);
+  }
+  cat_get(e, kind == CAT_INSTANCE ? INST_PRICE : ACC_PRICE, &v->cost_per_year);
+  return acc;
+}
+
+bool model_catalog_hw(const capplan_catalog *cat, const char *name, hw_in *v) {
+  for (int kind = CAT_ACCELERATOR; kind <= CAT_INSTANCE; kind++) {
+    const cat_entry *e = catalog_find(cat, (enum cat_kind)kind, name);
+    if (e) {
+      catalog_server(cat, (enum cat_kind)kind, e, v);
+      return true;
+    }
+  }
+  return false;
+}
+
+/* Catalog entry E (an accelerator, or an instance of its accelerators) as
+ * a server type: one accelerator, or the instance's. */
+static void hw_from_catalog(builder *b, mhw *h, hw_in *v, enum cat_kind kind,
+                            const cat_entry *e) {
+  capplan_model *g = b->g;
+  h->name = arena_strdup(g->arena, e->name);
+  h->from_catalog = true;
+  const cat_entry *acc = catalog_server(b->catalog, kind, e, v);
+  if (acc)
+    h->accelerator = arena_strdup(g->arena, acc->name);
+  size_t price = kind == CAT_INSTANCE ? INST_PRICE : ACC_PRICE;
+  if (e->f[price].set) {
+    h->cost_text = arena_strdup(g->arena, e->f[price].text);
+    h->cost_source = price_source(g->arena, e, price);
+  } else {
+    h->no_price = true;
+  }
+}
+
+/* The accelerator keys of spec hardware S over H and V (SPEC.md section
+ * 6): a catalog accelerator, then any figure given. */
+static void override_accelerator(builder *b, const spec_hardware *s, mhw *h,
+                                 hw_in *v, const capplan_catalog *gc) {
+  capplan_model *g = b->g;
+  if (s->accelerator.s) {
+    const cat_entry *acc =
+        gc ? catalog_find(gc, CAT_ACCELERATOR, s->accelerator.s) : NULL;
+    if (!acc && gc) {
+      const char **names =
+          xmalloc((gc->n[CAT_ACCELERATOR] + 1) * sizeof(char *));
+      for (size_t k = 0; k < gc->n[CAT_ACCELERATOR]; k++)
+        names[k] = gc->e[CAT_ACCELERATOR][k].name;
+      char hint[96];
+      suggest(s->accelerator.s, names, gc->n[CAT_ACCELERATOR], hint,
+              sizeof hint);
+      free(names);
+      capplan_diags_add(b->d, CAPPLAN_ERROR, s->accelerator.loc,
+                        "name one of 'capplan catalog accelerators'",
+                        "hardware '%s' names unknown accelerator '%s'%s",
+                        s->name.s, s->accelerator.s, hint);
+    } else if (acc) {
+      h->accelerator = arena_strdup(g->arena, acc->name);
+      set_accelerator(v, acc);
+      if (!s->gpus.set && v->gpus <= 0)
+        v->gpus = 1;
+      double mem = 0, price = 0;
+      if (!s->gpu_memory.set && cat_get(acc, ACC_MEMORY, &mem))
+        v->gpu_memory = v->gpus * mem;
+      if (!s->cost.set && !h->from_catalog && cat_get(acc, ACC_PRICE, &price)) {
+        v->cost_per_year = v->gpus * price;
+        char src[512];
+        snprintf(src, sizeof src, "%g x %s at %s", v->gpus, acc->name,
+                 price_source(g->arena, acc, ACC_PRICE));
+        h->cost_source = arena_strdup(g->arena, src);
+      }
+    }
+  }
+  if (s->cost.set)
+    h->no_price = false;
+  set_if(&v->mem_bw, &s->memory_bandwidth);
+  set_if(&v->link_bw, &s->interconnect);
+  set_if(&v->mfu, &s->mfu);
+  set_if(&v->mbu, &s->mbu);
+  const snum *fl[DT_COUNT] = {&s->flops.fp32, &s->flops.tf32, &s->flops.bf16,
+                              &s->flops.fp16, &s->flops.fp8,  &s->flops.int8,
+                              &s->flops.fp4};
+  for (int t = 0; t < DT_COUNT; t++)
+    set_if(&v->flops[t], fl[t]);
+}
+
 static void build_hardware(builder *b) {
   capplan_model *g = b->g;
   size_t n_cat;
   const hw_entry *cat = catalog_hardware(&n_cat);
   size_t cap = n_cat + b->spec->n_hardware;
+  const capplan_catalog *gc = needs_catalog(b) ? catalog_of(b) : NULL;
+  if (gc)
+    cap += gc->n[CAT_ACCELERATOR] + gc->n[CAT_INSTANCE];
   g->hw = arena_array(g->arena, cap, sizeof(mhw));
   b->p->hw = xcalloc(cap + 1, sizeof(hw_in));
   for (size_t i = 0; i < n_cat; i++) {
@@ -79,11 +272,35 @@ static void build_hardware(builder *b) {
     v->availability = cat[i].availability;
     strmap_put(&b->hw, h->name, i, NULL);
   }
+  /* Accelerators and cloud instances (catalog.h), each a server type. */
+  for (int kind = CAT_ACCELERATOR; gc && kind <= CAT_INSTANCE; kind++)
+    for (size_t i = 0; i < gc->n[kind]; i++) {
+      const cat_entry *e = &gc->e[kind][i];
+      if (strmap_get(&b->hw, e->name, NULL))
+        continue; /* the seed's name wins */
+      size_t at = g->n_hw++;
+      hw_from_catalog(b, &g->hw[at], &b->p->hw[at], (enum cat_kind)kind, e);
+      strmap_put(&b->hw, g->hw[at].name, at, NULL);
+    }
   for (size_t i = 0; i < b->spec->n_hardware; i++) {
     const spec_hardware *s = &b->spec->hardware[i];
     size_t at;
     if (!strmap_get(&b->hw, s->name.s, &at)) {
-      if (!s->cost.present) {
+      const cat_entry *acc =
+          s->accelerator.s && gc
+              ? catalog_find(gc, CAT_ACCELERATOR, s->accelerator.s)
+              : NULL;
+      double price = 0;
+      /* A server of N catalog accelerators costs N of them, when the
+       * catalog has their price. */
+      if (!s->cost.present && acc && !cat_get(acc, ACC_PRICE, &price)) {
+        capplan_diags_add(b->d, CAPPLAN_ERROR, s->loc,
+                          "add 'cost: $3/hour' (the price of one server)",
+                          "hardware '%s' has no 'cost', and no public source "
+                          "gives a price for its accelerator '%s' "
+                          "(docs/catalog.md, Gaps)",
+                          s->name.s, acc->name);
+      } else if (!s->cost.present && !acc) {
         const char *names[16];
         size_t n = 0;
         capplan_buf help;
@@ -117,6 +334,7 @@ static void build_hardware(builder *b) {
     if (s->cost.set)
       h->cost_text = arena_strdup(g->arena, s->cost.text);
     set_if(&v->availability, &s->availability);
+    override_accelerator(b, s, h, v, gc);
   }
 }
 
@@ -442,6 +660,56 @@ static void resolve_policy(const builder *b, const spec_policy *own,
   }
 }
 
+/* The model of an llm stage (SPEC.md section 6): a catalog model's
+ * dimensions, or those the spec gives; and the LLM objectives of the
+ * spec's slo.  Returns the catalog name (in the model's arena) or NULL. */
+static const char *llm_inputs(builder *b, const spec_stage *st, stage_in *in) {
+  const spec_llm *l = &st->llm;
+  gpu_in *gi = &in->gpu;
+  const capplan_spec *spec = b->spec;
+  gi->ttft_target = spec->slo.ttft.set ? spec->slo.ttft.v : 0;
+  gi->tpot_target = spec->slo.tpot.set ? spec->slo.tpot.v : 0;
+  if (!l->model_name.s) {
+    const struct spec_llm_model *m = &l->model;
+    gi->params = m->params.v;
+    gi->active_params = m->active_params.set ? m->active_params.v : m->params.v;
+    gi->layers = m->layers.v;
+    gi->hidden = m->hidden.v;
+    gi->heads = m->heads.v;
+    gi->kv_heads = m->kv_heads.v;
+    gi->head_dim = m->head_dim.v;
+    return NULL;
+  }
+  const capplan_catalog *cat = catalog_of(b);
+  const cat_entry *e =
+      cat ? catalog_find(cat, CAT_MODEL, l->model_name.s) : NULL;
+  if (!e) {
+    if (cat) {
+      const char **names = xmalloc((cat->n[CAT_MODEL] + 1) * sizeof(char *));
+      for (size_t k = 0; k < cat->n[CAT_MODEL]; k++)
+        names[k] = cat->e[CAT_MODEL][k].name;
+      char hint[96];
+      suggest(l->model_name.s, names, cat->n[CAT_MODEL], hint, sizeof hint);
+      free(names);
+      capplan_diags_add(b->d, CAPPLAN_ERROR, l->model_name.loc,
+                        "name one of 'capplan catalog models', or give the "
+                        "model's dimensions (params, layers, hidden, heads, "
+                        "kv_heads, head_dim) below 'model:'",
+                        "unknown model '%s'%s", l->model_name.s, hint);
+    }
+    return NULL;
+  }
+  cat_get(e, MOD_PARAMS, &gi->params);
+  gi->active_params = gi->params;
+  cat_get(e, MOD_ACTIVE_PARAMS, &gi->active_params);
+  cat_get(e, MOD_LAYERS, &gi->layers);
+  cat_get(e, MOD_HIDDEN, &gi->hidden);
+  cat_get(e, MOD_HEADS, &gi->heads);
+  cat_get(e, MOD_KV_HEADS, &gi->kv_heads);
+  cat_get(e, MOD_HEAD_DIM, &gi->head_dim);
+  return arena_strdup(b->g->arena, e->name);
+}
+
 static void settle_stage(builder *b, size_t i, long default_hw) {
   const capplan_spec *spec = b->spec;
   const spec_stage *st = &spec->stages[i];
@@ -497,9 +765,27 @@ static void settle_stage(builder *b, size_t i, long default_hw) {
     b->defaults_zones_used = true; /* both from 'defaults' */
   }
 
+  /* Catalog hardware without a published price (docs/catalog.md, Gaps)
+   * cannot be costed until the spec prices it. */
+  if (g->hw[hw].no_price) {
+    char help[256];
+    snprintf(help, sizeof help,
+             "give the price you pay under 'hardware:', e.g. 'hardware: "
+             "{%s: {cost: $3/hour}}'",
+             g->hw[hw].name);
+    capplan_diags_add(
+        b->d, CAPPLAN_ERROR, st->hardware.s ? st->hardware.loc : st->loc, help,
+        "stage '%s' runs on '%s', whose price no public source gives "
+        "(docs/catalog.md, Gaps)",
+        nd->name, g->hw[hw].name);
+  }
+
   /* Throughput of one server (SPEC.md section 6): one model per stage. */
   enum tp_kind kind = tp_kind_of(st);
+  const char *model = st->llm.set ? llm_inputs(b, st, in) : NULL;
   tp_ops_of(kind)->resolve(st, hv, g->hw[hw].name, &nd->tp, in, b->d);
+  if (kind == TP_LLM)
+    nd->tp.as.llm.model = model;
 
   /* Memory (FORMULAS.md section 8): 'memory', or items x item_size. */
   if (st->memory.set || (st->items.set && st->item_size.set)) {
@@ -938,6 +1224,10 @@ static void build_limits(builder *b) {
        &g->limits.gpus_loc},
       {&spec->budget.servers, &g->limits.has_servers, &g->limits.servers,
        &g->limits.servers_loc},
+      {&spec->slo.ttft, &g->limits.has_ttft, &g->limits.ttft,
+       &g->limits.ttft_loc},
+      {&spec->slo.tpot, &g->limits.has_tpot, &g->limits.tpot,
+       &g->limits.tpot_loc},
   };
   for (size_t i = 0; i < ARRAY_LEN(lim); i++) {
     *lim[i].has = lim[i].from->set;
@@ -993,6 +1283,12 @@ void params_free(params *p) {
 }
 
 capplan_model *model_resolve(const capplan_spec *spec, capplan_diags *d) {
+  return model_resolve_with(spec, NULL, d);
+}
+
+capplan_model *model_resolve_with(const capplan_spec *spec,
+                                  const capplan_catalog *catalog,
+                                  capplan_diags *d) {
   size_t errors = d->errors;
   capplan_model *g = xcalloc(1, sizeof *g);
   g->arena = arena_new();
@@ -1011,6 +1307,7 @@ capplan_model *model_resolve(const capplan_spec *spec, capplan_diags *d) {
   b.p = p;
   b.spec = spec;
   b.d = d;
+  b.catalog = catalog;
   b.seen = xmalloc((g->n_stages + 1) * sizeof(size_t));
   for (size_t i = 0; i <= g->n_stages; i++)
     b.seen[i] = (size_t)-1;
@@ -1059,6 +1356,7 @@ capplan_model *model_resolve(const capplan_spec *spec, capplan_diags *d) {
   strmap_release(&b.hw);
   strmap_release(&b.invalid);
   free(b.seen);
+  capplan_catalog_free(b.own_catalog);
   if (d->errors > errors) {
     model_free(g);
     return NULL;

@@ -12,6 +12,7 @@
 #ifndef CAPPLAN_TP_H
 #define CAPPLAN_TP_H
 
+#include "llm.h"
 #include "model.h"
 #include "steps.h"
 
@@ -23,6 +24,27 @@ typedef struct tp_out {
   double latency;     /* service time a request spends in the stage, s */
   double batch;       /* requests served together */
   double parallelism; /* batches (or requests) in flight per server */
+  /* The accelerator models (dynbatch, roofline, llm); 0 for the others. */
+  double batch_time; /* s one batch holds an accelerator */
+  /* The longest wait for a batch to close when the model fixes it (the
+   * window, or the fill time at the stage's rate); < 0 when it follows
+   * from the rate each server receives (tp_ops.queue's form). */
+  double form;
+  double rate;         /* requests/s the model was evaluated at */
+  double busy;         /* accelerators busy on average (batching) */
+  double accelerators; /* accelerators at the target utilization */
+  int bound;           /* roofline_bound of a batch, llm_bound; -1: none */
+  /* The status of the model at this load (llm_status, batching_status):
+   * 0, or why it has no answer (the stage is then unmet). */
+  int status;
+  bool unmet; /* an objective (slo.ttft, slo.tpot) cannot be met */
+  int limit;  /* what chose the batch (batching_limit, llm choice) */
+  /* llm: every figure of one replica at the chosen batch, the replicas a
+   * server holds, and the time to the first token with the wait for the
+   * decode step in flight. */
+  llm_result llm;
+  double replicas_per_server;
+  double ttft;
 } tp_out;
 
 /* How one server's requests queue (FORMULAS.md section 3b): jobs - one
@@ -64,6 +86,21 @@ typedef struct tp_ops {
 enum tp_kind tp_kind_of(const struct spec_stage *st);
 const tp_ops *tp_ops_of(enum tp_kind kind);
 
-extern const tp_ops tp_fixed_ops, tp_batch_ops;
+extern const tp_ops tp_fixed_ops, tp_batch_ops, tp_dynbatch_ops,
+    tp_roofline_ops, tp_llm_ops;
+
+/* The batching of a stage whose batch of b takes BASE + PER_ITEM x b, at
+ * LOAD requests/s into its batcher, onto SLOTS accelerators a server, at
+ * the stage's target utilization (FORMULAS.md 4b; tp_dynbatch.c): fills
+ * OUT's per-server throughput, batch, batch time, form, busy and
+ * accelerators.  Shared by the dynbatch and roofline kinds.  Pure. */
+void tp_batching_eval(const tp_model *tp, const stage_in *in, double slots,
+                      double load, double base, double per_item, tp_out *out);
+/* The working of a batching stage (dynbatch and roofline with batching). */
+void tp_batching_steps(const tp_model *tp, const stage_in *in, const hw_in *hw,
+                       const tp_out *out, steps *s, step_list *l);
+/* Accelerators per server for the accelerator models: the hardware's
+ * GPUs, else its 'parallelism' (CPU hardware), at least 1. */
+double tp_slots(const stage_in *in, const hw_in *hw);
 
 #endif

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "batching.h"
+#include "format.h"
 #include "util.h"
 
 static const char *const format_names[CAPPLAN_FORMAT_COUNT] = {
@@ -117,4 +119,85 @@ const char *render_stage_group(const capplan_model *m, size_t i) {
 double render_stage_raw(const capplan_model *m, const plan *pl, size_t i) {
   return m->stage[i].group >= 0 ? pl->stage[i].equivalents
                                 : pl->stage[i].pool.raw;
+}
+
+/* One stage's line of render_model_notes, or nothing. */
+static void model_note(const capplan_report *r, size_t i, const char *prefix,
+                       capplan_buf *out) {
+  const capplan_model *m = r->model;
+  const mstage *ms = &m->stage[i];
+  const stage_in *in = &r->p->stage[i];
+  const stage_plan *s = &r->plan->stage[i];
+  const tp_out *t = &s->tp;
+  const hw_in *hw = &r->p->hw[ms->hw];
+  char b[8][FMT_SIZE];
+  if (s->load <= 0)
+    return;
+  if (ms->tp.kind == TP_LLM) {
+    static const char *const why[] = {"max_batch", "KV cache", "slo.tpot",
+                                      "slo.ttft"};
+    const llm_result *l = &t->llm;
+    capplan_buf_printf(
+        out,
+        "%sllm %s: %s %s on %s, tp %g, %g replica%s a server (%s in all); "
+        "batch %s (%s)%s, TTFT %s, TPOT %s, %s output tokens/s per GPU, "
+        "%s-bound",
+        prefix, ms->name, ms->tp.as.llm.model ? ms->tp.as.llm.model : "model",
+        dtype_name(ms->tp.as.llm.dtype), m->hw[ms->hw].name, in->gpu.tp,
+        t->replicas_per_server, t->replicas_per_server == 1 ? "" : "s",
+        ms->group >= 0 ? "shared"
+                       : fmt_count(s->pool.servers * t->replicas_per_server,
+                                   b[0], FMT_SIZE),
+        fmt_number(t->batch, 0, b[1], FMT_SIZE),
+        why[t->limit >= 0 && t->limit < 4 ? t->limit : 0],
+        t->unmet ? ", missing its objective even alone" : "",
+        fmt_ms(t->ttft, b[2], FMT_SIZE), fmt_ms(l->tpot, b[3], FMT_SIZE),
+        fmt_number(l->output_tokens_per_second_per_gpu, 0, b[4], FMT_SIZE),
+        llm_bound_name(l->bound));
+    if (l->usd_per_m_output > 0)
+      capplan_buf_printf(out, "; %s per million output tokens",
+                         fmt_money(l->usd_per_m_output, b[5], FMT_SIZE));
+    capplan_buf_puts(out, "\n");
+    return;
+  }
+  const char *what = hw->gpus > 0 ? "GPU" : "slot";
+  if (ms->tp.kind == TP_BATCH) {
+    if (s->form <= 0)
+      return;
+    capplan_buf_printf(
+        out,
+        "%sbatch %s: a batch of %s fills in %s at %s requests/s "
+        "per %s, then takes %s\n",
+        prefix, ms->name, fmt_number(t->batch, 0, b[0], FMT_SIZE),
+        fmt_ms(s->form, b[1], FMT_SIZE),
+        fmt_rate(t->batch > 1 ? (t->batch - 1) / s->form : 0, b[2], FMT_SIZE),
+        what, fmt_ms(t->latency, b[3], FMT_SIZE));
+    return;
+  }
+  if (ms->tp.kind != TP_DYNBATCH && ms->tp.kind != TP_ROOFLINE)
+    return;
+  const char *closed =
+      !ms->tp.as.gpu.batching ? "a fixed batch"
+      : ms->tp.as.gpu.per_accelerator && t->limit == BATCHING_BY_STEADY
+          ? "gathered during the last"
+      : t->limit == BATCHING_BY_FILL ? "full before the window"
+                                     : "closed by the window";
+  capplan_buf_printf(out, "%s%s %s: batches of %s (%s), %s each", prefix,
+                     ms->tp.kind == TP_ROOFLINE ? "work" : "batching", ms->name,
+                     fmt_number(t->batch, 2, b[0], FMT_SIZE), closed,
+                     fmt_ms(t->batch_time, b[1], FMT_SIZE));
+  if (ms->tp.kind == TP_ROOFLINE)
+    capplan_buf_printf(out, ", %s-bound",
+                       roofline_bound_name((roofline_bound)t->bound));
+  if (ms->tp.as.gpu.batching)
+    capplan_buf_printf(out, "; %s %ss busy",
+                       fmt_number(t->busy, 2, b[2], FMT_SIZE), what);
+  capplan_buf_printf(out, "; a request waits %s for its batch\n",
+                     fmt_ms(s->form, b[3], FMT_SIZE));
+}
+
+void render_model_notes(const capplan_report *r, const char *prefix,
+                        capplan_buf *out) {
+  for (size_t k = 0; k < r->model->n_stages; k++)
+    model_note(r, r->model->order[k], prefix, out);
 }

@@ -11,6 +11,7 @@
 #define CAPPLAN_RENDER_H
 
 #include "capplan.h"
+#include "catalog.h"
 #include "report.h"
 
 typedef void (*render_fn)(const void *subject, const capplan_render_opts *opts,
@@ -55,6 +56,15 @@ void render_html_report(const void *r, const capplan_render_opts *opts,
 
 /* The built-in hardware catalog as a table ('capplan catalog'). */
 void render_catalog_hardware(capplan_buf *out);
+/* The accelerators, instances or models of C as a table, and one entry
+ * with every figure's source ('capplan catalog KIND [NAME]'); as JSON
+ * (render_json.c) E may be NULL for every entry of KIND. */
+void render_catalog_list(const capplan_catalog *c, enum cat_kind kind,
+                         capplan_buf *out);
+void render_catalog_entry(const capplan_catalog *c, enum cat_kind kind,
+                          const cat_entry *e, capplan_buf *out);
+void render_json_catalog(const capplan_catalog *c, enum cat_kind kind,
+                         const cat_entry *e, capplan_buf *out);
 
 /* The name of stage I's hardware, and of its group (NULL if none). */
 const char *render_stage_hw(const capplan_model *m, size_t i);
@@ -62,5 +72,12 @@ const char *render_stage_group(const capplan_model *m, size_t i);
 /* The stage's row figure of raw servers: its own largest raw count, or
  * its server-equivalents in a group. */
 double render_stage_raw(const capplan_model *m, const plan *pl, size_t i);
+
+/* One line per stage with an accelerator model or a batch that fills
+ * (batching, work, llm, batch): what its batch is, how long it takes and
+ * waits, and for an llm its replicas, TTFT, TPOT, tokens and their cost;
+ * each line starts with PREFIX ("" or "- "). */
+void render_model_notes(const capplan_report *r, const char *prefix,
+                        capplan_buf *out);
 
 #endif

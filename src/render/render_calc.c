@@ -18,6 +18,14 @@ void render_calc_text(const capplan_calc *c, capplan_buf *out) {
       w = strlen(l->items[i].label);
   for (size_t i = 0; i < l->n; i++) {
     const step *s = &l->items[i];
+    if (!s->formula) {
+      /* A statement of the working (a throughput model's steps, as
+       * 'explain' shows them): its label and its text. */
+      capplan_buf_printf(out, "%-*s : ", (int)w, s->label);
+      text_puts(out, s->text);
+      capplan_buf_putc(out, '\n');
+      continue;
+    }
     capplan_buf_printf(out, "%-*s = ", (int)w, s->label);
     text_puts(out, s->formula);
     capplan_buf_putc(out, '\n');

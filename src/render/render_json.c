@@ -341,6 +341,46 @@ static void queue_json(jw *w, const stage_plan *s) {
   end(w, '}');
 }
 
+/* The figures of an llm stage (SPEC.md section 6). */
+static void llm_json(jw *w, const capplan_report *r, size_t i) {
+  const mstage *ms = &r->model->stage[i];
+  const stage_in *in = &r->p->stage[i];
+  const stage_plan *s = &r->plan->stage[i];
+  const tp_out *t = &s->tp;
+  const llm_result *l = &t->llm;
+  static const char *const limits[] = {"max_batch", "kv_cache", "tpot", "ttft"};
+  begin(w, "llm", '{');
+  str(w, "model", ms->tp.as.llm.model);
+  str(w, "dtype", dtype_name(ms->tp.as.llm.dtype));
+  str(w, "kv_dtype", dtype_name(ms->tp.as.llm.kv_dtype));
+  num(w, "prompt_tokens", in->gpu.prompt_tokens);
+  num(w, "output_tokens", in->gpu.output_tokens);
+  num(w, "weights_bytes", l->memory.weights_bytes);
+  num(w, "kv_bytes_per_token", l->memory.kv_bytes_per_token);
+  num(w, "kv_bytes_per_sequence", l->memory.kv_bytes_per_sequence);
+  num(w, "max_concurrency", l->memory.max_concurrency);
+  num(w, "batch", t->batch);
+  str(w, "batch_limit", limits[t->limit >= 0 && t->limit < 4 ? t->limit : 0]);
+  num(w, "prefill_ms", l->prefill.seconds * 1000);
+  num(w, "decode_step_ms", l->decode.seconds * 1000);
+  num(w, "ttft_ms", t->ttft * 1000);
+  num(w, "tpot_ms", l->tpot * 1000);
+  num(w, "requests_per_second_per_replica", l->requests_per_second);
+  num(w, "output_tokens_per_second_per_gpu",
+      l->output_tokens_per_second_per_gpu);
+  num(w, "replicas_per_server", t->replicas_per_server);
+  num(w, "replicas",
+      ms->group >= 0 ? 0 : s->pool.servers * t->replicas_per_server);
+  num(w, "gpus_per_replica", in->gpu.tp);
+  num(w, "cost_per_million_output_tokens", l->usd_per_m_output);
+  num(w, "cost_per_million_input_tokens", l->usd_per_m_input_split);
+  str(w, "bound", llm_bound_name(l->bound));
+  num(w, "mfu", in->gpu.mfu);
+  num(w, "mbu", in->gpu.mbu);
+  flag(w, "unmet", t->unmet);
+  end(w, '}');
+}
+
 static void stage_json(jw *w, const capplan_report *r, size_t i) {
   const capplan_model *m = r->model;
   const mstage *ms = &m->stage[i];
@@ -351,6 +391,8 @@ static void stage_json(jw *w, const capplan_report *r, size_t i) {
   begin(w, NULL, '{');
   str(w, "name", ms->name);
   str(w, "hardware", render_stage_hw(m, i));
+  if (m->hw[ms->hw].accelerator)
+    str(w, "accelerator", m->hw[ms->hw].accelerator);
   stage_names(w, "after", m, ms->parents, ms->n_parents);
   str(w, "join", ms->join_any ? "any" : "all");
   str(w, "group", render_stage_group(m, i));
@@ -367,7 +409,29 @@ static void stage_json(jw *w, const capplan_report *r, size_t i) {
   if (ms->tp.kind == TP_BATCH) {
     num(w, "batch", s->tp.batch);
     num(w, "parallelism", s->tp.parallelism);
+    num(w, "fill_ms", s->form * 1000);
   }
+  if (ms->tp.kind == TP_DYNBATCH || ms->tp.kind == TP_ROOFLINE) {
+    num(w, "batch", s->tp.batch);
+    num(w, "parallelism", s->tp.parallelism);
+    num(w, "batch_time_ms", s->tp.batch_time * 1000);
+    num(w, "fill_ms", s->form * 1000);
+    if (ms->tp.kind == TP_ROOFLINE) {
+      str(w, "bound", roofline_bound_name((roofline_bound)s->tp.bound));
+      str(w, "dtype", dtype_name(ms->tp.as.gpu.dtype));
+      num(w, "mfu", in->gpu.mfu);
+      num(w, "mbu", in->gpu.mbu);
+    } else {
+      null(w, "bound");
+    }
+    if (ms->tp.as.gpu.batching) {
+      str(w, "batching_scope",
+          ms->tp.as.gpu.per_accelerator ? "per-accelerator" : "shared");
+      num(w, "accelerators_busy", s->tp.busy);
+    }
+  }
+  if (ms->tp.kind == TP_LLM)
+    llm_json(w, r, i);
   num(w, "qps_per_server", s->tp.per_server);
   num(w, "utilization", in->pol.utilization);
   num(w, "headroom", in->pol.headroom);
@@ -741,5 +805,68 @@ void render_json_calc(const capplan_calc *c, capplan_buf *out) {
     string(w.out, c->working->notes.items[i].text);
   }
   capplan_buf_putc(w.out, ']');
+  finish(&w);
+}
+
+/* One catalog entry: its figures in base units with the text, unit and
+ * source of each, the fields no public source gives, and its sources. */
+static void catalog_entry_json(jw *w, enum cat_kind kind, const cat_entry *e) {
+  begin(w, NULL, '{');
+  str(w, "name", e->name);
+  str(w, "description", e->description);
+  if (kind == CAT_INSTANCE) {
+    str(w, "provider", e->provider);
+    str(w, "region", e->region);
+    str(w, "accelerator", e->accelerator);
+  }
+  size_t nf = cat_n_fields(kind);
+  const char **gaps = xcalloc(nf + 1, sizeof *gaps);
+  size_t n_gaps = 0;
+  begin(w, "fields", '{');
+  for (size_t i = 0; i < nf; i++) {
+    const cat_field *f = &e->f[i];
+    if ((e->not_published >> i) & 1)
+      gaps[n_gaps++] = cat_field_key(kind, i);
+    if (!f->set)
+      continue;
+    begin(w, cat_field_key(kind, i), '{');
+    num(w, "value", f->v);
+    str(w, "unit", cat_field_unit(kind, i));
+    str(w, "as_written", f->text);
+    if (f->source >= 0)
+      num(w, "source", (double)f->source);
+    else
+      null(w, "source");
+    char where[512];
+    snprintf(where, sizeof where, "%s:%d", f->file ? f->file : "", f->loc.line);
+    str(w, "written_at", where);
+    end(w, '}');
+  }
+  end(w, '}');
+  names(w, "not_published", gaps, n_gaps);
+  free(gaps);
+  begin(w, "sources", '[');
+  for (size_t k = 0; k < e->n_sources; k++) {
+    begin(w, NULL, '{');
+    str(w, "url", e->sources[k].url);
+    str(w, "read", e->sources[k].read);
+    str(w, "note", e->sources[k].note);
+    end(w, '}');
+  }
+  end(w, ']');
+  end(w, '}');
+}
+
+void render_json_catalog(const capplan_catalog *c, enum cat_kind kind,
+                         const cat_entry *e, capplan_buf *out) {
+  jw w;
+  head(&w, out);
+  str(&w, "kind", "catalog");
+  str(&w, "catalog", cat_kind_name(kind, true));
+  begin(&w, "entries", '[');
+  for (size_t i = 0; i < c->n[kind]; i++)
+    if (!e || &c->e[kind][i] == e)
+      catalog_entry_json(&w, kind, &c->e[kind][i]);
+  end(&w, ']');
   finish(&w);
 }

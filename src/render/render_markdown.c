@@ -209,6 +209,17 @@ static void report_md(const capplan_report *r, size_t max_rows,
     }
   }
   check_rows(pl, out);
+  if (max_rows >= m->n_stages) {
+    /* Batches and LLM replicas (the notes of the table format). */
+    capplan_buf note;
+    capplan_buf_init(&note);
+    render_model_notes(r, "- ", &note);
+    if (note.len) {
+      capplan_buf_putc(out, '\n');
+      capplan_buf_put(out, note.data, note.len);
+    }
+    capplan_buf_release(&note);
+  }
   capplan_buf_printf(out, "\n<sub>capplan %s \xc2\xb7 `", CAPPLAN_VERSION);
   esc(out, m->path);
   capplan_buf_puts(out, "` \xc2\xb7 critical path: ");

@@ -395,6 +395,15 @@ void render_table_report(const void *subject, const capplan_render_opts *opts,
     group_table(r, opts, out);
   }
 
+  capplan_buf note;
+  capplan_buf_init(&note);
+  render_model_notes(r, "", &note);
+  if (note.len) {
+    capplan_buf_putc(out, '\n');
+    capplan_buf_put(out, note.data, note.len);
+  }
+  capplan_buf_release(&note);
+
   capplan_buf_puts(out, "\ncritical path: ");
   const char **names = xmalloc((pl->n_critical + 1) * sizeof(char *));
   for (size_t k = 0; k < pl->n_critical; k++)

@@ -131,6 +131,14 @@ static const schema_key slo_keys[] = {
     QTYX("availability", UNIT_FRACTION, SF_MIN_OPEN | SF_MAX_OPEN, 0, 1,
          spec_slo, availability, 0, "none",
          "Target availability of the whole system.", "99.9%"),
+    QTYX("ttft", UNIT_DURATION, 0, DUR_MIN, DUR_MAX, spec_slo, ttft, 0, "none",
+         "Time to the first token of every llm stage; chooses the largest "
+         "batch that meets it.",
+         "1s"),
+    QTYX("tpot", UNIT_DURATION, 0, DUR_MIN, DUR_MAX, spec_slo, tpot, 0, "none",
+         "Time per output token of every llm stage; chooses the largest "
+         "batch that meets it.",
+         "50ms"),
 };
 
 static const schema_key budget_keys[] = {
@@ -214,6 +222,38 @@ static const schema_key hardware_keys[] = {
          "10%"),
     STR("description", SK_STRING, 0, spec_hardware, description, "none",
         "What the server is."),
+    STR("accelerator", SK_NAME, 0, spec_hardware, accelerator, "none",
+        "A catalog accelerator the server carries ('gpus' of them): its "
+        "memory, bandwidth, FLOPS and interconnect ('capplan catalog "
+        "accelerators')."),
+    QTY("memory_bandwidth", UNIT_BANDWIDTH, SF_MIN_OPEN, 0, 1e18, spec_hardware,
+        memory_bandwidth, 0, "the accelerator's",
+        "Memory bandwidth of one accelerator (roofline, llm)."),
+    SUB("flops", SK_SECTION, SEC_HW_FLOPS, 0, "the accelerator's",
+        "Dense peak FLOPS of one accelerator, per dtype."),
+    QTY("interconnect", UNIT_BANDWIDTH, SF_MIN_OPEN, 0, 1e18, spec_hardware,
+        interconnect, 0, "the accelerator's",
+        "GPU-to-GPU bandwidth of one accelerator, both directions together "
+        "(tensor parallelism)."),
+    QTYX("mfu", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_hardware, mfu, 0, "72%",
+         "Share of peak FLOPS real kernels reach on it (model FLOPs "
+         "utilization); a stage's own wins.",
+         "50%"),
+    QTYX("mbu", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_hardware, mbu, 0,
+         "68.5%",
+         "Share of peak memory bandwidth real kernels reach on it (model "
+         "bandwidth utilization); a stage's own wins.",
+         "60%"),
+};
+
+/* Dense (not 2:4 sparse) peaks, one key per dtype of the catalog
+ * (catalog.h's enum dtype, in its order). */
+#define FLOPS_KEY(nm)                                                          \
+  QTYX(#nm, UNIT_FLOPS, SF_MIN_OPEN, 0, 1e21, spec_flops, nm, 0, "none",       \
+       "Dense peak at " #nm ".", "989TFLOPS")
+static const schema_key flops_keys[] = {
+    FLOPS_KEY(fp32), FLOPS_KEY(tf32), FLOPS_KEY(bf16), FLOPS_KEY(fp16),
+    FLOPS_KEY(fp8),  FLOPS_KEY(int8), FLOPS_KEY(fp4),
 };
 
 static const schema_key stage_keys[] = {
@@ -240,7 +280,7 @@ static const schema_key stage_keys[] = {
     STR("hardware", SK_NAME, 0, spec_stage, hardware, "defaults.hardware",
         "Catalog or spec hardware name."),
     QTY("latency", UNIT_DURATION, SF_REQUIRED, DUR_MIN, DUR_MAX, spec_stage,
-        latency, 0, "required",
+        latency, 0, "required unless batching, work or llm",
         "Service time of one request (of one batch when batching)."),
     QTY("qps_per_server", UNIT_RATE, SF_MIN_OPEN, 0, RATE_MAX, spec_stage,
         qps_per_server, 0, "derived",
@@ -292,6 +332,25 @@ static const schema_key stage_keys[] = {
     SUB("cache", SK_SECTION, SEC_CACHE, 0, "none",
         "A cache tier of its own in front of the stage, sized and costed "
         "as its own row."),
+    SUB("batching", SK_SECTION, SEC_BATCHING, 0, "none",
+        "Dynamic batching on accelerators: batches close when full or when "
+        "the window ends; throughput and latency follow (FORMULAS.md 4b)."),
+    SUB("work", SK_SECTION, SEC_WORK, 0, "none",
+        "Roofline: what one item costs on accelerator hardware; a batch "
+        "takes max(FLOPs / (peak x mfu), bytes / (bandwidth x mbu))."),
+    SUB("llm", SK_SECTION, SEC_LLM, 0, "none",
+        "LLM serving with continuous batching on accelerator hardware "
+        "(FORMULAS.md 6b): memory, TTFT, TPOT, throughput, replicas."),
+    QTYX("mfu", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_stage, mfu, 0,
+         "hardware's, else 72%",
+         "Share of peak FLOPS the work reaches (work, llm); 72% is "
+         "FlashAttention-2's 225 of 312 TFLOPS on A100.",
+         "50%"),
+    QTYX("mbu", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_stage, mbu, 0,
+         "hardware's, else 68.5%",
+         "Share of peak memory bandwidth the work reaches (work, llm); 68.5% "
+         "is gpt-fast's Llama-2-7B decode on A100-80GB.",
+         "60%"),
     STR("colocate", SK_NAME, 0, spec_stage, colocate, "none",
         "Colocation group; stages in one group share servers."),
     STR("fallback", SK_NAME, 0, spec_stage, fallback, "none",
@@ -325,6 +384,92 @@ static const schema_key stage_slo_keys[] = {
     PCT_SLO_KEYS(spec_stage_slo, pct, "one invocation of the stage"),
 };
 
+static const schema_key batching_keys[] = {
+    QTYX("window", UNIT_DURATION, SF_REQUIRED, 0, DUR_MAX, spec_batching,
+         window, 0, "required",
+         "Longest a batch waits for more requests after its first one "
+         "(0: none).",
+         "10ms"),
+    QTYX("max_batch", UNIT_COUNT, SF_INTEGER, 1, 1e6, spec_batching, max_batch,
+         0, "no limit", "Largest batch.", "64"),
+    SUB("time", SK_SECTION, SEC_BATCH_TIME, 0, "required without work",
+        "Accelerator time of a batch of b: base + per_item x b."),
+    ENUM("scope", "shared|per-accelerator", spec_batching, scope, "shared",
+         "One batcher in front of every accelerator (shared), or one per "
+         "accelerator (Triton-style)."),
+};
+
+static const schema_key batch_time_keys[] = {
+    QTYX("base", UNIT_DURATION, 0, 0, DUR_MAX, struct spec_batch_time, base, 0,
+         "0", "Fixed time of a batch, whatever its size.", "20ms"),
+    QTYX("per_item", UNIT_DURATION, 0, 0, DUR_MAX, struct spec_batch_time,
+         per_item, 0, "0", "Time each request adds to its batch.", "4ms"),
+};
+
+static const schema_key work_keys[] = {
+    QTYX("flops_per_item", UNIT_FLOP, 0, 0, 1e21, spec_work, flops_per_item, 0,
+         "0", "Floating-point operations of one item (one request).", "2GFLOP"),
+    QTYX("bytes_per_batch", UNIT_BYTES, 0, 0, 1e18, spec_work, bytes_per_batch,
+         0, "0",
+         "Bytes every batch reads once, whatever its size (the weights).",
+         "500MB"),
+    QTYX("bytes_per_item", UNIT_BYTES, 0, 0, 1e18, spec_work, bytes_per_item, 0,
+         "0", "Bytes each item reads or writes (inputs, activations).", "1MB"),
+    ENUM("dtype", "fp32|tf32|bf16|fp16|fp8|int8|fp4", spec_work, dtype, "fp16",
+         "Number format of the arithmetic: which peak FLOPS apply."),
+};
+
+static const schema_key llm_keys[] = {
+    {.name = "model",
+     .type = SK_SECTION,
+     .section = SEC_LLM_MODEL,
+     .flags = SF_REQUIRED | SF_OR_NAME,
+     .def_text = "required",
+     .help = "A catalog model ('capplan catalog models'), or a map of its "
+             "dimensions."},
+    ENUM("dtype", "fp32|tf32|bf16|fp16|fp8|int8|fp4", spec_llm, dtype, "fp16",
+         "Number format of the weights and the arithmetic."),
+    ENUM("kv_dtype", "fp32|tf32|bf16|fp16|fp8|int8|fp4", spec_llm, kv_dtype,
+         "dtype", "Number format of the KV cache."),
+    QTYX("prompt_tokens", UNIT_COUNT, SF_REQUIRED | SF_INTEGER, 0, 1e7,
+         spec_llm, prompt_tokens, 0, "required",
+         "Tokens of one request's prompt (with any retrieved context).",
+         "1500"),
+    QTYX("output_tokens", UNIT_COUNT, SF_REQUIRED | SF_INTEGER, 1, 1e7,
+         spec_llm, output_tokens, 0, "required",
+         "Tokens generated for one request.", "300"),
+    QTYX("tp", UNIT_COUNT, SF_INTEGER, 1, 1024, spec_llm, tp, 1, "1",
+         "Tensor parallelism: GPUs of one replica, all in one server.", "2"),
+    QTYX("max_batch", UNIT_COUNT, SF_INTEGER, 1, 1e6, spec_llm, max_batch, 256,
+         "256 (vLLM's max_num_seqs)",
+         "Most sequences a replica decodes together.", "64"),
+};
+
+static const schema_key llm_model_keys[] = {
+    QTYX("params", UNIT_COUNT, SF_REQUIRED | SF_MIN_OPEN, 0, 1e15,
+         struct spec_llm_model, params, 0, "required",
+         "Parameters (all weights).", "8.03B"),
+    QTYX("active_params", UNIT_COUNT, SF_MIN_OPEN, 0, 1e15,
+         struct spec_llm_model, active_params, 0, "params",
+         "Parameters a token passes through (smaller for mixture-of-"
+         "experts).",
+         "12.9B"),
+    QTYX("layers", UNIT_COUNT, SF_REQUIRED | SF_INTEGER | SF_MIN_OPEN, 0, 1e6,
+         struct spec_llm_model, layers, 0, "required", "Transformer layers.",
+         "32"),
+    QTYX("hidden", UNIT_COUNT, SF_REQUIRED | SF_INTEGER | SF_MIN_OPEN, 0, 1e7,
+         struct spec_llm_model, hidden, 0, "required", "Hidden size.", "4096"),
+    QTYX("heads", UNIT_COUNT, SF_REQUIRED | SF_INTEGER | SF_MIN_OPEN, 0, 1e5,
+         struct spec_llm_model, heads, 0, "required", "Attention heads.", "32"),
+    QTYX("kv_heads", UNIT_COUNT, SF_REQUIRED | SF_INTEGER | SF_MIN_OPEN, 0, 1e5,
+         struct spec_llm_model, kv_heads, 0, "required",
+         "Key-value heads (fewer than heads with grouped-query attention).",
+         "8"),
+    QTYX("head_dim", UNIT_COUNT, SF_REQUIRED | SF_INTEGER | SF_MIN_OPEN, 0, 1e5,
+         struct spec_llm_model, head_dim, 0, "required",
+         "Dimension of one head.", "128"),
+};
+
 #define SECTION(p, t, k, h)                                                    \
   { p, t, k, ARRAY_LEN(k), h, SCHEMA_NO_POLICY }
 #define SECTION_P(p, t, k, h, st)                                              \
@@ -352,6 +497,9 @@ static const schema_section sections[SEC_COUNT] = {
     [SEC_HARDWARE] = SECTION("hardware.NAME", "hardware", hardware_keys,
                              "A server type; a catalog name overrides only "
                              "the fields given."),
+    [SEC_HW_FLOPS] = SECTION("hardware.NAME.flops", "flops", flops_keys,
+                             "Dense (not 2:4 sparse) peak FLOPS of one "
+                             "accelerator, by the dtype of the arithmetic."),
     [SEC_STAGE] = SECTION_P("stages[]", "stage", stage_keys,
                             "One stage of the system; also takes every key "
                             "of 'settings'.",
@@ -363,6 +511,29 @@ static const schema_section sections[SEC_COUNT] = {
     [SEC_STAGE_SLO] = SECTION("stages[].slo", "stage slo", stage_slo_keys,
                               "Percentile objectives of one stage; each "
                               "becomes a check."),
+    [SEC_BATCHING] = SECTION(
+        "stages[].batching", "batching", batching_keys,
+        "A batcher in front of the stage's accelerators (FORMULAS.md 4b): a "
+        "batch of b closes at min(max_batch, rate x window), takes base + "
+        "per_item x b (or the roofline of 'work'); the window or the fill "
+        "time adds to latency."),
+    [SEC_BATCH_TIME] =
+        SECTION("stages[].batching.time", "batch time", batch_time_keys,
+                "The accelerator time of a batch of b requests: base + "
+                "per_item x b."),
+    [SEC_WORK] = SECTION(
+        "stages[].work", "work", work_keys,
+        "The roofline of one batch on one accelerator of the stage's "
+        "hardware (FORMULAS.md 6): compute- or memory-bound.  The batch is "
+        "'batch' (1 by default) or 'batching'."),
+    [SEC_LLM] = SECTION(
+        "stages[].llm", "llm", llm_keys,
+        "An LLM served with continuous batching on the stage's accelerator "
+        "hardware (FORMULAS.md 6b).  A replica is tp GPUs of one server; "
+        "'slo.ttft' and 'slo.tpot' choose its batch."),
+    [SEC_LLM_MODEL] =
+        SECTION("stages[].llm.model", "model", llm_model_keys,
+                "A model's dimensions, when it is not in the catalog."),
     [SEC_POLICY] = SECTION("settings", "settings", policy_keys,
                            "Keys that 'defaults', 'groups.NAME' and stages "
                            "share.  A stage takes its own, else its "

@@ -29,7 +29,8 @@ enum {
   SF_REQUIRED = 1u << 0,
   SF_INTEGER = 1u << 1,  /* a whole number */
   SF_MIN_OPEN = 1u << 2, /* value > min (else >= min) */
-  SF_MAX_OPEN = 1u << 3  /* value < max (else <= max) */
+  SF_MAX_OPEN = 1u << 3, /* value < max (else <= max) */
+  SF_OR_NAME = 1u << 4   /* SK_SECTION: a catalog name may stand instead */
 };
 
 enum schema_section_id {
@@ -40,10 +41,16 @@ enum schema_section_id {
   SEC_DEFAULTS,
   SEC_GROUP,
   SEC_HARDWARE,
+  SEC_HW_FLOPS, /* hardware.NAME.flops */
   SEC_STAGE,
   SEC_CACHE,
-  SEC_STAGE_SLO, /* a stage's own percentile objectives */
-  SEC_POLICY, /* the settings shared by defaults, groups and stages */
+  SEC_BATCHING,   /* stages[].batching */
+  SEC_BATCH_TIME, /* stages[].batching.time */
+  SEC_WORK,       /* stages[].work */
+  SEC_LLM,        /* stages[].llm */
+  SEC_LLM_MODEL,  /* stages[].llm.model */
+  SEC_STAGE_SLO,  /* a stage's own percentile objectives */
+  SEC_POLICY,     /* the settings shared by defaults, groups and stages */
   SEC_COUNT
 };
 

@@ -52,6 +52,7 @@ typedef struct spec_pct_slo {
 typedef struct spec_slo {
   snum latency, availability;
   spec_pct_slo pct;
+  snum ttft, tpot; /* LLM stages (SPEC.md section 6) */
 } spec_slo;
 
 /* A stage's own objectives ('slo:' of a stage). */
@@ -87,11 +88,23 @@ typedef struct spec_group {
   spec_policy pol;
 } spec_group;
 
+/* Dense peak FLOPS per dtype of an accelerator (hardware.NAME.flops). */
+typedef struct spec_flops {
+  capplan_loc loc;
+  bool set;
+  snum fp32, tf32, bf16, fp16, fp8, int8, fp4; /* in enum dtype's order */
+} spec_flops;
+
 typedef struct spec_hardware {
   sstr name;
   capplan_loc loc;
   snum cores, memory, gpus, gpu_memory, cost, availability, memory_reserve;
   sstr description;
+  /* Accelerator figures (SPEC.md section 6): a catalog accelerator the
+   * server carries, and any of its figures overridden. */
+  sstr accelerator;
+  snum memory_bandwidth, interconnect, mfu, mbu;
+  spec_flops flops;
 } spec_hardware;
 
 /* A cache tier in front of a stage (SPEC.md section 5). */
@@ -101,6 +114,42 @@ typedef struct spec_cache {
   sstr hardware;
   snum qps_per_server, latency, memory, items, item_size, replicas;
 } spec_cache;
+
+/* Dynamic batching (SPEC.md section 6, FORMULAS.md section 4b). */
+typedef struct spec_batching {
+  capplan_loc loc;
+  bool set;
+  snum window, max_batch;
+  sstr scope;
+  struct spec_batch_time {
+    capplan_loc loc;
+    bool set;
+    snum base, per_item;
+  } time;
+} spec_batching;
+
+/* The roofline work of one item (SPEC.md section 6, FORMULAS.md 6). */
+typedef struct spec_work {
+  capplan_loc loc;
+  bool set;
+  snum flops_per_item, bytes_per_batch, bytes_per_item;
+  sstr dtype;
+} spec_work;
+
+/* LLM serving (SPEC.md section 6, FORMULAS.md 6b).  'model' is a catalog
+ * name (model_name) or a map of the model's dimensions (model). */
+typedef struct spec_llm {
+  capplan_loc loc;
+  bool set;
+  sstr model_name;
+  struct spec_llm_model {
+    capplan_loc loc;
+    bool set;
+    snum params, active_params, layers, hidden, heads, kv_heads, head_dim;
+  } model;
+  sstr dtype, kv_dtype;
+  snum prompt_tokens, output_tokens, tp, max_batch;
+} spec_llm;
 
 typedef struct spec_stage {
   capplan_loc loc; /* the stage's mapping */
@@ -118,6 +167,10 @@ typedef struct spec_stage {
   sstr balancer, sizing;
   spec_cache cache;
   spec_stage_slo slo;
+  spec_batching batching;
+  spec_work work;
+  spec_llm llm;
+  snum mfu, mbu; /* efficiencies of work and llm */
   spec_policy pol;
   snum async; /* true: off the request path */
   sstr colocate, fallback;

@@ -25,6 +25,7 @@ typedef struct loader {
   const capplan_limits *lim;
   capplan_diags *d;
   spec_stage *stage; /* the stage being loaded, for its sections */
+  spec_hardware *hw; /* the hardware being loaded, for its sections */
   /* Each section's key names, hashed on first use: a 100,000-stage spec
    * looks up half a million keys. */
   strmap index[SEC_COUNT];
@@ -157,7 +158,18 @@ static bool valid_name(const char *s, size_t len) {
   return true;
 }
 
-/* Checks a name value; WHAT is "stage", "hardware", "group". */
+/* Hardware and catalog names may also hold dots (cloud instances such as
+ * p5.48xlarge, models such as llama-3.1-8b), though not start with one. */
+static bool valid_dotted_name(const char *s, size_t len) {
+  if (len == 0 || s[0] == '.')
+    return false;
+  for (size_t i = 0; i < len; i++)
+    if (s[i] != '.' && !valid_name(s + i, 1))
+      return false;
+  return true;
+}
+
+/* Checks a name value; WHAT is "stage", "hardware", "group", "model". */
 static bool check_name(loader *L, const ynode *v, const char *what) {
   if (v->len > L->lim->max_name_len) {
     char help[160];
@@ -168,16 +180,34 @@ static bool check_name(loader *L, const ynode *v, const char *what) {
     error(L, at(v), help, "%s name is too long (%zu characters)", what, v->len);
     return false;
   }
-  if (!valid_name(v->text, v->len)) {
+  bool dots = !strcmp(what, "hardware") || !strcmp(what, "model") ||
+              !strcmp(what, "accelerator");
+  if (dots ? !valid_dotted_name(v->text, v->len)
+           : !valid_name(v->text, v->len)) {
     char s[160], help[256];
     name_slug(v->text, s, sizeof s);
+    if (dots) { /* keep the dots: 'Llama-3.1-8B' -> 'llama-3.1-8b' */
+      size_t k = 0;
+      for (size_t i = 0; i < v->len && k + 1 < sizeof s; i++) {
+        char ch = v->text[i];
+        ch = ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
+        if (ch == '.' || valid_name(&ch, 1))
+          s[k++] = ch;
+        else if (k && s[k - 1] != '-')
+          s[k++] = '-';
+      }
+      while (k && (s[k - 1] == '-' || s[k - 1] == '.'))
+        k--;
+      s[k] = '\0';
+      if (s[0] == '.')
+        s[0] = '\0';
+    }
+    const char *chars = dots ? "lower-case letters, digits, '-', '_' and '.'"
+                             : "lower-case letters, digits, '-' and '_'";
     if (s[0])
-      snprintf(help, sizeof help,
-               "names use lower-case letters, digits, '-' and '_', e.g. '%s'",
-               s);
+      snprintf(help, sizeof help, "names use %s, e.g. '%s'", chars, s);
     else
-      snprintf(help, sizeof help,
-               "names use lower-case letters, digits, '-' and '_'");
+      snprintf(help, sizeof help, "names use %s", chars);
     error(L, at(v), help, "invalid %s name '%.*s'", what,
           (int)(v->len > 64 ? 64 : v->len), v->text);
     return false;
@@ -328,6 +358,8 @@ static const char *name_kind(const schema_key *k) {
     return "hardware";
   if (!strcmp(k->name, "colocate"))
     return "group";
+  if (!strcmp(k->name, "accelerator"))
+    return "accelerator";
   return "stage";
 }
 
@@ -400,9 +432,18 @@ static void require_keys(loader *L, enum schema_section_id sid,
     const schema_key *k = schema_key_at(s, i);
     if (!(k->flags & SF_REQUIRED) || ks->seen[i] || ks->suggested[i])
       continue;
+    /* A stage's latency is derived by batching, work and llm. */
+    if (sid == SEC_STAGE && !strcmp(k->name, "latency") &&
+        (L->stage->batching.set || L->stage->work.set || L->stage->llm.set))
+      continue;
     char help[192];
     if (k->type == SK_QTY)
       snprintf(help, sizeof help, "add '%s: %s'", k->name, schema_example(k));
+    else if (k->flags & SF_OR_NAME)
+      snprintf(help, sizeof help,
+               "add '%s: llama-3.1-8b' (a name from 'capplan catalog "
+               "models'), or the model's dimensions below '%s:'",
+               k->name, k->name);
     else if (k->type == SK_SECTION)
       snprintf(help, sizeof help,
                "add '%s:' with 'qps: 30K' (peak requests per second)", k->name);
@@ -500,6 +541,71 @@ static void check_traffic(loader *L, const ynode *node, const keyset *ks) {
 static void check_memory(loader *L, const snum *memory, const snum *items,
                          const snum *item_size, const char *owner);
 
+/* The accelerator models (SPEC.md section 6): one model per stage, and
+ * the keys each cannot take. */
+static void check_gpu_models(loader *L, spec_stage *st, const char *owner) {
+  const struct {
+    bool on;
+    capplan_loc loc;
+    const char *name;
+  } m[] = {
+      {st->qps_per_server.present, st->qps_per_server.loc, "qps_per_server"},
+      {st->batching.set, st->batching.loc, "batching"},
+      {st->work.set, st->work.loc, "work"},
+      {st->llm.set, st->llm.loc, "llm"},
+  };
+  /* Pairs that exclude each other; work takes batching (its batch size). */
+  static const int pairs[][2] = {{0, 1}, {0, 2}, {0, 3}, {1, 3}, {2, 3}};
+  for (size_t i = 0; i < ARRAY_LEN(pairs); i++) {
+    int a = pairs[i][0], b = pairs[i][1];
+    if (m[a].on && m[b].on)
+      error(L, m[b].loc,
+            "a stage's throughput comes from one model: qps_per_server, "
+            "batch, batching (with work for its batch time), work or llm",
+            "'%s' conflicts with '%s' in %s", m[b].name, m[a].name, owner);
+  }
+  bool derived = st->batching.set || st->work.set || st->llm.set;
+  const char *model = st->llm.set ? "llm" : st->work.set ? "work" : "batching";
+  if (derived && st->latency.present)
+    error(L, st->latency.loc,
+          "the model derives the time of a batch; remove 'latency' (explain "
+          "shows how it is computed)",
+          "'latency' conflicts with '%s' in %s", model, owner);
+  if (st->batch.present && (st->batching.set || st->llm.set))
+    error(L, st->batch.loc,
+          st->llm.set ? "an llm stage chooses its batch: set 'max_batch' in "
+                        "'llm', or slo.tpot and slo.ttft"
+                      : "'batching' forms batches from the traffic; set "
+                        "'max_batch' in 'batching' instead",
+          "'batch' conflicts with '%s' in %s", st->llm.set ? "llm" : "batching",
+          owner);
+  if (st->parallelism.present && (st->work.set || st->llm.set))
+    error(L, st->parallelism.loc,
+          "each GPU of the hardware runs its own batches (an llm replica "
+          "spans 'tp' of them); remove 'parallelism'",
+          "'parallelism' conflicts with '%s' in %s", model, owner);
+  if (st->bound.s && derived)
+    error(L, st->bound.loc,
+          "'bound' derives parallelism from CPU cores; remove it",
+          "'bound' conflicts with '%s' in %s", model, owner);
+  if (st->batching.set && st->work.set && st->batching.time.set)
+    error(L, st->batching.time.loc,
+          "'work' gives the time of a batch by the roofline; remove 'time'",
+          "'time' of 'batching' conflicts with 'work' in %s", owner);
+  if (st->batching.set && !st->work.set && !st->batching.time.set &&
+      !st->batching.time.loc.line)
+    error(L, st->batching.loc,
+          "add 'time: {base: 20ms, per_item: 4ms}' (a batch of b takes base "
+          "+ per_item x b), or 'work:' to derive it",
+          "%s batches with no 'time' for a batch", owner);
+  const snum *eff[] = {&st->mfu, &st->mbu};
+  for (size_t i = 0; i < 2; i++)
+    if (eff[i]->present && !st->work.set && !st->llm.set)
+      error(L, eff[i]->loc,
+            "efficiencies scale the roofline of 'work' or 'llm'; remove it",
+            "'%s' needs 'work' or 'llm' in %s", i ? "mbu" : "mfu", owner);
+}
+
 static void check_stage(loader *L, spec_stage *st, const char *owner) {
   const snum *tp[] = {&st->batch, &st->parallelism};
   const char *tpn[] = {"batch", "parallelism"};
@@ -520,6 +626,7 @@ static void check_stage(loader *L, spec_stage *st, const char *owner) {
           "'bound' derives parallelism from the hardware's cores; give one of "
           "them",
           "'bound' conflicts with 'parallelism' in %s", owner);
+  check_gpu_models(L, st, owner);
   if (st->join.s && (!st->after.set || st->after.n < 2))
     error(L, st->join.loc,
           "list the upstream stages, e.g. 'after: [a, b]', or remove 'join'",
@@ -574,12 +681,160 @@ static void load_stage_slo(loader *L, const schema_key *k, const ynode *v) {
   keyset_free(&ks);
 }
 
-/* 'cache:' or 'slo:' of the stage being loaded. */
-static void load_stage_sub(loader *L, const schema_key *k, const ynode *v) {
-  if (k->section == SEC_STAGE_SLO) {
-    load_stage_slo(L, k, v);
+static void load_cache(loader *L, const schema_key *k, const ynode *v);
+
+/* A nested section of the stage being loaded, KEY: V, into *SET and
+ * *LOC; false when V is not a mapping (reported). */
+static bool open_section(loader *L, const schema_key *k, const ynode *v,
+                         const char *example, bool *set, capplan_loc *loc) {
+  char what[64], help[192];
+  snprintf(what, sizeof what, "'%s'", k->name);
+  snprintf(help, sizeof help, "write the keys indented below '%s:', e.g. %s",
+           k->name, example);
+  *loc = at(v);
+  if (!expect_map(L, v, what, help))
+    return false;
+  *set = true;
+  return true;
+}
+
+/* The owner of a stage's section in messages: "the batching of stage
+ * 'ranker'". */
+static void section_owner(loader *L, const char *what, char *buf, size_t size) {
+  if (L->stage->name.s)
+    snprintf(buf, size, "the %s of stage '%s'", what, L->stage->name.s);
+  else
+    snprintf(buf, size, "the %s of a stage", what);
+}
+
+/* 'time:' of a stage's batching. */
+static void load_batching_sub(loader *L, const schema_key *k, const ynode *v) {
+  struct spec_batch_time *t = &L->stage->batching.time;
+  if (!open_section(L, k, v, "'base: 20ms' and 'per_item: 4ms'", &t->set,
+                    &t->loc))
+    return;
+  char owner[256];
+  section_owner(L, "batch time", owner, sizeof owner);
+  keyset ks = keyset_new(SEC_BATCH_TIME);
+  load_section(L, SEC_BATCH_TIME, v, t, owner, NULL, &ks);
+  keyset_free(&ks);
+  bool valid = (!t->base.present || t->base.set) &&
+               (!t->per_item.present || t->per_item.set);
+  if ((t->base.present || t->per_item.present) && valid && t->base.v == 0 &&
+      t->per_item.v == 0)
+    error(L, t->loc,
+          "a batch takes some time: give 'base' or 'per_item' "
+          "above 0",
+          "%s is zero", owner);
+  else if (!t->base.present && !t->per_item.present)
+    error(L, t->loc,
+          "add 'base: 20ms' (a batch's fixed time) and/or "
+          "'per_item: 4ms' (each request's)",
+          "%s has neither 'base' nor 'per_item'", owner);
+}
+
+/* 'model:' of a stage's llm: a catalog name, or a map of dimensions. */
+static void load_llm_sub(loader *L, const schema_key *k, const ynode *v) {
+  spec_llm *m = &L->stage->llm;
+  if (v->kind == YN_SCALAR && !ynode_is_null(v)) {
+    if (!check_name(L, v, "model"))
+      return;
+    m->model_name.s = arena_strndup(L->spec->arena, v->text, v->len);
+    m->model_name.loc = at(v);
     return;
   }
+  if (v->kind != YN_MAP) {
+    error(L, at(v),
+          "write a catalog name such as 'llama-3.1-8b' ('capplan catalog "
+          "models'), or the model's dimensions indented below 'model:'",
+          "'%s' takes a model name or a mapping, not %s", k->name,
+          ynode_kind_name(v));
+    return;
+  }
+  m->model.loc = at(v);
+  m->model.set = true;
+  char owner[256];
+  section_owner(L, "llm model", owner, sizeof owner);
+  keyset ks = keyset_new(SEC_LLM_MODEL);
+  load_section(L, SEC_LLM_MODEL, v, &m->model, owner, NULL, &ks);
+  require_keys(L, SEC_LLM_MODEL, &ks, m->model.loc, owner);
+  keyset_free(&ks);
+  if (m->model.active_params.set && m->model.params.set &&
+      m->model.active_params.v > m->model.params.v)
+    error(L, m->model.active_params.loc,
+          "active parameters are those a token passes through, a part of "
+          "'params'",
+          "'active_params' (%s) is more than 'params' (%s)",
+          m->model.active_params.text, m->model.params.text);
+}
+
+/* 'cache:', 'slo:', 'batching:', 'work:' or 'llm:' of the stage being
+ * loaded. */
+static void load_stage_sub(loader *L, const schema_key *k, const ynode *v) {
+  spec_stage *st = L->stage;
+  char owner[256];
+  keyset ks;
+  switch (k->section) {
+  case SEC_BATCHING:
+    if (!open_section(L, k, v, "'window: 10ms' and 'max_batch: 64'",
+                      &st->batching.set, &st->batching.loc))
+      return;
+    section_owner(L, "batching", owner, sizeof owner);
+    ks = keyset_new(SEC_BATCHING);
+    load_section(L, SEC_BATCHING, v, &st->batching, owner, load_batching_sub,
+                 &ks);
+    require_keys(L, SEC_BATCHING, &ks, st->batching.loc, owner);
+    keyset_free(&ks);
+    return;
+  case SEC_WORK:
+    if (!open_section(L, k, v, "'flops_per_item: 2GFLOP'", &st->work.set,
+                      &st->work.loc))
+      return;
+    section_owner(L, "work", owner, sizeof owner);
+    ks = keyset_new(SEC_WORK);
+    load_section(L, SEC_WORK, v, &st->work, owner, NULL, &ks);
+    keyset_free(&ks);
+    {
+      const spec_work *w = &st->work;
+      if (!w->flops_per_item.present && !w->bytes_per_batch.present &&
+          !w->bytes_per_item.present)
+        error(L, w->loc,
+              "add 'flops_per_item' (arithmetic of one item) and/or "
+              "'bytes_per_batch' and 'bytes_per_item' (memory traffic)",
+              "%s gives neither FLOPs nor bytes", owner);
+      else if (w->flops_per_item.v == 0 && w->bytes_per_batch.v == 0 &&
+               w->bytes_per_item.v == 0 &&
+               w->flops_per_item.set + w->bytes_per_batch.set +
+                       w->bytes_per_item.set ==
+                   w->flops_per_item.present + w->bytes_per_batch.present +
+                       w->bytes_per_item.present)
+        error(L, w->loc, "give the work some FLOPs or bytes above 0",
+              "%s is zero", owner);
+    }
+    return;
+  case SEC_STAGE_SLO:
+    load_stage_slo(L, k, v);
+    return;
+  case SEC_LLM:
+    if (!open_section(L, k, v,
+                      "'model: llama-3.1-8b', 'prompt_tokens: 1500' and "
+                      "'output_tokens: 300'",
+                      &st->llm.set, &st->llm.loc))
+      return;
+    section_owner(L, "llm", owner, sizeof owner);
+    ks = keyset_new(SEC_LLM);
+    load_section(L, SEC_LLM, v, &st->llm, owner, load_llm_sub, &ks);
+    require_keys(L, SEC_LLM, &ks, st->llm.loc, owner);
+    keyset_free(&ks);
+    return;
+  default:
+    load_cache(L, k, v);
+    return;
+  }
+}
+
+/* 'cache:' of the stage being loaded. */
+static void load_cache(loader *L, const schema_key *k, const ynode *v) {
   spec_cache *c = &L->stage->cache;
   char what[64], owner[256];
   snprintf(what, sizeof what, "'%s'", k->name);
@@ -688,6 +943,24 @@ static void load_stages(loader *L, const schema_key *k, const ynode *v) {
 
 /* --------------------------------------------------- hardware, groups */
 
+/* 'flops:' of the hardware being loaded: dense peaks by dtype. */
+static void load_hw_sub(loader *L, const schema_key *k, const ynode *v) {
+  spec_flops *f = &L->hw->flops;
+  char what[64], owner[256];
+  snprintf(what, sizeof what, "'%s'", k->name);
+  snprintf(owner, sizeof owner, "the flops of hardware '%s'",
+           L->hw->name.s ? L->hw->name.s : "");
+  f->loc = at(v);
+  if (!expect_map(L, v, what,
+                  "write one dtype per line below 'flops:', e.g. 'fp16: "
+                  "312TFLOPS'"))
+    return;
+  f->set = true;
+  keyset ks = keyset_new(SEC_HW_FLOPS);
+  load_section(L, SEC_HW_FLOPS, v, f, owner, NULL, &ks);
+  keyset_free(&ks);
+}
+
 static void load_named_map(loader *L, const schema_key *k, const ynode *v,
                            enum schema_section_id sid) {
   capplan_spec *spec = L->spec;
@@ -734,7 +1007,8 @@ static void load_named_map(loader *L, const schema_key *k, const ynode *v,
       spec_hardware *h = (spec_hardware *)items + count++;
       h->name = name;
       h->loc = at(key);
-      load_section(L, sid, val, h, owner, NULL, &ks);
+      L->hw = h;
+      load_section(L, sid, val, h, owner, load_hw_sub, &ks);
     }
   }
   keyset_free(&ks);

@@ -66,7 +66,16 @@ double units_period_seconds(const char *name, size_t len) {
  * (applied exactly to the digits). */
 struct unit {
   const char *name;
-  enum unit_class { UC_MULT, UC_TIMES, UC_DURATION, UC_BYTES, UC_PERCENT } cls;
+  enum unit_class {
+    UC_MULT,
+    UC_TIMES,
+    UC_DURATION,
+    UC_BYTES,
+    UC_PERCENT,
+    UC_FLOP,  /* a count of floating-point operations */
+    UC_FLOPS, /* FLOP per second */
+    UC_BITS   /* bits, for bandwidth (divided by 8) */
+  } cls;
   int pow10;
   uint64_t factor;
 };
@@ -112,6 +121,26 @@ static const struct unit bytes[] = {
 
 static const struct unit percent[] = {{"%", UC_PERCENT, -2, 1}};
 
+/* Operations and their rates (SPEC.md section 6): decimal prefixes as
+ * datasheets print them ("989 TFLOPS"), FLOP/s also spelt with a slash. */
+static const struct unit flop_units[] = {
+    {"FLOP", UC_FLOP, 0, 1},   {"KFLOP", UC_FLOP, 3, 1},
+    {"kFLOP", UC_FLOP, 3, 1},  {"MFLOP", UC_FLOP, 6, 1},
+    {"GFLOP", UC_FLOP, 9, 1},  {"TFLOP", UC_FLOP, 12, 1},
+    {"PFLOP", UC_FLOP, 15, 1}, {"EFLOP", UC_FLOP, 18, 1},
+};
+static const struct unit flops_units[] = {
+    {"FLOPS", UC_FLOPS, 0, 1},   {"KFLOPS", UC_FLOPS, 3, 1},
+    {"kFLOPS", UC_FLOPS, 3, 1},  {"MFLOPS", UC_FLOPS, 6, 1},
+    {"GFLOPS", UC_FLOPS, 9, 1},  {"TFLOPS", UC_FLOPS, 12, 1},
+    {"PFLOPS", UC_FLOPS, 15, 1}, {"EFLOPS", UC_FLOPS, 18, 1},
+};
+/* Bits for link bandwidths (400Gbit/s): decimal, 8 to a byte. */
+static const struct unit bit_units[] = {
+    {"bit", UC_BITS, 0, 1},  {"Kbit", UC_BITS, 3, 1}, {"kbit", UC_BITS, 3, 1},
+    {"Mbit", UC_BITS, 6, 1}, {"Gbit", UC_BITS, 9, 1}, {"Tbit", UC_BITS, 12, 1},
+};
+
 static const struct unit *find_unit(const struct unit *table, size_t n,
                                     const char *s, size_t len) {
   for (size_t i = 0; i < n; i++)
@@ -138,6 +167,12 @@ const char *units_kind_name(enum unit_kind kind) {
     return "money per period";
   case UNIT_BYTES:
     return "a size in bytes";
+  case UNIT_FLOP:
+    return "a FLOP count";
+  case UNIT_FLOPS:
+    return "a FLOP rate";
+  case UNIT_BANDWIDTH:
+    return "a bandwidth";
   }
   return "a quantity";
 }
@@ -160,6 +195,12 @@ const char *units_kind_example(enum unit_kind kind) {
     return "$3K/year";
   case UNIT_BYTES:
     return "64GB";
+  case UNIT_FLOP:
+    return "2GFLOP";
+  case UNIT_FLOPS:
+    return "989TFLOPS";
+  case UNIT_BANDWIDTH:
+    return "3.35TB/s";
   }
   return "1";
 }
@@ -181,6 +222,12 @@ const char *units_base_unit(enum unit_kind kind) {
     return "USD/year";
   case UNIT_BYTES:
     return "bytes";
+  case UNIT_FLOP:
+    return "FLOP";
+  case UNIT_FLOPS:
+    return "FLOP/s";
+  case UNIT_BANDWIDTH:
+    return "bytes/s";
   }
   return "1";
 }
@@ -205,6 +252,13 @@ static const char *kind_units_help(enum unit_kind kind) {
            "'$3K/year'";
   case UNIT_BYTES:
     return "write a size such as '64GB', '40GiB' or '1.5TB'";
+  case UNIT_FLOP:
+    return "write operations such as '2GFLOP', '14.5TFLOP' or '14e9'";
+  case UNIT_FLOPS:
+    return "write a rate such as '989TFLOPS' or '312 TFLOP/s' (dense)";
+  case UNIT_BANDWIDTH:
+    return "write a bandwidth such as '3.35TB/s', '900GB/s' or "
+           "'400Gbit/s'";
   }
   return "";
 }
@@ -448,6 +502,12 @@ static const char *class_name(enum unit_class c) {
     return "a size in bytes";
   case UC_PERCENT:
     return "a fraction";
+  case UC_FLOP:
+    return "a FLOP count";
+  case UC_FLOPS:
+    return "a FLOP rate";
+  case UC_BITS:
+    return "bits";
   }
   return "a quantity";
 }
@@ -461,6 +521,12 @@ static const struct unit *any_unit(const char *s, size_t n) {
     u = find_unit(percent, ARRAY_LEN(percent), s, n);
   if (!u)
     u = find_unit(multipliers, ARRAY_LEN(multipliers), s, n);
+  if (!u)
+    u = find_unit(flop_units, ARRAY_LEN(flop_units), s, n);
+  if (!u)
+    u = find_unit(flops_units, ARRAY_LEN(flops_units), s, n);
+  if (!u)
+    u = find_unit(bit_units, ARRAY_LEN(bit_units), s, n);
   return u;
 }
 
@@ -501,6 +567,18 @@ static int unknown_unit(const lexed *q, enum unit_kind kind, const char *key,
   case UNIT_FRACTION:
     table = percent;
     n = 1;
+    break;
+  case UNIT_FLOP:
+    table = flop_units;
+    n = ARRAY_LEN(flop_units);
+    break;
+  case UNIT_FLOPS:
+    table = flops_units;
+    n = ARRAY_LEN(flops_units);
+    break;
+  case UNIT_BANDWIDTH:
+    table = bytes;
+    n = ARRAY_LEN(bytes);
     break;
   default:
     table = multipliers;
@@ -589,6 +667,79 @@ static uint64_t gcd(uint64_t a, uint64_t b) {
     b = t;
   }
   return a;
+}
+
+/* FLOP counts, FLOP rates and bandwidths (SPEC.md section 6).  A FLOP
+ * count may be a bare number; a rate needs its unit: 'TFLOPS' or
+ * 'TFLOP/s', and for a bandwidth a byte or bit unit per period. */
+static int parse_compute(const lexed *q, enum unit_kind kind, const char *key,
+                         const char *text, size_t len, size_t base, double *v,
+                         unit_error *err) {
+  bool has_unit = q->unit_len > 0;
+  if (!has_unit && kind == UNIT_FLOP) {
+    if (q->slash)
+      return rate_not_allowed(q, kind, key, err);
+    *v = lexed_value(q, 0, 1, 1);
+    return 0;
+  }
+  if (!has_unit) {
+    char help[160];
+    snprintf(help, sizeof help, "add a unit: %s",
+             kind == UNIT_FLOPS ? "'TFLOPS' for 10^12 a second"
+                                : "'GB/s', 'TB/s' or 'Gbit/s'");
+    return fail(err, base, len, help, "'%s' needs a unit", key);
+  }
+  const struct unit *u = NULL;
+  if (kind == UNIT_FLOP || kind == UNIT_FLOPS) {
+    u = find_unit(flop_units, ARRAY_LEN(flop_units), q->unit, q->unit_len);
+    if (u && kind == UNIT_FLOP && !q->slash) {
+      *v = lexed_value(q, u->pow10, 1, 1);
+      return 0;
+    }
+    if (u && kind == UNIT_FLOP)
+      return wrong_kind(kind, key, "a FLOP rate", q->unit_off,
+                        q->period_off + q->period_len - q->unit_off, err);
+    if (u) { /* TFLOP/s */
+      uint64_t sec;
+      if (period_of(q, key, &sec, err) < 0)
+        return -1;
+      *v = lexed_value(q, u->pow10, 1, sec);
+      return 0;
+    }
+    u = find_unit(flops_units, ARRAY_LEN(flops_units), q->unit, q->unit_len);
+    if (u && kind == UNIT_FLOP)
+      return wrong_kind(kind, key, "a FLOP rate", q->unit_off, q->unit_len,
+                        err);
+    if (u && q->slash)
+      return rate_not_allowed(q, kind, key, err);
+    if (u) {
+      *v = lexed_value(q, u->pow10, 1, 1);
+      return 0;
+    }
+  } else {
+    u = find_unit(bytes, ARRAY_LEN(bytes), q->unit, q->unit_len);
+    if (!u)
+      u = find_unit(bit_units, ARRAY_LEN(bit_units), q->unit, q->unit_len);
+    if (u && !q->slash)
+      return fail(err, q->unit_off, q->unit_len,
+                  "a bandwidth is bytes or bits per second, e.g. '3.35TB/s'",
+                  "'%s' takes a bandwidth, not %s", key,
+                  u->cls == UC_BITS ? "bits" : "a size in bytes");
+    if (u) {
+      uint64_t sec;
+      if (period_of(q, key, &sec, err) < 0)
+        return -1;
+      *v = lexed_value(q, u->pow10, u->factor,
+                       sec * (u->cls == UC_BITS ? 8 : 1));
+      return 0;
+    }
+  }
+  const struct unit *other = any_unit(q->unit, q->unit_len);
+  if (other && !(kind == UNIT_BANDWIDTH && other->cls == UC_MULT))
+    return wrong_kind(kind, key, class_name(other->cls), q->unit_off,
+                      q->unit_len, err);
+  (void)text;
+  return unknown_unit(q, kind, key, err);
 }
 
 int units_parse(const char *text, size_t len, enum unit_kind kind,
@@ -706,6 +857,12 @@ int units_parse(const char *text, size_t len, enum unit_kind kind,
     v = lexed_value(&q, u->pow10, u->factor, 1);
     break;
   }
+  case UNIT_FLOP:
+  case UNIT_FLOPS:
+  case UNIT_BANDWIDTH:
+    if (parse_compute(&q, kind, key, text, len, base, &v, err) < 0)
+      return -1;
+    break;
   case UNIT_FRACTION: {
     if (q.slash)
       return rate_not_allowed(&q, kind, key, err);
@@ -755,10 +912,12 @@ int capplan_quantity(const char *text, const char *kind, const char *name,
     const char *name;
     enum unit_kind kind;
   } kinds[] = {
-      {"count", UNIT_COUNT},       {"number", UNIT_NUMBER},
-      {"rate", UNIT_RATE},         {"daily", UNIT_DAILY},
-      {"duration", UNIT_DURATION}, {"fraction", UNIT_FRACTION},
-      {"money", UNIT_MONEY},       {"bytes", UNIT_BYTES},
+      {"count", UNIT_COUNT},         {"number", UNIT_NUMBER},
+      {"rate", UNIT_RATE},           {"daily", UNIT_DAILY},
+      {"duration", UNIT_DURATION},   {"fraction", UNIT_FRACTION},
+      {"money", UNIT_MONEY},         {"bytes", UNIT_BYTES},
+      {"flop", UNIT_FLOP},           {"flops", UNIT_FLOPS},
+      {"bandwidth", UNIT_BANDWIDTH},
   };
   for (size_t i = 0; i < ARRAY_LEN(kinds); i++) {
     if (strcmp(kinds[i].name, kind))

@@ -19,7 +19,10 @@ enum unit_kind {
   UNIT_DURATION, /* 20ms, 1.5s, 2min: seconds; a unit is required */
   UNIT_FRACTION, /* 60% or 0.6: a fraction in [0, 1] */
   UNIT_MONEY,    /* $3K/year, $2/hour, $250/month: USD per year */
-  UNIT_BYTES     /* 64GB, 40GiB, 100B: bytes; a unit is required */
+  UNIT_BYTES,    /* 64GB, 40GiB, 100B: bytes; a unit is required */
+  UNIT_FLOP,     /* 2GFLOP, 14e9: floating-point operations (a count) */
+  UNIT_FLOPS,    /* 989TFLOPS, 312 TFLOP/s: FLOP per second; unit required */
+  UNIT_BANDWIDTH /* 3.35TB/s, 400Gbit/s: bytes per second; unit required */
 };
 
 /* Why a quantity was rejected: a message naming KEY, a hint on how to write
@@ -48,8 +51,10 @@ const char *units_base_unit(enum unit_kind kind);
 double units_period_seconds(const char *name, size_t len);
 
 /* Parses TEXT as a quantity of KIND, one of "count", "number", "rate",
- * "daily", "duration", "fraction", "money", "bytes" (docs/spec.md, units),
- * into base units: per second, seconds, a fraction, USD per year, bytes.
+ * "daily", "duration", "fraction", "money", "bytes", "flop", "flops",
+ * "bandwidth" (docs/spec.md, units), into base units: per second, seconds,
+ * a fraction, USD per year, bytes, FLOP, FLOP per second, bytes per
+ * second.
  * Returns 0, or -1 with what is wrong (naming NAME) in ERR and how to fix
  * it in HELP (either may be NULL).  For command-line values. */
 struct capplan_buf;

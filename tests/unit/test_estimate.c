@@ -547,7 +547,7 @@ static void test_check_limits(void **state) {
   o.max_latency.value = 0.1; /* looser than 50 ms: ignored, warned */
   o.max_servers.set = true;
   o.max_servers.value = 29; /* new */
-  capplan_run_opts ro = {NULL, &o, false};
+  capplan_run_opts ro = {NULL, &o, false, NULL};
   capplan_report *rep = capplan_run(src, &ro, &d);
   assert_non_null(rep);
   treport *r = view_of(rep);

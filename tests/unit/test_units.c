@@ -179,6 +179,23 @@ static const struct good_case good[] = {
     {"1.5KiB", UNIT_BYTES, 1536.0, EXACT},
     {"512MiB", UNIT_BYTES, 512.0 * 1024 * 1024, EXACT},
     {"1 TiB", UNIT_BYTES, 1024.0 * 1024 * 1024 * 1024, EXACT},
+
+    /* FLOP counts, FLOP rates and bandwidths (SPEC.md section 6) */
+    {"2GFLOP", UNIT_FLOP, 2e9, EXACT},
+    {"14.5TFLOP", UNIT_FLOP, 14.5e12, EXACT},
+    {"14e9", UNIT_FLOP, 14e9, EXACT},
+    {"3 kFLOP", UNIT_FLOP, 3000.0, EXACT},
+    {"1EFLOP", UNIT_FLOP, 1e18, EXACT},
+    {"989TFLOPS", UNIT_FLOPS, 989e12, EXACT},
+    {"989.4TFLOPS", UNIT_FLOPS, 989.4e12, EXACT},
+    {"312 TFLOP/s", UNIT_FLOPS, 312e12, EXACT},
+    {"1.979PFLOPS", UNIT_FLOPS, 1.979e15, EXACT},
+    {"3.35TB/s", UNIT_BANDWIDTH, 3.35e12, EXACT},
+    {"2039GB/s", UNIT_BANDWIDTH, 2039e9, EXACT},
+    {"900 GB/s", UNIT_BANDWIDTH, 900e9, EXACT},
+    {"400Gbit/s", UNIT_BANDWIDTH, 50e9, EXACT},
+    {"1GiB/s", UNIT_BANDWIDTH, 1073741824.0, EXACT},
+    {"3.6TB/hour", UNIT_BANDWIDTH, 1e9, REL},
 };
 
 static const struct bad_case bad[] = {
@@ -261,14 +278,28 @@ static const struct bad_case bad[] = {
     {"64 bytes", UNIT_BYTES, "did you mean 'B'?", 3, 5},
     {"10ms", UNIT_BYTES, "not a duration", 2, 2},
     {"64GB/s", UNIT_BYTES, "not a rate", 4, 2},
+    {"2GFLOP/s", UNIT_FLOP, "not a FLOP rate", 1, 7},
+    {"2GFLOPS", UNIT_FLOP, "not a FLOP rate", 1, 6},
+    {"2Gflop", UNIT_FLOP, "did you mean 'GFLOP'?", 1, 5},
+    {"20ms", UNIT_FLOP, "not a duration", 2, 2},
+    {"989", UNIT_FLOPS, "needs a unit", 0, 3},
+    {"989TB/s", UNIT_FLOPS, "not a size in bytes", 3, 2},
+    {"989TFLOPS/s", UNIT_FLOPS, "not a rate", 9, 2},
+    {"3.35", UNIT_BANDWIDTH, "needs a unit", 0, 4},
+    {"3.35TB", UNIT_BANDWIDTH, "not a size in bytes", 4, 2},
+    {"400Gbit", UNIT_BANDWIDTH, "not bits", 3, 4},
+    {"3TB/fortnight", UNIT_BANDWIDTH, "unknown period", 4, 9},
+    {"3Tb/s", UNIT_BANDWIDTH, "did you mean 'TB'?", 1, 2},
+    {"10TFLOPS", UNIT_BANDWIDTH, "not a FLOP rate", 2, 6},
 };
 
 #define N_GOOD (sizeof good / sizeof good[0])
 #define N_BAD (sizeof bad / sizeof bad[0])
 
 static const enum unit_kind all_kinds[] = {
-    UNIT_COUNT,    UNIT_NUMBER,   UNIT_RATE,  UNIT_DAILY,
-    UNIT_DURATION, UNIT_FRACTION, UNIT_MONEY, UNIT_BYTES,
+    UNIT_COUNT,    UNIT_NUMBER,   UNIT_RATE,      UNIT_DAILY,
+    UNIT_DURATION, UNIT_FRACTION, UNIT_MONEY,     UNIT_BYTES,
+    UNIT_FLOP,     UNIT_FLOPS,    UNIT_BANDWIDTH,
 };
 
 static bool close_enough(double got, const struct good_case *c) {
@@ -397,6 +428,21 @@ static void test_bytes(void **state) {
 }
 
 /* "-0" is zero, never negative zero, whatever the kind. */
+static void test_flop(void **state) {
+  (void)state;
+  run_kind(UNIT_FLOP);
+}
+
+static void test_flops(void **state) {
+  (void)state;
+  run_kind(UNIT_FLOPS);
+}
+
+static void test_bandwidth(void **state) {
+  (void)state;
+  run_kind(UNIT_BANDWIDTH);
+}
+
 static void test_negative_zero(void **state) {
   static const struct {
     const char *text;
@@ -525,6 +571,9 @@ int main(void) {
       cmocka_unit_test(test_fraction),
       cmocka_unit_test(test_money),
       cmocka_unit_test(test_bytes),
+      cmocka_unit_test(test_flop),
+      cmocka_unit_test(test_flops),
+      cmocka_unit_test(test_bandwidth),
       cmocka_unit_test(test_negative_zero),
       cmocka_unit_test(test_subnormal),
       cmocka_unit_test(test_length_bounded),

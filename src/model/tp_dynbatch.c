@@ -1,0 +1,213 @@
+/*
+ * tp_dynbatch.c - dynamic batching on accelerators (SPEC.md section 6,
+ * `batching:`; FORMULAS.md sections 4 and 4b), on the leaf module
+ * batching.c.
+ *
+ * A batcher closes a batch when it holds max_batch requests or when its
+ * first request has waited `window`; a batch of b holds one accelerator
+ * for t(b) = base + per_item x b.  With one batcher shared by every
+ * accelerator (the seed's reading, the default), the batch is
+ * b = min(max_batch, max(1, rate x window)) at the stage's whole rate, and
+ * rate x t(b) / b accelerators are busy: a server of N accelerators
+ * serves N b / t(b) requests a second, so the target utilization sizes
+ * the accelerators (seed: 5K/s, 10 ms, t(50) = 200 ms: 20 busy, 20 at a
+ * 100% target, 21 at 95.24%).  With one batcher per accelerator, an
+ * accelerator's capacity is max_batch / t(max_batch), and its batch the
+ * steady state b = rate_a t(b) at the count the target needs.
+ *
+ * A request's time in the stage is its wait for the batch to close (the
+ * window, or the fill time when max_batch comes first; for
+ * per-accelerator batchers the batch in progress) plus t(b); the wait
+ * for a free accelerator is the queue's (tp_ops.queue).  On CPU hardware
+ * the "accelerators" are the server's `parallelism` (default 1).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "batching.h"
+#include "format.h"
+#include "spec.h"
+#include "tp.h"
+
+/* No max_batch: a batch as large as the traffic makes it (the schema's
+ * largest max_batch). */
+#define NO_LIMIT 1e6
+
+static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
+                    tp_model *tp, stage_in *in, capplan_diags *d) {
+  (void)hw;
+  (void)hw_name;
+  (void)d;
+  tp->kind = TP_DYNBATCH;
+  tp->as.gpu.batching = true;
+  tp->as.gpu.per_accelerator =
+      st->batching.scope.s && !strcmp(st->batching.scope.s, "per-accelerator");
+  tp->as.gpu.dtype = DT_FP16;
+  in->gpu.window = st->batching.window.v;
+  in->gpu.max_batch = st->batching.max_batch.set ? st->batching.max_batch.v : 0;
+  in->gpu.base = st->batching.time.base.v;
+  in->gpu.per_item = st->batching.time.per_item.v;
+  in->parallelism = st->parallelism.set ? st->parallelism.v : 1;
+  in->batch = 1;
+  in->latency = 0;
+}
+
+void tp_batching_eval(const tp_model *tp, const stage_in *in, double slots,
+                      double load, double base, double per_item, tp_out *out) {
+  double mb = in->gpu.max_batch > 0 ? in->gpu.max_batch : NO_LIMIT;
+  out->parallelism = slots;
+  out->rate = load;
+  out->status = 0;
+  out->unmet = false;
+  out->bound = -1;
+  out->limit = BATCHING_BY_WINDOW;
+  out->replicas_per_server = 0;
+  out->ttft = 0;
+  if (!(load > 0)) {
+    /* Nothing arrives: a batch of one would take t(1). */
+    out->batch = 1;
+    out->batch_time = base + per_item;
+    out->per_server = out->batch_time > 0 ? slots / out->batch_time : 0;
+    out->latency = out->batch_time;
+    out->form = 0;
+    out->busy = out->accelerators = 0;
+    return;
+  }
+  batching_params bp = {load, in->gpu.window, mb,
+                        base, per_item,       in->pol.utilization};
+  batching_plan pl;
+  batching_status s = tp->as.gpu.per_accelerator
+                          ? batching_per_accelerator(&bp, &pl)
+                          : batching_shared(&bp, &pl);
+  if (s != BATCHING_OK) {
+    out->status = (int)s;
+    out->per_server = out->latency = out->batch = out->batch_time = 0;
+    out->form = out->busy = out->accelerators = 0;
+    return;
+  }
+  /* Shared: b / t(b) per accelerator at the batch the traffic forms.
+   * Per-accelerator: full batches back to back, its capacity. */
+  double cap_b = tp->as.gpu.per_accelerator ? mb : pl.batch;
+  double cap_t =
+      tp->as.gpu.per_accelerator ? base + per_item * mb : pl.batch_time;
+  out->per_server = slots * cap_b / cap_t;
+  out->batch = pl.batch;
+  out->batch_time = pl.batch_time;
+  out->latency = pl.batch_time;
+  out->form = pl.close_wait_max;
+  out->busy = pl.busy;
+  out->accelerators = pl.accelerators;
+  out->limit = (int)pl.limit;
+}
+
+static void eval(const tp_model *tp, const stage_in *in, const hw_in *hw,
+                 double load, tp_out *out) {
+  tp_batching_eval(tp, in, tp_slots(in, hw), load, in->gpu.base,
+                   in->gpu.per_item, out);
+}
+
+/* Each accelerator serves one batch at a time for t(b), a time that
+ * hardly varies; a request first waits for its batch to close (out->form,
+ * FORMULAS.md 4b). */
+static void queue(const tp_model *tp, const stage_in *in, const hw_in *hw,
+                  const tp_out *out, double rate, tp_queue *q) {
+  (void)tp;
+  (void)hw;
+  (void)rate;
+  q->slots = out->parallelism;
+  q->job = out->batch;
+  q->service = out->batch_time;
+  q->cs = in->service_cv >= 0 ? in->service_cv : 0;
+  q->form = out->form > 0 ? out->form : 0;
+}
+
+/* The working of a batching stage (shared with tp_roofline.c). */
+void tp_batching_steps(const tp_model *tp, const stage_in *in, const hw_in *hw,
+                       const tp_out *out, steps *s, step_list *l) {
+  char b[6][FMT_SIZE];
+  bool per_acc = tp->as.gpu.per_accelerator;
+  double mb = in->gpu.max_batch;
+  const char *what = hw->gpus > 0 ? "GPU" : "slot";
+  if (out->rate <= 0) {
+    steps_say(s, l, "batch", "no traffic: a batch of 1");
+    return;
+  }
+  if (!per_acc) {
+    if (out->limit == BATCHING_BY_FILL)
+      steps_say(s, l, "batch",
+                "min(max_batch, QPS x window) = min(%s, %s x %s) = %s "
+                "requests: full before the window ends",
+                fmt_count(mb, b[0], FMT_SIZE),
+                fmt_rate(out->rate, b[1], FMT_SIZE),
+                fmt_ms(in->gpu.window, b[2], FMT_SIZE),
+                fmt_number(out->batch, 2, b[3], FMT_SIZE));
+    else
+      steps_say(s, l, "batch",
+                "max(1, QPS x window) = max(1, %s x %s) = %s requests%s",
+                fmt_rate(out->rate, b[0], FMT_SIZE),
+                fmt_ms(in->gpu.window, b[1], FMT_SIZE),
+                fmt_number(out->batch, 2, b[2], FMT_SIZE),
+                mb > 0 ? " (within max_batch)" : "");
+  } else {
+    steps_say(s, l, "batch",
+              "one batcher per %s, each fed QPS / %s = %s/s; while one batch "
+              "runs the next gathers: b = %s requests",
+              what, fmt_count(out->accelerators, b[0], FMT_SIZE),
+              fmt_rate(out->rate / out->accelerators, b[1], FMT_SIZE),
+              fmt_number(out->batch, 2, b[2], FMT_SIZE));
+  }
+  if (tp->kind == TP_DYNBATCH)
+    steps_say(s, l, "batch time", "base + per_item x b = %s + %s x %s = %s",
+              fmt_ms(in->gpu.base, b[0], FMT_SIZE),
+              fmt_ms(in->gpu.per_item, b[1], FMT_SIZE),
+              fmt_number(out->batch, 2, b[2], FMT_SIZE),
+              fmt_ms(out->batch_time, b[3], FMT_SIZE));
+  steps_say(s, l, "busy",
+            "QPS x t(b) / b = %s x %s / %s = %s %ss busy on average",
+            fmt_rate(out->rate, b[0], FMT_SIZE),
+            fmt_ms(out->batch_time, b[1], FMT_SIZE),
+            fmt_number(out->batch, 2, b[2], FMT_SIZE),
+            fmt_number(out->busy, 2, b[3], FMT_SIZE), what);
+  if (!per_acc)
+    steps_say(s, l, "throughput",
+              "b / t(b) x %ss per server = %s / %s x %s = %s QPS per server",
+              what, fmt_number(out->batch, 2, b[0], FMT_SIZE),
+              fmt_ms(out->batch_time, b[1], FMT_SIZE),
+              fmt_count(out->parallelism, b[2], FMT_SIZE),
+              fmt_rate(out->per_server, b[3], FMT_SIZE));
+  else
+    steps_say(s, l, "throughput",
+              "full batches back to back: max_batch / t(max_batch) x %ss "
+              "per server = %s QPS per server",
+              what, fmt_rate(out->per_server, b[0], FMT_SIZE));
+  const char *close =
+      per_acc && out->limit == BATCHING_BY_STEADY ? "the batch in progress"
+      : out->limit == BATCHING_BY_FILL ? "the fill time (b - 1) / QPS"
+                                       : "the window";
+  steps_say(s, l, "latency",
+            "wait for the batch to close (%s) + batch time = %s + %s = %s "
+            "(+ any wait for a free %s)",
+            close, fmt_ms(out->form, b[0], FMT_SIZE),
+            fmt_ms(out->batch_time, b[1], FMT_SIZE),
+            fmt_ms(out->form + out->batch_time, b[2], FMT_SIZE), what);
+  if (!per_acc && out->limit == BATCHING_BY_WINDOW && in->gpu.window > 0)
+    steps_say(s, l, "",
+              "(seed 004 counts the window as %s time too: %s / (%s + %s) = "
+              "%s QPS per %s; capplan charges the batch time only, and the "
+              "window adds to latency)",
+              what, fmt_number(out->batch, 2, b[0], FMT_SIZE),
+              fmt_ms(out->batch_time, b[1], FMT_SIZE),
+              fmt_ms(in->gpu.window, b[2], FMT_SIZE),
+              fmt_rate(out->batch / (out->batch_time + in->gpu.window), b[3],
+                       FMT_SIZE),
+              what);
+}
+
+static void steps_of(const tp_model *tp, const stage_in *in, const hw_in *hw,
+                     const mstage *ms, const tp_out *out, steps *s,
+                     step_list *l) {
+  (void)ms;
+  tp_batching_steps(tp, in, hw, out, s, l);
+}
+
+const tp_ops tp_dynbatch_ops = {"batching", resolve, eval, queue, steps_of};
