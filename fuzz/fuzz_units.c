@@ -1,7 +1,8 @@
 /*
  * fuzz_units.c - the quantity parser.  The first byte picks the kind; the
  * rest is the text.  Invariants: a parsed value is finite and never -0; an
- * error points inside (or just past) the text.
+ * error points inside (or just past) the text; the same for the text read
+ * as a range or distribution.
  */
 #include <math.h>
 #include <stdio.h>
@@ -30,6 +31,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     FUZZ_ASSERT(err.offset <= len);
     FUZZ_ASSERT(err.len >= 1);
     FUZZ_ASSERT(err.message[0] != '\0');
+  }
+  /* The same text as a range or distribution: finite values, in order. */
+  qdist q;
+  if (units_is_dist(text, len)) {
+    if (units_parse_dist(text, len, kind, "key", &q, &err) == 0) {
+      FUZZ_ASSERT(q.n == 2 || q.n == 3);
+      for (size_t i = 0; i < q.n; i++) {
+        FUZZ_ASSERT(isfinite(q.v[i]));
+        FUZZ_ASSERT(q.off[i] + q.len[i] <= len);
+      }
+    } else {
+      FUZZ_ASSERT(err.offset <= len);
+      FUZZ_ASSERT(err.len >= 1);
+      FUZZ_ASSERT(err.message[0] != '\0');
+    }
   }
   return 0;
 }

@@ -21,6 +21,9 @@ typedef struct snum {
   capplan_loc loc;
   const char *text; /* as written, for messages */
   bool set, present;
+  /* A range or distribution (SPEC.md section 8), NULL for a single
+   * value; V is then its median (uncertain/dist.h). */
+  const struct dist *dist;
 } snum;
 
 /* A string; s is NULL when the key was absent. */

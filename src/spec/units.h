@@ -57,4 +57,40 @@ int capplan_quantity(const char *text, const char *kind, const char *name,
                      double *out, struct capplan_buf *err,
                      struct capplan_buf *help);
 
+/* ------------------------------------------------ ranges and distributions */
+
+/* A quantity given as a distribution (SPEC.md section 8): a 90% interval
+ * 'a to b' or 'a..b', or normal(m, sd), uniform(a, b), triangular(a, mode,
+ * b).  The parser checks the form and each value's unit; the distribution
+ * it stands for (lognormal or normal for an interval, FORMULAS.md section
+ * 5) and its median come from dist.h. */
+enum dist_kind {
+  DIST_INTERVAL,  /* a to b: lognormal when 0 < a, else normal */
+  DIST_NORMAL,    /* normal(mean, sd) */
+  DIST_UNIFORM,   /* uniform(a, b) */
+  DIST_TRIANGULAR /* triangular(a, mode, b) */
+};
+
+typedef struct qdist {
+  enum dist_kind kind;
+  size_t n;              /* values written: 2, or 3 for triangular */
+  double v[3];           /* in base units, in the order written */
+  size_t off[3], len[3]; /* each value's span within the text */
+} qdist;
+
+/* True if TEXT (LEN bytes) is written as a distribution rather than a
+ * single quantity: it holds ' to ' or '..', or starts with normal(,
+ * uniform( or triangular(. */
+int units_is_dist(const char *text, size_t len);
+
+/* Parses TEXT as a distribution of quantities of KIND for the key KEY
+ * (each value unit-checked like a single quantity; a bare number that
+ * needs a unit takes the one of the value after it: '10 to 50ms' is 10ms
+ * to 50ms, while '500 to 2K' is 500 to 2,000).
+ * Checks the form only: an empty or inverted interval, a standard
+ * deviation that is not positive, a mode outside its ends.  Returns 0,
+ * or -1 with *ERR filled (offsets within TEXT). */
+int units_parse_dist(const char *text, size_t len, enum unit_kind kind,
+                     const char *key, qdist *out, unit_error *err);
+
 #endif
