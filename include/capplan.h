@@ -155,6 +155,17 @@ typedef struct capplan_check_opts {
   capplan_limit max_gpus, max_servers;
 } capplan_check_opts;
 
+/* Monte Carlo over the ranges of a spec (SPEC.md section 8). */
+typedef struct capplan_mc_opts {
+  bool run;                /* run it when the spec has ranges */
+  size_t samples;          /* trials; 0: 10,000 */
+  unsigned long long seed; /* the same seed gives the same report */
+  unsigned threads;        /* 0: one per core; never changes the result */
+  double confidence;       /* a check passes when its plan passes in at
+                              least this share of trials; 0: 95% */
+  bool sensitivity;        /* swing each range from p5 to p95 alone */
+} capplan_mc_opts;
+
 typedef struct capplan_run_opts {
   const capplan_limits *limits;     /* NULL: the defaults */
   const capplan_check_opts *check;  /* NULL: the spec's limits only */
@@ -168,6 +179,15 @@ typedef struct capplan_run_opts {
  * capplan_report_free() (accepts NULL). */
 capplan_report *capplan_run(const capplan_source *src,
                             const capplan_run_opts *opts, capplan_diags *d);
+/* capplan_run, with Monte Carlo over the spec's ranges as MC asks (NULL:
+ * none), and the inputs PATHS name (N_PATHS of them, such as
+ * "traffic.qps") found for a sweep or a forecast to vary; an unknown
+ * path is an error. */
+capplan_report *capplan_run_uncertain(const capplan_source *src,
+                                      const capplan_run_opts *opts,
+                                      const capplan_mc_opts *mc,
+                                      const char *const *paths, size_t n_paths,
+                                      capplan_diags *d);
 void capplan_report_free(capplan_report *r);
 
 /* Whether every check passed; how many checks there are. */
@@ -175,6 +195,13 @@ bool capplan_report_passed(const capplan_report *r);
 size_t capplan_report_checks(const capplan_report *r);
 /* The name of stage I (in spec order), or NULL past the last. */
 const char *capplan_report_stage(const capplan_report *r, size_t i);
+
+/* Draws R's Monte Carlo as SVG into OUT: the histogram of the cost per
+ * year with its p5, p50, p95 and budget; with TORNADO, the sensitivity of
+ * the cost to each range.  Returns -1 (OUT untouched) when R has no such
+ * result (a spec without ranges; no --sensitivity). */
+int capplan_plot_report(const capplan_report *r, bool tornado,
+                        capplan_buf *out);
 
 /* ---------------------------------------------------------------- diff */
 

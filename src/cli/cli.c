@@ -508,6 +508,13 @@ int cli_limits(capplan_limits *limits) {
 int cli_run_pipeline(const char *spec_path, const char *color,
                      const capplan_check_opts *check, bool working,
                      capplan_source **src, capplan_report **report) {
+  return cli_run(spec_path, color, check, working, NULL, NULL, 0, src, report);
+}
+
+int cli_run(const char *spec_path, const char *color,
+            const capplan_check_opts *check, bool working,
+            const capplan_mc_opts *mc, const char *const *paths, size_t n_paths,
+            capplan_source **src, capplan_report **report) {
   *report = NULL;
   *src = NULL;
   capplan_limits limits;
@@ -519,7 +526,7 @@ int cli_run_pipeline(const char *spec_path, const char *color,
   if (*src) {
     d.src = *src;
     capplan_run_opts opts = {&limits, check, working};
-    *report = capplan_run(*src, &opts, &d);
+    *report = capplan_run_uncertain(*src, &opts, mc, paths, n_paths, &d);
   }
   cli_print_diags(&d, color);
   capplan_diags_release(&d);

@@ -120,6 +120,31 @@ int cli_run_pipeline(const char *spec_path, const char *color,
                      const capplan_check_opts *check, bool working,
                      capplan_source **src, capplan_report **report);
 
+/* cli_run_pipeline with Monte Carlo as MC asks (NULL: none) and the
+ * inputs PATHS names found (capplan_run_uncertain). */
+int cli_run(const char *spec_path, const char *color,
+            const capplan_check_opts *check, bool working,
+            const capplan_mc_opts *mc, const char *const *paths, size_t n_paths,
+            capplan_source **src, capplan_report **report);
+
+/* The options of Monte Carlo a command has (--samples, --seed, --threads,
+ * --confidence, --sensitivity; those it lacks keep their defaults) into
+ * O, which asks for a run.  Returns 0, or a usage error
+ * (cli_uncertain.c). */
+int cli_mc_opts(const cli_command *cmd, const cli_args *a, capplan_mc_opts *o);
+/* Writes R's plot (capplan_plot_report) to PATH atomically.  Returns 0,
+ * CAPPLAN_EXIT_INPUT when there is nothing to plot, or CAPPLAN_EXIT_IO. */
+int cli_plot_report(const capplan_report *r, const char *path, bool tornado);
+/* The option rows of Monte Carlo, for a command's table. */
+#define CLI_MC_OPTIONS                                                         \
+  {"samples", 0, "N", "Monte Carlo trials over ranges (default 10K)",          \
+   CLI_ONCE},                                                                  \
+      {"seed", 0, "S", "seed of the trials (default 1)", CLI_ONCE},            \
+      {"threads", 0, "T", "threads (default: all cores; same result)",         \
+       CLI_ONCE},                                                              \
+      {"confidence", 0, "P", "share of trials a check needs (default 95%)",    \
+       CLI_ONCE}
+
 /* Where and how a report goes, from --format, -o and --color. */
 typedef struct cli_output {
   enum capplan_format format;

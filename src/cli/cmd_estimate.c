@@ -8,6 +8,11 @@ static const cli_option options[] = {
     {"output", 'o', "FILE", "write to FILE (atomically) instead of stdout", 0},
     {"color", 0, "WHEN", "auto (default), always or never", 0},
     {"wide", 0, NULL, "every column, however wide the terminal", 0},
+    CLI_MC_OPTIONS,
+    {"sensitivity", 0, NULL, "each range alone from p5 to p95: cost, latency",
+     0},
+    {"plot", 0, "FILE.svg", "SVG of the cost (--sensitivity: the tornado)",
+     CLI_ONCE},
 };
 
 static int estimate(const cli_command *self, const cli_args *a) {
@@ -25,10 +30,16 @@ static int estimate(const cli_command *self, const cli_args *a) {
                         cli_value(self, a, "wide") != NULL, &out);
   if (rc)
     return rc;
+  capplan_mc_opts mc;
+  if ((rc = cli_mc_opts(self, a, &mc)))
+    return rc;
   capplan_source *src;
   capplan_report *report;
-  rc = cli_run_pipeline(a->positional[0], cli_value(self, a, "color"), NULL,
-                        false, &src, &report);
+  rc = cli_run(a->positional[0], cli_value(self, a, "color"), NULL, false, &mc,
+               NULL, 0, &src, &report);
+  const char *plot = cli_value(self, a, "plot");
+  if (!rc && plot)
+    rc = cli_plot_report(report, plot, mc.sensitivity);
   if (!rc)
     rc = cli_emit_report(report, CAPPLAN_VIEW_REPORT, &out);
   capplan_report_free(report);
@@ -46,6 +57,9 @@ const cli_command cmd_estimate = {
     sizeof options / sizeof options[0],
     "SPEC is a YAML file (docs/spec.md), or - for standard input.  The exit\n"
     "code is 1 when the plan breaks a limit in the spec's 'slo' or\n"
-    "'budget'; the report is still printed in full.",
+    "'budget'; the report is still printed in full.  When the spec has\n"
+    "ranges ('qps: 20K to 40K'), the plan is at their medians and Monte\n"
+    "Carlo gives every figure's p5, p50 and p95; a check then passes when\n"
+    "at least --confidence of the trials pass it (docs/uncertainty.md).",
     NULL,
 };
