@@ -16,6 +16,7 @@ static const cli_option options[] = {
     {"format", 0, "FORMAT", "table (default), json or markdown", 0},
     {"output", 'o', "FILE", "write to FILE (atomically) instead of stdout", 0},
     {"color", 0, "WHEN", "auto (default), always or never", 0},
+    CLI_MC_OPTIONS,
 };
 
 static int check(const cli_command *self, const cli_args *a) {
@@ -56,9 +57,13 @@ static int check(const cli_command *self, const cli_args *a) {
                         cli_value(self, a, "output"), color, false, &out);
   if (rc)
     return rc;
+  capplan_mc_opts mc;
+  if ((rc = cli_mc_opts(self, a, &mc)))
+    return rc;
   capplan_source *src;
   capplan_report *report;
-  rc = cli_run_pipeline(a->positional[0], color, &limits, false, &src, &report);
+  rc = cli_run(a->positional[0], color, &limits, false, &mc, NULL, 0, &src,
+               &report);
   if (!rc && capplan_report_checks(report) == 0)
     rc = cli_usage_error(self,
                          "nothing to check: '%s' has no 'slo' or 'budget' "
@@ -81,6 +86,8 @@ const cli_command cmd_check = {
     sizeof options / sizeof options[0],
     "The limits add to the spec's 'slo' and 'budget' or tighten them; a\n"
     "looser one is ignored with a warning.  Each check is printed with its\n"
-    "limit, the plan's figure and the margin.  Exit code 1 if any fails.",
+    "limit, the plan's figure and the margin.  Exit code 1 if any fails.\n"
+    "With ranges in the spec, each check passes when at least --confidence\n"
+    "of the Monte Carlo trials pass it.",
     NULL,
 };

@@ -112,6 +112,18 @@ static void rect(capplan_buf *out, double x, double y, double w, double h,
   capplan_buf_printf(out, "\" fill=\"%s\"/>\n", fill);
 }
 
+/* A label along the left edge, read from the bottom up. */
+static void y_label(capplan_buf *out, double y, const char *s) {
+  capplan_buf_puts(out, "<text x=\"18\" y=\"");
+  num(out, y);
+  capplan_buf_puts(out, "\" text-anchor=\"middle\" font-size=\"13\" fill=\"" INK
+                        "\" " FONT " transform=\"rotate(-90 18 ");
+  num(out, y);
+  capplan_buf_puts(out, ")\">");
+  xml(out, s);
+  capplan_buf_puts(out, "</text>\n");
+}
+
 static void begin(capplan_buf *out, const char *title, const char *subtitle) {
   capplan_buf_puts(out,
                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -298,7 +310,7 @@ void plot_hist_svg(const plot_hist *p, capplan_buf *out) {
   line(out, left, top, left, bottom, INK, 1, false);
   v_marks(out, &x, p->marks, p->n_marks, top, bottom);
   text(out, (left + right) / 2, H - 18, "middle", 13, "normal", INK, p->xlabel);
-  text(out, 18, (top + bottom) / 2, "middle", 13, "normal", INK, "trials");
+  y_label(out, (top + bottom) / 2, "trials");
   end(out);
 }
 
@@ -366,14 +378,7 @@ void plot_line_svg(const plot_line *p, capplan_buf *out) {
     }
   }
   text(out, (left + right) / 2, H - 18, "middle", 13, "normal", INK, p->xlabel);
-  capplan_buf_puts(out, "<text x=\"20\" y=\"");
-  num(out, (top + bottom) / 2);
-  capplan_buf_puts(out, "\" text-anchor=\"middle\" font-size=\"13\" fill=\"" INK
-                        "\" " FONT " transform=\"rotate(-90 20 ");
-  num(out, (top + bottom) / 2);
-  capplan_buf_puts(out, ")\">");
-  xml(out, p->ylabel);
-  capplan_buf_puts(out, "</text>\n");
+  y_label(out, (top + bottom) / 2, p->ylabel);
   end(out);
 }
 
@@ -400,7 +405,8 @@ void plot_tornado_svg(const plot_tornado *p, capplan_buf *out) {
   }
   for (size_t i = 0; i < p->n_marks; i++)
     hold(&lo, &hi, p->marks[i].at);
-  pad(&lo, &hi, 0.05);
+  /* Room at each end for the numbers written beside the bars. */
+  pad(&lo, &hi, 0.16);
   axis x = {lo, hi, left, right, false};
   x_ticks(out, &x, p->xfmt, top, bottom);
   double rows = (double)(p->n_bars ? p->n_bars : 1);

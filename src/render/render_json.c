@@ -15,7 +15,9 @@
 #include <string.h>
 
 #include "calc.h"
+#include "mc.h"
 #include "render.h"
+#include "sensitivity.h"
 #include "util.h"
 
 /* V rounded to 12 significant digits, never -0 (and never NaN or Inf: the
@@ -412,6 +414,112 @@ static void emit(cJSON *o, int depth, capplan_buf *out) {
   cJSON_Delete(o);
 }
 
+/* ---------------------------------------------------------- uncertainty */
+
+/* One range: what the spec wrote and what it stands for (dist.h). */
+static cJSON *range_json(const uinput *in) {
+  const dist *d = &in->d;
+  cJSON *o = cJSON_CreateObject();
+  str(o, "path", in->path);
+  str(o, "written", in->text);
+  str(o, "distribution", dist_shape_name(d->shape));
+  flag(o, "interval", d->interval);
+  switch (d->shape) {
+  case SHAPE_LOGNORMAL:
+    num(o, "mu", d->a);
+    num(o, "sigma", d->b);
+    break;
+  case SHAPE_NORMAL:
+    num(o, "mean", d->a);
+    num(o, "sd", d->b);
+    break;
+  case SHAPE_UNIFORM:
+    num(o, "low", d->a);
+    num(o, "high", d->b);
+    break;
+  case SHAPE_TRIANGULAR:
+    num(o, "low", d->a);
+    num(o, "mode", d->b);
+    num(o, "high", d->c);
+    break;
+  case SHAPE_COUNT:
+    break;
+  }
+  num(o, "median", in->point);
+  num(o, "mean_of_distribution", dist_mean(d));
+  num(o, "p5", dist_quantile(d, 0.05));
+  num(o, "p95", dist_quantile(d, 0.95));
+  flag(o, "truncated", d->may_leave);
+  num(o, "targets", (double)in->n_targets);
+  return o;
+}
+
+/* SPEC.md section 8: the ranges, every figure's summary over the trials
+ * (keyed by its path), the checks' chance of passing, and sensitivity. */
+static cJSON *uncertainty_json(const capplan_report *r) {
+  const uinputs *u = r->inputs;
+  const mc_result *mc = r->mc;
+  cJSON *o = cJSON_CreateObject();
+  str(o, "plan", "median");
+  cJSON *in = cJSON_AddArrayToObject(o, "inputs");
+  for (size_t k = 0; k < u->n_ranged; k++)
+    cJSON_AddItemToArray(in, range_json(&u->items[k]));
+  if (mc) {
+    num(o, "samples", (double)mc->samples);
+    num(o, "seed", (double)mc->seed);
+    num(o, "confidence", mc->confidence);
+    num(o, "evaluated", (double)mc->evaluated);
+    num(o, "failed", (double)mc->failed);
+    num(o, "infeasible", (double)mc->infeasible);
+    cJSON *outs = cJSON_AddObjectToObject(o, "outputs");
+    for (size_t i = 0; i < mc->n_figs; i++) {
+      const mc_fig *f = &mc->figs[i];
+      cJSON *x = cJSON_AddObjectToObject(outs, f->path);
+      num(x, "plan", f->plan);
+      num(x, "mean", f->s.mean);
+      num(x, "p5", f->s.p5);
+      num(x, "p50", f->s.p50);
+      num(x, "p95", f->s.p95);
+      num(x, "stderr", f->s.stderr_mean);
+      num(x, "sd", f->s.sd);
+      num(x, "min", f->s.min);
+      num(x, "max", f->s.max);
+      cJSON *q = cJSON_AddObjectToObject(x, "quantile_stderr");
+      num(q, "p5", f->s.se_p5);
+      num(q, "p50", f->s.se_p50);
+      num(q, "p95", f->s.se_p95);
+    }
+    cJSON *cks = cJSON_AddArrayToObject(o, "checks");
+    for (size_t c = 0; c < mc->n_checks; c++) {
+      cJSON *x = cJSON_CreateObject();
+      str(x, "name", mc->checks[c].name);
+      num(x, "p_pass", mc->checks[c].p_pass);
+      flag(x, "passed", mc->checks[c].passed);
+      cJSON_AddItemToArray(cks, x);
+    }
+  }
+  const sens_result *s = r->sens;
+  if (s) {
+    cJSON *arr = cJSON_AddArrayToObject(o, "sensitivity");
+    for (size_t k = 0; k < s->n; k++) {
+      const sens_item *it = &s->items[k];
+      cJSON *x = cJSON_CreateObject();
+      str(x, "path", it->input->path);
+      num(x, "low", it->lo);
+      num(x, "high", it->hi);
+      flag(x, "evaluated", !it->failed);
+      for (size_t q = 0; q < SENS_OUTPUTS; q++) {
+        cJSON *y = cJSON_AddObjectToObject(x, s->outputs[q]);
+        num(y, "at_low", it->at_lo[q]);
+        num(y, "at_high", it->at_hi[q]);
+        num(y, "swing", fabs(it->at_hi[q] - it->at_lo[q]));
+      }
+      cJSON_AddItemToArray(arr, x);
+    }
+  }
+  return o;
+}
+
 /* The report is written one part at a time (one stage at a time), so the
  * cJSON trees stay small whatever the number of stages. */
 void render_json_report(const void *subject, const capplan_render_opts *opts,
@@ -498,7 +606,9 @@ void render_json_report(const void *subject, const capplan_render_opts *opts,
   num(t, "request_unavailability", pl->req.down);
   nines(t, "request_nines", pl->req.down);
   cJSON_AddItemToObject(tail, "checks", checks_json(pl));
-  flag(tail, "passed", pl->passed);
+  if (r->inputs && r->inputs->n_ranged)
+    cJSON_AddItemToObject(tail, "uncertainty", uncertainty_json(r));
+  flag(tail, "passed", capplan_report_passed(r));
   /* The tail's opening brace is dropped: it continues the report. */
   capplan_buf tail_text;
   capplan_buf_init(&tail_text);
@@ -521,7 +631,9 @@ void render_json_check(const void *subject, const capplan_render_opts *opts,
   str(spec, "name", r->model->name);
   str(spec, "path", r->model->path);
   cJSON_AddItemToObject(o, "checks", checks_json(r->plan));
-  flag(o, "passed", r->plan->passed);
+  if (r->inputs && r->inputs->n_ranged)
+    cJSON_AddItemToObject(o, "uncertainty", uncertainty_json(r));
+  flag(o, "passed", capplan_report_passed(r));
   emit(o, 0, out);
   capplan_buf_putc(out, '\n');
 }

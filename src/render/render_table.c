@@ -393,10 +393,10 @@ void render_table_check(const void *subject, const capplan_render_opts *opts,
   text_puts(out, r->model->path);
   capplan_buf_puts(out, "): ");
   char sum[FMT_SIZE];
-  capplan_buf_printf(
-      out, "%s%s%s\n\n", color ? (pl->failed ? RED : GREEN) : "",
-      fmt_checks_summary(pl->failed, pl->n_checks, sum, sizeof sum),
-      color ? OFF : "");
+  size_t failed = r->mc ? r->mc->checks_failed : pl->failed;
+  capplan_buf_printf(out, "%s%s%s\n\n", color ? (failed ? RED : GREEN) : "",
+                     fmt_checks_summary(failed, pl->n_checks, sum, sizeof sum),
+                     color ? OFF : "");
   ttable *t = tt_new(7, "llrlrrl");
   tt_row(t, TT_HEADER);
   const char *head[] = {"",      "check",  "actual",    "",
@@ -406,6 +406,7 @@ void render_table_check(const void *subject, const capplan_render_opts *opts,
   check_rows(t, pl, color, true);
   tt_render(t, color, "", out);
   tt_free(t);
+  render_uncertain_checks(r, opts, out);
 }
 
 /* ------------------------------------------------------------- diff */

@@ -250,6 +250,20 @@ static void sens_table(const capplan_report *r, const capplan_render_opts *opts,
   tt_free(t);
 }
 
+void render_uncertain_checks(const capplan_report *r,
+                             const capplan_render_opts *opts,
+                             capplan_buf *out) {
+  if (!r->mc || !r->mc->n_checks)
+    return;
+  char a[FMT_SIZE];
+  capplan_buf_printf(out,
+                     "\nthe plan above is at every range's median; over %s "
+                     "Monte Carlo trials (seed %llu):\n",
+                     fmt_count((double)r->mc->samples, a, sizeof a),
+                     (unsigned long long)r->mc->seed);
+  checks_table(r, opts->color, out);
+}
+
 void render_uncertain_table(const capplan_report *r,
                             const capplan_render_opts *opts, capplan_buf *out) {
   if (!r->inputs || !r->inputs->n_ranged)
@@ -595,8 +609,16 @@ int capplan_plot_report(const capplan_report *r, bool tornado,
       }
   }
   snprintf(title, sizeof title, "%s: cost per year", r->model->name);
-  plot_hist h = {title,      sub,     "cost per year", PF_MONEY, f->hist_lo,
-                 f->hist_hi, f->hist, MC_BINS,         marks,    nm};
+  plot_hist h = {title,
+                 sub,
+                 "cost per year (the end bins hold the 0.5% beyond each)",
+                 PF_MONEY,
+                 f->hist_lo,
+                 f->hist_hi,
+                 f->hist,
+                 MC_BINS,
+                 marks,
+                 nm};
   (void)plot_fmt_of;
   plot_hist_svg(&h, out);
   return 0;

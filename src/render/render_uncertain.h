@@ -29,6 +29,10 @@ const char *uinput_shape(const uinput *in);
 /* The uncertainty section after the plan's tables (table format). */
 void render_uncertain_table(const capplan_report *r,
                             const capplan_render_opts *opts, capplan_buf *out);
+/* 'capplan check': the checks' share of passing trials, after the
+ * median plan's checks. */
+void render_uncertain_checks(const capplan_report *r,
+                             const capplan_render_opts *opts, capplan_buf *out);
 /* The same in markdown. */
 void render_uncertain_markdown(const capplan_report *r, capplan_buf *out);
 /* The CSV report's extra columns when Monte Carlo ran: returns how many;

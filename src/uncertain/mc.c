@@ -651,49 +651,59 @@ static const char *scope_name(enum fig_scope s) {
   return names[s];
 }
 
+/* Figure DEF of element IDX, unless it does not apply. */
+static void add_fig(mc_result *r, const capplan_model *m, const plan *base,
+                    const fig_def *def, size_t idx, fig_use **uses, size_t *cap,
+                    size_t *ucap) {
+  if (def->applies && !def->applies(m, base, idx))
+    return;
+  capplan_buf path, label;
+  capplan_buf_init(&path);
+  capplan_buf_init(&label);
+  capplan_buf_puts(&path, scope_name(def->scope));
+  if (def->scope != SC_TOTAL) {
+    const char *name =
+        def->scope == SC_GROUP ? m->group[idx].name : m->stage[idx].name;
+    capplan_buf_printf(&path, ".%s", name);
+    capplan_buf_printf(&label, "%s%s%s ",
+                       def->scope == SC_GROUP ? "group " : "", name,
+                       def->scope == SC_CACHE ? ".cache" : "");
+  }
+  if (def->scope == SC_CACHE)
+    capplan_buf_puts(&path, ".cache");
+  capplan_buf_printf(&path, ".%s", def->name);
+  capplan_buf_puts(&label, def->label);
+  xgrow((void **)&r->figs, cap, r->n_figs + 1, sizeof(mc_fig));
+  xgrow((void **)uses, ucap, r->n_figs + 1, sizeof(fig_use));
+  mc_fig *f = &r->figs[r->n_figs];
+  memset(f, 0, sizeof *f);
+  f->path = arena_strdup(r->arena, path.data);
+  f->label = arena_strdup(r->arena, label.data);
+  f->unit = def->unit;
+  f->plan = def->get(m, base, idx);
+  (*uses)[r->n_figs] = (fig_use){def, idx, def->unit == FU_COUNT, NULL};
+  r->n_figs++;
+  capplan_buf_release(&path);
+  capplan_buf_release(&label);
+}
+
+/* Every figure of the model: each stage's (its cache tier's first) in
+ * topological order, each group's, then the totals. */
 static void add_figs(mc_result *r, const capplan_model *m, const plan *base,
                      fig_use **uses) {
   size_t cap = 0, ucap = 0;
-  for (size_t d = 0; d < ARRAY_LEN(FIGS); d++) {
-    const fig_def *def = &FIGS[d];
-    size_t n = def->scope == SC_TOTAL   ? 1
-               : def->scope == SC_GROUP ? m->n_groups
-                                        : m->n_stages;
-    for (size_t i = 0; i < n; i++) {
-      size_t idx =
-          def->scope == SC_STAGE || def->scope == SC_CACHE ? m->order[i] : i;
-      if (def->applies && !def->applies(m, base, idx))
-        continue;
-      capplan_buf path, label;
-      capplan_buf_init(&path);
-      capplan_buf_init(&label);
-      capplan_buf_puts(&path, scope_name(def->scope));
-      if (def->scope != SC_TOTAL) {
-        const char *name =
-            def->scope == SC_GROUP ? m->group[idx].name : m->stage[idx].name;
-        capplan_buf_printf(&path, ".%s", name);
-        capplan_buf_printf(&label, "%s%s%s ",
-                           def->scope == SC_GROUP ? "group " : "", name,
-                           def->scope == SC_CACHE ? ".cache" : "");
-      }
-      if (def->scope == SC_CACHE)
-        capplan_buf_puts(&path, ".cache");
-      capplan_buf_printf(&path, ".%s", def->name);
-      capplan_buf_puts(&label, def->label);
-      xgrow((void **)&r->figs, &cap, r->n_figs + 1, sizeof(mc_fig));
-      xgrow((void **)uses, &ucap, r->n_figs + 1, sizeof(fig_use));
-      mc_fig *f = &r->figs[r->n_figs];
-      memset(f, 0, sizeof *f);
-      f->path = arena_strdup(r->arena, path.data);
-      f->label = arena_strdup(r->arena, label.data);
-      f->unit = def->unit;
-      f->plan = def->get(m, base, idx);
-      (*uses)[r->n_figs] = (fig_use){def, idx, def->unit == FU_COUNT, NULL};
-      r->n_figs++;
-      capplan_buf_release(&path);
-      capplan_buf_release(&label);
-    }
-  }
+  for (size_t k = 0; k < m->n_stages; k++)
+    for (int sc = SC_CACHE; sc >= SC_STAGE; sc--)
+      for (size_t d = 0; d < ARRAY_LEN(FIGS); d++)
+        if ((int)FIGS[d].scope == sc)
+          add_fig(r, m, base, &FIGS[d], m->order[k], uses, &cap, &ucap);
+  for (size_t g = 0; g < m->n_groups; g++)
+    for (size_t d = 0; d < ARRAY_LEN(FIGS); d++)
+      if (FIGS[d].scope == SC_GROUP)
+        add_fig(r, m, base, &FIGS[d], g, uses, &cap, &ucap);
+  for (size_t d = 0; d < ARRAY_LEN(FIGS); d++)
+    if (FIGS[d].scope == SC_TOTAL)
+      add_fig(r, m, base, &FIGS[d], 0, uses, &cap, &ucap);
 }
 
 mc_result *mc_run(const capplan_model *m, const uinputs *u,
