@@ -19,7 +19,7 @@ void fuzz_fail(const char *what, const char *file, int line) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1)
     return 0;
-  enum unit_kind kind = (enum unit_kind)(data[0] % 8);
+  enum unit_kind kind = (enum unit_kind)(data[0] % (UNIT_GROWTH + 1));
   const char *text = (const char *)data + 1;
   size_t len = size - 1;
   double v = 0;

@@ -203,6 +203,52 @@ const char *capplan_report_stage(const capplan_report *r, size_t i);
 int capplan_plot_report(const capplan_report *r, bool tornado,
                         capplan_buf *out);
 
+/* --------------------------------------------------- sweep and forecast */
+
+/* What-if over inputs of a report's spec (SPEC.md section 8).  A sweep
+ * evaluates the plan at steps of one or two inputs, every range at its
+ * median; a forecast grows the traffic by traffic.growth month by month.
+ * Both keep a pointer to the report, which must outlive them. */
+typedef struct capplan_sweep capplan_sweep;
+typedef struct capplan_forecast capplan_forecast;
+
+typedef struct capplan_sweep_set {
+  const char *path;  /* an input the report was run to vary (its paths) */
+  const char *range; /* "10K..60K" or "10K to 60K", in the key's unit */
+} capplan_sweep_set;
+
+typedef struct capplan_sweep_opts {
+  const capplan_sweep_set *sets; /* one or two */
+  size_t n_sets;
+  size_t steps;     /* points of each input, both ends included; 0: 11 */
+  bool log;         /* geometric steps */
+  const char *find; /* "cost<=4M/year", "gpus<=250", or NULL */
+} capplan_sweep_opts;
+
+/* Runs the sweep O asks of R.  Returns NULL with what is wrong in ERR and
+ * how to fix it in HELP (a range the key does not take, a condition that
+ * names no figure).  Free with capplan_sweep_free() (accepts NULL). */
+capplan_sweep *capplan_sweep_run(const capplan_report *r,
+                                 const capplan_sweep_opts *o, capplan_buf *err,
+                                 capplan_buf *help);
+void capplan_sweep_free(capplan_sweep *s);
+/* False when --find found no value that keeps its condition. */
+bool capplan_sweep_passed(const capplan_sweep *s);
+
+/* Grows R's traffic by its traffic.growth for MONTHS months (month 0 is
+ * the plan).  Returns NULL with ERR and HELP when the spec has no growth.
+ * Free with capplan_forecast_free() (accepts NULL). */
+capplan_forecast *capplan_forecast_run(const capplan_report *r, size_t months,
+                                       capplan_buf *err, capplan_buf *help);
+void capplan_forecast_free(capplan_forecast *f);
+/* False when a check fails within the months forecast. */
+bool capplan_forecast_passed(const capplan_forecast *f);
+
+/* The cost per year of a sweep (a line per value of its second input) or
+ * a forecast as an SVG line chart with the budget's line. */
+void capplan_plot_sweep(const capplan_sweep *s, capplan_buf *out);
+void capplan_plot_forecast(const capplan_forecast *f, capplan_buf *out);
+
 /* ---------------------------------------------------------------- diff */
 
 /* The figures 'diff' compares for one stage, one group or the totals. */
@@ -310,10 +356,12 @@ enum capplan_format {
 
 /* What is rendered, and from what: */
 enum capplan_view {
-  CAPPLAN_VIEW_REPORT,  /* a capplan_report: 'estimate' */
-  CAPPLAN_VIEW_CHECK,   /* a capplan_report's checks: 'check' */
-  CAPPLAN_VIEW_EXPLAIN, /* a capplan_report run with working: 'explain' */
-  CAPPLAN_VIEW_DIFF,    /* a capplan_diff: 'diff' */
+  CAPPLAN_VIEW_REPORT,   /* a capplan_report: 'estimate' */
+  CAPPLAN_VIEW_CHECK,    /* a capplan_report's checks: 'check' */
+  CAPPLAN_VIEW_EXPLAIN,  /* a capplan_report run with working: 'explain' */
+  CAPPLAN_VIEW_DIFF,     /* a capplan_diff: 'diff' */
+  CAPPLAN_VIEW_SWEEP,    /* a capplan_sweep: 'sweep' */
+  CAPPLAN_VIEW_FORECAST, /* a capplan_forecast: 'forecast' */
   CAPPLAN_VIEW_COUNT
 };
 

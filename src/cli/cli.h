@@ -182,6 +182,7 @@ extern const cli_command *const cli_commands[];
 extern const size_t cli_n_commands;
 
 extern const cli_command cmd_estimate, cmd_validate, cmd_check, cmd_diff,
-    cmd_explain, cmd_calc, cmd_init, cmd_catalog, cmd_help;
+    cmd_explain, cmd_calc, cmd_init, cmd_catalog, cmd_help, cmd_sweep,
+    cmd_forecast;
 
 #endif

@@ -75,6 +75,7 @@ typedef struct traffic_in {
   double qps;         /* peak requests/s into the entry stages */
   double average_qps; /* 0: unknown */
   double dau, requests_per_user, peak_to_average;
+  double growth; /* per month, compounded; read by forecasts only */
 } traffic_in;
 
 /* The parameter vector: every number an evaluation reads.  Arrays are

@@ -144,6 +144,8 @@ static void end(capplan_buf *out) {
 
 char *plot_number(enum plot_fmt f, double v, char *buf, size_t size) {
   char n[48];
+  if (fabs(v) < 1e-12)
+    v = 0; /* a tick at -0 or at float noise around 0 */
   double a = fabs(v);
   const char *unit = "";
   double s = v;
@@ -249,8 +251,9 @@ static void x_ticks(capplan_buf *out, const axis *x, enum plot_fmt f,
     return;
   }
   double step = nice_step(x->lo, x->hi);
-  for (double v = ceil(x->lo / step) * step; v <= x->hi + step * 1e-9;
-       v += step) {
+  for (double t = ceil(x->lo / step) * step; t <= x->hi + step * 1e-9;
+       t += step) {
+    double v = fabs(t) < step * 1e-9 ? 0 : t;
     double px = to(x, v);
     line(out, px, top, px, bottom, GRID, 1, false);
     text(out, px, bottom + 18, "middle", 12, "normal", INK,
@@ -262,8 +265,9 @@ static void y_ticks(capplan_buf *out, const axis *y, enum plot_fmt f,
                     double left, double right) {
   char b[48];
   double step = nice_step(y->lo, y->hi);
-  for (double v = ceil(y->lo / step) * step; v <= y->hi + step * 1e-9;
-       v += step) {
+  for (double t = ceil(y->lo / step) * step; t <= y->hi + step * 1e-9;
+       t += step) {
+    double v = fabs(t) < step * 1e-9 ? 0 : t;
     double py = to(y, v);
     line(out, left, py, right, py, GRID, 1, false);
     text(out, left - 8, py + 4, "end", 12, "normal", INK,
@@ -347,6 +351,7 @@ void plot_line_svg(const plot_line *p, capplan_buf *out) {
     line(out, left, py, right, py, color, 2, true);
     text(out, right - 4, py - 6, "end", 12, "bold", color, p->marks[i].label);
   }
+  v_marks(out, &x, p->vmarks, p->n_vmarks, top, bottom);
   for (size_t s = 0; s < p->n_series; s++) {
     const plot_series *ser = &p->series[s];
     const char *color = PALETTE[s % ARRAY_LEN(PALETTE)];

@@ -53,6 +53,8 @@ typedef struct plot_line {
   size_t n_series;
   const plot_mark *marks; /* horizontal lines (limits) */
   size_t n_marks;
+  const plot_mark *vmarks; /* vertical lines (a value found) */
+  size_t n_vmarks;
 } plot_line;
 
 typedef struct plot_bar {

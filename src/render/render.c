@@ -30,6 +30,14 @@ static const struct {
     {CAPPLAN_VIEW_DIFF, CAPPLAN_FORMAT_JSON, render_json_diff},
     {CAPPLAN_VIEW_DIFF, CAPPLAN_FORMAT_MARKDOWN, render_markdown_diff},
     {CAPPLAN_VIEW_DIFF, CAPPLAN_FORMAT_CSV, render_csv_diff},
+    {CAPPLAN_VIEW_SWEEP, CAPPLAN_FORMAT_TABLE, render_table_sweep},
+    {CAPPLAN_VIEW_SWEEP, CAPPLAN_FORMAT_JSON, render_json_sweep},
+    {CAPPLAN_VIEW_SWEEP, CAPPLAN_FORMAT_MARKDOWN, render_markdown_sweep},
+    {CAPPLAN_VIEW_SWEEP, CAPPLAN_FORMAT_CSV, render_csv_sweep},
+    {CAPPLAN_VIEW_FORECAST, CAPPLAN_FORMAT_TABLE, render_table_forecast},
+    {CAPPLAN_VIEW_FORECAST, CAPPLAN_FORMAT_JSON, render_json_forecast},
+    {CAPPLAN_VIEW_FORECAST, CAPPLAN_FORMAT_MARKDOWN, render_markdown_forecast},
+    {CAPPLAN_VIEW_FORECAST, CAPPLAN_FORMAT_CSV, render_csv_forecast},
 };
 
 int capplan_format_parse(const char *name, enum capplan_format *out) {

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "calc.h"
+#include "forecast.h"
 #include "mc.h"
 #include "render.h"
 #include "sensitivity.h"
@@ -786,6 +787,128 @@ void render_json_calc(const capplan_calc *c, capplan_buf *out) {
   for (size_t i = 0; i < c->working->notes.n; i++)
     cJSON_AddItemToArray(notes,
                          cJSON_CreateString(c->working->notes.items[i].text));
+  emit(o, 0, out);
+  capplan_buf_putc(out, '\n');
+}
+
+/* ------------------------------------------------- sweep and forecast */
+
+/* One row of a sweep or a forecast into O (which holds its inputs or its
+ * month): its figures, checks and status. */
+static cJSON *row_json(cJSON *o, const wrow *rw, const char *const *checks,
+                       size_t n_checks) {
+  flag(o, "evaluated", rw->evaluated);
+  num(o, "qps", rw->traffic);
+  for (size_t f = 0; f < RF_COUNT; f++) {
+    if (rw->evaluated)
+      num(o, ROW_FIGS[f].key, rw->fig[f]);
+    else
+      null(o, ROW_FIGS[f].key);
+  }
+  flag(o, "overloaded", rw->overloaded);
+  cJSON *ck = cJSON_AddArrayToObject(o, "checks");
+  for (size_t c = 0; c < n_checks; c++) {
+    cJSON *x = cJSON_CreateObject();
+    str(x, "name", checks[c]);
+    flag(x, "passed", rw->check_passed[c]);
+    cJSON_AddItemToArray(ck, x);
+  }
+  flag(o, "passed", rw->evaluated && rw->checks_failed == 0);
+  return o;
+}
+
+static cJSON *whatif_head(const capplan_report *r, const char *kind) {
+  cJSON *o = cJSON_CreateObject();
+  tool_json(o);
+  str(o, "kind", kind);
+  cJSON *spec = cJSON_AddObjectToObject(o, "spec");
+  str(spec, "name", r->model->name);
+  str(spec, "path", r->model->path);
+  return o;
+}
+
+void render_json_sweep(const void *subject, const capplan_render_opts *opts,
+                       capplan_buf *out) {
+  (void)opts;
+  const capplan_sweep *s = subject;
+  cJSON *o = whatif_head(s->r, "sweep");
+  cJSON *in = cJSON_AddArrayToObject(o, "inputs");
+  for (size_t k = 0; k < s->n_axes; k++) {
+    const sweep_axis *ax = &s->axis[k];
+    cJSON *x = cJSON_CreateObject();
+    str(x, "path", ax->in->path);
+    num(x, "from", ax->from);
+    num(x, "to", ax->to);
+    num(x, "steps", (double)ax->steps);
+    flag(x, "log", ax->log);
+    num(x, "spec_value", ax->in->point);
+    cJSON_AddItemToArray(in, x);
+  }
+  cJSON *pts = cJSON_AddArrayToObject(o, "points");
+  for (size_t k = 0; k < s->n_rows; k++) {
+    const wrow *rw = &s->rows[k];
+    cJSON *x = cJSON_CreateObject();
+    cJSON *v = cJSON_AddObjectToObject(x, "inputs");
+    num(v, s->axis[0].in->path, rw->x[0]);
+    if (s->n_axes > 1)
+      num(v, s->axis[1].in->path, rw->x[1]);
+    cJSON_AddItemToArray(pts, row_json(x, rw, s->check_names, s->n_checks));
+  }
+  if (s->has_find) {
+    const sweep_find *f = &s->find;
+    cJSON *fo = cJSON_AddObjectToObject(o, "find");
+    str(fo, "condition", f->text);
+    str(fo, "figure", ROW_FIGS[f->fig].key);
+    str(fo, "comparison", f->upper ? "<=" : ">=");
+    num(fo, "limit", f->limit);
+    str(fo, "input", s->axis[0].in->path);
+    cJSON *res = cJSON_AddArrayToObject(fo, "results");
+    for (size_t j = 0; j < s->n_find; j++) {
+      cJSON *x = cJSON_CreateObject();
+      if (s->n_axes > 1)
+        num(x, s->axis[1].in->path, f->second[j]);
+      flag(x, "found", f->found[j]);
+      if (f->found[j]) {
+        num(x, "value", f->value[j]);
+        num(x, "figure", f->at[j]);
+        flag(x, "whole_range", f->whole[j]);
+        flag(x, "monotone", !f->not_monotone[j]);
+      } else {
+        null(x, "value");
+      }
+      cJSON_AddItemToArray(res, x);
+    }
+  }
+  flag(o, "passed", capplan_sweep_passed(s));
+  emit(o, 0, out);
+  capplan_buf_putc(out, '\n');
+}
+
+void render_json_forecast(const void *subject, const capplan_render_opts *opts,
+                          capplan_buf *out) {
+  (void)opts;
+  const capplan_forecast *f = subject;
+  cJSON *o = whatif_head(f->r, "forecast");
+  num(o, "growth_per_month", f->growth);
+  num(o, "months", (double)(f->n_rows - 1));
+  cJSON *ms = cJSON_AddArrayToObject(o, "rows");
+  for (size_t k = 0; k < f->n_rows; k++) {
+    cJSON *x = cJSON_CreateObject();
+    num(x, "month", f->rows[k].x[0]);
+    cJSON_AddItemToArray(ms,
+                         row_json(x, &f->rows[k], f->check_names, f->n_checks));
+  }
+  cJSON *ff = cJSON_AddArrayToObject(o, "first_failure");
+  for (size_t c = 0; c < f->n_checks; c++) {
+    cJSON *x = cJSON_CreateObject();
+    str(x, "name", f->check_names[c]);
+    if (f->first_fail[c] == FORECAST_NEVER)
+      null(x, "month");
+    else
+      num(x, "month", (double)f->first_fail[c]);
+    cJSON_AddItemToArray(ff, x);
+  }
+  flag(o, "passed", capplan_forecast_passed(f));
   emit(o, 0, out);
   capplan_buf_putc(out, '\n');
 }

@@ -44,6 +44,7 @@ typedef struct spec_traffic {
   capplan_loc loc;
   bool set;
   snum qps, dau, requests_per_user, peak_to_average, average_qps;
+  snum growth; /* per month, compounded (forecast) */
 } spec_traffic;
 
 typedef struct spec_slo {

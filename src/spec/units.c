@@ -138,6 +138,8 @@ const char *units_kind_name(enum unit_kind kind) {
     return "money per period";
   case UNIT_BYTES:
     return "a size in bytes";
+  case UNIT_GROWTH:
+    return "a growth rate";
   }
   return "a quantity";
 }
@@ -160,6 +162,8 @@ const char *units_kind_example(enum unit_kind kind) {
     return "$3K/year";
   case UNIT_BYTES:
     return "64GB";
+  case UNIT_GROWTH:
+    return "5%/month";
   }
   return "1";
 }
@@ -181,6 +185,8 @@ const char *units_base_unit(enum unit_kind kind) {
     return "USD/year";
   case UNIT_BYTES:
     return "bytes";
+  case UNIT_GROWTH:
+    return "per month";
   }
   return "1";
 }
@@ -205,6 +211,9 @@ static const char *kind_units_help(enum unit_kind kind) {
            "'$3K/year'";
   case UNIT_BYTES:
     return "write a size such as '64GB', '40GiB' or '1.5TB'";
+  case UNIT_GROWTH:
+    return "write a growth rate with its period, such as '5%/month' or "
+           "'60%/year'";
   }
   return "";
 }
@@ -485,6 +494,7 @@ static int unknown_unit(const lexed *q, enum unit_kind kind, const char *key,
     n = ARRAY_LEN(bytes);
     break;
   case UNIT_FRACTION:
+  case UNIT_GROWTH:
     table = percent;
     n = 1;
     break;
@@ -693,6 +703,30 @@ int units_parse(const char *text, size_t len, enum unit_kind kind,
     v = lexed_value(&q, u->pow10, u->factor, 1);
     break;
   }
+  case UNIT_GROWTH: {
+    /* A share per period, compounded to a month of 730 hours:
+     * (1 + g)^(month / period) - 1, so 60%/year is 3.99%/month and
+     * 5%/month stays exactly 5%. */
+    if (has_unit) {
+      u = find_unit(percent, 1, q.unit, q.unit_len);
+      if (!u)
+        return unknown_unit(&q, kind, key, err);
+    }
+    if (!q.slash)
+      return fail(err, base, len, help,
+                  "'%s' needs a period, such as '%.*s/month'", key, (int)len,
+                  text);
+    uint64_t sec;
+    if (period_of(&q, key, &sec, err) < 0)
+      return -1;
+    double g = lexed_value(&q, has_unit ? -2 : 0, 1, 1);
+    if (!(g > -1))
+      return fail(err, base, len, help,
+                  "'%s' cannot shrink by 100%% or more: '%.*s'", key, (int)len,
+                  text);
+    v = sec == 2628000 ? g : expm1(log1p(g) * 2628000.0 / (double)sec);
+    break;
+  }
   case UNIT_FRACTION: {
     if (q.slash)
       return rate_not_allowed(&q, kind, key, err);
@@ -746,6 +780,7 @@ int capplan_quantity(const char *text, const char *kind, const char *name,
       {"rate", UNIT_RATE},         {"daily", UNIT_DAILY},
       {"duration", UNIT_DURATION}, {"fraction", UNIT_FRACTION},
       {"money", UNIT_MONEY},       {"bytes", UNIT_BYTES},
+      {"growth", UNIT_GROWTH},
   };
   for (size_t i = 0; i < ARRAY_LEN(kinds); i++) {
     if (strcmp(kinds[i].name, kind))

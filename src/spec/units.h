@@ -19,7 +19,8 @@ enum unit_kind {
   UNIT_DURATION, /* 20ms, 1.5s, 2min: seconds; a unit is required */
   UNIT_FRACTION, /* 60% or 0.6: a fraction in [0, 1] */
   UNIT_MONEY,    /* $3K/year, $2/hour, $250/month: USD per year */
-  UNIT_BYTES     /* 64GB, 40GiB, 100B: bytes; a unit is required */
+  UNIT_BYTES,    /* 64GB, 40GiB, 100B: bytes; a unit is required */
+  UNIT_GROWTH    /* 5%/month, 60%/year: compounded growth per month */
 };
 
 /* Why a quantity was rejected: a message naming KEY, a hint on how to write

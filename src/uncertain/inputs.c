@@ -438,6 +438,11 @@ void uinput_format(const uinput *in, double x, char *buf, size_t size) {
   case UNIT_BYTES:
     fmt_bytes(x, buf, size);
     return;
+  case UNIT_GROWTH: {
+    char m[FMT_SIZE];
+    snprintf(buf, size, "%s/month", fmt_percent(x, m, sizeof m));
+    return;
+  }
   case UNIT_DAILY: {
     char m[FMT_SIZE];
     snprintf(buf, size, "%s/day", fmt_number_sig(x, 2, m, sizeof m));

@@ -319,6 +319,40 @@ static void test_bounds(void **state) {
   assert_false(l.may_leave);
 }
 
+/* traffic.growth: a share per period compounded to a month of 730
+ * hours (SPEC.md section 8): 60%/year is 1.6^(1/12) - 1 a month. */
+static void test_growth(void **state) {
+  (void)state;
+  const struct {
+    const char *text;
+    double want;
+  } ok[] = {
+      {"5%/month", 0.05},
+      {"0.05/month", 0.05},
+      {"60%/year", 0.03994410769050427},
+      {"-5%/month", -0.05},
+      {"1%/week", 0.044184874547900765},
+  };
+  for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+    double v;
+    unit_error err;
+    if (units_parse(ok[i].text, strlen(ok[i].text), UNIT_GROWTH, "growth", &v,
+                    &err))
+      fail_msg("'%s': %s", ok[i].text, err.message);
+    if (fabs(v - ok[i].want) > 1e-12)
+      fail_msg("'%s': %.15g, want %.15g", ok[i].text, v, ok[i].want);
+  }
+  double v;
+  unit_error err;
+  assert_true(units_parse("5%/month", 8, UNIT_GROWTH, "g", &v, &err) == 0 &&
+              v == 0.05);
+  const char *wrong[] = {"5%", "5%/fortnight", "-100%/month", "5ms/month"};
+  for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++)
+    assert_int_equal(
+        units_parse(wrong[i], strlen(wrong[i]), UNIT_GROWTH, "g", &v, &err),
+        -1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_parse_good),
@@ -331,6 +365,7 @@ int main(void) {
       cmocka_unit_test(test_counter_based),
       cmocka_unit_test(test_lognormal_draws),
       cmocka_unit_test(test_bounds),
+      cmocka_unit_test(test_growth),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
