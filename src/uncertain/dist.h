@@ -39,7 +39,8 @@ typedef struct dist {
    * distribution truncated to what the key accepts). */
   double lo, hi;
   bool lo_open, hi_open;
-  bool may_leave; /* some of the distribution lies outside the bounds */
+  bool may_leave;      /* some of the distribution lies outside the bounds */
+  double in_lo, in_hi; /* the bounds as closed ones: in_lo <= x <= in_hi */
 } dist;
 
 /* What Q (as a spec wrote it) stands for (FORMULAS.md section 5): an
@@ -67,11 +68,11 @@ double dist_cdf(const dist *d, double x);
  * for exp), computed once per run by dist_tables_init: constants, no
  * state. */
 #define DIST_ZIG_LAYERS 256
-#define DIST_EXP_TABLE 128
+#define DIST_EXP_TABLE 256
 typedef struct dist_tables {
   double zx[DIST_ZIG_LAYERS + 1]; /* layer edges, zx[1] = R, zx[256] = 0 */
   double zf[DIST_ZIG_LAYERS + 1]; /* exp(-zx^2 / 2) */
-  double two[DIST_EXP_TABLE];     /* 2^(j / 128) */
+  double two[DIST_EXP_TABLE];     /* 2^(j / 256) */
 } dist_tables;
 
 void dist_tables_init(dist_tables *t);

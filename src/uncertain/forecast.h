@@ -16,7 +16,7 @@
 struct capplan_forecast {
   const capplan_report *r;
   double growth; /* per month */
-  wrow *rows;     /* x[0]: the month */
+  wrow *rows;    /* x[0]: the month */
   size_t n_rows;
   const char *check_names[5];
   size_t n_checks;

@@ -21,109 +21,95 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "figures.h"
+#include "lean.h"
 
 /* ------------------------------------------------------------ figures */
 
 enum fig_scope { SC_STAGE, SC_CACHE, SC_GROUP, SC_TOTAL };
 
+/* A figure as a number of the plan times SCALE (1, or 1,000 for seconds
+ * shown as milliseconds). */
 typedef struct fig_def {
   enum fig_scope scope;
   const char *name;  /* JSON's key: "servers", "cost_per_year" */
   const char *label; /* table's: "servers", "cost/year" */
   enum fig_unit unit;
-  double (*get)(const capplan_model *m, const plan *p, size_t i);
+  const double *(*at)(const plan *p, size_t i);
+  double scale;
   /* Whether the figure exists for element I (NULL: always). */
   bool (*applies)(const capplan_model *m, const plan *p, size_t i);
 } fig_def;
 
-static double st_servers(const capplan_model *m, const plan *p, size_t i) {
-  (void)m;
-  return p->stage[i].pool.servers;
+static const double *st_servers(const plan *p, size_t i) {
+  return &p->stage[i].pool.servers;
 }
-static double st_gpus(const capplan_model *m, const plan *p, size_t i) {
-  (void)m;
-  return p->stage[i].pool.gpus;
+static const double *st_gpus(const plan *p, size_t i) {
+  return &p->stage[i].pool.gpus;
 }
-static double st_cost(const capplan_model *m, const plan *p, size_t i) {
-  (void)m;
-  return p->stage[i].pool.cost_per_year;
+static const double *st_cost(const plan *p, size_t i) {
+  return &p->stage[i].pool.cost_per_year;
 }
-static double st_latency(const capplan_model *m, const plan *p, size_t i) {
-  (void)m;
-  return p->stage[i].latency * 1000;
+static const double *st_latency(const plan *p, size_t i) {
+  return &p->stage[i].latency;
 }
-static double st_avail(const capplan_model *m, const plan *p, size_t i) {
-  (void)m;
-  return p->stage[i].effective.up;
+static const double *st_avail(const plan *p, size_t i) {
+  return &p->stage[i].effective.up;
 }
-static double ca_servers(const capplan_model *m, const plan *p, size_t i) {
-  (void)m;
-  return p->stage[i].cache.servers;
+static const double *ca_servers(const plan *p, size_t i) {
+  return &p->stage[i].cache.servers;
 }
-static double ca_cost(const capplan_model *m, const plan *p, size_t i) {
-  (void)m;
-  return p->stage[i].cache.cost_per_year;
+static const double *ca_cost(const plan *p, size_t i) {
+  return &p->stage[i].cache.cost_per_year;
 }
-static double gr_servers(const capplan_model *m, const plan *p, size_t i) {
-  (void)m;
-  return p->group[i].pool.servers;
+static const double *gr_servers(const plan *p, size_t i) {
+  return &p->group[i].pool.servers;
 }
-static double gr_gpus(const capplan_model *m, const plan *p, size_t i) {
-  (void)m;
-  return p->group[i].pool.gpus;
+static const double *gr_gpus(const plan *p, size_t i) {
+  return &p->group[i].pool.gpus;
 }
-static double gr_cost(const capplan_model *m, const plan *p, size_t i) {
-  (void)m;
-  return p->group[i].pool.cost_per_year;
+static const double *gr_cost(const plan *p, size_t i) {
+  return &p->group[i].pool.cost_per_year;
 }
-static double gr_avail(const capplan_model *m, const plan *p, size_t i) {
-  (void)m;
-  return p->group[i].pool.all.up;
+static const double *gr_avail(const plan *p, size_t i) {
+  return &p->group[i].pool.all.up;
 }
-static double to_servers(const capplan_model *m, const plan *p, size_t i) {
-  (void)m;
+static const double *to_servers(const plan *p, size_t i) {
   (void)i;
-  return p->servers;
+  return &p->servers;
 }
-static double to_gpus(const capplan_model *m, const plan *p, size_t i) {
-  (void)m;
+static const double *to_gpus(const plan *p, size_t i) {
   (void)i;
-  return p->gpus;
+  return &p->gpus;
 }
-static double to_cost(const capplan_model *m, const plan *p, size_t i) {
-  (void)m;
+static const double *to_cost(const plan *p, size_t i) {
   (void)i;
-  return p->cost_per_year;
+  return &p->cost_per_year;
 }
-static double to_month(const capplan_model *m, const plan *p, size_t i) {
-  (void)m;
+static const double *to_month(const plan *p, size_t i) {
   (void)i;
-  return p->cost_per_month;
+  return &p->cost_per_month;
 }
-static double to_million(const capplan_model *m, const plan *p, size_t i) {
-  (void)m;
+static const double *to_million(const plan *p, size_t i) {
   (void)i;
-  return p->cost_per_million;
+  return &p->cost_per_million;
 }
-static double to_latency(const capplan_model *m, const plan *p, size_t i) {
-  (void)m;
+static const double *to_latency(const plan *p, size_t i) {
   (void)i;
-  return p->latency * 1000;
+  return &p->latency;
 }
-static double to_avail(const capplan_model *m, const plan *p, size_t i) {
-  (void)m;
+static const double *to_avail(const plan *p, size_t i) {
   (void)i;
-  return p->all.up;
+  return &p->all.up;
 }
-static double to_req(const capplan_model *m, const plan *p, size_t i) {
-  (void)m;
+static const double *to_req(const plan *p, size_t i) {
   (void)i;
-  return p->req.up;
+  return &p->req.up;
 }
 
 static bool own_pool(const capplan_model *m, const plan *p, size_t i) {
@@ -157,36 +143,59 @@ static bool has_million(const capplan_model *m, const plan *p, size_t i) {
 }
 
 static const fig_def FIGS[] = {
-    {SC_STAGE, "servers", "servers", FU_COUNT, st_servers, own_pool},
-    {SC_STAGE, "gpus", "GPUs", FU_COUNT, st_gpus, own_gpus},
-    {SC_STAGE, "cost_per_year", "cost/year", FU_MONEY, st_cost, own_pool},
-    {SC_STAGE, "latency_ms", "latency", FU_MS, st_latency, NULL},
-    {SC_STAGE, "availability", "availability", FU_FRACTION, st_avail, on_path},
-    {SC_CACHE, "servers", "servers", FU_COUNT, ca_servers, has_cache},
-    {SC_CACHE, "cost_per_year", "cost/year", FU_MONEY, ca_cost, has_cache},
-    {SC_GROUP, "servers", "servers", FU_COUNT, gr_servers, NULL},
-    {SC_GROUP, "gpus", "GPUs", FU_COUNT, gr_gpus, group_gpus},
-    {SC_GROUP, "cost_per_year", "cost/year", FU_MONEY, gr_cost, NULL},
-    {SC_GROUP, "availability", "availability", FU_FRACTION, gr_avail, NULL},
-    {SC_TOTAL, "servers", "servers", FU_COUNT, to_servers, NULL},
-    {SC_TOTAL, "gpus", "GPUs", FU_COUNT, to_gpus, any_gpus},
-    {SC_TOTAL, "cost_per_year", "cost/year", FU_MONEY, to_cost, NULL},
-    {SC_TOTAL, "cost_per_month", "cost/month", FU_MONEY, to_month, NULL},
+    {SC_STAGE, "servers", "servers", FU_COUNT, st_servers, 1, own_pool},
+    {SC_STAGE, "gpus", "GPUs", FU_COUNT, st_gpus, 1, own_gpus},
+    {SC_STAGE, "cost_per_year", "cost/year", FU_MONEY, st_cost, 1, own_pool},
+    {SC_STAGE, "latency_ms", "latency", FU_MS, st_latency, 1000, NULL},
+    {SC_STAGE, "availability", "availability", FU_FRACTION, st_avail, 1,
+     on_path},
+    {SC_CACHE, "servers", "servers", FU_COUNT, ca_servers, 1, has_cache},
+    {SC_CACHE, "cost_per_year", "cost/year", FU_MONEY, ca_cost, 1, has_cache},
+    {SC_GROUP, "servers", "servers", FU_COUNT, gr_servers, 1, NULL},
+    {SC_GROUP, "gpus", "GPUs", FU_COUNT, gr_gpus, 1, group_gpus},
+    {SC_GROUP, "cost_per_year", "cost/year", FU_MONEY, gr_cost, 1, NULL},
+    {SC_GROUP, "availability", "availability", FU_FRACTION, gr_avail, 1, NULL},
+    {SC_TOTAL, "servers", "servers", FU_COUNT, to_servers, 1, NULL},
+    {SC_TOTAL, "gpus", "GPUs", FU_COUNT, to_gpus, 1, any_gpus},
+    {SC_TOTAL, "cost_per_year", "cost/year", FU_MONEY, to_cost, 1, NULL},
+    {SC_TOTAL, "cost_per_month", "cost/month", FU_MONEY, to_month, 1, NULL},
     {SC_TOTAL, "cost_per_million_requests", "cost per million requests",
-     FU_MONEY, to_million, has_million},
-    {SC_TOTAL, "latency_ms", "latency", FU_MS, to_latency, NULL},
+     FU_MONEY, to_million, 1, has_million},
+    {SC_TOTAL, "latency_ms", "latency", FU_MS, to_latency, 1000, NULL},
     {SC_TOTAL, "availability", "availability (all up)", FU_FRACTION, to_avail,
-     NULL},
+     1, NULL},
     {SC_TOTAL, "request_availability", "requests served", FU_FRACTION, to_req,
-     NULL},
+     1, NULL},
 };
 
-/* One figure of this model: a row of FIGS for element INDEX. */
+/* How a recorded number becomes a figure: the same operations the plan
+ * does (eval.c), each monotone, so the order statistics of the figure are
+ * those of the numbers, mapped. */
+enum map_kind { MAP_MUL, MAP_MONTH };
+typedef struct fmap {
+  enum map_kind kind;
+  double c;
+} fmap;
+
+static double map_apply(fmap g, double x) {
+  if (g.kind == MAP_MONTH) /* eval.c: a month is 730 of 8,760 hours */
+    return x * CAPPLAN_HOURS_PER_MONTH / CAPPLAN_HOURS_PER_YEAR;
+  return g.c == 1 ? x : x * g.c;
+}
+
+/* How a figure is recorded: the numbers of a count in a histogram, the
+ * others by trial, or not at all when it follows from another figure
+ * (a stage's GPUs and cost from its servers, the cost per month from the
+ * cost per year). */
+enum rec { REC_COUNT, REC_STORE, REC_DERIVED };
+
 typedef struct fig_use {
   const fig_def *def;
   size_t index;
-  bool count;     /* recorded in a histogram of whole numbers */
-  double *values; /* by trial (other figures) */
+  enum rec rec;
+  size_t src;     /* REC_DERIVED: the figure whose numbers it maps */
+  fmap map;       /* the figure from the numbers recorded */
+  double *values; /* REC_STORE: by trial */
 } fig_use;
 
 unsigned mc_cores(void) {
@@ -204,6 +213,10 @@ typedef struct counts {
   size_t *win;
   uint64_t *keys; /* the table: value bits + 1 (0: empty) */
   size_t *vals, tcap, tn;
+  /* The value of the trials just before, while it repeats (a figure
+   * that never changes costs one comparison a trial). */
+  uint64_t last;
+  size_t last_n;
 } counts;
 
 #define WINDOW_MAX ((size_t)1 << 20)
@@ -242,24 +255,35 @@ static void table_add(counts *c, double v, size_t n) {
   c->vals[h] += n;
 }
 
-static void counts_add(counts *c, double v) {
+/* N more trials with the value V. */
+/* V is a whole number below 2^52 in size (a cast, not floor(), which is
+ * a call on a baseline x86-64 build). */
+static bool whole(double v) {
+  return fabs(v) < 4503599627370496.0 && (double)(long long)v == v;
+}
+
+static void counts_put(counts *c, double v, size_t n) {
   double at = v - c->base;
-  if (c->win && at >= 0 && at < (double)c->cap) {
-    c->win[(size_t)at]++;
+  if (c->win && at >= 0 && at < (double)c->cap && whole(v)) {
+    c->win[(size_t)at] += n;
+    return;
+  }
+  if (!whole(v) || !(fabs(v) < 1e15)) {
+    table_add(c, v, n);
     return;
   }
   if (!c->win) {
     c->base = v;
     c->cap = 64;
     c->win = xcalloc(c->cap, sizeof(size_t));
-    c->win[0] = 1;
+    c->win[0] = n;
     return;
   }
   /* Widen the window to take V, up to WINDOW_MAX; else the table. */
   double lo = v < c->base ? v : c->base;
   double hi = v >= c->base + (double)c->cap ? v + 1 : c->base + (double)c->cap;
-  if (hi - lo > (double)WINDOW_MAX || v != floor(v)) {
-    table_add(c, v, 1);
+  if (hi - lo > (double)WINDOW_MAX) {
+    table_add(c, v, n);
     return;
   }
   size_t cap = c->cap;
@@ -272,7 +296,28 @@ static void counts_add(counts *c, double v) {
   c->win = win;
   c->base = lo;
   c->cap = cap;
-  c->win[(size_t)(v - lo)]++;
+  c->win[(size_t)(v - lo)] += n;
+}
+
+static void counts_flush(counts *c) {
+  if (c->last_n) {
+    double v;
+    memcpy(&v, &c->last, sizeof v);
+    counts_put(c, v, c->last_n);
+    c->last_n = 0;
+  }
+}
+
+static void counts_add(counts *c, double v) {
+  uint64_t bits;
+  memcpy(&bits, &v, sizeof bits);
+  if (c->last_n && bits == c->last) {
+    c->last_n++;
+    return;
+  }
+  counts_flush(c);
+  c->last = bits;
+  c->last_n = 1;
 }
 
 static void counts_free(counts *c) {
@@ -293,12 +338,13 @@ static int cmp_vc(const void *a, const void *b) {
 }
 
 /* The merged counts of figure F over threads C[0..T), in value order. */
-static vc *merge_counts(counts *const *c, size_t t, size_t f, size_t *n) {
+static vc *merge_counts(counts **c, size_t t, size_t f, size_t *n) {
   size_t cap = 0;
   *n = 0;
   vc *out = NULL;
   for (size_t k = 0; k < t; k++) {
-    const counts *x = &c[k][f];
+    counts *x = &c[k][f];
+    counts_flush(x);
     for (size_t i = 0; i < x->cap; i++)
       if (x->win[i]) {
         xgrow((void **)&out, &cap, *n + 1, sizeof *out);
@@ -505,9 +551,13 @@ static double stat_at(const size_t *r, const double *v, size_t k, size_t rank) {
   return 0;
 }
 
-/* Fills the quantiles of F->s from the order statistics V at ranks R. */
+/* Fills the quantiles of F->s from the order statistics V at ranks R
+ * (of the numbers recorded; G makes them the figure's). */
 static void fill_quantiles(mc_fig *f, size_t n, const size_t *r,
-                           const double *v, size_t k) {
+                           const double *raw, size_t k, fmap g) {
+  double v[32];
+  for (size_t i = 0; i < k; i++)
+    v[i] = map_apply(g, raw[i]);
   double *q[NQ] = {&f->s.p5, &f->s.p50, &f->s.p95};
   double *se[NQ] = {&f->s.se_p5, &f->s.se_p50, &f->s.se_p95};
   for (int j = 0; j < NQ; j++) {
@@ -531,11 +581,12 @@ static void fill_quantiles(mc_fig *f, size_t n, const size_t *r,
   f->varies = f->s.min != f->s.max;
 }
 
-static void hist_add(mc_fig *f, double x, size_t n) {
-  double w = (f->hist_hi - f->hist_lo) / MC_BINS;
+/* Adds N trials at X to F's histogram; PER is MC_BINS over its span (0
+ * for a figure without one). */
+static void hist_add(mc_fig *f, double per, double x, size_t n) {
   size_t b = 0;
-  if (w > 0 && x > f->hist_lo) {
-    double at = (x - f->hist_lo) / w;
+  if (per > 0 && x > f->hist_lo) {
+    double at = (x - f->hist_lo) * per;
     b = at >= MC_BINS ? MC_BINS - 1 : (size_t)at;
   }
   f->hist[b] += n;
@@ -554,6 +605,14 @@ static void fill_moments(mc_fig *f, size_t n, double sum, double sq) {
 /* ------------------------------------------------------------- worker */
 
 #define BLOCK 256
+/* Trials run first on one thread: they decide how each figure is
+ * recorded (a function of the seed, not of the threads), and check the
+ * lean evaluator against plan_eval. */
+#define PILOT 2048
+#define CHECKED 64
+/* A figure with at most this many values in the pilot is counted by
+ * value; more, it is recorded by trial. */
+#define FEW_VALUES 64
 
 typedef struct shared {
   const capplan_model *m;
@@ -565,82 +624,144 @@ typedef struct shared {
   fig_use *figs;
   size_t n_figs;
   unsigned char *failed; /* per trial */
+  bool use_lean;
+  double *pilot; /* PILOT per figure, while deciding */
 } shared;
 
 typedef struct worker {
   const shared *sh;
   size_t first, last; /* trials [first, last) */
-  counts *counts;     /* per figure (count figures only) */
+  counts *counts;     /* per figure (counted ones only) */
   size_t pass[5], evaluated, failed, infeasible;
+  bool checking; /* evaluate with both and compare */
+  bool mismatch; /* the lean evaluator disagreed */
+  bool started;  /* state below made */
+  params *p;
+  plan *pl, *check;
+  lean *lk;
+  double **at, *scale;
+  size_t *first_t;
+  const double **from; /* per figure: where its number is in PL */
+  double *draws;
 } worker;
 
-static void *work(void *arg) {
-  worker *w = arg;
+static void worker_start(worker *w) {
   const shared *sh = w->sh;
   const capplan_model *m = sh->m;
   const uinputs *u = sh->u;
   size_t ni = u->n_ranged;
-  params *p = params_new(m);
-  params_copy(m, p, &m->base);
-  plan *pl = plan_new(m);
-  plan_remember(m, pl);
+  w->p = params_new(m);
+  params_copy(m, w->p, &m->base);
+  w->pl = plan_new(m);
+  plan_remember(m, w->pl);
+  w->lk = sh->use_lean ? lean_new(m) : NULL;
   /* Each target as a pointer into this thread's parameters. */
   size_t nt = 0;
   for (size_t k = 0; k < ni; k++)
     nt += u->items[k].n_targets;
-  double **at = xmalloc((nt + 1) * sizeof *at);
-  double *scale = xmalloc((nt + 1) * sizeof *scale);
-  size_t *first_t = xmalloc((ni + 1) * sizeof *first_t);
+  w->at = xmalloc((nt + 1) * sizeof *w->at);
+  w->scale = xmalloc((nt + 1) * sizeof *w->scale);
+  w->first_t = xmalloc((ni + 1) * sizeof *w->first_t);
   nt = 0;
   for (size_t k = 0; k < ni; k++) {
-    first_t[k] = nt;
+    w->first_t[k] = nt;
     for (size_t j = 0; j < u->items[k].n_targets; j++) {
-      at[nt] = uinput_field(p, &u->items[k].targets[j]);
-      scale[nt++] = u->items[k].targets[j].scale;
+      w->at[nt] = uinput_field(w->p, &u->items[k].targets[j]);
+      w->scale[nt++] = u->items[k].targets[j].scale;
     }
   }
-  first_t[ni] = nt;
-  double *draws = xmalloc((ni * BLOCK + 1) * sizeof *draws);
+  w->first_t[ni] = nt;
+  w->from = xmalloc((sh->n_figs + 1) * sizeof *w->from);
+  for (size_t f = 0; f < sh->n_figs; f++)
+    w->from[f] = sh->figs[f].def->at(w->pl, sh->figs[f].index);
+  w->draws = xmalloc((ni * BLOCK + 1) * sizeof *w->draws);
+  w->started = true;
+}
+
+static void worker_stop(worker *w) {
+  if (!w->started)
+    return;
+  free(w->draws);
+  free(w->from);
+  free(w->at);
+  free(w->scale);
+  free(w->first_t);
+  lean_free(w->lk);
+  plan_free(w->pl);
+  plan_free(w->check);
+  params_free(w->p);
+  w->started = false;
+}
+
+/* Evaluates the trial at W's parameters into W->pl: the lean evaluator
+ * when it can, else plan_eval.  Returns plan_eval's status. */
+static int evaluate(worker *w) {
+  const shared *sh = w->sh;
+  if (w->lk && !w->mismatch) {
+    if (lean_eval(w->lk, sh->m, w->p, sh->limits, sh->n_limits, w->pl)) {
+      if (!w->checking)
+        return 0;
+      if (!w->check)
+        w->check = plan_new(sh->m);
+      if (plan_eval(sh->m, w->p, sh->limits, sh->n_limits, w->check) < 0 ||
+          !lean_same(sh->m, w->pl, w->check))
+        w->mismatch = true; /* plan_eval alone from here */
+      else
+        return 0;
+    }
+  }
+  return plan_eval(sh->m, w->p, sh->limits, sh->n_limits, w->pl);
+}
+
+static void *work(void *arg) {
+  worker *w = arg;
+  const shared *sh = w->sh;
+  const uinputs *u = sh->u;
+  size_t ni = u->n_ranged;
+  if (!w->started)
+    worker_start(w);
   for (size_t b = w->first; b < w->last; b += BLOCK) {
     size_t len = w->last - b < BLOCK ? w->last - b : BLOCK;
     for (size_t k = 0; k < ni; k++)
       dist_fill(&u->items[k].d, sh->tables, sh->keys[k], b, len,
-                draws + k * BLOCK);
+                w->draws + k * BLOCK);
     for (size_t t = 0; t < len; t++) {
       for (size_t k = 0; k < ni; k++) {
-        double x = draws[k * BLOCK + t];
-        for (size_t j = first_t[k]; j < first_t[k + 1]; j++)
-          *at[j] = scale[j] == 1 ? x : x * scale[j];
+        double x = w->draws[k * BLOCK + t];
+        for (size_t j = w->first_t[k]; j < w->first_t[k + 1]; j++)
+          *w->at[j] = w->scale[j] == 1 ? x : x * w->scale[j];
       }
       size_t trial = b + t;
-      if (plan_eval(m, p, sh->limits, sh->n_limits, pl) < 0) {
+      w->checking = trial < CHECKED;
+      if (evaluate(w) < 0) {
         w->failed++;
         sh->failed[trial] = 1;
         for (size_t f = 0; f < sh->n_figs; f++)
-          if (!sh->figs[f].count)
+          if (sh->figs[f].rec == REC_STORE)
             sh->figs[f].values[trial] = NAN;
         continue;
       }
+      const plan *pl = w->pl;
       w->evaluated++;
       w->infeasible += pl->overloaded + pl->unmet > 0;
       for (size_t c = 0; c < pl->n_checks; c++)
         w->pass[c] += pl->checks[c].passed;
+      if (sh->pilot) {
+        for (size_t f = 0; f < sh->n_figs; f++)
+          sh->pilot[f * PILOT + trial] = *w->from[f];
+        continue;
+      }
       for (size_t f = 0; f < sh->n_figs; f++) {
         const fig_use *fu = &sh->figs[f];
-        double x = fu->def->get(m, pl, fu->index);
-        if (fu->count)
-          counts_add(&w->counts[f], x);
-        else
-          fu->values[trial] = x;
+        if (fu->rec == REC_COUNT)
+          counts_add(&w->counts[f], *w->from[f]);
+        else if (fu->rec == REC_STORE)
+          fu->values[trial] = *w->from[f];
       }
     }
   }
-  free(draws);
-  free(at);
-  free(scale);
-  free(first_t);
-  plan_free(pl);
-  params_free(p);
+  if (w != arg || sh->pilot == NULL)
+    worker_stop(w);
   return NULL;
 }
 
@@ -680,8 +801,9 @@ static void add_fig(mc_result *r, const capplan_model *m, const plan *base,
   f->path = arena_strdup(r->arena, path.data);
   f->label = arena_strdup(r->arena, label.data);
   f->unit = def->unit;
-  f->plan = def->get(m, base, idx);
-  (*uses)[r->n_figs] = (fig_use){def, idx, def->unit == FU_COUNT, NULL};
+  fmap g = {MAP_MUL, def->scale};
+  f->plan = map_apply(g, *def->at(base, idx));
+  (*uses)[r->n_figs] = (fig_use){def, idx, REC_STORE, 0, g, NULL};
   r->n_figs++;
   capplan_buf_release(&path);
   capplan_buf_release(&label);
@@ -706,6 +828,135 @@ static void add_figs(mc_result *r, const capplan_model *m, const plan *base,
       add_fig(r, m, base, &FIGS[d], 0, uses, &cap, &ucap);
 }
 
+/* Whether an uncertain input of U sets hardware HW's cost. */
+static bool cost_varies(const uinputs *u, size_t hw) {
+  for (size_t k = 0; k < u->n_ranged; k++)
+    for (size_t j = 0; j < u->items[k].n_targets; j++) {
+      const input_target *t = &u->items[k].targets[j];
+      if (t->array == PA_HW && t->index == hw &&
+          t->offset == offsetof(hw_in, cost_per_year))
+        return true;
+    }
+  return false;
+}
+
+/* The figure of scope SC and element IDX named NAME, or N. */
+static size_t fig_index(const fig_use *uses, size_t n, enum fig_scope sc,
+                        size_t idx, const char *name) {
+  for (size_t f = 0; f < n; f++)
+    if (uses[f].def->scope == sc && uses[f].index == idx &&
+        !strcmp(uses[f].def->name, name))
+      return f;
+  return n;
+}
+
+/* Figures that follow from another by the plan's own product: a pool's
+ * GPUs (servers x GPUs per server) and cost (servers x the price, when
+ * no range sets the price), and the cost per month. */
+static void derive(fig_use *uses, size_t n, const capplan_model *m,
+                   const uinputs *u) {
+  for (size_t f = 0; f < n; f++) {
+    fig_use *fu = &uses[f];
+    const fig_def *d = fu->def;
+    size_t src = n;
+    double c = 0;
+    if (d->scope == SC_TOTAL && !strcmp(d->name, "cost_per_month")) {
+      src = fig_index(uses, n, SC_TOTAL, 0, "cost_per_year");
+      if (src < n) {
+        fu->rec = REC_DERIVED;
+        fu->src = src;
+        fu->map = (fmap){MAP_MONTH, 1};
+      }
+      continue;
+    }
+    if (d->scope == SC_TOTAL)
+      continue;
+    size_t hw = d->scope == SC_GROUP   ? m->group[fu->index].hw
+                : d->scope == SC_CACHE ? m->stage[fu->index].cache_hw
+                                       : m->stage[fu->index].hw;
+    if (!strcmp(d->name, "gpus"))
+      c = m->base.hw[hw].gpus;
+    else if (!strcmp(d->name, "cost_per_year") && !cost_varies(u, hw))
+      c = m->base.hw[hw].cost_per_year;
+    else
+      continue;
+    src = fig_index(uses, n, d->scope, fu->index, "servers");
+    if (src < n) {
+      fu->rec = REC_DERIVED;
+      fu->src = src;
+      fu->map = (fmap){MAP_MUL, c};
+    }
+  }
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* How many values the pilot of figure F took (at most FEW_VALUES + 1). */
+static size_t pilot_values(const double *v, size_t n) {
+  double *s = xmalloc((n + 1) * sizeof *s);
+  memcpy(s, v, n * sizeof *s);
+  qsort(s, n, sizeof *s, cmp_double);
+  size_t d = 0;
+  for (size_t i = 0; i < n && d <= FEW_VALUES; i++)
+    d += i == 0 || s[i] != s[i - 1];
+  free(s);
+  return d;
+}
+
+/* Summarises figure F of R from its numbers (its own, or those of the
+ * figure it follows from), in an order no thread count changes. */
+static void summarise(mc_result *r, fig_use *uses, size_t f, counts **cs,
+                      size_t t, const unsigned char *failed, vc **pairs,
+                      size_t *np) {
+  mc_fig *fig = &r->figs[f];
+  const fig_use *fu = &uses[f];
+  size_t src = fu->rec == REC_DERIVED ? fu->src : f;
+  fmap g = fu->map;
+  size_t n = r->samples, ne = r->evaluated;
+  size_t ranks[32];
+  double stats[32];
+  size_t k = summary_ranks(ne, ranks);
+  /* The histogram plots draw: the cost per year's. */
+  fig->has_hist =
+      fu->def->scope == SC_TOTAL && !strcmp(fu->def->name, "cost_per_year");
+  double sum = 0, sq = 0, per = 0;
+  if (uses[src].rec == REC_COUNT) {
+    if (!pairs[src])
+      pairs[src] = merge_counts(cs, t, src, &np[src]);
+    const vc *pv = pairs[src];
+    order_stats_counts(pv, np[src], ranks, k, stats);
+    fill_quantiles(fig, ne, ranks, stats, k, g);
+    if (fig->has_hist && fig->hist_hi > fig->hist_lo)
+      per = MC_BINS / (fig->hist_hi - fig->hist_lo);
+    for (size_t i = 0; i < np[src]; i++) {
+      double x = map_apply(g, pv[i].v), dx = x - fig->plan;
+      sum += (double)pv[i].n * dx;
+      sq += (double)pv[i].n * dx * dx;
+      if (fig->has_hist)
+        hist_add(fig, per, x, pv[i].n);
+    }
+  } else {
+    const double *v = uses[src].values;
+    order_stats(v, n, ranks, k, stats);
+    fill_quantiles(fig, ne, ranks, stats, k, g);
+    if (fig->has_hist && fig->hist_hi > fig->hist_lo)
+      per = MC_BINS / (fig->hist_hi - fig->hist_lo);
+    for (size_t i = 0; i < n; i++) {
+      if (failed[i])
+        continue;
+      double x = map_apply(g, v[i]), dx = x - fig->plan;
+      sum += dx;
+      sq += dx * dx;
+      if (fig->has_hist)
+        hist_add(fig, per, x, 1);
+    }
+  }
+  fill_moments(fig, ne, sum, sq);
+}
+
 mc_result *mc_run(const capplan_model *m, const uinputs *u,
                   const check_limit *limits, size_t n_limits, const plan *base,
                   const mc_opts *o) {
@@ -717,47 +968,87 @@ mc_result *mc_run(const capplan_model *m, const uinputs *u,
   size_t n = o->samples;
   fig_use *uses = NULL;
   add_figs(r, m, base, &uses);
+  derive(uses, r->n_figs, m, u);
   dist_tables *tables = xmalloc(sizeof *tables);
   dist_tables_init(tables);
-  shared sh = {m, u, limits, n_limits, tables, NULL, uses, r->n_figs, NULL};
+  shared sh = {m,    u,         limits, n_limits, tables, NULL,
+               uses, r->n_figs, NULL,   true,     NULL};
   sh.keys = xmalloc((u->n_ranged + 1) * sizeof *sh.keys);
   for (size_t k = 0; k < u->n_ranged; k++)
     sh.keys[k] = dist_key(o->seed, k);
   sh.failed = xcalloc(n + 1, 1);
-  for (size_t f = 0; f < r->n_figs; f++)
-    if (!uses[f].count)
-      uses[f].values = xmalloc((n + 1) * sizeof(double));
 
   unsigned t = o->threads ? o->threads : mc_cores();
-  if (t > n / BLOCK + 1)
-    t = (unsigned)(n / BLOCK + 1);
+  size_t pilot = n < PILOT ? n : PILOT;
+  size_t rest_blocks = (n - pilot + BLOCK - 1) / BLOCK;
+  if (t > rest_blocks)
+    t = rest_blocks ? (unsigned)rest_blocks : 1;
   worker *ws = xcalloc(t, sizeof *ws);
   counts **cs = xmalloc(t * sizeof *cs);
   pthread_t *ids = xmalloc(t * sizeof *ids);
   for (unsigned k = 0; k < t; k++) {
-    /* Whole blocks per thread, so every thread draws whole blocks. */
-    size_t blocks = (n + BLOCK - 1) / BLOCK;
     ws[k].sh = &sh;
-    ws[k].first = blocks * k / t * BLOCK;
-    ws[k].last = blocks * (k + 1) / t * BLOCK;
-    if (ws[k].last > n)
-      ws[k].last = n;
     ws[k].counts = xcalloc(r->n_figs + 1, sizeof(counts));
     cs[k] = ws[k].counts;
   }
-  bool threaded = t > 1;
+
+  /* The pilot: the first trials on this thread, the lean evaluator
+   * checked against plan_eval on its first CHECKED. */
+  sh.pilot = xmalloc((r->n_figs * PILOT + 1) * sizeof(double));
+  ws[0].first = 0;
+  ws[0].last = pilot;
+  work(&ws[0]);
+  r->lean = ws[0].lk != NULL && !ws[0].mismatch;
+  sh.use_lean = r->lean;
+  for (size_t f = 0; f < r->n_figs; f++) {
+    fig_use *fu = &uses[f];
+    if (fu->rec == REC_DERIVED)
+      continue;
+    /* Counts whole numbers by value; others too when they take few. */
+    const double *pv = sh.pilot + f * PILOT;
+    size_t ok = 0;
+    double *vals = xmalloc((pilot + 1) * sizeof *vals);
+    for (size_t i = 0; i < pilot; i++)
+      if (!sh.failed[i])
+        vals[ok++] = pv[i];
+    fu->rec = fu->def->unit == FU_COUNT || pilot_values(vals, ok) <= FEW_VALUES
+                  ? REC_COUNT
+                  : REC_STORE;
+    free(vals);
+    if (fu->rec == REC_STORE)
+      fu->values = xmalloc((n + 1) * sizeof(double));
+    for (size_t i = 0; i < pilot; i++) {
+      if (fu->rec == REC_STORE)
+        fu->values[i] = sh.failed[i] ? NAN : pv[i];
+      else if (!sh.failed[i])
+        counts_add(&ws[0].counts[f], pv[i]);
+    }
+  }
+  free(sh.pilot);
+  sh.pilot = NULL;
+  if (ws[0].lk && !r->lean) {
+    lean_free(ws[0].lk);
+    ws[0].lk = NULL;
+  }
+
+  /* The rest: whole blocks per thread. */
+  for (unsigned k = 0; k < t; k++) {
+    ws[k].first = pilot + rest_blocks * k / t * BLOCK;
+    ws[k].last = pilot + rest_blocks * (k + 1) / t * BLOCK;
+    if (ws[k].last > n)
+      ws[k].last = n;
+  }
+  bool *joined = xcalloc(t, sizeof *joined);
   for (unsigned k = 1; k < t; k++)
     if (pthread_create(&ids[k], NULL, work, &ws[k]) != 0) {
-      /* No thread: run its share here (the same trials, the same
-       * result). */
-      work(&ws[k]);
-      ids[k] = 0;
-      ws[k].sh = NULL;
+      work(&ws[k]); /* no thread: its trials here, the same result */
+      joined[k] = true;
     }
   work(&ws[0]);
-  for (unsigned k = 1; k < t && threaded; k++)
-    if (ws[k].sh)
+  for (unsigned k = 1; k < t; k++)
+    if (!joined[k])
       pthread_join(ids[k], NULL);
+  free(joined);
   size_t pass[5] = {0};
   for (unsigned k = 0; k < t; k++) {
     r->evaluated += ws[k].evaluated;
@@ -782,43 +1073,14 @@ mc_result *mc_run(const capplan_model *m, const uinputs *u,
   }
 
   /* Figures. */
-  size_t ne = r->evaluated;
-  size_t ranks[32];
-  double stats[32];
-  for (size_t f = 0; f < r->n_figs && ne > 0; f++) {
-    mc_fig *fig = &r->figs[f];
-    size_t k = summary_ranks(ne, ranks);
-    fig->has_hist = true;
-    if (uses[f].count) {
-      size_t np;
-      vc *pairs = merge_counts(cs, t, f, &np);
-      order_stats_counts(pairs, np, ranks, k, stats);
-      fill_quantiles(fig, ne, ranks, stats, k);
-      double sum = 0, sq = 0;
-      for (size_t i = 0; i < np; i++) {
-        double d = pairs[i].v - fig->plan;
-        sum += (double)pairs[i].n * d;
-        sq += (double)pairs[i].n * d * d;
-        hist_add(fig, pairs[i].v, pairs[i].n);
-      }
-      fill_moments(fig, ne, sum, sq);
-      free(pairs);
-    } else {
-      const double *v = uses[f].values;
-      order_stats(v, n, ranks, k, stats);
-      fill_quantiles(fig, ne, ranks, stats, k);
-      double sum = 0, sq = 0;
-      for (size_t i = 0; i < n; i++) {
-        if (sh.failed[i])
-          continue;
-        double d = v[i] - fig->plan;
-        sum += d;
-        sq += d * d;
-        hist_add(fig, v[i], 1);
-      }
-      fill_moments(fig, ne, sum, sq);
-    }
-  }
+  vc **pairs = xcalloc(r->n_figs + 1, sizeof *pairs);
+  size_t *np = xcalloc(r->n_figs + 1, sizeof *np);
+  for (size_t f = 0; f < r->n_figs && r->evaluated > 0; f++)
+    summarise(r, uses, f, cs, t, sh.failed, pairs, np);
+  for (size_t f = 0; f < r->n_figs; f++)
+    free(pairs[f]);
+  free(pairs);
+  free(np);
   for (unsigned k = 0; k < t; k++) {
     for (size_t f = 0; f < r->n_figs; f++)
       counts_free(&cs[k][f]);

@@ -77,6 +77,7 @@ typedef struct mc_result {
   mc_check checks[5];
   size_t n_checks, checks_failed;
   bool passed;
+  bool lean; /* the lean evaluator ran the trials (lean.h), else plan_eval */
   capplan_arena *arena;
 } mc_result;
 
