@@ -21,7 +21,9 @@ schemas = {}
 for kind, path in (("report", "docs/report.schema.json"),
                    ("check", "docs/check.schema.json"),
                    ("diff", "docs/diff.schema.json"),
-                   ("calc", "docs/calc.schema.json")):
+                   ("calc", "docs/calc.schema.json"),
+                   ("sweep", "docs/sweep.schema.json"),
+                   ("forecast", "docs/forecast.schema.json")):
     schema = json.load(open(path, encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     schemas[kind] = jsonschema.Draft202012Validator(schema)

@@ -135,6 +135,10 @@ int cli_mc_opts(const cli_command *cmd, const cli_args *a, capplan_mc_opts *o);
 /* Writes R's plot (capplan_plot_report) to PATH atomically.  Returns 0,
  * CAPPLAN_EXIT_INPUT when there is nothing to plot, or CAPPLAN_EXIT_IO. */
 int cli_plot_report(const capplan_report *r, const char *path, bool tornado);
+/* Prints what the library said was wrong (ERR) and how to fix it (HELP,
+ * may be empty) as a usage error of CMD; returns CAPPLAN_EXIT_INPUT. */
+int cli_library_error(const cli_command *cmd, const capplan_buf *err,
+                      const capplan_buf *help);
 /* The option rows of Monte Carlo, for a command's table. */
 #define CLI_MC_OPTIONS                                                         \
   {"samples", 0, "N", "Monte Carlo trials over ranges (default 10K)",          \

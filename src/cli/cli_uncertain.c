@@ -105,3 +105,17 @@ int cli_plot_report(const capplan_report *r, const char *path, bool tornado) {
   capplan_buf_release(&svg);
   return rc;
 }
+
+int cli_library_error(const cli_command *cmd, const capplan_buf *err,
+                      const capplan_buf *help) {
+  fprintf(stderr, "capplan %s: error: ", cmd->name);
+  cli_put_safe(stderr, err->data ? err->data : "invalid input");
+  fputc('\n', stderr);
+  if (help->data && *help->data) {
+    fputs("  = help: ", stderr);
+    cli_put_safe(stderr, help->data);
+    fputc('\n', stderr);
+  }
+  fprintf(stderr, "run 'capplan help %s' for its options\n", cmd->name);
+  return CAPPLAN_EXIT_INPUT;
+}

@@ -54,9 +54,7 @@ static int forecast(const cli_command *self, const cli_args *a) {
   capplan_buf_init(&help);
   capplan_forecast *f = capplan_forecast_run(report, months, &err, &help);
   if (!f) {
-    rc = cli_usage_error(self, "%s%s%s", err.data ? err.data : "",
-                         help.data ? "\n  = help: " : "",
-                         help.data ? help.data : "");
+    rc = cli_library_error(self, &err, &help);
   } else {
     const char *plot = cli_value(self, a, "plot");
     if (plot) {

@@ -115,9 +115,7 @@ static int sweep(const cli_command *self, int argc, char **argv) {
   capplan_buf_init(&help);
   capplan_sweep *s = capplan_sweep_run(report, &so, &err, &help);
   if (!s) {
-    rc = cli_usage_error(self, "%s%s%s", err.data ? err.data : "",
-                         help.data ? "\n  = help: " : "",
-                         help.data ? help.data : "");
+    rc = cli_library_error(self, &err, &help);
   } else {
     const char *plot = cli_value(self, &a, "plot");
     if (plot) {

@@ -168,7 +168,8 @@ static int parse_find(sweep_find *f, const char *text, capplan_buf *err,
                        name, best ? " (did you mean '" : "", best ? best : "",
                        best ? "'?)" : "");
     capplan_buf_puts(help, "figures: servers, gpus, cost, cost_per_month, "
-                           "latency, availability, requests");
+                           "latency, availability, requests (latency "
+                           "percentiles come when the plan has them)");
     return -1;
   }
   f->upper = op[0] == '<';
