@@ -217,7 +217,7 @@ static void sens_table(const capplan_report *r, const capplan_render_opts *opts,
   char h[4][2 * FMT_SIZE];
   snprintf(h[0], sizeof h[0], "%s at p5", s->labels[0]);
   snprintf(h[1], sizeof h[1], "at p95");
-  snprintf(h[2], sizeof h[2], "%s at p5", s->labels[1]);
+  snprintf(h[2], sizeof h[2], "%s at p5 - p95", s->labels[1]);
   snprintf(h[3], sizeof h[3], "at p95");
   const char *head[] = {"range", "p5", "p95", h[0], h[1], "swing", h[2]};
   for (size_t c = 0; c < 7; c++)
