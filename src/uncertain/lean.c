@@ -201,7 +201,11 @@ bool lean_eval(lean *k, const capplan_model *m, const params *p,
     double carry = load / (tp.per_server * pol->failover_utilization);
     double need = needed(carry);
     double raw = 0;
-    double by_tp = load / (tp.per_server * pol->utilization);
+    /* The same division when the two utilizations are the same (both
+     * 100% by default). */
+    double by_tp = pol->utilization == pol->failover_utilization
+                       ? carry
+                       : load / (tp.per_server * pol->utilization);
     if (by_tp > raw)
       raw = by_tp;
     if (ms->has_memory) {

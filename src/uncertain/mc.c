@@ -22,6 +22,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -196,6 +197,9 @@ typedef struct fig_use {
   size_t src;     /* REC_DERIVED: the figure whose numbers it maps */
   fmap map;       /* the figure from the numbers recorded */
   double *values; /* REC_STORE: by trial */
+  /* REC_STORE: its order statistics at the ranks of summary_ranks,
+   * selected once for every figure that reads them. */
+  double stats[32];
 } fig_use;
 
 unsigned mc_cores(void) {
@@ -308,14 +312,25 @@ static void counts_flush(counts *c) {
   }
 }
 
-static void counts_add(counts *c, double v) {
+static inline void counts_add(counts *c, double v) {
   uint64_t bits;
   memcpy(&bits, &v, sizeof bits);
-  if (c->last_n && bits == c->last) {
+  if (bits == c->last) {
     c->last_n++;
     return;
   }
-  counts_flush(c);
+  if (c->last_n) {
+    /* The value before: into its window slot here when it fits (the
+     * common case for counts), else through counts_put. */
+    double old;
+    memcpy(&old, &c->last, sizeof old);
+    double at = old - c->base;
+    if (c->win && at >= 0 && at < (double)c->cap &&
+        (double)(size_t)at == at)
+      c->win[(size_t)at] += c->last_n;
+    else
+      counts_put(c, old, c->last_n);
+  }
   c->last = bits;
   c->last_n = 1;
 }
@@ -612,7 +627,7 @@ static void fill_moments(mc_fig *f, size_t n, double sum, double sq) {
 #define CHECKED 64
 /* A figure with at most this many values in the pilot is counted by
  * value; more, it is recorded by trial. */
-#define FEW_VALUES 64
+#define FEW_VALUES 1024
 
 typedef struct shared {
   const capplan_model *m;
@@ -643,6 +658,11 @@ typedef struct worker {
   size_t *first_t;
   const double **from; /* per figure: where its number is in PL */
   double *draws;
+  /* After the pilot, the figures to record as two plain lists. */
+  size_t n_cnt, n_st;
+  const double **cnt_from, **st_from;
+  counts **cnt_to;
+  double **st_to;
 } worker;
 
 static void worker_start(worker *w) {
@@ -683,6 +703,10 @@ static void worker_stop(worker *w) {
     return;
   free(w->draws);
   free(w->from);
+  free(w->cnt_from);
+  free(w->st_from);
+  free(w->cnt_to);
+  free(w->st_to);
   free(w->at);
   free(w->scale);
   free(w->first_t);
@@ -711,6 +735,26 @@ static int evaluate(worker *w) {
     }
   }
   return plan_eval(sh->m, w->p, sh->limits, sh->n_limits, w->pl);
+}
+
+/* The figures W records, as lists without a branch per figure. */
+static void record_lists(worker *w) {
+  const shared *sh = w->sh;
+  w->cnt_from = xmalloc((sh->n_figs + 1) * sizeof *w->cnt_from);
+  w->st_from = xmalloc((sh->n_figs + 1) * sizeof *w->st_from);
+  w->cnt_to = xmalloc((sh->n_figs + 1) * sizeof *w->cnt_to);
+  w->st_to = xmalloc((sh->n_figs + 1) * sizeof *w->st_to);
+  w->n_cnt = w->n_st = 0;
+  for (size_t f = 0; f < sh->n_figs; f++) {
+    const fig_use *fu = &sh->figs[f];
+    if (fu->rec == REC_COUNT) {
+      w->cnt_from[w->n_cnt] = w->from[f];
+      w->cnt_to[w->n_cnt++] = &w->counts[f];
+    } else if (fu->rec == REC_STORE) {
+      w->st_from[w->n_st] = w->from[f];
+      w->st_to[w->n_st++] = fu->values;
+    }
+  }
 }
 
 static void *work(void *arg) {
@@ -751,13 +795,12 @@ static void *work(void *arg) {
           sh->pilot[f * PILOT + trial] = *w->from[f];
         continue;
       }
-      for (size_t f = 0; f < sh->n_figs; f++) {
-        const fig_use *fu = &sh->figs[f];
-        if (fu->rec == REC_COUNT)
-          counts_add(&w->counts[f], *w->from[f]);
-        else if (fu->rec == REC_STORE)
-          fu->values[trial] = *w->from[f];
-      }
+      if (!w->cnt_from)
+        record_lists(w);
+      for (size_t f = 0; f < w->n_cnt; f++)
+        counts_add(w->cnt_to[f], *w->cnt_from[f]);
+      for (size_t f = 0; f < w->n_st; f++)
+        w->st_to[f][trial] = *w->st_from[f];
     }
   }
   if (w != arg || sh->pilot == NULL)
@@ -803,7 +846,12 @@ static void add_fig(mc_result *r, const capplan_model *m, const plan *base,
   f->unit = def->unit;
   fmap g = {MAP_MUL, def->scale};
   f->plan = map_apply(g, *def->at(base, idx));
-  (*uses)[r->n_figs] = (fig_use){def, idx, REC_STORE, 0, g, NULL};
+  fig_use *fu = &(*uses)[r->n_figs];
+  memset(fu, 0, sizeof *fu);
+  fu->def = def;
+  fu->index = idx;
+  fu->rec = REC_STORE;
+  fu->map = g;
   r->n_figs++;
   capplan_buf_release(&path);
   capplan_buf_release(&label);
@@ -908,25 +956,22 @@ static size_t pilot_values(const double *v, size_t n) {
 
 /* Summarises figure F of R from its numbers (its own, or those of the
  * figure it follows from), in an order no thread count changes. */
-static void summarise(mc_result *r, fig_use *uses, size_t f, counts **cs,
-                      size_t t, const unsigned char *failed, vc **pairs,
-                      size_t *np) {
+static void summarise(mc_result *r, fig_use *uses, size_t f,
+                      const unsigned char *failed, vc **pairs, size_t *np) {
   mc_fig *fig = &r->figs[f];
   const fig_use *fu = &uses[f];
   size_t src = fu->rec == REC_DERIVED ? fu->src : f;
   fmap g = fu->map;
   size_t n = r->samples, ne = r->evaluated;
   size_t ranks[32];
-  double stats[32];
+  double stats[32] = {0};
   size_t k = summary_ranks(ne, ranks);
   /* The histogram plots draw: the cost per year's. */
   fig->has_hist =
       fu->def->scope == SC_TOTAL && !strcmp(fu->def->name, "cost_per_year");
   double sum = 0, sq = 0, per = 0;
   if (uses[src].rec == REC_COUNT) {
-    if (!pairs[src])
-      pairs[src] = merge_counts(cs, t, src, &np[src]);
-    const vc *pv = pairs[src];
+    const vc *pv = pairs[src]; /* merged before (summarise_all) */
     order_stats_counts(pv, np[src], ranks, k, stats);
     fill_quantiles(fig, ne, ranks, stats, k, g);
     if (fig->has_hist && fig->hist_hi > fig->hist_lo)
@@ -940,8 +985,7 @@ static void summarise(mc_result *r, fig_use *uses, size_t f, counts **cs,
     }
   } else {
     const double *v = uses[src].values;
-    order_stats(v, n, ranks, k, stats);
-    fill_quantiles(fig, ne, ranks, stats, k, g);
+    fill_quantiles(fig, ne, ranks, uses[src].stats, k, g);
     if (fig->has_hist && fig->hist_hi > fig->hist_lo)
       per = MC_BINS / (fig->hist_hi - fig->hist_lo);
     for (size_t i = 0; i < n; i++) {
@@ -955,6 +999,60 @@ static void summarise(mc_result *r, fig_use *uses, size_t f, counts **cs,
     }
   }
   fill_moments(fig, ne, sum, sq);
+}
+
+typedef struct summary_job {
+  mc_result *r;
+  fig_use *uses;
+  size_t first, step;
+  int phase;
+  const unsigned char *failed;
+  vc **pairs;
+  size_t *np;
+} summary_job;
+
+/* Every figure FIRST, FIRST + STEP, ...: in the first phase the order
+ * statistics of those recorded by trial, in the second each summary. */
+static void *summary_work(void *arg) {
+  summary_job *j = arg;
+  mc_result *r = j->r;
+  size_t ranks[32];
+  size_t k = summary_ranks(r->evaluated, ranks);
+  for (size_t f = j->first; f < r->n_figs && j->phase == 0; f += j->step)
+    if (j->uses[f].rec == REC_STORE)
+      order_stats(j->uses[f].values, r->samples, ranks, k, j->uses[f].stats);
+  for (size_t f = j->first; f < r->n_figs && j->phase == 1; f += j->step)
+    summarise(r, j->uses, f, j->failed, j->pairs, j->np);
+  return NULL;
+}
+
+/* Counted figures' merged counts first (figures that follow from them
+ * read them), then the two phases, the figures shared out among up to T
+ * threads: each figure's summary is computed by one thread, in an order
+ * no thread count changes. */
+static void summarise_all(mc_result *r, fig_use *uses, counts **cs, size_t t,
+                          const unsigned char *failed, vc **pairs, size_t *np) {
+  for (size_t f = 0; f < r->n_figs; f++)
+    if (uses[f].rec == REC_COUNT)
+      pairs[f] = merge_counts(cs, t, f, &np[f]);
+  size_t k = t < 8 ? t : 8;
+  summary_job jobs[8];
+  pthread_t ids[8];
+  for (int phase = 0; phase < 2; phase++) {
+    bool started[8] = {false};
+    for (size_t i = 0; i < k; i++) {
+      jobs[i] = (summary_job){r, uses, i, k, phase, failed, pairs, np};
+      if (i > 0)
+        started[i] = pthread_create(&ids[i], NULL, summary_work, &jobs[i]) == 0;
+    }
+    for (size_t i = 1; i < k; i++)
+      if (!started[i])
+        summary_work(&jobs[i]);
+    summary_work(&jobs[0]);
+    for (size_t i = 1; i < k; i++)
+      if (started[i])
+        pthread_join(ids[i], NULL);
+  }
 }
 
 mc_result *mc_run(const capplan_model *m, const uinputs *u,
@@ -1011,7 +1109,11 @@ mc_result *mc_run(const capplan_model *m, const uinputs *u,
     for (size_t i = 0; i < pilot; i++)
       if (!sh.failed[i])
         vals[ok++] = pv[i];
-    fu->rec = fu->def->unit == FU_COUNT || pilot_values(vals, ok) <= FEW_VALUES
+    /* Whole numbers fall in a window of counts; other figures with few
+     * values (an availability takes one per count of servers) cost a
+     * hash a trial, cheaper than selecting among many equal values. */
+    size_t distinct = pilot_values(vals, ok);
+    fu->rec = fu->def->unit == FU_COUNT || distinct <= FEW_VALUES
                   ? REC_COUNT
                   : REC_STORE;
     free(vals);
@@ -1072,11 +1174,12 @@ mc_result *mc_run(const capplan_model *m, const uinputs *u,
     }
   }
 
-  /* Figures. */
+  /* Figures: each summarised on its own (in an order no thread count
+   * changes), the figures shared out among the threads. */
   vc **pairs = xcalloc(r->n_figs + 1, sizeof *pairs);
   size_t *np = xcalloc(r->n_figs + 1, sizeof *np);
-  for (size_t f = 0; f < r->n_figs && r->evaluated > 0; f++)
-    summarise(r, uses, f, cs, t, sh.failed, pairs, np);
+  if (r->evaluated > 0)
+    summarise_all(r, uses, cs, t, sh.failed, pairs, np);
   for (size_t f = 0; f < r->n_figs; f++)
     free(pairs[f]);
   free(pairs);
