@@ -23,7 +23,11 @@ void steps_free(steps *s) {
   free(s);
 }
 
-static char *vfmt(steps *s, const char *fmt, va_list ap) {
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 0)))
+#endif
+static char *
+vfmt(steps *s, const char *fmt, va_list ap) {
   capplan_buf b;
   capplan_buf_init(&b);
   capplan_buf_vprintf(&b, fmt, ap);
