@@ -275,16 +275,38 @@ static void y_ticks(capplan_buf *out, const axis *y, enum plot_fmt f,
   }
 }
 
-/* Vertical markers with their labels stacked at the top. */
+/* A label on a white ground, so that lines under it do not cross it
+ * (about 7 units a character at 12 points). */
+static void label(capplan_buf *out, double x, double y, const char *anchor,
+                  const char *color, const char *s) {
+  double w = 7.2 * (double)utf8_width(s, strlen(s)) + 6;
+  double left = !strcmp(anchor, "start") ? x - 3
+                : !strcmp(anchor, "end") ? x - w + 3
+                                         : x - w / 2;
+  capplan_buf_puts(out, "<rect x=\"");
+  num(out, left);
+  capplan_buf_puts(out, "\" y=\"");
+  num(out, y - 12);
+  capplan_buf_puts(out, "\" width=\"");
+  num(out, w);
+  capplan_buf_puts(out, "\" height=\"16\" fill=\"#ffffff\" "
+                        "fill-opacity=\"0.85\"/>\n");
+  text(out, x, y, anchor, 12, "bold", color, s);
+}
+
+/* Vertical markers with their labels stacked from FIRST down. */
 static void v_marks(capplan_buf *out, const axis *x, const plot_mark *m,
-                    size_t n, double top, double bottom) {
+                    size_t n, double top, double bottom, double first) {
   for (size_t i = 0; i < n; i++) {
     double px = to(x, m[i].at);
     const char *color = m[i].limit ? LIMIT : MARK;
     line(out, px, top, px, bottom, color, m[i].limit ? 2 : 1.5, true);
+  }
+  for (size_t i = 0; i < n; i++) {
+    double px = to(x, m[i].at);
     bool right = px < (x->a + x->b) / 2;
-    text(out, right ? px + 5 : px - 5, top + 14 + 15 * (double)i,
-         right ? "start" : "end", 12, "bold", color, m[i].label);
+    label(out, right ? px + 5 : px - 5, first + 16 * (double)i,
+          right ? "start" : "end", m[i].limit ? LIMIT : MARK, m[i].label);
   }
 }
 
@@ -312,7 +334,7 @@ void plot_hist_svg(const plot_hist *p, capplan_buf *out) {
   }
   line(out, left, bottom, right, bottom, INK, 1, false);
   line(out, left, top, left, bottom, INK, 1, false);
-  v_marks(out, &x, p->marks, p->n_marks, top, bottom);
+  v_marks(out, &x, p->marks, p->n_marks, top, bottom, top + 14);
   text(out, (left + right) / 2, H - 18, "middle", 13, "normal", INK, p->xlabel);
   y_label(out, (top + bottom) / 2, "trials");
   end(out);
@@ -349,9 +371,32 @@ void plot_line_svg(const plot_line *p, capplan_buf *out) {
     double py = to(&y, p->marks[i].at);
     const char *color = p->marks[i].limit ? LIMIT : MARK;
     line(out, left, py, right, py, color, 2, true);
-    text(out, right - 4, py - 6, "end", 12, "bold", color, p->marks[i].label);
+    label(out, right - 4, py - 6, "end", color, p->marks[i].label);
   }
-  v_marks(out, &x, p->vmarks, p->n_vmarks, top, bottom);
+  /* Named series get a legend at the top left; marks' labels below it. */
+  size_t named = 0;
+  for (size_t s = 0; s < p->n_series; s++)
+    named += p->series[s].name != NULL;
+  v_marks(out, &x, p->vmarks, p->n_vmarks, top, bottom,
+          top + 14 + (named ? 16 * (double)named + 8 : 0));
+  if (named) {
+    size_t longest = 0;
+    for (size_t s = 0; s < p->n_series; s++)
+      if (p->series[s].name) {
+        size_t w = utf8_width(p->series[s].name, strlen(p->series[s].name));
+        longest = w > longest ? w : longest;
+      }
+    capplan_buf_puts(out, "<rect x=\"");
+    num(out, left + 6);
+    capplan_buf_puts(out, "\" y=\"");
+    num(out, top + 2);
+    capplan_buf_puts(out, "\" width=\"");
+    num(out, 40 + 7.2 * (double)longest);
+    capplan_buf_puts(out, "\" height=\"");
+    num(out, 16 * (double)named + 6);
+    capplan_buf_puts(out, "\" fill=\"#ffffff\" fill-opacity=\"0.9\" "
+                          "stroke=\"#ddd\"/>\n");
+  }
   for (size_t s = 0; s < p->n_series; s++) {
     const plot_series *ser = &p->series[s];
     const char *color = PALETTE[s % ARRAY_LEN(PALETTE)];

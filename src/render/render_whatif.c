@@ -465,10 +465,16 @@ void capplan_plot_sweep(const capplan_sweep *s, capplan_buf *out) {
            s->axis[0].in->path);
   snprintf(sub, sizeof sub, "other inputs at their medians");
   if (s->has_find && s->find.found[0]) {
-    char v[FMT_SIZE];
+    char v[FMT_SIZE], w[FMT_SIZE];
     uinput_format(s->axis[0].in, s->find.value[0], v, sizeof v);
     snprintf(sub, sizeof sub, "largest %s keeping %s: %s", s->axis[0].in->path,
              s->find.text, v);
+    if (s->n_axes > 1) {
+      size_t len = strlen(sub);
+      uinput_format(s->axis[1].in, s->find.second[0], w, sizeof w);
+      snprintf(sub + len, sizeof sub - len, " (at %s = %s)",
+               s->axis[1].in->path, w);
+    }
   }
   /* The value --find found, for the first line. */
   plot_mark found[1];
