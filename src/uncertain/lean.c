@@ -128,8 +128,8 @@ static inline avail share(avail all, double kdown, double r) {
 }
 
 /* avail_tails through the stage's table. */
-static inline void tails(memo_entry *memo, double m, double n, double a, avail *all,
-                  double *kdown) {
+static inline void tails(memo_entry *memo, double m, double n, double a,
+                         avail *all, double *kdown) {
   size_t h =
       (size_t)(((uint64_t)m * 2654435761u + (uint64_t)n * 40503u) & (MEMO - 1));
   memo_entry *e = &memo[h];

@@ -325,8 +325,7 @@ static inline void counts_add(counts *c, double v) {
     double old;
     memcpy(&old, &c->last, sizeof old);
     double at = old - c->base;
-    if (c->win && at >= 0 && at < (double)c->cap &&
-        (double)(size_t)at == at)
+    if (c->win && at >= 0 && at < (double)c->cap && (double)(size_t)at == at)
       c->win[(size_t)at] += c->last_n;
     else
       counts_put(c, old, c->last_n);
@@ -1113,9 +1112,8 @@ mc_result *mc_run(const capplan_model *m, const uinputs *u,
      * values (an availability takes one per count of servers) cost a
      * hash a trial, cheaper than selecting among many equal values. */
     size_t distinct = pilot_values(vals, ok);
-    fu->rec = fu->def->unit == FU_COUNT || distinct <= FEW_VALUES
-                  ? REC_COUNT
-                  : REC_STORE;
+    fu->rec = fu->def->unit == FU_COUNT || distinct <= FEW_VALUES ? REC_COUNT
+                                                                  : REC_STORE;
     free(vals);
     if (fu->rec == REC_STORE)
       fu->values = xmalloc((n + 1) * sizeof(double));
