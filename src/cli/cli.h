@@ -146,8 +146,10 @@ int cli_library_error(const cli_command *cmd, const capplan_buf *err,
       {"seed", 0, "S", "seed of the trials (default 1)", CLI_ONCE},            \
       {"threads", 0, "T", "threads (default: all cores; same result)",         \
        CLI_ONCE},                                                              \
-      {"confidence", 0, "P", "share of trials a check needs (default 95%)",    \
-       CLI_ONCE}
+  {                                                                            \
+    "confidence", 0, "P", "share of trials a check needs (default 95%)",       \
+        CLI_ONCE                                                               \
+  }
 
 /* Where and how a report goes, from --format, -o and --color. */
 typedef struct cli_output {
