@@ -26,7 +26,7 @@ _capplan() {
     esac
   done
   if [[ -z $cmd ]]; then
-    COMPREPLY=($(compgen -W "estimate check diff explain calc init validate catalog graph help --help --version" -- "$cur"))
+    COMPREPLY=($(compgen -W "estimate check diff explain sweep forecast calc init validate catalog graph help --help --version" -- "$cur"))
     return
   fi
   case $cmd in
@@ -47,9 +47,24 @@ _capplan() {
         --catalog)
           COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null
           return ;;
+        --samples)
+          COMPREPLY=()
+          return ;;
+        --seed)
+          COMPREPLY=()
+          return ;;
+        --threads)
+          COMPREPLY=()
+          return ;;
+        --confidence)
+          COMPREPLY=()
+          return ;;
+        --plot)
+          COMPREPLY=()
+          return ;;
       esac
       if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "--format -o --output --color --wide --diagnostics-format --catalog --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "--format -o --output --color --wide --diagnostics-format --catalog --samples --seed --threads --confidence --sensitivity --plot --help" -- "$cur"))
         return
       fi
       _capplan_files yaml yml
@@ -98,9 +113,21 @@ _capplan() {
         --catalog)
           COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null
           return ;;
+        --samples)
+          COMPREPLY=()
+          return ;;
+        --seed)
+          COMPREPLY=()
+          return ;;
+        --threads)
+          COMPREPLY=()
+          return ;;
+        --confidence)
+          COMPREPLY=()
+          return ;;
       esac
       if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "--max-cost --max-latency --min-availability --max-gpus --max-servers --max-latency-p50 --max-latency-p95 --max-latency-p99 --max-latency-p999 --format -o --output --color --diagnostics-format --catalog --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "--max-cost --max-latency --min-availability --max-gpus --max-servers --max-latency-p50 --max-latency-p95 --max-latency-p99 --max-latency-p999 --format -o --output --color --diagnostics-format --catalog --samples --seed --threads --confidence --help" -- "$cur"))
         return
       fi
       _capplan_files yaml yml
@@ -155,6 +182,60 @@ _capplan() {
       esac
       if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "--stage --format -o --output --diagnostics-format --catalog --help" -- "$cur"))
+        return
+      fi
+      _capplan_files yaml yml
+      ;;
+    sweep)
+      case $prev in
+        --set)
+          COMPREPLY=()
+          return ;;
+        --steps)
+          COMPREPLY=()
+          return ;;
+        --find)
+          COMPREPLY=()
+          return ;;
+        --format)
+          COMPREPLY=($(compgen -W "table json markdown csv" -- "$cur"))
+          return ;;
+        -o|--output)
+          COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null
+          return ;;
+        --color)
+          COMPREPLY=($(compgen -W "auto always never" -- "$cur"))
+          return ;;
+        --plot)
+          COMPREPLY=()
+          return ;;
+      esac
+      if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "--set --steps --log --find --format -o --output --color --wide --plot --help" -- "$cur"))
+        return
+      fi
+      _capplan_files yaml yml
+      ;;
+    forecast)
+      case $prev in
+        --months)
+          COMPREPLY=()
+          return ;;
+        --format)
+          COMPREPLY=($(compgen -W "table json markdown csv" -- "$cur"))
+          return ;;
+        -o|--output)
+          COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null
+          return ;;
+        --color)
+          COMPREPLY=($(compgen -W "auto always never" -- "$cur"))
+          return ;;
+        --plot)
+          COMPREPLY=()
+          return ;;
+      esac
+      if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "--months --format -o --output --color --wide --plot --help" -- "$cur"))
         return
       fi
       _capplan_files yaml yml
@@ -255,7 +336,7 @@ _capplan() {
         COMPREPLY=($(compgen -W "--help" -- "$cur"))
         return
       fi
-      COMPREPLY=($(compgen -W "estimate check diff explain calc init validate catalog graph help" -- "$cur"))
+      COMPREPLY=($(compgen -W "estimate check diff explain sweep forecast calc init validate catalog graph help" -- "$cur"))
       ;;
   esac
 }

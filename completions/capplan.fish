@@ -7,6 +7,8 @@ complete -c capplan -n __fish_use_subcommand -a estimate -d 'Size every stage of
 complete -c capplan -n __fish_use_subcommand -a check -d 'Check SPEC against its budget and SLOs, and against limits given here.'
 complete -c capplan -n __fish_use_subcommand -a diff -d 'Compare two plans: servers, GPUs, cost, latency and availability.'
 complete -c capplan -n __fish_use_subcommand -a explain -d 'Show how every figure of SPEC\'s plan is worked out, step by step.'
+complete -c capplan -n __fish_use_subcommand -a sweep -d 'The plan at steps of one or two inputs; the most an input can be.'
+complete -c capplan -n __fish_use_subcommand -a forecast -d 'The plan month by month as traffic grows by traffic.growth.'
 complete -c capplan -n __fish_use_subcommand -a calc -d 'Answer a sizing question with the formula shown (capplan calc lists them).'
 complete -c capplan -n __fish_use_subcommand -a init -d 'Print a commented spec to start from (capplan init --list).'
 complete -c capplan -n __fish_use_subcommand -a validate -d 'Check SPEC and report every error, without printing a plan.'
@@ -23,6 +25,12 @@ complete -c capplan -n '__fish_seen_subcommand_from estimate' -l color -x -a 'au
 complete -c capplan -n '__fish_seen_subcommand_from estimate' -l wide -d 'every column, however wide the terminal'
 complete -c capplan -n '__fish_seen_subcommand_from estimate' -l diagnostics-format -x -a 'text github json' -d 'text (default), github or json'
 complete -c capplan -n '__fish_seen_subcommand_from estimate' -l catalog -r -F -d 'a catalog file that adds or overrides accelerators, instances and models (docs/catalog.md)'
+complete -c capplan -n '__fish_seen_subcommand_from estimate' -l samples -x -d 'Monte Carlo trials over ranges (default 10K)'
+complete -c capplan -n '__fish_seen_subcommand_from estimate' -l seed -x -d 'seed of the trials (default 1)'
+complete -c capplan -n '__fish_seen_subcommand_from estimate' -l threads -x -d 'threads (default: all cores; same result)'
+complete -c capplan -n '__fish_seen_subcommand_from estimate' -l confidence -x -d 'share of trials a check needs (default 95%)'
+complete -c capplan -n '__fish_seen_subcommand_from estimate' -l sensitivity -d 'each range alone from p5 to p95: cost, latency'
+complete -c capplan -n '__fish_seen_subcommand_from estimate' -l plot -x -d 'SVG of the cost (--sensitivity: the tornado)'
 complete -c capplan -n '__fish_seen_subcommand_from estimate' -s h -l help -d 'show the help'
 complete -c capplan -n '__fish_seen_subcommand_from estimate' -k -a '(__fish_complete_suffix .yaml; __fish_complete_suffix .yml)'
 
@@ -41,6 +49,10 @@ complete -c capplan -n '__fish_seen_subcommand_from check' -s o -l output -r -F 
 complete -c capplan -n '__fish_seen_subcommand_from check' -l color -x -a 'auto always never' -d 'auto (default), always or never'
 complete -c capplan -n '__fish_seen_subcommand_from check' -l diagnostics-format -x -a 'text github json' -d 'text (default), github or json'
 complete -c capplan -n '__fish_seen_subcommand_from check' -l catalog -r -F -d 'a catalog file that adds or overrides accelerators, instances and models (docs/catalog.md)'
+complete -c capplan -n '__fish_seen_subcommand_from check' -l samples -x -d 'Monte Carlo trials over ranges (default 10K)'
+complete -c capplan -n '__fish_seen_subcommand_from check' -l seed -x -d 'seed of the trials (default 1)'
+complete -c capplan -n '__fish_seen_subcommand_from check' -l threads -x -d 'threads (default: all cores; same result)'
+complete -c capplan -n '__fish_seen_subcommand_from check' -l confidence -x -d 'share of trials a check needs (default 95%)'
 complete -c capplan -n '__fish_seen_subcommand_from check' -s h -l help -d 'show the help'
 complete -c capplan -n '__fish_seen_subcommand_from check' -k -a '(__fish_complete_suffix .yaml; __fish_complete_suffix .yml)'
 
@@ -63,6 +75,29 @@ complete -c capplan -n '__fish_seen_subcommand_from explain' -l diagnostics-form
 complete -c capplan -n '__fish_seen_subcommand_from explain' -l catalog -r -F -d 'a catalog file that adds or overrides accelerators, instances and models (docs/catalog.md)'
 complete -c capplan -n '__fish_seen_subcommand_from explain' -s h -l help -d 'show the help'
 complete -c capplan -n '__fish_seen_subcommand_from explain' -k -a '(__fish_complete_suffix .yaml; __fish_complete_suffix .yml)'
+
+# sweep
+complete -c capplan -n '__fish_seen_subcommand_from sweep' -l set -x -d 'an input and its range; once or twice'
+complete -c capplan -n '__fish_seen_subcommand_from sweep' -l steps -x -d 'points of each input, ends included (default 11)'
+complete -c capplan -n '__fish_seen_subcommand_from sweep' -l log -d 'geometric steps (a range above 0)'
+complete -c capplan -n '__fish_seen_subcommand_from sweep' -l find -x -d 'the largest value of the first input keeping COND (\'cost<=4M/year\')'
+complete -c capplan -n '__fish_seen_subcommand_from sweep' -l format -x -a 'table json markdown csv' -d 'table (default), json, markdown or csv'
+complete -c capplan -n '__fish_seen_subcommand_from sweep' -s o -l output -r -F -d 'write to FILE (atomically) instead of stdout'
+complete -c capplan -n '__fish_seen_subcommand_from sweep' -l color -x -a 'auto always never' -d 'auto (default), always or never'
+complete -c capplan -n '__fish_seen_subcommand_from sweep' -l wide -d 'every column, however wide the terminal'
+complete -c capplan -n '__fish_seen_subcommand_from sweep' -l plot -x -d 'SVG of the cost (or --find\'s figure) per step'
+complete -c capplan -n '__fish_seen_subcommand_from sweep' -s h -l help -d 'show the help'
+complete -c capplan -n '__fish_seen_subcommand_from sweep' -k -a '(__fish_complete_suffix .yaml; __fish_complete_suffix .yml)'
+
+# forecast
+complete -c capplan -n '__fish_seen_subcommand_from forecast' -l months -x -d 'months ahead (default 12)'
+complete -c capplan -n '__fish_seen_subcommand_from forecast' -l format -x -a 'table json markdown csv' -d 'table (default), json, markdown or csv'
+complete -c capplan -n '__fish_seen_subcommand_from forecast' -s o -l output -r -F -d 'write to FILE (atomically) instead of stdout'
+complete -c capplan -n '__fish_seen_subcommand_from forecast' -l color -x -a 'auto always never' -d 'auto (default), always or never'
+complete -c capplan -n '__fish_seen_subcommand_from forecast' -l wide -d 'every column, however wide the terminal'
+complete -c capplan -n '__fish_seen_subcommand_from forecast' -l plot -x -d 'SVG of the cost per month with the budget'
+complete -c capplan -n '__fish_seen_subcommand_from forecast' -s h -l help -d 'show the help'
+complete -c capplan -n '__fish_seen_subcommand_from forecast' -k -a '(__fish_complete_suffix .yaml; __fish_complete_suffix .yml)'
 
 # calc
 complete -c capplan -n '__fish_seen_subcommand_from calc; and not __fish_seen_subcommand_from qps throughput servers cost nines availability storage bandwidth little batch queue roofline kv-cache llm sample-size' -a qps -d 'traffic from daily users or events'
@@ -196,4 +231,4 @@ complete -c capplan -n '__fish_seen_subcommand_from graph' -k -a '(__fish_comple
 
 # help
 complete -c capplan -n '__fish_seen_subcommand_from help' -s h -l help -d 'show the help'
-complete -c capplan -n '__fish_seen_subcommand_from help' -a 'estimate check diff explain calc init validate catalog graph help'
+complete -c capplan -n '__fish_seen_subcommand_from help' -a 'estimate check diff explain sweep forecast calc init validate catalog graph help'

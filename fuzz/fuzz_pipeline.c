@@ -82,16 +82,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       capplan_source_new("fuzz.yaml", (const char *)data, size);
   capplan_diags d;
   capplan_diags_init(&d, src);
+  /* A spec with ranges also runs a small Monte Carlo, on one thread. */
+  capplan_mc_opts mc = {true, 64, 1, 1, 0, true};
   capplan_run_opts ro = {NULL, NULL, true, NULL};
-  capplan_report *r = capplan_run(src, &ro, &d);
+  capplan_report *r = capplan_run_uncertain(src, &ro, &mc, NULL, 0, &d);
   FUZZ_ASSERT(r ? d.errors == 0 : d.errors > 0);
   if (r) {
     finite_plan(r);
     capplan_render_opts opts[3] = {
         {false, 0, NULL}, {true, 80, NULL}, {false, 40, NULL}};
     for (int v = 0; v < CAPPLAN_VIEW_COUNT; v++) {
-      if (v == CAPPLAN_VIEW_DIFF)
-        continue;
+      if (v == CAPPLAN_VIEW_DIFF || v == CAPPLAN_VIEW_SWEEP ||
+          v == CAPPLAN_VIEW_FORECAST)
+        continue; /* other subjects: below */
       for (int f = 0; f < CAPPLAN_FORMAT_COUNT; f++) {
         if (!capplan_format_supported((enum capplan_view)v,
                                       (enum capplan_format)f, NULL))
@@ -106,6 +109,56 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
       }
     }
+    /* A forecast, a sweep with --find, and the plots, in every format. */
+    capplan_buf err, help, svg;
+    capplan_buf_init(&err);
+    capplan_buf_init(&help);
+    capplan_buf_init(&svg);
+    capplan_forecast *fc = capplan_forecast_run(r, 3, &err, &help);
+    if (fc) {
+      capplan_plot_forecast(fc, &svg);
+      for (int f = 0; f < CAPPLAN_FORMAT_COUNT; f++) {
+        if (!capplan_format_supported(CAPPLAN_VIEW_FORECAST,
+                                      (enum capplan_format)f, NULL))
+          continue;
+        capplan_buf out;
+        capplan_buf_init(&out);
+        FUZZ_ASSERT(capplan_render(CAPPLAN_VIEW_FORECAST,
+                                   (enum capplan_format)f, fc, NULL,
+                                   &out) == 0);
+        capplan_buf_release(&out);
+      }
+    }
+    capplan_forecast_free(fc);
+    capplan_plot_report(r, false, &svg);
+    capplan_plot_report(r, true, &svg);
+    const char *qps = "traffic.qps";
+    capplan_diags sd;
+    capplan_diags_init(&sd, src);
+    capplan_report *sr = capplan_run_uncertain(src, &ro, NULL, &qps, 1, &sd);
+    if (sr) {
+      capplan_sweep_set set = {qps, "1..1M"};
+      capplan_sweep_opts so = {&set, 1, 5, false, "cost<=1M/year"};
+      capplan_sweep *sw = capplan_sweep_run(sr, &so, &err, &help);
+      FUZZ_ASSERT(sw != NULL);
+      capplan_plot_sweep(sw, &svg);
+      for (int f = 0; f < CAPPLAN_FORMAT_COUNT; f++) {
+        if (!capplan_format_supported(CAPPLAN_VIEW_SWEEP,
+                                      (enum capplan_format)f, NULL))
+          continue;
+        capplan_buf out;
+        capplan_buf_init(&out);
+        FUZZ_ASSERT(capplan_render(CAPPLAN_VIEW_SWEEP, (enum capplan_format)f,
+                                   sw, NULL, &out) == 0);
+        capplan_buf_release(&out);
+      }
+      capplan_sweep_free(sw);
+    }
+    capplan_report_free(sr);
+    capplan_diags_release(&sd);
+    capplan_buf_release(&err);
+    capplan_buf_release(&help);
+    capplan_buf_release(&svg);
     /* explain of one stage */
     if (r->model->n_stages) {
       capplan_render_opts one = {false, 0, r->model->stage[0].name};

@@ -196,6 +196,17 @@ typedef struct capplan_check_opts {
   capplan_limit max_latency_p[4];
 } capplan_check_opts;
 
+/* Monte Carlo over the ranges of a spec (SPEC.md section 8). */
+typedef struct capplan_mc_opts {
+  bool run;                /* run it when the spec has ranges */
+  size_t samples;          /* trials; 0: 10,000 */
+  unsigned long long seed; /* the same seed gives the same report */
+  unsigned threads;        /* 0: one per core; never changes the result */
+  double confidence;       /* a check passes when its plan passes in at
+                              least this share of trials; 0: 95% */
+  bool sensitivity;        /* swing each range from p5 to p95 alone */
+} capplan_mc_opts;
+
 typedef struct capplan_run_opts {
   const capplan_limits *limits;    /* NULL: the defaults */
   const capplan_check_opts *check; /* NULL: the spec's limits only */
@@ -212,6 +223,15 @@ typedef struct capplan_run_opts {
  * capplan_report_free() (accepts NULL). */
 capplan_report *capplan_run(const capplan_source *src,
                             const capplan_run_opts *opts, capplan_diags *d);
+/* capplan_run, with Monte Carlo over the spec's ranges as MC asks (NULL:
+ * none), and the inputs PATHS name (N_PATHS of them, such as
+ * "traffic.qps") found for a sweep or a forecast to vary; an unknown
+ * path is an error. */
+capplan_report *capplan_run_uncertain(const capplan_source *src,
+                                      const capplan_run_opts *opts,
+                                      const capplan_mc_opts *mc,
+                                      const char *const *paths, size_t n_paths,
+                                      capplan_diags *d);
 void capplan_report_free(capplan_report *r);
 
 /* Whether every check passed; how many checks there are. */
@@ -219,6 +239,59 @@ bool capplan_report_passed(const capplan_report *r);
 size_t capplan_report_checks(const capplan_report *r);
 /* The name of stage I (in spec order), or NULL past the last. */
 const char *capplan_report_stage(const capplan_report *r, size_t i);
+
+/* Draws R's Monte Carlo as SVG into OUT: the histogram of the cost per
+ * year with its p5, p50, p95 and budget; with TORNADO, the sensitivity of
+ * the cost to each range.  Returns -1 (OUT untouched) when R has no such
+ * result (a spec without ranges; no --sensitivity). */
+int capplan_plot_report(const capplan_report *r, bool tornado,
+                        capplan_buf *out);
+
+/* --------------------------------------------------- sweep and forecast */
+
+/* What-if over inputs of a report's spec (SPEC.md section 8).  A sweep
+ * evaluates the plan at steps of one or two inputs, every range at its
+ * median; a forecast grows the traffic by traffic.growth month by month.
+ * Both keep a pointer to the report, which must outlive them. */
+typedef struct capplan_sweep capplan_sweep;
+typedef struct capplan_forecast capplan_forecast;
+
+typedef struct capplan_sweep_set {
+  const char *path;  /* an input the report was run to vary (its paths) */
+  const char *range; /* "10K..60K" or "10K to 60K", in the key's unit */
+} capplan_sweep_set;
+
+typedef struct capplan_sweep_opts {
+  const capplan_sweep_set *sets; /* one or two */
+  size_t n_sets;
+  size_t steps;     /* points of each input, both ends included; 0: 11 */
+  bool log;         /* geometric steps */
+  const char *find; /* "cost<=4M/year", "gpus<=250", or NULL */
+} capplan_sweep_opts;
+
+/* Runs the sweep O asks of R.  Returns NULL with what is wrong in ERR and
+ * how to fix it in HELP (a range the key does not take, a condition that
+ * names no figure).  Free with capplan_sweep_free() (accepts NULL). */
+capplan_sweep *capplan_sweep_run(const capplan_report *r,
+                                 const capplan_sweep_opts *o, capplan_buf *err,
+                                 capplan_buf *help);
+void capplan_sweep_free(capplan_sweep *s);
+/* False when --find found no value that keeps its condition. */
+bool capplan_sweep_passed(const capplan_sweep *s);
+
+/* Grows R's traffic by its traffic.growth for MONTHS months (month 0 is
+ * the plan).  Returns NULL with ERR and HELP when the spec has no growth.
+ * Free with capplan_forecast_free() (accepts NULL). */
+capplan_forecast *capplan_forecast_run(const capplan_report *r, size_t months,
+                                       capplan_buf *err, capplan_buf *help);
+void capplan_forecast_free(capplan_forecast *f);
+/* False when a check fails within the months forecast. */
+bool capplan_forecast_passed(const capplan_forecast *f);
+
+/* The cost per year of a sweep (a line per value of its second input) or
+ * a forecast as an SVG line chart with the budget's line. */
+void capplan_plot_sweep(const capplan_sweep *s, capplan_buf *out);
+void capplan_plot_forecast(const capplan_forecast *f, capplan_buf *out);
 
 /* ---------------------------------------------------------------- diff */
 
@@ -345,11 +418,13 @@ enum capplan_format {
 
 /* What is rendered, and from what: */
 enum capplan_view {
-  CAPPLAN_VIEW_REPORT,  /* a capplan_report: 'estimate' */
-  CAPPLAN_VIEW_CHECK,   /* a capplan_report's checks: 'check' */
-  CAPPLAN_VIEW_EXPLAIN, /* a capplan_report run with working: 'explain' */
-  CAPPLAN_VIEW_DIFF,    /* a capplan_diff: 'diff' */
-  CAPPLAN_VIEW_GRAPH,   /* a capplan_report as a picture: 'graph' */
+  CAPPLAN_VIEW_REPORT,   /* a capplan_report: 'estimate' */
+  CAPPLAN_VIEW_CHECK,    /* a capplan_report's checks: 'check' */
+  CAPPLAN_VIEW_EXPLAIN,  /* a capplan_report run with working: 'explain' */
+  CAPPLAN_VIEW_DIFF,     /* a capplan_diff: 'diff' */
+  CAPPLAN_VIEW_GRAPH,    /* a capplan_report as a picture: 'graph' */
+  CAPPLAN_VIEW_SWEEP,    /* a capplan_sweep: 'sweep' */
+  CAPPLAN_VIEW_FORECAST, /* a capplan_forecast: 'forecast' */
   CAPPLAN_VIEW_COUNT
 };
 

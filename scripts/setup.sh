@@ -18,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config libyaml-dev libcjson-dev
-          libcmocka-dev python3 python3-jsonschema valgrind git
+          libcmocka-dev python3 python3-jsonschema valgrind git librsvg2-bin
           ${CAPPLAN_EXTRA_PACKAGES:-})
 
 # Another apt or dpkg may hold the package locks (unattended-upgrades, a

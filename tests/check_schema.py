@@ -23,7 +23,9 @@ for kind, path in (("report", "docs/report.schema.json"),
                    ("diff", "docs/diff.schema.json"),
                    ("calc", "docs/calc.schema.json"),
                    ("validate", "docs/validate.schema.json"),
-                   ("catalog", "docs/catalog.schema.json")):
+                   ("catalog", "docs/catalog.schema.json"),
+                   ("sweep", "docs/sweep.schema.json"),
+                   ("forecast", "docs/forecast.schema.json")):
     schema = json.load(open(path, encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     schemas[kind] = jsonschema.Draft202012Validator(schema)

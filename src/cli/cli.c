@@ -599,14 +599,32 @@ int cli_run_pipeline(const char *spec_path, const char *color,
                      const char *catalog_path, capplan_source **src,
                      capplan_report **report) {
   cli_diag_opts dg = {color, NULL, NULL, true};
-  return cli_run_pipeline_with(spec_path, &dg, check, working, catalog_path,
-                               src, report);
+  return cli_run_with(spec_path, &dg, check, working, catalog_path, NULL, NULL,
+                      0, src, report);
 }
 
 int cli_run_pipeline_with(const char *spec_path, cli_diag_opts *dg,
                           const capplan_check_opts *check, bool working,
                           const char *catalog_path, capplan_source **src,
                           capplan_report **report) {
+  return cli_run_with(spec_path, dg, check, working, catalog_path, NULL, NULL,
+                      0, src, report);
+}
+
+int cli_run(const char *spec_path, const char *color,
+            const capplan_check_opts *check, bool working,
+            const capplan_mc_opts *mc, const char *const *paths, size_t n_paths,
+            capplan_source **src, capplan_report **report) {
+  cli_diag_opts dg = {color, NULL, NULL, true};
+  return cli_run_with(spec_path, &dg, check, working, NULL, mc, paths, n_paths,
+                      src, report);
+}
+
+int cli_run_with(const char *spec_path, cli_diag_opts *dg,
+                 const capplan_check_opts *check, bool working,
+                 const char *catalog_path, const capplan_mc_opts *mc,
+                 const char *const *paths, size_t n_paths, capplan_source **src,
+                 capplan_report **report) {
   *report = NULL;
   *src = NULL;
   capplan_limits limits;
@@ -621,7 +639,7 @@ int cli_run_pipeline_with(const char *spec_path, cli_diag_opts *dg,
   if (*src) {
     d.src = *src;
     capplan_run_opts opts = {&limits, check, working, catalog};
-    *report = capplan_run(*src, &opts, &d);
+    *report = capplan_run_uncertain(*src, &opts, mc, paths, n_paths, &d);
   }
   cli_print_diags_with(&d, dg);
   capplan_diags_release(&d);

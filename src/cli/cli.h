@@ -164,6 +164,44 @@ int cli_catalog_with(const char *path, cli_diag_opts *dg,
         0                                                                      \
   }
 
+/* cli_run_pipeline with Monte Carlo as MC asks (NULL: none) and the
+ * inputs PATHS names found (capplan_run_uncertain). */
+int cli_run(const char *spec_path, const char *color,
+            const capplan_check_opts *check, bool working,
+            const capplan_mc_opts *mc, const char *const *paths, size_t n_paths,
+            capplan_source **src, capplan_report **report);
+/* The same with diagnostics as DG says and a --catalog file (NULL: the
+ * built-in catalog). */
+int cli_run_with(const char *spec_path, cli_diag_opts *dg,
+                 const capplan_check_opts *check, bool working,
+                 const char *catalog_path, const capplan_mc_opts *mc,
+                 const char *const *paths, size_t n_paths, capplan_source **src,
+                 capplan_report **report);
+
+/* The options of Monte Carlo a command has (--samples, --seed, --threads,
+ * --confidence, --sensitivity; those it lacks keep their defaults) into
+ * O, which asks for a run.  Returns 0, or a usage error
+ * (cli_uncertain.c). */
+int cli_mc_opts(const cli_command *cmd, const cli_args *a, capplan_mc_opts *o);
+/* Writes R's plot (capplan_plot_report) to PATH atomically.  Returns 0,
+ * CAPPLAN_EXIT_INPUT when there is nothing to plot, or CAPPLAN_EXIT_IO. */
+int cli_plot_report(const capplan_report *r, const char *path, bool tornado);
+/* Prints what the library said was wrong (ERR) and how to fix it (HELP,
+ * may be empty) as a usage error of CMD; returns CAPPLAN_EXIT_INPUT. */
+int cli_library_error(const cli_command *cmd, const capplan_buf *err,
+                      const capplan_buf *help);
+/* The option rows of Monte Carlo, for a command's table. */
+#define CLI_MC_OPTIONS                                                         \
+  {"samples", 0, "N", "Monte Carlo trials over ranges (default 10K)",          \
+   CLI_ONCE},                                                                  \
+      {"seed", 0, "S", "seed of the trials (default 1)", CLI_ONCE},            \
+      {"threads", 0, "T", "threads (default: all cores; same result)",         \
+       CLI_ONCE},                                                              \
+  {                                                                            \
+    "confidence", 0, "P", "share of trials a check needs (default 95%)",       \
+        CLI_ONCE                                                               \
+  }
+
 /* Where and how a report goes, from --format, -o and --color. */
 typedef struct cli_output {
   enum capplan_format format;
@@ -205,6 +243,7 @@ extern const cli_command *const cli_commands[];
 extern const size_t cli_n_commands;
 
 extern const cli_command cmd_estimate, cmd_validate, cmd_check, cmd_diff,
-    cmd_explain, cmd_calc, cmd_init, cmd_catalog, cmd_help, cmd_graph;
+    cmd_explain, cmd_calc, cmd_init, cmd_catalog, cmd_help, cmd_graph,
+    cmd_sweep, cmd_forecast;
 
 #endif

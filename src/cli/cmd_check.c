@@ -22,6 +22,7 @@ static const cli_option options[] = {
     {"color", 0, "WHEN", "auto (default), always or never", 0},
     CLI_DIAGNOSTICS_OPTION,
     CLI_CATALOG_OPTION,
+    CLI_MC_OPTIONS,
 };
 
 static int check(const cli_command *self, const cli_args *a) {
@@ -66,11 +67,14 @@ static int check(const cli_command *self, const cli_args *a) {
                         cli_value(self, a, "output"), color, false, &out);
   if (rc)
     return rc;
+  capplan_mc_opts mc;
+  if ((rc = cli_mc_opts(self, a, &mc)))
+    return rc;
   capplan_source *src;
   capplan_report *report;
   cli_diag_opts dg = cli_diag_opts_of(self, a);
-  rc = cli_run_pipeline_with(a->positional[0], &dg, &limits, false,
-                             cli_value(self, a, "catalog"), &src, &report);
+  rc = cli_run_with(a->positional[0], &dg, &limits, false,
+                    cli_value(self, a, "catalog"), &mc, NULL, 0, &src, &report);
   if (!rc && capplan_report_checks(report) == 0)
     rc = cli_usage_error(self,
                          "nothing to check: '%s' has no 'slo' or 'budget' "
@@ -93,6 +97,8 @@ const cli_command cmd_check = {
     sizeof options / sizeof options[0],
     "The limits add to the spec's 'slo' and 'budget' or tighten them; a\n"
     "looser one is ignored with a warning.  Each check is printed with its\n"
-    "limit, the plan's figure and the margin.  Exit code 1 if any fails.",
+    "limit, the plan's figure and the margin.  Exit code 1 if any fails.\n"
+    "With ranges in the spec, each check passes when at least --confidence\n"
+    "of the Monte Carlo trials pass it.",
     NULL,
 };

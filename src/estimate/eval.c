@@ -66,6 +66,11 @@ void plan_remember(const capplan_model *m, plan *p) {
     p->memo[k].m = -1; /* empty: no pool needs -1 servers */
 }
 
+void plan_for_trials(const capplan_model *m, plan *p) {
+  plan_remember(m, p);
+  p->latency_on = m->n_pct_limits > 0;
+}
+
 /* The memo slots of pool K (stages, their cache tiers, groups), or NULL. */
 static avail_memo *memo_of(plan *p, size_t k) {
   return p->memo ? &p->memo[k * PLAN_MEMO_SLOTS] : NULL;
@@ -723,6 +728,9 @@ int plan_eval(const capplan_model *m, const params *p,
         }
     }
     latency_end_to_end(m, p, out);
+  } else {
+    for (size_t i = 0; i < n; i++)
+      latency_status(m, p, out, i);
   }
 
   /* 5. Fallback pairs (FORMULAS.md section 2, redundant alternatives):

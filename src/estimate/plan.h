@@ -214,6 +214,10 @@ void plan_free(plan *p);
 /* Lets P remember k-of-n tails between evaluations (for callers that
  * evaluate M many times: Monte Carlo, sweeps, searches). */
 void plan_remember(const capplan_model *m, plan *p);
+/* Sets P up for many evaluations: plan_remember, and queues and
+ * percentiles only when one of M's objectives needs them (they cost
+ * about a hundred times the rest of an evaluation). */
+void plan_for_trials(const capplan_model *m, plan *p);
 
 /* The checks a plan of M can hold: LIMITS' count is at most this. */
 size_t plan_max_checks(const capplan_model *m);

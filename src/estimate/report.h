@@ -17,6 +17,11 @@ struct capplan_report {
   steps *working;      /* NULL unless the run asked for it */
   check_limit *limits; /* plan_max_checks() of them */
   size_t n_limits;
+  /* Uncertainty (uncertain/): the spec's ranges and the inputs a command
+   * varies; Monte Carlo and sensitivity when asked (else NULL). */
+  struct uinputs *inputs;
+  struct mc_result *mc;
+  struct sens_result *sens;
 };
 
 #endif

@@ -15,8 +15,10 @@
 #include <string.h>
 
 #include "format.h"
+#include "inputs.h"
 #include "report.h"
 #include "spec.h"
+#include "uncertain.h"
 
 /* The limits to check: the spec's slo and budget, each tightened (never
  * loosened) by a command-line limit; a looser one is a warning. */
@@ -419,6 +421,14 @@ static void queue_warnings(const capplan_model *m, const plan *pl,
 
 capplan_report *capplan_run(const capplan_source *src,
                             const capplan_run_opts *opts, capplan_diags *d) {
+  return capplan_run_uncertain(src, opts, NULL, NULL, 0, d);
+}
+
+capplan_report *capplan_run_uncertain(const capplan_source *src,
+                                      const capplan_run_opts *opts,
+                                      const capplan_mc_opts *mc,
+                                      const char *const *paths, size_t n_paths,
+                                      capplan_diags *d) {
   capplan_run_opts none;
   memset(&none, 0, sizeof none);
   if (!opts)
@@ -428,12 +438,20 @@ capplan_report *capplan_run(const capplan_source *src,
   if (!spec)
     return NULL;
   capplan_model *m = model_resolve_with(spec, opts->catalog, d);
+  /* The inputs that vary (ranges, a sweep's paths), while the spec is at
+   * hand (uncertain/inputs.h). */
+  struct uinputs *inputs =
+      m && d->errors == errors
+          ? uinputs_collect(spec, m, opts->catalog, paths, n_paths, d)
+          : NULL;
   capplan_spec_free(spec);
   if (!m || d->errors > errors) {
     model_free(m);
+    uinputs_free(inputs);
     return NULL;
   }
   capplan_report *r = xcalloc(1, sizeof *r);
+  r->inputs = inputs;
   r->model = m;
   r->p = &m->base;
   merge_limits(m, opts->check, r, d);
@@ -447,6 +465,8 @@ capplan_report *capplan_run(const capplan_source *src,
   flow_warnings(m, r->p, r->plan, d);
   queue_warnings(m, r->plan, d);
   llm_warnings(m, r->plan, d);
+  if (mc && mc->run)
+    uncertain_run(r, mc, d);
   if (opts->working) {
     r->working = steps_new(m->n_stages, m->n_groups);
     plan_steps(m, r->p, r->plan, r->working);
@@ -458,6 +478,7 @@ void capplan_report_free(capplan_report *r) {
   if (!r)
     return;
   steps_free(r->working);
+  uncertain_free(r);
   plan_free(r->plan);
   free(r->limits);
   model_free(r->model);
@@ -465,7 +486,7 @@ void capplan_report_free(capplan_report *r) {
 }
 
 bool capplan_report_passed(const capplan_report *r) {
-  return r->plan->passed;
+  return uncertain_passed(r);
 }
 
 size_t capplan_report_checks(const capplan_report *r) {

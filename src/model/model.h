@@ -100,6 +100,7 @@ typedef struct traffic_in {
   double qps;         /* peak requests/s into the entry stages */
   double average_qps; /* 0: unknown */
   double dau, requests_per_user, peak_to_average;
+  double growth; /* per month, compounded; read by forecasts only */
 } traffic_in;
 
 /* The parameter vector: every number an evaluation reads.  Arrays are
@@ -176,9 +177,9 @@ typedef struct mstage {
   bool standby;  /* some stage's fallback: no flow of its own */
   bool async;    /* off the request path */
   bool calls_sequential;
-  bool memory_on_gpu; /* the memory constraint counts GPU memory */
-  bool has_memory;    /* a memory constraint applies */
-  bool has_cache;     /* a cache tier of its own (cache:) */
+  bool memory_on_gpu;   /* the memory constraint counts GPU memory */
+  bool has_memory;      /* a memory constraint applies */
+  bool has_cache;       /* a cache tier of its own (cache:) */
   bool random_balancer; /* a queue per server (else one shared queue) */
   bool size_latency;    /* percentile objectives add servers */
   size_t cache_hw;

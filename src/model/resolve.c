@@ -1194,6 +1194,7 @@ static void build_traffic(builder *b) {
   if (t->average_qps.text)
     g->average_qps_text = arena_strdup(g->arena, t->average_qps.text);
   v->peak_to_average = p2a;
+  v->growth = t->growth.set ? t->growth.v : 0;
   if (t->dau.set) {
     g->traffic_from_dau = true;
     v->dau = t->dau.v;

@@ -36,6 +36,14 @@ static const struct {
     {CAPPLAN_VIEW_GRAPH, CAPPLAN_FORMAT_DOT, render_graph_dot},
     {CAPPLAN_VIEW_GRAPH, CAPPLAN_FORMAT_MERMAID, render_graph_mermaid},
     {CAPPLAN_VIEW_GRAPH, CAPPLAN_FORMAT_SVG, render_graph_svg},
+    {CAPPLAN_VIEW_SWEEP, CAPPLAN_FORMAT_TABLE, render_table_sweep},
+    {CAPPLAN_VIEW_SWEEP, CAPPLAN_FORMAT_JSON, render_json_sweep},
+    {CAPPLAN_VIEW_SWEEP, CAPPLAN_FORMAT_MARKDOWN, render_markdown_sweep},
+    {CAPPLAN_VIEW_SWEEP, CAPPLAN_FORMAT_CSV, render_csv_sweep},
+    {CAPPLAN_VIEW_FORECAST, CAPPLAN_FORMAT_TABLE, render_table_forecast},
+    {CAPPLAN_VIEW_FORECAST, CAPPLAN_FORMAT_JSON, render_json_forecast},
+    {CAPPLAN_VIEW_FORECAST, CAPPLAN_FORMAT_MARKDOWN, render_markdown_forecast},
+    {CAPPLAN_VIEW_FORECAST, CAPPLAN_FORMAT_CSV, render_csv_forecast},
 };
 
 int capplan_format_parse(const char *name, enum capplan_format *out) {

@@ -53,6 +53,23 @@ void render_graph_svg(const void *r, const capplan_render_opts *opts,
                       capplan_buf *out);
 void render_html_report(const void *r, const capplan_render_opts *opts,
                         capplan_buf *out);
+/* Sweeps and forecasts (render_whatif.c; JSON in render_json.c). */
+void render_table_sweep(const void *s, const capplan_render_opts *opts,
+                        capplan_buf *out);
+void render_json_sweep(const void *s, const capplan_render_opts *opts,
+                       capplan_buf *out);
+void render_markdown_sweep(const void *s, const capplan_render_opts *opts,
+                           capplan_buf *out);
+void render_csv_sweep(const void *s, const capplan_render_opts *opts,
+                      capplan_buf *out);
+void render_table_forecast(const void *f, const capplan_render_opts *opts,
+                           capplan_buf *out);
+void render_json_forecast(const void *f, const capplan_render_opts *opts,
+                          capplan_buf *out);
+void render_markdown_forecast(const void *f, const capplan_render_opts *opts,
+                              capplan_buf *out);
+void render_csv_forecast(const void *f, const capplan_render_opts *opts,
+                         capplan_buf *out);
 
 /* The built-in hardware catalog as a table ('capplan catalog'). */
 void render_catalog_hardware(capplan_buf *out);

@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mc.h"
 #include "render.h"
+#include "render_uncertain.h"
 #include "util.h"
 
 /* Appends S as a field: control characters (line breaks too) as visible
@@ -70,7 +72,9 @@ typedef struct csv_row {
   double latency, latency_to;
   avail all, req;
   const char *binding, *critical;
-  const queue_plan *queue; /* a stage's; NULL for tiers and groups */
+  const queue_plan *queue;      /* a stage's; NULL for tiers and groups */
+  const capplan_report *report; /* for Monte Carlo's columns */
+  const char *prefix;           /* of its figures' paths */
 } csv_row;
 
 /* The queue columns: its model and utilization, and the response
@@ -88,6 +92,22 @@ static void queue_fields(capplan_buf *out, const queue_plan *q) {
       number(out, q->pct[k] * 1000);
     else
       field(out, NULL, false);
+}
+
+/* The Monte Carlo columns of the row whose figures are under PREFIX
+ * (render_uncertain.h); none without Monte Carlo. */
+static void mc_cells(capplan_buf *out, const capplan_report *r,
+                     const char *prefix) {
+  size_t n = render_uncertain_csv_columns(r, (size_t)-1, NULL, 0);
+  for (size_t i = 0; i + 1 < n; i++) {
+    double v;
+    if (render_uncertain_csv_value(r, prefix, i, &v))
+      number(out, v);
+    else
+      field(out, NULL, false);
+  }
+  if (n)
+    field(out, NULL, false); /* p_pass: check rows only */
 }
 
 static void row_out(capplan_buf *out, const csv_row *r) {
@@ -130,6 +150,7 @@ static void row_out(capplan_buf *out, const csv_row *r) {
   field(out, r->binding, false);
   field(out, r->critical, false);
   queue_fields(out, r->queue);
+  mc_cells(out, r->report, r->prefix);
   end_row(out);
 }
 
@@ -154,6 +175,10 @@ void render_csv_report(const void *subject, const capplan_render_opts *opts,
                                      "latency_p99_ms", "latency_p999_ms"};
   for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
     field(out, head[i], i == 0);
+  char col[64];
+  for (size_t i = 0; i < render_uncertain_csv_columns(r, i, col, sizeof col);
+       i++)
+    field(out, col, false);
   end_row(out);
   for (size_t k = 0; k < m->n_stages; k++) {
     size_t i = m->order[k];
@@ -189,8 +214,15 @@ void render_csv_report(const void *subject, const capplan_render_opts *opts,
                    s->cache.req,
                    constraint_name(s->cache.binding),
                    "false",
+                   NULL,
+                   r,
                    NULL};
+      capplan_buf prefix;
+      capplan_buf_init(&prefix);
+      capplan_buf_printf(&prefix, "stages.%s.cache", ms->name);
+      c.prefix = prefix.data;
       row_out(out, &c);
+      capplan_buf_release(&prefix);
       capplan_buf_release(&name);
     }
     csv_row c = {"stage",
@@ -212,8 +244,15 @@ void render_csv_report(const void *subject, const capplan_render_opts *opts,
                  s->effective_req,
                  grouped ? NULL : constraint_name(s->pool.binding),
                  s->critical ? "true" : "false",
-                 pl->latency_on ? &s->queue : NULL};
+                 pl->latency_on ? &s->queue : NULL,
+                 r,
+                 NULL};
+    capplan_buf prefix;
+    capplan_buf_init(&prefix);
+    capplan_buf_printf(&prefix, "stages.%s", ms->name);
+    c.prefix = prefix.data;
     row_out(out, &c);
+    capplan_buf_release(&prefix);
     capplan_buf_release(&after);
   }
   for (size_t g = 0; g < m->n_groups; g++) {
@@ -238,8 +277,15 @@ void render_csv_report(const void *subject, const capplan_render_opts *opts,
                  pp->req,
                  constraint_name(pp->binding),
                  NULL,
+                 NULL,
+                 r,
                  NULL};
+    capplan_buf prefix;
+    capplan_buf_init(&prefix);
+    capplan_buf_printf(&prefix, "groups.%s", mg->name);
+    c.prefix = prefix.data;
     row_out(out, &c);
+    capplan_buf_release(&prefix);
   }
   field(out, "total", true);
   field(out, m->name, false);
@@ -261,7 +307,20 @@ void render_csv_report(const void *subject, const capplan_render_opts *opts,
       number(out, pl->pct[k] * 1000);
     else
       field(out, NULL, false);
+  mc_cells(out, r, "totals");
   end_row(out);
+  /* Monte Carlo's checks: the share of trials that pass each, in the
+   * last column. */
+  size_t cols = sizeof head / sizeof head[0] +
+                render_uncertain_csv_columns(r, (size_t)-1, NULL, 0);
+  for (size_t c = 0; r->mc && c < r->mc->n_checks; c++) {
+    field(out, "check", true);
+    field(out, r->mc->checks[c].name, false);
+    for (size_t i = 2; i + 1 < cols; i++)
+      field(out, NULL, false);
+    number(out, r->mc->checks[c].p_pass);
+    end_row(out);
+  }
 }
 
 static const char *const status_names[] = {"unchanged", "changed", "added",

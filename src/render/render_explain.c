@@ -15,6 +15,7 @@
 
 #include "format.h"
 #include "render.h"
+#include "render_uncertain.h"
 
 #define WIDTH 80
 #define LABEL 16 /* two spaces, "critical path", and a space */
@@ -161,6 +162,14 @@ static void explain(const capplan_report *r, const capplan_render_opts *opts,
   capplan_buf_puts(out, ": how each figure is worked out\n");
   heading(&x, "traffic");
   section(&x, &w->traffic);
+  /* Ranges: how each became a distribution (render_uncertain.h). */
+  if (r->inputs && r->inputs->n_ranged && !opts->stage) {
+    steps *u = steps_new(0, 0);
+    render_uncertain_working(r, u, &u->notes);
+    heading(&x, "ranges");
+    section(&x, &u->notes);
+    steps_free(u);
+  }
   for (size_t k = 0; k < m->n_stages; k++) {
     size_t i = m->order[k];
     if (opts->stage && strcmp(m->stage[i].name, opts->stage))

@@ -18,8 +18,11 @@
 #include <string.h>
 
 #include "calc.h"
+#include "forecast.h"
 #include "format.h"
+#include "mc.h"
 #include "render.h"
+#include "sensitivity.h"
 #include "util.h"
 
 /* V rounded to 12 significant digits, never -0 (and never NaN or Inf: the
@@ -546,6 +549,119 @@ static void finish(jw *w) {
   capplan_buf_putc(w->out, '\n');
 }
 
+/* ---------------------------------------------------------- uncertainty */
+
+/* One range: what the spec wrote and what it stands for (dist.h). */
+static void range_json(jw *w, const uinput *in) {
+  const dist *d = &in->d;
+  begin(w, NULL, '{');
+  str(w, "path", in->path);
+  str(w, "written", in->text);
+  str(w, "distribution", dist_shape_name(d->shape));
+  flag(w, "interval", d->interval);
+  switch (d->shape) {
+  case SHAPE_LOGNORMAL:
+    num(w, "mu", d->a);
+    num(w, "sigma", d->b);
+    break;
+  case SHAPE_NORMAL:
+    num(w, "mean", d->a);
+    num(w, "sd", d->b);
+    break;
+  case SHAPE_UNIFORM:
+    num(w, "low", d->a);
+    num(w, "high", d->b);
+    break;
+  case SHAPE_TRIANGULAR:
+    num(w, "low", d->a);
+    num(w, "mode", d->b);
+    num(w, "high", d->c);
+    break;
+  case SHAPE_COUNT:
+    break;
+  }
+  num(w, "median", in->point);
+  num(w, "mean_of_distribution", dist_mean(d));
+  num(w, "p5", dist_quantile(d, 0.05));
+  num(w, "p95", dist_quantile(d, 0.95));
+  flag(w, "truncated", d->may_leave);
+  num(w, "targets", (double)in->n_targets);
+  end(w, '}');
+}
+
+/* SPEC.md section 8: the ranges, every figure's summary over the trials
+ * (keyed by its path), the checks' chance of passing, and sensitivity. */
+static void uncertainty_json(jw *w, const capplan_report *r) {
+  const uinputs *u = r->inputs;
+  const mc_result *mc = r->mc;
+  begin(w, "uncertainty", '{');
+  str(w, "plan", "median");
+  begin(w, "inputs", '[');
+  for (size_t k = 0; k < u->n_ranged; k++)
+    range_json(w, &u->items[k]);
+  end(w, ']');
+  if (mc) {
+    num(w, "samples", (double)mc->samples);
+    num(w, "seed", (double)mc->seed);
+    num(w, "confidence", mc->confidence);
+    num(w, "evaluated", (double)mc->evaluated);
+    num(w, "failed", (double)mc->failed);
+    num(w, "infeasible", (double)mc->infeasible);
+    begin(w, "outputs", '{');
+    for (size_t i = 0; i < mc->n_figs; i++) {
+      const mc_fig *f = &mc->figs[i];
+      begin(w, f->path, '{');
+      num(w, "plan", f->plan);
+      num(w, "mean", f->s.mean);
+      num(w, "p5", f->s.p5);
+      num(w, "p50", f->s.p50);
+      num(w, "p95", f->s.p95);
+      num(w, "stderr", f->s.stderr_mean);
+      num(w, "sd", f->s.sd);
+      num(w, "min", f->s.min);
+      num(w, "max", f->s.max);
+      begin(w, "quantile_stderr", '{');
+      num(w, "p5", f->s.se_p5);
+      num(w, "p50", f->s.se_p50);
+      num(w, "p95", f->s.se_p95);
+      end(w, '}');
+      end(w, '}');
+    }
+    end(w, '}');
+    begin(w, "checks", '[');
+    for (size_t c = 0; c < mc->n_checks; c++) {
+      begin(w, NULL, '{');
+      str(w, "name", mc->checks[c].name);
+      num(w, "p_pass", mc->checks[c].p_pass);
+      flag(w, "passed", mc->checks[c].passed);
+      end(w, '}');
+    }
+    end(w, ']');
+  }
+  const sens_result *s = r->sens;
+  if (s) {
+    begin(w, "sensitivity", '[');
+    for (size_t k = 0; k < s->n; k++) {
+      const sens_item *it = &s->items[k];
+      begin(w, NULL, '{');
+      str(w, "path", it->input->path);
+      num(w, "low", it->lo);
+      num(w, "high", it->hi);
+      flag(w, "evaluated", !it->failed);
+      for (size_t q = 0; q < SENS_OUTPUTS; q++) {
+        begin(w, s->outputs[q], '{');
+        num(w, "at_low", it->at_lo[q]);
+        num(w, "at_high", it->at_hi[q]);
+        num(w, "swing", fabs(it->at_hi[q] - it->at_lo[q]));
+        end(w, '}');
+      }
+      end(w, '}');
+    }
+    end(w, ']');
+  }
+  end(w, '}');
+}
+
 void render_json_report(const void *subject, const capplan_render_opts *opts,
                         capplan_buf *out) {
   (void)opts;
@@ -625,7 +741,9 @@ void render_json_report(const void *subject, const capplan_render_opts *opts,
   figs(&w, "request_", &pl->req_f, false);
   end(&w, '}');
   checks_json(&w, pl);
-  flag(&w, "passed", pl->passed);
+  if (r->inputs && r->inputs->n_ranged)
+    uncertainty_json(&w, r);
+  flag(&w, "passed", capplan_report_passed(r));
   finish(&w);
 }
 
@@ -642,7 +760,9 @@ void render_json_check(const void *subject, const capplan_render_opts *opts,
   str(&w, "path", r->model->path);
   end(&w, '}');
   checks_json(&w, r->plan);
-  flag(&w, "passed", r->plan->passed);
+  if (r->inputs && r->inputs->n_ranged)
+    uncertainty_json(&w, r);
+  flag(&w, "passed", capplan_report_passed(r));
   finish(&w);
 }
 
@@ -868,5 +988,135 @@ void render_json_catalog(const capplan_catalog *c, enum cat_kind kind,
     if (!e || &c->e[kind][i] == e)
       catalog_entry_json(&w, kind, &c->e[kind][i]);
   end(&w, ']');
+  finish(&w);
+}
+
+/* ------------------------------------------------- sweep and forecast */
+
+/* The figures, checks and status of one row of a sweep or a forecast,
+ * into the object open in W (which holds its inputs or its month). */
+static void row_json(jw *w, const wrow *rw, const char *const *checks,
+                     size_t n_checks) {
+  flag(w, "evaluated", rw->evaluated);
+  num(w, "qps", rw->traffic);
+  for (size_t f = 0; f < RF_COUNT; f++) {
+    if (rw->evaluated)
+      num(w, ROW_FIGS[f].key, rw->fig[f]);
+    else
+      null(w, ROW_FIGS[f].key);
+  }
+  flag(w, "overloaded", rw->overloaded);
+  begin(w, "checks", '[');
+  for (size_t c = 0; c < n_checks; c++) {
+    begin(w, NULL, '{');
+    str(w, "name", checks[c]);
+    flag(w, "passed", rw->check_passed[c]);
+    end(w, '}');
+  }
+  end(w, ']');
+  flag(w, "passed", rw->evaluated && rw->checks_failed == 0);
+}
+
+static void whatif_head(jw *w, capplan_buf *out, const capplan_report *r,
+                        const char *kind) {
+  head(w, out);
+  str(w, "kind", kind);
+  begin(w, "spec", '{');
+  str(w, "name", r->model->name);
+  str(w, "path", r->model->path);
+  end(w, '}');
+}
+
+void render_json_sweep(const void *subject, const capplan_render_opts *opts,
+                       capplan_buf *out) {
+  (void)opts;
+  const capplan_sweep *s = subject;
+  jw w;
+  whatif_head(&w, out, s->r, "sweep");
+  begin(&w, "inputs", '[');
+  for (size_t k = 0; k < s->n_axes; k++) {
+    const sweep_axis *ax = &s->axis[k];
+    begin(&w, NULL, '{');
+    str(&w, "path", ax->in->path);
+    num(&w, "from", ax->from);
+    num(&w, "to", ax->to);
+    num(&w, "steps", (double)ax->steps);
+    flag(&w, "log", ax->log);
+    num(&w, "spec_value", ax->in->point);
+    end(&w, '}');
+  }
+  end(&w, ']');
+  begin(&w, "points", '[');
+  for (size_t k = 0; k < s->n_rows; k++) {
+    const wrow *rw = &s->rows[k];
+    begin(&w, NULL, '{');
+    begin(&w, "inputs", '{');
+    num(&w, s->axis[0].in->path, rw->x[0]);
+    if (s->n_axes > 1)
+      num(&w, s->axis[1].in->path, rw->x[1]);
+    end(&w, '}');
+    row_json(&w, rw, s->check_names, s->n_checks);
+    end(&w, '}');
+  }
+  end(&w, ']');
+  if (s->has_find) {
+    const sweep_find *f = &s->find;
+    begin(&w, "find", '{');
+    str(&w, "condition", f->text);
+    str(&w, "figure", ROW_FIGS[f->fig].key);
+    str(&w, "comparison", f->upper ? "<=" : ">=");
+    num(&w, "limit", f->limit);
+    str(&w, "input", s->axis[0].in->path);
+    begin(&w, "results", '[');
+    for (size_t j = 0; j < s->n_find; j++) {
+      begin(&w, NULL, '{');
+      if (s->n_axes > 1)
+        num(&w, s->axis[1].in->path, f->second[j]);
+      flag(&w, "found", f->found[j]);
+      if (f->found[j]) {
+        num(&w, "value", f->value[j]);
+        num(&w, "figure", f->at[j]);
+        flag(&w, "whole_range", f->whole[j]);
+        flag(&w, "monotone", !f->not_monotone[j]);
+      } else {
+        null(&w, "value");
+      }
+      end(&w, '}');
+    }
+    end(&w, ']');
+    end(&w, '}');
+  }
+  flag(&w, "passed", capplan_sweep_passed(s));
+  finish(&w);
+}
+
+void render_json_forecast(const void *subject, const capplan_render_opts *opts,
+                          capplan_buf *out) {
+  (void)opts;
+  const capplan_forecast *f = subject;
+  jw w;
+  whatif_head(&w, out, f->r, "forecast");
+  num(&w, "growth_per_month", f->growth);
+  num(&w, "months", (double)(f->n_rows - 1));
+  begin(&w, "rows", '[');
+  for (size_t k = 0; k < f->n_rows; k++) {
+    begin(&w, NULL, '{');
+    num(&w, "month", f->rows[k].x[0]);
+    row_json(&w, &f->rows[k], f->check_names, f->n_checks);
+    end(&w, '}');
+  }
+  end(&w, ']');
+  begin(&w, "first_failure", '[');
+  for (size_t c = 0; c < f->n_checks; c++) {
+    begin(&w, NULL, '{');
+    str(&w, "name", f->check_names[c]);
+    if (f->first_fail[c] == FORECAST_NEVER)
+      null(&w, "month");
+    else
+      num(&w, "month", (double)f->first_fail[c]);
+    end(&w, '}');
+  }
+  end(&w, ']');
+  flag(&w, "passed", capplan_forecast_passed(f));
   finish(&w);
 }

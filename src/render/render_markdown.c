@@ -15,6 +15,7 @@
 
 #include "format.h"
 #include "render.h"
+#include "render_uncertain.h"
 #include "util.h"
 
 #define MD_CAP 60000
@@ -69,18 +70,19 @@ static void check_rows(const plan *pl, capplan_buf *out) {
 
 static void heading(const capplan_report *r, capplan_buf *out) {
   const plan *pl = r->plan;
+  /* With ranges, the checks pass or fail on Monte Carlo. */
+  size_t failed = r->mc ? r->mc->checks_failed : pl->failed;
   capplan_buf_puts(out, "### ");
   if (pl->n_checks)
-    capplan_buf_printf(out, "%s ", mark(!pl->failed));
+    capplan_buf_printf(out, "%s ", mark(!failed));
   esc(out, r->model->name);
   char b[FMT_SIZE];
   if (!pl->n_checks)
     capplan_buf_printf(out, ": %s/year\n",
                        fmt_money(pl->cost_per_year, b, sizeof b));
   else
-    capplan_buf_printf(
-        out, ": %s\n",
-        fmt_checks_summary(pl->failed, pl->n_checks, b, sizeof b));
+    capplan_buf_printf(out, ": %s\n",
+                       fmt_checks_summary(failed, pl->n_checks, b, sizeof b));
 }
 
 /* One row of the stage table for pool PP (or a colocated stage). */
@@ -220,6 +222,7 @@ static void report_md(const capplan_report *r, size_t max_rows,
     }
     capplan_buf_release(&note);
   }
+  render_uncertain_markdown(r, out);
   capplan_buf_printf(out, "\n<sub>capplan %s \xc2\xb7 `", CAPPLAN_VERSION);
   esc(out, m->path);
   capplan_buf_puts(out, "` \xc2\xb7 critical path: ");
@@ -305,6 +308,7 @@ void render_markdown_check(const void *subject, const capplan_render_opts *opts,
   esc(out, r->model->path);
   capplan_buf_puts(out, "`\n");
   check_rows(r->plan, out);
+  render_uncertain_markdown(r, out);
 }
 
 /* ------------------------------------------------------------ diff */

@@ -14,6 +14,7 @@
 
 #include "format.h"
 #include "render.h"
+#include "render_uncertain.h"
 #include "texttable.h"
 #include "util.h"
 
@@ -387,7 +388,9 @@ void render_table_report(const void *subject, const capplan_render_opts *opts,
                        fmt_number_sig(tr->dau, 2, b[2], FMT_SIZE),
                        fmt_rate(tr->requests_per_user, b[3], FMT_SIZE),
                        fmt_number(tr->peak_to_average, 2, b[0], FMT_SIZE));
-  capplan_buf_puts(out, "\n\n");
+  capplan_buf_puts(out, "\n");
+  render_uncertain_note(r, out);
+  capplan_buf_puts(out, "\n");
 
   stage_table(r, opts, out);
   if (m->n_groups) {
@@ -427,10 +430,17 @@ void render_table_report(const void *subject, const capplan_render_opts *opts,
   if (pl->n_checks) {
     capplan_buf_putc(out, '\n');
     check_table(r, color, out);
+  }
+  /* Ranges: Monte Carlo and sensitivity (render_uncertain.h); with them,
+   * the checks pass or fail on Monte Carlo. */
+  render_uncertain_table(r, opts, out);
+  if (pl->n_checks) {
+    size_t failed = r->mc ? r->mc->checks_failed : pl->failed;
     char sum[FMT_SIZE];
     capplan_buf_printf(
-        out, "%s%s%s\n", color ? (pl->failed ? RED : GREEN) : "",
-        fmt_checks_summary(pl->failed, pl->n_checks, sum, sizeof sum),
+        out, "%s%s%s%s\n", r->mc ? "\n" : "",
+        color ? (failed ? RED : GREEN) : "",
+        fmt_checks_summary(failed, pl->n_checks, sum, sizeof sum),
         color ? OFF : "");
   }
 }
@@ -453,10 +463,10 @@ void render_table_check(const void *subject, const capplan_render_opts *opts,
   text_puts(out, r->model->path);
   capplan_buf_puts(out, "): ");
   char sum[FMT_SIZE];
-  capplan_buf_printf(
-      out, "%s%s%s\n\n", color ? (pl->failed ? RED : GREEN) : "",
-      fmt_checks_summary(pl->failed, pl->n_checks, sum, sizeof sum),
-      color ? OFF : "");
+  size_t failed = r->mc ? r->mc->checks_failed : pl->failed;
+  capplan_buf_printf(out, "%s%s%s\n\n", color ? (failed ? RED : GREEN) : "",
+                     fmt_checks_summary(failed, pl->n_checks, sum, sizeof sum),
+                     color ? OFF : "");
   ttable *t = tt_new(7, "llrlrrl");
   tt_row(t, TT_HEADER);
   const char *head[] = {"",      "check",  "actual",    "",
@@ -466,6 +476,7 @@ void render_table_check(const void *subject, const capplan_render_opts *opts,
   check_rows(t, pl, color, true);
   tt_render(t, color, "", out);
   tt_free(t);
+  render_uncertain_checks(r, opts, out);
 }
 
 /* ------------------------------------------------------------- diff */

@@ -101,6 +101,10 @@ static const schema_key traffic_keys[] = {
     QTY("average_qps", UNIT_RATE, SF_MIN_OPEN, 0, RATE_MAX, spec_traffic,
         average_qps, 0, "derived",
         "Average requests per second, for cost per million requests."),
+    QTY("growth", UNIT_GROWTH, SF_MIN_OPEN, -1, 10, spec_traffic, growth, 0,
+        "none",
+        "Traffic growth, compounded (5%/month, 60%/year): 'capplan "
+        "forecast' grows the traffic by it month by month."),
 };
 
 /* Percentile objectives (SPEC.md section 7), in a section of struct ST
@@ -631,6 +635,10 @@ void schema_format_value(const schema_key *k, double v, char *buf,
   case UNIT_MONEY:
     fmt_plain(v, num, sizeof num);
     snprintf(buf, size, "$%s/year", num);
+    return;
+  case UNIT_GROWTH:
+    fmt_plain(v * 100, num, sizeof num);
+    snprintf(buf, size, "%s%%/month", num);
     return;
   default:
     fmt_plain(v, buf, size);

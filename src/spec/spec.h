@@ -21,6 +21,9 @@ typedef struct snum {
   capplan_loc loc;
   const char *text; /* as written, for messages */
   bool set, present;
+  /* A range or distribution (SPEC.md section 8), NULL for a single
+   * value; V is then its median (uncertain/dist.h). */
+  const struct dist *dist;
 } snum;
 
 /* A string; s is NULL when the key was absent. */
@@ -41,6 +44,7 @@ typedef struct spec_traffic {
   capplan_loc loc;
   bool set;
   snum qps, dau, requests_per_user, peak_to_average, average_qps;
+  snum growth; /* per month, compounded (forecast) */
 } spec_traffic;
 
 /* Percentile latency objectives (SPEC.md section 7), end to end or on a

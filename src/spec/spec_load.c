@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dist.h"
 #include "schema.h"
 #include "spec.h"
 #include "strmap.h"
@@ -26,6 +27,7 @@ typedef struct loader {
   capplan_diags *d;
   spec_stage *stage; /* the stage being loaded, for its sections */
   spec_hardware *hw; /* the hardware being loaded, for its sections */
+  enum schema_section_id section; /* of the key being loaded */
   /* Each section's key names, hashed on first use: a 100,000-stage spec
    * looks up half a million keys. */
   strmap index[SEC_COUNT];
@@ -101,6 +103,9 @@ static bool scalar_value(loader *L, const schema_key *k, const ynode *key,
   return false;
 }
 
+static void load_dist(loader *L, const schema_key *k, const ynode *v,
+                      snum *out);
+
 static void load_qty(loader *L, const schema_key *k, const ynode *key,
                      const ynode *v, snum *out) {
   out->present = true;
@@ -108,6 +113,10 @@ static void load_qty(loader *L, const schema_key *k, const ynode *key,
   if (!scalar_value(L, k, key, v))
     return;
   out->text = arena_strndup(L->spec->arena, v->text, v->len);
+  if (units_is_dist(v->text, v->len)) {
+    load_dist(L, k, v, out);
+    return;
+  }
   double x;
   unit_error ue;
   if (units_parse(v->text, v->len, k->unit, k->name, &x, &ue) < 0) {
@@ -123,6 +132,84 @@ static void load_qty(loader *L, const schema_key *k, const ynode *key,
     return;
   }
   out->v = x;
+  out->set = true;
+}
+
+/* A range or distribution (SPEC.md section 8): each value checked like a
+ * single one, the spread it stands for (dist.h) truncated to the key's
+ * bounds, and the median kept as the spec's point value. */
+static void load_dist(loader *L, const schema_key *k, const ynode *v,
+                      snum *out) {
+  char help[256];
+  if (L->section == SEC_TOP || L->section == SEC_SLO ||
+      L->section == SEC_BUDGET) {
+    snprintf(help, sizeof help,
+             "limits are not uncertain: give one value such as '%s'; "
+             "Monte Carlo gives the chance the plan keeps it",
+             schema_example(k));
+    error(L, at(v), help, "'%s' is a limit and cannot be a range", k->name);
+    return;
+  }
+  if (k->flags & SF_INTEGER) {
+    snprintf(help, sizeof help,
+             "give a whole number such as '%s' (sweep it with 'capplan "
+             "sweep' to see each value)",
+             schema_example(k));
+    error(L, at(v), help, "'%s' takes a whole number and cannot be a range",
+          k->name);
+    return;
+  }
+  qdist q;
+  unit_error ue;
+  if (units_parse_dist(v->text, v->len, k->unit, k->name, &q, &ue) < 0) {
+    error(L, at_span(v, ue.offset, ue.len), ue.help[0] ? ue.help : NULL, "%s",
+          ue.message);
+    return;
+  }
+  /* Each end (the mean of a normal) must be a value the key takes. */
+  static const char *const ends[] = {"the low end", "the high end",
+                                     "the third value"};
+  for (size_t i = 0; i < q.n; i++) {
+    if (q.kind == DIST_NORMAL && i == 1)
+      break; /* a standard deviation is a spread, not a value */
+    if (schema_in_range(k, q.v[i]))
+      continue;
+    char range[128];
+    schema_describe_range(k, range, sizeof range);
+    const char *what = q.kind == DIST_NORMAL       ? "the mean"
+                       : q.kind == DIST_TRIANGULAR ? (i == 0   ? "the low end"
+                                                      : i == 1 ? "the mode"
+                                                               : "the high end")
+                                                   : ends[i];
+    error(L, at_span(v, q.off[i], q.len[i]), k->help,
+          "'%s' must be %s, got '%.*s' (%s of '%s')", k->name, range,
+          (int)q.len[i], v->text + q.off[i], what, v->text);
+    return;
+  }
+  dist d = dist_of(&q);
+  double inside = dist_bound(&d, k->min, (k->flags & SF_MIN_OPEN) != 0, k->max,
+                             (k->flags & SF_MAX_OPEN) != 0);
+  char range[128];
+  schema_describe_range(k, range, sizeof range);
+  if (inside < 0.5 || !schema_in_range(k, dist_median(&d))) {
+    snprintf(help, sizeof help,
+             "'%s' must be %s; narrow the distribution so most of it is",
+             k->name, range);
+    error(L, at(v), help,
+          "'%s' is %s, but '%s' puts most of its values outside that", k->name,
+          range, v->text);
+    return;
+  }
+  if (inside < 0.99)
+    capplan_diags_add(L->d, CAPPLAN_WARNING, at(v),
+                      "draws outside the key's range are drawn again, so the "
+                      "distribution is cut there; narrow it to keep its shape",
+                      "%.1f%% of '%s' lies outside what '%s' takes (%s)",
+                      100 * (1 - inside), v->text, k->name, range);
+  dist *keep = arena_alloc(L->spec->arena, sizeof *keep);
+  *keep = d;
+  out->dist = keep;
+  out->v = dist_median(&d);
   out->set = true;
 }
 
@@ -387,6 +474,7 @@ static void load_pair(loader *L, const schema_section *s, const ynode *key,
     return;
   }
   ks->seen[ki] = key;
+  L->section = (enum schema_section_id)(s - schema_section_get(SEC_TOP));
   char *field = schema_key_field(s, ki, base);
   switch (k->type) {
   case SK_QTY:

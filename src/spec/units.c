@@ -173,6 +173,8 @@ const char *units_kind_name(enum unit_kind kind) {
     return "a FLOP rate";
   case UNIT_BANDWIDTH:
     return "a bandwidth";
+  case UNIT_GROWTH:
+    return "a growth rate";
   }
   return "a quantity";
 }
@@ -201,6 +203,8 @@ const char *units_kind_example(enum unit_kind kind) {
     return "989TFLOPS";
   case UNIT_BANDWIDTH:
     return "3.35TB/s";
+  case UNIT_GROWTH:
+    return "5%/month";
   }
   return "1";
 }
@@ -228,6 +232,8 @@ const char *units_base_unit(enum unit_kind kind) {
     return "FLOP/s";
   case UNIT_BANDWIDTH:
     return "bytes/s";
+  case UNIT_GROWTH:
+    return "per month";
   }
   return "1";
 }
@@ -259,6 +265,9 @@ static const char *kind_units_help(enum unit_kind kind) {
   case UNIT_BANDWIDTH:
     return "write a bandwidth such as '3.35TB/s', '900GB/s' or "
            "'400Gbit/s'";
+  case UNIT_GROWTH:
+    return "write a growth rate with its period, such as '5%/month' or "
+           "'60%/year'";
   }
   return "";
 }
@@ -565,6 +574,7 @@ static int unknown_unit(const lexed *q, enum unit_kind kind, const char *key,
     n = ARRAY_LEN(bytes);
     break;
   case UNIT_FRACTION:
+  case UNIT_GROWTH:
     table = percent;
     n = 1;
     break;
@@ -757,7 +767,8 @@ int units_parse(const char *text, size_t len, enum unit_kind kind,
   if (len == 0)
     return fail(err, base, 1, help, "'%s' is empty", key);
 
-  /* Ranges (10ms..50ms, 10ms to 50ms) are planned; say so clearly. */
+  /* A range (10ms..50ms, 10ms to 50ms) is a distribution, which only a
+   * spec's inputs take (units_parse_dist); say so clearly. */
   for (size_t i = 0; i + 1 < len; i++) {
     bool dots = text[i] == '.' && text[i + 1] == '.';
     bool to = i + 4 <= len && !memcmp(text + i, " to ", 4);
@@ -765,7 +776,7 @@ int units_parse(const char *text, size_t len, enum unit_kind kind,
       snprintf(help, sizeof help, "give a single value such as '%s'",
                units_kind_example(kind));
       return fail(err, base, len, help,
-                  "'%s' is a range ('%.*s'); ranges are not supported yet", key,
+                  "'%s' takes a single value, not a range ('%.*s')", key,
                   (int)len, text);
     }
   }
@@ -863,6 +874,30 @@ int units_parse(const char *text, size_t len, enum unit_kind kind,
     if (parse_compute(&q, kind, key, text, len, base, &v, err) < 0)
       return -1;
     break;
+  case UNIT_GROWTH: {
+    /* A share per period, compounded to a month of 730 hours:
+     * (1 + g)^(month / period) - 1, so 60%/year is 3.99%/month and
+     * 5%/month stays exactly 5%. */
+    if (has_unit) {
+      u = find_unit(percent, 1, q.unit, q.unit_len);
+      if (!u)
+        return unknown_unit(&q, kind, key, err);
+    }
+    if (!q.slash)
+      return fail(err, base, len, help,
+                  "'%s' needs a period, such as '%.*s/month'", key, (int)len,
+                  text);
+    uint64_t sec;
+    if (period_of(&q, key, &sec, err) < 0)
+      return -1;
+    double g = lexed_value(&q, has_unit ? -2 : 0, 1, 1);
+    if (!(g > -1))
+      return fail(err, base, len, help,
+                  "'%s' cannot shrink by 100%% or more: '%.*s'", key, (int)len,
+                  text);
+    v = sec == 2628000 ? g : expm1(log1p(g) * 2628000.0 / (double)sec);
+    break;
+  }
   case UNIT_FRACTION: {
     if (q.slash)
       return rate_not_allowed(&q, kind, key, err);
@@ -917,7 +952,11 @@ int capplan_quantity(const char *text, const char *kind, const char *name,
       {"duration", UNIT_DURATION},   {"fraction", UNIT_FRACTION},
       {"money", UNIT_MONEY},         {"bytes", UNIT_BYTES},
       {"flop", UNIT_FLOP},           {"flops", UNIT_FLOPS},
-      {"bandwidth", UNIT_BANDWIDTH},
+      {"bandwidth", UNIT_BANDWIDTH}, {"count", UNIT_COUNT},
+      {"number", UNIT_NUMBER},       {"rate", UNIT_RATE},
+      {"daily", UNIT_DAILY},         {"duration", UNIT_DURATION},
+      {"fraction", UNIT_FRACTION},   {"money", UNIT_MONEY},
+      {"bytes", UNIT_BYTES},         {"growth", UNIT_GROWTH},
   };
   for (size_t i = 0; i < ARRAY_LEN(kinds); i++) {
     if (strcmp(kinds[i].name, kind))
@@ -934,4 +973,298 @@ int capplan_quantity(const char *text, const char *kind, const char *name,
   if (err)
     capplan_buf_printf(err, "unknown quantity kind '%s'", kind);
   return -1;
+}
+
+/* ------------------------------------------------ ranges and distributions */
+
+/* Where a distribution's text splits (units_parse_dist). */
+static size_t find_to(const char *text, size_t len) {
+  for (size_t i = 0; i + 3 <= len; i++)
+    if (!memcmp(text + i, " to", 3) && (i + 3 == len || text[i + 3] == ' '))
+      return i;
+  return len;
+}
+
+static size_t find_dots(const char *text, size_t len) {
+  for (size_t i = 0; i + 1 < len; i++)
+    if (text[i] == '.' && text[i + 1] == '.')
+      return i;
+  return len;
+}
+
+static const struct dist_form {
+  const char *name;
+  enum dist_kind kind;
+  size_t arity;
+  const char *args;
+} dist_forms[] = {
+    {"normal", DIST_NORMAL, 2, "mean, sd"},
+    {"uniform", DIST_UNIFORM, 2, "low, high"},
+    {"triangular", DIST_TRIANGULAR, 3, "low, mode, high"},
+};
+
+#define DIST_HELP                                                              \
+  "distributions: 'low to high' (a 90% interval), normal(mean, sd), "          \
+  "uniform(low, high), triangular(low, mode, high)"
+
+/* The length of the word of letters at the start of TEXT. */
+static size_t word_len(const char *text, size_t len) {
+  size_t i = 0;
+  while (i < len && isalpha((unsigned char)text[i]))
+    i++;
+  return i;
+}
+
+int units_is_dist(const char *text, size_t len) {
+  while (len > 0 && isspace((unsigned char)text[0])) {
+    text++;
+    len--;
+  }
+  if (find_to(text, len) < len || find_dots(text, len) < len)
+    return 1;
+  size_t w = word_len(text, len);
+  return w > 0 && w < len && text[w] == '(';
+}
+
+/* One value: TEXT[OFF, OFF + LEN) trimmed; its suffix (the unit and period
+ * after the number) starts SUFFIX bytes in, or equals LEN when it has
+ * none; DOLLAR says it starts with '$'. */
+typedef struct part {
+  size_t off, len, suffix;
+  bool dollar;
+} part;
+
+static part make_part(const char *text, size_t off, size_t len,
+                      enum unit_kind kind) {
+  while (len > 0 && isspace((unsigned char)text[off])) {
+    off++;
+    len--;
+  }
+  while (len > 0 && isspace((unsigned char)text[off + len - 1]))
+    len--;
+  part p = {off, len, len, false};
+  lexed q;
+  unit_error ignored;
+  if (len && lex(text + off, len, 0, "", kind, &q, &ignored) == 0) {
+    p.dollar = q.dollar;
+    if (q.unit_len)
+      p.suffix = q.unit_off;
+    else if (q.slash)
+      p.suffix = q.slash_off;
+  }
+  return p;
+}
+
+/* Parses part P of TEXT; a bare number that needs a unit takes the '$'
+ * and suffix of FROM (NULL: none).  Errors point within P. */
+static int parse_part(const char *text, const part *p, const part *from,
+                      enum unit_kind kind, const char *key, double *out,
+                      unit_error *err) {
+  char buf[256];
+  size_t n = 0;
+  if (p->len == 0)
+    return fail(err, p->off, 1, DIST_HELP,
+                "'%s' has a range with a value missing", key);
+  bool borrow = from && p->suffix == p->len && from->suffix < from->len &&
+                p->len + from->len + 1 < sizeof buf;
+  /* A bare number that is a valid value stays what it is ('500 to 2K' is
+   * 500 to 2,000); one that needs a unit takes it ('10 to 50ms'). */
+  if (borrow && units_parse(text + p->off, p->len, kind, key, out, err) == 0)
+    return 0;
+  if (borrow) {
+    if (from->dollar && !p->dollar)
+      buf[n++] = '$';
+    memcpy(buf + n, text + p->off, p->len);
+    n += p->len;
+    memcpy(buf + n, text + from->off + from->suffix, from->len - from->suffix);
+    n += from->len - from->suffix;
+    if (units_parse(buf, n, kind, key, out, err) == 0)
+      return 0;
+    err->offset = p->off;
+    err->len = p->len ? p->len : 1;
+    return -1;
+  }
+  if (units_parse(text + p->off, p->len, kind, key, out, err) < 0) {
+    err->offset += p->off;
+    return -1;
+  }
+  return 0;
+}
+
+/* The values of the function form NAME(args) at TEXT. */
+static int parse_function(const char *text, size_t len, enum unit_kind kind,
+                          const char *key, qdist *out, unit_error *err) {
+  size_t w = word_len(text, len);
+  const struct dist_form *form = NULL;
+  for (size_t i = 0; i < ARRAY_LEN(dist_forms); i++)
+    if (strlen(dist_forms[i].name) == w && !memcmp(dist_forms[i].name, text, w))
+      form = &dist_forms[i];
+  if (!form) {
+    const char *names[ARRAY_LEN(dist_forms)];
+    for (size_t i = 0; i < ARRAY_LEN(dist_forms); i++)
+      names[i] = dist_forms[i].name;
+    char word[32];
+    snprintf(word, sizeof word, "%.*s", (int)(w < 31 ? w : 31), text);
+    if (!strcmp(word, "lognormal"))
+      return fail(err, 0, w,
+                  "write its 90% interval, 'low to high': with both ends "
+                  "positive it is lognormal",
+                  "'%s' takes a lognormal as a 90%% interval, not "
+                  "lognormal(...)",
+                  key);
+    const char *best = closest_word(word, names, ARRAY_LEN(names));
+    char help[256];
+    snprintf(help, sizeof help, "%s%s%s%s", best ? "did you mean '" : "",
+             best ? best : "", best ? "'? " : "", DIST_HELP);
+    return fail(err, 0, w, help, "unknown distribution '%s' in '%s'", word,
+                key);
+  }
+  if (text[len - 1] != ')')
+    return fail(err, len - 1, 1, "close the list of values with ')'",
+                "'%s' has no closing ')' in '%.*s'", key, (int)len, text);
+  /* Arguments split at ", " or at a comma not starting a group of three
+   * digits (30,000 is one number). */
+  part parts[4];
+  size_t np = 0, start = w + 1, end = len - 1;
+  for (size_t i = start; i <= end; i++) {
+    bool sep = i == end;
+    if (!sep && text[i] == ',')
+      sep = (i + 1 < end && text[i + 1] == ' ') || !is_group(text, end, i + 1);
+    if (!sep)
+      continue;
+    if (np == ARRAY_LEN(parts))
+      break;
+    parts[np++] = make_part(text, start, i - start, kind);
+    start = i + 1;
+  }
+  if (np != form->arity || (np == ARRAY_LEN(parts))) {
+    char help[192];
+    snprintf(help, sizeof help,
+             "write %s(%s), values separated by ', ' (a comma and a space)",
+             form->name, form->args);
+    return fail(err, 0, len, help, "'%s': %s takes %zu values (%s), got %zu",
+                key, form->name, form->arity, form->args, np);
+  }
+  out->kind = form->kind;
+  out->n = np;
+  for (size_t k = 0; k < np; k++) {
+    /* A bare number takes the unit of the next value that has one. */
+    const part *from = NULL;
+    for (size_t j = k + 1; j < np && !from; j++)
+      if (parts[j].suffix < parts[j].len)
+        from = &parts[j];
+    if (!from)
+      for (size_t j = k; j-- > 0 && !from;)
+        if (parts[j].suffix < parts[j].len)
+          from = &parts[j];
+    if (parse_part(text, &parts[k], from, kind, key, &out->v[k], err) < 0)
+      return -1;
+    out->off[k] = parts[k].off;
+    out->len[k] = parts[k].len;
+  }
+  return 0;
+}
+
+/* Checks the shape of a parsed distribution. */
+static int check_shape(const char *text, size_t len, const char *key,
+                       const qdist *q, unit_error *err) {
+  switch (q->kind) {
+  case DIST_INTERVAL:
+  case DIST_UNIFORM:
+    if (q->v[0] == q->v[1])
+      return fail(err, 0, len,
+                  "give a single value, or two different ends (the low end "
+                  "first)",
+                  "'%s' is an empty range: '%.*s' has the same value at both "
+                  "ends",
+                  key, (int)len, text);
+    if (q->v[0] > q->v[1]) {
+      char help[256];
+      snprintf(help, sizeof help, "write the low end first: '%.*s' then '%.*s'",
+               (int)q->len[1], text + q->off[1], (int)q->len[0],
+               text + q->off[0]);
+      return fail(err, 0, len, help,
+                  "'%s' is an inverted range: '%.*s' starts above where it "
+                  "ends",
+                  key, (int)len, text);
+    }
+    return 0;
+  case DIST_NORMAL:
+    if (!(q->v[1] > 0))
+      return fail(err, q->off[1], q->len[1],
+                  "the standard deviation is the spread around the mean: "
+                  "give a positive value",
+                  "'%s' has a standard deviation that is not positive in "
+                  "'%.*s'",
+                  key, (int)len, text);
+    return 0;
+  case DIST_TRIANGULAR:
+    if (!(q->v[0] < q->v[2]))
+      return fail(err, 0, len,
+                  "write triangular(low, mode, high) with low below high",
+                  "'%s' is an %s triangular distribution: '%.*s'", key,
+                  q->v[0] == q->v[2] ? "empty" : "inverted", (int)len, text);
+    if (q->v[1] < q->v[0] || q->v[1] > q->v[2])
+      return fail(err, q->off[1], q->len[1],
+                  "the mode (most likely value) lies between low and high",
+                  "'%s' has a mode outside its ends in '%.*s'", key, (int)len,
+                  text);
+    return 0;
+  }
+  return 0;
+}
+
+int units_parse_dist(const char *text, size_t len, enum unit_kind kind,
+                     const char *key, qdist *out, unit_error *err) {
+  memset(out, 0, sizeof *out);
+  size_t base = 0;
+  while (len > 0 && isspace((unsigned char)text[0])) {
+    text++;
+    len--;
+    base++;
+  }
+  while (len > 0 && isspace((unsigned char)text[len - 1]))
+    len--;
+  int rc;
+  size_t w = word_len(text, len);
+  if (w > 0 && w < len && text[w] == '(') {
+    rc = parse_function(text, len, kind, key, out, err);
+  } else {
+    size_t at = find_to(text, len), skip = 3;
+    if (at == len) {
+      at = find_dots(text, len);
+      skip = 2;
+    }
+    if (at == len) {
+      rc = fail(err, 0, len ? len : 1, DIST_HELP,
+                "'%s' is not a range or a distribution", key);
+    } else {
+      part a = make_part(text, 0, at, kind);
+      part b = make_part(text, at + skip, len - at - skip, kind);
+      size_t more = find_to(text + b.off, b.len);
+      if (more == b.len)
+        more = find_dots(text + b.off, b.len);
+      out->kind = DIST_INTERVAL;
+      out->n = 2;
+      if (more < b.len)
+        rc = fail(err, 0, len, "a range has two ends: 'low to high'",
+                  "'%s' has more than two values in the range '%.*s'", key,
+                  (int)len, text);
+      else if ((rc = parse_part(text, &a, &b, kind, key, &out->v[0], err)) == 0)
+        rc = parse_part(text, &b, NULL, kind, key, &out->v[1], err);
+      out->off[0] = a.off;
+      out->len[0] = a.len;
+      out->off[1] = b.off;
+      out->len[1] = b.len;
+    }
+  }
+  if (rc == 0)
+    rc = check_shape(text, len, key, out, err);
+  if (rc < 0) {
+    err->offset += base;
+    return -1;
+  }
+  for (size_t k = 0; k < out->n; k++)
+    out->off[k] += base;
+  return 0;
 }

@@ -12,17 +12,18 @@
 #include <stddef.h>
 
 enum unit_kind {
-  UNIT_COUNT,    /* 500M: a number of things; K M B T multipliers */
-  UNIT_NUMBER,   /* 12, 12x, 3x: a dimensionless factor */
-  UNIT_RATE,     /* 30K, 30K/s, 10B/day: per second (bare = per second) */
-  UNIT_DAILY,    /* 20/day, 2/hour: per day (bare = per day) */
-  UNIT_DURATION, /* 20ms, 1.5s, 2min: seconds; a unit is required */
-  UNIT_FRACTION, /* 60% or 0.6: a fraction in [0, 1] */
-  UNIT_MONEY,    /* $3K/year, $2/hour, $250/month: USD per year */
-  UNIT_BYTES,    /* 64GB, 40GiB, 100B: bytes; a unit is required */
-  UNIT_FLOP,     /* 2GFLOP, 14e9: floating-point operations (a count) */
-  UNIT_FLOPS,    /* 989TFLOPS, 312 TFLOP/s: FLOP per second; unit required */
-  UNIT_BANDWIDTH /* 3.35TB/s, 400Gbit/s: bytes per second; unit required */
+  UNIT_COUNT,     /* 500M: a number of things; K M B T multipliers */
+  UNIT_NUMBER,    /* 12, 12x, 3x: a dimensionless factor */
+  UNIT_RATE,      /* 30K, 30K/s, 10B/day: per second (bare = per second) */
+  UNIT_DAILY,     /* 20/day, 2/hour: per day (bare = per day) */
+  UNIT_DURATION,  /* 20ms, 1.5s, 2min: seconds; a unit is required */
+  UNIT_FRACTION,  /* 60% or 0.6: a fraction in [0, 1] */
+  UNIT_MONEY,     /* $3K/year, $2/hour, $250/month: USD per year */
+  UNIT_BYTES,     /* 64GB, 40GiB, 100B: bytes; a unit is required */
+  UNIT_FLOP,      /* 2GFLOP, 14e9: floating-point operations (a count) */
+  UNIT_FLOPS,     /* 989TFLOPS, 312 TFLOP/s: FLOP per second; unit required */
+  UNIT_BANDWIDTH, /* 3.35TB/s, 400Gbit/s: bytes per second; unit required */
+  UNIT_GROWTH     /* 5%/month, 60%/year: compounded growth per month */
 };
 
 /* Why a quantity was rejected: a message naming KEY, a hint on how to write
@@ -61,5 +62,41 @@ struct capplan_buf;
 int capplan_quantity(const char *text, const char *kind, const char *name,
                      double *out, struct capplan_buf *err,
                      struct capplan_buf *help);
+
+/* ------------------------------------------------ ranges and distributions */
+
+/* A quantity given as a distribution (SPEC.md section 8): a 90% interval
+ * 'a to b' or 'a..b', or normal(m, sd), uniform(a, b), triangular(a, mode,
+ * b).  The parser checks the form and each value's unit; the distribution
+ * it stands for (lognormal or normal for an interval, FORMULAS.md section
+ * 5) and its median come from dist.h. */
+enum dist_kind {
+  DIST_INTERVAL,  /* a to b: lognormal when 0 < a, else normal */
+  DIST_NORMAL,    /* normal(mean, sd) */
+  DIST_UNIFORM,   /* uniform(a, b) */
+  DIST_TRIANGULAR /* triangular(a, mode, b) */
+};
+
+typedef struct qdist {
+  enum dist_kind kind;
+  size_t n;              /* values written: 2, or 3 for triangular */
+  double v[3];           /* in base units, in the order written */
+  size_t off[3], len[3]; /* each value's span within the text */
+} qdist;
+
+/* True if TEXT (LEN bytes) is written as a distribution rather than a
+ * single quantity: it holds ' to ' or '..', or starts with normal(,
+ * uniform( or triangular(. */
+int units_is_dist(const char *text, size_t len);
+
+/* Parses TEXT as a distribution of quantities of KIND for the key KEY
+ * (each value unit-checked like a single quantity; a bare number that
+ * needs a unit takes the one of the value after it: '10 to 50ms' is 10ms
+ * to 50ms, while '500 to 2K' is 500 to 2,000).
+ * Checks the form only: an empty or inverted interval, a standard
+ * deviation that is not positive, a mode outside its ends.  Returns 0,
+ * or -1 with *ERR filled (offsets within TEXT). */
+int units_parse_dist(const char *text, size_t len, enum unit_kind kind,
+                     const char *key, qdist *out, unit_error *err);
 
 #endif

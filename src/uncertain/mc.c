@@ -1,0 +1,1217 @@
+/*
+ * mc.c - see mc.h.
+ *
+ * The figures are one table (FIGS below): a row per figure of a stage, a
+ * cache tier, a group or the totals, with how to read it from a plan.  A
+ * figure the plan gains later (a latency percentile) is a row.
+ *
+ * Each figure is recorded one of two ways, both exact:
+ *   - counts (servers, GPUs) in a histogram of whole numbers per thread,
+ *     merged by value;
+ *   - every other figure in an array by trial index, which each thread
+ *     fills for its own trials.
+ * Means and standard deviations are summed in value order (counts) or
+ * trial order (arrays), whichever thread made the trial, with the plan's
+ * own figure subtracted first so that 99.9999% keeps its digits.  Order
+ * statistics of an array come from a radix pass (a histogram of the
+ * values' bit patterns, which sort like the values) and a selection
+ * within the few bins that hold the ranks wanted.
+ */
+#include "mc.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "figures.h"
+#include "lean.h"
+
+/* ------------------------------------------------------------ figures */
+
+enum fig_scope { SC_STAGE, SC_CACHE, SC_GROUP, SC_TOTAL };
+
+/* A figure as a number of the plan times SCALE (1, or 1,000 for seconds
+ * shown as milliseconds). */
+typedef struct fig_def {
+  enum fig_scope scope;
+  const char *name;  /* JSON's key: "servers", "cost_per_year" */
+  const char *label; /* table's: "servers", "cost/year" */
+  enum fig_unit unit;
+  const double *(*at)(const plan *p, size_t i);
+  double scale;
+  /* Whether the figure exists for element I (NULL: always). */
+  bool (*applies)(const capplan_model *m, const plan *p, size_t i);
+} fig_def;
+
+static const double *st_servers(const plan *p, size_t i) {
+  return &p->stage[i].pool.servers;
+}
+static const double *st_gpus(const plan *p, size_t i) {
+  return &p->stage[i].pool.gpus;
+}
+static const double *st_cost(const plan *p, size_t i) {
+  return &p->stage[i].pool.cost_per_year;
+}
+static const double *st_latency(const plan *p, size_t i) {
+  return &p->stage[i].latency;
+}
+static const double *st_avail(const plan *p, size_t i) {
+  return &p->stage[i].effective.up;
+}
+static const double *ca_servers(const plan *p, size_t i) {
+  return &p->stage[i].cache.servers;
+}
+static const double *ca_cost(const plan *p, size_t i) {
+  return &p->stage[i].cache.cost_per_year;
+}
+static const double *gr_servers(const plan *p, size_t i) {
+  return &p->group[i].pool.servers;
+}
+static const double *gr_gpus(const plan *p, size_t i) {
+  return &p->group[i].pool.gpus;
+}
+static const double *gr_cost(const plan *p, size_t i) {
+  return &p->group[i].pool.cost_per_year;
+}
+static const double *gr_avail(const plan *p, size_t i) {
+  return &p->group[i].pool.all.up;
+}
+static const double *to_servers(const plan *p, size_t i) {
+  (void)i;
+  return &p->servers;
+}
+static const double *to_gpus(const plan *p, size_t i) {
+  (void)i;
+  return &p->gpus;
+}
+static const double *to_cost(const plan *p, size_t i) {
+  (void)i;
+  return &p->cost_per_year;
+}
+static const double *to_month(const plan *p, size_t i) {
+  (void)i;
+  return &p->cost_per_month;
+}
+static const double *to_million(const plan *p, size_t i) {
+  (void)i;
+  return &p->cost_per_million;
+}
+static const double *to_latency(const plan *p, size_t i) {
+  (void)i;
+  return &p->latency;
+}
+static const double *to_avail(const plan *p, size_t i) {
+  (void)i;
+  return &p->all.up;
+}
+static const double *to_req(const plan *p, size_t i) {
+  (void)i;
+  return &p->req.up;
+}
+
+static bool own_pool(const capplan_model *m, const plan *p, size_t i) {
+  (void)p;
+  return m->stage[i].group < 0;
+}
+static bool own_gpus(const capplan_model *m, const plan *p, size_t i) {
+  return own_pool(m, p, i) && p->stage[i].pool.gpus > 0;
+}
+static bool on_path(const capplan_model *m, const plan *p, size_t i) {
+  (void)p;
+  return !m->stage[i].standby && !m->stage[i].async;
+}
+static bool has_cache(const capplan_model *m, const plan *p, size_t i) {
+  (void)p;
+  return m->stage[i].has_cache;
+}
+static bool group_gpus(const capplan_model *m, const plan *p, size_t i) {
+  (void)m;
+  return p->group[i].pool.gpus > 0;
+}
+static bool any_gpus(const capplan_model *m, const plan *p, size_t i) {
+  (void)m;
+  (void)i;
+  return p->gpus > 0;
+}
+static bool has_million(const capplan_model *m, const plan *p, size_t i) {
+  (void)m;
+  (void)i;
+  return p->cost_per_million >= 0;
+}
+
+static const fig_def FIGS[] = {
+    {SC_STAGE, "servers", "servers", FU_COUNT, st_servers, 1, own_pool},
+    {SC_STAGE, "gpus", "GPUs", FU_COUNT, st_gpus, 1, own_gpus},
+    {SC_STAGE, "cost_per_year", "cost/year", FU_MONEY, st_cost, 1, own_pool},
+    {SC_STAGE, "latency_ms", "latency", FU_MS, st_latency, 1000, NULL},
+    {SC_STAGE, "availability", "availability", FU_FRACTION, st_avail, 1,
+     on_path},
+    {SC_CACHE, "servers", "servers", FU_COUNT, ca_servers, 1, has_cache},
+    {SC_CACHE, "cost_per_year", "cost/year", FU_MONEY, ca_cost, 1, has_cache},
+    {SC_GROUP, "servers", "servers", FU_COUNT, gr_servers, 1, NULL},
+    {SC_GROUP, "gpus", "GPUs", FU_COUNT, gr_gpus, 1, group_gpus},
+    {SC_GROUP, "cost_per_year", "cost/year", FU_MONEY, gr_cost, 1, NULL},
+    {SC_GROUP, "availability", "availability", FU_FRACTION, gr_avail, 1, NULL},
+    {SC_TOTAL, "servers", "servers", FU_COUNT, to_servers, 1, NULL},
+    {SC_TOTAL, "gpus", "GPUs", FU_COUNT, to_gpus, 1, any_gpus},
+    {SC_TOTAL, "cost_per_year", "cost/year", FU_MONEY, to_cost, 1, NULL},
+    {SC_TOTAL, "cost_per_month", "cost/month", FU_MONEY, to_month, 1, NULL},
+    {SC_TOTAL, "cost_per_million_requests", "cost per million requests",
+     FU_MONEY, to_million, 1, has_million},
+    {SC_TOTAL, "latency_ms", "latency", FU_MS, to_latency, 1000, NULL},
+    {SC_TOTAL, "availability", "availability (all up)", FU_FRACTION, to_avail,
+     1, NULL},
+    {SC_TOTAL, "request_availability", "requests served", FU_FRACTION, to_req,
+     1, NULL},
+};
+
+/* How a recorded number becomes a figure: the same operations the plan
+ * does (eval.c), each monotone, so the order statistics of the figure are
+ * those of the numbers, mapped. */
+enum map_kind { MAP_MUL, MAP_MONTH };
+typedef struct fmap {
+  enum map_kind kind;
+  double c;
+} fmap;
+
+static double map_apply(fmap g, double x) {
+  if (g.kind == MAP_MONTH) /* eval.c: a month is 730 of 8,760 hours */
+    return x * CAPPLAN_HOURS_PER_MONTH / CAPPLAN_HOURS_PER_YEAR;
+  return g.c == 1 ? x : x * g.c;
+}
+
+/* How a figure is recorded: the numbers of a count in a histogram, the
+ * others by trial, or not at all when it follows from another figure
+ * (a stage's GPUs and cost from its servers, the cost per month from the
+ * cost per year). */
+enum rec { REC_COUNT, REC_STORE, REC_DERIVED };
+
+typedef struct fig_use {
+  const fig_def *def;
+  size_t index;
+  enum rec rec;
+  size_t src;     /* REC_DERIVED: the figure whose numbers it maps */
+  fmap map;       /* the figure from the numbers recorded */
+  double *values; /* REC_STORE: by trial */
+  /* REC_STORE: its order statistics at the ranks of summary_ranks,
+   * selected once for every figure that reads them. */
+  double stats[32];
+} fig_use;
+
+unsigned mc_cores(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? (unsigned)n : 1;
+}
+
+/* ---------------------------------------------------------- histograms */
+
+/* Whole numbers and how often each came: a window of counts where they
+ * cluster, and the rest in an open-addressing table. */
+typedef struct counts {
+  double base;
+  size_t cap;
+  size_t *win;
+  uint64_t *keys; /* the table: value bits + 1 (0: empty) */
+  size_t *vals, tcap, tn;
+  /* The value of the trials just before, while it repeats (a figure
+   * that never changes costs one comparison a trial). */
+  uint64_t last;
+  size_t last_n;
+} counts;
+
+#define WINDOW_MAX ((size_t)1 << 20)
+
+static void table_add(counts *c, double v, size_t n) {
+  if (2 * (c->tn + 1) > c->tcap) {
+    size_t cap = c->tcap ? 2 * c->tcap : 1024;
+    uint64_t *keys = xcalloc(cap, sizeof *keys);
+    size_t *vals = xcalloc(cap, sizeof *vals);
+    for (size_t i = 0; i < c->tcap; i++) {
+      if (!c->keys[i])
+        continue;
+      size_t h =
+          (size_t)((c->keys[i] * 0x9E3779B97F4A7C15ull) >> 20) & (cap - 1);
+      while (keys[h])
+        h = (h + 1) & (cap - 1);
+      keys[h] = c->keys[i];
+      vals[h] = c->vals[i];
+    }
+    free(c->keys);
+    free(c->vals);
+    c->keys = keys;
+    c->vals = vals;
+    c->tcap = cap;
+  }
+  uint64_t k;
+  memcpy(&k, &v, sizeof k);
+  k += 1;
+  size_t h = (size_t)((k * 0x9E3779B97F4A7C15ull) >> 20) & (c->tcap - 1);
+  while (c->keys[h] && c->keys[h] != k)
+    h = (h + 1) & (c->tcap - 1);
+  if (!c->keys[h]) {
+    c->keys[h] = k;
+    c->tn++;
+  }
+  c->vals[h] += n;
+}
+
+/* N more trials with the value V. */
+/* V is a whole number below 2^52 in size (a cast, not floor(), which is
+ * a call on a baseline x86-64 build). */
+static bool whole(double v) {
+  return fabs(v) < 4503599627370496.0 && (double)(long long)v == v;
+}
+
+static void counts_put(counts *c, double v, size_t n) {
+  double at = v - c->base;
+  if (c->win && at >= 0 && at < (double)c->cap && whole(v)) {
+    c->win[(size_t)at] += n;
+    return;
+  }
+  if (!whole(v) || !(fabs(v) < 1e15)) {
+    table_add(c, v, n);
+    return;
+  }
+  if (!c->win) {
+    c->base = v;
+    c->cap = 64;
+    c->win = xcalloc(c->cap, sizeof(size_t));
+    c->win[0] = n;
+    return;
+  }
+  /* Widen the window to take V, up to WINDOW_MAX; else the table. */
+  double lo = v < c->base ? v : c->base;
+  double hi = v >= c->base + (double)c->cap ? v + 1 : c->base + (double)c->cap;
+  if (hi - lo > (double)WINDOW_MAX) {
+    table_add(c, v, n);
+    return;
+  }
+  size_t cap = c->cap;
+  while ((double)cap < hi - lo)
+    cap *= 2;
+  size_t *win = xcalloc(cap, sizeof *win);
+  size_t shift = (size_t)(c->base - lo);
+  memcpy(win + shift, c->win, c->cap * sizeof *win);
+  free(c->win);
+  c->win = win;
+  c->base = lo;
+  c->cap = cap;
+  c->win[(size_t)(v - lo)] += n;
+}
+
+static void counts_flush(counts *c) {
+  if (c->last_n) {
+    double v;
+    memcpy(&v, &c->last, sizeof v);
+    counts_put(c, v, c->last_n);
+    c->last_n = 0;
+  }
+}
+
+static inline void counts_add(counts *c, double v) {
+  uint64_t bits;
+  memcpy(&bits, &v, sizeof bits);
+  if (bits == c->last) {
+    c->last_n++;
+    return;
+  }
+  if (c->last_n) {
+    /* The value before: into its window slot here when it fits (the
+     * common case for counts), else through counts_put. */
+    double old;
+    memcpy(&old, &c->last, sizeof old);
+    double at = old - c->base;
+    if (c->win && at >= 0 && at < (double)c->cap && (double)(size_t)at == at)
+      c->win[(size_t)at] += c->last_n;
+    else
+      counts_put(c, old, c->last_n);
+  }
+  c->last = bits;
+  c->last_n = 1;
+}
+
+static void counts_free(counts *c) {
+  free(c->win);
+  free(c->keys);
+  free(c->vals);
+}
+
+/* A value and how often it came. */
+typedef struct vc {
+  double v;
+  size_t n;
+} vc;
+
+static int cmp_vc(const void *a, const void *b) {
+  double x = ((const vc *)a)->v, y = ((const vc *)b)->v;
+  return x < y ? -1 : x > y;
+}
+
+/* The merged counts of figure F over threads C[0..T), in value order. */
+static vc *merge_counts(counts **c, size_t t, size_t f, size_t *n) {
+  size_t cap = 0;
+  *n = 0;
+  vc *out = NULL;
+  for (size_t k = 0; k < t; k++) {
+    counts *x = &c[k][f];
+    counts_flush(x);
+    for (size_t i = 0; i < x->cap; i++)
+      if (x->win[i]) {
+        xgrow((void **)&out, &cap, *n + 1, sizeof *out);
+        out[(*n)++] = (vc){x->base + (double)i, x->win[i]};
+      }
+    for (size_t i = 0; i < x->tcap; i++)
+      if (x->keys[i]) {
+        double v;
+        uint64_t bits = x->keys[i] - 1;
+        memcpy(&v, &bits, sizeof v);
+        xgrow((void **)&out, &cap, *n + 1, sizeof *out);
+        out[(*n)++] = (vc){v, x->vals[i]};
+      }
+  }
+  if (*n)
+    qsort(out, *n, sizeof *out, cmp_vc);
+  size_t w = 0;
+  for (size_t i = 0; i < *n; i++) {
+    if (w && out[w - 1].v == out[i].v)
+      out[w - 1].n += out[i].n;
+    else
+      out[w++] = out[i];
+  }
+  *n = w;
+  return out;
+}
+
+/* ----------------------------------------------------- order statistics */
+
+/* Bits of a double that sort as the double does. */
+static uint64_t sort_key(double x) {
+  uint64_t b;
+  memcpy(&b, &x, sizeof b);
+  return (b >> 63) ? ~b : b | 0x8000000000000000ull;
+}
+
+/* The K-th smallest (0-based) of X[0..N), by selection with a three-way
+ * partition (many equal values cost nothing); X is reordered. */
+static double select_kth(double *x, size_t n, size_t k) {
+  size_t lo = 0, hi = n;
+  while (hi - lo > 1) {
+    double pivot = x[lo + (hi - lo) / 2];
+    size_t lt = lo, i = lo, gt = hi;
+    while (i < gt) {
+      if (x[i] < pivot) {
+        double t = x[lt];
+        x[lt++] = x[i];
+        x[i++] = t;
+      } else if (x[i] > pivot) {
+        double t = x[--gt];
+        x[gt] = x[i];
+        x[i] = t;
+      } else {
+        i++;
+      }
+    }
+    if (k < lt)
+      hi = lt;
+    else if (k >= gt)
+      lo = gt;
+    else
+      return pivot;
+  }
+  return x[lo];
+}
+
+#define RADIX_BINS ((size_t)1 << 16)
+
+/* Order statistics of the N values of X (NaN: a failed trial, skipped;
+ * M values remain) at the K ascending ranks RANKS, into OUT. */
+static void order_stats(const double *x, size_t n, const size_t *ranks,
+                        size_t k, double *out) {
+  uint64_t kmin = UINT64_MAX, kmax = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (x[i] != x[i])
+      continue;
+    uint64_t key = sort_key(x[i]);
+    kmin = key < kmin ? key : kmin;
+    kmax = key > kmax ? key : kmax;
+  }
+  unsigned shift = 0;
+  while (((kmax - kmin) >> shift) >= RADIX_BINS)
+    shift++;
+  size_t *bins = xcalloc(RADIX_BINS, sizeof *bins);
+  for (size_t i = 0; i < n; i++)
+    if (x[i] == x[i])
+      bins[(sort_key(x[i]) - kmin) >> shift]++;
+  /* The bin of each rank and the rank within it. */
+  size_t *bin_of = xmalloc(k * sizeof *bin_of);
+  size_t *within = xmalloc(k * sizeof *within);
+  size_t seen = 0, r = 0;
+  for (size_t b = 0; b < RADIX_BINS && r < k; b++) {
+    while (r < k && ranks[r] < seen + bins[b]) {
+      bin_of[r] = b;
+      within[r] = ranks[r] - seen;
+      r++;
+    }
+    seen += bins[b];
+  }
+  /* The values of the bins wanted, each bin in a slice of one buffer. */
+  size_t *start = xcalloc(RADIX_BINS, sizeof *start);
+  unsigned char *wanted = xcalloc(RADIX_BINS, 1);
+  size_t total = 0;
+  for (size_t j = 0; j < k; j++)
+    if (!wanted[bin_of[j]]) {
+      wanted[bin_of[j]] = 1;
+      start[bin_of[j]] = total;
+      total += bins[bin_of[j]];
+    }
+  double *buf = xmalloc((total + 1) * sizeof *buf);
+  size_t *fill = xcalloc(RADIX_BINS, sizeof *fill);
+  for (size_t i = 0; i < n; i++) {
+    if (x[i] != x[i])
+      continue;
+    size_t b = (sort_key(x[i]) - kmin) >> shift;
+    if (wanted[b])
+      buf[start[b] + fill[b]++] = x[i];
+  }
+  for (size_t j = 0; j < k; j++)
+    out[j] = select_kth(buf + start[bin_of[j]], bins[bin_of[j]], within[j]);
+  free(buf);
+  free(fill);
+  free(start);
+  free(wanted);
+  free(bin_of);
+  free(within);
+  free(bins);
+}
+
+/* The same from counts of values (PAIRS in value order, N of them). */
+static void order_stats_counts(const vc *pairs, size_t n, const size_t *ranks,
+                               size_t k, double *out) {
+  size_t seen = 0, r = 0;
+  for (size_t i = 0; i < n && r < k; i++) {
+    while (r < k && ranks[r] < seen + pairs[i].n)
+      out[r++] = pairs[i].v;
+    seen += pairs[i].n;
+  }
+}
+
+/* ------------------------------------------------------------ summary */
+
+/* Quantile P of N sorted values by numpy's default ('linear', Hyndman
+ * and Fan's type 7, as the peers compute theirs): x[h] with h = (n-1) p,
+ * between the order statistics around it. */
+static void quantile_ranks(size_t n, double p, size_t *lo, size_t *hi,
+                           double *frac) {
+  double h = (double)(n - 1) * p;
+  double f = floor(h);
+  *lo = (size_t)f;
+  *hi = *lo + 1 < n ? *lo + 1 : *lo;
+  *frac = h - f;
+}
+
+/* A distribution-free 95% interval for quantile P of N values: the
+ * order statistics at n p -+ 1.96 sqrt(n p (1 - p)) (binomial; FORMULAS.md
+ * section 5b). */
+static void quantile_ci(size_t n, double p, size_t *lo, size_t *hi) {
+  double c = (double)n * p, h = 1.959963984540054 * sqrt(c * (1 - p));
+  double l = floor(c - h), u = ceil(c + h);
+  *lo = l < 0 ? 0 : (size_t)l;
+  *hi = u > (double)(n - 1) ? n - 1 : (size_t)u;
+}
+
+enum { NQ = 3 };
+static const double QS[NQ] = {0.05, 0.5, 0.95};
+#define HIST_LO 0.005
+#define HIST_HI 0.995
+
+static int cmp_size(const void *a, const void *b) {
+  size_t x = *(const size_t *)a, y = *(const size_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* The ranks a summary needs, sorted and unique; returns how many. */
+static size_t summary_ranks(size_t n, size_t *r) {
+  size_t k = 0;
+  for (int q = 0; q < NQ; q++) {
+    double f;
+    quantile_ranks(n, QS[q], &r[k], &r[k + 1], &f);
+    quantile_ci(n, QS[q], &r[k + 2], &r[k + 3]);
+    k += 4;
+  }
+  size_t a, b;
+  double f;
+  quantile_ranks(n, HIST_LO, &a, &b, &f);
+  r[k++] = a;
+  quantile_ranks(n, HIST_HI, &a, &b, &f);
+  r[k++] = b;
+  r[k++] = 0;
+  r[k++] = n - 1;
+  qsort(r, k, sizeof *r, cmp_size);
+  size_t w = 0;
+  for (size_t i = 0; i < k; i++)
+    if (!w || r[w - 1] != r[i])
+      r[w++] = r[i];
+  return w;
+}
+
+static double stat_at(const size_t *r, const double *v, size_t k, size_t rank) {
+  for (size_t i = 0; i < k; i++)
+    if (r[i] == rank)
+      return v[i];
+  return 0;
+}
+
+/* Fills the quantiles of F->s from the order statistics V at ranks R
+ * (of the numbers recorded; G makes them the figure's). */
+static void fill_quantiles(mc_fig *f, size_t n, const size_t *r,
+                           const double *raw, size_t k, fmap g) {
+  double v[32];
+  for (size_t i = 0; i < k; i++)
+    v[i] = map_apply(g, raw[i]);
+  double *q[NQ] = {&f->s.p5, &f->s.p50, &f->s.p95};
+  double *se[NQ] = {&f->s.se_p5, &f->s.se_p50, &f->s.se_p95};
+  for (int j = 0; j < NQ; j++) {
+    size_t lo, hi, a, b;
+    double frac;
+    quantile_ranks(n, QS[j], &lo, &hi, &frac);
+    double x = stat_at(r, v, k, lo), y = stat_at(r, v, k, hi);
+    *q[j] = x + frac * (y - x);
+    quantile_ci(n, QS[j], &a, &b);
+    *se[j] =
+        (stat_at(r, v, k, b) - stat_at(r, v, k, a)) / (2 * 1.959963984540054);
+  }
+  f->s.min = stat_at(r, v, k, 0);
+  f->s.max = stat_at(r, v, k, n - 1);
+  size_t a, b;
+  double frac;
+  quantile_ranks(n, HIST_LO, &a, &b, &frac);
+  f->hist_lo = stat_at(r, v, k, a);
+  quantile_ranks(n, HIST_HI, &a, &b, &frac);
+  f->hist_hi = stat_at(r, v, k, b);
+  f->varies = f->s.min != f->s.max;
+}
+
+/* Adds N trials at X to F's histogram; PER is MC_BINS over its span (0
+ * for a figure without one). */
+static void hist_add(mc_fig *f, double per, double x, size_t n) {
+  size_t b = 0;
+  if (per > 0 && x > f->hist_lo) {
+    double at = (x - f->hist_lo) * per;
+    b = at >= MC_BINS ? MC_BINS - 1 : (size_t)at;
+  }
+  f->hist[b] += n;
+}
+
+/* Mean and deviation from sums of (x - s) and (x - s)^2, s the plan's
+ * figure (so that 99.9999% keeps its digits). */
+static void fill_moments(mc_fig *f, size_t n, double sum, double sq) {
+  double d = sum / (double)n;
+  f->s.mean = f->plan + d;
+  double var = n > 1 ? (sq - sum * d) / (double)(n - 1) : 0;
+  f->s.sd = var > 0 ? sqrt(var) : 0;
+  f->s.stderr_mean = f->s.sd / sqrt((double)n);
+}
+
+/* ------------------------------------------------------------- worker */
+
+#define BLOCK 256
+/* Trials run first on one thread: they decide how each figure is
+ * recorded (a function of the seed, not of the threads), and check the
+ * lean evaluator against plan_eval. */
+#define PILOT 2048
+#define CHECKED 64
+/* A figure with at most this many values in the pilot is counted by
+ * value; more, it is recorded by trial. */
+#define FEW_VALUES 1024
+
+typedef struct shared {
+  const capplan_model *m;
+  const uinputs *u;
+  const check_limit *limits;
+  size_t n_limits;
+  const dist_tables *tables;
+  uint64_t *keys; /* per ranged input */
+  fig_use *figs;
+  size_t n_figs;
+  unsigned char *failed; /* per trial */
+  bool use_lean;
+  double *pilot; /* PILOT per figure, while deciding */
+} shared;
+
+typedef struct worker {
+  const shared *sh;
+  size_t first, last; /* trials [first, last) */
+  counts *counts;     /* per figure (counted ones only) */
+  size_t pass[5], evaluated, failed, infeasible;
+  bool checking; /* evaluate with both and compare */
+  bool mismatch; /* the lean evaluator disagreed */
+  bool started;  /* state below made */
+  params *p;
+  plan *pl, *check;
+  lean *lk;
+  double **at, *scale;
+  size_t *first_t;
+  const double **from; /* per figure: where its number is in PL */
+  double *draws;
+  /* After the pilot, the figures to record as two plain lists. */
+  size_t n_cnt, n_st;
+  const double **cnt_from, **st_from;
+  counts **cnt_to;
+  double **st_to;
+} worker;
+
+static void worker_start(worker *w) {
+  const shared *sh = w->sh;
+  const capplan_model *m = sh->m;
+  const uinputs *u = sh->u;
+  size_t ni = u->n_ranged;
+  w->p = params_new(m);
+  params_copy(m, w->p, &m->base);
+  w->pl = plan_new(m);
+  plan_for_trials(m, w->pl);
+  w->lk = sh->use_lean ? lean_new(m) : NULL;
+  /* Each target as a pointer into this thread's parameters. */
+  size_t nt = 0;
+  for (size_t k = 0; k < ni; k++)
+    nt += u->items[k].n_targets;
+  w->at = xmalloc((nt + 1) * sizeof *w->at);
+  w->scale = xmalloc((nt + 1) * sizeof *w->scale);
+  w->first_t = xmalloc((ni + 1) * sizeof *w->first_t);
+  nt = 0;
+  for (size_t k = 0; k < ni; k++) {
+    w->first_t[k] = nt;
+    for (size_t j = 0; j < u->items[k].n_targets; j++) {
+      w->at[nt] = uinput_field(w->p, &u->items[k].targets[j]);
+      w->scale[nt++] = u->items[k].targets[j].scale;
+    }
+  }
+  w->first_t[ni] = nt;
+  w->from = xmalloc((sh->n_figs + 1) * sizeof *w->from);
+  for (size_t f = 0; f < sh->n_figs; f++)
+    w->from[f] = sh->figs[f].def->at(w->pl, sh->figs[f].index);
+  w->draws = xmalloc((ni * BLOCK + 1) * sizeof *w->draws);
+  w->started = true;
+}
+
+static void worker_stop(worker *w) {
+  if (!w->started)
+    return;
+  free(w->draws);
+  free(w->from);
+  free(w->cnt_from);
+  free(w->st_from);
+  free(w->cnt_to);
+  free(w->st_to);
+  free(w->at);
+  free(w->scale);
+  free(w->first_t);
+  lean_free(w->lk);
+  plan_free(w->pl);
+  plan_free(w->check);
+  params_free(w->p);
+  w->started = false;
+}
+
+/* Evaluates the trial at W's parameters into W->pl: the lean evaluator
+ * when it can, else plan_eval.  Returns plan_eval's status. */
+static int evaluate(worker *w) {
+  const shared *sh = w->sh;
+  if (w->lk && !w->mismatch) {
+    if (lean_eval(w->lk, sh->m, w->p, sh->limits, sh->n_limits, w->pl)) {
+      if (!w->checking)
+        return 0;
+      if (!w->check) {
+        w->check = plan_new(sh->m);
+        plan_for_trials(sh->m, w->check);
+      }
+      if (plan_eval(sh->m, w->p, sh->limits, sh->n_limits, w->check) < 0 ||
+          !lean_same(sh->m, w->pl, w->check))
+        w->mismatch = true; /* plan_eval alone from here */
+      else
+        return 0;
+    }
+  }
+  return plan_eval(sh->m, w->p, sh->limits, sh->n_limits, w->pl);
+}
+
+/* The figures W records, as lists without a branch per figure. */
+static void record_lists(worker *w) {
+  const shared *sh = w->sh;
+  w->cnt_from = xmalloc((sh->n_figs + 1) * sizeof *w->cnt_from);
+  w->st_from = xmalloc((sh->n_figs + 1) * sizeof *w->st_from);
+  w->cnt_to = xmalloc((sh->n_figs + 1) * sizeof *w->cnt_to);
+  w->st_to = xmalloc((sh->n_figs + 1) * sizeof *w->st_to);
+  w->n_cnt = w->n_st = 0;
+  for (size_t f = 0; f < sh->n_figs; f++) {
+    const fig_use *fu = &sh->figs[f];
+    if (fu->rec == REC_COUNT) {
+      w->cnt_from[w->n_cnt] = w->from[f];
+      w->cnt_to[w->n_cnt++] = &w->counts[f];
+    } else if (fu->rec == REC_STORE) {
+      w->st_from[w->n_st] = w->from[f];
+      w->st_to[w->n_st++] = fu->values;
+    }
+  }
+}
+
+static void *work(void *arg) {
+  worker *w = arg;
+  const shared *sh = w->sh;
+  const uinputs *u = sh->u;
+  size_t ni = u->n_ranged;
+  if (!w->started)
+    worker_start(w);
+  for (size_t b = w->first; b < w->last; b += BLOCK) {
+    size_t len = w->last - b < BLOCK ? w->last - b : BLOCK;
+    for (size_t k = 0; k < ni; k++)
+      dist_fill(&u->items[k].d, sh->tables, sh->keys[k], b, len,
+                w->draws + k * BLOCK);
+    for (size_t t = 0; t < len; t++) {
+      for (size_t k = 0; k < ni; k++) {
+        double x = w->draws[k * BLOCK + t];
+        for (size_t j = w->first_t[k]; j < w->first_t[k + 1]; j++)
+          *w->at[j] = w->scale[j] == 1 ? x : x * w->scale[j];
+      }
+      size_t trial = b + t;
+      w->checking = trial < CHECKED;
+      if (evaluate(w) < 0) {
+        w->failed++;
+        sh->failed[trial] = 1;
+        for (size_t f = 0; f < sh->n_figs; f++)
+          if (sh->figs[f].rec == REC_STORE)
+            sh->figs[f].values[trial] = NAN;
+        continue;
+      }
+      const plan *pl = w->pl;
+      w->evaluated++;
+      w->infeasible += pl->overloaded + pl->unmet > 0;
+      for (size_t c = 0; c < pl->n_checks; c++)
+        w->pass[c] += pl->checks[c].passed;
+      if (sh->pilot) {
+        for (size_t f = 0; f < sh->n_figs; f++)
+          sh->pilot[f * PILOT + trial] = *w->from[f];
+        continue;
+      }
+      if (!w->cnt_from)
+        record_lists(w);
+      for (size_t f = 0; f < w->n_cnt; f++)
+        counts_add(w->cnt_to[f], *w->cnt_from[f]);
+      for (size_t f = 0; f < w->n_st; f++)
+        w->st_to[f][trial] = *w->st_from[f];
+    }
+  }
+  if (w != arg || sh->pilot == NULL)
+    worker_stop(w);
+  return NULL;
+}
+
+/* ---------------------------------------------------------------- run */
+
+static const char *scope_name(enum fig_scope s) {
+  static const char *const names[] = {"stages", "stages", "groups", "totals"};
+  return names[s];
+}
+
+/* Figure DEF of element IDX, unless it does not apply. */
+static void add_fig(mc_result *r, const capplan_model *m, const plan *base,
+                    const fig_def *def, size_t idx, fig_use **uses, size_t *cap,
+                    size_t *ucap) {
+  if (def->applies && !def->applies(m, base, idx))
+    return;
+  capplan_buf path, label;
+  capplan_buf_init(&path);
+  capplan_buf_init(&label);
+  capplan_buf_puts(&path, scope_name(def->scope));
+  if (def->scope != SC_TOTAL) {
+    const char *name =
+        def->scope == SC_GROUP ? m->group[idx].name : m->stage[idx].name;
+    capplan_buf_printf(&path, ".%s", name);
+    capplan_buf_printf(&label, "%s%s%s ",
+                       def->scope == SC_GROUP ? "group " : "", name,
+                       def->scope == SC_CACHE ? ".cache" : "");
+  }
+  if (def->scope == SC_CACHE)
+    capplan_buf_puts(&path, ".cache");
+  capplan_buf_printf(&path, ".%s", def->name);
+  capplan_buf_puts(&label, def->label);
+  xgrow((void **)&r->figs, cap, r->n_figs + 1, sizeof(mc_fig));
+  xgrow((void **)uses, ucap, r->n_figs + 1, sizeof(fig_use));
+  mc_fig *f = &r->figs[r->n_figs];
+  memset(f, 0, sizeof *f);
+  f->path = arena_strdup(r->arena, path.data);
+  f->label = arena_strdup(r->arena, label.data);
+  f->unit = def->unit;
+  fmap g = {MAP_MUL, def->scale};
+  f->plan = map_apply(g, *def->at(base, idx));
+  fig_use *fu = &(*uses)[r->n_figs];
+  memset(fu, 0, sizeof *fu);
+  fu->def = def;
+  fu->index = idx;
+  fu->rec = REC_STORE;
+  fu->map = g;
+  r->n_figs++;
+  capplan_buf_release(&path);
+  capplan_buf_release(&label);
+}
+
+/* Every figure of the model: each stage's (its cache tier's first) in
+ * topological order, each group's, then the totals. */
+static void add_figs(mc_result *r, const capplan_model *m, const plan *base,
+                     fig_use **uses) {
+  size_t cap = 0, ucap = 0;
+  for (size_t k = 0; k < m->n_stages; k++)
+    for (int sc = SC_CACHE; sc >= SC_STAGE; sc--)
+      for (size_t d = 0; d < ARRAY_LEN(FIGS); d++)
+        if ((int)FIGS[d].scope == sc)
+          add_fig(r, m, base, &FIGS[d], m->order[k], uses, &cap, &ucap);
+  for (size_t g = 0; g < m->n_groups; g++)
+    for (size_t d = 0; d < ARRAY_LEN(FIGS); d++)
+      if (FIGS[d].scope == SC_GROUP)
+        add_fig(r, m, base, &FIGS[d], g, uses, &cap, &ucap);
+  for (size_t d = 0; d < ARRAY_LEN(FIGS); d++)
+    if (FIGS[d].scope == SC_TOTAL)
+      add_fig(r, m, base, &FIGS[d], 0, uses, &cap, &ucap);
+}
+
+/* Whether an uncertain input of U sets hardware HW's cost. */
+static bool cost_varies(const uinputs *u, size_t hw) {
+  for (size_t k = 0; k < u->n_ranged; k++)
+    for (size_t j = 0; j < u->items[k].n_targets; j++) {
+      const input_target *t = &u->items[k].targets[j];
+      if (t->array == PA_HW && t->index == hw &&
+          t->offset == offsetof(hw_in, cost_per_year))
+        return true;
+    }
+  return false;
+}
+
+/* The figure of scope SC and element IDX named NAME, or N. */
+static size_t fig_index(const fig_use *uses, size_t n, enum fig_scope sc,
+                        size_t idx, const char *name) {
+  for (size_t f = 0; f < n; f++)
+    if (uses[f].def->scope == sc && uses[f].index == idx &&
+        !strcmp(uses[f].def->name, name))
+      return f;
+  return n;
+}
+
+/* Figures that follow from another by the plan's own product: a pool's
+ * GPUs (servers x GPUs per server) and cost (servers x the price, when
+ * no range sets the price), and the cost per month. */
+static void derive(fig_use *uses, size_t n, const capplan_model *m,
+                   const uinputs *u) {
+  for (size_t f = 0; f < n; f++) {
+    fig_use *fu = &uses[f];
+    const fig_def *d = fu->def;
+    size_t src = n;
+    double c = 0;
+    if (d->scope == SC_TOTAL && !strcmp(d->name, "cost_per_month")) {
+      src = fig_index(uses, n, SC_TOTAL, 0, "cost_per_year");
+      if (src < n) {
+        fu->rec = REC_DERIVED;
+        fu->src = src;
+        fu->map = (fmap){MAP_MONTH, 1};
+      }
+      continue;
+    }
+    if (d->scope == SC_TOTAL)
+      continue;
+    size_t hw = d->scope == SC_GROUP   ? m->group[fu->index].hw
+                : d->scope == SC_CACHE ? m->stage[fu->index].cache_hw
+                                       : m->stage[fu->index].hw;
+    if (!strcmp(d->name, "gpus"))
+      c = m->base.hw[hw].gpus;
+    else if (!strcmp(d->name, "cost_per_year") && !cost_varies(u, hw))
+      c = m->base.hw[hw].cost_per_year;
+    else
+      continue;
+    src = fig_index(uses, n, d->scope, fu->index, "servers");
+    if (src < n) {
+      fu->rec = REC_DERIVED;
+      fu->src = src;
+      fu->map = (fmap){MAP_MUL, c};
+    }
+  }
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* How many values the pilot of figure F took (at most FEW_VALUES + 1). */
+static size_t pilot_values(const double *v, size_t n) {
+  double *s = xmalloc((n + 1) * sizeof *s);
+  memcpy(s, v, n * sizeof *s);
+  qsort(s, n, sizeof *s, cmp_double);
+  size_t d = 0;
+  for (size_t i = 0; i < n && d <= FEW_VALUES; i++)
+    d += i == 0 || s[i] != s[i - 1];
+  free(s);
+  return d;
+}
+
+/* Summarises figure F of R from its numbers (its own, or those of the
+ * figure it follows from), in an order no thread count changes. */
+static void summarise(mc_result *r, fig_use *uses, size_t f,
+                      const unsigned char *failed, vc **pairs, size_t *np) {
+  mc_fig *fig = &r->figs[f];
+  const fig_use *fu = &uses[f];
+  size_t src = fu->rec == REC_DERIVED ? fu->src : f;
+  fmap g = fu->map;
+  size_t n = r->samples, ne = r->evaluated;
+  size_t ranks[32];
+  double stats[32] = {0};
+  size_t k = summary_ranks(ne, ranks);
+  /* The histogram plots draw: the cost per year's. */
+  fig->has_hist =
+      fu->def->scope == SC_TOTAL && !strcmp(fu->def->name, "cost_per_year");
+  double sum = 0, sq = 0, per = 0;
+  if (uses[src].rec == REC_COUNT) {
+    const vc *pv = pairs[src]; /* merged before (summarise_all) */
+    order_stats_counts(pv, np[src], ranks, k, stats);
+    fill_quantiles(fig, ne, ranks, stats, k, g);
+    if (fig->has_hist && fig->hist_hi > fig->hist_lo)
+      per = MC_BINS / (fig->hist_hi - fig->hist_lo);
+    for (size_t i = 0; i < np[src]; i++) {
+      double x = map_apply(g, pv[i].v), dx = x - fig->plan;
+      sum += (double)pv[i].n * dx;
+      sq += (double)pv[i].n * dx * dx;
+      if (fig->has_hist)
+        hist_add(fig, per, x, pv[i].n);
+    }
+  } else {
+    const double *v = uses[src].values;
+    fill_quantiles(fig, ne, ranks, uses[src].stats, k, g);
+    if (fig->has_hist && fig->hist_hi > fig->hist_lo)
+      per = MC_BINS / (fig->hist_hi - fig->hist_lo);
+    for (size_t i = 0; i < n; i++) {
+      if (failed[i])
+        continue;
+      double x = map_apply(g, v[i]), dx = x - fig->plan;
+      sum += dx;
+      sq += dx * dx;
+      if (fig->has_hist)
+        hist_add(fig, per, x, 1);
+    }
+  }
+  fill_moments(fig, ne, sum, sq);
+}
+
+typedef struct summary_job {
+  mc_result *r;
+  fig_use *uses;
+  size_t first, step;
+  int phase;
+  const unsigned char *failed;
+  vc **pairs;
+  size_t *np;
+} summary_job;
+
+/* Every figure FIRST, FIRST + STEP, ...: in the first phase the order
+ * statistics of those recorded by trial, in the second each summary. */
+static void *summary_work(void *arg) {
+  summary_job *j = arg;
+  mc_result *r = j->r;
+  size_t ranks[32];
+  size_t k = summary_ranks(r->evaluated, ranks);
+  for (size_t f = j->first; f < r->n_figs && j->phase == 0; f += j->step)
+    if (j->uses[f].rec == REC_STORE)
+      order_stats(j->uses[f].values, r->samples, ranks, k, j->uses[f].stats);
+  for (size_t f = j->first; f < r->n_figs && j->phase == 1; f += j->step)
+    summarise(r, j->uses, f, j->failed, j->pairs, j->np);
+  return NULL;
+}
+
+/* Counted figures' merged counts first (figures that follow from them
+ * read them), then the two phases, the figures shared out among up to T
+ * threads: each figure's summary is computed by one thread, in an order
+ * no thread count changes. */
+static void summarise_all(mc_result *r, fig_use *uses, counts **cs, size_t t,
+                          const unsigned char *failed, vc **pairs, size_t *np) {
+  for (size_t f = 0; f < r->n_figs; f++)
+    if (uses[f].rec == REC_COUNT)
+      pairs[f] = merge_counts(cs, t, f, &np[f]);
+  size_t k = t < 8 ? t : 8;
+  summary_job jobs[8];
+  pthread_t ids[8];
+  for (int phase = 0; phase < 2; phase++) {
+    bool started[8] = {false};
+    for (size_t i = 0; i < k; i++) {
+      jobs[i] = (summary_job){r, uses, i, k, phase, failed, pairs, np};
+      if (i > 0)
+        started[i] = pthread_create(&ids[i], NULL, summary_work, &jobs[i]) == 0;
+    }
+    for (size_t i = 1; i < k; i++)
+      if (!started[i])
+        summary_work(&jobs[i]);
+    summary_work(&jobs[0]);
+    for (size_t i = 1; i < k; i++)
+      if (started[i])
+        pthread_join(ids[i], NULL);
+  }
+}
+
+mc_result *mc_run(const capplan_model *m, const uinputs *u,
+                  const check_limit *limits, size_t n_limits, const plan *base,
+                  const mc_opts *o) {
+  mc_result *r = xcalloc(1, sizeof *r);
+  r->arena = arena_new();
+  r->samples = o->samples;
+  r->seed = o->seed;
+  r->confidence = o->confidence;
+  size_t n = o->samples;
+  fig_use *uses = NULL;
+  add_figs(r, m, base, &uses);
+  derive(uses, r->n_figs, m, u);
+  dist_tables *tables = xmalloc(sizeof *tables);
+  dist_tables_init(tables);
+  shared sh = {m,    u,         limits, n_limits, tables, NULL,
+               uses, r->n_figs, NULL,   true,     NULL};
+  sh.keys = xmalloc((u->n_ranged + 1) * sizeof *sh.keys);
+  for (size_t k = 0; k < u->n_ranged; k++)
+    sh.keys[k] = dist_key(o->seed, k);
+  sh.failed = xcalloc(n + 1, 1);
+
+  unsigned t = o->threads ? o->threads : mc_cores();
+  size_t pilot = n < PILOT ? n : PILOT;
+  size_t rest_blocks = (n - pilot + BLOCK - 1) / BLOCK;
+  if (t > rest_blocks)
+    t = rest_blocks ? (unsigned)rest_blocks : 1;
+  worker *ws = xcalloc(t, sizeof *ws);
+  counts **cs = xmalloc(t * sizeof *cs);
+  pthread_t *ids = xmalloc(t * sizeof *ids);
+  for (unsigned k = 0; k < t; k++) {
+    ws[k].sh = &sh;
+    ws[k].counts = xcalloc(r->n_figs + 1, sizeof(counts));
+    cs[k] = ws[k].counts;
+  }
+
+  /* The pilot: the first trials on this thread, the lean evaluator
+   * checked against plan_eval on its first CHECKED. */
+  sh.pilot = xmalloc((r->n_figs * PILOT + 1) * sizeof(double));
+  ws[0].first = 0;
+  ws[0].last = pilot;
+  work(&ws[0]);
+  r->lean = ws[0].lk != NULL && !ws[0].mismatch;
+  sh.use_lean = r->lean;
+  for (size_t f = 0; f < r->n_figs; f++) {
+    fig_use *fu = &uses[f];
+    if (fu->rec == REC_DERIVED)
+      continue;
+    /* Counts whole numbers by value; others too when they take few. */
+    const double *pv = sh.pilot + f * PILOT;
+    size_t ok = 0;
+    double *vals = xmalloc((pilot + 1) * sizeof *vals);
+    for (size_t i = 0; i < pilot; i++)
+      if (!sh.failed[i])
+        vals[ok++] = pv[i];
+    /* Whole numbers fall in a window of counts; other figures with few
+     * values (an availability takes one per count of servers) cost a
+     * hash a trial, cheaper than selecting among many equal values. */
+    size_t distinct = pilot_values(vals, ok);
+    fu->rec = fu->def->unit == FU_COUNT || distinct <= FEW_VALUES ? REC_COUNT
+                                                                  : REC_STORE;
+    free(vals);
+    if (fu->rec == REC_STORE)
+      fu->values = xmalloc((n + 1) * sizeof(double));
+    for (size_t i = 0; i < pilot; i++) {
+      if (fu->rec == REC_STORE)
+        fu->values[i] = sh.failed[i] ? NAN : pv[i];
+      else if (!sh.failed[i])
+        counts_add(&ws[0].counts[f], pv[i]);
+    }
+  }
+  free(sh.pilot);
+  sh.pilot = NULL;
+  if (ws[0].lk && !r->lean) {
+    lean_free(ws[0].lk);
+    ws[0].lk = NULL;
+  }
+
+  /* The rest: whole blocks per thread. */
+  for (unsigned k = 0; k < t; k++) {
+    ws[k].first = pilot + rest_blocks * k / t * BLOCK;
+    ws[k].last = pilot + rest_blocks * (k + 1) / t * BLOCK;
+    if (ws[k].last > n)
+      ws[k].last = n;
+  }
+  bool *joined = xcalloc(t, sizeof *joined);
+  for (unsigned k = 1; k < t; k++)
+    if (pthread_create(&ids[k], NULL, work, &ws[k]) != 0) {
+      work(&ws[k]); /* no thread: its trials here, the same result */
+      joined[k] = true;
+    }
+  work(&ws[0]);
+  for (unsigned k = 1; k < t; k++)
+    if (!joined[k])
+      pthread_join(ids[k], NULL);
+  free(joined);
+  size_t pass[5] = {0};
+  for (unsigned k = 0; k < t; k++) {
+    r->evaluated += ws[k].evaluated;
+    r->failed += ws[k].failed;
+    r->infeasible += ws[k].infeasible;
+    for (size_t c = 0; c < 5; c++)
+      pass[c] += ws[k].pass[c];
+  }
+
+  /* Checks: the share of all trials whose plan passes. */
+  r->n_checks = base->n_checks;
+  r->passed = true;
+  for (size_t c = 0; c < base->n_checks; c++) {
+    mc_check *k = &r->checks[c];
+    k->name = base->checks[c].name;
+    k->p_pass = n ? (double)pass[c] / (double)n : 0;
+    k->passed = k->p_pass >= o->confidence * (1 - 1e-12);
+    if (!k->passed) {
+      r->passed = false;
+      r->checks_failed++;
+    }
+  }
+
+  /* Figures: each summarised on its own (in an order no thread count
+   * changes), the figures shared out among the threads. */
+  vc **pairs = xcalloc(r->n_figs + 1, sizeof *pairs);
+  size_t *np = xcalloc(r->n_figs + 1, sizeof *np);
+  if (r->evaluated > 0)
+    summarise_all(r, uses, cs, t, sh.failed, pairs, np);
+  for (size_t f = 0; f < r->n_figs; f++)
+    free(pairs[f]);
+  free(pairs);
+  free(np);
+  for (unsigned k = 0; k < t; k++) {
+    for (size_t f = 0; f < r->n_figs; f++)
+      counts_free(&cs[k][f]);
+    free(cs[k]);
+  }
+  for (size_t f = 0; f < r->n_figs; f++)
+    free(uses[f].values);
+  free(uses);
+  free(cs);
+  free(ws);
+  free(ids);
+  free(sh.keys);
+  free(sh.failed);
+  free(tables);
+  return r;
+}
+
+void mc_free(mc_result *r) {
+  if (!r)
+    return;
+  free(r->figs);
+  arena_free(r->arena);
+  free(r);
+}
+
+const mc_fig *mc_find(const mc_result *r, const char *path) {
+  for (size_t i = 0; i < r->n_figs; i++)
+    if (!strcmp(r->figs[i].path, path))
+      return &r->figs[i];
+  return NULL;
+}
