@@ -122,10 +122,10 @@ static void put_words(capplan_buf *out, const choices *c) {
 }
 
 static void topic_names(capplan_buf *out, const char *sep) {
-  size_t n;
-  const capplan_calc_topic *t = capplan_calc_topics(&n);
+  size_t n = capplan_calc_n_topics();
   for (size_t i = 0; i < n; i++)
-    capplan_buf_printf(out, "%s%s", i ? sep : "", t[i].name);
+    capplan_buf_printf(out, "%s%s", i ? sep : "",
+                       capplan_calc_topic_at(i)->name);
 }
 
 /* ------------------------------------------------------------- bash */
@@ -177,13 +177,14 @@ static void bash(capplan_buf *out) {
       capplan_buf_puts(out, " --help\" -- \"$cur\"))\n"
                             "        return\n      fi\n"
                             "      case $topic in\n");
-      size_t n;
-      const capplan_calc_topic *t = capplan_calc_topics(&n);
+      size_t n = capplan_calc_n_topics();
       for (size_t k = 0; k < n; k++) {
         capplan_buf_printf(out, "        %s) COMPREPLY=($(compgen -W \"",
-                           t[k].name);
-        for (size_t j = 0; j < capplan_calc_n_options(&t[k]); j++)
-          capplan_buf_printf(out, "--%s ", t[k].options[j].name);
+                           capplan_calc_topic_at(k)->name);
+        for (size_t j = 0; j < capplan_calc_n_options(capplan_calc_topic_at(k));
+             j++)
+          capplan_buf_printf(out, "--%s ",
+                             capplan_calc_topic_at(k)->options[j].name);
         capplan_buf_puts(out, "--json --help\" -- \"$cur\")) ;;\n");
       }
       capplan_buf_puts(out, "      esac\n      ;;\n");
@@ -316,11 +317,10 @@ static void zsh(capplan_buf *out) {
     capplan_buf_puts(out, "'\n");
   }
   capplan_buf_puts(out, "  )\n  topics=(\n");
-  size_t n;
-  const capplan_calc_topic *t = capplan_calc_topics(&n);
+  size_t n = capplan_calc_n_topics();
   for (size_t i = 0; i < n; i++) {
-    capplan_buf_printf(out, "    '%s:", t[i].name);
-    zsh_desc(out, t[i].summary);
+    capplan_buf_printf(out, "    '%s:", capplan_calc_topic_at(i)->name);
+    zsh_desc(out, capplan_calc_topic_at(i)->summary);
     capplan_buf_puts(out, "'\n");
   }
   capplan_buf_puts(
@@ -348,9 +348,11 @@ static void zsh(capplan_buf *out) {
                             "          else\n"
                             "            case $words[2] in\n");
       for (size_t k = 0; k < n; k++) {
-        capplan_buf_printf(out, "              %s) _arguments", t[k].name);
-        for (size_t j = 0; j < capplan_calc_n_options(&t[k]); j++) {
-          const capplan_calc_option *o = &t[k].options[j];
+        capplan_buf_printf(out, "              %s) _arguments",
+                           capplan_calc_topic_at(k)->name);
+        for (size_t j = 0; j < capplan_calc_n_options(capplan_calc_topic_at(k));
+             j++) {
+          const capplan_calc_option *o = &capplan_calc_topic_at(k)->options[j];
           capplan_buf_printf(out, " '--%s%s[", o->name,
                              o->value_name ? "=" : "");
           zsh_desc(out, o->help);
@@ -431,8 +433,7 @@ static void fish(capplan_buf *out) {
                         "-l help -d 'show the help'\n"
                         "complete -c capplan -n __fish_use_subcommand -s V "
                         "-l version -d 'show the version and commit'\n");
-  size_t n;
-  const capplan_calc_topic *t = capplan_calc_topics(&n);
+  size_t n = capplan_calc_n_topics();
   capplan_buf topics;
   capplan_buf_init(&topics);
   topic_names(&topics, " ");
@@ -449,8 +450,9 @@ static void fish(capplan_buf *out) {
                            "complete -c capplan -n '__fish_seen_subcommand_"
                            "from %s; and not __fish_seen_subcommand_from %s' "
                            "-a %s -d ",
-                           c->name, topics.data, t[k].name);
-        fish_quote(out, t[k].summary);
+                           c->name, topics.data,
+                           capplan_calc_topic_at(k)->name);
+        fish_quote(out, capplan_calc_topic_at(k)->summary);
         capplan_buf_putc(out, '\n');
       }
       for (size_t k = 0; k < n; k++) {
@@ -458,9 +460,10 @@ static void fish(capplan_buf *out) {
         snprintf(tc, sizeof tc,
                  "'__fish_seen_subcommand_from %s; and "
                  "__fish_seen_subcommand_from %s'",
-                 c->name, t[k].name);
-        for (size_t j = 0; j < capplan_calc_n_options(&t[k]); j++) {
-          const capplan_calc_option *o = &t[k].options[j];
+                 c->name, capplan_calc_topic_at(k)->name);
+        for (size_t j = 0; j < capplan_calc_n_options(capplan_calc_topic_at(k));
+             j++) {
+          const capplan_calc_option *o = &capplan_calc_topic_at(k)->options[j];
           capplan_buf_printf(out, "complete -c capplan -n %s -l %s%s -d ", tc,
                              o->name, o->value_name ? " -x" : "");
           fish_quote(out, o->help);

@@ -78,18 +78,18 @@ static void option(capplan_buf *out, const cli_option *o) {
 }
 
 static void calc_topics(capplan_buf *out) {
-  size_t n;
-  const capplan_calc_topic *t = capplan_calc_topics(&n);
+  size_t n = capplan_calc_n_topics();
   capplan_buf_puts(out, ".IP\nTopics:\n.RS\n");
   for (size_t i = 0; i < n; i++) {
+    const capplan_calc_topic *t = capplan_calc_topic_at(i);
     capplan_buf_puts(out, ".TP\n\\fB");
-    roff(out, t[i].name);
+    roff(out, t->name);
     capplan_buf_puts(out, "\\fR ");
-    roff(out, t[i].usage);
+    roff(out, t->usage);
     capplan_buf_puts(out, "\n");
-    para(out, t[i].summary);
-    for (size_t k = 0; k < capplan_calc_n_options(&t[i]); k++) {
-      const capplan_calc_option *o = &t[i].options[k];
+    para(out, t->summary);
+    for (size_t k = 0; k < capplan_calc_n_options(t); k++) {
+      const capplan_calc_option *o = &t->options[k];
       capplan_buf_puts(out, ".br\n\\fB\\-\\-");
       roff(out, o->name);
       capplan_buf_puts(out, "\\fR");
@@ -103,7 +103,7 @@ static void calc_topics(capplan_buf *out) {
       capplan_buf_putc(out, '\n');
     }
     capplan_buf_puts(out, ".br\ne.g. \\f(CR");
-    roff(out, t[i].example);
+    roff(out, t->example);
     capplan_buf_puts(out, "\\fR\n");
   }
   capplan_buf_puts(out, ".RE\n");

@@ -8,6 +8,7 @@
  * render_json.c print the result.  The formulas are FORMULAS.md's and
  * seed 004's; each topic names its source.
  */
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "availability.h"
 #include "batching.h"
 #include "calc.h"
+#include "calc_int.h"
 #include "catalog.h"
 #include "format.h"
 #include "latdist.h"
@@ -27,26 +29,7 @@
 #include "units.h"
 #include "util.h"
 
-enum { MAX_OPTS = CALC_MAX_OPTIONS };
-
 typedef capplan_calc_option copt;
-typedef capplan_calc_topic ctopic;
-typedef struct calc_ctx calc_ctx;
-
-struct calc_ctx {
-  const ctopic *t;
-  capplan_calc *c;
-  capplan_buf *err;
-  bool has[MAX_OPTS];
-  double v[MAX_OPTS];
-  const char *text[MAX_OPTS];
-  double *list;
-  size_t n_list;
-  double k, n;   /* k-of-n */
-  double period; /* of a downtime, in seconds */
-};
-
-/* ------------------------------------------------------------- helpers */
 
 static int opt_index(const ctopic *t, const char *name) {
   for (int i = 0; i < MAX_OPTS && t->options[i].name; i++)
@@ -55,21 +38,26 @@ static int opt_index(const ctopic *t, const char *name) {
   return -1;
 }
 
-static bool has(const calc_ctx *x, const char *name) {
+/* ------------------------------------------------------------- helpers
+ * (calc_int.h): what every topic uses to read its options and record its
+ * working. */
+
+bool calc_has(const calc_ctx *x, const char *name) {
   int i = opt_index(x->t, name);
   return i >= 0 && x->has[i];
 }
 
-static double val(const calc_ctx *x, const char *name, double dflt) {
+double calc_val(const calc_ctx *x, const char *name, double dflt) {
   int i = opt_index(x->t, name);
   return i >= 0 && x->has[i] ? x->v[i] : dflt;
 }
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static char *
-str(calc_ctx *x, const char *fmt, ...) {
+const char *calc_text(const calc_ctx *x, const char *name) {
+  int i = opt_index(x->t, name);
+  return i >= 0 && x->has[i] ? x->text[i] : NULL;
+}
+
+char *calc_str(calc_ctx *x, const char *fmt, ...) {
   capplan_buf b;
   capplan_buf_init(&b);
   va_list ap;
@@ -81,30 +69,26 @@ str(calc_ctx *x, const char *fmt, ...) {
   return s;
 }
 
-/* A step of the working: the formula, the numbers put in, the result. */
-static void work(calc_ctx *x, const char *label, char *formula, char *numbers,
-                 char *result) {
+void calc_work(calc_ctx *x, const char *label, char *formula, char *numbers,
+               char *result) {
   steps *w = x->c->working;
   steps_add(w, &w->totals, label, formula, numbers, result, NULL);
 }
 
-static void note(calc_ctx *x, char *text) {
+void calc_note(calc_ctx *x, char *text) {
   steps *w = x->c->working;
   steps_add(w, &w->notes, "note", NULL, text, NULL, NULL);
 }
 
-static void result(calc_ctx *x, const char *name, const char *unit, double v) {
+void calc_result(calc_ctx *x, const char *name, const char *unit, double v) {
+  assert(x->c->n_results < CALC_MAX_RESULTS);
   capplan_calc_value *r = &x->c->results[x->c->n_results++];
   r->name = name;
   r->unit = unit;
   r->value = v;
 }
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static int
-fail(calc_ctx *x, const char *fmt, ...) {
+int calc_fail(calc_ctx *x, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   capplan_buf_vprintf(x->err, fmt, ap);
@@ -112,64 +96,53 @@ fail(calc_ctx *x, const char *fmt, ...) {
   return -1;
 }
 
-/* Short names for the formats, one buffer each. */
-typedef struct nb {
-  char s[8][FMT_SIZE];
-  int i;
-} nb;
-static char *n_(nb *b) {
+char *calc_nb_next(calc_nb *b) {
   return b->s[b->i++ % 8];
 }
-#define COUNT(b, v) fmt_count(v, n_(b), FMT_SIZE)
-#define RATE(b, v) fmt_rate(v, n_(b), FMT_SIZE)
-/* A number with D decimals, more if it is below 1 (3 significant digits):
- * the working shows the numbers it used (issue 9). */
-#define NUM(b, v, d) fmt_number_sig(v, d, n_(b), FMT_SIZE)
-#define MONEY(b, v) fmt_money(v, n_(b), FMT_SIZE)
-#define MS(b, v) fmt_ms(v, n_(b), FMT_SIZE)
-#define PCT(b, v) fmt_percent(v, n_(b), FMT_SIZE)
-#define AVAIL(b, up, down) fmt_availability_sig(up, down, 4, n_(b), FMT_SIZE)
 
 /* ---------------------------------------------------------------- qps */
 
 /* FORMULAS.md section 7: dau x requests_per_user_per_day / 86,400 x
  * peak_to_average; section 1: 10B events/day = 115,741/s. */
 static int run_qps(calc_ctx *x) {
-  nb b = {0};
-  bool dau = has(x, "dau") || has(x, "per-user");
-  if (dau == has(x, "events"))
-    return fail(x, "give --dau with --per-user, or --events");
+  calc_nb b = {0};
+  bool dau = calc_has(x, "dau") || calc_has(x, "per-user");
+  if (dau == calc_has(x, "events"))
+    return calc_fail(x, "give --dau with --per-user, or --events");
   double avg;
   if (dau) {
-    if (!has(x, "dau") || !has(x, "per-user"))
-      return fail(x, "--dau and --per-user go together");
-    double d = val(x, "dau", 0), u = val(x, "per-user", 0);
+    if (!calc_has(x, "dau") || !calc_has(x, "per-user"))
+      return calc_fail(x, "--dau and --per-user go together");
+    double d = calc_val(x, "dau", 0), u = calc_val(x, "per-user", 0);
     avg = d * u / 86400;
-    work(x, "average QPS", str(x, "dau x requests per user per day / 86,400 s"),
-         str(x, "%s x %s / 86,400", COUNT(&b, d), NUM(&b, u, 4)),
-         str(x, "%s QPS", RATE(&b, avg)));
+    calc_work(x, "average QPS",
+              calc_str(x, "dau x requests per user per day / 86,400 s"),
+              calc_str(x, "%s x %s / 86,400", COUNT(&b, d), NUM(&b, u, 4)),
+              calc_str(x, "%s QPS", RATE(&b, avg)));
   } else {
-    avg = val(x, "events", 0);
-    work(x, "average rate", str(x, "events per day / 86,400 s"),
-         str(x, "%s / 86,400", NUM(&b, avg * 86400, 2)),
-         str(x, "%s events/s", RATE(&b, avg)));
+    avg = calc_val(x, "events", 0);
+    calc_work(x, "average rate", calc_str(x, "events per day / 86,400 s"),
+              calc_str(x, "%s / 86,400", NUM(&b, avg * 86400, 2)),
+              calc_str(x, "%s events/s", RATE(&b, avg)));
   }
-  if (has(x, "peak") && !(val(x, "peak", 1) >= 1 && val(x, "peak", 1) <= 1e6))
+  if (calc_has(x, "peak") &&
+      !(calc_val(x, "peak", 1) >= 1 && calc_val(x, "peak", 1) <= 1e6))
     /* As a spec's peak_to_average: the peak is never below the average. */
-    return fail(x,
-                "--peak must be between 1 and 1e6 (the peak is never "
-                "below the average), got '%s'",
-                x->text[opt_index(x->t, "peak")]);
-  result(x, "average_qps", "1/s", avg);
-  if (has(x, "peak")) {
-    double p = val(x, "peak", 1);
-    work(x, "peak QPS", str(x, "average x peak-to-average"),
-         str(x, "%s x %s", RATE(&b, avg), NUM(&b, p, 4)),
-         str(x, "%s QPS", RATE(&b, avg * p)));
-    result(x, "peak_qps", "1/s", avg * p);
+    return calc_fail(x,
+                     "--peak must be between 1 and 1e6 (the peak is never "
+                     "below the average), got '%s'",
+                     calc_text(x, "peak"));
+  calc_result(x, "average_qps", "1/s", avg);
+  if (calc_has(x, "peak")) {
+    double p = calc_val(x, "peak", 1);
+    calc_work(x, "peak QPS", calc_str(x, "average x peak-to-average"),
+              calc_str(x, "%s x %s", RATE(&b, avg), NUM(&b, p, 4)),
+              calc_str(x, "%s QPS", RATE(&b, avg * p)));
+    calc_result(x, "peak_qps", "1/s", avg * p);
   } else {
-    note(x, str(x, "size servers for the peak: add --peak, e.g. --peak 3 "
-                   "(seed 004 plans for 300K+ at peak on 115K average)"));
+    calc_note(
+        x, calc_str(x, "size servers for the peak: add --peak, e.g. --peak 3 "
+                       "(seed 004 plans for 300K+ at peak on 115K average)"));
   }
   return 0;
 }
@@ -180,45 +153,51 @@ static int run_qps(calc_ctx *x) {
  * latency x parallelism; 16 cores give 10-16x CPU-bound, 4-8x memory-bound,
  * 100-1000x I/O-bound. */
 static int run_throughput(calc_ctx *x) {
-  nb b = {0};
-  if (!has(x, "latency"))
-    return fail(x, "--latency is required");
-  double lat = val(x, "latency", 1), batch = val(x, "batch", 1);
-  if (has(x, "parallelism") && (has(x, "cores") || has(x, "bound")))
-    return fail(x, "give --parallelism, or --cores with --bound, not both");
-  if (has(x, "cores") != has(x, "bound"))
-    return fail(x, "--cores and --bound go together");
-  if (has(x, "bound")) {
-    double cores = val(x, "cores", 16);
-    const char *bound = x->text[opt_index(x->t, "bound")];
+  calc_nb b = {0};
+  if (!calc_has(x, "latency"))
+    return calc_fail(x, "--latency is required");
+  double lat = calc_val(x, "latency", 1), batch = calc_val(x, "batch", 1);
+  if (calc_has(x, "parallelism") &&
+      (calc_has(x, "cores") || calc_has(x, "bound")))
+    return calc_fail(x,
+                     "give --parallelism, or --cores with --bound, not both");
+  if (calc_has(x, "cores") != calc_has(x, "bound"))
+    return calc_fail(x, "--cores and --bound go together");
+  if (calc_has(x, "bound")) {
+    double cores = calc_val(x, "cores", 16);
+    const char *bound = calc_text(x, "bound");
     double lo, per, hi;
     catalog_bound_range(bound, &lo, &per, &hi); /* checked when parsed */
     double p = cores * per;
     double plo = cores * lo, phi = cores * hi;
-    work(
+    calc_work(
         x, "parallelism",
-        str(x, "cores x factor (seed 004, %s-bound: %gx-%gx for 16 cores)",
-            bound, lo * 16, hi * 16),
-        str(x, "%s x %s..%s", COUNT(&b, cores), NUM(&b, lo, 4), NUM(&b, hi, 4)),
-        str(x, "%s..%s, capplan uses %s", NUM(&b, plo, 2), NUM(&b, phi, 2),
-            NUM(&b, p, 2)));
-    work(x, "QPS per server", str(x, "batch / latency x parallelism"),
-         str(x, "%s / %s x %s..%s", NUM(&b, batch, 0), MS(&b, lat),
-             NUM(&b, plo, 2), NUM(&b, phi, 2)),
-         str(x, "%s..%s QPS, capplan uses %s", RATE(&b, batch / lat * plo),
-             RATE(&b, batch / lat * phi), RATE(&b, batch / lat * p)));
-    result(x, "qps_per_server", "1/s", batch / lat * p);
-    result(x, "qps_per_server_low", "1/s", batch / lat * plo);
-    result(x, "qps_per_server_high", "1/s", batch / lat * phi);
+        calc_str(x, "cores x factor (seed 004, %s-bound: %gx-%gx for 16 cores)",
+                 bound, lo * 16, hi * 16),
+        calc_str(x, "%s x %s..%s", COUNT(&b, cores), NUM(&b, lo, 4),
+                 NUM(&b, hi, 4)),
+        calc_str(x, "%s..%s, capplan uses %s", NUM(&b, plo, 2), NUM(&b, phi, 2),
+                 NUM(&b, p, 2)));
+    calc_work(x, "QPS per server", calc_str(x, "batch / latency x parallelism"),
+              calc_str(x, "%s / %s x %s..%s", NUM(&b, batch, 0), MS(&b, lat),
+                       NUM(&b, plo, 2), NUM(&b, phi, 2)),
+              calc_str(x, "%s..%s QPS, capplan uses %s",
+                       RATE(&b, batch / lat * plo), RATE(&b, batch / lat * phi),
+                       RATE(&b, batch / lat * p)));
+    calc_result(x, "qps_per_server", "1/s", batch / lat * p);
+    calc_result(x, "qps_per_server_low", "1/s", batch / lat * plo);
+    calc_result(x, "qps_per_server_high", "1/s", batch / lat * phi);
   } else {
-    double p = val(x, "parallelism", 1);
-    work(x, "QPS per server", str(x, "batch / latency x parallelism"),
-         str(x, "%s / %s x %s", NUM(&b, batch, 0), MS(&b, lat), NUM(&b, p, 4)),
-         str(x, "%s QPS", RATE(&b, batch / lat * p)));
-    result(x, "qps_per_server", "1/s", batch / lat * p);
+    double p = calc_val(x, "parallelism", 1);
+    calc_work(x, "QPS per server", calc_str(x, "batch / latency x parallelism"),
+              calc_str(x, "%s / %s x %s", NUM(&b, batch, 0), MS(&b, lat),
+                       NUM(&b, p, 4)),
+              calc_str(x, "%s QPS", RATE(&b, batch / lat * p)));
+    calc_result(x, "qps_per_server", "1/s", batch / lat * p);
   }
-  note(x, str(x, "a request that scores 1,000 candidates is one request: "
-                 "batch counts requests served together, not items"));
+  calc_note(
+      x, calc_str(x, "a request that scores 1,000 candidates is one request: "
+                     "batch counts requests served together, not items"));
   return 0;
 }
 
@@ -228,14 +207,15 @@ static int run_throughput(calc_ctx *x) {
  * servers = ceil(raw x (1 + headroom) - tolerance) + redundancy, the
  * tolerance of capplan_ceil(). */
 static int run_servers(calc_ctx *x) {
-  nb b = {0};
-  if (!has(x, "qps") || !has(x, "per-server"))
-    return fail(x, "--qps and --per-server are required");
-  double q = val(x, "qps", 0), per = val(x, "per-server", 1);
-  double u = val(x, "utilization", 1), h = val(x, "headroom", 0);
-  double k = val(x, "redundancy", 0);
+  calc_nb b = {0};
+  if (!calc_has(x, "qps") || !calc_has(x, "per-server"))
+    return calc_fail(x, "--qps and --per-server are required");
+  double q = calc_val(x, "qps", 0), per = calc_val(x, "per-server", 1);
+  double u = calc_val(x, "utilization", 1), h = calc_val(x, "headroom", 0);
+  double k = calc_val(x, "redundancy", 0);
   if (u <= 0 || u > 1)
-    return fail(x, "--utilization must be more than 0%% and at most 100%%");
+    return calc_fail(x,
+                     "--utilization must be more than 0%% and at most 100%%");
   /* The sizing of specs (size_servers, SPEC.md "Sizing and rounding"),
    * with its figures shown step by step. */
   double raw = q / (per * u), with = raw * (1 + h), zone_extra;
@@ -243,32 +223,39 @@ static int run_servers(calc_ctx *x) {
   /* The tolerance must not size a real, if tiny, load at no server. */
   bool forced = raw > 0 && capplan_ceil(with) < 1;
   if (!(n + k <= CAPPLAN_MAX_EXACT))
-    return fail(x,
-                "the answer is %s servers, more than capplan counts exactly "
-                "(2^53); check --qps and --per-server",
-                COUNT(&b, n + k));
+    return calc_fail(
+        x,
+        "the answer is %s servers, more than capplan counts exactly "
+        "(2^53); check --qps and --per-server",
+        COUNT(&b, n + k));
   char arg[2 * FMT_SIZE], formula[2 * FMT_SIZE];
   fmt_ceil_arg(with, NUM(&b, with, 4), arg, sizeof arg);
   fmt_ceil_arg(with, "with headroom", formula, sizeof formula);
-  work(x, "raw servers", str(x, "QPS / (QPS per server x utilization)"),
-       str(x, "%s / (%s x %s)", RATE(&b, q), RATE(&b, per), PCT(&b, u)),
-       str(x, "%s", NUM(&b, raw, 4)));
-  work(x, "with headroom", str(x, "raw x (1 + headroom)"),
-       str(x, "%s x (1 + %s)", NUM(&b, raw, 4), PCT(&b, h)),
-       str(x, "%s", NUM(&b, with, 4)));
-  work(x, "servers", str(x, "ceil(%s) + redundancy", formula),
-       forced ? str(x, "ceil(%s) = 0, but a load needs a server: 1 + %s", arg,
-                    COUNT(&b, k))
-              : str(x, "ceil(%s) + %s", arg, COUNT(&b, k)),
-       str(x, "%s server%s", COUNT(&b, n + k), n + k == 1 ? "" : "s"));
-  result(x, "servers", "servers", n + k);
+  calc_work(
+      x, "raw servers", calc_str(x, "QPS / (QPS per server x utilization)"),
+      calc_str(x, "%s / (%s x %s)", RATE(&b, q), RATE(&b, per), PCT(&b, u)),
+      calc_str(x, "%s", NUM(&b, raw, 4)));
+  calc_work(x, "with headroom", calc_str(x, "raw x (1 + headroom)"),
+            calc_str(x, "%s x (1 + %s)", NUM(&b, raw, 4), PCT(&b, h)),
+            calc_str(x, "%s", NUM(&b, with, 4)));
+  calc_work(
+      x, "servers", calc_str(x, "ceil(%s) + redundancy", formula),
+      forced ? calc_str(x, "ceil(%s) = 0, but a load needs a server: 1 + %s",
+                        arg, COUNT(&b, k))
+             : calc_str(x, "ceil(%s) + %s", arg, COUNT(&b, k)),
+      calc_str(x, "%s server%s", COUNT(&b, n + k), n + k == 1 ? "" : "s"));
+  calc_result(x, "servers", "servers", n + k);
   if (capplan_ceil_tolerance(with) == CAPPLAN_CEIL_TOLERANCE)
-    note(x, str(x, "one ceiling, at the end; the 1e-9 keeps float noise such "
-                   "as 28.000000000000004 from buying a 29th server"));
+    calc_note(
+        x,
+        calc_str(x, "one ceiling, at the end; the 1e-9 keeps float noise such "
+                    "as 28.000000000000004 from buying a 29th server"));
   else
-    note(x, str(x, "one ceiling, at the end; above 1,000 the tolerance is "
-                   "1e-12 of the figure (at most 0.5), as float noise grows "
-                   "with it"));
+    calc_note(
+        x,
+        calc_str(x, "one ceiling, at the end; above 1,000 the tolerance is "
+                    "1e-12 of the figure (at most 0.5), as float noise grows "
+                    "with it"));
   return 0;
 }
 
@@ -276,27 +263,28 @@ static int run_servers(calc_ctx *x) {
 
 /* FORMULAS.md section 1: servers x $/hour x 8,760; a month is 730 h. */
 static int run_cost(calc_ctx *x) {
-  nb b = {0};
-  if (has(x, "servers") == has(x, "gpus"))
-    return fail(x, "give --servers or --gpus");
-  if (!has(x, "price"))
-    return fail(x, "--price is required, e.g. --price $2/hour");
-  bool gpus = has(x, "gpus");
-  double n = val(x, gpus ? "gpus" : "servers", 0), per = val(x, "price", 0);
+  calc_nb b = {0};
+  if (calc_has(x, "servers") == calc_has(x, "gpus"))
+    return calc_fail(x, "give --servers or --gpus");
+  if (!calc_has(x, "price"))
+    return calc_fail(x, "--price is required, e.g. --price $2/hour");
+  bool gpus = calc_has(x, "gpus");
+  double n = calc_val(x, gpus ? "gpus" : "servers", 0),
+         per = calc_val(x, "price", 0);
   const char *unit = gpus ? "GPUs" : "servers";
-  const char *as = x->text[opt_index(x->t, "price")];
-  work(x, "per year", str(x, "%s x price per year (8,760 h)", unit),
-       str(x, "%s x %s/year (%s)", COUNT(&b, n), MONEY(&b, per), as),
-       str(x, "%s/year", MONEY(&b, n * per)));
-  work(x, "per month", str(x, "per year x 730 / 8,760 h"),
-       str(x, "%s x 730 / 8,760", MONEY(&b, n * per)),
-       str(x, "%s/month", MONEY(&b, n * per / 12)));
-  work(x, "per hour", str(x, "per year / 8,760 h"),
-       str(x, "%s / 8,760", MONEY(&b, n * per)),
-       str(x, "%s/hour", MONEY(&b, n * per / 8760)));
-  result(x, "cost_per_year", "USD/year", n * per);
-  result(x, "cost_per_month", "USD/month", n * per / 12);
-  result(x, "cost_per_hour", "USD/hour", n * per / 8760);
+  const char *as = calc_text(x, "price");
+  calc_work(x, "per year", calc_str(x, "%s x price per year (8,760 h)", unit),
+            calc_str(x, "%s x %s/year (%s)", COUNT(&b, n), MONEY(&b, per), as),
+            calc_str(x, "%s/year", MONEY(&b, n * per)));
+  calc_work(x, "per month", calc_str(x, "per year x 730 / 8,760 h"),
+            calc_str(x, "%s x 730 / 8,760", MONEY(&b, n * per)),
+            calc_str(x, "%s/month", MONEY(&b, n * per / 12)));
+  calc_work(x, "per hour", calc_str(x, "per year / 8,760 h"),
+            calc_str(x, "%s / 8,760", MONEY(&b, n * per)),
+            calc_str(x, "%s/hour", MONEY(&b, n * per / 8760)));
+  calc_result(x, "cost_per_year", "USD/year", n * per);
+  calc_result(x, "cost_per_month", "USD/month", n * per / 12);
+  calc_result(x, "cost_per_hour", "USD/hour", n * per / 8760);
   return 0;
 }
 
@@ -305,29 +293,31 @@ static int run_cost(calc_ctx *x) {
 /* Seed 000 "Availability": downtime = (1 - A) x period; 99.9% = 8.76 h a
  * year, 99.99% = 52.56 min, 99.999% = 5.26 min. */
 static int run_nines(calc_ctx *x) {
-  nb b = {0};
-  if (has(x, "availability") == has(x, "downtime"))
-    return fail(x, "give an availability (e.g. 99.99%%) or --downtime "
-                   "(e.g. 1h/year)");
+  calc_nb b = {0};
+  if (calc_has(x, "availability") == calc_has(x, "downtime"))
+    return calc_fail(x, "give an availability (e.g. 99.99%%) or --downtime "
+                        "(e.g. 1h/year)");
   double down;
-  if (has(x, "downtime")) {
-    double d = val(x, "downtime", 0);
+  if (calc_has(x, "downtime")) {
+    double d = calc_val(x, "downtime", 0);
     down = d / x->period;
     if (down > 1)
-      return fail(x, "--downtime is longer than its period");
+      return calc_fail(x, "--downtime is longer than its period");
     if (down == 0)
-      return fail(x, "no downtime is 100%%, which is never down and has no "
-                     "finite nines; give a downtime above 0, e.g. 1s/year");
-    work(x, "availability", str(x, "1 - downtime / period"),
-         str(x, "1 - %s min / %s min", NUM(&b, d / 60, 4),
-             COUNT(&b, x->period / 60)),
-         str(x, "%s", AVAIL(&b, 1 - down, down)));
-    result(x, "availability", "fraction", 1 - down);
+      return calc_fail(x,
+                       "no downtime is 100%%, which is never down and has no "
+                       "finite nines; give a downtime above 0, e.g. 1s/year");
+    calc_work(x, "availability", calc_str(x, "1 - downtime / period"),
+              calc_str(x, "1 - %s min / %s min", NUM(&b, d / 60, 4),
+                       COUNT(&b, x->period / 60)),
+              calc_str(x, "%s", AVAIL(&b, 1 - down, down)));
+    calc_result(x, "availability", "fraction", 1 - down);
   } else {
-    double a = val(x, "availability", 0);
+    double a = calc_val(x, "availability", 0);
     if (a >= 1)
-      return fail(x, "100%% is never down, so it has no finite nines; give "
-                     "an availability below 100%%, e.g. 99.999%%");
+      return calc_fail(x,
+                       "100%% is never down, so it has no finite nines; give "
+                       "an availability below 100%%, e.g. 99.999%%");
     down = 1 - a;
   }
   const struct {
@@ -338,18 +328,23 @@ static int run_nines(calc_ctx *x) {
                  {"per week", "10,080 min", 10080},
                  {"per day", "1,440 min", 1440}};
   for (size_t i = 0; i < 4; i++)
-    work(x, periods[i].label, str(x, "(1 - availability) x %s", periods[i].per),
-         str(x, "%s x %s", NUM(&b, down, 12), COUNT(&b, periods[i].minutes)),
-         str(x, "%s down",
-             fmt_downtime(down * periods[i].minutes, n_(&b), FMT_SIZE)));
+    calc_work(x, periods[i].label,
+              calc_str(x, "(1 - availability) x %s", periods[i].per),
+              calc_str(x, "%s x %s", NUM(&b, down, 12),
+                       COUNT(&b, periods[i].minutes)),
+              calc_str(x, "%s down",
+                       fmt_downtime(down * periods[i].minutes, calc_nb_next(&b),
+                                    FMT_SIZE)));
   avail av = {1 - down, down};
   avail_figs f = avail_figs_of(av);
-  work(x, "nines", str(x, "-log10(1 - availability)"),
-       str(x, "-log10(%s)", NUM(&b, down, 12)),
-       str(x, "%s", fmt_nines(f.nines, f.above_cap, n_(&b), FMT_SIZE)));
-  result(x, "downtime_minutes_per_year", "min", down * 525600);
-  result(x, "downtime_minutes_per_month", "min", down * 43800);
-  result(x, "nines", "1", avail_nines(av));
+  calc_work(
+      x, "nines", calc_str(x, "-log10(1 - availability)"),
+      calc_str(x, "-log10(%s)", NUM(&b, down, 12)),
+      calc_str(x, "%s",
+               fmt_nines(f.nines, f.above_cap, calc_nb_next(&b), FMT_SIZE)));
+  calc_result(x, "downtime_minutes_per_year", "min", down * 525600);
+  calc_result(x, "downtime_minutes_per_month", "min", down * 43800);
+  calc_result(x, "nines", "1", avail_nines(av));
   return 0;
 }
 
@@ -359,26 +354,28 @@ static int run_nines(calc_ctx *x) {
  * 1 - prod(1 - A), k-of-n the binomial tail; three 99.9% in series give
  * 99.7003%, two 99% in parallel 99.99%. */
 static int run_availability(calc_ctx *x) {
-  nb b = {0};
-  int modes = has(x, "series") + has(x, "parallel") + has(x, "k-of-n");
+  calc_nb b = {0};
+  int modes =
+      calc_has(x, "series") + calc_has(x, "parallel") + calc_has(x, "k-of-n");
   if (modes != 1)
-    return fail(x, "give one of --series A B ..., --parallel A B ..., "
-                   "--k-of-n K/N --each A");
+    return calc_fail(x, "give one of --series A B ..., --parallel A B ..., "
+                        "--k-of-n K/N --each A");
   avail total;
   capplan_buf f;
   capplan_buf_init(&f);
-  if (has(x, "k-of-n")) {
-    if (!has(x, "each"))
-      return fail(x, "--k-of-n needs --each, e.g. --each 99%%");
-    double a = val(x, "each", 0);
+  if (calc_has(x, "k-of-n")) {
+    if (!calc_has(x, "each"))
+      return calc_fail(x, "--k-of-n needs --each, e.g. --each 99%%");
+    double a = calc_val(x, "each", 0);
     total = avail_k_of_n(x->k, x->n, a);
-    work(x, "availability",
-         str(x, "sum over k = %g..%g of C(%g, k) a^k (1 - a)^(%g - k)", x->k,
-             x->n, x->n, x->n),
-         str(x, "a = %s, %g of %g must be up", PCT(&b, a), x->k, x->n),
-         str(x, "%s", AVAIL(&b, total.up, total.down)));
+    calc_work(
+        x, "availability",
+        calc_str(x, "sum over k = %g..%g of C(%g, k) a^k (1 - a)^(%g - k)",
+                 x->k, x->n, x->n, x->n),
+        calc_str(x, "a = %s, %g of %g must be up", PCT(&b, a), x->k, x->n),
+        calc_str(x, "%s", AVAIL(&b, total.up, total.down)));
   } else {
-    bool series = has(x, "series");
+    bool series = calc_has(x, "series");
     total = series ? (avail){1, 0} : (avail){0, 1};
     for (size_t i = 0; i < x->n_list; i++) {
       avail a = avail_of(x->list[i]);
@@ -386,22 +383,24 @@ static int run_availability(calc_ctx *x) {
       capplan_buf_printf(&f, "%s%s%s%s", i ? " x " : "", series ? "" : "(1 - ",
                          PCT(&b, x->list[i]), series ? "" : ")");
     }
-    work(x, "availability",
-         str(x, series ? "the product: every part must be up"
-                       : "1 - product of (1 - A): down only if all are"),
-         series ? str(x, "%s", f.data) : str(x, "1 - %s", f.data),
-         str(x, "%s", AVAIL(&b, total.up, total.down)));
+    calc_work(
+        x, "availability",
+        calc_str(x, series ? "the product: every part must be up"
+                           : "1 - product of (1 - A): down only if all are"),
+        series ? calc_str(x, "%s", f.data) : calc_str(x, "1 - %s", f.data),
+        calc_str(x, "%s", AVAIL(&b, total.up, total.down)));
   }
   capplan_buf_release(&f);
   avail_figs tf = avail_figs_of(total);
-  work(x, "downtime", str(x, "(1 - availability) x 525,600 min"),
-       str(x, "%s x 525,600", NUM(&b, total.down, 12)),
-       str(x, "%s a year (%s nines)",
-           fmt_downtime(tf.down_year_min, n_(&b), FMT_SIZE),
-           fmt_nines(tf.nines, tf.above_cap, n_(&b), FMT_SIZE)));
-  result(x, "availability", "fraction", total.up);
-  result(x, "unavailability", "fraction", total.down);
-  result(x, "downtime_minutes_per_year", "min", total.down * 525600);
+  calc_work(
+      x, "downtime", calc_str(x, "(1 - availability) x 525,600 min"),
+      calc_str(x, "%s x 525,600", NUM(&b, total.down, 12)),
+      calc_str(x, "%s a year (%s nines)",
+               fmt_downtime(tf.down_year_min, calc_nb_next(&b), FMT_SIZE),
+               fmt_nines(tf.nines, tf.above_cap, calc_nb_next(&b), FMT_SIZE)));
+  calc_result(x, "availability", "fraction", total.up);
+  calc_result(x, "unavailability", "fraction", total.down);
+  calc_result(x, "downtime_minutes_per_year", "min", total.down * 525600);
   return 0;
 }
 
@@ -410,38 +409,42 @@ static int run_availability(calc_ctx *x) {
 /* Seed 004 "Data Pipeline": 10B events a day kept 90 days, ~1 trillion
  * events, ~100 TB. */
 static int run_storage(calc_ctx *x) {
-  nb b = {0};
-  if (!has(x, "events") || !has(x, "size") || !has(x, "retention"))
-    return fail(x, "--events, --size and --retention are required");
-  double per_day = val(x, "events", 0) * 86400, size = val(x, "size", 0);
-  double days = val(x, "retention", 0) / 86400, rep = val(x, "replication", 1);
+  calc_nb b = {0};
+  if (!calc_has(x, "events") || !calc_has(x, "size") ||
+      !calc_has(x, "retention"))
+    return calc_fail(x, "--events, --size and --retention are required");
+  double per_day = calc_val(x, "events", 0) * 86400,
+         size = calc_val(x, "size", 0);
+  double days = calc_val(x, "retention", 0) / 86400,
+         rep = calc_val(x, "replication", 1);
   double total = per_day * size * days * rep;
-  work(x, "events kept", str(x, "events per day x retention in days"),
-       str(x, "%s x %s", NUM(&b, per_day, 2), NUM(&b, days, 2)),
-       str(x, "%s events", NUM(&b, per_day * days, 2)));
-  work(x, "storage", str(x, "events x size x replication"),
-       str(x, "%s x %s B x %s", NUM(&b, per_day * days, 2), NUM(&b, size, 2),
-           NUM(&b, rep, 2)),
-       str(x, "%s", fmt_bytes(total, n_(&b), FMT_SIZE)));
-  result(x, "events", "1", per_day * days);
-  result(x, "bytes", "bytes", total);
+  calc_work(x, "events kept", calc_str(x, "events per day x retention in days"),
+            calc_str(x, "%s x %s", NUM(&b, per_day, 2), NUM(&b, days, 2)),
+            calc_str(x, "%s events", NUM(&b, per_day * days, 2)));
+  calc_work(x, "storage", calc_str(x, "events x size x replication"),
+            calc_str(x, "%s x %s B x %s", NUM(&b, per_day * days, 2),
+                     NUM(&b, size, 2), NUM(&b, rep, 2)),
+            calc_str(x, "%s", fmt_bytes(total, calc_nb_next(&b), FMT_SIZE)));
+  calc_result(x, "events", "1", per_day * days);
+  calc_result(x, "bytes", "bytes", total);
   return 0;
 }
 
 static int run_bandwidth(calc_ctx *x) {
-  nb b = {0};
-  if (!has(x, "qps") || !has(x, "size"))
-    return fail(x, "--qps and --size are required");
-  double q = val(x, "qps", 0), size = val(x, "size", 0);
+  calc_nb b = {0};
+  if (!calc_has(x, "qps") || !calc_has(x, "size"))
+    return calc_fail(x, "--qps and --size are required");
+  double q = calc_val(x, "qps", 0), size = calc_val(x, "size", 0);
   double bytes = q * size;
-  work(x, "bytes per second", str(x, "QPS x size"),
-       str(x, "%s x %s B", RATE(&b, q), NUM(&b, size, 2)),
-       str(x, "%s", fmt_bytes_per(bytes, "/s", n_(&b), FMT_SIZE)));
-  work(x, "bits per second", str(x, "bytes per second x 8"),
-       str(x, "%s x 8", NUM(&b, bytes, 2)),
-       str(x, "%s Gbit/s", NUM(&b, bytes * 8 / 1e9, 3)));
-  result(x, "bytes_per_second", "bytes/s", bytes);
-  result(x, "bits_per_second", "bits/s", bytes * 8);
+  calc_work(x, "bytes per second", calc_str(x, "QPS x size"),
+            calc_str(x, "%s x %s B", RATE(&b, q), NUM(&b, size, 2)),
+            calc_str(x, "%s",
+                     fmt_bytes_per(bytes, "/s", calc_nb_next(&b), FMT_SIZE)));
+  calc_work(x, "bits per second", calc_str(x, "bytes per second x 8"),
+            calc_str(x, "%s x 8", NUM(&b, bytes, 2)),
+            calc_str(x, "%s Gbit/s", NUM(&b, bytes * 8 / 1e9, 3)));
+  calc_result(x, "bytes_per_second", "bytes/s", bytes);
+  calc_result(x, "bits_per_second", "bits/s", bytes * 8);
   return 0;
 }
 
@@ -449,28 +452,30 @@ static int run_bandwidth(calc_ctx *x) {
 
 /* FORMULAS.md section 7: L = lambda x W. */
 static int run_little(calc_ctx *x) {
-  nb b = {0};
-  int given = has(x, "rate") + has(x, "latency") + has(x, "concurrency");
+  calc_nb b = {0};
+  int given =
+      calc_has(x, "rate") + calc_has(x, "latency") + calc_has(x, "concurrency");
   if (given != 2)
-    return fail(x, "give two of --rate, --latency and --concurrency");
-  if (!has(x, "concurrency")) {
-    double l = val(x, "rate", 0), w = val(x, "latency", 0);
-    work(x, "concurrency", str(x, "L = arrival rate x time in the system"),
-         str(x, "%s/s x %s", RATE(&b, l), MS(&b, w)),
-         str(x, "%s requests in flight", NUM(&b, l * w, 2)));
-    result(x, "concurrency", "1", l * w);
-  } else if (!has(x, "rate")) {
-    double c = val(x, "concurrency", 0), w = val(x, "latency", 0);
-    work(x, "rate", str(x, "lambda = L / W"),
-         str(x, "%s / %s", NUM(&b, c, 2), MS(&b, w)),
-         str(x, "%s per second", RATE(&b, c / w)));
-    result(x, "rate", "1/s", c / w);
+    return calc_fail(x, "give two of --rate, --latency and --concurrency");
+  if (!calc_has(x, "concurrency")) {
+    double l = calc_val(x, "rate", 0), w = calc_val(x, "latency", 0);
+    calc_work(x, "concurrency",
+              calc_str(x, "L = arrival rate x time in the system"),
+              calc_str(x, "%s/s x %s", RATE(&b, l), MS(&b, w)),
+              calc_str(x, "%s requests in flight", NUM(&b, l * w, 2)));
+    calc_result(x, "concurrency", "1", l * w);
+  } else if (!calc_has(x, "rate")) {
+    double c = calc_val(x, "concurrency", 0), w = calc_val(x, "latency", 0);
+    calc_work(x, "rate", calc_str(x, "lambda = L / W"),
+              calc_str(x, "%s / %s", NUM(&b, c, 2), MS(&b, w)),
+              calc_str(x, "%s per second", RATE(&b, c / w)));
+    calc_result(x, "rate", "1/s", c / w);
   } else {
-    double c = val(x, "concurrency", 0), l = val(x, "rate", 0);
-    work(x, "latency", str(x, "W = L / lambda"),
-         str(x, "%s / %s/s", NUM(&b, c, 2), RATE(&b, l)),
-         str(x, "%s", MS(&b, c / l)));
-    result(x, "latency", "s", c / l);
+    double c = calc_val(x, "concurrency", 0), l = calc_val(x, "rate", 0);
+    calc_work(x, "latency", calc_str(x, "W = L / lambda"),
+              calc_str(x, "%s / %s/s", NUM(&b, c, 2), RATE(&b, l)),
+              calc_str(x, "%s", MS(&b, c / l)));
+    calc_result(x, "latency", "s", c / l);
   }
   return 0;
 }
@@ -481,75 +486,84 @@ static int run_little(calc_ctx *x) {
  * accelerators = ceil(lambda x t(b) / b).  The seed counts the window as
  * GPU time too: b / (t + window) per GPU. */
 static int run_batch(calc_ctx *x) {
-  nb b = {0};
-  if (!has(x, "qps") || !has(x, "window") || !has(x, "time"))
-    return fail(x, "--qps, --window and --time are required");
-  double q = val(x, "qps", 0), w = val(x, "window", 0), t = val(x, "time", 0);
+  calc_nb b = {0};
+  if (!calc_has(x, "qps") || !calc_has(x, "window") || !calc_has(x, "time"))
+    return calc_fail(x, "--qps, --window and --time are required");
+  double q = calc_val(x, "qps", 0), w = calc_val(x, "window", 0),
+         t = calc_val(x, "time", 0);
   /* The batcher of 'batching:' stages (batching.c, FORMULAS.md 4b), with
    * a batch taking --time whatever its size; so the spec it advises below
    * gives these very figures. */
   batching_params bp = {
-      q, w, has(x, "max-batch") ? val(x, "max-batch", 1) : 1e6, t, 0, 1};
+      q, w, calc_has(x, "max-batch") ? calc_val(x, "max-batch", 1) : 1e6,
+      t, 0, 1};
   batching_plan pl;
   if (batching_shared(&bp, &pl) != BATCHING_OK)
-    return fail(x, "the answer is too large to represent; check the inputs");
+    return calc_fail(x,
+                     "the answer is too large to represent; check the inputs");
   double bs = pl.batch;
   bool capped = pl.limit == BATCHING_BY_FILL;
-  if (has(x, "max-batch"))
-    work(x, "batch size", str(x, "min(max batch, max(1, QPS x window))"),
-         str(x, "min(%s, %s/s x %s)", NUM(&b, val(x, "max-batch", 0), 0),
-             RATE(&b, q), MS(&b, w)),
-         str(x, "%s requests per batch", NUM(&b, bs, 2)));
+  if (calc_has(x, "max-batch"))
+    calc_work(x, "batch size",
+              calc_str(x, "min(max batch, max(1, QPS x window))"),
+              calc_str(x, "min(%s, %s/s x %s)",
+                       NUM(&b, calc_val(x, "max-batch", 0), 0), RATE(&b, q),
+                       MS(&b, w)),
+              calc_str(x, "%s requests per batch", NUM(&b, bs, 2)));
   else
-    work(x, "batch size", str(x, "max(1, QPS x window)"),
-         str(x, "%s/s x %s", RATE(&b, q), MS(&b, w)),
-         str(x, "%s requests per batch", NUM(&b, bs, 2)));
+    calc_work(x, "batch size", calc_str(x, "max(1, QPS x window)"),
+              calc_str(x, "%s/s x %s", RATE(&b, q), MS(&b, w)),
+              calc_str(x, "%s requests per batch", NUM(&b, bs, 2)));
   /* A capped batch is full before the window ends: its first request
    * waits for the other batch - 1 to arrive (FORMULAS.md 4b). */
   double fill = pl.close_wait_max;
   if (capped)
-    work(x, "fill time",
-         str(x, "(batch - 1) / QPS (full before the window ends)"),
-         str(x, "(%s - 1) / %s/s", NUM(&b, bs, 2), RATE(&b, q)),
-         str(x, "%s", MS(&b, fill)));
+    calc_work(x, "fill time",
+              calc_str(x, "(batch - 1) / QPS (full before the window ends)"),
+              calc_str(x, "(%s - 1) / %s/s", NUM(&b, bs, 2), RATE(&b, q)),
+              calc_str(x, "%s", MS(&b, fill)));
   double exact = pl.accelerators;
-  work(x, "GPUs (exact)", str(x, "ceil(QPS x batch time / batch size)"),
-       str(x, "ceil(%s x %s / %s)", RATE(&b, q), MS(&b, t), NUM(&b, bs, 2)),
-       str(x, "%s GPU%s, each %s QPS", COUNT(&b, exact), exact == 1 ? "" : "s",
-           RATE(&b, bs / t)));
+  calc_work(
+      x, "GPUs (exact)", calc_str(x, "ceil(QPS x batch time / batch size)"),
+      calc_str(x, "ceil(%s x %s / %s)", RATE(&b, q), MS(&b, t), NUM(&b, bs, 2)),
+      calc_str(x, "%s GPU%s, each %s QPS", COUNT(&b, exact),
+               exact == 1 ? "" : "s", RATE(&b, bs / t)));
   double seed_qps = bs / (t + fill);
   double seed = capplan_ceil(q / seed_qps);
   if (!(exact <= CAPPLAN_MAX_EXACT && seed <= CAPPLAN_MAX_EXACT))
-    return fail(x,
-                "the answer is %s GPUs, more than capplan counts exactly "
-                "(2^53); check --qps, --time and --max-batch",
-                COUNT(&b, fmax(exact, seed)));
+    return calc_fail(x,
+                     "the answer is %s GPUs, more than capplan counts exactly "
+                     "(2^53); check --qps, --time and --max-batch",
+                     COUNT(&b, fmax(exact, seed)));
   const char *wait = capped ? "fill time" : "window";
-  work(x, "GPUs (seed)", str(x, "QPS / (batch / (batch time + %s))", wait),
-       str(x, "%s / (%s / %s)", RATE(&b, q), NUM(&b, bs, 2), MS(&b, t + fill)),
-       str(x, "%s GPU%s, each %s QPS", COUNT(&b, seed), seed == 1 ? "" : "s",
-           RATE(&b, seed_qps)));
-  work(x, "latency", str(x, "%s + batch time (+ queueing)", wait),
-       str(x, "%s + %s", MS(&b, fill), MS(&b, t)),
-       str(x, "%s", MS(&b, fill + t)));
+  calc_work(x, "GPUs (seed)",
+            calc_str(x, "QPS / (batch / (batch time + %s))", wait),
+            calc_str(x, "%s / (%s / %s)", RATE(&b, q), NUM(&b, bs, 2),
+                     MS(&b, t + fill)),
+            calc_str(x, "%s GPU%s, each %s QPS", COUNT(&b, seed),
+                     seed == 1 ? "" : "s", RATE(&b, seed_qps)));
+  calc_work(x, "latency", calc_str(x, "%s + batch time (+ queueing)", wait),
+            calc_str(x, "%s + %s", MS(&b, fill), MS(&b, t)),
+            calc_str(x, "%s", MS(&b, fill + t)));
   char maxb[FMT_SIZE + 16] = "";
-  if (has(x, "max-batch"))
+  if (calc_has(x, "max-batch"))
     snprintf(maxb, sizeof maxb, ", max_batch: %s",
-             NUM(&b, val(x, "max-batch", 0), 0));
-  note(x, str(x,
-              "capplan uses the exact reading: a GPU is busy for the "
-              "batch time only, while the next batch fills.  In a spec "
-              "write 'batching: {window: %sms%s, time: {base: %sms}}': "
-              "the stage then sizes these GPUs and its latency counts the "
-              "%s (at a 100%% target; 'utilization' leaves room for the "
-              "queue of batches).  The seed's reading counts the %s as "
-              "GPU time too (%s GPUs).",
-              NUM(&b, w * 1000, 3), maxb, NUM(&b, t * 1000, 3), wait, wait,
-              COUNT(&b, seed)));
-  result(x, "batch", "1", bs);
-  result(x, "gpus", "1", exact);
-  result(x, "gpus_seed_reading", "1", seed);
-  result(x, "latency", "s", fill + t);
+             NUM(&b, calc_val(x, "max-batch", 0), 0));
+  calc_note(
+      x, calc_str(x,
+                  "capplan uses the exact reading: a GPU is busy for the "
+                  "batch time only, while the next batch fills.  In a spec "
+                  "write 'batching: {window: %sms%s, time: {base: %sms}}': "
+                  "the stage then sizes these GPUs and its latency counts the "
+                  "%s (at a 100%% target; 'utilization' leaves room for the "
+                  "queue of batches).  The seed's reading counts the %s as "
+                  "GPU time too (%s GPUs).",
+                  NUM(&b, w * 1000, 3), maxb, NUM(&b, t * 1000, 3), wait, wait,
+                  COUNT(&b, seed)));
+  calc_result(x, "batch", "1", bs);
+  calc_result(x, "gpus", "1", exact);
+  calc_result(x, "gpus_seed_reading", "1", seed);
+  calc_result(x, "latency", "s", fill + t);
   return 0;
 }
 
@@ -559,61 +573,66 @@ static int run_batch(calc_ctx *x) {
  * their percentiles, Allen-Cunneen for another service variation, and the
  * fewest servers for a percentile target (queueing.h). */
 static int run_queue(calc_ctx *x) {
-  nb b = {0};
-  if (!has(x, "qps") || !has(x, "latency"))
-    return fail(x, "--qps and --latency (the mean service time) are required");
-  if (!has(x, "servers") && !has(x, "target"))
-    return fail(x, "give --servers N, --target D, or both");
-  double lambda = val(x, "qps", 0), s = val(x, "latency", 0);
-  double cs = val(x, "cv", 1), p = val(x, "percentile", 0.99);
+  calc_nb b = {0};
+  if (!calc_has(x, "qps") || !calc_has(x, "latency"))
+    return calc_fail(
+        x, "--qps and --latency (the mean service time) are required");
+  if (!calc_has(x, "servers") && !calc_has(x, "target"))
+    return calc_fail(x, "give --servers N, --target D, or both");
+  double lambda = calc_val(x, "qps", 0), s = calc_val(x, "latency", 0);
+  double cs = calc_val(x, "cv", 1), p = calc_val(x, "percentile", 0.99);
   double mu = 1 / s, a = lambda * s;
   if (cs > 10)
-    return fail(x, "--cv must be at most 10");
+    return calc_fail(x, "--cv must be at most 10");
   if (!(p > 0 && p < 1))
-    return fail(x, "--percentile must be more than 0%% and less than 100%%");
-  work(x, "offered load", str(x, "a = QPS x mean service time"),
-       str(x, "%s/s x %s", RATE(&b, lambda), MS(&b, s)),
-       str(x, "%s Erlangs", NUM(&b, a, 4)));
-  if (has(x, "servers")) {
-    double c = val(x, "servers", 0);
+    return calc_fail(x,
+                     "--percentile must be more than 0%% and less than 100%%");
+  calc_work(x, "offered load", calc_str(x, "a = QPS x mean service time"),
+            calc_str(x, "%s/s x %s", RATE(&b, lambda), MS(&b, s)),
+            calc_str(x, "%s Erlangs", NUM(&b, a, 4)));
+  if (calc_has(x, "servers")) {
+    double c = calc_val(x, "servers", 0);
     if (c < 1 || c != floor(c) || c > 1e15)
-      return fail(x, "--servers must be a whole number from 1");
+      return calc_fail(x, "--servers must be a whole number from 1");
     mmc q;
     if (mmc_init(&q, lambda, mu, c, 1, cs) < 0) {
       if (q.status == MMC_OVERLOADED)
-        return fail(x,
-                    "%s servers at %s Erlangs run at %s: no steady state; "
-                    "at least %s servers are needed",
-                    COUNT(&b, c), NUM(&b, a, 4), PCT(&b, a / c),
-                    COUNT(&b, floor(a) + 1));
-      return fail(x, "check --qps and --latency");
+        return calc_fail(x,
+                         "%s servers at %s Erlangs run at %s: no steady state; "
+                         "at least %s servers are needed",
+                         COUNT(&b, c), NUM(&b, a, 4), PCT(&b, a / c),
+                         COUNT(&b, floor(a) + 1));
+      return calc_fail(x, "check --qps and --latency");
     }
     double eb = erlang_b(c, a);
-    work(x, "utilization", str(x, "rho = a / c"),
-         str(x, "%s / %s", NUM(&b, a, 4), COUNT(&b, c)),
-         str(x, "%s", PCT(&b, q.rho)));
-    work(x, "Erlang B", str(x, "B_k = a B_(k-1) / (k + a B_(k-1)), B_0 = 1"),
-         str(x, "k = 1 .. %s, a = %s", COUNT(&b, c), NUM(&b, a, 4)),
-         str(x, "%s", NUM(&b, eb, 6)));
-    work(x, "Erlang C", str(x, "P(wait) = B / (1 - rho (1 - B))"),
-         str(x, "%s / (1 - %s x (1 - %s))", NUM(&b, eb, 6), NUM(&b, q.rho, 4),
-             NUM(&b, eb, 6)),
-         str(x, "%s", NUM(&b, q.erlang_c, 6)));
+    calc_work(x, "utilization", calc_str(x, "rho = a / c"),
+              calc_str(x, "%s / %s", NUM(&b, a, 4), COUNT(&b, c)),
+              calc_str(x, "%s", PCT(&b, q.rho)));
+    calc_work(x, "Erlang B",
+              calc_str(x, "B_k = a B_(k-1) / (k + a B_(k-1)), B_0 = 1"),
+              calc_str(x, "k = 1 .. %s, a = %s", COUNT(&b, c), NUM(&b, a, 4)),
+              calc_str(x, "%s", NUM(&b, eb, 6)));
+    calc_work(x, "Erlang C", calc_str(x, "P(wait) = B / (1 - rho (1 - B))"),
+              calc_str(x, "%s / (1 - %s x (1 - %s))", NUM(&b, eb, 6),
+                       NUM(&b, q.rho, 4), NUM(&b, eb, 6)),
+              calc_str(x, "%s", NUM(&b, q.erlang_c, 6)));
     if (cs == 1)
-      work(x, "mean wait", str(x, "C / (c mu - lambda)"),
-           str(x, "%s / (%s x %s/s - %s/s)", NUM(&b, q.erlang_c, 6),
-               COUNT(&b, c), NUM(&b, mu, 4), RATE(&b, lambda)),
-           str(x, "%s", MS(&b, q.wait_mean)));
+      calc_work(x, "mean wait", calc_str(x, "C / (c mu - lambda)"),
+                calc_str(x, "%s / (%s x %s/s - %s/s)", NUM(&b, q.erlang_c, 6),
+                         COUNT(&b, c), NUM(&b, mu, 4), RATE(&b, lambda)),
+                calc_str(x, "%s", MS(&b, q.wait_mean)));
     else
-      work(x, "mean wait",
-           str(x, "C / (c mu - lambda) x (ca^2 + cs^2) / 2 (Allen-Cunneen)"),
-           str(x, "%s / (%s x %s/s - %s/s) x (1 + %s^2) / 2",
-               NUM(&b, q.erlang_c, 6), COUNT(&b, c), NUM(&b, mu, 4),
-               RATE(&b, lambda), NUM(&b, cs, 3)),
-           str(x, "%s", MS(&b, q.wait_mean)));
-    work(x, "mean response", str(x, "mean wait + 1 / mu"),
-         str(x, "%s + %s", MS(&b, q.wait_mean), MS(&b, s)),
-         str(x, "%s", MS(&b, q.resp_mean)));
+      calc_work(
+          x, "mean wait",
+          calc_str(x,
+                   "C / (c mu - lambda) x (ca^2 + cs^2) / 2 (Allen-Cunneen)"),
+          calc_str(x, "%s / (%s x %s/s - %s/s) x (1 + %s^2) / 2",
+                   NUM(&b, q.erlang_c, 6), COUNT(&b, c), NUM(&b, mu, 4),
+                   RATE(&b, lambda), NUM(&b, cs, 3)),
+          calc_str(x, "%s", MS(&b, q.wait_mean)));
+    calc_work(x, "mean response", calc_str(x, "mean wait + 1 / mu"),
+              calc_str(x, "%s + %s", MS(&b, q.wait_mean), MS(&b, s)),
+              calc_str(x, "%s", MS(&b, q.resp_mean)));
     static const double lv[4] = {0.5, 0.95, 0.99, 0.999};
     static const char *const wn[4] = {"wait_p50", "wait_p95", "wait_p99",
                                       "wait_p999"};
@@ -624,51 +643,56 @@ static int run_queue(calc_ctx *x) {
       w[k] = mmc_wait_quantile(&q, lv[k]);
       r[k] = mmc_response_quantile(&q, lv[k]);
       if (w[k] < 0 || r[k] < 0)
-        return fail(x, "no percentile for these inputs");
+        return calc_fail(x, "no percentile for these inputs");
     }
-    work(x, "wait percentiles",
-         str(x, "ln(C / (1 - p)) / (theta / s) where C > 1 - p, else 0"),
-         str(x, "theta = c mu - lambda = %s/s", NUM(&b, c * mu - lambda, 4)),
-         str(x, "p50 %s, p95 %s, p99 %s, p999 %s", MS(&b, w[0]), MS(&b, w[1]),
-             MS(&b, w[2]), MS(&b, w[3])));
-    work(x, "response percentiles",
-         str(x, "solve P(wait + service > t) = 1 - p"),
-         str(x, "service %s",
-             cs == 1     ? "exponential"
-             : cs < 1e-3 ? "constant"
-                         : "gamma"),
-         str(x, "p50 %s, p95 %s, p99 %s, p999 %s", MS(&b, r[0]), MS(&b, r[1]),
-             MS(&b, r[2]), MS(&b, r[3])));
-    result(x, "utilization", "1", q.rho);
-    result(x, "erlang_b", "1", eb);
-    result(x, "p_wait", "1", q.p_wait);
-    result(x, "wait_mean", "s", q.wait_mean);
-    result(x, "response_mean", "s", q.resp_mean);
+    calc_work(
+        x, "wait percentiles",
+        calc_str(x, "ln(C / (1 - p)) / (theta / s) where C > 1 - p, else 0"),
+        calc_str(x, "theta = c mu - lambda = %s/s",
+                 NUM(&b, c * mu - lambda, 4)),
+        calc_str(x, "p50 %s, p95 %s, p99 %s, p999 %s", MS(&b, w[0]),
+                 MS(&b, w[1]), MS(&b, w[2]), MS(&b, w[3])));
+    calc_work(x, "response percentiles",
+              calc_str(x, "solve P(wait + service > t) = 1 - p"),
+              calc_str(x, "service %s",
+                       cs == 1     ? "exponential"
+                       : cs < 1e-3 ? "constant"
+                                   : "gamma"),
+              calc_str(x, "p50 %s, p95 %s, p99 %s, p999 %s", MS(&b, r[0]),
+                       MS(&b, r[1]), MS(&b, r[2]), MS(&b, r[3])));
+    calc_result(x, "utilization", "1", q.rho);
+    calc_result(x, "erlang_b", "1", eb);
+    calc_result(x, "p_wait", "1", q.p_wait);
+    calc_result(x, "wait_mean", "s", q.wait_mean);
+    calc_result(x, "response_mean", "s", q.resp_mean);
     for (int k = 0; k < 4; k++)
-      result(x, wn[k], "s", w[k]);
+      calc_result(x, wn[k], "s", w[k]);
     for (int k = 0; k < 4; k++)
-      result(x, rn[k], "s", r[k]);
+      calc_result(x, rn[k], "s", r[k]);
   }
-  if (has(x, "target")) {
-    double t = val(x, "target", 0);
+  if (calc_has(x, "target")) {
+    double t = calc_val(x, "target", 0);
     double c = mmc_servers_for(lambda, mu, 1, cs, p, t);
     if (c < 0)
-      return fail(x, "check --qps, --latency and --target");
+      return calc_fail(x, "check --qps, --latency and --target");
     if (c == 0)
-      return fail(x,
-                  "no count of servers meets a p%s of %s: the service time "
-                  "alone has a p%s of %s",
-                  NUM(&b, p * 100, 1), MS(&b, t), NUM(&b, p * 100, 1),
-                  MS(&b, latdist_service_quantile(LATDIST_GAMMA, s, cs, p)));
-    work(x, "servers for target",
-         str(x, "the fewest c with P(response > target) <= 1 - p"),
-         str(x, "p%s <= %s", NUM(&b, p * 100, 1), MS(&b, t)),
-         str(x, "%s servers (%s busy)", COUNT(&b, c), PCT(&b, a / c)));
-    result(x, "servers_for_target", "servers", c);
+      return calc_fail(
+          x,
+          "no count of servers meets a p%s of %s: the service time "
+          "alone has a p%s of %s",
+          NUM(&b, p * 100, 1), MS(&b, t), NUM(&b, p * 100, 1),
+          MS(&b, latdist_service_quantile(LATDIST_GAMMA, s, cs, p)));
+    calc_work(
+        x, "servers for target",
+        calc_str(x, "the fewest c with P(response > target) <= 1 - p"),
+        calc_str(x, "p%s <= %s", NUM(&b, p * 100, 1), MS(&b, t)),
+        calc_str(x, "%s servers (%s busy)", COUNT(&b, c), PCT(&b, a / c)));
+    calc_result(x, "servers_for_target", "servers", c);
   }
-  note(x, str(x, "Poisson arrivals, one shared FCFS queue; M/M/c is exact, "
-                 "another service variation uses Allen-Cunneen "
-                 "(docs/queueing.md)"));
+  calc_note(
+      x, calc_str(x, "Poisson arrivals, one shared FCFS queue; M/M/c is exact, "
+                     "another service variation uses Allen-Cunneen "
+                     "(docs/queueing.md)"));
   return 0;
 }
 
@@ -680,8 +704,8 @@ static capplan_catalog *calc_catalog(calc_ctx *x) {
   capplan_buf_init(&err);
   capplan_catalog *c = catalog_builtin(&err);
   if (!c)
-    fail(x, "internal error: the built-in catalog does not load: %s",
-         err.data ? err.data : "");
+    calc_fail(x, "internal error: the built-in catalog does not load: %s",
+              err.data ? err.data : "");
   capplan_buf_release(&err);
   return c;
 }
@@ -698,104 +722,113 @@ static int calc_hw(calc_ctx *x, const capplan_catalog *cat, const char *name,
                    hw_in *hw) {
   if (model_catalog_hw(cat, name, hw))
     return 0;
-  return fail(x,
-              "--gpu: no accelerator or instance named '%s' in the catalog "
-              "('capplan catalog accelerators', 'capplan catalog instances')",
-              name);
+  return calc_fail(
+      x,
+      "--gpu: no accelerator or instance named '%s' in the catalog "
+      "('capplan catalog accelerators', 'capplan catalog instances')",
+      name);
 }
 
 /* FORMULAS.md section 6: time = max(FLOPs / (peak x mfu), bytes /
  * (bandwidth x mbu)), the larger naming the bound.  Check: Llama-2-7B's
  * 13.48 GB of fp16 weights at 2,039 GB/s take at least 6.61 ms. */
 static int run_roofline(calc_ctx *x) {
-  nb b = {0};
-  if (!has(x, "flops") && !has(x, "bytes"))
-    return fail(x, "give --flops (operations), --bytes (memory traffic) or "
-                   "both");
-  if (has(x, "gpu") == (has(x, "peak") || has(x, "bandwidth")))
-    return fail(x, "give --gpu NAME (a catalog accelerator or instance), or "
-                   "--peak and --bandwidth");
+  calc_nb b = {0};
+  if (!calc_has(x, "flops") && !calc_has(x, "bytes"))
+    return calc_fail(x,
+                     "give --flops (operations), --bytes (memory traffic) or "
+                     "both");
+  if (calc_has(x, "gpu") == (calc_has(x, "peak") || calc_has(x, "bandwidth")))
+    return calc_fail(x,
+                     "give --gpu NAME (a catalog accelerator or instance), or "
+                     "--peak and --bandwidth");
   enum dtype dt = dtype_opt(x, "dtype");
-  double peak = val(x, "peak", 0), bw = val(x, "bandwidth", 0);
+  double peak = calc_val(x, "peak", 0), bw = calc_val(x, "bandwidth", 0);
   const char *from = "given";
-  if (has(x, "gpu")) {
+  if (calc_has(x, "gpu")) {
     capplan_catalog *cat = calc_catalog(x);
     if (!cat)
       return -1;
     hw_in hw;
-    int rc = calc_hw(x, cat, x->text[opt_index(x->t, "gpu")], &hw);
+    int rc = calc_hw(x, cat, calc_text(x, "gpu"), &hw);
     capplan_catalog_free(cat);
     if (rc)
       return rc;
     peak = hw.flops[dt];
     bw = hw.mem_bw;
-    from = x->text[opt_index(x->t, "gpu")];
+    from = calc_text(x, "gpu");
   }
-  double flops = val(x, "flops", 0), bytes = val(x, "bytes", 0);
+  double flops = calc_val(x, "flops", 0), bytes = calc_val(x, "bytes", 0);
   if (flops > 0 && peak <= 0)
-    return fail(x,
-                "'%s' states no %s FLOPS (docs/catalog.md); give --peak "
-                "or another --dtype",
-                from, dtype_name(dt));
+    return calc_fail(x,
+                     "'%s' states no %s FLOPS (docs/catalog.md); give --peak "
+                     "or another --dtype",
+                     from, dtype_name(dt));
   if (bytes > 0 && bw <= 0)
-    return fail(x, "'%s' states no memory bandwidth; give --bandwidth", from);
-  double mfu = val(x, "mfu", ROOFLINE_DEFAULT_MFU);
-  double mbu = val(x, "mbu", ROOFLINE_DEFAULT_MBU);
+    return calc_fail(x, "'%s' states no memory bandwidth; give --bandwidth",
+                     from);
+  double mfu = calc_val(x, "mfu", ROOFLINE_DEFAULT_MFU);
+  double mbu = calc_val(x, "mbu", ROOFLINE_DEFAULT_MBU);
   if (mfu <= 0 || mbu <= 0)
-    return fail(x, "--mfu and --mbu must be above 0%%");
+    return calc_fail(x, "--mfu and --mbu must be above 0%%");
   roofline_hw rh = {flops > 0 ? peak : 1, bytes > 0 ? bw : 1, mfu, mbu};
   roofline_time t;
   if (roofline_time_of(&rh, flops, bytes, &t) != ROOFLINE_OK)
-    return fail(x, "the answer is too large to represent; check the inputs");
+    return calc_fail(x,
+                     "the answer is too large to represent; check the inputs");
   char si[4][FMT_SIZE];
   if (flops > 0)
-    work(x, "compute", str(x, "FLOPs / (peak x mfu)"),
-         str(x, "%s / (%s %s x %s)", fmt_si(flops, "FLOP", si[0], FMT_SIZE),
-             fmt_si(peak, "FLOPS", si[1], FMT_SIZE), dtype_name(dt),
-             PCT(&b, mfu)),
-         str(x, "%s", MS(&b, t.compute_s)));
+    calc_work(x, "compute", calc_str(x, "FLOPs / (peak x mfu)"),
+              calc_str(x, "%s / (%s %s x %s)",
+                       fmt_si(flops, "FLOP", si[0], FMT_SIZE),
+                       fmt_si(peak, "FLOPS", si[1], FMT_SIZE), dtype_name(dt),
+                       PCT(&b, mfu)),
+              calc_str(x, "%s", MS(&b, t.compute_s)));
   if (bytes > 0)
-    work(x, "memory", str(x, "bytes / (bandwidth x mbu)"),
-         str(x, "%s / (%s x %s)", fmt_si(bytes, "B", si[2], FMT_SIZE),
-             fmt_si(bw, "B/s", si[3], FMT_SIZE), PCT(&b, mbu)),
-         str(x, "%s", MS(&b, t.memory_s)));
-  work(x, "time", str(x, "the larger"),
-       str(x, "max(%s, %s)", MS(&b, t.compute_s), MS(&b, t.memory_s)),
-       str(x, "%s, %s-bound", MS(&b, t.seconds), roofline_bound_name(t.bound)));
+    calc_work(x, "memory", calc_str(x, "bytes / (bandwidth x mbu)"),
+              calc_str(x, "%s / (%s x %s)", fmt_si(bytes, "B", si[2], FMT_SIZE),
+                       fmt_si(bw, "B/s", si[3], FMT_SIZE), PCT(&b, mbu)),
+              calc_str(x, "%s", MS(&b, t.memory_s)));
+  calc_work(x, "time", calc_str(x, "the larger"),
+            calc_str(x, "max(%s, %s)", MS(&b, t.compute_s), MS(&b, t.memory_s)),
+            calc_str(x, "%s, %s-bound", MS(&b, t.seconds),
+                     roofline_bound_name(t.bound)));
   if (flops > 0 && bytes > 0)
-    note(x,
-         str(x,
-             "arithmetic intensity %s FLOP per byte against a ridge of %s "
-             "(peak x mfu / (bandwidth x mbu)): above the ridge the "
-             "arithmetic binds, below it the memory",
-             NUM(&b, flops / bytes, 2), NUM(&b, peak * mfu / (bw * mbu), 2)));
-  note(x, str(x,
-              "mfu %s%s, mbu %s%s (FORMULAS.md 6's defaults: "
-              "FlashAttention-2 on A100, gpt-fast's Llama-2-7B decode on "
-              "A100-80GB); --mfu 100%% --mbu 100%% gives the bare roofline",
-              PCT(&b, mfu), has(x, "mfu") ? " given" : " by default",
-              PCT(&b, mbu), has(x, "mbu") ? " given" : " by default"));
-  result(x, "seconds", "s", t.seconds);
-  result(x, "compute_seconds", "s", t.compute_s);
-  result(x, "memory_seconds", "s", t.memory_s);
+    calc_note(
+        x, calc_str(
+               x,
+               "arithmetic intensity %s FLOP per byte against a ridge of %s "
+               "(peak x mfu / (bandwidth x mbu)): above the ridge the "
+               "arithmetic binds, below it the memory",
+               NUM(&b, flops / bytes, 2), NUM(&b, peak * mfu / (bw * mbu), 2)));
+  calc_note(
+      x, calc_str(x,
+                  "mfu %s%s, mbu %s%s (FORMULAS.md 6's defaults: "
+                  "FlashAttention-2 on A100, gpt-fast's Llama-2-7B decode on "
+                  "A100-80GB); --mfu 100%% --mbu 100%% gives the bare roofline",
+                  PCT(&b, mfu), calc_has(x, "mfu") ? " given" : " by default",
+                  PCT(&b, mbu), calc_has(x, "mbu") ? " given" : " by default"));
+  calc_result(x, "seconds", "s", t.seconds);
+  calc_result(x, "compute_seconds", "s", t.compute_s);
+  calc_result(x, "memory_seconds", "s", t.memory_s);
   return 0;
 }
 
 /* The dimensions of an LLM: catalog model NAME or the given flags. */
 static int model_dims(calc_ctx *x, llm_model *m) {
   memset(m, 0, sizeof *m);
-  if (has(x, "model")) {
+  if (calc_has(x, "model")) {
     capplan_catalog *cat = calc_catalog(x);
     if (!cat)
       return -1;
-    const char *name = x->text[opt_index(x->t, "model")];
+    const char *name = calc_text(x, "model");
     const cat_entry *e = catalog_find(cat, CAT_MODEL, name);
     if (!e) {
       capplan_catalog_free(cat);
-      return fail(x,
-                  "--model: no model named '%s' in the catalog ('capplan "
-                  "catalog models')",
-                  name);
+      return calc_fail(x,
+                       "--model: no model named '%s' in the catalog ('capplan "
+                       "catalog models')",
+                       name);
     }
     cat_get(e, MOD_PARAMS, &m->params);
     cat_get(e, MOD_ACTIVE_PARAMS, &m->active_params);
@@ -813,67 +846,73 @@ static int model_dims(calc_ctx *x, llm_model *m) {
 /* FORMULAS.md 6 and 6b: KV per token = 2 x layers x kv_heads x head_dim
  * x bytes; Llama-3.1-8B in fp16: 128 KiB, 0.125 GiB per 1,024 tokens. */
 static int run_kv_cache(calc_ctx *x) {
-  nb b = {0};
-  if (!has(x, "tokens"))
-    return fail(x, "--tokens is required (prompt and output of a sequence)");
+  calc_nb b = {0};
+  if (!calc_has(x, "tokens"))
+    return calc_fail(x,
+                     "--tokens is required (prompt and output of a sequence)");
   llm_model m;
   int rc = model_dims(x, &m);
   if (rc < 0)
     return rc;
   if (rc > 0) {
-    if (!has(x, "layers") || !has(x, "kv-heads") || !has(x, "head-dim"))
-      return fail(x, "give --model NAME, or --layers, --kv-heads and "
-                     "--head-dim");
-    m.layers = val(x, "layers", 0);
-    m.kv_heads = val(x, "kv-heads", 0);
-    m.head_dim = val(x, "head-dim", 0);
-  } else if (has(x, "layers") || has(x, "kv-heads") || has(x, "head-dim")) {
-    return fail(x, "give --model or the dimensions, not both");
+    if (!calc_has(x, "layers") || !calc_has(x, "kv-heads") ||
+        !calc_has(x, "head-dim"))
+      return calc_fail(x, "give --model NAME, or --layers, --kv-heads and "
+                          "--head-dim");
+    m.layers = calc_val(x, "layers", 0);
+    m.kv_heads = calc_val(x, "kv-heads", 0);
+    m.head_dim = calc_val(x, "head-dim", 0);
+  } else if (calc_has(x, "layers") || calc_has(x, "kv-heads") ||
+             calc_has(x, "head-dim")) {
+    return calc_fail(x, "give --model or the dimensions, not both");
   }
   enum dtype dt = dtype_opt(x, "dtype");
   double bytes = dtype_bytes(dt);
   double per_token = 2 * m.layers * m.kv_heads * m.head_dim * bytes;
-  double tokens = val(x, "tokens", 0), seqs = val(x, "sequences", 1);
+  double tokens = calc_val(x, "tokens", 0), seqs = calc_val(x, "sequences", 1);
   char bb[3][FMT_SIZE];
-  work(x, "per token",
-       str(x, "2 (K and V) x layers x kv_heads x head_dim x "
-              "bytes"),
-       str(x, "2 x %s x %s x %s x %s (%s)", COUNT(&b, m.layers),
-           COUNT(&b, m.kv_heads), COUNT(&b, m.head_dim), NUM(&b, bytes, 1),
-           dtype_name(dt)),
-       str(x, "%s", fmt_bytes(per_token, bb[0], FMT_SIZE)));
-  work(x, "per sequence", str(x, "per token x tokens"),
-       str(x, "%s x %s", NUM(&b, per_token, 0), COUNT(&b, tokens)),
-       str(x, "%s", fmt_bytes(per_token * tokens, bb[1], FMT_SIZE)));
-  if (has(x, "sequences"))
-    work(x, "all sequences", str(x, "per sequence x sequences"),
-         str(x, "%s x %s", NUM(&b, per_token * tokens, 0), COUNT(&b, seqs)),
-         str(x, "%s", fmt_bytes(per_token * tokens * seqs, bb[2], FMT_SIZE)));
-  note(x, str(x, "the cache of a sequence at its end; an llm stage keeps "
-                 "the GPUs' memory less the weights and 10%% for it "
-                 "('capplan calc llm')"));
-  result(x, "bytes_per_token", "bytes", per_token);
-  result(x, "bytes_per_sequence", "bytes", per_token * tokens);
-  result(x, "bytes", "bytes", per_token * tokens * seqs);
+  calc_work(x, "per token",
+            calc_str(x, "2 (K and V) x layers x kv_heads x head_dim x "
+                        "bytes"),
+            calc_str(x, "2 x %s x %s x %s x %s (%s)", COUNT(&b, m.layers),
+                     COUNT(&b, m.kv_heads), COUNT(&b, m.head_dim),
+                     NUM(&b, bytes, 1), dtype_name(dt)),
+            calc_str(x, "%s", fmt_bytes(per_token, bb[0], FMT_SIZE)));
+  calc_work(x, "per sequence", calc_str(x, "per token x tokens"),
+            calc_str(x, "%s x %s", NUM(&b, per_token, 0), COUNT(&b, tokens)),
+            calc_str(x, "%s", fmt_bytes(per_token * tokens, bb[1], FMT_SIZE)));
+  if (calc_has(x, "sequences"))
+    calc_work(
+        x, "all sequences", calc_str(x, "per sequence x sequences"),
+        calc_str(x, "%s x %s", NUM(&b, per_token * tokens, 0), COUNT(&b, seqs)),
+        calc_str(x, "%s",
+                 fmt_bytes(per_token * tokens * seqs, bb[2], FMT_SIZE)));
+  calc_note(
+      x, calc_str(x, "the cache of a sequence at its end; an llm stage keeps "
+                     "the GPUs' memory less the weights and 10%% for it "
+                     "('capplan calc llm')"));
+  calc_result(x, "bytes_per_token", "bytes", per_token);
+  calc_result(x, "bytes_per_sequence", "bytes", per_token * tokens);
+  calc_result(x, "bytes", "bytes", per_token * tokens * seqs);
   return 0;
 }
 
 /* FORMULAS.md 6b through the llm throughput model itself (tp_llm.c): the
  * same figures and working as an llm stage on that hardware. */
 static int run_llm(calc_ctx *x) {
-  nb b = {0};
-  if (!has(x, "model") || !has(x, "gpu") || !has(x, "prompt") ||
-      !has(x, "output"))
-    return fail(x, "--model, --gpu, --prompt and --output are required");
+  calc_nb b = {0};
+  if (!calc_has(x, "model") || !calc_has(x, "gpu") || !calc_has(x, "prompt") ||
+      !calc_has(x, "output"))
+    return calc_fail(x, "--model, --gpu, --prompt and --output are required");
   llm_model m;
   int rc = model_dims(x, &m);
   if (rc)
-    return rc < 0 ? rc : fail(x, "--model is required");
+    return rc < 0 ? rc : calc_fail(x, "--model is required");
   capplan_catalog *cat = calc_catalog(x);
   if (!cat)
     return -1;
   hw_in hw;
-  rc = calc_hw(x, cat, x->text[opt_index(x->t, "gpu")], &hw);
+  rc = calc_hw(x, cat, calc_text(x, "gpu"), &hw);
   capplan_catalog_free(cat);
   if (rc)
     return rc;
@@ -881,7 +920,7 @@ static int run_llm(calc_ctx *x) {
   memset(&tp, 0, sizeof tp);
   tp.kind = TP_LLM;
   tp.as.llm.dtype = tp.as.llm.kv_dtype = dtype_opt(x, "dtype");
-  tp.as.llm.model = x->text[opt_index(x->t, "model")];
+  tp.as.llm.model = calc_text(x, "model");
   stage_in in;
   memset(&in, 0, sizeof in);
   in.pol.utilization = 1;
@@ -892,73 +931,77 @@ static int run_llm(calc_ctx *x) {
   g->layers = m.layers, g->hidden = m.hidden, g->heads = m.heads;
   g->kv_heads = m.kv_heads, g->head_dim = m.head_dim;
   g->weight_bytes = g->kv_bytes = dtype_bytes(tp.as.llm.dtype);
-  g->prompt_tokens = val(x, "prompt", 0);
-  g->output_tokens = val(x, "output", 1);
-  g->tp = val(x, "tp", 1);
+  g->prompt_tokens = calc_val(x, "prompt", 0);
+  g->output_tokens = calc_val(x, "output", 1);
+  g->tp = calc_val(x, "tp", 1);
   g->llm_max_batch = LLM_DEFAULT_MAX_BATCH;
   g->reserve = LLM_DEFAULT_RESERVE;
   g->mfu = hw.mfu > 0 ? hw.mfu : ROOFLINE_DEFAULT_MFU;
   g->mbu = hw.mbu > 0 ? hw.mbu : ROOFLINE_DEFAULT_MBU;
-  g->tpot_target = val(x, "tpot", 0);
-  const char *gpu = x->text[opt_index(x->t, "gpu")];
+  g->tpot_target = calc_val(x, "tpot", 0);
+  const char *gpu = calc_text(x, "gpu");
   if (g->tp > hw.gpus)
-    return fail(x,
-                "--tp %s needs %s GPUs in one server and '%s' has %s; name "
-                "an instance with more (e.g. p5.48xlarge)",
-                COUNT(&b, g->tp), COUNT(&b, g->tp), gpu, COUNT(&b, hw.gpus));
+    return calc_fail(
+        x,
+        "--tp %s needs %s GPUs in one server and '%s' has %s; name "
+        "an instance with more (e.g. p5.48xlarge)",
+        COUNT(&b, g->tp), COUNT(&b, g->tp), gpu, COUNT(&b, hw.gpus));
   if (g->tp > 1 && hw.link_bw <= 0)
-    return fail(x, "'%s' states no interconnect bandwidth for --tp", gpu);
+    return calc_fail(x, "'%s' states no interconnect bandwidth for --tp", gpu);
   tp_out out;
   memset(&out, 0, sizeof out);
-  double qps = val(x, "qps", 0);
+  double qps = calc_val(x, "qps", 0);
   tp_llm_ops.eval(&tp, &in, &hw, qps, &out);
   if (out.status == LLM_DOES_NOT_FIT || out.status == LLM_SEQUENCE_DOES_NOT_FIT)
-    return fail(x,
-                "%s: %s on a replica of %s x '%s' (%s usable with 10%% kept "
-                "back); raise --tp or lower --prompt and --output",
-                x->text[opt_index(x->t, "model")],
-                out.status == LLM_DOES_NOT_FIT
-                    ? "the weights do not fit"
-                    : "one sequence's KV cache does not fit beside the weights",
-                COUNT(&b, g->tp), gpu,
-                fmt_si(out.llm.memory.memory_usable, "B", n_(&b), FMT_SIZE));
+    return calc_fail(
+        x,
+        "%s: %s on a replica of %s x '%s' (%s usable with 10%% kept "
+        "back); raise --tp or lower --prompt and --output",
+        calc_text(x, "model"),
+        out.status == LLM_DOES_NOT_FIT
+            ? "the weights do not fit"
+            : "one sequence's KV cache does not fit beside the weights",
+        COUNT(&b, g->tp), gpu,
+        fmt_si(out.llm.memory.memory_usable, "B", calc_nb_next(&b), FMT_SIZE));
   if (out.status != 0)
-    return fail(x,
-                "'%s' has no figures for this model (%s); check its "
-                "FLOPS at the dtype and its bandwidth",
-                gpu, llm_status_name((llm_status)out.status));
+    return calc_fail(x,
+                     "'%s' has no figures for this model (%s); check its "
+                     "FLOPS at the dtype and its bandwidth",
+                     gpu, llm_status_name((llm_status)out.status));
   tp_llm_ops.steps(&tp, &in, &hw, NULL, &out, x->c->working,
                    &x->c->working->totals);
-  result(x, "batch", "1", out.batch);
-  result(x, "ttft", "s", out.ttft);
-  result(x, "tpot", "s", out.llm.tpot);
-  result(x, "output_tokens_per_second_per_gpu", "1/s",
-         out.llm.output_tokens_per_second_per_gpu);
-  result(x, "requests_per_second_per_replica", "1/s",
-         out.llm.requests_per_second);
+  calc_result(x, "batch", "1", out.batch);
+  calc_result(x, "ttft", "s", out.ttft);
+  calc_result(x, "tpot", "s", out.llm.tpot);
+  calc_result(x, "output_tokens_per_second_per_gpu", "1/s",
+              out.llm.output_tokens_per_second_per_gpu);
+  calc_result(x, "requests_per_second_per_replica", "1/s",
+              out.llm.requests_per_second);
   if (qps > 0) {
     double replicas = capplan_ceil(qps / out.llm.requests_per_second);
     double servers = capplan_ceil(replicas / out.replicas_per_server);
     if (!(servers * hw.gpus <= CAPPLAN_MAX_EXACT))
-      return fail(x, "the answer is more GPUs than capplan counts exactly "
-                     "(2^53); check --qps");
-    work(x, "replicas", str(x, "ceil(QPS / requests per second of a replica)"),
-         str(x, "ceil(%s / %s)", RATE(&b, qps),
-             NUM(&b, out.llm.requests_per_second, 3)),
-         str(x, "%s replicas of %s GPU%s", COUNT(&b, replicas),
-             COUNT(&b, g->tp), g->tp == 1 ? "" : "s"));
-    work(x, "servers", str(x, "ceil(replicas / replicas per server)"),
-         str(x, "ceil(%s / %s)", COUNT(&b, replicas),
-             COUNT(&b, out.replicas_per_server)),
-         str(x, "%s x %s = %s GPUs, %s/year", COUNT(&b, servers), gpu,
-             COUNT(&b, servers * hw.gpus),
-             MONEY(&b, servers * hw.cost_per_year)));
-    result(x, "servers", "servers", servers);
-    result(x, "gpus", "gpus", servers * hw.gpus);
+      return calc_fail(x, "the answer is more GPUs than capplan counts exactly "
+                          "(2^53); check --qps");
+    calc_work(x, "replicas",
+              calc_str(x, "ceil(QPS / requests per second of a replica)"),
+              calc_str(x, "ceil(%s / %s)", RATE(&b, qps),
+                       NUM(&b, out.llm.requests_per_second, 3)),
+              calc_str(x, "%s replicas of %s GPU%s", COUNT(&b, replicas),
+                       COUNT(&b, g->tp), g->tp == 1 ? "" : "s"));
+    calc_work(x, "servers", calc_str(x, "ceil(replicas / replicas per server)"),
+              calc_str(x, "ceil(%s / %s)", COUNT(&b, replicas),
+                       COUNT(&b, out.replicas_per_server)),
+              calc_str(x, "%s x %s = %s GPUs, %s/year", COUNT(&b, servers), gpu,
+                       COUNT(&b, servers * hw.gpus),
+                       MONEY(&b, servers * hw.cost_per_year)));
+    calc_result(x, "servers", "servers", servers);
+    calc_result(x, "gpus", "gpus", servers * hw.gpus);
   }
-  note(x, str(x, "at 100%% utilization, without queueing for a sequence "
-                 "slot; a spec's llm stage adds headroom, spares and "
-                 "slo.ttft (docs/spec.md)"));
+  calc_note(x,
+            calc_str(x, "at 100%% utilization, without queueing for a sequence "
+                        "slot; a spec's llm stage adds headroom, spares and "
+                        "slo.ttft (docs/spec.md)"));
   return 0;
 }
 
@@ -967,38 +1010,42 @@ static int run_llm(calc_ctx *x) {
 /* FORMULAS.md section 7: n = (z_{1-a/2} + z_{1-b})^2 (p1(1 - p1) +
  * p2(1 - p2)) / (p1 - p2)^2 per group, two proportions, two-sided. */
 static int run_sample_size(calc_ctx *x) {
-  nb b = {0};
-  if (!has(x, "baseline") || !has(x, "mde"))
-    return fail(x, "--baseline and --mde are required");
-  double p1 = val(x, "baseline", 0), mde = val(x, "mde", 0);
-  double alpha = val(x, "alpha", 0.05), power = val(x, "power", 0.8);
-  bool rel = has(x, "relative");
+  calc_nb b = {0};
+  if (!calc_has(x, "baseline") || !calc_has(x, "mde"))
+    return calc_fail(x, "--baseline and --mde are required");
+  double p1 = calc_val(x, "baseline", 0), mde = calc_val(x, "mde", 0);
+  double alpha = calc_val(x, "alpha", 0.05), power = calc_val(x, "power", 0.8);
+  bool rel = calc_has(x, "relative");
   double p2 = rel ? p1 * (1 + mde) : p1 + mde;
   if (p1 <= 0 || p1 >= 1 || p2 <= 0 || p2 >= 1 || mde == 0)
-    return fail(x, "the baseline and the baseline plus the effect must both "
-                   "lie strictly between 0%% and 100%%, and the effect not "
-                   "be 0");
+    return calc_fail(x,
+                     "the baseline and the baseline plus the effect must both "
+                     "lie strictly between 0%% and 100%%, and the effect not "
+                     "be 0");
   if (alpha <= 0 || alpha >= 1 || power <= 0 || power >= 1)
-    return fail(x, "--alpha and --power must lie strictly between 0%% and "
-                   "100%%");
+    return calc_fail(x, "--alpha and --power must lie strictly between 0%% and "
+                        "100%%");
   double za = normal_quantile(1 - alpha / 2), zb = normal_quantile(power);
   double var = p1 * (1 - p1) + p2 * (1 - p2);
   double n =
       capplan_ceil((za + zb) * (za + zb) * var / ((p1 - p2) * (p1 - p2)));
-  work(x, "treatment rate",
-       str(x, rel ? "baseline x (1 + effect)" : "baseline + effect"),
-       str(x, rel ? "%s x (1 + %s)" : "%s + %s", PCT(&b, p1), PCT(&b, mde)),
-       str(x, "%s%%", NUM(&b, p2 * 100, 4)));
-  work(x, "z values", str(x, "z(1 - alpha/2) + z(power)"),
-       str(x, "z(%s) + z(%s)", NUM(&b, 1 - alpha / 2, 4), NUM(&b, power, 4)),
-       str(x, "%s + %s = %s", NUM(&b, za, 6), NUM(&b, zb, 6),
-           NUM(&b, za + zb, 6)));
-  work(x, "per group", str(x, "(z sum)^2 x (p1(1-p1) + p2(1-p2)) / (p1-p2)^2"),
-       str(x, "%s^2 x %s / %s^2", NUM(&b, za + zb, 6), NUM(&b, var, 6),
-           NUM(&b, fabs(p1 - p2), 6)),
-       str(x, "%s users per group", COUNT(&b, n)));
-  result(x, "per_group", "users", n);
-  result(x, "total", "users", 2 * n);
+  calc_work(
+      x, "treatment rate",
+      calc_str(x, rel ? "baseline x (1 + effect)" : "baseline + effect"),
+      calc_str(x, rel ? "%s x (1 + %s)" : "%s + %s", PCT(&b, p1), PCT(&b, mde)),
+      calc_str(x, "%s%%", NUM(&b, p2 * 100, 4)));
+  calc_work(x, "z values", calc_str(x, "z(1 - alpha/2) + z(power)"),
+            calc_str(x, "z(%s) + z(%s)", NUM(&b, 1 - alpha / 2, 4),
+                     NUM(&b, power, 4)),
+            calc_str(x, "%s + %s = %s", NUM(&b, za, 6), NUM(&b, zb, 6),
+                     NUM(&b, za + zb, 6)));
+  calc_work(x, "per group",
+            calc_str(x, "(z sum)^2 x (p1(1-p1) + p2(1-p2)) / (p1-p2)^2"),
+            calc_str(x, "%s^2 x %s / %s^2", NUM(&b, za + zb, 6),
+                     NUM(&b, var, 6), NUM(&b, fabs(p1 - p2), 6)),
+            calc_str(x, "%s users per group", COUNT(&b, n)));
+  calc_result(x, "per_group", "users", n);
+  calc_result(x, "total", "users", 2 * n);
   return 0;
 }
 
@@ -1175,9 +1222,25 @@ static const ctopic topics[] = {
      run_sample_size},
 };
 
-const capplan_calc_topic *capplan_calc_topics(size_t *count) {
-  *count = ARRAY_LEN(topics);
-  return topics;
+static const calc_topic_set core_topics = {topics, ARRAY_LEN(topics)};
+
+/* Every topic file's topics, in the order 'capplan calc' lists them. */
+static const calc_topic_set *const sets[] = {&core_topics};
+
+size_t capplan_calc_n_topics(void) {
+  size_t n = 0;
+  for (size_t k = 0; k < ARRAY_LEN(sets); k++)
+    n += sets[k]->n;
+  return n;
+}
+
+const capplan_calc_topic *capplan_calc_topic_at(size_t i) {
+  for (size_t k = 0; k < ARRAY_LEN(sets); k++) {
+    if (i < sets[k]->n)
+      return &sets[k]->topics[i];
+    i -= sets[k]->n;
+  }
+  return NULL;
 }
 
 size_t capplan_calc_n_options(const capplan_calc_topic *t) {
@@ -1194,23 +1257,23 @@ static int parse_opt(calc_ctx *x, int i, const capplan_calc_arg *a) {
   snprintf(key, sizeof key, "--%s", o->name);
   if (!strcmp(o->kind, "flag")) {
     if (a->n_values)
-      return fail(x, "%s takes no value, got '%s'", key, a->values[0]);
+      return calc_fail(x, "%s takes no value, got '%s'", key, a->values[0]);
     x->has[i] = true;
     return 0;
   }
   if (!strcmp(o->kind, "list")) {
     if (a->n_values < 2)
-      return fail(x,
-                  "%s takes two or more availabilities, e.g. %s 99.9%% "
-                  "99.9%%",
-                  key, key);
+      return calc_fail(x,
+                       "%s takes two or more availabilities, e.g. %s 99.9%% "
+                       "99.9%%",
+                       key, key);
     x->list = arena_array(x->c->arena, a->n_values, sizeof(double));
     for (size_t k = 0; k < a->n_values; k++) {
       capplan_buf e;
       capplan_buf_init(&e);
       if (capplan_quantity(a->values[k], "fraction", key, &x->list[k], &e,
                            NULL) < 0) {
-        int rc = fail(x, "%s, got '%s'", e.data, a->values[k]);
+        int rc = calc_fail(x, "%s, got '%s'", e.data, a->values[k]);
         capplan_buf_release(&e);
         return rc;
       }
@@ -1222,31 +1285,31 @@ static int parse_opt(calc_ctx *x, int i, const capplan_calc_arg *a) {
   }
   if (a->n_values > 1)
     /* The option took its value; what follows is a stray word. */
-    return fail(x, "unexpected '%s' after '%s %s' (%s takes one value)",
-                a->values[1], key, a->values[0], key);
+    return calc_fail(x, "unexpected '%s' after '%s %s' (%s takes one value)",
+                     a->values[1], key, a->values[0], key);
   if (a->n_values != 1)
-    return fail(x, "%s takes one value", key);
+    return calc_fail(x, "%s takes one value", key);
   const char *text = a->values[0];
   x->text[i] = text;
   x->has[i] = true;
   if (!strcmp(o->kind, "name")) {
     if (!catalog_valid_name(text, strlen(text)))
-      return fail(x,
-                  "%s takes a catalog name (lower-case letters, digits, "
-                  "'-', '_' and '.'), got '%s'",
-                  key, text);
+      return calc_fail(x,
+                       "%s takes a catalog name (lower-case letters, digits, "
+                       "'-', '_' and '.'), got '%s'",
+                       key, text);
     return 0;
   }
   if (!strcmp(o->kind, "dtype")) {
     if (dtype_parse(text) < 0)
-      return fail(x, "%s takes one of %s, got '%s'", key,
-                  "fp32, tf32, bf16, fp16, fp8, int8, fp4", text);
+      return calc_fail(x, "%s takes one of %s, got '%s'", key,
+                       "fp32, tf32, bf16, fp16, fp8, int8, fp4", text);
     return 0;
   }
   if (!strcmp(o->kind, "bound")) {
     double lo, used, hi;
     if (!catalog_bound_range(text, &lo, &used, &hi))
-      return fail(x, "%s takes cpu, memory or io, got '%s'", key, text);
+      return calc_fail(x, "%s takes cpu, memory or io, got '%s'", key, text);
     return 0;
   }
   if (!strcmp(o->kind, "k-of-n")) {
@@ -1254,10 +1317,10 @@ static int parse_opt(calc_ctx *x, int i, const capplan_calc_arg *a) {
     double k = strtod(text, &end);
     double n = *end == '/' ? strtod(end + 1, &end) : -1;
     if (*end || k < 1 || n < k || k != floor(k) || n != floor(n) || n > 1e9)
-      return fail(x,
-                  "%s takes K/N with whole 1 <= K <= N, e.g. 3/5, got "
-                  "'%s'",
-                  key, text);
+      return calc_fail(x,
+                       "%s takes K/N with whole 1 <= K <= N, e.g. 3/5, got "
+                       "'%s'",
+                       key, text);
     x->k = k;
     x->n = n;
     return 0;
@@ -1271,10 +1334,11 @@ static int parse_opt(calc_ctx *x, int i, const capplan_calc_arg *a) {
     capplan_buf_init(&e);
     int rc = 0;
     if (x->period <= 0)
-      rc = fail(x, "%s takes a duration per period, e.g. 1h/year, got '%s'",
-                key, text);
+      rc =
+          calc_fail(x, "%s takes a duration per period, e.g. 1h/year, got '%s'",
+                    key, text);
     else if (capplan_quantity(dur, "duration", key, &x->v[i], &e, NULL) < 0)
-      rc = fail(x, "%s, got '%s'", e.data, text);
+      rc = calc_fail(x, "%s, got '%s'", e.data, text);
     capplan_buf_release(&e);
     return rc;
   }
@@ -1284,19 +1348,19 @@ static int parse_opt(calc_ctx *x, int i, const capplan_calc_arg *a) {
   char quoted[96];
   snprintf(quoted, sizeof quoted, "'%s'", text);
   if (capplan_quantity(text, o->kind, key, &x->v[i], &e, NULL) < 0)
-    rc = strstr(e.data, quoted) ? fail(x, "%s", e.data)
-                                : fail(x, "%s, got '%s'", e.data, text);
+    rc = strstr(e.data, quoted) ? calc_fail(x, "%s", e.data)
+                                : calc_fail(x, "%s, got '%s'", e.data, text);
   else if (x->v[i] <= 0 && strcmp(o->kind, "fraction"))
-    rc = fail(x, "%s must be more than 0, got '%s'", key, text);
+    rc = calc_fail(x, "%s must be more than 0, got '%s'", key, text);
   else if (!strcmp(o->kind, "count") && x->v[i] != floor(x->v[i]))
     /* Servers, GPUs, users, cores and batches come whole: 2.5 servers
      * would be costed as 2.5 and shown as 3. */
-    rc = fail(x, "%s takes a whole number, got '%s'", key, text);
+    rc = calc_fail(x, "%s takes a whole number, got '%s'", key, text);
   else if (!strcmp(o->kind, "count") && x->v[i] > CAPPLAN_MAX_EXACT)
-    rc = fail(x, "%s is more than capplan counts exactly (2^53), got '%s'", key,
-              text);
+    rc = calc_fail(x, "%s is more than capplan counts exactly (2^53), got '%s'",
+                   key, text);
   else if (!strcmp(o->kind, "fraction") && (x->v[i] < 0 || x->v[i] > 1))
-    rc = fail(x, "%s must be between 0%% and 100%%, got '%s'", key, text);
+    rc = calc_fail(x, "%s must be between 0%% and 100%%, got '%s'", key, text);
   capplan_buf_release(&e);
   return rc;
 }
@@ -1304,14 +1368,16 @@ static int parse_opt(calc_ctx *x, int i, const capplan_calc_arg *a) {
 capplan_calc *capplan_calc_run(const char *topic, const capplan_calc_arg *args,
                                size_t n, capplan_buf *err) {
   const ctopic *t = NULL;
-  for (size_t i = 0; i < ARRAY_LEN(topics) && !t; i++)
-    if (!strcmp(topics[i].name, topic))
-      t = &topics[i];
+  size_t nt = capplan_calc_n_topics();
+  for (size_t i = 0; i < nt && !t; i++)
+    if (!strcmp(capplan_calc_topic_at(i)->name, topic))
+      t = capplan_calc_topic_at(i);
   if (!t) {
-    const char *names[ARRAY_LEN(topics)];
-    for (size_t i = 0; i < ARRAY_LEN(topics); i++)
-      names[i] = topics[i].name;
-    const char *best = closest_word(topic, names, ARRAY_LEN(topics));
+    const char **names = xcalloc(nt, sizeof *names);
+    for (size_t i = 0; i < nt; i++)
+      names[i] = capplan_calc_topic_at(i)->name;
+    const char *best = closest_word(topic, names, nt);
+    free(names);
     capplan_buf_printf(err, "unknown topic '%s'%s%s%s", topic,
                        best ? " (did you mean '" : "", best ? best : "",
                        best ? "'?)" : "");
@@ -1321,7 +1387,8 @@ capplan_calc *capplan_calc_run(const char *topic, const capplan_calc_arg *args,
   c->arena = arena_new();
   c->topic = t->name;
   c->working = steps_new(0, 0);
-  c->results = arena_array(c->arena, 24, sizeof(capplan_calc_value));
+  c->results =
+      arena_array(c->arena, CALC_MAX_RESULTS, sizeof(capplan_calc_value));
   c->inputs = arena_array(c->arena, n + 1, sizeof(capplan_calc_arg));
   calc_ctx x;
   memset(&x, 0, sizeof x);
@@ -1332,8 +1399,8 @@ capplan_calc *capplan_calc_run(const char *topic, const capplan_calc_arg *args,
   for (size_t i = 0; i < n && !rc; i++) {
     const char *name = args[i].name ? args[i].name : t->positional;
     if (!name) {
-      rc = fail(&x, "unexpected '%s'",
-                args[i].n_values ? args[i].values[0] : "");
+      rc = calc_fail(&x, "unexpected '%s'",
+                     args[i].n_values ? args[i].values[0] : "");
       break;
     }
     int k = opt_index(t, name);
@@ -1343,17 +1410,17 @@ capplan_calc *capplan_calc_run(const char *topic, const capplan_calc_arg *args,
       for (; m < MAX_OPTS && t->options[m].name; m++)
         names[m] = t->options[m].name;
       const char *best = closest_word(name, names, m);
-      rc = fail(&x, "unknown option '--%s'%s%s%s", name,
-                best ? " (did you mean '--" : "", best ? best : "",
-                best ? "'?)" : "");
+      rc = calc_fail(&x, "unknown option '--%s'%s%s%s", name,
+                     best ? " (did you mean '--" : "", best ? best : "",
+                     best ? "'?)" : "");
       break;
     }
     if (x.has[k] && !args[i].name) {
-      rc = fail(&x, "unexpected '%s'", args[i].values[0]);
+      rc = calc_fail(&x, "unexpected '%s'", args[i].values[0]);
       break;
     }
     if (x.has[k]) {
-      rc = fail(&x, "--%s given twice", name);
+      rc = calc_fail(&x, "--%s given twice", name);
       break;
     }
     rc = parse_opt(&x, k, &args[i]);
@@ -1367,7 +1434,8 @@ capplan_calc *capplan_calc_run(const char *topic, const capplan_calc_arg *args,
     rc = t->run(&x);
   for (size_t i = 0; i < c->n_results && !rc; i++)
     if (!isfinite(c->results[i].value))
-      rc = fail(&x, "the answer is too large to represent; check the inputs");
+      rc = calc_fail(&x,
+                     "the answer is too large to represent; check the inputs");
   if (rc) {
     capplan_calc_free(c);
     return NULL;

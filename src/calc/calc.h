@@ -25,7 +25,7 @@ typedef struct capplan_calc_option {
   const char *help;
 } capplan_calc_option;
 
-enum { CALC_MAX_OPTIONS = 8 };
+enum { CALC_MAX_OPTIONS = 12 };
 
 struct calc_ctx;
 
@@ -36,8 +36,10 @@ typedef struct capplan_calc_topic {
   int (*run)(struct calc_ctx *x);
 } capplan_calc_topic;
 
-/* The topics, in the order 'capplan calc' lists them (a constant table). */
-const capplan_calc_topic *capplan_calc_topics(size_t *count);
+/* The number of topics, and topic I of them in the order 'capplan calc'
+ * lists them (NULL past the last). */
+size_t capplan_calc_n_topics(void);
+const capplan_calc_topic *capplan_calc_topic_at(size_t i);
 /* The number of options of T. */
 size_t capplan_calc_n_options(const capplan_calc_topic *t);
 

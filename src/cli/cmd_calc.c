@@ -13,23 +13,23 @@
 #include "util.h"
 
 static void list_topics(capplan_buf *out) {
-  size_t n;
-  const capplan_calc_topic *t = capplan_calc_topics(&n);
+  size_t n = capplan_calc_n_topics();
   capplan_buf_puts(out, "usage: capplan calc TOPIC [OPTIONS] [--json]\n\n"
                         "topics:\n");
   for (size_t i = 0; i < n; i++)
-    capplan_buf_printf(out, "  %-13s %s\n  %-13s   e.g. %s\n", t[i].name,
-                       t[i].summary, "", t[i].example);
+    capplan_buf_printf(out, "  %-13s %s\n  %-13s   e.g. %s\n",
+                       capplan_calc_topic_at(i)->name,
+                       capplan_calc_topic_at(i)->summary, "",
+                       capplan_calc_topic_at(i)->example);
   capplan_buf_puts(out, "\nValues take the units of specs: 500M, 20/day, "
                         "10ms, $2/hour, 99.95%, 100B.\n");
 }
 
 static const capplan_calc_topic *find(const char *name) {
-  size_t n;
-  const capplan_calc_topic *t = capplan_calc_topics(&n);
+  size_t n = capplan_calc_n_topics();
   for (size_t i = 0; i < n; i++)
-    if (!strcmp(t[i].name, name))
-      return &t[i];
+    if (!strcmp(capplan_calc_topic_at(i)->name, name))
+      return capplan_calc_topic_at(i);
   return NULL;
 }
 
