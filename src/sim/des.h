@@ -124,6 +124,13 @@ typedef struct sim_input {
   double warmup;
   uint32_t replications; /* 0 or 1: one run, intervals by batch means */
   uint64_t seed;
+  /* After the last measured arrival, keep requests arriving, unmeasured,
+   * until every measured request is done (a cool-down).  The last
+   * measured requests then see the same traffic as the others: a batch
+   * that waits to fill (or for its window) would otherwise wait for
+   * arrivals that never come.  false: arrivals stop there and the
+   * requests in flight finish (the default). */
+  bool cooldown;
 
   /* Safety bounds; 0 takes the default.  A replication stops, and the
    * stage is flagged overloaded, when invocations waiting at one stage
