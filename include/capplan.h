@@ -158,8 +158,8 @@ typedef struct capplan_check_opts {
 } capplan_check_opts;
 
 typedef struct capplan_run_opts {
-  const capplan_limits *limits;     /* NULL: the defaults */
-  const capplan_check_opts *check;  /* NULL: the spec's limits only */
+  const capplan_limits *limits;    /* NULL: the defaults */
+  const capplan_check_opts *check; /* NULL: the spec's limits only */
   bool working; /* record the working of every figure ('explain') */
 } capplan_run_opts;
 
@@ -177,6 +177,45 @@ bool capplan_report_passed(const capplan_report *r);
 size_t capplan_report_checks(const capplan_report *r);
 /* The name of stage I (in spec order), or NULL past the last. */
 const char *capplan_report_stage(const capplan_report *r, size_t i);
+
+/* ------------------------------------------------------------ simulate */
+
+/* A discrete-event simulation of a report's plan ('capplan simulate',
+ * SPEC.md section 9, docs/simulation.md). */
+typedef struct capplan_sim_opts {
+  /* Length of each replication: REQUESTS arrivals (warm-up included), or
+   * DURATION seconds of arrivals; neither: 1,000,000 requests. */
+  unsigned long long requests;
+  double duration;
+  /* Deleted at the start of each replication: requests (seconds with a
+   * duration); negative: a tenth of the replication. */
+  double warmup;
+  /* 1: one run, intervals from 20 batch means; more: independent
+   * replications, one interval section each. */
+  unsigned replications;
+  unsigned long long seed;
+  /* Called with the share of the work done, at most about 1,000 times
+   * per replication and once with 1 at the end; may be NULL. */
+  void (*progress)(double fraction, void *ctx);
+  void *progress_ctx;
+} capplan_sim_opts;
+
+/* The defaults: 1,000,000 requests, a tenth warm-up, one replication,
+ * seed 1. */
+void capplan_sim_opts_init(capplan_sim_opts *o);
+
+typedef struct capplan_simulation capplan_simulation;
+
+/* Simulates the plan of R (which must outlive the result) as OPTS asks
+ * (NULL: the defaults).  Warnings (overloaded stages, a run stopped by
+ * its safety bounds, correlated batch means) go to D; returns NULL, with
+ * located errors in D, for a plan the simulator cannot take.  The same
+ * report and options give the same result, bit for bit.  Free with
+ * capplan_simulation_free() (accepts NULL). */
+capplan_simulation *capplan_simulate(const capplan_report *r,
+                                     const capplan_sim_opts *opts,
+                                     capplan_diags *d);
+void capplan_simulation_free(capplan_simulation *s);
 
 /* ---------------------------------------------------------------- diff */
 
@@ -198,7 +237,7 @@ typedef struct capplan_diff_row_in {
 
 typedef struct capplan_plan_rows {
   const char *name, *path;
-  bool from_report; /* a JSON report, not a spec */
+  bool from_report;          /* a JSON report, not a spec */
   capplan_diff_row_in *rows; /* stages in their order, then groups */
   size_t n_rows;
   capplan_diff_values total;
@@ -285,10 +324,11 @@ enum capplan_format {
 
 /* What is rendered, and from what: */
 enum capplan_view {
-  CAPPLAN_VIEW_REPORT,  /* a capplan_report: 'estimate' */
-  CAPPLAN_VIEW_CHECK,   /* a capplan_report's checks: 'check' */
-  CAPPLAN_VIEW_EXPLAIN, /* a capplan_report run with working: 'explain' */
-  CAPPLAN_VIEW_DIFF,    /* a capplan_diff: 'diff' */
+  CAPPLAN_VIEW_REPORT,   /* a capplan_report: 'estimate' */
+  CAPPLAN_VIEW_CHECK,    /* a capplan_report's checks: 'check' */
+  CAPPLAN_VIEW_EXPLAIN,  /* a capplan_report run with working: 'explain' */
+  CAPPLAN_VIEW_DIFF,     /* a capplan_diff: 'diff' */
+  CAPPLAN_VIEW_SIMULATE, /* a capplan_simulation: 'simulate' */
   CAPPLAN_VIEW_COUNT
 };
 

@@ -158,5 +158,6 @@ extern const size_t cli_n_commands;
 
 extern const cli_command cmd_estimate, cmd_validate, cmd_check, cmd_diff,
     cmd_explain, cmd_calc, cmd_init, cmd_catalog, cmd_help;
+extern const cli_command cmd_simulate;
 
 #endif

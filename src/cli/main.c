@@ -12,8 +12,8 @@
 #include "util.h"
 
 const cli_command *const cli_commands[] = {
-    &cmd_estimate, &cmd_check,    &cmd_diff,    &cmd_explain, &cmd_calc,
-    &cmd_init,     &cmd_validate, &cmd_catalog, &cmd_help,
+    &cmd_estimate, &cmd_check,    &cmd_diff,    &cmd_explain,  &cmd_calc,
+    &cmd_init,     &cmd_validate, &cmd_catalog, &cmd_simulate, &cmd_help,
 };
 const size_t cli_n_commands = ARRAY_LEN(cli_commands);
 

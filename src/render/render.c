@@ -30,6 +30,9 @@ static const struct {
     {CAPPLAN_VIEW_DIFF, CAPPLAN_FORMAT_JSON, render_json_diff},
     {CAPPLAN_VIEW_DIFF, CAPPLAN_FORMAT_MARKDOWN, render_markdown_diff},
     {CAPPLAN_VIEW_DIFF, CAPPLAN_FORMAT_CSV, render_csv_diff},
+    {CAPPLAN_VIEW_SIMULATE, CAPPLAN_FORMAT_TABLE, render_table_simulate},
+    {CAPPLAN_VIEW_SIMULATE, CAPPLAN_FORMAT_JSON, render_json_simulate},
+    {CAPPLAN_VIEW_SIMULATE, CAPPLAN_FORMAT_CSV, render_csv_simulate},
 };
 
 int capplan_format_parse(const char *name, enum capplan_format *out) {
