@@ -208,5 +208,30 @@ with tempfile.TemporaryDirectory() as d:
                        timeout=600)
     check(p.returncode == 0, "100,000-stage diff with a 512 KB stack")
 
+# simulate: -o is atomic, a plan it cannot simulate writes nothing, and the
+# progress bar shows on a terminal only, once a run has lasted a second,
+# and is cleared before the report.
+with tempfile.TemporaryDirectory() as d:
+    out = os.path.join(d, "sim.json")
+    sim = ["simulate", "specs/youtube-p99.yaml", "--requests", "3000"]
+    want = run(sim + ["--format", "json"]).stdout
+    p = run(sim + ["--format", "json", "-o", out])
+    check(p.returncode == 0 and p.stdout == b"", "simulate -o exits 0, quiet")
+    check(open(out, "rb").read() == want, "simulate -o writes what stdout gets")
+    check(os.listdir(d) == ["sim.json"], "simulate -o leaves no temporary")
+    bad = os.path.join(d, "bad.json")
+    p = run(["simulate", "tests/inputs/sim-huge.yaml", "-o", bad])
+    check(p.returncode == 2 and not os.path.exists(bad) and p.stdout == b"",
+          "a plan simulate refuses writes nothing")
+long_run = ["simulate", "specs/youtube-p99.yaml", "--requests", "3M",
+            "--format", "csv"]
+shown = on_tty(long_run)
+check(b"simulating [" in shown, "a long simulation shows progress on a tty")
+check(shown.rfind(b"simulating [") < shown.find(b"stage,status,figure"),
+      "the progress bar is gone before the report")
+check(b"simulating" not in run(["simulate", "specs/youtube-p99.yaml",
+                                "--requests", "3M"]).stderr,
+      "no progress bar into a pipe")
+
 print("%d failures" % len(failures))
 sys.exit(1 if failures else 0)

@@ -12,6 +12,7 @@
 #include <cJSON.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "format.h"
@@ -31,9 +32,12 @@ static const struct {
 
 /* ------------------------------------------------------------ numbers */
 
-/* Decimals that show V with 4 significant digits (0 to 6). */
+/* Decimals that show V with 4 significant digits (0 to 6), judged on V
+ * rounded to them (0.99996 shows as 1.000, not 1.0000). */
 static int decimals_for(double v) {
-  double a = fabs(v);
+  char r[FMT_SIZE];
+  snprintf(r, sizeof r, "%.3e", fabs(v));
+  double a = strtod(r, NULL);
   if (!(a > 0))
     return 0;
   int d = 3 - (int)floor(log10(a));
@@ -106,7 +110,8 @@ static void interval_cell(ttable *t, enum fig_kind k, const sim_ci *c) {
 }
 
 /* The difference: relative, or in points for a share, or in the unit
- * when the analytic figure is 0. */
+ * when the analytic figure is 0 or the ratio would pass 1,000% (a wait
+ * the plan puts at nearly nothing). */
 static void difference_cell(ttable *t, enum fig_kind k, const sim_cmp *c) {
   char n[FMT_SIZE], b[FMT_SIZE];
   if (!c->known) {
@@ -117,7 +122,7 @@ static void difference_cell(ttable *t, enum fig_kind k, const sim_cmp *c) {
     double pp = c->diff * 100;
     snprintf(b, sizeof b, "%s%s pp", pp >= 0 ? "+" : "",
              fixed(pp, 2, n, sizeof n));
-  } else if (c->has_rel) {
+  } else if (c->has_rel && fabs(c->rel) < 9.995) {
     double pct = c->rel * 100;
     snprintf(b, sizeof b, "%s%s%%", pct >= 0 ? "+" : "",
              fixed(pct, fabs(pct) < 10 ? 2 : 1, n, sizeof n));
@@ -147,7 +152,8 @@ static void header(const capplan_simulation *s, capplan_buf *out) {
   const sim_input *in = &s->net.in;
   const sim_result *res = s->res;
   char a[FMT_SIZE], b[FMT_SIZE], c[FMT_SIZE];
-  capplan_buf_printf(out, "%s: simulation of ", m->name);
+  text_puts(out, m->name); /* escaped: a spec's text */
+  capplan_buf_puts(out, ": simulation of ");
   if (in->replications > 1)
     capplan_buf_printf(out, "%u replications of ", in->replications);
   if (in->requests)
@@ -161,11 +167,12 @@ static void header(const capplan_simulation *s, capplan_buf *out) {
                      fmt_rate(in->lambda, a, sizeof a));
   if (in->arrival_cv == 1)
     capplan_buf_puts(out, "Poisson arrivals\n");
+  else if (in->arrival_cv == 0)
+    capplan_buf_puts(out, "arrivals evenly spaced\n");
   else
-    capplan_buf_printf(out, "arrivals %s apart with cv %s\n",
-                       in->arrival_cv == 0 ? "evenly" : "gamma",
+    capplan_buf_printf(out, "gaps between arrivals of cv %s (gamma)\n",
                        fmt_number(in->arrival_cv, 3, b, sizeof b));
-  const char *each = in->replications > 1 ? " of each" : "";
+  const char *each = in->replications > 1 ? " of each replication" : "";
   if (in->requests) {
     double w =
         in->warmup >= 0 ? floor(in->warmup) : floor((double)in->requests / 10);
