@@ -223,14 +223,21 @@ with tempfile.TemporaryDirectory() as d:
     p = run(["simulate", "tests/inputs/sim-huge.yaml", "-o", bad])
     check(p.returncode == 2 and not os.path.exists(bad) and p.stdout == b"",
           "a plan simulate refuses writes nothing")
-long_run = ["simulate", "specs/youtube-p99.yaml", "--requests", "3M",
-            "--format", "csv"]
-shown = on_tty(long_run)
-check(b"simulating [" in shown, "a long simulation shows progress on a tty")
+# CAPPLAN_PROGRESS_AFTER=0: the bar from the start (else after a second),
+# so that a short run shows it.
+sim_run = ["simulate", "specs/youtube-p99.yaml", "--requests", "20K",
+           "--format", "csv"]
+shown = on_tty(sim_run, {"CAPPLAN_PROGRESS_AFTER": "0"})
+check(b"simulating [" in shown, "a simulation shows progress on a tty")
 check(shown.rfind(b"simulating [") < shown.find(b"stage,status,figure"),
       "the progress bar is gone before the report")
-check(b"simulating" not in run(["simulate", "specs/youtube-p99.yaml",
-                                "--requests", "3M"]).stderr,
+check(b"simulating [" not in on_tty(["simulate", "specs/youtube-p99.yaml",
+                                     "--requests", "1000"]),
+      "no progress bar for a short run")
+env = dict(os.environ, CAPPLAN_PROGRESS_AFTER="0")
+piped = subprocess.run([capplan] + sim_run, capture_output=True, env=env,
+                       timeout=60)
+check(piped.returncode == 0 and b"simulating" not in piped.stderr,
       "no progress bar into a pipe")
 
 print("%d failures" % len(failures))

@@ -173,9 +173,11 @@ static int parse(const cli_command *cmd, const cli_args *a,
 /* ------------------------------------------------------------ progress */
 
 /* A bar on standard error, drawn only on a terminal and only once a run
- * has taken a second, at most ten times a second. */
+ * has taken a second (CAPPLAN_PROGRESS_AFTER seconds, for tests), at
+ * most ten times a second. */
 typedef struct bar {
   struct timespec start;
+  double after; /* seconds before the first draw */
   double drawn; /* seconds since start at the last draw; < 0: never */
 } bar;
 
@@ -196,7 +198,7 @@ static void on_progress(double f, void *ctx) {
     return;
   }
   double t = since(b);
-  if (t < 1 || (b->drawn >= 0 && t - b->drawn < 0.1))
+  if (t < b->after || (b->drawn >= 0 && t - b->drawn < 0.1))
     return;
   b->drawn = t;
   int full = (int)(f * BAR_WIDTH);
@@ -240,6 +242,14 @@ static int simulate(const cli_command *self, const cli_args *a) {
   bar b;
   clock_gettime(CLOCK_MONOTONIC, &b.start);
   b.drawn = -1;
+  b.after = 1;
+  const char *after = getenv("CAPPLAN_PROGRESS_AFTER");
+  if (after && *after) {
+    char *end;
+    double v = strtod(after, &end);
+    if (!*end && v >= 0 && v <= 3600)
+      b.after = v;
+  }
   if (isatty(STDERR_FILENO)) {
     o.progress = on_progress;
     o.progress_ctx = &b;

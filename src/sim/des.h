@@ -3,7 +3,7 @@
  * section 9; FORMULAS.md sections 3, 3b, 4b and 9).  A pure library
  * module: it takes a network of stages by index and returns figures with
  * confidence intervals.  It knows nothing of specs, YAML or reports; the
- * adapter from a resolved plan to sim_input lives with the CLI.
+ * adapter from a resolved plan to sim_input is sim_plan.c.
  *
  * What is modelled, the routing rules and how to read the intervals are
  * in docs/simulation.md.  In short:
