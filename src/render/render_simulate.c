@@ -304,6 +304,15 @@ void render_table_simulate(const void *subject, const capplan_render_opts *opts,
 
 /* ------------------------------------------------------------- JSON */
 
+/* A count exactly, whatever its size (a seed may pass 2^53, where a
+ * double and the 12 significant digits of the other numbers would round
+ * it). */
+static void count_json(cJSON *o, const char *key, uint64_t v) {
+  char b[32];
+  snprintf(b, sizeof b, "%llu", (unsigned long long)v);
+  cJSON_AddItemToObject(o, key, cJSON_CreateRaw(b));
+}
+
 /* The figure K of C in its key's unit. */
 static double in_unit(int k, double v) {
   return figs[k].kind == K_MS ? v * 1000 : v;
@@ -344,7 +353,7 @@ static cJSON *row_json(const capplan_simulation *s, const sim_row *row) {
   } else {
     render_json_str(o, "status", sim_row_status_name(row->status));
   }
-  render_json_num(o, "completed", (double)row->completed);
+  count_json(o, "completed", row->completed);
   for (int k = 0; k < SIMF_COUNT; k++)
     if (row->fig[k].has)
       render_json_num(o, sim_fig_key[k], in_unit(k, row->fig[k].sim.value));
@@ -403,7 +412,7 @@ void render_json_simulate(const void *subject, const capplan_render_opts *opts,
   render_json_num(run, "qps", in->lambda);
   render_json_num(run, "arrival_cv", in->arrival_cv);
   if (in->requests) {
-    render_json_num(run, "requests", (double)in->requests);
+    count_json(run, "requests", in->requests);
     cJSON_AddItemToObject(run, "duration_s", cJSON_CreateNull());
     render_json_num(run, "warmup_requests",
                     in->warmup >= 0 ? floor(in->warmup)
@@ -415,15 +424,15 @@ void render_json_simulate(const void *subject, const capplan_render_opts *opts,
                     in->warmup >= 0 ? in->warmup : in->duration / 10);
   }
   render_json_num(run, "replications", in->replications);
-  render_json_num(run, "seed", (double)in->seed);
+  count_json(run, "seed", in->seed);
   render_json_str(run, "interval_method",
                   res->method == SIM_CI_REPLICATIONS ? "replications"
                                                      : "batch-means");
   render_json_num(run, "interval_sections", res->sections);
   render_json_num(run, "confidence", 0.95);
-  render_json_num(run, "requests_simulated", (double)res->requests);
-  render_json_num(run, "requests_measured", (double)res->measured);
-  render_json_num(run, "events", (double)res->events);
+  count_json(run, "requests_simulated", res->requests);
+  count_json(run, "requests_measured", res->measured);
+  count_json(run, "events", res->events);
   render_json_num(run, "simulated_s", res->simulated_time);
   cJSON_AddItemToObject(run, "stopped_early", cJSON_CreateBool(res->aborted));
   cJSON *stages = cJSON_AddArrayToObject(o, "stages");

@@ -65,8 +65,8 @@ static void warn_overloaded(const capplan_simulation *s, capplan_diags *d) {
     capplan_buf_printf(&run, "%s requests",
                        fmt_count((double)in->requests, n, sizeof n));
   else
-    capplan_buf_printf(&run, "%s of traffic",
-                       fmt_ms(in->duration, n, sizeof n));
+    capplan_buf_printf(&run, "%s s of traffic",
+                       fmt_number(in->duration, 3, n, sizeof n));
   bool one = s->overloaded == 1;
   const char *e2e = s->rows[s->n_rows - 1].status == SIMROW_OVERLOADED
                         ? " (and the end to end)"
