@@ -106,16 +106,20 @@ static double capacity(const capplan_model *m, const plan *pl, size_t i,
   s->service_cv = qp->cs;
   if (qp->job > 1) {
     /* Jobs of several requests (tp_queue.job): a batch each slot fills
-     * from its own arrivals (the plan's forming time is the mean time a
-     * slot takes to gather one), then serves in one service time; it
-     * goes when full, or after SIM_PLAN_WINDOW_FACTOR times that time. */
+     * from its own arrivals, then serves in one service time.  A fixed
+     * batch (tp_batch) waits to fill: the plan's forming time is the mean
+     * time a slot takes to gather one, and the batch goes short only
+     * after SIM_PLAN_WINDOW_FACTOR times that.  Any other kind's forming
+     * time is what tp_queue says it is, the longest a job waits to form:
+     * a batcher's window. */
     double b = floor(qp->job + 0.5);
     if (!(b <= MAX_BATCH)) {
       too_big(d, ms, "simulate smaller batches", "its batches hold", b,
               "requests", MAX_BATCH);
       return -1;
     }
-    double w = SIM_PLAN_WINDOW_FACTOR * qp->form;
+    double w = ms->tp.kind == TP_BATCH ? SIM_PLAN_WINDOW_FACTOR * qp->form
+                                       : qp->form;
     s->batching.enabled = true;
     s->batching.placement = SIM_BATCH_PER_ACCELERATOR;
     s->batching.max_batch = (uint32_t)b;
