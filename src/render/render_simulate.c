@@ -146,6 +146,13 @@ static const char *service_name(sim_service k) {
   return names[k];
 }
 
+/* The plan's balancer; a batching stage's calls pick a slot (PER_SLOT). */
+static const char *balancer_name(const sim_stage *st, const char *per_slot) {
+  return st->batching.enabled         ? per_slot
+         : st->balancer == SIM_RANDOM ? "random"
+                                      : "least-loaded";
+}
+
 /* What was run: the run's length, traffic, warm-up and intervals. */
 static void header(const capplan_simulation *s, capplan_buf *out) {
   const capplan_model *m = s->report->model;
@@ -222,10 +229,7 @@ static void setup_table(const capplan_simulation *s,
     tt_cell(t, queue_model_name(qp->model));
     tt_cell(t,
             fmt_count((double)st->servers * st->concurrency, b[0], FMT_SIZE));
-    tt_cell(t, st->batching.enabled ? "per slot"
-               : st->servers > 1 && st->balancer == SIM_RANDOM
-                   ? "random"
-                   : "least-loaded");
+    tt_cell(t, balancer_name(st, "per slot"));
     if (st->service == SIM_LOGNORMAL || st->service == SIM_GAMMA)
       snprintf(cell, sizeof cell, "%s, %s, cv %s", service_name(st->service),
                fmt_ms(st->service_mean, b[1], FMT_SIZE),
@@ -235,9 +239,16 @@ static void setup_table(const capplan_simulation *s,
                fmt_ms(st->service_mean, b[1], FMT_SIZE));
     tt_cell(t, cell);
     if (st->batching.enabled) {
-      snprintf(cell, sizeof cell, "fills to %s, mean %s",
-               fmt_count(st->batching.max_batch, b[2], FMT_SIZE),
-               fmt_number(row->batch_mean, 2, b[3], FMT_SIZE));
+      /* A fixed batch waits to fill; another kind's goes at its window. */
+      if (r->model->stage[row->stage].tp.kind == TP_BATCH)
+        snprintf(cell, sizeof cell, "fills to %s, mean %s",
+                 fmt_count(st->batching.max_batch, b[2], FMT_SIZE),
+                 fmt_number(row->batch_mean, 2, b[3], FMT_SIZE));
+      else
+        snprintf(cell, sizeof cell, "up to %s in %s, mean %s",
+                 fmt_count(st->batching.max_batch, b[2], FMT_SIZE),
+                 fmt_ms(st->batching.window, b[1], FMT_SIZE),
+                 fmt_number(row->batch_mean, 2, b[3], FMT_SIZE));
       tt_cell(t, cell);
     } else {
       tt_cell(t, "-");
@@ -331,11 +342,7 @@ static cJSON *row_json(const capplan_simulation *s, const sim_row *row) {
     render_json_str(q, "queue", queue_model_name(qp->model));
     render_json_num(q, "servers", qp->servers);
     render_json_num(q, "slots", (double)st->servers * st->concurrency);
-    render_json_str(q, "balancer",
-                    st->batching.enabled ? "per-slot"
-                    : st->balancer == SIM_RANDOM && st->servers > 1
-                        ? "random"
-                        : "least-loaded");
+    render_json_str(q, "balancer", balancer_name(st, "per-slot"));
     render_json_str(q, "service", service_name(st->service));
     render_json_num(q, "service_ms", st->service_mean * 1000);
     render_json_num(q, "service_cv",
