@@ -61,19 +61,4 @@ void render_json_simulate(const void *s, const capplan_render_opts *opts,
 void render_csv_simulate(const void *s, const capplan_render_opts *opts,
                          capplan_buf *out);
 
-/* The JSON and CSV rules of render_json.c and render_csv.c for views
- * rendered in files of their own: a number rounded to 12 significant
- * digits, a string escaped (NULL: null), the schema version and tool, and
- * the printer, which indents, appends a newline and frees O; a CSV field
- * (quoted or escaped as needed; FIRST: no comma before it), a number, the
- * end of a row. */
-struct cJSON;
-void render_json_num(struct cJSON *o, const char *key, double v);
-void render_json_str(struct cJSON *o, const char *key, const char *s);
-void render_json_tool(struct cJSON *o);
-void render_json_emit(struct cJSON *o, capplan_buf *out);
-void render_csv_field(capplan_buf *out, const char *s, bool first);
-void render_csv_number(capplan_buf *out, double v);
-void render_csv_end_row(capplan_buf *out);
-
 #endif

@@ -347,17 +347,3 @@ void render_csv_diff(const void *subject, const capplan_render_opts *opts,
   diff_line(out, "total", "", "", true, true, true, true, &d->base_total,
             &d->head_total);
 }
-
-/* The rules above for the views rendered in files of their own
- * (render_simulate.c, render.h). */
-void render_csv_field(capplan_buf *out, const char *s, bool first) {
-  field(out, s, first);
-}
-
-void render_csv_number(capplan_buf *out, double v) {
-  number(out, v);
-}
-
-void render_csv_end_row(capplan_buf *out) {
-  end_row(out);
-}

@@ -734,22 +734,3 @@ void render_json_calc(const capplan_calc *c, capplan_buf *out) {
   emit(o, 0, out);
   capplan_buf_putc(out, '\n');
 }
-
-/* The rules above for the views rendered in files of their own
- * (render_simulate.c, render.h). */
-void render_json_num(cJSON *o, const char *key, double v) {
-  num(o, key, v);
-}
-
-void render_json_str(cJSON *o, const char *key, const char *s) {
-  str(o, key, s);
-}
-
-void render_json_tool(cJSON *o) {
-  tool_json(o);
-}
-
-void render_json_emit(cJSON *o, capplan_buf *out) {
-  emit(o, 0, out);
-  capplan_buf_putc(out, '\n');
-}

@@ -9,8 +9,8 @@
  * the intervals, the analytic figures and the differences in objects of
  * the same keys (docs/simulate.schema.json).
  */
-#include <cJSON.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -315,91 +315,227 @@ void render_table_simulate(const void *subject, const capplan_render_opts *opts,
 
 /* ------------------------------------------------------------- JSON */
 
-/* A count exactly, whatever its size (a seed may pass 2^53, where a
- * double and the 12 significant digits of the other numbers would round
- * it). */
-static void count_json(cJSON *o, const char *key, uint64_t v) {
-  char b[32];
-  snprintf(b, sizeof b, "%llu", (unsigned long long)v);
-  cJSON_AddItemToObject(o, key, cJSON_CreateRaw(b));
+/* A small JSON writer with the report's rules (render_json.c,
+ * docs/report.md): numbers rounded to 12 significant digits, strings
+ * escaped so that no control character or stray byte gets through, keys
+ * in a fixed order, two spaces per level, arrays of strings on one
+ * line.  Its own here, so that this view needs nothing of another's. */
+typedef struct jw {
+  capplan_buf *out;
+  int depth;
+  bool empty[8]; /* per level: no member yet */
+} jw;
+
+/* V rounded to 12 significant digits, as JSON text: whole numbers below
+ * 1e12 as they are, never -0, never NaN or Inf (0 stands in). */
+static void j_number_text(double v, char buf[32]) {
+  if (!isfinite(v) || v == 0) {
+    strcpy(buf, "0");
+    return;
+  }
+  if (fabs(v) < 1e12 && v == floor(v)) {
+    snprintf(buf, 32, "%.0f", v);
+    return;
+  }
+  char g[64];
+  snprintf(g, sizeof g, "%.12g", v);
+  double r = strtod(g, NULL);
+  if (r == floor(r) && fabs(r) < 1e12)
+    snprintf(buf, 32, "%.0f", r == 0 ? 0 : r);
+  else
+    snprintf(buf, 32, "%1.15g", r);
 }
 
-/* The figure K of C in its key's unit. */
+/* S as a JSON string: quote and backslash escaped; \b \f \n \r \t by
+ * name; other C0 controls, DEL and the C1 controls as \u escapes; a byte
+ * that is not UTF-8 as U+FFFD (JSON text is UTF-8, docs/security.md). */
+static void j_string_text(capplan_buf *b, const char *s) {
+  capplan_buf_putc(b, '"');
+  size_t n = strlen(s), i = 0;
+  while (i < n) {
+    size_t plain = text_plain_prefix(s + i, n - i, 0);
+    for (size_t k = 0; k < plain; k++) {
+      if (s[i + k] == '"' || s[i + k] == '\\')
+        capplan_buf_putc(b, '\\');
+      capplan_buf_putc(b, s[i + k]);
+    }
+    i += plain;
+    if (i >= n)
+      break;
+    unsigned char c = (unsigned char)s[i];
+    const char *named = c == '\b'   ? "\\b"
+                        : c == '\f' ? "\\f"
+                        : c == '\n' ? "\\n"
+                        : c == '\r' ? "\\r"
+                        : c == '\t' ? "\\t"
+                                    : NULL;
+    capplan_buf esc;
+    capplan_buf_init(&esc);
+    size_t used = text_escape_one(&esc, s + i, n - i);
+    if (named)
+      capplan_buf_puts(b, named);
+    else if (esc.len == 6) /* \u0085: C1, the same escape in JSON */
+      capplan_buf_put(b, esc.data, esc.len);
+    else if (c < 0x80) /* C0, DEL */
+      capplan_buf_printf(b, "\\u%04x", (unsigned)c);
+    else /* not UTF-8 */
+      capplan_buf_puts(b, "\\ufffd");
+    capplan_buf_release(&esc);
+    i += used;
+  }
+  capplan_buf_putc(b, '"');
+}
+
+/* Starts member KEY (NULL: an array element) of the current level. */
+static void j_member(jw *w, const char *key) {
+  capplan_buf_puts(w->out, w->empty[w->depth] ? "\n" : ",\n");
+  w->empty[w->depth] = false;
+  for (int k = 0; k < w->depth; k++)
+    capplan_buf_puts(w->out, "  ");
+  if (key) {
+    j_string_text(w->out, key);
+    capplan_buf_puts(w->out, ": ");
+  }
+}
+
+static void j_begin(jw *w, const char *key, char c) {
+  if (w->depth > 0)
+    j_member(w, key);
+  capplan_buf_putc(w->out, c);
+  w->empty[++w->depth] = true;
+}
+
+static void j_end(jw *w, char c) {
+  if (!w->empty[w->depth--]) {
+    capplan_buf_putc(w->out, '\n');
+    for (int k = 0; k < w->depth; k++)
+      capplan_buf_puts(w->out, "  ");
+  }
+  capplan_buf_putc(w->out, c);
+}
+
+static void j_num(jw *w, const char *key, double v) {
+  char b[32];
+  j_number_text(v, b);
+  j_member(w, key);
+  capplan_buf_puts(w->out, b);
+}
+
+/* A count exactly, whatever its size (a seed may pass 2^53, where a
+ * double and the 12 significant digits of the other numbers round it). */
+static void j_count(jw *w, const char *key, uint64_t v) {
+  j_member(w, key);
+  capplan_buf_printf(w->out, "%llu", (unsigned long long)v);
+}
+
+static void j_str(jw *w, const char *key, const char *s) {
+  j_member(w, key);
+  if (s)
+    j_string_text(w->out, s);
+  else
+    capplan_buf_puts(w->out, "null");
+}
+
+static void j_null(jw *w, const char *key) {
+  j_member(w, key);
+  capplan_buf_puts(w->out, "null");
+}
+
+static void j_bool(jw *w, const char *key, bool v) {
+  j_member(w, key);
+  capplan_buf_puts(w->out, v ? "true" : "false");
+}
+
+/* The figure K in its key's unit. */
 static double in_unit(int k, double v) {
   return figs[k].kind == K_MS ? v * 1000 : v;
 }
 
-static cJSON *row_json(const capplan_simulation *s, const sim_row *row) {
-  cJSON *o = cJSON_CreateObject();
-  if (row->stage >= 0) {
-    size_t j = (size_t)s->net.sim_of[row->stage];
-    const sim_stage *st = &s->net.stages[j];
-    const queue_plan *qp = &s->report->plan->stage[row->stage].queue;
-    render_json_str(o, "name", st->name);
-    render_json_str(o, "status", sim_row_status_name(row->status));
-    cJSON_AddItemToObject(o, "async", cJSON_CreateBool(st->async));
-    cJSON *q = cJSON_AddObjectToObject(o, "simulated_as");
-    render_json_str(q, "queue", queue_model_name(qp->model));
-    render_json_num(q, "servers", qp->servers);
-    render_json_num(q, "slots", (double)st->servers * st->concurrency);
-    render_json_str(q, "balancer", balancer_name(st, "per-slot"));
-    render_json_str(q, "service", service_name(st->service));
-    render_json_num(q, "service_ms", st->service_mean * 1000);
-    render_json_num(q, "service_cv",
-                    st->service == SIM_EXPONENTIAL     ? 1
-                    : st->service == SIM_DETERMINISTIC ? 0
-                                                       : st->service_cv);
-    if (st->batching.enabled) {
-      cJSON *b = cJSON_AddObjectToObject(q, "batch");
-      render_json_num(b, "size", st->batching.max_batch);
-      render_json_num(b, "timeout_ms", st->batching.window * 1000);
-      render_json_num(b, "mean_size", row->batch_mean);
-    } else {
-      cJSON_AddItemToObject(q, "batch", cJSON_CreateNull());
-    }
-  } else {
-    render_json_str(o, "status", sim_row_status_name(row->status));
-  }
-  count_json(o, "completed", row->completed);
-  for (int k = 0; k < SIMF_COUNT; k++)
-    if (row->fig[k].has)
-      render_json_num(o, sim_fig_key[k], in_unit(k, row->fig[k].sim.value));
-  render_json_num(o, "interval_sections", row->fig[SIMF_RATE].sim.n);
-  cJSON *lo = cJSON_AddObjectToObject(o, "interval_low");
-  cJSON *hi = cJSON_AddObjectToObject(o, "interval_high");
-  cJSON *an = cJSON_AddObjectToObject(o, "analytic");
-  cJSON *df = cJSON_AddObjectToObject(o, "difference");
-  cJSON *rel = cJSON_AddObjectToObject(o, "relative_difference");
-  cJSON *outside = cJSON_AddArrayToObject(o, "outside_interval");
+/* Which of a figure's numbers an object of the row holds. */
+enum part { P_LOW, P_HIGH, P_ANALYTIC, P_DIFF, P_REL };
+
+/* One object of ROW's figures: KEY: the PART of each, or null. */
+static void part_json(jw *w, const char *name, const sim_row *row,
+                      enum part part) {
+  j_begin(w, name, '{');
   for (int k = 0; k < SIMF_COUNT; k++) {
     const sim_cmp *c = &row->fig[k];
     if (!c->has)
       continue;
-    const char *key = sim_fig_key[k];
-    if (c->sim.n >= 2) {
-      render_json_num(lo, key, in_unit(k, c->sim.lo));
-      render_json_num(hi, key, in_unit(k, c->sim.hi));
-    } else {
-      cJSON_AddItemToObject(lo, key, cJSON_CreateNull());
-      cJSON_AddItemToObject(hi, key, cJSON_CreateNull());
-    }
-    if (c->known) {
-      render_json_num(an, key, in_unit(k, c->analytic));
-      render_json_num(df, key, in_unit(k, c->diff));
-    } else {
-      cJSON_AddItemToObject(an, key, cJSON_CreateNull());
-      cJSON_AddItemToObject(df, key, cJSON_CreateNull());
-    }
-    if (c->known && c->has_rel)
-      render_json_num(rel, key, c->rel);
+    bool have = part <= P_HIGH  ? c->sim.n >= 2
+                : part == P_REL ? c->known && c->has_rel
+                                : c->known;
+    double v = part == P_LOW        ? in_unit(k, c->sim.lo)
+               : part == P_HIGH     ? in_unit(k, c->sim.hi)
+               : part == P_ANALYTIC ? in_unit(k, c->analytic)
+               : part == P_DIFF     ? in_unit(k, c->diff)
+                                    : c->rel;
+    if (have)
+      j_num(w, sim_fig_key[k], v);
     else
-      cJSON_AddItemToObject(rel, key, cJSON_CreateNull());
-    if (c->outside)
-      cJSON_AddItemToArray(outside, cJSON_CreateString(key));
+      j_null(w, sim_fig_key[k]);
   }
+  j_end(w, '}');
+}
+
+static void row_json(jw *w, const char *key, const capplan_simulation *s,
+                     const sim_row *row) {
+  j_begin(w, key, '{');
+  if (row->stage >= 0) {
+    size_t j = (size_t)s->net.sim_of[row->stage];
+    const sim_stage *st = &s->net.stages[j];
+    const queue_plan *qp = &s->report->plan->stage[row->stage].queue;
+    j_str(w, "name", st->name);
+    j_str(w, "status", sim_row_status_name(row->status));
+    j_bool(w, "async", st->async);
+    j_begin(w, "simulated_as", '{');
+    j_str(w, "queue", queue_model_name(qp->model));
+    j_num(w, "servers", qp->servers);
+    j_num(w, "slots", (double)st->servers * st->concurrency);
+    j_str(w, "balancer", balancer_name(st, "per-slot"));
+    j_str(w, "service", service_name(st->service));
+    j_num(w, "service_ms", st->service_mean * 1000);
+    j_num(w, "service_cv",
+          st->service == SIM_EXPONENTIAL     ? 1
+          : st->service == SIM_DETERMINISTIC ? 0
+                                             : st->service_cv);
+    if (st->batching.enabled) {
+      j_begin(w, "batch", '{');
+      j_num(w, "size", st->batching.max_batch);
+      j_num(w, "timeout_ms", st->batching.window * 1000);
+      j_num(w, "mean_size", row->batch_mean);
+      j_end(w, '}');
+    } else {
+      j_null(w, "batch");
+    }
+    j_end(w, '}');
+  } else {
+    j_str(w, "status", sim_row_status_name(row->status));
+  }
+  j_count(w, "completed", row->completed);
+  for (int k = 0; k < SIMF_COUNT; k++)
+    if (row->fig[k].has)
+      j_num(w, sim_fig_key[k], in_unit(k, row->fig[k].sim.value));
+  j_num(w, "interval_sections", row->fig[SIMF_RATE].sim.n);
+  part_json(w, "interval_low", row, P_LOW);
+  part_json(w, "interval_high", row, P_HIGH);
+  part_json(w, "analytic", row, P_ANALYTIC);
+  part_json(w, "difference", row, P_DIFF);
+  part_json(w, "relative_difference", row, P_REL);
+  /* The keys flagged, on one line as the report writes lists of names. */
+  j_member(w, "outside_interval");
+  capplan_buf_putc(w->out, '[');
+  bool first = true;
+  for (int k = 0; k < SIMF_COUNT; k++)
+    if (row->fig[k].has && row->fig[k].outside) {
+      capplan_buf_puts(w->out, first ? "" : ", ");
+      j_string_text(w->out, sim_fig_key[k]);
+      first = false;
+    }
+  capplan_buf_putc(w->out, ']');
   if (s->res->method == SIM_CI_BATCH_MEANS)
-    render_json_num(o, "batch_lag1", row->lag1);
-  return o;
+    j_num(w, "batch_lag1", row->lag1);
+  j_end(w, '}');
 }
 
 void render_json_simulate(const void *subject, const capplan_render_opts *opts,
@@ -409,53 +545,97 @@ void render_json_simulate(const void *subject, const capplan_render_opts *opts,
   const capplan_model *m = s->report->model;
   const sim_input *in = &s->net.in;
   const sim_result *res = s->res;
-  cJSON *o = cJSON_CreateObject();
-  render_json_tool(o);
-  render_json_str(o, "kind", "simulation");
-  cJSON *spec = cJSON_AddObjectToObject(o, "spec");
-  render_json_str(spec, "name", m->name);
-  render_json_str(spec, "path", m->path);
-  cJSON *run = cJSON_AddObjectToObject(o, "simulation");
-  render_json_num(run, "qps", in->lambda);
-  render_json_num(run, "arrival_cv", in->arrival_cv);
+  jw w = {out, 0, {true}};
+  j_begin(&w, NULL, '{');
+  j_str(&w, "schema_version", CAPPLAN_REPORT_SCHEMA_VERSION);
+  j_begin(&w, "tool", '{');
+  j_str(&w, "name", "capplan");
+  j_str(&w, "version", CAPPLAN_VERSION);
+  j_end(&w, '}');
+  j_str(&w, "kind", "simulation");
+  j_begin(&w, "spec", '{');
+  j_str(&w, "name", m->name);
+  j_str(&w, "path", m->path);
+  j_end(&w, '}');
+  j_begin(&w, "simulation", '{');
+  j_num(&w, "qps", in->lambda);
+  j_num(&w, "arrival_cv", in->arrival_cv);
   if (in->requests) {
-    count_json(run, "requests", in->requests);
-    cJSON_AddItemToObject(run, "duration_s", cJSON_CreateNull());
-    render_json_num(run, "warmup_requests",
-                    in->warmup >= 0 ? floor(in->warmup)
-                                    : floor((double)in->requests / 10));
+    j_count(&w, "requests", in->requests);
+    j_null(&w, "duration_s");
+    j_num(&w, "warmup_requests",
+          in->warmup >= 0 ? floor(in->warmup)
+                          : floor((double)in->requests / 10));
   } else {
-    cJSON_AddItemToObject(run, "requests", cJSON_CreateNull());
-    render_json_num(run, "duration_s", in->duration);
-    render_json_num(run, "warmup_s",
-                    in->warmup >= 0 ? in->warmup : in->duration / 10);
+    j_null(&w, "requests");
+    j_num(&w, "duration_s", in->duration);
+    j_num(&w, "warmup_s", in->warmup >= 0 ? in->warmup : in->duration / 10);
   }
-  render_json_num(run, "replications", in->replications);
-  count_json(run, "seed", in->seed);
-  render_json_str(run, "interval_method",
-                  res->method == SIM_CI_REPLICATIONS ? "replications"
-                                                     : "batch-means");
-  render_json_num(run, "interval_sections", res->sections);
-  render_json_num(run, "confidence", 0.95);
-  count_json(run, "requests_simulated", res->requests);
-  count_json(run, "requests_measured", res->measured);
-  count_json(run, "events", res->events);
-  render_json_num(run, "simulated_s", res->simulated_time);
-  cJSON_AddItemToObject(run, "stopped_early", cJSON_CreateBool(res->aborted));
-  cJSON *stages = cJSON_AddArrayToObject(o, "stages");
+  j_num(&w, "replications", in->replications);
+  j_count(&w, "seed", in->seed);
+  j_str(&w, "interval_method",
+        res->method == SIM_CI_REPLICATIONS ? "replications" : "batch-means");
+  j_num(&w, "interval_sections", res->sections);
+  j_num(&w, "confidence", 0.95);
+  j_count(&w, "requests_simulated", res->requests);
+  j_count(&w, "requests_measured", res->measured);
+  j_count(&w, "events", res->events);
+  j_num(&w, "simulated_s", res->simulated_time);
+  j_bool(&w, "stopped_early", res->aborted);
+  j_end(&w, '}');
+  j_begin(&w, "stages", '[');
   for (size_t j = 0; j + 1 < s->n_rows; j++)
-    cJSON_AddItemToArray(stages, row_json(s, &s->rows[j]));
-  cJSON_AddItemToObject(o, "totals", row_json(s, &s->rows[s->n_rows - 1]));
-  render_json_emit(o, out);
+    row_json(&w, NULL, s, &s->rows[j]);
+  j_end(&w, ']');
+  row_json(&w, "totals", s, &s->rows[s->n_rows - 1]);
+  j_end(&w, '}');
+  capplan_buf_putc(out, '\n');
 }
 
 /* -------------------------------------------------------------- CSV */
 
+/* CSV by render_csv.c's rules (RFC 4180): a field with a comma or a quote
+ * quoted, quotes doubled; control characters shown as escapes, so no
+ * field holds a line break; numbers plain, 12 significant digits; rows
+ * end in CRLF. */
+static void csv_field(capplan_buf *out, const char *s, bool first) {
+  if (!first)
+    capplan_buf_putc(out, ',');
+  if (!s)
+    return;
+  capplan_buf safe;
+  capplan_buf_init(&safe);
+  size_t n = strlen(s);
+  const char *t = s;
+  if (text_plain_prefix(s, n, 0) < n) {
+    text_escape(&safe, s, n, 0);
+    t = safe.data;
+  }
+  if (!strpbrk(t, ",\"")) {
+    capplan_buf_puts(out, t);
+  } else {
+    capplan_buf_putc(out, '"');
+    for (; *t; t++) {
+      if (*t == '"')
+        capplan_buf_putc(out, '"');
+      capplan_buf_putc(out, *t);
+    }
+    capplan_buf_putc(out, '"');
+  }
+  capplan_buf_release(&safe);
+}
+
+static void csv_number(capplan_buf *out, double v) {
+  char buf[64];
+  snprintf(buf, sizeof buf, "%.12g", isfinite(v) && v != 0 ? v : 0.0);
+  csv_field(out, buf, false);
+}
+
 static void csv_opt(capplan_buf *out, bool have, double v) {
   if (have)
-    render_csv_number(out, v);
+    csv_number(out, v);
   else
-    render_csv_field(out, NULL, false);
+    csv_field(out, NULL, false);
 }
 
 void render_csv_simulate(const void *subject, const capplan_render_opts *opts,
@@ -469,8 +649,8 @@ void render_csv_simulate(const void *subject, const capplan_render_opts *opts,
                                      "difference",      "relative_difference",
                                      "outside_interval"};
   for (size_t c = 0; c < ARRAY_LEN(cols); c++)
-    render_csv_field(out, cols[c], c == 0);
-  render_csv_end_row(out);
+    csv_field(out, cols[c], c == 0);
+  capplan_buf_puts(out, "\r\n");
   for (size_t n = 0; n < s->n_rows; n++) {
     /* End to end first, as in the table. */
     const sim_row *row = &s->rows[n == 0 ? s->n_rows - 1 : n - 1];
@@ -479,25 +659,25 @@ void render_csv_simulate(const void *subject, const capplan_render_opts *opts,
       const sim_cmp *c = &row->fig[k];
       if (!c->has)
         continue;
-      render_csv_field(out, name, true);
-      render_csv_field(out, sim_row_status_name(row->status), false);
-      render_csv_field(out, sim_fig_key[k], false);
-      render_csv_number(out, in_unit(k, c->sim.value));
+      csv_field(out, name, true);
+      csv_field(out, sim_row_status_name(row->status), false);
+      csv_field(out, sim_fig_key[k], false);
+      csv_number(out, in_unit(k, c->sim.value));
       csv_opt(out, c->sim.n >= 2, in_unit(k, c->sim.lo));
       csv_opt(out, c->sim.n >= 2, in_unit(k, c->sim.hi));
-      render_csv_number(out, c->sim.n);
+      csv_number(out, c->sim.n);
       csv_opt(out, c->known, in_unit(k, c->analytic));
       csv_opt(out, c->known, in_unit(k, c->diff));
       csv_opt(out, c->known && c->has_rel, c->rel);
-      render_csv_field(out, c->outside ? "true" : "false", false);
-      render_csv_end_row(out);
+      csv_field(out, c->outside ? "true" : "false", false);
+      capplan_buf_puts(out, "\r\n");
     }
-    render_csv_field(out, name, true);
-    render_csv_field(out, sim_row_status_name(row->status), false);
-    render_csv_field(out, "completed", false);
-    render_csv_number(out, (double)row->completed);
+    csv_field(out, name, true);
+    csv_field(out, sim_row_status_name(row->status), false);
+    csv_field(out, "completed", false);
+    csv_number(out, (double)row->completed);
     for (int c = 0; c < 7; c++)
-      render_csv_field(out, NULL, false);
-    render_csv_end_row(out);
+      csv_field(out, NULL, false);
+    capplan_buf_puts(out, "\r\n");
   }
 }
