@@ -118,8 +118,8 @@ static double capacity(const capplan_model *m, const plan *pl, size_t i,
               "requests", MAX_BATCH);
       return -1;
     }
-    double w = ms->tp.kind == TP_BATCH ? SIM_PLAN_WINDOW_FACTOR * qp->form
-                                       : qp->form;
+    double w =
+        ms->tp.kind == TP_BATCH ? SIM_PLAN_WINDOW_FACTOR * qp->form : qp->form;
     s->batching.enabled = true;
     s->batching.placement = SIM_BATCH_PER_ACCELERATOR;
     s->batching.max_batch = (uint32_t)b;
