@@ -158,8 +158,8 @@ typedef struct capplan_check_opts {
 } capplan_check_opts;
 
 typedef struct capplan_run_opts {
-  const capplan_limits *limits;    /* NULL: the defaults */
-  const capplan_check_opts *check; /* NULL: the spec's limits only */
+  const capplan_limits *limits;     /* NULL: the defaults */
+  const capplan_check_opts *check;  /* NULL: the spec's limits only */
   bool working; /* record the working of every figure ('explain') */
 } capplan_run_opts;
 
@@ -237,7 +237,7 @@ typedef struct capplan_diff_row_in {
 
 typedef struct capplan_plan_rows {
   const char *name, *path;
-  bool from_report;          /* a JSON report, not a spec */
+  bool from_report; /* a JSON report, not a spec */
   capplan_diff_row_in *rows; /* stages in their order, then groups */
   size_t n_rows;
   capplan_diff_values total;
@@ -324,11 +324,12 @@ enum capplan_format {
 
 /* What is rendered, and from what: */
 enum capplan_view {
-  CAPPLAN_VIEW_REPORT,   /* a capplan_report: 'estimate' */
-  CAPPLAN_VIEW_CHECK,    /* a capplan_report's checks: 'check' */
-  CAPPLAN_VIEW_EXPLAIN,  /* a capplan_report run with working: 'explain' */
-  CAPPLAN_VIEW_DIFF,     /* a capplan_diff: 'diff' */
-  CAPPLAN_VIEW_SIMULATE, /* a capplan_simulation: 'simulate' */
+  CAPPLAN_VIEW_REPORT,  /* a capplan_report: 'estimate' */
+  CAPPLAN_VIEW_CHECK,   /* a capplan_report's checks: 'check' */
+  CAPPLAN_VIEW_EXPLAIN, /* a capplan_report run with working: 'explain' */
+  CAPPLAN_VIEW_DIFF,    /* a capplan_diff: 'diff' */
+  /* a capplan_simulation: 'simulate' */
+  CAPPLAN_VIEW_SIMULATE,
   CAPPLAN_VIEW_COUNT
 };
 

@@ -152,9 +152,9 @@ typedef struct mstage {
   bool standby;  /* some stage's fallback: no flow of its own */
   bool async;    /* off the request path */
   bool calls_sequential;
-  bool memory_on_gpu;   /* the memory constraint counts GPU memory */
-  bool has_memory;      /* a memory constraint applies */
-  bool has_cache;       /* a cache tier of its own (cache:) */
+  bool memory_on_gpu; /* the memory constraint counts GPU memory */
+  bool has_memory;    /* a memory constraint applies */
+  bool has_cache;     /* a cache tier of its own (cache:) */
   bool random_balancer; /* a queue per server (else one shared queue) */
   bool size_latency;    /* percentile objectives add servers */
   enum service_dist service;
