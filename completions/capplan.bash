@@ -26,7 +26,7 @@ _capplan() {
     esac
   done
   if [[ -z $cmd ]]; then
-    COMPREPLY=($(compgen -W "estimate check diff explain sweep forecast calc init validate catalog graph help --help --version" -- "$cur"))
+    COMPREPLY=($(compgen -W "estimate check diff explain sweep forecast calc init validate catalog graph simulate help --help --version" -- "$cur"))
     return
   fi
   case $cmd in
@@ -331,12 +331,51 @@ _capplan() {
       fi
       _capplan_files yaml yml
       ;;
+    simulate)
+      case $prev in
+        --requests)
+          COMPREPLY=()
+          return ;;
+        --duration)
+          COMPREPLY=()
+          return ;;
+        --warmup)
+          COMPREPLY=()
+          return ;;
+        --replications)
+          COMPREPLY=()
+          return ;;
+        --seed)
+          COMPREPLY=()
+          return ;;
+        --format)
+          COMPREPLY=($(compgen -W "table json csv" -- "$cur"))
+          return ;;
+        -o|--output)
+          COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null
+          return ;;
+        --color)
+          COMPREPLY=($(compgen -W "auto always never" -- "$cur"))
+          return ;;
+        --diagnostics-format)
+          COMPREPLY=($(compgen -W "text github json" -- "$cur"))
+          return ;;
+        --catalog)
+          COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null
+          return ;;
+      esac
+      if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "--requests --duration --warmup --replications --seed --format -o --output --color --diagnostics-format --catalog --help" -- "$cur"))
+        return
+      fi
+      _capplan_files yaml yml
+      ;;
     help)
       if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "--help" -- "$cur"))
         return
       fi
-      COMPREPLY=($(compgen -W "estimate check diff explain sweep forecast calc init validate catalog graph help" -- "$cur"))
+      COMPREPLY=($(compgen -W "estimate check diff explain sweep forecast calc init validate catalog graph simulate help" -- "$cur"))
       ;;
   esac
 }

@@ -2,6 +2,7 @@
  * fuzz_pipeline.c - the whole pipeline: the runner every command uses,
  * every renderer of every view (explain included, with its working), and
  * the JSON report read back and diffed with the plan it came from.
+ * Also a short simulation of the plan, in every format of its view.
  * Invariants: every figure is finite (so no format can print NaN or Inf);
  * the JSON report reads back; a plan and its own JSON diff as unchanged.
  */
@@ -13,6 +14,7 @@
 #include "capplan.h"
 #include "fuzz.h"
 #include "report.h"
+#include "sim_plan.h"
 
 void fuzz_fail(const char *what, const char *file, int line) {
   fprintf(stderr, "%s:%d: invariant broken: %s\n", file, line, what);
@@ -77,6 +79,48 @@ static void finite_plan(const capplan_report *r) {
   }
 }
 
+/* A short simulation of the plan, when it is cheap (few stages, few
+ * calls): it runs or says why not, every figure is finite, and every
+ * format renders. */
+static void simulate(const capplan_report *r, const capplan_source *src) {
+  if (r->model->n_stages > 50)
+    return;
+  for (size_t i = 0; i < r->model->n_stages; i++)
+    if (r->p->stage[i].calls > 16)
+      return;
+  capplan_sim_opts so;
+  capplan_sim_opts_init(&so);
+  so.requests = 300;
+  capplan_diags sd;
+  capplan_diags_init(&sd, src);
+  capplan_simulation *s = capplan_simulate(r, &so, &sd);
+  FUZZ_ASSERT(s ? sd.errors == 0 : sd.errors > 0);
+  if (s) {
+    for (size_t k = 0; k < s->n_rows; k++)
+      for (int f = 0; f < SIMF_COUNT; f++) {
+        const sim_cmp *c = &s->rows[k].fig[f];
+        FIN(c->sim.value);
+        FIN(c->sim.lo);
+        FIN(c->sim.hi);
+        FIN(c->analytic);
+        FIN(c->diff);
+        FIN(c->rel);
+      }
+    for (int f = 0; f < CAPPLAN_FORMAT_COUNT; f++) {
+      if (!capplan_format_supported(CAPPLAN_VIEW_SIMULATE,
+                                    (enum capplan_format)f, NULL))
+        continue;
+      capplan_buf out;
+      capplan_buf_init(&out);
+      FUZZ_ASSERT(capplan_render(CAPPLAN_VIEW_SIMULATE, (enum capplan_format)f,
+                                 s, NULL, &out) == 0);
+      capplan_buf_release(&out);
+    }
+  }
+  capplan_simulation_free(s);
+  capplan_diags_release(&sd);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   capplan_source *src =
       capplan_source_new("fuzz.yaml", (const char *)data, size);
@@ -93,7 +137,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         {false, 0, NULL}, {true, 80, NULL}, {false, 40, NULL}};
     for (int v = 0; v < CAPPLAN_VIEW_COUNT; v++) {
       if (v == CAPPLAN_VIEW_DIFF || v == CAPPLAN_VIEW_SWEEP ||
-          v == CAPPLAN_VIEW_FORECAST)
+          v == CAPPLAN_VIEW_FORECAST || v == CAPPLAN_VIEW_SIMULATE)
         continue; /* other subjects: below */
       for (int f = 0; f < CAPPLAN_FORMAT_COUNT; f++) {
         if (!capplan_format_supported((enum capplan_view)v,
@@ -168,6 +212,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                  &one, &out) == 0);
       capplan_buf_release(&out);
     }
+    simulate(r, src);
     /* The JSON report reads back, and diffs as unchanged. */
     capplan_buf json;
     capplan_buf_init(&json);

@@ -293,6 +293,45 @@ bool capplan_forecast_passed(const capplan_forecast *f);
 void capplan_plot_sweep(const capplan_sweep *s, capplan_buf *out);
 void capplan_plot_forecast(const capplan_forecast *f, capplan_buf *out);
 
+/* ------------------------------------------------------------ simulate */
+
+/* A discrete-event simulation of a report's plan ('capplan simulate',
+ * SPEC.md section 9, docs/simulation.md). */
+typedef struct capplan_sim_opts {
+  /* Length of each replication: REQUESTS arrivals (warm-up included), or
+   * DURATION seconds of arrivals; neither: 1,000,000 requests. */
+  unsigned long long requests;
+  double duration;
+  /* Deleted at the start of each replication: requests (seconds with a
+   * duration); negative: a tenth of the replication. */
+  double warmup;
+  /* 1: one run, intervals from 20 batch means; more: independent
+   * replications, one interval section each. */
+  unsigned replications;
+  unsigned long long seed;
+  /* Called with the share of the work done, at most about 1,000 times
+   * per replication and once with 1 at the end; may be NULL. */
+  void (*progress)(double fraction, void *ctx);
+  void *progress_ctx;
+} capplan_sim_opts;
+
+/* The defaults: 1,000,000 requests, a tenth warm-up, one replication,
+ * seed 1. */
+void capplan_sim_opts_init(capplan_sim_opts *o);
+
+typedef struct capplan_simulation capplan_simulation;
+
+/* Simulates the plan of R (which must outlive the result) as OPTS asks
+ * (NULL: the defaults).  Warnings (overloaded stages, a run stopped by
+ * its safety bounds, correlated batch means) go to D; returns NULL, with
+ * located errors in D, for a plan the simulator cannot take.  The same
+ * report and options give the same result, bit for bit.  Free with
+ * capplan_simulation_free() (accepts NULL). */
+capplan_simulation *capplan_simulate(const capplan_report *r,
+                                     const capplan_sim_opts *opts,
+                                     capplan_diags *d);
+void capplan_simulation_free(capplan_simulation *s);
+
 /* ---------------------------------------------------------------- diff */
 
 /* The figures 'diff' compares for one stage, one group or the totals. */
@@ -425,6 +464,7 @@ enum capplan_view {
   CAPPLAN_VIEW_GRAPH,    /* a capplan_report as a picture: 'graph' */
   CAPPLAN_VIEW_SWEEP,    /* a capplan_sweep: 'sweep' */
   CAPPLAN_VIEW_FORECAST, /* a capplan_forecast: 'forecast' */
+  CAPPLAN_VIEW_SIMULATE, /* a capplan_simulation: 'simulate' */
   CAPPLAN_VIEW_COUNT
 };
 

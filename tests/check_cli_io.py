@@ -208,5 +208,37 @@ with tempfile.TemporaryDirectory() as d:
                        timeout=600)
     check(p.returncode == 0, "100,000-stage diff with a 512 KB stack")
 
+# simulate: -o is atomic, a plan it cannot simulate writes nothing, and the
+# progress bar shows on a terminal only, once a run has lasted a second,
+# and is cleared before the report.
+with tempfile.TemporaryDirectory() as d:
+    out = os.path.join(d, "sim.json")
+    sim = ["simulate", "specs/youtube-p99.yaml", "--requests", "3000"]
+    want = run(sim + ["--format", "json"]).stdout
+    p = run(sim + ["--format", "json", "-o", out])
+    check(p.returncode == 0 and p.stdout == b"", "simulate -o exits 0, quiet")
+    check(open(out, "rb").read() == want, "simulate -o writes what stdout gets")
+    check(os.listdir(d) == ["sim.json"], "simulate -o leaves no temporary")
+    bad = os.path.join(d, "bad.json")
+    p = run(["simulate", "tests/inputs/sim-huge.yaml", "-o", bad])
+    check(p.returncode == 2 and not os.path.exists(bad) and p.stdout == b"",
+          "a plan simulate refuses writes nothing")
+# CAPPLAN_PROGRESS_AFTER=0: the bar from the start (else after a second),
+# so that a short run shows it.
+sim_run = ["simulate", "specs/youtube-p99.yaml", "--requests", "20K",
+           "--format", "csv"]
+shown = on_tty(sim_run, {"CAPPLAN_PROGRESS_AFTER": "0"})
+check(b"simulating [" in shown, "a simulation shows progress on a tty")
+check(shown.rfind(b"simulating [") < shown.find(b"stage,status,figure"),
+      "the progress bar is gone before the report")
+check(b"simulating [" not in on_tty(["simulate", "specs/youtube-p99.yaml",
+                                     "--requests", "1000"]),
+      "no progress bar for a short run")
+env = dict(os.environ, CAPPLAN_PROGRESS_AFTER="0")
+piped = subprocess.run([capplan] + sim_run, capture_output=True, env=env,
+                       timeout=60)
+check(piped.returncode == 0 and b"simulating" not in piped.stderr,
+      "no progress bar into a pipe")
+
 print("%d failures" % len(failures))
 sys.exit(1 if failures else 0)

@@ -93,6 +93,10 @@ for fmt in ("table", "json", "markdown", "csv"):
 run(["diff", spec, report, "--color", "always", "--max-increase", "$0/year"],
     color=True)
 run(["validate", spec])
+for fmt in ("table", "json", "csv"):
+    run(["simulate", spec, "--requests", "2000", "--format", fmt],
+        csv=fmt == "csv")
+run(["simulate", spec, "--requests", "2000", "--color", "always"], color=True)
 
 # Diagnostics: names, quoted source lines, colour.
 for bad in ("tests/regress/cli/control-chars-names.yaml",

@@ -18,6 +18,7 @@ except ImportError:
 source = sys.argv[1]
 os.chdir(source)
 schemas = {}
+paths = {}
 for kind, path in (("report", "docs/report.schema.json"),
                    ("check", "docs/check.schema.json"),
                    ("diff", "docs/diff.schema.json"),
@@ -25,10 +26,12 @@ for kind, path in (("report", "docs/report.schema.json"),
                    ("validate", "docs/validate.schema.json"),
                    ("catalog", "docs/catalog.schema.json"),
                    ("sweep", "docs/sweep.schema.json"),
-                   ("forecast", "docs/forecast.schema.json")):
+                   ("forecast", "docs/forecast.schema.json"),
+                   ("simulation", "docs/simulate.schema.json")):
     schema = json.load(open(path, encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     schemas[kind] = jsonschema.Draft202012Validator(schema)
+    paths[kind] = path
 checked = {k: 0 for k in schemas}
 bad = 0
 for path in sorted(glob.glob("tests/cases/*.stdout") +
@@ -53,8 +56,8 @@ for path in sorted(glob.glob("tests/cases/*.stdout") +
     bad += bool(errors)
     checked[kind] += 1
 for kind, n in checked.items():
-    print("%d %s documents checked against docs/%s.schema.json"
-          % (n, kind, kind))
+    print("%d %s documents checked against %s"
+          % (n, kind, paths[kind]))
     if n == 0:
         print("no %s documents found under tests/" % kind)
         bad += 1

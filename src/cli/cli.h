@@ -244,6 +244,6 @@ extern const size_t cli_n_commands;
 
 extern const cli_command cmd_estimate, cmd_validate, cmd_check, cmd_diff,
     cmd_explain, cmd_calc, cmd_init, cmd_catalog, cmd_help, cmd_graph,
-    cmd_sweep, cmd_forecast;
+    cmd_sweep, cmd_forecast, cmd_simulate;
 
 #endif

@@ -17,9 +17,9 @@
 #endif
 
 const cli_command *const cli_commands[] = {
-    &cmd_estimate, &cmd_check,    &cmd_diff,  &cmd_explain,
-    &cmd_sweep,    &cmd_forecast, &cmd_calc,  &cmd_init,
-    &cmd_validate, &cmd_catalog,  &cmd_graph, &cmd_help,
+    &cmd_estimate, &cmd_check,    &cmd_diff, &cmd_explain,  &cmd_sweep,
+    &cmd_forecast, &cmd_calc,     &cmd_init, &cmd_validate, &cmd_catalog,
+    &cmd_graph,    &cmd_simulate, &cmd_help,
 };
 const size_t cli_n_commands = ARRAY_LEN(cli_commands);
 

@@ -39,8 +39,8 @@ const double pct_level[PCT_COUNT] = {0.5, 0.95, 0.99, 0.999};
 const char *const pct_name[PCT_COUNT] = {"p50", "p95", "p99", "p999"};
 
 const char *queue_model_name(enum queue_model q) {
-  static const char *const names[] = {"none", "M/M/c", "M/G/c", "M/D/c",
-                                      "batch"};
+  static const char *const names[] = {"none",  "M/M/c", "M/G/c",
+                                      "M/D/c", "batch", "G/G/c"};
   return names[q];
 }
 
@@ -169,10 +169,24 @@ static void queue_at(const capplan_model *m, const params *p, plan *out,
   qp->service = tq.service;
   qp->cs = tq.cs;
   qp->form = tq.form;
-  /* Batches of B Poisson arrivals come Erlang-B apart: gaps of squared
-   * variation 1/B (FORMULAS.md section 4b). */
-  qp->ca = tq.job > 1 ? 1 / sqrt(tq.job) : 1;
+  /* The stream of requests into the queue: Poisson, but for an entry
+   * stage whose traffic has another arrival_cv (SPEC.md section 9), which
+   * its share and cache thin and a random balancer splits - a renewal
+   * stream kept with probability q has squared variation q ca^2 + 1 - q
+   * (Whitt, "The Queueing Network Analyzer", 1983, section 4.4).  Later
+   * stages take Poisson arrivals (docs/queueing.md). */
+  double ca2 = 1;
+  if (ms->n_parents == 0 && !ms->standby && p->traffic.arrival_cv != 1) {
+    double a = p->traffic.arrival_cv, q = in->share * (1 - in->cache_hit);
+    ca2 = q * a * a + 1 - q;
+    if (qp->random && n > 1)
+      ca2 = 1 + (ca2 - 1) / n;
+  }
+  /* Batches of B arrivals come B gaps apart: squared variation ca^2 / B
+   * (Erlang-B for Poisson arrivals, FORMULAS.md section 4b). */
+  qp->ca = sqrt(tq.job > 1 ? ca2 / tq.job : ca2);
   qp->model = tq.job > 1 || tq.form > 0 ? QUEUE_BATCH
+              : ca2 != 1                ? QUEUE_GGC
               : tq.cs == 1              ? QUEUE_MMC
               : tq.cs < 0.001           ? QUEUE_MDC
                                         : QUEUE_MGC;
@@ -554,6 +568,49 @@ void latency_end_to_end(const capplan_model *m, const params *p, plan *out) {
   out->pct[PCT_P999] = sum.p999;
   out->pct_mean = sum.mean;
   out->pct_known = true;
+}
+
+int latency_visit(const capplan_model *m, const params *p, plan *out, size_t i,
+                  double pct[PCT_COUNT], double *mean) {
+  latency_work *w = out->lw;
+  const stage_plan *s = &out->stage[i];
+  if (!w || !out->latency_on || s->queue.model == QUEUE_NONE ||
+      !s->queue.stable)
+    return -1;
+  /* The stage's queue again, at the servers the plan settled on (sizing
+   * tries other counts on the same scratch). */
+  queue_plan qp;
+  queue_at(m, p, out, w, i, s->queue.servers, &qp);
+  if (!qp.stable)
+    return -1;
+  /* The grid: the union bound over this stage's random parts alone. */
+  double calls = p->stage[i].calls > 1 ? ceil(p->stage[i].calls) : 1;
+  double top = part_bound(m, p, out, &w->q[i], i, GRID_TAIL / (2 * calls + 1));
+  if (!(top > 0) || !isfinite(top))
+    return -1;
+  double dt = latdist_ctx_dt(w->ctx);
+  int rc = -1;
+  latdist_summary sum;
+  if (latdist_ctx_set_dt(w->ctx, top / (GRID_POINTS - 1)) == LATDIST_OK) {
+    w->n_free = 0;
+    latdist *up = latdist_take(w->ctx), *mine = latdist_take(w->ctx);
+    /* As latency_end_to_end: a mean with mass beyond the grid is a
+     * close lower bound; a percentile there is never guessed. */
+    if (latdist_set_point(up, 0) == LATDIST_OK &&
+        add_stage(m, p, out, w, i, mine, up, true) >= 0 &&
+        latdist_summarize(mine, &sum) >= 0 && (sum.beyond & ~1u) == 0)
+      rc = 0;
+  }
+  w->n_free = 0;
+  latdist_ctx_set_dt(w->ctx, dt);
+  if (rc < 0)
+    return -1;
+  *mean = sum.mean;
+  pct[PCT_P50] = sum.p50;
+  pct[PCT_P95] = sum.p95;
+  pct[PCT_P99] = sum.p99;
+  pct[PCT_P999] = sum.p999;
+  return 0;
 }
 
 /* -------------------------------------------------------------- sizing */

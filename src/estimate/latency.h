@@ -35,4 +35,14 @@ void latency_size(const capplan_model *m, const params *p, plan *out);
 /* The end-to-end response: out->pct, pct_mean and pct_known. */
 void latency_end_to_end(const capplan_model *m, const params *p, plan *out);
 
+/* The response of one visit of stage I, as the end-to-end response adds
+ * it: a batch forming, the wait and the service of each call, 'calls' in
+ * parallel (the slowest) or in sequence, cache hits mixed in.  Its mean
+ * and percentiles (seconds) into MEAN and PCT, for comparing with a
+ * simulation, which measures visits ('capplan simulate').  Returns 0, or
+ * -1 when the stage has none (no load, no steady state, a figure beyond
+ * the grid).  Uses OUT's scratch; OUT's figures are unchanged. */
+int latency_visit(const capplan_model *m, const params *p, plan *out, size_t i,
+                  double pct[PCT_COUNT], double *mean);
+
 #endif

@@ -72,11 +72,12 @@ extern const char *const pct_name[PCT_COUNT]; /* "p50", ... */
 
 /* The queue a stage's requests wait in (FORMULAS.md section 3b). */
 enum queue_model {
-  QUEUE_NONE, /* no load, or off every path that has one */
-  QUEUE_MMC,  /* exponential service: M/M/c, exact */
-  QUEUE_MGC,  /* general service: M/G/c by Allen-Cunneen */
-  QUEUE_MDC,  /* constant service: M/D/c by Allen-Cunneen */
-  QUEUE_BATCH /* batches that form, then queue for a slot */
+  QUEUE_NONE,  /* no load, or off every path that has one */
+  QUEUE_MMC,   /* exponential service: M/M/c, exact */
+  QUEUE_MGC,   /* general service: M/G/c by Allen-Cunneen */
+  QUEUE_MDC,   /* constant service: M/D/c by Allen-Cunneen */
+  QUEUE_BATCH, /* batches that form, then queue for a slot */
+  QUEUE_GGC    /* arrivals other than Poisson: G/G/c by Allen-Cunneen */
 };
 const char *queue_model_name(enum queue_model q);
 

@@ -100,7 +100,8 @@ typedef struct traffic_in {
   double qps;         /* peak requests/s into the entry stages */
   double average_qps; /* 0: unknown */
   double dau, requests_per_user, peak_to_average;
-  double growth; /* per month, compounded; read by forecasts only */
+  double growth;     /* per month, compounded; read by forecasts only */
+  double arrival_cv; /* of the times between arrivals; 1: Poisson */
 } traffic_in;
 
 /* The parameter vector: every number an evaluation reads.  Arrays are
@@ -127,6 +128,17 @@ enum tp_kind {
 };
 
 enum bound_kind { BOUND_NONE, BOUND_CPU, BOUND_MEMORY, BOUND_IO };
+
+/* A stage's service-time distribution ('service'); SERVICE_AUTO: by its
+ * coefficient of variation (exponential at 1, deterministic at 0, else
+ * gamma), as the queues of the estimate assume (queueing.h). */
+enum service_dist {
+  SERVICE_AUTO,
+  SERVICE_EXPONENTIAL,
+  SERVICE_DETERMINISTIC,
+  SERVICE_LOGNORMAL,
+  SERVICE_GAMMA
+};
 
 /* The structural part of a throughput model: what its kind needs besides
  * the numbers in stage_in (cmark's node.h union pattern). */
@@ -182,6 +194,7 @@ typedef struct mstage {
   bool has_cache;       /* a cache tier of its own (cache:) */
   bool random_balancer; /* a queue per server (else one shared queue) */
   bool size_latency;    /* percentile objectives add servers */
+  enum service_dist service;
   size_t cache_hw;
   tp_model tp;
   stage_text text;

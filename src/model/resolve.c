@@ -710,6 +710,44 @@ static const char *llm_inputs(builder *b, const spec_stage *st, stage_in *in) {
   return arena_strdup(b->g->arena, e->name);
 }
 
+/* 'service' (SPEC.md section 9): exponential and deterministic fix the
+ * coefficient of variation the queues use (1 and 0), so a 'service_cv'
+ * that says otherwise is a contradiction; lognormal and gamma take it. */
+static void resolve_service(builder *b, const spec_stage *st, mstage *nd,
+                            stage_in *in) {
+  static const struct {
+    const char *name;
+    enum service_dist dist;
+    double cv; /* < 0: any */
+  } kinds[] = {{"exponential", SERVICE_EXPONENTIAL, 1},
+               {"deterministic", SERVICE_DETERMINISTIC, 0},
+               {"lognormal", SERVICE_LOGNORMAL, -1},
+               {"gamma", SERVICE_GAMMA, -1}};
+  nd->service = SERVICE_AUTO;
+  if (!st->service.s)
+    return;
+  for (size_t k = 0; k < ARRAY_LEN(kinds); k++) {
+    if (strcmp(st->service.s, kinds[k].name))
+      continue;
+    nd->service = kinds[k].dist;
+    if (kinds[k].cv < 0)
+      return;
+    if (st->service_cv.set && st->service_cv.v != kinds[k].cv) {
+      char help[160];
+      snprintf(help, sizeof help,
+               "%s service has a coefficient of variation of %g; remove "
+               "'service_cv', or use 'service: gamma' or 'lognormal'",
+               kinds[k].name, kinds[k].cv);
+      capplan_diags_add(b->d, CAPPLAN_ERROR, st->service_cv.loc, help,
+                        "stage '%s' has service_cv %s but %s service", nd->name,
+                        st->service_cv.text ? st->service_cv.text : "?",
+                        kinds[k].name);
+    }
+    in->service_cv = kinds[k].cv;
+    return;
+  }
+}
+
 static void settle_stage(builder *b, size_t i, long default_hw) {
   const capplan_spec *spec = b->spec;
   const spec_stage *st = &spec->stages[i];
@@ -740,6 +778,7 @@ static void settle_stage(builder *b, size_t i, long default_hw) {
   nd->random_balancer = bal && !strcmp(bal, "random");
   const char *sz = st->sizing.s ? st->sizing.s : spec->defaults.sizing.s;
   nd->size_latency = !sz || strcmp(sz, "throughput") != 0;
+  resolve_service(b, st, nd, in);
   nd->text.latency =
       st->latency.text ? arena_strdup(g->arena, st->latency.text) : NULL;
   nd->text.qps_per_server =
@@ -1204,6 +1243,7 @@ static void build_traffic(builder *b) {
   }
   if (t->average_qps.set)
     v->average_qps = t->average_qps.v;
+  v->arrival_cv = t->arrival_cv.set ? t->arrival_cv.v : 1;
 }
 
 static void build_limits(builder *b) {

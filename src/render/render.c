@@ -44,6 +44,9 @@ static const struct {
     {CAPPLAN_VIEW_FORECAST, CAPPLAN_FORMAT_JSON, render_json_forecast},
     {CAPPLAN_VIEW_FORECAST, CAPPLAN_FORMAT_MARKDOWN, render_markdown_forecast},
     {CAPPLAN_VIEW_FORECAST, CAPPLAN_FORMAT_CSV, render_csv_forecast},
+    {CAPPLAN_VIEW_SIMULATE, CAPPLAN_FORMAT_TABLE, render_table_simulate},
+    {CAPPLAN_VIEW_SIMULATE, CAPPLAN_FORMAT_JSON, render_json_simulate},
+    {CAPPLAN_VIEW_SIMULATE, CAPPLAN_FORMAT_CSV, render_csv_simulate},
 };
 
 int capplan_format_parse(const char *name, enum capplan_format *out) {

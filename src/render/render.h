@@ -96,5 +96,12 @@ double render_stage_raw(const capplan_model *m, const plan *pl, size_t i);
  * each line starts with PREFIX ("" or "- "). */
 void render_model_notes(const capplan_report *r, const char *prefix,
                         capplan_buf *out);
+/* 'capplan simulate' (a capplan_simulation, render_simulate.c). */
+void render_table_simulate(const void *s, const capplan_render_opts *opts,
+                           capplan_buf *out);
+void render_json_simulate(const void *s, const capplan_render_opts *opts,
+                          capplan_buf *out);
+void render_csv_simulate(const void *s, const capplan_render_opts *opts,
+                         capplan_buf *out);
 
 #endif

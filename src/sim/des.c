@@ -323,6 +323,11 @@ typedef struct sim {
 
   /* Progress. */
   double progress_next;
+
+  /* Cool-down (sim_input.cooldown): arrivals go on, unmeasured, until
+   * every section is finished. */
+  int cooling;
+  uint32_t sections_open;
 } sim;
 
 __attribute__((format(printf, 3, 4))) static void fail(char *err, size_t size,
@@ -702,6 +707,7 @@ static void section_finish(sim *S, uint32_t j) {
   S->pool_time += dt;
   S->pool_admitted += x->admitted;
   S->pool_sections++;
+  S->sections_open--;
   x->admitted = x->outstanding = 0;
   x->closed = 0;
   x->next_free = S->sec_free;
@@ -724,6 +730,7 @@ static void section_open(sim *S, uint32_t j, double t0) {
   x->t1 = t0;
   x->closed = 0;
   S->sec[j] = x;
+  S->sections_open++;
 }
 
 /* ---- requests and visits ----------------------------------------------- */
@@ -1228,8 +1235,9 @@ static void arrivals_end(sim *S, double next) {
 }
 
 static void admit(sim *S, uint64_t index, double t) {
-  int32_t j =
-      S->in->requests ? section_of_index(S, index) : section_of_time(S, t);
+  int32_t j = S->cooling        ? -1
+              : S->in->requests ? section_of_index(S, index)
+                                : section_of_time(S, t);
   if (j >= 0) {
     /* Open every section up to J, closing those before it. */
     while (S->cur_section == NONE || S->cur_section < (uint32_t)j) {
@@ -1307,6 +1315,8 @@ static void reset_replication(sim *S, uint32_t rep) {
     S->accels[a].busy = 0;
   }
   S->cur_section = NONE;
+  S->cooling = 0;
+  S->sections_open = 0;
   if (S->in->requests && S->n_sections)
     S->next_first = section_first(S, 1);
   for (uint32_t j = 0; j < S->n_sections; j++)
@@ -1321,12 +1331,17 @@ static void run_replication(sim *S, uint32_t rep) {
   int arriving = 1;
   uint64_t tick = 0;
   for (;;) {
-    if (arriving) {
+    if (arriving && !S->cooling) {
       if (in->requests ? index >= in->requests : next >= in->duration) {
-        arriving = 0;
         arrivals_end(S, next);
+        if (in->cooldown)
+          S->cooling = 1;
+        else
+          arriving = 0;
       }
     }
+    if (S->cooling && S->sections_open == 0)
+      break; /* every measured request is done */
     if (arriving && (S->heap.n == 0 || next < S->heap.a[0].t)) {
       S->now = next;
       admit(S, index, next);

@@ -3,7 +3,7 @@
  * section 9; FORMULAS.md sections 3, 3b, 4b and 9).  A pure library
  * module: it takes a network of stages by index and returns figures with
  * confidence intervals.  It knows nothing of specs, YAML or reports; the
- * adapter from a resolved plan to sim_input lives with the CLI.
+ * adapter from a resolved plan to sim_input is sim_plan.c.
  *
  * What is modelled, the routing rules and how to read the intervals are
  * in docs/simulation.md.  In short:
@@ -124,6 +124,13 @@ typedef struct sim_input {
   double warmup;
   uint32_t replications; /* 0 or 1: one run, intervals by batch means */
   uint64_t seed;
+  /* After the last measured arrival, keep requests arriving, unmeasured,
+   * until every measured request is done (a cool-down).  The last
+   * measured requests then see the same traffic as the others: a batch
+   * that waits to fill (or for its window) would otherwise wait for
+   * arrivals that never come.  false: arrivals stop there and the
+   * requests in flight finish (the default). */
+  bool cooldown;
 
   /* Safety bounds; 0 takes the default.  A replication stops, and the
    * stage is flagged overloaded, when invocations waiting at one stage

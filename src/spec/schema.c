@@ -105,6 +105,12 @@ static const schema_key traffic_keys[] = {
         "none",
         "Traffic growth, compounded (5%/month, 60%/year): 'capplan "
         "forecast' grows the traffic by it month by month."),
+    QTYX("arrival_cv", UNIT_NUMBER, 0, 0, 100, spec_traffic, arrival_cv, 1,
+         "1 (Poisson)",
+         "Coefficient of variation of the time between arrivals: 1 is "
+         "Poisson, above 1 burstier, 0 evenly spaced.  The entry stages' "
+         "queues take it (Allen-Cunneen), and so does 'capplan simulate'.",
+         "2"),
 };
 
 /* Percentile objectives (SPEC.md section 7), in a section of struct ST
@@ -323,6 +329,13 @@ static const schema_key stage_keys[] = {
          "Coefficient of variation of the service time (1: exponential, 0: "
          "constant).",
          "0.5"),
+    ENUM("service", "exponential|deterministic|lognormal|gamma", spec_stage,
+         service, "by service_cv",
+         "Distribution of the service time, of mean 'latency': exponential "
+         "(cv 1), deterministic (cv 0), lognormal or gamma (cv "
+         "'service_cv').  'capplan simulate' draws from it; the queues of "
+         "the estimate take its cv.  Without it: exponential at cv 1, "
+         "deterministic at 0, else gamma."),
     ENUM("balancer", "least-loaded|random", spec_stage, balancer,
          "defaults.balancer",
          "least-loaded: one queue for all the servers; random: a queue per "

@@ -44,7 +44,8 @@ typedef struct spec_traffic {
   capplan_loc loc;
   bool set;
   snum qps, dau, requests_per_user, peak_to_average, average_qps;
-  snum growth; /* per month, compounded (forecast) */
+  snum growth;     /* per month, compounded (forecast) */
+  snum arrival_cv; /* of the times between arrivals (simulation) */
 } spec_traffic;
 
 /* Percentile latency objectives (SPEC.md section 7), end to end or on a
@@ -169,6 +170,7 @@ typedef struct spec_stage {
   sstr memory_on, calls_mode;
   snum concurrency, service_cv;
   sstr balancer, sizing;
+  sstr service; /* the service time's distribution (simulation) */
   spec_cache cache;
   spec_stage_slo slo;
   spec_batching batching;

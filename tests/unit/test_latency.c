@@ -15,6 +15,7 @@
 #include "helpers.h"
 
 #include "latdist.h"
+#include "latency.h"
 #include "queueing.h"
 
 /* The Q-quantile of an increasing CDF F on [0, hi], by bisection. */
@@ -289,6 +290,115 @@ static void test_batch_forming(void **state) {
   run_free(&x);
 }
 
+/* One visit of a stage, as 'capplan simulate' measures it: calls in
+ * parallel are the max of the draws (CDF^k), a cache hit a mixture; the
+ * plan's own figures stay as they were. */
+static void test_visit(void **state) {
+  (void)state;
+  run_result x = run_yaml("capplan: 1\ntraffic: {qps: 1}\nstages:\n"
+                          "  - {name: s, latency: 10ms, qps_per_server: 1K,\n"
+                          "     calls: 8}\n"
+                          "  - {name: h, latency: 10ms, qps_per_server: 1K,\n"
+                          "     cache_hit: 50%}\n");
+  const treport *r = expect_report(&x);
+  plan *pl = r->report->plan;
+  const capplan_model *m = r->report->model;
+  double before[PCT_COUNT];
+  memcpy(before, pl->pct, sizeof before);
+  double pct[PCT_COUNT], mean;
+  assert_int_equal(latency_visit(m, r->report->p, pl, 0, pct, &mean), 0);
+  double a[2] = {100, 8};
+  for (int k = 0; k < PCT_COUNT; k++)
+    expect_rel(pct[k], solve(max_k_cdf, a, pct_level[k], 10), 0.005);
+  /* E[max of 8 Exp(100)] = H_8 / 100. */
+  expect_rel(
+      mean,
+      (1 + 1. / 2 + 1. / 3 + 1. / 4 + 1. / 5 + 1. / 6 + 1. / 7 + 1. / 8) / 100,
+      0.002);
+  /* Half the calls take no time: the median is 0 or nearly, the p99 the
+   * exponential's 98th percentile. */
+  assert_int_equal(latency_visit(m, r->report->p, pl, 1, pct, &mean), 0);
+  expect_rel(mean, 0.005, 1e-3);
+  expect_rel(pct[PCT_P99], -log(0.02) / 100, 0.005);
+  assert_true(pct[PCT_P50] < 1e-4);
+  for (int k = 0; k < PCT_COUNT; k++)
+    assert_true(pl->pct[k] == before[k]);
+  run_free(&x);
+  /* An overloaded stage has none. */
+  x = run_yaml("capplan: 1\ntraffic: {qps: 1K}\nstages:\n"
+               "  - {name: s, latency: 10ms, qps_per_server: 1K}\n");
+  r = expect_report(&x);
+  assert_int_equal(latency_visit(r->report->model, r->report->p,
+                                 r->report->plan, 0, pct, &mean),
+                   -1);
+  run_free(&x);
+}
+
+/* traffic.arrival_cv: the entry stage's queue takes it (Allen-Cunneen,
+ * thinned by share and cache, split by a random balancer); the next
+ * stage keeps Poisson arrivals. */
+static void test_arrival_cv(void **state) {
+  (void)state;
+  run_result x = run_yaml("capplan: 1\ntraffic: {qps: 320, arrival_cv: 2}\n"
+                          "stages:\n"
+                          "  - {name: a, latency: 10ms, qps_per_server: 100,\n"
+                          "     utilization: 80%}\n"
+                          "  - {name: b, latency: 10ms, qps_per_server: 100,\n"
+                          "     utilization: 80%}\n");
+  const treport *r = expect_report(&x);
+  const queue_plan *qa = &stage(r, "a")->plan->queue;
+  const queue_plan *qb = &stage(r, "b")->plan->queue;
+  assert_int_equal(qa->model, QUEUE_GGC);
+  assert_int_equal(qb->model, QUEUE_MMC);
+  expect_rel(qa->ca, 2, 1e-12);
+  mmc q;
+  assert_int_equal(mmc_init(&q, 320, 100, 4, 1, 1), 0);
+  expect_rel(qb->wait_mean, q.wait_mean, 1e-12);
+  expect_rel(qa->wait_mean, q.wait_mean * (4 + 1) / 2, 1e-12);
+  assert_string_equal(queue_model_name(qa->model), "G/G/c");
+  run_free(&x);
+  /* Half the traffic, 40% of it from a cache: kept with q = 0.3, so
+   * ca^2 = 0.3 x 4 + 0.7 = 1.9; a random balancer over 4 servers splits
+   * that to 1 + 0.9 / 4. */
+  x = run_yaml("capplan: 1\ntraffic: {qps: 1K, arrival_cv: 2}\nstages:\n"
+               "  - {name: a, latency: 10ms, qps_per_server: 100,\n"
+               "     share: 50%, cache_hit: 40%, balancer: random,\n"
+               "     concurrency: 1, utilization: 75%}\n");
+  r = expect_report(&x);
+  qa = &stage(r, "a")->plan->queue;
+  assert_true(qa->servers == 4);
+  expect_rel(qa->ca * qa->ca, 1 + 0.9 / 4, 1e-12);
+  run_free(&x);
+}
+
+/* 'service' sets the variation the queues take: deterministic is M/D/c
+ * whatever the model's default, exponential M/M/c (even for a batch,
+ * whose default is constant), lognormal keeps service_cv. */
+static void test_service_key(void **state) {
+  (void)state;
+  run_result x =
+      run_yaml("capplan: 1\ntraffic: {qps: 100}\nstages:\n"
+               "  - {name: d, latency: 10ms, qps_per_server: 200,\n"
+               "     service: deterministic}\n"
+               "  - {name: e, latency: 10ms, batch: 1, parallelism: 4,\n"
+               "     service: exponential}\n"
+               "  - {name: l, latency: 10ms, qps_per_server: 200,\n"
+               "     service: lognormal, service_cv: 0.5}\n");
+  const treport *r = expect_report(&x);
+  assert_int_equal(stage(r, "d")->plan->queue.model, QUEUE_MDC);
+  assert_int_equal(stage(r, "e")->plan->queue.model, QUEUE_MMC);
+  assert_int_equal(stage(r, "l")->plan->queue.model, QUEUE_MGC);
+  expect_rel(stage(r, "l")->plan->queue.cs, 0.5, 1e-12);
+  assert_int_equal(r->report->model->stage[2].service, SERVICE_LOGNORMAL);
+  run_free(&x);
+  x = run_yaml("capplan: 1\ntraffic: {qps: 100}\nstages:\n"
+               "  - {name: d, latency: 10ms, qps_per_server: 200,\n"
+               "     service: deterministic, service_cv: 0.2}\n");
+  assert_null(x.r);
+  expect_diag(&x.d, "stage 'd' has service_cv 0.2 but deterministic service");
+  run_free(&x);
+}
+
 /* latdist's uniform: mean exact, quantiles linear. */
 static void test_uniform(void **state) {
   (void)state;
@@ -331,6 +441,9 @@ int main(void) {
       cmocka_unit_test(test_random_balancer),
       cmocka_unit_test(test_batch_forming),
       cmocka_unit_test(test_uniform),
+      cmocka_unit_test(test_visit),
+      cmocka_unit_test(test_arrival_cv),
+      cmocka_unit_test(test_service_key),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
