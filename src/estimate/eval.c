@@ -363,7 +363,7 @@ static bool forming(const capplan_model *m, const params *p, plan *out) {
     double servers =
         ms->group >= 0 ? out->group[ms->group].pool.servers : s->pool.servers;
     double rate = servers > 0 ? s->load / servers : 0;
-    tp_queue q;
+    tp_queue q = {0};
     tp_ops_of(ms->tp.kind)
         ->queue(&ms->tp, &p->stage[i], &p->hw[ms->hw], &s->tp, rate, &q);
     s->form = s->load > 0 && q.form > 0 ? q.form : 0;

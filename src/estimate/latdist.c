@@ -305,6 +305,62 @@ int latdist_set_uniform(latdist *out, double a, double b) {
   return LATDIST_OK;
 }
 
+/* The stop-loss E[(t - X)+] of the fill wait X (latdist_add_fill) for a
+ * batch of B at RATE.  With x = RATE t, a = B - 1 and Y_k ~ Gamma(k, 1):
+ * X is 0 with weight 1/B, so E[(t - X)+] = t/B + the integral of the
+ * continuous part's CDF, (1/B) sum_{j=1..a} P(j, x) = (x Q(a, x) + a
+ * P(a + 1, x)) / B (the sum telescopes: d/dx of the right side is
+ * Q(a, x), the mixture's density times B / RATE).  Integrating once more,
+ * with E[min(x, Y_a)^2] = a (a + 1) P(a + 2, x) + x^2 Q(a, x) and
+ * E[(x - Y_{a+1})+] = x P(a + 1, x) - (a + 1) P(a + 2, x):
+ *   E[(t - X)+] = t/B + (x^2 Q(a, x) / 2 + a x P(a + 1, x)
+ *                        - a (a + 1) P(a + 2, x) / 2) / (B RATE).
+ * It tends to t - a / (2 RATE), t less the mean. */
+static double fill_l(double b, double rate, double t) {
+  if (t <= 0)
+    return 0;
+  double a = b - 1, x = rate * t;
+  double q = specfun_gamma_q(a, x), p1 = specfun_gamma_p(a + 1, x),
+         p2 = specfun_gamma_p(a + 2, x);
+  return t / b +
+         (x * x * q / 2 + a * x * p1 - a * (a + 1) * p2 / 2) / (b * rate);
+}
+
+int latdist_add_fill(latdist *out, const latdist *a, double b, double rate) {
+  if (!same_ctx(out, a, NULL) || !(b >= 2) || b != floor(b) || b > 1e6 ||
+      !(rate > 0) || isinf(rate))
+    return LATDIST_EINVAL;
+  latdist_ctx *c = out->ctx;
+  size_t n = c->n;
+  double dt = c->dt;
+  size_t mark = latdist_ctx_mark(c);
+  latdist *f = latdist_take(c);
+  memset(f->p, 0, n * sizeof(double));
+  /* Past the mean + 12 deviations + 40 of the first request's Erlang(B-1)
+   * (in units of 1 / RATE) no mass is left to count. */
+  double top = (b - 1 + 12 * sqrt(b - 1) + 40) / rate;
+  size_t hi = (size_t)fmin(top / dt + 2, (double)n);
+  double l_prev = 0, l_here = 0, l_next = fill_l(b, rate, dt);
+  for (size_t i = 0; i < hi; i++) {
+    l_prev = l_here;
+    l_here = l_next;
+    l_next = fill_l(b, rate, (double)(i + 1) * dt);
+    /* l_prev is L((i - 1) dt), 0 at and below 0 */
+    double m = (l_prev - 2 * l_here + l_next) / dt;
+    if (i == 0)
+      m = l_next / dt; /* L(-dt) = L(0) = 0 */
+    f->p[i] = m > MASS_TINY ? m : 0;
+  }
+  double t1 = (double)(n - 1) * dt, t2 = (double)n * dt;
+  double beyond = 1 - (fill_l(b, rate, t2) - fill_l(b, rate, t1)) / dt;
+  f->beyond = beyond < 0 ? 0 : beyond > 1 ? 1 : beyond;
+  f->mean = (b - 1) / (2 * rate);
+  f->mean_exact = 1;
+  int rc = latdist_sum(out, a, f);
+  latdist_ctx_release(c, mark);
+  return rc;
+}
+
 int latdist_add_uniform(latdist *out, const latdist *a, double w) {
   if (!same_ctx(out, a, NULL) || !(w >= 0) || isinf(w))
     return LATDIST_EINVAL;

@@ -89,6 +89,14 @@ int latdist_set_uniform(latdist *out, double a, double b);
  * grid masses are one constant but for a few at its ends, so the
  * convolution is a sliding sum plus those few terms (a batch forming). */
 int latdist_add_uniform(latdist *out, const latdist *a, double w);
+/* A + the wait of a request for the rest of a batch of B (whole, >= 2)
+ * that arrivals fill at RATE > 0 a second: a request is equally likely
+ * any place of its batch, and the k-th of B waits for B - k more
+ * arrivals, an Erlang(B - k, RATE) time, so the wait is the mixture of
+ * Erlang(0 .. B - 1) with weights 1/B.  Its mean is (B - 1) / (2 RATE),
+ * as the uniform's on [0, (B - 1) / RATE], but its tail is the first
+ * request's Erlang(B - 1).  One convolution with A. */
+int latdist_add_fill(latdist *out, const latdist *a, double b, double rate);
 /* A service time of mean MEAN > 0 and coefficient of variation CV >= 0
  * (<= 10) of the given shape.  Gamma and lognormal evaluate incomplete
  * gamma or erfc at each grid point they cover (build once, keep, reuse). */

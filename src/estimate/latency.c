@@ -33,6 +33,7 @@
 
 #include "latdist.h"
 #include "queueing.h"
+#include "specfun.h"
 #include "tp.h"
 
 const double pct_level[PCT_COUNT] = {0.5, 0.95, 0.99, 0.999};
@@ -117,19 +118,43 @@ static bool on_path(const capplan_model *m, const plan *out, size_t i) {
   return !m->stage[i].standby && !m->stage[i].async && out->stage[i].inflow > 0;
 }
 
-/* The quantiles LEVELS (N of them) of a response: a uniform forming
- * wait on [0, FORM] plus the queue Q's response, into T.  Closed form
- * without forming; otherwise on a grid of its own (scratch of W's
- * context, returned after).  Returns 0, or -1 when one cannot be had. */
-static int response_quantiles(latency_work *w, const mmc *q, double form,
-                              const double *levels, int n, double *t) {
+/* OUT = A + the wait of a request for its batch to form (FORMULAS.md
+ * section 4b): the Erlang mixture of a batch arrivals fill, or uniform
+ * on [0, form] for one a window closes. */
+static int add_forming(latdist *out, const latdist *a, const queue_plan *qp) {
+  if (qp->fill >= 2)
+    return latdist_add_fill(out, a, qp->fill, (qp->fill - 1) / qp->form);
+  return latdist_add_uniform(out, a, qp->form);
+}
+
+/* The forming wait of QP at 1 - EPS: the first request's Erlang(B - 1)
+ * quantile for a filled batch (the mixture's tail is below it), the
+ * window for the rest. */
+static double forming_bound(const queue_plan *qp, double eps) {
+  if (qp->form <= 0)
+    return 0;
+  if (qp->fill >= 2) {
+    double x = specfun_gamma_quantile(qp->fill - 1, 1 - eps);
+    return x > 0 ? x * qp->form / (qp->fill - 1) : qp->form;
+  }
+  return qp->form;
+}
+
+/* The quantiles LEVELS (N of them) of a response: the forming wait of QP
+ * plus the queue Q's response, into T.  Closed form without forming;
+ * otherwise on a grid of its own (scratch of W's context, returned
+ * after).  Returns 0, or -1 when one cannot be had. */
+static int response_quantiles(latency_work *w, const mmc *q,
+                              const queue_plan *qp, const double *levels, int n,
+                              double *t) {
+  double form = qp->form;
   if (form <= 0) {
     for (int k = 0; k < n; k++)
       if ((t[k] = mmc_response_quantile(q, levels[k])) < 0)
         return -1;
     return 0;
   }
-  double hi = form + mmc_service_quantile(q, 1 - 1e-7);
+  double hi = forming_bound(qp, 1e-7) + mmc_service_quantile(q, 1 - 1e-7);
   if (q->p_wait > 0)
     hi += latdist_exp_quantile(q->p_wait, q->wait_rate, 1 - 1e-7);
   size_t mark = latdist_ctx_mark(w->ctx);
@@ -137,7 +162,8 @@ static int response_quantiles(latency_work *w, const mmc *q, double form,
   int rc = -1;
   if (latdist_ctx_set_dt(w->ctx, hi / (GRID_POINTS - 1)) == LATDIST_OK) {
     latdist *d = latdist_take(w->ctx);
-    rc = latdist_set_uniform(d, 0, form) == LATDIST_OK &&
+    rc = latdist_set_point(d, 0) == LATDIST_OK &&
+                 add_forming(d, d, qp) >= LATDIST_OK &&
                  latdist_add_queue(d, d, q) >= LATDIST_OK
              ? 0
              : -1;
@@ -162,13 +188,14 @@ static void queue_at(const capplan_model *m, const params *p, plan *out,
   qp->stable = true;
   if (s->load <= 0 || n <= 0)
     return; /* QUEUE_NONE: nothing waits */
-  tp_queue tq;
+  tp_queue tq = {0};
   tp_ops_of(ms->tp.kind)
       ->queue(&ms->tp, in, &p->hw[ms->hw], &s->tp, s->load / n, &tq);
   qp->job = tq.job;
   qp->service = tq.service;
   qp->cs = tq.cs;
   qp->form = tq.form;
+  qp->fill = tq.fill;
   /* The stream of requests into the queue: Poisson, but for an entry
    * stage whose traffic has another arrival_cv (SPEC.md section 9), which
    * its share and cache thin and a random balancer splits - a renewal
@@ -223,7 +250,7 @@ static void queue_at(const capplan_model *m, const params *p, plan *out,
   qp->wait_mean = q->wait_mean;
   qp->wait_rate = q->wait_rate;
   qp->mean = tq.form / 2 + q->resp_mean;
-  if (response_quantiles(w, q, tq.form, pct_level, PCT_COUNT, qp->pct) < 0)
+  if (response_quantiles(w, q, qp, pct_level, PCT_COUNT, qp->pct) < 0)
     qp->stable = false;
 }
 
@@ -234,7 +261,7 @@ void latency_status(const capplan_model *m, const params *p, plan *out,
   double n = stage_servers(m, out, i);
   if (s->load <= 0 || n <= 0 || s->status != PLAN_OK)
     return;
-  tp_queue tq;
+  tp_queue tq = {0};
   tp_ops_of(ms->tp.kind)
       ->queue(&ms->tp, &p->stage[i], &p->hw[ms->hw], &s->tp, s->load / n, &tq);
   /* queue_at's figures, in its order (uncertain/lean.c repeats them) */
@@ -276,7 +303,7 @@ static double part_bound(const capplan_model *m, const params *p,
   const queue_plan *qp = &out->stage[i].queue;
   double calls = in->calls > 1 ? in->calls : 1;
   double e = m->stage[i].calls_sequential ? eps : eps / calls;
-  double b = qp->form + mmc_service_quantile(q, 1 - e);
+  double b = forming_bound(qp, e) + mmc_service_quantile(q, 1 - e);
   if (q->p_wait > 0)
     b += latdist_exp_quantile(q->p_wait, q->wait_rate, 1 - e);
   if (m->stage[i].calls_sequential)
@@ -333,7 +360,7 @@ static int add_stage(const capplan_model *m, const params *p, const plan *out,
   int rc;
   if (in->calls == 1) {
     if (qp->form > 0) {
-      rc = latdist_add_uniform(dst, up, qp->form);
+      rc = add_forming(dst, up, qp);
       if (rc >= 0)
         rc = latdist_add_queue(dst, dst, q);
     } else {
@@ -351,7 +378,7 @@ static int add_stage(const capplan_model *m, const params *p, const plan *out,
   latdist *r = take(w);
   rc = latdist_set_point(r, 0);
   if (rc >= 0 && qp->form > 0)
-    rc = latdist_add_uniform(r, r, qp->form);
+    rc = add_forming(r, r, qp);
   if (rc >= 0)
     rc = latdist_add_queue(r, r, q);
   if (rc >= 0 && ms->calls_sequential) {
@@ -651,8 +678,8 @@ static bool below_floor(const capplan_model *m, plan *out, size_t i) {
     if (l->stage != (long)i)
       continue;
     double f;
-    if (response_quantiles(out->lw, &served, qp->form, &pct_level[l->pct], 1,
-                           &f) == 0 &&
+    if (response_quantiles(out->lw, &served, qp, &pct_level[l->pct], 1, &f) ==
+            0 &&
         f > l->limit * (1 + 1e-9)) {
       unmet(out, l->stage, l->pct, f);
       return true;

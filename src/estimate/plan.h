@@ -91,6 +91,7 @@ typedef struct queue_plan {
   double service;     /* mean seconds a job holds a slot */
   double cs, ca;      /* variation of service and of arrivals */
   double form;        /* longest wait for a batch to form, s */
+  double fill;        /* batch size when arrivals fill it (tp_queue) */
   double utilization; /* of the slots: arrivals x service / slots */
   bool stable;        /* utilization < 1: the figures below hold */
   double p_wait, wait_mean; /* P(a job waits), its mean wait (s) */

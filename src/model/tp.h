@@ -51,8 +51,8 @@ typedef struct tp_out {
  * request, or a batch of them - wait for one of the server's `slots`,
  * each of which holds a job for `service` seconds on average, with
  * coefficient of variation `cs`.  Before that a request may wait for its
- * job to form: between 0 and `form` seconds (a batch filling), taken as
- * uniform.  The estimator builds the stage's queue from this, its server
+ * job to form: between 0 and `form` seconds, uniform when a window closes
+ * the batch, an Erlang mixture when arrivals fill it (`fill`).  The estimator builds the stage's queue from this, its server
  * count and its balancer (queueing.h). */
 typedef struct tp_queue {
   double slots;   /* jobs one server serves at once (concurrency) */
@@ -60,6 +60,11 @@ typedef struct tp_queue {
   double service; /* mean seconds a job holds a slot */
   double cs;      /* coefficient of variation of the service time */
   double form;    /* longest wait for a job to form, s; 0: none */
+  /* A batch that fills from its slot's Poisson arrivals: its size B (>= 2),
+   * and the wait is the mixture over a request's place in the batch of
+   * Erlang(B - 1 - place) times (latdist_add_fill), FORM its mean for the
+   * first.  0: a window closes the batch, the wait uniform on [0, form]. */
+  double fill;
 } tp_queue;
 
 typedef struct tp_ops {

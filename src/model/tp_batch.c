@@ -100,6 +100,7 @@ static void queue(const tp_model *tp, const stage_in *in, const hw_in *hw,
   q->cs = in->service_cv >= 0 ? in->service_cv : 0;
   double per_slot = out->parallelism > 0 ? rate / out->parallelism : 0;
   q->form = out->batch > 1 && per_slot > 0 ? (out->batch - 1) / per_slot : 0;
+  q->fill = q->form > 0 ? out->batch : 0;
 }
 
 static void steps_of(const tp_model *tp, const stage_in *in, const hw_in *hw,

@@ -163,10 +163,12 @@ static void queue(const tp_model *tp, const stage_in *in, const hw_in *hw,
   q->service = out->batch_time;
   q->cs = in->service_cv >= 0 ? in->service_cv : 0;
   double per_slot = out->parallelism > 0 ? rate / out->parallelism : 0;
-  if (out->form >= 0)
+  if (out->form >= 0) {
     q->form = out->form;
-  else
+  } else {
     q->form = out->batch > 1 && per_slot > 0 ? (out->batch - 1) / per_slot : 0;
+    q->fill = q->form > 0 ? out->batch : 0;
+  }
 }
 
 static void steps_of(const tp_model *tp, const stage_in *in, const hw_in *hw,
