@@ -40,11 +40,19 @@ static const double KAFKA_REPLICATION = 3;
  * https://docs.cloudera.com/HDPDocuments/HDP3/HDP-3.0.0/installing-configuring-kafka/content/log_settings.html,
  * read 2026-11-30). */
 static const double KAFKA_RETENTION = 7 * 86400.0;
-/* $0.085 a GB: Amazon CloudFront's list price of data transfer out to the
- * internet, first 10 TB a month, United States, Mexico and Canada
- * (https://aws.amazon.com/cloudfront/pricing/, read 2026-11-30).  The
- * same page falls to $0.020 a GB above 5 PB a month. */
-static const double CDN_PRICE_PER_GB = 0.085;
+/* Amazon CloudFront's list prices of data transfer out to the internet,
+ * United States, Mexico and Canada, per GB by the volume of a month
+ * (https://aws.amazon.com/cloudfront/pricing/, read 2026-11-30): first
+ * 10 TB $0.085, next 40 TB $0.080, next 100 TB $0.060, next 350 TB
+ * $0.040, next 524 TB $0.030, next 4 PB $0.025, over 5 PB $0.020.  The
+ * page's first PB is 1,024 TB (10 + 40 + 100 + 350 + 524) and its 4 PB
+ * 4,096 TB; capplan reads a TB as 1,000 GB of 10^9 bytes. */
+static const struct cdn_tier {
+  double gb; /* GB in the tier; the last takes the rest */
+  double price;
+} CDN_TIERS[] = {{10e3, 0.085},  {40e3, 0.080},  {100e3, 0.060},
+                 {350e3, 0.040}, {524e3, 0.030}, {4096e3, 0.025},
+                 {0, 0.020}};
 
 /* ------------------------------------------------------------ helpers */
 
@@ -261,7 +269,9 @@ static int run_kafka(calc_ctx *x) {
  * the origin, egress x (1 - hit rate) (seed 000, "Video Streaming
  * Platform": 10M concurrent streams through a CDN).  Volume at the
  * average (peak / peak-to-average) over a month of 730 h and a year of
- * 8,760 h (FORMULAS.md section 1); cost = GB (10^9 bytes) x price. */
+ * 8,760 h (FORMULAS.md section 1); cost = GB (10^9 bytes) x price, by
+ * default through CloudFront's monthly tiers (above), a year being 12
+ * such months (8,760 h = 12 x 730 h). */
 static int run_cdn(calc_ctx *x) {
   calc_nb b = {0};
   if (!calc_has(x, "streams") || !calc_has(x, "bitrate"))
@@ -274,7 +284,6 @@ static int run_cdn(calc_ctx *x) {
                      "--peak must be between 1 and 1e6 (the peak is never "
                      "below the average), got '%s'",
                      calc_text(x, "peak"));
-  double price = calc_val(x, "price", CDN_PRICE_PER_GB);
   double egress = streams * rate;
   char bits[2][FMT_SIZE];
   calc_work(x, "egress", calc_str(x, "concurrent streams x bitrate"),
@@ -303,18 +312,41 @@ static int run_cdn(calc_ctx *x) {
   calc_work(x, "per year", calc_str(x, "average egress x 8,760 h x 3,600 s"),
             calc_str(x, "%s x 31,536,000 s", BPS(&b, avg)),
             calc_str(x, "%s", BYTES(&b, year)));
-  calc_work(
-      x, "cost per month", calc_str(x, "GB per month x price per GB"),
-      calc_str(x, "%s GB x $%s", NUM(&b, month / 1e9, 0), NUM(&b, price, 4)),
-      calc_str(x, "%s/month", MONEY(&b, month / 1e9 * price)));
-  calc_work(
-      x, "cost per year", calc_str(x, "GB per year x price per GB"),
-      calc_str(x, "%s GB x $%s", NUM(&b, year / 1e9, 0), NUM(&b, price, 4)),
-      calc_str(x, "%s/year", MONEY(&b, year / 1e9 * price)));
+  double gb = month / 1e9, cost;
+  if (calc_has(x, "price")) {
+    double price = calc_val(x, "price", 0);
+    cost = gb * price;
+    calc_work(x, "cost per month", calc_str(x, "GB per month x price per GB"),
+              calc_str(x, "%s GB x $%s", NUM(&b, gb, 0), NUM(&b, price, 4)),
+              calc_str(x, "%s/month", MONEY(&b, cost)));
+  } else {
+    /* The volume of a month through the tiers, each at its price. */
+    capplan_buf f;
+    capplan_buf_init(&f);
+    double left = gb;
+    cost = 0;
+    for (size_t i = 0; i < ARRAY_LEN(CDN_TIERS) && left > 0; i++) {
+      bool last = i + 1 == ARRAY_LEN(CDN_TIERS);
+      double in = last ? left : fmin(left, CDN_TIERS[i].gb);
+      cost += in * CDN_TIERS[i].price;
+      left -= in;
+      capplan_buf_printf(&f, "%s%s GB x $%s", i ? " + " : "", NUM(&b, in, 0),
+                         NUM(&b, CDN_TIERS[i].price, 3));
+    }
+    calc_work(x, "cost per month",
+              calc_str(x, "GB in each of CloudFront's monthly tiers x its "
+                          "price"),
+              calc_str(x, "%s", f.data),
+              calc_str(x, "%s/month", MONEY(&b, cost)));
+    capplan_buf_release(&f);
+  }
+  calc_work(x, "cost per year", calc_str(x, "cost per month x 12"),
+            calc_str(x, "%s x 12", MONEY(&b, cost)),
+            calc_str(x, "%s/year", MONEY(&b, cost * 12)));
   calc_result(x, "bytes_per_month", "bytes", month);
   calc_result(x, "bytes_per_year", "bytes", year);
-  calc_result(x, "cost_per_month", "USD/month", month / 1e9 * price);
-  calc_result(x, "cost_per_year", "USD/year", year / 1e9 * price);
+  calc_result(x, "cost_per_month", "USD/month", cost);
+  calc_result(x, "cost_per_year", "USD/year", cost * 12);
   if (!calc_has(x, "hit-rate"))
     calc_note(x, calc_str(x, "give --hit-rate (e.g. 95%%) for the origin's "
                              "bandwidth: what misses the edge"));
@@ -323,11 +355,12 @@ static int run_cdn(calc_ctx *x) {
                              "give --peak F (peak-to-average) for the "
                              "average"));
   if (!calc_has(x, "price"))
-    calc_note(x, calc_str(x, "$0.085/GB by default: CloudFront's list price "
-                             "for the first 10 TB a month (US, Mexico, Canada; "
-                             "aws.amazon.com/cloudfront/pricing, read "
-                             "2026-11-30); above 5 PB a month it lists $0.020 "
-                             "and large users negotiate: give --price"));
+    calc_note(x, calc_str(x, "priced at CloudFront's list prices for the "
+                             "United States, Mexico and Canada "
+                             "(aws.amazon.com/cloudfront/pricing, read "
+                             "2026-11-30), $0.085 down to $0.020 a GB; "
+                             "committed volumes are discounted: give "
+                             "--price for a flat price a GB"));
   return 0;
 }
 
@@ -540,7 +573,8 @@ static const ctopic infra_topics[] = {
       {"bitrate", "bandwidth", "BW", "bitrate of a stream, e.g. 5Mbit/s"},
       {"hit-rate", "fraction", "F", "share served from the edge"},
       {"peak", "number", "F", "peak-to-average of the streams (1)"},
-      {"price", "number", "USD/GB", "USD a GB, e.g. 0.02 (0.085)"}},
+      {"price", "number", "USD/GB",
+       "flat USD a GB, e.g. 0.02 (CloudFront's tiers)"}},
      NULL,
      run_cdn},
     {"shards",

@@ -120,8 +120,11 @@ static const calc_case cases[] = {
      {"events", "1K", "size", "100B", "disk", "1TB", "nic", "1Gbit/s", NULL},
      {{"brokers_disk", 1, 0}, {"brokers_network", 1, 0}, {"brokers", 3, 0}}},
     /* Seed 000: 10M concurrent streams; at 5 Mbit/s, 6.25 TB/s (50
-     * Tbit/s); 5% misses 312.5 GB/s; a month of 2,628,000 s is 16.425 EB,
-     * x $0.085/GB = $1,396,125,000. */
+     * Tbit/s); 5% misses 312.5 GB/s; a month of 2,628,000 s is 16.425 EB
+     * = 16,425,000,000 GB through CloudFront's tiers: 10,000 x 0.085 +
+     * 40,000 x 0.08 + 100,000 x 0.06 + 350,000 x 0.04 + 524,000 x 0.03 +
+     * 4,096,000 x 0.025 = $142,170 for the first 5,120,000 GB, and
+     * 16,419,880,000 x 0.02 = $328,397,600: $328,539,770 a month. */
     {"seed 000 streams",
      "cdn",
      {"streams", "10M", "bitrate", "5Mbit/s", "hit-rate", "95%", NULL},
@@ -130,8 +133,16 @@ static const calc_case cases[] = {
       {"origin_bytes_per_second", 3.125e11, 1e-12},
       {"bytes_per_month", 1.6425e19, 1e-12},
       {"bytes_per_year", 1.971e20, 1e-12},
-      {"cost_per_month", 1.396125e9, 1e-12},
-      {"cost_per_year", 1.67535e10, 1e-12}}},
+      {"cost_per_month", 328539770, 1e-12},
+      {"cost_per_year", 328539770.0 * 12, 1e-12}}},
+    /* 100 x 1 Mbit/s = 12.5 MB/s, 32,850 GB a month: 10,000 x $0.085 +
+     * 22,850 x $0.08 = $2,678. */
+    {"cdn first tiers",
+     "cdn",
+     {"streams", "100", "bitrate", "1Mbit/s", NULL},
+     {{"bytes_per_month", 3.285e13, 1e-12},
+      {"cost_per_month", 2678, 1e-12},
+      {"cost_per_year", 2678.0 * 12, 1e-12}}},
     /* 1,000 x 8 Mbit/s = 1 GB/s at peak, 0.5 GB/s on average; a month
      * 1.314 PB = 1,314,000 GB x $0.02 = $26,280; a year $315,360. */
     {"cdn peak and price",
