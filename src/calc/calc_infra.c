@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "calc_int.h"
 #include "util.h"
@@ -120,9 +121,13 @@ static int run_kafka(calc_ctx *x) {
   if (u <= 0)
     return calc_fail(x, "--utilization must be more than 0%%");
 
-  calc_work(x, "average rate", calc_str(x, "events per day / 86,400 s"),
-            calc_str(x, "%s / 86,400", NUM(&b, avg * 86400, 2)),
-            calc_str(x, "%s events/s", RATE(&b, avg)));
+  /* A volume per day (or month, ...) as a rate, as calc qps shows it;
+   * a rate already per second needs no step. */
+  const char *per = strchr(calc_text(x, "events"), '/');
+  if (per && strcmp(per, "/s") && strcmp(per, "/sec") && strcmp(per, "/second"))
+    calc_work(x, "average rate", calc_str(x, "events per day / 86,400 s"),
+              calc_str(x, "%s / 86,400", NUM(&b, avg * 86400, 2)),
+              calc_str(x, "%s events/s", RATE(&b, avg)));
   double in_avg = avg * size, in_peak = peak * size;
   calc_work(x, "average ingress", calc_str(x, "average rate x event size"),
             calc_str(x, "%s/s x %s B", RATE(&b, avg), NUM(&b, size, 2)),
