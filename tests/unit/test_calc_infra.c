@@ -186,6 +186,14 @@ static const calc_case cases[] = {
       {"shards", 5, 0},
       {"replicas", 3, 0},
       {"nodes", 20, 0}}},
+    /* docs/examples.md: seed 000's load with each replica applying the
+     * 5K writes at 10K a node: 95K / (20K x (1 - 5K / 10K)) = 9.5 -> 10
+     * replicas; the writes fit one shard: 11 nodes. */
+    {"seed 000 replicas applying writes",
+     "shards",
+     {"reads", "95K", "writes", "5K", "node-reads", "20K", "node-writes", "10K",
+      NULL},
+     {{"shards_writes", 1, 0}, {"replicas", 10, 0}, {"nodes", 11, 0}}},
     /* The same without --node-writes (the seed's reading): 20K / 10K = 2
      * replicas, 15 nodes. */
     {"shards seed reading",
