@@ -242,7 +242,7 @@ _capplan() {
       ;;
     calc)
       if [[ -z $topic ]]; then
-        COMPREPLY=($(compgen -W "qps throughput servers cost nines availability storage bandwidth little batch queue roofline kv-cache llm sample-size --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "qps throughput servers cost nines availability storage bandwidth little batch queue roofline kv-cache llm sample-size kafka cdn shards --help" -- "$cur"))
         return
       fi
       case $topic in
@@ -261,6 +261,9 @@ _capplan() {
         kv-cache) COMPREPLY=($(compgen -W "--model --layers --kv-heads --head-dim --tokens --sequences --dtype --json --help" -- "$cur")) ;;
         llm) COMPREPLY=($(compgen -W "--model --gpu --prompt --output --tp --dtype --tpot --qps --json --help" -- "$cur")) ;;
         sample-size) COMPREPLY=($(compgen -W "--baseline --mde --relative --alpha --power --json --help" -- "$cur")) ;;
+        kafka) COMPREPLY=($(compgen -W "--events --peak --size --partition-rate --consumer-rate --consumers --replication --retention --disk --nic --utilization --json --help" -- "$cur")) ;;
+        cdn) COMPREPLY=($(compgen -W "--streams --bitrate --hit-rate --peak --price --json --help" -- "$cur")) ;;
+        shards) COMPREPLY=($(compgen -W "--data --node-storage --records --per-shard --qps --read-share --reads --writes --node-reads --node-writes --json --help" -- "$cur")) ;;
       esac
       ;;
     init)

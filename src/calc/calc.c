@@ -1225,7 +1225,7 @@ static const ctopic topics[] = {
 static const calc_topic_set core_topics = {topics, ARRAY_LEN(topics)};
 
 /* Every topic file's topics, in the order 'capplan calc' lists them. */
-static const calc_topic_set *const sets[] = {&core_topics};
+static const calc_topic_set *const sets[] = {&core_topics, &calc_infra_topics};
 
 size_t capplan_calc_n_topics(void) {
   size_t n = 0;

@@ -84,4 +84,7 @@ typedef struct calc_topic_set {
   size_t n;
 } calc_topic_set;
 
+/* The topics of calc_infra.c: kafka, cdn, shards. */
+extern const calc_topic_set calc_infra_topics;
+
 #endif
