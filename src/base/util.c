@@ -90,7 +90,8 @@ void arena_free(capplan_arena *a) {
   free(a);
 }
 
-void *arena_alloc(capplan_arena *a, size_t n) {
+/* N bytes of A, aligned, not cleared. */
+static void *arena_take(capplan_arena *a, size_t n) {
   const size_t align = sizeof(max_align_t);
   if (n > SIZE_MAX - align)
     out_of_memory(n);
@@ -113,6 +114,11 @@ void *arena_alloc(capplan_arena *a, size_t n) {
   }
   void *p = (char *)c->data + c->used;
   c->used += n;
+  return p;
+}
+
+void *arena_alloc(capplan_arena *a, size_t n) {
+  void *p = arena_take(a, n);
   memset(p, 0, n);
   return p;
 }
@@ -124,7 +130,7 @@ void *arena_array(capplan_arena *a, size_t count, size_t size) {
 }
 
 char *arena_strndup(capplan_arena *a, const char *s, size_t n) {
-  char *d = arena_alloc(a, n + 1);
+  char *d = arena_take(a, n + 1); /* every byte written below */
   memcpy(d, s, n);
   d[n] = '\0';
   return d;

@@ -3,6 +3,7 @@
  */
 #include "texttable.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@
 typedef struct trow {
   const char **cells;
   size_t *width; /* each cell's width in characters, measured once */
+  size_t filled; /* cells given so far */
   int style;
 } trow;
 
@@ -46,6 +48,7 @@ void tt_row(ttable *t, int style) {
   xgrow((void **)&t->rows, &t->cap, t->n + 1, sizeof(trow));
   t->rows[t->n].cells = arena_array(t->arena, t->ncols, sizeof(char *));
   t->rows[t->n].width = arena_array(t->arena, t->ncols, sizeof(size_t));
+  t->rows[t->n].filled = 0;
   t->rows[t->n].style = style;
   t->n++;
 }
@@ -71,34 +74,44 @@ static size_t display_width(const char *s) {
   return w;
 }
 
-/* Stores S (a copy is made) as the next cell of the current row. */
-static void put_cell(ttable *t, const char *s, size_t len) {
+/* Stores S (a copy is made) as the next cell of the current row; WIDTH
+ * is its display width, or SIZE_MAX to measure it. */
+static void put_cell(ttable *t, const char *s, size_t len, size_t width) {
   trow *r = &t->rows[t->n - 1];
-  for (size_t c = 0; c < t->ncols; c++)
-    if (!r->cells[c]) {
-      r->cells[c] = arena_strndup(t->arena, s, len);
-      r->width[c] = display_width(r->cells[c]);
-      return;
-    }
+  if (r->filled == t->ncols)
+    return;
+  size_t c = r->filled++;
+  r->cells[c] = arena_strndup(t->arena, s, len);
+  r->width[c] = width != SIZE_MAX ? width : display_width(r->cells[c]);
+}
+
+/* The display width of S (N bytes) when it is plain printable ASCII
+ * (the common cell: a number, a name), else SIZE_MAX. */
+static size_t ascii_width(const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7F)
+      return SIZE_MAX;
+  return n;
 }
 
 void tt_cell(ttable *t, const char *text) {
   if (!text)
     text = "";
   size_t n = strlen(text);
-  if (text_plain_prefix(text, n, 0) == n) {
-    put_cell(t, text, n); /* nothing to escape: the common case */
+  size_t w = ascii_width(text, n);
+  if (w != SIZE_MAX || text_plain_prefix(text, n, 0) == n) {
+    put_cell(t, text, n, w); /* nothing to escape: the common case */
     return;
   }
   capplan_buf b;
   capplan_buf_init(&b);
   text_puts(&b, text);
-  put_cell(t, b.data ? b.data : "", b.len);
+  put_cell(t, b.data ? b.data : "", b.len, SIZE_MAX);
   capplan_buf_release(&b);
 }
 
 void tt_cell_raw(ttable *t, const char *text) {
-  put_cell(t, text ? text : "", text ? strlen(text) : 0);
+  put_cell(t, text ? text : "", text ? strlen(text) : 0, SIZE_MAX);
 }
 
 static void spaces(capplan_buf *out, size_t n) {
