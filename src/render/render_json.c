@@ -1000,7 +1000,7 @@ static void row_json(jw *w, const wrow *rw, const char *const *checks,
   flag(w, "evaluated", rw->evaluated);
   num(w, "qps", rw->traffic);
   for (size_t f = 0; f < RF_COUNT; f++) {
-    if (rw->evaluated)
+    if (rw->evaluated && rw->fig[f] != ROW_UNKNOWN)
       num(w, ROW_FIGS[f].key, rw->fig[f]);
     else
       null(w, ROW_FIGS[f].key);

@@ -22,8 +22,9 @@
 
 /* The figures a row shows, in order (all of ROW_FIGS but the month's
  * cost, which is the year's over twelve). */
-static const size_t SHOWN[] = {RF_SERVERS, RF_GPUS,         RF_COST,
-                               RF_LATENCY, RF_AVAILABILITY, RF_REQUESTS};
+static const size_t SHOWN[] = {RF_SERVERS, RF_GPUS,        RF_COST,
+                               RF_LATENCY, RF_LATENCY_P99, RF_AVAILABILITY,
+                               RF_REQUESTS};
 
 /* One row's cells: its inputs (or month and QPS) come first. */
 static void row_cells(ttable *t, const wrow *rw, size_t n_checks, bool color) {
@@ -36,7 +37,10 @@ static void row_cells(ttable *t, const wrow *rw, size_t n_checks, bool color) {
   }
   for (size_t i = 0; i < ARRAY_LEN(SHOWN); i++) {
     const row_fig *f = &ROW_FIGS[SHOWN[i]];
-    tt_cell(t, ufmt(f->unit, rw->fig[SHOWN[i]], false, b, sizeof b));
+    if (rw->fig[SHOWN[i]] == ROW_UNKNOWN)
+      tt_cell(t, "unbounded");
+    else
+      tt_cell(t, ufmt(f->unit, rw->fig[SHOWN[i]], false, b, sizeof b));
   }
   for (size_t c = 0; c < n_checks; c++) {
     if (color)
@@ -333,7 +337,7 @@ static void csv_head(capplan_buf *out, const char *const *lead, size_t n_lead,
 
 static void csv_row(capplan_buf *out, const wrow *rw, size_t n_checks) {
   for (size_t f = 0; f < RF_COUNT; f++) {
-    if (rw->evaluated)
+    if (rw->evaluated && rw->fig[f] != ROW_UNKNOWN)
       csv_num(out, rw->fig[f]);
     else
       capplan_buf_putc(out, ',');
@@ -437,7 +441,7 @@ void capplan_plot_sweep(const capplan_sweep *s, capplan_buf *out) {
         p->name = names[ns - 1];
       }
     }
-    if (!rw->evaluated)
+    if (!rw->evaluated || rw->fig[fig] == ROW_UNKNOWN)
       continue;
     xs[used] = rw->x[0];
     ys[used++] = rw->fig[fig];

@@ -39,6 +39,9 @@ static double rf_avail(const plan *p) {
 static double rf_req(const plan *p) {
   return p->req.up;
 }
+static double rf_p99(const plan *p) {
+  return p->latency_on && p->pct_known ? p->pct[PCT_P99] * 1000 : ROW_UNKNOWN;
+}
 
 const row_fig ROW_FIGS[RF_COUNT] = {
     [RF_SERVERS] = {"servers", "servers", "servers", "count", FU_COUNT,
@@ -54,7 +57,14 @@ const row_fig ROW_FIGS[RF_COUNT] = {
                          FU_FRACTION, rf_avail},
     [RF_REQUESTS] = {"request_availability", "requests", "requests", "fraction",
                      FU_FRACTION, rf_req},
+    [RF_LATENCY_P99] = {"latency_p99_ms", "p99", "latency_p99", "duration",
+                        FU_MS, rf_p99},
 };
+
+void row_plan(const capplan_model *m, plan *pl) {
+  (void)m;
+  pl->latency_on = true;
+}
 
 void row_eval(const capplan_model *m, const params *p,
               const check_limit *limits, size_t n_limits, plan *pl, wrow *r) {
@@ -168,8 +178,7 @@ static int parse_find(sweep_find *f, const char *text, capplan_buf *err,
                        name, best ? " (did you mean '" : "", best ? best : "",
                        best ? "'?)" : "");
     capplan_buf_puts(help, "figures: servers, gpus, cost, cost_per_month, "
-                           "latency, availability, requests (latency "
-                           "percentiles come when the plan has them)");
+                           "latency, availability, requests, latency_p99");
     return -1;
   }
   f->upper = op[0] == '<';
@@ -187,6 +196,8 @@ static int parse_find(sweep_find *f, const char *text, capplan_buf *err,
   snprintf(key, sizeof key, "--find %s", rf->name);
   int rc = capplan_quantity(val.data, rf->kind, key, &f->limit, err, help);
   capplan_buf_release(&val);
+  if (rf->unit == FU_MS)
+    f->limit *= 1000; /* a duration is read in seconds; the figure is ms */
   return rc;
 }
 
@@ -196,6 +207,8 @@ static bool keeps(const sweep_find *f, const wrow *r) {
   if (!r->evaluated)
     return false;
   double x = r->fig[f->fig];
+  if (x == ROW_UNKNOWN)
+    return false; /* an unbounded p99 keeps no limit */
   /* The checks' tolerance: a figure equal to its limit keeps it. */
   return f->upper ? x <= f->limit * (1 + 1e-9) : x >= f->limit * (1 - 1e-12);
 }
@@ -264,6 +277,7 @@ capplan_sweep *capplan_sweep_run(const capplan_report *r,
   params_copy(m, p, &m->base);
   plan *pl = plan_new(m);
   plan_for_trials(m, pl);
+  row_plan(m, pl);
   for (size_t j = 0; j < n2; j++) {
     if (s->n_axes > 1)
       uinput_set(s->axis[1].in, p, step_value(&s->axis[1], j));

@@ -18,8 +18,8 @@
 #include "plan.h"
 
 /* The figures of a plan a row of a sweep or a forecast shows, and a
- * --find condition names: one row each in sweep.c (a latency percentile
- * is a row once the plan has it). */
+ * --find condition names: one row each in sweep.c.  The p99 is
+ * ROW_UNKNOWN when a stage on the path is overloaded (no steady state). */
 enum {
   RF_SERVERS,
   RF_GPUS,
@@ -28,8 +28,12 @@ enum {
   RF_LATENCY,
   RF_AVAILABILITY,
   RF_REQUESTS,
+  RF_LATENCY_P99,
   RF_COUNT
 };
+
+/* A figure a row cannot have (the p99 of an overloaded plan). */
+#define ROW_UNKNOWN (-1.0)
 
 typedef struct row_fig {
   const char *key;   /* JSON's: "cost_per_year" */
@@ -52,6 +56,10 @@ typedef struct wrow {
   size_t checks_failed;
   bool overloaded; /* a stage overloaded or unmet */
 } wrow;
+
+/* Makes PL, after plan_for_trials(), compute the latency percentiles a
+ * row shows: a sweep or a forecast has a few dozen plans, not thousands. */
+void row_plan(const capplan_model *m, plan *pl);
 
 /* Evaluates M at P (limits LIMITS) into R's figures. */
 void row_eval(const capplan_model *m, const params *p,

@@ -435,8 +435,18 @@ static void test_sweep_find(void **state) {
   s = capplan_sweep_run(r, &o, &err, &help);
   assert_false(capplan_sweep_passed(s));
   capplan_sweep_free(s);
-  o.find = "latency_p99<=150ms";
+  o.find = "latency_p42<=150ms";
   assert_null(capplan_sweep_run(r, &o, &err, &help));
+  /* A latency limit is read in ms, as the figure is: 1 s keeps every
+   * step's latency, 1 ms none. */
+  o.find = "latency<=1s";
+  s = capplan_sweep_run(r, &o, &err, &help);
+  assert_true(capplan_sweep_passed(s));
+  capplan_sweep_free(s);
+  o.find = "latency<=1ms";
+  s = capplan_sweep_run(r, &o, &err, &help);
+  assert_false(capplan_sweep_passed(s));
+  capplan_sweep_free(s);
   plan_free(pl);
   params_free(p);
   capplan_buf_release(&err);
