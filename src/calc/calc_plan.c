@@ -122,14 +122,14 @@ static int run_training(calc_ctx *x) {
   if (eff < 1) {
     calc_work(x, "GPU-hours paid",
               calc_str(x, "GPU-hours / data-parallel scaling efficiency"),
-              calc_str(x, "%s / %s", NUM(&b, gpu_hours, 0), PCT(&b, eff)),
+              calc_str(x, "%s / %s", NUM(&b, gpu_hours, 1), PCT(&b, eff)),
               calc_str(x, "%s GPU-hours", NUM(&b, paid, 0)));
     calc_result(x, "gpu_hours_paid", "GPU-hours", paid);
   }
   if (calc_has(x, "gpus")) {
     double g = calc_val(x, "gpus", 1), hours = paid / g;
     calc_work(x, "time", calc_str(x, "GPU-hours paid / GPUs"),
-              calc_str(x, "%s / %s", NUM(&b, paid, 0), COUNT(&b, g)),
+              calc_str(x, "%s / %s", NUM(&b, paid, 1), COUNT(&b, g)),
               calc_str(x, "%s h = %s days", NUM(&b, hours, 1),
                        NUM(&b, hours / 24, 1)));
     calc_result(x, "seconds", "s", hours * 3600);
@@ -142,7 +142,7 @@ static int run_training(calc_ctx *x) {
                           "exactly (2^53); check --deadline");
     calc_work(x, "GPUs for the deadline",
               calc_str(x, "ceil(GPU-hours paid / deadline in hours)"),
-              calc_str(x, "ceil(%s / %s)", NUM(&b, paid, 0), NUM(&b, t, 1)),
+              calc_str(x, "ceil(%s / %s)", NUM(&b, paid, 1), NUM(&b, t, 1)),
               calc_str(x, "%s GPUs, done in %s days", COUNT(&b, g),
                        NUM(&b, paid / g / 24, 1)));
     calc_result(x, "gpus_for_deadline", "gpus", g);
@@ -150,8 +150,8 @@ static int run_training(calc_ctx *x) {
   if (price_from) {
     double per_hour = price_year / 8760;
     calc_work(x, "cost", calc_str(x, "GPU-hours paid x price per GPU-hour"),
-              calc_str(x, "%s x %s/hour (%s)", NUM(&b, paid, 0),
-                       MONEY(&b, per_hour), price_from),
+              calc_str(x, "%s x $%s/hour (%s)", NUM(&b, paid, 1),
+                       NUM(&b, per_hour, 4), price_from),
               calc_str(x, "%s", MONEY(&b, paid * per_hour)));
     calc_result(x, "cost", "USD", paid * per_hour);
   } else {
@@ -367,7 +367,7 @@ static int run_autoscale(calc_ctx *x) {
     calc_work(x, "daily curve",
               calc_str(x, "peak x ((1 + cos(2 pi t / 24 h)) / 2)^k, k from "
                           "Gamma(k + 1/2) / (sqrt(pi) Gamma(k + 1)) = 1 / r"),
-              calc_str(x, "%s, r = %s", RATE(&b, p), NUM(&b, r, 4)),
+              calc_str(x, "peak %s QPS, r = %s", RATE(&b, p), NUM(&b, r, 4)),
               calc_str(x, "k = %s, trough 0, average %s QPS", NUM(&b, c.k, 3),
                        RATE(&b, avg)));
   double fixed = fmax(lo, capplan_ceil(p / cap));
@@ -414,10 +414,10 @@ static int run_autoscale(calc_ctx *x) {
                         "utilization)), within min and max; the mean"),
             calc_str(x, "1,440 minutes, %s", bounds),
             calc_str(x, "%s to %s servers, %s on average", COUNT(&b, least),
-                     COUNT(&b, most), NUM(&b, mean, 2)));
+                     COUNT(&b, most), NUM(&b, mean, 3)));
   double saving = 1 - mean / fixed;
   calc_work(x, "saving", calc_str(x, "1 - average / at peak"),
-            calc_str(x, "1 - %s / %s", NUM(&b, mean, 2), COUNT(&b, fixed)),
+            calc_str(x, "1 - %s / %s", NUM(&b, mean, 3), COUNT(&b, fixed)),
             calc_str(x, "%s", PCT(&b, saving)));
   calc_result(x, "average_qps", "1/s", avg);
   calc_result(x, "servers_at_peak", "servers", fixed);
@@ -430,7 +430,7 @@ static int run_autoscale(calc_ctx *x) {
     double y = calc_val(x, "price", 0);
     calc_work(x, "cost", calc_str(x, "servers x price per year"),
               calc_str(x, "%s and %s x %s/year", COUNT(&b, fixed),
-                       NUM(&b, mean, 2), MONEY(&b, y)),
+                       NUM(&b, mean, 3), MONEY(&b, y)),
               calc_str(x, "%s/year at peak, %s/year following, %s saved",
                        MONEY(&b, fixed * y), MONEY(&b, mean * y),
                        MONEY(&b, (fixed - mean) * y)));
