@@ -238,8 +238,9 @@ static int run_ab(calc_ctx *x) {
     calc_work(x, calc_str(x, "smallest effect at %s", PCT(&b, a)),
               calc_str(x, "solve the per-group formula for p2 - p1, n = dau x "
                           "allocation x days"),
-              calc_str(x, "%s x %s x %s days = %s per arm", COUNT(&b, dau),
-                       PCT(&b, a), NUM(&b, days, 2), COUNT(&b, reach)),
+              calc_str(x, "%s x %s x %s day%s = %s per arm", COUNT(&b, dau),
+                       PCT(&b, a), NUM(&b, days, 2), days == 1 ? "" : "s",
+                       COUNT(&b, reach)),
               calc_str(x, "+%s%% absolute, %s%% relative",
                        NUM(&b, dmin * 100, 4), NUM(&b, dmin / s.p1 * 100, 3)));
     calc_result(x, one ? "days" : days_name[k], "days", t);
