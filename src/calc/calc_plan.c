@@ -241,9 +241,13 @@ static int run_ab(calc_ctx *x) {
               calc_str(x, "%s x %s x %s day%s = %s per arm", COUNT(&b, dau),
                        PCT(&b, a), NUM(&b, days, 2), days == 1 ? "" : "s",
                        COUNT(&b, reach)),
-              calc_str(x, "+%s%% absolute, %s%% relative",
-                       NUM(&b, dmin * 100, 4), NUM(&b, dmin / s.p1 * 100, 3)));
+              s.p1 + dmin < 1 ? calc_str(x, "+%s%% absolute, %s%% relative",
+                                         NUM(&b, dmin * 100, 4),
+                                         NUM(&b, dmin / s.p1 * 100, 3))
+                              : calc_str(x, "none: the rise would pass 100%%"));
     calc_result(x, one ? "days" : days_name[k], "days", t);
+    if (s.p1 + dmin >= 1)
+      continue; /* no rate above 100%: no effect to report */
     if (one)
       calc_result(x, "mde_absolute", "fraction", dmin);
     calc_result(x, one ? "mde_relative" : mde_name[k], "fraction", dmin / s.p1);
@@ -257,8 +261,8 @@ static int run_ab(calc_ctx *x) {
                                 COUNT(&b, fit), PCT(&b, s.n / (dau * days)))
                      : calc_str(x,
                                 "none: one experiment needs more users "
-                                "than %s days bring",
-                                NUM(&b, days, 2)));
+                                "than %s day%s bring",
+                                NUM(&b, days, 2), days == 1 ? "" : "s"));
   calc_result(x, "experiments", "1", fit);
   calc_note(
       x,
@@ -380,12 +384,22 @@ static int run_autoscale(calc_ctx *x) {
             calc_str(x, "ceil(%s / (%s x %s))", RATE(&b, p), RATE(&b, per),
                      PCT(&b, u)),
             calc_str(x, "%s servers all day", COUNT(&b, fixed)));
-  double head = p * steep * lag;
-  calc_work(
-      x, "lag headroom", calc_str(x, "steepest rise x scale-up lag"),
-      calc_str(x, "%s QPS/s x %s s", NUM(&b, p * steep, 3), NUM(&b, lag, 0)),
-      calc_str(x, "%s QPS (%s of the peak)", RATE(&b, head),
-               PCT(&b, head / p)));
+  /* No lag sees a rise larger than the whole swing, peak - trough. */
+  double head = p * steep * lag, swing = p * (1 - c.trough);
+  if (head <= swing)
+    calc_work(
+        x, "lag headroom", calc_str(x, "steepest rise x scale-up lag"),
+        calc_str(x, "%s QPS/s x %s s", NUM(&b, p * steep, 3), NUM(&b, lag, 0)),
+        calc_str(x, "%s QPS (%s of the peak)", RATE(&b, head),
+                 PCT(&b, head / p)));
+  else
+    calc_work(x, "lag headroom",
+              calc_str(x, "min(steepest rise x scale-up lag, peak - trough)"),
+              calc_str(x, "min(%s QPS/s x %s s, %s)", NUM(&b, p * steep, 3),
+                       NUM(&b, lag, 0), RATE(&b, swing)),
+              calc_str(x, "%s QPS (%s of the peak)", RATE(&b, swing),
+                       PCT(&b, swing / p)));
+  head = fmin(head, swing);
   /* Each minute the fleet covers the largest load of the minute (at one
    * of its ends: the curve rises to t = 0 and falls to 12 h) plus the
    * headroom, within the bounds. */
@@ -396,11 +410,13 @@ static int run_autoscale(calc_ctx *x) {
     double load = p * fmax(curve_shape(&c, t0), curve_shape(&c, t1));
     double need = capplan_ceil((load + head) / cap);
     double n = fmin(hi, fmax(lo, need));
+    if (!(need <= CAPPLAN_MAX_EXACT))
+      return calc_fail(x, "the answer is more servers than capplan counts "
+                          "exactly (2^53); check --lag and --per-server");
     if (need > hi)
-      return calc_fail(x,
-                       "--max %s is below the %s servers the peak needs with "
-                       "the lag's headroom",
-                       COUNT(&b, hi), COUNT(&b, need));
+      return calc_fail(x, "--max %s is below the %s servers the peak needs%s",
+                       COUNT(&b, hi), COUNT(&b, need),
+                       head > 0 ? " with the lag's headroom" : "");
     total += n;
     least = i ? fmin(least, n) : n;
     most = i ? fmax(most, n) : n;
@@ -420,6 +436,10 @@ static int run_autoscale(calc_ctx *x) {
   calc_work(x, "saving", calc_str(x, "1 - average / at peak"),
             calc_str(x, "1 - %s / %s", NUM(&b, mean, 3), COUNT(&b, fixed)),
             calc_str(x, "%s", PCT(&b, saving)));
+  if (saving < 0)
+    calc_note(x, calc_str(x, "following the curve costs more than the fleet "
+                             "at peak: the lag's headroom outweighs what the "
+                             "trough saves"));
   calc_result(x, "average_qps", "1/s", avg);
   calc_result(x, "servers_at_peak", "servers", fixed);
   calc_result(x, "headroom_qps", "1/s", head);

@@ -132,6 +132,12 @@ static void test_training_cluster(void **state) {
   assert_true(result_of(c, "gpus_for_deadline") == 289);
   expect_near(result_of(c, "seconds"), h / 0.9 * 3600 / 1000, 1e-12);
   capplan_calc_free(c);
+  /* An instance: its price divided by its 8 GPUs, $21.957642 / 8. */
+  const char *inst[] = {"params", "7B", "tokens", "2T", "gpu", "p4d.24xlarge"};
+  c = calc("training", inst, 3);
+  expect_near(result_of(c, "gpu_hours"), h, 1e-12);
+  expect_near(result_of(c, "cost"), h * 21.957642 / 8, 1e-9);
+  capplan_calc_free(c);
   /* fp32 on the A100 is 19.5 TFLOPS: 16x the hours of bf16. */
   const char *f[] = {"params",        "7B",    "tokens", "2T", "gpu",
                      "a100-sxm-80gb", "dtype", "fp32"};
@@ -227,6 +233,15 @@ static void test_ab_errors(void **state) {
   capplan_calc *c = calc("ab", few, 5);
   assert_true(result_of(c, "experiments") == 0);
   capplan_calc_free(c);
+  /* 99.9% can rise by at most 0.1 point: with 1 user per arm no rise
+   * below 100% is detectable, and no effect is reported. */
+  const char *top[] = {"baseline", "99.9%",      "mde", "0.05%",    "dau",
+                       "100",      "allocation", "1%",  "duration", "1d"};
+  c = calc("ab", top, 5);
+  assert_false(has_result(c, "mde_absolute"));
+  assert_false(has_result(c, "mde_relative"));
+  assert_true(has_result(c, "days"));
+  capplan_calc_free(c);
 }
 
 /* ----------------------------------------------------------- autoscale */
@@ -295,6 +310,15 @@ static void test_autoscale_lag(void **state) {
   expect_near(result_of(c, "headroom_qps"), 30000 * 3 * sqrt(3) / 8 * w * 300,
               1e-6);
   assert_non_null(strstr(step_result(c, "daily curve"), "k = 2,"));
+  capplan_calc_free(c);
+  /* No lag sees more than the whole swing: at r = 2 the trough is 0, so
+   * a lag of 1,000 days carries the peak again (2,000 QPS: 20 servers). */
+  const char *long_lag[] = {"qps",  "1000", "per-server", "100",
+                            "peak", "2",    "lag",        "1000d"};
+  c = calc("autoscale", long_lag, 4);
+  expect_near(result_of(c, "headroom_qps"), 1000, 1e-12);
+  assert_true(result_of(c, "servers_max") == 20);
+  assert_true(result_of(c, "saving") < 0); /* costs more than at peak */
   capplan_calc_free(c);
   /* Seed 004's pipeline: 300K at peak on 115K, r = 2.6; the mean of the
    * curve is the peak / r whatever k the model solves for. */
