@@ -24,7 +24,7 @@
 static char *sci(double v, char *buf, size_t size) {
   int e = v > 0 ? (int)floor(log10(v)) : 0;
   double m = v / pow(10, e);
-  if (m >= 9.9995) { /* 9.99995e22 prints as 10e22 otherwise */
+  if (m >= 9.99995) { /* four decimals would print 10e22 for it */
     m /= 10;
     e++;
   }
@@ -46,9 +46,9 @@ static char *sci(double v, char *buf, size_t size) {
 /* Training compute C = 6 x N x D FLOPs for N parameters and D tokens:
  * Kaplan et al. 2020, "Scaling Laws for Neural Language Models"
  * (arXiv:2001.08361), section 2.1 - the forward pass costs 2N FLOPs a
- * token and the backward pass twice that - and the same 6ND in Hoffmann
+ * token and the backward pass twice that - the approximation Hoffmann
  * et al. 2022, "Training Compute-Optimal Large Language Models"
- * (Chinchilla, arXiv:2203.15556), section 3.  The time is the compute
+ * (Chinchilla, arXiv:2203.15556), also use.  The time is the compute
  * side of the roofline (FORMULAS.md section 6): C / (peak x MFU). */
 enum { TRAIN_FACTOR = 6 };
 
@@ -287,7 +287,14 @@ static int run_ab(calc_ctx *x) {
  * sinusoid would dip below 0; the shape is the raised cosine to a power,
  *   shape = ((1 + cos(2 pi t / 86,400)) / 2)^k, trough 0,
  * whose mean over a day is Gamma(k + 1/2) / (sqrt(pi) Gamma(k + 1)) (the
- * Wallis integral of cos^2k), and k solves that = 1 / r. */
+ * Wallis integral of cos^2k), and k solves that = 1 / r.  The shape is a
+ * model chosen here: the seeds give only the ratio (seed 004's pipeline,
+ * "300K+ peak" on 115K a second, r = 2.6), so the model is the smoothest
+ * one-peak day with that mean.
+ *
+ * The lag's headroom: a server asked for at t - lag serves from t, so the
+ * fleet sized at t - lag must carry L(t) <= L(t - lag) + max |L'| x lag
+ * (the mean value theorem), never more than the swing peak - trough. */
 typedef struct day_curve {
   double trough, k; /* trough as a share of the peak */
 } day_curve;
