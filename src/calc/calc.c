@@ -507,11 +507,18 @@ static int run_bandwidth(calc_ctx *x) {
               calc_str(x, "%s x 2,628,000", NUM(&b, bytes, 2)),
               calc_str(x, "%s a month",
                        fmt_bytes(month, calc_nb_next(&b), FMT_SIZE)));
-    calc_work(x, "network cost", calc_str(x, "bytes per month x price"),
-              calc_str(x, "%s GB x %s", NUM(&b, month / 1e9, 2),
-                       calc_text(x, "price")),
-              calc_str(x, "%s/month, %s/year", MONEY(&b, month * per_byte),
-                       MONEY(&b, 12 * month * per_byte)));
+    /* The month in the price's own unit (checked when parsed): GB for
+     * $0.09/GB, GiB for $0.08/GiB. */
+    const char *price = calc_text(x, "price"), *unit = strrchr(price, '/') + 1;
+    char one[64];
+    snprintf(one, sizeof one, "1%s", unit);
+    double unit_bytes = 1;
+    capplan_quantity(one, "bytes", "--price", &unit_bytes, NULL, NULL);
+    calc_work(
+        x, "network cost", calc_str(x, "bytes per month x price"),
+        calc_str(x, "%s %s x %s", NUM(&b, month / unit_bytes, 2), unit, price),
+        calc_str(x, "%s/month, %s/year", MONEY(&b, month * per_byte),
+                 MONEY(&b, 12 * month * per_byte)));
     calc_note(x, calc_str(x, "every byte at the one price given: a cloud's "
                              "egress falls in tiers with volume, and "
                              "traffic within a zone is often free"));
