@@ -242,18 +242,18 @@ _capplan() {
       ;;
     calc)
       if [[ -z $topic ]]; then
-        COMPREPLY=($(compgen -W "qps throughput servers cost nines availability storage bandwidth little batch queue roofline kv-cache llm sample-size kafka cdn shards --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "qps throughput servers cost nines availability storage bandwidth little batch queue roofline kv-cache llm sample-size kafka cdn shards training ab autoscale --help" -- "$cur"))
         return
       fi
       case $topic in
-        qps) COMPREPLY=($(compgen -W "--dau --per-user --events --peak --json --help" -- "$cur")) ;;
+        qps) COMPREPLY=($(compgen -W "--dau --per-user --events --peak --qps --json --help" -- "$cur")) ;;
         throughput) COMPREPLY=($(compgen -W "--latency --batch --parallelism --cores --bound --json --help" -- "$cur")) ;;
         servers) COMPREPLY=($(compgen -W "--qps --per-server --headroom --utilization --redundancy --json --help" -- "$cur")) ;;
         cost) COMPREPLY=($(compgen -W "--servers --gpus --price --json --help" -- "$cur")) ;;
         nines) COMPREPLY=($(compgen -W "--availability --downtime --json --help" -- "$cur")) ;;
         availability) COMPREPLY=($(compgen -W "--series --parallel --k-of-n --each --json --help" -- "$cur")) ;;
-        storage) COMPREPLY=($(compgen -W "--events --size --retention --replication --json --help" -- "$cur")) ;;
-        bandwidth) COMPREPLY=($(compgen -W "--qps --size --json --help" -- "$cur")) ;;
+        storage) COMPREPLY=($(compgen -W "--events --size --retention --replication --bytes --json --help" -- "$cur")) ;;
+        bandwidth) COMPREPLY=($(compgen -W "--qps --size --price --json --help" -- "$cur")) ;;
         little) COMPREPLY=($(compgen -W "--rate --latency --concurrency --json --help" -- "$cur")) ;;
         batch) COMPREPLY=($(compgen -W "--qps --window --time --max-batch --json --help" -- "$cur")) ;;
         queue) COMPREPLY=($(compgen -W "--qps --latency --servers --target --percentile --cv --json --help" -- "$cur")) ;;
@@ -264,6 +264,9 @@ _capplan() {
         kafka) COMPREPLY=($(compgen -W "--events --peak --size --partition-rate --consumer-rate --consumers --replication --retention --disk --nic --utilization --json --help" -- "$cur")) ;;
         cdn) COMPREPLY=($(compgen -W "--streams --bitrate --hit-rate --peak --price --json --help" -- "$cur")) ;;
         shards) COMPREPLY=($(compgen -W "--data --node-storage --records --per-shard --qps --read-share --reads --writes --node-reads --node-writes --json --help" -- "$cur")) ;;
+        training) COMPREPLY=($(compgen -W "--params --tokens --gpu --peak --dtype --mfu --gpus --deadline --scaling --price --json --help" -- "$cur")) ;;
+        ab) COMPREPLY=($(compgen -W "--baseline --mde --relative --alpha --power --dau --allocation --duration --json --help" -- "$cur")) ;;
+        autoscale) COMPREPLY=($(compgen -W "--qps --per-server --peak --utilization --min --max --lag --price --json --help" -- "$cur")) ;;
       esac
       ;;
     init)

@@ -103,12 +103,45 @@ char *calc_nb_next(calc_nb *b) {
 /* ---------------------------------------------------------------- qps */
 
 /* FORMULAS.md section 7: dau x requests_per_user_per_day / 86,400 x
- * peak_to_average; section 1: 10B events/day = 115,741/s. */
+ * peak_to_average; section 1: 10B events/day = 115,741/s.  Given a QPS
+ * instead of the rate per user, the same equation solved for the rate:
+ * per_user = QPS / peak_to_average x 86,400 / dau. */
 static int run_qps(calc_ctx *x) {
   calc_nb b = {0};
+  bool solve = calc_has(x, "qps");
   bool dau = calc_has(x, "dau") || calc_has(x, "per-user");
-  if (dau == calc_has(x, "events"))
-    return calc_fail(x, "give --dau with --per-user, or --events");
+  if (solve &&
+      (!calc_has(x, "dau") || calc_has(x, "per-user") || calc_has(x, "events")))
+    return calc_fail(x, "--qps goes with --dau alone: it solves for the "
+                        "requests per user");
+  if (!solve && dau == calc_has(x, "events"))
+    return calc_fail(x, "give --dau with --per-user (or with --qps to solve "
+                        "for the rate per user), or --events");
+  if (calc_has(x, "peak") &&
+      !(calc_val(x, "peak", 1) >= 1 && calc_val(x, "peak", 1) <= 1e6))
+    /* As a spec's peak_to_average: the peak is never below the average. */
+    return calc_fail(x,
+                     "--peak must be between 1 and 1e6 (the peak is never "
+                     "below the average), got '%s'",
+                     calc_text(x, "peak"));
+  if (solve) {
+    double q = calc_val(x, "qps", 0), d = calc_val(x, "dau", 0);
+    double p = calc_val(x, "peak", 1), avg = q / p;
+    if (calc_has(x, "peak"))
+      calc_work(x, "average QPS", calc_str(x, "peak QPS / peak-to-average"),
+                calc_str(x, "%s / %s", RATE(&b, q), NUM(&b, p, 4)),
+                calc_str(x, "%s QPS", RATE(&b, avg)));
+    double u = avg * 86400 / d;
+    calc_work(x, "per user", calc_str(x, "average QPS x 86,400 s / dau"),
+              calc_str(x, "%s x 86,400 / %s", RATE(&b, avg), COUNT(&b, d)),
+              calc_str(x, "%s requests per user per day", NUM(&b, u, 4)));
+    calc_result(x, "average_qps", "1/s", avg);
+    calc_result(x, "per_user_per_day", "1/day", u);
+    if (!calc_has(x, "peak"))
+      calc_note(x, calc_str(x, "--qps is read as the average; add --peak F "
+                               "if it is the peak"));
+    return 0;
+  }
   double avg;
   if (dau) {
     if (!calc_has(x, "dau") || !calc_has(x, "per-user"))
@@ -125,13 +158,6 @@ static int run_qps(calc_ctx *x) {
               calc_str(x, "%s / 86,400", NUM(&b, avg * 86400, 2)),
               calc_str(x, "%s events/s", RATE(&b, avg)));
   }
-  if (calc_has(x, "peak") &&
-      !(calc_val(x, "peak", 1) >= 1 && calc_val(x, "peak", 1) <= 1e6))
-    /* As a spec's peak_to_average: the peak is never below the average. */
-    return calc_fail(x,
-                     "--peak must be between 1 and 1e6 (the peak is never "
-                     "below the average), got '%s'",
-                     calc_text(x, "peak"));
   calc_result(x, "average_qps", "1/s", avg);
   if (calc_has(x, "peak")) {
     double p = calc_val(x, "peak", 1);
@@ -407,17 +433,43 @@ static int run_availability(calc_ctx *x) {
 /* ------------------------------------------------- storage, bandwidth */
 
 /* Seed 004 "Data Pipeline": 10B events a day kept 90 days, ~1 trillion
- * events, ~100 TB. */
+ * events, ~100 TB.  Bytes per period given directly (seed 000's "1PB test
+ * data/year") are kept the same way: per day x retention in days. */
 static int run_storage(calc_ctx *x) {
   calc_nb b = {0};
-  if (!calc_has(x, "events") || !calc_has(x, "size") ||
-      !calc_has(x, "retention"))
-    return calc_fail(x, "--events, --size and --retention are required");
-  double per_day = calc_val(x, "events", 0) * 86400,
-         size = calc_val(x, "size", 0);
+  bool direct = calc_has(x, "bytes");
+  if (direct && (calc_has(x, "events") || calc_has(x, "size")))
+    return calc_fail(x, "give --events with --size, or --bytes (bytes per "
+                        "period, e.g. 1PB/year), not both");
+  if (!direct && (!calc_has(x, "events") || !calc_has(x, "size") ||
+                  !calc_has(x, "retention")))
+    return calc_fail(x, "--events, --size and --retention are required (or "
+                        "--bytes and --retention)");
+  if (!calc_has(x, "retention"))
+    return calc_fail(x, "--retention is required, e.g. --retention 1y");
   double days = calc_val(x, "retention", 0) / 86400,
          rep = calc_val(x, "replication", 1);
-  double total = per_day * size * days * rep;
+  double total;
+  if (direct) {
+    double per_s = calc_val(x, "bytes", 0), per_day = per_s * 86400;
+    char bb[2][FMT_SIZE];
+    calc_work(x, "per day", calc_str(x, "bytes per second x 86,400 s"),
+              calc_str(x, "%s (%s B/s) x 86,400", calc_text(x, "bytes"),
+                       NUM(&b, per_s, 2)),
+              calc_str(x, "%s a day", fmt_bytes(per_day, bb[0], FMT_SIZE)));
+    total = per_day * days * rep;
+    calc_work(x, "storage",
+              calc_str(x, "per day x retention in days x replication"),
+              calc_str(x, "%s B x %s x %s", NUM(&b, per_day, 2),
+                       NUM(&b, days, 2), NUM(&b, rep, 2)),
+              calc_str(x, "%s", fmt_bytes(total, bb[1], FMT_SIZE)));
+    calc_result(x, "bytes_per_day", "bytes", per_day);
+    calc_result(x, "bytes", "bytes", total);
+    return 0;
+  }
+  double per_day = calc_val(x, "events", 0) * 86400,
+         size = calc_val(x, "size", 0);
+  total = per_day * size * days * rep;
   calc_work(x, "events kept", calc_str(x, "events per day x retention in days"),
             calc_str(x, "%s x %s", NUM(&b, per_day, 2), NUM(&b, days, 2)),
             calc_str(x, "%s events", NUM(&b, per_day * days, 2)));
@@ -430,6 +482,8 @@ static int run_storage(calc_ctx *x) {
   return 0;
 }
 
+/* Bytes a second = QPS x size; a network cost at a price per byte over a
+ * month of 730 h (2,628,000 s, SPEC.md money units) and a year of 12. */
 static int run_bandwidth(calc_ctx *x) {
   calc_nb b = {0};
   if (!calc_has(x, "qps") || !calc_has(x, "size"))
@@ -445,6 +499,33 @@ static int run_bandwidth(calc_ctx *x) {
             calc_str(x, "%s Gbit/s", NUM(&b, bytes * 8 / 1e9, 3)));
   calc_result(x, "bytes_per_second", "bytes/s", bytes);
   calc_result(x, "bits_per_second", "bits/s", bytes * 8);
+  if (calc_has(x, "price")) {
+    double per_byte = calc_val(x, "price", 0), month = bytes * 2628000;
+    calc_work(x, "per month",
+              calc_str(x, "bytes per second x 2,628,000 s "
+                          "(730 h)"),
+              calc_str(x, "%s x 2,628,000", NUM(&b, bytes, 2)),
+              calc_str(x, "%s a month",
+                       fmt_bytes(month, calc_nb_next(&b), FMT_SIZE)));
+    /* The month in the price's own unit (checked when parsed): GB for
+     * $0.09/GB, GiB for $0.08/GiB. */
+    const char *price = calc_text(x, "price"), *unit = strrchr(price, '/') + 1;
+    char one[64];
+    snprintf(one, sizeof one, "1%s", unit);
+    double unit_bytes = 1;
+    capplan_quantity(one, "bytes", "--price", &unit_bytes, NULL, NULL);
+    calc_work(
+        x, "network cost", calc_str(x, "bytes per month x price"),
+        calc_str(x, "%s %s x %s", NUM(&b, month / unit_bytes, 2), unit, price),
+        calc_str(x, "%s/month, %s/year", MONEY(&b, month * per_byte),
+                 MONEY(&b, 12 * month * per_byte)));
+    calc_note(x, calc_str(x, "every byte at the one price given: a cloud's "
+                             "egress falls in tiers with volume, and "
+                             "traffic within a zone is often free"));
+    calc_result(x, "bytes_per_month", "bytes", month);
+    calc_result(x, "cost_per_month", "USD/month", month * per_byte);
+    calc_result(x, "cost_per_year", "USD/year", 12 * month * per_byte);
+  }
   return 0;
 }
 
@@ -699,7 +780,7 @@ static int run_queue(calc_ctx *x) {
 /* ------------------------------------------- roofline, kv-cache, llm */
 
 /* The catalog for the accelerator topics (the built-in one, embedded). */
-static capplan_catalog *calc_catalog(calc_ctx *x) {
+capplan_catalog *calc_catalog(calc_ctx *x) {
   capplan_buf err;
   capplan_buf_init(&err);
   capplan_catalog *c = catalog_builtin(&err);
@@ -718,8 +799,8 @@ static enum dtype dtype_opt(const calc_ctx *x, const char *name) {
 
 /* Catalog hardware NAME (an accelerator or an instance) into *HW, or a
  * failure naming the catalog. */
-static int calc_hw(calc_ctx *x, const capplan_catalog *cat, const char *name,
-                   hw_in *hw) {
+int calc_hw(calc_ctx *x, const capplan_catalog *cat, const char *name,
+            hw_in *hw) {
   if (model_catalog_hw(cat, name, hw))
     return 0;
   return calc_fail(
@@ -1008,8 +1089,9 @@ static int run_llm(calc_ctx *x) {
 /* -------------------------------------------------------- sample size */
 
 /* FORMULAS.md section 7: n = (z_{1-a/2} + z_{1-b})^2 (p1(1 - p1) +
- * p2(1 - p2)) / (p1 - p2)^2 per group, two proportions, two-sided. */
-static int run_sample_size(calc_ctx *x) {
+ * p2(1 - p2)) / (p1 - p2)^2 per group, two proportions, two-sided.  Shared
+ * by sample-size and ab (calc_plan.c), which read the same options. */
+int calc_sample_size_of(calc_ctx *x, calc_ab_size *s) {
   calc_nb b = {0};
   if (!calc_has(x, "baseline") || !calc_has(x, "mde"))
     return calc_fail(x, "--baseline and --mde are required");
@@ -1027,8 +1109,11 @@ static int run_sample_size(calc_ctx *x) {
                         "100%%");
   double za = normal_quantile(1 - alpha / 2), zb = normal_quantile(power);
   double var = p1 * (1 - p1) + p2 * (1 - p2);
-  double n =
-      capplan_ceil((za + zb) * (za + zb) * var / ((p1 - p2) * (p1 - p2)));
+  double exact = (za + zb) * (za + zb) * var / ((p1 - p2) * (p1 - p2));
+  double n = capplan_ceil(exact);
+  if (!(n <= CAPPLAN_MAX_EXACT))
+    return calc_fail(x, "the answer is more users than capplan counts exactly "
+                        "(2^53); check --mde");
   calc_work(
       x, "treatment rate",
       calc_str(x, rel ? "baseline x (1 + effect)" : "baseline + effect"),
@@ -1044,8 +1129,16 @@ static int run_sample_size(calc_ctx *x) {
             calc_str(x, "%s^2 x %s / %s^2", NUM(&b, za + zb, 6),
                      NUM(&b, var, 6), NUM(&b, fabs(p1 - p2), 6)),
             calc_str(x, "%s users per group", COUNT(&b, n)));
-  calc_result(x, "per_group", "users", n);
-  calc_result(x, "total", "users", 2 * n);
+  *s = (calc_ab_size){p1, p2, alpha, power, za, zb, var, exact, n};
+  return 0;
+}
+
+static int run_sample_size(calc_ctx *x) {
+  calc_ab_size s;
+  if (calc_sample_size_of(x, &s) < 0)
+    return -1;
+  calc_result(x, "per_group", "users", s.n);
+  calc_result(x, "total", "users", 2 * s.n);
   return 0;
 }
 
@@ -1054,12 +1147,14 @@ static int run_sample_size(calc_ctx *x) {
 static const ctopic topics[] = {
     {"qps",
      "traffic from daily users or events",
-     "--dau N --per-user RATE | --events RATE [--peak F]",
+     "--dau N --per-user RATE | --dau N --qps RATE | --events RATE "
+     "[--peak F]",
      "capplan calc qps --dau 500M --per-user 20/day --peak 3",
      {{"dau", "count", "N", "daily active users"},
       {"per-user", "daily", "RATE", "requests per user, e.g. 20/day"},
       {"events", "rate", "RATE", "events, e.g. 10B/day"},
-      {"peak", "number", "F", "peak-to-average factor"}},
+      {"peak", "number", "F", "peak-to-average factor"},
+      {"qps", "rate", "RATE", "a QPS to solve for the rate per user"}},
      NULL,
      run_qps},
     {"throughput",
@@ -1116,20 +1211,24 @@ static const ctopic topics[] = {
      run_availability},
     {"storage",
      "bytes kept",
-     "--events RATE --size BYTES --retention D [--replication N]",
+     "(--events RATE --size BYTES | --bytes BYTES/PERIOD) --retention D "
+     "[--replication N]",
      "capplan calc storage --events 10B/day --size 100B --retention 90d",
      {{"events", "rate", "RATE", "events, e.g. 10B/day"},
       {"size", "bytes", "BYTES", "bytes per event"},
       {"retention", "duration", "D", "how long they are kept, e.g. 90d"},
-      {"replication", "number", "N", "copies kept"}},
+      {"replication", "number", "N", "copies kept"},
+      {"bytes", "bandwidth", "BYTES/PERIOD",
+       "bytes written per period, e.g. 1PB/year"}},
      NULL,
      run_storage},
     {"bandwidth",
      "bytes and bits per second",
-     "--qps RATE --size BYTES",
+     "--qps RATE --size BYTES [--price $/BYTES]",
      "capplan calc bandwidth --qps 50K --size 20KB",
      {{"qps", "rate", "RATE", "requests per second"},
-      {"size", "bytes", "BYTES", "bytes per request"}},
+      {"size", "bytes", "BYTES", "bytes per request"},
+      {"price", "price-per-bytes", "$/BYTES", "network price, e.g. $0.09/GB"}},
      NULL,
      run_bandwidth},
     {"little",
@@ -1225,7 +1324,8 @@ static const ctopic topics[] = {
 static const calc_topic_set core_topics = {topics, ARRAY_LEN(topics)};
 
 /* Every topic file's topics, in the order 'capplan calc' lists them. */
-static const calc_topic_set *const sets[] = {&core_topics, &calc_infra_topics};
+static const calc_topic_set *const sets[] = {&core_topics, &calc_infra_topics,
+                                             &calc_plan_topics};
 
 size_t capplan_calc_n_topics(void) {
   size_t n = 0;
@@ -1323,6 +1423,24 @@ static int parse_opt(calc_ctx *x, int i, const capplan_calc_arg *a) {
                        key, text);
     x->k = k;
     x->n = n;
+    return 0;
+  }
+  if (!strcmp(o->kind, "price-per-bytes")) {
+    /* $0.09/GB: USD per byte, the amount over a size of the bytes units. */
+    const char *slash = strrchr(text, '/');
+    bool ok = text[0] == '$' && slash;
+    char amount[64], size[64];
+    snprintf(amount, sizeof amount, "%.*s", ok ? (int)(slash - text - 1) : 0,
+             text + 1);
+    snprintf(size, sizeof size, "1%s", ok ? slash + 1 : "");
+    double usd = 0, per = 0;
+    if (!ok || capplan_quantity(amount, "number", key, &usd, NULL, NULL) < 0 ||
+        capplan_quantity(size, "bytes", key, &per, NULL, NULL) < 0 || usd <= 0)
+      return calc_fail(x,
+                       "%s takes a price per amount of data, e.g. $0.09/GB, "
+                       "got '%s'",
+                       key, text);
+    x->v[i] = usd / per;
     return 0;
   }
   if (!strcmp(o->kind, "downtime")) {

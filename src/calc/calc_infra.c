@@ -319,7 +319,7 @@ static int run_cdn(calc_ctx *x) {
             calc_str(x, "%s", BYTES(&b, year)));
   double gb = month / 1e9, cost;
   if (calc_has(x, "price")) {
-    double price = calc_val(x, "price", 0);
+    double price = calc_val(x, "price", 0) * 1e9; /* USD a byte: a GB */
     cost = gb * price;
     calc_work(x, "cost per month", calc_str(x, "GB per month x price per GB"),
               calc_str(x, "%s GB x $%s", NUM(&b, gb, 0), NUM(&b, price, 4)),
@@ -365,7 +365,7 @@ static int run_cdn(calc_ctx *x) {
                              "(aws.amazon.com/cloudfront/pricing, read "
                              "2026-11-30), $0.085 down to $0.020 a GB; "
                              "committed volumes are discounted: give "
-                             "--price for a flat price a GB"));
+                             "--price for a flat price, e.g. $0.02/GB"));
   return 0;
 }
 
@@ -572,14 +572,14 @@ static const ctopic infra_topics[] = {
      run_kafka},
     {"cdn",
      "video through a CDN: egress, origin, volume and cost",
-     "--streams N --bitrate BW [--hit-rate F] [--peak F] [--price USD/GB]",
+     "--streams N --bitrate BW [--hit-rate F] [--peak F] [--price $/BYTES]",
      "capplan calc cdn --streams 10M --bitrate 5Mbit/s --hit-rate 95%",
      {{"streams", "count", "N", "concurrent streams"},
       {"bitrate", "bandwidth", "BW", "bitrate of a stream, e.g. 5Mbit/s"},
       {"hit-rate", "fraction", "F", "share served from the edge"},
       {"peak", "number", "F", "peak-to-average of the streams (1)"},
-      {"price", "number", "USD/GB",
-       "flat USD a GB, e.g. 0.02 (CloudFront's tiers)"}},
+      {"price", "price-per-bytes", "$/BYTES",
+       "flat price, e.g. $0.02/GB (CloudFront's tiers)"}},
      NULL,
      run_cdn},
     {"shards",

@@ -84,6 +84,32 @@ typedef struct calc_topic_set {
   size_t n;
 } calc_topic_set;
 
+/* ------------------------------------------- shared by the topic files */
+
+struct capplan_catalog;
+struct hw_in;
+/* The built-in catalog, or NULL after calc_fail(); free with
+ * capplan_catalog_free(). */
+struct capplan_catalog *calc_catalog(calc_ctx *x);
+/* Catalog accelerator or instance NAME into *HW; 0, or -1 after
+ * calc_fail() naming the catalog. */
+int calc_hw(calc_ctx *x, const struct capplan_catalog *cat, const char *name,
+            struct hw_in *hw);
+
+/* A two-proportion test (FORMULAS.md section 7): the rates, the z values,
+ * the variance term, the users per group before and after rounding up. */
+typedef struct calc_ab_size {
+  double p1, p2, alpha, power, za, zb, var;
+  double exact, n;
+} calc_ab_size;
+/* Reads the options baseline, mde, relative, alpha and power of X, records
+ * the working of the users per group and fills *S; 0, or -1 after
+ * calc_fail().  The topics sample-size and ab. */
+int calc_sample_size_of(calc_ctx *x, calc_ab_size *s);
+
+/* The topics of calc_plan.c: training, ab, autoscale. */
+extern const calc_topic_set calc_plan_topics;
+
 /* The topics of calc_infra.c: kafka, cdn, shards. */
 extern const calc_topic_set calc_infra_topics;
 

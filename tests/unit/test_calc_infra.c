@@ -147,7 +147,7 @@ static const calc_case cases[] = {
      * 1.314 PB = 1,314,000 GB x $0.02 = $26,280; a year $315,360. */
     {"cdn peak and price",
      "cdn",
-     {"streams", "1000", "bitrate", "8Mbit/s", "peak", "2", "price", "0.02",
+     {"streams", "1000", "bitrate", "8Mbit/s", "peak", "2", "price", "$0.02/GB",
       NULL},
      {{"egress_bytes_per_second", 1e9, 1e-12},
       {"bytes_per_month", 1.314e15, 1e-12},
@@ -296,7 +296,7 @@ static void test_errors(void **state) {
       {"cdn", {"streams", "10M", "bitrate", "5MB", NULL}, "takes a bandwidth"},
       {"cdn",
        {"streams", "10M", "bitrate", "5Mbit/s", "price", "$0.02", NULL},
-       "takes a number"},
+       "takes a price per amount of data"},
       {"shards", {NULL}, "give --data with --node-storage"},
       {"shards",
        {"data", "10TB", NULL},
