@@ -747,6 +747,15 @@ static void settle_stage(builder *b, size_t i, long default_hw) {
                               : NULL;
   nd->calls_sequential =
       st->calls_mode.s && !strcmp(st->calls_mode.s, "sequential");
+  /* `kind:` fills the stage before resolution (workload_apply); a spec
+   * resolved without it would size the stage on a latency of 0. */
+  if (st->kind.s && !spec->kinds_applied)
+    capplan_diags_add(b->d, CAPPLAN_ERROR, st->kind.loc,
+                      "apply the kinds with workload_apply() before "
+                      "resolving (capplan_run does)",
+                      "stage '%s' has kind '%s', whose figures were not "
+                      "applied",
+                      nd->name, st->kind.s);
   if (st->inherited.workload) {
     nd->workload = arena_strdup(g->arena, st->inherited.workload);
     nd->workload_sources = arena_strdup(g->arena, st->inherited.sources);

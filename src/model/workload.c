@@ -550,6 +550,7 @@ static void apply_one(capplan_spec *spec, const wl_entry *e, spec_stage *st,
 
 void workload_apply(capplan_spec *spec, const capplan_catalog *cat,
                     capplan_diags *d) {
+  spec->kinds_applied = true;
   bool any = false;
   for (size_t i = 0; i < spec->n_stages && !any; i++)
     any = spec->stages[i].kind.s != NULL;

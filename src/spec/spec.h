@@ -203,6 +203,7 @@ struct capplan_spec {
   spec_stage *stages;
   size_t n_stages;
   capplan_loc stages_loc;
+  bool kinds_applied; /* workload_apply() has run (workload.h) */
 };
 
 /* capplan_spec_load(), but with PARTIAL a spec with errors is returned

@@ -305,6 +305,21 @@ static void test_unknown(void **state) {
   assert_null(x.r);
   expect_diag(&x.d, "invalid workload name 'XGBoost'");
   run_free(&x);
+  /* Resolving a spec whose kinds were never applied is refused, not
+   * sized on a latency of 0. */
+  const char *text = "capplan: 1\ntraffic: {qps: 1K}\nstages:\n"
+                     "  - name: x\n    kind: xgboost\n";
+  capplan_source *src = capplan_source_new("t.yaml", text, strlen(text));
+  capplan_diags d;
+  capplan_diags_init(&d, src);
+  capplan_spec *spec = capplan_spec_load(src, NULL, &d);
+  assert_non_null(spec);
+  assert_null(model_resolve(spec, &d));
+  expect_diag(&d, "stage 'x' has kind 'xgboost', whose figures were not "
+                  "applied");
+  capplan_spec_free(spec);
+  capplan_diags_release(&d);
+  capplan_source_free(src);
   /* Without a kind, latency is still required. */
   x = run_yaml("capplan: 1\ntraffic: {qps: 1K}\nstages:\n"
                "  - name: x\n    qps_per_server: 1K\n");
