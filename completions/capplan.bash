@@ -314,7 +314,7 @@ _capplan() {
         COMPREPLY=($(compgen -W "--format --catalog --help" -- "$cur"))
         return
       fi
-      COMPREPLY=($(compgen -W "hardware accelerators instances models" -- "$cur"))
+      COMPREPLY=($(compgen -W "hardware accelerators instances models workloads" -- "$cur"))
       ;;
     graph)
       case $prev in

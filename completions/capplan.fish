@@ -12,7 +12,7 @@ complete -c capplan -n __fish_use_subcommand -a forecast -d 'The plan month by m
 complete -c capplan -n __fish_use_subcommand -a calc -d 'Answer a sizing question with the formula shown (capplan calc lists them).'
 complete -c capplan -n __fish_use_subcommand -a init -d 'Print a commented spec to start from (capplan init --list).'
 complete -c capplan -n __fish_use_subcommand -a validate -d 'Check SPEC and report every error, without printing a plan.'
-complete -c capplan -n __fish_use_subcommand -a catalog -d 'List what specs can name as hardware and models, with the sources.'
+complete -c capplan -n __fish_use_subcommand -a catalog -d 'List what specs can name as hardware, models and workloads, with the sources.'
 complete -c capplan -n __fish_use_subcommand -a graph -d 'Draw SPEC\'s plan: stages, flows with their QPS, the critical path.'
 complete -c capplan -n __fish_use_subcommand -a simulate -d 'Run SPEC\'s plan as a discrete-event simulation, beside the estimate.'
 complete -c capplan -n __fish_use_subcommand -a help -d 'Show help for capplan or one command.'
@@ -287,7 +287,7 @@ complete -c capplan -n '__fish_seen_subcommand_from validate' -k -a '(__fish_com
 complete -c capplan -n '__fish_seen_subcommand_from catalog' -l format -x -a 'table json' -d 'table (default) or json'
 complete -c capplan -n '__fish_seen_subcommand_from catalog' -l catalog -r -F -d 'a catalog file that adds or overrides accelerators, instances and models (docs/catalog.md)'
 complete -c capplan -n '__fish_seen_subcommand_from catalog' -s h -l help -d 'show the help'
-complete -c capplan -n '__fish_seen_subcommand_from catalog' -a 'hardware accelerators instances models'
+complete -c capplan -n '__fish_seen_subcommand_from catalog' -a 'hardware accelerators instances models workloads'
 
 # graph
 complete -c capplan -n '__fish_seen_subcommand_from graph' -l format -x -a 'dot mermaid svg' -d 'dot (default), mermaid or svg'

@@ -11,6 +11,7 @@
 #include "fuzz.h"
 #include "model.h"
 #include "spec.h"
+#include "workload.h"
 
 void fuzz_fail(const char *what, const char *file, int line) {
   fprintf(stderr, "%s:%d: invariant broken: %s\n", file, line, what);
@@ -24,7 +25,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   capplan_diags_init(&d, src);
   capplan_spec *spec = capplan_spec_load(src, NULL, &d);
   FUZZ_ASSERT(spec ? d.errors == 0 : d.errors > 0);
-  capplan_model *m = spec ? model_resolve(spec, &d) : NULL;
+  if (spec)
+    workload_apply(spec, NULL, &d); /* `kind:` (workload.h) */
+  capplan_model *m = spec && d.errors == 0 ? model_resolve(spec, &d) : NULL;
   FUZZ_ASSERT(m ? d.errors == 0 : !spec || d.errors > 0);
   capplan_diags_sort(&d);
   capplan_buf out;

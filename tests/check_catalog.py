@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Every number in the catalog names its source (docs/catalog.md).
 
-Reads catalog/accelerators.yaml, catalog/instances.yaml and
-catalog/models.yaml and checks that every entry has its required fields,
+Reads catalog/accelerators.yaml, catalog/instances.yaml,
+catalog/models.yaml and catalog/workloads.yaml and checks that every entry has its required fields,
 that every number is written in an accepted unit and is listed in exactly
 one source's `fields`, that every source has an https URL and a read date,
 and that every instance's accelerator is a key of accelerators.yaml.
+Workloads hold ranges (low, optional typical, high, in order) and may name
+an interview seed and its section instead of a URL.
 
 The files use a small subset of YAML (block maps, block lists of maps,
 [a, b] lists, plain or double-quoted scalars, comments), so this reads them
@@ -458,6 +460,164 @@ BAD_CASES = [
 ]
 
 
+# Workloads (docs/catalog.md, Workloads): ranges with a source each.
+WL_UNITS = {"latency": r"^%s(ns|us|ms|s)$" % NUM,
+            "throughput": r"^%s(K|M)?$" % NUM,
+            "qps_per_server": r"^%s(K|M)?$" % NUM}
+WL_PER = ["server", "core", "gpu", "prefix"]
+SEED_HARDWARE = ["cpu-small", "cpu-medium", "cpu-large", "gpu-v100",
+                 "gpu-a100", "gpu-4xa100"]
+
+
+def quantity(text):
+    """'0.1ms' -> 1e-4, '1.2K' -> 1200: enough to order a range."""
+    m = re.match(r"^([\d.]+)(ns|us|ms|s|K|M)?$", text)
+    scale = {None: 1, "s": 1, "ms": 1e-3, "us": 1e-6, "ns": 1e-9,
+             "K": 1e3, "M": 1e6}[m.group(2)]
+    return float(m.group(1)) * scale
+
+
+def check_workload(name, entry, errors):
+    if not isinstance(entry, dict):
+        errors.append("%s: is not a map" % name)
+        return
+    for key in entry:
+        if key not in ["description", "hardware", "per", "sources"] + \
+                list(WL_UNITS):
+            errors.append("%s: unknown field %r" % (name, key))
+    for key in ("description", "per", "latency", "throughput", "sources"):
+        if key not in entry:
+            errors.append("%s: missing %s" % (name, key))
+    if entry.get("per") not in WL_PER + [None]:
+        errors.append("%s: per %r is not one of %s"
+                      % (name, entry.get("per"), ", ".join(WL_PER)))
+    if "hardware" in entry and entry["hardware"] not in SEED_HARDWARE:
+        errors.append("%s: hardware %r is not a seed server"
+                      % (name, entry["hardware"]))
+    if (entry.get("per") == "core") != ("qps_per_server" in entry):
+        errors.append("%s: qps_per_server is given exactly when per is core"
+                      % name)
+    numbers = []
+    for key, pattern in WL_UNITS.items():
+        if key not in entry:
+            continue
+        numbers.append(key)
+        rng = entry[key]
+        if not isinstance(rng, dict) or "low" not in rng or \
+                "high" not in rng or \
+                any(k not in ("low", "typical", "high") for k in rng):
+            errors.append("%s: %s must be a map of low, typical, high"
+                          % (name, key))
+            continue
+        if any(not isinstance(v, str) or not re.match(pattern, v)
+               for v in rng.values()):
+            errors.append("%s: %s %r is not in an accepted unit"
+                          % (name, key, rng))
+            continue
+        low, high = quantity(rng["low"]), quantity(rng["high"])
+        typ = quantity(rng.get("typical", rng["low"]))
+        if not low <= typ <= high:
+            errors.append("%s: %s is out of order" % (name, key))
+    sources = entry.get("sources")
+    if not isinstance(sources, list) or not sources:
+        errors.append("%s: sources must be a non-empty list" % name)
+        return
+    covered = {field: 0 for field in numbers}
+    for n, src in enumerate(sources, 1):
+        where = "%s: source %d" % (name, n)
+        if not isinstance(src, dict):
+            errors.append("%s: is not a map" % where)
+            continue
+        for key in src:
+            if key not in ("url", "read", "seed", "section", "fields",
+                           "note"):
+                errors.append("%s: unknown key %r" % (where, key))
+        if "seed" in src:
+            if not re.match(r"^\d{3}$", str(src["seed"])) or \
+                    not src.get("section"):
+                errors.append("%s: a seed source needs 'seed: \"NNN\"' and "
+                              "a section" % where)
+        elif not re.match(r"^https://[^\s/]+\S*$", str(src.get("url"))) or \
+                not re.match(r"^\d{4}-\d{2}-\d{2}$", str(src.get("read"))):
+            errors.append("%s: needs a seed and section, or an https url "
+                          "and a read date" % where)
+        if not src.get("note"):
+            errors.append("%s: note must be text" % where)
+        for field in src.get("fields") or []:
+            if field not in covered:
+                errors.append("%s: field %r is not a figure of this entry"
+                              % (where, field))
+            else:
+                covered[field] += 1
+    for field, count in sorted(covered.items()):
+        if count != 1:
+            errors.append("%s: %s is listed in %d sources' fields, not "
+                          "exactly one" % (name, field, count))
+
+
+GOOD_WORKLOAD = """capplan-catalog: 1
+workloads:
+  w1:
+    description: test workload
+    hardware: cpu-medium
+    per: core
+    latency:
+      low: 0.1ms
+      high: 1ms
+    throughput:
+      low: 1K
+      typical: 5K
+      high: 5K
+    qps_per_server:
+      low: 10K
+      high: 80K
+    sources:
+      - seed: "004"
+        section: "Typical Numbers Cheatsheet"
+        fields: [latency, throughput]
+        note: "a seed figure"
+      - url: https://example.com/bench
+        read: 2026-11-30
+        fields: [qps_per_server]
+        note: "a page"
+"""
+BAD_WORKLOADS = [
+    ("a range out of order", GOOD_WORKLOAD.replace("typical: 5K", "typical: 9K"),
+     "throughput is out of order"),
+    ("a figure in no source", GOOD_WORKLOAD.replace("[qps_per_server]", "[]"),
+     "qps_per_server is listed in 0"),
+    ("a seed without a section", GOOD_WORKLOAD.replace(
+        '        section: "Typical Numbers Cheatsheet"\n', ""),
+     "a seed source needs"),
+    ("per core without qps_per_server", GOOD_WORKLOAD.replace(
+        "per: core", "per: server"), "exactly when per is core"),
+    ("a latency without a unit", GOOD_WORKLOAD.replace("high: 1ms", "high: 1"),
+     "latency"),
+    ("an unknown per", GOOD_WORKLOAD.replace("per: core", "per: rack"),
+     "per 'rack'"),
+]
+
+
+def check_workload_document(text, errors, label):
+    try:
+        doc = parse(text)
+    except YamlError as e:
+        errors.append("%s: %s" % (label, e))
+        return {}
+    if not isinstance(doc, dict) or doc.get("capplan-catalog") != "1" or \
+            sorted(doc) != ["capplan-catalog", "workloads"] or \
+            not isinstance(doc["workloads"], dict):
+        errors.append("%s: must hold capplan-catalog: 1 and a workloads map"
+                      % label)
+        return {}
+    for name, entry in doc["workloads"].items():
+        if not re.match(r"^[a-z0-9][a-z0-9_-]*$", name):
+            errors.append("%s: workload name %r is not lower-case "
+                          "[a-z0-9_-]" % (label, name))
+        check_workload("%s: %s" % (label, name), entry, errors)
+    return doc["workloads"]
+
+
 def self_test():
     """The checker must accept the good cases and reject every bad one."""
     failures = []
@@ -480,6 +640,15 @@ def self_test():
     for what, kind, text, expect in BAD_CASES:
         errors = []
         check_document(kind, text, errors, what)
+        if not any(expect in e for e in errors):
+            failures.append("%s: expected %r, got %s" % (what, expect, errors))
+    errors = []
+    check_workload_document(GOOD_WORKLOAD, errors, "good workloads")
+    if errors:
+        failures.append("good workloads rejected: %s" % errors)
+    for what, text, expect in BAD_WORKLOADS:
+        errors = []
+        check_workload_document(text, errors, what)
         if not any(expect in e for e in errors):
             failures.append("%s: expected %r, got %s" % (what, expect, errors))
     return failures
@@ -505,10 +674,18 @@ def main():
     check_instances_refer(found.get("instances", {}),
                           found.get("accelerators", {}), errors,
                           "catalog/instances.yaml")
+    try:
+        text = open(os.path.join(sys.argv[1], "catalog", "workloads.yaml"),
+                    encoding="utf-8").read()
+        found["workloads"] = check_workload_document(
+            text, errors, "catalog/workloads.yaml")
+    except OSError as e:
+        errors.append("catalog/workloads.yaml: %s" % e)
     for e in errors:
         print(e)
     counts = ", ".join("%d %s" % (len(found.get(k, {})), k)
-                       for k in ("accelerators", "instances", "models"))
+                       for k in ("accelerators", "instances", "models",
+                                 "workloads"))
     print("%s; %d self-test failures, %d errors"
           % (counts, len(failures), len(errors)))
     sys.exit(1 if failures or errors else 0)

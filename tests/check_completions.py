@@ -107,7 +107,8 @@ cases = [
     ("capplan calc ", topics, "--help"),
     ("capplan help ", commands, None),
     ("capplan init --template ", templates, None),
-    ("capplan catalog ", ["accelerators", "hardware", "instances", "models"],
+    ("capplan catalog ", ["accelerators", "hardware", "instances", "models",
+                          "workloads"],
      None),
 ]
 for line, want, extra in cases:

@@ -57,10 +57,12 @@ for doc in docs:
                              text=True, timeout=60).stdout
         total = system = None
         for line in out.splitlines():
-            if line.startswith("total "):
+            # The first of each: the plan's tables come before Monte
+            # Carlo's, whose rows also start with 'total '.
+            if line.startswith("total ") and total is None:
                 t = line.split()
                 total = [t[1], t[2], t[5], t[3] + " " + t[4]]
-            elif line.startswith("system "):
+            elif line.startswith("system ") and system is None:
                 system = line.split()[1]
         row = "| [%s](../%s) | %s | %s | %s | %s | %s |" % (
             m.group(1), spec, total[0], total[1], total[2], total[3], system)

@@ -1,18 +1,60 @@
 /*
- * cmd_catalog.c - capplan catalog [hardware|accelerators|instances|models]
- * [NAME] [--format json] [--catalog FILE]: what hardware and models specs
- * can name, and where every figure of them came from (docs/catalog.md).
+ * cmd_catalog.c - capplan catalog
+ * [hardware|accelerators|instances|models|workloads] [NAME] [--format json]
+ * [--catalog FILE]: what hardware, models and workloads specs can name,
+ * and where every figure of them came from (docs/catalog.md).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "render.h"
+#include "workload.h"
 
 static const cli_option options[] = {
     {"format", 0, "FORMAT", "table (default) or json", 0},
     CLI_CATALOG_OPTION,
 };
+
+/* 'capplan catalog workloads [NAME]' (workload.h); frees CAT. */
+static int workloads(const cli_command *self, const cli_args *a,
+                     capplan_catalog *cat, bool json) {
+  const wl_entry *e = NULL;
+  int rc;
+  if (a->n_positional == 2) {
+    e = workload_find(cat, a->positional[1]);
+    if (!e) {
+      size_t n;
+      const wl_entry *list = workload_list(cat, &n);
+      const char **names = xmalloc((n + 1) * sizeof(char *));
+      for (size_t i = 0; i < n; i++)
+        names[i] = list[i].name;
+      const char *best = closest_word(a->positional[1], names, n);
+      /* 'faiss' is a prefix of two names, not a typo of either. */
+      for (size_t i = 0; i < n && !best; i++)
+        if (!strncmp(names[i], a->positional[1], strlen(a->positional[1])))
+          best = names[i];
+      rc = cli_usage_error(self, "no workload named '%s' in the catalog%s%s%s",
+                           a->positional[1], best ? " (did you mean '" : "",
+                           best ? best : "", best ? "'?)" : "");
+      free(names);
+      capplan_catalog_free(cat);
+      return rc;
+    }
+  }
+  capplan_buf b;
+  capplan_buf_init(&b);
+  if (json)
+    render_json_workloads(cat, e, &b);
+  else if (e)
+    render_catalog_workload(e, &b);
+  else
+    render_catalog_workloads(cat, &b);
+  rc = cli_write(&b, NULL);
+  capplan_buf_release(&b);
+  capplan_catalog_free(cat);
+  return rc;
+}
 
 static int catalog(const cli_command *self, const cli_args *a) {
   if (a->help) {
@@ -20,18 +62,18 @@ static int catalog(const cli_command *self, const cli_args *a) {
     return CAPPLAN_EXIT_OK;
   }
   static const char *const kinds[] = {"hardware", "accelerators", "instances",
-                                      "models"};
+                                      "models", "workloads"};
   const char *what = a->n_positional ? a->positional[0] : "hardware";
   int kind = -1;
-  for (int k = 0; k < 4; k++)
+  for (int k = 0; k < 5; k++)
     if (!strcmp(what, kinds[k]))
       kind = k;
   if (kind < 0) {
-    const char *best = closest_word(what, kinds, 4);
+    const char *best = closest_word(what, kinds, 5);
     return cli_usage_error(
         self,
         "unknown catalog '%s'%s%s%s (use hardware, accelerators, "
-        "instances or models)",
+        "instances, models or workloads)",
         what, best ? " (did you mean '" : "", best ? best : "",
         best ? "'?)" : "");
   }
@@ -50,7 +92,7 @@ static int catalog(const cli_command *self, const cli_args *a) {
       return cli_usage_error(
           self, "the seed's hardware is one table: 'capplan catalog "
                 "hardware' takes no name and no --format; accelerators, "
-                "instances and models do");
+                "instances, models and workloads do");
     capplan_buf b;
     capplan_buf_init(&b);
     render_catalog_hardware(&b);
@@ -71,6 +113,8 @@ static int catalog(const cli_command *self, const cli_args *a) {
     if (!cat)
       return CAPPLAN_EXIT_IO;
   }
+  if (kind == 4)
+    return workloads(self, a, cat, json);
   enum cat_kind ck = (enum cat_kind)(kind - 1);
   const cat_entry *e = NULL;
   if (a->n_positional == 2) {
@@ -111,15 +155,19 @@ const cli_command cmd_catalog = {
     "catalog",
     catalog,
     NULL,
-    "[hardware|accelerators|instances|models] [NAME]",
-    "List what specs can name as hardware and models, with the sources.",
+    "[hardware|accelerators|instances|models|workloads] [NAME]",
+    "List what specs can name as hardware, models and workloads, with the "
+    "sources.",
     options,
     sizeof options / sizeof options[0],
     "hardware (the default): the seed's six servers.  accelerators,\n"
     "instances and models: the catalog of catalog/*.yaml, each figure with\n"
     "the public page it was read on and the date; NAME shows one entry\n"
     "with its sources.  Accelerators and instances are usable as\n"
-    "'hardware:' too.  --catalog FILE adds or overrides entries, as it does\n"
+    "'hardware:' too.  workloads: typical latency and throughput ranges of\n"
+    "common operations (seed 004's ballparks and public figures), which a\n"
+    "stage inherits with 'kind: NAME'.  --catalog FILE adds or overrides "
+    "entries, as it does\n"
     "for every command that reads specs (docs/catalog.md).",
     NULL,
 };

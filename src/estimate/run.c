@@ -19,6 +19,7 @@
 #include "report.h"
 #include "spec.h"
 #include "uncertain.h"
+#include "workload.h"
 
 /* The limits to check: the spec's slo and budget, each tightened (never
  * loosened) by a command-line limit; a looser one is a warning. */
@@ -437,6 +438,7 @@ capplan_report *capplan_run_uncertain(const capplan_source *src,
   capplan_spec *spec = spec_load(src, opts->limits, d, true);
   if (!spec)
     return NULL;
+  workload_apply(spec, opts->catalog, d); /* `kind:` (workload.h) */
   capplan_model *m = model_resolve_with(spec, opts->catalog, d);
   /* The inputs that vary (ranges, a sweep's paths), while the spec is at
    * hand (uncertain/inputs.h). */

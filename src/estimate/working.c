@@ -359,6 +359,34 @@ static void queue_steps(const wk *x, size_t i, step_list *l) {
               fmt_count(s->pool.servers, b[2], FMT_SIZE));
 }
 
+/* What `kind:` gave the stage and where the figures come from
+ * (workload.h). */
+static void workload_step(const wk *x, size_t i, step_list *l) {
+  const mstage *ms = &x->m->stage[i];
+  capplan_buf t;
+  capplan_buf_init(&t);
+  capplan_buf_printf(&t, "kind: %s", ms->workload);
+  const char *sep = " inherits ";
+  if (ms->inherits & MSTAGE_INHERITS_LATENCY) {
+    capplan_buf_printf(&t, "%slatency %s", sep, ms->text.latency);
+    sep = ", ";
+  }
+  if (ms->inherits & MSTAGE_INHERITS_QPS) {
+    capplan_buf_printf(&t, "%sqps_per_server %s", sep, ms->text.qps_per_server);
+    sep = ", ";
+  }
+  if (ms->inherits & MSTAGE_INHERITS_HARDWARE) {
+    capplan_buf_printf(&t, "%shardware %s", sep, x->m->hw[ms->hw].name);
+    sep = ", ";
+  }
+  if (!ms->inherits)
+    capplan_buf_puts(&t, " gives nothing the stage does not set itself");
+  if (ms->workload_sources && *ms->workload_sources)
+    capplan_buf_printf(&t, " (%s)", ms->workload_sources);
+  steps_say(x->s, l, "workload", "%s", t.data);
+  capplan_buf_release(&t);
+}
+
 static void stage_section(const wk *x, size_t i) {
   const capplan_model *m = x->m;
   const mstage *ms = &m->stage[i];
@@ -367,6 +395,8 @@ static void stage_section(const wk *x, size_t i) {
   step_list *l = &x->s->stage[i];
   char b[6][FMT_SIZE];
   flow(x, i, l);
+  if (ms->workload)
+    workload_step(x, i, l);
   tp_ops_of(ms->tp.kind)
       ->steps(&ms->tp, in, &x->p->hw[ms->hw], ms, &s->tp, x->s, l);
   const pool_plan *pp = &s->pool;

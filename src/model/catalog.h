@@ -132,6 +132,9 @@ struct capplan_catalog {
   capplan_arena *arena;
   cat_entry *e[CAT_KINDS];
   size_t n[CAT_KINDS], cap[CAT_KINDS];
+  /* Workloads (workload.h), from the files' `workloads:` sections. */
+  struct wl_entry *wl;
+  size_t n_wl, cap_wl;
 };
 
 /* The key of field I of KIND ("memory", "flops.fp16"); NULL past the

@@ -17,6 +17,7 @@
 
 #include "catalog.h"
 #include "units.h"
+#include "workload.h"
 #include "yaml_tree.h"
 
 /* ------------------------------------------------------------- dtypes */
@@ -638,13 +639,13 @@ static void load_source(cload *L, const capplan_source *src,
   if (!root || root->kind != YN_MAP) {
     error(L, root ? at(root) : nowhere,
           "a catalog starts with 'capplan-catalog: 1', then 'accelerators:', "
-          "'instances:' or 'models:' (docs/catalog.md)",
+          "'instances:', 'models:' or 'workloads:' (docs/catalog.md)",
           "a catalog file must be a mapping");
     ytree_free(t);
     return;
   }
   static const char *const top[] = {"capplan-catalog", "accelerators",
-                                    "instances", "models"};
+                                    "instances", "models", "workloads"};
   bool version = false;
   for (size_t k = 0; k + 1 < root->n; k += 2) {
     const ynode *key = root->kids[k], *v = root->kids[k + 1];
@@ -664,6 +665,8 @@ static void load_source(cload *L, const capplan_source *src,
       load_kind(L, CAT_INSTANCE, v);
     } else if (!strcmp(key->text, "models")) {
       load_kind(L, CAT_MODEL, v);
+    } else if (!strcmp(key->text, "workloads")) {
+      workload_load(L->c, L->file, v, L->d, L->builtin);
     } else {
       unknown(L, key, top, ARRAY_LEN(top), "a catalog");
     }
@@ -686,6 +689,7 @@ void capplan_catalog_free(capplan_catalog *c) {
     return;
   for (int k = 0; k < CAT_KINDS; k++)
     free(c->e[k]);
+  workload_release(c);
   arena_free(c->arena);
   free(c);
 }

@@ -201,7 +201,17 @@ typedef struct mstage {
   /* Which policy fields the stage set itself (bit i for field i of
    * policy, in order), for 'explain' and warnings. */
   unsigned own;
+  /* `kind:` (workload.h): the workload, which keys it gave (bits
+   * MSTAGE_INHERITS_*) and their sources; NULL without a kind. */
+  const char *workload, *workload_sources;
+  unsigned inherits;
 } mstage;
+
+enum {
+  MSTAGE_INHERITS_LATENCY = 1u,
+  MSTAGE_INHERITS_QPS = 2u,
+  MSTAGE_INHERITS_HARDWARE = 4u
+};
 
 typedef struct mgroup {
   const char *name;

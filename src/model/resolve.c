@@ -786,6 +786,22 @@ static void settle_stage(builder *b, size_t i, long default_hw) {
                               : NULL;
   nd->calls_sequential =
       st->calls_mode.s && !strcmp(st->calls_mode.s, "sequential");
+  /* `kind:` fills the stage before resolution (workload_apply); a spec
+   * resolved without it would size the stage on a latency of 0. */
+  if (st->kind.s && !spec->kinds_applied)
+    capplan_diags_add(b->d, CAPPLAN_ERROR, st->kind.loc,
+                      "apply the kinds with workload_apply() before "
+                      "resolving (capplan_run does)",
+                      "stage '%s' has kind '%s', whose figures were not "
+                      "applied",
+                      nd->name, st->kind.s);
+  if (st->inherited.workload) {
+    nd->workload = arena_strdup(g->arena, st->inherited.workload);
+    nd->workload_sources = arena_strdup(g->arena, st->inherited.sources);
+    nd->inherits = (st->inherited.latency ? MSTAGE_INHERITS_LATENCY : 0u) |
+                   (st->inherited.qps_per_server ? MSTAGE_INHERITS_QPS : 0u) |
+                   (st->inherited.hardware ? MSTAGE_INHERITS_HARDWARE : 0u);
+  }
   resolve_policy(b, &st->pol, &spec->defaults.pol, hv, hs, &in->pol, &nd->own);
   /* Reported here when the stage itself sets one of the two keys; a
    * contradiction in 'defaults' alone is reported once, by the build. */

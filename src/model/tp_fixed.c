@@ -52,7 +52,13 @@ static void steps_of(const tp_model *tp, const stage_in *in, const hw_in *hw,
   (void)in;
   (void)hw;
   char b[FMT_SIZE];
-  if (ms->text.qps_per_server)
+  if (ms->text.qps_per_server && (ms->inherits & MSTAGE_INHERITS_QPS))
+    steps_say(s, l, "throughput",
+              "qps_per_server: %s from kind %s, %s QPS per server at 100%% "
+              "utilization",
+              ms->text.qps_per_server, ms->workload,
+              fmt_rate(out->per_server, b, sizeof b));
+  else if (ms->text.qps_per_server)
     steps_say(s, l, "throughput",
               "qps_per_server: %s given, %s QPS per server at 100%% "
               "utilization",

@@ -82,6 +82,14 @@ void render_catalog_entry(const capplan_catalog *c, enum cat_kind kind,
                           const cat_entry *e, capplan_buf *out);
 void render_json_catalog(const capplan_catalog *c, enum cat_kind kind,
                          const cat_entry *e, capplan_buf *out);
+/* The workloads of C as a table, one workload with its sources, and as
+ * JSON (E NULL: every workload) ('capplan catalog workloads [NAME]';
+ * render_workloads.c, render_json.c). */
+struct wl_entry;
+void render_catalog_workloads(const capplan_catalog *c, capplan_buf *out);
+void render_catalog_workload(const struct wl_entry *e, capplan_buf *out);
+void render_json_workloads(const capplan_catalog *c, const struct wl_entry *e,
+                           capplan_buf *out);
 
 /* The name of stage I's hardware, and of its group (NULL if none). */
 const char *render_stage_hw(const capplan_model *m, size_t i);

@@ -24,6 +24,7 @@
 #include "render.h"
 #include "sensitivity.h"
 #include "util.h"
+#include "workload.h"
 
 /* V rounded to 12 significant digits, never -0 (and never NaN or Inf: the
  * estimator guarantees finite figures; 0 stands in if one slips). */
@@ -396,6 +397,21 @@ static void stage_json(jw *w, const capplan_report *r, size_t i) {
   str(w, "hardware", render_stage_hw(m, i));
   if (m->hw[ms->hw].accelerator)
     str(w, "accelerator", m->hw[ms->hw].accelerator);
+  if (ms->workload) { /* `kind:` (workload.h) */
+    begin(w, "workload", '{');
+    str(w, "name", ms->workload);
+    const char *keys[3];
+    size_t n = 0;
+    if (ms->inherits & MSTAGE_INHERITS_LATENCY)
+      keys[n++] = "latency";
+    if (ms->inherits & MSTAGE_INHERITS_QPS)
+      keys[n++] = "qps_per_server";
+    if (ms->inherits & MSTAGE_INHERITS_HARDWARE)
+      keys[n++] = "hardware";
+    names(w, "inherited", keys, n);
+    str(w, "sources", ms->workload_sources);
+    end(w, '}');
+  }
   stage_names(w, "after", m, ms->parents, ms->n_parents);
   str(w, "join", ms->join_any ? "any" : "all");
   str(w, "group", render_stage_group(m, i));
@@ -987,6 +1003,82 @@ void render_json_catalog(const capplan_catalog *c, enum cat_kind kind,
   for (size_t i = 0; i < c->n[kind]; i++)
     if (!e || &c->e[kind][i] == e)
       catalog_entry_json(&w, kind, &c->e[kind][i]);
+  end(&w, ']');
+  finish(&w);
+}
+
+/* The workloads (workload.h): each figure's low, typical and high in base
+ * units and as written, with its source; sources are pages or seeds. */
+static void workload_json(jw *w, const wl_entry *e) {
+  begin(w, NULL, '{');
+  str(w, "name", e->name);
+  str(w, "description", e->description);
+  str(w, "hardware", e->hardware);
+  str(w, "per", e->per);
+  begin(w, "fields", '{');
+  static const char *const pts[WL_POINTS] = {"low", "typical", "high"};
+  for (size_t i = 0; i < WL_FIELDS; i++) {
+    const wl_range *r = &e->f[i];
+    if (!r->set)
+      continue;
+    begin(w, workload_field_key(i), '{');
+    for (size_t p = 0; p < WL_POINTS; p++)
+      if (r->has[p])
+        num(w, pts[p], r->v[p]);
+      else
+        null(w, pts[p]);
+    str(w, "unit", i == WL_LATENCY ? "s" : "1/s");
+    begin(w, "as_written", '{');
+    for (size_t p = 0; p < WL_POINTS; p++)
+      if (r->has[p])
+        str(w, pts[p], r->text[p]);
+    end(w, '}');
+    if (r->source >= 0)
+      num(w, "source", (double)r->source);
+    else
+      null(w, "source");
+    char where[512];
+    snprintf(where, sizeof where, "%s:%d", r->file ? r->file : "", r->loc.line);
+    str(w, "written_at", where);
+    end(w, '}');
+  }
+  end(w, '}');
+  const wl_range *server = workload_server_range(e);
+  if (server) {
+    char text[256];
+    workload_range_text(server, text, sizeof text);
+    str(w, "qps_per_server_as_spec", text);
+  }
+  begin(w, "sources", '[');
+  for (size_t k = 0; k < e->n_sources; k++) {
+    const wl_source *s = &e->sources[k];
+    begin(w, NULL, '{');
+    if (s->seed) {
+      str(w, "seed", s->seed);
+      str(w, "section", s->section);
+    } else {
+      str(w, "url", s->url);
+      str(w, "read", s->read);
+    }
+    str(w, "note", s->note);
+    end(w, '}');
+  }
+  end(w, ']');
+  end(w, '}');
+}
+
+void render_json_workloads(const capplan_catalog *c, const wl_entry *e,
+                           capplan_buf *out) {
+  jw w;
+  head(&w, out);
+  str(&w, "kind", "catalog");
+  str(&w, "catalog", "workloads");
+  begin(&w, "entries", '[');
+  size_t n;
+  const wl_entry *list = workload_list(c, &n);
+  for (size_t i = 0; i < n; i++)
+    if (!e || &list[i] == e)
+      workload_json(&w, &list[i]);
   end(&w, ']');
   finish(&w);
 }

@@ -180,6 +180,13 @@ typedef struct spec_stage {
   spec_policy pol;
   snum async; /* true: off the request path */
   sstr colocate, fallback;
+  sstr kind; /* a workload of the catalog (workload.h) */
+  /* What `kind:` gave the stage (workload_apply): the workload, the keys
+   * it filled and their sources, for explain and reports. */
+  struct spec_inherited {
+    const char *workload, *sources;
+    bool latency, qps_per_server, hardware;
+  } inherited;
 } spec_stage;
 
 struct capplan_spec {
@@ -198,6 +205,7 @@ struct capplan_spec {
   spec_stage *stages;
   size_t n_stages;
   capplan_loc stages_loc;
+  bool kinds_applied; /* workload_apply() has run (workload.h) */
 };
 
 /* capplan_spec_load(), but with PARTIAL a spec with errors is returned
@@ -210,5 +218,13 @@ capplan_spec *spec_load(const capplan_source *src, const capplan_limits *limits,
 capplan_spec *capplan_spec_load(const capplan_source *src,
                                 const capplan_limits *limits, capplan_diags *d);
 void capplan_spec_free(capplan_spec *spec);
+
+/* Reads TEXT as the value of stage key NAME exactly as the loader reads
+ * what a spec writes there (a range becomes a distribution and its median
+ * the value), into OUT, placed at LOC.  False, with the error in D, if it
+ * is not a valid value of the key. */
+bool spec_read_stage_value(capplan_spec *spec, const char *name,
+                           const char *text, capplan_loc loc, capplan_diags *d,
+                           snum *out);
 
 #endif

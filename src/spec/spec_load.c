@@ -447,6 +447,8 @@ static const char *name_kind(const schema_key *k) {
     return "group";
   if (!strcmp(k->name, "accelerator"))
     return "accelerator";
+  if (!strcmp(k->name, "kind"))
+    return "workload";
   return "stage";
 }
 
@@ -523,6 +525,9 @@ static void require_keys(loader *L, enum schema_section_id sid,
     /* A stage's latency is derived by batching, work and llm. */
     if (sid == SEC_STAGE && !strcmp(k->name, "latency") &&
         (L->stage->batching.set || L->stage->work.set || L->stage->llm.set))
+      continue;
+    /* ... and inherited from a workload by `kind:` (workload.h). */
+    if (sid == SEC_STAGE && !strcmp(k->name, "latency") && L->stage->kind.s)
       continue;
     char help[192];
     if (k->type == SK_QTY)
@@ -1256,6 +1261,37 @@ capplan_spec *spec_load(const capplan_source *src, const capplan_limits *limits,
     return NULL;
   }
   return spec;
+}
+
+bool spec_read_stage_value(capplan_spec *spec, const char *name,
+                           const char *text, capplan_loc loc, capplan_diags *d,
+                           snum *out) {
+  const schema_key *k = schema_key_get(SEC_STAGE, name);
+  capplan_limits lim = capplan_limits_default();
+  loader L;
+  memset(&L, 0, sizeof L);
+  L.spec = spec;
+  L.src = spec->src;
+  L.lim = &lim;
+  L.d = d;
+  L.section = SEC_STAGE;
+  ynode v;
+  memset(&v, 0, sizeof v);
+  v.kind = YN_SCALAR;
+  v.plain = true;
+  v.text = text;
+  v.len = strlen(text);
+  v.loc = loc;
+  /* Not written at LOC: a message marks the place, not a span of TEXT. */
+  v.loc.len = 1;
+  size_t errors = d->errors;
+  snum read;
+  memset(&read, 0, sizeof read);
+  load_qty(&L, k, &v, &v, &read);
+  if (d->errors > errors || !read.set)
+    return false;
+  *out = read;
+  return true;
 }
 
 void capplan_spec_free(capplan_spec *spec) {
