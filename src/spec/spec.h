@@ -18,12 +18,12 @@ typedef struct capplan_spec capplan_spec;
  * an invalid value is reported once and never as a missing key. */
 typedef struct snum {
   double v;
-  capplan_loc loc;
   const char *text; /* as written, for messages */
-  bool set, present;
   /* A range or distribution (SPEC.md section 8), NULL for a single
    * value; V is then its median (uncertain/dist.h). */
   const struct dist *dist;
+  capplan_loc loc;
+  bool set, present; /* in the loc's padding: a stage holds dozens */
 } snum;
 
 /* A string; s is NULL when the key was absent. */
