@@ -107,9 +107,9 @@ static bool needs_catalog(const builder *b) {
     return true;
   for (size_t i = 0; i < spec->n_stages; i++) {
     const spec_stage *st = &spec->stages[i];
-    if (st->llm.set ||
+    if (st->llm->set ||
         (st->hardware.s && !seed_or_spec_hw(b, st->hardware.s)) ||
-        (st->cache.hardware.s && !seed_or_spec_hw(b, st->cache.hardware.s)))
+        (st->cache->hardware.s && !seed_or_spec_hw(b, st->cache->hardware.s)))
       return true;
   }
   return false;
@@ -664,7 +664,7 @@ static void resolve_policy(const builder *b, const spec_policy *own,
  * dimensions, or those the spec gives; and the LLM objectives of the
  * spec's slo.  Returns the catalog name (in the model's arena) or NULL. */
 static const char *llm_inputs(builder *b, const spec_stage *st, stage_in *in) {
-  const spec_llm *l = &st->llm;
+  const spec_llm *l = st->llm;
   gpu_in *gi = &in->gpu;
   const capplan_spec *spec = b->spec;
   gi->ttft_target = spec->slo.ttft.set ? spec->slo.ttft.v : 0;
@@ -837,7 +837,7 @@ static void settle_stage(builder *b, size_t i, long default_hw) {
 
   /* Throughput of one server (SPEC.md section 6): one model per stage. */
   enum tp_kind kind = tp_kind_of(st);
-  const char *model = st->llm.set ? llm_inputs(b, st, in) : NULL;
+  const char *model = st->llm->set ? llm_inputs(b, st, in) : NULL;
   tp_ops_of(kind)->resolve(st, hv, g->hw[hw].name, &nd->tp, in, b->d);
   if (kind == TP_LLM)
     nd->tp.as.llm.model = model;
@@ -866,8 +866,8 @@ static void settle_stage(builder *b, size_t i, long default_hw) {
   }
 
   /* A cache tier of its own (SPEC.md section 5). */
-  if (st->cache.set) {
-    const spec_cache *c = &st->cache;
+  if (st->cache->set) {
+    const spec_cache *c = st->cache;
     nd->has_cache = true;
     long chw = (long)nd->hw;
     if (c->hardware.s) {
@@ -1296,7 +1296,7 @@ static void build_limits(builder *b) {
   g->pct_limits = arena_array(g->arena, cap, sizeof(pct_limit));
   for (size_t s = 0; s <= spec->n_stages; s++) {
     const spec_pct_slo *o =
-        s == 0 ? &spec->slo.pct : &spec->stages[s - 1].slo.pct;
+        s == 0 ? &spec->slo.pct : &spec->stages[s - 1].slo->pct;
     const snum *v[4] = {&o->latency_p50, &o->latency_p95, &o->latency_p99,
                         &o->latency_p999};
     for (int k = 0; k < 4; k++)

@@ -13,11 +13,11 @@ static const tp_ops *const kinds[TP_KINDS] = {
 
 enum tp_kind tp_kind_of(const spec_stage *st) {
   /* The loader has already refused keys of two kinds together. */
-  if (st->llm.set)
+  if (st->llm->set)
     return TP_LLM;
-  if (st->work.set)
+  if (st->work->set)
     return TP_ROOFLINE;
-  if (st->batching.set)
+  if (st->batching->set)
     return TP_DYNBATCH;
   return st->qps_per_server.present ? TP_FIXED : TP_BATCH;
 }

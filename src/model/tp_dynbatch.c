@@ -41,12 +41,14 @@ static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
   tp->kind = TP_DYNBATCH;
   tp->as.gpu.batching = true;
   tp->as.gpu.per_accelerator =
-      st->batching.scope.s && !strcmp(st->batching.scope.s, "per-accelerator");
+      st->batching->scope.s &&
+      !strcmp(st->batching->scope.s, "per-accelerator");
   tp->as.gpu.dtype = DT_FP16;
-  in->gpu.window = st->batching.window.v;
-  in->gpu.max_batch = st->batching.max_batch.set ? st->batching.max_batch.v : 0;
-  in->gpu.base = st->batching.time.base.v;
-  in->gpu.per_item = st->batching.time.per_item.v;
+  in->gpu.window = st->batching->window.v;
+  in->gpu.max_batch =
+      st->batching->max_batch.set ? st->batching->max_batch.v : 0;
+  in->gpu.base = st->batching->time.base.v;
+  in->gpu.per_item = st->batching->time.per_item.v;
   in->parallelism = st->parallelism.set ? st->parallelism.v : 1;
   in->batch = 1;
   in->latency = 0;

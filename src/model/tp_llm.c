@@ -75,7 +75,7 @@ static void inputs(const tp_model *tp, const stage_in *in, const hw_in *hw,
 
 static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
                     tp_model *tp, stage_in *in, capplan_diags *d) {
-  const spec_llm *l = &st->llm;
+  const spec_llm *l = st->llm;
   gpu_in *x = &in->gpu;
   tp->kind = TP_LLM;
   int dt = l->dtype.s ? dtype_parse(l->dtype.s) : DT_FP16;

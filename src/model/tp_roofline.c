@@ -38,18 +38,20 @@ static double efficiency(const snum *own, double hw, double def) {
 
 static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
                     tp_model *tp, stage_in *in, capplan_diags *d) {
-  const spec_work *w = &st->work;
+  const spec_work *w = st->work;
   tp->kind = TP_ROOFLINE;
-  tp->as.gpu.batching = st->batching.set;
+  tp->as.gpu.batching = st->batching->set;
   tp->as.gpu.per_accelerator =
-      st->batching.scope.s && !strcmp(st->batching.scope.s, "per-accelerator");
+      st->batching->scope.s &&
+      !strcmp(st->batching->scope.s, "per-accelerator");
   int dt = w->dtype.s ? dtype_parse(w->dtype.s) : DT_FP16;
   tp->as.gpu.dtype = dt < 0 ? DT_FP16 : (enum dtype)dt;
   in->gpu.flops_per_item = w->flops_per_item.v;
   in->gpu.bytes_per_batch = w->bytes_per_batch.v;
   in->gpu.bytes_per_item = w->bytes_per_item.v;
-  in->gpu.window = st->batching.window.v;
-  in->gpu.max_batch = st->batching.max_batch.set ? st->batching.max_batch.v : 0;
+  in->gpu.window = st->batching->window.v;
+  in->gpu.max_batch =
+      st->batching->max_batch.set ? st->batching->max_batch.v : 0;
   in->batch = st->batch.set ? st->batch.v : 1;
   in->latency = 0;
   if (!hw)

@@ -468,8 +468,8 @@ static void cite(const wl_entry *e, const wl_range *r, bool *cited,
 /* Whether the stage chose a throughput model of its own. */
 static bool own_throughput(const spec_stage *st) {
   return st->qps_per_server.present || st->batch.present ||
-         st->parallelism.present || st->bound.s || st->batching.set ||
-         st->work.set || st->llm.set;
+         st->parallelism.present || st->bound.s || st->batching->set ||
+         st->work->set || st->llm->set;
 }
 
 static void unknown_kind(const capplan_catalog *cat, const spec_stage *st,
@@ -503,7 +503,7 @@ static void apply_one(capplan_spec *spec, const wl_entry *e, spec_stage *st,
   bool *cited = xcalloc(e->n_sources + 1, sizeof *cited);
   capplan_buf src;
   capplan_buf_init(&src);
-  bool derived_latency = st->batching.set || st->work.set || st->llm.set;
+  bool derived_latency = st->batching->set || st->work->set || st->llm->set;
   if (!st->latency.present && !derived_latency && e->f[WL_LATENCY].set) {
     workload_range_text(&e->f[WL_LATENCY], text, sizeof text);
     if (spec_read_stage_value(spec, "latency", text, st->kind.loc, d,

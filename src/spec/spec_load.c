@@ -524,7 +524,7 @@ static void require_keys(loader *L, enum schema_section_id sid,
       continue;
     /* A stage's latency is derived by batching, work and llm. */
     if (sid == SEC_STAGE && !strcmp(k->name, "latency") &&
-        (L->stage->batching.set || L->stage->work.set || L->stage->llm.set))
+        (L->stage->batching->set || L->stage->work->set || L->stage->llm->set))
       continue;
     /* ... and inherited from a workload by `kind:` (workload.h). */
     if (sid == SEC_STAGE && !strcmp(k->name, "latency") && L->stage->kind.s)
@@ -643,9 +643,9 @@ static void check_gpu_models(loader *L, spec_stage *st, const char *owner) {
     const char *name;
   } m[] = {
       {st->qps_per_server.present, st->qps_per_server.loc, "qps_per_server"},
-      {st->batching.set, st->batching.loc, "batching"},
-      {st->work.set, st->work.loc, "work"},
-      {st->llm.set, st->llm.loc, "llm"},
+      {st->batching->set, st->batching->loc, "batching"},
+      {st->work->set, st->work->loc, "work"},
+      {st->llm->set, st->llm->loc, "llm"},
   };
   /* Pairs that exclude each other; work takes batching (its batch size). */
   static const int pairs[][2] = {{0, 1}, {0, 2}, {0, 3}, {1, 3}, {2, 3}};
@@ -657,22 +657,24 @@ static void check_gpu_models(loader *L, spec_stage *st, const char *owner) {
             "batch, batching (with work for its batch time), work or llm",
             "'%s' conflicts with '%s' in %s", m[b].name, m[a].name, owner);
   }
-  bool derived = st->batching.set || st->work.set || st->llm.set;
-  const char *model = st->llm.set ? "llm" : st->work.set ? "work" : "batching";
+  bool derived = st->batching->set || st->work->set || st->llm->set;
+  const char *model = st->llm->set    ? "llm"
+                      : st->work->set ? "work"
+                                      : "batching";
   if (derived && st->latency.present)
     error(L, st->latency.loc,
           "the model derives the time of a batch; remove 'latency' (explain "
           "shows how it is computed)",
           "'latency' conflicts with '%s' in %s", model, owner);
-  if (st->batch.present && (st->batching.set || st->llm.set))
+  if (st->batch.present && (st->batching->set || st->llm->set))
     error(L, st->batch.loc,
-          st->llm.set ? "an llm stage chooses its batch: set 'max_batch' in "
-                        "'llm', or slo.tpot and slo.ttft"
-                      : "'batching' forms batches from the traffic; set "
-                        "'max_batch' in 'batching' instead",
-          "'batch' conflicts with '%s' in %s", st->llm.set ? "llm" : "batching",
-          owner);
-  if (st->parallelism.present && (st->work.set || st->llm.set))
+          st->llm->set ? "an llm stage chooses its batch: set 'max_batch' in "
+                         "'llm', or slo.tpot and slo.ttft"
+                       : "'batching' forms batches from the traffic; set "
+                         "'max_batch' in 'batching' instead",
+          "'batch' conflicts with '%s' in %s",
+          st->llm->set ? "llm" : "batching", owner);
+  if (st->parallelism.present && (st->work->set || st->llm->set))
     error(L, st->parallelism.loc,
           "each GPU of the hardware runs its own batches (an llm replica "
           "spans 'tp' of them); remove 'parallelism'",
@@ -681,19 +683,19 @@ static void check_gpu_models(loader *L, spec_stage *st, const char *owner) {
     error(L, st->bound.loc,
           "'bound' derives parallelism from CPU cores; remove it",
           "'bound' conflicts with '%s' in %s", model, owner);
-  if (st->batching.set && st->work.set && st->batching.time.set)
-    error(L, st->batching.time.loc,
+  if (st->batching->set && st->work->set && st->batching->time.set)
+    error(L, st->batching->time.loc,
           "'work' gives the time of a batch by the roofline; remove 'time'",
           "'time' of 'batching' conflicts with 'work' in %s", owner);
-  if (st->batching.set && !st->work.set && !st->batching.time.set &&
-      !st->batching.time.loc.line)
-    error(L, st->batching.loc,
+  if (st->batching->set && !st->work->set && !st->batching->time.set &&
+      !st->batching->time.loc.line)
+    error(L, st->batching->loc,
           "add 'time: {base: 20ms, per_item: 4ms}' (a batch of b takes base "
           "+ per_item x b), or 'work:' to derive it",
           "%s batches with no 'time' for a batch", owner);
   const snum *eff[] = {&st->mfu, &st->mbu};
   for (size_t i = 0; i < 2; i++)
-    if (eff[i]->present && !st->work.set && !st->llm.set)
+    if (eff[i]->present && !st->work->set && !st->llm->set)
       error(L, eff[i]->loc,
             "efficiencies scale the roofline of 'work' or 'llm'; remove it",
             "'%s' needs 'work' or 'llm' in %s", i ? "mbu" : "mfu", owner);
@@ -735,8 +737,8 @@ static void check_stage(loader *L, spec_stage *st, const char *owner) {
           "'memory_on' says where the data in 'memory' lives; add "
           "'memory', or remove 'memory_on'",
           "'memory_on' needs 'memory' or 'items' in %s", owner);
-  if (st->cache.set && !st->cache_hit.present)
-    error(L, st->cache.loc,
+  if (st->cache->set && !st->cache_hit.present)
+    error(L, st->cache->loc,
           "add 'cache_hit: 80%' (the share of lookups the cache answers)",
           "a cache tier needs 'cache_hit' in %s", owner);
 }
@@ -756,9 +758,67 @@ static void check_memory(loader *L, const snum *memory, const snum *items,
           "'item_size' needs 'items' in %s", owner);
 }
 
+/* ------------------------------------------------- a stage's sections */
+
+/* Zero, hence unset: what a stage that does not write the section reads.
+ * Const objects, so a write through one faults rather than leaking into
+ * every other stage. */
+const spec_cache spec_no_cache = {.set = false};
+const spec_stage_slo spec_no_stage_slo = {.set = false};
+const spec_batching spec_no_batching = {.set = false};
+const spec_work spec_no_work = {.set = false};
+const spec_llm spec_no_llm = {.set = false};
+
+void spec_stage_init(spec_stage *st) {
+  st->cache = &spec_no_cache;
+  st->slo = &spec_no_stage_slo;
+  st->batching = &spec_no_batching;
+  st->work = &spec_no_work;
+  st->llm = &spec_no_llm;
+}
+
+/* The section *SLOT of a stage, allocated zeroed in SPEC's arena when it
+ * is still the shared NONE.  The stage's own is writable: arena memory,
+ * held through a pointer to const only so readers cannot write it. */
+static void *section_mut(capplan_spec *spec, const void *slot, const void *none,
+                         size_t size) {
+  return slot == none ? arena_alloc(spec->arena, size) : (void *)slot;
+}
+
+spec_cache *spec_stage_cache_mut(capplan_spec *spec, spec_stage *st) {
+  spec_cache *c = section_mut(spec, st->cache, &spec_no_cache, sizeof *c);
+  st->cache = c;
+  return c;
+}
+
+spec_stage_slo *spec_stage_slo_mut(capplan_spec *spec, spec_stage *st) {
+  spec_stage_slo *o = section_mut(spec, st->slo, &spec_no_stage_slo, sizeof *o);
+  st->slo = o;
+  return o;
+}
+
+spec_batching *spec_stage_batching_mut(capplan_spec *spec, spec_stage *st) {
+  spec_batching *b =
+      section_mut(spec, st->batching, &spec_no_batching, sizeof *b);
+  st->batching = b;
+  return b;
+}
+
+spec_work *spec_stage_work_mut(capplan_spec *spec, spec_stage *st) {
+  spec_work *w = section_mut(spec, st->work, &spec_no_work, sizeof *w);
+  st->work = w;
+  return w;
+}
+
+spec_llm *spec_stage_llm_mut(capplan_spec *spec, spec_stage *st) {
+  spec_llm *m = section_mut(spec, st->llm, &spec_no_llm, sizeof *m);
+  st->llm = m;
+  return m;
+}
+
 /* A stage's 'slo:'. */
 static void load_stage_slo(loader *L, const schema_key *k, const ynode *v) {
-  spec_stage_slo *o = &L->stage->slo;
+  spec_stage_slo *o = spec_stage_slo_mut(L->spec, L->stage);
   char what[64], owner[256];
   snprintf(what, sizeof what, "'%s'", k->name);
   snprintf(owner, sizeof owner, "the slo of %s",
@@ -802,7 +862,7 @@ static void section_owner(loader *L, const char *what, char *buf, size_t size) {
 
 /* 'time:' of a stage's batching. */
 static void load_batching_sub(loader *L, const schema_key *k, const ynode *v) {
-  struct spec_batch_time *t = &L->stage->batching.time;
+  struct spec_batch_time *t = &spec_stage_batching_mut(L->spec, L->stage)->time;
   if (!open_section(L, k, v, "'base: 20ms' and 'per_item: 4ms'", &t->set,
                     &t->loc))
     return;
@@ -828,7 +888,7 @@ static void load_batching_sub(loader *L, const schema_key *k, const ynode *v) {
 
 /* 'model:' of a stage's llm: a catalog name, or a map of dimensions. */
 static void load_llm_sub(loader *L, const schema_key *k, const ynode *v) {
-  spec_llm *m = &L->stage->llm;
+  spec_llm *m = spec_stage_llm_mut(L->spec, L->stage);
   if (v->kind == YN_SCALAR && !ynode_is_null(v)) {
     if (!check_name(L, v, "model"))
       return;
@@ -868,58 +928,59 @@ static void load_stage_sub(loader *L, const schema_key *k, const ynode *v) {
   char owner[256];
   keyset ks;
   switch (k->section) {
-  case SEC_BATCHING:
-    if (!open_section(L, k, v, "'window: 10ms' and 'max_batch: 64'",
-                      &st->batching.set, &st->batching.loc))
+  case SEC_BATCHING: {
+    spec_batching *b = spec_stage_batching_mut(L->spec, st);
+    if (!open_section(L, k, v, "'window: 10ms' and 'max_batch: 64'", &b->set,
+                      &b->loc))
       return;
     section_owner(L, "batching", owner, sizeof owner);
     ks = keyset_new(SEC_BATCHING);
-    load_section(L, SEC_BATCHING, v, &st->batching, owner, load_batching_sub,
-                 &ks);
-    require_keys(L, SEC_BATCHING, &ks, st->batching.loc, owner);
+    load_section(L, SEC_BATCHING, v, b, owner, load_batching_sub, &ks);
+    require_keys(L, SEC_BATCHING, &ks, b->loc, owner);
     keyset_free(&ks);
     return;
-  case SEC_WORK:
-    if (!open_section(L, k, v, "'flops_per_item: 2GFLOP'", &st->work.set,
-                      &st->work.loc))
+  }
+  case SEC_WORK: {
+    spec_work *w = spec_stage_work_mut(L->spec, st);
+    if (!open_section(L, k, v, "'flops_per_item: 2GFLOP'", &w->set, &w->loc))
       return;
     section_owner(L, "work", owner, sizeof owner);
     ks = keyset_new(SEC_WORK);
-    load_section(L, SEC_WORK, v, &st->work, owner, NULL, &ks);
+    load_section(L, SEC_WORK, v, w, owner, NULL, &ks);
     keyset_free(&ks);
-    {
-      const spec_work *w = &st->work;
-      if (!w->flops_per_item.present && !w->bytes_per_batch.present &&
-          !w->bytes_per_item.present)
-        error(L, w->loc,
-              "add 'flops_per_item' (arithmetic of one item) and/or "
-              "'bytes_per_batch' and 'bytes_per_item' (memory traffic)",
-              "%s gives neither FLOPs nor bytes", owner);
-      else if (w->flops_per_item.v == 0 && w->bytes_per_batch.v == 0 &&
-               w->bytes_per_item.v == 0 &&
-               w->flops_per_item.set + w->bytes_per_batch.set +
-                       w->bytes_per_item.set ==
-                   w->flops_per_item.present + w->bytes_per_batch.present +
-                       w->bytes_per_item.present)
-        error(L, w->loc, "give the work some FLOPs or bytes above 0",
-              "%s is zero", owner);
-    }
+    if (!w->flops_per_item.present && !w->bytes_per_batch.present &&
+        !w->bytes_per_item.present)
+      error(L, w->loc,
+            "add 'flops_per_item' (arithmetic of one item) and/or "
+            "'bytes_per_batch' and 'bytes_per_item' (memory traffic)",
+            "%s gives neither FLOPs nor bytes", owner);
+    else if (w->flops_per_item.v == 0 && w->bytes_per_batch.v == 0 &&
+             w->bytes_per_item.v == 0 &&
+             w->flops_per_item.set + w->bytes_per_batch.set +
+                     w->bytes_per_item.set ==
+                 w->flops_per_item.present + w->bytes_per_batch.present +
+                     w->bytes_per_item.present)
+      error(L, w->loc, "give the work some FLOPs or bytes above 0",
+            "%s is zero", owner);
     return;
+  }
   case SEC_STAGE_SLO:
     load_stage_slo(L, k, v);
     return;
-  case SEC_LLM:
+  case SEC_LLM: {
+    spec_llm *m = spec_stage_llm_mut(L->spec, st);
     if (!open_section(L, k, v,
                       "'model: llama-3.1-8b', 'prompt_tokens: 1500' and "
                       "'output_tokens: 300'",
-                      &st->llm.set, &st->llm.loc))
+                      &m->set, &m->loc))
       return;
     section_owner(L, "llm", owner, sizeof owner);
     ks = keyset_new(SEC_LLM);
-    load_section(L, SEC_LLM, v, &st->llm, owner, load_llm_sub, &ks);
-    require_keys(L, SEC_LLM, &ks, st->llm.loc, owner);
+    load_section(L, SEC_LLM, v, m, owner, load_llm_sub, &ks);
+    require_keys(L, SEC_LLM, &ks, m->loc, owner);
     keyset_free(&ks);
     return;
+  }
   default:
     load_cache(L, k, v);
     return;
@@ -928,7 +989,7 @@ static void load_stage_sub(loader *L, const schema_key *k, const ynode *v) {
 
 /* 'cache:' of the stage being loaded. */
 static void load_cache(loader *L, const schema_key *k, const ynode *v) {
-  spec_cache *c = &L->stage->cache;
+  spec_cache *c = spec_stage_cache_mut(L->spec, L->stage);
   char what[64], owner[256];
   snprintf(what, sizeof what, "'%s'", k->name);
   snprintf(owner, sizeof owner, "the cache of %s",
@@ -1020,6 +1081,7 @@ static void load_stages(loader *L, const schema_key *k, const ynode *v) {
                           "keys below"))
       continue;
     spec_stage *st = &spec->stages[spec->n_stages++];
+    spec_stage_init(st);
     st->loc = at(item);
     keyset_clear(&ks);
     peek_name(L, item, st, owner, sizeof owner);

@@ -67,9 +67,11 @@ static void walk(capplan_spec *spec, visit_fn fn, void *ctx) {
     if (!st->name.s)
       continue;
     walk_section(SEC_STAGE, st, "stages", st->name.s, NULL, fn, ctx);
-    if (st->cache.set)
-      walk_section(SEC_CACHE, &st->cache, "stages", st->name.s, "cache", fn,
-                   ctx);
+    /* Only a cache the stage writes: the shared unset one is never
+     * probed (spec.h). */
+    if (st->cache->set)
+      walk_section(SEC_CACHE, spec_stage_cache_mut(spec, st), "stages",
+                   st->name.s, "cache", fn, ctx);
   }
 }
 
