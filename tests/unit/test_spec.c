@@ -64,6 +64,63 @@ static void test_values(void **state) {
   unload(&l);
 }
 
+static bool all_zero(const void *p, size_t n) {
+  const unsigned char *b = p;
+  for (size_t i = 0; i < n; i++)
+    if (b[i])
+      return false;
+  return true;
+}
+
+/* A stage that writes no optional section reads the shared unset ones;
+ * one that writes a section has its own, and the shared ones stay zero. */
+static void test_sections(void **state) {
+  (void)state;
+  loaded l = load("a.yaml",
+                  MINI "stages:\n"
+                       "  - {name: plain, latency: 2ms}\n"
+                       "  - name: cached\n"
+                       "    latency: 2ms\n"
+                       "    cache_hit: 80%\n"
+                       "    cache: {qps_per_server: 50K, latency: 1ms}\n"
+                       "    slo: {latency_p99: 30ms}\n"
+                       "  - name: gpu\n"
+                       "    batching: {window: 5ms, time: {base: 20ms}}\n"
+                       "  - name: llm\n"
+                       "    llm: {model: llama-3.1-8b, prompt_tokens: 1500,\n"
+                       "          output_tokens: 300}\n"
+                       "  - name: roof\n"
+                       "    work: {flops_per_item: 2GFLOP}\n",
+                  NULL);
+  assert_non_null(l.spec);
+  assert_int_equal(l.spec->n_stages, 5);
+  const spec_stage *st = l.spec->stages;
+  assert_ptr_equal(st[0].cache, &spec_no_cache);
+  assert_ptr_equal(st[0].slo, &spec_no_stage_slo);
+  assert_ptr_equal(st[0].batching, &spec_no_batching);
+  assert_ptr_equal(st[0].work, &spec_no_work);
+  assert_ptr_equal(st[0].llm, &spec_no_llm);
+  assert_false(st[0].cache->set || st[0].slo->set || st[0].batching->set ||
+               st[0].work->set || st[0].llm->set);
+  assert_ptr_not_equal(st[1].cache, &spec_no_cache);
+  assert_true(st[1].cache->set && st[1].cache->qps_per_server.v == 50000);
+  assert_true(st[1].slo->set && st[1].slo->pct.latency_p99.v == 0.03);
+  assert_ptr_equal(st[1].batching, &spec_no_batching);
+  assert_true(st[2].batching->set && st[2].batching->time.base.v == 0.02);
+  assert_ptr_equal(st[2].cache, &spec_no_cache);
+  assert_true(st[3].llm->set);
+  assert_string_equal(st[3].llm->model_name.s, "llama-3.1-8b");
+  assert_true(st[4].work->set && st[4].work->flops_per_item.v == 2e9);
+  assert_ptr_equal(st[4].llm, &spec_no_llm);
+  unload(&l);
+  /* Loading wrote nothing into the shared ones. */
+  assert_true(all_zero(&spec_no_cache, sizeof spec_no_cache));
+  assert_true(all_zero(&spec_no_stage_slo, sizeof spec_no_stage_slo));
+  assert_true(all_zero(&spec_no_batching, sizeof spec_no_batching));
+  assert_true(all_zero(&spec_no_work, sizeof spec_no_work));
+  assert_true(all_zero(&spec_no_llm, sizeof spec_no_llm));
+}
+
 static void test_aliases(void **state) {
   (void)state;
   loaded l = load("a.yaml",
@@ -160,9 +217,8 @@ static void test_limits(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_values),
-      cmocka_unit_test(test_aliases),
-      cmocka_unit_test(test_errors_have_places),
+      cmocka_unit_test(test_values),  cmocka_unit_test(test_sections),
+      cmocka_unit_test(test_aliases), cmocka_unit_test(test_errors_have_places),
       cmocka_unit_test(test_limits),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
