@@ -340,15 +340,14 @@ int latdist_add_fill(latdist *out, const latdist *a, double b, double rate) {
    * (in units of 1 / RATE) no mass is left to count. */
   double top = (b - 1 + 12 * sqrt(b - 1) + 40) / rate;
   size_t hi = (size_t)fmin(top / dt + 2, (double)n);
-  double l_prev = 0, l_here = 0, l_next = fill_l(b, rate, dt);
+  /* At point i: L((i - 1) dt), L(i dt), L((i + 1) dt); L is 0 at and
+   * below 0. */
+  double l_prev = 0, l_here = 0, l_next = 0;
   for (size_t i = 0; i < hi; i++) {
     l_prev = l_here;
     l_here = l_next;
     l_next = fill_l(b, rate, (double)(i + 1) * dt);
-    /* l_prev is L((i - 1) dt), 0 at and below 0 */
     double m = (l_prev - 2 * l_here + l_next) / dt;
-    if (i == 0)
-      m = l_next / dt; /* L(-dt) = L(0) = 0 */
     f->p[i] = m > MASS_TINY ? m : 0;
   }
   double t1 = (double)(n - 1) * dt, t2 = (double)n * dt;

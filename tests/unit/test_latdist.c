@@ -303,6 +303,20 @@ static void test_fill(void **state) {
     assert_int_equal(latdist_mean(a, &mean), LATDIST_OK);
     expect_rel(mean, shift + (f.b - 1) / (2 * f.rate), 1e-12);
     assert_true(latdist_beyond(a) < 1e-6);
+    /* the whole mass is there once, and the lower quantiles (read from
+     * the bottom) hold too */
+    double cdf;
+    assert_int_equal(latdist_cdf(a, u, &cdf), LATDIST_OK);
+    expect_near(cdf, 1, 1e-6);
+    static const double lows[] = {0.3, 0.4};
+    for (size_t j = 0; j < ARRAY_LEN(lows); j++) {
+      if (1 - fill_sf(1e-12, &f) >= lows[j])
+        continue; /* inside the atom at 0 */
+      double lo;
+      assert_int_equal(latdist_quantile(a, lows[j], &lo), LATDIST_OK);
+      expect_near(lo, shift + exact_quantile(fill_sf, &f, lows[j]),
+                  latdist_ctx_dt(c));
+    }
     /* the uniform of the same mean has no such tail: p99.9 well below */
     latdist *uni = latdist_take(c);
     latdist_set_uniform(uni, 0, (f.b - 1) / f.rate);
