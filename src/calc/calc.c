@@ -8,7 +8,6 @@
  * render_json.c print the result.  The formulas are FORMULAS.md's and
  * seed 004's; each topic names its source.
  */
-#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,7 +80,15 @@ void calc_note(calc_ctx *x, char *text) {
 }
 
 void calc_result(calc_ctx *x, const char *name, const char *unit, double v) {
-  assert(x->c->n_results < CALC_MAX_RESULTS);
+  if (x->c->n_results >= CALC_MAX_RESULTS) {
+    /* A topic with more figures than the table holds: a bug, not input
+     * (asserts are compiled out of release builds). */
+    fprintf(stderr,
+            "capplan: internal error: calc %s has more than %d "
+            "results\n",
+            x->t->name, CALC_MAX_RESULTS);
+    abort();
+  }
   capplan_calc_value *r = &x->c->results[x->c->n_results++];
   r->name = name;
   r->unit = unit;
