@@ -52,8 +52,9 @@ typedef struct tp_out {
  * each of which holds a job for `service` seconds on average, with
  * coefficient of variation `cs`.  Before that a request may wait for its
  * job to form: between 0 and `form` seconds, uniform when a window closes
- * the batch, an Erlang mixture when arrivals fill it (`fill`).  The estimator builds the stage's queue from this, its server
- * count and its balancer (queueing.h). */
+ * the batch, an Erlang mixture when arrivals fill it (`fill`).  The estimator
+ * builds the stage's queue from this, its server count and its balancer
+ * (queueing.h). */
 typedef struct tp_queue {
   double slots;   /* jobs one server serves at once (concurrency) */
   double job;     /* requests per job */
