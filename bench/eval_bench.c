@@ -3,7 +3,13 @@
  * the figure Monte Carlo, sweeps and sizing searches multiply.  Measured,
  * never asserted (bench/README.md).
  *
- *   build/eval_bench [SPEC] [SECONDS]     (default bench/specs/twenty.yaml, 3)
+ *   build/eval_bench [SPEC] [SECONDS] [MODES]
+ *
+ * SPEC defaults to bench/specs/twenty.yaml, SECONDS to 3, MODES to "both":
+ * "full" times only the evaluation with queues and percentiles, "lean"
+ * only the one without (handy under perf record).  SECONDS written as
+ * "=N" runs exactly N evaluations in one round instead (for instruction
+ * counts under callgrind, which the machine's load does not change).
  *
  * The spec is read and resolved once; then the plan is evaluated again and
  * again at the spec's parameters, with one input nudged each time (so no
@@ -32,6 +38,8 @@ static int cmp(const void *a, const void *b) {
 int main(int argc, char **argv) {
   const char *path = argc > 1 ? argv[1] : "bench/specs/twenty.yaml";
   double seconds = argc > 2 ? atof(argv[2]) : 3;
+  long fixed = argc > 2 && argv[2][0] == '=' ? atol(argv[2] + 1) : 0;
+  const char *modes = argc > 3 ? argv[3] : "both";
   capplan_diags d;
   capplan_diags_init(&d, NULL);
   capplan_source *src = capplan_source_read(path, NULL, &d);
@@ -55,9 +63,22 @@ int main(int argc, char **argv) {
    * 'estimate' computes), and without them (what a Monte Carlo run that
    * needs no percentile asks for, plan.latency_on = false). */
   for (int mode = 0; mode < 2; mode++) {
+    if ((mode == 0 && strcmp(modes, "lean") == 0) ||
+        (mode == 1 && strcmp(modes, "full") == 0))
+      continue;
     pl->latency_on = mode == 0;
     double rates[5];
     long total = 0;
+    if (fixed > 0) {
+      for (long n = 0; n < fixed; n++) {
+        p->traffic.qps = base_qps * (1 + (double)(n % 1024) * 1e-4);
+        if (plan_eval(m, p, r->limits, r->n_limits, pl) < 0)
+          return 3;
+      }
+      printf("%ld evaluations %s\n", fixed,
+             mode == 0 ? "with queues and percentiles" : "without them");
+      continue;
+    }
     for (int round = 0; round < 5; round++) {
       long n = 0;
       double t0 = now(), t;

@@ -29,17 +29,46 @@
 /* Share of a server's memory kept from data (runtime, OS, fragmentation;
  * vLLM's default gpu_memory_utilization of 0.9 keeps 10% on GPUs). */
 #define CAPPLAN_DEFAULT_MEMORY_RESERVE 0.2
-/* The one ceiling of sizing (SPEC.md "Sizing and rounding"): ceil(x - t)
- * with t = capplan_ceil_tolerance(x), never below 0. */
-double capplan_ceil(double x);
+#define CAPPLAN_CEIL_TOLERANCE 1e-9 /* the tolerance's floor */
+#define CAPPLAN_CEIL_RELATIVE 1e-12 /* its share of X above 1,000 */
+#define CAPPLAN_CEIL_MAX 0.5        /* its ceiling */
 /* The tolerance keeps float noise above a whole number
  * (28.000000000000004) from buying a server: 1e-9 up to 1,000, then
  * 1e-12 of X (the noise of a double grows with it), and at most 0.5
  * (from 5e11 on), so the ceiling never drops a server's worth of load. */
-double capplan_ceil_tolerance(double x);
-#define CAPPLAN_CEIL_TOLERANCE 1e-9 /* the tolerance's floor */
-#define CAPPLAN_CEIL_RELATIVE 1e-12 /* its share of X above 1,000 */
-#define CAPPLAN_CEIL_MAX 0.5        /* its ceiling */
+static inline double capplan_ceil_tolerance(double x) {
+  double t = (x < 0 ? -x : x) * CAPPLAN_CEIL_RELATIVE;
+  if (t > CAPPLAN_CEIL_MAX)
+    t = CAPPLAN_CEIL_MAX;
+  return t > CAPPLAN_CEIL_TOLERANCE ? t : CAPPLAN_CEIL_TOLERANCE;
+}
+/* floor() of X, for the whole numbers an evaluation counts: by
+ * truncation below 2^52, which needs no library call on a baseline x86-64
+ * build (an evaluation takes it several times per stage); larger ones,
+ * and NaN, through the library's. */
+double capplan_floor_slow(double x);
+static inline double capplan_floor(double x) {
+  if (x > -4503599627370496.0 && x < 4503599627370496.0) {
+    double c = (double)(long long)x;
+    return c > x ? c - 1 : c;
+  }
+  return capplan_floor_slow(x);
+}
+/* The one ceiling of sizing (SPEC.md "Sizing and rounding"): ceil(x - t)
+ * with t = capplan_ceil_tolerance(x), never below 0.  Inline: sizing
+ * takes it a few times per stage and evaluation. */
+double capplan_ceil_slow(double y);
+static inline double capplan_ceil(double x) {
+  double y = x - capplan_ceil_tolerance(x), c;
+  if (y > -1 && y < 4503599627370496.0) {
+    c = (double)(long long)y;
+    if (c < y)
+      c += 1;
+  } else {
+    c = capplan_ceil_slow(y);
+  }
+  return c > 0 ? c : 0;
+}
 /* Counts above 2^53 are no longer exact in a double: no server or GPU
  * count capplan reports is larger. */
 #define CAPPLAN_MAX_EXACT 9007199254740992.0

@@ -187,8 +187,11 @@ static double zone_servers(double n, double zones, double j) {
 static void tails(double m, double n, double a, avail_memo *memo, avail *all,
                   double *kdown) {
   if (memo) {
-    unsigned h =
-        (unsigned)((unsigned long)m * 31u + (unsigned long)n) % PLAN_MEMO_SLOTS;
+    /* Whole counts below 2^53: the signed casts are exact, and cheaper
+     * than unsigned ones on x86-64. */
+    unsigned h = (unsigned)((unsigned long long)(long long)m * 31u +
+                            (unsigned long long)(long long)n) %
+                 PLAN_MEMO_SLOTS;
     avail_memo *e = &memo[h];
     if (e->m == m && e->n == n && e->a == a) {
       *all = e->all;
@@ -253,29 +256,27 @@ static double usable_memory(const hw_in *hw, bool gpu, const policy *pol) {
   return (gpu ? hw->gpu_memory : hw->memory) * (1 - pol->memory_reserve);
 }
 
+/* Whether stage I's figures so far are finite; else the first that is
+ * not, as OUT's problem.  (isfinite() of each product: per server and
+ * latency are checked as the report prints them, in ms and per ms.) */
 static bool finite_figures(plan *out, size_t i) {
   const stage_plan *s = &out->stage[i];
-  if (s->tp.status != 0) {
-    out->problem = PROBLEM_MODEL;
-    out->problem_stage = i;
-    return false;
-  }
-  const struct {
-    double v;
-    enum plan_problem what;
-  } figs[] = {
-      {s->inflow, PROBLEM_FLOW},
-      {s->load, PROBLEM_LOAD},
-      {s->tp.per_server * 1000, PROBLEM_THROUGHPUT},
-      {s->latency_to * 1000, PROBLEM_LATENCY},
-  };
-  for (size_t k = 0; k < sizeof figs / sizeof figs[0]; k++)
-    if (!isfinite(figs[k].v)) {
-      out->problem = figs[k].what;
-      out->problem_stage = i;
-      return false;
-    }
-  return true;
+  enum plan_problem what = PROBLEM_NONE;
+  if (s->tp.status != 0)
+    what = PROBLEM_MODEL;
+  else if (!isfinite(s->inflow))
+    what = PROBLEM_FLOW;
+  else if (!isfinite(s->load))
+    what = PROBLEM_LOAD;
+  else if (!isfinite(s->tp.per_server * 1000))
+    what = PROBLEM_THROUGHPUT;
+  else if (!isfinite(s->latency_to * 1000))
+    what = PROBLEM_LATENCY;
+  else
+    return true;
+  out->problem = what;
+  out->problem_stage = i;
+  return false;
 }
 
 static bool too_big(plan *out, size_t i, double servers, double load) {
@@ -291,22 +292,23 @@ static bool too_big(plan *out, size_t i, double servers, double load) {
  * its latency (SPEC.md: the largest latency to the end of an upstream). */
 static double slowest_upstream(const capplan_model *m, plan *out, size_t i) {
   const mstage *ms = &m->stage[i];
+  const stage_plan *st = out->stage;
   double slow = 0;
-  out->best[i] = i;
-  out->path_len[i] = 1;
-  out->fifth[i] = i;
+  size_t best = i, len = 1, fifth = i;
   for (size_t q = 0; q < ms->n_parents; q++) {
     size_t u = ms->parents[q];
-    const stage_plan *up = &out->stage[u];
-    if (q == 0 || up->latency_to > out->stage[out->best[i]].latency_to)
-      out->best[i] = u;
-    slow = max2(slow, up->latency_to);
+    double up = st[u].latency_to;
+    if (q == 0 || up > st[best].latency_to)
+      best = u;
+    slow = max2(slow, up);
   }
   if (ms->n_parents) {
-    size_t b = out->best[i];
-    out->path_len[i] = out->path_len[b] + 1;
-    out->fifth[i] = out->path_len[i] == 5 ? i : out->fifth[b];
+    len = out->path_len[best] + 1;
+    fifth = len == 5 ? i : out->fifth[best];
   }
+  out->best[i] = best;
+  out->path_len[i] = len;
+  out->fifth[i] = fifth;
   return slow;
 }
 

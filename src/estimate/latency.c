@@ -221,8 +221,8 @@ static void queue_at(const capplan_model *m, const params *p, plan *out,
   /* Whole slots: the shared queue's c rounds the servers' slots down
    * (10 servers of 7.5 slots hold 75); a server's own queue keeps the
    * whole slots it has, at least one. */
-  double slots =
-      qp->random ? floor(tq.slots + 1e-9) : floor(n * tq.slots + 1e-9);
+  double slots = qp->random ? capplan_floor(tq.slots + 1e-9)
+                            : capplan_floor(n * tq.slots + 1e-9);
   if (slots < 1)
     slots = 1;
   qp->slots = slots;
@@ -267,7 +267,8 @@ void latency_status(const capplan_model *m, const params *p, plan *out,
   /* queue_at's figures, in its order (uncertain/lean.c repeats them) */
   double jobs = s->load / tq.job;
   bool random = ms->random_balancer;
-  double slots = random ? floor(tq.slots + 1e-9) : floor(n * tq.slots + 1e-9);
+  double slots = random ? capplan_floor(tq.slots + 1e-9)
+                        : capplan_floor(n * tq.slots + 1e-9);
   if (slots < 1)
     slots = 1;
   double arrivals = random ? jobs / n : jobs;

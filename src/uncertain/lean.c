@@ -68,39 +68,23 @@ static double min2(double a, double b) {
 }
 
 /* The small functions of the evaluation, here so that they inline into
- * the loop: each is the same code as the one named (figures.c, eval.c,
- * availability.c), and mc.c compares the first trials with plan_eval's
- * figure by figure, so a change there cannot pass unnoticed. */
-
-/* capplan_ceil (figures.c). */
-static inline double ceil_tol(double x) {
-  double tol = fabs(x) * CAPPLAN_CEIL_RELATIVE;
-  if (tol > CAPPLAN_CEIL_MAX)
-    tol = CAPPLAN_CEIL_MAX;
-  tol = tol > CAPPLAN_CEIL_TOLERANCE ? tol : CAPPLAN_CEIL_TOLERANCE;
-  double y = x - tol, c;
-  if (y > -1 && y < 4503599627370496.0) {
-    c = (double)(long long)y;
-    if (c < y)
-      c += 1;
-  } else {
-    c = ceil(y);
-  }
-  return c > 0 ? c : 0;
-}
+ * the loop: each is the same code as the one named (eval.c,
+ * availability.c; the ceiling is figures.h's own inline one), and mc.c compares
+ * the first trials with plan_eval's figure by figure, so a change there cannot
+ * pass unnoticed. */
 
 /* needed() (eval.c): ceil(EQ - tolerance), at least 1 for any load. */
 static inline double needed(double eq) {
   if (eq <= 0)
     return 0;
-  double c = ceil_tol(eq);
+  double c = capplan_ceil(eq);
   return c < 1 ? 1 : c;
 }
 
 /* size_servers (eval.c) without zones (lean_new refuses them). */
 static inline double servers_for(double raw, double headroom,
                                  double redundancy) {
-  double n = ceil_tol(raw * (1 + headroom));
+  double n = capplan_ceil(raw * (1 + headroom));
   if (raw > 0 && n < 1)
     n = 1;
   return n + redundancy;
@@ -253,7 +237,8 @@ bool lean_eval(lean *k, const capplan_model *m, const params *p,
                                                 : tp.parallelism;
       double jobs = load / 1;
       bool random = ms->random_balancer;
-      double slots = random ? floor(qslots + 1e-9) : floor(srv * qslots + 1e-9);
+      double slots = random ? capplan_floor(qslots + 1e-9)
+                            : capplan_floor(srv * qslots + 1e-9);
       if (slots < 1)
         slots = 1;
       double arrivals = random ? jobs / srv : jobs;
