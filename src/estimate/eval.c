@@ -507,6 +507,34 @@ static void add_latency_servers(const capplan_model *m, const params *p,
   s->status = s->queue.stable ? PLAN_OK : PLAN_OVERLOADED;
 }
 
+/* Phase 4b: group GI's pool grows by the servers latency.c added for a
+ * member's or the response's objectives; its members share them. */
+static void add_group_latency_servers(const capplan_model *m, const params *p,
+                                      plan *out, size_t gi) {
+  const mgroup *mg = &m->group[gi];
+  const hw_in *hw = &p->hw[mg->hw];
+  group_plan *gp = &out->group[gi];
+  pool_plan *pp = &gp->pool;
+  pp->servers += gp->latency_added;
+  pp->applies |= 1u << CON_LATENCY;
+  pp->by[CON_LATENCY] = pp->servers;
+  pp->binding = CON_LATENCY;
+  pp->gpus = pp->servers * hw->gpus;
+  pp->cost_per_year = pp->servers * hw->cost_per_year;
+  pp->utilization = gp->equivalents / pp->servers;
+  pool_availability(pp, &p->group[gi], memo_of(out, 2 * m->n_stages + gi));
+  for (size_t k = 0; k < mg->n_members; k++) {
+    stage_plan *s = &out->stage[mg->members[k]];
+    s->pool.all = pp->all;
+    s->pool.req = pp->req;
+    s->pool.utilization = pp->utilization;
+    if (s->status == PLAN_OK || s->status == PLAN_OVERLOADED)
+      s->status = s->queue.stable && pp->utilization <= 1 + 1e-9
+                      ? PLAN_OK
+                      : PLAN_OVERLOADED;
+  }
+}
+
 /* Phase 4: a colocation group (SPEC.md "Colocation"): server-equivalents
  * add; the group is one pool, sized and available as one. */
 static bool size_group(const capplan_model *m, const params *p, plan *out,
@@ -727,6 +755,18 @@ int plan_eval(const capplan_model *m, const params *p,
           add_latency_servers(m, p, out, i);
           if (too_big(out, i, out->stage[i].pool.servers, 0))
             return -1;
+        }
+      for (size_t gi = 0; gi < m->n_groups; gi++)
+        if (out->group[gi].latency_added > 0) {
+          add_group_latency_servers(m, p, out, gi);
+          if (too_big(out, m->group[gi].members[0], out->group[gi].pool.servers,
+                      0))
+            return -1;
+          if (out->group[gi].pool.gpus > CAPPLAN_MAX_EXACT) {
+            out->problem = PROBLEM_GROUP_GPUS;
+            out->problem_stage = gi;
+            return -1;
+          }
         }
     }
     latency_end_to_end(m, p, out);

@@ -67,8 +67,13 @@ typedef struct latency_work {
   mmc *q;         /* per stage: its queue, when stable */
   double *weight; /* per stage: share of requests that end there */
   double *bound;  /* per stage: bound on the p99.99 to its end */
-  double *added;  /* per stage: servers added before end-to-end sizing */
-  bool no_wait;   /* evaluate as if no job ever waited (a floor) */
+  double *added;  /* per stage, then group: servers added before
+                     end-to-end sizing */
+  /* A unit's queues while one more server is tried (unit_keep). */
+  queue_plan *kept;
+  mmc *kept_q;
+  double kept_added;
+  bool no_wait; /* evaluate as if no job ever waited (a floor) */
 } latency_work;
 
 latency_work *latency_work_new(const capplan_model *m) {
@@ -81,7 +86,9 @@ latency_work *latency_work_new(const capplan_model *m) {
   w->q = xcalloc(n, sizeof *w->q);
   w->weight = xcalloc(n, sizeof *w->weight);
   w->bound = xcalloc(n, sizeof *w->bound);
-  w->added = xcalloc(n, sizeof *w->added);
+  w->added = xcalloc(n + m->n_groups, sizeof *w->added);
+  w->kept = xcalloc(n, sizeof *w->kept);
+  w->kept_q = xcalloc(n, sizeof *w->kept_q);
   return w;
 }
 
@@ -96,6 +103,8 @@ void latency_work_free(latency_work *w) {
   free(w->weight);
   free(w->bound);
   free(w->added);
+  free(w->kept);
+  free(w->kept_q);
   free(w);
 }
 
@@ -226,6 +235,7 @@ static void queue_at(const capplan_model *m, const params *p, plan *out,
   if (slots < 1)
     slots = 1;
   qp->slots = slots;
+  qp->server_slots = tq.slots;
   qp->arrivals = qp->random ? jobs / n : jobs;
   qp->utilization = qp->arrivals * tq.service / slots;
   mmc *q = &w->q[i];
@@ -689,14 +699,54 @@ static bool below_floor(const capplan_model *m, plan *out, size_t i) {
   return false;
 }
 
-/* The smallest count from N0 up whose queue meets stage I's objectives,
- * by doubling then bisection (the response falls as servers are added);
- * 0 when none up to 2^40 times N0 does. */
+/* What sizing grows (a unit): a stand-alone stage (U < n, the stage U)
+ * or a colocation group (U = n + g), whose servers its members share by
+ * server-equivalents (stage_servers), so one more server there shortens
+ * every member's queue. */
+
+/* Servers of colocated stage I when its group has COUNT. */
+static double member_servers(const capplan_model *m, const plan *out, size_t i,
+                             double count) {
+  const group_plan *gp = &out->group[m->stage[i].group];
+  return gp->equivalents > 0
+             ? count * out->stage[i].equivalents / gp->equivalents
+             : 0;
+}
+
+/* Unit U's servers now, with those sizing added so far. */
+static double unit_count(const capplan_model *m, const plan *out, size_t u) {
+  if (u < m->n_stages)
+    return out->stage[u].pool.servers + out->stage[u].latency_added;
+  const group_plan *gp = &out->group[u - m->n_stages];
+  return gp->pool.servers + gp->latency_added;
+}
+
+/* The servers sizing has added to unit U so far. */
+static double unit_added(const capplan_model *m, const plan *out, size_t u) {
+  return u < m->n_stages ? out->stage[u].latency_added
+                         : out->group[u - m->n_stages].latency_added;
+}
+
+/* The unit that serves stage I. */
+static size_t unit_of(const capplan_model *m, size_t i) {
+  long g = m->stage[i].group;
+  return g < 0 ? i : m->n_stages + (size_t)g;
+}
+
+/* Stage I's servers when its unit has COUNT. */
+static double servers_at(const capplan_model *m, const plan *out, size_t i,
+                         double count) {
+  return m->stage[i].group < 0 ? count : member_servers(m, out, i, count);
+}
+
+/* The smallest count of unit U from N0 up at which stage I's queue meets
+ * its objectives, by doubling then bisection (the response falls as
+ * servers are added); 0 when none up to 2^40 times N0 does. */
 static double smallest_meeting(const capplan_model *m, const params *p,
                                plan *out, size_t i, double n0) {
   latency_work *w = out->lw;
   queue_plan qp;
-  queue_at(m, p, out, w, i, n0, &qp);
+  queue_at(m, p, out, w, i, servers_at(m, out, i, n0), &qp);
   if (stage_meets(m, i, &qp))
     return n0;
   double lo = n0, hi = n0;
@@ -704,7 +754,7 @@ static double smallest_meeting(const capplan_model *m, const params *p,
     hi = hi * 2;
     if (hi > CAPPLAN_MAX_EXACT)
       return 0;
-    queue_at(m, p, out, w, i, hi, &qp);
+    queue_at(m, p, out, w, i, servers_at(m, out, i, hi), &qp);
     if (stage_meets(m, i, &qp))
       break;
     lo = hi;
@@ -713,7 +763,7 @@ static double smallest_meeting(const capplan_model *m, const params *p,
   }
   while (hi - lo > 1) {
     double mid = floor((lo + hi) / 2);
-    queue_at(m, p, out, w, i, mid, &qp);
+    queue_at(m, p, out, w, i, servers_at(m, out, i, mid), &qp);
     if (stage_meets(m, i, &qp))
       hi = mid;
     else
@@ -737,48 +787,143 @@ static double shortfall(const capplan_model *m, const plan *out) {
   return s;
 }
 
-static bool sizable(const capplan_model *m, const plan *out, size_t i) {
-  return m->stage[i].size_latency && m->stage[i].group < 0 &&
-         on_path(m, out, i) && out->stage[i].load > 0;
+/* Whether sizing may grow unit U: a stage on the request path with load
+ * and no 'sizing: throughput'; a group when none of its members says
+ * 'sizing: throughput' and one is on the path with load. */
+static bool sizable(const capplan_model *m, const plan *out, size_t u) {
+  if (u < m->n_stages)
+    return m->stage[u].size_latency && m->stage[u].group < 0 &&
+           on_path(m, out, u) && out->stage[u].load > 0;
+  const mgroup *mg = &m->group[u - m->n_stages];
+  bool any = false;
+  for (size_t k = 0; k < mg->n_members; k++) {
+    size_t i = mg->members[k];
+    if (!m->stage[i].size_latency)
+      return false;
+    any = any || (on_path(m, out, i) && out->stage[i].load > 0);
+  }
+  return any;
 }
 
-/* Sets stage I to N servers for the sizing's trials. */
+/* Whether every queue unit U serves is stable. */
+static bool unit_stable(const capplan_model *m, const plan *out, size_t u) {
+  if (u < m->n_stages)
+    return out->stage[u].queue.stable;
+  const mgroup *mg = &m->group[u - m->n_stages];
+  for (size_t k = 0; k < mg->n_members; k++) {
+    const stage_plan *s = &out->stage[mg->members[k]];
+    if (s->load > 0 && !s->queue.stable)
+      return false;
+  }
+  return true;
+}
+
+/* The yearly price of one more server of unit U. */
+static double unit_price(const capplan_model *m, const params *p, size_t u) {
+  size_t hw = u < m->n_stages ? m->stage[u].hw : m->group[u - m->n_stages].hw;
+  return p->hw[hw].cost_per_year;
+}
+
+/* Sets unit U to N servers for the sizing's trials: its added count and
+ * the queues of the stages it serves. */
 static void try_count(const capplan_model *m, const params *p, plan *out,
-                      size_t i, double n) {
-  stage_plan *s = &out->stage[i];
-  s->latency_added = n - s->pool.servers;
-  queue_at(m, p, out, out->lw, i, n, &s->queue);
+                      size_t u, double n) {
+  if (u < m->n_stages) {
+    stage_plan *s = &out->stage[u];
+    s->latency_added = n - s->pool.servers;
+    queue_at(m, p, out, out->lw, u, n, &s->queue);
+    return;
+  }
+  size_t g = u - m->n_stages;
+  const mgroup *mg = &m->group[g];
+  group_plan *gp = &out->group[g];
+  gp->latency_added = n - gp->pool.servers;
+  for (size_t k = 0; k < mg->n_members; k++) {
+    size_t i = mg->members[k];
+    stage_plan *s = &out->stage[i];
+    if (s->load > 0)
+      queue_at(m, p, out, out->lw, i, member_servers(m, out, i, n), &s->queue);
+  }
+}
+
+/* Keeps (KEEP) or puts back (!KEEP) the queues of the stages unit U
+ * serves and its added count: a trial of one more server is undone
+ * without computing the queues again. */
+static void unit_keep(const capplan_model *m, plan *out, size_t u, bool keep) {
+  latency_work *w = out->lw;
+  const mgroup *mg = u < m->n_stages ? NULL : &m->group[u - m->n_stages];
+  size_t count = mg ? mg->n_members : 1;
+  for (size_t k = 0; k < count; k++) {
+    size_t i = mg ? mg->members[k] : u;
+    if (keep) {
+      w->kept[k] = out->stage[i].queue;
+      w->kept_q[k] = w->q[i];
+    } else {
+      out->stage[i].queue = w->kept[k];
+      w->q[i] = w->kept_q[k];
+    }
+  }
+  double *added = mg ? &out->group[u - m->n_stages].latency_added
+                     : &out->stage[u].latency_added;
+  if (keep)
+    w->kept_added = *added;
+  else
+    *added = w->kept_added;
+}
+
+/* The count of unit U (now C) at which each queue it serves is below
+ * 100%: a queue at utilization rho with C servers needs more than
+ * C rho; then one at a time until all are stable. */
+static void make_stable(const capplan_model *m, const params *p, plan *out,
+                        size_t u) {
+  const mgroup *mg = u < m->n_stages ? NULL : &m->group[u - m->n_stages];
+  size_t count = mg ? mg->n_members : 1;
+  double c = unit_count(m, out, u), next = c + 1;
+  for (size_t k = 0; k < count; k++) {
+    const stage_plan *s = &out->stage[mg ? mg->members[k] : u];
+    if (s->load <= 0 || s->queue.stable)
+      continue;
+    double need = floor(c * s->queue.utilization) + 1;
+    next = need > next ? need : next;
+  }
+  try_count(m, p, out, u, next);
+  while (!unit_stable(m, out, u) && next < CAPPLAN_MAX_EXACT) {
+    next += 1;
+    try_count(m, p, out, u, next);
+  }
 }
 
 void latency_size(const capplan_model *m, const params *p, plan *out) {
-  size_t n = m->n_stages;
+  size_t n = m->n_stages, units = n + m->n_groups;
   bool e2e = false;
   for (size_t i = 0; i < n; i++)
     out->stage[i].latency_added = 0;
+  for (size_t g = 0; g < m->n_groups; g++)
+    out->group[g].latency_added = 0;
   out->latency_unmet = false;
   out->unmet_stage = -1;
   out->unmet_pct = -1;
   out->unmet_floor = 0;
-  /* 1. Each stage's own objectives: exactly the smallest count. */
+  /* 1. Each stage's own objectives: exactly the smallest count of the
+   * servers that serve it (its own, or its group's). */
   for (size_t k = 0; k < m->n_pct_limits; k++) {
     const pct_limit *l = &m->pct_limits[k];
     if (l->stage < 0) {
       e2e = true;
       continue;
     }
-    size_t i = (size_t)l->stage;
-    stage_plan *s = &out->stage[i];
-    if (!m->stage[i].size_latency || m->stage[i].group >= 0 || s->load <= 0)
+    size_t i = (size_t)l->stage, u = unit_of(m, i);
+    if (!m->stage[i].size_latency || out->stage[i].load <= 0 ||
+        (u >= n && !sizable(m, out, u)))
       continue;
     if (below_floor(m, out, i))
       continue;
-    double from = s->pool.servers + s->latency_added;
-    double c = smallest_meeting(m, p, out, i, from);
+    double c = smallest_meeting(m, p, out, i, unit_count(m, out, u));
     if (c == 0) {
       unmet(out, l->stage, l->pct, 0);
       continue;
     }
-    try_count(m, p, out, i, c);
+    try_count(m, p, out, u, c);
   }
   if (!e2e)
     return;
@@ -796,29 +941,19 @@ void latency_size(const capplan_model *m, const params *p, plan *out) {
         return;
       }
     }
-  for (size_t i = 0; i < n; i++)
-    w->added[i] = out->stage[i].latency_added;
   bool any = false;
-  for (size_t i = 0; i < n; i++)
-    any = any || sizable(m, out, i);
+  for (size_t u = 0; u < units; u++) {
+    w->added[u] = unit_added(m, out, u);
+    any = any || sizable(m, out, u);
+  }
   if (!any)
     return;
-  /* 2. End to end: first every overloaded stage that may grow just past
+  /* 2. End to end: first every overloaded unit that may grow just past
    * 100%, then one server at a time where the objectives' shortfall
    * drops most per dollar, until they are met. */
-  for (size_t i = 0; i < n; i++) {
-    stage_plan *s = &out->stage[i];
-    if (!sizable(m, out, i) || s->queue.stable)
-      continue;
-    double c = s->pool.servers + s->latency_added;
-    double need = c * s->queue.utilization; /* servers' worth of load */
-    double next = floor(need) + 1 > c ? floor(need) + 1 : c + 1;
-    try_count(m, p, out, i, next);
-    while (!s->queue.stable && next < CAPPLAN_MAX_EXACT) {
-      next += 1;
-      try_count(m, p, out, i, next);
-    }
-  }
+  for (size_t u = 0; u < units; u++)
+    if (sizable(m, out, u) && !unit_stable(m, out, u))
+      make_stable(m, p, out, u);
   latency_end_to_end(m, p, out);
   double gap = shortfall(m, out);
   size_t evals = 1;
@@ -829,38 +964,35 @@ void latency_size(const capplan_model *m, const params *p, plan *out) {
     }
     long best = -1;
     double best_rate = 0, best_gap = gap;
-    for (size_t i = 0; i < n && evals < SIZING_EVALS; i++) {
-      if (!sizable(m, out, i))
+    for (size_t u = 0; u < units && evals < SIZING_EVALS; u++) {
+      if (!sizable(m, out, u))
         continue;
-      stage_plan *s = &out->stage[i];
-      double c = s->pool.servers + s->latency_added;
-      queue_plan keep = s->queue;
-      mmc keep_q = out->lw->q[i];
-      try_count(m, p, out, i, c + 1);
+      double c = unit_count(m, out, u);
+      unit_keep(m, out, u, true);
+      try_count(m, p, out, u, c + 1);
       latency_end_to_end(m, p, out);
       evals++;
       double g = shortfall(m, out);
-      double cost = p->hw[m->stage[i].hw].cost_per_year;
+      double cost = unit_price(m, p, u);
       double rate = g >= 0 ? (gap - g) / (cost > 0 ? cost : 1e-9) : 0;
       if (g >= 0 && g < gap && (best < 0 || rate > best_rate)) {
-        best = (long)i;
+        best = (long)u;
         best_rate = rate;
         best_gap = g;
       }
-      s->queue = keep;
-      out->lw->q[i] = keep_q;
-      s->latency_added = c - s->pool.servers;
+      unit_keep(m, out, u, false);
     }
     if (best < 0) {
       unmet(out, -1, -1, 0);
       break;
     }
-    stage_plan *s = &out->stage[best];
-    try_count(m, p, out, (size_t)best, s->pool.servers + s->latency_added + 1);
+    try_count(m, p, out, (size_t)best, unit_count(m, out, (size_t)best) + 1);
     gap = best_gap;
   }
   if (out->latency_unmet) /* back to what the stages' own objectives add */
-    for (size_t i = 0; i < n; i++)
-      if (out->stage[i].latency_added != w->added[i])
-        try_count(m, p, out, i, out->stage[i].pool.servers + w->added[i]);
+    for (size_t u = 0; u < units; u++) {
+      double added = unit_added(m, out, u);
+      if (added != w->added[u])
+        try_count(m, p, out, u, unit_count(m, out, u) - added + w->added[u]);
+    }
 }

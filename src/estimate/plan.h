@@ -83,17 +83,18 @@ const char *queue_model_name(enum queue_model q);
 
 typedef struct queue_plan {
   enum queue_model model;
-  bool random;        /* a queue per server (else one shared queue) */
-  double servers;     /* serving the stage (a colocated stage: its share) */
-  double slots;       /* the queue's c: all servers', or one server's */
-  double arrivals;    /* jobs per second into that queue */
-  double job;         /* requests per job */
-  double service;     /* mean seconds a job holds a slot */
-  double cs, ca;      /* variation of service and of arrivals */
-  double form;        /* longest wait for a batch to form, s */
-  double fill;        /* batch size when arrivals fill it (tp_queue) */
-  double utilization; /* of the slots: arrivals x service / slots */
-  bool stable;        /* utilization < 1: the figures below hold */
+  bool random;         /* a queue per server (else one shared queue) */
+  double servers;      /* serving the stage (a colocated stage: its share) */
+  double slots;        /* the queue's c: all servers', or one server's */
+  double server_slots; /* one server's slots as its model gives them */
+  double arrivals;     /* jobs per second into that queue */
+  double job;          /* requests per job */
+  double service;      /* mean seconds a job holds a slot */
+  double cs, ca;       /* variation of service and of arrivals */
+  double form;         /* longest wait for a batch to form, s */
+  double fill;         /* batch size when arrivals fill it (tp_queue) */
+  double utilization;  /* of the slots: arrivals x service / slots */
+  bool stable;         /* utilization < 1: the figures below hold */
   double p_wait, wait_mean; /* P(a job waits), its mean wait (s) */
   double wait_rate;         /* P(W > t) = p_wait exp(-wait_rate t) */
   double pct[PCT_COUNT];    /* response of one invocation, s */
@@ -124,7 +125,9 @@ typedef struct stage_plan {
 } stage_plan;
 
 typedef struct group_plan {
-  double equivalents; /* sum of its members' */
+  double equivalents;   /* sum of its members' */
+  double latency_added; /* servers added to meet a member's or the
+                           response's latency objective */
   pool_plan pool;
 } group_plan;
 

@@ -354,8 +354,9 @@ static void queue_warnings(const capplan_model *m, const plan *pl,
       char help[256];
       snprintf(help, sizeof help,
                "leave headroom in group '%s' ('groups: {%s: {utilization: "
-               "80%%}}'); capplan does not add servers to a group for "
-               "latency",
+               "80%%}}'), or give a percentile objective ('slo: "
+               "{latency_p99: 200ms}') and capplan adds the servers the "
+               "group needs",
                m->group[ms->group].name, m->group[ms->group].name);
       capplan_diags_add(d, CAPPLAN_WARNING, ms->loc, help,
                         "stage '%s' runs at %s of its %s slots: its queue "

@@ -306,8 +306,7 @@ static void queue_steps(const wk *x, size_t i, step_list *l) {
               "balancer least-loaded: one queue, c = floor(%s servers x %s "
               "slots) = %s, fed %s jobs/s",
               fmt_raw(q->servers, b[0], FMT_SIZE),
-              fmt_number(q->slots / (q->servers > 0 ? q->servers : 1), 4, b[1],
-                         FMT_SIZE),
+              fmt_number(q->server_slots, 4, b[1], FMT_SIZE),
               fmt_count(q->slots, b[2], FMT_SIZE),
               fmt_rate(q->arrivals, b[3], FMT_SIZE));
   if (in->concurrency <= 0 && q->job == 1)
@@ -558,7 +557,14 @@ static void group_section(const wk *x, size_t gi) {
               fmt_bytes(pp->usable, b[1], FMT_SIZE),
               fmt_raw(pp->by[CON_MEMORY], b[2], FMT_SIZE));
   binding_step(x, pp, l);
-  sizing(x, pp, pol, 0, l);
+  sizing(x, pp, pol, gp->latency_added, l);
+  if (gp->latency_added > 0)
+    steps_say(x->s, l, "for latency",
+              "%s + %s for the latency objectives = %s servers (its members "
+              "share them by server-equivalents)",
+              fmt_count(pp->servers - gp->latency_added, b[0], FMT_SIZE),
+              fmt_count(gp->latency_added, b[1], FMT_SIZE),
+              fmt_count(pp->servers, b[2], FMT_SIZE));
   money(x, mg->hw, pp, l);
   availability(x, pp, pol, l);
   steps_summary(x->s, l, "%s server%s, %s GPU%s, %s/year",

@@ -509,6 +509,7 @@ static void group_json(jw *w, const capplan_report *r, size_t g) {
   constraints_json(w, pp);
   memory_json(w, pp);
   num(w, "servers", pp->servers);
+  num(w, "servers_added_for_latency", r->plan->group[g].latency_added);
   num(w, "gpus", pp->gpus);
   num(w, "cost_per_year", pp->cost_per_year);
   num(w, "zones", pol->zones);

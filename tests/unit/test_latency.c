@@ -176,6 +176,76 @@ static void test_size_one_stage(void **state) {
   run_free(&x);
 }
 
+/* A colocated stage's own p99: its servers are its share of the group's
+ * (half here: two members of 10 server-equivalents each), so the group
+ * grows to exactly the smallest count whose share meets it - checked
+ * against queueing.h's exact search as for one stage - and one fewer
+ * misses.  With 'sizing: throughput' on a member the group stays. */
+static void test_size_colocated(void **state) {
+  (void)state;
+#define COLOCATED(A_EXTRA)                                                     \
+  "capplan: 1\ntraffic: {qps: 10K}\ngroups: {pool: {}}\nstages:\n"             \
+  "  - {name: a, latency: 20ms, qps_per_server: 1K, colocate: pool,\n"         \
+  "     slo: {latency_p99: 93ms}" A_EXTRA "}\n"                                \
+  "  - {name: b, after: [], latency: 20ms, qps_per_server: 1K,\n"              \
+  "     colocate: pool}\n"
+  run_result x = run_yaml(COLOCATED(""));
+  const treport *r = expect_report(&x);
+  const plan *pl = r->report->plan;
+  const group_plan *gp = &pl->group[0];
+  /* a's slots: floor(G x 10/20 servers x 20 slots), so G = ceil(c / 10)
+   * for the smallest c with p99 <= 93 ms at lambda 10K/s, mu 50/s. */
+  double c = mmc_servers_for(10000, 50, 1, 1, 0.99, 0.093);
+  double g = ceil(c / 10);
+  assert_true(g > 20);
+  assert_true(gp->pool.servers == g);
+  assert_true(gp->latency_added == g - 20);
+  assert_int_equal(gp->pool.binding, CON_LATENCY);
+  const stage_plan *a = stage(r, "a")->plan, *b = stage(r, "b")->plan;
+  assert_true(a->queue.stable && b->queue.stable);
+  assert_true(a->queue.slots == (g - 1) * 10 + 10); /* g x 10 */
+  assert_true(a->queue.pct[PCT_P99] <= 0.093);
+  assert_int_equal(a->status, PLAN_OK);
+  assert_int_equal(b->status, PLAN_OK);
+  mmc q;
+  if (mmc_init(&q, 10000, 50, (g - 1) * 10, 1, 1) == 0)
+    assert_true(mmc_response_quantile(&q, 0.99) > 0.093);
+  assert_true(pl->servers == g);
+  assert_true(r->passed);
+  run_free(&x);
+
+  x = run_yaml(COLOCATED(", sizing: throughput"));
+#undef COLOCATED
+  r = expect_report(&x);
+  gp = &r->report->plan->group[0];
+  assert_true(gp->pool.servers == 20);
+  assert_true(gp->latency_added == 0);
+  assert_false(r->passed);
+  run_free(&x);
+}
+
+/* An end-to-end objective behind a group at 100%: the group is made
+ * stable first (one server past its load), and the result meets the
+ * objective. */
+static void test_size_group_end_to_end(void **state) {
+  (void)state;
+  run_result x = run_yaml(
+      "capplan: 1\ntraffic: {qps: 10K}\nslo: {latency_p99: 80ms}\n"
+      "groups: {pool: {}}\nstages:\n"
+      "  - {name: front, latency: 5ms, qps_per_server: 2K, sizing: "
+      "throughput, utilization: 80%}\n"
+      "  - {name: a, latency: 5ms, qps_per_server: 1K, colocate: pool}\n"
+      "  - {name: b, latency: 5ms, qps_per_server: 2K, colocate: pool}\n");
+  const treport *r = expect_report(&x);
+  const plan *pl = r->report->plan;
+  assert_true(pl->group[0].pool.servers > 15);
+  assert_true(stage(r, "a")->plan->queue.stable);
+  assert_true(pl->pct_known);
+  assert_true(pl->pct[PCT_P99] <= 0.080);
+  assert_true(r->passed);
+  run_free(&x);
+}
+
 /* The issue's example: 10K QPS on 10 servers of 1K at 20 ms fills all 200
  * slots: overloaded, no percentile, a warning naming the stage; a p99
  * objective with sizing turned off fails with no figure.  One more slot
@@ -472,6 +542,8 @@ int main(void) {
       cmocka_unit_test(test_calls),
       cmocka_unit_test(test_stops),
       cmocka_unit_test(test_size_one_stage),
+      cmocka_unit_test(test_size_colocated),
+      cmocka_unit_test(test_size_group_end_to_end),
       cmocka_unit_test(test_overload),
       cmocka_unit_test(test_size_end_to_end),
       cmocka_unit_test(test_random_balancer),
