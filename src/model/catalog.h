@@ -97,9 +97,11 @@ enum {
 };
 #define CAT_MAX_FIELDS ACC_FIELDS
 
-/* A public page a figure was read on. */
+/* Where a figure was read: a public page (url, and the date it was read)
+ * or, for a workload (workload.h), an interview seed under shared/seeds
+ * (seed "004", section); with a note. */
 typedef struct cat_source {
-  const char *url, *read, *note;
+  const char *url, *read, *seed, *section, *note;
 } cat_source;
 
 /* One number of an entry and where it came from: a source of the entry
@@ -150,6 +152,43 @@ const char *cat_kind_name(enum cat_kind kind, bool plural);
  * instances such as p5.48xlarge, models such as llama-3.1-8b); not
  * starting with a dot. */
 bool catalog_valid_name(const char *s, size_t len);
+
+/* The `sources:` list of one kind of entry: which keys a source may
+ * have, which figures its `fields` may name, and the help its errors
+ * give. */
+typedef struct cat_source_rules {
+  /* The keys a source may have, in the order the help lists them: some
+   * of url, read, seed, section, fields and note.  With "seed", a source
+   * is a page (url, read) or a seed (seed, section); without, a page. */
+  const char *const *keys;
+  size_t n_keys;
+  const char *const *fields; /* the names `fields` may list */
+  size_t n_fields;
+  bool key_parts;          /* see catalog_unknown_key() */
+  const char *list_help;   /* for `sources` not a list */
+  const char *item_help;   /* for a source not a mapping */
+  const char *fields_help; /* for `fields` not a list */
+  const char *field_help;  /* for `fields` naming an unknown figure */
+} cat_source_rules;
+
+struct ynode;
+
+/* Reads the `sources:` list V of an entry by rules R: each source is
+ * appended to the *N_SOURCES of *SOURCES (a new array in ARENA; a second
+ * `sources:` of an entry adds to the first) and its `fields` list to
+ * *FLISTS (NULL where it has none or not a list).  Errors go to D. */
+void catalog_read_sources(const cat_source_rules *r, const struct ynode *v,
+                          capplan_arena *arena, capplan_diags *d,
+                          cat_source **sources, size_t *n_sources,
+                          const struct ynode ***flists);
+
+/* An error at KEY, unknown in WHERE ("a source", "accelerator 't4'"),
+ * suggesting the closest of the N keys NAMES and listing them all in
+ * the help; PARTS: failing a close one, a key that contains KEY
+ * ('memory_bandwidth' for 'bandwidth'). */
+void catalog_unknown_key(capplan_diags *d, const struct ynode *key,
+                         const char *const *names, size_t n, const char *where,
+                         bool parts);
 
 /* The entry named NAME, or NULL. */
 const cat_entry *catalog_find(const capplan_catalog *c, enum cat_kind kind,

@@ -217,12 +217,20 @@ bool catalog_valid_name(const char *s, size_t len) {
   return true;
 }
 
-static const char *scalar_text(cload *L, const ynode *key, const ynode *v) {
+/* The text of the single value V of KEY, in ARENA; NULL after an error
+ * in D if V is not one. */
+static const char *text_in(capplan_arena *arena, capplan_diags *d,
+                           const ynode *key, const ynode *v) {
   if (is_scalar(v))
-    return arena_strndup(L->c->arena, v->text, v->len);
-  error(L, at(v), "write a single value", "'%s' takes a single value, not %s",
-        key->text, ynode_kind_name(v));
+    return arena_strndup(arena, v->text, v->len);
+  capplan_diags_add(d, CAPPLAN_ERROR, at(v), "write a single value",
+                    "'%s' takes a single value, not %s", key->text,
+                    ynode_kind_name(v));
   return NULL;
+}
+
+static const char *scalar_text(cload *L, const ynode *key, const ynode *v) {
+  return text_in(L->c->arena, L->d, key, v);
 }
 
 /* Reads the number V of field I (KIND) into F. */
@@ -269,11 +277,12 @@ static void load_number(cload *L, enum cat_kind kind, size_t i,
   f->source = -1;
 }
 
-static void unknown(cload *L, const ynode *key, const char *const *names,
-                    size_t n, const char *where) {
+void catalog_unknown_key(capplan_diags *d, const ynode *key,
+                         const char *const *names, size_t n, const char *where,
+                         bool parts) {
   const char *best = closest_word(key->text, names, n);
   /* 'bandwidth' for 'memory_bandwidth': a part of the name, not a typo. */
-  for (size_t i = 0; i < n && !best && strlen(key->text) >= 4; i++)
+  for (size_t i = 0; i < n && parts && !best && strlen(key->text) >= 4; i++)
     if (strstr(names[i], key->text))
       best = names[i];
   capplan_buf help;
@@ -282,74 +291,147 @@ static void unknown(cload *L, const ynode *key, const char *const *names,
   for (size_t i = 0; i < n; i++)
     capplan_buf_printf(&help, "%s %s", i ? "," : "", names[i]);
   if (best)
-    error(L, at(key), help.data,
-          "unknown key '%.64s' in %s (did you mean '%s'?)", key->text, where,
-          best);
+    capplan_diags_add(d, CAPPLAN_ERROR, at(key), help.data,
+                      "unknown key '%.64s' in %s (did you mean '%s'?)",
+                      key->text, where, best);
   else
-    error(L, at(key), help.data, "unknown key '%.64s' in %s", key->text, where);
+    capplan_diags_add(d, CAPPLAN_ERROR, at(key), help.data,
+                      "unknown key '%.64s' in %s", key->text, where);
   capplan_buf_release(&help);
 }
 
-/* The `sources:` list of an entry: each a map of url, read, fields, note.
- * FIELDS[k] gets the list of field keys source k names (NULL-ended). */
-static void load_sources(cload *L, enum cat_kind kind, const ynode *v,
-                         cat_entry *e, const ynode ***fields) {
+static bool listed(const char *const *names, size_t n, const char *s) {
+  for (size_t i = 0; i < n; i++)
+    if (!strcmp(names[i], s))
+      return true;
+  return false;
+}
+
+/* Where the text of source key NAME goes in SRC; NULL for `fields` and
+ * for a key no source has. */
+static const char **source_slot(cat_source *src, const char *name) {
+  return !strcmp(name, "url")       ? &src->url
+         : !strcmp(name, "read")    ? &src->read
+         : !strcmp(name, "seed")    ? &src->seed
+         : !strcmp(name, "section") ? &src->section
+         : !strcmp(name, "note")    ? &src->note
+                                    : NULL;
+}
+
+/* A page needs an https url and the date it was read, a seed its
+ * section.  Where a source may be a seed (SEEDS), one without a good url
+ * is told of the url or the seed, and not also of the date. */
+static void check_source(const cat_source *src, const ynode *s, bool seeds,
+                         capplan_diags *d) {
+  if (src->url || !src->seed) {
+    bool bad_url = !src->url || strncmp(src->url, "https://", 8);
+    if (bad_url)
+      capplan_diags_add(
+          d, CAPPLAN_ERROR, at(s),
+          seeds ? "give the page's address, 'url: https://...', or the seed "
+                  "with 'seed: \"004\"' and 'section:'"
+                : "give the page's address, 'url: https://...'",
+          "a source needs an https 'url'%s", seeds ? " or a 'seed'" : "");
+    if (!src->read && !(seeds && bad_url))
+      capplan_diags_add(d, CAPPLAN_ERROR, at(s),
+                        "add 'read: YYYY-MM-DD', the day the page was read",
+                        "a source needs the date it was 'read'");
+  } else if (!src->section) {
+    capplan_diags_add(d, CAPPLAN_ERROR, at(s),
+                      "add 'section:', the part of the seed the figure is in",
+                      "a seed source needs its 'section'");
+  }
+}
+
+void catalog_read_sources(const cat_source_rules *r, const ynode *v,
+                          capplan_arena *arena, capplan_diags *d,
+                          cat_source **sources, size_t *n_sources,
+                          const ynode ***flists) {
   if (v->kind != YN_SEQ) {
-    error(L, at(v),
-          "write '- url: https://...' items, each with 'read' and "
-          "'fields'",
-          "'sources' takes a list, not %s", ynode_kind_name(v));
+    capplan_diags_add(d, CAPPLAN_ERROR, at(v), r->list_help,
+                      "'sources' takes a list, not %s", ynode_kind_name(v));
     return;
   }
-  e->sources = arena_array(L->c->arena, v->n + 1, sizeof(cat_source));
-  *fields = arena_array(L->c->arena, v->n + 1, sizeof(const ynode *));
-  static const char *const keys[] = {"url", "read", "fields", "note"};
+  /* After the sources of an earlier `sources:` of the same entry, if
+   * any: a second list adds to the first. */
+  size_t base = *n_sources;
+  cat_source *all = arena_array(arena, base + v->n + 1, sizeof *all);
+  const ynode **fl = arena_array(arena, base + v->n + 1, sizeof *fl);
+  if (base) {
+    memcpy(all, *sources, base * sizeof *all);
+    memcpy(fl, *flists, base * sizeof *fl);
+  }
+  *sources = all;
+  *flists = fl;
+  bool seeds = listed(r->keys, r->n_keys, "seed");
   for (size_t i = 0; i < v->n; i++) {
     const ynode *s = v->kids[i];
     if (s->kind != YN_MAP) {
-      error(L, at(s), "write 'url:', 'read:' and 'fields:' below the '-'",
-            "a source must be a mapping, not %s", ynode_kind_name(s));
+      capplan_diags_add(d, CAPPLAN_ERROR, at(s), r->item_help,
+                        "a source must be a mapping, not %s",
+                        ynode_kind_name(s));
       continue;
     }
-    cat_source *src = &e->sources[e->n_sources];
+    cat_source *src = &(*sources)[*n_sources];
     const ynode *flist = NULL;
     for (size_t k = 0; k + 1 < s->n; k += 2) {
       const ynode *key = s->kids[k], *val = s->kids[k + 1];
       if (!is_scalar(key))
         continue;
-      if (!strcmp(key->text, "url"))
-        src->url = scalar_text(L, key, val);
-      else if (!strcmp(key->text, "read"))
-        src->read = scalar_text(L, key, val);
-      else if (!strcmp(key->text, "note"))
-        src->note = scalar_text(L, key, val);
-      else if (!strcmp(key->text, "fields"))
-        flist = val;
+      const char **slot = source_slot(src, key->text);
+      if (!listed(r->keys, r->n_keys, key->text) ||
+          (!slot && strcmp(key->text, "fields")))
+        catalog_unknown_key(d, key, r->keys, r->n_keys, "a source",
+                            r->key_parts);
+      else if (slot)
+        *slot = text_in(arena, d, key, val);
       else
-        unknown(L, key, keys, ARRAY_LEN(keys), "a source");
+        flist = val;
     }
-    if (!src->url || strncmp(src->url, "https://", 8))
-      error(L, at(s), "give the page's address, 'url: https://...'",
-            "a source needs an https 'url'");
-    if (!src->read)
-      error(L, at(s), "add 'read: YYYY-MM-DD', the day the page was read",
-            "a source needs the date it was 'read'");
-    if (flist && flist->kind != YN_SEQ)
-      error(L, at(flist), "write the fields as a list, e.g. [memory, price]",
-            "'fields' takes a list, not %s", ynode_kind_name(flist));
-    else if (flist)
-      for (size_t k = 0; k < flist->n; k++) {
-        const ynode *f = flist->kids[k];
-        if (!is_scalar(f) ||
-            (field_index(kind, f->text) < 0 && strcmp(f->text, "flops"))) {
-          error(L, at(f), "name fields of the entry, e.g. memory or flops.fp16",
-                "a source names unknown field '%.64s'",
-                is_scalar(f) ? f->text : ynode_kind_name(f));
-        }
-      }
-    (*fields)[e->n_sources] = flist;
-    e->n_sources++;
+    check_source(src, s, seeds, d);
+    if (flist && flist->kind != YN_SEQ) {
+      capplan_diags_add(d, CAPPLAN_ERROR, at(flist), r->fields_help,
+                        "'fields' takes a list, not %s",
+                        ynode_kind_name(flist));
+      flist = NULL;
+    }
+    for (size_t k = 0; flist && k < flist->n; k++) {
+      const ynode *f = flist->kids[k];
+      if (!is_scalar(f) || !listed(r->fields, r->n_fields, f->text))
+        capplan_diags_add(d, CAPPLAN_ERROR, at(f), r->field_help,
+                          "a source names unknown field '%.64s'",
+                          is_scalar(f) ? f->text : ynode_kind_name(f));
+    }
+    (*flists)[(*n_sources)++] = flist;
   }
+}
+
+/* The `sources:` list of an entry: each a page (url, read) with the
+ * fields it gives and a note ("flops" names every flops.X).  FIELDS[k]
+ * gets the list of field keys source k names. */
+static void load_sources(cload *L, enum cat_kind kind, const ynode *v,
+                         cat_entry *e, const ynode ***fields) {
+  static const char *const keys[] = {"url", "read", "fields", "note"};
+  const char *names[CAT_MAX_FIELDS + 1];
+  size_t nf;
+  const field_def *defs = defs_of(kind, &nf);
+  for (size_t i = 0; i < nf; i++)
+    names[i] = defs[i].key;
+  names[nf] = "flops";
+  const cat_source_rules rules = {
+      .keys = keys,
+      .n_keys = ARRAY_LEN(keys),
+      .fields = names,
+      .n_fields = nf + 1,
+      .key_parts = true,
+      .list_help = "write '- url: https://...' items, each with 'read' and "
+                   "'fields'",
+      .item_help = "write 'url:', 'read:' and 'fields:' below the '-'",
+      .fields_help = "write the fields as a list, e.g. [memory, price]",
+      .field_help = "name fields of the entry, e.g. memory or flops.fp16",
+  };
+  catalog_read_sources(&rules, v, L->c->arena, L->d, &e->sources, &e->n_sources,
+                       fields);
 }
 
 /* Whether source list FLIST names field KEY ("flops" names every
@@ -460,7 +542,7 @@ static void load_entry(cload *L, enum cat_kind kind, const ynode *key,
           for (int q = 0; q < DT_COUNT; q++)
             dn[q] = dtype_name((enum dtype)q);
           if (is_scalar(dk))
-            unknown(L, dk, dn, DT_COUNT, "'flops'");
+            catalog_unknown_key(L->d, dk, dn, DT_COUNT, "'flops'", true);
           continue;
         }
         load_number(L, kind, ACC_FLOPS + (size_t)t, dk, v->kids[j + 1],
@@ -472,7 +554,7 @@ static void load_entry(cload *L, enum cat_kind kind, const ynode *key,
       sources = v;
       load_sources(L, kind, v, e, &fields);
     } else {
-      unknown(L, kk, names, n_names, where);
+      catalog_unknown_key(L->d, kk, names, n_names, where, true);
     }
   }
   for (size_t i = 0; i < nf; i++)
@@ -668,7 +750,7 @@ static void load_source(cload *L, const capplan_source *src,
     } else if (!strcmp(key->text, "workloads")) {
       workload_load(L->c, L->file, v, L->d, L->builtin);
     } else {
-      unknown(L, key, top, ARRAY_LEN(top), "a catalog");
+      catalog_unknown_key(L->d, key, top, ARRAY_LEN(top), "a catalog", true);
     }
   }
   if (!version)

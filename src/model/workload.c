@@ -73,24 +73,6 @@ static const char *text_of(wload *L, const ynode *key, const ynode *v) {
   return NULL;
 }
 
-static void unknown(wload *L, const ynode *key, const char *const *names,
-                    size_t n, const char *where) {
-  const char *best = closest_word(key->text, names, n);
-  capplan_buf help;
-  capplan_buf_init(&help);
-  capplan_buf_printf(&help, "%s keys are:", where);
-  for (size_t i = 0; i < n; i++)
-    capplan_buf_printf(&help, "%s %s", i ? "," : "", names[i]);
-  if (best)
-    error(L, key->loc, help.data,
-          "unknown key '%.64s' in %s (did you mean '%s'?)", key->text, where,
-          best);
-  else
-    error(L, key->loc, help.data, "unknown key '%.64s' in %s", key->text,
-          where);
-  capplan_buf_release(&help);
-}
-
 /* A range: a mapping of low, typical (optional) and high, each a value of
  * the field's unit above 0, in order. */
 static void load_range(wload *L, size_t fi, const ynode *v, wl_range *r) {
@@ -115,7 +97,7 @@ static void load_range(wload *L, size_t fi, const ynode *v, wl_range *r) {
         p = i;
     if (p < 0) {
       if (is_scalar(pk))
-        unknown(L, pk, points, WL_POINTS, "a range");
+        catalog_unknown_key(L->d, pk, points, WL_POINTS, "a range", false);
       ok = false;
       continue;
     }
@@ -165,77 +147,26 @@ static void load_range(wload *L, size_t fi, const ynode *v, wl_range *r) {
  * fields it gives and a note.  FLISTS[k] gets source k's field list. */
 static void load_sources(wload *L, const ynode *v, wl_entry *e,
                          const ynode ***flists) {
-  if (v->kind != YN_SEQ) {
-    error(L, v->loc,
-          "write '- seed: \"004\"' with 'section:', or '- url: https://...' "
-          "with 'read:', each with 'fields'",
-          "'sources' takes a list, not %s", ynode_kind_name(v));
-    return;
-  }
-  e->sources = arena_array(L->c->arena, v->n + 1, sizeof(wl_source));
-  *flists = arena_array(L->c->arena, v->n + 1, sizeof(const ynode *));
   static const char *const keys[] = {"url",     "read",   "seed",
                                      "section", "fields", "note"};
-  for (size_t i = 0; i < v->n; i++) {
-    const ynode *s = v->kids[i];
-    if (s->kind != YN_MAP) {
-      error(L, s->loc, "write 'seed:' or 'url:' and 'fields:' below the '-'",
-            "a source must be a mapping, not %s", ynode_kind_name(s));
-      continue;
-    }
-    wl_source *src = &e->sources[e->n_sources];
-    const ynode *flist = NULL;
-    for (size_t k = 0; k + 1 < s->n; k += 2) {
-      const ynode *key = s->kids[k], *val = s->kids[k + 1];
-      if (!is_scalar(key))
-        continue;
-      if (!strcmp(key->text, "url"))
-        src->url = text_of(L, key, val);
-      else if (!strcmp(key->text, "read"))
-        src->read = text_of(L, key, val);
-      else if (!strcmp(key->text, "seed"))
-        src->seed = text_of(L, key, val);
-      else if (!strcmp(key->text, "section"))
-        src->section = text_of(L, key, val);
-      else if (!strcmp(key->text, "note"))
-        src->note = text_of(L, key, val);
-      else if (!strcmp(key->text, "fields"))
-        flist = val;
-      else
-        unknown(L, key, keys, ARRAY_LEN(keys), "a source");
-    }
-    if (src->url || !src->seed) {
-      if (!src->url || strncmp(src->url, "https://", 8))
-        error(L, s->loc,
-              "give the page's address, 'url: https://...', or the seed "
-              "with 'seed: \"004\"' and 'section:'",
-              "a source needs an https 'url' or a 'seed'");
-      else if (!src->read)
-        error(L, s->loc, "add 'read: YYYY-MM-DD', the day the page was read",
-              "a source needs the date it was 'read'");
-    } else if (!src->section) {
-      error(L, s->loc, "add 'section:', the part of the seed the figure is in",
-            "a seed source needs its 'section'");
-    }
-    if (flist && flist->kind != YN_SEQ) {
-      error(L, flist->loc, "write the fields as a list, e.g. [latency]",
-            "'fields' takes a list, not %s", ynode_kind_name(flist));
-      flist = NULL;
-    }
-    for (size_t k = 0; flist && k < flist->n; k++) {
-      const ynode *f = flist->kids[k];
-      bool known = false;
-      for (size_t q = 0; q < WL_FIELDS && is_scalar(f); q++)
-        known |= !strcmp(f->text, fields[q].key);
-      if (!known)
-        error(L, f->loc,
-              "name figures of the entry: latency, throughput, "
-              "qps_per_server",
-              "a source names unknown field '%.64s'",
-              is_scalar(f) ? f->text : ynode_kind_name(f));
-    }
-    (*flists)[e->n_sources++] = flist;
-  }
+  const char *names[WL_FIELDS];
+  for (size_t i = 0; i < WL_FIELDS; i++)
+    names[i] = fields[i].key;
+  const cat_source_rules rules = {
+      .keys = keys,
+      .n_keys = ARRAY_LEN(keys),
+      .fields = names,
+      .n_fields = WL_FIELDS,
+      .key_parts = false,
+      .list_help = "write '- seed: \"004\"' with 'section:', or "
+                   "'- url: https://...' with 'read:', each with 'fields'",
+      .item_help = "write 'seed:' or 'url:' and 'fields:' below the '-'",
+      .fields_help = "write the fields as a list, e.g. [latency]",
+      .field_help = "name figures of the entry: latency, throughput, "
+                    "qps_per_server",
+  };
+  catalog_read_sources(&rules, v, L->c->arena, L->d, &e->sources, &e->n_sources,
+                       flists);
 }
 
 static bool names_field(const ynode *flist, const char *key) {
@@ -292,7 +223,7 @@ static void load_entry(wload *L, const ynode *key, const ynode *map,
     } else if (!strcmp(kk->text, "sources")) {
       load_sources(L, v, e, &flists);
     } else {
-      unknown(L, kk, names, ARRAY_LEN(names), where);
+      catalog_unknown_key(L->d, kk, names, ARRAY_LEN(names), where, false);
     }
   }
   for (size_t i = 0; i < WL_FIELDS; i++) {

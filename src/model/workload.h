@@ -20,6 +20,7 @@
 #include <stddef.h>
 
 #include "capplan.h"
+#include "catalog.h"
 
 struct ynode;
 struct capplan_spec;
@@ -30,10 +31,9 @@ enum { WL_LATENCY, WL_THROUGHPUT, WL_QPS_PER_SERVER, WL_FIELDS };
 enum { WL_LOW, WL_TYPICAL, WL_HIGH, WL_POINTS };
 
 /* Where a figure was read: a public page (url, read) or an interview
- * seed under shared/seeds (seed "004", section). */
-typedef struct wl_source {
-  const char *url, *read, *seed, *section, *note;
-} wl_source;
+ * seed under shared/seeds (seed "004", section); read by the catalog's
+ * own reader of `sources:` (catalog.h). */
+typedef cat_source wl_source;
 
 /* One figure as a range: low and high always, typical where a source
  * names one.  V in base units (seconds, per second). */

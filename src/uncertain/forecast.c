@@ -37,7 +37,7 @@ capplan_forecast *capplan_forecast_run(const capplan_report *r, size_t months,
   params_copy(m, p, &m->base);
   plan *pl = plan_new(m);
   plan_for_trials(m, pl);
-  row_plan(m, pl);
+  row_plan(pl);
   for (size_t k = 0; k <= months; k++) {
     /* (1 + g)^k from log1p, so that small rates keep their digits. */
     double grow = exp((double)k * log1p(f->growth));

@@ -61,8 +61,7 @@ const row_fig ROW_FIGS[RF_COUNT] = {
                         FU_MS, rf_p99},
 };
 
-void row_plan(const capplan_model *m, plan *pl) {
-  (void)m;
+void row_plan(plan *pl) {
   pl->latency_on = true;
 }
 
@@ -277,7 +276,7 @@ capplan_sweep *capplan_sweep_run(const capplan_report *r,
   params_copy(m, p, &m->base);
   plan *pl = plan_new(m);
   plan_for_trials(m, pl);
-  row_plan(m, pl);
+  row_plan(pl);
   for (size_t j = 0; j < n2; j++) {
     if (s->n_axes > 1)
       uinput_set(s->axis[1].in, p, step_value(&s->axis[1], j));

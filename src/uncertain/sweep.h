@@ -59,7 +59,7 @@ typedef struct wrow {
 
 /* Makes PL, after plan_for_trials(), compute the latency percentiles a
  * row shows: a sweep or a forecast has a few dozen plans, not thousands. */
-void row_plan(const capplan_model *m, plan *pl);
+void row_plan(plan *pl);
 
 /* Evaluates M at P (limits LIMITS) into R's figures. */
 void row_eval(const capplan_model *m, const params *p,

@@ -394,11 +394,88 @@ static void test_catalog_file(void **state) {
   capplan_source_free(src);
 }
 
+/* The `sources:` reader the workloads share with the accelerators,
+ * instances and models (catalog_read_sources): a second `sources:` of
+ * an entry adds to the first (it once wrote past the first's array),
+ * and each kind keeps its own keys and figures. */
+static void test_sources(void **state) {
+  (void)state;
+  const char *twice = "capplan-catalog: 1\n"
+                      "accelerators:\n"
+                      "  t4:\n"
+                      "    price: $0.6/hour\n"
+                      "    sources:\n"
+                      "      - {url: https://a, read: 2026-01-01, fields: []}\n"
+                      "      - {url: https://b, read: 2026-01-01, fields: []}\n"
+                      "    sources:\n"
+                      "      - {url: https://c, read: 2026-01-01, "
+                      "fields: [price]}\n"
+                      "workloads:\n"
+                      "  redis:\n"
+                      "    latency: {low: 1ms, high: 3ms}\n"
+                      "    sources:\n"
+                      "      - {seed: \"004\", section: a, fields: []}\n"
+                      "    sources:\n"
+                      "      - {url: https://d, read: 2026-01-01, "
+                      "fields: [latency]}\n";
+  capplan_source *src = capplan_source_new("twice.yaml", twice, strlen(twice));
+  capplan_diags d;
+  capplan_diags_init(&d, src);
+  capplan_catalog *c = capplan_catalog_load(src, NULL, &d);
+  assert_non_null(c);
+  assert_int_equal(d.count, 0);
+  /* After the built-in entry's own sources. */
+  const cat_entry *t4 = catalog_find(c, CAT_ACCELERATOR, "t4");
+  assert_true(t4->n_sources >= 3);
+  size_t base = t4->n_sources - 3;
+  assert_string_equal(t4->sources[base].url, "https://a");
+  assert_string_equal(t4->sources[base + 1].url, "https://b");
+  assert_string_equal(t4->sources[base + 2].url, "https://c");
+  assert_int_equal(t4->f[ACC_PRICE].source, (long)(base + 2));
+  const wl_entry *redis = workload_find(c, "redis");
+  assert_true(redis->n_sources >= 2);
+  base = redis->n_sources - 2;
+  assert_string_equal(redis->sources[base].seed, "004");
+  assert_string_equal(redis->sources[base + 1].url, "https://d");
+  assert_int_equal(redis->f[WL_LATENCY].source, (long)(base + 1));
+  capplan_catalog_free(c);
+  capplan_diags_release(&d);
+  capplan_source_free(src);
+
+  const char *bad = "capplan-catalog: 1\n"
+                    "accelerators:\n"
+                    "  t4:\n"
+                    "    price: $0.6/hour\n"
+                    "    sources:\n"
+                    "      - {seed: \"004\", ield: [], fields: [flops]}\n"
+                    "workloads:\n"
+                    "  redis:\n"
+                    "    latency: {low: 1ms, high: 3ms}\n"
+                    "    sources:\n"
+                    "      - {url: http://e, ield: [], fields: [flops]}\n";
+  src = capplan_source_new("bad.yaml", bad, strlen(bad));
+  capplan_diags_init(&d, src);
+  assert_null(capplan_catalog_load(src, NULL, &d));
+  /* An accelerator's source is a page: no seed, and told of the url and
+   * of the date; "flops" names its every flops.X. */
+  expect_diag(&d, "unknown key 'seed' in a source");
+  expect_diag(&d, "unknown key 'ield' in a source (did you mean 'fields'?)");
+  expect_diag(&d, "a source needs an https 'url'");
+  expect_diag(&d, "a source needs the date it was 'read'");
+  /* A workload's may be a seed; no suggestion from a part of a key. */
+  expect_diag(&d, "a source needs an https 'url' or a 'seed'");
+  expect_diag(&d, "unknown key 'ield' in a source");
+  expect_diag(&d, "a source names unknown field 'flops'");
+  assert_int_equal(d.count, 7);
+  capplan_diags_release(&d);
+  capplan_source_free(src);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_catalog_lookup), cmocka_unit_test(test_inheritance),
       cmocka_unit_test(test_override),       cmocka_unit_test(test_unknown),
-      cmocka_unit_test(test_catalog_file),
+      cmocka_unit_test(test_catalog_file),   cmocka_unit_test(test_sources),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
