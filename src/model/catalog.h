@@ -186,6 +186,11 @@ void catalog_read_sources(const cat_source_rules *r, const struct ynode *v,
  * suggesting the closest of the N keys NAMES and listing them all in
  * the help; PARTS: failing a close one, a key that contains KEY
  * ('memory_bandwidth' for 'bandwidth'). */
+/* Whether key K of mapping MAP repeats an earlier key; if so, an error
+ * at it naming WHERE ("accelerator 'h100-sxm'") and the first's line.
+ * YAML keys are unique, so a repeat is a mistake, never an override. */
+bool catalog_duplicate_key(capplan_diags *d, const struct ynode *map, size_t k,
+                           const char *where);
 void catalog_unknown_key(capplan_diags *d, const struct ynode *key,
                          const char *const *names, size_t n, const char *where,
                          bool parts);

@@ -300,6 +300,25 @@ void catalog_unknown_key(capplan_diags *d, const ynode *key,
   capplan_buf_release(&help);
 }
 
+bool catalog_duplicate_key(capplan_diags *d, const ynode *map, size_t k,
+                           const char *where) {
+  const ynode *key = map->kids[k];
+  if (!is_scalar(key))
+    return false;
+  for (size_t j = 0; j < k; j += 2) {
+    const ynode *first = map->kids[j];
+    if (is_scalar(first) && !strcmp(first->text, key->text)) {
+      char help[96];
+      snprintf(help, sizeof help, "the first '%.32s' is on line %d; keep one",
+               key->text, first->loc.line);
+      capplan_diags_add(d, CAPPLAN_ERROR, at(key), help,
+                        "duplicate key '%.64s' in %s", key->text, where);
+      return true;
+    }
+  }
+  return false;
+}
+
 static bool listed(const char *const *names, size_t n, const char *s) {
   for (size_t i = 0; i < n; i++)
     if (!strcmp(names[i], s))
@@ -376,7 +395,7 @@ void catalog_read_sources(const cat_source_rules *r, const ynode *v,
     const ynode *flist = NULL;
     for (size_t k = 0; k + 1 < s->n; k += 2) {
       const ynode *key = s->kids[k], *val = s->kids[k + 1];
-      if (!is_scalar(key))
+      if (!is_scalar(key) || catalog_duplicate_key(d, s, k, "a source"))
         continue;
       const char **slot = source_slot(src, key->text);
       if (!listed(r->keys, r->n_keys, key->text) ||
@@ -512,6 +531,8 @@ static void load_entry(cload *L, enum cat_kind kind, const ynode *key,
             "a key must be a word, not %s", ynode_kind_name(kk));
       continue;
     }
+    if (catalog_duplicate_key(L->d, map, k, where))
+      continue;
     const char *name = kk->text;
     long fi = field_index(kind, name);
     if (fi >= 0 && strncmp(name, "flops.", 6)) {
@@ -536,6 +557,8 @@ static void load_entry(cload *L, enum cat_kind kind, const ynode *key,
       }
       for (size_t j = 0; j + 1 < v->n; j += 2) {
         const ynode *dk = v->kids[j];
+        if (catalog_duplicate_key(L->d, v, j, "'flops'"))
+          continue;
         int t = is_scalar(dk) ? dtype_parse(dk->text) : -1;
         if (t < 0) {
           const char *dn[DT_COUNT];
@@ -731,7 +754,8 @@ static void load_source(cload *L, const capplan_source *src,
   bool version = false;
   for (size_t k = 0; k + 1 < root->n; k += 2) {
     const ynode *key = root->kids[k], *v = root->kids[k + 1];
-    if (!is_scalar(key))
+    if (!is_scalar(key) ||
+        catalog_duplicate_key(L->d, root, k, "the catalog file"))
       continue;
     if (!strcmp(key->text, "capplan-catalog")) {
       version = true;

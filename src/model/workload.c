@@ -91,6 +91,10 @@ static void load_range(wload *L, size_t fi, const ynode *v, wl_range *r) {
   bool ok = true;
   for (size_t k = 0; k + 1 < v->n; k += 2) {
     const ynode *pk = v->kids[k], *pv = v->kids[k + 1];
+    if (catalog_duplicate_key(L->d, v, k, "a range")) {
+      ok = false;
+      continue;
+    }
     int p = -1;
     for (int i = 0; i < WL_POINTS && is_scalar(pk); i++)
       if (!strcmp(pk->text, points[i]))
@@ -196,6 +200,8 @@ static void load_entry(wload *L, const ynode *key, const ynode *map,
             "a key must be a word, not %s", ynode_kind_name(kk));
       continue;
     }
+    if (catalog_duplicate_key(L->d, map, k, where))
+      continue;
     long fi = -1;
     for (size_t i = 0; i < WL_FIELDS; i++)
       if (!strcmp(kk->text, fields[i].key))

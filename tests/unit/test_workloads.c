@@ -395,30 +395,29 @@ static void test_catalog_file(void **state) {
 }
 
 /* The `sources:` reader the workloads share with the accelerators,
- * instances and models (catalog_read_sources): a second `sources:` of
- * an entry adds to the first (it once wrote past the first's array),
- * and each kind keeps its own keys and figures. */
+ * instances and models (catalog_read_sources): each kind keeps its own
+ * keys and figures.  A key written twice in a catalog file - `sources`,
+ * a figure, a dtype of `flops`, a section - is an error at the second,
+ * never a silent override (a second `sources:` once wrote past the
+ * first's array). */
 static void test_sources(void **state) {
   (void)state;
-  const char *twice = "capplan-catalog: 1\n"
-                      "accelerators:\n"
-                      "  t4:\n"
-                      "    price: $0.6/hour\n"
-                      "    sources:\n"
-                      "      - {url: https://a, read: 2026-01-01, fields: []}\n"
-                      "      - {url: https://b, read: 2026-01-01, fields: []}\n"
-                      "    sources:\n"
-                      "      - {url: https://c, read: 2026-01-01, "
-                      "fields: [price]}\n"
-                      "workloads:\n"
-                      "  redis:\n"
-                      "    latency: {low: 1ms, high: 3ms}\n"
-                      "    sources:\n"
-                      "      - {seed: \"004\", section: a, fields: []}\n"
-                      "    sources:\n"
-                      "      - {url: https://d, read: 2026-01-01, "
-                      "fields: [latency]}\n";
-  capplan_source *src = capplan_source_new("twice.yaml", twice, strlen(twice));
+  const char *good = "capplan-catalog: 1\n"
+                     "accelerators:\n"
+                     "  t4:\n"
+                     "    price: $0.6/hour\n"
+                     "    sources:\n"
+                     "      - {url: https://a, read: 2026-01-01, fields: []}\n"
+                     "      - {url: https://c, read: 2026-01-01, "
+                     "fields: [price]}\n"
+                     "workloads:\n"
+                     "  redis:\n"
+                     "    latency: {low: 1ms, high: 3ms}\n"
+                     "    sources:\n"
+                     "      - {seed: \"004\", section: a, fields: []}\n"
+                     "      - {url: https://d, read: 2026-01-01, "
+                     "fields: [latency]}\n";
+  capplan_source *src = capplan_source_new("good.yaml", good, strlen(good));
   capplan_diags d;
   capplan_diags_init(&d, src);
   capplan_catalog *c = capplan_catalog_load(src, NULL, &d);
@@ -426,12 +425,11 @@ static void test_sources(void **state) {
   assert_int_equal(d.count, 0);
   /* After the built-in entry's own sources. */
   const cat_entry *t4 = catalog_find(c, CAT_ACCELERATOR, "t4");
-  assert_true(t4->n_sources >= 3);
-  size_t base = t4->n_sources - 3;
+  assert_true(t4->n_sources >= 2);
+  size_t base = t4->n_sources - 2;
   assert_string_equal(t4->sources[base].url, "https://a");
-  assert_string_equal(t4->sources[base + 1].url, "https://b");
-  assert_string_equal(t4->sources[base + 2].url, "https://c");
-  assert_int_equal(t4->f[ACC_PRICE].source, (long)(base + 2));
+  assert_string_equal(t4->sources[base + 1].url, "https://c");
+  assert_int_equal(t4->f[ACC_PRICE].source, (long)(base + 1));
   const wl_entry *redis = workload_find(c, "redis");
   assert_true(redis->n_sources >= 2);
   base = redis->n_sources - 2;
@@ -439,6 +437,39 @@ static void test_sources(void **state) {
   assert_string_equal(redis->sources[base + 1].url, "https://d");
   assert_int_equal(redis->f[WL_LATENCY].source, (long)(base + 1));
   capplan_catalog_free(c);
+  capplan_diags_release(&d);
+  capplan_source_free(src);
+
+  const char *twice = "capplan-catalog: 1\n"
+                      "accelerators:\n"
+                      "  t4:\n"
+                      "    price: $0.6/hour\n"
+                      "    price: $0.7/hour\n"
+                      "    flops: {fp16: 65TFLOPS, fp16: 60TFLOPS}\n"
+                      "    sources:\n"
+                      "      - {url: https://a, read: 2026-01-01, "
+                      "url: https://b}\n"
+                      "    sources:\n"
+                      "      - {url: https://c, read: 2026-01-01}\n"
+                      "workloads:\n"
+                      "  redis:\n"
+                      "    latency: {low: 1ms, high: 3ms, low: 2ms}\n"
+                      "    sources:\n"
+                      "      - {seed: \"004\", section: a, fields: []}\n"
+                      "    sources:\n"
+                      "      - {url: https://d, read: 2026-01-01}\n"
+                      "accelerators: {}\n";
+  src = capplan_source_new("twice.yaml", twice, strlen(twice));
+  capplan_diags_init(&d, src);
+  assert_null(capplan_catalog_load(src, NULL, &d));
+  expect_diag(&d, "duplicate key 'price' in accelerator 't4'");
+  expect_diag(&d, "duplicate key 'fp16' in 'flops'");
+  expect_diag(&d, "duplicate key 'url' in a source");
+  expect_diag(&d, "duplicate key 'sources' in accelerator 't4'");
+  expect_diag(&d, "duplicate key 'low' in a range");
+  expect_diag(&d, "duplicate key 'sources' in workload 'redis'");
+  expect_diag(&d, "duplicate key 'accelerators' in the catalog file");
+  assert_int_equal(d.count, 7);
   capplan_diags_release(&d);
   capplan_source_free(src);
 
