@@ -21,6 +21,16 @@
 #include "latency.h"
 #include "util.h"
 
+/* capplan.h: the options' defaults live with the adapter that reads
+ * them. */
+void capplan_sim_opts_init(capplan_sim_opts *o) {
+  memset(o, 0, sizeof *o);
+  o->requests = SIM_PLAN_DEFAULT_REQUESTS;
+  o->warmup = -1;
+  o->replications = 1;
+  o->seed = 1;
+}
+
 /* The simulator's own bounds (des.c validate), checked here first so
  * that a plan beyond them is reported at its stage. */
 #define MAX_SLOTS (1u << 26)

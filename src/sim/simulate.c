@@ -19,14 +19,6 @@
 /* Stages named in one warning before the rest are counted. */
 #define NAMED 5
 
-void capplan_sim_opts_init(capplan_sim_opts *o) {
-  memset(o, 0, sizeof *o);
-  o->requests = SIM_PLAN_DEFAULT_REQUESTS;
-  o->warmup = -1;
-  o->replications = 1;
-  o->seed = 1;
-}
-
 /* "'a', 'b' and 'c'"; past NAMED stages, "'a', ..., 'e' and 3 more". */
 static void name_list(const capplan_simulation *s, capplan_buf *out) {
   const capplan_model *m = s->report->model;
