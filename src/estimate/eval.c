@@ -794,8 +794,14 @@ int plan_eval(const capplan_model *m, const params *p,
    * its share of the requests that visit it (FORMULAS.md 2b), weighted by
    * the share of requests that visit it (a traffic split or a cache hit
    * spares the others).  Fallbacks count inside their pairs only,
-   * asynchronous stages not at all. */
+   * asynchronous stages not at all.  A group is one pool, so it counts
+   * once: for the requests visiting any of its members, which is their
+   * visits summed (exact for members on disjoint branches) and at most
+   * all (exact for members along one path; in between, it counts a
+   * request that visits two members twice, on the safe side). */
   avail all = {1, 0}, req = {1, 0};
+  for (size_t gi = 0; gi < m->n_groups; gi++)
+    out->group[gi].visit = 0;
   for (size_t k = 0; k < n; k++) {
     size_t i = m->order[k];
     const mstage *ms = &m->stage[i];
@@ -820,7 +826,10 @@ int plan_eval(const capplan_model *m, const params *p,
     double misses = visit * (1 - p->stage[i].cache_hit);
     if (ms->group < 0)
       all = avail_series(all, s->effective);
-    req = avail_series(req, avail_of(1 - misses * s->effective_req.down));
+    if (ms->group >= 0 && ms->fallback < 0)
+      out->group[ms->group].visit += misses;
+    else
+      req = avail_series(req, avail_of(1 - misses * s->effective_req.down));
     if (ms->has_cache) {
       all = avail_series(all, s->cache.all);
       req = avail_series(req, avail_of(1 - visit * s->cache.req.down));
@@ -832,6 +841,8 @@ int plan_eval(const capplan_model *m, const params *p,
     out->gpus += gp->pool.gpus;
     out->cost_per_year += gp->pool.cost_per_year;
     all = avail_series(all, gp->pool.all);
+    double visit = min2(1, gp->visit);
+    req = avail_series(req, avail_of(1 - visit * gp->pool.req.down));
   }
   out->all = all;
   out->req = req;

@@ -128,6 +128,8 @@ typedef struct group_plan {
   double equivalents;   /* sum of its members' */
   double latency_added; /* servers added to meet a member's or the
                            response's latency objective */
+  double visit;         /* share of requests visiting its members (summed, so
+                           at most one when they are on one path), capped at 1 */
   pool_plan pool;
 } group_plan;
 

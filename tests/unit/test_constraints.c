@@ -223,6 +223,33 @@ static void test_request_availability(void **state) {
   r = expect_report(&x);
   expect_near(r->request_availability, 0.999 * (1 - 0.2 * 0.1), 1e-12);
   run_free(&x);
+
+  /* A group is one pool and counts once: two members along one path
+   * (every request visits both) shed the group's share once, so the
+   * requests served are never fewer than "all up"; two members on
+   * disjoint halves of the traffic add their visits (one in all). */
+  x = run_yaml(
+      "capplan: 1\ntraffic: {qps: 1K}\ngroups: {g: {}}\n"
+      "stages:\n"
+      "  - {name: a, latency: 1ms, qps_per_server: 2K, colocate: g}\n"
+      "  - {name: b, latency: 1ms, qps_per_server: 2K, colocate: g}\n");
+  r = expect_report(&x);
+  const pool_plan *gp = &r->report->plan->group[0].pool;
+  assert_true(gp->servers == 1);
+  expect_near(r->request_availability, 0.999, 1e-12);
+  expect_near(r->request_availability, gp->req.up, 1e-15);
+  assert_true(r->request_availability >= r->availability);
+  run_free(&x);
+  x = run_yaml("capplan: 1\ntraffic: {qps: 1K}\ngroups: {g: {}}\n"
+               "stages:\n"
+               "  - {name: e, latency: 1ms, qps_per_server: 100K}\n"
+               "  - {name: a, after: e, share: 50%, latency: 1ms, "
+               "qps_per_server: 2K, colocate: g}\n"
+               "  - {name: b, after: e, share: 50%, latency: 1ms, "
+               "qps_per_server: 2K, colocate: g}\n");
+  r = expect_report(&x);
+  expect_near(r->request_availability, 0.999 * 0.999, 1e-12);
+  run_free(&x);
 }
 
 /* failover_utilization: servers may run hotter while others are down, so
