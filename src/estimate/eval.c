@@ -507,6 +507,20 @@ static void add_latency_servers(const capplan_model *m, const params *p,
   s->status = s->queue.stable ? PLAN_OK : PLAN_OVERLOADED;
 }
 
+/* Phase 4b: the servers that must be up rise to M, the fewest meeting
+ * the stage's (or a member's) own latency objective (FORMULAS.md 2b):
+ * the all-up figure counts M; the requests served keep the load's count,
+ * since servers that carry the load serve every request, if slower. */
+static void need_for_latency(pool_plan *pp, const policy *pol, avail_memo *memo,
+                             double m) {
+  if (m <= pp->needed)
+    return;
+  avail req = pp->req;
+  pp->needed = m;
+  pool_availability(pp, pol, memo);
+  pp->req = req;
+}
+
 /* Phase 4b: group GI's pool grows by the servers latency.c added for a
  * member's or the response's objectives; its members share them. */
 static void add_group_latency_servers(const capplan_model *m, const params *p,
@@ -768,6 +782,19 @@ int plan_eval(const capplan_model *m, const params *p,
             return -1;
           }
         }
+      for (size_t i = 0; i < n; i++)
+        if (m->stage[i].group < 0)
+          need_for_latency(&out->stage[i].pool, &p->stage[i].pol,
+                           memo_of(out, i), out->stage[i].latency_needed);
+      for (size_t gi = 0; gi < m->n_groups; gi++) {
+        group_plan *gp = &out->group[gi];
+        if (gp->latency_needed <= gp->pool.needed)
+          continue;
+        need_for_latency(&gp->pool, &p->group[gi], memo_of(out, 2 * n + gi),
+                         gp->latency_needed);
+        for (size_t k = 0; k < m->group[gi].n_members; k++)
+          out->stage[m->group[gi].members[k]].pool.all = gp->pool.all;
+      }
     }
     latency_end_to_end(m, p, out);
   } else {

@@ -897,9 +897,9 @@ void latency_size(const capplan_model *m, const params *p, plan *out) {
   size_t n = m->n_stages, units = n + m->n_groups;
   bool e2e = false;
   for (size_t i = 0; i < n; i++)
-    out->stage[i].latency_added = 0;
+    out->stage[i].latency_added = out->stage[i].latency_needed = 0;
   for (size_t g = 0; g < m->n_groups; g++)
-    out->group[g].latency_added = 0;
+    out->group[g].latency_added = out->group[g].latency_needed = 0;
   out->latency_unmet = false;
   out->unmet_stage = -1;
   out->unmet_pct = -1;
@@ -924,6 +924,16 @@ void latency_size(const capplan_model *m, const params *p, plan *out) {
       continue;
     }
     try_count(m, p, out, u, c);
+    /* The servers that must be up for the objective (FORMULAS.md 2b):
+     * the fewest from what the load needs that meet it, which spares
+     * and headroom may exceed. */
+    double *need = u < n ? &out->stage[u].latency_needed
+                         : &out->group[u - n].latency_needed;
+    double from =
+        u < n ? out->stage[u].pool.needed : out->group[u - n].pool.needed;
+    double fewest = smallest_meeting(m, p, out, i, from > 1 ? from : 1);
+    if (fewest > *need)
+      *need = fewest;
   }
   if (!e2e)
     return;

@@ -116,8 +116,12 @@ typedef struct stage_plan {
   pool_plan pool;      /* its own servers; a colocated stage only its share */
   queue_plan queue;
   double latency_added; /* servers added to meet a latency objective */
-  double equivalents;   /* colocated: load / per-server throughput */
-  double cache_load;    /* lookups per second reaching its cache tier */
+  /* The fewest servers that meet its own latency objectives (0: none):
+   * availability's servers needed when more than the load needs
+   * (FORMULAS.md section 2b). */
+  double latency_needed;
+  double equivalents; /* colocated: load / per-server throughput */
+  double cache_load;  /* lookups per second reaching its cache tier */
   pool_plan cache;
   /* With the fallback standing in (else the stage's own figures). */
   avail effective, effective_req;
@@ -125,11 +129,12 @@ typedef struct stage_plan {
 } stage_plan;
 
 typedef struct group_plan {
-  double equivalents;   /* sum of its members' */
-  double latency_added; /* servers added to meet a member's or the
-                           response's latency objective */
-  double visit;         /* share of requests visiting its members (summed, so
-                           at most one when they are on one path), capped at 1 */
+  double equivalents;    /* sum of its members' */
+  double latency_added;  /* servers added to meet a member's or the
+                            response's latency objective */
+  double latency_needed; /* the fewest meeting a member's own objectives */
+  double visit;          /* share of requests visiting its members (summed, so
+                            at most one when they are on one path), capped at 1 */
   pool_plan pool;
 } group_plan;
 

@@ -174,6 +174,31 @@ static void test_size_one_stage(void **state) {
     assert_true(mmc_response_quantile(&q, 0.99) > 0.093);
   assert_true(r->passed);
   run_free(&x);
+
+  /* With two spares the objective is met without adding servers, but the
+   * servers that must be up are still those that meet it (FORMULAS.md
+   * 2b), not the 10 the load needs: all up is P(K >= 11 of 12), while
+   * the requests served keep the load's 10. */
+  x = run_yaml("capplan: 1\ntraffic: {qps: 10K}\nstages:\n"
+               "  - {name: s, latency: 20ms, qps_per_server: 1K,\n"
+               "     redundancy: 2, slo: {latency_p99: 93ms}}\n");
+  r = expect_report(&x);
+  s = stage(r, "s")->plan;
+  assert_true(s->pool.servers == 12);
+  assert_true(s->latency_added == 0);
+  assert_true(s->latency_needed == servers);
+  assert_true(s->pool.needed == servers);
+  double a = 0.999, up = pow(a, 12) + 12 * pow(a, 11) * (1 - a);
+  expect_rel(s->pool.all.up, up, 1e-12);
+  /* requests: E[min(1, K / 10)] over K ~ Bin(12, a) */
+  double served = 0;
+  for (int k = 0; k <= 12; k++) {
+    double pk = exp(lgamma(13) - lgamma(k + 1) - lgamma(13 - k) + k * log(a) +
+                    (12 - k) * log1p(-a));
+    served += pk * (k >= 10 ? 1 : k / 10.0);
+  }
+  expect_rel(s->pool.req.up, served, 1e-12);
+  run_free(&x);
 }
 
 /* A colocated stage's own p99: its servers are its share of the group's
@@ -201,6 +226,9 @@ static void test_size_colocated(void **state) {
   assert_true(gp->pool.servers == g);
   assert_true(gp->latency_added == g - 20);
   assert_int_equal(gp->pool.binding, CON_LATENCY);
+  /* and all g must be up for a's objective (FORMULAS.md 2b) */
+  assert_true(gp->latency_needed == g);
+  assert_true(gp->pool.needed == g);
   const stage_plan *a = stage(r, "a")->plan, *b = stage(r, "b")->plan;
   assert_true(a->queue.stable && b->queue.stable);
   assert_true(a->queue.slots == (g - 1) * 10 + 10); /* g x 10 */
