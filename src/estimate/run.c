@@ -235,6 +235,41 @@ static void report_problem(const capplan_model *m, const plan *pl,
 
 /* LLM stages that miss slo.ttft or slo.tpot even one request at a time
  * (their checks fail; this says where and why). */
+/* slo.latency keeps the seeds' meaning, a budget on the service times
+ * along the slowest path (SPEC.md section 7); when it passes while the
+ * response's p99 with queueing is above it, a reader who took it for a
+ * tail bound would be misled, so the warning says both. */
+static void latency_budget_warning(const capplan_model *m, const plan *pl,
+                                   capplan_diags *d) {
+  if (!pl->latency_on || !pl->pct_known)
+    return;
+  for (size_t k = 0; k < m->n_pct_limits; k++)
+    if (m->pct_limits[k].stage < 0)
+      return; /* an end-to-end percentile objective bounds the tail */
+  for (size_t c = 0; c < pl->n_checks; c++) {
+    const capplan_check *ck = &pl->checks[c];
+    if (ck->kind != CAPPLAN_CHECK_LATENCY || !ck->passed ||
+        !(pl->pct[PCT_P99] * 1000 > ck->limit * (1 + 1e-9)))
+      continue;
+    char lim[FMT_SIZE], path[FMT_SIZE], p99[FMT_SIZE], help[160];
+    fmt_ms(ck->limit / 1000, lim, sizeof lim);
+    fmt_ms(pl->latency, path, sizeof path);
+    fmt_ms(pl->pct[PCT_P99], p99, sizeof p99);
+    snprintf(help, sizeof help,
+             "to bound the tail as well, add 'latency_p99: %.6gms' to 'slo' "
+             "and capplan sizes for it",
+             ck->limit);
+    capplan_diags_add(d, CAPPLAN_WARNING,
+                      m->limits.has_latency ? m->limits.latency_loc
+                                            : (capplan_loc){0, 0, 0},
+                      help,
+                      "the latency objective of %s bounds the service times "
+                      "along the slowest path (%s); with queueing, the "
+                      "response's p99 is %s",
+                      lim, path, p99);
+  }
+}
+
 static void llm_warnings(const capplan_model *m, const plan *pl,
                          capplan_diags *d) {
   for (size_t i = 0; i < m->n_stages; i++) {
@@ -468,6 +503,7 @@ capplan_report *capplan_run_uncertain(const capplan_source *src,
   flow_warnings(m, r->p, r->plan, d);
   queue_warnings(m, r->plan, d);
   llm_warnings(m, r->plan, d);
+  latency_budget_warning(m, r->plan, d);
   if (mc && mc->run)
     uncertain_run(r, mc, d);
   if (opts->working) {
