@@ -401,8 +401,9 @@ static void queue_warnings(const capplan_model *m, const plan *pl,
     } else if (!q->stable)
       capplan_diags_add(
           d, CAPPLAN_WARNING, ms->loc,
-          "leave headroom ('utilization: 80%'), or give a percentile "
-          "objective ('slo: {latency_p99: 200ms}') and capplan adds the "
+          "leave headroom ('utilization: 80%'), or give the stage its own "
+          "percentile objective ('slo: {latency_p99: 200ms}' under it; an "
+          "end-to-end one leaves out async stages) and capplan adds the "
           "servers it needs",
           "stage '%s' runs at %s of its %s slots: its queue grows without "
           "bound, so it has no latency percentiles",

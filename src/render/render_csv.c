@@ -70,7 +70,8 @@ typedef struct csv_row {
   const pool_plan *pool;
   bool has_latency;
   double latency, latency_to;
-  avail all, req;
+  avail all, req;     /* the pool's own */
+  avail eff, eff_req; /* with a stage's fallback; the pool's own without */
   const char *binding, *critical;
   const queue_plan *queue;      /* a stage's; NULL for tiers and groups */
   const capplan_report *report; /* for Monte Carlo's columns */
@@ -147,6 +148,8 @@ static void row_out(capplan_buf *out, const csv_row *r) {
     field(out, NULL, false);
   number(out, r->all.up);
   number(out, r->req.up);
+  number(out, r->eff.up);
+  number(out, r->eff_req.up);
   field(out, r->binding, false);
   field(out, r->critical, false);
   queue_fields(out, r->queue);
@@ -160,19 +163,34 @@ void render_csv_report(const void *subject, const capplan_render_opts *opts,
   const capplan_report *r = subject;
   const capplan_model *m = r->model;
   const plan *pl = r->plan;
-  static const char *const head[] = {"kind",           "name",
-                                     "hardware",       "group",
-                                     "after",          "qps",
-                                     "qps_per_server", "utilization",
-                                     "headroom",       "redundancy",
-                                     "servers_raw",    "servers",
-                                     "gpus",           "latency_ms",
-                                     "latency_to_ms",  "cost_per_year",
-                                     "availability",   "request_availability",
-                                     "binding",        "critical",
-                                     "queue",          "queue_utilization",
-                                     "latency_p50_ms", "latency_p95_ms",
-                                     "latency_p99_ms", "latency_p999_ms"};
+  static const char *const head[] = {"kind",
+                                     "name",
+                                     "hardware",
+                                     "group",
+                                     "after",
+                                     "qps",
+                                     "qps_per_server",
+                                     "utilization",
+                                     "headroom",
+                                     "redundancy",
+                                     "servers_raw",
+                                     "servers",
+                                     "gpus",
+                                     "latency_ms",
+                                     "latency_to_ms",
+                                     "cost_per_year",
+                                     "availability",
+                                     "request_availability",
+                                     "effective_availability",
+                                     "effective_request_availability",
+                                     "binding",
+                                     "critical",
+                                     "queue",
+                                     "queue_utilization",
+                                     "latency_p50_ms",
+                                     "latency_p95_ms",
+                                     "latency_p99_ms",
+                                     "latency_p999_ms"};
   for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
     field(out, head[i], i == 0);
   char col[64];
@@ -212,6 +230,8 @@ void render_csv_report(const void *subject, const capplan_render_opts *opts,
                    s->latency_to - s->latency + ci->latency,
                    s->cache.all,
                    s->cache.req,
+                   s->cache.all,
+                   s->cache.req,
                    constraint_name(s->cache.binding),
                    "false",
                    NULL,
@@ -240,6 +260,8 @@ void render_csv_report(const void *subject, const capplan_render_opts *opts,
                  true,
                  s->latency,
                  s->latency_to,
+                 s->pool.all,
+                 s->pool.req,
                  s->effective,
                  s->effective_req,
                  grouped ? NULL : constraint_name(s->pool.binding),
@@ -275,6 +297,8 @@ void render_csv_report(const void *subject, const capplan_render_opts *opts,
                  0,
                  pp->all,
                  pp->req,
+                 pp->all,
+                 pp->req,
                  constraint_name(pp->binding),
                  NULL,
                  NULL,
@@ -296,6 +320,10 @@ void render_csv_report(const void *subject, const capplan_render_opts *opts,
   field(out, NULL, false);
   number(out, pl->latency * 1000);
   number(out, pl->cost_per_year);
+  /* The system's figures count the fallbacks already: the same in both
+   * pairs of columns. */
+  number(out, pl->all.up);
+  number(out, pl->req.up);
   number(out, pl->all.up);
   number(out, pl->req.up);
   field(out, NULL, false);

@@ -534,7 +534,7 @@ static void avail_note(const capplan_report *r, size_t i, capplan_buf *note) {
     capplan_buf_printf(note, "%sfalls back to ", note->len ? "; " : "");
     capplan_buf_puts(note, m->stage[ms->fallback].name);
     capplan_buf_printf(
-        note, " (alone %s)",
+        note, "; %s without it",
         fmt_availability(s->pool.all.up, s->pool.all.down, b, sizeof b));
   }
   if (ms->standby)

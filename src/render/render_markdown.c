@@ -182,6 +182,25 @@ static void report_md(const capplan_report *r, size_t max_rows,
       fmt_money(pl->cost_per_year, b[3], FMT_SIZE),
       fmt_availability(pl->all.up, pl->all.down, b[4], FMT_SIZE),
       fmt_availability(pl->req.up, pl->req.down, b[5], FMT_SIZE));
+  /* A stage's row counts its fallback; its own pool's figure is said
+   * here, so 'all up' is not read as the stage's alone. */
+  size_t fallbacks = 0;
+  for (size_t k = 0; k < shown; k++) {
+    size_t i = m->order[k];
+    const mstage *ms = &m->stage[i];
+    const pool_plan *own = &pl->stage[i].pool;
+    if (ms->fallback < 0)
+      continue;
+    capplan_buf_puts(out, fallbacks++ ? "; " : "\nWith fallbacks counted: ");
+    esc(out, ms->name);
+    capplan_buf_puts(out, " falls back to ");
+    esc(out, m->stage[ms->fallback].name);
+    capplan_buf_printf(
+        out, " (%s all up without it)",
+        fmt_availability(own->all.up, own->all.down, b[0], FMT_SIZE));
+  }
+  if (fallbacks)
+    capplan_buf_puts(out, ".\n");
 
   if (m->n_groups) {
     capplan_buf_puts(out, "\n| group | hardware | stages | servers | GPUs | "

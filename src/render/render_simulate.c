@@ -109,20 +109,52 @@ static void interval_cell(ttable *t, enum fig_kind k, const sim_ci *c) {
   tt_cell(t, b);
 }
 
+/* Whether V shows as 0 in the table (value_cell's decimals). */
+static bool shown_zero(enum fig_kind k, double v) {
+  char raw[FMT_SIZE];
+  double s = v * scale(k);
+  snprintf(raw, sizeof raw, "%.*f", decimals(k, s), fabs(s));
+  return strtod(raw, NULL) == 0;
+}
+
+/* Whether C's simulated and analytic figures both show as 0: a wait
+ * never seen in the simulation against one the plan puts at nanoseconds.
+ * Their relative difference (-100%, or none) says nothing the output
+ * resolves, so the table shows '-' and JSON and CSV leave it out; the
+ * absolute difference stays in JSON and CSV. */
+static bool both_shown_zero(enum fig_kind k, const sim_cmp *c) {
+  return k != K_SHARE && c->known && shown_zero(k, c->sim.value) &&
+         shown_zero(k, c->analytic);
+}
+
+/* Whether C has a relative difference worth giving. */
+static bool has_relative(enum fig_kind k, const sim_cmp *c) {
+  return c->known && c->has_rel && !both_shown_zero(k, c);
+}
+
 /* The difference: relative, or in points for a share, or in the unit
- * when the analytic figure is 0 or the ratio would pass 1,000% (a wait
- * the plan puts at nearly nothing). */
-static void difference_cell(ttable *t, enum fig_kind k, const sim_cmp *c) {
+ * when the analytic figure is 0, the simulated one shows as 0 (the ratio
+ * is -100% however small the analytic figure) or the ratio would pass
+ * 1,000% (a wait the plan puts at nearly nothing); '-' when both figures
+ * show as 0. */
+static void difference_cell(ttable *t, enum fig_kind k, const sim_cmp *c,
+                            bool *zeros) {
   char n[FMT_SIZE], b[FMT_SIZE];
   if (!c->known) {
     tt_cell(t, NULL);
+    return;
+  }
+  if (both_shown_zero(k, c)) {
+    tt_cell(t, "-");
+    *zeros = true;
     return;
   }
   if (k == K_SHARE) {
     double pp = c->diff * 100;
     snprintf(b, sizeof b, "%s%s pp", pp >= 0 ? "+" : "",
              fixed(pp, 2, n, sizeof n));
-  } else if (c->has_rel && fabs(c->rel) < 9.995) {
+  } else if (c->has_rel && fabs(c->rel) < 9.995 &&
+             !shown_zero(k, c->sim.value)) {
     double pct = c->rel * 100;
     snprintf(b, sizeof b, "%s%s%%", pct >= 0 ? "+" : "",
              fixed(pct, fabs(pct) < 10 ? 2 : 1, n, sizeof n));
@@ -260,7 +292,7 @@ static void setup_table(const capplan_simulation *s,
 }
 
 static void figure_rows(ttable *t, const capplan_simulation *s,
-                        const sim_row *row, bool *flagged) {
+                        const sim_row *row, bool *flagged, bool *zeros) {
   bool first = true;
   char n[FMT_SIZE];
   for (int k = 0; k < SIMF_COUNT; k++) {
@@ -277,7 +309,7 @@ static void figure_rows(ttable *t, const capplan_simulation *s,
       value_cell(t, figs[k].kind, c->analytic);
     else
       tt_cell(t, "-");
-    difference_cell(t, figs[k].kind, c);
+    difference_cell(t, figs[k].kind, c, zeros);
     tt_cell(t, c->outside ? "*" : NULL);
     *flagged = *flagged || c->outside;
   }
@@ -299,15 +331,20 @@ void render_table_simulate(const void *subject, const capplan_render_opts *opts,
                         "analytic", "difference", ""};
   for (size_t c = 0; c < 7; c++)
     tt_cell(t, head[c]);
-  bool flagged = false;
-  figure_rows(t, s, &s->rows[s->n_rows - 1], &flagged);
+  bool flagged = false, zeros = false;
+  figure_rows(t, s, &s->rows[s->n_rows - 1], &flagged, &zeros);
   for (size_t j = 0; j + 1 < s->n_rows; j++)
-    figure_rows(t, s, &s->rows[j], &flagged);
+    figure_rows(t, s, &s->rows[j], &flagged, &zeros);
   tt_render(t, opts->color, "", out);
   tt_free(t);
-  capplan_buf_puts(out, "\nanalytic: the plan's queues, as 'capplan estimate' "
-                        "works them out; a stage's\nlatency is one visit "
-                        "(its calls, cache hits and batch forming included)\n");
+  capplan_buf_puts(
+      out, "\nanalytic: the plan's queues, as 'capplan estimate' works them "
+           "out; a stage's\nlatency is one visit (its calls, cache hits and "
+           "batch forming included), where\nestimate's queue table gives "
+           "one call; queue and wait are per call\n");
+  if (zeros)
+    capplan_buf_puts(out, "- both figures show as 0: no relative "
+                          "difference\n");
   if (flagged)
     capplan_buf_puts(out, "* the analytic figure lies outside the "
                           "simulation's 95% interval\n");
@@ -463,7 +500,7 @@ static void part_json(jw *w, const char *name, const sim_row *row,
     if (!c->has)
       continue;
     bool have = part <= P_HIGH  ? c->sim.n >= 2
-                : part == P_REL ? c->known && c->has_rel
+                : part == P_REL ? has_relative(figs[k].kind, c)
                                 : c->known;
     double v = part == P_LOW        ? in_unit(k, c->sim.lo)
                : part == P_HIGH     ? in_unit(k, c->sim.hi)
@@ -668,7 +705,7 @@ void render_csv_simulate(const void *subject, const capplan_render_opts *opts,
       csv_number(out, c->sim.n);
       csv_opt(out, c->known, in_unit(k, c->analytic));
       csv_opt(out, c->known, in_unit(k, c->diff));
-      csv_opt(out, c->known && c->has_rel, c->rel);
+      csv_opt(out, has_relative(figs[k].kind, c), c->rel);
       csv_field(out, c->outside ? "true" : "false", false);
       capplan_buf_puts(out, "\r\n");
     }

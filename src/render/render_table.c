@@ -213,7 +213,7 @@ static void availability_table(const capplan_report *r,
                          fmt_count(s->pool.zone_extra, b[0], FMT_SIZE));
     if (ms->fallback >= 0)
       capplan_buf_printf(
-          &note, "%sfalls back to %s (alone %s)", note.len ? "; " : "",
+          &note, "%sfalls back to %s; %s without it", note.len ? "; " : "",
           m->stage[ms->fallback].name,
           fmt_availability(s->pool.all.up, s->pool.all.down, b[0], FMT_SIZE));
     if (ms->standby)
