@@ -12,6 +12,7 @@
  *   t_dec(B) = max(FLOPs_dec(B) / (tp F mfu), (W + B k c) / (tp BW mbu))
  *              + comm(B tokens) + step_overhead,  c = p + o/2
  *   X(B)     = B / (t_pre(B) + o t_dec(B))   requests/s
+ *   TPOT     = (B / X(B) - t_pre(B) / B) / o   (llm.h says why)
  */
 #include "llm.h"
 
@@ -252,6 +253,20 @@ llm_status llm_decode_step(const llm_model *m, const llm_gpu *g,
 
 /* ------------------------------------------------------- throughput */
 
+llm_status llm_usd_per_m_tokens(double usd_per_second, double tokens_per_second,
+                                double *out) {
+  *out = 0;
+  if (!pos(usd_per_second) || !pos(tokens_per_second))
+    return LLM_BAD_INPUT;
+  /* FORMULAS.md 6b: $ per 1M tokens = cost per second x 1e6 / tokens per
+   * second. */
+  double v = usd_per_second * 1e6 / tokens_per_second;
+  if (!isfinite(v))
+    return LLM_OUT_OF_RANGE;
+  *out = v;
+  return LLM_OK;
+}
+
 llm_status llm_at_batch(const llm_model *m, const llm_gpu *g,
                         const llm_config *c, double batch, llm_result *out) {
   memset(out, 0, sizeof *out);
@@ -279,15 +294,20 @@ llm_status llm_at_batch(const llm_model *m, const llm_gpu *g,
   out->output_tokens_per_second = out->requests_per_second * o;
   out->output_tokens_per_second_per_gpu = out->output_tokens_per_second / c->tp;
   /* TPOT: FORMULAS.md 6b stretches t_dec by the share of time spent in
-   * prefill, t_dec / (1 - X t_pre).  Here only the prefills of the other
-   * B - 1 requests interrupt a request's decoding (its own comes before
-   * its first token): each slot serves one request per cycle, so its
+   * prefill, t_dec / (1 - X t_pre); with the prefill X charges a request,
+   * t_pre(B) / B, that is t_dec cycle / (o t_dec) = cycle / o, its own
+   * prefill included.  Here only the prefills of the other B - 1
+   * requests interrupt a request's decoding (its own comes before its
+   * first token): each slot serves one request per cycle, so its
    * decoding spans the cycle less its own prefill,
    *   TPOT = (t_pre(B) + o t_dec(B) - t_pre(B) / B) / o,
-   * which is t_dec for a lone request and FORMULAS.md's figure for large
-   * B. */
+   * FORMULAS.md's figure less t_pre(B) / (B o): t_dec for a lone
+   * request (as measured, docs/validation.md), the same for large B. */
   out->prefill_share = t_pre / cycle;
   out->tpot = (cycle - t_pre / batch) / o;
+  /* By Little's law each of the B slots holds a request B / X = cycle
+   * seconds: its share of a prefill, then o steps at TPOT. */
+  out->slot_seconds = cycle;
   /* TTFT without queueing: the fixed per-request work and a prefill. */
   out->ttft = c->request_overhead + out->prefill.seconds;
   out->bound = out->decode.bound == ROOFLINE_COMPUTE ? LLM_BOUND_COMPUTE
@@ -297,7 +317,11 @@ llm_status llm_at_batch(const llm_model *m, const llm_gpu *g,
     /* FORMULAS.md 6b: $ per 1M output tokens = cost per second x 1e6 /
      * output tokens per second, the replica being tp GPUs. */
     double usd = c->tp * g->usd_per_second;
-    out->usd_per_m_output = usd * 1e6 / out->output_tokens_per_second;
+    if (llm_usd_per_m_tokens(usd, out->output_tokens_per_second,
+                             &out->usd_per_m_output) != LLM_OK) {
+      memset(out, 0, sizeof *out);
+      return out->status = LLM_OUT_OF_RANGE;
+    }
     /* The split: a request holds the replica t_pre(B) / B for its prompt
      * and o t_dec(B) / B for its output. */
     if (c->prompt_tokens > 0)
@@ -307,6 +331,7 @@ llm_status llm_at_batch(const llm_model *m, const llm_gpu *g,
   }
   double v[] = {out->requests_per_second,
                 out->output_tokens_per_second,
+                out->slot_seconds,
                 out->tpot,
                 out->ttft,
                 out->usd_per_m_output,

@@ -34,6 +34,14 @@
  * batch are prefilled together (weights read once per batch, as
  * in-flight batching fuses them into steps that read the weights anyway);
  * TPOT is stretched only by the prefills of the other B - 1 requests.
+ * FORMULAS.md's TPOT, t_dec / (1 - X t_pre) with t_pre the prefill time X
+ * charges each request (t_pre(B) / B), equals B / (X o): the whole time a
+ * request holds its slot spread over its o tokens, its own prefill
+ * included.  That prefill comes before the first token and cannot
+ * stretch the gaps between tokens, so this TPOT is FORMULAS.md's less
+ * t_pre(B) / (B o): the same for large B, and t_dec, not t_dec +
+ * t_pre / o, for a lone request, which is what the batch-1 TPOT rows of
+ * ../oracles/llm_measured.csv measure (docs/validation.md).
  * Mixture-of-experts: FLOPs use active_params, bytes all weights (every
  * expert is read at the batch sizes that matter for capacity; at batch 1
  * this overstates the bytes).
@@ -154,18 +162,33 @@ typedef struct llm_result {
   double ttft;                /* request_overhead + t_pre(1), no queueing */
   double tpot;                /* t_dec(B) stretched by others' prefills */
   double requests_per_second; /* X(B) per replica */
+  /* B / X(B) = t_pre(B) + o t_dec(B) = t_pre(B) / B + o TPOT: how long a
+   * request holds its sequence slot (Little's law on B slots completing
+   * X requests a second), from the start of its prefill to its last
+   * token. */
+  double slot_seconds;
   double output_tokens_per_second;         /* X o per replica */
   double output_tokens_per_second_per_gpu; /* X o / tp */
   double prefill_share; /* of the replica's time, X t_pre(B) / B */
   /* USD per million tokens, when usd_per_second > 0 (else 0).
    * usd_per_m_output: the replica's whole cost over its output tokens
-   * (FORMULAS.md 6b).  The split pair charges each kind for the GPU time
+   * (FORMULAS.md 6b) at full load, every slot busy; a plan that runs
+   * below that pays more per token (llm_usd_per_m_tokens at its own
+   * rate).  The split pair charges each kind for the GPU time
    * of its own phase (prefill for input, decode for output); the two add
    * up to the whole cost. */
   double usd_per_m_output;
   double usd_per_m_input_split;
   double usd_per_m_output_split;
 } llm_result;
+
+/* USD per million tokens of USD_PER_SECOND spent on TOKENS_PER_SECOND
+ * (FORMULAS.md 6b: cost per second x 1e6 / tokens per second), at
+ * whatever load the rate is: the replica's at full load, or a stage's
+ * cost per second over the tokens of its average load.  LLM_BAD_INPUT
+ * unless both are finite and > 0 (*OUT = 0). */
+llm_status llm_usd_per_m_tokens(double usd_per_second, double tokens_per_second,
+                                double *out);
 
 /* W and k. */
 llm_status llm_weights_bytes(const llm_model *m, double weight_bytes,

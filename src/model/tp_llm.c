@@ -15,8 +15,17 @@
  * arrives, half a step on average, when other sequences are decoding
  * (B > 1): an in-flight batching engine starts a prompt at the next step
  * (vLLM's scheduler runs prefills between steps).  Queueing for a free
- * sequence slot is the queue's (tp_ops.queue).  A request's time in the
- * stage is its TTFT and the other o - 1 tokens at TPOT.
+ * sequence slot is the queue's (tp_ops.queue).
+ *
+ * A request's time in the stage is one figure, used for its latency on
+ * the path, the queue's service time and the KV cache's count: the time
+ * it holds its sequence slot, B / X(B) by Little's law = its share of a
+ * prefill, t_pre(B) / B, then o decode steps at TPOT (llm.h).  TTFT's
+ * fixed work and its wait for the step in flight are not in it: X, which
+ * sizes the stage, charges the replica nothing for them (the host's work
+ * overlaps the GPUs', and the step is other requests'), and a stage's
+ * latency that counted time its throughput does not would make the queue
+ * and the sizing disagree about the load (docs/decisions.md).
  *
  * The arithmetic runs at the weights' dtype; where the hardware states
  * no FLOPS for fp16 but does for bf16 (or the other way round) the other
@@ -263,12 +272,12 @@ static void eval(const tp_model *tp, const stage_in *in, const hw_in *hw,
   out->bound = (int)r->bound;
   out->ttft = ttft_at(r);
   out->per_server = rps * r->requests_per_second;
-  /* The first token at TTFT, the other o - 1 at TPOT each. */
-  out->latency = out->ttft + (c.output_tokens - 1) * r->tpot;
+  /* The time a request holds its slot (see the file comment). */
+  out->latency = r->slot_seconds;
 }
 
 /* A server holds replicas x B sequences at once, each request holding
- * one for B / X(B) seconds; its first token follows its prefill. */
+ * one for B / X(B) seconds, the stage's latency. */
 static void queue(const tp_model *tp, const stage_in *in, const hw_in *hw,
                   const tp_out *out, double rate, tp_queue *q) {
   (void)tp;
@@ -276,9 +285,7 @@ static void queue(const tp_model *tp, const stage_in *in, const hw_in *hw,
   (void)rate;
   q->slots = out->replicas_per_server * out->batch;
   q->job = 1;
-  q->service = out->llm.requests_per_second > 0
-                   ? out->batch / out->llm.requests_per_second
-                   : out->latency;
+  q->service = out->latency;
   q->cs = in->service_cv >= 0 ? in->service_cv : 0;
   q->form = 0;
 }
@@ -383,14 +390,18 @@ static void steps_of(const tp_model *tp, const stage_in *in, const hw_in *hw,
             fmt_number_sig(r->requests_per_second, 2, b[0], FMT_SIZE),
             fmt_rate(out->per_server, b[1], FMT_SIZE));
   steps_say(s, l, "latency",
-            "TTFT + (o - 1) x TPOT = %s + %g x %s = %s to the last token",
-            fmt_ms(out->ttft, b[0], FMT_SIZE), x->output_tokens - 1,
-            fmt_ms(r->tpot, b[1], FMT_SIZE),
+            "a request holds its sequence slot B / X = t_pre(B) / B + o x "
+            "TPOT = %s + %g x %s = %s to its last token (the queue's service "
+            "time too; TTFT's fixed work and wait for the step in flight, "
+            "which X does not charge, are not in it)",
+            fmt_ms(r->prefill_batch.seconds / out->batch, b[0], FMT_SIZE),
+            x->output_tokens, fmt_ms(r->tpot, b[1], FMT_SIZE),
             fmt_ms(out->latency, b[2], FMT_SIZE));
   if (r->usd_per_m_output > 0)
     steps_say(s, l, "per token",
-              "a replica's cost / its output tokens = %s per million output "
-              "tokens; its prefill time alone = %s per million input tokens",
+              "at full load (every slot busy), a replica's cost / its output "
+              "tokens = %s per million output tokens; its prefill time alone "
+              "= %s per million input tokens",
               fmt_money(r->usd_per_m_output, b[0], FMT_SIZE),
               fmt_money(r->usd_per_m_input_split, b[1], FMT_SIZE));
 }

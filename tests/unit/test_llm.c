@@ -5,7 +5,8 @@
  * (https://huggingface.co/blog/llama31, "Inference Memory Requirements"),
  * plus hand-computed cases for every other figure: memory and B_max, the
  * model that does not fit, tensor-parallel all-reduces, prefill and
- * decode, throughput, TPOT and the batch a TPOT target allows, cost per
+ * decode, throughput, TPOT (against FORMULAS.md 6b's shorthand) and the
+ * batch a TPOT target allows, the time a request holds its slot, cost per
  * token, mixture-of-experts, and bad inputs.
  *
  * Model dimensions are the models' public configs: Llama 2 7B 6.74e9
@@ -281,6 +282,91 @@ static void test_throughput_tpot_ttft(void **state) {
   assert_true(one.usd_per_m_output == 0 && one.usd_per_m_input_split == 0);
 }
 
+static void test_tpot_against_formulas_6b(void **state) {
+  (void)state;
+  /* FORMULAS.md 6b: TPOT ~ t_dec / (1 - X t_pre).  With t_pre the
+   * prefill X charges a request, t_pre(B) / B, that is B / (X o), the
+   * time a request holds its slot over its o tokens, its own prefill
+   * included; llm.c leaves that prefill out (it precedes the first
+   * token): TPOT = FORMULAS.md's - t_pre(B) / (B o), t_dec alone. */
+  static const llm_gpu a100_40 = {312e12, 1555e9, 40e9, 600e9, 0};
+  llm_config c;
+  llm_config_init(&c);
+  c.prompt_tokens = 1500, c.output_tokens = 200;
+  static const double batches[] = {1, 2, 8, 47, 89};
+  for (size_t i = 0; i < ARRAY_LEN(batches); i++) {
+    double b = batches[i];
+    llm_result r;
+    assert_int_equal(llm_at_batch(&llama31_8b, &a100_40, &c, b, &r), LLM_OK);
+    double td = r.decode.seconds, x = r.requests_per_second;
+    double tp = r.prefill_batch.seconds / b;
+    double f = td / (1 - x * tp);
+    expect_near(f, b / (x * 200), 1e-12);
+    expect_near(r.slot_seconds, b / x, 1e-12);
+    expect_near(r.slot_seconds, 200 * f, 1e-12);
+    expect_near(r.tpot, f - tp / 200, 1e-12);
+    expect_near(r.slot_seconds, tp + 200 * r.tpot, 1e-12);
+    /* The two part by at most 1/B of FORMULAS.md's figure. */
+    assert_true(r.tpot < f && (f - r.tpot) / f <= 1 / b);
+    if (b == 1) {
+      expect_near(r.tpot, td, 1e-15);
+      expect_near(f, td + r.prefill.seconds / 200, 1e-12);
+    }
+  }
+  /* specs/gallery-rag-chatbot.yaml's replica, Llama 3.1 8B on an A100
+   * 40GB at batch 47 (its slo.tpot's): t_dec 24.33 ms, X 4.686/s and a
+   * compute-bound prefill of 109.86 ms, the same alone or per prompt of
+   * the batch.  FORMULAS.md's shorthand gives 24.33 / (1 - 4.686 x
+   * 0.10986) = 50.15 ms = 10,030 ms / 200; the request's own prefill
+   * taken out, 50.15 - 109.86 / 200 = 49.60 ms. */
+  llm_result r;
+  assert_int_equal(llm_at_batch(&llama31_8b, &a100_40, &c, 47, &r), LLM_OK);
+  double tp = r.prefill_batch.seconds / 47;
+  expect_near(tp, r.prefill.seconds, 1e-9);
+  const struct {
+    const char *what;
+    double got, want, tol;
+  } figs[] = {
+      {"t_dec", r.decode.seconds, 24.33e-3, 0.005e-3},
+      {"X", r.requests_per_second, 4.686, 0.0005},
+      {"t_pre", tp, 109.86e-3, 0.005e-3},
+      {"FORMULAS.md TPOT", r.decode.seconds / (1 - r.requests_per_second * tp),
+       50.15e-3, 0.005e-3},
+      {"TPOT", r.tpot, 49.60e-3, 0.005e-3},
+      {"slot", r.slot_seconds, 10.030, 0.0005},
+  };
+  for (size_t i = 0; i < ARRAY_LEN(figs); i++)
+    if (!(fabs(figs[i].got - figs[i].want) <= figs[i].tol)) {
+      print_error("%s: %.6g, expected %.6g\n", figs[i].what, figs[i].got,
+                  figs[i].want);
+      fail();
+    }
+}
+
+static void test_usd_per_m_tokens(void **state) {
+  (void)state;
+  /* FORMULAS.md 6b: cost per second x 1e6 / tokens per second.  $2 an
+   * hour over 937 tokens/s is $0.593 per million; the same GPUs at a
+   * quarter of that rate cost four times as much a token. */
+  double v;
+  assert_int_equal(llm_usd_per_m_tokens(2.0 / 3600, 937, &v), LLM_OK);
+  expect_near(v, 2.0 / 3600 * 1e6 / 937, 1e-12);
+  assert_true(fabs(v - 0.5929) < 0.0001);
+  double q;
+  assert_int_equal(llm_usd_per_m_tokens(2.0 / 3600, 937 / 4.0, &q), LLM_OK);
+  expect_near(q, 4 * v, 1e-12);
+  static const double bad[][2] = {{0, 1},  {1, 0},   {-1, 1},
+                                  {1, -1}, {NAN, 1}, {1, INFINITY}};
+  for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+    v = 1;
+    assert_int_equal(llm_usd_per_m_tokens(bad[i][0], bad[i][1], &v),
+                     LLM_BAD_INPUT);
+    assert_true(v == 0);
+  }
+  assert_int_equal(llm_usd_per_m_tokens(1e300, 1e-300, &v), LLM_OUT_OF_RANGE);
+  assert_true(v == 0);
+}
+
 static void test_tpot_target(void **state) {
   (void)state;
   llm_config c;
@@ -408,6 +494,8 @@ int main(void) {
       cmocka_unit_test(test_allreduce),
       cmocka_unit_test(test_steps_by_hand),
       cmocka_unit_test(test_throughput_tpot_ttft),
+      cmocka_unit_test(test_tpot_against_formulas_6b),
+      cmocka_unit_test(test_usd_per_m_tokens),
       cmocka_unit_test(test_tpot_target),
       cmocka_unit_test(test_bound),
       cmocka_unit_test(test_moe),

@@ -152,6 +152,38 @@ static void test_within_2x(void **state) {
   assert_true(worst_plain > 2);
 }
 
+/* FORMULAS.md 6b's TPOT shorthand, t_dec / (1 - X t_pre), on the
+ * batch-1 TPOT rows: a lone request's own prefill (before its first
+ * token) spread over its tokens, t_dec + t_pre / o, lands further from
+ * the measurements than llm.c's t_dec.  This is why llm.c takes the
+ * request's own prefill out of FORMULAS.md's figure (llm.h). */
+static void test_tpot_shorthand(void **state) {
+  (void)state;
+  static const double shorthand_ratio[] = {1.382, 1.202};
+  size_t n = 0;
+  for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
+    const struct row *r = &rows[i];
+    if (r->what != TPOT)
+      continue;
+    llm_config c = config_of(r, DEFAULTS);
+    llm_result res;
+    assert_int_equal(llm_at_batch(r->m, r->g, &c, 1, &res), LLM_OK);
+    double x = res.requests_per_second, tp = res.prefill.seconds;
+    double f = res.decode.seconds / (1 - x * tp) * 1e3;
+    expect_near(f, (res.decode.seconds + tp / r->osl) * 1e3, 1e-12);
+    double ours = estimate(r, DEFAULTS) / r->measured;
+    double theirs = f / r->measured;
+    if (fabs(theirs - shorthand_ratio[n]) > 0.0005 + 1e-9) {
+      print_error("row %zu: shorthand ratio %.4f, expected %.3f\n", i, theirs,
+                  shorthand_ratio[n]);
+      fail();
+    }
+    assert_true(fabs(log(ours)) < fabs(log(theirs)));
+    n++;
+  }
+  assert_int_equal(n, ARRAY_LEN(shorthand_ratio));
+}
+
 static void print_table(void) {
   printf("| model | GPU | TP | batch | in/out | metric | measured | capplan "
          "| ratio | no overhead | ratio | plain roofline | ratio | src |\n"
@@ -177,6 +209,7 @@ int main(int argc, char **argv) {
   }
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_within_2x),
+      cmocka_unit_test(test_tpot_shorthand),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,159 @@
+/*
+ * test_llm_stage.c - an `llm:` stage in a plan (src/model/tp_llm.c on
+ * llm.c): one time per request for its latency on the path, its queue's
+ * service time and its percentiles (B / X(B), the time a request holds
+ * its sequence slot), and its cost per million output tokens both at full
+ * load (FORMULAS.md 6b) and at the plan's average load.
+ *
+ * The spec is the LLM stage of specs/gallery-rag-chatbot.yaml alone:
+ * Llama 3.1 8B fp16 on an A100 SXM 40GB at $2/hour, 1,500 prompt and 200
+ * output tokens, slo.tpot 50 ms; 1M users x 5 requests a day at 3x peak
+ * (173.6 QPS at peak, 57.87 on average), 20% headroom and one spare:
+ * 46 GPUs, $805,920 a year.
+ */
+#include "helpers.h"
+
+#include <cJSON.h>
+
+#include "llm.h"
+#include "render.h"
+
+#define SECONDS_PER_YEAR 31536000.0
+
+static const char *const rag_llm =
+    "capplan: 1\n"
+    "traffic: {dau: 1M, requests_per_user: 5/day, peak_to_average: 3}\n"
+    "slo: {tpot: 50ms}\n"
+    "defaults: {headroom: 20%, redundancy: 1}\n"
+    "hardware:\n"
+    "  gpu-a100: {accelerator: a100-sxm-40gb, cost: $2/hour}\n"
+    "stages:\n"
+    "  - name: llm\n"
+    "    hardware: gpu-a100\n"
+    "    llm: {model: llama-3.1-8b, prompt_tokens: 1500, output_tokens: 200}\n";
+
+/* Stage LLM's index in the model. */
+static size_t index_of(const capplan_report *r, const char *name) {
+  for (size_t i = 0; i < r->model->n_stages; i++)
+    if (!strcmp(r->model->stage[i].name, name))
+      return i;
+  fail_msg("no stage '%s'", name);
+  return 0;
+}
+
+static void test_one_time_per_request(void **state) {
+  (void)state;
+  run_result x = run_yaml(rag_llm);
+  const treport *v = expect_report(&x);
+  const tstage *s = stage(v, "llm");
+  const tp_out *t = &s->plan->tp;
+  const llm_result *l = &t->llm;
+  const queue_plan *q = &s->plan->queue;
+  /* The figures docs/examples.md prints for this stage. */
+  expect_near(t->batch, 47, 0);
+  expect_near(s->servers, 46, 0);
+  /* The time a request holds its slot: B / X(B), Little's law. */
+  double hold = t->batch / l->requests_per_second;
+  expect_near(l->slot_seconds, hold, 1e-12);
+  assert_true(fabs(hold - 10.030) < 0.0005);
+  /* One figure for the stage's latency (the critical path) and its
+   * queue's service time. */
+  expect_near(s->latency, hold, 1e-12);
+  expect_near(q->service, hold, 1e-12);
+  expect_near(v->latency, hold, 1e-12);
+  /* Little's law per server, as explain states it: throughput x latency
+   * = the slots a server has (replicas x B). */
+  expect_near(t->per_server * s->latency, t->replicas_per_server * t->batch,
+              1e-12);
+  /* Its decomposition: its share of a prefill, then o steps at TPOT. */
+  expect_near(s->latency, l->prefill_batch.seconds / t->batch + 200 * l->tpot,
+              1e-12);
+  /* At 80.5% of 2,162 slots nobody waits to speak of, so the constant
+   * service is every percentile of the stage, and the end to end of a
+   * one-stage plan is the stage's (to the 0.1% of the grid it is taken
+   * on; TTFT + 199 x TPOT would be 0.34% below): all equal to the
+   * critical path's latency. */
+  assert_true(q->stable && q->p_wait < 1e-4);
+  assert_true(x.r->plan->pct_known);
+  for (int k = 0; k < PCT_COUNT; k++) {
+    expect_near(q->pct[k], s->latency, 1e-9);
+    expect_near(x.r->plan->pct[k], v->latency, 1e-3);
+  }
+  run_free(&x);
+}
+
+static void test_cost_per_token_at_load(void **state) {
+  (void)state;
+  run_result x = run_yaml(rag_llm);
+  const treport *v = expect_report(&x);
+  const tstage *s = stage(v, "llm");
+  const llm_result *l = &s->plan->tp.llm;
+  size_t i = index_of(x.r, "llm");
+  /* Full load (FORMULAS.md 6b): a replica's cost per second over its
+   * output tokens per second, every slot busy: $0.59. */
+  expect_near(l->usd_per_m_output,
+              2.0 / 3600 * 1e6 / l->output_tokens_per_second, 1e-12);
+  assert_true(fabs(l->usd_per_m_output - 0.5929) < 0.0005);
+  /* At the plan's load: the stage's cost per year over the output tokens
+   * of a year at the average rate, $805,920 / (57.87 x 200 x 31,536,000)
+   * x 1e6 = $2.21, beside the plan's $476.67 per million requests. */
+  expect_near(s->cost_per_year, 805920, 1e-12);
+  expect_near(v->average_qps, 1e6 * 5 / 86400, 1e-12);
+  double at = render_llm_usd_per_m_output_at_load(x.r, i);
+  expect_near(at, 805920 / (v->average_qps * 200 * SECONDS_PER_YEAR) * 1e6,
+              1e-12);
+  assert_true(fabs(at - 2.208) < 0.0005);
+  /* It is the cost per million requests over the tokens of a request
+   * when the stage is the plan's only cost. */
+  expect_near(at, v->cost_per_million / 200, 1e-12);
+
+  /* The report says which is which. */
+  capplan_buf b;
+  capplan_buf_init(&b);
+  assert_int_equal(
+      capplan_render(CAPPLAN_VIEW_REPORT, CAPPLAN_FORMAT_TABLE, x.r, NULL, &b),
+      0);
+  assert_non_null(strstr(b.data, "$0.59 per million output tokens at full "
+                                 "load, $2.21 at the average load"));
+  capplan_buf_release(&b);
+  capplan_buf_init(&b);
+  assert_int_equal(
+      capplan_render(CAPPLAN_VIEW_REPORT, CAPPLAN_FORMAT_JSON, x.r, NULL, &b),
+      0);
+  cJSON *j = cJSON_Parse(b.data);
+  assert_non_null(j);
+  const cJSON *st = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "stages"), 0);
+  const cJSON *lj = cJSON_GetObjectItem(st, "llm");
+  expect_near(
+      cJSON_GetObjectItem(lj, "cost_per_million_output_tokens")->valuedouble,
+      l->usd_per_m_output, 1e-12);
+  expect_near(cJSON_GetObjectItem(lj, "cost_per_million_output_tokens_at_load")
+                  ->valuedouble,
+              at, 1e-12);
+  cJSON_Delete(j);
+  capplan_buf_release(&b);
+  run_free(&x);
+
+  /* Without an average rate (qps only) there is no figure at load. */
+  x = run_yaml("capplan: 1\n"
+               "traffic: {qps: 100}\n"
+               "hardware:\n"
+               "  gpu-a100: {accelerator: a100-sxm-40gb, cost: $2/hour}\n"
+               "stages:\n"
+               "  - name: llm\n"
+               "    hardware: gpu-a100\n"
+               "    llm: {model: llama-3.1-8b, prompt_tokens: 1500,\n"
+               "          output_tokens: 200}\n");
+  expect_report(&x);
+  assert_true(render_llm_usd_per_m_output_at_load(x.r, 0) < 0);
+  assert_true(x.r->plan->stage[0].tp.llm.usd_per_m_output > 0);
+  run_free(&x);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_one_time_per_request),
+      cmocka_unit_test(test_cost_per_token_at_load),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
