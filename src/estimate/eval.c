@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "latency.h"
+#include "llm.h"
 #include "plan.h"
 
 #define SECONDS_PER_YEAR (CAPPLAN_HOURS_PER_YEAR * 3600.0)
@@ -965,7 +966,29 @@ int plan_eval(const capplan_model *m, const params *p,
   return 0;
 }
 
-void plan_derive(const capplan_model *m, plan *out) {
+/* An llm stage's USD per million output tokens at the plan's average
+ * load, what its tokens cost over a year (FORMULAS.md 6b's formula,
+ * llm_usd_per_m_tokens, on the stage's cost per year and the output
+ * tokens of its share of the average rate: load x average QPS / peak
+ * QPS, o tokens each); -1 with no price, no average rate, no load, or for
+ * a colocated stage, whose cost is its group's. */
+static double usd_per_m_output_at_load(const capplan_model *m, const params *p,
+                                       const plan *pl, size_t i) {
+  const stage_plan *s = &pl->stage[i];
+  if (m->stage[i].tp.kind != TP_LLM || m->stage[i].group >= 0 ||
+      !(pl->qps > 0) || !(pl->average_qps > 0) || !(s->load > 0))
+    return -1;
+  double tokens =
+      s->load * (pl->average_qps / pl->qps) * p->stage[i].gpu.output_tokens;
+  double usd = s->pool.cost_per_year / (CAPPLAN_HOURS_PER_YEAR * 3600.0);
+  double v;
+  return llm_usd_per_m_tokens(usd, tokens, &v) == LLM_OK ? v : -1;
+}
+
+void plan_derive(const capplan_model *m, const params *p, plan *out) {
+  for (size_t i = 0; i < m->n_stages; i++)
+    out->stage[i].usd_per_m_output_at_load =
+        usd_per_m_output_at_load(m, p, out, i);
   bool cap = false;
   for (size_t i = 0; i < m->n_stages; i++) {
     stage_plan *s = &out->stage[i];

@@ -119,6 +119,9 @@ typedef struct stage_plan {
   /* The fewest servers that meet its own latency objectives (0: none):
    * availability's servers needed when more than the load needs
    * (FORMULAS.md section 2b). */
+  /* An llm stage's USD per million output tokens at the plan's average
+   * load (plan_derive); -1 when there is none. */
+  double usd_per_m_output_at_load;
   double latency_needed;
   double equivalents; /* colocated: load / per-server throughput */
   double cache_load;  /* lookups per second reaching its cache tier */
@@ -243,7 +246,7 @@ int plan_eval(const capplan_model *m, const params *p,
 /* The figures only a report states (nines, downtimes), derived once from
  * an evaluated plan: kept out of plan_eval, which Monte Carlo and sizing
  * searches call millions of times. */
-void plan_derive(const capplan_model *m, plan *out);
+void plan_derive(const capplan_model *m, const params *p, plan *out);
 
 /* Records the working of every figure of OUT (evaluated from M and P)
  * into S: formats the plan's own figures, computes none. */

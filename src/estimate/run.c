@@ -500,7 +500,7 @@ capplan_report *capplan_run_uncertain(const capplan_source *src,
     capplan_report_free(r);
     return NULL;
   }
-  plan_derive(m, r->plan);
+  plan_derive(m, r->p, r->plan);
   flow_warnings(m, r->p, r->plan, d);
   queue_warnings(m, r->plan, d);
   llm_warnings(m, r->plan, d);

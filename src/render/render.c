@@ -132,22 +132,6 @@ double render_stage_raw(const capplan_model *m, const plan *pl, size_t i) {
                                 : pl->stage[i].pool.raw;
 }
 
-double render_llm_usd_per_m_output_at_load(const capplan_report *r, size_t i) {
-  const capplan_model *m = r->model;
-  const plan *pl = r->plan;
-  const stage_plan *s = &pl->stage[i];
-  if (m->stage[i].tp.kind != TP_LLM || m->stage[i].group >= 0 ||
-      !(pl->qps > 0) || !(pl->average_qps > 0) || !(s->load > 0))
-    return -1;
-  /* The stage's load scales with the traffic: at the average rate it
-   * serves load x average / peak requests a second, o tokens each. */
-  double tokens =
-      s->load * (pl->average_qps / pl->qps) * r->p->stage[i].gpu.output_tokens;
-  double usd = s->pool.cost_per_year / (CAPPLAN_HOURS_PER_YEAR * 3600.0);
-  double v;
-  return llm_usd_per_m_tokens(usd, tokens, &v) == LLM_OK ? v : -1;
-}
-
 /* One stage's line of render_model_notes, or nothing. */
 static void model_note(const capplan_report *r, size_t i, const char *prefix,
                        capplan_buf *out) {
@@ -184,7 +168,7 @@ static void model_note(const capplan_report *r, size_t i, const char *prefix,
     if (l->usd_per_m_output > 0) {
       capplan_buf_printf(out, "; %s per million output tokens at full load",
                          fmt_money(l->usd_per_m_output, b[5], FMT_SIZE));
-      double at = render_llm_usd_per_m_output_at_load(r, i);
+      double at = r->plan->stage[i].usd_per_m_output_at_load;
       if (at > 0)
         capplan_buf_printf(out, ", %s at the average load",
                            fmt_money(at, b[6], FMT_SIZE));

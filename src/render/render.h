@@ -98,14 +98,6 @@ const char *render_stage_group(const capplan_model *m, size_t i);
  * its server-equivalents in a group. */
 double render_stage_raw(const capplan_model *m, const plan *pl, size_t i);
 
-/* An llm stage's USD per million output tokens at the plan's average
- * load, which is what its tokens cost over a year (FORMULAS.md 6b's
- * formula, llm_usd_per_m_tokens, on the stage's cost per year and the
- * output tokens of its share of the average rate, load x average QPS /
- * peak QPS); -1 when there is none: no price, no average rate, no load,
- * or a colocated stage, whose cost is its group's. */
-double render_llm_usd_per_m_output_at_load(const capplan_report *r, size_t i);
-
 /* One line per stage with an accelerator model or a batch that fills
  * (batching, work, llm, batch): what its batch is, how long it takes and
  * waits, and for an llm its replicas, TTFT, TPOT, tokens and their cost;

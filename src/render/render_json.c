@@ -377,7 +377,7 @@ static void llm_json(jw *w, const capplan_report *r, size_t i) {
       ms->group >= 0 ? 0 : s->pool.servers * t->replicas_per_server);
   num(w, "gpus_per_replica", in->gpu.tp);
   num(w, "cost_per_million_output_tokens", l->usd_per_m_output);
-  double at = render_llm_usd_per_m_output_at_load(r, i);
+  double at = s->usd_per_m_output_at_load;
   if (at > 0)
     num(w, "cost_per_million_output_tokens_at_load", at);
   else

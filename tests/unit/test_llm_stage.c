@@ -16,7 +16,6 @@
 #include <cJSON.h>
 
 #include "llm.h"
-#include "render.h"
 
 #define SECONDS_PER_YEAR 31536000.0
 
@@ -99,7 +98,7 @@ static void test_cost_per_token_at_load(void **state) {
    * x 1e6 = $2.21, beside the plan's $476.67 per million requests. */
   expect_near(s->cost_per_year, 805920, 1e-12);
   expect_near(v->average_qps, 1e6 * 5 / 86400, 1e-12);
-  double at = render_llm_usd_per_m_output_at_load(x.r, i);
+  double at = x.r->plan->stage[i].usd_per_m_output_at_load;
   expect_near(at, 805920 / (v->average_qps * 200 * SECONDS_PER_YEAR) * 1e6,
               1e-12);
   assert_true(fabs(at - 2.208) < 0.0005);
@@ -145,7 +144,7 @@ static void test_cost_per_token_at_load(void **state) {
                "    llm: {model: llama-3.1-8b, prompt_tokens: 1500,\n"
                "          output_tokens: 200}\n");
   expect_report(&x);
-  assert_true(render_llm_usd_per_m_output_at_load(x.r, 0) < 0);
+  assert_true(x.r->plan->stage[0].usd_per_m_output_at_load < 0);
   assert_true(x.r->plan->stage[0].tp.llm.usd_per_m_output > 0);
   run_free(&x);
 }
