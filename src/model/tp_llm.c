@@ -382,11 +382,23 @@ static void steps_of(const tp_model *tp, const stage_in *in, const hw_in *hw,
             out->replicas_per_server == 1 ? "" : "s",
             fmt_number_sig(r->requests_per_second, 2, b[0], FMT_SIZE),
             fmt_rate(out->per_server, b[1], FMT_SIZE));
+  /* TTFT and TPOT with the digits that redo the total as shown (issue
+   * 9): a TPOT rounded to 0.01 ms is off by 1.5 ms after 299 tokens. */
+  fmt_ms(out->latency, b[2], FMT_SIZE);
+  for (int k = 0; k <= 6; k++) {
+    double t = fmt_shown_value(fmt_ms_extra(out->ttft, k, b[0], FMT_SIZE)) +
+               (x->output_tokens - 1) *
+                   fmt_shown_value(fmt_ms_extra(r->tpot, k, b[1], FMT_SIZE));
+    if (!strcmp(fmt_ms(t / 1000, b[3], FMT_SIZE), b[2]))
+      break;
+    if (k == 6) {
+      fmt_ms(out->ttft, b[0], FMT_SIZE);
+      fmt_ms(r->tpot, b[1], FMT_SIZE);
+    }
+  }
   steps_say(s, l, "latency",
-            "TTFT + (o - 1) x TPOT = %s + %g x %s = %s to the last token",
-            fmt_ms(out->ttft, b[0], FMT_SIZE), x->output_tokens - 1,
-            fmt_ms(r->tpot, b[1], FMT_SIZE),
-            fmt_ms(out->latency, b[2], FMT_SIZE));
+            "TTFT + (o - 1) x TPOT = %s + %g x %s = %s to the last token", b[0],
+            x->output_tokens - 1, b[1], b[2]);
   if (r->usd_per_m_output > 0)
     steps_say(s, l, "per token",
               "a replica's cost / its output tokens = %s per million output "
