@@ -9,6 +9,7 @@ Usage: check_explain.py CAPPLAN SOURCE_DIR
 """
 import glob
 import json
+import math
 import os
 import subprocess
 import sys
@@ -35,6 +36,13 @@ def servers(n, gpus, cost):
         money(cost))
 
 
+def raw_servers(v):
+    """format.h's fmt_raw: up to 2 decimals, 3 significant digits below 1."""
+    dec = 2 - math.floor(math.log10(v)) if 0 < v < 1 else 2
+    text = "%.*f" % (dec, v)
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def results(text):
     """Section heading -> its '=> ...' line."""
     out, section = {}, None
@@ -56,9 +64,7 @@ for spec in specs:
     for s in report["stages"]:
         raw = s["servers_raw"]
         want = ("%s server-equivalents in group %s"
-                % ("<0.01" if 0 < raw < 0.005 else
-                   ("%.2f" % raw).rstrip("0").rstrip("."),
-                   s["group"]) if s["group"] else
+                % (raw_servers(raw), s["group"]) if s["group"] else
                 servers(s["servers"], s["gpus"], s["cost_per_year"]))
         if got.get(s["name"]) != want:
             failures.append("%s: stage %s: explain says %r, estimate %r"

@@ -193,14 +193,17 @@ static int sig3(double v) {
 }
 
 char *fmt_rate(double v, char *buf, size_t size) {
-  double a = fabs(v);
-  int dec = a >= 100 ? 0 : a >= 1 ? 2 : sig3(a);
-  return fmt_number(v, dec, buf, size);
+  return fmt_rate_extra(v, 0, buf, size);
 }
 
-char *fmt_money(double v, char *buf, size_t size) {
-  char num[FMT_SIZE];
+char *fmt_rate_extra(double v, int extra, char *buf, size_t size) {
   double a = fabs(v);
+  int dec = a >= 100 ? 0 : a >= 1 ? 2 : sig3(a);
+  return fmt_number(v, dec + extra, buf, size);
+}
+
+/* The decimals money of magnitude A shows. */
+static int money_decimals(double a) {
   int dec = a >= 1000 ? 0 : 2;
   /* Below ten cents, two significant digits: a cost per million
    * requests of $0.0082 is not "$0.01" (issue 9). */
@@ -208,7 +211,12 @@ char *fmt_money(double v, char *buf, size_t size) {
     dec = 1 - (int)floor(log10(a));
     dec = dec > 12 ? 12 : dec;
   }
-  fmt_number(v, dec, num, sizeof num);
+  return dec;
+}
+
+char *fmt_money(double v, char *buf, size_t size) {
+  char num[FMT_SIZE];
+  fmt_number(v, money_decimals(fabs(v)), num, sizeof num);
   if (fabs(v) < 1000 && strchr(num, '.') && strlen(strchr(num, '.')) == 2)
     strcat(num, "0"); /* cents always have two digits */
   join(buf, size, "$", num);
@@ -216,12 +224,17 @@ char *fmt_money(double v, char *buf, size_t size) {
 }
 
 char *fmt_ms(double seconds, char *buf, size_t size) {
+  return fmt_ms_extra(seconds, 0, buf, size);
+}
+
+char *fmt_ms_extra(double seconds, int extra, char *buf, size_t size) {
   double ms = seconds * 1000;
   char num[FMT_SIZE];
   fmt_number(ms,
-             fabs(ms) >= 100 ? 0
-             : fabs(ms) >= 1 ? 2
-                             : sig3(fabs(ms)),
+             (fabs(ms) >= 100 ? 0
+              : fabs(ms) >= 1 ? 2
+                              : sig3(fabs(ms))) +
+                 extra,
              num, sizeof num);
   join(buf, size, num, " ms");
   return buf;
@@ -410,18 +423,6 @@ char *fmt_check_value(const capplan_check *c, double v, bool limit, char *buf,
   return buf;
 }
 
-/* The number a formatted figure shows: its digits and point, without
- * separators, units or signs ("$4,000,000/year" is 4e6). */
-static double shown_number(const char *s) {
-  char d[FMT_SIZE];
-  size_t n = 0;
-  for (; *s && n + 1 < sizeof d; s++)
-    if ((*s >= '0' && *s <= '9') || *s == '.')
-      d[n++] = *s;
-  d[n] = '\0';
-  return strtod(d, NULL);
-}
-
 /* C's figure V with EXTRA more decimals than fmt_check_value shows. */
 static char *check_value_digits(const capplan_check *c, double v, int extra,
                                 char *buf, size_t size) {
@@ -466,11 +467,12 @@ char *fmt_check_actual(const capplan_check *c, char *buf, size_t size) {
   fmt_check_value(c, c->actual, false, buf, size);
   if (c->passed)
     return buf;
-  double limit = shown_number(fmt_check_value(c, c->limit, true, l, sizeof l));
+  double limit =
+      fmt_shown_value(fmt_check_value(c, c->limit, true, l, sizeof l));
   /* A failed check's figure differs from its limit by more than the
    * checks' tolerance (1e-9 relative), so 15 significant digits always
    * tell them apart. */
-  for (int extra = 1; extra <= 15 && shown_number(buf) == limit; extra++)
+  for (int extra = 1; extra <= 15 && fmt_shown_value(buf) == limit; extra++)
     check_value_digits(c, c->actual, extra, buf, size);
   return buf;
 }
@@ -617,11 +619,93 @@ char *fmt_bytes_per(double bytes, const char *per, char *buf, size_t size) {
 }
 
 char *fmt_raw(double v, char *buf, size_t size) {
-  if (v > 0 && v < 0.005)
-    snprintf(buf, size, "<0.01");
+  return fmt_raw_extra(v, 0, buf, size);
+}
+
+char *fmt_raw_extra(double v, int extra, char *buf, size_t size) {
+  /* Below 1, 3 significant digits: a working that redoes 0.0174 x (1 +
+   * 20%) from "0.02" gets 0.024, not the 0.0208 it shows as "0.02"
+   * (issue 9).  Past what 20 decimals show, the figure says so. */
+  double a = fabs(v);
+  int dec = 2;
+  if (a > 0 && a < 1)
+    dec = 2 - (int)floor(log10(a));
+  dec += extra;
+  if (a > 0 && a < 5e-21)
+    snprintf(buf, size, "<0.00000000000000000001");
   else
-    fmt_number(v, 2, buf, size);
+    fmt_number(v, dec > 20 ? 20 : dec, buf, size);
   return buf;
+}
+
+double fmt_shown_value(const char *s) {
+  char d[FMT_SIZE];
+  size_t n = 0;
+  while (*s && !(*s >= '0' && *s <= '9') && *s != '.' && *s != '-')
+    s++;
+  if (*s == '-')
+    d[n++] = *s++;
+  for (; *s && n + 1 < sizeof d; s++) {
+    if (*s == ',')
+      continue;
+    if ((*s >= '0' && *s <= '9') || *s == '.')
+      d[n++] = *s;
+    else if (*s == 'e' && n > 0 &&
+             (s[1] == '-' || s[1] == '+' || (s[1] >= '0' && s[1] <= '9'))) {
+      d[n++] = *s++;
+      d[n++] = *s; /* the exponent's sign or first digit */
+    } else
+      break;
+  }
+  d[n] = '\0';
+  double v = strtod(d, NULL);
+  return isfinite(v) ? v : 0;
+}
+
+char *fmt_floor_operand(double v, double factor, double target, char *buf,
+                        size_t size) {
+  if (v == floor(v))
+    return fmt_number(v, 0, buf, size);
+  for (int dec = 2; dec <= 12; dec++) {
+    fmt_number(v, dec, buf, size);
+    /* The reader's exact product; 1e-9 of it keeps float noise (0.29 x
+     * 100 = 28.999999999999996) from taking a slot off. */
+    double p = fmt_shown_value(buf) * factor;
+    if (floor(p + 1e-9 * fmax(1, fabs(p))) == target)
+      break;
+  }
+  return buf;
+}
+
+/* PRICE as money with DEC decimals, cents always with two digits. */
+static char *money_dec(double price, int dec, char *buf, size_t size) {
+  char num[FMT_SIZE];
+  fmt_number(price, dec, num, sizeof num);
+  const char *dot = strchr(num, '.');
+  if (dot && strlen(dot) == 2)
+    strcat(num, "0");
+  return join(buf, size, "$", num);
+}
+
+char *fmt_money_price(double price, double n, double total, char *buf,
+                      size_t size) {
+  double a = fabs(price);
+  if (a >= CAPPLAN_MAX_EXACT || fabs(total) >= CAPPLAN_MAX_EXACT)
+    return fmt_money(price, buf, size);
+  char want[FMT_SIZE], got[FMT_SIZE];
+  fmt_money(total, want, sizeof want);
+  /* Whole dollars show whole; a price with cents shows them, and more
+   * decimals while N x the price shown misses TOTAL as shown. */
+  int dec = money_decimals(a);
+  if (dec == 0 && fabs(price - round(price)) >= 0.005)
+    dec = 2;
+  for (;;) {
+    money_dec(price, dec, buf, size);
+    if (!strcmp(fmt_money(n * fmt_shown_value(buf), got, sizeof got), want) ||
+        dec >= 12)
+      return buf;
+    dec = dec < 2 ? 2 : dec + 1;
+  }
 }
 
 char *fmt_ceil_arg(double x, const char *shown, char *buf, size_t size) {

@@ -93,9 +93,37 @@ const char *check_flag(const capplan_check *c);
 void fmt_path(capplan_buf *out, const char *const *path, size_t n,
               const char *arrow, void (*esc)(capplan_buf *, const char *));
 
-/* Fractional servers, 2 decimals; a load too small to show is "<0.01"
- * rather than a misleading "0". */
+/* Fractional servers: up to 2 decimals, below 1 three significant
+ * digits (0.0174, not 0.02), so a working redone from them gives what
+ * it shows. */
 char *fmt_raw(double v, char *buf, size_t size);
+
+/* fmt_rate, fmt_ms and fmt_raw with EXTRA more decimals: the digits a
+ * working adds to an operand whose usual rounding would not give the
+ * line's result (issue 9: "the numbers line must be the numbers used"). */
+char *fmt_rate_extra(double v, int extra, char *buf, size_t size);
+char *fmt_ms_extra(double seconds, int extra, char *buf, size_t size);
+char *fmt_raw_extra(double v, int extra, char *buf, size_t size);
+
+/* The number a formatted figure S shows, for redoing a working from it:
+ * its sign, digits, point and exponent, without separators, units or a
+ * leading '$' ("$4,000,000/year" is 4e6, "-1.5 ms" -1.5); 0 without one. */
+double fmt_shown_value(const char *s);
+
+/* The operand V of a working "floor(V x FACTOR) = TARGET" (the slots of
+ * a shared queue, FACTOR and TARGET as shown): V with the fewest
+ * decimals, from 2, for which the product of the numbers shown floors
+ * to TARGET; a whole V as fmt_count writes it.  1.4286 servers of 100
+ * slots holding 142 show as 1.4286, where 1.43 would give 143. */
+char *fmt_floor_operand(double v, double factor, double target, char *buf,
+                        size_t size);
+
+/* The PRICE of a working "N x PRICE = TOTAL": fmt_money's, but a price
+ * that is not whole dollars shows its cents, and more decimals (up to
+ * 12) while N times the price shown would not show as TOTAL does:
+ * 260 x $24,043.572 = $6,251,329, where $24,044 would give $6,251,440. */
+char *fmt_money_price(double price, double n, double total, char *buf,
+                      size_t size);
 
 /* What the sizing ceiling takes off X (capplan_ceil_tolerance), after
  * SHOWN, the way a working writes it: "28 - 1e-9", "1,234,567.5 x (1 -

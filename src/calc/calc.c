@@ -149,27 +149,43 @@ static int run_qps(calc_ctx *x) {
                                "if it is the peak"));
     return 0;
   }
-  double avg;
+  double avg = dau ? calc_val(x, "dau", 0) * calc_val(x, "per-user", 0) / 86400
+                   : calc_val(x, "events", 0);
+  /* The average with the digits that give the peak as shown (issue 9):
+   * 115,740.7 x 3 = 347,222, where 115,741 x 3 would be 347,223. */
+  int k = 0;
+  if (calc_has(x, "peak")) {
+    char a[FMT_SIZE], p[FMT_SIZE], got[FMT_SIZE], want[FMT_SIZE];
+    double ps =
+        fmt_shown_value(fmt_number_sig(calc_val(x, "peak", 1), 4, p, sizeof p));
+    fmt_rate(avg * calc_val(x, "peak", 1), want, sizeof want);
+    for (k = 0; k <= 8; k++)
+      if (!strcmp(fmt_rate(
+                      fmt_shown_value(fmt_rate_extra(avg, k, a, sizeof a)) * ps,
+                      got, sizeof got),
+                  want))
+        break;
+    if (k > 8)
+      k = 0;
+  }
   if (dau) {
     if (!calc_has(x, "dau") || !calc_has(x, "per-user"))
       return calc_fail(x, "--dau and --per-user go together");
     double d = calc_val(x, "dau", 0), u = calc_val(x, "per-user", 0);
-    avg = d * u / 86400;
     calc_work(x, "average QPS",
               calc_str(x, "dau x requests per user per day / 86,400 s"),
               calc_str(x, "%s x %s / 86,400", COUNT(&b, d), NUM(&b, u, 4)),
-              calc_str(x, "%s QPS", RATE(&b, avg)));
+              calc_str(x, "%s QPS", RATE_X(&b, avg, k)));
   } else {
-    avg = calc_val(x, "events", 0);
     calc_work(x, "average rate", calc_str(x, "events per day / 86,400 s"),
               calc_str(x, "%s / 86,400", NUM(&b, avg * 86400, 2)),
-              calc_str(x, "%s events/s", RATE(&b, avg)));
+              calc_str(x, "%s events/s", RATE_X(&b, avg, k)));
   }
   calc_result(x, "average_qps", "1/s", avg);
   if (calc_has(x, "peak")) {
     double p = calc_val(x, "peak", 1);
     calc_work(x, "peak QPS", calc_str(x, "average x peak-to-average"),
-              calc_str(x, "%s x %s", RATE(&b, avg), NUM(&b, p, 4)),
+              calc_str(x, "%s x %s", RATE_X(&b, avg, k), NUM(&b, p, 4)),
               calc_str(x, "%s QPS", RATE(&b, avg * p)));
     calc_result(x, "peak_qps", "1/s", avg * p);
   } else {
@@ -306,9 +322,12 @@ static int run_cost(calc_ctx *x) {
          per = calc_val(x, "price", 0);
   const char *unit = gpus ? "GPUs" : "servers";
   const char *as = calc_text(x, "price");
-  calc_work(x, "per year", calc_str(x, "%s x price per year (8,760 h)", unit),
-            calc_str(x, "%s x %s/year (%s)", COUNT(&b, n), MONEY(&b, per), as),
-            calc_str(x, "%s/year", MONEY(&b, n * per)));
+  calc_work(
+      x, "per year", calc_str(x, "%s x price per year (8,760 h)", unit),
+      calc_str(x, "%s x %s/year (%s)", COUNT(&b, n),
+               fmt_money_price(per, n, n * per, calc_nb_next(&b), FMT_SIZE),
+               as),
+      calc_str(x, "%s/year", MONEY(&b, n * per)));
   calc_work(x, "per month", calc_str(x, "per year x 730 / 8,760 h"),
             calc_str(x, "%s x 730 / 8,760", MONEY(&b, n * per)),
             calc_str(x, "%s/month", MONEY(&b, n * per / 12)));
@@ -625,8 +644,8 @@ static int run_batch(calc_ctx *x) {
                      COUNT(&b, fmax(exact, seed)));
   const char *wait = capped ? "fill time" : "window";
   calc_work(x, "GPUs (seed)",
-            calc_str(x, "QPS / (batch / (batch time + %s))", wait),
-            calc_str(x, "%s / (%s / %s)", RATE(&b, q), NUM(&b, bs, 2),
+            calc_str(x, "ceil(QPS / (batch / (batch time + %s)))", wait),
+            calc_str(x, "ceil(%s / (%s / %s))", RATE(&b, q), NUM(&b, bs, 2),
                      MS(&b, t + fill)),
             calc_str(x, "%s GPU%s, each %s QPS", COUNT(&b, seed),
                      seed == 1 ? "" : "s", RATE(&b, seed_qps)));
@@ -660,6 +679,30 @@ static int run_batch(calc_ctx *x) {
 /* FORMULAS.md section 3: Erlang B and C, the M/M/c wait and response and
  * their percentiles, Allen-Cunneen for another service variation, and the
  * fewest servers for a percentile target (queueing.h). */
+/* The decimals of B (into DB, from 6) and rho (into DR, from 4) with
+ * which the working's "B / (1 - rho (1 - B))" gives C as it shows it
+ * (issue 9): near rho = 1 the formula magnifies their rounding, and
+ * 0.051307 / (1 - 0.995 x (1 - 0.051307)) is 0.9047, not the 0.915757 of
+ * rho = 0.995025.  The fewest digits in all, B's first. */
+static void erlang_c_digits(double eb, double rho, double erlang_c, int *db,
+                            int *dr) {
+  char want[FMT_SIZE], sb[FMT_SIZE], sr[FMT_SIZE], got[FMT_SIZE];
+  fmt_number_sig(erlang_c, 6, want, sizeof want);
+  for (int e = 0; e <= 16; e++)
+    for (int k = e; k >= 0; k--) {
+      *db = 6 + k;
+      *dr = 4 + e - k;
+      double vb = fmt_shown_value(fmt_number_sig(eb, *db, sb, sizeof sb));
+      double vr = fmt_shown_value(fmt_number_sig(rho, *dr, sr, sizeof sr));
+      double den = 1 - vr * (1 - vb);
+      if (den > 0 &&
+          !strcmp(fmt_number_sig(vb / den, 6, got, sizeof got), want))
+        return;
+    }
+  *db = 6;
+  *dr = 12;
+}
+
 static int run_queue(calc_ctx *x) {
   calc_nb b = {0};
   if (!calc_has(x, "qps") || !calc_has(x, "latency"))
@@ -693,16 +736,18 @@ static int run_queue(calc_ctx *x) {
       return calc_fail(x, "check --qps and --latency");
     }
     double eb = erlang_b(c, a);
+    int db, dr;
+    erlang_c_digits(eb, q.rho, q.erlang_c, &db, &dr);
     calc_work(x, "utilization", calc_str(x, "rho = a / c"),
               calc_str(x, "%s / %s", NUM(&b, a, 4), COUNT(&b, c)),
               calc_str(x, "%s", PCT(&b, q.rho)));
     calc_work(x, "Erlang B",
               calc_str(x, "B_k = a B_(k-1) / (k + a B_(k-1)), B_0 = 1"),
               calc_str(x, "k = 1 .. %s, a = %s", COUNT(&b, c), NUM(&b, a, 4)),
-              calc_str(x, "%s", NUM(&b, eb, 6)));
+              calc_str(x, "%s", NUM(&b, eb, db)));
     calc_work(x, "Erlang C", calc_str(x, "P(wait) = B / (1 - rho (1 - B))"),
-              calc_str(x, "%s / (1 - %s x (1 - %s))", NUM(&b, eb, 6),
-                       NUM(&b, q.rho, 4), NUM(&b, eb, 6)),
+              calc_str(x, "%s / (1 - %s x (1 - %s))", NUM(&b, eb, db),
+                       NUM(&b, q.rho, dr), NUM(&b, eb, db)),
               calc_str(x, "%s", NUM(&b, q.erlang_c, 6)));
     if (cs == 1)
       calc_work(x, "mean wait", calc_str(x, "C / (c mu - lambda)"),
@@ -1126,15 +1171,31 @@ int calc_sample_size_of(calc_ctx *x, calc_ab_size *s) {
       calc_str(x, rel ? "baseline x (1 + effect)" : "baseline + effect"),
       calc_str(x, rel ? "%s x (1 + %s)" : "%s + %s", PCT(&b, p1), PCT(&b, mde)),
       calc_str(x, "%s%%", NUM(&b, p2 * 100, 4)));
+  /* The decimals of the z values and the variance with which the per
+   * group line, redone from them, gives N (issue 9): 6, more when the
+   * rounding of a large N would tip its ceiling.  The z sum shown is the
+   * sum of the z values shown. */
+  int d = 6;
+  double zsum = za + zb;
+  for (; d <= 14; d++) {
+    char z[FMT_SIZE], v[FMT_SIZE], e[FMT_SIZE];
+    zsum = fmt_shown_value(fmt_number_sig(za, d, z, sizeof z)) +
+           fmt_shown_value(fmt_number_sig(zb, d, z, sizeof z));
+    double vs = fmt_shown_value(fmt_number_sig(var, d, v, sizeof v));
+    double es = fmt_shown_value(fmt_number_sig(fabs(p1 - p2), 6, e, sizeof e));
+    if (d == 14 || (es > 0 && capplan_ceil(zsum * zsum * vs / (es * es)) == n))
+      break;
+  }
   calc_work(x, "z values", calc_str(x, "z(1 - alpha/2) + z(power)"),
             calc_str(x, "z(%s) + z(%s)", NUM(&b, 1 - alpha / 2, 4),
                      NUM(&b, power, 4)),
-            calc_str(x, "%s + %s = %s", NUM(&b, za, 6), NUM(&b, zb, 6),
-                     NUM(&b, za + zb, 6)));
+            calc_str(x, "%s + %s = %s", NUM(&b, za, d), NUM(&b, zb, d),
+                     NUM(&b, zsum, d)));
   calc_work(x, "per group",
-            calc_str(x, "(z sum)^2 x (p1(1-p1) + p2(1-p2)) / (p1-p2)^2"),
-            calc_str(x, "%s^2 x %s / %s^2", NUM(&b, za + zb, 6),
-                     NUM(&b, var, 6), NUM(&b, fabs(p1 - p2), 6)),
+            calc_str(x, "ceil((z sum)^2 x (p1(1-p1) + p2(1-p2)) / "
+                        "(p1-p2)^2)"),
+            calc_str(x, "ceil(%s^2 x %s / %s^2)", NUM(&b, zsum, d),
+                     NUM(&b, var, d), NUM(&b, fabs(p1 - p2), 6)),
             calc_str(x, "%s users per group", COUNT(&b, n)));
   *s = (calc_ab_size){p1, p2, alpha, power, za, zb, var, exact, n};
   return 0;

@@ -69,6 +69,8 @@ typedef struct calc_nb {
 char *calc_nb_next(calc_nb *b);
 #define COUNT(b, v) fmt_count(v, calc_nb_next(b), FMT_SIZE)
 #define RATE(b, v) fmt_rate(v, calc_nb_next(b), FMT_SIZE)
+/* A rate with K more decimals (fmt_rate_extra). */
+#define RATE_X(b, v, k) fmt_rate_extra(v, k, calc_nb_next(b), FMT_SIZE)
 /* A number with D decimals, more if it is below 1 (3 significant digits):
  * the working shows the numbers it used (issue 9). */
 #define NUM(b, v, d) fmt_number_sig(v, d, calc_nb_next(b), FMT_SIZE)

@@ -29,12 +29,63 @@ static const char *plural(double n) {
   return n == 1 ? "" : "s";
 }
 
+/* A working line shows the numbers it used (issue 9): a reader who redoes
+ * it from the numbers printed gets the result printed.  Where an
+ * operand's usual rounding would not, the helpers below give it more
+ * decimals, the fewest that do, up to EXTRA_MAX. */
+enum { EXTRA_MAX = 8 };
+
+static double num_of(const char *s) {
+  return fmt_shown_value(s);
+}
+
+/* A percentage as the reader takes it: "20%" is 0.2. */
+static double pct_shown(double fraction) {
+  char b[FMT_SIZE];
+  return num_of(fmt_percent(fraction, b, sizeof b)) / 100;
+}
+
+/* Whether V, as fmt_raw_extra shows it with E more decimals, reads
+ * WANT. */
+static bool raw_reads(double v, int e, const char *want) {
+  char b[FMT_SIZE];
+  return !strcmp(fmt_raw_extra(v, e, b, sizeof b), want);
+}
+
+/* The extra decimals of pool PP's raw figures, for "raw x (1 +
+ * headroom)" to read as the figure with headroom shows. */
+static int raw_extra(const pool_plan *pp, const policy *pol) {
+  char want[FMT_SIZE], b[FMT_SIZE];
+  fmt_raw(pp->with_headroom, want, sizeof want);
+  double h = pct_shown(pol->headroom);
+  for (int e = 0; e <= EXTRA_MAX; e++)
+    if (raw_reads(num_of(fmt_raw_extra(pp->raw, e, b, sizeof b)) * (1 + h), 0,
+                  want))
+      return e;
+  return 0;
+}
+
+/* The extra decimals of the rates NUM and DEN for "NUM / (DEN x MUL)"
+ * to read as V does with E more decimals (fmt_raw_extra). */
+static int quotient_extra(double num, double den, double mul, double v, int e) {
+  char want[FMT_SIZE], a[FMT_SIZE], b[FMT_SIZE];
+  fmt_raw_extra(v, e, want, sizeof want);
+  for (int k = 0; k <= EXTRA_MAX; k++) {
+    double d = num_of(fmt_rate_extra(den, k, b, sizeof b)) * mul;
+    if (d > 0 &&
+        raw_reads(num_of(fmt_rate_extra(num, k, a, sizeof a)) / d, e, want))
+      return k;
+  }
+  return 0;
+}
+
 /* A money figure per year, and how the spec's own period converts:
- * "$17,520/year (a100: $2/hour x 8,760 h)". */
-static void hw_cost(const mhw *hw, double cost_per_year, char *buf,
-                    size_t size) {
+ * "$17,520/year (a100: $2/hour x 8,760 h)".  It shows the digits it
+ * takes for N of it to make TOTAL as shown (fmt_money_price). */
+static void hw_cost(const mhw *hw, double cost_per_year, double n, double total,
+                    char *buf, size_t size) {
   char m[FMT_SIZE];
-  fmt_money(cost_per_year, m, sizeof m);
+  fmt_money_price(cost_per_year, n, total, m, sizeof m);
   const char *t = hw->cost_text;
   if (!t) {
     snprintf(buf, size, "%s/year (%s, catalog)", m, hw->name);
@@ -125,15 +176,26 @@ static void flow(const wk *x, size_t i, step_list *l) {
   double in_flow = ms->n_parents && in->share > 0 ? s->inflow / in->share
                    : ms->standby                  ? s->inflow
                                                   : 1;
+  double share = ms->standby ? 1 : in->share;
+  double rest = num_of(fmt_number(in_flow, 6, b[1], FMT_SIZE)) *
+                pct_shown(share) *
+                num_of(fmt_number(in->calls, 6, b[3], FMT_SIZE)) *
+                (1 - pct_shown(in->cache_hit));
+  fmt_rate(s->load, b[5], FMT_SIZE);
+  for (int e = 0; e <= EXTRA_MAX; e++) {
+    char got[FMT_SIZE];
+    fmt_rate_extra(x->pl->qps, e, b[0], FMT_SIZE);
+    if (!strcmp(fmt_rate(num_of(b[0]) * rest, got, sizeof got), b[5]))
+      break;
+    if (e == EXTRA_MAX)
+      fmt_rate(x->pl->qps, b[0], FMT_SIZE);
+  }
   steps_say(x->s, l, "load",
             "%s QPS x %s flow x %s share x %s call%s x (1 - %s cache hit) = "
             "%s QPS",
-            fmt_rate(x->pl->qps, b[0], FMT_SIZE),
-            fmt_number(in_flow, 6, b[1], FMT_SIZE),
-            fmt_percent(ms->standby ? 1 : in->share, b[2], FMT_SIZE),
-            fmt_number(in->calls, 6, b[3], FMT_SIZE), in->calls == 1 ? "" : "s",
-            fmt_percent(in->cache_hit, b[4], FMT_SIZE),
-            fmt_rate(s->load, b[5], FMT_SIZE));
+            b[0], b[1], fmt_percent(share, b[2], FMT_SIZE), b[3],
+            in->calls == 1 ? "" : "s",
+            fmt_percent(in->cache_hit, b[4], FMT_SIZE), b[5]);
   if (in->stops > 0)
     steps_say(x->s, l, "stops",
               "answers %s itself: passes on %s x (1 - %s) = %s",
@@ -153,19 +215,19 @@ static void memory_step(const wk *x, const pool_plan *pp, double one_copy,
                         step_list *l) {
   char b[6][FMT_SIZE];
   (void)one_copy;
-  steps_say(x->s, l, "memory",
-            "%s x %s replica%s / (%s %s x (1 - %s reserve)) = %s",
-            fmt_bytes(one_copy, b[0], FMT_SIZE),
-            fmt_number(replicas, 0, b[1], FMT_SIZE), plural(replicas),
-            fmt_bytes(pp->usable / (1 - pol->memory_reserve), b[2], FMT_SIZE),
-            where, fmt_percent(pol->memory_reserve, b[3], FMT_SIZE),
-            fmt_raw(pp->by[CON_MEMORY], b[4], FMT_SIZE));
+  steps_say(
+      x->s, l, "memory", "%s x %s replica%s / (%s %s x (1 - %s reserve)) = %s",
+      fmt_bytes(one_copy, b[0], FMT_SIZE),
+      fmt_number(replicas, 0, b[1], FMT_SIZE), plural(replicas),
+      fmt_bytes(pp->usable / (1 - pol->memory_reserve), b[2], FMT_SIZE), where,
+      fmt_percent(pol->memory_reserve, b[3], FMT_SIZE),
+      fmt_raw_extra(pp->by[CON_MEMORY], raw_extra(pp, pol), b[4], FMT_SIZE));
 }
 
-/* Which constraint binds, when more than one applies. */
 /* Which of the constraints sizing starts from binds (latency adds
  * servers afterwards: queue_steps). */
-static void binding_step(const wk *x, const pool_plan *pp, step_list *l) {
+static void binding_step(const wk *x, const pool_plan *pp, const policy *pol,
+                         step_list *l) {
   unsigned applies = pp->applies & ~(1u << CON_LATENCY);
   if ((applies & (applies - 1)) == 0)
     return; /* only one constraint */
@@ -174,12 +236,12 @@ static void binding_step(const wk *x, const pool_plan *pp, step_list *l) {
   capplan_buf_init(&t);
   capplan_buf_printf(&t, "the largest of");
   const char *sep = " ";
-  int binding = CON_THROUGHPUT;
+  int binding = CON_THROUGHPUT, e = raw_extra(pp, pol);
   for (int c = 0; c < CON_COUNT; c++) {
     if (!(applies & (1u << c)))
       continue;
     capplan_buf_printf(&t, "%s%s %s", sep, constraint_name((enum constraint)c),
-                       fmt_raw(pp->by[c], b, sizeof b));
+                       fmt_raw_extra(pp->by[c], e, b, sizeof b));
     sep = ", ";
     if (pp->by[c] > pp->by[binding])
       binding = c;
@@ -198,20 +260,20 @@ static void sizing(const wk *x, const pool_plan *pp, const policy *pol,
   char b[4][FMT_SIZE];
   double zones = pol->zones, redundancy = pol->redundancy;
   steps_say(x->s, l, "headroom", "%s x (1 + %s) = %s",
-            fmt_raw(pp->raw, b[0], FMT_SIZE),
+            fmt_raw_extra(pp->raw, raw_extra(pp, pol), b[0], FMT_SIZE),
             fmt_percent(pol->headroom, b[1], FMT_SIZE),
             fmt_raw(pp->with_headroom, b[2], FMT_SIZE));
   char arg[2 * FMT_SIZE];
   if (pp->with_headroom > 0 && capplan_ceil(pp->with_headroom) < 1)
     steps_say(x->s, l, "ceiling", "ceil(%s) = 0, but a load needs a server: 1",
               fmt_ceil_arg(pp->with_headroom,
-                           fmt_number(pp->with_headroom, 6, b[0], FMT_SIZE),
+                           fmt_number_sig(pp->with_headroom, 6, b[0], FMT_SIZE),
                            arg, sizeof arg));
   else
     steps_say(x->s, l, "ceiling", "ceil(%s) = %s (one ceiling, at the end)",
               fmt_ceil_arg(pp->with_headroom,
-                           fmt_number(pp->with_headroom, 2, b[0], FMT_SIZE),
-                           arg, sizeof arg),
+                           fmt_raw(pp->with_headroom, b[0], FMT_SIZE), arg,
+                           sizeof arg),
               fmt_count(pp->ceiled, b[1], FMT_SIZE));
   if (pol->survive_zone_loss != 0 && zones > 1)
     steps_say(x->s, l, "zones",
@@ -238,7 +300,7 @@ static void money(const wk *x, size_t hw, const pool_plan *pp, step_list *l) {
               fmt_count(pp->gpus, b[2], FMT_SIZE), plural(pp->gpus));
   else
     steps_say(x->s, l, "GPUs", "none (%s has no GPU)", h->name);
-  hw_cost(h, v->cost_per_year, c, sizeof c);
+  hw_cost(h, v->cost_per_year, pp->servers, pp->cost_per_year, c, sizeof c);
   steps_say(x->s, l, "cost", "%s x %s = %s/year",
             fmt_count(pp->servers, b[0], FMT_SIZE), c,
             fmt_money(pp->cost_per_year, b[1], FMT_SIZE));
@@ -291,39 +353,65 @@ static void queue_steps(const wk *x, size_t i, step_list *l) {
   const stage_plan *s = &x->pl->stage[i];
   const queue_plan *q = &s->queue;
   const stage_in *in = &x->p->stage[i];
-  char b[8][FMT_SIZE];
+  char b[8][FMT_SIZE], jobs[FMT_SIZE], service[FMT_SIZE], rho[FMT_SIZE];
   if (!x->pl->latency_on || q->model == QUEUE_NONE)
     return;
+  /* The digits of jobs/s and service for "rho = jobs/s x service / c" to
+   * read as rho does. */
+  fmt_percent(q->utilization, rho, sizeof rho);
+  for (int k = 0; k <= EXTRA_MAX; k++) {
+    fmt_rate_extra(q->arrivals, k, jobs, sizeof jobs);
+    fmt_ms_extra(q->service, k, service, sizeof service);
+    if (!strcmp(fmt_percent(num_of(jobs) * num_of(service) / 1000 / q->slots,
+                            b[0], FMT_SIZE),
+                rho))
+      break;
+    if (k == EXTRA_MAX) {
+      fmt_rate(q->arrivals, jobs, sizeof jobs);
+      fmt_ms(q->service, service, sizeof service);
+    }
+  }
   if (q->random)
     steps_say(x->s, l, "queue",
               "balancer random: each of %s servers is its own queue of %s "
               "slot%s, fed %s jobs/s",
               fmt_raw(q->servers, b[0], FMT_SIZE),
-              fmt_count(q->slots, b[1], FMT_SIZE), plural(q->slots),
-              fmt_rate(q->arrivals, b[2], FMT_SIZE));
+              fmt_count(q->slots, b[1], FMT_SIZE), plural(q->slots), jobs);
   else
     steps_say(x->s, l, "queue",
               "balancer least-loaded: one queue, c = floor(%s servers x %s "
               "slots) = %s, fed %s jobs/s",
-              fmt_raw(q->servers, b[0], FMT_SIZE),
-              fmt_number(q->server_slots, 4, b[1], FMT_SIZE),
-              fmt_count(q->slots, b[2], FMT_SIZE),
-              fmt_rate(q->arrivals, b[3], FMT_SIZE));
+              fmt_floor_operand(q->servers,
+                                fmt_shown_value(fmt_number(q->server_slots, 4,
+                                                           b[1], FMT_SIZE)),
+                                q->slots, b[0], FMT_SIZE),
+              b[1], fmt_count(q->slots, b[2], FMT_SIZE), jobs);
   if (in->concurrency <= 0 && q->job == 1)
     steps_say(x->s, l, "",
               "(slots per server by Little's law: qps_per_server x latency)");
-  if (q->job > 1)
+  /* The forming wait as latency.c's add_forming takes it (FORMULAS.md
+   * 4b, docs/queueing.md): an Erlang mixture for a batch arrivals fill,
+   * uniform for one a window closes. */
+  if (q->job > 1 && q->fill >= 2 && q->form > 0)
     steps_say(x->s, l, "",
-              "(a job is a batch of %s; a request waits up to %s for its "
-              "batch to fill, uniform; batch gaps have cv 1/sqrt(%s))",
+              "(a job is a batch of %s that arrivals fill at %s/s: the k-th "
+              "request waits for %s - k more, an Erlang mixture of mean %s; "
+              "the first waits %s on average; batch gaps have cv "
+              "1/sqrt(%s))",
               fmt_count(q->job, b[0], FMT_SIZE),
-              fmt_ms(q->form, b[1], FMT_SIZE),
-              fmt_count(q->job, b[2], FMT_SIZE));
-  steps_say(
-      x->s, l, "utilization", "rho = jobs/s x service / c = %s x %s / %s = %s",
-      fmt_rate(q->arrivals, b[0], FMT_SIZE), fmt_ms(q->service, b[1], FMT_SIZE),
-      fmt_count(q->slots, b[2], FMT_SIZE),
-      fmt_percent(q->utilization, b[3], FMT_SIZE));
+              fmt_rate((q->fill - 1) / q->form, b[1], FMT_SIZE), b[0],
+              fmt_ms(q->form / 2, b[2], FMT_SIZE),
+              fmt_ms(q->form, b[3], FMT_SIZE), b[0]);
+  else if (q->job > 1)
+    steps_say(x->s, l, "",
+              "(a job is a batch of %s; a request waits up to %s for the "
+              "batcher to close its batch, taken as uniform; batch gaps have "
+              "cv 1/sqrt(%s))",
+              fmt_count(q->job, b[0], FMT_SIZE),
+              fmt_ms(q->form, b[1], FMT_SIZE), b[0]);
+  steps_say(x->s, l, "utilization",
+            "rho = jobs/s x service / c = %s x %s / %s = %s", jobs, service,
+            fmt_count(q->slots, b[2], FMT_SIZE), rho);
   if (!q->stable) {
     steps_say(x->s, l, "",
               "at or above 100%% the queue grows without bound: no "
@@ -400,18 +488,23 @@ static void stage_section(const wk *x, size_t i) {
       ->steps(&ms->tp, in, &x->p->hw[ms->hw], ms, &s->tp, x->s, l);
   const pool_plan *pp = &s->pool;
   if (ms->group >= 0) {
+    int k = quotient_extra(s->load, s->tp.per_server, 1, s->equivalents, 0);
     steps_say(x->s, l, "servers",
               "%s / %s = %s server-equivalents at 100%%, sized with group %s",
-              fmt_rate(s->load, b[0], FMT_SIZE),
-              fmt_rate(s->tp.per_server, b[1], FMT_SIZE),
+              fmt_rate_extra(s->load, k, b[0], FMT_SIZE),
+              fmt_rate_extra(s->tp.per_server, k, b[1], FMT_SIZE),
               fmt_raw(s->equivalents, b[2], FMT_SIZE),
               m->group[ms->group].name);
   } else {
+    int e = raw_extra(pp, &in->pol);
+    int k = quotient_extra(s->load, s->tp.per_server,
+                           pct_shown(in->pol.utilization),
+                           pp->by[CON_THROUGHPUT], e);
     steps_say(x->s, l, "raw servers", "%s / (%s x %s utilization) = %s",
-              fmt_rate(s->load, b[0], FMT_SIZE),
-              fmt_rate(s->tp.per_server, b[1], FMT_SIZE),
+              fmt_rate_extra(s->load, k, b[0], FMT_SIZE),
+              fmt_rate_extra(s->tp.per_server, k, b[1], FMT_SIZE),
               fmt_percent(in->pol.utilization, b[2], FMT_SIZE),
-              fmt_raw(pp->by[CON_THROUGHPUT], b[3], FMT_SIZE));
+              fmt_raw_extra(pp->by[CON_THROUGHPUT], e, b[3], FMT_SIZE));
     if (pp->applies & (1u << CON_MEMORY))
       memory_step(x, pp, in->memory, in->replicas,
                   ms->memory_on_gpu ? "GPU memory" : "memory", &in->pol, l);
@@ -429,7 +522,7 @@ static void stage_section(const wk *x, size_t i) {
                 s->tp.replicas_per_server, plural(s->tp.replicas_per_server),
                 fmt_raw(pp->by[CON_KV_CACHE], b[3], FMT_SIZE));
     }
-    binding_step(x, pp, l);
+    binding_step(x, pp, &in->pol, l);
     sizing(x, pp, &in->pol, s->latency_added, l);
     if (s->latency_added <= 0)
       money(x, ms->hw, pp, l);
@@ -440,15 +533,33 @@ static void stage_section(const wk *x, size_t i) {
     double servers =
         ms->group >= 0 ? x->pl->group[ms->group].pool.servers : pp->servers;
     double per_slot = s->load / servers / s->tp.parallelism;
+    /* The digits that redo both steps, the wait's first. */
+    double batch = num_of(fmt_number(s->tp.batch, 0, b[0], FMT_SIZE));
+    double div = num_of(fmt_count(servers, b[2], FMT_SIZE)) *
+                 num_of(fmt_number(s->tp.parallelism, 4, b[3], FMT_SIZE));
+    fmt_ms(s->form, b[5], FMT_SIZE);
+    int kr = 0, kl = 0;
+    for (int k = 0; k <= EXTRA_MAX; k++) {
+      double r = num_of(fmt_rate_extra(per_slot, k, b[4], FMT_SIZE));
+      if (r > 0 && !strcmp(fmt_ms((batch - 1) / r, b[1], FMT_SIZE), b[5])) {
+        kr = k;
+        break;
+      }
+    }
+    fmt_rate_extra(per_slot, kr, b[4], FMT_SIZE);
+    for (int k = 0; k <= EXTRA_MAX && div > 0; k++) {
+      char got[FMT_SIZE];
+      double v = num_of(fmt_rate_extra(s->load, k, b[1], FMT_SIZE)) / div;
+      if (!strcmp(fmt_rate_extra(v, kr, got, sizeof got), b[4])) {
+        kl = k;
+        break;
+      }
+    }
     steps_say(x->s, l, "batch fill",
               "a batch of %s fills from %s / %s servers / %s = %s requests/s "
               "per slot: the first waits (%s - 1) / %s = %s",
-              fmt_number(s->tp.batch, 0, b[0], FMT_SIZE),
-              fmt_rate(s->load, b[1], FMT_SIZE),
-              fmt_count(servers, b[2], FMT_SIZE),
-              fmt_number(s->tp.parallelism, 4, b[3], FMT_SIZE),
-              fmt_rate(per_slot, b[4], FMT_SIZE), b[0], b[4],
-              fmt_ms(s->form, b[5], FMT_SIZE));
+              b[0], fmt_rate_extra(s->load, kl, b[1], FMT_SIZE), b[2], b[3],
+              b[4], b[0], b[4], b[5]);
   }
   capplan_buf lat;
   capplan_buf_init(&lat);
@@ -491,15 +602,19 @@ static void stage_section(const wk *x, size_t i) {
   if (ms->has_cache) {
     const cache_in *ci = &x->p->cache[i];
     const pool_plan *cp = &s->cache;
+    int e = raw_extra(cp, &ci->pol);
+    int k = quotient_extra(s->cache_load, ci->qps_per_server,
+                           pct_shown(ci->pol.utilization),
+                           cp->by[CON_THROUGHPUT], e);
     steps_say(x->s, l, "cache",
               "%s lookups/s (every invocation) / (%s x %s utilization) = %s",
-              fmt_rate(s->cache_load, b[0], FMT_SIZE),
-              fmt_rate(ci->qps_per_server, b[1], FMT_SIZE),
+              fmt_rate_extra(s->cache_load, k, b[0], FMT_SIZE),
+              fmt_rate_extra(ci->qps_per_server, k, b[1], FMT_SIZE),
               fmt_percent(ci->pol.utilization, b[2], FMT_SIZE),
-              fmt_raw(cp->by[CON_THROUGHPUT], b[3], FMT_SIZE));
+              fmt_raw_extra(cp->by[CON_THROUGHPUT], e, b[3], FMT_SIZE));
     if (cp->applies & (1u << CON_MEMORY))
       memory_step(x, cp, ci->memory, ci->replicas, "memory", &ci->pol, l);
-    binding_step(x, cp, l);
+    binding_step(x, cp, &ci->pol, l);
     sizing(x, cp, &ci->pol, 0, l);
     money(x, ms->cache_hw, cp, l);
     steps_say(x->s, l, "mean latency", "%s hits x %s + %s misses x %s = %s",
@@ -532,6 +647,29 @@ static void group_section(const wk *x, size_t gi) {
   const pool_plan *pp = &gp->pool;
   step_list *l = &x->s->group[gi];
   char b[4][FMT_SIZE];
+  /* The digits of each line's figures, from the headroom line back: the
+   * raw servers, the server-equivalents they come from, their terms. */
+  int e = raw_extra(pp, pol), eq = 0, terms = 0;
+  double u = pct_shown(pol->utilization);
+  fmt_raw_extra(pp->by[CON_THROUGHPUT], e, b[2], FMT_SIZE);
+  for (int k = 0; k <= EXTRA_MAX; k++)
+    if (u > 0 &&
+        raw_reads(num_of(fmt_raw_extra(gp->equivalents, k, b[0], FMT_SIZE)) / u,
+                  e, b[2])) {
+      eq = k;
+      break;
+    }
+  fmt_raw_extra(gp->equivalents, eq, b[1], FMT_SIZE);
+  for (int k = 0; k <= EXTRA_MAX && mg->n_members <= 8; k++) {
+    double sum = 0;
+    for (size_t j = 0; j < mg->n_members; j++)
+      sum += num_of(fmt_raw_extra(x->pl->stage[mg->members[j]].equivalents, k,
+                                  b[0], FMT_SIZE));
+    if (raw_reads(sum, eq, b[1])) {
+      terms = k;
+      break;
+    }
+  }
   capplan_buf t;
   capplan_buf_init(&t);
   for (size_t k = 0; k < mg->n_members; k++) {
@@ -539,24 +677,21 @@ static void group_section(const wk *x, size_t gi) {
     if (k < 8)
       capplan_buf_printf(
           &t, "%s%s %s", k ? " + " : "", x->m->stage[i].name,
-          fmt_number(x->pl->stage[i].equivalents, 2, b[0], FMT_SIZE));
+          fmt_raw_extra(x->pl->stage[i].equivalents, terms, b[0], FMT_SIZE));
     else if (k == 8)
       capplan_buf_printf(&t, " + %zu more", mg->n_members - 8);
   }
-  capplan_buf_printf(&t, " = %s server-equivalents (they add)",
-                     fmt_number(gp->equivalents, 2, b[0], FMT_SIZE));
+  capplan_buf_printf(&t, " = %s server-equivalents (they add)", b[1]);
   steps_say(x->s, l, "members", "%s", t.data);
   capplan_buf_release(&t);
-  steps_say(x->s, l, "raw servers", "%s / %s utilization = %s",
-            fmt_number(gp->equivalents, 2, b[0], FMT_SIZE),
-            fmt_percent(pol->utilization, b[1], FMT_SIZE),
-            fmt_number(pp->by[CON_THROUGHPUT], 2, b[2], FMT_SIZE));
+  steps_say(x->s, l, "raw servers", "%s / %s utilization = %s", b[1],
+            fmt_percent(pol->utilization, b[0], FMT_SIZE), b[2]);
   if (pp->applies & (1u << CON_MEMORY))
     steps_say(x->s, l, "memory", "%s of data with replicas / %s usable = %s",
               fmt_bytes(pp->memory, b[0], FMT_SIZE),
               fmt_bytes(pp->usable, b[1], FMT_SIZE),
               fmt_raw(pp->by[CON_MEMORY], b[2], FMT_SIZE));
-  binding_step(x, pp, l);
+  binding_step(x, pp, pol, l);
   sizing(x, pp, pol, gp->latency_added, l);
   if (gp->latency_added > 0)
     steps_say(x->s, l, "for latency",
@@ -580,15 +715,23 @@ static void traffic(const wk *x) {
   step_list *l = &x->s->traffic;
   char b[5][FMT_SIZE];
   if (m->traffic_from_dau) {
+    /* The average with the digits that give the peak as shown. */
+    char avg[FMT_SIZE], got[FMT_SIZE];
+    double p2a = num_of(fmt_number(t->peak_to_average, 4, b[1], FMT_SIZE));
+    fmt_rate(pl->qps, b[2], FMT_SIZE);
+    for (int k = 0; k <= EXTRA_MAX; k++) {
+      fmt_rate_extra(pl->average_qps, k, avg, sizeof avg);
+      if (!strcmp(fmt_rate(num_of(avg) * p2a, got, sizeof got), b[2]))
+        break;
+      if (k == EXTRA_MAX)
+        fmt_rate(pl->average_qps, avg, sizeof avg);
+    }
     steps_say(x->s, l, "average",
               "dau x requests per user / 86,400 s = %s x %s / 86,400 = %s QPS",
               fmt_number_sig(t->dau, 2, b[0], FMT_SIZE),
-              fmt_number(t->requests_per_user, 4, b[1], FMT_SIZE),
-              fmt_rate(pl->average_qps, b[2], FMT_SIZE));
+              fmt_number(t->requests_per_user, 4, b[3], FMT_SIZE), avg);
     steps_say(x->s, l, "peak", "average x peak_to_average = %s x %s = %s QPS",
-              fmt_rate(pl->average_qps, b[0], FMT_SIZE),
-              fmt_number(t->peak_to_average, 4, b[1], FMT_SIZE),
-              fmt_rate(pl->qps, b[2], FMT_SIZE));
+              avg, b[1], b[2]);
     return;
   }
   steps_say(x->s, l, "peak", "qps: %s given = %s QPS into the entry stages",
@@ -663,13 +806,23 @@ static void totals(const wk *x) {
   steps_say(x->s, l, "per month", "%s/year x 730 / 8,760 h = %s/month",
             fmt_money(pl->cost_per_year, b[0], FMT_SIZE),
             fmt_money(pl->cost_per_month, b[1], FMT_SIZE));
-  if (pl->cost_per_million >= 0)
+  if (pl->cost_per_million >= 0) {
+    /* The average with the digits that give the cost as shown. */
+    double year = num_of(fmt_money(pl->cost_per_year, b[0], FMT_SIZE));
+    fmt_money(pl->cost_per_million, b[2], FMT_SIZE);
+    for (int k = 0; k <= EXTRA_MAX; k++) {
+      double q = num_of(fmt_rate_extra(pl->average_qps, k, b[1], FMT_SIZE));
+      if (q > 0 &&
+          !strcmp(fmt_money(year / (q * 31536000) * 1e6, b[3], FMT_SIZE), b[2]))
+        break;
+      if (k == EXTRA_MAX)
+        fmt_rate(pl->average_qps, b[1], FMT_SIZE);
+    }
     steps_say(x->s, l, "per request",
               "%s/year / (%s QPS x 31,536,000 s) x 1M = %s per million "
               "requests",
-              fmt_money(pl->cost_per_year, b[0], FMT_SIZE),
-              fmt_rate(pl->average_qps, b[1], FMT_SIZE),
-              fmt_money(pl->cost_per_million, b[2], FMT_SIZE));
+              b[0], b[1], b[2]);
+  }
   capplan_buf t;
   capplan_buf_init(&t);
   const char **names = xmalloc((pl->n_critical + 1) * sizeof(char *));
@@ -700,8 +853,10 @@ static void totals(const wk *x) {
             fmt_nines(pl->all_f.nines, pl->all_f.above_cap, b[1], FMT_SIZE),
             fmt_downtime(pl->all_f.down_year_min, b[2], FMT_SIZE));
   steps_say(x->s, l, "requests",
-            "product over stages of (1 - share of requests visiting it x "
-            "share it sheds) = %s of requests served (%s nines)",
+            "product over stand-alone stages and groups (a group once, "
+            "for the requests visiting any of its members) of (1 - share "
+            "of requests visiting it x share it sheds) = %s of requests "
+            "served (%s nines)",
             fmt_availability(pl->req.up, pl->req.down, b[0], FMT_SIZE),
             fmt_nines(pl->req_f.nines, pl->req_f.above_cap, b[1], FMT_SIZE));
   steps_summary(x->s, l, "%s servers, %s GPUs, %s/year, %s, %s available",

@@ -256,6 +256,111 @@ static void test_ceiling(void **state) {
   assert_string_equal(fmt_ceil_arg(1e12, "x", buf, sizeof buf), "x - 0.5");
 }
 
+/* Raw servers: up to 2 decimals, 3 significant digits below 1 (issue 9:
+ * "0.02 x (1 + 20%) = 0.03" redone gives 0.024; "<0.01" could not be
+ * redone at all). */
+static void test_raw(void **state) {
+  (void)state;
+  check(fmt_raw, 24, "24");
+  check(fmt_raw, 7.2, "7.2");
+  check(fmt_raw, 44.642857, "44.64");
+  check(fmt_raw, 0.5, "0.5");
+  check(fmt_raw, 0.01736, "0.0174");
+  check(fmt_raw, 0.0034722, "0.00347");
+  check(fmt_raw, 0.0243056, "0.0243");
+  check(fmt_raw, 0.99996, "1");
+  check(fmt_raw, 0, "0");
+  check(fmt_raw, 1e-22, "<0.00000000000000000001");
+  char buf[FMT_SIZE];
+  assert_string_equal(fmt_raw_extra(0.0034722, 1, buf, sizeof buf), "0.003472");
+  assert_string_equal(fmt_raw_extra(44.642857, 2, buf, sizeof buf), "44.6429");
+  assert_string_equal(fmt_rate_extra(173.61111, 1, buf, sizeof buf), "173.6");
+  assert_string_equal(fmt_rate_extra(5.425347, 2, buf, sizeof buf), "5.4253");
+  assert_string_equal(fmt_rate_extra(173.61111, 0, buf, sizeof buf), "174");
+  assert_string_equal(fmt_ms_extra(0.000316228, 1, buf, sizeof buf),
+                      "0.3162 ms");
+  assert_string_equal(fmt_ms_extra(10.0298, 1, buf, sizeof buf), "10,029.8 ms");
+}
+
+static void test_shown_value(void **state) {
+  (void)state;
+  static const struct {
+    const char *s;
+    double want;
+  } cases[] = {
+      {"$4,000,000/year", 4e6}, {"-1.5 ms", -1.5},   {"1.0e27", 1e27},
+      {"$1.0e27/year", 1e27},   {"99.9%", 99.9},     {"<0.01", 0.01},
+      {"1,234.5", 1234.5},      {"$0.0082", 0.0082}, {"none", 0},
+      {"2 servers", 2},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    if (fmt_shown_value(cases[i].s) != cases[i].want) {
+      print_error("\"%s\": %.17g, want %.17g\n", cases[i].s,
+                  fmt_shown_value(cases[i].s), cases[i].want);
+      fail();
+    }
+}
+
+/* "c = floor(servers x slots)": the servers with the fewest decimals,
+ * from 2, whose product with the slots floors to c (issue 9: 1.43 x 100
+ * is 143, not the 142 of 1.4286 servers). */
+static void test_floor_operand(void **state) {
+  (void)state;
+  static const struct {
+    double v, factor, target;
+    const char *want;
+  } cases[] = {
+      {10.0 / 7, 100, 142, "1.429"},
+      {2.0 / 7, 100, 28, "0.286"},
+      {10.0 / 11, 500, 454, "0.909"},
+      {0.29, 100, 29, "0.29"}, /* 0.29 x 100 is 28.999999999999996 */
+      {2, 12, 24, "2"},
+      {1.419999999995, 100, 142, "1.42"},
+      {0.123456789, 1000, 123, "0.123"},
+      {0.9999999, 1000, 999, "0.9999999"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char buf[FMT_SIZE];
+    fmt_floor_operand(cases[i].v, cases[i].factor, cases[i].target, buf,
+                      sizeof buf);
+    if (strcmp(buf, cases[i].want)) {
+      print_error("%.17g x %g -> %g: \"%s\", want \"%s\"\n", cases[i].v,
+                  cases[i].factor, cases[i].target, buf, cases[i].want);
+      fail();
+    }
+  }
+}
+
+/* "N x PRICE = TOTAL": a price with cents shows them, and more decimals
+ * while N x the price shown misses the total as shown (issue 9). */
+static void test_money_price(void **state) {
+  (void)state;
+  static const struct {
+    double price, n, total;
+    const char *want;
+  } cases[] = {
+      {2.7447 * 8760, 260, 260 * 2.7447 * 8760, "$24,043.572"},
+      {55.04 * 8760, 5, 5 * 55.04 * 8760, "$482,150.40"},
+      {0.53 * 8760, 25, 25 * 0.53 * 8760, "$4,642.80"},
+      {2.7447 * 8760, 1, 2.7447 * 8760, "$24,043.57"},
+      {17520, 30, 525600, "$17,520"},
+      {17520.000000000004, 3, 52560.00000000001, "$17,520"},
+      {3000, 0, 0, "$3,000"},
+      {0.53, 3, 1.59, "$0.53"},
+      {0.0123, 1000, 12.3, "$0.0123"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char buf[FMT_SIZE];
+    fmt_money_price(cases[i].price, cases[i].n, cases[i].total, buf,
+                    sizeof buf);
+    if (strcmp(buf, cases[i].want)) {
+      print_error("%g x %.17g: \"%s\", want \"%s\"\n", cases[i].n,
+                  cases[i].price, buf, cases[i].want);
+      fail();
+    }
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_number_matches_printf),
@@ -267,6 +372,10 @@ int main(void) {
       cmocka_unit_test(test_check_actual),
       cmocka_unit_test(test_past_2_53),
       cmocka_unit_test(test_ceiling),
+      cmocka_unit_test(test_raw),
+      cmocka_unit_test(test_shown_value),
+      cmocka_unit_test(test_floor_operand),
+      cmocka_unit_test(test_money_price),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
