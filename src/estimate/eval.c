@@ -252,6 +252,61 @@ static void pool_availability(pool_plan *pp, const policy *pol,
   }
 }
 
+/* Pool PP (under POL) when only the J worst of its zones are up: every
+ * needed server up (X) and the share of load served (Y), times the
+ * stage's own availability, which zones do not touch. */
+static void zone_conditional(const pool_plan *pp, const policy *pol, double j,
+                             avail *x, avail *y) {
+  if (pp->needed <= 0) {
+    *x = *y = avail_of(1);
+  } else {
+    double kdown;
+    tails(pp->needed, zone_servers(pp->servers, pol->zones, j),
+          pol->availability, NULL, x, &kdown);
+    *y = avail_share(*x, kdown, pp->carry);
+  }
+  if (pol->stage_availability < 1) {
+    avail s = avail_of(pol->stage_availability);
+    *x = avail_series(*x, s);
+    *y = avail_series(*y, s);
+  }
+}
+
+/* A stage and its fallback spread over the same zones (FORMULAS.md 2b):
+ * a zone outage takes servers from both at once, so the pair is summed
+ * over how many zones are up - each term the pair of the two pools'
+ * figures given those zones, their servers failing independently - not
+ * multiplied as two independent figures, which would count a zone's
+ * loss as if it could hit only one of them. */
+static void pair_over_zones(const pool_plan *pp, const policy *pol,
+                            const pool_plan *fp, const policy *fpol, avail *all,
+                            avail *req) {
+  double z = pol->zone_availability, Z = pol->zones;
+  double lz = log(z), lq = log1p(-z), total = 0;
+  avail a = {0, 0}, r = {0, 0};
+  for (double j = Z; j >= 0; j--) {
+    double w = exp(lgamma(Z + 1) - lgamma(j + 1) - lgamma(Z - j + 1) + j * lz +
+                   (Z - j) * lq);
+    if (w < 1e-30 && j < Z * z)
+      break; /* the rest weigh less still */
+    total += w;
+    avail xp, yp, xf, yf;
+    zone_conditional(pp, pol, j, &xp, &yp);
+    zone_conditional(fp, fpol, j, &xf, &yf);
+    avail x = avail_parallel(xp, xf), y = avail_parallel(yp, yf);
+    a.up += w * x.up;
+    a.down += w * x.down;
+    r.up += w * y.up;
+    r.down += w * y.down;
+  }
+  a.up /= total;
+  a.down /= total;
+  r.up /= total;
+  r.down /= total;
+  *all = normalized(a);
+  *req = normalized(r);
+}
+
 /* Usable memory of one server of HW (FORMULAS.md section 8). */
 static double usable_memory(const hw_in *hw, bool gpu, const policy *pol) {
   return (gpu ? hw->gpu_memory : hw->memory) * (1 - pol->memory_reserve);
@@ -810,9 +865,18 @@ int plan_eval(const capplan_model *m, const params *p,
     s->effective = s->pool.all;
     s->effective_req = s->pool.req;
     if (m->stage[i].fallback >= 0) {
-      const stage_plan *f = &out->stage[m->stage[i].fallback];
-      s->effective = avail_parallel(s->pool.all, f->pool.all);
-      s->effective_req = avail_parallel(s->pool.req, f->pool.req);
+      size_t fi = (size_t)m->stage[i].fallback;
+      const stage_plan *f = &out->stage[fi];
+      const policy *pol = &p->stage[i].pol, *fpol = &p->stage[fi].pol;
+      if (m->stage[i].group < 0 && m->stage[fi].group < 0 && pol->zones > 1 &&
+          fpol->zones == pol->zones &&
+          fpol->zone_availability == pol->zone_availability)
+        pair_over_zones(&s->pool, pol, &f->pool, fpol, &s->effective,
+                        &s->effective_req);
+      else {
+        s->effective = avail_parallel(s->pool.all, f->pool.all);
+        s->effective_req = avail_parallel(s->pool.req, f->pool.req);
+      }
     }
   }
 

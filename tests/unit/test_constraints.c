@@ -252,6 +252,57 @@ static void test_request_availability(void **state) {
   run_free(&x);
 }
 
+/* A stage and its fallback over the same 3 zones: a zone outage takes
+ * servers from both, so the pair's availability is summed over the zone
+ * states (each pool's servers failing independently within them), here
+ * against brute-force enumeration of every zone and server: the primary's
+ * 6 servers (4 needed) and the fallback's 3 (2 needed), server i of each
+ * in zone i mod 3.  The independent product would be far off. */
+static void pair_brute(double za, double a, double *all) {
+  *all = 0;
+  for (int zm = 0; zm < 8; zm++) {
+    double pz = 1;
+    for (int z = 0; z < 3; z++)
+      pz *= (zm >> z & 1) ? za : 1 - za;
+    for (int sm = 0; sm < (1 << 9); sm++) {
+      double ps = 1;
+      int k1 = 0, k2 = 0;
+      for (int i = 0; i < 9; i++) {
+        bool up = (sm >> i) & 1, zone_up = (zm >> (i < 6 ? i % 3 : i - 6)) & 1;
+        ps *= up ? a : 1 - a;
+        if (i < 6)
+          k1 += up && zone_up;
+        else
+          k2 += up && zone_up;
+      }
+      *all += pz * ps * (k1 >= 4 || k2 >= 2);
+    }
+  }
+}
+
+static void test_fallback_zones(void **state) {
+  (void)state;
+  run_result x = run_yaml(
+      "capplan: 1\ntraffic: {qps: 3500}\n"
+      "defaults: {zones: 3, zone_availability: 99%, availability: 95%}\n"
+      "stages:\n"
+      "  - {name: p, latency: 1ms, qps_per_server: 1K, redundancy: 2, "
+      "fallback: f}\n"
+      "  - {name: f, latency: 1ms, qps_per_server: 2K, redundancy: 1}\n");
+  const treport *r = expect_report(&x);
+  const stage_plan *p = stage(r, "p")->plan, *f = stage(r, "f")->plan;
+  assert_true(p->pool.servers == 6 && p->pool.needed == 4);
+  assert_true(f->pool.servers == 3 && f->pool.needed == 2);
+  double all;
+  pair_brute(0.99, 0.95, &all);
+  expect_near(p->effective.up, all, 1e-12);
+  expect_near(p->effective.down, 1 - all, 1e-12);
+  /* as if independent: 1 - (1 - A_p)(1 - A_f), wrong by far more */
+  double indep = 1 - p->pool.all.down * f->pool.all.down;
+  assert_true(fabs(indep - all) > 1e-4);
+  run_free(&x);
+}
+
 /* failover_utilization: servers may run hotter while others are down, so
  * fewer must be up. */
 static void test_failover(void **state) {
@@ -348,6 +399,7 @@ int main(void) {
       cmocka_unit_test(test_cache_tier),
       cmocka_unit_test(test_zone_availability),
       cmocka_unit_test(test_request_availability),
+      cmocka_unit_test(test_fallback_zones),
       cmocka_unit_test(test_failover),
       cmocka_unit_test(test_calls_mode),
       cmocka_unit_test(test_flow_warnings),
