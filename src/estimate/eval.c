@@ -572,6 +572,7 @@ static void need_for_latency(pool_plan *pp, const policy *pol, avail_memo *memo,
   if (m <= pp->needed)
     return;
   avail req = pp->req;
+  pp->needed_load = pp->needed;
   pp->needed = m;
   pool_availability(pp, pol, memo);
   pp->req = req;

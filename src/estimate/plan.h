@@ -55,7 +55,9 @@ typedef struct pool_plan {
   double servers;       /* after headroom, ceiling, zones and spares */
   double zone_extra;    /* servers added to survive losing a zone */
   double gpus, cost_per_year;
-  double needed;      /* servers that must be up to carry the load */
+  double needed;      /* servers that must be up to carry the load (or,
+                         more, to meet its own latency objective) */
+  double needed_load; /* when latency raised NEEDED: what the load needs */
   double carry;       /* servers' worth of load at failover utilization */
   double utilization; /* the load over what the servers can serve */
   avail all;          /* every server needed is up (k-of-n, zones, stage) */

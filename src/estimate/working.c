@@ -337,6 +337,12 @@ static void availability(const wk *x, const pool_plan *pp, const policy *pol,
               fmt_nines(pp->all_f.nines, pp->all_f.above_cap, b[4], FMT_SIZE),
               fmt_downtime(pp->all_f.down_year_min, b[5], FMT_SIZE));
   }
+  if (pp->needed_load > 0 && pp->needed_load < pp->needed)
+    steps_say(x->s, l, "",
+              "(%s carry the load; %s meet the latency objective, so %s must "
+              "be up; the requests served below count the %s)",
+              fmt_count(pp->needed_load, b[0], FMT_SIZE),
+              fmt_count(pp->needed, b[1], FMT_SIZE), b[1], b[0]);
   if (pol->stage_availability < 1)
     steps_say(x->s, l, "", "(x %s stage availability: software and deploys)",
               fmt_percent(pol->stage_availability, b[0], FMT_SIZE));
