@@ -16,6 +16,7 @@
  * evaluation can be skipped as a repeat), and the loop reports the median
  * of five timed rounds.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +39,8 @@ static int cmp(const void *a, const void *b) {
 int main(int argc, char **argv) {
   const char *path = argc > 1 ? argv[1] : "bench/specs/twenty.yaml";
   double seconds = argc > 2 ? atof(argv[2]) : 3;
-  long fixed = argc > 2 && argv[2][0] == '=' ? atol(argv[2] + 1) : 0;
+  bool counted = argc > 2 && argv[2][0] == '=';
+  long fixed = counted ? atol(argv[2] + 1) : 0;
   const char *modes = argc > 3 ? argv[3] : "both";
   capplan_diags d;
   capplan_diags_init(&d, NULL);
@@ -69,7 +71,7 @@ int main(int argc, char **argv) {
     pl->latency_on = mode == 0;
     double rates[5];
     long total = 0;
-    if (fixed > 0) {
+    if (counted) {
       for (long n = 0; n < fixed; n++) {
         p->traffic.qps = base_qps * (1 + (double)(n % 1024) * 1e-4);
         if (plan_eval(m, p, r->limits, r->n_limits, pl) < 0)
