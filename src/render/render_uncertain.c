@@ -35,7 +35,10 @@ char *ufmt(enum fig_unit u, double x, bool stat, char *buf, size_t size) {
   case FU_MS:
     return fmt_ms(x / 1000, buf, size);
   case FU_FRACTION:
-    return fmt_availability(x, 1 - x, buf, size);
+    /* A figure kept as its up share alone: one that rounded to exactly 1
+     * was above the cap of nines like the plan's, not "100.00%" (an
+     * availability that is exactly 1 is above it too). */
+    return fmt_availability(x, x < 1 ? 1 - x : 1e-300, buf, size);
   }
   return fmt_number(x, 2, buf, size);
 }
