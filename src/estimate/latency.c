@@ -609,7 +609,7 @@ void latency_end_to_end(const capplan_model *m, const params *p, plan *out) {
 }
 
 int latency_visit(const capplan_model *m, const params *p, plan *out, size_t i,
-                  double pct[PCT_COUNT], double *mean) {
+                  double pct[PCT_COUNT], double *mean, double *grid) {
   latency_work *w = out->lw;
   const stage_plan *s = &out->stage[i];
   if (!w || !out->latency_on || s->queue.model == QUEUE_NONE ||
@@ -644,6 +644,7 @@ int latency_visit(const capplan_model *m, const params *p, plan *out, size_t i,
   if (rc < 0)
     return -1;
   *mean = sum.mean;
+  *grid = top / (GRID_POINTS - 1);
   pct[PCT_P50] = sum.p50;
   pct[PCT_P95] = sum.p95;
   pct[PCT_P99] = sum.p99;

@@ -41,8 +41,9 @@ void latency_end_to_end(const capplan_model *m, const params *p, plan *out);
  * and percentiles (seconds) into MEAN and PCT, for comparing with a
  * simulation, which measures visits ('capplan simulate').  Returns 0, or
  * -1 when the stage has none (no load, no steady state, a figure beyond
- * the grid).  Uses OUT's scratch; OUT's figures are unchanged. */
+ * the grid).  GRID gets the grid step they were read on (their
+ * resolution).  Uses OUT's scratch; OUT's figures are unchanged. */
 int latency_visit(const capplan_model *m, const params *p, plan *out, size_t i,
-                  double pct[PCT_COUNT], double *mean);
+                  double pct[PCT_COUNT], double *mean, double *grid);
 
 #endif

@@ -249,7 +249,8 @@ void sim_plan_release(sim_plan *sp) {
 
 /* ------------------------------------------------------ the comparison */
 
-static void set(sim_cmp *c, sim_ci v, bool known, double analytic) {
+static void set(sim_cmp *c, sim_ci v, bool known, double analytic,
+                double grid) {
   c->has = true;
   c->sim = v;
   c->known = known;
@@ -260,10 +261,13 @@ static void set(sim_cmp *c, sim_ci v, bool known, double analytic) {
   c->has_rel = analytic != 0;
   c->rel = c->has_rel ? c->diff / analytic : 0;
   /* Outside by more than the resolution of either side (the simulated
-   * percentiles' 1/1024, the plan's grid), and never against an interval
-   * of no width (every section measured the same, say a wait that never
-   * happened), which has no spread to judge by. */
+   * percentiles' 1/1024; GRID, the analytic figure's where its grid
+   * limits it), and never against an interval of no width (every section
+   * measured the same, say a wait that never happened), which has no
+   * spread to judge by. */
   double tol = SIM_PLAN_RESOLUTION * fabs(analytic);
+  if (grid > tol)
+    tol = grid;
   c->outside = v.n >= 2 && v.lo < v.hi &&
                (analytic < v.lo - tol || analytic > v.hi + tol);
 }
@@ -283,12 +287,12 @@ static enum sim_row_status status_of(sim_status s) {
 
 /* The five latency figures of F, against the analytic MEAN and PCT. */
 static void latencies(sim_row *row, const sim_figures *f, bool known,
-                      double mean, const double *pct) {
-  set(&row->fig[SIMF_MEAN], f->latency_mean, known, mean);
-  set(&row->fig[SIMF_P50], f->latency_p50, known, pct[PCT_P50]);
-  set(&row->fig[SIMF_P95], f->latency_p95, known, pct[PCT_P95]);
-  set(&row->fig[SIMF_P99], f->latency_p99, known, pct[PCT_P99]);
-  set(&row->fig[SIMF_P999], f->latency_p999, known, pct[PCT_P999]);
+                      double mean, const double *pct, double grid) {
+  set(&row->fig[SIMF_MEAN], f->latency_mean, known, mean, 0);
+  set(&row->fig[SIMF_P50], f->latency_p50, known, pct[PCT_P50], grid);
+  set(&row->fig[SIMF_P95], f->latency_p95, known, pct[PCT_P95], grid);
+  set(&row->fig[SIMF_P99], f->latency_p99, known, pct[PCT_P99], grid);
+  set(&row->fig[SIMF_P999], f->latency_p999, known, pct[PCT_P999], grid);
 }
 
 void sim_plan_compare(capplan_simulation *s) {
@@ -325,20 +329,23 @@ void sim_plan_compare(capplan_simulation *s) {
       s->overloaded++;
       path_overloaded = path_overloaded || !m->stage[i].async;
     }
-    double pct[PCT_COUNT] = {0, 0, 0, 0}, mean = 0;
-    bool known =
-        queued && qp->stable && latency_visit(m, r->p, pl, i, pct, &mean) == 0;
-    latencies(row, f, known, mean, pct);
+    double pct[PCT_COUNT] = {0, 0, 0, 0}, mean = 0, grid = 0;
+    bool known = queued && qp->stable &&
+                 latency_visit(m, r->p, pl, i, pct, &mean, &grid) == 0;
+    /* A deterministic service time is a point mass the grid shares
+     * between two points, so its percentiles read back up to two steps
+     * off (a continuous distribution's, interpolated, far closer). */
+    latencies(row, f, known, mean, pct, qp->model == QUEUE_MDC ? 2 * grid : 0);
     set(&row->fig[SIMF_UTIL], f->utilization, true,
-        queued ? qp->utilization : 0);
+        queued ? qp->utilization : 0, 0);
     /* A call waits for its batch to form (uniform over the forming
      * time) and then in the queue; Little's law gives the calls waiting
      * from the calls per second. */
     double wait = queued ? qp->wait_mean + qp->form / 2 : 0;
     bool stable = !queued || qp->stable;
-    set(&row->fig[SIMF_QUEUE], f->queue_mean, stable, sp->load * wait);
-    set(&row->fig[SIMF_WAIT], f->wait_mean, stable, wait);
-    set(&row->fig[SIMF_RATE], f->visit_rate, true, pl->qps * sp->inflow);
+    set(&row->fig[SIMF_QUEUE], f->queue_mean, stable, sp->load * wait, 0);
+    set(&row->fig[SIMF_WAIT], f->wait_mean, stable, wait, 0);
+    set(&row->fig[SIMF_RATE], f->visit_rate, true, pl->qps * sp->inflow, 0);
     row->batch_mean = net->stages[j].batching.enabled ? f->batch_mean.value : 0;
     row->lag1 = f->batch_lag1;
   }
@@ -352,7 +359,7 @@ void sim_plan_compare(capplan_simulation *s) {
     e->status = SIMROW_OK;
   if (path_overloaded && e->status == SIMROW_OK)
     e->status = SIMROW_OVERLOADED;
-  latencies(e, f, pl->pct_known, pl->pct_mean, pl->pct);
-  set(&e->fig[SIMF_RATE], f->visit_rate, true, pl->qps);
+  latencies(e, f, pl->pct_known, pl->pct_mean, pl->pct, 0);
+  set(&e->fig[SIMF_RATE], f->visit_rate, true, pl->qps, 0);
   e->lag1 = f->batch_lag1;
 }

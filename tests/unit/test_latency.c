@@ -439,8 +439,10 @@ static void test_visit(void **state) {
   const capplan_model *m = r->report->model;
   double before[PCT_COUNT];
   memcpy(before, pl->pct, sizeof before);
-  double pct[PCT_COUNT], mean;
-  assert_int_equal(latency_visit(m, r->report->p, pl, 0, pct, &mean), 0);
+  double pct[PCT_COUNT], mean, grid;
+  assert_int_equal(latency_visit(m, r->report->p, pl, 0, pct, &mean, &grid), 0);
+  /* the grid's step, a small share of the figures read on it */
+  assert_true(grid > 0 && grid < 0.01 * pct[PCT_P99]);
   double a[2] = {100, 8};
   for (int k = 0; k < PCT_COUNT; k++)
     expect_rel(pct[k], solve(max_k_cdf, a, pct_level[k], 10), 0.005);
@@ -451,7 +453,7 @@ static void test_visit(void **state) {
       0.002);
   /* Half the calls take no time: the median is 0 or nearly, the p99 the
    * exponential's 98th percentile. */
-  assert_int_equal(latency_visit(m, r->report->p, pl, 1, pct, &mean), 0);
+  assert_int_equal(latency_visit(m, r->report->p, pl, 1, pct, &mean, &grid), 0);
   expect_rel(mean, 0.005, 1e-3);
   expect_rel(pct[PCT_P99], -log(0.02) / 100, 0.005);
   assert_true(pct[PCT_P50] < 1e-4);
@@ -463,7 +465,7 @@ static void test_visit(void **state) {
                "  - {name: s, latency: 10ms, qps_per_server: 1K}\n");
   r = expect_report(&x);
   assert_int_equal(latency_visit(r->report->model, r->report->p,
-                                 r->report->plan, 0, pct, &mean),
+                                 r->report->plan, 0, pct, &mean, &grid),
                    -1);
   run_free(&x);
 }
