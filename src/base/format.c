@@ -465,10 +465,29 @@ char *fmt_check_actual(const capplan_check *c, char *buf, size_t size) {
     return buf;
   }
   fmt_check_value(c, c->actual, false, buf, size);
-  if (c->passed)
-    return buf;
   double limit =
       fmt_shown_value(fmt_check_value(c, c->limit, true, l, sizeof l));
+  if (c->passed) {
+    /* A latency's margin is shown to 0.01 ms below 100: the actual gets
+     * the digits that make limit - actual (or actual - limit) the margin
+     * shown ("120.86 ms <= 200 ms, margin +79.14 ms", not "121 ms"). */
+    bool ms = c->kind == CAPPLAN_CHECK_LATENCY ||
+              c->kind == CAPPLAN_CHECK_TTFT || c->kind == CAPPLAN_CHECK_TPOT ||
+              (c->kind >= CAPPLAN_CHECK_LATENCY_P50 &&
+               c->kind <= CAPPLAN_CHECK_LATENCY_P999);
+    char want[FMT_SIZE], got[FMT_SIZE];
+    if (!ms)
+      return buf;
+    fmt_delta_ms(c->margin / 1000, want, sizeof want);
+    for (int extra = 1; extra <= 6; extra++) {
+      double a = fmt_shown_value(buf);
+      double m = c->upper ? limit - a : a - limit;
+      if (!strcmp(fmt_delta_ms(m / 1000, got, sizeof got), want))
+        break;
+      check_value_digits(c, c->actual, extra, buf, size);
+    }
+    return buf;
+  }
   /* A failed check's figure differs from its limit by more than the
    * checks' tolerance (1e-9 relative), so 15 significant digits always
    * tell them apart. */
