@@ -141,6 +141,7 @@ double size_servers(double raw, double headroom, double redundancy,
  * the largest count binds (SPEC.md section 5), then headroom, the one
  * ceiling, the zone rule and spares. */
 static void size_pool(pool_plan *pp, const policy *pol) {
+  pp->needed_load = 0; /* set again only if latency raises NEEDED */
   pp->raw = 0;
   pp->binding = CON_THROUGHPUT;
   for (int c = 0; c < CON_COUNT; c++)
