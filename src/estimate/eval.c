@@ -207,57 +207,11 @@ static void tails(double m, double n, double a, avail_memo *memo, avail *all,
   avail_tails(m, n, a, all, kdown);
 }
 
-static void pool_availability(pool_plan *pp, const policy *pol,
-                              avail_memo *memo) {
-  double m = pp->needed, n = pp->servers, a = pol->availability;
-  double r = pp->carry;
-  if (m <= 0) {
-    pp->all = avail_of(1);
-    pp->req = avail_of(1);
-  } else if (pol->zones > 1) {
-    double z = pol->zone_availability, Z = pol->zones;
-    avail all = {0, 0}, req = {0, 0};
-    double lz = log(z), lq = log1p(-z), total = 0;
-    for (double j = Z; j >= 0; j--) {
-      double w = exp(lgamma(Z + 1) - lgamma(j + 1) - lgamma(Z - j + 1) +
-                     j * lz + (Z - j) * lq);
-      if (w < 1e-30 && j < Z * z)
-        break; /* the rest weigh less still */
-      total += w;
-      double nj = zone_servers(n, Z, j);
-      avail x, y;
-      double kdown;
-      tails(m, nj, a, NULL, &x, &kdown);
-      y = avail_share(x, kdown, r);
-      all.up += w * x.up;
-      all.down += w * x.down;
-      req.up += w * y.up;
-      req.down += w * y.down;
-    }
-    /* The weights sum to one but for rounding. */
-    all.up /= total;
-    all.down /= total;
-    req.up /= total;
-    req.down /= total;
-    pp->all = normalized(all);
-    pp->req = normalized(req);
-  } else {
-    double kdown;
-    tails(m, n, a, memo, &pp->all, &kdown);
-    pp->req = avail_share(pp->all, kdown, r);
-  }
-  if (pol->stage_availability < 1) {
-    avail s = avail_of(pol->stage_availability);
-    pp->all = avail_series(pp->all, s);
-    pp->req = avail_series(pp->req, s);
-  }
-}
-
 /* Pool PP (under POL) when only the J worst of its zones are up: every
- * needed server up (X) and the share of load served (Y), times the
- * stage's own availability, which zones do not touch. */
+ * needed server up (X) and the share of load served (Y); with STAGE,
+ * times the stage's own availability, which zones do not touch. */
 static void zone_conditional(const pool_plan *pp, const policy *pol, double j,
-                             avail *x, avail *y) {
+                             bool stage, avail *x, avail *y) {
   if (pp->needed <= 0) {
     *x = *y = avail_of(1);
   } else {
@@ -266,22 +220,24 @@ static void zone_conditional(const pool_plan *pp, const policy *pol, double j,
           pol->availability, NULL, x, &kdown);
     *y = avail_share(*x, kdown, pp->carry);
   }
-  if (pol->stage_availability < 1) {
+  if (stage && pol->stage_availability < 1) {
     avail s = avail_of(pol->stage_availability);
     *x = avail_series(*x, s);
     *y = avail_series(*y, s);
   }
 }
 
-/* A stage and its fallback spread over the same zones (FORMULAS.md 2b):
- * a zone outage takes servers from both at once, so the pair is summed
- * over how many zones are up - each term the pair of the two pools'
- * figures given those zones, their servers failing independently - not
- * multiplied as two independent figures, which would count a zone's
- * loss as if it could hit only one of them. */
-static void pair_over_zones(const pool_plan *pp, const policy *pol,
-                            const pool_plan *fp, const policy *fpol, avail *all,
-                            avail *req) {
+/* Pool PP summed over how many of its POL->zones are up (binomial, each
+ * zone up with zone_availability; FORMULAS.md 2b), into ALL and REQ.
+ * With a fallback FP (under FPOL, over the same zones), the pair: a zone
+ * outage takes servers from both at once, so each term is the pair of
+ * the two pools' figures given those zones, their servers failing
+ * independently - not two independent figures multiplied, which would
+ * count a zone's loss as if it could hit only one of them.  A pool alone
+ * leaves its stage's own availability to the caller. */
+static void over_zones(const pool_plan *pp, const policy *pol,
+                       const pool_plan *fp, const policy *fpol, avail *all,
+                       avail *req) {
   double z = pol->zone_availability, Z = pol->zones;
   double lz = log(z), lq = log1p(-z), total = 0;
   avail a = {0, 0}, r = {0, 0};
@@ -291,21 +247,45 @@ static void pair_over_zones(const pool_plan *pp, const policy *pol,
     if (w < 1e-30 && j < Z * z)
       break; /* the rest weigh less still */
     total += w;
-    avail xp, yp, xf, yf;
-    zone_conditional(pp, pol, j, &xp, &yp);
-    zone_conditional(fp, fpol, j, &xf, &yf);
-    avail x = avail_parallel(xp, xf), y = avail_parallel(yp, yf);
+    avail x, y;
+    zone_conditional(pp, pol, j, fp != NULL, &x, &y);
+    if (fp) {
+      avail xf, yf;
+      zone_conditional(fp, fpol, j, true, &xf, &yf);
+      x = avail_parallel(x, xf);
+      y = avail_parallel(y, yf);
+    }
     a.up += w * x.up;
     a.down += w * x.down;
     r.up += w * y.up;
     r.down += w * y.down;
   }
+  /* The weights sum to one but for rounding. */
   a.up /= total;
   a.down /= total;
   r.up /= total;
   r.down /= total;
   *all = normalized(a);
   *req = normalized(r);
+}
+
+static void pool_availability(pool_plan *pp, const policy *pol,
+                              avail_memo *memo) {
+  if (pp->needed <= 0) {
+    pp->all = avail_of(1);
+    pp->req = avail_of(1);
+  } else if (pol->zones > 1) {
+    over_zones(pp, pol, NULL, NULL, &pp->all, &pp->req);
+  } else {
+    double kdown;
+    tails(pp->needed, pp->servers, pol->availability, memo, &pp->all, &kdown);
+    pp->req = avail_share(pp->all, kdown, pp->carry);
+  }
+  if (pol->stage_availability < 1) {
+    avail s = avail_of(pol->stage_availability);
+    pp->all = avail_series(pp->all, s);
+    pp->req = avail_series(pp->req, s);
+  }
 }
 
 /* Usable memory of one server of HW (FORMULAS.md section 8). */
@@ -873,8 +853,8 @@ int plan_eval(const capplan_model *m, const params *p,
       if (m->stage[i].group < 0 && m->stage[fi].group < 0 && pol->zones > 1 &&
           fpol->zones == pol->zones &&
           fpol->zone_availability == pol->zone_availability)
-        pair_over_zones(&s->pool, pol, &f->pool, fpol, &s->effective,
-                        &s->effective_req);
+        over_zones(&s->pool, pol, &f->pool, fpol, &s->effective,
+                   &s->effective_req);
       else {
         s->effective = avail_parallel(s->pool.all, f->pool.all);
         s->effective_req = avail_parallel(s->pool.req, f->pool.req);
