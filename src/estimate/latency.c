@@ -919,22 +919,25 @@ void latency_size(const capplan_model *m, const params *p, plan *out) {
       continue;
     if (below_floor(m, out, i))
       continue;
-    double c = smallest_meeting(m, p, out, i, unit_count(m, out, u));
-    if (c == 0) {
-      unmet(out, l->stage, l->pct, 0);
-      continue;
-    }
-    try_count(m, p, out, u, c);
-    /* The servers that must be up for the objective (FORMULAS.md 2b):
-     * the fewest from what the load needs that meet it, which spares
-     * and headroom may exceed. */
-    double *need = u < n ? &out->stage[u].latency_needed
-                         : &out->group[u - n].latency_needed;
+    /* The fewest servers from what the load needs that meet it: those
+     * that must be up for the objective (FORMULAS.md 2b), which spares
+     * and headroom may exceed; the unit grows to them if it has fewer
+     * (the response only falls as servers are added, so a unit that has
+     * more meets it already). */
+    double now = unit_count(m, out, u);
     double from =
         u < n ? out->stage[u].pool.needed : out->group[u - n].pool.needed;
     double fewest = smallest_meeting(m, p, out, i, from > 1 ? from : 1);
+    if (fewest == 0) {
+      unmet(out, l->stage, l->pct, 0);
+      continue;
+    }
+    double *need = u < n ? &out->stage[u].latency_needed
+                         : &out->group[u - n].latency_needed;
     if (fewest > *need)
       *need = fewest;
+    if (fewest > now)
+      try_count(m, p, out, u, fewest);
   }
   if (!e2e)
     return;
