@@ -6,6 +6,12 @@
         every format on ranged specs, sample counts that do and do not
         fill whole blocks of trials, 1, 2 and 3 threads.
 
+    check_uncertain.py keys CAPPLAN SOURCE
+        Each Monte Carlo output is keyed by the path of the report's figure
+        it summarises, and means the same: its plan value is that figure
+        (a stage's availability alone, its effective_availability with its
+        fallback), for every ranged spec in specs/.
+
     check_uncertain.py plots CAPPLAN SOURCE
         estimate --plot (the cost's histogram), estimate --sensitivity
         --plot (the tornado), sweep --plot and forecast --plot write SVG
@@ -279,10 +285,54 @@ def check_plots(capplan):
     return bad
 
 
+# Where each output path's figure sits in the report: (list, key, name).
+def report_figure(report, path):
+    scope, rest = path.split(".", 1)
+    if scope == "totals":
+        key = {"latency_ms": "latency_ms"}.get(rest, rest)
+        return report["totals"].get(key)
+    name, key = rest.rsplit(".", 1)
+    cache = name.endswith(".cache")
+    if cache:
+        name = name[: -len(".cache")]
+    rows = report["stages" if scope == "stages" else "groups"]
+    for row in rows:
+        if row["name"] == name:
+            return (row["cache"] if cache else row).get(key)
+    return None
+
+
+def check_keys(capplan):
+    bad = checked = 0
+    for spec in sorted(os.listdir("specs")):
+        path = os.path.join("specs", spec)
+        with open(path) as f:
+            text = f.read()
+        if not re.search(r"\bto\b|\.\.|normal\(|uniform\(|triangular\(",
+                         text):
+            continue
+        report = json.loads(run(capplan, ["estimate", path, "--format",
+                                          "json", "--samples", "500"]))
+        outputs = (report.get("uncertainty") or {}).get("outputs") or {}
+        for key, out in outputs.items():
+            want = report_figure(report, key)
+            checked += 1
+            if not isinstance(want, (int, float)) or \
+                    abs(out["plan"] - want) > 1e-9 * max(1, abs(want)):
+                print("FAIL: %s: %s plan %r, the report's figure %r" %
+                      (spec, key, out["plan"], want))
+                bad += 1
+    if checked < 20:
+        print("FAIL: only %d outputs checked" % checked)
+        bad += 1
+    return bad
+
+
 def main():
     what, capplan, source = sys.argv[1:4]
     os.chdir(source)
-    bad = check_threads(capplan) if what == "threads" else check_plots(capplan)
+    bad = {"threads": check_threads, "keys": check_keys,
+           "plots": check_plots}[what](capplan)
     sys.exit(1 if bad else 0)
 
 

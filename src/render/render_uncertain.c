@@ -414,8 +414,9 @@ void render_uncertain_markdown(const capplan_report *r, capplan_buf *out) {
 
 /* ----------------------------------------------------------------- CSV */
 
-static const char *const CSV_FIGS[] = {"servers", "gpus", "cost_per_year",
-                                       "latency_ms", "availability"};
+static const char *const CSV_FIGS[] = {
+    "servers",    "gpus",         "cost_per_year",
+    "latency_ms", "availability", "effective_availability"};
 static const char *const CSV_STATS[] = {"mean", "p5", "p50", "p95", "stderr"};
 
 size_t render_uncertain_csv_columns(const capplan_report *r, size_t i,

@@ -261,6 +261,7 @@ bool lean_eval(lean *k, const capplan_model *m, const params *p,
       a_req = series(a_req, sa);
     }
     /* Phase 5: no fallback, so the stage's own. */
+    pp->all = a_all;
     s->effective = a_all;
     s->effective_req = a_req;
     /* Phase 6: totals, in topological order. */
@@ -349,6 +350,7 @@ bool lean_same(const capplan_model *m, const plan *a, const plan *b) {
         !same(x->pool.gpus, y->pool.gpus) ||
         !same(x->pool.cost_per_year, y->pool.cost_per_year) ||
         !same(x->latency, y->latency) ||
+        !same(x->pool.all.up, y->pool.all.up) ||
         !same(x->effective.up, y->effective.up) ||
         !same(x->effective.down, y->effective.down) ||
         !same(x->effective_req.up, y->effective_req.up) ||

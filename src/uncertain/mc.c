@@ -59,7 +59,12 @@ static const double *st_cost(const plan *p, size_t i) {
 static const double *st_latency(const plan *p, size_t i) {
   return &p->stage[i].latency;
 }
+/* The stage alone, as the report's "availability"; with its fallback,
+ * as its "effective_availability". */
 static const double *st_avail(const plan *p, size_t i) {
+  return &p->stage[i].pool.all.up;
+}
+static const double *st_effective(const plan *p, size_t i) {
   return &p->stage[i].effective.up;
 }
 static const double *ca_servers(const plan *p, size_t i) {
@@ -124,6 +129,9 @@ static bool on_path(const capplan_model *m, const plan *p, size_t i) {
   (void)p;
   return !m->stage[i].standby && !m->stage[i].async;
 }
+static bool backed_up(const capplan_model *m, const plan *p, size_t i) {
+  return on_path(m, p, i) && m->stage[i].fallback >= 0;
+}
 static bool has_cache(const capplan_model *m, const plan *p, size_t i) {
   (void)p;
   return m->stage[i].has_cache;
@@ -150,6 +158,8 @@ static const fig_def FIGS[] = {
     {SC_STAGE, "latency_ms", "latency", FU_MS, st_latency, 1000, NULL},
     {SC_STAGE, "availability", "availability", FU_FRACTION, st_avail, 1,
      on_path},
+    {SC_STAGE, "effective_availability", "availability with fallback",
+     FU_FRACTION, st_effective, 1, backed_up},
     {SC_CACHE, "servers", "servers", FU_COUNT, ca_servers, 1, has_cache},
     {SC_CACHE, "cost_per_year", "cost/year", FU_MONEY, ca_cost, 1, has_cache},
     {SC_GROUP, "servers", "servers", FU_COUNT, gr_servers, 1, NULL},
