@@ -24,6 +24,7 @@ passing it.
 Usage: check_html.py CAPPLAN SOURCE_DIR OUT_DIR
 """
 import glob
+import json
 import html.parser
 import os
 import re
@@ -152,6 +153,35 @@ for spec in specs:
     size = os.path.getsize(png) if os.path.exists(png) else 0
     check(w == 1200 and h == 3000 and size > 50000,
           "%s: screenshot %dx%d, %d bytes" % (name, w, h, size))
+
+# With ranges the page says how sure the plan is, with Monte Carlo's
+# figures (the same as the JSON report's) and verdict; without, it does not.
+def money(x):
+    return "${:,.0f}".format(x)
+
+
+for spec, ranged in (("specs/gallery-youtube-ranges.yaml", True),
+                     ("specs/gallery-youtube.yaml", False)):
+    name = os.path.basename(spec)[:-5]
+    text = open(os.path.join(out_dir, name + ".html"), encoding="utf-8").read()
+    check(("How sure" in text) == ranged,
+          "%s: a section on the ranges %s" % (name, "missing" if ranged
+                                               else "with no range"))
+    if not ranged:
+        continue
+    rep = json.loads(subprocess.run([capplan, "estimate", spec, "--format",
+                                     "json"], capture_output=True).stdout)
+    unc = rep["uncertainty"]
+    cost = unc["outputs"]["totals.cost_per_year"]
+    for q in ("p5", "p50", "p95"):
+        check(money(cost[q]) in text, "%s: the cost's %s %s is not on the "
+              "page" % (name, q, money(cost[q])))
+    failed = sum(1 for c in unc["checks"] if not c["passed"])
+    check(("checks failed at 95% confidence" in text) == (failed > 0),
+          "%s: the verdict is not Monte Carlo's (%d failed)" % (name, failed))
+    check(text.count("<svg") >= 2, "%s: no histogram of the cost" % name)
+    check("availability with fallback" in text,
+          "%s: the figures over the trials are not all there" % name)
 
 # What a spec says stays text in the page the browser builds.
 spec = "tests/inputs/markup-name.yaml"

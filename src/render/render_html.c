@@ -9,7 +9,9 @@
  * with scripts off.  The order is the order of a reader's questions: does
  * it pass, what does it cost, what does the system look like, where does
  * the money go, where does the time go, how available is it; then the
- * tables with every figure.  Every text from a spec goes through
+ * tables with every figure.  With ranges, how sure the plan is follows
+ * the checks: Monte Carlo's verdict, the cost's distribution, every
+ * figure's p5, p50 and p95.  Every text from a spec goes through
  * xml_puts (HTML entities on top of text_escape's control-character
  * escapes).  Figures are formatted by format.h's rules, like every other
  * renderer's.
@@ -22,6 +24,8 @@
 #include "format.h"
 #include "graph.h"
 #include "render.h"
+#include "render_uncertain.h"
+#include "sensitivity.h"
 #include "util.h"
 
 /* Past these the page keeps to the largest rows and says where the rest
@@ -70,6 +74,7 @@ static const char css[] =
     "td.n,th.n{text-align:right;white-space:nowrap;"
     "font-variant-numeric:tabular-nums}\n"
     "tr.total td{font-weight:650;border-top:2px solid var(--line)}\n"
+    "tr.sum td{font-weight:650}\n"
     "tr.sub td:first-child{padding-left:22px}\n"
     ".figure{overflow-x:auto;border:1px solid var(--line);border-radius:8px;"
     "padding:8px;margin:10px 0}\n"
@@ -143,7 +148,16 @@ static void summary(const capplan_report *r, capplan_buf *out) {
     put(out, m->description);
     capplan_buf_puts(out, "</p>\n");
   }
-  if (pl->n_checks)
+  const mc_result *mc = r->mc;
+  if (mc && mc->n_checks) {
+    /* With ranges the verdict is Monte Carlo's, as the exit code is. */
+    capplan_buf_printf(
+        out, "<div class=\"verdict %s\">%s %s at %s confidence</div>\n",
+        mc->passed ? "pass" : "fail",
+        mc->passed ? "\xe2\x9c\x93" : "\xe2\x9c\x97",
+        fmt_checks_summary(mc->checks_failed, mc->n_checks, b[0], FMT_SIZE),
+        fmt_percent(mc->confidence, b[1], FMT_SIZE));
+  } else if (pl->n_checks)
     capplan_buf_printf(
         out, "<div class=\"verdict %s\">%s %s</div>\n",
         pl->failed ? "fail" : "pass",
@@ -168,6 +182,14 @@ static void summary(const capplan_report *r, capplan_buf *out) {
     size_t n = strlen(sub);
     snprintf(sub + n, sizeof sub - n, " \xc2\xb7 budget %s",
              fmt_check_value(c, c->limit, true, b[3], FMT_SIZE));
+  }
+  const mc_fig *fc =
+      mc && mc->evaluated ? mc_find(mc, "totals.cost_per_year") : NULL;
+  if (fc && fc->varies) {
+    size_t n = strlen(sub);
+    snprintf(sub + n, sizeof sub - n, " \xc2\xb7 90%% of trials %s to %s",
+             fmt_money(fc->s.p5, b[4], FMT_SIZE),
+             fmt_money(fc->s.p95, b[5], FMT_SIZE));
   }
   card(out, "cost", b[0], sub, c && !c->passed);
 
@@ -212,10 +234,14 @@ static void summary(const capplan_report *r, capplan_buf *out) {
   capplan_buf_puts(out, "</section>\n");
 }
 
-static void checks(const plan *pl, capplan_buf *out) {
+static void checks(const capplan_report *r, capplan_buf *out) {
+  const plan *pl = r->plan;
   if (!pl->n_checks)
     return;
-  capplan_buf_puts(out, "<h2 id=\"checks\">Checks</h2>\n<table>\n<tr><th>"
+  capplan_buf_puts(out, r->mc ? "<h2 id=\"checks\">Checks on the median "
+                                "plan</h2>\n"
+                              : "<h2 id=\"checks\">Checks</h2>\n");
+  capplan_buf_puts(out, "<table>\n<tr><th>"
                         "</th><th>check</th><th class=\"n\">plan</th>"
                         "<th class=\"n\">limit</th><th class=\"n\">margin"
                         "</th><th>from</th></tr>\n");
@@ -235,6 +261,179 @@ static void checks(const plan *pl, capplan_buf *out) {
         strcmp(c->source, "flag") ? "spec" : check_flag(c));
   }
   capplan_buf_puts(out, "</table>\n");
+}
+
+/* An SVG document (plot_svg.h's) inline in the page: without its XML
+ * declaration, which HTML does not take, and without the namespace
+ * attribute, which HTML gives an inline <svg> itself (the page names no
+ * address at all, tests/check_html.py). */
+static void inline_svg(const capplan_buf *svg, capplan_buf *out) {
+  static const char ns[] = " xmlns=\"http://www.w3.org/2000/svg\"";
+  const char *s = svg->data ? svg->data : "";
+  if (!strncmp(s, "<?xml", 5)) {
+    const char *end = strstr(s, "?>");
+    s = end ? end + 2 : s;
+    while (*s == '\n')
+      s++;
+  }
+  capplan_buf_puts(out, "<div class=\"figure\">\n");
+  const char *tag_end = strchr(s, '>'), *at = strstr(s, ns);
+  if (at && tag_end && at < tag_end) {
+    capplan_buf_put(out, s, (size_t)(at - s));
+    s = at + sizeof ns - 1;
+  }
+  capplan_buf_puts(out, s);
+  capplan_buf_puts(out, "</div>\n");
+}
+
+/* The checks on Monte Carlo: the share of trials that keep each. */
+static void uncertain_checks(const capplan_report *r, capplan_buf *out) {
+  const mc_result *mc = r->mc;
+  char b[3][FMT_SIZE];
+  capplan_buf_puts(out, "<table>\n<tr><th></th><th>check</th><th "
+                        "class=\"n\">trials that keep it</th><th "
+                        "class=\"n\">limit</th><th class=\"n\">needs"
+                        "</th></tr>\n");
+  for (size_t c = 0; c < mc->n_checks; c++) {
+    const mc_check *k = &mc->checks[c];
+    const capplan_check *pc = &r->plan->checks[c];
+    capplan_buf_printf(
+        out,
+        "<tr><td class=\"%s\"><b>%s</b></td><td>%s</td><td class=\"n\">%s"
+        "</td><td class=\"n\">%s %s</td><td class=\"n\">%s</td></tr>\n",
+        k->passed ? "pass" : "fail", k->passed ? "pass" : "FAIL", k->name,
+        fmt_percent(k->p_pass, b[0], FMT_SIZE),
+        pc->upper ? "\xe2\x89\xa4" : "\xe2\x89\xa5",
+        fmt_check_value(pc, pc->limit, true, b[1], FMT_SIZE),
+        fmt_percent(mc->confidence, b[2], FMT_SIZE));
+  }
+  capplan_buf_puts(out, "</table>\n");
+}
+
+/* The ranges and the distributions they stand for. */
+static void uncertain_inputs(const capplan_report *r, capplan_buf *out) {
+  const uinputs *u = r->inputs;
+  char b[3][FMT_SIZE];
+  capplan_buf_puts(out, "<table>\n<tr><th>range</th><th>as written</th>"
+                        "<th>distribution</th><th class=\"n\">p5</th><th "
+                        "class=\"n\">median</th><th class=\"n\">p95</th>"
+                        "</tr>\n");
+  for (size_t k = 0; k < u->n_ranged; k++) {
+    const uinput *in = &u->items[k];
+    uinput_format(in, dist_quantile(&in->d, 0.05), b[0], FMT_SIZE);
+    uinput_format(in, in->point, b[1], FMT_SIZE);
+    uinput_format(in, dist_quantile(&in->d, 0.95), b[2], FMT_SIZE);
+    capplan_buf_puts(out, "<tr><td>");
+    put(out, in->path);
+    capplan_buf_puts(out, "</td><td>");
+    put(out, in->text);
+    capplan_buf_printf(out,
+                       "</td><td>%s</td><td class=\"n\">%s</td><td "
+                       "class=\"n\">%s</td><td class=\"n\">%s</td></tr>\n",
+                       uinput_shape(in), b[0], b[1], b[2]);
+  }
+  capplan_buf_puts(out, "</table>\n");
+}
+
+/* Every figure that varies (and the totals) over the trials. */
+static void uncertain_figures(const mc_result *mc, capplan_buf *out) {
+  char b[6][FMT_SIZE];
+  size_t constant = uncertain_left_out(mc);
+  bool first_total = true;
+  capplan_buf_puts(out, "<table>\n<tr><th>figure</th><th class=\"n\">plan"
+                        "</th><th class=\"n\">mean</th><th class=\"n\">p5"
+                        "</th><th class=\"n\">p50</th><th class=\"n\">p95"
+                        "</th><th class=\"n\">\xc2\xb1stderr</th></tr>\n");
+  for (size_t i = 0; i < mc->n_figs; i++) {
+    const mc_fig *f = &mc->figs[i];
+    if (!uncertain_shown(f))
+      continue;
+    /* The totals close the table: a rule above the first, all bold. */
+    bool total = !strncmp(f->path, "totals.", 7);
+    capplan_buf_printf(out, "<tr%s><td>%s",
+                       !total        ? ""
+                       : first_total ? " class=\"total\""
+                                     : " class=\"sum\"",
+                       total ? "total " : "");
+    first_total = first_total && !total;
+    put(out, f->label);
+    capplan_buf_printf(
+        out,
+        "</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td "
+        "class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
+        "<td class=\"n\">%s</td></tr>\n",
+        ufmt(f->unit, f->plan, false, b[0], FMT_SIZE),
+        ufmt(f->unit, f->s.mean, true, b[1], FMT_SIZE),
+        ufmt(f->unit, f->s.p5, true, b[2], FMT_SIZE),
+        ufmt(f->unit, f->s.p50, true, b[3], FMT_SIZE),
+        ufmt(f->unit, f->s.p95, true, b[4], FMT_SIZE),
+        ufmt_se(f->unit, f->s.stderr_mean, b[5], FMT_SIZE));
+  }
+  capplan_buf_puts(out, "</table>\n");
+  fmt_count((double)mc->samples, b[0], FMT_SIZE);
+  fmt_count((double)mc->evaluated, b[1], FMT_SIZE);
+  fmt_count((double)mc->failed, b[2], FMT_SIZE);
+  fmt_count((double)mc->infeasible, b[3], FMT_SIZE);
+  capplan_buf_printf(out,
+                     "<p class=\"note\">%s trials (seed %llu): %s "
+                     "evaluated, %s failed (a figure no double holds), %s "
+                     "with a stage overloaded or unmet.",
+                     b[0], (unsigned long long)mc->seed, b[1], b[2], b[3]);
+  if (constant)
+    capplan_buf_printf(out,
+                       " Figures the same in every trial are left out (%zu; "
+                       "the JSON report has them).",
+                       constant);
+  capplan_buf_puts(out, "</p>\n");
+}
+
+/* Ranges (SPEC.md section 8): how sure the plan is.  The answer first (the
+ * cost's 90% interval and each check's chance), then the cost's
+ * distribution as --plot draws it, the ranges, every figure over the
+ * trials and, with --sensitivity, what moves the cost. */
+static void uncertainty(const capplan_report *r, capplan_buf *out) {
+  if (!r->inputs || !r->inputs->n_ranged)
+    return;
+  const mc_result *mc = r->mc;
+  char b[4][FMT_SIZE];
+  capplan_buf_puts(out, "<h2 id=\"uncertainty\">How sure: the ranges</h2>"
+                        "\n<p class=\"lead\">");
+  capplan_buf_printf(out,
+                     "The spec gives %s input%s as a range; every figure "
+                     "above is the plan with each at its median.",
+                     fmt_count((double)r->inputs->n_ranged, b[0], FMT_SIZE),
+                     r->inputs->n_ranged == 1 ? "" : "s");
+  const mc_fig *f =
+      mc && mc->evaluated ? mc_find(mc, "totals.cost_per_year") : NULL;
+  if (f)
+    capplan_buf_printf(out,
+                       " Over %s trials the cost is <b>%s</b> to <b>%s</b> "
+                       "a year in 90%% of them (median %s).",
+                       fmt_count((double)mc->samples, b[0], FMT_SIZE),
+                       fmt_money(f->s.p5, b[1], FMT_SIZE),
+                       fmt_money(f->s.p95, b[2], FMT_SIZE),
+                       fmt_money(f->s.p50, b[3], FMT_SIZE));
+  capplan_buf_puts(out, "</p>\n");
+  if (mc && mc->n_checks)
+    uncertain_checks(r, out);
+  capplan_buf svg;
+  capplan_buf_init(&svg);
+  if (f && capplan_plot_report(r, false, &svg) == 0)
+    inline_svg(&svg, out);
+  capplan_buf_release(&svg);
+  uncertain_inputs(r, out);
+  if (mc)
+    uncertain_figures(mc, out);
+  if (r->sens && r->sens->n) {
+    capplan_buf_init(&svg);
+    if (capplan_plot_report(r, true, &svg) == 0) {
+      capplan_buf_puts(out, "<h3>What moves the cost</h3>\n<p class=\"note\">"
+                            "Each range from its p5 to its p95, the others "
+                            "at their medians; largest swing first.</p>\n");
+      inline_svg(&svg, out);
+    }
+    capplan_buf_release(&svg);
+  }
 }
 
 static void picture(const capplan_report *r, capplan_buf *out) {
@@ -799,7 +998,8 @@ void render_html_report(const void *subject, const capplan_render_opts *opts,
                      "\n</head>\n<body>\n<main>\n",
                      css);
   summary(r, out);
-  checks(r->plan, out);
+  checks(r, out);
+  uncertainty(r, out);
   picture(r, out);
   cost_chart(r, out);
   latency_chart(r, out);

@@ -73,17 +73,15 @@ const char *uinput_shape(const uinput *in) {
   return dist_shape_name(d->shape);
 }
 
-/* The figures that vary, and how many do not. */
-static size_t count_constant(const mc_result *mc) {
-  size_t n = 0;
-  for (size_t i = 0; i < mc->n_figs; i++)
-    n += !mc->figs[i].varies;
-  return n;
+bool uncertain_shown(const mc_fig *f) {
+  return f->varies || !strncmp(f->path, "totals.", 7);
 }
 
-/* Totals always show; other figures when they vary. */
-static bool shown(const mc_fig *f) {
-  return f->varies || !strncmp(f->path, "totals.", 7);
+size_t uncertain_left_out(const mc_result *mc) {
+  size_t n = 0;
+  for (size_t i = 0; i < mc->n_figs; i++)
+    n += !uncertain_shown(&mc->figs[i]);
+  return n;
 }
 
 void render_uncertain_note(const capplan_report *r, capplan_buf *out) {
@@ -158,7 +156,7 @@ static void figures_table(const mc_result *mc, const capplan_render_opts *opts,
   char b[6][FMT_SIZE];
   for (size_t i = 0; i < mc->n_figs; i++) {
     const mc_fig *f = &mc->figs[i];
-    if (!shown(f))
+    if (!uncertain_shown(f))
       continue;
     bool total = !strncmp(f->path, "totals.", 7);
     tt_row(t, total ? TT_BOLD : TT_PLAIN);
@@ -279,7 +277,7 @@ void render_uncertain_table(const capplan_report *r,
   if (mc) {
     capplan_buf_putc(out, '\n');
     figures_table(mc, opts, out);
-    size_t constant = count_constant(mc);
+    size_t constant = uncertain_left_out(mc);
     trials_line(mc, out);
     if (constant)
       capplan_buf_printf(out,
@@ -349,7 +347,7 @@ void render_uncertain_markdown(const capplan_report *r, capplan_buf *out) {
         fmt_count((double)mc->infeasible, b[3], FMT_SIZE));
     for (size_t i = 0; i < mc->n_figs; i++) {
       const mc_fig *f = &mc->figs[i];
-      if (!shown(f))
+      if (!uncertain_shown(f))
         continue;
       bool total = !strncmp(f->path, "totals.", 7);
       capplan_buf_puts(out, total ? "| **total " : "| ");
@@ -363,7 +361,7 @@ void render_uncertain_markdown(const capplan_report *r, capplan_buf *out) {
                          ufmt(f->unit, f->s.p95, true, b[4], FMT_SIZE),
                          ufmt_se(f->unit, f->s.stderr_mean, b[5], FMT_SIZE));
     }
-    size_t constant = count_constant(mc);
+    size_t constant = uncertain_left_out(mc);
     if (constant)
       capplan_buf_printf(out,
                          "\n<sub>%zu figures the same in every trial are left "

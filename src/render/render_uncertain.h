@@ -1,6 +1,7 @@
 /*
  * render_uncertain.h - the uncertainty parts of a report in the text
- * formats (table, markdown, CSV, explain): the ranges and what they stand
+ * formats (table, markdown, CSV, explain; the HTML report's section
+ * uses its pieces): the ranges and what they stand
  * for, every figure's p5-p50-p95 beside the plan's, the checks' chance of
  * passing, and the sensitivity of cost and latency to each range.  Each
  * renderer calls these where its report has the section; JSON's is in
@@ -23,6 +24,12 @@
 char *ufmt(enum fig_unit u, double x, bool stat, char *buf, size_t size);
 /* The standard error of a figure of unit U: "±$1,234", "±0.02%". */
 char *ufmt_se(enum fig_unit u, double se, char *buf, size_t size);
+/* Whether the tables show figure F: the totals always, other figures when
+ * they vary from trial to trial. */
+bool uncertain_shown(const mc_fig *f);
+/* How many figures of MC the tables leave out (the same in every trial;
+ * JSON keeps them). */
+size_t uncertain_left_out(const mc_result *mc);
 /* "lognormal (90% interval)", "uniform", ... */
 const char *uinput_shape(const uinput *in);
 
