@@ -295,6 +295,10 @@ char *fmt_downtime(double minutes, char *buf, size_t size) {
   } else if (minutes < 1) {
     v = minutes * 60;
     unit = "s";
+    if (v > 0 && v < 0.005) { /* down, but for less than it shows */
+      snprintf(buf, size, "<0.01 s");
+      return buf;
+    }
   }
   fixed(v, 2, num, sizeof num);
   char tail[8] = " ";

@@ -14,6 +14,7 @@
 
 #include "figures.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdbool.h>
 
@@ -183,13 +184,18 @@ void avail_tails(double m, double n, double a, avail *all, double *kdown) {
     return;
   }
   double q = 1 - a;
-  if (walk_tails(m, n, a, q, all, kdown))
-    return;
-  /* Many expected failures: Loader's method for each tail, and
-   * sum_{k<m} k P(K = k) = n a P(K' <= m - 2), K' ~ Bin(n - 1, a), by
-   * k C(n,k) a^k = n a C(n-1,k-1) a^(k-1). */
-  *all = avail_k_of_n(m, n, a);
-  *kdown = m > 1 ? n * a * avail_k_of_n(m - 1, n - 1, a).down : 0;
+  if (!walk_tails(m, n, a, q, all, kdown)) {
+    /* Many expected failures: Loader's method for each tail, and
+     * sum_{k<m} k P(K = k) = n a P(K' <= m - 2), K' ~ Bin(n - 1, a), by
+     * k C(n,k) a^k = n a C(n-1,k-1) a^(k-1). */
+    *all = avail_k_of_n(m, n, a);
+    *kdown = m > 1 ? n * a * avail_k_of_n(m - 1, n - 1, a).down : 0;
+  }
+  /* Servers that can fail leave a chance, however small, that too few are
+   * up: one below what a double holds stays the smallest positive one, so
+   * that no format shows such a pool as 100% (docs/decisions.md). */
+  if (!(all->down > 0))
+    all->down = DBL_TRUE_MIN;
 }
 
 avail avail_share(avail all, double kdown, double r) {
@@ -200,7 +206,8 @@ avail avail_share(avail all, double kdown, double r) {
   avail req;
   req.down = all.down - kdown / r;
   if (req.down < 0.5) {
-    req.down = req.down > 0 ? req.down : 0;
+    /* Positive whenever every server can be down (avail_tails). */
+    req.down = req.down > 0 ? req.down : all.down > 0 ? DBL_TRUE_MIN : 0;
     req.up = 1 - req.down;
   } else {
     req.up = all.up + kdown / r;
@@ -219,6 +226,11 @@ void avail_pool(double m, double n, double a, double r, avail *all,
 
 avail avail_of(double a) {
   avail r = {a, 1 - a};
+  return r;
+}
+
+avail avail_down(double d) {
+  avail r = {1 - d, d};
   return r;
 }
 

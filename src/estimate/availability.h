@@ -34,6 +34,9 @@ avail avail_share(avail all, double kdown, double r);
 
 /* Both figures of a single probability A. */
 avail avail_of(double a);
+/* The same from the down share D, which keeps a D too small to move
+ * 1 - D (a share of requests past the cap of nines stays above 0). */
+avail avail_down(double d);
 /* Everything needed: the product (series). */
 avail avail_series(avail x, avail y);
 /* One of two suffices (redundant alternatives): 1 - (1-x)(1-y). */

@@ -903,10 +903,10 @@ int plan_eval(const capplan_model *m, const params *p,
     if (ms->group >= 0 && ms->fallback < 0)
       out->group[ms->group].visit += misses;
     else
-      req = avail_series(req, avail_of(1 - misses * s->effective_req.down));
+      req = avail_series(req, avail_down(misses * s->effective_req.down));
     if (ms->has_cache) {
       all = avail_series(all, s->cache.all);
-      req = avail_series(req, avail_of(1 - visit * s->cache.req.down));
+      req = avail_series(req, avail_down(visit * s->cache.req.down));
     }
   }
   for (size_t gi = 0; gi < m->n_groups; gi++) {
@@ -916,7 +916,7 @@ int plan_eval(const capplan_model *m, const params *p,
     out->cost_per_year += gp->pool.cost_per_year;
     all = avail_series(all, gp->pool.all);
     double visit = min2(1, gp->visit);
-    req = avail_series(req, avail_of(1 - visit * gp->pool.req.down));
+    req = avail_series(req, avail_down(visit * gp->pool.req.down));
   }
   out->all = all;
   out->req = req;

@@ -5,6 +5,7 @@
  */
 #include "lean.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -90,9 +91,14 @@ static inline double servers_for(double raw, double headroom,
   return n + redundancy;
 }
 
-/* avail_of, avail_series, avail_share (availability.c). */
+/* avail_of, avail_down, avail_series, avail_share (availability.c). */
 static inline avail of(double a) {
   avail r = {a, 1 - a};
+  return r;
+}
+
+static inline avail down_of(double d) {
+  avail r = {1 - d, d};
   return r;
 }
 
@@ -107,7 +113,7 @@ static inline avail share(avail all, double kdown, double r) {
   avail req;
   req.down = all.down - kdown / r;
   if (req.down < 0.5) {
-    req.down = req.down > 0 ? req.down : 0;
+    req.down = req.down > 0 ? req.down : all.down > 0 ? DBL_TRUE_MIN : 0;
     req.up = 1 - req.down;
   } else {
     req.up = all.up + kdown / r;
@@ -273,7 +279,7 @@ bool lean_eval(lean *k, const capplan_model *m, const params *p,
       double visit = min2(1, sin);
       double misses = visit * (1 - in->cache_hit);
       all = series(all, a_all);
-      req = series(req, of(1 - misses * a_req.down));
+      req = series(req, down_of(misses * a_req.down));
       /* Phase 7: the latency of the critical path is its end's. */
       if (!any_end || k->latency_to[i] > latency)
         latency = k->latency_to[i];
