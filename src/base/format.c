@@ -567,6 +567,8 @@ const char *check_flag(const capplan_check *c) {
 
 void fmt_path(capplan_buf *out, const char *const *path, size_t n,
               const char *arrow, void (*esc)(capplan_buf *, const char *)) {
+  if (n == 0) /* every stage off the request path (run.c warns) */
+    capplan_buf_puts(out, "none");
   for (size_t i = 0; i < n; i++) {
     if (n > 12 && i == 5) {
       char c[FMT_SIZE];

@@ -270,6 +270,20 @@ static void latency_budget_warning(const capplan_model *m, const plan *pl,
   }
 }
 
+/* A plan with no stage on the request path (every stage asynchronous or
+ * a fallback) has no latency and gates no request: its 0 ms and its
+ * availability say nothing of a request, so a warning says why. */
+static void no_path_warning(const capplan_model *m, const plan *pl,
+                            capplan_diags *d) {
+  if (pl->n_critical || !m->n_stages)
+    return;
+  capplan_diags_add(d, CAPPLAN_WARNING, m->stage[0].loc,
+                    "leave 'async: true' off the stages a request waits on",
+                    "no stage is on the request path: every stage is "
+                    "asynchronous or a fallback, so the plan's latency is 0 "
+                    "and its availability gates no request");
+}
+
 static void llm_warnings(const capplan_model *m, const plan *pl,
                          capplan_diags *d) {
   for (size_t i = 0; i < m->n_stages; i++) {
@@ -505,6 +519,7 @@ capplan_report *capplan_run_uncertain(const capplan_source *src,
   queue_warnings(m, r->plan, d);
   llm_warnings(m, r->plan, d);
   latency_budget_warning(m, r->plan, d);
+  no_path_warning(m, r->plan, d);
   if (mc && mc->run)
     uncertain_run(r, mc, d);
   if (opts->working) {
