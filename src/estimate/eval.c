@@ -281,6 +281,7 @@ static void pool_availability(pool_plan *pp, const policy *pol,
     tails(pp->needed, pp->servers, pol->availability, memo, &pp->all, &kdown);
     pp->req = avail_share(pp->all, kdown, pp->carry);
   }
+  pp->servers_all = pp->all;
   if (pol->stage_availability < 1) {
     avail s = avail_of(pol->stage_availability);
     pp->all = avail_series(pp->all, s);

@@ -61,6 +61,7 @@ typedef struct pool_plan {
   double carry;       /* servers' worth of load at failover utilization */
   double utilization; /* the load over what the servers can serve */
   avail all;          /* every server needed is up (k-of-n, zones, stage) */
+  avail servers_all;  /* the same from the servers alone: k-of-n or zones */
   avail req;          /* share of the load served (FORMULAS.md 2b) */
   avail_figs all_f;   /* nines and downtime of ALL (plan_derive) */
   double memory;      /* bytes of data x replicas; 0: none */

@@ -315,37 +315,41 @@ static void availability(const wk *x, const pool_plan *pp, const policy *pol,
     steps_say(x->s, l, "availability", "no load, so never needed: 100%%");
     return;
   }
-  if (pol->zones > 1) {
+  /* The servers' figure, then the stage's own availability times it:
+   * each line's numbers give its result. */
+  bool own = pol->stage_availability < 1;
+  char tail[3 * FMT_SIZE];
+  snprintf(tail, sizeof tail, " (%s nines, down %s/year)",
+           fmt_nines(pp->all_f.nines, pp->all_f.above_cap, b[4], FMT_SIZE),
+           fmt_downtime(pp->all_f.down_year_min, b[5], FMT_SIZE));
+  fmt_availability(pp->servers_all.up, pp->servers_all.down, b[6], FMT_SIZE);
+  if (pol->zones > 1)
     steps_say(x->s, l, "availability",
               "%s of %s server%s must be up, each %s, over %g zones each "
-              "%s: %s (%s nines, down %s/year)",
+              "%s: %s%s",
               fmt_count(pp->needed, b[0], FMT_SIZE),
               fmt_count(pp->servers, b[1], FMT_SIZE), plural(pp->servers),
               fmt_percent(pol->availability, b[2], FMT_SIZE), pol->zones,
-              fmt_percent(pol->zone_availability, b[3], FMT_SIZE),
-              fmt_availability(pp->all.up, pp->all.down, b[4], FMT_SIZE),
-              fmt_nines(pp->all_f.nines, pp->all_f.above_cap, b[5], FMT_SIZE),
-              fmt_downtime(pp->all_f.down_year_min, b[6], FMT_SIZE));
-  } else {
+              fmt_percent(pol->zone_availability, b[3], FMT_SIZE), b[6],
+              own ? "" : tail);
+  else
     steps_say(x->s, l, "availability",
-              "%s of %s server%s must be up, each %s: k-of-n %s (%s nines, "
-              "down %s/year)",
+              "%s of %s server%s must be up, each %s: k-of-n %s%s",
               fmt_count(pp->needed, b[0], FMT_SIZE),
               fmt_count(pp->servers, b[1], FMT_SIZE), plural(pp->servers),
-              fmt_percent(pol->availability, b[2], FMT_SIZE),
-              fmt_availability(pp->all.up, pp->all.down, b[3], FMT_SIZE),
-              fmt_nines(pp->all_f.nines, pp->all_f.above_cap, b[4], FMT_SIZE),
-              fmt_downtime(pp->all_f.down_year_min, b[5], FMT_SIZE));
-  }
+              fmt_percent(pol->availability, b[2], FMT_SIZE), b[6],
+              own ? "" : tail);
+  if (own)
+    steps_say(x->s, l, "",
+              "x %s stage availability (software and deploys) = %s%s",
+              fmt_percent(pol->stage_availability, b[0], FMT_SIZE),
+              fmt_availability(pp->all.up, pp->all.down, b[1], FMT_SIZE), tail);
   if (pp->needed_load > 0 && pp->needed_load < pp->needed)
     steps_say(x->s, l, "",
               "(%s carry the load; %s meet the latency objective, so %s must "
               "be up; the requests served below count the %s)",
               fmt_count(pp->needed_load, b[0], FMT_SIZE),
               fmt_count(pp->needed, b[1], FMT_SIZE), b[1], b[0]);
-  if (pol->stage_availability < 1)
-    steps_say(x->s, l, "", "(x %s stage availability: software and deploys)",
-              fmt_percent(pol->stage_availability, b[0], FMT_SIZE));
   steps_say(x->s, l, "requests",
             "servers up carry min(1, k / %s) of the load: %s of requests "
             "served",
