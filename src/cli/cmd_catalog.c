@@ -64,6 +64,9 @@ static int catalog(const cli_command *self, const cli_args *a) {
   static const char *const kinds[] = {"hardware", "accelerators", "instances",
                                       "models", "workloads"};
   const char *what = a->n_positional ? a->positional[0] : "hardware";
+  /* SPEC.md section 1 names the workload catalog 'ops': the same list. */
+  if (!strcmp(what, "ops"))
+    what = "workloads";
   int kind = -1;
   for (int k = 0; k < 5; k++)
     if (!strcmp(what, kinds[k]))
@@ -88,14 +91,17 @@ static int catalog(const cli_command *self, const cli_args *a) {
     return cli_usage_error(self, "unknown format '%s' (use table or json)",
                            format);
   if (kind == 0) {
-    if (a->n_positional > 1 || json)
+    if (a->n_positional > 1)
       return cli_usage_error(
           self, "the seed's hardware is one table: 'capplan catalog "
-                "hardware' takes no name and no --format; accelerators, "
-                "instances, models and workloads do");
+                "hardware' takes no name; accelerators, instances, models "
+                "and workloads do");
     capplan_buf b;
     capplan_buf_init(&b);
-    render_catalog_hardware(&b);
+    if (json)
+      render_json_hardware(NULL, &b);
+    else
+      render_catalog_hardware(&b);
     int rc = cli_write(&b, NULL);
     capplan_buf_release(&b);
     return rc;

@@ -88,6 +88,9 @@ void render_json_catalog(const capplan_catalog *c, enum cat_kind kind,
 struct wl_entry;
 void render_catalog_workloads(const capplan_catalog *c, capplan_buf *out);
 void render_catalog_workload(const struct wl_entry *e, capplan_buf *out);
+/* 'capplan catalog hardware --format json': the seed's server types (ONLY
+ * alone when not NULL). */
+void render_json_hardware(const struct hw_entry *only, capplan_buf *out);
 void render_json_workloads(const capplan_catalog *c, const struct wl_entry *e,
                            capplan_buf *out);
 

@@ -1089,6 +1089,49 @@ void render_json_workloads(const capplan_catalog *c, const wl_entry *e,
   finish(&w);
 }
 
+/* The seed's server types (catalog.c): each figure in base units, all
+ * from one source, seed 004's table of server configurations. */
+void render_json_hardware(const hw_entry *only, capplan_buf *out) {
+  jw w;
+  head(&w, out);
+  str(&w, "kind", "catalog");
+  str(&w, "catalog", "hardware");
+  str(&w, "default", CATALOG_DEFAULT_HARDWARE);
+  begin(&w, "entries", '[');
+  size_t n;
+  const hw_entry *hw = catalog_hardware(&n);
+  static const char *const keys[] = {"cores", "memory", "gpus", "gpu_memory",
+                                     "cost_per_year"};
+  static const char *const units[] = {"1", "bytes", "1", "bytes", "USD/year"};
+  for (size_t i = 0; i < n; i++) {
+    if (only && &hw[i] != only)
+      continue;
+    const double v[] = {hw[i].cores, hw[i].memory, hw[i].gpus, hw[i].gpu_memory,
+                        hw[i].cost_per_year};
+    begin(&w, NULL, '{');
+    str(&w, "name", hw[i].name);
+    str(&w, "description", hw[i].description);
+    begin(&w, "fields", '{');
+    for (size_t k = 0; k < ARRAY_LEN(keys); k++) {
+      begin(&w, keys[k], '{');
+      num(&w, "value", v[k]);
+      str(&w, "unit", units[k]);
+      end(&w, '}');
+    }
+    end(&w, '}');
+    begin(&w, "sources", '[');
+    begin(&w, NULL, '{');
+    str(&w, "seed", "004");
+    str(&w, "section", "Typical Numbers Cheatsheet, 1. Server Configurations");
+    str(&w, "note", "the interview notes capplan began from");
+    end(&w, '}');
+    end(&w, ']');
+    end(&w, '}');
+  }
+  end(&w, ']');
+  finish(&w);
+}
+
 /* ------------------------------------------------- sweep and forecast */
 
 /* The figures, checks and status of one row of a sweep or a forecast,
