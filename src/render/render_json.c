@@ -604,8 +604,8 @@ static void range_json(jw *w, const uinput *in) {
   }
   num(w, "median", in->point);
   num(w, "mean_of_distribution", dist_mean(d));
-  num(w, "p5", dist_quantile(d, 0.05));
-  num(w, "p95", dist_quantile(d, 0.95));
+  num(w, "p5", dist_quantile_in(d, 0.05));
+  num(w, "p95", dist_quantile_in(d, 0.95));
   flag(w, "truncated", d->may_leave);
   num(w, "targets", (double)in->n_targets);
   end(w, '}');

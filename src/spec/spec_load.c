@@ -209,7 +209,8 @@ static void load_dist(loader *L, const schema_key *k, const ynode *v,
   dist *keep = arena_alloc(L->spec->arena, sizeof *keep);
   *keep = d;
   out->dist = keep;
-  out->v = dist_median(&d);
+  /* The median of what is drawn: cut to the key's range when it leaves it. */
+  out->v = dist_quantile_in(&d, 0.5);
   out->set = true;
 }
 

@@ -182,6 +182,16 @@ double dist_sd(const dist *d) {
   return 0;
 }
 
+double dist_quantile_in(const dist *d, double p) {
+  if (!d->may_leave)
+    return dist_quantile(d, p);
+  /* Inverse transform within the bounds: F^-1(F(lo) + p (F(hi) - F(lo))). */
+  double flo = d->lo > -DBL_MAX && isfinite(d->lo) ? dist_cdf(d, d->lo) : 0;
+  double fhi = d->hi < DBL_MAX && isfinite(d->hi) ? dist_cdf(d, d->hi) : 1;
+  double x = dist_quantile(d, flo + p * (fhi - flo));
+  return x < d->in_lo ? d->in_lo : x > d->in_hi ? d->in_hi : x;
+}
+
 double dist_bound(dist *d, double lo, bool lo_open, double hi, bool hi_open) {
   d->lo = lo;
   d->hi = hi;

@@ -63,6 +63,10 @@ double dist_mean(const dist *d);
 double dist_sd(const dist *d);
 double dist_quantile(const dist *d, double p);
 double dist_cdf(const dist *d, double x);
+/* The P-quantile of D as it is drawn: cut to its bounds (dist_bound) when
+ * some of it lies outside them, else dist_quantile's.  The spec's point
+ * value is its median (P = 0.5), and reports show its p5 and p95. */
+double dist_quantile_in(const dist *d, double p);
 
 /* The tables a draw needs (ziggurat layers of the normal, powers of two
  * for exp), computed once per run by dist_tables_init: constants, no

@@ -25,14 +25,10 @@ static const struct {
     {"totals.latency_ms", "latency", FU_MS, out_latency},
 };
 
-/* The P-quantile of IN's distribution, within the key's bounds. */
+/* The P-quantile of IN's distribution as it is drawn (within the key's
+ * bounds). */
 static double swing_end(const uinput *in, double p) {
-  double x = dist_quantile(&in->d, p);
-  if (x < in->d.lo)
-    x = in->d.lo;
-  if (x > in->d.hi)
-    x = in->d.hi;
-  return x;
+  return dist_quantile_in(&in->d, p);
 }
 
 static int by_swing(const void *a, const void *b) {

@@ -319,6 +319,40 @@ static void test_bounds(void **state) {
   assert_false(l.may_leave);
 }
 
+/* The quantiles of a distribution cut to its key's range are those of
+ * what is drawn: normal(100, 100) above 0 loses Phi(-1) = 15.87% below
+ * 0, so its median is 100 + 100 Phi^-1(Phi(-1) + 0.5 (1 - Phi(-1))) =
+ * 120.0174 (Python's statistics.NormalDist), not 100; p5 16.0957, p95
+ * 272.7185.  The draws agree, and an uncut distribution keeps its own. */
+static void test_quantiles_as_drawn(void **state) {
+  (void)state;
+  dist_tables t;
+  dist_tables_init(&t);
+  dist d = dist_text("normal(100, 100)", UNIT_RATE);
+  dist_bound(&d, 0, true, 1e15, false);
+  assert_true(d.may_leave);
+  const double p[] = {0.05, 0.5, 0.95};
+  const double want[] = {16.095664758572028, 120.01736861668911,
+                         272.71848288214375};
+  static double x[40000];
+  dist_fill(&d, &t, dist_key(5, 2), 0, 40000, x);
+  for (int k = 0; k < 3; k++) {
+    double q = dist_quantile_in(&d, p[k]);
+    if (fabs(q - want[k]) > 1e-6 * want[k])
+      fail_msg("p%g: %.10g, want %.10g", 100 * p[k], q, want[k]);
+    size_t below = 0;
+    for (size_t i = 0; i < 40000; i++)
+      below += x[i] <= q;
+    /* within 4 standard errors of a binomial share */
+    double share = (double)below / 40000;
+    assert_true(fabs(share - p[k]) < 4 * sqrt(p[k] * (1 - p[k]) / 40000));
+  }
+  dist l = dist_text("20K to 40K", UNIT_RATE);
+  dist_bound(&l, 0, true, 1e15, false);
+  assert_true(dist_quantile_in(&l, 0.05) == dist_quantile(&l, 0.05));
+  assert_true(dist_quantile_in(&l, 0.5) == dist_median(&l));
+}
+
 /* traffic.growth: a share per period compounded to a month of 730
  * hours (SPEC.md section 8): 60%/year is 1.6^(1/12) - 1 a month. */
 static void test_growth(void **state) {
@@ -365,6 +399,7 @@ int main(void) {
       cmocka_unit_test(test_counter_based),
       cmocka_unit_test(test_lognormal_draws),
       cmocka_unit_test(test_bounds),
+      cmocka_unit_test(test_quantiles_as_drawn),
       cmocka_unit_test(test_growth),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
