@@ -150,6 +150,44 @@ static void test_stops(void **state) {
   run_free(&x);
 }
 
+/* Two stages of constant service and no wait to speak of: the end-to-end
+ * time is the sum of the two constants, an atom at the grid's bound.  Put
+ * on the grid, each constant splits between two points, so the sum may
+ * lie up to two points past the bound (2 + 10 ms: a quarter of the mass);
+ * the grid must reach past it, or every percentile is lost.  Pairs whose
+ * constants fall on grid points (1 + 10, 5 + 10) and pairs that do not. */
+static void test_deterministic_tandem(void **state) {
+  (void)state;
+  static const struct {
+    const char *a, *b;
+    double sum;
+  } cases[] = {
+      {"2ms", "10ms", 0.012}, {"1ms", "10ms", 0.011}, {"5ms", "10ms", 0.015},
+      {"3ms", "7ms", 0.010},  {"10ms", "2ms", 0.012}, {"0.7ms", "13ms", 0.0137},
+      {"2ms", "2ms", 0.004},
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    char yaml[512];
+    snprintf(yaml, sizeof yaml,
+             "capplan: 1\ntraffic: {qps: 1}\nstages:\n"
+             "  - {name: a, latency: %s, qps_per_server: 1K, service_cv: 0}\n"
+             "  - {name: b, latency: %s, qps_per_server: 1K, service_cv: 0}\n",
+             cases[c].a, cases[c].b);
+    run_result x = run_yaml(yaml);
+    const treport *r = expect_report(&x);
+    const plan *pl = r->report->plan;
+    assert_int_equal(stage(r, "a")->plan->queue.model, QUEUE_MDC);
+    assert_true(pl->pct_known);
+    /* an atom is resolved to about one grid step (1/1,000 of the bound) */
+    for (int k = 0; k < PCT_COUNT; k++)
+      expect_rel(pl->pct[k], cases[c].sum, 0.003);
+    /* the mean is exact; the waits at 1 QPS add about 1 us (M/D/1 at
+     * 0.1%: rho D / 2 (1 - rho)) */
+    expect_rel(pl->pct_mean, cases[c].sum, 1e-4);
+    run_free(&x);
+  }
+}
+
 /* Sizing to one stage's own p99: exactly the smallest server count,
  * which queueing.h's exact search confirms; one fewer misses. */
 static void test_size_one_stage(void **state) {
@@ -571,6 +609,7 @@ int main(void) {
       cmocka_unit_test(test_fork_join),
       cmocka_unit_test(test_calls),
       cmocka_unit_test(test_stops),
+      cmocka_unit_test(test_deterministic_tandem),
       cmocka_unit_test(test_size_one_stage),
       cmocka_unit_test(test_size_colocated),
       cmocka_unit_test(test_size_group_end_to_end),
