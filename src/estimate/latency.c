@@ -14,7 +14,9 @@
  * End to end, along the graph in topological order (latdist.h grids):
  * the time a request has spent when a stage finishes is the time its
  * upstream finished - the max of its parents for 'join: all' (fork-join,
- * product of CDFs, parents taken as independent), the mix of them by
+ * product of CDFs, parents taken as independent; a parent only a share
+ * v of the join's requests passed through contributes (1 - v) + v F),
+ * the mix of them by
  * flow for 'join: any' - plus the stage's own response: a batch forming
  * (uniform), the queue's wait and service, 'calls: k' in parallel as the
  * max of k draws (in sequence as their sum), cache hits as a mixture.
@@ -568,19 +570,40 @@ static const latdist *end_to_end(const capplan_model *m, const params *p,
     } else {
       up = take(w);
       seen = 0;
-      double flow = 0;
+      double flow = 0, most = 0;
+      for (size_t j = 0; j < ms->n_parents; j++)
+        if (w->to[ms->parents[j]] && out->stage[ms->parents[j]].outflow > most)
+          most = out->stage[ms->parents[j]].outflow;
       for (size_t j = 0; j < ms->n_parents && rc >= 0; j++) {
         size_t u = ms->parents[j];
         if (!w->to[u])
           continue;
         double f = out->stage[u].outflow;
-        if (seen == 0)
-          rc = latdist_copy(up, w->to[u]);
-        else if (ms->join_any)
-          rc = flow + f > 0 ? latdist_mix(up, flow / (flow + f), up, w->to[u])
-                            : latdist_copy(up, w->to[u]);
-        else
-          rc = latdist_max(up, up, w->to[u]);
+        if (ms->join_any) {
+          if (seen == 0)
+            rc = latdist_copy(up, w->to[u]);
+          else
+            rc = flow + f > 0 ? latdist_mix(up, flow / (flow + f), up, w->to[u])
+                              : latdist_copy(up, w->to[u]);
+        } else {
+          /* A branch that a request at the join took with probability
+           * v waits for it only then: its factor of the product of CDFs
+           * is (1 - v) + v F, the mix of F with the point 0, as for the
+           * ends below.  As the flow (eval.c: the join's inflow is its
+           * largest parent's outflow), the largest branch is always
+           * taken, and v = the branch's outflow / the largest. */
+          double v = most > 0 && f < most ? f / most : 1;
+          const latdist *branch = w->to[u];
+          if (v < 1) {
+            rc = latdist_set_point(tmp, 0);
+            if (rc >= 0)
+              rc = latdist_mix(tmp, v, w->to[u], tmp);
+            branch = tmp;
+          }
+          if (rc >= 0)
+            rc = seen == 0 ? latdist_copy(up, branch)
+                           : latdist_max(up, up, branch);
+        }
         flow += f;
         seen++;
       }

@@ -111,6 +111,61 @@ static void test_fork_join(void **state) {
   run_free(&x);
 }
 
+/* A fork-join whose branch a[1] is taken by a share a[2] of requests:
+ * exponentials of rates a[0] (always) and a[1], then the constant a[3];
+ * the join waits for the second branch only when it was taken, so its
+ * factor is (1 - a[2]) + a[2] F (independent branches). */
+static double share_join_cdf(double t, const double *a) {
+  double x = t - a[3];
+  if (x <= 0)
+    return 0;
+  return (1 - exp(-a[0] * x)) * (1 - a[2] + a[2] * (1 - exp(-a[1] * x)));
+}
+
+/* share on a fork-join branch: only that share of requests waits for it
+ * (the simulator measures the same, docs/queueing.md).  The slow branch
+ * taken by half, the fast one by half, the slow one by 40%. */
+static void test_fork_join_share(void **state) {
+  (void)state;
+  static const struct {
+    const char *yaml;
+    double a[4];
+  } cases[] = {
+      {"  - {name: a, after: [], latency: 10ms, qps_per_server: 1K}\n"
+       "  - {name: b, after: [], latency: 40ms, qps_per_server: 1K,\n"
+       "     share: 50%}\n",
+       {100, 25, 0.5, 0.002}},
+      {"  - {name: a, after: [], latency: 10ms, qps_per_server: 1K,\n"
+       "     share: 50%}\n"
+       "  - {name: b, after: [], latency: 40ms, qps_per_server: 1K}\n",
+       {25, 100, 0.5, 0.002}},
+      {"  - {name: a, after: [], latency: 10ms, qps_per_server: 1K}\n"
+       "  - {name: b, after: [], latency: 40ms, qps_per_server: 1K,\n"
+       "     share: 40%}\n",
+       {100, 25, 0.4, 0.002}},
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "capplan: 1\ntraffic: {qps: 1}\nstages:\n%s"
+             "  - {name: j, after: [a, b], latency: 2ms, qps_per_server: "
+             "10K,\n     service_cv: 0}\n",
+             cases[c].yaml);
+    run_result x = run_yaml(yaml);
+    const treport *r = expect_report(&x);
+    const plan *pl = r->report->plan;
+    assert_true(pl->pct_known);
+    for (int k = 0; k < PCT_COUNT; k++)
+      expect_rel(pl->pct[k],
+                 solve(share_join_cdf, cases[c].a, pct_level[k], 10), 0.005);
+    /* the mean: E max(X, Y) = 1/a + 1/b - 1/(a + b) */
+    const double *a = cases[c].a;
+    double both = 1 / a[0] + 1 / a[1] - 1 / (a[0] + a[1]);
+    expect_rel(pl->pct_mean, a[3] + (1 - a[2]) / a[0] + a[2] * both, 0.002);
+    run_free(&x);
+  }
+}
+
 /* calls: 8 in parallel - fan-out's tail amplification - is the max of
  * eight draws; in sequence, their sum (Erlang-8). */
 static void test_calls(void **state) {
@@ -607,6 +662,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_tandem),
       cmocka_unit_test(test_fork_join),
+      cmocka_unit_test(test_fork_join_share),
       cmocka_unit_test(test_calls),
       cmocka_unit_test(test_stops),
       cmocka_unit_test(test_deterministic_tandem),
