@@ -69,6 +69,14 @@ static inline double capplan_ceil(double x) {
   }
   return c > 0 ? c : 0;
 }
+/* A queue busier than this share of its slots gets a warning (SPEC.md
+ * section 7, "above 90%").  "Above" with a relative tolerance, as the
+ * ceilings above: a stage sized to exactly 90% computes as
+ * 0.9000000000000001 and must not warn. */
+#define CAPPLAN_BUSY_WARN 0.9
+static inline bool capplan_busy(double utilization) {
+  return utilization > CAPPLAN_BUSY_WARN * (1 + CAPPLAN_CEIL_TOLERANCE);
+}
 /* Counts above 2^53 are no longer exact in a double: no server or GPU
  * count capplan reports is larger. */
 #define CAPPLAN_MAX_EXACT 9007199254740992.0

@@ -32,8 +32,12 @@
  * then at most 1e-4 of any distribution lies beyond the grid and p50 to
  * p999 are on it.  An estimator may tighten dt after one evaluation to
  * 1.25 x the measured p99.99 / (n - 1) while latdist_beyond() stays below
- * 1e-4.  A quantile that falls beyond the grid is never guessed: it
- * returns LATDIST_BEYOND.
+ * 1e-4.  Since putting a part on the grid moves its mass by less than
+ * one point either way, a sum of K parts may sit up to K points past
+ * the exact one: an atom at U would spill past a grid that ends there,
+ * so the grid should reach a few points further (the estimator's margin,
+ * latency.c grid_dt).  A quantile that falls beyond the grid is never
+ * guessed: it returns LATDIST_BEYOND.
  *
  * Every function returns LATDIST_OK (0), LATDIST_BEYOND (a figure lies
  * beyond the grid: the value stored is only a lower bound) or

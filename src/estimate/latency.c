@@ -14,7 +14,9 @@
  * End to end, along the graph in topological order (latdist.h grids):
  * the time a request has spent when a stage finishes is the time its
  * upstream finished - the max of its parents for 'join: all' (fork-join,
- * product of CDFs, parents taken as independent), the mix of them by
+ * product of CDFs, parents taken as independent; a parent only a share
+ * v of the join's requests passed through contributes (1 - v) + v F),
+ * the mix of them by
  * flow for 'join: any' - plus the stage's own response: a batch forming
  * (uniform), the queue's wait and service, 'calls: k' in parallel as the
  * max of k draws (in sequence as their sum), cache hits as a mixture.
@@ -51,6 +53,9 @@ const char *queue_model_name(enum queue_model q) {
 #define GRID_POINTS 1024
 /* The share of all mass the grid may leave beyond it (latdist.h). */
 #define GRID_TAIL 1e-4
+/* The share of all mass that putting parts on the grid may push past its
+ * margin (grid_dt). */
+#define GRID_SPREAD 1e-6
 /* Utilization from which a queue is overloaded: a queue within 1e-9 of
  * 100% is one whose wait no count of seconds bounds. */
 #define RHO_OVERLOADED (1 - 1e-9)
@@ -67,6 +72,8 @@ typedef struct latency_work {
   mmc *q;         /* per stage: its queue, when stable */
   double *weight; /* per stage: share of requests that end there */
   double *bound;  /* per stage: bound on the p99.99 to its end */
+  double *depth;  /* per stage: most parts on the grid along a path to
+                     its end (grid_dt) */
   double *added;  /* per stage, then group: servers added before
                      end-to-end sizing */
   /* A unit's queues while one more server is tried (unit_keep). */
@@ -86,6 +93,7 @@ latency_work *latency_work_new(const capplan_model *m) {
   w->q = xcalloc(n, sizeof *w->q);
   w->weight = xcalloc(n, sizeof *w->weight);
   w->bound = xcalloc(n, sizeof *w->bound);
+  w->depth = xcalloc(n, sizeof *w->depth);
   w->added = xcalloc(n + m->n_groups, sizeof *w->added);
   w->kept = xcalloc(n, sizeof *w->kept);
   w->kept_q = xcalloc(n, sizeof *w->kept_q);
@@ -102,6 +110,7 @@ void latency_work_free(latency_work *w) {
   free(w->q);
   free(w->weight);
   free(w->bound);
+  free(w->depth);
   free(w->added);
   free(w->kept);
   free(w->kept_q);
@@ -109,6 +118,38 @@ void latency_work_free(latency_work *w) {
 }
 
 /* ------------------------------------------------------------ one stage */
+
+/* The spacing of a grid that holds TOP, a bound on the p99.99, when a sum
+ * of up to K parts put on the grid (forming, a wait, a service, each a
+ * draw of 'calls') reaches it.  A part goes on the grid by linear
+ * interpolation between the two nearest points (latdist.h), which moves
+ * each bit of its mass left or right by less than one point, so a sum of
+ * K parts may lie up to K points past where the exact sum does: a grid
+ * that ended at TOP would leave beyond it part of an atom sitting at TOP
+ * (two deterministic stages of 2 and 10 ms: a quarter of the mass), and
+ * with it every percentile.  So the grid ends MARGIN points past TOP:
+ * K, or for long sums the Hoeffding bound - the moves are independent,
+ * of mean 0, each within an interval of one point, so the mass more than
+ * m points past the exact sum is at most exp(-2 m^2 / K) (Hoeffding,
+ * "Probability inequalities for sums of bounded random variables", JASA
+ * 1963, theorem 2), GRID_SPREAD for m = sqrt(K ln(1 / GRID_SPREAD) / 2)
+ * - and at most a quarter of the grid. */
+static double grid_dt(double top, double k) {
+  double margin = ceil(sqrt(k * log(1 / GRID_SPREAD) / 2));
+  if (margin > k)
+    margin = ceil(k);
+  if (margin > (GRID_POINTS - 1) / 4)
+    margin = (GRID_POINTS - 1) / 4;
+  return top / (GRID_POINTS - 1 - margin);
+}
+
+/* Parts stage I puts on the grid along one path: forming, wait and
+ * service, for each call in sequence (calls in parallel are a max of
+ * draws, not a sum). */
+static double stage_depth(const capplan_model *m, const params *p, size_t i) {
+  double calls = p->stage[i].calls > 1 ? ceil(p->stage[i].calls) : 1;
+  return 3 * (m->stage[i].calls_sequential ? calls : 1);
+}
 
 /* Servers serving stage I: its pool's, or for a colocated stage its share
  * of the group's by server-equivalents. */
@@ -169,7 +210,7 @@ static int response_quantiles(latency_work *w, const mmc *q,
   size_t mark = latdist_ctx_mark(w->ctx);
   double dt = latdist_ctx_dt(w->ctx);
   int rc = -1;
-  if (latdist_ctx_set_dt(w->ctx, hi / (GRID_POINTS - 1)) == LATDIST_OK) {
+  if (latdist_ctx_set_dt(w->ctx, grid_dt(hi, 3)) == LATDIST_OK) {
     latdist *d = latdist_take(w->ctx);
     rc = latdist_set_point(d, 0) == LATDIST_OK &&
                  add_forming(d, d, qp) >= LATDIST_OK &&
@@ -472,17 +513,25 @@ static const latdist *end_to_end(const capplan_model *m, const params *p,
     if (on_path(m, out, i))
       parts += 2 * (p->stage[i].calls > 1 ? ceil(p->stage[i].calls) : 1) + 1;
   double eps = GRID_TAIL / (parts > 1 ? parts : 1), top = 0;
-  double *bound = w->bound;
+  double *bound = w->bound, *depth = w->depth, deepest = 0;
   for (size_t k = 0; k < n; k++) {
     size_t i = m->order[k];
     if (!on_path(m, out, i)) {
       bound[i] = 0;
+      depth[i] = 0;
       continue;
     }
-    double up = 0;
-    for (size_t j = 0; j < m->stage[i].n_parents; j++)
-      if (bound[m->stage[i].parents[j]] > up)
-        up = bound[m->stage[i].parents[j]];
+    double up = 0, d = 0;
+    for (size_t j = 0; j < m->stage[i].n_parents; j++) {
+      size_t u = m->stage[i].parents[j];
+      if (bound[u] > up)
+        up = bound[u];
+      if (depth[u] > d)
+        d = depth[u];
+    }
+    depth[i] = d + stage_depth(m, p, i);
+    if (depth[i] > deepest)
+      deepest = depth[i];
     mmc served = w->q[i];
     if (w->no_wait) {
       served.p_wait = 0;
@@ -493,7 +542,7 @@ static const latdist *end_to_end(const capplan_model *m, const params *p,
       top = bound[i];
   }
   if (!(top > 0) || !isfinite(top) ||
-      latdist_ctx_set_dt(w->ctx, top / (GRID_POINTS - 1)) != LATDIST_OK)
+      latdist_ctx_set_dt(w->ctx, grid_dt(top, deepest)) != LATDIST_OK)
     return NULL;
   w->n_free = 0;
   for (size_t i = 0; i < n; i++)
@@ -521,19 +570,40 @@ static const latdist *end_to_end(const capplan_model *m, const params *p,
     } else {
       up = take(w);
       seen = 0;
-      double flow = 0;
+      double flow = 0, most = 0;
+      for (size_t j = 0; j < ms->n_parents; j++)
+        if (w->to[ms->parents[j]] && out->stage[ms->parents[j]].outflow > most)
+          most = out->stage[ms->parents[j]].outflow;
       for (size_t j = 0; j < ms->n_parents && rc >= 0; j++) {
         size_t u = ms->parents[j];
         if (!w->to[u])
           continue;
         double f = out->stage[u].outflow;
-        if (seen == 0)
-          rc = latdist_copy(up, w->to[u]);
-        else if (ms->join_any)
-          rc = flow + f > 0 ? latdist_mix(up, flow / (flow + f), up, w->to[u])
-                            : latdist_copy(up, w->to[u]);
-        else
-          rc = latdist_max(up, up, w->to[u]);
+        if (ms->join_any) {
+          if (seen == 0)
+            rc = latdist_copy(up, w->to[u]);
+          else
+            rc = flow + f > 0 ? latdist_mix(up, flow / (flow + f), up, w->to[u])
+                              : latdist_copy(up, w->to[u]);
+        } else {
+          /* A branch that a request at the join took with probability
+           * v waits for it only then: its factor of the product of CDFs
+           * is (1 - v) + v F, the mix of F with the point 0, as for the
+           * ends below.  As the flow (eval.c: the join's inflow is its
+           * largest parent's outflow), the largest branch is always
+           * taken, and v = the branch's outflow / the largest. */
+          double v = most > 0 && f < most ? f / most : 1;
+          const latdist *branch = w->to[u];
+          if (v < 1) {
+            rc = latdist_set_point(tmp, 0);
+            if (rc >= 0)
+              rc = latdist_mix(tmp, v, w->to[u], tmp);
+            branch = tmp;
+          }
+          if (rc >= 0)
+            rc = seen == 0 ? latdist_copy(up, branch)
+                           : latdist_max(up, up, branch);
+        }
         flow += f;
         seen++;
       }
@@ -629,7 +699,8 @@ int latency_visit(const capplan_model *m, const params *p, plan *out, size_t i,
   double dt = latdist_ctx_dt(w->ctx);
   int rc = -1;
   latdist_summary sum;
-  if (latdist_ctx_set_dt(w->ctx, top / (GRID_POINTS - 1)) == LATDIST_OK) {
+  double spacing = grid_dt(top, stage_depth(m, p, i));
+  if (latdist_ctx_set_dt(w->ctx, spacing) == LATDIST_OK) {
     w->n_free = 0;
     latdist *up = latdist_take(w->ctx), *mine = latdist_take(w->ctx);
     /* As latency_end_to_end: a mean with mass beyond the grid is a
@@ -644,7 +715,7 @@ int latency_visit(const capplan_model *m, const params *p, plan *out, size_t i,
   if (rc < 0)
     return -1;
   *mean = sum.mean;
-  *grid = top / (GRID_POINTS - 1);
+  *grid = spacing;
   pct[PCT_P50] = sum.p50;
   pct[PCT_P95] = sum.p95;
   pct[PCT_P99] = sum.p99;

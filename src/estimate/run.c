@@ -396,7 +396,8 @@ static void queue_warnings(const capplan_model *m, const plan *pl,
       continue;
     fmt_percent(q->utilization, u, sizeof u);
     fmt_count(q->slots, c, sizeof c);
-    bool hot = q->stable && q->utilization > 0.9 && !covered(pl, ms->name);
+    bool hot =
+        q->stable && capplan_busy(q->utilization) && !covered(pl, ms->name);
     if ((!q->stable && ++over > NAMED) || (hot && ++busy > NAMED))
       continue;
     if (!q->stable && ms->group >= 0) {

@@ -694,9 +694,9 @@ static void tail_latency(const capplan_report *r, capplan_buf *out) {
                        queue_model_name(q->model),
                        fmt_count(q->slots, b[0], FMT_SIZE),
                        fmt_percent(q->utilization, b[1], FMT_SIZE),
-                       !q->stable             ? " weak"
-                       : q->utilization > 0.9 ? " warn"
-                                              : " ok");
+                       !q->stable                     ? " weak"
+                       : capplan_busy(q->utilization) ? " warn"
+                                                      : " ok");
     pct(out, u, 1);
     capplan_buf_puts(out, "\"></div></div></td>");
     if (q->stable)

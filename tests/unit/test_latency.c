@@ -111,6 +111,61 @@ static void test_fork_join(void **state) {
   run_free(&x);
 }
 
+/* A fork-join whose branch a[1] is taken by a share a[2] of requests:
+ * exponentials of rates a[0] (always) and a[1], then the constant a[3];
+ * the join waits for the second branch only when it was taken, so its
+ * factor is (1 - a[2]) + a[2] F (independent branches). */
+static double share_join_cdf(double t, const double *a) {
+  double x = t - a[3];
+  if (x <= 0)
+    return 0;
+  return (1 - exp(-a[0] * x)) * (1 - a[2] + a[2] * (1 - exp(-a[1] * x)));
+}
+
+/* share on a fork-join branch: only that share of requests waits for it
+ * (the simulator measures the same, docs/queueing.md).  The slow branch
+ * taken by half, the fast one by half, the slow one by 40%. */
+static void test_fork_join_share(void **state) {
+  (void)state;
+  static const struct {
+    const char *yaml;
+    double a[4];
+  } cases[] = {
+      {"  - {name: a, after: [], latency: 10ms, qps_per_server: 1K}\n"
+       "  - {name: b, after: [], latency: 40ms, qps_per_server: 1K,\n"
+       "     share: 50%}\n",
+       {100, 25, 0.5, 0.002}},
+      {"  - {name: a, after: [], latency: 10ms, qps_per_server: 1K,\n"
+       "     share: 50%}\n"
+       "  - {name: b, after: [], latency: 40ms, qps_per_server: 1K}\n",
+       {25, 100, 0.5, 0.002}},
+      {"  - {name: a, after: [], latency: 10ms, qps_per_server: 1K}\n"
+       "  - {name: b, after: [], latency: 40ms, qps_per_server: 1K,\n"
+       "     share: 40%}\n",
+       {100, 25, 0.4, 0.002}},
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "capplan: 1\ntraffic: {qps: 1}\nstages:\n%s"
+             "  - {name: j, after: [a, b], latency: 2ms, qps_per_server: "
+             "10K,\n     service_cv: 0}\n",
+             cases[c].yaml);
+    run_result x = run_yaml(yaml);
+    const treport *r = expect_report(&x);
+    const plan *pl = r->report->plan;
+    assert_true(pl->pct_known);
+    for (int k = 0; k < PCT_COUNT; k++)
+      expect_rel(pl->pct[k],
+                 solve(share_join_cdf, cases[c].a, pct_level[k], 10), 0.005);
+    /* the mean: E max(X, Y) = 1/a + 1/b - 1/(a + b) */
+    const double *a = cases[c].a;
+    double both = 1 / a[0] + 1 / a[1] - 1 / (a[0] + a[1]);
+    expect_rel(pl->pct_mean, a[3] + (1 - a[2]) / a[0] + a[2] * both, 0.002);
+    run_free(&x);
+  }
+}
+
 /* calls: 8 in parallel - fan-out's tail amplification - is the max of
  * eight draws; in sequence, their sum (Erlang-8). */
 static void test_calls(void **state) {
@@ -148,6 +203,44 @@ static void test_stops(void **state) {
     expect_rel(r->report->plan->pct[k], solve(stops_cdf, a, pct_level[k], 10),
                0.005);
   run_free(&x);
+}
+
+/* Two stages of constant service and no wait to speak of: the end-to-end
+ * time is the sum of the two constants, an atom at the grid's bound.  Put
+ * on the grid, each constant splits between two points, so the sum may
+ * lie up to two points past the bound (2 + 10 ms: a quarter of the mass);
+ * the grid must reach past it, or every percentile is lost.  Pairs whose
+ * constants fall on grid points (1 + 10, 5 + 10) and pairs that do not. */
+static void test_deterministic_tandem(void **state) {
+  (void)state;
+  static const struct {
+    const char *a, *b;
+    double sum;
+  } cases[] = {
+      {"2ms", "10ms", 0.012}, {"1ms", "10ms", 0.011}, {"5ms", "10ms", 0.015},
+      {"3ms", "7ms", 0.010},  {"10ms", "2ms", 0.012}, {"0.7ms", "13ms", 0.0137},
+      {"2ms", "2ms", 0.004},
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    char yaml[512];
+    snprintf(yaml, sizeof yaml,
+             "capplan: 1\ntraffic: {qps: 1}\nstages:\n"
+             "  - {name: a, latency: %s, qps_per_server: 1K, service_cv: 0}\n"
+             "  - {name: b, latency: %s, qps_per_server: 1K, service_cv: 0}\n",
+             cases[c].a, cases[c].b);
+    run_result x = run_yaml(yaml);
+    const treport *r = expect_report(&x);
+    const plan *pl = r->report->plan;
+    assert_int_equal(stage(r, "a")->plan->queue.model, QUEUE_MDC);
+    assert_true(pl->pct_known);
+    /* an atom is resolved to about one grid step (1/1,000 of the bound) */
+    for (int k = 0; k < PCT_COUNT; k++)
+      expect_rel(pl->pct[k], cases[c].sum, 0.003);
+    /* the mean is exact; the waits at 1 QPS add about 1 us (M/D/1 at
+     * 0.1%: rho D / 2 (1 - rho)) */
+    expect_rel(pl->pct_mean, cases[c].sum, 1e-4);
+    run_free(&x);
+  }
 }
 
 /* Sizing to one stage's own p99: exactly the smallest server count,
@@ -569,8 +662,10 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_tandem),
       cmocka_unit_test(test_fork_join),
+      cmocka_unit_test(test_fork_join_share),
       cmocka_unit_test(test_calls),
       cmocka_unit_test(test_stops),
+      cmocka_unit_test(test_deterministic_tandem),
       cmocka_unit_test(test_size_one_stage),
       cmocka_unit_test(test_size_colocated),
       cmocka_unit_test(test_size_group_end_to_end),
