@@ -299,6 +299,8 @@ static void queue_at(const capplan_model *m, const params *p, plan *out,
   }
   qp->p_wait = q->p_wait;
   qp->wait_mean = q->wait_mean;
+  /* M/M/c's mean wait, C / (c mu - lambda), which Allen-Cunneen scales. */
+  qp->wait_mmc = q->erlang_c / q->theta;
   qp->wait_rate = q->wait_rate;
   qp->mean = tq.form / 2 + q->resp_mean;
   if (response_quantiles(w, q, qp, pct_level, PCT_COUNT, qp->pct) < 0)

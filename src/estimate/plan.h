@@ -99,6 +99,7 @@ typedef struct queue_plan {
   double utilization;  /* of the slots: arrivals x service / slots */
   bool stable;         /* utilization < 1: the figures below hold */
   double p_wait, wait_mean; /* P(a job waits), its mean wait (s) */
+  double wait_mmc;          /* M/M/c's mean wait before Allen-Cunneen */
   double wait_rate;         /* P(W > t) = p_wait exp(-wait_rate t) */
   double pct[PCT_COUNT];    /* response of one invocation, s */
   double mean;              /* its mean, s */

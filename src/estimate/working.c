@@ -436,8 +436,9 @@ static void queue_steps(const wk *x, size_t i, step_list *l) {
   else
     steps_say(x->s, l, "wait",
               "Erlang C: P(wait) = %s; Allen-Cunneen mean wait = M/M/c's x "
-              "(ca^2 + cs^2)/2 = x (%s^2 + %s^2)/2 = %s",
+              "(ca^2 + cs^2)/2 = %s x (%s^2 + %s^2)/2 = %s",
               fmt_small_percent(q->p_wait, b[0], FMT_SIZE),
+              fmt_small_ms(q->wait_mmc, b[4], FMT_SIZE),
               fmt_number(q->ca, 3, b[1], FMT_SIZE),
               fmt_number(q->cs, 3, b[2], FMT_SIZE),
               fmt_small_ms(q->wait_mean, b[3], FMT_SIZE));
