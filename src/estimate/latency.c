@@ -237,6 +237,7 @@ static void queue_at(const capplan_model *m, const params *p, plan *out,
   qp->slots = slots;
   qp->server_slots = tq.slots;
   qp->arrivals = qp->random ? jobs / n : jobs;
+  qp->own_batcher = tq.own_batcher;
   qp->utilization =
       tq.own_batcher ? tq.utilization : qp->arrivals * tq.service / slots;
   mmc *q = &w->q[i];

@@ -202,12 +202,24 @@ void tp_batching_steps(const tp_model *tp, const stage_in *in, const hw_in *hw,
               fmt_ms(in->gpu.per_item, b[1], FMT_SIZE),
               fmt_number(out->batch, 2, b[2], FMT_SIZE),
               fmt_ms(out->batch_time, b[3], FMT_SIZE));
-  steps_say(s, l, "busy",
-            "QPS x t(b) / b = %s x %s / %s = %s %ss busy on average",
-            fmt_rate(out->rate, b[0], FMT_SIZE),
-            fmt_ms(out->batch_time, b[1], FMT_SIZE),
-            fmt_number(out->batch, 2, b[2], FMT_SIZE),
-            fmt_number(out->busy, 2, b[3], FMT_SIZE), what);
+  if (per_acc && mb > 0)
+    steps_say(s, l, "busy",
+              "QPS x t(max_batch) / max_batch = %s x %s / %s = %s %ss' "
+              "capacity in use (each works all the time: b = QPS_a x t(b))",
+              fmt_rate(out->rate, b[0], FMT_SIZE),
+              fmt_ms(in->gpu.base + in->gpu.per_item * mb, b[1], FMT_SIZE),
+              fmt_count(mb, b[2], FMT_SIZE),
+              fmt_number(out->busy, 2, b[3], FMT_SIZE), what);
+  else if (per_acc)
+    steps_say(s, l, "busy", "%s %ss' capacity in use",
+              fmt_number(out->busy, 2, b[3], FMT_SIZE), what);
+  else
+    steps_say(s, l, "busy",
+              "QPS x t(b) / b = %s x %s / %s = %s %ss busy on average",
+              fmt_rate(out->rate, b[0], FMT_SIZE),
+              fmt_ms(out->batch_time, b[1], FMT_SIZE),
+              fmt_number(out->batch, 2, b[2], FMT_SIZE),
+              fmt_number(out->busy, 2, b[3], FMT_SIZE), what);
   if (!per_acc)
     steps_say(s, l, "throughput",
               "b / t(b) x %ss per server = %s / %s x %s = %s QPS per server",
@@ -224,12 +236,20 @@ void tp_batching_steps(const tp_model *tp, const stage_in *in, const hw_in *hw,
       per_acc && out->limit == BATCHING_BY_STEADY ? "the batch in progress"
       : out->limit == BATCHING_BY_FILL ? "the fill time (b - 1) / QPS"
                                        : "the window";
-  steps_say(s, l, "latency",
-            "wait for the batch to close (%s) + batch time = %s + %s = %s "
-            "(+ any wait for a free %s)",
-            close, fmt_ms(out->form, b[0], FMT_SIZE),
-            fmt_ms(out->batch_time, b[1], FMT_SIZE),
-            fmt_ms(out->form + out->batch_time, b[2], FMT_SIZE), what);
+  if (per_acc)
+    steps_say(s, l, "latency",
+              "wait for the batch to close (%s) + batch time = %s + %s = %s "
+              "at most",
+              close, fmt_ms(out->form, b[0], FMT_SIZE),
+              fmt_ms(out->batch_time, b[1], FMT_SIZE),
+              fmt_ms(out->form + out->batch_time, b[2], FMT_SIZE));
+  else
+    steps_say(s, l, "latency",
+              "wait for the batch to close (%s) + batch time = %s + %s = %s "
+              "(+ any wait for a free %s)",
+              close, fmt_ms(out->form, b[0], FMT_SIZE),
+              fmt_ms(out->batch_time, b[1], FMT_SIZE),
+              fmt_ms(out->form + out->batch_time, b[2], FMT_SIZE), what);
   if (!per_acc && out->limit == BATCHING_BY_WINDOW && in->gpu.window > 0)
     steps_say(s, l, "",
               "(seed 004 counts the window as %s time too: %s / (%s + %s) = "
