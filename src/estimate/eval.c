@@ -403,6 +403,9 @@ static bool forming(const capplan_model *m, const params *p, plan *out) {
     double servers =
         ms->group >= 0 ? out->group[ms->group].pool.servers : s->pool.servers;
     double rate = servers > 0 ? s->load / servers : 0;
+    /* Per-accelerator batchers: their batch at the count chosen. */
+    if (ms->group < 0)
+      tp_batching_at(&ms->tp, &p->stage[i], servers, &s->tp);
     tp_queue q = {0};
     tp_ops_of(ms->tp.kind)
         ->queue(&ms->tp, &p->stage[i], &p->hw[ms->hw], &s->tp, rate, &q);
@@ -821,6 +824,11 @@ int plan_eval(const capplan_model *m, const params *p,
             return -1;
           }
         }
+      /* Figures of the final counts: batches per accelerator, their
+       * wait on the request path. */
+      for (size_t i = 0; i < n; i++)
+        if (out->stage[i].latency_added > 0 && forming(m, p, out))
+          break;
       for (size_t i = 0; i < n; i++)
         if (m->stage[i].group < 0)
           need_for_latency(&out->stage[i].pool, &p->stage[i].pol,

@@ -278,7 +278,9 @@ static void queue_at(const capplan_model *m, const params *p, plan *out,
   qp->slots = slots;
   qp->server_slots = tq.slots;
   qp->arrivals = qp->random ? jobs / n : jobs;
-  qp->utilization = qp->arrivals * tq.service / slots;
+  qp->own_batcher = tq.own_batcher;
+  qp->utilization =
+      tq.own_batcher ? tq.utilization : qp->arrivals * tq.service / slots;
   mmc *q = &w->q[i];
   if (!(qp->utilization < RHO_OVERLOADED) || !isfinite(qp->utilization)) {
     /* No steady state; the service alone is kept for the floor. */
@@ -286,9 +288,10 @@ static void queue_at(const capplan_model *m, const params *p, plan *out,
     qp->stable = false;
     return;
   }
-  if (slots > 1e12) {
-    /* Past what Erlang's recursion is for (queueing.h): so many slots
-     * below 100% that no job waits. */
+  if (tq.own_batcher || slots > 1e12) {
+    /* A batcher per slot waits for the batch in progress (the form) and
+     * nothing else (FORMULAS.md 4b); past what Erlang's recursion is for
+     * (queueing.h), so many slots below 100% that no job waits. */
     double cs = tq.cs;
     mmc_init(q, 0, 1 / tq.service, 1, 1, cs > 10 ? 10 : cs);
   } else if (mmc_init(q, qp->arrivals, 1 / tq.service, slots, qp->ca,
@@ -325,7 +328,7 @@ void latency_status(const capplan_model *m, const params *p, plan *out,
   if (slots < 1)
     slots = 1;
   double arrivals = random ? jobs / n : jobs;
-  double u = arrivals * tq.service / slots;
+  double u = tq.own_batcher ? tq.utilization : arrivals * tq.service / slots;
   if (!(u < RHO_OVERLOADED) || !isfinite(u))
     s->status = PLAN_OVERLOADED;
 }
@@ -740,6 +743,13 @@ static bool stage_meets(const capplan_model *m, size_t i,
   return true;
 }
 
+/* Stage I runs a batcher per accelerator, whose batch follows the count
+ * (tp_dynbatch.c). */
+static bool own_batcher(const capplan_model *m, size_t i) {
+  const tp_model *tp = &m->stage[i].tp;
+  return tp->kind == TP_DYNBATCH && tp->as.gpu.per_accelerator;
+}
+
 /* Records an objective no count can meet, and the floor it is below. */
 static void unmet(plan *out, long stage, int pct, double floor_s) {
   if (out->latency_unmet)
@@ -754,6 +764,11 @@ static void unmet(plan *out, long stage, int pct, double floor_s) {
  * wait at all: no count of servers meets it. */
 static bool below_floor(const capplan_model *m, plan *out, size_t i) {
   const queue_plan *qp = &out->stage[i].queue;
+  /* Per-accelerator batchers form smaller batches on more accelerators:
+   * their response without a wait still falls as servers are added, so
+   * the search alone says whether a count meets the objective. */
+  if (own_batcher(m, i))
+    return false;
   mmc served = out->lw->q[i];
   served.status = MMC_OK;
   served.p_wait = 0;
@@ -1009,8 +1024,9 @@ void latency_size(const capplan_model *m, const params *p, plan *out) {
                          : &out->group[u - n].latency_needed;
     if (fewest > *need)
       *need = fewest;
-    if (fewest > now)
-      try_count(m, p, out, u, fewest);
+    /* The unit at its count again: the search left the scratch queues
+     * at the counts it tried. */
+    try_count(m, p, out, u, fewest > now ? fewest : now);
   }
   if (!e2e)
     return;
@@ -1020,7 +1036,13 @@ void latency_size(const capplan_model *m, const params *p, plan *out) {
   w->no_wait = true;
   latency_end_to_end(m, p, out);
   w->no_wait = false;
-  if (out->pct_known)
+  /* No floor at these counts when a batcher per accelerator may grow
+   * (below_floor): the search finds out. */
+  bool floor_known = true;
+  for (size_t i = 0; i < n; i++)
+    if (own_batcher(m, i) && sizable(m, out, unit_of(m, i)))
+      floor_known = false;
+  if (out->pct_known && floor_known)
     for (size_t k = 0; k < m->n_pct_limits; k++) {
       const pct_limit *l = &m->pct_limits[k];
       if (l->stage < 0 && out->pct[l->pct] > l->limit * (1 + 1e-9)) {

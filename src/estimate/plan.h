@@ -97,7 +97,11 @@ typedef struct queue_plan {
   double form;         /* longest wait for a batch to form, s */
   double fill;         /* batch size when arrivals fill it (tp_queue) */
   double utilization;  /* of the slots: arrivals x service / slots */
-  bool stable;         /* utilization < 1: the figures below hold */
+  /* A batcher per slot (tp_queue.own_batcher): utilization is the share
+   * of the batchers' capacity in use, and no job waits beyond the batch
+   * in progress (the form). */
+  bool own_batcher;
+  bool stable;              /* utilization < 1: the figures below hold */
   double p_wait, wait_mean; /* P(a job waits), its mean wait (s) */
   double wait_mmc;          /* M/M/c's mean wait before Allen-Cunneen */
   double wait_rate;         /* P(W > t) = p_wait exp(-wait_rate t) */

@@ -402,7 +402,31 @@ static void queue_steps(const wk *x, size_t i, step_list *l) {
   /* The forming wait as latency.c's add_forming takes it (FORMULAS.md
    * 4b, docs/queueing.md): an Erlang mixture for a batch arrivals fill,
    * uniform for one a window closes. */
-  if (q->job > 1 && q->fill >= 2 && q->form > 0)
+  if (q->own_batcher) {
+    /* FORMULAS.md 4b per-accelerator; docs/decisions.md. */
+    double cap = q->server_slots > 0 ? s->tp.per_server / q->server_slots : 0;
+    steps_say(x->s, l, "",
+              "(a batcher per slot: a job is the batch of %s gathered while "
+              "the batch in progress runs; a request waits for that one, "
+              "uniform up to %s, then its own)",
+              fmt_number(q->job, 2, b[0], FMT_SIZE),
+              fmt_ms(q->form, b[1], FMT_SIZE));
+    steps_say(x->s, l, "utilization",
+              "share of capacity = QPS / (c x max_batch / t(max_batch)) = "
+              "%s / (%s x %s) = %s (the slots themselves work all the time)",
+              fmt_rate(s->load, b[2], FMT_SIZE),
+              fmt_count(q->slots, b[3], FMT_SIZE),
+              fmt_rate(cap, b[4], FMT_SIZE), rho);
+    if (!q->stable) {
+      steps_say(x->s, l, "",
+                "at or above 100%% no batch within max_batch keeps up: the "
+                "backlog grows without bound (status overloaded)");
+      return;
+    }
+    steps_say(x->s, l, "wait",
+              "none beyond the batch in progress: stable below 100%% of "
+              "capacity");
+  } else if (q->job > 1 && q->fill >= 2 && q->form > 0)
     steps_say(x->s, l, "",
               "(a job is a batch of %s that arrivals fill at %s/s: the k-th "
               "request waits for %s - k more, an Erlang mixture of mean %s; "
@@ -419,16 +443,22 @@ static void queue_steps(const wk *x, size_t i, step_list *l) {
               "cv 1/sqrt(%s))",
               fmt_count(q->job, b[0], FMT_SIZE),
               fmt_ms(q->form, b[1], FMT_SIZE), b[0]);
-  steps_say(x->s, l, "utilization",
-            "rho = jobs/s x service / c = %s x %s / %s = %s", jobs, service,
-            fmt_count(q->slots, b[2], FMT_SIZE), rho);
+  if (q->own_batcher) {
+    /* the utilization and wait said above */
+  } else {
+    steps_say(x->s, l, "utilization",
+              "rho = jobs/s x service / c = %s x %s / %s = %s", jobs, service,
+              fmt_count(q->slots, b[2], FMT_SIZE), rho);
+  }
   if (!q->stable) {
     steps_say(x->s, l, "",
               "at or above 100%% the queue grows without bound: no "
               "percentile exists (status overloaded)");
     return;
   }
-  if (q->model == QUEUE_MMC)
+  if (q->own_batcher)
+    ; /* no queue beyond the batch in progress, said above */
+  else if (q->model == QUEUE_MMC)
     steps_say(x->s, l, "wait",
               "Erlang C: P(wait) = %s; mean wait = C / (c mu - lambda) = %s",
               fmt_small_percent(q->p_wait, b[0], FMT_SIZE),

@@ -305,33 +305,29 @@ batching_status batching_shared(const batching_params *p, batching_plan *out) {
 
 /* ------------------------------------------ per-accelerator batchers */
 
-batching_status batching_per_accelerator(const batching_params *p,
-                                         batching_plan *out) {
+batching_status batching_per_accelerator_at(const batching_params *p,
+                                            double accelerators,
+                                            batching_plan *out) {
   memset(out, 0, sizeof *out);
-  if (!params_ok(p, 1))
+  if (!params_ok(p, 0) || !whole_count(accelerators))
     return BATCHING_BAD_INPUT;
-  double lam = p->rate, big = floor(p->max_batch);
-  /* Capacity of one accelerator: full batches back to back,
-   * max_batch / t(max_batch).  The count is the fewest n with
-   * lambda / (n u) within it (FORMULAS.md 4b: the fewest n whose b fits
-   * max_batch at the target utilization). */
+  double big = floor(p->max_batch), n = accelerators, lam_a = p->rate / n;
   double t_big = p->base + p->per_item * big;
-  double need = lam * t_big / big;
-  if (!isfinite(need) || !isfinite(lam * p->window)) {
+  if (!isfinite(lam_a * t_big) || !isfinite(lam_a * p->window)) {
     memset(out, 0, sizeof *out);
     return BATCHING_OUT_OF_RANGE;
   }
-  batching_status s = batching_accelerators_for(need, p->target_utilization,
-                                                &out->accelerators);
-  if (s != BATCHING_OK) {
-    memset(out, 0, sizeof *out);
-    return s;
-  }
-  double n = out->accelerators, lam_a = lam / n;
+  out->accelerators = n;
   /* FORMULAS.md 4b: a busy accelerator gathers its next batch while it
    * works, b = lambda_a t(b), i.e. lambda_a base / (1 - lambda_a
    * per_item); at least what the window gathers (and 1), at most
-   * max_batch. */
+   * max_batch.  Such a batcher is busy all the time whenever the steady
+   * batch exceeds the window's (lambda_a t(b) / b = 1 by construction),
+   * and it is stable as long as that fixed point lies within max_batch,
+   * i.e. lambda_a t(max_batch) < max_batch (under a backlog its batch
+   * grows towards max_batch and drains it).  Its utilization is
+   * therefore the share of its capacity in use, lambda_a / (max_batch /
+   * t(max_batch)) (docs/decisions.md). */
   double slack = 1 - lam_a * p->per_item;
   double steady = slack > 0 ? lam_a * p->base / slack : big;
   double window = lam_a * p->window;
@@ -350,10 +346,12 @@ batching_status batching_per_accelerator(const batching_params *p,
   out->batch = b;
   out->batch_time = p->base + p->per_item * b;
   out->batches_per_second = lam_a / b;
-  out->utilization = lam_a * out->batch_time / b;
+  out->utilization = t_big > 0 ? lam_a * t_big / big : 0;
   out->busy = out->utilization * n;
   /* The first request of a batch waits for the close: the window, the
-   * fill time, or (steady) the batch in progress, t(b). */
+   * fill time, or (steady) the batch in progress, t(b).  Poisson arrivals
+   * see that wait's residual uniform on [0, close_wait_max] (PASTA), so
+   * its mean is half of it. */
   if (out->limit == BATCHING_BY_STEADY)
     out->close_wait_max = out->batch_time;
   else if (out->limit == BATCHING_BY_FILL)
@@ -361,9 +359,14 @@ batching_status batching_per_accelerator(const batching_params *p,
   else
     out->close_wait_max = p->window;
   out->close_wait_mean = out->close_wait_max / 2;
-  out->queue_wait_mean = 0;
-  out->latency_mean = out->close_wait_mean + out->batch_time;
-  out->latency_status = BATCHING_OK;
+  if (out->utilization >= 1) {
+    /* No fixed point within max_batch: the backlog grows. */
+    out->latency_status = BATCHING_SATURATED;
+  } else {
+    out->queue_wait_mean = 0;
+    out->latency_mean = out->close_wait_mean + out->batch_time;
+    out->latency_status = BATCHING_OK;
+  }
   double v[] = {out->batch,        out->batch_time,     out->busy,
                 out->accelerators, out->close_wait_max, out->latency_mean,
                 out->utilization};
@@ -372,6 +375,30 @@ batching_status batching_per_accelerator(const batching_params *p,
     return BATCHING_OUT_OF_RANGE;
   }
   return BATCHING_OK;
+}
+
+batching_status batching_per_accelerator(const batching_params *p,
+                                         batching_plan *out) {
+  memset(out, 0, sizeof *out);
+  if (!params_ok(p, 1))
+    return BATCHING_BAD_INPUT;
+  double lam = p->rate, big = floor(p->max_batch);
+  /* Capacity of one accelerator: full batches back to back,
+   * max_batch / t(max_batch).  The count is the fewest n with
+   * lambda / (n u) within it (FORMULAS.md 4b: the fewest n whose b fits
+   * max_batch at the target utilization). */
+  double t_big = p->base + p->per_item * big;
+  double need = lam * t_big / big;
+  if (!isfinite(need) || !isfinite(lam * p->window))
+    return BATCHING_OUT_OF_RANGE;
+  double n;
+  batching_status s =
+      batching_accelerators_for(need, p->target_utilization, &n);
+  if (s != BATCHING_OK)
+    return s;
+  if (n > MAX_SERVERS)
+    return BATCHING_OUT_OF_RANGE;
+  return batching_per_accelerator_at(p, n, out);
 }
 
 /* ---------------------------------------------------- distribution */

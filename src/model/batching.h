@@ -61,9 +61,12 @@ typedef struct batching_plan {
   double batch;              /* planning size b (see the file comment) */
   double batch_time;         /* t(b) = base + per_item x b */
   double batches_per_second; /* per accelerator for per-accelerator */
-  double busy;               /* accelerators busy on average, rate t(b)/b */
-  double accelerators;       /* n at the target utilization */
-  double utilization;        /* busy / n */
+  /* Shared: accelerators busy on average, rate t(b) / b.
+   * Per-accelerator: the accelerators' worth of capacity in use, rate x
+   * t(max_batch) / max_batch (see batching_per_accelerator_at). */
+  double busy;
+  double accelerators; /* n at the target utilization */
+  double utilization;  /* busy / n */
   batching_limit limit;
   /* The wait of the batch's first request for it to close, the longest
    * any request waits: the window, the fill time (b - 1) / rate when
@@ -71,7 +74,8 @@ typedef struct batching_plan {
   double close_wait_max;
   /* The mean of that wait over all requests (arrival-weighted).  Shared:
    * exact under Poisson arrivals with the size distribution above.
-   * Per-accelerator: half of close_wait_max (arrivals spread evenly). */
+   * Per-accelerator: half of close_wait_max (the residual of the batch in
+   * progress, uniform under Poisson arrivals). */
   double close_wait_mean;
   /* Shared: squared coefficient of variation of the time between batch
    * closings under Poisson arrivals (feeds the queue below). */
@@ -111,6 +115,20 @@ batching_status batching_shared(const batching_params *p, batching_plan *out);
  * at least rate_a x window and 1, at most max_batch. */
 batching_status batching_per_accelerator(const batching_params *p,
                                          batching_plan *out);
+/* The same batchers on a given count of ACCELERATORS (a whole number
+ * >= 1; the target utilization is not used), e.g. a count an objective
+ * raised.  utilization is the share of a batcher's capacity in use,
+ * rate_a / (max_batch / t(max_batch)), and busy that times n (the
+ * accelerators' worth of capacity in use): a batcher whose steady batch
+ * exceeds the window's keeps its accelerator busy all the time at any
+ * load, by b = rate_a t(b).  A request waits for the batch in progress
+ * (uniform on [0, close_wait_max] under Poisson arrivals) and then for
+ * its own, t(b); no queue beyond that (queue_wait_mean 0).
+ * latency_status is BATCHING_SATURATED when no fixed point lies within
+ * max_batch (utilization >= 1). */
+batching_status batching_per_accelerator_at(const batching_params *p,
+                                            double accelerators,
+                                            batching_plan *out);
 
 /* Waiting for a free server. */
 typedef struct batching_queue {

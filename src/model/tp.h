@@ -66,6 +66,14 @@ typedef struct tp_queue {
    * Erlang(B - 1 - place) times (latdist_add_fill), FORM its mean for the
    * first.  0: a window closes the batch, the wait uniform on [0, form]. */
   double fill;
+  /* Each slot runs its own batcher that gathers the next batch while it
+   * serves one (per-accelerator dynamic batching, FORMULAS.md 4b): no
+   * queue beyond the wait for the batch in progress (form, uniform), and
+   * the slots' utilization is `utilization`, the share of their capacity
+   * in use, instead of arrivals x service / slots (which is 1 by
+   * construction). */
+  bool own_batcher;
+  double utilization;
 } tp_queue;
 
 typedef struct tp_ops {
@@ -102,6 +110,12 @@ extern const tp_ops tp_fixed_ops, tp_batch_ops, tp_dynbatch_ops,
  * accelerators.  Shared by the dynbatch and roofline kinds.  Pure. */
 void tp_batching_eval(const tp_model *tp, const stage_in *in, double slots,
                       double load, double base, double per_item, tp_out *out);
+/* The figures of a per-accelerator `batching:` stage (TP_DYNBATCH) on
+ * SERVERS servers, whatever count its sizing chose (headroom, N+k, an
+ * objective): batch, batch time, latency, form, busy and accelerators of
+ * OUT at OUT->rate over SERVERS x its slots.  Any other kind: unchanged. */
+void tp_batching_at(const tp_model *tp, const stage_in *in, double servers,
+                    tp_out *out);
 /* The working of a batching stage (dynbatch and roofline with batching). */
 void tp_batching_steps(const tp_model *tp, const stage_in *in, const hw_in *hw,
                        const tp_out *out, steps *s, step_list *l);

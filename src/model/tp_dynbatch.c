@@ -21,6 +21,7 @@
  * for a free accelerator is the queue's (tp_ops.queue).  On CPU hardware
  * the "accelerators" are the server's `parallelism` (default 1).
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -108,19 +109,56 @@ static void eval(const tp_model *tp, const stage_in *in, const hw_in *hw,
                    in->gpu.per_item, out);
 }
 
+/* Per-accelerator batchers at LOAD requests/s over ACCELERATORS (whole,
+ * >= 1) into PL. */
+static batching_status per_accelerator_at(const stage_in *in, double load,
+                                          double accelerators,
+                                          batching_plan *pl) {
+  double mb = in->gpu.max_batch > 0 ? in->gpu.max_batch : NO_LIMIT;
+  batching_params bp = {load,         in->gpu.window,   mb,
+                        in->gpu.base, in->gpu.per_item, 1};
+  return batching_per_accelerator_at(&bp, accelerators, pl);
+}
+
+void tp_batching_at(const tp_model *tp, const stage_in *in, double servers,
+                    tp_out *out) {
+  if (tp->kind != TP_DYNBATCH || !tp->as.gpu.per_accelerator ||
+      out->status != 0 || !(out->rate > 0) || !(servers > 0))
+    return;
+  double n = floor(servers * out->parallelism + 1e-9);
+  batching_plan pl;
+  if (per_accelerator_at(in, out->rate, n < 1 ? 1 : n, &pl) != BATCHING_OK)
+    return;
+  out->batch = pl.batch;
+  out->batch_time = out->latency = pl.batch_time;
+  out->form = pl.close_wait_max;
+  out->busy = pl.busy;
+  out->accelerators = pl.accelerators;
+  out->limit = (int)pl.limit;
+}
+
 /* Each accelerator serves one batch at a time for t(b), a time that
  * hardly varies; a request first waits for its batch to close (out->form,
- * FORMULAS.md 4b). */
+ * FORMULAS.md 4b).  A per-accelerator batcher is figured at the RATE its
+ * server receives (RATE / slots each): it waits for the batch in
+ * progress and then its own, with no queue beyond that. */
 static void queue(const tp_model *tp, const stage_in *in, const hw_in *hw,
                   const tp_out *out, double rate, tp_queue *q) {
-  (void)tp;
   (void)hw;
-  (void)rate;
   q->slots = out->parallelism;
   q->job = out->batch;
   q->service = out->batch_time;
   q->cs = in->service_cv >= 0 ? in->service_cv : 0;
   q->form = out->form > 0 ? out->form : 0;
+  batching_plan pl;
+  if (tp->as.gpu.per_accelerator && out->parallelism > 0 && rate > 0 &&
+      per_accelerator_at(in, rate / out->parallelism, 1, &pl) == BATCHING_OK) {
+    q->own_batcher = true;
+    q->utilization = pl.utilization;
+    q->job = pl.batch;
+    q->service = pl.batch_time;
+    q->form = pl.close_wait_max;
+  }
 }
 
 /* The working of a batching stage (shared with tp_roofline.c). */
@@ -164,12 +202,24 @@ void tp_batching_steps(const tp_model *tp, const stage_in *in, const hw_in *hw,
               fmt_ms(in->gpu.per_item, b[1], FMT_SIZE),
               fmt_number(out->batch, 2, b[2], FMT_SIZE),
               fmt_ms(out->batch_time, b[3], FMT_SIZE));
-  steps_say(s, l, "busy",
-            "QPS x t(b) / b = %s x %s / %s = %s %ss busy on average",
-            fmt_rate(out->rate, b[0], FMT_SIZE),
-            fmt_ms(out->batch_time, b[1], FMT_SIZE),
-            fmt_number(out->batch, 2, b[2], FMT_SIZE),
-            fmt_number(out->busy, 2, b[3], FMT_SIZE), what);
+  if (per_acc && mb > 0)
+    steps_say(s, l, "busy",
+              "QPS x t(max_batch) / max_batch = %s x %s / %s = %s %ss' "
+              "capacity in use (each works all the time: b = QPS_a x t(b))",
+              fmt_rate(out->rate, b[0], FMT_SIZE),
+              fmt_ms(in->gpu.base + in->gpu.per_item * mb, b[1], FMT_SIZE),
+              fmt_count(mb, b[2], FMT_SIZE),
+              fmt_number(out->busy, 2, b[3], FMT_SIZE), what);
+  else if (per_acc)
+    steps_say(s, l, "busy", "%s %ss' capacity in use",
+              fmt_number(out->busy, 2, b[3], FMT_SIZE), what);
+  else
+    steps_say(s, l, "busy",
+              "QPS x t(b) / b = %s x %s / %s = %s %ss busy on average",
+              fmt_rate(out->rate, b[0], FMT_SIZE),
+              fmt_ms(out->batch_time, b[1], FMT_SIZE),
+              fmt_number(out->batch, 2, b[2], FMT_SIZE),
+              fmt_number(out->busy, 2, b[3], FMT_SIZE), what);
   if (!per_acc)
     steps_say(s, l, "throughput",
               "b / t(b) x %ss per server = %s / %s x %s = %s QPS per server",
@@ -186,12 +236,20 @@ void tp_batching_steps(const tp_model *tp, const stage_in *in, const hw_in *hw,
       per_acc && out->limit == BATCHING_BY_STEADY ? "the batch in progress"
       : out->limit == BATCHING_BY_FILL ? "the fill time (b - 1) / QPS"
                                        : "the window";
-  steps_say(s, l, "latency",
-            "wait for the batch to close (%s) + batch time = %s + %s = %s "
-            "(+ any wait for a free %s)",
-            close, fmt_ms(out->form, b[0], FMT_SIZE),
-            fmt_ms(out->batch_time, b[1], FMT_SIZE),
-            fmt_ms(out->form + out->batch_time, b[2], FMT_SIZE), what);
+  if (per_acc)
+    steps_say(s, l, "latency",
+              "wait for the batch to close (%s) + batch time = %s + %s = %s "
+              "at most",
+              close, fmt_ms(out->form, b[0], FMT_SIZE),
+              fmt_ms(out->batch_time, b[1], FMT_SIZE),
+              fmt_ms(out->form + out->batch_time, b[2], FMT_SIZE));
+  else
+    steps_say(s, l, "latency",
+              "wait for the batch to close (%s) + batch time = %s + %s = %s "
+              "(+ any wait for a free %s)",
+              close, fmt_ms(out->form, b[0], FMT_SIZE),
+              fmt_ms(out->batch_time, b[1], FMT_SIZE),
+              fmt_ms(out->form + out->batch_time, b[2], FMT_SIZE), what);
   if (!per_acc && out->limit == BATCHING_BY_WINDOW && in->gpu.window > 0)
     steps_say(s, l, "",
               "(seed 004 counts the window as %s time too: %s / (%s + %s) = "

@@ -158,7 +158,6 @@ static void eval(const tp_model *tp, const stage_in *in, const hw_in *hw,
  * for the first of them (FORMULAS.md 4b, the fill time). */
 static void queue(const tp_model *tp, const stage_in *in, const hw_in *hw,
                   const tp_out *out, double rate, tp_queue *q) {
-  (void)tp;
   (void)hw;
   q->slots = out->parallelism;
   q->job = out->batch;
@@ -170,6 +169,14 @@ static void queue(const tp_model *tp, const stage_in *in, const hw_in *hw,
   } else {
     q->form = out->batch > 1 && per_slot > 0 ? (out->batch - 1) / per_slot : 0;
     q->fill = q->form > 0 ? out->batch : 0;
+  }
+  /* Per-accelerator batchers wait for the batch in progress and serve
+   * their own, with no queue beyond that (tp_dynbatch.c); their
+   * utilization is the share of their capacity in use. */
+  if (tp->as.gpu.batching && tp->as.gpu.per_accelerator &&
+      out->per_server > 0) {
+    q->own_batcher = true;
+    q->utilization = rate / out->per_server;
   }
 }
 

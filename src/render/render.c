@@ -205,6 +205,17 @@ static void model_note(const capplan_report *r, size_t i, const char *prefix,
   if (ms->tp.kind == TP_ROOFLINE)
     capplan_buf_printf(out, ", %s-bound",
                        roofline_bound_name((roofline_bound)t->bound));
+  if (ms->tp.as.gpu.batching && ms->tp.as.gpu.per_accelerator) {
+    /* Busy all the time by construction (FORMULAS.md 4b): what counts is
+     * the share of the batchers' capacity in use (docs/decisions.md). */
+    capplan_buf_printf(out,
+                       "; %s %ss' capacity in use; a request waits up to %s "
+                       "for its batch (%s on average)\n",
+                       fmt_number(t->busy, 2, b[2], FMT_SIZE), what,
+                       fmt_ms(s->form, b[3], FMT_SIZE),
+                       fmt_ms(s->form / 2, b[1], FMT_SIZE));
+    return;
+  }
   if (ms->tp.as.gpu.batching)
     capplan_buf_printf(out, "; %s %ss busy",
                        fmt_number(t->busy, 2, b[2], FMT_SIZE), what);

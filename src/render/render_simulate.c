@@ -180,6 +180,8 @@ static const char *service_name(sim_service k) {
 
 /* The plan's balancer; a batching stage's calls pick a slot (PER_SLOT). */
 static const char *balancer_name(const sim_stage *st, const char *per_slot) {
+  if (st->batching.enabled && st->batching.placement == SIM_BATCH_SHARED)
+    return "one batcher";
   return st->batching.enabled         ? per_slot
          : st->balancer == SIM_RANDOM ? "random"
                                       : "least-loaded";
@@ -262,7 +264,11 @@ static void setup_table(const capplan_simulation *s,
     tt_cell(t,
             fmt_count((double)st->servers * st->concurrency, b[0], FMT_SIZE));
     tt_cell(t, balancer_name(st, "per slot"));
-    if (st->service == SIM_LOGNORMAL || st->service == SIM_GAMMA)
+    if (st->batching.enabled && st->batching.per_item > 0)
+      snprintf(cell, sizeof cell, "%s, %s + %s x b", service_name(st->service),
+               fmt_ms(st->batching.base, b[1], FMT_SIZE),
+               fmt_ms(st->batching.per_item, b[2], FMT_SIZE));
+    else if (st->service == SIM_LOGNORMAL || st->service == SIM_GAMMA)
       snprintf(cell, sizeof cell, "%s, %s, cv %s", service_name(st->service),
                fmt_ms(st->service_mean, b[1], FMT_SIZE),
                fmt_number(st->service_cv, 3, b[2], FMT_SIZE));
@@ -275,6 +281,10 @@ static void setup_table(const capplan_simulation *s,
       if (r->model->stage[row->stage].tp.kind == TP_BATCH)
         snprintf(cell, sizeof cell, "fills to %s, mean %s",
                  fmt_count(st->batching.max_batch, b[2], FMT_SIZE),
+                 fmt_number(row->batch_mean, 2, b[3], FMT_SIZE));
+      else if (st->batching.max_batch >= (1u << 20)) /* no max_batch */
+        snprintf(cell, sizeof cell, "in %s, mean %s",
+                 fmt_ms(st->batching.window, b[1], FMT_SIZE),
                  fmt_number(row->batch_mean, 2, b[3], FMT_SIZE));
       else
         snprintf(cell, sizeof cell, "up to %s in %s, mean %s",

@@ -82,8 +82,29 @@ static void too_big(capplan_diags *d, const mstage *ms, const char *help,
 
 /* Stage I's capacity and service, from its plan's queue, into S.
  * Returns the slots it takes, or -1 after a diagnostic. */
+/* A `batching:` stage's own batcher (tp_dynbatch.c): its placement,
+ * window, max_batch (none: the largest the simulator takes) and batch
+ * time base + per_item x b, as the spec gives them, so that the
+ * simulator forms batches from the traffic as the estimate's model says
+ * they form (FORMULAS.md 4b) instead of replaying the plan's mean batch. */
+static void dynamic_batcher(const mstage *ms, const stage_in *in,
+                            sim_stage *s) {
+  double mb = in->gpu.max_batch >= 1 ? floor(in->gpu.max_batch) : MAX_BATCH;
+  s->batching.enabled = true;
+  s->batching.placement = ms->tp.as.gpu.per_accelerator
+                              ? SIM_BATCH_PER_ACCELERATOR
+                              : SIM_BATCH_SHARED;
+  s->batching.max_batch = (uint32_t)(mb < MAX_BATCH ? mb : MAX_BATCH);
+  s->batching.window =
+      in->gpu.window < MAX_WINDOW ? in->gpu.window : MAX_WINDOW;
+  s->batching.base = in->gpu.base;
+  s->batching.per_item = in->gpu.per_item;
+  /* The balancer does not apply: the batcher picks the accelerator. */
+  s->balancer = SIM_LEAST_LOADED;
+}
+
 static double capacity(const capplan_model *m, const plan *pl, size_t i,
-                       sim_stage *s, capplan_diags *d) {
+                       const stage_in *in, sim_stage *s, capplan_diags *d) {
   const mstage *ms = &m->stage[i];
   const stage_plan *sp = &pl->stage[i];
   const queue_plan *qp = &sp->queue;
@@ -114,7 +135,9 @@ static double capacity(const capplan_model *m, const plan *pl, size_t i,
   s->service = service_of(ms->service, qp->cs);
   s->service_mean = qp->service;
   s->service_cv = qp->cs;
-  if (qp->job > 1) {
+  if (ms->tp.kind == TP_DYNBATCH) {
+    dynamic_batcher(ms, in, s);
+  } else if (qp->job > 1) {
     /* Jobs of several requests (tp_queue.job): a batch each slot fills
      * from its own arrivals, then serves in one service time.  A fixed
      * batch (tp_batch) waits to fill: the plan's forming time is the mean
@@ -200,7 +223,7 @@ int sim_plan_build(const capplan_model *m, const params *p, const plan *pl,
       bad = 1;
       continue;
     }
-    double slots = capacity(m, pl, i, s, d);
+    double slots = capacity(m, pl, i, &p->stage[i], s, d);
     if (slots < 0) {
       bad = 1;
       continue;
@@ -336,8 +359,15 @@ void sim_plan_compare(capplan_simulation *s) {
      * between two points, so its percentiles read back up to two steps
      * off (a continuous distribution's, interpolated, far closer). */
     latencies(row, f, known, mean, pct, qp->model == QUEUE_MDC ? 2 * grid : 0);
-    set(&row->fig[SIMF_UTIL], f->utilization, true,
-        queued ? qp->utilization : 0, 0);
+    /* A batcher per accelerator works all the time by construction; the
+     * plan's utilization is then the share of its capacity in use, which
+     * is the simulation's offered load (docs/decisions.md). */
+    const sim_batching *sb = &net->stages[j].batching;
+    bool capacity_share = sb->enabled &&
+                          sb->placement == SIM_BATCH_PER_ACCELERATOR &&
+                          m->stage[i].tp.kind == TP_DYNBATCH;
+    set(&row->fig[SIMF_UTIL], capacity_share ? f->offered_load : f->utilization,
+        true, queued ? qp->utilization : 0, 0);
     /* A call waits for its batch to form (uniform over the forming
      * time) and then in the queue; Little's law gives the calls waiting
      * from the calls per second. */

@@ -168,9 +168,13 @@ static void test_per_accelerator(void **state) {
     double lam_a = rows[i].p.rate / r.accelerators;
     expect_near(r.batch_time, rows[i].p.base + rows[i].p.per_item * r.batch,
                 1e-12);
-    /* Never above 100%, and exactly 100% in the steady state (the
-     * accelerator is always working: b = lambda_a t(b)). */
-    assert_true(r.utilization <= 1 + 1e-12);
+    /* The share of the capacity in use, lambda_a t(max) / max; the
+     * accelerator is always working in the steady state, b = lambda_a
+     * t(b). */
+    double big = rows[i].p.max_batch;
+    expect_near(r.utilization,
+                lam_a * (rows[i].p.base + rows[i].p.per_item * big) / big,
+                1e-12);
     if (r.limit == BATCHING_BY_STEADY)
       expect_near(lam_a * r.batch_time, r.batch, 1e-12);
     expect_near(r.latency_mean, r.close_wait_mean + r.batch_time, 1e-15);
@@ -184,6 +188,56 @@ static void test_per_accelerator(void **state) {
   s.target_utilization = 20.0 / 21;
   assert_int_equal(batching_per_accelerator(&s, &r), BATCHING_OK);
   assert_true(r.accelerators == 21);
+}
+
+/* A batcher per accelerator is busy all the time by construction (b =
+ * lambda_a t(b)) yet stable while that fixed point lies within
+ * max_batch: its utilization is the share of its capacity in use, and
+ * it is saturated only past max_batch / t(max_batch). */
+static void test_per_accelerator_stable(void **state) {
+  (void)state;
+  /* 5K/s, 5 ms window, max 64, t(b) = 20 ms + 2 ms b, at a 50% target:
+   * one accelerator carries 64 / 148 ms = 432.4/s, so n = ceil(5000 /
+   * 216.2) = 24; each at 208.3/s settles at b = 4.1667 / 0.5833 = 7.1429,
+   * t = 34.286 ms; utilization 208.3 / 432.4 = 48.18%. */
+  batching_params p = {5000, 0.005, 64, 0.020, 0.002, 0.5};
+  batching_plan r;
+  assert_int_equal(batching_per_accelerator(&p, &r), BATCHING_OK);
+  assert_true(r.accelerators == 24);
+  expect_near(r.batch, 50.0 / 7, 1e-12);
+  expect_near(r.batch_time, 0.020 + 0.002 * 50.0 / 7, 1e-12);
+  expect_near(r.utilization, 5000.0 / 24 * 0.148 / 64, 1e-12);
+  expect_near(r.busy, 5000.0 * 0.148 / 64, 1e-9);
+  assert_int_equal(r.latency_status, BATCHING_OK);
+  /* The wait for the batch in progress, uniform on [0, t(b)], then t(b). */
+  expect_near(r.close_wait_max, r.batch_time, 1e-15);
+  expect_near(r.close_wait_mean, r.batch_time / 2, 1e-15);
+  expect_near(r.latency_mean, 1.5 * r.batch_time, 1e-15);
+  assert_true(r.queue_wait_mean == 0);
+  /* On 25 (a count an objective chose): the batch of 25, not of 24. */
+  assert_int_equal(batching_per_accelerator_at(&p, 25, &r), BATCHING_OK);
+  expect_near(r.batch, 200.0 * 0.020 / (1 - 200.0 * 0.002), 1e-12);
+  expect_near(r.utilization, 200.0 * 0.148 / 64, 1e-12);
+  /* Capacity 40 / t(40) = 40 / 100 ms = 400/s: 399/s is stable with
+   * b = 7.98 / 0.202 = 39.50 <= 40; 400/s has no fixed point below 40. */
+  batching_params c = {399, 0, 40, 0.020, 0.002, 1};
+  assert_int_equal(batching_per_accelerator_at(&c, 1, &r), BATCHING_OK);
+  assert_int_equal(r.latency_status, BATCHING_OK);
+  expect_near(r.batch, 399 * 0.020 / (1 - 399 * 0.002), 1e-9);
+  expect_near(r.utilization, 399.0 / 400, 1e-12);
+  c.rate = 400;
+  assert_int_equal(batching_per_accelerator_at(&c, 1, &r), BATCHING_OK);
+  assert_int_equal(r.latency_status, BATCHING_SATURATED);
+  assert_true(r.batch == 40);
+  c.rate = 800; /* two accelerators at 400/s each */
+  assert_int_equal(batching_per_accelerator_at(&c, 2, &r), BATCHING_OK);
+  assert_int_equal(r.latency_status, BATCHING_SATURATED);
+  assert_int_equal(batching_per_accelerator_at(&c, 3, &r), BATCHING_OK);
+  assert_int_equal(r.latency_status, BATCHING_OK);
+  /* A count that is not a whole number >= 1. */
+  assert_int_equal(batching_per_accelerator_at(&c, 0, &r), BATCHING_BAD_INPUT);
+  assert_int_equal(batching_per_accelerator_at(&c, 2.5, &r),
+                   BATCHING_BAD_INPUT);
 }
 
 /* ------------------------------------------------------------ queue */
@@ -446,6 +500,7 @@ int main(void) {
       cmocka_unit_test(test_accelerators_for),
       cmocka_unit_test(test_shared_cases),
       cmocka_unit_test(test_per_accelerator),
+      cmocka_unit_test(test_per_accelerator_stable),
       cmocka_unit_test(test_queue_wait),
       cmocka_unit_test(test_size_distribution),
       cmocka_unit_test(test_latency_quantiles_vs_simulation),

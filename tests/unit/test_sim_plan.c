@@ -534,6 +534,59 @@ static void test_batch_forming(void **state) {
   simrun_free(&sr);
 }
 
+/* A `batching:` stage runs its own batcher: the placement its scope says,
+ * the spec's window, max_batch and t(b) = base + per_item x b, so batches
+ * form from the traffic (FORMULAS.md 4b) instead of replaying the plan's
+ * mean batch on one slot each. */
+static void test_dynamic_batcher(void **state) {
+  (void)state;
+  simrun sr;
+  /* The seed's shared batcher: 5K/s, 10 ms window, 200 ms a batch, no
+   * max_batch; a batch holds its first request and the window's
+   * arrivals, 1 + 50 on average. */
+  simulate_yaml(&sr,
+                "capplan: 1\ntraffic: {qps: 5K}\nstages:\n"
+                "  - {name: dnn, hardware: gpu-v100, utilization: 95.24%,\n"
+                "     batching: {window: 10ms, time: {base: 200ms}}}\n",
+                20000, 7);
+  const sim_stage *st = sim_stage_of(&sr, "dnn");
+  assert_true(st->batching.enabled);
+  assert_int_equal(st->batching.placement, SIM_BATCH_SHARED);
+  assert_true(st->batching.window == 0.010);
+  assert_true(st->batching.base == 0.2 && st->batching.per_item == 0);
+  assert_true(st->batching.max_batch >= 1000);
+  assert_true((double)st->servers * st->concurrency == 21);
+  const sim_row *r = row_of(&sr, "dnn");
+  assert_true(fabs(r->batch_mean - 51) < 1);
+  /* 20 x 50 / 51 of 21 accelerators busy, within a point. */
+  assert_true(fabs(r->fig[SIMF_UTIL].sim.value - 5000 * 0.2 / 51 / 21) < 0.01);
+  simrun_free(&sr);
+  /* Per-accelerator at half its capacity (docs/decisions.md): 24 GPUs,
+   * b = 7.14 at 208/s each, 48.18% of 432/s in use. */
+  simulate_yaml(&sr,
+                "capplan: 1\ntraffic: {qps: 5K}\nstages:\n"
+                "  - {name: dnn, hardware: gpu-v100, utilization: 50%,\n"
+                "     batching: {window: 5ms, max_batch: 64,\n"
+                "                scope: per-accelerator,\n"
+                "                time: {base: 20ms, per_item: 2ms}}}\n",
+                20000, 7);
+  st = sim_stage_of(&sr, "dnn");
+  assert_int_equal(st->batching.placement, SIM_BATCH_PER_ACCELERATOR);
+  assert_int_equal(st->batching.max_batch, 64);
+  assert_true(st->batching.window == 0.005);
+  assert_true(st->batching.base == 0.02 && st->batching.per_item == 0.002);
+  assert_true((double)st->servers * st->concurrency == 24);
+  r = row_of(&sr, "dnn");
+  assert_int_equal(r->status, SIMROW_OK);
+  /* Batches near the fixed point, not capped at it. */
+  assert_true(fabs(r->batch_mean - 50.0 / 7) < 0.5);
+  /* The plan's share of capacity against the simulation's offered load. */
+  expect_rel(r->fig[SIMF_UTIL].analytic, 5000.0 / 24 * 0.148 / 64, 1e-9);
+  assert_true(fabs(r->fig[SIMF_UTIL].sim.value - r->fig[SIMF_UTIL].analytic) <
+              0.02);
+  simrun_free(&sr);
+}
+
 /* ---- run, warnings, refusals -------------------------------------------- */
 
 static void render_all(const capplan_simulation *s, capplan_buf *json) {
@@ -672,6 +725,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_mapping),
       cmocka_unit_test(test_visit_figures),
       cmocka_unit_test(test_batch_forming),
+      cmocka_unit_test(test_dynamic_batcher),
       cmocka_unit_test(test_determinism),
       cmocka_unit_test(test_overloaded),
       cmocka_unit_test(test_refusals),
