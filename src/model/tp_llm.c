@@ -102,11 +102,44 @@ static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
                                           : LLM_DEFAULT_RESERVE;
   in->batch = 1;
   in->latency = 0;
+  char help[400];
+  /* A model reads at most its context window at once: the prompt and
+   * every token generated after it (SPEC.md 6, max_context).  Beyond it
+   * the engine refuses the request (vLLM checks max_model_len), and the
+   * KV cache and attention figures would describe a model that does not
+   * exist. */
+  double ctx = x->prompt_tokens + x->output_tokens;
+  if (x->max_context > 0 && ctx > x->max_context) {
+    char a[FMT_SIZE], b[FMT_SIZE], c[FMT_SIZE], w[FMT_SIZE], o[FMT_SIZE];
+    const char *mn = l->model_name.s ? l->model_name.s : "the model";
+    if (x->output_tokens < x->max_context)
+      snprintf(help, sizeof help,
+               "%s's window is %s tokens: use prompts of at most %s tokens "
+               "with %s output tokens, or a model with a longer window "
+               "('capplan catalog models' lists each one's max_context)",
+               mn, fmt_count(x->max_context, w, sizeof w),
+               fmt_count(x->max_context - x->output_tokens, o, sizeof o),
+               fmt_count(x->output_tokens, c, sizeof c));
+    else
+      snprintf(help, sizeof help,
+               "%s's window is %s tokens: generate fewer output tokens, or "
+               "use a model with a longer window ('capplan catalog models' "
+               "lists each one's max_context)",
+               mn, fmt_count(x->max_context, w, sizeof w));
+    capplan_diags_add(
+        d, CAPPLAN_ERROR, l->prompt_tokens.set ? l->prompt_tokens.loc : l->loc,
+        help,
+        "stage '%s': prompt_tokens + output_tokens = %s + %s = %s exceed "
+        "the context window of %s (%s tokens)",
+        st->name.s ? st->name.s : "", fmt_count(x->prompt_tokens, a, sizeof a),
+        fmt_count(x->output_tokens, b, sizeof b), fmt_count(ctx, c, sizeof c),
+        mn, fmt_count(x->max_context, w, sizeof w));
+    return;
+  }
   if (!hw)
     return;
   x->mfu = efficiency(&st->mfu, hw->mfu, ROOFLINE_DEFAULT_MFU);
   x->mbu = efficiency(&st->mbu, hw->mbu, ROOFLINE_DEFAULT_MBU);
-  char help[400];
   const char *dn = dtype_name(tp->as.llm.dtype);
   if (hw->gpus <= 0 || hw->mem_bw <= 0 || hw->gpu_memory <= 0 ||
       peak_of(hw, tp->as.llm.dtype) <= 0) {

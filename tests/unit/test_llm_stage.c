@@ -149,10 +149,63 @@ static void test_cost_per_token_at_load(void **state) {
   run_free(&x);
 }
 
+/* A spec of one llm stage on HW with the llm section LLM. */
+static run_result run_llm(const char *hw, const char *llm) {
+  char text[1024];
+  snprintf(text, sizeof text,
+           "capplan: 1\n"
+           "traffic: {qps: 10}\n"
+           "stages:\n"
+           "  - name: chat\n"
+           "    hardware: %s\n"
+           "    llm: %s\n",
+           hw, llm);
+  return run_yaml(text);
+}
+
+/* prompt + output tokens beyond the model's window (catalog max_context
+ * or the spec's own) is an error; exactly the window is not. */
+static void test_context_window(void **state) {
+  (void)state;
+  static const struct {
+    const char *llm;
+    int error;
+  } cases[] = {
+      {"{model: llama-2-7b, prompt_tokens: 30000, output_tokens: 2000}", 1},
+      {"{model: llama-2-7b, prompt_tokens: 3000, output_tokens: 1097}", 1},
+      {"{model: llama-2-7b, prompt_tokens: 3000, output_tokens: 1096}", 0},
+      {"{model: llama-3.1-8b, prompt_tokens: 30000, output_tokens: 2000}", 0},
+      {"{model: {params: 7B, layers: 32, hidden: 4096, heads: 32, "
+       "kv_heads: 32, head_dim: 128, max_context: 2048}, prompt_tokens: "
+       "2000, output_tokens: 49}",
+       1},
+      {"{model: {params: 7B, layers: 32, hidden: 4096, heads: 32, "
+       "kv_heads: 32, head_dim: 128, max_context: 2048}, prompt_tokens: "
+       "2000, output_tokens: 48}",
+       0},
+      {"{model: {params: 7B, layers: 32, hidden: 4096, heads: 32, "
+       "kv_heads: 32, head_dim: 128}, prompt_tokens: 30000, "
+       "output_tokens: 2000}",
+       0},
+  };
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    run_result x = run_llm("h100-sxm", cases[k].llm);
+    if (cases[k].error) {
+      assert_null(x.r);
+      expect_diag(&x.d, "exceed the context window");
+    } else {
+      expect_report(&x);
+      assert_false(has_diag(&x.d, "context window"));
+    }
+    run_free(&x);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_one_time_per_request),
       cmocka_unit_test(test_cost_per_token_at_load),
+      cmocka_unit_test(test_context_window),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
