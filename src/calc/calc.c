@@ -1079,6 +1079,14 @@ static int run_llm(calc_ctx *x) {
         "--tp %s needs %s GPUs in one server and '%s' has %s; name "
         "an instance with more (e.g. p5.48xlarge)",
         COUNT(&b, g->tp), COUNT(&b, g->tp), gpu, COUNT(&b, hw.gpus));
+  if (!llm_tp_shards(&m, g->tp))
+    return calc_fail(x,
+                     "--tp %s does not split the model's %s attention heads "
+                     "(%s key-value heads) evenly over its GPUs; tensor "
+                     "parallelism needs tp to divide the heads (and the "
+                     "key-value heads, or be a multiple of them)",
+                     COUNT(&b, g->tp), COUNT(&b, m.heads),
+                     COUNT(&b, m.kv_heads));
   if (g->tp > 1 && hw.link_bw <= 0)
     return calc_fail(x, "'%s' states no interconnect bandwidth for --tp", gpu);
   tp_out out;

@@ -79,6 +79,13 @@ static double active(const llm_model *m) {
   return m->active_params > 0 ? m->active_params : m->params;
 }
 
+int llm_tp_shards(const llm_model *m, double tp) {
+  if (!m || !whole(tp) || !whole(m->heads) || !whole(m->kv_heads))
+    return 0;
+  return fmod(m->heads, tp) == 0 &&
+         (fmod(m->kv_heads, tp) == 0 || fmod(tp, m->kv_heads) == 0);
+}
+
 /* ----------------------------------------------------------- memory */
 
 llm_status llm_weights_bytes(const llm_model *m, double weight_bytes,

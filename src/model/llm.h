@@ -167,8 +167,10 @@ typedef struct llm_result {
    * X requests a second), from the start of its prefill to its last
    * token. */
   double slot_seconds;
-  double output_tokens_per_second;         /* X o per replica */
-  double output_tokens_per_second_per_gpu; /* X o / tp */
+  double output_tokens_per_second; /* X o per replica */
+  /* X o / tp here; a stage on a server whose GPUs its replicas do not
+   * all use spreads its tokens over every GPU it pays for (tp_llm.c). */
+  double output_tokens_per_second_per_gpu;
   double prefill_share; /* of the replica's time, X t_pre(B) / B */
   /* USD per million tokens, when usd_per_second > 0 (else 0).
    * usd_per_m_output: the replica's whole cost over its output tokens
@@ -195,6 +197,15 @@ llm_status llm_weights_bytes(const llm_model *m, double weight_bytes,
                              double *out);
 llm_status llm_kv_bytes_per_token(const llm_model *m, double kv_bytes,
                                   double *out);
+
+/* Whether TP GPUs can share the model's attention evenly (1) or not (0).
+ * Tensor parallelism gives each GPU the same number of attention heads
+ * (Megatron-LM, Shoeybi et al. 2019, https://arxiv.org/abs/1909.08053,
+ * section 3), so tp must divide heads; the key-value heads are split the
+ * same way, or copied when there are fewer than tp: kv_heads % tp == 0 or
+ * tp % kv_heads == 0.  vLLM refuses other sizes (its attention layer
+ * asserts both), as does TensorRT-LLM. */
+int llm_tp_shards(const llm_model *m, double tp);
 
 /* The replica's memory and B_max.  LLM_DOES_NOT_FIT when M_kv <= 0 and
  * LLM_SEQUENCE_DOES_NOT_FIT when B_max would be 0, with *OUT filled in

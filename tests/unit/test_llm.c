@@ -484,6 +484,29 @@ static void test_bad_inputs(void **state) {
   assert_true(st.seconds == 0);
 }
 
+/* Tensor parallelism splits the heads evenly: tp divides heads, and
+ * kv_heads % tp == 0 or tp % kv_heads == 0 (vLLM's checks). */
+static void test_tp_shards(void **state) {
+  (void)state;
+  static const struct {
+    double heads, kv_heads, tp;
+    int ok;
+  } cases[] = {
+      {64, 8, 1, 1},   {64, 8, 2, 1},  {64, 8, 4, 1},   {64, 8, 8, 1},
+      {64, 8, 16, 1},  {64, 8, 3, 0},  {64, 8, 6, 0},   {64, 8, 128, 0},
+      {40, 40, 5, 1},  {40, 40, 8, 1}, {40, 40, 3, 0},  {28, 4, 7, 0},
+      {28, 4, 2, 1},   {28, 4, 28, 1}, {128, 8, 12, 0}, {128, 8, 16, 1},
+      {32, 8, 1.5, 0},
+  };
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    llm_model m = llama31_8b;
+    m.heads = cases[k].heads, m.kv_heads = cases[k].kv_heads;
+    if (llm_tp_shards(&m, cases[k].tp) != cases[k].ok)
+      fail_msg("heads %g, kv_heads %g, tp %g: want %d", cases[k].heads,
+               cases[k].kv_heads, cases[k].tp, cases[k].ok);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_llama2_7b_decode_floor),
@@ -500,6 +523,7 @@ int main(void) {
       cmocka_unit_test(test_bound),
       cmocka_unit_test(test_moe),
       cmocka_unit_test(test_bad_inputs),
+      cmocka_unit_test(test_tp_shards),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -201,11 +201,50 @@ static void test_context_window(void **state) {
   }
 }
 
+/* tp must split the model's heads evenly (an error naming the valid tp
+ * values); a tp that does not divide the server's GPUs charges the idle
+ * ones to the tokens: Llama 2 13B (40 heads) at tp 5 on a p5.48xlarge
+ * ($55.04/hour, 8 H100s) is one replica a server, 3 GPUs idle. */
+static void test_tp_heads_and_idle_gpus(void **state) {
+  (void)state;
+  run_result x = run_llm("p5.48xlarge", "{model: llama-3.1-70b, "
+                                        "prompt_tokens: 1000, "
+                                        "output_tokens: 200, tp: 3}");
+  assert_null(x.r);
+  expect_diag(&x.d, "64 attention heads (8 key-value heads) do not split");
+  run_free(&x);
+
+  static const struct {
+    double tp, replicas;
+  } cases[] = {{5, 1}, {4, 2}, {8, 1}};
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    char llm[160];
+    snprintf(llm, sizeof llm,
+             "{model: llama-2-13b, prompt_tokens: 1000, output_tokens: 200, "
+             "tp: %g}",
+             cases[k].tp);
+    x = run_llm("p5.48xlarge", llm);
+    const treport *v = expect_report(&x);
+    const tp_out *t = &stage(v, "chat")->plan->tp;
+    const llm_result *l = &t->llm;
+    expect_near(t->replicas_per_server, cases[k].replicas, 0);
+    double tokens = t->per_server * 200; /* a server's, at full load */
+    expect_near(l->output_tokens_per_second_per_gpu, tokens / 8, 1e-12);
+    expect_near(l->usd_per_m_output, 55.04 / 3600 * 1e6 / tokens, 1e-9);
+    /* The split still adds up to the whole cost per request. */
+    expect_near(l->usd_per_m_input_split * 1000 / 1e6 +
+                    l->usd_per_m_output_split * 200 / 1e6,
+                l->usd_per_m_output * 200 / 1e6, 1e-9);
+    run_free(&x);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_one_time_per_request),
       cmocka_unit_test(test_cost_per_token_at_load),
       cmocka_unit_test(test_context_window),
+      cmocka_unit_test(test_tp_heads_and_idle_gpus),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
