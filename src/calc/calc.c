@@ -1113,7 +1113,8 @@ static int run_llm(calc_ctx *x) {
                    &x->c->working->totals);
   calc_result(x, "batch", "1", out.batch);
   calc_result(x, "ttft", "s", out.ttft);
-  calc_result(x, "tpot", "s", out.llm.tpot);
+  if (out.llm.has_tpot) /* none with one output token */
+    calc_result(x, "tpot", "s", out.llm.tpot);
   calc_result(x, "output_tokens_per_second_per_gpu", "1/s",
               out.llm.output_tokens_per_second_per_gpu);
   calc_result(x, "requests_per_second_per_replica", "1/s",

@@ -153,14 +153,20 @@ typedef struct llm_step {
 typedef struct llm_result {
   llm_status status;
   llm_memory memory;
-  double batch;               /* B used for every figure below */
-  llm_batch_limit limit;      /* what chose it */
-  llm_bound bound;            /* what limits throughput */
-  llm_step prefill;           /* one request alone, t_pre(1) */
-  llm_step prefill_batch;     /* the B prompts together, t_pre(B) */
-  llm_step decode;            /* one decode step at B, t_dec(B) */
-  double ttft;                /* request_overhead + t_pre(1), no queueing */
-  double tpot;                /* t_dec(B) stretched by others' prefills */
+  double batch;           /* B used for every figure below */
+  llm_batch_limit limit;  /* what chose it */
+  llm_bound bound;        /* what limits throughput */
+  llm_step prefill;       /* one request alone, t_pre(1) */
+  llm_step prefill_batch; /* the B prompts together, t_pre(B) */
+  llm_step decode;        /* one decode step at B, t_dec(B) */
+  double ttft; /* request_overhead + t_pre(1), no queueing (o >= 2) */
+  /* t_dec(B) stretched by others' prefills; with one output token
+   * there is no time per token after the first: has_tpot is 0, tpot 0,
+   * a TPOT target does not constrain the batch, and ttft is the time to
+   * that one token, request_overhead + t_pre(B) (the prompts of the
+   * batch prefilled together; t_pre(1) at B = 1). */
+  double tpot;
+  int has_tpot;
   double requests_per_second; /* X(B) per replica */
   /* B / X(B) = t_pre(B) + o t_dec(B) = t_pre(B) / B + o TPOT: how long a
    * request holds its sequence slot (Little's law on B slots completing

@@ -167,6 +167,15 @@ static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
         mn, fmt_count(x->max_context, w, sizeof w));
     return;
   }
+  if (x->output_tokens < 2 && x->tpot_target > 0)
+    capplan_diags_add(
+        d, CAPPLAN_WARNING,
+        l->output_tokens.set ? l->output_tokens.loc : l->loc,
+        "slo.tpot judges the stages that generate two or more tokens; "
+        "bound this stage's time to its token with slo.ttft",
+        "slo.tpot does not apply to stage '%s': with one output token "
+        "there is no time per output token after the first",
+        st->name.s ? st->name.s : "");
   if (!hw)
     return;
   x->mfu = efficiency(&st->mfu, hw->mfu, ROOFLINE_DEFAULT_MFU);
@@ -311,7 +320,9 @@ static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
 /* TTFT at batch B: llm.c's (overhead and one prefill) and, when others
  * decode, half the step in flight (see the file comment). */
 static double ttft_at(const llm_result *r) {
-  return r->ttft + (r->batch > 1 ? r->decode.seconds / 2 : 0);
+  /* With one output token llm.c's TTFT is already the time to it, the
+   * whole B / X (llm.h). */
+  return r->ttft + (r->has_tpot && r->batch > 1 ? r->decode.seconds / 2 : 0);
 }
 
 /* What chose the batch (tp_out.limit). */
@@ -479,15 +490,31 @@ static void steps_of(const tp_model *tp, const stage_in *in, const hw_in *hw,
       fmt_ms(r->decode.memory_s, b[6], FMT_SIZE),
       r->decode.comm_s > 0 ? " + all-reduces" : "",
       fmt_ms(r->decode.seconds, b[7], FMT_SIZE));
-  steps_say(s, l, "TTFT",
-            "%s of work per request + prefill%s = %s (+ any wait for a "
-            "free sequence slot)",
-            fmt_ms(LLM_DEFAULT_REQUEST_OVERHEAD, b[1], FMT_SIZE),
-            out->batch > 1 ? " + half the decode step in flight" : "",
-            fmt_ms(out->ttft, b[0], FMT_SIZE));
-  steps_say(s, l, "TPOT",
-            "the decode step, stretched by the other sequences' prefills = %s",
-            fmt_ms(r->tpot, b[0], FMT_SIZE));
+  if (r->has_tpot) {
+    steps_say(s, l, "TTFT",
+              "%s of work per request + prefill%s = %s (+ any wait for a "
+              "free sequence slot)",
+              fmt_ms(LLM_DEFAULT_REQUEST_OVERHEAD, b[1], FMT_SIZE),
+              out->batch > 1 ? " + half the decode step in flight" : "",
+              fmt_ms(out->ttft, b[0], FMT_SIZE));
+    steps_say(s, l, "TPOT",
+              "the decode step, stretched by the other sequences' prefills "
+              "= %s",
+              fmt_ms(r->tpot, b[0], FMT_SIZE));
+  } else {
+    steps_say(s, l, "TTFT",
+              "one output token, out of the prefill of the %s prompts "
+              "batched with it: %s of work per request + t_pre(B) = %s + %s "
+              "= %s (+ any wait for a free sequence slot)",
+              fmt_number(out->batch, 0, b[3], FMT_SIZE),
+              fmt_ms(LLM_DEFAULT_REQUEST_OVERHEAD, b[1], FMT_SIZE), b[1],
+              fmt_ms(r->prefill_batch.seconds, b[2], FMT_SIZE),
+              fmt_ms(out->ttft, b[0], FMT_SIZE));
+    steps_say(s, l, "TPOT",
+              "not applicable: one output token, no time per token after "
+              "the first%s",
+              x->tpot_target > 0 ? " (slo.tpot does not limit the batch)" : "");
+  }
   /* GPUs a server has beyond its replicas' (a tp that does not divide
    * them): the per-GPU and per-token figures charge them (eval). */
   double idle = hw->gpus - out->replicas_per_server * x->tp;
@@ -531,7 +558,7 @@ static void steps_of(const tp_model *tp, const stage_in *in, const hw_in *hw,
    * 300 tokens. */
   double pre = r->prefill_batch.seconds / out->batch;
   fmt_ms(out->latency, b[2], FMT_SIZE);
-  for (int k = 0; k <= 6; k++) {
+  for (int k = 0; r->has_tpot && k <= 6; k++) {
     double t = fmt_shown_value(fmt_ms_extra(pre, k, b[0], FMT_SIZE)) +
                x->output_tokens *
                    fmt_shown_value(fmt_ms_extra(r->tpot, k, b[1], FMT_SIZE));
@@ -542,12 +569,30 @@ static void steps_of(const tp_model *tp, const stage_in *in, const hw_in *hw,
       fmt_ms(r->tpot, b[1], FMT_SIZE);
     }
   }
-  steps_say(s, l, "latency",
-            "a request holds its sequence slot B / X = t_pre(B) / B + o x "
-            "TPOT = %s + %g x %s = %s to its last token (the queue's service "
-            "time too; TTFT's fixed work and wait for the step in flight, "
-            "which X does not charge, are not in it)",
-            b[0], x->output_tokens, b[1], b[2]);
+  if (r->has_tpot)
+    steps_say(s, l, "latency",
+              "a request holds its sequence slot B / X = t_pre(B) / B + o x "
+              "TPOT = %s + %g x %s = %s to its last token (the queue's "
+              "service time too; TTFT's fixed work and wait for the step in "
+              "flight, which X does not charge, are not in it)",
+              b[0], x->output_tokens, b[1], b[2]);
+  else {
+    /* Digits enough for the sum shown to give the total shown. */
+    for (int k = 0; k <= 6; k++) {
+      double t =
+          fmt_shown_value(
+              fmt_ms_extra(r->prefill_batch.seconds, k, b[0], FMT_SIZE)) +
+          fmt_shown_value(fmt_ms_extra(r->decode.seconds, k, b[1], FMT_SIZE));
+      if (!strcmp(fmt_ms(t / 1000, b[3], FMT_SIZE), b[2]))
+        break;
+    }
+    steps_say(s, l, "latency",
+              "a request holds its sequence slot B / X = t_pre(B) + t_dec(B) "
+              "= %s + %s = %s, the B prompts' prefill and the decode step "
+              "that yields its one token (the queue's service time too; "
+              "TTFT's fixed work, which X does not charge, is not in it)",
+              b[0], b[1], b[2]);
+  }
   if (r->usd_per_m_output > 0 && idle > 0)
     steps_say(
         s, l, "per token",

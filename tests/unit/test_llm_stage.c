@@ -239,12 +239,67 @@ static void test_tp_heads_and_idle_gpus(void **state) {
   }
 }
 
+/* One output token in a plan: h100-sxm, Llama 3.1 8B, 500 prompt tokens,
+ * 100 QPS.  slo.tpot does not apply (a warning, no check, the batch is
+ * not cut to 2 by a TPOT that does not exist); the latency on the path
+ * and the queue's service time are B / X = t_pre(B) + t_dec(B); TTFT is
+ * the fixed work and t_pre(B), the prefill its token comes out of; JSON
+ * keeps tpot_ms as null. */
+static void test_one_output_token(void **state) {
+  (void)state;
+  run_result x = run_yaml("capplan: 1\n"
+                          "traffic: {qps: 100}\n"
+                          "slo: {tpot: 20ms}\n"
+                          "stages:\n"
+                          "  - name: chat\n"
+                          "    hardware: h100-sxm\n"
+                          "    llm: {model: llama-3.1-8b, prompt_tokens: 500, "
+                          "output_tokens: 1}\n");
+  const treport *v = expect_report(&x);
+  expect_diag(&x.d, "slo.tpot does not apply to stage 'chat'");
+  const tstage *s = stage(v, "chat");
+  const tp_out *t = &s->plan->tp;
+  const llm_result *l = &t->llm;
+  assert_int_equal(l->has_tpot, 0);
+  expect_near(t->batch, 256, 0);
+  expect_near(s->latency, l->slot_seconds, 1e-12);
+  expect_near(s->plan->queue.service, l->slot_seconds, 1e-12);
+  expect_near(l->slot_seconds, l->prefill_batch.seconds + l->decode.seconds,
+              1e-12);
+  expect_near(t->ttft, LLM_DEFAULT_REQUEST_OVERHEAD + l->prefill_batch.seconds,
+              1e-12);
+  for (size_t k = 0; k < x.r->n_limits; k++)
+    assert_int_not_equal(x.r->limits[k].kind, CAPPLAN_CHECK_TPOT);
+  capplan_buf b;
+  capplan_buf_init(&b);
+  assert_int_equal(
+      capplan_render(CAPPLAN_VIEW_REPORT, CAPPLAN_FORMAT_TABLE, x.r, NULL, &b),
+      0);
+  assert_non_null(strstr(b.data, "TPOT n/a"));
+  capplan_buf_release(&b);
+  capplan_buf_init(&b);
+  assert_int_equal(
+      capplan_render(CAPPLAN_VIEW_REPORT, CAPPLAN_FORMAT_JSON, x.r, NULL, &b),
+      0);
+  cJSON *j = cJSON_Parse(b.data);
+  assert_non_null(j);
+  const cJSON *st = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "stages"), 0);
+  const cJSON *tp =
+      cJSON_GetObjectItem(cJSON_GetObjectItem(st, "llm"), "tpot_ms");
+  assert_non_null(tp);
+  assert_true(cJSON_IsNull(tp));
+  cJSON_Delete(j);
+  capplan_buf_release(&b);
+  run_free(&x);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_one_time_per_request),
       cmocka_unit_test(test_cost_per_token_at_load),
       cmocka_unit_test(test_context_window),
       cmocka_unit_test(test_tp_heads_and_idle_gpus),
+      cmocka_unit_test(test_one_output_token),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
