@@ -948,8 +948,9 @@ static int run_roofline(calc_ctx *x) {
 }
 
 /* The dimensions of an LLM: catalog model NAME or the given flags. */
-static int model_dims(calc_ctx *x, llm_model *m) {
+static int model_dims(calc_ctx *x, llm_model *m, double *max_context) {
   memset(m, 0, sizeof *m);
+  *max_context = 0;
   if (calc_has(x, "model")) {
     capplan_catalog *cat = calc_catalog(x);
     if (!cat)
@@ -970,6 +971,7 @@ static int model_dims(calc_ctx *x, llm_model *m) {
     cat_get(e, MOD_HEADS, &m->heads);
     cat_get(e, MOD_KV_HEADS, &m->kv_heads);
     cat_get(e, MOD_HEAD_DIM, &m->head_dim);
+    cat_get(e, MOD_MAX_CONTEXT, max_context);
     capplan_catalog_free(cat);
     return 0;
   }
@@ -984,7 +986,9 @@ static int run_kv_cache(calc_ctx *x) {
     return calc_fail(x,
                      "--tokens is required (prompt and output of a sequence)");
   llm_model m;
-  int rc = model_dims(x, &m);
+  double window;
+  int rc = model_dims(x, &m, &window);
+  (void)window;
   if (rc < 0)
     return rc;
   if (rc > 0) {
@@ -1038,7 +1042,8 @@ static int run_llm(calc_ctx *x) {
       !calc_has(x, "output"))
     return calc_fail(x, "--model, --gpu, --prompt and --output are required");
   llm_model m;
-  int rc = model_dims(x, &m);
+  double window;
+  int rc = model_dims(x, &m, &window);
   if (rc)
     return rc < 0 ? rc : calc_fail(x, "--model is required");
   capplan_catalog *cat = calc_catalog(x);
@@ -1073,12 +1078,30 @@ static int run_llm(calc_ctx *x) {
   g->mbu = hw.mbu > 0 ? hw.mbu : ROOFLINE_DEFAULT_MBU;
   g->tpot_target = calc_val(x, "tpot", 0);
   const char *gpu = calc_text(x, "gpu");
+  /* The model's context window holds the prompt and the output (as an
+   * llm stage checks, tp_llm.c). */
+  if (window > 0 && g->prompt_tokens + g->output_tokens > window)
+    return calc_fail(x,
+                     "--prompt %s + --output %s = %s tokens exceed %s's "
+                     "context window of %s tokens; shorten them, or name a "
+                     "model with a longer window ('capplan catalog models')",
+                     COUNT(&b, g->prompt_tokens), COUNT(&b, g->output_tokens),
+                     COUNT(&b, g->prompt_tokens + g->output_tokens),
+                     calc_text(x, "model"), COUNT(&b, window));
   if (g->tp > hw.gpus)
     return calc_fail(
         x,
         "--tp %s needs %s GPUs in one server and '%s' has %s; name "
         "an instance with more (e.g. p5.48xlarge)",
         COUNT(&b, g->tp), COUNT(&b, g->tp), gpu, COUNT(&b, hw.gpus));
+  if (!llm_tp_shards(&m, g->tp))
+    return calc_fail(x,
+                     "--tp %s does not split the model's %s attention heads "
+                     "(%s key-value heads) evenly over its GPUs; tensor "
+                     "parallelism needs tp to divide the heads (and the "
+                     "key-value heads, or be a multiple of them)",
+                     COUNT(&b, g->tp), COUNT(&b, m.heads),
+                     COUNT(&b, m.kv_heads));
   if (g->tp > 1 && hw.link_bw <= 0)
     return calc_fail(x, "'%s' states no interconnect bandwidth for --tp", gpu);
   tp_out out;
@@ -1105,7 +1128,8 @@ static int run_llm(calc_ctx *x) {
                    &x->c->working->totals);
   calc_result(x, "batch", "1", out.batch);
   calc_result(x, "ttft", "s", out.ttft);
-  calc_result(x, "tpot", "s", out.llm.tpot);
+  if (out.llm.has_tpot) /* none with one output token */
+    calc_result(x, "tpot", "s", out.llm.tpot);
   calc_result(x, "output_tokens_per_second_per_gpu", "1/s",
               out.llm.output_tokens_per_second_per_gpu);
   calc_result(x, "requests_per_second_per_replica", "1/s",

@@ -994,7 +994,9 @@ int plan_eval(const capplan_model *m, const params *p,
     case CAPPLAN_CHECK_TPOT:
       /* The slowest llm stage's (on the request path or not). */
       for (size_t i = 0; i < n; i++)
-        if (m->stage[i].tp.kind == TP_LLM && out->stage[i].load > 0) {
+        if (m->stage[i].tp.kind == TP_LLM && out->stage[i].load > 0 &&
+            (limits[k].kind == CAPPLAN_CHECK_TTFT ||
+             out->stage[i].tp.llm.has_tpot)) {
           const tp_out *to = &out->stage[i].tp;
           actual = max2(
               actual,

@@ -30,9 +30,13 @@ static void merge_limits(const capplan_model *m, const capplan_check_opts *opts,
   if (!opts)
     opts = &none;
   /* slo.ttft and slo.tpot judge llm stages; with none they judge nothing. */
-  bool llm = false;
-  for (size_t i = 0; i < m->n_stages; i++)
+  bool llm = false, tpot = false;
+  for (size_t i = 0; i < m->n_stages; i++) {
     llm = llm || m->stage[i].tp.kind == TP_LLM;
+    /* TPOT exists only after a first token (tp_llm.c warns per stage). */
+    tpot = tpot || (m->stage[i].tp.kind == TP_LLM &&
+                    r->p->stage[i].gpu.output_tokens >= 2);
+  }
   const capplan_limit no_flag = {false, 0};
   struct {
     bool has;
@@ -68,7 +72,7 @@ static void merge_limits(const capplan_model *m, const capplan_check_opts *opts,
        m->limits.servers, m->limits.servers_loc, &opts->max_servers, 1},
       {CAPPLAN_CHECK_TTFT, "ttft", true, m->limits.has_ttft && llm,
        m->limits.ttft, m->limits.ttft_loc, &no_flag, 1000},
-      {CAPPLAN_CHECK_TPOT, "tpot", true, m->limits.has_tpot && llm,
+      {CAPPLAN_CHECK_TPOT, "tpot", true, m->limits.has_tpot && tpot,
        m->limits.tpot, m->limits.tpot_loc, &no_flag, 1000},
   };
   /* End-to-end percentiles (SPEC.md section 7), then each stage's. */
@@ -297,7 +301,8 @@ static void llm_warnings(const capplan_model *m, const plan *pl,
                       "stage '%s' misses its LLM objectives even one "
                       "request at a time (TTFT %s, TPOT %s)",
                       m->stage[i].name, fmt_ms(s->tp.ttft, a, sizeof a),
-                      fmt_ms(s->tp.llm.tpot, t, sizeof t));
+                      s->tp.llm.has_tpot ? fmt_ms(s->tp.llm.tpot, t, sizeof t)
+                                         : "n/a");
   }
 }
 

@@ -79,6 +79,13 @@ static double active(const llm_model *m) {
   return m->active_params > 0 ? m->active_params : m->params;
 }
 
+int llm_tp_shards(const llm_model *m, double tp) {
+  if (!m || !whole(tp) || !whole(m->heads) || !whole(m->kv_heads))
+    return 0;
+  return fmod(m->heads, tp) == 0 &&
+         (fmod(m->kv_heads, tp) == 0 || fmod(tp, m->kv_heads) == 0);
+}
+
 /* ----------------------------------------------------------- memory */
 
 llm_status llm_weights_bytes(const llm_model *m, double weight_bytes,
@@ -304,12 +311,25 @@ llm_status llm_at_batch(const llm_model *m, const llm_gpu *g,
    * FORMULAS.md's figure less t_pre(B) / (B o): t_dec for a lone
    * request (as measured, docs/validation.md), the same for large B. */
   out->prefill_share = t_pre / cycle;
-  out->tpot = (cycle - t_pre / batch) / o;
   /* By Little's law each of the B slots holds a request B / X = cycle
    * seconds: its share of a prefill, then o steps at TPOT. */
   out->slot_seconds = cycle;
   /* TTFT without queueing: the fixed per-request work and a prefill. */
   out->ttft = c->request_overhead + out->prefill.seconds;
+  out->has_tpot = o >= 2;
+  if (out->has_tpot) {
+    out->tpot = (cycle - t_pre / batch) / o;
+  } else {
+    /* One output token: no gap after it, so no TPOT.  The other B - 1
+     * prefills of the cycle cannot stretch gaps that do not exist: the
+     * B prompts are prefilled together (the file comment) and each
+     * request's one token comes out of that prefill, so its time to
+     * first token is the fixed work and t_pre(B), which at B = 1 is the
+     * figure TensorRT-LLM's first-token latency (measured with one
+     * output token) validates (docs/validation.md, docs/decisions.md). */
+    out->tpot = 0;
+    out->ttft = c->request_overhead + t_pre;
+  }
   out->bound = out->decode.bound == ROOFLINE_COMPUTE ? LLM_BOUND_COMPUTE
                                                      : LLM_BOUND_BANDWIDTH;
   out->limit = LLM_LIMIT_MAX_BATCH;
@@ -355,6 +375,10 @@ llm_status llm_max_batch_for_tpot(const llm_model *m, const llm_gpu *g,
   llm_status s = llm_at_batch(m, g, c, 1, &r);
   if (s != LLM_OK)
     return s;
+  if (!r.has_tpot) { /* one output token: TPOT does not apply */
+    *out = b_max;
+    return LLM_OK;
+  }
   if (r.tpot > target)
     return LLM_TPOT_UNMET;
   /* TPOT(B) = t_dec(B) + t_pre(B) (B - 1) / (B o) grows with B (both

@@ -153,22 +153,30 @@ typedef struct llm_step {
 typedef struct llm_result {
   llm_status status;
   llm_memory memory;
-  double batch;               /* B used for every figure below */
-  llm_batch_limit limit;      /* what chose it */
-  llm_bound bound;            /* what limits throughput */
-  llm_step prefill;           /* one request alone, t_pre(1) */
-  llm_step prefill_batch;     /* the B prompts together, t_pre(B) */
-  llm_step decode;            /* one decode step at B, t_dec(B) */
-  double ttft;                /* request_overhead + t_pre(1), no queueing */
-  double tpot;                /* t_dec(B) stretched by others' prefills */
+  double batch;           /* B used for every figure below */
+  llm_batch_limit limit;  /* what chose it */
+  llm_bound bound;        /* what limits throughput */
+  llm_step prefill;       /* one request alone, t_pre(1) */
+  llm_step prefill_batch; /* the B prompts together, t_pre(B) */
+  llm_step decode;        /* one decode step at B, t_dec(B) */
+  double ttft; /* request_overhead + t_pre(1), no queueing (o >= 2) */
+  /* t_dec(B) stretched by others' prefills; with one output token
+   * there is no time per token after the first: has_tpot is 0, tpot 0,
+   * a TPOT target does not constrain the batch, and ttft is the time to
+   * that one token, request_overhead + t_pre(B) (the prompts of the
+   * batch prefilled together; t_pre(1) at B = 1). */
+  double tpot;
+  int has_tpot;
   double requests_per_second; /* X(B) per replica */
   /* B / X(B) = t_pre(B) + o t_dec(B) = t_pre(B) / B + o TPOT: how long a
    * request holds its sequence slot (Little's law on B slots completing
    * X requests a second), from the start of its prefill to its last
    * token. */
   double slot_seconds;
-  double output_tokens_per_second;         /* X o per replica */
-  double output_tokens_per_second_per_gpu; /* X o / tp */
+  double output_tokens_per_second; /* X o per replica */
+  /* X o / tp here; a stage on a server whose GPUs its replicas do not
+   * all use spreads its tokens over every GPU it pays for (tp_llm.c). */
+  double output_tokens_per_second_per_gpu;
   double prefill_share; /* of the replica's time, X t_pre(B) / B */
   /* USD per million tokens, when usd_per_second > 0 (else 0).
    * usd_per_m_output: the replica's whole cost over its output tokens
@@ -195,6 +203,15 @@ llm_status llm_weights_bytes(const llm_model *m, double weight_bytes,
                              double *out);
 llm_status llm_kv_bytes_per_token(const llm_model *m, double kv_bytes,
                                   double *out);
+
+/* Whether TP GPUs can share the model's attention evenly (1) or not (0).
+ * Tensor parallelism gives each GPU the same number of attention heads
+ * (Megatron-LM, Shoeybi et al. 2019, https://arxiv.org/abs/1909.08053,
+ * section 3), so tp must divide heads; the key-value heads are split the
+ * same way, or copied when there are fewer than tp: kv_heads % tp == 0 or
+ * tp % kv_heads == 0.  vLLM refuses other sizes (its attention layer
+ * asserts both), as does TensorRT-LLM. */
+int llm_tp_shards(const llm_model *m, double tp);
 
 /* The replica's memory and B_max.  LLM_DOES_NOT_FIT when M_kv <= 0 and
  * LLM_SEQUENCE_DOES_NOT_FIT when B_max would be 0, with *OUT filled in

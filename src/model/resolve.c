@@ -678,6 +678,7 @@ static const char *llm_inputs(builder *b, const spec_stage *st, stage_in *in) {
     gi->heads = m->heads.v;
     gi->kv_heads = m->kv_heads.v;
     gi->head_dim = m->head_dim.v;
+    gi->max_context = m->max_context.set ? m->max_context.v : 0;
     return NULL;
   }
   const capplan_catalog *cat = catalog_of(b);
@@ -707,6 +708,8 @@ static const char *llm_inputs(builder *b, const spec_stage *st, stage_in *in) {
   cat_get(e, MOD_HEADS, &gi->heads);
   cat_get(e, MOD_KV_HEADS, &gi->kv_heads);
   cat_get(e, MOD_HEAD_DIM, &gi->head_dim);
+  gi->max_context = 0;
+  cat_get(e, MOD_MAX_CONTEXT, &gi->max_context);
   return arena_strdup(b->g->arena, e->name);
 }
 

@@ -82,6 +82,37 @@ static void inputs(const tp_model *tp, const stage_in *in, const hw_in *hw,
   c->reserve = x->reserve;
 }
 
+/* The tp values from 1 to MAX that split M's heads evenly
+ * (llm_tp_shards), as "1, 2, 4 or 8", into BUF. */
+static void shard_list(const llm_model *m, double max, char *buf, size_t size) {
+  double v[64];
+  size_t n = 0;
+  for (double t = 1; t <= max && n < 64; t++)
+    if (llm_tp_shards(m, t))
+      v[n++] = t;
+  size_t at = 0;
+  buf[0] = 0;
+  for (size_t k = 0; k < n && at < size; k++) {
+    int w = snprintf(buf + at, size - at, "%s%g",
+                     k == 0       ? ""
+                     : k + 1 == n ? " or "
+                                  : ", ",
+                     v[k]);
+    if (w < 0)
+      break;
+    at += (size_t)w;
+  }
+}
+
+/* The smallest tp >= FROM that splits M's heads evenly; 0 if none does
+ * (tp can be at most the heads). */
+static double shard_at_least(const llm_model *m, double from) {
+  for (double t = from < 1 ? 1 : from; t <= m->heads; t++)
+    if (llm_tp_shards(m, t))
+      return t;
+  return 0;
+}
+
 static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
                     tp_model *tp, stage_in *in, capplan_diags *d) {
   const spec_llm *l = st->llm;
@@ -102,11 +133,53 @@ static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
                                           : LLM_DEFAULT_RESERVE;
   in->batch = 1;
   in->latency = 0;
+  char help[400];
+  /* A model reads at most its context window at once: the prompt and
+   * every token generated after it (SPEC.md 6, max_context).  Beyond it
+   * the engine refuses the request (vLLM checks max_model_len), and the
+   * KV cache and attention figures would describe a model that does not
+   * exist. */
+  double ctx = x->prompt_tokens + x->output_tokens;
+  if (x->max_context > 0 && ctx > x->max_context) {
+    char a[FMT_SIZE], b[FMT_SIZE], c[FMT_SIZE], w[FMT_SIZE], o[FMT_SIZE];
+    const char *mn = l->model_name.s ? l->model_name.s : "the model";
+    if (x->output_tokens < x->max_context)
+      snprintf(help, sizeof help,
+               "%s's window is %s tokens: use prompts of at most %s tokens "
+               "with %s output tokens, or a model with a longer window "
+               "('capplan catalog models' lists each one's max_context)",
+               mn, fmt_count(x->max_context, w, sizeof w),
+               fmt_count(x->max_context - x->output_tokens, o, sizeof o),
+               fmt_count(x->output_tokens, c, sizeof c));
+    else
+      snprintf(help, sizeof help,
+               "%s's window is %s tokens: generate fewer output tokens, or "
+               "use a model with a longer window ('capplan catalog models' "
+               "lists each one's max_context)",
+               mn, fmt_count(x->max_context, w, sizeof w));
+    capplan_diags_add(
+        d, CAPPLAN_ERROR, l->prompt_tokens.set ? l->prompt_tokens.loc : l->loc,
+        help,
+        "stage '%s': prompt_tokens + output_tokens = %s + %s = %s exceed "
+        "the context window of %s (%s tokens)",
+        st->name.s ? st->name.s : "", fmt_count(x->prompt_tokens, a, sizeof a),
+        fmt_count(x->output_tokens, b, sizeof b), fmt_count(ctx, c, sizeof c),
+        mn, fmt_count(x->max_context, w, sizeof w));
+    return;
+  }
+  if (x->output_tokens < 2 && x->tpot_target > 0)
+    capplan_diags_add(
+        d, CAPPLAN_WARNING,
+        l->output_tokens.set ? l->output_tokens.loc : l->loc,
+        "slo.tpot judges the stages that generate two or more tokens; "
+        "bound this stage's time to its token with slo.ttft",
+        "slo.tpot does not apply to stage '%s': with one output token "
+        "there is no time per output token after the first",
+        st->name.s ? st->name.s : "");
   if (!hw)
     return;
   x->mfu = efficiency(&st->mfu, hw->mfu, ROOFLINE_DEFAULT_MFU);
   x->mbu = efficiency(&st->mbu, hw->mbu, ROOFLINE_DEFAULT_MBU);
-  char help[400];
   const char *dn = dtype_name(tp->as.llm.dtype);
   if (hw->gpus <= 0 || hw->mem_bw <= 0 || hw->gpu_memory <= 0 ||
       peak_of(hw, tp->as.llm.dtype) <= 0) {
@@ -137,6 +210,23 @@ static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
     capplan_diags_add(d, CAPPLAN_ERROR, l->tp.loc, help,
                       "'tp' is %g, but '%s' has %g GPU%s per server", x->tp,
                       hw_name, hw->gpus, hw->gpus == 1 ? "" : "s");
+    return;
+  }
+  llm_model dims = {x->params, x->active_params, x->layers,  x->hidden,
+                    x->heads,  x->kv_heads,      x->head_dim};
+  if (x->heads > 0 && x->kv_heads > 0 && !llm_tp_shards(&dims, x->tp)) {
+    char list[128];
+    shard_list(&dims, hw->gpus, list, sizeof list);
+    snprintf(help, sizeof help,
+             "tensor parallelism gives each GPU an equal share of the "
+             "heads (vLLM and TensorRT-LLM refuse other sizes): on '%s' "
+             "use tp %s",
+             hw_name, list);
+    capplan_diags_add(d, CAPPLAN_ERROR, l->tp.loc, help,
+                      "'tp' is %g, but %s's %g attention heads (%g key-value "
+                      "heads) do not split evenly over %g GPUs",
+                      x->tp, l->model_name.s ? l->model_name.s : "the model",
+                      x->heads, x->kv_heads, x->tp);
     return;
   }
   if (fmod(hw->gpus, x->tp) != 0) {
@@ -176,13 +266,31 @@ static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
   /* The fewest GPUs whose usable memory holds the weights and one
    * sequence's cache. */
   double need = mem.weights_bytes + mem.kv_bytes_per_sequence;
-  double tp_min = ceil(need / (g.memory * (1 - c.reserve)));
+  double usable = g.memory * (1 - c.reserve);
+  double tp_min = shard_at_least(&m, ceil(need / usable));
+  char raise[256] = "";
+  if (tp_min > 0)
+    snprintf(raise, sizeof raise,
+             "raise 'tp' to %g (the fewest GPUs that hold it and split its "
+             "%g heads evenly%s), or ",
+             tp_min, x->heads,
+             tp_min <= hw->gpus ? ""
+             : tp_min <= 8      ? "; an 8-GPU server such as 'p5.48xlarge'"
+                                : "; more than an 8-GPU server has: GPUs "
+                                  "with more memory, 'capplan catalog "
+                                  "instances'");
   if (s == LLM_DOES_NOT_FIT) {
+    char fp8[96] = "";
+    /* The same at one byte a weight, when that is smaller. */
+    double tp8 = shard_at_least(&m, ceil((mem.weights_bytes / c.weight_bytes +
+                                          mem.kv_bytes_per_sequence) /
+                                         usable));
+    if (c.weight_bytes > 1 && tp8 > x->tp)
+      snprintf(fp8, sizeof fp8, ", which needs tp %g", tp8);
     snprintf(help, sizeof help,
              "a replica of tp %g has %g x %s x (1 - %g%% kept back) = %s; "
-             "raise 'tp' to %g or more (an instance with that many GPUs), "
-             "or use smaller weights ('dtype: fp8')",
-             x->tp, x->tp, per, c.reserve * 100, u, tp_min);
+             "%suse smaller weights ('dtype: fp8'%s)",
+             x->tp, x->tp, per, c.reserve * 100, u, raise, fp8);
     capplan_diags_add(d, CAPPLAN_ERROR, l->loc, help,
                       "stage '%s': the model's %s weights (%s) do not fit "
                       "in the memory of a replica on '%s' (%s)",
@@ -191,10 +299,16 @@ static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
     fmt_si(mem.kv_bytes_per_sequence, "B", seq, sizeof seq);
     char left[FMT_SIZE];
     fmt_si(mem.kv_memory, "B", left, sizeof left);
-    snprintf(help, sizeof help,
-             "fewer prompt or output tokens, a smaller 'kv_dtype', or 'tp' "
-             "of %g or more leave room for it",
-             tp_min);
+    if (tp_min > 0)
+      snprintf(help, sizeof help,
+               "fewer prompt or output tokens, a smaller 'kv_dtype', or 'tp' "
+               "of %g (the fewest GPUs that hold it and split the %g heads "
+               "evenly) leave room for it",
+               tp_min, x->heads);
+    else
+      snprintf(help, sizeof help,
+               "fewer prompt or output tokens or a smaller 'kv_dtype' leave "
+               "room for it");
     capplan_diags_add(d, CAPPLAN_ERROR, l->loc, help,
                       "stage '%s': one sequence's KV cache (%s for %g tokens) "
                       "does not fit in the %s left beside the weights on '%s'",
@@ -206,7 +320,9 @@ static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
 /* TTFT at batch B: llm.c's (overhead and one prefill) and, when others
  * decode, half the step in flight (see the file comment). */
 static double ttft_at(const llm_result *r) {
-  return r->ttft + (r->batch > 1 ? r->decode.seconds / 2 : 0);
+  /* With one output token llm.c's TTFT is already the time to it, the
+   * whole B / X (llm.h). */
+  return r->ttft + (r->has_tpot && r->batch > 1 ? r->decode.seconds / 2 : 0);
 }
 
 /* What chose the batch (tp_out.limit). */
@@ -272,6 +388,16 @@ static void eval(const tp_model *tp, const stage_in *in, const hw_in *hw,
   out->bound = (int)r->bound;
   out->ttft = ttft_at(r);
   out->per_server = rps * r->requests_per_second;
+  /* A server is rented whole: when its replicas leave GPUs idle (a tp
+   * that does not divide them), its tokens carry the idle GPUs' cost and
+   * are spread over all its GPUs.  llm.c's figures are one replica's. */
+  double idle = hw->gpus / (rps * in->gpu.tp);
+  if (idle > 1) {
+    r->output_tokens_per_second_per_gpu /= idle;
+    r->usd_per_m_output *= idle;
+    r->usd_per_m_input_split *= idle;
+    r->usd_per_m_output_split *= idle;
+  }
   /* The time a request holds its slot (see the file comment). */
   out->latency = r->slot_seconds;
 }
@@ -364,24 +490,54 @@ static void steps_of(const tp_model *tp, const stage_in *in, const hw_in *hw,
       fmt_ms(r->decode.memory_s, b[6], FMT_SIZE),
       r->decode.comm_s > 0 ? " + all-reduces" : "",
       fmt_ms(r->decode.seconds, b[7], FMT_SIZE));
-  steps_say(s, l, "TTFT",
-            "%s of work per request + prefill%s = %s (+ any wait for a "
-            "free sequence slot)",
-            fmt_ms(LLM_DEFAULT_REQUEST_OVERHEAD, b[1], FMT_SIZE),
-            out->batch > 1 ? " + half the decode step in flight" : "",
-            fmt_ms(out->ttft, b[0], FMT_SIZE));
-  steps_say(s, l, "TPOT",
-            "the decode step, stretched by the other sequences' prefills = %s",
-            fmt_ms(r->tpot, b[0], FMT_SIZE));
-  steps_say(s, l, "replica",
-            "X = B / (t_pre(B) + o x t_dec(B)) = %s / (%s + %g x %s) = %s "
-            "requests/s, %s output tokens/s per GPU (%s-bound)",
-            fmt_number(out->batch, 0, b[0], FMT_SIZE),
-            fmt_ms(r->prefill_batch.seconds, b[1], FMT_SIZE), x->output_tokens,
-            fmt_ms(r->decode.seconds, b[2], FMT_SIZE),
-            fmt_number_sig(r->requests_per_second, 2, b[3], FMT_SIZE),
-            fmt_number(r->output_tokens_per_second_per_gpu, 0, b[4], FMT_SIZE),
-            llm_bound_name(r->bound));
+  if (r->has_tpot) {
+    steps_say(s, l, "TTFT",
+              "%s of work per request + prefill%s = %s (+ any wait for a "
+              "free sequence slot)",
+              fmt_ms(LLM_DEFAULT_REQUEST_OVERHEAD, b[1], FMT_SIZE),
+              out->batch > 1 ? " + half the decode step in flight" : "",
+              fmt_ms(out->ttft, b[0], FMT_SIZE));
+    steps_say(s, l, "TPOT",
+              "the decode step, stretched by the other sequences' prefills "
+              "= %s",
+              fmt_ms(r->tpot, b[0], FMT_SIZE));
+  } else {
+    steps_say(s, l, "TTFT",
+              "one output token, out of the prefill of the %s prompts "
+              "batched with it: %s of work per request + t_pre(B) = %s + %s "
+              "= %s (+ any wait for a free sequence slot)",
+              fmt_number(out->batch, 0, b[3], FMT_SIZE),
+              fmt_ms(LLM_DEFAULT_REQUEST_OVERHEAD, b[1], FMT_SIZE), b[1],
+              fmt_ms(r->prefill_batch.seconds, b[2], FMT_SIZE),
+              fmt_ms(out->ttft, b[0], FMT_SIZE));
+    steps_say(s, l, "TPOT",
+              "not applicable: one output token, no time per token after "
+              "the first%s",
+              x->tpot_target > 0 ? " (slo.tpot does not limit the batch)" : "");
+  }
+  /* GPUs a server has beyond its replicas' (a tp that does not divide
+   * them): the per-GPU and per-token figures charge them (eval). */
+  double idle = hw->gpus - out->replicas_per_server * x->tp;
+  if (idle > 0)
+    steps_say(s, l, "replica",
+              "X = B / (t_pre(B) + o x t_dec(B)) = %s / (%s + %g x %s) = %s "
+              "requests/s (%s-bound)",
+              fmt_number(out->batch, 0, b[0], FMT_SIZE),
+              fmt_ms(r->prefill_batch.seconds, b[1], FMT_SIZE),
+              x->output_tokens, fmt_ms(r->decode.seconds, b[2], FMT_SIZE),
+              fmt_number_sig(r->requests_per_second, 2, b[3], FMT_SIZE),
+              llm_bound_name(r->bound));
+  else
+    steps_say(
+        s, l, "replica",
+        "X = B / (t_pre(B) + o x t_dec(B)) = %s / (%s + %g x %s) = %s "
+        "requests/s, %s output tokens/s per GPU (%s-bound)",
+        fmt_number(out->batch, 0, b[0], FMT_SIZE),
+        fmt_ms(r->prefill_batch.seconds, b[1], FMT_SIZE), x->output_tokens,
+        fmt_ms(r->decode.seconds, b[2], FMT_SIZE),
+        fmt_number_sig(r->requests_per_second, 2, b[3], FMT_SIZE),
+        fmt_number(r->output_tokens_per_second_per_gpu, 0, b[4], FMT_SIZE),
+        llm_bound_name(r->bound));
   steps_say(s, l, "throughput",
             "%g GPU%s per server / tp %g = %g replica%s x %s = %s QPS per "
             "server",
@@ -389,12 +545,20 @@ static void steps_of(const tp_model *tp, const stage_in *in, const hw_in *hw,
             out->replicas_per_server == 1 ? "" : "s",
             fmt_number_sig(r->requests_per_second, 2, b[0], FMT_SIZE),
             fmt_rate(out->per_server, b[1], FMT_SIZE));
+  if (idle > 0)
+    steps_say(
+        s, l, "per GPU",
+        "%s QPS x %g output tokens / %g GPUs (%g of them idle) = %s "
+        "output tokens/s per GPU the server pays for",
+        fmt_rate(out->per_server, b[0], FMT_SIZE), x->output_tokens, hw->gpus,
+        idle,
+        fmt_number(r->output_tokens_per_second_per_gpu, 0, b[1], FMT_SIZE));
   /* The prefill share and TPOT with the digits that redo the total as
    * shown (issue 9): a TPOT rounded to 0.01 ms is off by 1.5 ms after
    * 300 tokens. */
   double pre = r->prefill_batch.seconds / out->batch;
   fmt_ms(out->latency, b[2], FMT_SIZE);
-  for (int k = 0; k <= 6; k++) {
+  for (int k = 0; r->has_tpot && k <= 6; k++) {
     double t = fmt_shown_value(fmt_ms_extra(pre, k, b[0], FMT_SIZE)) +
                x->output_tokens *
                    fmt_shown_value(fmt_ms_extra(r->tpot, k, b[1], FMT_SIZE));
@@ -405,13 +569,44 @@ static void steps_of(const tp_model *tp, const stage_in *in, const hw_in *hw,
       fmt_ms(r->tpot, b[1], FMT_SIZE);
     }
   }
-  steps_say(s, l, "latency",
-            "a request holds its sequence slot B / X = t_pre(B) / B + o x "
-            "TPOT = %s + %g x %s = %s to its last token (the queue's service "
-            "time too; TTFT's fixed work and wait for the step in flight, "
-            "which X does not charge, are not in it)",
-            b[0], x->output_tokens, b[1], b[2]);
-  if (r->usd_per_m_output > 0)
+  if (r->has_tpot)
+    steps_say(s, l, "latency",
+              "a request holds its sequence slot B / X = t_pre(B) / B + o x "
+              "TPOT = %s + %g x %s = %s to its last token (the queue's "
+              "service time too; TTFT's fixed work and wait for the step in "
+              "flight, which X does not charge, are not in it)",
+              b[0], x->output_tokens, b[1], b[2]);
+  else {
+    /* Digits enough for the sum shown to give the total shown. */
+    for (int k = 0; k <= 6; k++) {
+      double t =
+          fmt_shown_value(
+              fmt_ms_extra(r->prefill_batch.seconds, k, b[0], FMT_SIZE)) +
+          fmt_shown_value(fmt_ms_extra(r->decode.seconds, k, b[1], FMT_SIZE));
+      if (!strcmp(fmt_ms(t / 1000, b[3], FMT_SIZE), b[2]))
+        break;
+    }
+    steps_say(s, l, "latency",
+              "a request holds its sequence slot B / X = t_pre(B) + t_dec(B) "
+              "= %s + %s = %s, the B prompts' prefill and the decode step "
+              "that yields its one token (the queue's service time too; "
+              "TTFT's fixed work, which X does not charge, is not in it)",
+              b[0], b[1], b[2]);
+  }
+  if (r->usd_per_m_output > 0 && idle > 0)
+    steps_say(
+        s, l, "per token",
+        "at full load (every slot busy), a server's cost, its %g idle "
+        "GPU%s included, / its replicas' output tokens = %s/hour / (%s "
+        "output tokens/s x 3,600 s) x 1e6 = %s per million output tokens; its "
+        "prefill time "
+        "alone = %s per million input tokens",
+        idle, idle == 1 ? "" : "s",
+        fmt_money(hw->cost_per_year / CAPPLAN_HOURS_PER_YEAR, b[2], FMT_SIZE),
+        fmt_count(round(out->per_server * x->output_tokens), b[3], FMT_SIZE),
+        fmt_money(r->usd_per_m_output, b[0], FMT_SIZE),
+        fmt_money(r->usd_per_m_input_split, b[1], FMT_SIZE));
+  else if (r->usd_per_m_output > 0)
     steps_say(s, l, "per token",
               "at full load (every slot busy), a replica's cost / its output "
               "tokens = %s per million output tokens; its prefill time alone "

@@ -162,7 +162,8 @@ static void model_note(const capplan_report *r, size_t i, const char *prefix,
         fmt_number(t->batch, 0, b[1], FMT_SIZE),
         why[t->limit >= 0 && t->limit < 4 ? t->limit : 0],
         t->unmet ? ", missing its objective even alone" : "",
-        fmt_ms(t->ttft, b[2], FMT_SIZE), fmt_ms(l->tpot, b[3], FMT_SIZE),
+        fmt_ms(t->ttft, b[2], FMT_SIZE),
+        l->has_tpot ? fmt_ms(l->tpot, b[3], FMT_SIZE) : "n/a",
         fmt_number(l->output_tokens_per_second_per_gpu, 0, b[4], FMT_SIZE),
         llm_bound_name(l->bound));
     if (l->usd_per_m_output > 0) {

@@ -368,7 +368,10 @@ static void llm_json(jw *w, const capplan_report *r, size_t i) {
   num(w, "prefill_ms", l->prefill.seconds * 1000);
   num(w, "decode_step_ms", l->decode.seconds * 1000);
   num(w, "ttft_ms", t->ttft * 1000);
-  num(w, "tpot_ms", l->tpot * 1000);
+  if (l->has_tpot)
+    num(w, "tpot_ms", l->tpot * 1000);
+  else /* one output token: no time per token after the first */
+    null(w, "tpot_ms");
   num(w, "requests_per_second_per_replica", l->requests_per_second);
   num(w, "output_tokens_per_second_per_gpu",
       l->output_tokens_per_second_per_gpu);

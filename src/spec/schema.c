@@ -489,6 +489,10 @@ static const schema_key llm_model_keys[] = {
     QTYX("head_dim", UNIT_COUNT, SF_REQUIRED | SF_INTEGER | SF_MIN_OPEN, 0, 1e5,
          struct spec_llm_model, head_dim, 0, "required",
          "Dimension of one head.", "128"),
+    QTYX("max_context", UNIT_COUNT, SF_INTEGER | SF_MIN_OPEN, 0, 1e9,
+         struct spec_llm_model, max_context, 0, "not checked",
+         "Context window: prompt_tokens + output_tokens must fit in it.",
+         "131072"),
 };
 
 #define SECTION(p, t, k, h)                                                    \

@@ -484,6 +484,62 @@ static void test_bad_inputs(void **state) {
   assert_true(st.seconds == 0);
 }
 
+/* Tensor parallelism splits the heads evenly: tp divides heads, and
+ * kv_heads % tp == 0 or tp % kv_heads == 0 (vLLM's checks). */
+static void test_tp_shards(void **state) {
+  (void)state;
+  static const struct {
+    double heads, kv_heads, tp;
+    int ok;
+  } cases[] = {
+      {64, 8, 1, 1},   {64, 8, 2, 1},  {64, 8, 4, 1},   {64, 8, 8, 1},
+      {64, 8, 16, 1},  {64, 8, 3, 0},  {64, 8, 6, 0},   {64, 8, 128, 0},
+      {40, 40, 5, 1},  {40, 40, 8, 1}, {40, 40, 3, 0},  {28, 4, 7, 0},
+      {28, 4, 2, 1},   {28, 4, 28, 1}, {128, 8, 12, 0}, {128, 8, 16, 1},
+      {32, 8, 1.5, 0},
+  };
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    llm_model m = llama31_8b;
+    m.heads = cases[k].heads, m.kv_heads = cases[k].kv_heads;
+    if (llm_tp_shards(&m, cases[k].tp) != cases[k].ok)
+      fail_msg("heads %g, kv_heads %g, tp %g: want %d", cases[k].heads,
+               cases[k].kv_heads, cases[k].tp, cases[k].ok);
+  }
+}
+
+/* One output token: no TPOT (has_tpot 0, tpot 0), a TPOT target does
+ * not limit the batch, and TTFT is the time to that token, the fixed
+ * work + t_pre(B) (t_pre(1) at batch 1).  Two tokens keep the usual
+ * figures. */
+static void test_one_output_token(void **state) {
+  (void)state;
+  llm_config c = plain(500, 1);
+  c.tpot_target = 20e-3;
+  llm_result r;
+  assert_int_equal(llm_evaluate(&llama31_8b, &a100_80, &c, &r), LLM_OK);
+  assert_int_equal(r.has_tpot, 0);
+  expect_near(r.tpot, 0, 0);
+  expect_near(r.batch, LLM_DEFAULT_MAX_BATCH, 0); /* not cut by the target */
+  assert_int_equal(r.limit, LLM_LIMIT_MAX_BATCH);
+  expect_near(r.slot_seconds, r.prefill_batch.seconds + r.decode.seconds,
+              1e-12);
+  expect_near(r.ttft, c.request_overhead + r.prefill_batch.seconds, 1e-12);
+  double b;
+  assert_int_equal(
+      llm_max_batch_for_tpot(&llama31_8b, &a100_80, &c, 1e-9, 64, &b), LLM_OK);
+  expect_near(b, 64, 0);
+  /* At batch 1 as well. */
+  assert_int_equal(llm_at_batch(&llama31_8b, &a100_80, &c, 1, &r), LLM_OK);
+  expect_near(r.ttft, c.request_overhead + r.prefill.seconds, 1e-12);
+  /* Two output tokens: TPOT is back, and a tight target cuts the batch. */
+  c.output_tokens = 2;
+  assert_int_equal(llm_evaluate(&llama31_8b, &a100_80, &c, &r), LLM_OK);
+  assert_int_equal(r.has_tpot, 1);
+  assert_true(r.tpot > 0 && r.tpot <= 20e-3);
+  assert_int_equal(r.limit, LLM_LIMIT_TPOT);
+  expect_near(r.ttft, c.request_overhead + r.prefill.seconds, 1e-12);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_llama2_7b_decode_floor),
@@ -500,6 +556,8 @@ int main(void) {
       cmocka_unit_test(test_bound),
       cmocka_unit_test(test_moe),
       cmocka_unit_test(test_bad_inputs),
+      cmocka_unit_test(test_tp_shards),
+      cmocka_unit_test(test_one_output_token),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

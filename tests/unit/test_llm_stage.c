@@ -149,10 +149,157 @@ static void test_cost_per_token_at_load(void **state) {
   run_free(&x);
 }
 
+/* A spec of one llm stage on HW with the llm section LLM. */
+static run_result run_llm(const char *hw, const char *llm) {
+  char text[1024];
+  snprintf(text, sizeof text,
+           "capplan: 1\n"
+           "traffic: {qps: 10}\n"
+           "stages:\n"
+           "  - name: chat\n"
+           "    hardware: %s\n"
+           "    llm: %s\n",
+           hw, llm);
+  return run_yaml(text);
+}
+
+/* prompt + output tokens beyond the model's window (catalog max_context
+ * or the spec's own) is an error; exactly the window is not. */
+static void test_context_window(void **state) {
+  (void)state;
+  static const struct {
+    const char *llm;
+    int error;
+  } cases[] = {
+      {"{model: llama-2-7b, prompt_tokens: 30000, output_tokens: 2000}", 1},
+      {"{model: llama-2-7b, prompt_tokens: 3000, output_tokens: 1097}", 1},
+      {"{model: llama-2-7b, prompt_tokens: 3000, output_tokens: 1096}", 0},
+      {"{model: llama-3.1-8b, prompt_tokens: 30000, output_tokens: 2000}", 0},
+      {"{model: {params: 7B, layers: 32, hidden: 4096, heads: 32, "
+       "kv_heads: 32, head_dim: 128, max_context: 2048}, prompt_tokens: "
+       "2000, output_tokens: 49}",
+       1},
+      {"{model: {params: 7B, layers: 32, hidden: 4096, heads: 32, "
+       "kv_heads: 32, head_dim: 128, max_context: 2048}, prompt_tokens: "
+       "2000, output_tokens: 48}",
+       0},
+      {"{model: {params: 7B, layers: 32, hidden: 4096, heads: 32, "
+       "kv_heads: 32, head_dim: 128}, prompt_tokens: 30000, "
+       "output_tokens: 2000}",
+       0},
+  };
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    run_result x = run_llm("h100-sxm", cases[k].llm);
+    if (cases[k].error) {
+      assert_null(x.r);
+      expect_diag(&x.d, "exceed the context window");
+    } else {
+      expect_report(&x);
+      assert_false(has_diag(&x.d, "context window"));
+    }
+    run_free(&x);
+  }
+}
+
+/* tp must split the model's heads evenly (an error naming the valid tp
+ * values); a tp that does not divide the server's GPUs charges the idle
+ * ones to the tokens: Llama 2 13B (40 heads) at tp 5 on a p5.48xlarge
+ * ($55.04/hour, 8 H100s) is one replica a server, 3 GPUs idle. */
+static void test_tp_heads_and_idle_gpus(void **state) {
+  (void)state;
+  run_result x = run_llm("p5.48xlarge", "{model: llama-3.1-70b, "
+                                        "prompt_tokens: 1000, "
+                                        "output_tokens: 200, tp: 3}");
+  assert_null(x.r);
+  expect_diag(&x.d, "64 attention heads (8 key-value heads) do not split");
+  run_free(&x);
+
+  static const struct {
+    double tp, replicas;
+  } cases[] = {{5, 1}, {4, 2}, {8, 1}};
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    char llm[160];
+    snprintf(llm, sizeof llm,
+             "{model: llama-2-13b, prompt_tokens: 1000, output_tokens: 200, "
+             "tp: %g}",
+             cases[k].tp);
+    x = run_llm("p5.48xlarge", llm);
+    const treport *v = expect_report(&x);
+    const tp_out *t = &stage(v, "chat")->plan->tp;
+    const llm_result *l = &t->llm;
+    expect_near(t->replicas_per_server, cases[k].replicas, 0);
+    double tokens = t->per_server * 200; /* a server's, at full load */
+    expect_near(l->output_tokens_per_second_per_gpu, tokens / 8, 1e-12);
+    expect_near(l->usd_per_m_output, 55.04 / 3600 * 1e6 / tokens, 1e-9);
+    /* The split still adds up to the whole cost per request. */
+    expect_near(l->usd_per_m_input_split * 1000 / 1e6 +
+                    l->usd_per_m_output_split * 200 / 1e6,
+                l->usd_per_m_output * 200 / 1e6, 1e-9);
+    run_free(&x);
+  }
+}
+
+/* One output token in a plan: h100-sxm, Llama 3.1 8B, 500 prompt tokens,
+ * 100 QPS.  slo.tpot does not apply (a warning, no check, the batch is
+ * not cut to 2 by a TPOT that does not exist); the latency on the path
+ * and the queue's service time are B / X = t_pre(B) + t_dec(B); TTFT is
+ * the fixed work and t_pre(B), the prefill its token comes out of; JSON
+ * keeps tpot_ms as null. */
+static void test_one_output_token(void **state) {
+  (void)state;
+  run_result x = run_yaml("capplan: 1\n"
+                          "traffic: {qps: 100}\n"
+                          "slo: {tpot: 20ms}\n"
+                          "stages:\n"
+                          "  - name: chat\n"
+                          "    hardware: h100-sxm\n"
+                          "    llm: {model: llama-3.1-8b, prompt_tokens: 500, "
+                          "output_tokens: 1}\n");
+  const treport *v = expect_report(&x);
+  expect_diag(&x.d, "slo.tpot does not apply to stage 'chat'");
+  const tstage *s = stage(v, "chat");
+  const tp_out *t = &s->plan->tp;
+  const llm_result *l = &t->llm;
+  assert_int_equal(l->has_tpot, 0);
+  expect_near(t->batch, 256, 0);
+  expect_near(s->latency, l->slot_seconds, 1e-12);
+  expect_near(s->plan->queue.service, l->slot_seconds, 1e-12);
+  expect_near(l->slot_seconds, l->prefill_batch.seconds + l->decode.seconds,
+              1e-12);
+  expect_near(t->ttft, LLM_DEFAULT_REQUEST_OVERHEAD + l->prefill_batch.seconds,
+              1e-12);
+  for (size_t k = 0; k < x.r->n_limits; k++)
+    assert_int_not_equal(x.r->limits[k].kind, CAPPLAN_CHECK_TPOT);
+  capplan_buf b;
+  capplan_buf_init(&b);
+  assert_int_equal(
+      capplan_render(CAPPLAN_VIEW_REPORT, CAPPLAN_FORMAT_TABLE, x.r, NULL, &b),
+      0);
+  assert_non_null(strstr(b.data, "TPOT n/a"));
+  capplan_buf_release(&b);
+  capplan_buf_init(&b);
+  assert_int_equal(
+      capplan_render(CAPPLAN_VIEW_REPORT, CAPPLAN_FORMAT_JSON, x.r, NULL, &b),
+      0);
+  cJSON *j = cJSON_Parse(b.data);
+  assert_non_null(j);
+  const cJSON *st = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "stages"), 0);
+  const cJSON *tp =
+      cJSON_GetObjectItem(cJSON_GetObjectItem(st, "llm"), "tpot_ms");
+  assert_non_null(tp);
+  assert_true(cJSON_IsNull(tp));
+  cJSON_Delete(j);
+  capplan_buf_release(&b);
+  run_free(&x);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_one_time_per_request),
       cmocka_unit_test(test_cost_per_token_at_load),
+      cmocka_unit_test(test_context_window),
+      cmocka_unit_test(test_tp_heads_and_idle_gpus),
+      cmocka_unit_test(test_one_output_token),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
