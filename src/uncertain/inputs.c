@@ -72,6 +72,20 @@ static void walk(capplan_spec *spec, visit_fn fn, void *ctx) {
     if (st->cache->set)
       walk_section(SEC_CACHE, spec_stage_cache_mut(spec, st), "stages",
                    st->name.s, "cache", fn, ctx);
+    /* The throughput models' own sections, likewise when written. */
+    if (st->batching->set) {
+      spec_batching *b = spec_stage_batching_mut(spec, st);
+      walk_section(SEC_BATCHING, b, "stages", st->name.s, "batching", fn, ctx);
+      if (b->time.set)
+        walk_section(SEC_BATCH_TIME, &b->time, "stages", st->name.s,
+                     "batching.time", fn, ctx);
+    }
+    if (st->work->set)
+      walk_section(SEC_WORK, spec_stage_work_mut(spec, st), "stages",
+                   st->name.s, "work", fn, ctx);
+    if (st->llm->set)
+      walk_section(SEC_LLM, spec_stage_llm_mut(spec, st), "stages", st->name.s,
+                   "llm", fn, ctx);
   }
 }
 
@@ -357,14 +371,16 @@ uinputs *uinputs_collect(capplan_spec *spec, const capplan_model *m,
       if (!c.found[i]) {
         const char *best =
             closest_word(paths[i], (const char *const *)c.all, c.n_all);
-        char help[256];
+        char help[384];
         if (best)
           snprintf(help, sizeof help, "did you mean '%s'?", best);
         else
           snprintf(help, sizeof help,
                    "a path is traffic.KEY, defaults.KEY, groups.NAME.KEY, "
-                   "hardware.NAME.KEY, stages.NAME.KEY or "
-                   "stages.NAME.cache.KEY, e.g. 'traffic.qps'");
+                   "hardware.NAME.KEY (hardware the spec's 'hardware:' "
+                   "writes), stages.NAME.KEY, or a section a stage writes: "
+                   "stages.NAME.cache.KEY, .batching.KEY, .batching.time.KEY, "
+                   ".work.KEY, .llm.KEY; e.g. 'traffic.qps'");
         capplan_diags_add(d, CAPPLAN_ERROR, (capplan_loc){0, 0, 0}, help,
                           "unknown input '%s'", paths[i]);
         c.errors = true;
