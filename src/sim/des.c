@@ -1467,7 +1467,12 @@ static double lag1(const sim *S, size_t i) {
       if (j + 1 < S->n_sections && h[j + 1])
         num += (x[j] - mean) * (x[j + 1] - mean);
     }
-  double r = den > 0 ? num / den : 0;
+  /* Means that differ only by rounding (a deterministic stage that never
+   * waits: every latency the same) have no correlation to speak of: a
+   * spread below 1e-9 of the mean is taken as none. */
+  if (den <= n * (1e-9 * mean) * (1e-9 * mean))
+    return 0;
+  double r = num / den;
   return r > 1 ? 1 : r < -1 ? -1 : r;
 }
 
