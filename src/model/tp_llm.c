@@ -133,7 +133,7 @@ static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
                                           : LLM_DEFAULT_RESERVE;
   in->batch = 1;
   in->latency = 0;
-  char help[400];
+  char help[768];
   /* A model reads at most its context window at once: the prompt and
    * every token generated after it (SPEC.md 6, max_context).  Beyond it
    * the engine refuses the request (vLLM checks max_model_len), and the
