@@ -825,10 +825,12 @@ int plan_eval(const capplan_model *m, const params *p,
           }
         }
       /* Figures of the final counts: batches per accelerator, their
-       * wait on the request path. */
+       * wait on the request path (once, if any count grew). */
+      bool grew = false;
       for (size_t i = 0; i < n; i++)
-        if (out->stage[i].latency_added > 0 && forming(m, p, out))
-          break;
+        grew = grew || out->stage[i].latency_added > 0;
+      if (grew)
+        forming(m, p, out);
       for (size_t i = 0; i < n; i++)
         if (m->stage[i].group < 0)
           need_for_latency(&out->stage[i].pool, &p->stage[i].pol,
