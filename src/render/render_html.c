@@ -320,9 +320,7 @@ static void uncertain_inputs(const capplan_report *r, capplan_buf *out) {
                         "</tr>\n");
   for (size_t k = 0; k < u->n_ranged; k++) {
     const uinput *in = &u->items[k];
-    uinput_format(in, dist_quantile_in(&in->d, 0.05), b[0], FMT_SIZE);
-    uinput_format(in, in->point, b[1], FMT_SIZE);
-    uinput_format(in, dist_quantile_in(&in->d, 0.95), b[2], FMT_SIZE);
+    uinput_ends(in, b);
     capplan_buf_puts(out, "<tr><td>");
     put(out, in->path);
     capplan_buf_puts(out, "</td><td>");

@@ -65,6 +65,12 @@ char *ufmt_se(enum fig_unit u, double se, char *buf, size_t size) {
   return buf;
 }
 
+void uinput_ends(const uinput *in, char b[][FMT_SIZE]) {
+  uinput_format(in, dist_quantile_in(&in->d, 0.05), b[0], FMT_SIZE);
+  uinput_format(in, in->point, b[1], FMT_SIZE);
+  uinput_format(in, dist_quantile_in(&in->d, 0.95), b[2], FMT_SIZE);
+}
+
 const char *uinput_shape(const uinput *in) {
   const dist *d = &in->d;
   if (d->interval)
@@ -131,9 +137,7 @@ static void inputs_table(const capplan_report *r,
     tt_cell(t, in->path);
     tt_cell(t, in->text);
     tt_cell(t, uinput_shape(in));
-    uinput_format(in, dist_quantile_in(&in->d, 0.05), b[0], FMT_SIZE);
-    uinput_format(in, in->point, b[1], FMT_SIZE);
-    uinput_format(in, dist_quantile_in(&in->d, 0.95), b[2], FMT_SIZE);
+    uinput_ends(in, b);
     tt_cell(t, b[0]);
     tt_cell(t, b[1]);
     tt_cell(t, b[2]);
@@ -327,9 +331,7 @@ void render_uncertain_markdown(const capplan_report *r, capplan_buf *out) {
     md_esc(out, in->path);
     capplan_buf_puts(out, " | ");
     md_esc(out, in->text);
-    uinput_format(in, dist_quantile_in(&in->d, 0.05), b[0], FMT_SIZE);
-    uinput_format(in, in->point, b[1], FMT_SIZE);
-    uinput_format(in, dist_quantile_in(&in->d, 0.95), b[2], FMT_SIZE);
+    uinput_ends(in, b);
     capplan_buf_printf(out, " | %s | %s | %s | %s |\n", uinput_shape(in), b[0],
                        b[1], b[2]);
   }

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "capplan.h"
+#include "format.h"
 #include "inputs.h"
 #include "mc.h"
 #include "report.h"
@@ -30,6 +31,9 @@ bool uncertain_shown(const mc_fig *f);
 /* How many figures of MC the tables leave out (the same in every trial;
  * JSON keeps them). */
 size_t uncertain_left_out(const mc_result *mc);
+/* IN's p5, median (the plan's value) and p95 as drawn, as IN's key writes
+ * them, into B[0], B[1] and B[2] (the ranges' table in every format). */
+void uinput_ends(const uinput *in, char b[][FMT_SIZE]);
 /* "lognormal (90% interval)", "uniform", ... */
 const char *uinput_shape(const uinput *in);
 

@@ -40,6 +40,34 @@ static size_t index_of(const capplan_report *r, const char *name) {
   return 0;
 }
 
+/* Whether R's table report holds TEXT. */
+static bool table_says(const capplan_report *r, const char *text) {
+  capplan_buf b;
+  capplan_buf_init(&b);
+  assert_int_equal(
+      capplan_render(CAPPLAN_VIEW_REPORT, CAPPLAN_FORMAT_TABLE, r, NULL, &b),
+      0);
+  bool found = strstr(b.data, text) != NULL;
+  capplan_buf_release(&b);
+  return found;
+}
+
+/* R's JSON report, parsed (free with cJSON_Delete), and its first
+ * stage's "llm" object in *LLM. */
+static cJSON *report_json(const capplan_report *r, const cJSON **llm) {
+  capplan_buf b;
+  capplan_buf_init(&b);
+  assert_int_equal(
+      capplan_render(CAPPLAN_VIEW_REPORT, CAPPLAN_FORMAT_JSON, r, NULL, &b), 0);
+  cJSON *j = cJSON_Parse(b.data);
+  capplan_buf_release(&b);
+  assert_non_null(j);
+  const cJSON *st = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "stages"), 0);
+  *llm = cJSON_GetObjectItem(st, "llm");
+  assert_non_null(*llm);
+  return j;
+}
+
 static void test_one_time_per_request(void **state) {
   (void)state;
   run_result x = run_yaml(rag_llm);
@@ -107,22 +135,10 @@ static void test_cost_per_token_at_load(void **state) {
   expect_near(at, v->cost_per_million / 200, 1e-12);
 
   /* The report says which is which. */
-  capplan_buf b;
-  capplan_buf_init(&b);
-  assert_int_equal(
-      capplan_render(CAPPLAN_VIEW_REPORT, CAPPLAN_FORMAT_TABLE, x.r, NULL, &b),
-      0);
-  assert_non_null(strstr(b.data, "$0.59 per million output tokens at full "
-                                 "load, $2.21 at the average load"));
-  capplan_buf_release(&b);
-  capplan_buf_init(&b);
-  assert_int_equal(
-      capplan_render(CAPPLAN_VIEW_REPORT, CAPPLAN_FORMAT_JSON, x.r, NULL, &b),
-      0);
-  cJSON *j = cJSON_Parse(b.data);
-  assert_non_null(j);
-  const cJSON *st = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "stages"), 0);
-  const cJSON *lj = cJSON_GetObjectItem(st, "llm");
+  assert_true(table_says(x.r, "$0.59 per million output tokens at full "
+                              "load, $2.21 at the average load"));
+  const cJSON *lj;
+  cJSON *j = report_json(x.r, &lj);
   expect_near(
       cJSON_GetObjectItem(lj, "cost_per_million_output_tokens")->valuedouble,
       l->usd_per_m_output, 1e-12);
@@ -130,7 +146,6 @@ static void test_cost_per_token_at_load(void **state) {
                   ->valuedouble,
               at, 1e-12);
   cJSON_Delete(j);
-  capplan_buf_release(&b);
   run_free(&x);
 
   /* Without an average rate (qps only) there is no figure at load. */
@@ -270,26 +285,13 @@ static void test_one_output_token(void **state) {
               1e-12);
   for (size_t k = 0; k < x.r->n_limits; k++)
     assert_int_not_equal(x.r->limits[k].kind, CAPPLAN_CHECK_TPOT);
-  capplan_buf b;
-  capplan_buf_init(&b);
-  assert_int_equal(
-      capplan_render(CAPPLAN_VIEW_REPORT, CAPPLAN_FORMAT_TABLE, x.r, NULL, &b),
-      0);
-  assert_non_null(strstr(b.data, "TPOT n/a"));
-  capplan_buf_release(&b);
-  capplan_buf_init(&b);
-  assert_int_equal(
-      capplan_render(CAPPLAN_VIEW_REPORT, CAPPLAN_FORMAT_JSON, x.r, NULL, &b),
-      0);
-  cJSON *j = cJSON_Parse(b.data);
-  assert_non_null(j);
-  const cJSON *st = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "stages"), 0);
-  const cJSON *tp =
-      cJSON_GetObjectItem(cJSON_GetObjectItem(st, "llm"), "tpot_ms");
+  assert_true(table_says(x.r, "TPOT n/a"));
+  const cJSON *lj;
+  cJSON *j = report_json(x.r, &lj);
+  const cJSON *tp = cJSON_GetObjectItem(lj, "tpot_ms");
   assert_non_null(tp);
   assert_true(cJSON_IsNull(tp));
   cJSON_Delete(j);
-  capplan_buf_release(&b);
   run_free(&x);
 }
 
