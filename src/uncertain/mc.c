@@ -45,6 +45,7 @@ typedef struct fig_def {
   double scale;
   /* Whether the figure exists for element I (NULL: always). */
   bool (*applies)(const capplan_model *m, const plan *p, size_t i);
+  int lean; /* the lean evaluator's column (enum lean_fig), or -1 */
 } fig_def;
 
 static const double *st_servers(const plan *p, size_t i) {
@@ -152,31 +153,39 @@ static bool has_million(const capplan_model *m, const plan *p, size_t i) {
 }
 
 static const fig_def FIGS[] = {
-    {SC_STAGE, "servers", "servers", FU_COUNT, st_servers, 1, own_pool},
-    {SC_STAGE, "gpus", "GPUs", FU_COUNT, st_gpus, 1, own_gpus},
-    {SC_STAGE, "cost_per_year", "cost/year", FU_MONEY, st_cost, 1, own_pool},
-    {SC_STAGE, "latency_ms", "latency", FU_MS, st_latency, 1000, NULL},
+    {SC_STAGE, "servers", "servers", FU_COUNT, st_servers, 1, own_pool,
+     LF_SERVERS},
+    {SC_STAGE, "gpus", "GPUs", FU_COUNT, st_gpus, 1, own_gpus, LF_GPUS},
+    {SC_STAGE, "cost_per_year", "cost/year", FU_MONEY, st_cost, 1, own_pool,
+     LF_COST},
+    {SC_STAGE, "latency_ms", "latency", FU_MS, st_latency, 1000, NULL,
+     LF_LATENCY},
     {SC_STAGE, "availability", "availability", FU_FRACTION, st_avail, 1,
-     on_path},
+     on_path, LF_AVAIL},
     {SC_STAGE, "effective_availability", "availability with fallback",
-     FU_FRACTION, st_effective, 1, backed_up},
-    {SC_CACHE, "servers", "servers", FU_COUNT, ca_servers, 1, has_cache},
-    {SC_CACHE, "cost_per_year", "cost/year", FU_MONEY, ca_cost, 1, has_cache},
-    {SC_GROUP, "servers", "servers", FU_COUNT, gr_servers, 1, NULL},
-    {SC_GROUP, "gpus", "GPUs", FU_COUNT, gr_gpus, 1, group_gpus},
-    {SC_GROUP, "cost_per_year", "cost/year", FU_MONEY, gr_cost, 1, NULL},
-    {SC_GROUP, "availability", "availability", FU_FRACTION, gr_avail, 1, NULL},
-    {SC_TOTAL, "servers", "servers", FU_COUNT, to_servers, 1, NULL},
-    {SC_TOTAL, "gpus", "GPUs", FU_COUNT, to_gpus, 1, any_gpus},
-    {SC_TOTAL, "cost_per_year", "cost/year", FU_MONEY, to_cost, 1, NULL},
-    {SC_TOTAL, "cost_per_month", "cost/month", FU_MONEY, to_month, 1, NULL},
+     FU_FRACTION, st_effective, 1, backed_up, LF_AVAIL},
+    {SC_CACHE, "servers", "servers", FU_COUNT, ca_servers, 1, has_cache, -1},
+    {SC_CACHE, "cost_per_year", "cost/year", FU_MONEY, ca_cost, 1, has_cache,
+     -1},
+    {SC_GROUP, "servers", "servers", FU_COUNT, gr_servers, 1, NULL, -1},
+    {SC_GROUP, "gpus", "GPUs", FU_COUNT, gr_gpus, 1, group_gpus, -1},
+    {SC_GROUP, "cost_per_year", "cost/year", FU_MONEY, gr_cost, 1, NULL, -1},
+    {SC_GROUP, "availability", "availability", FU_FRACTION, gr_avail, 1, NULL,
+     -1},
+    {SC_TOTAL, "servers", "servers", FU_COUNT, to_servers, 1, NULL, LT_SERVERS},
+    {SC_TOTAL, "gpus", "GPUs", FU_COUNT, to_gpus, 1, any_gpus, LT_GPUS},
+    {SC_TOTAL, "cost_per_year", "cost/year", FU_MONEY, to_cost, 1, NULL,
+     LT_COST},
+    {SC_TOTAL, "cost_per_month", "cost/month", FU_MONEY, to_month, 1, NULL,
+     LT_MONTH},
     {SC_TOTAL, "cost_per_million_requests", "cost per million requests",
-     FU_MONEY, to_million, 1, has_million},
-    {SC_TOTAL, "latency_ms", "latency", FU_MS, to_latency, 1000, NULL},
+     FU_MONEY, to_million, 1, has_million, LT_MILLION},
+    {SC_TOTAL, "latency_ms", "latency", FU_MS, to_latency, 1000, NULL,
+     LT_LATENCY},
     {SC_TOTAL, "availability", "availability (all up)", FU_FRACTION, to_avail,
-     1, NULL},
+     1, NULL, LT_ALL_UP},
     {SC_TOTAL, "request_availability", "requests served", FU_FRACTION, to_req,
-     1, NULL},
+     1, NULL, LT_REQ_UP},
 };
 
 /* How a recorded number becomes a figure: the same operations the plan
@@ -649,22 +658,45 @@ typedef struct worker {
   size_t first, last; /* trials [first, last) */
   counts *counts;     /* per figure (counted ones only) */
   size_t pass[5], evaluated, failed, infeasible;
-  bool checking; /* evaluate with both and compare */
-  bool mismatch; /* the lean evaluator disagreed */
+  bool mismatch; /* the lean evaluator disagreed: plan_eval from here */
   bool started;  /* state below made */
   params *p;
-  plan *pl, *check;
+  plan *pl;
   lean *lk;
-  double **at, *scale;
-  size_t *first_t;
+  size_t nt;     /* targets of the ranged inputs */
+  double **at;   /* per target: where it lives in P */
+  double *scale; /* per target */
+  size_t *input; /* per target: its input */
+  double **tcol; /* per target: its column (the lean evaluator's or own) */
+  size_t len;    /* trials a step evaluates (the lean block's length) */
+  double **col;  /* per figure: its numbers over the step */
+  double *own;   /* the columns when plan_eval runs every trial */
+  unsigned *own_flags;
   const double **from; /* per figure: where its number is in PL */
   double *draws;
-  /* After the pilot, the figures to record as two plain lists. */
-  size_t n_cnt, n_st;
-  const double **cnt_from, **st_from;
-  counts **cnt_to;
-  double **st_to;
 } worker;
+
+/* Each figure's column: the lean evaluator's, or W's own. */
+static void use_columns(worker *w) {
+  const shared *sh = w->sh;
+  for (size_t f = 0; f < sh->n_figs; f++) {
+    const fig_use *fu = &sh->figs[f];
+    w->col[f] = w->lk ? lean_out(w->lk, (enum lean_fig)fu->def->lean, fu->index)
+                      : w->own + f * BLOCK;
+  }
+  for (size_t j = 0; j < w->nt; j++)
+    w->tcol[j] =
+        w->lk ? lean_column(w->lk, j) : w->own + (sh->n_figs + j) * BLOCK;
+  w->len = w->lk ? lean_block_len(w->lk) : BLOCK;
+}
+
+/* Whether the lean evaluator gives every figure of the model. */
+static bool lean_covers(const shared *sh) {
+  for (size_t f = 0; f < sh->n_figs; f++)
+    if (sh->figs[f].def->lean < 0)
+      return false;
+  return true;
+}
 
 static void worker_start(worker *w) {
   const shared *sh = w->sh;
@@ -675,26 +707,30 @@ static void worker_start(worker *w) {
   params_copy(m, w->p, &m->base);
   w->pl = plan_new(m);
   plan_for_trials(m, w->pl);
-  w->lk = sh->use_lean ? lean_new(m) : NULL;
   /* Each target as a pointer into this thread's parameters. */
   size_t nt = 0;
   for (size_t k = 0; k < ni; k++)
     nt += u->items[k].n_targets;
   w->at = xmalloc((nt + 1) * sizeof *w->at);
   w->scale = xmalloc((nt + 1) * sizeof *w->scale);
-  w->first_t = xmalloc((ni + 1) * sizeof *w->first_t);
+  w->input = xmalloc((nt + 1) * sizeof *w->input);
+  w->tcol = xmalloc((nt + 1) * sizeof *w->tcol);
   nt = 0;
-  for (size_t k = 0; k < ni; k++) {
-    w->first_t[k] = nt;
+  for (size_t k = 0; k < ni; k++)
     for (size_t j = 0; j < u->items[k].n_targets; j++) {
       w->at[nt] = uinput_field(w->p, &u->items[k].targets[j]);
-      w->scale[nt++] = u->items[k].targets[j].scale;
+      w->scale[nt] = u->items[k].targets[j].scale;
+      w->input[nt++] = k;
     }
-  }
-  w->first_t[ni] = nt;
+  w->nt = nt;
+  w->lk = sh->use_lean && lean_covers(sh) ? lean_new(m, w->p, w->at, nt) : NULL;
   w->from = xmalloc((sh->n_figs + 1) * sizeof *w->from);
   for (size_t f = 0; f < sh->n_figs; f++)
     w->from[f] = sh->figs[f].def->at(w->pl, sh->figs[f].index);
+  w->col = xmalloc((sh->n_figs + 1) * sizeof *w->col);
+  w->own = xmalloc(((sh->n_figs + nt) * BLOCK + 1) * sizeof *w->own);
+  w->own_flags = xmalloc(BLOCK * sizeof *w->own_flags);
+  use_columns(w);
   w->draws = xmalloc((ni * BLOCK + 1) * sizeof *w->draws);
   w->started = true;
 }
@@ -704,60 +740,79 @@ static void worker_stop(worker *w) {
     return;
   free(w->draws);
   free(w->from);
-  free(w->cnt_from);
-  free(w->st_from);
-  free(w->cnt_to);
-  free(w->st_to);
+  free(w->col);
+  free(w->own);
+  free(w->own_flags);
   free(w->at);
   free(w->scale);
-  free(w->first_t);
+  free(w->input);
+  free(w->tcol);
   lean_free(w->lk);
   plan_free(w->pl);
-  plan_free(w->check);
   params_free(w->p);
   w->started = false;
 }
 
-/* Evaluates the trial at W's parameters into W->pl: the lean evaluator
- * when it can, else plan_eval.  Returns plan_eval's status. */
-static int evaluate(worker *w) {
+/* Trial T of the step into PL by plan_eval, from the targets' columns;
+ * its figures into the figures' columns.  Returns plan_eval's status and
+ * the trial's flags in *FLAGS. */
+static int plan_trial(worker *w, size_t t, unsigned *flags) {
   const shared *sh = w->sh;
-  if (w->lk && !w->mismatch) {
-    if (lean_eval(w->lk, sh->m, w->p, sh->limits, sh->n_limits, w->pl)) {
-      if (!w->checking)
-        return 0;
-      if (!w->check) {
-        w->check = plan_new(sh->m);
-        plan_for_trials(sh->m, w->check);
-      }
-      if (plan_eval(sh->m, w->p, sh->limits, sh->n_limits, w->check) < 0 ||
-          !lean_same(sh->m, w->pl, w->check))
-        w->mismatch = true; /* plan_eval alone from here */
-      else
-        return 0;
-    }
-  }
-  return plan_eval(sh->m, w->p, sh->limits, sh->n_limits, w->pl);
+  for (size_t j = 0; j < w->nt; j++)
+    *w->at[j] = w->tcol[j][t];
+  int rc = plan_eval(sh->m, w->p, sh->limits, sh->n_limits, w->pl);
+  if (rc < 0)
+    return rc;
+  const plan *pl = w->pl;
+  for (size_t f = 0; f < sh->n_figs; f++)
+    w->col[f][t] = *w->from[f];
+  unsigned fl = pl->overloaded + pl->unmet > 0 ? LEAN_INFEASIBLE : 0;
+  for (size_t c = 0; c < pl->n_checks; c++)
+    fl |= pl->checks[c].passed ? LEAN_PASSED << c : 0;
+  *flags = fl;
+  return rc;
 }
 
-/* The figures W records, as lists without a branch per figure. */
-static void record_lists(worker *w) {
+/* Evaluates trials FIRST .. FIRST + LEN - 1 (LEN <= W->len) from the
+ * draws at offset OFF of W's block; returns their flags, with
+ * LEAN_FALLBACK on the trials that failed. */
+static unsigned *evaluate(worker *w, size_t first, size_t off, size_t len) {
   const shared *sh = w->sh;
-  w->cnt_from = xmalloc((sh->n_figs + 1) * sizeof *w->cnt_from);
-  w->st_from = xmalloc((sh->n_figs + 1) * sizeof *w->st_from);
-  w->cnt_to = xmalloc((sh->n_figs + 1) * sizeof *w->cnt_to);
-  w->st_to = xmalloc((sh->n_figs + 1) * sizeof *w->st_to);
-  w->n_cnt = w->n_st = 0;
-  for (size_t f = 0; f < sh->n_figs; f++) {
-    const fig_use *fu = &sh->figs[f];
-    if (fu->rec == REC_COUNT) {
-      w->cnt_from[w->n_cnt] = w->from[f];
-      w->cnt_to[w->n_cnt++] = &w->counts[f];
-    } else if (fu->rec == REC_STORE) {
-      w->st_from[w->n_st] = w->from[f];
-      w->st_to[w->n_st++] = fu->values;
-    }
+  for (size_t j = 0; j < w->nt; j++) {
+    const double *x = w->draws + w->input[j] * BLOCK + off;
+    double *c = w->tcol[j], s = w->scale[j];
+    if (s == 1)
+      memcpy(c, x, len * sizeof *c);
+    else
+      for (size_t t = 0; t < len; t++)
+        c[t] = x[t] * s;
   }
+  unsigned *flags = w->own_flags;
+  if (w->lk)
+    flags = lean_block(w->lk, len, sh->limits, sh->n_limits);
+  else
+    for (size_t t = 0; t < len; t++)
+      flags[t] = LEAN_FALLBACK;
+  for (size_t t = 0; t < len; t++) {
+    bool check = w->lk && first + t < CHECKED && !(flags[t] & LEAN_FALLBACK);
+    if (!(flags[t] & LEAN_FALLBACK) && !check)
+      continue;
+    if (check) {
+      /* plan_eval's figures against the lean evaluator's; the first
+       * difference sends every trial from here to plan_eval. */
+      for (size_t j = 0; j < w->nt; j++)
+        *w->at[j] = w->tcol[j][t];
+      int rc = plan_eval(sh->m, w->p, sh->limits, sh->n_limits, w->pl);
+      if (rc >= 0 && lean_matches(w->lk, t, w->pl))
+        continue;
+      w->mismatch = true;
+      for (size_t u = t; u < len; u++)
+        flags[u] |= LEAN_FALLBACK;
+    }
+    unsigned fl;
+    flags[t] = plan_trial(w, t, &fl) < 0 ? LEAN_FALLBACK : fl;
+  }
+  return flags;
 }
 
 static void *work(void *arg) {
@@ -772,38 +827,50 @@ static void *work(void *arg) {
     for (size_t k = 0; k < ni; k++)
       dist_fill(&u->items[k].d, sh->tables, sh->keys[k], b, len,
                 w->draws + k * BLOCK);
-    for (size_t t = 0; t < len; t++) {
-      for (size_t k = 0; k < ni; k++) {
-        double x = w->draws[k * BLOCK + t];
-        for (size_t j = w->first_t[k]; j < w->first_t[k + 1]; j++)
-          *w->at[j] = w->scale[j] == 1 ? x : x * w->scale[j];
+    for (size_t off = 0; off < len; off += w->len) {
+      size_t n = len - off < w->len ? len - off : w->len;
+      size_t first = b + off;
+      if (w->lk && w->mismatch) {
+        lean_free(w->lk);
+        w->lk = NULL;
+        use_columns(w);
+        n = len - off < w->len ? len - off : w->len;
       }
-      size_t trial = b + t;
-      w->checking = trial < CHECKED;
-      if (evaluate(w) < 0) {
-        w->failed++;
-        sh->failed[trial] = 1;
-        for (size_t f = 0; f < sh->n_figs; f++)
-          if (sh->figs[f].rec == REC_STORE)
-            sh->figs[f].values[trial] = NAN;
-        continue;
+      const unsigned *flags = evaluate(w, first, off, n);
+      size_t failed = 0;
+      for (size_t t = 0; t < n; t++) {
+        unsigned f = flags[t];
+        if (f & LEAN_FALLBACK) {
+          failed++;
+          sh->failed[first + t] = 1;
+          continue;
+        }
+        w->infeasible += (f & LEAN_INFEASIBLE) != 0;
+        for (size_t c = 0; c < sh->n_limits; c++)
+          w->pass[c] += (f >> (2 + c)) & 1;
       }
-      const plan *pl = w->pl;
-      w->evaluated++;
-      w->infeasible += pl->overloaded + pl->unmet > 0;
-      for (size_t c = 0; c < pl->n_checks; c++)
-        w->pass[c] += pl->checks[c].passed;
+      w->failed += failed;
+      w->evaluated += n - failed;
       if (sh->pilot) {
         for (size_t f = 0; f < sh->n_figs; f++)
-          sh->pilot[f * PILOT + trial] = *w->from[f];
+          memcpy(sh->pilot + f * PILOT + first, w->col[f], n * sizeof(double));
         continue;
       }
-      if (!w->cnt_from)
-        record_lists(w);
-      for (size_t f = 0; f < w->n_cnt; f++)
-        counts_add(w->cnt_to[f], *w->cnt_from[f]);
-      for (size_t f = 0; f < w->n_st; f++)
-        w->st_to[f][trial] = *w->st_from[f];
+      for (size_t f = 0; f < sh->n_figs; f++) {
+        fig_use *fu = &sh->figs[f];
+        const double *c = w->col[f];
+        if (fu->rec == REC_STORE) {
+          memcpy(fu->values + first, c, n * sizeof *c);
+          for (size_t t = 0; failed && t < n; t++)
+            if (flags[t] & LEAN_FALLBACK)
+              fu->values[first + t] = NAN;
+        } else if (fu->rec == REC_COUNT) {
+          counts *to = &w->counts[f];
+          for (size_t t = 0; t < n; t++)
+            if (!failed || !(flags[t] & LEAN_FALLBACK))
+              counts_add(to, c[t]);
+        }
+      }
     }
   }
   if (w != arg || sh->pilot == NULL)
@@ -1133,6 +1200,7 @@ mc_result *mc_run(const capplan_model *m, const uinputs *u,
   if (ws[0].lk && !r->lean) {
     lean_free(ws[0].lk);
     ws[0].lk = NULL;
+    use_columns(&ws[0]);
   }
 
   /* The rest: whole blocks per thread. */

@@ -306,8 +306,16 @@ static void test_exact_quantiles(void **state) {
   done(r, src, &d);
 }
 
+/* A factor in [0.5, 2) from the generator W. */
+static double nudge(uint64_t *w) {
+  *w = *w * 6364136223846793005ull + 1442695040888963407ull;
+  return 0.5 + (double)(*w >> 11) * 0x1p-53 * 1.5;
+}
+
 /* The lean evaluator gives plan_eval's figures bit for bit on every spec
- * of specs/ it takes, at parameters moved at random. */
+ * of specs/ it takes, at parameters moved at random: the traffic and
+ * every stage's throughput, latency and headroom, a block of trials at a
+ * time (blocks of one trial, and of many). */
 static void test_lean_matches(void **state) {
   (void)state;
   const char *specs[] = {"youtube",
@@ -329,7 +337,7 @@ static void test_lean_matches(void **state) {
                          "cached-stage",
                          "colocation",
                          "resilient-ranking"};
-  size_t taken = 0;
+  size_t taken = 0, compared = 0;
   for (size_t s = 0; s < sizeof specs / sizeof specs[0]; s++) {
     char path[256];
     snprintf(path, sizeof path, "%s/specs/%s.yaml", CAPPLAN_SOURCE_DIR,
@@ -341,39 +349,96 @@ static void test_lean_matches(void **state) {
     capplan_report *r = capplan_run(src, NULL, &d);
     assert_non_null(r);
     const capplan_model *m = r->model;
-    lean *k = lean_new(m);
+    params *p = params_new(m);
+    params_copy(m, p, &m->base);
+    /* The fields that vary: traffic, then three per stage. */
+    size_t nv = 1 + 3 * m->n_stages;
+    double **vary = xmalloc(nv * sizeof *vary);
+    vary[0] = &p->traffic.qps;
+    for (size_t i = 0; i < m->n_stages; i++) {
+      vary[1 + 3 * i] = &p->stage[i].qps_per_server;
+      vary[2 + 3 * i] = &p->stage[i].latency;
+      vary[3 + 3 * i] = &p->stage[i].pol.headroom;
+    }
+    lean *k = lean_new(m, p, vary, nv);
     if (k) {
       taken++;
-      params *p = params_new(m);
-      plan *a = plan_new(m), *b = plan_new(m);
+      plan *b = plan_new(m);
       uint64_t w = 12345;
-      for (int trial = 0; trial < 300; trial++) {
-        params_copy(m, p, &m->base);
-        /* Every rate, latency and share moved by up to a factor of 2. */
-        w = w * 6364136223846793005ull + 1442695040888963407ull;
-        p->traffic.qps *= 0.5 + (double)(w >> 11) * 0x1p-53 * 1.5;
-        for (size_t i = 0; i < m->n_stages; i++) {
-          w = w * 6364136223846793005ull + 1442695040888963407ull;
-          double f = 0.5 + (double)(w >> 11) * 0x1p-53 * 1.5;
-          p->stage[i].qps_per_server *= f;
-          p->stage[i].latency *= f;
-          p->stage[i].pol.headroom *= f;
+      size_t lens[] = {1, lean_block_len(k)};
+      for (int round = 0; round < 4; round++) {
+        size_t len = lens[round % 2];
+        for (size_t t = 0; t < len; t++)
+          for (size_t j = 0; j < nv; j++)
+            lean_column(k, j)[t] = *vary[j] * nudge(&w);
+        unsigned *flags = lean_block(k, len, r->limits, r->n_limits);
+        for (size_t t = 0; t < len; t++) {
+          /* The same trial through plan_eval: the fields set, the rest
+           * as the model holds them. */
+          double keep[1024];
+          assert_true(nv <= 1024);
+          for (size_t j = 0; j < nv; j++) {
+            keep[j] = *vary[j];
+            *vary[j] = lean_column(k, j)[t];
+          }
+          int rc = plan_eval(m, p, r->limits, r->n_limits, b);
+          for (size_t j = 0; j < nv; j++)
+            *vary[j] = keep[j];
+          if (flags[t] & LEAN_FALLBACK)
+            continue;
+          compared++;
+          if (rc < 0 || !lean_matches(k, t, b))
+            fail_msg("%s: trial %zu of a block of %zu differs from plan_eval",
+                     specs[s], t, len);
         }
-        bool ok = lean_eval(k, m, p, r->limits, r->n_limits, a);
-        int rc = plan_eval(m, p, r->limits, r->n_limits, b);
-        if (ok && (rc < 0 || !lean_same(m, a, b)))
-          fail_msg("%s: trial %d differs from plan_eval", specs[s], trial);
       }
-      plan_free(a);
       plan_free(b);
-      params_free(p);
       lean_free(k);
     }
+    free(vary);
+    params_free(p);
     capplan_report_free(r);
     capplan_diags_release(&d);
     capplan_source_free(src);
   }
   assert_true(taken >= 8);
+  assert_true(compared >= 1000);
+}
+
+/* lean_matches tells a figure that differs: a trial's servers moved by
+ * one after the block was evaluated. */
+static void test_lean_mismatch(void **state) {
+  (void)state;
+  char path[256];
+  snprintf(path, sizeof path, "%s/specs/youtube.yaml", CAPPLAN_SOURCE_DIR);
+  capplan_diags d;
+  capplan_diags_init(&d, NULL);
+  capplan_source *src = capplan_source_read(path, NULL, &d);
+  capplan_report *r = capplan_run(src, NULL, &d);
+  assert_non_null(r);
+  const capplan_model *m = r->model;
+  params *p = params_new(m);
+  params_copy(m, p, &m->base);
+  double *vary[] = {&p->traffic.qps};
+  lean *k = lean_new(m, p, vary, 1);
+  assert_non_null(k);
+  lean_column(k, 0)[0] = p->traffic.qps;
+  unsigned *flags = lean_block(k, 1, r->limits, r->n_limits);
+  assert_false(flags[0] & LEAN_FALLBACK);
+  plan *b = plan_new(m);
+  assert_true(plan_eval(m, p, r->limits, r->n_limits, b) >= 0);
+  assert_true(lean_matches(k, 0, b));
+  lean_out(k, LF_SERVERS, 0)[0] += 1;
+  assert_false(lean_matches(k, 0, b));
+  lean_out(k, LF_SERVERS, 0)[0] -= 1;
+  lean_out(k, LT_REQ_UP, 0)[0] = nextafter(lean_out(k, LT_REQ_UP, 0)[0], 0);
+  assert_false(lean_matches(k, 0, b));
+  plan_free(b);
+  lean_free(k);
+  params_free(p);
+  capplan_report_free(r);
+  capplan_diags_release(&d);
+  capplan_source_free(src);
 }
 
 /* ---------------------------------------------------- what-if commands */
@@ -510,6 +575,7 @@ int main(void) {
       cmocka_unit_test(test_stderr),
       cmocka_unit_test(test_exact_quantiles),
       cmocka_unit_test(test_lean_matches),
+      cmocka_unit_test(test_lean_mismatch),
       cmocka_unit_test(test_sensitivity),
       cmocka_unit_test(test_sweep_find),
       cmocka_unit_test(test_forecast),
