@@ -209,13 +209,20 @@ static double map_apply(fmap g, double x) {
  * cost per year). */
 enum rec { REC_COUNT, REC_STORE, REC_DERIVED };
 
+/* How a counted figure's trials are added, chosen from the pilot (each
+ * falls back on counts_add for a value its way does not take): one value
+ * repeated (CM_SAME), whole numbers in a window (CM_WINDOW), a few other
+ * values in the table (CM_TABLE). */
+enum count_mode { CM_SAME, CM_WINDOW, CM_TABLE };
+
 typedef struct fig_use {
   const fig_def *def;
   size_t index;
   enum rec rec;
-  size_t src;     /* REC_DERIVED: the figure whose numbers it maps */
-  fmap map;       /* the figure from the numbers recorded */
-  double *values; /* REC_STORE: by trial */
+  enum count_mode mode; /* REC_COUNT: how its trials are counted */
+  size_t src;           /* REC_DERIVED: the figure whose numbers it maps */
+  fmap map;             /* the figure from the numbers recorded */
+  double *values;       /* REC_STORE: by trial */
   /* REC_STORE: its order statistics at the ranks of summary_ranks,
    * selected once for every figure that reads them. */
   double stats[32];
@@ -351,6 +358,60 @@ static inline void counts_add(counts *c, double v) {
   }
   c->last = bits;
   c->last_n = 1;
+}
+
+/* Adds the N values of V to C the way MODE says; SKIP (when not NULL)
+ * flags the trials to leave out.  A loop per way, each with what it
+ * reads held in locals. */
+static void counts_add_block(counts *c, enum count_mode mode, const double *v,
+                             size_t n, const unsigned *skip) {
+  size_t t = 0;
+  if (skip)
+    for (; t < n; t++)
+      if (!(skip[t] & LEAN_FALLBACK))
+        counts_add(c, v[t]);
+  if (mode == CM_SAME) {
+    for (; t < n; t++) {
+      uint64_t bits;
+      memcpy(&bits, &v[t], sizeof bits);
+      if (bits == c->last && c->last_n)
+        c->last_n++;
+      else
+        counts_add(c, v[t]);
+    }
+  } else if (mode == CM_WINDOW) {
+    while (t < n) {
+      size_t *win = c->win;
+      double base = c->base, cap = (double)c->cap;
+      for (; t < n && win; t++) {
+        double at = v[t] - base;
+        if (!(at >= 0 && at < cap))
+          break;
+        long long i = (long long)at;
+        if ((double)i != at)
+          break;
+        win[i]++;
+      }
+      if (t < n)
+        counts_add(c, v[t++]); /* may move the window */
+    }
+  } else {
+    while (t < n) {
+      const uint64_t *keys = c->keys;
+      size_t *vals = c->vals, mask = c->tcap - 1;
+      for (; t < n && keys; t++) {
+        uint64_t k;
+        memcpy(&k, &v[t], sizeof k);
+        k += 1;
+        size_t h = (size_t)((k * 0x9E3779B97F4A7C15ull) >> 20) & mask;
+        if (keys[h] != k)
+          break;
+        vals[h]++;
+      }
+      if (t < n)
+        counts_add(c, v[t++]); /* may grow the table */
+    }
+  }
 }
 
 static void counts_free(counts *c) {
@@ -865,10 +926,8 @@ static void *work(void *arg) {
             if (flags[t] & LEAN_FALLBACK)
               fu->values[first + t] = NAN;
         } else if (fu->rec == REC_COUNT) {
-          counts *to = &w->counts[f];
-          for (size_t t = 0; t < n; t++)
-            if (!failed || !(flags[t] & LEAN_FALLBACK))
-              counts_add(to, c[t]);
+          counts_add_block(&w->counts[f], fu->mode, c, n,
+                           failed ? flags : NULL);
         }
       }
     }
@@ -1185,6 +1244,10 @@ mc_result *mc_run(const capplan_model *m, const uinputs *u,
     size_t distinct = pilot_values(vals, ok);
     fu->rec = fu->def->unit == FU_COUNT || distinct <= FEW_VALUES ? REC_COUNT
                                                                   : REC_STORE;
+    bool whole_all = true;
+    for (size_t i = 0; i < ok && whole_all; i++)
+      whole_all = whole(vals[i]) && fabs(vals[i]) < 1e15;
+    fu->mode = distinct <= 1 ? CM_SAME : whole_all ? CM_WINDOW : CM_TABLE;
     free(vals);
     if (fu->rec == REC_STORE)
       fu->values = xmalloc((n + 1) * sizeof(double));

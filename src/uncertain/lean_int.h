@@ -1,0 +1,332 @@
+/*
+ * lean_int.h - the lean evaluator's insides (lean.c), shared with the
+ * translation unit that compiles its stage loop for wider vector
+ * registers (lean_avx2.c, through the template lean_simd.h).  Private to
+ * those files.
+ */
+#ifndef CAPPLAN_LEAN_INT_H
+#define CAPPLAN_LEAN_INT_H
+
+#include "lean.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "figures.h"
+
+#define SECONDS_PER_YEAR (CAPPLAN_HOURS_PER_YEAR * 3600.0)
+#define MEMO 2048 /* k-of-n tails remembered per stage (a power of two) */
+#define BLOCK 64  /* trials a block holds at most */
+/* Doubles of per-stage columns a block may take: a large model gets
+ * shorter blocks, so that its columns stay within a few MB. */
+#define BLOCK_CELLS ((size_t)1 << 18)
+
+typedef struct memo_entry {
+  double m, n, a, kdown;
+  avail all;
+} memo_entry;
+
+/* An input as the loop reads it: P[t & MASK], MASK 0 for a constant (P
+ * into the parameters), all ones for a column (P its first trial). */
+typedef struct opnd {
+  const double *p;
+  size_t mask;
+} opnd;
+
+static inline double at(opnd o, size_t t) {
+  return o.p[t & o.mask];
+}
+
+/* A field of a batch model's scratch inputs and the column it takes. */
+typedef struct setter {
+  double *to;
+  const double *from;
+} setter;
+
+typedef struct lstage {
+  size_t i; /* in the model */
+  const mstage *ms;
+  opnd share, stops, calls, cache_hit, concurrency;
+  opnd fu, util, headroom, redundancy, avail, stage_avail, reserve;
+  opnd memory, replicas, gpus, cost, hw_memory, hw_gpu_memory;
+  opnd per_server, latency, parallelism; /* the throughput model's */
+  /* A batch model: its inputs copied, the varying ones set per trial
+   * (none: its figures once per block), its figures per trial. */
+  stage_in *sin;
+  hw_in *shw;
+  setter *set;
+  size_t n_set;
+  double *tp_per_server, *tp_latency, *tp_parallelism;
+  /* Some input other than the throughput model's varies: every input is
+   * read as an operand (else the others are constants of the loop). */
+  bool general;
+  double *outflow, *latency_to; /* for the stages after it */
+  double *out[LF_STAGE_COUNT];
+  memo_entry *memo;
+} lstage;
+
+struct lean {
+  bool avx2; /* the CPU runs lean_stage_avx2 */
+  const capplan_model *m;
+  const params *p;
+  size_t len; /* block length */
+  size_t nv;
+  double *cols; /* nv x len */
+  lstage *st;   /* in topological order */
+  size_t *pos;  /* model index -> position in st */
+  opnd qps, dau, rpu, p2a, avg_qps;
+  double *qps_t, *average_t; /* per trial */
+  double *tot[LF_COUNT];     /* the totals (index >= LT_SERVERS) */
+  unsigned *flags;
+  double *arena; /* every column */
+};
+
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
+
+static inline double max2(double a, double b) {
+  return a > b ? a : b;
+}
+
+static inline double min2(double a, double b) {
+  return a < b ? a : b;
+}
+
+/* The small functions of the evaluation, here so that they inline into
+ * the loop: each is the same code as the one named (eval.c,
+ * availability.c; the ceiling is figures.h's own inline one), and mc.c
+ * compares the first trials with plan_eval's figure by figure, so a
+ * change there cannot pass unnoticed. */
+
+/* needed() (eval.c): ceil(EQ - tolerance), at least 1 for any load. */
+static inline double needed(double eq) {
+  if (eq <= 0)
+    return 0;
+  double c = capplan_ceil(eq);
+  return c < 1 ? 1 : c;
+}
+
+/* size_servers (eval.c) without zones (lean_new refuses them). */
+static inline double servers_for(double raw, double headroom,
+                                 double redundancy) {
+  double n = capplan_ceil(raw * (1 + headroom));
+  if (raw > 0 && n < 1)
+    n = 1;
+  return n + redundancy;
+}
+
+/* avail_of, avail_down, avail_series, avail_share (availability.c). */
+static inline avail of(double a) {
+  avail r = {a, 1 - a};
+  return r;
+}
+
+static inline avail down_of(double d) {
+  avail r = {1 - d, d};
+  return r;
+}
+
+static inline avail series(avail x, avail y) {
+  avail r = {x.up * y.up, x.down + y.down * x.up};
+  return r;
+}
+
+static inline avail share(avail all, double kdown, double r) {
+  if (r <= 0)
+    return all;
+  avail req;
+  req.down = all.down - kdown / r;
+  if (req.down < 0.5) {
+    req.down = req.down > 0 ? req.down : all.down > 0 ? DBL_TRUE_MIN : 0;
+    req.up = 1 - req.down;
+  } else {
+    req.up = all.up + kdown / r;
+    req.up = req.up < 1 ? req.up : 1;
+    req.down = 1 - req.up;
+  }
+  return req;
+}
+
+/* avail_tails through the stage's table, keyed by the counts (whole
+ * numbers: through a signed conversion, one instruction, where they fit
+ * in one; the table is left alone otherwise). */
+static inline void tails(memo_entry *memo, double m, double n, double a,
+                         avail *all, double *kdown) {
+  if (!(m < 4e18 && n < 4e18)) {
+    avail_tails(m, n, a, all, kdown);
+    return;
+  }
+  size_t h = (size_t)(((uint64_t)(int64_t)m * 2654435761u +
+                       (uint64_t)(int64_t)n * 40503u) &
+                      (MEMO - 1));
+  memo_entry *e = &memo[h];
+  if (e->m == m && e->n == n && e->a == a) {
+    *all = e->all;
+    *kdown = e->kdown;
+    return;
+  }
+  avail_tails(m, n, a, all, kdown);
+  *e = (memo_entry){m, n, a, *kdown, *all};
+}
+
+/* The inputs of a stage that are constants of its loop. */
+typedef struct fixed_in {
+  double share, stops, calls, cache_hit, concurrency, fu, util, headroom,
+      redundancy, avail, stage_avail, reserve, memory, replicas, gpus, cost,
+      hw_memory, hw_gpu_memory;
+} fixed_in;
+
+/* Stage S (phases 1, 3, 5 and its share of 6 and 7) for trial T;
+ * GENERAL: every input an operand, else those of C constants (the
+ * compiler makes a function of each, as GENERAL is a constant where it
+ * is called); FIRST: no stage before it on the request path. */
+static ALWAYS_INLINE void stage_one(lean *k, lstage *s, const fixed_in *c,
+                                    size_t t, bool general, bool first) {
+#define IN(f) (general ? at(s->f, t) : c->f)
+  const mstage *ms = s->ms;
+  double *t_lat = k->tot[LT_LATENCY];
+  double *t_up = k->tot[LT_ALL_UP], *t_req = k->tot[LT_REQ_UP];
+  /* The totals' down shares live in the columns of the month and the
+   * million until the end (finish() writes those). */
+  double *t_down = k->tot[LT_MONTH], *t_rdown = k->tot[LT_MILLION];
+  /* Phase 1: flow, load, latency. */
+  double inflow = ms->n_parents ? 0 : 1, slow = 0;
+  for (size_t q = 0; q < ms->n_parents; q++) {
+    const lstage *u = &k->st[k->pos[ms->parents[q]]];
+    inflow =
+        ms->join_any ? inflow + u->outflow[t] : max2(inflow, u->outflow[t]);
+    slow = max2(slow, u->latency_to[t]);
+  }
+  double sin = IN(share) * inflow;
+  s->outflow[t] = sin * (1 - IN(stops));
+  double load = sin * IN(calls) * k->qps_t[t] * (1 - IN(cache_hit));
+  double per_server = at(s->per_server, t), tlat = at(s->latency, t);
+  double lat = ms->calls_sequential ? tlat * IN(calls) : tlat;
+  s->out[LF_LATENCY][t] = lat;
+  s->latency_to[t] = lat + slow;
+  /* The figures plan_eval stops at: handed back to it (the columns the
+   * stages after read are left finite). */
+  if (!isfinite(sin) || !isfinite(load) || !isfinite(per_server * 1000) ||
+      !isfinite(s->latency_to[t] * 1000))
+    goto fallback;
+  /* Phase 3: constraints, sizing, cost, availability. */
+  double fu = IN(fu), util = IN(util);
+  double carry = load / (per_server * fu);
+  double need = needed(carry);
+  double raw = 0;
+  /* The same division when the two utilizations are the same (both 100%
+   * by default). */
+  double by_tp = util == fu ? carry : load / (per_server * util);
+  if (by_tp > raw)
+    raw = by_tp;
+  if (ms->has_memory) {
+    double memory = IN(memory) * IN(replicas);
+    double usable = (ms->memory_on_gpu ? IN(hw_gpu_memory) : IN(hw_memory)) *
+                    (1 - IN(reserve));
+    double by_mem = memory / usable;
+    double hold = IN(memory) / usable;
+    if (hold > carry)
+      carry = hold;
+    if (needed(hold) > need)
+      need = needed(hold);
+    /* size_pool: the largest count binds; throughput first on ties. */
+    if (by_mem > raw)
+      raw = by_mem;
+  }
+  double srv = servers_for(raw, IN(headroom), IN(redundancy));
+  if (!(isfinite(load) && isfinite(srv) && srv <= CAPPLAN_MAX_EXACT))
+    goto fallback;
+  double gpus = srv * IN(gpus);
+  if (gpus > CAPPLAN_MAX_EXACT)
+    goto fallback;
+  double cost = srv * IN(cost);
+  s->out[LF_SERVERS][t] = srv;
+  s->out[LF_GPUS][t] = gpus;
+  s->out[LF_COST][t] = cost;
+  /* eval.c: overloaded when load / (servers x per server) > 1 + 1e-9;
+   * the division only where the capacity is within 1e-8 of the load
+   * (below that bound the quotient is under 1 + 1e-9 whatever its
+   * rounding). */
+  double capacity = srv * per_server;
+  bool over = false;
+  if (srv > 0 && !(capacity >= load * (1 + 1e-8)))
+    over = load / capacity > 1 + 1e-9;
+  /* latency.c's latency_status: the queue of its slots at or above 100%
+   * (tp_fixed.c's and tp_batch.c's queue, one request a job). */
+  if (!over && load > 0 && srv > 0) {
+    double cc = IN(concurrency);
+    double qslots = cc > 0                    ? cc
+                    : ms->tp.kind == TP_FIXED ? per_server * tlat
+                                              : at(s->parallelism, t);
+    double jobs = load / 1;
+    double slots = ms->random_balancer ? capplan_floor(qslots + 1e-9)
+                                       : capplan_floor(srv * qslots + 1e-9);
+    if (slots < 1)
+      slots = 1;
+    double arrivals = ms->random_balancer ? jobs / srv : jobs;
+    double u = arrivals * tlat / slots;
+    if (!(u < 1 - 1e-9) || !isfinite(u))
+      over = true;
+  }
+  k->flags[t] |= over ? LEAN_INFEASIBLE : 0;
+  avail a_all, a_req;
+  if (need <= 0) {
+    a_all = of(1);
+    a_req = of(1);
+  } else {
+    double kdown;
+    tails(s->memo, need, srv, IN(avail), &a_all, &kdown);
+    a_req = share(a_all, kdown, carry);
+  }
+  double sa = IN(stage_avail);
+  if (sa < 1) {
+    a_all = series(a_all, of(sa));
+    a_req = series(a_req, of(sa));
+  }
+  /* Phase 5: no fallback, so the stage's own. */
+  s->out[LF_AVAIL][t] = a_all.up;
+  /* Phase 6: totals, in topological order. */
+  k->tot[LT_SERVERS][t] += srv;
+  k->tot[LT_GPUS][t] += gpus;
+  k->tot[LT_COST][t] += cost;
+  if (!ms->async) {
+    double visit = min2(1, sin);
+    double misses = visit * (1 - IN(cache_hit));
+    avail all = series((avail){t_up[t], t_down[t]}, a_all);
+    avail req =
+        series((avail){t_req[t], t_rdown[t]}, down_of(misses * a_req.down));
+    t_up[t] = all.up;
+    t_down[t] = all.down;
+    t_req[t] = req.up;
+    t_rdown[t] = req.down;
+    /* Phase 7: the latency of the critical path is its end's. */
+    if (first || s->latency_to[t] > t_lat[t])
+      t_lat[t] = s->latency_to[t];
+  }
+  return;
+fallback:
+  k->flags[t] |= LEAN_FALLBACK;
+  s->outflow[t] = 0;
+  s->latency_to[t] = 0;
+#undef IN
+}
+
+/* stage_one for a stage that is not S->general, several trials at a time
+ * from trial 0 (lean_simd.h): returns the trials done, the rest left to
+ * stage_one.  lean_stage_avx2 only where the CPU has AVX2. */
+size_t lean_stage_sse2(lean *k, lstage *s, const fixed_in *c, size_t len,
+                       bool first);
+size_t lean_stage_avx2(lean *k, lstage *s, const fixed_in *c, size_t len,
+                       bool first);
+/* Whether lean_stage_avx2 was compiled (x86-64, gcc or clang) and the CPU
+ * runs it. */
+bool lean_avx2_usable(void);
+
+#endif

@@ -1,0 +1,212 @@
+/*
+ * lean_simd.h - the stage loop of the lean evaluator (lean_int.h's
+ * stage_one) for LEAN_W trials at a time, through the compiler's vector
+ * extensions: the same IEEE operations lane by lane (no operation fused,
+ * none reordered), so each lane's figures are stage_one's.  A template:
+ * the file that includes it defines LEAN_W (lanes), LEAN_SIMD_FN (the
+ * function's name) and, where the instruction set has one, LEAN_BLENDV
+ * (a lane select).  lean.c makes the SSE2 one every x86-64 has (two
+ * lanes), lean_avx2.c the AVX2 one (four).
+ */
+#define W LEAN_W
+typedef double vd __attribute__((vector_size(8 * LEAN_W)));
+typedef long long vi __attribute__((vector_size(8 * LEAN_W)));
+
+static inline vd vload(const double *p) {
+  vd v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+
+static inline void vstore(double *p, vd v) {
+  memcpy(p, &v, sizeof v);
+}
+
+static inline vd vall(double x) {
+  vd v = {0};
+  return v + x;
+}
+
+/* M ? A : B, lane by lane (M all ones or all zeros). */
+static inline vd vsel(vi m, vd a, vd b) {
+#ifdef LEAN_BLENDV
+  return LEAN_BLENDV(b, a, m);
+#else
+  return (vd)((m & (vi)a) | (~m & (vi)b));
+#endif
+}
+
+/* Finite lanes: x - x is 0 for a finite x, NaN for an infinite one. */
+static inline vi vfinite(vd x) {
+  return (x - x) == 0.0;
+}
+
+/* X rounded to the nearest whole number, for |X| < 2^51: the sum with
+ * 1.5 x 2^52 has no bits below the units (the default rounding). */
+static inline vd vround(vd x) {
+  const double big = 6755399441055744.0;
+  return (x + big) - big;
+}
+
+/* capplan_ceil (figures.h) lane by lane; *OK loses the lanes it cannot
+ * take (x minus its tolerance outside (-1, 2^51), NaN). */
+static inline vd vceil(vd x, vi *ok) {
+  vd ax = (vd)((vi)x & 0x7FFFFFFFFFFFFFFFll);
+  vd t = ax * CAPPLAN_CEIL_RELATIVE;
+  t = vsel(t > CAPPLAN_CEIL_MAX, vall(CAPPLAN_CEIL_MAX), t);
+  t = vsel(t > CAPPLAN_CEIL_TOLERANCE, t, vall(CAPPLAN_CEIL_TOLERANCE));
+  vd y = x - t;
+  *ok &= (y > -1.0) & (y < 2251799813685248.0);
+  vd r = vround(y);
+  vd c = vsel(r < y, r + 1, r);
+  return vsel(c > 0.0, c, vall(0));
+}
+
+/* capplan_floor for |x| < 2^51 (*OK loses the other lanes). */
+static inline vd vfloor(vd x, vi *ok) {
+  *ok &= (x > -2251799813685248.0) & (x < 2251799813685248.0);
+  vd r = vround(x);
+  return vsel(r > x, r - 1, r);
+}
+
+/* needed() of each lane. */
+static inline vd vneeded(vd eq, vi *ok) {
+  /* A lane at or below 0 takes no ceiling; NaN must (and is lost). */
+  vi fine = *ok;
+  vd c = vceil(eq, &fine);
+  *ok = (fine | (eq <= 0.0)) & *ok;
+  c = vsel(c < 1.0, vall(1), c);
+  return vsel(eq <= 0.0, vall(0), c);
+}
+
+static inline vd vat(opnd o, size_t t) {
+  return o.mask ? vload(o.p + t) : vall(o.p[0]);
+}
+
+/* stage_one for W trials at a time from trial 0, for a stage whose only
+ * varying inputs are its throughput model's (not S->general) and that
+ * holds no data in memory.  A lane it cannot finish the same way (a
+ * figure plan_eval stops at, a count past 2^51) is left to stage_one.
+ * Returns the trials done. */
+size_t LEAN_SIMD_FN(lean *k, lstage *s, const fixed_in *c, size_t len,
+                    bool first) {
+  const mstage *ms = s->ms;
+  if (ms->has_memory)
+    return 0;
+  bool fixed = ms->tp.kind == TP_FIXED, random = ms->random_balancer;
+  double *t_srv = k->tot[LT_SERVERS], *t_gpus = k->tot[LT_GPUS];
+  double *t_cost = k->tot[LT_COST], *t_lat = k->tot[LT_LATENCY];
+  double *t_up = k->tot[LT_ALL_UP], *t_req = k->tot[LT_REQ_UP];
+  double *t_down = k->tot[LT_MONTH], *t_rdown = k->tot[LT_MILLION];
+  double stops1 = 1 - c->stops, miss1 = 1 - c->cache_hit;
+  double headroom1 = 1 + c->headroom;
+  size_t t = 0;
+  for (; t + W <= len; t += W) {
+    /* Phase 1. */
+    vd inflow = vall(ms->n_parents ? 0 : 1), slow = vall(0);
+    for (size_t q = 0; q < ms->n_parents; q++) {
+      const lstage *u = &k->st[k->pos[ms->parents[q]]];
+      vd o = vload(u->outflow + t), l = vload(u->latency_to + t);
+      inflow = ms->join_any ? inflow + o : vsel(inflow > o, inflow, o);
+      slow = vsel(slow > l, slow, l);
+    }
+    vd sin = c->share * inflow;
+    vd load = sin * c->calls * vload(k->qps_t + t) * miss1;
+    vd ps = vat(s->per_server, t), tlat = vat(s->latency, t);
+    vd lat = ms->calls_sequential ? tlat * c->calls : tlat;
+    vd latto = lat + slow;
+    vstore(s->outflow + t, sin * stops1);
+    vstore(s->out[LF_LATENCY] + t, lat);
+    vstore(s->latency_to + t, latto);
+    vi ok = vfinite(sin) & vfinite(load) & vfinite(ps * 1000) &
+            vfinite(latto * 1000);
+    /* Phase 3. */
+    vd carry = load / (ps * c->fu);
+    vd need = vneeded(carry, &ok);
+    vd by_tp = c->util == c->fu ? carry : load / (ps * c->util);
+    vd raw = vsel(by_tp > 0.0, by_tp, vall(0));
+    vd srv = vceil(raw * headroom1, &ok);
+    srv = vsel((raw > 0.0) & (srv < 1.0), vall(1), srv) + c->redundancy;
+    ok &= vfinite(load) & vfinite(srv) & (srv <= CAPPLAN_MAX_EXACT);
+    vd gpus = srv * c->gpus;
+    ok &= ~(gpus > CAPPLAN_MAX_EXACT);
+    vd cost = srv * c->cost;
+    vstore(s->out[LF_SERVERS] + t, srv);
+    vstore(s->out[LF_GPUS] + t, gpus);
+    vstore(s->out[LF_COST] + t, cost);
+    vd capacity = srv * ps;
+    vi over = (srv > 0.0) & ~(capacity >= load * (1 + 1e-8)) &
+              (load / capacity > 1 + 1e-9);
+    vi queue = ~over & (load > 0.0) & (srv > 0.0);
+    vd qslots = c->concurrency > 0 ? vall(c->concurrency)
+                : fixed            ? ps * tlat
+                                   : vat(s->parallelism, t);
+    vi fine = ok;
+    vd slots = random ? vfloor(qslots + 1e-9, &fine)
+                      : vfloor(srv * qslots + 1e-9, &fine);
+    ok &= fine | ~queue;
+    slots = vsel(slots < 1.0, vall(1), slots);
+    vd arrivals = random ? load / srv : load;
+    vd u = arrivals * tlat / slots;
+    over |= queue & (~(u < 1 - 1e-9) | ~vfinite(u));
+    /* The k-of-n tails and the share served, lane by lane. */
+    double need_l[W], srv_l[W], carry_l[W];
+    double up_l[W], down_l[W], rdown_l[W];
+    long long ok_l[W], over_l[W];
+    memcpy(need_l, &need, sizeof need_l);
+    memcpy(srv_l, &srv, sizeof srv_l);
+    memcpy(carry_l, &carry, sizeof carry_l);
+    memcpy(ok_l, &ok, sizeof ok_l);
+    memcpy(over_l, &over, sizeof over_l);
+    for (size_t l = 0; l < W; l++) {
+      up_l[l] = 1;
+      down_l[l] = rdown_l[l] = 0;
+      if (!ok_l[l])
+        continue;
+      avail a_all, a_req;
+      if (need_l[l] <= 0) {
+        a_all = of(1);
+        a_req = of(1);
+      } else {
+        double kdown;
+        tails(s->memo, need_l[l], srv_l[l], c->avail, &a_all, &kdown);
+        a_req = share(a_all, kdown, carry_l[l]);
+      }
+      if (c->stage_avail < 1) {
+        a_all = series(a_all, of(c->stage_avail));
+        a_req = series(a_req, of(c->stage_avail));
+      }
+      up_l[l] = a_all.up;
+      down_l[l] = a_all.down;
+      rdown_l[l] = a_req.down;
+      k->flags[t + l] |= over_l[l] ? LEAN_INFEASIBLE : 0;
+    }
+    vd up = vload(up_l), down = vload(down_l), rdown = vload(rdown_l);
+    vstore(s->out[LF_AVAIL] + t, up);
+    /* Phase 6 and 7, on the lanes done here. */
+    vd x = vload(t_srv + t);
+    vstore(t_srv + t, vsel(ok, x + srv, x));
+    x = vload(t_gpus + t);
+    vstore(t_gpus + t, vsel(ok, x + gpus, x));
+    x = vload(t_cost + t);
+    vstore(t_cost + t, vsel(ok, x + cost, x));
+    if (!ms->async) {
+      vd visit = vsel(1.0 < sin, vall(1), sin);
+      vd misses = visit * miss1;
+      vd tu = vload(t_up + t), td = vload(t_down + t);
+      vstore(t_up + t, vsel(ok, tu * up, tu));
+      vstore(t_down + t, vsel(ok, td + down * tu, td));
+      vd d = misses * rdown;
+      vd ru = vload(t_req + t), rd = vload(t_rdown + t);
+      vstore(t_req + t, vsel(ok, ru * (1 - d), ru));
+      vstore(t_rdown + t, vsel(ok, rd + d * ru, rd));
+      vd tl = vload(t_lat + t);
+      vd nl = first ? latto : vsel(latto > tl, latto, tl);
+      vstore(t_lat + t, vsel(ok, nl, tl));
+    }
+    for (size_t l = 0; l < W; l++)
+      if (!ok_l[l])
+        stage_one(k, s, c, t + l, false, first);
+  }
+  return t;
+}
