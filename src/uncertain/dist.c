@@ -235,6 +235,7 @@ void dist_tables_init(dist_tables *t) {
   t->zf[DIST_ZIG_LAYERS] = 1;
   for (size_t j = 0; j < DIST_EXP_TABLE; j++)
     t->two[j] = exp2((double)j / DIST_EXP_TABLE);
+  t->avx2 = dist_avx2_usable();
 }
 
 /* ln 2 / 256 in two parts: the high part has 32 significant bits, so
@@ -396,7 +397,8 @@ void dist_fill(const dist *d, const dist_tables *t, uint64_t key,
       unsigned j = 0;
       out[i] = d->a + d->b * normal_from(t, key, first + i, &j);
     }
-    for (size_t i = 0; i < n; i++)
+    size_t done = t->avx2 ? dist_exp_avx2(t->two, out, n) : 0;
+    for (size_t i = done; i < n; i++)
       out[i] = out[i] > -700 && out[i] < 700 ? exp_in(t, out[i]) : exp(out[i]);
     for (size_t i = 0; i < n; i++)
       if (!inside(d, out[i]))

@@ -77,9 +77,16 @@ typedef struct dist_tables {
   double zx[DIST_ZIG_LAYERS + 1]; /* layer edges, zx[1] = R, zx[256] = 0 */
   double zf[DIST_ZIG_LAYERS + 1]; /* exp(-zx^2 / 2) */
   double two[DIST_EXP_TABLE];     /* 2^(j / 256) */
+  bool avx2;                      /* dist_exp_avx2 runs here */
 } dist_tables;
 
 void dist_tables_init(dist_tables *t);
+
+/* e^X[i] (dist.c's exp_in, bit for bit) in place, four at a time from
+ * i = 0 while each of the four lies in (-700, 700); returns how many it
+ * took.  TWO: dist_tables.two.  Only where dist_avx2_usable(). */
+size_t dist_exp_avx2(const double *two, double *x, size_t n);
+bool dist_avx2_usable(void);
 
 /* The stream of input K (0, 1, ...) under SEED. */
 uint64_t dist_key(uint64_t seed, size_t k);

@@ -53,7 +53,7 @@ lean *lean_new(const capplan_model *m, const params *p, double *const *vary,
   k->m = m;
   k->p = p;
   k->nv = nv;
-  k->avx2 = lean_avx2_usable();
+  lean_lanes(k, 4);
   k->len = BLOCK_CELLS / (n * 16);
   k->len = k->len > BLOCK ? BLOCK : k->len < 1 ? 1 : k->len;
   size_t len = k->len;
@@ -233,6 +233,15 @@ static void batch_tp(lstage *s, const params *p, size_t len) {
 #include "lean_simd.h"
 #endif
 
+unsigned lean_lanes(lean *k, unsigned lanes) {
+  unsigned most = 1;
+#ifdef LEAN_SIMD
+  most = lean_avx2_usable() ? 4 : 2;
+#endif
+  k->lanes = lanes >= 4 && most >= 4 ? 4 : lanes >= 2 && most >= 2 ? 2 : 1;
+  return k->lanes;
+}
+
 /* Stage S for every trial of the block. */
 static void stage_block(lean *k, lstage *s, size_t len, bool *any_end) {
   bool first = !*any_end;
@@ -262,8 +271,10 @@ static void stage_block(lean *k, lstage *s, size_t len, bool *any_end) {
     c.hw_memory = s->hw_memory.p[0];
     c.hw_gpu_memory = s->hw_gpu_memory.p[0];
 #ifdef LEAN_SIMD
-    t = k->avx2 ? lean_stage_avx2(k, s, &c, len, first)
-                : lean_stage_sse2(k, s, &c, len, first);
+    if (k->lanes == 4)
+      t = lean_stage_avx2(k, s, &c, len, first);
+    else if (k->lanes == 2)
+      t = lean_stage_sse2(k, s, &c, len, first);
 #endif
     for (; t < len; t++)
       stage_one(k, s, &c, t, false, first);

@@ -83,6 +83,11 @@ unsigned *lean_block(lean *k, size_t len, const check_limit *limits,
 /* Figure F of stage I (ignored for a total) over the block. */
 double *lean_out(lean *k, enum lean_fig f, size_t i);
 
+/* The trials the stage loop takes at a time: 4 (AVX2, where the CPU
+ * has it), 2 (SSE2) or 1; lean_new picks the most there are.  Asks for
+ * LANES (the tests try each) and returns what it got. */
+unsigned lean_lanes(lean *k, unsigned lanes);
+
 /* Whether trial T of the last block agrees with PL (plan_eval's, at the
  * same inputs) bit for bit on every figure and flag lean_block writes. */
 bool lean_matches(const lean *k, size_t t, const plan *pl);

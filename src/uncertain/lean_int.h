@@ -70,7 +70,7 @@ typedef struct lstage {
 } lstage;
 
 struct lean {
-  bool avx2; /* the CPU runs lean_stage_avx2 */
+  unsigned lanes; /* the stage loop's: 4 (AVX2), 2 (SSE2), 1 */
   const capplan_model *m;
   const params *p;
   size_t len; /* block length */

@@ -197,7 +197,7 @@ typedef struct fmap {
   double c;
 } fmap;
 
-static double map_apply(fmap g, double x) {
+static inline double map_apply(fmap g, double x) {
   if (g.kind == MAP_MONTH) /* eval.c: a month is 730 of 8,760 hours */
     return x * CAPPLAN_HOURS_PER_MONTH / CAPPLAN_HOURS_PER_YEAR;
   return g.c == 1 ? x : x * g.c;
@@ -224,8 +224,10 @@ typedef struct fig_use {
   fmap map;             /* the figure from the numbers recorded */
   double *values;       /* REC_STORE: by trial */
   /* REC_STORE: its order statistics at the ranks of summary_ranks,
-   * selected once for every figure that reads them. */
+   * selected once for every figure that reads them, and its own moments
+   * (MO, taken in the same pass). */
   double stats[32];
+  struct moments *mo;
 } fig_use;
 
 unsigned mc_cores(void) {
@@ -469,10 +471,12 @@ static vc *merge_counts(counts **c, size_t t, size_t f, size_t *n) {
 /* ----------------------------------------------------- order statistics */
 
 /* Bits of a double that sort as the double does. */
-static uint64_t sort_key(double x) {
+static inline uint64_t sort_key(double x) {
   uint64_t b;
   memcpy(&b, &x, sizeof b);
-  return (b >> 63) ? ~b : b | 0x8000000000000000ull;
+  /* Negative: every bit flipped; else the sign bit set. */
+  uint64_t neg = (uint64_t)0 - (b >> 63);
+  return b ^ (neg | 0x8000000000000000ull);
 }
 
 /* The K-th smallest (0-based) of X[0..N), by selection with a three-way
@@ -507,24 +511,43 @@ static double select_kth(double *x, size_t n, size_t k) {
 
 #define RADIX_BINS ((size_t)1 << 16)
 
+/* Sums of (G(x) - S) and its square over the values of a figure, in
+ * trial order (fill_moments). */
+typedef struct moments {
+  fmap g;
+  double s, sum, sq;
+} moments;
+
 /* Order statistics of the N values of X (NaN: a failed trial, skipped;
- * M values remain) at the K ascending ranks RANKS, into OUT. */
-static void order_stats(const double *x, size_t n, const size_t *ranks,
-                        size_t k, double *out) {
+ * M values remain; HOLES: there may be some) at the K ascending ranks
+ * RANKS, into OUT; with MO, the moments too, in the same pass. */
+static void order_stats(const double *x, size_t n, bool holes,
+                        const size_t *ranks, size_t k, double *out,
+                        moments *mo) {
   uint64_t kmin = UINT64_MAX, kmax = 0;
+  double sum = 0, sq = 0;
   for (size_t i = 0; i < n; i++) {
-    if (x[i] != x[i])
+    if (holes && x[i] != x[i])
       continue;
     uint64_t key = sort_key(x[i]);
     kmin = key < kmin ? key : kmin;
     kmax = key > kmax ? key : kmax;
+    if (mo) {
+      double dx = map_apply(mo->g, x[i]) - mo->s;
+      sum += dx;
+      sq += dx * dx;
+    }
+  }
+  if (mo) {
+    mo->sum = sum;
+    mo->sq = sq;
   }
   unsigned shift = 0;
   while (((kmax - kmin) >> shift) >= RADIX_BINS)
     shift++;
   size_t *bins = xcalloc(RADIX_BINS, sizeof *bins);
   for (size_t i = 0; i < n; i++)
-    if (x[i] == x[i])
+    if (!holes || x[i] == x[i])
       bins[(sort_key(x[i]) - kmin) >> shift]++;
   /* The bin of each rank and the rank within it. */
   size_t *bin_of = xmalloc(k * sizeof *bin_of);
@@ -551,7 +574,7 @@ static void order_stats(const double *x, size_t n, const size_t *ranks,
   double *buf = xmalloc((total + 1) * sizeof *buf);
   size_t *fill = xcalloc(RADIX_BINS, sizeof *fill);
   for (size_t i = 0; i < n; i++) {
-    if (x[i] != x[i])
+    if (holes && x[i] != x[i])
       continue;
     size_t b = (sort_key(x[i]) - kmin) >> shift;
     if (wanted[b])
@@ -1117,6 +1140,11 @@ static void summarise(mc_result *r, fig_use *uses, size_t f,
     fill_quantiles(fig, ne, ranks, uses[src].stats, k, g);
     if (fig->has_hist && fig->hist_hi > fig->hist_lo)
       per = MC_BINS / (fig->hist_hi - fig->hist_lo);
+    if (src == f && !fig->has_hist) {
+      /* Its moments came with its order statistics. */
+      fill_moments(fig, ne, fu->mo->sum, fu->mo->sq);
+      return;
+    }
     for (size_t i = 0; i < n; i++) {
       if (failed[i])
         continue;
@@ -1148,8 +1176,13 @@ static void *summary_work(void *arg) {
   size_t ranks[32];
   size_t k = summary_ranks(r->evaluated, ranks);
   for (size_t f = j->first; f < r->n_figs && j->phase == 0; f += j->step)
-    if (j->uses[f].rec == REC_STORE)
-      order_stats(j->uses[f].values, r->samples, ranks, k, j->uses[f].stats);
+    if (j->uses[f].rec == REC_STORE) {
+      fig_use *fu = &j->uses[f];
+      fu->mo = xmalloc(sizeof *fu->mo);
+      *fu->mo = (moments){fu->map, r->figs[f].plan, 0, 0};
+      order_stats(fu->values, r->samples, r->failed > 0, ranks, k, fu->stats,
+                  fu->mo);
+    }
   for (size_t f = j->first; f < r->n_figs && j->phase == 1; f += j->step)
     summarise(r, j->uses, f, j->failed, j->pairs, j->np);
   return NULL;
@@ -1322,8 +1355,10 @@ mc_result *mc_run(const capplan_model *m, const uinputs *u,
       counts_free(&cs[k][f]);
     free(cs[k]);
   }
-  for (size_t f = 0; f < r->n_figs; f++)
+  for (size_t f = 0; f < r->n_figs; f++) {
     free(uses[f].values);
+    free(uses[f].mo);
+  }
   free(uses);
   free(cs);
   free(ws);

@@ -223,6 +223,32 @@ static void test_exp(void **state) {
   assert_true(dist_exp(&t, 0) == 1);
 }
 
+/* The AVX2 exponentials are dist_exp's bit for bit, four lanes at a
+ * time, and stop at a group of four with a lane outside (-700, 700).
+ * (On a CPU without AVX2 the tables say so and nothing is compared.) */
+static void test_exp_avx2(void **state) {
+  (void)state;
+  dist_tables t;
+  dist_tables_init(&t);
+  if (!t.avx2) {
+    assert_false(dist_avx2_usable());
+    return;
+  }
+  enum { N = 4096 };
+  static double x[N], y[N];
+  for (size_t i = 0; i < N; i++)
+    x[i] = y[i] = -699.9 + 1399.8 * (double)i / (N - 1) +
+                  (i % 7 ? 1e-3 * (double)(i % 13) : -0.0);
+  assert_int_equal(dist_exp_avx2(t.two, y, N), N);
+  for (size_t i = 0; i < N; i++)
+    if (memcmp(&y[i], &(double){dist_exp(&t, x[i])}, sizeof y[i]))
+      fail_msg("lane %zu: e^%.17g is %.17g, not %.17g", i, x[i], y[i],
+               dist_exp(&t, x[i]));
+  double z[8] = {0, 1, -1, 2, 0.5, 700, 3, 4};
+  assert_int_equal(dist_exp_avx2(t.two, z, 8), 4);
+  assert_true(z[5] == 700); /* left alone */
+}
+
 /* A million standard normal deviates: mean 0 and variance 1 within five
  * standard errors, the share beyond 1.6448536 (5%) and beyond R (the
  * ziggurat's tail, 2.58e-4 two-sided) within five binomial standard
@@ -395,6 +421,7 @@ int main(void) {
       cmocka_unit_test(test_formulas_ten_to_fifty),
       cmocka_unit_test(test_moments),
       cmocka_unit_test(test_exp),
+      cmocka_unit_test(test_exp_avx2),
       cmocka_unit_test(test_normal),
       cmocka_unit_test(test_counter_based),
       cmocka_unit_test(test_lognormal_draws),

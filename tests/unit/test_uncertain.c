@@ -313,9 +313,12 @@ static double nudge(uint64_t *w) {
 }
 
 /* The lean evaluator gives plan_eval's figures bit for bit on every spec
- * of specs/ it takes, at parameters moved at random: the traffic and
- * every stage's throughput, latency and headroom, a block of trials at a
- * time (blocks of one trial, and of many). */
+ * of specs/ it takes, at parameters moved at random, a block of trials
+ * at a time (blocks of one trial, and of many), with the stage loop
+ * taking 1, 2 and 4 trials at a time: the traffic and each stage's
+ * throughput and latency vary (the loop with the rest held constant, in
+ * vector lanes), and with each stage's headroom too (every input an
+ * operand). */
 static void test_lean_matches(void **state) {
   (void)state;
   const char *specs[] = {"youtube",
@@ -351,23 +354,29 @@ static void test_lean_matches(void **state) {
     const capplan_model *m = r->model;
     params *p = params_new(m);
     params_copy(m, p, &m->base);
-    /* The fields that vary: traffic, then three per stage. */
-    size_t nv = 1 + 3 * m->n_stages;
-    double **vary = xmalloc(nv * sizeof *vary);
-    vary[0] = &p->traffic.qps;
-    for (size_t i = 0; i < m->n_stages; i++) {
-      vary[1 + 3 * i] = &p->stage[i].qps_per_server;
-      vary[2 + 3 * i] = &p->stage[i].latency;
-      vary[3 + 3 * i] = &p->stage[i].pol.headroom;
-    }
-    lean *k = lean_new(m, p, vary, nv);
-    if (k) {
-      taken++;
+    /* The fields that vary: traffic, then three per stage (the third,
+     * the headroom, in the second pass only). */
+    double **vary = xmalloc((1 + 3 * m->n_stages) * sizeof *vary);
+    for (int pass = 0; pass < 2; pass++) {
+      size_t nv = 0;
+      vary[nv++] = &p->traffic.qps;
+      for (size_t i = 0; i < m->n_stages; i++) {
+        vary[nv++] = &p->stage[i].qps_per_server;
+        vary[nv++] = &p->stage[i].latency;
+        if (pass == 1)
+          vary[nv++] = &p->stage[i].pol.headroom;
+      }
+      lean *k = lean_new(m, p, vary, nv);
+      if (!k)
+        break;
+      taken += pass == 0;
       plan *b = plan_new(m);
       uint64_t w = 12345;
-      size_t lens[] = {1, lean_block_len(k)};
-      for (int round = 0; round < 4; round++) {
-        size_t len = lens[round % 2];
+      size_t lens[] = {1, lean_block_len(k), 7};
+      unsigned lanes[] = {4, 2, 1};
+      for (int round = 0; round < 9; round++) {
+        size_t len = lens[round % 3];
+        lean_lanes(k, lanes[round / 3]);
         for (size_t t = 0; t < len; t++)
           for (size_t j = 0; j < nv; j++)
             lean_column(k, j)[t] = *vary[j] * nudge(&w);
@@ -388,8 +397,9 @@ static void test_lean_matches(void **state) {
             continue;
           compared++;
           if (rc < 0 || !lean_matches(k, t, b))
-            fail_msg("%s: trial %zu of a block of %zu differs from plan_eval",
-                     specs[s], t, len);
+            fail_msg("%s: trial %zu of a block of %zu (%u lanes, pass %d) "
+                     "differs from plan_eval",
+                     specs[s], t, len, lanes[round / 3], pass);
         }
       }
       plan_free(b);
@@ -402,7 +412,7 @@ static void test_lean_matches(void **state) {
     capplan_source_free(src);
   }
   assert_true(taken >= 8);
-  assert_true(compared >= 1000);
+  assert_true(compared >= 2000);
 }
 
 /* lean_matches tells a figure that differs: a trial's servers moved by

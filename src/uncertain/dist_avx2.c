@@ -1,0 +1,69 @@
+/*
+ * dist_avx2.c - the exponentials of lognormal draws (dist.c's exp_in)
+ * four at a time in AVX2 registers, for the CPUs that have them: the same
+ * IEEE operations lane by lane (built with -mavx2 and no FMA, as
+ * lean_avx2.c), so each lane's value is exp_in's.  CMakeLists.txt builds
+ * it so on x86-64 with gcc or clang (CAPPLAN_AVX2); dist_tables_init
+ * asks dist_avx2_usable() once.  Elsewhere the functions are stubs no
+ * caller reaches.
+ */
+#include "dist.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#if defined(CAPPLAN_AVX2)
+#include <immintrin.h>
+
+typedef double v4d __attribute__((vector_size(32)));
+typedef long long v4i __attribute__((vector_size(32)));
+typedef unsigned long long v4u __attribute__((vector_size(32)));
+
+bool dist_avx2_usable(void) {
+  return __builtin_cpu_supports("avx2");
+}
+
+size_t dist_exp_avx2(const double *two, double *x, size_t n) {
+  /* The constants of dist.c's exp_in (see there for the method). */
+  const double shift = 6755399441055744.0; /* 1.5 x 2^52 */
+  const double inv = DIST_EXP_TABLE / 0.69314718055994530942;
+  const double hi = 6.93147180369123816490e-01 / DIST_EXP_TABLE;
+  const double lo = 1.90821492927058770002e-10 / DIST_EXP_TABLE;
+  uint64_t sbits;
+  memcpy(&sbits, &shift, sizeof sbits);
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v4d v;
+    memcpy(&v, x + i, sizeof v);
+    /* Lanes outside (-700, 700) (and NaN) are left to exp_in's caller. */
+    v4i in = (v > -700.0) & (v < 700.0);
+    if (_mm256_movemask_pd((__m256d)in) != 0xF)
+      break;
+    v4d kd = v * inv + shift;
+    v4i k = (v4i)kd - (long long)sbits;
+    kd -= shift;
+    v4d r = v - kd * hi - kd * lo;
+    v4d r2 = r * r;
+    v4d p = r + r2 * ((0.5 + r * (1.0 / 6)) + r2 * (1.0 / 24));
+    /* floor(k / 256) by a logical shift of k + 2^19 (|k| < 2^18). */
+    v4i e = (v4i)(((v4u)(k + 524288)) >> 8) - 2048;
+    v4d scale = (v4d)((e + 1023) << 52);
+    v4d t = _mm256_i64gather_pd(two, (__m256i)(k & (DIST_EXP_TABLE - 1)), 8);
+    v4d s = t * scale;
+    v4d out = s + s * p;
+    memcpy(x + i, &out, sizeof out);
+  }
+  return i;
+}
+#else
+bool dist_avx2_usable(void) {
+  return false;
+}
+
+size_t dist_exp_avx2(const double *two, double *x, size_t n) {
+  (void)two;
+  (void)x;
+  (void)n;
+  return 0;
+}
+#endif
