@@ -149,39 +149,49 @@ size_t LEAN_SIMD_FN(lean *k, lstage *s, const fixed_in *c, size_t len,
     vd arrivals = random ? load / srv : load;
     vd u = arrivals * tlat / slots;
     over |= queue & (~(u < 1 - 1e-9) | ~vfinite(u));
-    /* The k-of-n tails and the share served, lane by lane. */
-    double need_l[W], srv_l[W], carry_l[W];
-    double up_l[W], down_l[W], rdown_l[W];
+    /* The k-of-n tails lane by lane (through the stage's table), then
+     * the share served (share()) and the stage's own availability
+     * (series()) for the lanes together. */
+    double need_l[W], srv_l[W], aup_l[W], adown_l[W], kdown_l[W];
     long long ok_l[W], over_l[W];
     memcpy(need_l, &need, sizeof need_l);
     memcpy(srv_l, &srv, sizeof srv_l);
-    memcpy(carry_l, &carry, sizeof carry_l);
     memcpy(ok_l, &ok, sizeof ok_l);
     memcpy(over_l, &over, sizeof over_l);
     for (size_t l = 0; l < W; l++) {
-      up_l[l] = 1;
-      down_l[l] = rdown_l[l] = 0;
+      aup_l[l] = 1;
+      adown_l[l] = kdown_l[l] = 0;
       if (!ok_l[l])
         continue;
-      avail a_all, a_req;
-      if (need_l[l] <= 0) {
-        a_all = of(1);
-        a_req = of(1);
-      } else {
-        double kdown;
-        tails(s->memo, need_l[l], srv_l[l], c->avail, &a_all, &kdown);
-        a_req = share(a_all, kdown, carry_l[l]);
+      if (need_l[l] > 0) {
+        avail a;
+        tails(s->memo, need_l[l], srv_l[l], c->avail, &a, &kdown_l[l]);
+        aup_l[l] = a.up;
+        adown_l[l] = a.down;
       }
-      if (c->stage_avail < 1) {
-        a_all = series(a_all, of(c->stage_avail));
-        a_req = series(a_req, of(c->stage_avail));
-      }
-      up_l[l] = a_all.up;
-      down_l[l] = a_all.down;
-      rdown_l[l] = a_req.down;
       k->flags[t + l] |= over_l[l] ? LEAN_INFEASIBLE : 0;
     }
-    vd up = vload(up_l), down = vload(down_l), rdown = vload(rdown_l);
+    vd up = vload(aup_l), down = vload(adown_l), kdown = vload(kdown_l);
+    /* share(all, kdown, carry); none needed: of(1) for both. */
+    vd q = kdown / carry, dlow = down - q;
+    vd lo =
+        vsel(dlow > 0.0, dlow, vsel(down > 0.0, vall(DBL_TRUE_MIN), vall(0)));
+    vd uhi = up + q;
+    uhi = vsel(uhi < 1.0, uhi, vall(1));
+    vd rup = vsel(dlow < 0.5, 1 - lo, uhi);
+    vd rdown = vsel(dlow < 0.5, lo, 1 - uhi);
+    vi whole = carry <= 0.0;
+    rup = vsel(whole, up, rup);
+    rdown = vsel(whole, down, rdown);
+    vi none = need <= 0.0;
+    rup = vsel(none, vall(1), rup);
+    rdown = vsel(none, vall(0), rdown);
+    if (c->stage_avail < 1) {
+      double sa = c->stage_avail, sd = 1 - sa;
+      down = down + sd * up;
+      up = up * sa;
+      rdown = rdown + sd * rup;
+    }
     vstore(s->out[LF_AVAIL] + t, up);
     /* Phase 6 and 7, on the lanes done here. */
     vd x = vload(t_srv + t);

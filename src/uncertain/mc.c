@@ -228,6 +228,7 @@ typedef struct fig_use {
    * (MO, taken in the same pass). */
   double stats[32];
   struct moments *mo;
+  uint64_t kmin, kmax; /* REC_STORE: the range of its values' sort keys */
 } fig_use;
 
 unsigned mc_cores(void) {
@@ -373,6 +374,19 @@ static void counts_add_block(counts *c, enum count_mode mode, const double *v,
       if (!(skip[t] & LEAN_FALLBACK))
         counts_add(c, v[t]);
   if (mode == CM_SAME) {
+    /* The whole block at once when every trial repeats the value. */
+    if (t == 0 && c->last_n) {
+      size_t same = 0;
+      for (size_t i = 0; i < n; i++) {
+        uint64_t bits;
+        memcpy(&bits, &v[i], sizeof bits);
+        same += bits == c->last;
+      }
+      if (same == n) {
+        c->last_n += n;
+        return;
+      }
+    }
     for (; t < n; t++) {
       uint64_t bits;
       memcpy(&bits, &v[t], sizeof bits);
@@ -384,13 +398,16 @@ static void counts_add_block(counts *c, enum count_mode mode, const double *v,
   } else if (mode == CM_WINDOW) {
     while (t < n) {
       size_t *win = c->win;
-      double base = c->base, cap = (double)c->cap;
+      double base = c->base;
+      uint64_t cap = c->cap;
+      /* In the window when the offset is a whole number below CAP (a
+       * negative or too large one wraps past it as unsigned). */
       for (; t < n && win; t++) {
         double at = v[t] - base;
-        if (!(at >= 0 && at < cap))
+        if (!(at > -1 && at < (double)WINDOW_MAX))
           break;
-        long long i = (long long)at;
-        if ((double)i != at)
+        uint64_t i = (uint64_t)(int64_t)at;
+        if (i >= cap || (double)(int64_t)i != at)
           break;
         win[i]++;
       }
@@ -519,19 +536,21 @@ typedef struct moments {
 } moments;
 
 /* Order statistics of the N values of X (NaN: a failed trial, skipped;
- * M values remain; HOLES: there may be some) at the K ascending ranks
+ * M values remain; HOLES: there may be some), whose sort keys lie in
+ * [KMIN, KMAX] (taken as they were recorded), at the K ascending ranks
  * RANKS, into OUT; with MO, the moments too, in the same pass. */
-static void order_stats(const double *x, size_t n, bool holes,
-                        const size_t *ranks, size_t k, double *out,
-                        moments *mo) {
-  uint64_t kmin = UINT64_MAX, kmax = 0;
+static void order_stats(const double *x, size_t n, bool holes, uint64_t kmin,
+                        uint64_t kmax, const size_t *ranks, size_t k,
+                        double *out, moments *mo) {
+  unsigned shift = 0;
+  while (((kmax - kmin) >> shift) >= RADIX_BINS)
+    shift++;
+  size_t *bins = xcalloc(RADIX_BINS, sizeof *bins);
   double sum = 0, sq = 0;
   for (size_t i = 0; i < n; i++) {
     if (holes && x[i] != x[i])
       continue;
-    uint64_t key = sort_key(x[i]);
-    kmin = key < kmin ? key : kmin;
-    kmax = key > kmax ? key : kmax;
+    bins[(sort_key(x[i]) - kmin) >> shift]++;
     if (mo) {
       double dx = map_apply(mo->g, x[i]) - mo->s;
       sum += dx;
@@ -542,13 +561,6 @@ static void order_stats(const double *x, size_t n, bool holes,
     mo->sum = sum;
     mo->sq = sq;
   }
-  unsigned shift = 0;
-  while (((kmax - kmin) >> shift) >= RADIX_BINS)
-    shift++;
-  size_t *bins = xcalloc(RADIX_BINS, sizeof *bins);
-  for (size_t i = 0; i < n; i++)
-    if (!holes || x[i] == x[i])
-      bins[(sort_key(x[i]) - kmin) >> shift]++;
   /* The bin of each rank and the rank within it. */
   size_t *bin_of = xmalloc(k * sizeof *bin_of);
   size_t *within = xmalloc(k * sizeof *within);
@@ -758,6 +770,7 @@ typedef struct worker {
   unsigned *own_flags;
   const double **from; /* per figure: where its number is in PL */
   double *draws;
+  uint64_t *kmin, *kmax; /* per figure recorded by trial: its keys' range */
 } worker;
 
 /* Each figure's column: the lean evaluator's, or W's own. */
@@ -945,9 +958,18 @@ static void *work(void *arg) {
         const double *c = w->col[f];
         if (fu->rec == REC_STORE) {
           memcpy(fu->values + first, c, n * sizeof *c);
-          for (size_t t = 0; failed && t < n; t++)
-            if (flags[t] & LEAN_FALLBACK)
+          uint64_t lo = w->kmin[f], hi = w->kmax[f];
+          for (size_t t = 0; t < n; t++) {
+            if (failed && (flags[t] & LEAN_FALLBACK)) {
               fu->values[first + t] = NAN;
+              continue;
+            }
+            uint64_t key = sort_key(c[t]);
+            lo = key < lo ? key : lo;
+            hi = key > hi ? key : hi;
+          }
+          w->kmin[f] = lo;
+          w->kmax[f] = hi;
         } else if (fu->rec == REC_COUNT) {
           counts_add_block(&w->counts[f], fu->mode, c, n,
                            failed ? flags : NULL);
@@ -1180,8 +1202,8 @@ static void *summary_work(void *arg) {
       fig_use *fu = &j->uses[f];
       fu->mo = xmalloc(sizeof *fu->mo);
       *fu->mo = (moments){fu->map, r->figs[f].plan, 0, 0};
-      order_stats(fu->values, r->samples, r->failed > 0, ranks, k, fu->stats,
-                  fu->mo);
+      order_stats(fu->values, r->samples, r->failed > 0, fu->kmin, fu->kmax,
+                  ranks, k, fu->stats, fu->mo);
     }
   for (size_t f = j->first; f < r->n_figs && j->phase == 1; f += j->step)
     summarise(r, j->uses, f, j->failed, j->pairs, j->np);
@@ -1250,6 +1272,10 @@ mc_result *mc_run(const capplan_model *m, const uinputs *u,
     ws[k].sh = &sh;
     ws[k].counts = xcalloc(r->n_figs + 1, sizeof(counts));
     cs[k] = ws[k].counts;
+    ws[k].kmin = xmalloc((r->n_figs + 1) * sizeof *ws[k].kmin);
+    ws[k].kmax = xcalloc(r->n_figs + 1, sizeof *ws[k].kmax);
+    for (size_t f = 0; f < r->n_figs; f++)
+      ws[k].kmin[f] = UINT64_MAX;
   }
 
   /* The pilot: the first trials on this thread, the lean evaluator
@@ -1285,10 +1311,17 @@ mc_result *mc_run(const capplan_model *m, const uinputs *u,
     if (fu->rec == REC_STORE)
       fu->values = xmalloc((n + 1) * sizeof(double));
     for (size_t i = 0; i < pilot; i++) {
-      if (fu->rec == REC_STORE)
-        fu->values[i] = sh.failed[i] ? NAN : pv[i];
-      else if (!sh.failed[i])
+      if (sh.failed[i]) {
+        if (fu->rec == REC_STORE)
+          fu->values[i] = NAN;
+      } else if (fu->rec == REC_STORE) {
+        fu->values[i] = pv[i];
+        uint64_t key = sort_key(pv[i]);
+        ws[0].kmin[f] = key < ws[0].kmin[f] ? key : ws[0].kmin[f];
+        ws[0].kmax[f] = key > ws[0].kmax[f] ? key : ws[0].kmax[f];
+      } else {
         counts_add(&ws[0].counts[f], pv[i]);
+      }
     }
   }
   free(sh.pilot);
@@ -1318,7 +1351,17 @@ mc_result *mc_run(const capplan_model *m, const uinputs *u,
       pthread_join(ids[k], NULL);
   free(joined);
   size_t pass[5] = {0};
+  for (size_t f = 0; f < r->n_figs; f++) {
+    uses[f].kmin = UINT64_MAX;
+    uses[f].kmax = 0;
+  }
   for (unsigned k = 0; k < t; k++) {
+    for (size_t f = 0; f < r->n_figs; f++) {
+      uses[f].kmin =
+          ws[k].kmin[f] < uses[f].kmin ? ws[k].kmin[f] : uses[f].kmin;
+      uses[f].kmax =
+          ws[k].kmax[f] > uses[f].kmax ? ws[k].kmax[f] : uses[f].kmax;
+    }
     r->evaluated += ws[k].evaluated;
     r->failed += ws[k].failed;
     r->infeasible += ws[k].infeasible;
@@ -1354,6 +1397,8 @@ mc_result *mc_run(const capplan_model *m, const uinputs *u,
     for (size_t f = 0; f < r->n_figs; f++)
       counts_free(&cs[k][f]);
     free(cs[k]);
+    free(ws[k].kmin);
+    free(ws[k].kmax);
   }
   for (size_t f = 0; f < r->n_figs; f++) {
     free(uses[f].values);
