@@ -346,6 +346,58 @@ static void visit_named(void *ctx, const spot *s) {
   c->all[c->n_all++] = path.data; /* kept for suggestions */
 }
 
+static bool hardware_used(const capplan_model *m, size_t h) {
+  for (size_t i = 0; i < m->n_stages; i++)
+    if (m->stage[i].hw == h ||
+        (m->stage[i].has_cache && m->stage[i].cache_hw == h))
+      return true;
+  for (size_t g = 0; g < m->n_groups; g++)
+    if (m->group[g].hw == h)
+      return true;
+  return false;
+}
+
+/* The entries a path HARDWARE.NAME.KEY needs for catalog hardware the
+ * spec only names (a stage's 'hardware: h100-sxm'): SPEC's 'hardware:'
+ * list grown by an entry that writes nothing for each such NAME of the
+ * model, for the walk and the probes (an entry with a catalog name
+ * overrides only what it writes, so it changes no figure).  Returns
+ * whether it added any; *WAS and *N_WAS are the list to restore. */
+static bool named_hardware(capplan_spec *spec, const capplan_model *m,
+                           const char *const *paths, size_t n_paths,
+                           capplan_arena *arena, spec_hardware **was,
+                           size_t *n_was) {
+  spec_hardware *grown = NULL;
+  *was = spec->hardware;
+  *n_was = spec->n_hardware;
+  for (size_t i = 0; i < n_paths; i++) {
+    const char *p = paths[i], *dot = strrchr(p, '.');
+    if (strncmp(p, "hardware.", 9) || !dot || dot <= p + 9)
+      continue;
+    size_t len = (size_t)(dot - (p + 9));
+    bool known = false;
+    for (size_t h = 0; h < spec->n_hardware && !known; h++)
+      known = strlen(spec->hardware[h].name.s) == len &&
+              !strncmp(spec->hardware[h].name.s, p + 9, len);
+    /* Hardware a stage, its cache tier or a group runs on. */
+    const char *name = NULL;
+    for (size_t h = 0; h < m->n_hw && !known && !name; h++)
+      if (strlen(m->hw[h].name) == len && !strncmp(m->hw[h].name, p + 9, len) &&
+          hardware_used(m, h))
+        name = m->hw[h].name;
+    if (known || !name)
+      continue;
+    if (!grown) {
+      grown = xcalloc(spec->n_hardware + n_paths + 1, sizeof *grown);
+      if (spec->n_hardware)
+        memcpy(grown, spec->hardware, spec->n_hardware * sizeof *grown);
+      spec->hardware = grown;
+    }
+    spec->hardware[spec->n_hardware++].name.s = arena_strdup(arena, name);
+  }
+  return grown != NULL;
+}
+
 uinputs *uinputs_collect(capplan_spec *spec, const capplan_model *m,
                          const capplan_catalog *catalog,
                          const char *const *paths, size_t n_paths,
@@ -361,6 +413,10 @@ uinputs *uinputs_collect(capplan_spec *spec, const capplan_model *m,
   c.u = u;
   walk(spec, visit_range, &c);
   u->n_ranged = u->n;
+  size_t n_was = 0;
+  spec_hardware *was = NULL;
+  bool grew = n_paths &&
+              named_hardware(spec, m, paths, n_paths, u->arena, &was, &n_was);
   if (n_paths) {
     c.paths = paths;
     c.n_paths = n_paths;
@@ -377,8 +433,8 @@ uinputs *uinputs_collect(capplan_spec *spec, const capplan_model *m,
         else
           snprintf(help, sizeof help,
                    "a path is traffic.KEY, defaults.KEY, groups.NAME.KEY, "
-                   "hardware.NAME.KEY (hardware the spec's 'hardware:' "
-                   "writes), stages.NAME.KEY, or a section a stage writes: "
+                   "hardware.NAME.KEY (hardware the spec writes or a stage "
+                   "names), stages.NAME.KEY, or a section a stage writes: "
                    "stages.NAME.cache.KEY, .batching.KEY, .batching.time.KEY, "
                    ".work.KEY, .llm.KEY; e.g. 'traffic.qps'");
         capplan_diags_add(d, CAPPLAN_ERROR, (capplan_loc){0, 0, 0}, help,
@@ -414,6 +470,11 @@ uinputs *uinputs_collect(capplan_spec *spec, const capplan_model *m,
     }
     free(c.found);
     free(c.named);
+  }
+  if (grew) {
+    free(spec->hardware);
+    spec->hardware = was;
+    spec->n_hardware = n_was;
   }
   for (size_t i = 0; i < c.n_all; i++)
     free(c.all[i]);
