@@ -1185,29 +1185,41 @@ typedef struct summary_job {
   fig_use *uses;
   size_t first, step;
   int phase;
+  const size_t *list; /* the figures of the phase, heaviest first */
+  size_t n_list;
   const unsigned char *failed;
   vc **pairs;
   size_t *np;
 } summary_job;
 
-/* Every figure FIRST, FIRST + STEP, ...: in the first phase the order
- * statistics of those recorded by trial, in the second each summary. */
+/* The figures FIRST, FIRST + STEP, ... of the phase's list: in the first
+ * phase the order statistics of those recorded by trial, in the second
+ * each summary. */
 static void *summary_work(void *arg) {
   summary_job *j = arg;
   mc_result *r = j->r;
   size_t ranks[32];
   size_t k = summary_ranks(r->evaluated, ranks);
-  for (size_t f = j->first; f < r->n_figs && j->phase == 0; f += j->step)
-    if (j->uses[f].rec == REC_STORE) {
-      fig_use *fu = &j->uses[f];
+  for (size_t i = j->first; i < j->n_list; i += j->step) {
+    size_t f = j->list[i];
+    fig_use *fu = &j->uses[f];
+    if (j->phase == 0) {
       fu->mo = xmalloc(sizeof *fu->mo);
       *fu->mo = (moments){fu->map, r->figs[f].plan, 0, 0};
       order_stats(fu->values, r->samples, r->failed > 0, fu->kmin, fu->kmax,
                   ranks, k, fu->stats, fu->mo);
+    } else {
+      summarise(r, j->uses, f, j->failed, j->pairs, j->np);
     }
-  for (size_t f = j->first; f < r->n_figs && j->phase == 1; f += j->step)
-    summarise(r, j->uses, f, j->failed, j->pairs, j->np);
+  }
   return NULL;
+}
+
+/* Whether figure F's summary reads every trial (its numbers, or those
+ * it follows from, recorded by trial). */
+static bool by_trial(const fig_use *uses, size_t f) {
+  size_t src = uses[f].rec == REC_DERIVED ? uses[f].src : f;
+  return uses[src].rec == REC_STORE;
 }
 
 /* Counted figures' merged counts first (figures that follow from them
@@ -1219,13 +1231,29 @@ static void summarise_all(mc_result *r, fig_use *uses, counts **cs, size_t t,
   for (size_t f = 0; f < r->n_figs; f++)
     if (uses[f].rec == REC_COUNT)
       pairs[f] = merge_counts(cs, t, f, &np[f]);
+  /* The lists: the figures recorded by trial (phase 0); every figure,
+   * those that read every trial first (phase 1), so that the threads
+   * share out the long ones before the short. */
+  size_t *list[2], n_list[2] = {0, 0};
+  for (int phase = 0; phase < 2; phase++)
+    list[phase] = xmalloc((r->n_figs + 1) * sizeof(size_t));
+  for (size_t f = 0; f < r->n_figs; f++) {
+    if (uses[f].rec == REC_STORE)
+      list[0][n_list[0]++] = f;
+    if (by_trial(uses, f))
+      list[1][n_list[1]++] = f;
+  }
+  for (size_t f = 0; f < r->n_figs; f++)
+    if (!by_trial(uses, f))
+      list[1][n_list[1]++] = f;
   size_t k = t < 8 ? t : 8;
   summary_job jobs[8];
   pthread_t ids[8];
   for (int phase = 0; phase < 2; phase++) {
     bool started[8] = {false};
     for (size_t i = 0; i < k; i++) {
-      jobs[i] = (summary_job){r, uses, i, k, phase, failed, pairs, np};
+      jobs[i] = (summary_job){r,           uses,          i,      k,     phase,
+                              list[phase], n_list[phase], failed, pairs, np};
       if (i > 0)
         started[i] = pthread_create(&ids[i], NULL, summary_work, &jobs[i]) == 0;
     }
@@ -1237,6 +1265,8 @@ static void summarise_all(mc_result *r, fig_use *uses, counts **cs, size_t t,
       if (started[i])
         pthread_join(ids[i], NULL);
   }
+  free(list[0]);
+  free(list[1]);
 }
 
 mc_result *mc_run(const capplan_model *m, const uinputs *u,
