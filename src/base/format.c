@@ -26,92 +26,106 @@ static void group_digits(char *s, size_t size) {
   }
 }
 
-/* Writes the whole number V (|V| < 2^53) into BUF: what "%.0f" writes,
- * without the cost of printf's floating-point path, which the tables of
- * a 100,000-stage report would otherwise spend most of their time in. */
-static void whole(double v, char *buf, size_t size) {
-  char tmp[24];
-  size_t n = 0;
-  unsigned long long u = (unsigned long long)(v < 0 ? -v : v);
-  do {
-    tmp[n++] = (char)('0' + u % 10);
-    u /= 10;
-  } while (u);
-  size_t k = 0;
-  if (v < 0 && k + 1 < size)
-    buf[k++] = '-';
-  while (n && k + 1 < size)
-    buf[k++] = tmp[--n];
-  buf[k] = '\0';
+static const double pow10d[] = {1,   1e1, 1e2, 1e3,  1e4,  1e5, 1e6,
+                                1e7, 1e8, 1e9, 1e10, 1e11, 1e12};
+static const unsigned long long pow10u[] = {1ULL,
+                                            10ULL,
+                                            100ULL,
+                                            1000ULL,
+                                            10000ULL,
+                                            100000ULL,
+                                            1000000ULL,
+                                            10000000ULL,
+                                            100000000ULL,
+                                            1000000000ULL,
+                                            10000000000ULL,
+                                            100000000000ULL,
+                                            1000000000000ULL};
+
+/* A (>= 0) x 10^D rounded to the nearest whole number in *K, the digits
+ * "%.*f" writes, when integer arithmetic is sure of them.  10^D is exact
+ * and the product below 2^52 is correctly rounded, so it lies on the
+ * same side of every half as the exact one, or on the half itself:
+ * only then (give or take a margin) does printf decide.  Tables and the
+ * JSON report print millions of these. */
+static bool scaled(double a, int d, unsigned long long *k) {
+  if (d < 0 || d > 12 || !(a * pow10d[d] < 4e15))
+    return false;
+  double r = a * pow10d[d], fl = floor(r), frac = r - fl;
+  if (fabs(frac - 0.5) < 1e-6)
+    return false;
+  *k = (unsigned long long)fl + (frac > 0.5);
+  return true;
 }
 
-/* What snprintf(buf, size, "%.*f", d, v) writes, by integer arithmetic
- * when that gives the same digits: V x 10^D rounded, unless it lies so
- * near a half that the product's own rounding could tip it (then printf
- * decides).  Tables print millions of these. */
-static void fixed(double v, int d, char *buf, size_t size) {
-  static const double p10[] = {1,   1e1, 1e2, 1e3,  1e4,  1e5, 1e6,
-                               1e7, 1e8, 1e9, 1e10, 1e11, 1e12};
-  double a = fabs(v);
-  if (d < 0 || d > 12 || !(a * p10[d] < 4e15)) {
-    snprintf(buf, size, "%.*f", d, v);
-    return;
+/* Writes K / 10^D with D decimals into BUF (of at least 40 bytes), '-'
+ * first when NEG; STRIP drops the decimals' trailing zeros (and a bare
+ * point), GROUP puts thousands separators in the whole part. */
+static void put_scaled(char *buf, bool neg, unsigned long long k, int d,
+                       bool strip, bool group) {
+  char tmp[48], *end = tmp + sizeof tmp, *p = end;
+  if (strip)
+    while (d > 0 && k % 10 == 0) {
+      k /= 10;
+      d--;
+    }
+  if (d > 0) {
+    unsigned long long fp = k % pow10u[d];
+    k /= pow10u[d];
+    for (int i = 0; i < d; i++) {
+      *--p = (char)('0' + fp % 10);
+      fp /= 10;
+    }
+    *--p = '.';
   }
-  double r = a * p10[d], fl = floor(r), frac = r - fl;
-  if (fabs(frac - 0.5) < 1e-6) {
-    snprintf(buf, size, "%.*f", d, v);
-    return;
-  }
-  unsigned long long k = (unsigned long long)fl + (frac > 0.5);
-  char digits[32];
-  size_t n = 0;
+  int n = 0;
   do {
-    digits[n++] = (char)('0' + k % 10);
+    if (group && n && n % 3 == 0)
+      *--p = ',';
+    *--p = (char)('0' + k % 10);
     k /= 10;
+    n++;
   } while (k);
-  while (n <= (size_t)d)
-    digits[n++] = '0'; /* a leading zero before the point */
-  size_t o = 0;
-  if (v < 0 && o + 1 < size)
-    buf[o++] = '-';
-  while (n && o + 1 < size) {
-    if (n == (size_t)d && d > 0 && o + 1 < size)
-      buf[o++] = '.';
-    buf[o++] = digits[--n];
+  if (neg)
+    *--p = '-';
+  size_t len = (size_t)(end - p);
+  memcpy(buf, p, len);
+  buf[len] = '\0';
+}
+
+/* What snprintf(buf, size, "%.*f", d, v) writes (a negative V keeps its
+ * '-' however it rounds), by integer arithmetic when scaled() is sure of
+ * the digits. */
+static void fixed(double v, int d, char *buf, size_t size) {
+  unsigned long long k;
+  if (size < 40 || !scaled(fabs(v), d, &k)) {
+    snprintf(buf, size, "%.*f", d, v);
+    return;
   }
-  buf[o] = '\0';
+  put_scaled(buf, v < 0, k, d, false, false);
 }
 
 char *fmt_g12(double v, char *buf, size_t size) {
   static const double p10[] = {0.1, 1,   1e1, 1e2, 1e3,  1e4, 1e5,
                                1e6, 1e7, 1e8, 1e9, 1e10, 1e11};
   double a = fabs(v);
-  if (!(a >= 0.1 && a < 1e11)) {
+  if (!(a >= 0.1 && a < 1e11) || size < 40) {
     snprintf(buf, size, "%.12g", v);
     return buf;
   }
-  /* e = floor(log10(a)), made exact against the table */
-  int e = (int)floor(log10(a));
-  if (e < -1)
-    e = -1;
-  if (e > 10)
-    e = 10;
-  while (e > -1 && a < p10[e + 1])
-    e--;
+  /* e = floor(log10(a)), exact against the table */
+  int e = -1;
   while (e < 10 && a >= p10[e + 2])
     e++;
   /* %.12g keeps 12 significant digits: 11 - e decimals, then drops the
    * trailing zeros and a bare point.  Rounding up to the next power of
    * ten adds a digit that is a zero, dropped the same way. */
-  fixed(v, 11 - e, buf, size);
-  char *dot = strchr(buf, '.');
-  if (dot) {
-    char *z = buf + strlen(buf) - 1;
-    while (z > dot && *z == '0')
-      *z-- = '\0';
-    if (z == dot)
-      *z = '\0';
+  unsigned long long k;
+  if (!scaled(a, 11 - e, &k)) {
+    snprintf(buf, size, "%.12g", v);
+    return buf;
   }
+  put_scaled(buf, v < 0, k, 11 - e, true, false);
   return buf;
 }
 
@@ -151,9 +165,15 @@ char *fmt_number(double v, int decimals, char *buf, size_t size) {
     v = 0; /* no "-0"; non-finite figures never reach here */
   if (fabs(v) >= CAPPLAN_MAX_EXACT)
     return sci(v, buf, size);
-  if (v == floor(v)) {
-    whole(v, buf, size); /* the common case: no decimals to print */
-    group_digits(buf, size);
+  unsigned long long k;
+  if (size >= 40 && v == floor(v)) {
+    /* the common case: no decimals to print */
+    put_scaled(buf, v < 0, (unsigned long long)fabs(v), 0, false, true);
+    return buf;
+  }
+  if (size >= 40 && scaled(fabs(v), decimals, &k)) {
+    /* "-0.00" shows as 0 */
+    put_scaled(buf, v < 0 && k != 0, k, decimals, true, true);
     return buf;
   }
   fixed(v, decimals, buf, size);
