@@ -757,10 +757,12 @@ static void settle_stage(builder *b, size_t i, long default_hw) {
   capplan_model *g = b->g;
   mstage *nd = &g->stage[i];
   stage_in *in = &b->p->stage[i];
-  char who[192];
-  snprintf(who, sizeof who, "stage '%s'", nd->name);
-  long hw = st->hardware.s ? find_hw(b, st->hardware.s, st->hardware.loc, who)
-                           : default_hw;
+  long hw = default_hw;
+  if (st->hardware.s) {
+    char who[192]; /* for a diagnostic: made only when it may be needed */
+    snprintf(who, sizeof who, "stage '%s'", nd->name);
+    hw = find_hw(b, st->hardware.s, st->hardware.loc, who);
+  }
   if (hw < 0)
     return; /* reported; the model will not be built */
   nd->hw = (size_t)hw;
