@@ -58,9 +58,11 @@ static bool scaled(double a, int d, unsigned long long *k) {
   return true;
 }
 
-/* Writes K / 10^D with D decimals into BUF (of at least 40 bytes), '-'
+/* Writes K / 10^D with D decimals into BUF (of at least 32 bytes), '-'
  * first when NEG; STRIP drops the decimals' trailing zeros (and a bare
- * point), GROUP puts thousands separators in the whole part. */
+ * point), GROUP puts thousands separators in the whole part.  K below
+ * 4e15 and D up to 12 take at most 23 characters: 16 digits, 5
+ * separators, the point and the sign. */
 static void put_scaled(char *buf, bool neg, unsigned long long k, int d,
                        bool strip, bool group) {
   char tmp[48], *end = tmp + sizeof tmp, *p = end;
@@ -69,23 +71,45 @@ static void put_scaled(char *buf, bool neg, unsigned long long k, int d,
       k /= 10;
       d--;
     }
+  static const char pairs[] = "00010203040506070809101112131415161718192021"
+                              "22232425262728293031323334353637383940414243"
+                              "44454647484950515253545556575859606162636465"
+                              "66676869707172737475767778798081828384858687"
+                              "888990919293949596979899";
   if (d > 0) {
     unsigned long long fp = k % pow10u[d];
     k /= pow10u[d];
-    for (int i = 0; i < d; i++) {
-      *--p = (char)('0' + fp % 10);
-      fp /= 10;
+    int i = d;
+    for (; i >= 2; i -= 2) {
+      p -= 2;
+      memcpy(p, pairs + 2 * (fp % 100), 2);
+      fp /= 100;
     }
+    if (i)
+      *--p = (char)('0' + fp % 10);
     *--p = '.';
   }
-  int n = 0;
-  do {
-    if (group && n && n % 3 == 0)
-      *--p = ',';
-    *--p = (char)('0' + k % 10);
-    k /= 10;
-    n++;
-  } while (k);
+  if (group) {
+    int n = 0;
+    do {
+      if (n && n % 3 == 0)
+        *--p = ',';
+      *--p = (char)('0' + k % 10);
+      k /= 10;
+      n++;
+    } while (k);
+  } else {
+    for (; k >= 100; k /= 100) {
+      p -= 2;
+      memcpy(p, pairs + 2 * (k % 100), 2);
+    }
+    if (k >= 10) {
+      p -= 2;
+      memcpy(p, pairs + 2 * k, 2);
+    } else {
+      *--p = (char)('0' + k);
+    }
+  }
   if (neg)
     *--p = '-';
   size_t len = (size_t)(end - p);
@@ -98,7 +122,7 @@ static void put_scaled(char *buf, bool neg, unsigned long long k, int d,
  * the digits. */
 static void fixed(double v, int d, char *buf, size_t size) {
   unsigned long long k;
-  if (size < 40 || !scaled(fabs(v), d, &k)) {
+  if (size < 32 || !scaled(fabs(v), d, &k)) {
     snprintf(buf, size, "%.*f", d, v);
     return;
   }
@@ -109,7 +133,7 @@ char *fmt_g12(double v, char *buf, size_t size) {
   static const double p10[] = {0.1, 1,   1e1, 1e2, 1e3,  1e4, 1e5,
                                1e6, 1e7, 1e8, 1e9, 1e10, 1e11};
   double a = fabs(v);
-  if (!(a >= 0.1 && a < 1e11) || size < 40) {
+  if (!(a >= 0.1 && a < 1e11) || size < 32) {
     snprintf(buf, size, "%.12g", v);
     return buf;
   }
@@ -166,12 +190,12 @@ char *fmt_number(double v, int decimals, char *buf, size_t size) {
   if (fabs(v) >= CAPPLAN_MAX_EXACT)
     return sci(v, buf, size);
   unsigned long long k;
-  if (size >= 40 && v == floor(v)) {
+  if (size >= 32 && v == floor(v)) {
     /* the common case: no decimals to print */
     put_scaled(buf, v < 0, (unsigned long long)fabs(v), 0, false, true);
     return buf;
   }
-  if (size >= 40 && scaled(fabs(v), decimals, &k)) {
+  if (size >= 32 && scaled(fabs(v), decimals, &k)) {
     /* "-0.00" shows as 0 */
     put_scaled(buf, v < 0 && k != 0, k, decimals, true, true);
     return buf;

@@ -181,6 +181,17 @@ static void buf_room(capplan_buf *b, size_t n) {
   xgrow((void **)&b->data, &b->cap, b->len + n + 1, 1);
 }
 
+char *capplan_buf_reserve(capplan_buf *b, size_t n) {
+  if (b->len + n + 1 > b->cap)
+    buf_room(b, n);
+  return b->data + b->len;
+}
+
+void capplan_buf_commit(capplan_buf *b, size_t n) {
+  b->len += n;
+  b->data[b->len] = '\0';
+}
+
 void capplan_buf_put(capplan_buf *b, const char *s, size_t n) {
   if (b->len + n + 1 > b->cap) /* the common case needs no call */
     buf_room(b, n);
