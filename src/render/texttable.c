@@ -107,7 +107,8 @@ static void put_cell(ttable *t, const char *s, size_t len, size_t width) {
   cell->off = t->text.len;
   cell->len = (uint32_t)len;
   cell->width = width > UINT32_MAX ? UINT32_MAX : (uint32_t)width;
-  capplan_buf_put(&t->text, s, len);
+  memcpy(capplan_buf_reserve(&t->text, len), s, len);
+  capplan_buf_commit(&t->text, len);
   if (width > t->colw[c])
     t->colw[c] = width;
   /* The header alone does not keep a column. */
@@ -115,22 +116,18 @@ static void put_cell(ttable *t, const char *s, size_t len, size_t width) {
     t->used[c] = true;
 }
 
-/* The display width of S (N bytes) when it is plain printable ASCII
- * (the common cell: a number, a name), else SIZE_MAX. */
-static size_t ascii_width(const char *s, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7F)
-      return SIZE_MAX;
-  return n;
-}
-
 void tt_cell(ttable *t, const char *text) {
   if (!text)
     text = "";
-  size_t n = strlen(text);
-  size_t w = ascii_width(text, n);
-  if (w != SIZE_MAX || text_plain_prefix(text, n, 0) == n) {
-    put_cell(t, text, n, w); /* nothing to escape: the common case */
+  /* Its length, and whether it is plain printable ASCII (the common
+   * cell: a number, a name), whose width is its length: one pass. */
+  size_t n = 0;
+  bool ascii = true;
+  for (unsigned char c; (c = (unsigned char)text[n]) != 0; n++)
+    if (c < 0x20 || c >= 0x7F)
+      ascii = false;
+  if (ascii || text_plain_prefix(text, n, 0) == n) {
+    put_cell(t, text, n, ascii ? n : SIZE_MAX); /* nothing to escape */
     return;
   }
   capplan_buf b;
