@@ -26,8 +26,9 @@ static void group_digits(char *s, size_t size) {
   }
 }
 
-static const double pow10d[] = {1,   1e1, 1e2, 1e3,  1e4,  1e5, 1e6,
-                                1e7, 1e8, 1e9, 1e10, 1e11, 1e12};
+static const double pow10d[] = {1,    1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 static const unsigned long long pow10u[] = {1ULL,
                                             10ULL,
                                             100ULL,
@@ -40,16 +41,19 @@ static const unsigned long long pow10u[] = {1ULL,
                                             1000000000ULL,
                                             10000000000ULL,
                                             100000000000ULL,
-                                            1000000000000ULL};
+                                            1000000000000ULL,
+                                            10000000000000ULL,
+                                            100000000000000ULL,
+                                            1000000000000000ULL};
 
 /* A (>= 0) x 10^D rounded to the nearest whole number in *K, the digits
- * "%.*f" writes, when integer arithmetic is sure of them.  10^D is exact
- * and the product below 2^52 is correctly rounded, so it lies on the
- * same side of every half as the exact one, or on the half itself:
- * only then (give or take a margin) does printf decide.  Tables and the
- * JSON report print millions of these. */
+ * "%.*f" writes, when integer arithmetic is sure of them.  10^D (D up to
+ * 22) is exact and the product below 2^52 is correctly rounded, so it
+ * lies on the same side of every half as the exact one, or on the half
+ * itself: only then (give or take a margin) does printf decide.  Tables
+ * and the JSON report print millions of these. */
 static bool scaled(double a, int d, unsigned long long *k) {
-  if (d < 0 || d > 12 || !(a * pow10d[d] < 4e15))
+  if (d < 0 || d > 22 || !(a * pow10d[d] < 4e15))
     return false;
   double r = a * pow10d[d], fl = floor(r), frac = r - fl;
   if (fabs(frac - 0.5) < 1e-6)
@@ -122,17 +126,77 @@ static void put_scaled(char *buf, bool neg, unsigned long long k, int d,
  * the digits. */
 static void fixed(double v, int d, char *buf, size_t size) {
   unsigned long long k;
-  if (size < 32 || !scaled(fabs(v), d, &k)) {
+  if (size < 32 || d > 12 || !scaled(fabs(v), d, &k)) {
     snprintf(buf, size, "%.*f", d, v);
     return;
   }
   put_scaled(buf, v < 0, k, d, false, false);
 }
 
+/* fmt_g12 below 0.1: %.12g of 1e-11 <= A < 0.1 (V's magnitude), or false
+ * when printf must decide.  The exponent X of the 12 digits, once
+ * rounded, picks the style: from -4 on, fixed with 11 - X decimals, else
+ * d.ddddddddddde-XX, trailing zeros dropped in both. */
+static bool g12_small(double v, double a, char *buf) {
+  static const double tiny[] = {1e-11, 1e-10, 1e-9, 1e-8, 1e-7, 1e-6,
+                                1e-5,  1e-4,  1e-3, 1e-2, 1e-1};
+  /* X from the table of the doubles nearest the powers of ten, which
+   * may be off by one next to a power: the digits settle it. */
+  int x = -2;
+  while (x > -11 && a < tiny[x + 11])
+    x--;
+  unsigned long long k = 0;
+  for (int tries = 0; tries < 3; tries++) {
+    if (11 - x > 22 || !scaled(a, 11 - x, &k))
+      return false;
+    if (k < 100000000000ULL)
+      x--; /* fewer than 12 digits: X is lower */
+    else if (k > 1000000000000ULL)
+      x++; /* more than 12: higher */
+    else
+      break;
+  }
+  if (k < 100000000000ULL || k > 1000000000000ULL)
+    return false;
+  if (k == 1000000000000ULL) { /* rounded up to the next power */
+    k = 100000000000ULL;
+    x++;
+  }
+  if (x >= -4) {
+    put_scaled(buf, v < 0, k, 11 - x, true, false);
+    return true;
+  }
+  char d[12];
+  for (int i = 11; i >= 0; i--) {
+    d[i] = (char)('0' + k % 10);
+    k /= 10;
+  }
+  int last = 11;
+  while (last > 0 && d[last] == '0')
+    last--;
+  size_t o = 0;
+  if (v < 0)
+    buf[o++] = '-';
+  buf[o++] = d[0];
+  if (last > 0) {
+    buf[o++] = '.';
+    memcpy(buf + o, d + 1, (size_t)last);
+    o += (size_t)last;
+  }
+  buf[o++] = 'e';
+  buf[o++] = '-';
+  buf[o++] = (char)('0' + -x / 10);
+  buf[o++] = (char)('0' + -x % 10);
+  buf[o] = '\0';
+  return true;
+}
+
 char *fmt_g12(double v, char *buf, size_t size) {
   static const double p10[] = {0.1, 1,   1e1, 1e2, 1e3,  1e4, 1e5,
                                1e6, 1e7, 1e8, 1e9, 1e10, 1e11};
   double a = fabs(v);
+  if (a >= 1e-11 && a < 0.1 && size >= 32 && g12_small(v, a, buf))
+    return buf;
   if (!(a >= 0.1 && a < 1e11) || size < 32) {
     snprintf(buf, size, "%.12g", v);
     return buf;
@@ -195,7 +259,7 @@ char *fmt_number(double v, int decimals, char *buf, size_t size) {
     put_scaled(buf, v < 0, (unsigned long long)fabs(v), 0, false, true);
     return buf;
   }
-  if (size >= 32 && scaled(fabs(v), decimals, &k)) {
+  if (size >= 32 && decimals <= 12 && scaled(fabs(v), decimals, &k)) {
     /* "-0.00" shows as 0 */
     put_scaled(buf, v < 0 && k != 0, k, decimals, true, true);
     return buf;

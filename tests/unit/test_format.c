@@ -260,6 +260,46 @@ static void test_g12_matches_printf(void **state) {
   }
 }
 
+/* The same below 0.1, down to 1e-11 (shares and probabilities of the
+ * JSON report), where %.12g turns to an exponent below 1e-4: half a
+ * million values of every magnitude, values twelve digits and a half
+ * from either side, the doubles next to each power of ten, and values
+ * that round up to one. */
+static void test_g12_small_matches_printf(void **state) {
+  (void)state;
+  unsigned long long x = 0x2545F4914F6CDD1DULL;
+  char got[64], want[64];
+  for (int i = 0; i < 500000; i++) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    double mant = (double)(x >> 11) / 9007199254740992.0;
+    int e = -(int)(x % 12) - 1; /* 10^e from 1e-12 to 1e-1 */
+    double v = (1 + 9 * mant) * pow(10, e);
+    if (i % 5 == 0) { /* twelve digits and a half, as near as a double is */
+      double scale = pow(10, 11 - (e + (v >= pow(10, e + 1))));
+      v = (floor(v * scale) + 0.5) / scale;
+    }
+    if (i % 7 == 0)
+      v = nextafter(pow(10, e), (x & 1) ? 0 : 1);
+    if (i % 11 == 0) /* rounds up to the next power of ten */
+      v = pow(10, e) * (1 - (double)(x % 50) * 1e-14);
+    if (i % 3 == 0)
+      v = -v;
+    fmt_g12(v, got, sizeof got);
+    snprintf(want, sizeof want, "%.12g", v);
+    if (strcmp(got, want)) {
+      print_error("v=%.17g: got %s, printf %s\n", v, got, want);
+      fail();
+    }
+    fmt_g12(v, got, 32); /* the JSON writer's buffer */
+    if (strcmp(got, want)) {
+      print_error("v=%.17g (32 bytes): got %s, printf %s\n", v, got, want);
+      fail();
+    }
+  }
+}
+
 /* A failed check never shows the number of its limit (issue 9, item 3);
  * a passed one keeps its usual digits, but for a latency the digits that
  * make limit - actual the margin shown (120.86 ms <= 200 ms, margin
@@ -465,6 +505,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_number_matches_printf),
       cmocka_unit_test(test_g12_matches_printf),
+      cmocka_unit_test(test_g12_small_matches_printf),
       cmocka_unit_test(test_number_edges),
       cmocka_unit_test(test_counts_and_rates),
       cmocka_unit_test(test_money_time_percent),
