@@ -1296,18 +1296,26 @@ static void build_limits(builder *b) {
     *lim[i].v = lim[i].from->v;
     *lim[i].loc = lim[i].from->loc;
   }
-  /* Percentile objectives: the spec's, then each stage's. */
-  size_t cap = 4 * (spec->n_stages + 1);
-  g->pct_limits = arena_array(g->arena, cap, sizeof(pct_limit));
-  for (size_t s = 0; s <= spec->n_stages; s++) {
-    const spec_pct_slo *o =
-        s == 0 ? &spec->slo.pct : &spec->stages[s - 1].slo->pct;
-    const snum *v[4] = {&o->latency_p50, &o->latency_p95, &o->latency_p99,
-                        &o->latency_p999};
-    for (int k = 0; k < 4; k++)
-      if (v[k]->set)
-        g->pct_limits[g->n_pct_limits++] =
-            (pct_limit){(long)s - 1, k, v[k]->v, v[k]->loc};
+  /* Percentile objectives: the spec's, then each stage's; counted
+   * first, since few stages have any. */
+  size_t cap = 0;
+  for (int pass = 0; pass < 2; pass++) {
+    if (pass == 1)
+      g->pct_limits = arena_array(g->arena, cap ? cap : 1, sizeof(pct_limit));
+    for (size_t s = 0; s <= spec->n_stages; s++) {
+      const spec_pct_slo *o =
+          s == 0 ? &spec->slo.pct : &spec->stages[s - 1].slo->pct;
+      const snum *v[4] = {&o->latency_p50, &o->latency_p95, &o->latency_p99,
+                          &o->latency_p999};
+      for (int k = 0; k < 4; k++)
+        if (v[k]->set) {
+          if (pass == 0)
+            cap++;
+          else
+            g->pct_limits[g->n_pct_limits++] =
+                (pct_limit){(long)s - 1, k, v[k]->v, v[k]->loc};
+        }
+    }
   }
 }
 
