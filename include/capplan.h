@@ -33,10 +33,17 @@ enum capplan_exit {
 
 /* ---------------------------------------------------------------- text */
 
-/* A growable byte buffer; always NUL-terminated after the first append. */
+/* A growable byte buffer; always NUL-terminated after the first append.
+ * A buffer with a sink (capplan_buf_stream) hands its text to the sink
+ * whenever it would otherwise grow, and keeps only what has not gone out
+ * yet: the output of a 100,000-stage report is written as it is made
+ * instead of held whole.  Only a writer that never reads back what it
+ * appended may be given one. */
 typedef struct capplan_buf {
   char *data;
   size_t len, cap;
+  void (*sink)(void *ctx, const char *data, size_t n);
+  void *sink_ctx;
 } capplan_buf;
 
 void capplan_buf_init(capplan_buf *b);
@@ -52,6 +59,13 @@ void capplan_buf_printf(capplan_buf *b, const char *fmt, ...);
 __attribute__((format(printf, 2, 0)))
 #endif
 void capplan_buf_vprintf(capplan_buf *b, const char *fmt, va_list ap);
+/* Gives B (empty) a capacity of CHUNK bytes and SINK, which receives the
+ * text in order, a chunk at a time; capplan_buf_flush hands it the rest.
+ * capplan_buf_release drops the sink. */
+void capplan_buf_stream(capplan_buf *b, size_t chunk,
+                        void (*sink)(void *ctx, const char *data, size_t n),
+                        void *ctx);
+void capplan_buf_flush(capplan_buf *b);
 
 /* -------------------------------------------------------- diagnostics */
 
@@ -488,5 +502,8 @@ bool capplan_format_supported(enum capplan_view view,
 int capplan_render(enum capplan_view view, enum capplan_format format,
                    const void *subject, const capplan_render_opts *opts,
                    capplan_buf *out);
+/* True if the renderer of VIEW in FORMAT only appends to its OUT, so
+ * that OUT may be a streaming buffer (capplan_buf_stream). */
+bool capplan_render_streams(enum capplan_view view, enum capplan_format format);
 
 #endif

@@ -78,12 +78,15 @@ typedef struct line_index {
   size_t n;
 } line_index;
 
-static line_index index_lines(const capplan_source *src) {
+/* The starts of the first UPTO lines (fewer if the source has fewer):
+ * what the diagnostics quote, without reading a large spec to its end
+ * when they point near its top. */
+static line_index index_lines(const capplan_source *src, size_t upto) {
   line_index ix = {NULL, 0};
   size_t cap = 0;
   xgrow((void **)&ix.start, &cap, 1, sizeof(size_t));
   ix.start[ix.n++] = 0;
-  for (size_t i = 0; i < src->len; i++) {
+  for (size_t i = 0; i < src->len && ix.n < upto; i++) {
     char c = src->text[i];
     if (c == '\r' && i + 1 < src->len && src->text[i + 1] == '\n')
       i++;
@@ -233,8 +236,12 @@ static void render_one(const capplan_diags *d, const line_index *ix,
 void capplan_diags_render(const capplan_diags *d, bool color,
                           capplan_buf *out) {
   line_index ix = {NULL, 0};
+  size_t last = 0; /* the last line a diagnostic quotes */
+  for (size_t i = 0; i < d->count; i++)
+    if (d->items[i].loc.line > 0 && (size_t)d->items[i].loc.line > last)
+      last = (size_t)d->items[i].loc.line;
   if (d->src)
-    ix = index_lines(d->src);
+    ix = index_lines(d->src, last);
   for (size_t i = 0; i < d->count; i++)
     render_one(d, &ix, &d->items[i], color, out);
   free(ix.start);

@@ -26,92 +26,194 @@ static void group_digits(char *s, size_t size) {
   }
 }
 
-/* Writes the whole number V (|V| < 2^53) into BUF: what "%.0f" writes,
- * without the cost of printf's floating-point path, which the tables of
- * a 100,000-stage report would otherwise spend most of their time in. */
-static void whole(double v, char *buf, size_t size) {
-  char tmp[24];
-  size_t n = 0;
-  unsigned long long u = (unsigned long long)(v < 0 ? -v : v);
-  do {
-    tmp[n++] = (char)('0' + u % 10);
-    u /= 10;
-  } while (u);
-  size_t k = 0;
-  if (v < 0 && k + 1 < size)
-    buf[k++] = '-';
-  while (n && k + 1 < size)
-    buf[k++] = tmp[--n];
-  buf[k] = '\0';
+static const double pow10d[] = {1,    1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+static const unsigned long long pow10u[] = {1ULL,
+                                            10ULL,
+                                            100ULL,
+                                            1000ULL,
+                                            10000ULL,
+                                            100000ULL,
+                                            1000000ULL,
+                                            10000000ULL,
+                                            100000000ULL,
+                                            1000000000ULL,
+                                            10000000000ULL,
+                                            100000000000ULL,
+                                            1000000000000ULL,
+                                            10000000000000ULL,
+                                            100000000000000ULL,
+                                            1000000000000000ULL};
+
+/* A (>= 0) x 10^D rounded to the nearest whole number in *K, the digits
+ * "%.*f" writes, when integer arithmetic is sure of them.  10^D (D up to
+ * 22) is exact and the product below 2^52 is correctly rounded, so it
+ * lies on the same side of every half as the exact one, or on the half
+ * itself: only then (give or take a margin) does printf decide.  Tables
+ * and the JSON report print millions of these. */
+static bool scaled(double a, int d, unsigned long long *k) {
+  if (d < 0 || d > 22 || !(a * pow10d[d] < 4e15))
+    return false;
+  double r = a * pow10d[d], fl = floor(r), frac = r - fl;
+  if (fabs(frac - 0.5) < 1e-6)
+    return false;
+  *k = (unsigned long long)fl + (frac > 0.5);
+  return true;
 }
 
-/* What snprintf(buf, size, "%.*f", d, v) writes, by integer arithmetic
- * when that gives the same digits: V x 10^D rounded, unless it lies so
- * near a half that the product's own rounding could tip it (then printf
- * decides).  Tables print millions of these. */
+/* Writes K / 10^D with D decimals into BUF (of at least 32 bytes), '-'
+ * first when NEG; STRIP drops the decimals' trailing zeros (and a bare
+ * point), GROUP puts thousands separators in the whole part.  K below
+ * 4e15 and D up to 12 take at most 23 characters: 16 digits, 5
+ * separators, the point and the sign. */
+static void put_scaled(char *buf, bool neg, unsigned long long k, int d,
+                       bool strip, bool group) {
+  char tmp[48], *end = tmp + sizeof tmp, *p = end;
+  if (strip)
+    while (d > 0 && k % 10 == 0) {
+      k /= 10;
+      d--;
+    }
+  static const char pairs[] = "00010203040506070809101112131415161718192021"
+                              "22232425262728293031323334353637383940414243"
+                              "44454647484950515253545556575859606162636465"
+                              "66676869707172737475767778798081828384858687"
+                              "888990919293949596979899";
+  if (d > 0) {
+    unsigned long long fp = k % pow10u[d];
+    k /= pow10u[d];
+    int i = d;
+    for (; i >= 2; i -= 2) {
+      p -= 2;
+      memcpy(p, pairs + 2 * (fp % 100), 2);
+      fp /= 100;
+    }
+    if (i)
+      *--p = (char)('0' + fp % 10);
+    *--p = '.';
+  }
+  if (group) {
+    int n = 0;
+    do {
+      if (n && n % 3 == 0)
+        *--p = ',';
+      *--p = (char)('0' + k % 10);
+      k /= 10;
+      n++;
+    } while (k);
+  } else {
+    for (; k >= 100; k /= 100) {
+      p -= 2;
+      memcpy(p, pairs + 2 * (k % 100), 2);
+    }
+    if (k >= 10) {
+      p -= 2;
+      memcpy(p, pairs + 2 * k, 2);
+    } else {
+      *--p = (char)('0' + k);
+    }
+  }
+  if (neg)
+    *--p = '-';
+  size_t len = (size_t)(end - p);
+  memcpy(buf, p, len);
+  buf[len] = '\0';
+}
+
+/* What snprintf(buf, size, "%.*f", d, v) writes (a negative V keeps its
+ * '-' however it rounds), by integer arithmetic when scaled() is sure of
+ * the digits. */
 static void fixed(double v, int d, char *buf, size_t size) {
-  static const double p10[] = {1,   1e1, 1e2, 1e3,  1e4,  1e5, 1e6,
-                               1e7, 1e8, 1e9, 1e10, 1e11, 1e12};
-  double a = fabs(v);
-  if (d < 0 || d > 12 || !(a * p10[d] < 4e15)) {
+  unsigned long long k;
+  if (size < 32 || d > 12 || !scaled(fabs(v), d, &k)) {
     snprintf(buf, size, "%.*f", d, v);
     return;
   }
-  double r = a * p10[d], fl = floor(r), frac = r - fl;
-  if (fabs(frac - 0.5) < 1e-6) {
-    snprintf(buf, size, "%.*f", d, v);
-    return;
+  put_scaled(buf, v < 0, k, d, false, false);
+}
+
+/* fmt_g12 below 0.1: %.12g of 1e-11 <= A < 0.1 (V's magnitude), or false
+ * when printf must decide.  The exponent X of the 12 digits, once
+ * rounded, picks the style: from -4 on, fixed with 11 - X decimals, else
+ * d.ddddddddddde-XX, trailing zeros dropped in both. */
+static bool g12_small(double v, double a, char *buf) {
+  static const double tiny[] = {1e-11, 1e-10, 1e-9, 1e-8, 1e-7, 1e-6,
+                                1e-5,  1e-4,  1e-3, 1e-2, 1e-1};
+  /* X from the table of the doubles nearest the powers of ten, which
+   * may be off by one next to a power: the digits settle it. */
+  int x = -2;
+  while (x > -11 && a < tiny[x + 11])
+    x--;
+  unsigned long long k = 0;
+  for (int tries = 0; tries < 3; tries++) {
+    if (11 - x > 22 || !scaled(a, 11 - x, &k))
+      return false;
+    if (k < 100000000000ULL)
+      x--; /* fewer than 12 digits: X is lower */
+    else if (k > 1000000000000ULL)
+      x++; /* more than 12: higher */
+    else
+      break;
   }
-  unsigned long long k = (unsigned long long)fl + (frac > 0.5);
-  char digits[32];
-  size_t n = 0;
-  do {
-    digits[n++] = (char)('0' + k % 10);
+  if (k < 100000000000ULL || k > 1000000000000ULL)
+    return false;
+  if (k == 1000000000000ULL) { /* rounded up to the next power */
+    k = 100000000000ULL;
+    x++;
+  }
+  if (x >= -4) {
+    put_scaled(buf, v < 0, k, 11 - x, true, false);
+    return true;
+  }
+  char d[12];
+  for (int i = 11; i >= 0; i--) {
+    d[i] = (char)('0' + k % 10);
     k /= 10;
-  } while (k);
-  while (n <= (size_t)d)
-    digits[n++] = '0'; /* a leading zero before the point */
-  size_t o = 0;
-  if (v < 0 && o + 1 < size)
-    buf[o++] = '-';
-  while (n && o + 1 < size) {
-    if (n == (size_t)d && d > 0 && o + 1 < size)
-      buf[o++] = '.';
-    buf[o++] = digits[--n];
   }
+  int last = 11;
+  while (last > 0 && d[last] == '0')
+    last--;
+  size_t o = 0;
+  if (v < 0)
+    buf[o++] = '-';
+  buf[o++] = d[0];
+  if (last > 0) {
+    buf[o++] = '.';
+    memcpy(buf + o, d + 1, (size_t)last);
+    o += (size_t)last;
+  }
+  buf[o++] = 'e';
+  buf[o++] = '-';
+  buf[o++] = (char)('0' + -x / 10);
+  buf[o++] = (char)('0' + -x % 10);
   buf[o] = '\0';
+  return true;
 }
 
 char *fmt_g12(double v, char *buf, size_t size) {
   static const double p10[] = {0.1, 1,   1e1, 1e2, 1e3,  1e4, 1e5,
                                1e6, 1e7, 1e8, 1e9, 1e10, 1e11};
   double a = fabs(v);
-  if (!(a >= 0.1 && a < 1e11)) {
+  if (a >= 1e-11 && a < 0.1 && size >= 32 && g12_small(v, a, buf))
+    return buf;
+  if (!(a >= 0.1 && a < 1e11) || size < 32) {
     snprintf(buf, size, "%.12g", v);
     return buf;
   }
-  /* e = floor(log10(a)), made exact against the table */
-  int e = (int)floor(log10(a));
-  if (e < -1)
-    e = -1;
-  if (e > 10)
-    e = 10;
-  while (e > -1 && a < p10[e + 1])
-    e--;
+  /* e = floor(log10(a)), exact against the table */
+  int e = -1;
   while (e < 10 && a >= p10[e + 2])
     e++;
   /* %.12g keeps 12 significant digits: 11 - e decimals, then drops the
    * trailing zeros and a bare point.  Rounding up to the next power of
    * ten adds a digit that is a zero, dropped the same way. */
-  fixed(v, 11 - e, buf, size);
-  char *dot = strchr(buf, '.');
-  if (dot) {
-    char *z = buf + strlen(buf) - 1;
-    while (z > dot && *z == '0')
-      *z-- = '\0';
-    if (z == dot)
-      *z = '\0';
+  unsigned long long k;
+  if (!scaled(a, 11 - e, &k)) {
+    snprintf(buf, size, "%.12g", v);
+    return buf;
   }
+  put_scaled(buf, v < 0, k, 11 - e, true, false);
   return buf;
 }
 
@@ -151,9 +253,15 @@ char *fmt_number(double v, int decimals, char *buf, size_t size) {
     v = 0; /* no "-0"; non-finite figures never reach here */
   if (fabs(v) >= CAPPLAN_MAX_EXACT)
     return sci(v, buf, size);
-  if (v == floor(v)) {
-    whole(v, buf, size); /* the common case: no decimals to print */
-    group_digits(buf, size);
+  unsigned long long k;
+  if (size >= 32 && v == floor(v)) {
+    /* the common case: no decimals to print */
+    put_scaled(buf, v < 0, (unsigned long long)fabs(v), 0, false, true);
+    return buf;
+  }
+  if (size >= 32 && decimals <= 12 && scaled(fabs(v), decimals, &k)) {
+    /* "-0.00" shows as 0 */
+    put_scaled(buf, v < 0 && k != 0, k, decimals, true, true);
     return buf;
   }
   fixed(v, decimals, buf, size);

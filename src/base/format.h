@@ -29,8 +29,8 @@ char *fmt_money(double v, char *buf, size_t size);
 char *fmt_ms(double seconds, char *buf, size_t size);
 char *fmt_percent(double fraction, char *buf, size_t size);
 /* What snprintf(buf, size, "%.12g", v) writes, without printf's
- * floating-point path for 0.1 <= |v| < 1e11 (the JSON report's numbers;
- * checked against printf in test_format.c). */
+ * floating-point path for 1e-11 <= |v| < 1e11 (the JSON report's
+ * numbers; checked against printf in test_format.c). */
 char *fmt_g12(double v, char *buf, size_t size);
 /* A small share or time that is not zero shows as below the last digit
  * shown ("<0.01%", "<0.001 ms") rather than as 0 or as a run of zeros:

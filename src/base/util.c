@@ -145,6 +145,8 @@ char *arena_strdup(capplan_arena *a, const char *s) {
 void capplan_buf_init(capplan_buf *b) {
   b->data = NULL;
   b->len = b->cap = 0;
+  b->sink = NULL;
+  b->sink_ctx = NULL;
 }
 
 void capplan_buf_release(capplan_buf *b) {
@@ -152,9 +154,47 @@ void capplan_buf_release(capplan_buf *b) {
   capplan_buf_init(b);
 }
 
+void capplan_buf_stream(capplan_buf *b, size_t chunk,
+                        void (*sink)(void *ctx, const char *data, size_t n),
+                        void *ctx) {
+  xgrow((void **)&b->data, &b->cap, chunk > 16 ? chunk : 16, 1);
+  b->data[b->len] = '\0';
+  b->sink = sink;
+  b->sink_ctx = ctx;
+}
+
+void capplan_buf_flush(capplan_buf *b) {
+  if (b->sink && b->len) {
+    b->sink(b->sink_ctx, b->data, b->len);
+    b->len = 0;
+    b->data[0] = '\0';
+  }
+}
+
+/* Makes room for N more bytes and the NUL: a buffer with a sink first
+ * hands over what it holds, and grows only for a piece larger than its
+ * capacity. */
+static void buf_room(capplan_buf *b, size_t n) {
+  if (b->len + n + 1 <= b->cap)
+    return;
+  capplan_buf_flush(b);
+  xgrow((void **)&b->data, &b->cap, b->len + n + 1, 1);
+}
+
+char *capplan_buf_reserve(capplan_buf *b, size_t n) {
+  if (b->len + n + 1 > b->cap)
+    buf_room(b, n);
+  return b->data + b->len;
+}
+
+void capplan_buf_commit(capplan_buf *b, size_t n) {
+  b->len += n;
+  b->data[b->len] = '\0';
+}
+
 void capplan_buf_put(capplan_buf *b, const char *s, size_t n) {
   if (b->len + n + 1 > b->cap) /* the common case needs no call */
-    xgrow((void **)&b->data, &b->cap, b->len + n + 1, 1);
+    buf_room(b, n);
   if (n)
     memcpy(b->data + b->len, s, n);
   b->len += n;
@@ -167,7 +207,7 @@ void capplan_buf_puts(capplan_buf *b, const char *s) {
 
 void capplan_buf_putc(capplan_buf *b, char c) {
   if (b->len + 2 > b->cap)
-    xgrow((void **)&b->data, &b->cap, b->len + 2, 1);
+    buf_room(b, 1);
   b->data[b->len++] = c;
   b->data[b->len] = '\0';
 }
@@ -179,7 +219,7 @@ void capplan_buf_vprintf(capplan_buf *b, const char *fmt, va_list ap) {
   va_end(ap2);
   if (n < 0)
     return;
-  xgrow((void **)&b->data, &b->cap, b->len + (size_t)n + 1, 1);
+  buf_room(b, (size_t)n);
   vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
   b->len += (size_t)n;
 }

@@ -69,4 +69,11 @@ void text_escape(capplan_buf *out, const char *s, size_t n, unsigned flags);
 /* Appends the string S escaped; NULL appends nothing.  Fits fmt_path. */
 void text_puts(capplan_buf *out, const char *s);
 
+/* Room for N more bytes at the end of B (which a sink may first empty):
+ * a writer fills up to N bytes at the pointer returned, then says how
+ * many with capplan_buf_commit, which keeps the text NUL-terminated.
+ * For writers that put a line together in place instead of copying it. */
+char *capplan_buf_reserve(capplan_buf *b, size_t n);
+void capplan_buf_commit(capplan_buf *b, size_t n);
+
 #endif

@@ -433,31 +433,33 @@ static char *follow_links(const char *path) {
   return cur;
 }
 
-int cli_write(const capplan_buf *buf, const char *path) {
-  const char *data = buf->data ? buf->data : "";
-  if (!path || !strcmp(path, "-")) {
-    if (fwrite(data, 1, buf->len, stdout) != buf->len || fflush(stdout)) {
-      if (errno == EPIPE)
-        return 0; /* the reader has what it wanted */
-      fprintf(stderr, "capplan: error: cannot write to standard output: %s\n",
-              strerror(errno));
-      return CAPPLAN_EXIT_IO;
-    }
+/* Where cli_write and a streamed report go: standard output, a device or
+ * pipe written in place, or a temporary file renamed over the target.
+ * The first failed write is remembered and ends the writing; the close
+ * reports it. */
+typedef struct cli_sink {
+  const char *path; /* as the user wrote it; NULL: standard output */
+  int fd;           /* the device's or the temporary file's; -1 */
+  char *target;     /* the file links lead to (temporary file only) */
+  capplan_buf tmp;  /* the temporary file's name */
+  int err;          /* errno of the first failure, or 0 */
+  bool failed;
+} cli_sink;
+
+/* Opens where PATH says.  Returns 0, or CAPPLAN_EXIT_IO after printing
+ * why (nothing to close then). */
+static int sink_open(cli_sink *s, const char *path) {
+  memset(s, 0, sizeof *s);
+  s->fd = -1;
+  capplan_buf_init(&s->tmp);
+  if (!path || !strcmp(path, "-"))
     return 0;
-  }
+  s->path = path;
   /* Devices and pipes cannot be replaced by a rename: write to them. */
   struct stat st;
   if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-    int fd = open(path, O_WRONLY);
-    if (fd < 0)
-      return io_error("open", path);
-    int rc = write_all(fd, data, buf->len);
-    int saved = errno;
-    if (close(fd) && !rc)
-      rc = -1;
-    else
-      errno = saved;
-    return rc ? io_error("write", path) : 0;
+    s->fd = open(path, O_WRONLY);
+    return s->fd < 0 ? io_error("open", path) : 0;
   }
   /* Regular files: a temporary file in the same directory, then rename,
    * so readers see the old file or the whole new one, never a part.  A
@@ -478,11 +480,9 @@ int cli_write(const capplan_buf *buf, const char *path) {
   }
   const char *slash = strrchr(target, '/');
   size_t dir_len = slash ? (size_t)(slash - target) + 1 : 0;
-  capplan_buf tmp;
-  capplan_buf_init(&tmp);
-  capplan_buf_printf(&tmp, "%.*s.%s.XXXXXX", (int)dir_len, target,
+  capplan_buf_printf(&s->tmp, "%.*s.%s.XXXXXX", (int)dir_len, target,
                      target + dir_len);
-  int fd = mkstemp(tmp.data);
+  int fd = mkstemp(s->tmp.data);
   if (fd < 0) {
     /* Say what failed: the file itself may well exist (/proc/version),
      * but -o needs a new file beside it. */
@@ -506,10 +506,12 @@ int cli_write(const capplan_buf *buf, const char *path) {
             "it over FILE, so FILE must be in a directory that takes new "
             "files\n",
             strerror(err));
-    capplan_buf_release(&tmp);
+    capplan_buf_release(&s->tmp);
     free(target);
     return CAPPLAN_EXIT_IO;
   }
+  s->fd = fd;
+  s->target = target;
   mode_t mode;
   if (exists) {
     mode = old.st_mode & 0777;
@@ -522,28 +524,81 @@ int cli_write(const capplan_buf *buf, const char *path) {
     umask(mask);
     mode = 0666 & ~mask;
   }
-  int rc = fchmod(fd, mode);
-  if (!rc)
-    rc = write_all(fd, data, buf->len);
-  if (!rc)
-    rc = fsync(fd);
-  int saved = errno;
-  if (close(fd) && !rc) {
-    rc = -1;
-    saved = errno;
+  if (fchmod(fd, mode)) {
+    s->failed = true;
+    s->err = errno;
   }
-  if (!rc && rename(tmp.data, target)) {
-    rc = -1;
-    saved = errno;
+  return 0;
+}
+
+/* Writes N bytes of DATA (a capplan_buf sink). */
+static void sink_put(void *ctx, const char *data, size_t n) {
+  cli_sink *s = ctx;
+  if (s->failed || !n)
+    return;
+  if (s->fd < 0 ? fwrite(data, 1, n, stdout) != n : write_all(s->fd, data, n)) {
+    s->failed = true;
+    s->err = errno;
   }
-  if (rc) {
-    unlink(tmp.data);
-    errno = saved;
-    io_error("write", path);
+}
+
+/* Finishes: flushes standard output, or closes the device, or syncs,
+ * closes and renames the temporary file (removing it on failure).
+ * Returns 0, or CAPPLAN_EXIT_IO after printing why.  A reader that
+ * closed the pipe early is not an error. */
+static int sink_close(cli_sink *s) {
+  int rc = 0;
+  if (!s->path) {
+    if (!s->failed && fflush(stdout)) {
+      s->failed = true;
+      s->err = errno;
+    }
+    if (s->failed && s->err != EPIPE) {
+      fprintf(stderr, "capplan: error: cannot write to standard output: %s\n",
+              strerror(s->err));
+      rc = CAPPLAN_EXIT_IO;
+    }
+  } else if (!s->target) {
+    if (close(s->fd) && !s->failed) {
+      s->failed = true;
+      s->err = errno;
+    }
+    if (s->failed) {
+      errno = s->err;
+      rc = io_error("write", s->path);
+    }
+  } else {
+    if (!s->failed && fsync(s->fd)) {
+      s->failed = true;
+      s->err = errno;
+    }
+    if (close(s->fd) && !s->failed) {
+      s->failed = true;
+      s->err = errno;
+    }
+    if (!s->failed && rename(s->tmp.data, s->target)) {
+      s->failed = true;
+      s->err = errno;
+    }
+    if (s->failed) {
+      unlink(s->tmp.data);
+      errno = s->err;
+      io_error("write", s->path);
+      rc = CAPPLAN_EXIT_IO;
+    }
   }
-  capplan_buf_release(&tmp);
-  free(target);
-  return rc ? CAPPLAN_EXIT_IO : 0;
+  capplan_buf_release(&s->tmp);
+  free(s->target);
+  return rc;
+}
+
+int cli_write(const capplan_buf *buf, const char *path) {
+  cli_sink s;
+  int rc = sink_open(&s, path);
+  if (rc)
+    return rc;
+  sink_put(&s, buf->data ? buf->data : "", buf->len);
+  return sink_close(&s);
 }
 
 int cli_limits(capplan_limits *limits) {
@@ -696,8 +751,21 @@ int cli_emit_report(const capplan_report *report, enum capplan_view view,
                     const cli_output *out) {
   capplan_buf text;
   capplan_buf_init(&text);
-  capplan_render(view, out->format, report, &out->opts, &text);
-  int rc = cli_write(&text, out->path);
+  int rc;
+  if (capplan_render_streams(view, out->format)) {
+    /* Written as it is rendered, a chunk at a time: a 100,000-stage
+     * report is 25 MB of tables or 180 MB of JSON. */
+    cli_sink s;
+    if ((rc = sink_open(&s, out->path)))
+      return rc;
+    capplan_buf_stream(&text, (size_t)1 << 16, sink_put, &s);
+    capplan_render(view, out->format, report, &out->opts, &text);
+    capplan_buf_flush(&text);
+    rc = sink_close(&s);
+  } else {
+    capplan_render(view, out->format, report, &out->opts, &text);
+    rc = cli_write(&text, out->path);
+  }
   capplan_buf_release(&text);
   if (rc)
     return rc;

@@ -95,8 +95,14 @@ latency_work *latency_work_new(const capplan_model *m) {
   w->bound = xcalloc(n, sizeof *w->bound);
   w->depth = xcalloc(n, sizeof *w->depth);
   w->added = xcalloc(n + m->n_groups, sizeof *w->added);
-  w->kept = xcalloc(n, sizeof *w->kept);
-  w->kept_q = xcalloc(n, sizeof *w->kept_q);
+  /* unit_keep holds the queues of one unit: a stage, or a group's
+   * members; not one per stage (a 100,000-stage plan's 31 MB). */
+  size_t unit = 1;
+  for (size_t g = 0; g < m->n_groups; g++)
+    if (m->group[g].n_members > unit)
+      unit = m->group[g].n_members;
+  w->kept = xcalloc(unit, sizeof *w->kept);
+  w->kept_q = xcalloc(unit, sizeof *w->kept_q);
   return w;
 }
 

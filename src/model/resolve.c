@@ -757,10 +757,12 @@ static void settle_stage(builder *b, size_t i, long default_hw) {
   capplan_model *g = b->g;
   mstage *nd = &g->stage[i];
   stage_in *in = &b->p->stage[i];
-  char who[192];
-  snprintf(who, sizeof who, "stage '%s'", nd->name);
-  long hw = st->hardware.s ? find_hw(b, st->hardware.s, st->hardware.loc, who)
-                           : default_hw;
+  long hw = default_hw;
+  if (st->hardware.s) {
+    char who[192]; /* for a diagnostic: made only when it may be needed */
+    snprintf(who, sizeof who, "stage '%s'", nd->name);
+    hw = find_hw(b, st->hardware.s, st->hardware.loc, who);
+  }
   if (hw < 0)
     return; /* reported; the model will not be built */
   nd->hw = (size_t)hw;
@@ -1294,18 +1296,26 @@ static void build_limits(builder *b) {
     *lim[i].v = lim[i].from->v;
     *lim[i].loc = lim[i].from->loc;
   }
-  /* Percentile objectives: the spec's, then each stage's. */
-  size_t cap = 4 * (spec->n_stages + 1);
-  g->pct_limits = arena_array(g->arena, cap, sizeof(pct_limit));
-  for (size_t s = 0; s <= spec->n_stages; s++) {
-    const spec_pct_slo *o =
-        s == 0 ? &spec->slo.pct : &spec->stages[s - 1].slo->pct;
-    const snum *v[4] = {&o->latency_p50, &o->latency_p95, &o->latency_p99,
-                        &o->latency_p999};
-    for (int k = 0; k < 4; k++)
-      if (v[k]->set)
-        g->pct_limits[g->n_pct_limits++] =
-            (pct_limit){(long)s - 1, k, v[k]->v, v[k]->loc};
+  /* Percentile objectives: the spec's, then each stage's; counted
+   * first, since few stages have any. */
+  size_t cap = 0;
+  for (int pass = 0; pass < 2; pass++) {
+    if (pass == 1)
+      g->pct_limits = arena_array(g->arena, cap ? cap : 1, sizeof(pct_limit));
+    for (size_t s = 0; s <= spec->n_stages; s++) {
+      const spec_pct_slo *o =
+          s == 0 ? &spec->slo.pct : &spec->stages[s - 1].slo->pct;
+      const snum *v[4] = {&o->latency_p50, &o->latency_p95, &o->latency_p99,
+                          &o->latency_p999};
+      for (int k = 0; k < 4; k++)
+        if (v[k]->set) {
+          if (pass == 0)
+            cap++;
+          else
+            g->pct_limits[g->n_pct_limits++] =
+                (pct_limit){(long)s - 1, k, v[k]->v, v[k]->loc};
+        }
+    }
   }
 }
 

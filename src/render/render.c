@@ -118,6 +118,14 @@ int capplan_render(enum capplan_view view, enum capplan_format format,
   return 0;
 }
 
+bool capplan_render_streams(enum capplan_view view,
+                            enum capplan_format format) {
+  /* The report's table and JSON writers append and never look back (the
+   * tables are measured before a line of them is written). */
+  return view == CAPPLAN_VIEW_REPORT &&
+         (format == CAPPLAN_FORMAT_TABLE || format == CAPPLAN_FORMAT_JSON);
+}
+
 const char *render_stage_hw(const capplan_model *m, size_t i) {
   return m->hw[m->stage[i].hw].name;
 }

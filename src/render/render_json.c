@@ -104,23 +104,12 @@ static void indent(jw *w, int level) {
  * be empty): the separator, the new line and the indent, "KEY": and the
  * value, in one append when it fits a line (the common case). */
 static void member_value(jw *w, const char *key, const char *value, size_t n) {
-  char line[160];
   size_t klen = key ? strlen(key) : 0; /* keys are ours: plain ASCII */
   size_t pad = 2 * (size_t)w->depth;
-  size_t need = 2 + pad + (key ? klen + 4 : 0) + n;
   bool first = w->empty[w->depth];
   w->empty[w->depth] = false;
-  if (need > sizeof line) {
-    capplan_buf_puts(w->out, first ? "\n" : ",\n");
-    indent(w, w->depth);
-    if (key) {
-      capplan_buf_putc(w->out, '"');
-      capplan_buf_put(w->out, key, klen);
-      capplan_buf_puts(w->out, "\": ");
-    }
-    capplan_buf_put(w->out, value, n);
-    return;
-  }
+  /* Put together in place: ",\n", the indent, "KEY": and the value. */
+  char *line = capplan_buf_reserve(w->out, 2 + pad + klen + 4 + n);
   size_t k = 0;
   if (!first)
     line[k++] = ',';
@@ -136,7 +125,7 @@ static void member_value(jw *w, const char *key, const char *value, size_t n) {
     line[k++] = ' ';
   }
   memcpy(line + k, value, n);
-  capplan_buf_put(w->out, line, k + n);
+  capplan_buf_commit(w->out, k + n);
 }
 
 static void member(jw *w, const char *key) {
@@ -258,10 +247,12 @@ static void stage_names(jw *w, const char *key, const capplan_model *m,
 static void figs(jw *w, const char *prefix, const avail_figs *f,
                  bool downtime) {
   char k[64];
-  snprintf(k, sizeof k, "%snines", prefix);
+  size_t pl = strlen(prefix) < 32 ? strlen(prefix) : 32; /* ours: short */
+  memcpy(k, prefix, pl);
+  memcpy(k + pl, "nines", sizeof "nines");
   num(w, k, f->nines);
   if (f->above_cap) {
-    snprintf(k, sizeof k, "%snines_above_cap", prefix);
+    memcpy(k + pl, "nines_above_cap", sizeof "nines_above_cap");
     flag(w, k, true);
   }
   if (downtime) {

@@ -9,20 +9,27 @@
 
 #include "util.h"
 
-typedef struct trow {
-  const char **cells;
-  size_t *width; /* each cell's width in characters, measured once */
-  size_t filled; /* cells given so far */
-  int style;
-} trow;
+/* A cell: its bytes in the table's text, and its width in characters.
+ * A cell never given is empty, which is how it shows. */
+typedef struct tcell {
+  size_t off;
+  uint32_t len, width;
+} tcell;
 
+/* The cells live in two flat arrays, the rows' one after another: a
+ * 100,000-row table is a million cells, and one allocation of each kind
+ * keeps them compact.  Each column's width and whether a row other than
+ * the header fills it are kept as cells arrive. */
 struct ttable {
   size_t ncols;
   char *align;
   int *priority;
-  trow *rows;
-  size_t n, cap;
-  capplan_arena *arena; /* the cells: a 100,000-row table is 2M of them */
+  size_t *colw; /* the widest cell of each column */
+  bool *used;   /* a cell outside the header fills the column */
+  int *style;   /* of each row */
+  tcell *cells; /* n rows x ncols */
+  size_t n, cap, filled;
+  capplan_buf text; /* the cells' bytes, one after another */
 };
 
 ttable *tt_new(size_t ncols, const char *align) {
@@ -30,26 +37,35 @@ ttable *tt_new(size_t ncols, const char *align) {
   t->ncols = ncols;
   t->align = xstrdup(align);
   t->priority = xcalloc(ncols, sizeof(int));
-  t->arena = arena_new();
+  t->colw = xcalloc(ncols, sizeof(size_t));
+  t->used = xcalloc(ncols, sizeof(bool));
+  capplan_buf_init(&t->text);
   return t;
 }
 
 void tt_free(ttable *t) {
   if (!t)
     return;
-  free(t->rows);
+  free(t->style);
+  free(t->cells);
   free(t->align);
   free(t->priority);
-  arena_free(t->arena);
+  free(t->colw);
+  free(t->used);
+  capplan_buf_release(&t->text);
   free(t);
 }
 
 void tt_row(ttable *t, int style) {
-  xgrow((void **)&t->rows, &t->cap, t->n + 1, sizeof(trow));
-  t->rows[t->n].cells = arena_array(t->arena, t->ncols, sizeof(char *));
-  t->rows[t->n].width = arena_array(t->arena, t->ncols, sizeof(size_t));
-  t->rows[t->n].filled = 0;
-  t->rows[t->n].style = style;
+  if (t->n == t->cap) {
+    t->cap = t->cap ? 2 * t->cap : 16;
+    t->style = xrealloc(t->style, t->cap * sizeof(int));
+    t->cells =
+        xrealloc(t->cells, t->cap * (t->ncols ? t->ncols : 1) * sizeof(tcell));
+  }
+  memset(&t->cells[t->n * t->ncols], 0, t->ncols * sizeof(tcell));
+  t->style[t->n] = style;
+  t->filled = 0;
   t->n++;
 }
 
@@ -77,30 +93,41 @@ static size_t display_width(const char *s) {
 /* Stores S (a copy is made) as the next cell of the current row; WIDTH
  * is its display width, or SIZE_MAX to measure it. */
 static void put_cell(ttable *t, const char *s, size_t len, size_t width) {
-  trow *r = &t->rows[t->n - 1];
-  if (r->filled == t->ncols)
+  if (t->filled == t->ncols || !t->n)
     return;
-  size_t c = r->filled++;
-  r->cells[c] = arena_strndup(t->arena, s, len);
-  r->width[c] = width != SIZE_MAX ? width : display_width(r->cells[c]);
-}
-
-/* The display width of S (N bytes) when it is plain printable ASCII
- * (the common cell: a number, a name), else SIZE_MAX. */
-static size_t ascii_width(const char *s, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7F)
-      return SIZE_MAX;
-  return n;
+  size_t c = t->filled++;
+  tcell *cell = &t->cells[(t->n - 1) * t->ncols + c];
+  if (width == SIZE_MAX) {
+    char *z = xstrndup(s, len);
+    width = display_width(z);
+    free(z);
+  }
+  if (len > UINT32_MAX)
+    len = UINT32_MAX; /* no cell is 4 GB */
+  cell->off = t->text.len;
+  cell->len = (uint32_t)len;
+  cell->width = width > UINT32_MAX ? UINT32_MAX : (uint32_t)width;
+  memcpy(capplan_buf_reserve(&t->text, len), s, len);
+  capplan_buf_commit(&t->text, len);
+  if (width > t->colw[c])
+    t->colw[c] = width;
+  /* The header alone does not keep a column. */
+  if (t->style[t->n - 1] != TT_HEADER && len)
+    t->used[c] = true;
 }
 
 void tt_cell(ttable *t, const char *text) {
   if (!text)
     text = "";
-  size_t n = strlen(text);
-  size_t w = ascii_width(text, n);
-  if (w != SIZE_MAX || text_plain_prefix(text, n, 0) == n) {
-    put_cell(t, text, n, w); /* nothing to escape: the common case */
+  /* Its length, and whether it is plain printable ASCII (the common
+   * cell: a number, a name), whose width is its length: one pass. */
+  size_t n = 0;
+  bool ascii = true;
+  for (unsigned char c; (c = (unsigned char)text[n]) != 0; n++)
+    if (c < 0x20 || c >= 0x7F)
+      ascii = false;
+  if (ascii || text_plain_prefix(text, n, 0) == n) {
+    put_cell(t, text, n, ascii ? n : SIZE_MAX); /* nothing to escape */
     return;
   }
   capplan_buf b;
@@ -114,15 +141,6 @@ void tt_cell_raw(ttable *t, const char *text) {
   put_cell(t, text ? text : "", text ? strlen(text) : 0, SIZE_MAX);
 }
 
-static void spaces(capplan_buf *out, size_t n) {
-  static const char blank[] = "                                ";
-  while (n > 0) {
-    size_t k = n < sizeof blank - 1 ? n : sizeof blank - 1;
-    capplan_buf_put(out, blank, k);
-    n -= k;
-  }
-}
-
 void tt_priority(ttable *t, size_t col, int priority) {
   t->priority[col] = priority;
 }
@@ -132,20 +150,19 @@ void tt_render(const ttable *t, bool color, const char *indent,
   tt_render_fit(t, color, indent, 0, NULL, out);
 }
 
+/* The bytes of cell C of row R ("" when never given). */
+static const char *cell_text(const ttable *t, size_t r, size_t c, size_t *len) {
+  const tcell *cell = &t->cells[r * t->ncols + c];
+  *len = cell->len;
+  return cell->len ? t->text.data + cell->off : "";
+}
+
 void tt_render_fit(const ttable *t, bool color, const char *indent,
                    size_t width, capplan_buf *dropped, capplan_buf *out) {
-  size_t *w = xcalloc(t->ncols, sizeof(size_t));
-  bool *used = xcalloc(t->ncols, sizeof(bool));
-  for (size_t r = 0; r < t->n; r++)
-    for (size_t c = 0; c < t->ncols; c++) {
-      const char *s = t->rows[r].cells[c];
-      size_t cw = s ? t->rows[r].width[c] : 0;
-      if (cw > w[c])
-        w[c] = cw;
-      /* The header alone does not keep a column. */
-      if (t->rows[r].style != TT_HEADER && s && *s)
-        used[c] = true;
-    }
+  bool *used = xmalloc((t->ncols ? t->ncols : 1) * sizeof(bool));
+  const size_t *w = t->colw;
+  if (t->ncols)
+    memcpy(used, t->used, t->ncols * sizeof(bool));
   /* Leave out columns, lowest priority first (the rightmost among
    * equals), until the table fits. */
   for (;;) {
@@ -166,23 +183,41 @@ void tt_render_fit(const ttable *t, bool color, const char *indent,
       break; /* nothing more may go */
     used[drop] = false;
     if (dropped) {
+      size_t hl = 0;
       const char *h =
-          t->n && t->rows[0].style == TT_HEADER ? t->rows[0].cells[drop] : NULL;
-      capplan_buf_printf(dropped, "%s%s", dropped->len ? ", " : "",
-                         h && *h ? h : "?");
+          t->n && t->style[0] == TT_HEADER ? cell_text(t, 0, drop, &hl) : NULL;
+      capplan_buf_printf(dropped, "%s%.*s", dropped->len ? ", " : "",
+                         h && hl ? (int)hl : 1, h && hl ? h : "?");
     }
   }
-  size_t last = t->ncols; /* the last column shown */
+  size_t last = t->ncols;                /* the last column shown */
+  size_t line_max = strlen(indent) + 16; /* colour codes and the newline */
   for (size_t c = 0; c < t->ncols; c++)
-    if (used[c])
+    if (used[c]) {
       last = c;
+      line_max += w[c] + 2;
+    }
+  /* Each line is put together in LINE (its widest is known) and
+   * appended in one piece. */
+  size_t max_bytes = 0; /* the longest cell in bytes may exceed its width */
+  for (size_t i = 0; i < t->n * t->ncols; i++)
+    if (t->cells[i].len > max_bytes)
+      max_bytes = t->cells[i].len;
+  char *line = xmalloc(line_max + t->ncols * max_bytes);
+  size_t ilen = strlen(indent);
   for (size_t r = 0; r < t->n; r++) {
-    const trow *row = &t->rows[r];
-    capplan_buf_puts(out, indent);
-    if (color && (row->style == TT_BOLD || row->style == TT_HEADER))
-      capplan_buf_puts(out, "\033[1m");
-    if (color && row->style == TT_DIM)
-      capplan_buf_puts(out, "\033[2m");
+    int style = t->style[r];
+    size_t k = 0;
+    memcpy(line, indent, ilen);
+    k += ilen;
+    if (color && (style == TT_BOLD || style == TT_HEADER)) {
+      memcpy(line + k, "\033[1m", 4);
+      k += 4;
+    }
+    if (color && style == TT_DIM) {
+      memcpy(line + k, "\033[2m", 4);
+      k += 4;
+    }
     /* Blanks are held back until something follows them, so no line
      * ends in blanks: golden files and terminals both prefer it. */
     size_t pending = 0;
@@ -190,25 +225,30 @@ void tt_render_fit(const ttable *t, bool color, const char *indent,
     for (size_t c = 0; c < t->ncols; c++) {
       if (!used[c])
         continue;
-      const char *s = row->cells[c] ? row->cells[c] : "";
-      size_t pad = w[c] - (row->cells[c] ? row->width[c] : 0);
+      const tcell *cell = &t->cells[r * t->ncols + c];
+      size_t pad = w[c] - cell->width;
       if (!first)
         pending += 2;
       first = false;
       if (t->align[c] == 'r')
         pending += pad;
-      if (*s) {
-        spaces(out, pending);
+      if (cell->len) {
+        memset(line + k, ' ', pending);
+        k += pending;
         pending = 0;
-        capplan_buf_puts(out, s);
+        memcpy(line + k, t->text.data + cell->off, cell->len);
+        k += cell->len;
       }
       if (t->align[c] != 'r' && c != last)
         pending += pad;
     }
-    if (color && row->style != TT_PLAIN)
-      capplan_buf_puts(out, "\033[0m");
-    capplan_buf_putc(out, '\n');
+    if (color && style != TT_PLAIN) {
+      memcpy(line + k, "\033[0m", 4);
+      k += 4;
+    }
+    line[k++] = '\n';
+    capplan_buf_put(out, line, k);
   }
-  free(w);
+  free(line);
   free(used);
 }

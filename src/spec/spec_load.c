@@ -519,9 +519,12 @@ static void require_keys(loader *L, enum schema_section_id sid,
                          const keyset *ks, capplan_loc place,
                          const char *owner) {
   const schema_section *s = schema_section_get(sid);
-  for (size_t i = 0; i < schema_n_keys(s); i++) {
+  size_t n = schema_n_keys(s);
+  for (size_t i = 0; i < n; i++) {
+    if (ks->seen[i] || ks->suggested[i])
+      continue;
     const schema_key *k = schema_key_at(s, i);
-    if (!(k->flags & SF_REQUIRED) || ks->seen[i] || ks->suggested[i])
+    if (!(k->flags & SF_REQUIRED))
       continue;
     /* A stage's latency is derived by batching, work and llm. */
     if (sid == SEC_STAGE && !strcmp(k->name, "latency") &&

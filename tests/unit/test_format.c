@@ -138,6 +138,97 @@ static void test_number_matches_printf(void **state) {
   }
 }
 
+/* What fmt_number should write, from printf: "%.*f", the decimals'
+ * trailing zeros and a bare point dropped, "-0" as 0, thousands
+ * separators in the whole part. */
+static void number_reference(double v, int d, char *out, size_t size) {
+  char raw[400];
+  snprintf(raw, sizeof raw, "%.*f", d, v == 0 ? 0 : v);
+  if (strchr(raw, '.')) {
+    size_t n = strlen(raw);
+    while (raw[n - 1] == '0')
+      raw[--n] = '\0';
+    if (raw[n - 1] == '.')
+      raw[--n] = '\0';
+  }
+  if (!strcmp(raw, "-0"))
+    strcpy(raw, "0");
+  const char *p = raw + (raw[0] == '-');
+  size_t whole = strcspn(p, "."), k = 0;
+  if (raw[0] == '-')
+    out[k++] = '-';
+  for (size_t i = 0; i < whole && k + 2 < size; i++) {
+    if (i && (whole - i) % 3 == 0)
+      out[k++] = ',';
+    out[k++] = p[i];
+  }
+  snprintf(out + k, size - k, "%s", p + whole);
+}
+
+/* The edges of fmt_number's integer path, separators included: exact
+ * ties (a double that is a half at D decimals rounds to even in printf),
+ * negative zero and values that round to zero, the largest magnitudes
+ * it writes in full (below 2^53; test_past_2_53 has the rest) and the
+ * smallest, D from 0 to 20 (beyond 12,
+ * printf's path), and the neighbours of every one of them. */
+static void test_number_edges(void **state) {
+  (void)state;
+  static const double base[] = {0.5,
+                                1.5,
+                                2.5,
+                                0.125,
+                                0.375,
+                                1234.5,
+                                999999.5,
+                                0.0625,
+                                -0.0,
+                                -0.001,
+                                -0.5,
+                                -2.5,
+                                1e-300,
+                                4.9e-324,
+                                0.1,
+                                0.7,
+                                1.005,
+                                2.675,
+                                999.995,
+                                9007199254740991.0,
+                                9007199254740990.5 - 0.5,
+                                4e15,
+                                3.999999999999999e15,
+                                4503599627370495.5,
+                                123456789012.345678,
+                                1e11 - 0.05,
+                                99999999999.99,
+                                -1234567.891,
+                                1e-7,
+                                5e-13,
+                                0.049999999999999996};
+  char got[FMT_SIZE], want[FMT_SIZE];
+  for (size_t i = 0; i < sizeof base / sizeof base[0]; i++)
+    for (int side = -2; side <= 2; side++) {
+      double v = base[i];
+      for (int s = 0; s < (side < 0 ? -side : side); s++)
+        v = nextafter(v, side < 0 ? -INFINITY : INFINITY);
+      for (int d = 0; d <= 20 && fabs(v) < CAPPLAN_MAX_EXACT; d++) {
+        fmt_number(v, d, got, sizeof got);
+        number_reference(v, d, want, sizeof want);
+        if (strcmp(got, want)) {
+          print_error("v=%.17g d=%d: got %s, want %s\n", v, d, got, want);
+          fail();
+        }
+      }
+      if (fabs(v) >= 0.1 && fabs(v) < 1e11) {
+        fmt_g12(v, got, sizeof got);
+        snprintf(want, sizeof want, "%.12g", v);
+        if (strcmp(got, want)) {
+          print_error("v=%.17g: got %s, %%.12g %s\n", v, got, want);
+          fail();
+        }
+      }
+    }
+}
+
 /* fmt_g12 writes exactly what "%.12g" writes (the JSON report's
  * numbers): a million values of every magnitude, with values at 12
  * significant digits plus a half, near powers of ten, and ties. */
@@ -164,6 +255,46 @@ static void test_g12_matches_printf(void **state) {
     snprintf(want, sizeof want, "%.12g", v);
     if (strcmp(got, want)) {
       print_error("v=%.17g: got %s, printf %s\n", v, got, want);
+      fail();
+    }
+  }
+}
+
+/* The same below 0.1, down to 1e-11 (shares and probabilities of the
+ * JSON report), where %.12g turns to an exponent below 1e-4: half a
+ * million values of every magnitude, values twelve digits and a half
+ * from either side, the doubles next to each power of ten, and values
+ * that round up to one. */
+static void test_g12_small_matches_printf(void **state) {
+  (void)state;
+  unsigned long long x = 0x2545F4914F6CDD1DULL;
+  char got[64], want[64];
+  for (int i = 0; i < 500000; i++) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    double mant = (double)(x >> 11) / 9007199254740992.0;
+    int e = -(int)(x % 12) - 1; /* 10^e from 1e-12 to 1e-1 */
+    double v = (1 + 9 * mant) * pow(10, e);
+    if (i % 5 == 0) { /* twelve digits and a half, as near as a double is */
+      double scale = pow(10, 11 - (e + (v >= pow(10, e + 1))));
+      v = (floor(v * scale) + 0.5) / scale;
+    }
+    if (i % 7 == 0)
+      v = nextafter(pow(10, e), (x & 1) ? 0 : 1);
+    if (i % 11 == 0) /* rounds up to the next power of ten */
+      v = pow(10, e) * (1 - (double)(x % 50) * 1e-14);
+    if (i % 3 == 0)
+      v = -v;
+    fmt_g12(v, got, sizeof got);
+    snprintf(want, sizeof want, "%.12g", v);
+    if (strcmp(got, want)) {
+      print_error("v=%.17g: got %s, printf %s\n", v, got, want);
+      fail();
+    }
+    fmt_g12(v, got, 32); /* the JSON writer's buffer */
+    if (strcmp(got, want)) {
+      print_error("v=%.17g (32 bytes): got %s, printf %s\n", v, got, want);
       fail();
     }
   }
@@ -374,6 +505,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_number_matches_printf),
       cmocka_unit_test(test_g12_matches_printf),
+      cmocka_unit_test(test_g12_small_matches_printf),
+      cmocka_unit_test(test_number_edges),
       cmocka_unit_test(test_counts_and_rates),
       cmocka_unit_test(test_money_time_percent),
       cmocka_unit_test(test_availability_and_downtime),

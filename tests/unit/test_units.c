@@ -18,6 +18,8 @@
 #include <float.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "units.h"
@@ -497,6 +499,54 @@ static void test_length_bounded(void **state) {
   assert_int_equal(err.len, 4);
 }
 
+/* A plain number and a duration in ms read exactly as strtod() reads the
+ * same digits (the fast path for mantissas of up to 15 digits and powers
+ * of ten up to 22, and strtod beyond): 200,000 random texts of 1 to 19
+ * digits, a point anywhere, exponents from -30 to 30, halfway cases of
+ * 17 digits included. */
+static void test_matches_strtod(void **state) {
+  (void)state;
+  unsigned long long x = 0x9E3779B97F4A7C15ULL; /* xorshift64 */
+  for (int i = 0; i < 200000; i++) {
+    char text[64], ref[64];
+    size_t n = 0;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    int digits = 1 + (int)(x % 19);
+    int point = (int)((x >> 8) % (unsigned long long)(digits + 1));
+    int e = (int)((x >> 16) % 61) - 30;
+    unsigned long long y = x;
+    for (int k = 0; k < digits; k++) {
+      if (k == point && k > 0)
+        text[n++] = '.';
+      y = y * 6364136223846793005ULL + 1442695040888963407ULL;
+      text[n++] = (char)('0' + (k == 0 ? 1 + (y >> 33) % 9 : (y >> 33) % 10));
+    }
+    if (i % 4 == 0) { /* a decimal halfway between two doubles, often */
+      n = 0;
+      n += (size_t)snprintf(text, sizeof text, "%.16e",
+                            (double)(x >> 11) * 0x1p-30);
+      text[n - 4] = '\0'; /* drop the exponent, keep 17 digits */
+      n = strlen(text);
+      memcpy(text + n, "5", 2);
+      n++;
+    }
+    bool ms = i % 3 == 0;
+    int wrote = snprintf(text + n, sizeof text - n, "e%d%s", e, ms ? "ms" : "");
+    assert_true(wrote > 0);
+    snprintf(ref, sizeof ref, "%.*se%d", (int)n, text, e - (ms ? 3 : 0));
+    double got = 0, want = strtod(ref, NULL);
+    unit_error err;
+    int rc = units_parse(text, strlen(text), ms ? UNIT_DURATION : UNIT_NUMBER,
+                         KEY, &got, &err);
+    if (rc != 0 || memcmp(&got, &want, sizeof got)) {
+      print_error("%s: got %.17g (rc %d), strtod %.17g\n", text, got, rc, want);
+      fail();
+    }
+  }
+}
+
 static void test_period_seconds(void **state) {
   static const struct {
     const char *name;
@@ -577,6 +627,7 @@ int main(void) {
       cmocka_unit_test(test_negative_zero),
       cmocka_unit_test(test_subnormal),
       cmocka_unit_test(test_length_bounded),
+      cmocka_unit_test(test_matches_strtod),
       cmocka_unit_test(test_period_seconds),
       cmocka_unit_test(test_kind_strings),
   };
