@@ -123,13 +123,10 @@ static double zone_total(double n, double zones) {
   return total;
 }
 
-double size_servers(double raw, double headroom, double redundancy,
-                    double zones, bool survive, double *extra) {
-  double n = capplan_ceil(raw * (1 + headroom));
-  /* The tolerance absorbs float noise above a whole number; it must not
-   * size a real, if tiny, load at zero servers (m is at least 1). */
-  if (raw > 0 && n < 1)
-    n = 1;
+/* The servers of N after headroom and the ceiling: the zone rule and
+ * spares (size_servers' second half). */
+static double zones_and_spares(double n, double redundancy, double zones,
+                               bool survive, double *extra) {
   double total = n;
   if (survive && zones >= 2 && n > 0)
     total = zone_total(n, zones);
@@ -137,25 +134,42 @@ double size_servers(double raw, double headroom, double redundancy,
   return total + redundancy;
 }
 
+double size_servers(double raw, double headroom, double redundancy,
+                    double zones, bool survive, double *extra) {
+  double n = capplan_ceil(raw * (1 + headroom));
+  /* The tolerance absorbs float noise above a whole number; it must not
+   * size a real, if tiny, load at zero servers (m is at least 1). */
+  if (raw > 0 && n < 1)
+    n = 1;
+  return zones_and_spares(n, redundancy, zones, survive, extra);
+}
+
 /* Sizes pool PP from its raw counts by[] (those in applies), under POL:
  * the largest count binds (SPEC.md section 5), then headroom, the one
- * ceiling, the zone rule and spares. */
+ * ceiling, the zone rule and spares (size_servers, whose ceiling is
+ * pp->ceiled: taken once). */
 static void size_pool(pool_plan *pp, const policy *pol) {
   pp->needed_load = 0; /* set again only if latency raises NEEDED */
   pp->raw = 0;
   pp->binding = CON_THROUGHPUT;
-  for (int c = 0; c < CON_COUNT; c++)
-    if ((pp->applies & (1u << c)) && pp->by[c] > pp->raw) {
-      pp->raw = pp->by[c];
-      pp->binding = (enum constraint)c;
-    }
+  if (pp->applies == 1u << CON_THROUGHPUT) {
+    /* The common pool: throughput alone. */
+    if (pp->by[CON_THROUGHPUT] > 0)
+      pp->raw = pp->by[CON_THROUGHPUT];
+  } else {
+    for (int c = 0; c < CON_COUNT; c++)
+      if ((pp->applies & (1u << c)) && pp->by[c] > pp->raw) {
+        pp->raw = pp->by[c];
+        pp->binding = (enum constraint)c;
+      }
+  }
   pp->with_headroom = pp->raw * (1 + pol->headroom);
   pp->ceiled = capplan_ceil(pp->with_headroom);
   if (pp->raw > 0 && pp->ceiled < 1)
     pp->ceiled = 1;
   double extra;
-  pp->servers = size_servers(pp->raw, pol->headroom, pol->redundancy,
-                             pol->zones, pol->survive_zone_loss != 0, &extra);
+  pp->servers = zones_and_spares(pp->ceiled, pol->redundancy, pol->zones,
+                                 pol->survive_zone_loss != 0, &extra);
   pp->zone_extra = extra;
 }
 
@@ -317,6 +331,27 @@ static bool finite_figures(plan *out, size_t i) {
   return false;
 }
 
+/* finite_figures() of every stage, in order: the first that fails.  A
+ * sum of the figures it checks is finite only when each is (an infinity
+ * or a NaN carries through a sum), so a finite sum and no model status
+ * settle it at once; else (a figure is not, or the sum overflowed) stage
+ * by stage. */
+static bool all_finite(const capplan_model *m, plan *out) {
+  double sum = 0;
+  int status = 0;
+  for (size_t i = 0; i < m->n_stages; i++) {
+    const stage_plan *s = &out->stage[i];
+    status |= s->tp.status;
+    sum += s->inflow + s->load + s->tp.per_server * 1000 + s->latency_to * 1000;
+  }
+  if (status == 0 && isfinite(sum))
+    return true;
+  for (size_t k = 0; k < m->n_stages; k++)
+    if (!finite_figures(out, m->order[k]))
+      return false;
+  return true;
+}
+
 static bool too_big(plan *out, size_t i, double servers, double load) {
   if (isfinite(load) && isfinite(servers) && servers <= CAPPLAN_MAX_EXACT)
     return false;
@@ -327,15 +362,21 @@ static bool too_big(plan *out, size_t i, double servers, double load) {
 
 /* The slowest path to the start of stage I: its upstream on that path
  * (the first listed wins ties), the path's length and fifth stage, and
- * its latency (SPEC.md: the largest latency to the end of an upstream). */
-static double slowest_upstream(const capplan_model *m, plan *out, size_t i) {
+ * its latency (SPEC.md: the largest latency to the end of an upstream).
+ * With INFLOW, also the requests reaching it per entry request, from
+ * its upstreams' (phase 1), in the same walk over them. */
+static double slowest_upstream(const capplan_model *m, plan *out, size_t i,
+                               double *inflow) {
   const mstage *ms = &m->stage[i];
   const stage_plan *st = out->stage;
   double slow = 0;
   size_t best = i, len = 1, fifth = i;
+  double in = ms->n_parents ? 0 : 1;
   for (size_t q = 0; q < ms->n_parents; q++) {
     size_t u = ms->parents[q];
     double up = st[u].latency_to;
+    if (inflow)
+      in = ms->join_any ? in + st[u].outflow : max2(in, st[u].outflow);
     if (q == 0 || up > st[best].latency_to)
       best = u;
     slow = max2(slow, up);
@@ -347,6 +388,8 @@ static double slowest_upstream(const capplan_model *m, plan *out, size_t i) {
   out->best[i] = best;
   out->path_len[i] = len;
   out->fifth[i] = fifth;
+  if (inflow)
+    *inflow = in;
   return slow;
 }
 
@@ -421,7 +464,7 @@ static bool forming(const capplan_model *m, const params *p, plan *out) {
       s->latency_to = 0;
       continue;
     }
-    stage_latency(m, p, out, i, slowest_upstream(m, out, i));
+    stage_latency(m, p, out, i, slowest_upstream(m, out, i, NULL));
   }
   for (size_t i = 0; i < m->n_stages; i++)
     if (m->stage[i].fallback >= 0)
@@ -740,19 +783,15 @@ int plan_eval(const capplan_model *m, const params *p,
       s->inflow = s->outflow = s->load = s->latency_to = 0;
       continue;
     }
-    double inflow = ms->n_parents ? 0 : 1;
-    for (size_t q = 0; q < ms->n_parents; q++) {
-      const stage_plan *up = &out->stage[ms->parents[q]];
-      inflow = ms->join_any ? inflow + up->outflow : max2(inflow, up->outflow);
-    }
-    double slow = slowest_upstream(m, out, i);
+    double inflow;
+    double slow = slowest_upstream(m, out, i, &inflow);
     s->inflow = in->share * inflow;
     s->outflow = s->inflow * (1 - in->stops);
     s->double_counted = ms->join_any && inflow > 1 + 1e-9;
     double invocations = s->inflow * in->calls * out->qps;
     s->load = invocations * (1 - in->cache_hit);
     s->cache_load = ms->has_cache ? invocations : 0;
-    tp_ops_of(ms->tp.kind)->eval(&ms->tp, in, &p->hw[ms->hw], s->load, &s->tp);
+    tp_eval(&ms->tp, in, &p->hw[ms->hw], s->load, &s->tp);
     s->form = 0;
     stage_latency(m, p, out, i, slow);
   }
@@ -773,16 +812,15 @@ int plan_eval(const capplan_model *m, const params *p,
     f->inflow = max2(f->inflow, pr->inflow);
     f->outflow = f->inflow;
     f->load = f->inflow * fin->calls * (1 - fin->cache_hit) * out->qps;
-    tp_ops_of(fm->tp.kind)->eval(&fm->tp, fin, &p->hw[fm->hw], f->load, &f->tp);
+    tp_eval(&fm->tp, fin, &p->hw[fm->hw], f->load, &f->tp);
     f->form = 0;
     fallback_latency(m, p, out, i);
   }
 
   /* Figures that left the range of a double stop here, by name: the first
    * such stage (those after it follow from it). */
-  for (size_t k = 0; k < n; k++)
-    if (!finite_figures(out, m->order[k]))
-      return -1;
+  if (!all_finite(m, out))
+    return -1;
 
   /* 3. Stand-alone stages: constraints, sizing, cost, availability. */
   for (size_t k = 0; k < n; k++)
@@ -795,10 +833,8 @@ int plan_eval(const capplan_model *m, const params *p,
       return -1;
 
   /* 4b. The wait for batches to form, on the request path. */
-  if (forming(m, p, out))
-    for (size_t k = 0; k < n; k++)
-      if (!finite_figures(out, m->order[k]))
-        return -1;
+  if (forming(m, p, out) && !all_finite(m, out))
+    return -1;
 
   /* 4b. Queues and percentiles (SPEC.md section 7). */
   if (out->latency_on) {

@@ -318,8 +318,12 @@ void latency_status(const capplan_model *m, const params *p, plan *out,
   if (s->load <= 0 || n <= 0 || s->status != PLAN_OK)
     return;
   tp_queue tq = {0};
-  tp_ops_of(ms->tp.kind)
-      ->queue(&ms->tp, &p->stage[i], &p->hw[ms->hw], &s->tp, s->load / n, &tq);
+  if (ms->tp.kind == TP_FIXED)
+    tp_fixed_queue(&p->stage[i], &s->tp, &tq);
+  else
+    tp_ops_of(ms->tp.kind)
+        ->queue(&ms->tp, &p->stage[i], &p->hw[ms->hw], &s->tp, s->load / n,
+                &tq);
   /* queue_at's figures, in its order (uncertain/lean.c repeats them) */
   double jobs = s->load / tq.job;
   bool random = ms->random_balancer;

@@ -100,6 +100,40 @@ typedef struct tp_ops {
 enum tp_kind tp_kind_of(const struct spec_stage *st);
 const tp_ops *tp_ops_of(enum tp_kind kind);
 
+/* The fixed model's eval and queue (tp_fixed.c), inline: most stages
+ * have it, and the evaluation calls them once per stage and evaluation,
+ * where a call through the table costs more than their few stores.
+ * A server serves qps_per_server with the stage's latency.  It runs
+ * `concurrency` requests at once, each for `latency`; by Little's law
+ * (FORMULAS.md section 7) a server serving qps_per_server with that
+ * latency holds qps_per_server x latency of them, the default.  Service
+ * times are taken as exponential (cs = 1, M/M/c) unless the stage gives
+ * service_cv (FORMULAS.md section 3b). */
+static inline void tp_fixed_eval(const stage_in *in, tp_out *out) {
+  out->per_server = in->qps_per_server;
+  out->latency = in->latency;
+  out->batch = 1;
+  out->parallelism = 1;
+}
+static inline void tp_fixed_queue(const stage_in *in, const tp_out *out,
+                                  tp_queue *q) {
+  q->slots =
+      in->concurrency > 0 ? in->concurrency : out->per_server * out->latency;
+  q->job = 1;
+  q->service = out->latency;
+  q->cs = in->service_cv >= 0 ? in->service_cv : 1;
+  q->form = 0;
+}
+/* What one server of TP does at LOAD (tp_ops.eval), the fixed model
+ * without the call through the table. */
+static inline void tp_eval(const tp_model *tp, const stage_in *in,
+                           const hw_in *hw, double load, tp_out *out) {
+  if (tp->kind == TP_FIXED)
+    tp_fixed_eval(in, out);
+  else
+    tp_ops_of(tp->kind)->eval(tp, in, hw, load, out);
+}
+
 extern const tp_ops tp_fixed_ops, tp_batch_ops, tp_dynbatch_ops,
     tp_roofline_ops, tp_llm_ops;
 
