@@ -51,6 +51,16 @@ plan *plan_new(const capplan_model *m) {
   p->checks = xcalloc(plan_max_checks(m), sizeof(capplan_check));
   p->lw = latency_work_new(m);
   p->latency_on = true;
+  p->forms = xcalloc(n, sizeof(size_t));
+  p->backed = xcalloc(n, sizeof(size_t));
+  p->moved = xcalloc(n, sizeof(bool));
+  for (size_t i = 0; i < m->n_stages; i++) {
+    enum tp_kind kind = m->stage[i].tp.kind;
+    if (kind != TP_FIXED && kind != TP_LLM)
+      p->forms[p->n_forms++] = i;
+    if (m->stage[i].fallback >= 0)
+      p->backed[p->n_backed++] = i;
+  }
   return p;
 }
 
@@ -88,6 +98,9 @@ void plan_free(plan *p) {
   free(p->fifth);
   free(p->memo);
   free(p->checks);
+  free(p->forms);
+  free(p->backed);
+  free(p->moved);
   latency_work_free(p->lw);
   free(p);
 }
@@ -362,21 +375,15 @@ static bool too_big(plan *out, size_t i, double servers, double load) {
 
 /* The slowest path to the start of stage I: its upstream on that path
  * (the first listed wins ties), the path's length and fifth stage, and
- * its latency (SPEC.md: the largest latency to the end of an upstream).
- * With INFLOW, also the requests reaching it per entry request, from
- * its upstreams' (phase 1), in the same walk over them. */
-static double slowest_upstream(const capplan_model *m, plan *out, size_t i,
-                               double *inflow) {
+ * its latency (SPEC.md: the largest latency to the end of an upstream). */
+static double slowest_upstream(const capplan_model *m, plan *out, size_t i) {
   const mstage *ms = &m->stage[i];
   const stage_plan *st = out->stage;
   double slow = 0;
   size_t best = i, len = 1, fifth = i;
-  double in = ms->n_parents ? 0 : 1;
   for (size_t q = 0; q < ms->n_parents; q++) {
     size_t u = ms->parents[q];
     double up = st[u].latency_to;
-    if (inflow)
-      in = ms->join_any ? in + st[u].outflow : max2(in, st[u].outflow);
     if (q == 0 || up > st[best].latency_to)
       best = u;
     slow = max2(slow, up);
@@ -388,8 +395,39 @@ static double slowest_upstream(const capplan_model *m, plan *out, size_t i,
   out->best[i] = best;
   out->path_len[i] = len;
   out->fifth[i] = fifth;
-  if (inflow)
-    *inflow = in;
+  return slow;
+}
+
+/* slowest_upstream() and, in the same walk over the upstreams, the
+ * requests reaching stage I per entry request (phase 1, SPEC.md "Flow and
+ * load": the largest of theirs, or their sum for join: any) into
+ * *INFLOW. */
+static inline double upstream_flow(const capplan_model *m, plan *out, size_t i,
+                                   double *inflow) {
+  const mstage *ms = &m->stage[i];
+  const stage_plan *st = out->stage;
+  if (!ms->n_parents) {
+    *inflow = 1;
+    out->best[i] = i;
+    out->path_len[i] = 1;
+    out->fifth[i] = i;
+    return 0;
+  }
+  double slow = 0, in = 0;
+  size_t best = ms->parents[0];
+  for (size_t q = 0; q < ms->n_parents; q++) {
+    size_t u = ms->parents[q];
+    double up = st[u].latency_to;
+    in = ms->join_any ? in + st[u].outflow : max2(in, st[u].outflow);
+    if (up > st[best].latency_to)
+      best = u;
+    slow = max2(slow, up);
+  }
+  size_t len = out->path_len[best] + 1;
+  out->best[i] = best;
+  out->path_len[i] = len;
+  out->fifth[i] = len == 5 ? i : out->fifth[best];
+  *inflow = in;
   return slow;
 }
 
@@ -433,13 +471,15 @@ static void fallback_latency(const capplan_model *m, const params *p, plan *out,
  * graph are taken again when any stage waits.  Returns whether one did. */
 static bool forming(const capplan_model *m, const params *p, plan *out) {
   bool any = false;
-  for (size_t i = 0; i < m->n_stages; i++) {
+  /* Stages of the fixed and llm kinds wait for no batch: their form
+   * stays the 0 of phases 1 and 2. */
+  for (size_t k = 0; k < out->n_forms; k++) {
+    size_t i = out->forms[k];
     const mstage *ms = &m->stage[i];
     stage_plan *s = &out->stage[i];
     /* Requests served one by one wait for no batch (a short cut: this
      * runs on every evaluation). */
-    if (ms->tp.kind == TP_FIXED || ms->tp.kind == TP_LLM ||
-        (ms->tp.kind == TP_BATCH && s->tp.batch <= 1)) {
+    if (ms->tp.kind == TP_BATCH && s->tp.batch <= 1) {
       s->form = 0;
       continue;
     }
@@ -454,21 +494,36 @@ static bool forming(const capplan_model *m, const params *p, plan *out) {
         ->queue(&ms->tp, &p->stage[i], &p->hw[ms->hw], &s->tp, rate, &q);
     s->form = s->load > 0 && q.form > 0 ? q.form : 0;
     any = any || s->form > 0;
+    out->moved[i] = true; /* its latency may have changed */
   }
-  if (!any)
+  if (!any) {
+    for (size_t k = 0; k < out->n_forms; k++)
+      out->moved[out->forms[k]] = false;
     return false;
+  }
+  /* The latencies again, of the stages whose own latency or an
+   * upstream's moved: the others' are what they were, from the same
+   * figures. */
   for (size_t k = 0; k < m->n_stages; k++) {
     size_t i = m->order[k];
+    const mstage *ms = &m->stage[i];
     stage_plan *s = &out->stage[i];
-    if (m->stage[i].standby) {
-      s->latency_to = 0;
+    if (ms->standby) {
+      s->latency_to = 0; /* its fallback_latency below */
+      out->moved[i] = false;
       continue;
     }
-    stage_latency(m, p, out, i, slowest_upstream(m, out, i, NULL));
+    bool moved = out->moved[i];
+    for (size_t q = 0; q < ms->n_parents && !moved; q++)
+      moved = out->moved[ms->parents[q]];
+    if (moved)
+      stage_latency(m, p, out, i, slowest_upstream(m, out, i));
+    out->moved[i] = moved;
   }
+  for (size_t k = 0; k < out->n_backed; k++)
+    fallback_latency(m, p, out, out->backed[k]);
   for (size_t i = 0; i < m->n_stages; i++)
-    if (m->stage[i].fallback >= 0)
-      fallback_latency(m, p, out, i);
+    out->moved[i] = false;
   return true;
 }
 
@@ -774,17 +829,17 @@ int plan_eval(const capplan_model *m, const params *p,
     const mstage *ms = &m->stage[i];
     const stage_in *in = &p->stage[i];
     stage_plan *s = &out->stage[i];
-    out->best[i] = i;
-    out->path_len[i] = 1;
-    out->fifth[i] = i;
     s->critical = false;
     if (ms->standby) {
       /* Phase 2 gives it the largest flow of the stages it backs up. */
+      out->best[i] = i;
+      out->path_len[i] = 1;
+      out->fifth[i] = i;
       s->inflow = s->outflow = s->load = s->latency_to = 0;
       continue;
     }
     double inflow;
-    double slow = slowest_upstream(m, out, i, &inflow);
+    double slow = upstream_flow(m, out, i, &inflow);
     s->inflow = in->share * inflow;
     s->outflow = s->inflow * (1 - in->stops);
     s->double_counted = ms->join_any && inflow > 1 + 1e-9;
@@ -800,10 +855,9 @@ int plan_eval(const capplan_model *m, const params *p,
    * it is sized for the largest inflow among the stages it backs up, and
    * its path is the primary's with its own latency in place of the
    * primary's.  It is not on the normal request path. */
-  for (size_t i = 0; i < n; i++) {
+  for (size_t k = 0; k < out->n_backed; k++) {
+    size_t i = out->backed[k];
     const mstage *ms = &m->stage[i];
-    if (ms->fallback < 0)
-      continue;
     size_t fi = (size_t)ms->fallback;
     const stage_plan *pr = &out->stage[i];
     stage_plan *f = &out->stage[fi];
@@ -883,8 +937,7 @@ int plan_eval(const capplan_model *m, const params *p,
     }
     latency_end_to_end(m, p, out);
   } else {
-    for (size_t i = 0; i < n; i++)
-      latency_status(m, p, out, i);
+    latency_status(m, p, out);
   }
 
   /* 5. Fallback pairs (FORMULAS.md section 2, redundant alternatives):
@@ -893,19 +946,21 @@ int plan_eval(const capplan_model *m, const params *p,
     stage_plan *s = &out->stage[i];
     s->effective = s->pool.all;
     s->effective_req = s->pool.req;
-    if (m->stage[i].fallback >= 0) {
-      size_t fi = (size_t)m->stage[i].fallback;
-      const stage_plan *f = &out->stage[fi];
-      const policy *pol = &p->stage[i].pol, *fpol = &p->stage[fi].pol;
-      if (m->stage[i].group < 0 && m->stage[fi].group < 0 && pol->zones > 1 &&
-          fpol->zones == pol->zones &&
-          fpol->zone_availability == pol->zone_availability)
-        over_zones(&s->pool, pol, &f->pool, fpol, &s->effective,
-                   &s->effective_req);
-      else {
-        s->effective = avail_parallel(s->pool.all, f->pool.all);
-        s->effective_req = avail_parallel(s->pool.req, f->pool.req);
-      }
+  }
+  for (size_t k = 0; k < out->n_backed; k++) {
+    size_t i = out->backed[k];
+    stage_plan *s = &out->stage[i];
+    size_t fi = (size_t)m->stage[i].fallback;
+    const stage_plan *f = &out->stage[fi];
+    const policy *pol = &p->stage[i].pol, *fpol = &p->stage[fi].pol;
+    if (m->stage[i].group < 0 && m->stage[fi].group < 0 && pol->zones > 1 &&
+        fpol->zones == pol->zones &&
+        fpol->zone_availability == pol->zone_availability)
+      over_zones(&s->pool, pol, &f->pool, fpol, &s->effective,
+                 &s->effective_req);
+    else {
+      s->effective = avail_parallel(s->pool.all, f->pool.all);
+      s->effective_req = avail_parallel(s->pool.req, f->pool.req);
     }
   }
 

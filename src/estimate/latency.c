@@ -310,31 +310,32 @@ static void queue_at(const capplan_model *m, const params *p, plan *out,
     qp->stable = false;
 }
 
-void latency_status(const capplan_model *m, const params *p, plan *out,
-                    size_t i) {
-  const mstage *ms = &m->stage[i];
-  stage_plan *s = &out->stage[i];
-  double n = stage_servers(m, out, i);
-  if (s->load <= 0 || n <= 0 || s->status != PLAN_OK)
-    return;
-  tp_queue tq = {0};
-  if (ms->tp.kind == TP_FIXED)
-    tp_fixed_queue(&p->stage[i], &s->tp, &tq);
-  else
-    tp_ops_of(ms->tp.kind)
-        ->queue(&ms->tp, &p->stage[i], &p->hw[ms->hw], &s->tp, s->load / n,
-                &tq);
-  /* queue_at's figures, in its order (uncertain/lean.c repeats them) */
-  double jobs = s->load / tq.job;
-  bool random = ms->random_balancer;
-  double slots = random ? capplan_floor(tq.slots + 1e-9)
-                        : capplan_floor(n * tq.slots + 1e-9);
-  if (slots < 1)
-    slots = 1;
-  double arrivals = random ? jobs / n : jobs;
-  double u = tq.own_batcher ? tq.utilization : arrivals * tq.service / slots;
-  if (!(u < RHO_OVERLOADED) || !isfinite(u))
-    s->status = PLAN_OVERLOADED;
+void latency_status(const capplan_model *m, const params *p, plan *out) {
+  for (size_t i = 0; i < m->n_stages; i++) {
+    const mstage *ms = &m->stage[i];
+    stage_plan *s = &out->stage[i];
+    double n = stage_servers(m, out, i);
+    if (s->load <= 0 || n <= 0 || s->status != PLAN_OK)
+      continue;
+    tp_queue tq = {0};
+    if (ms->tp.kind == TP_FIXED)
+      tp_fixed_queue(&p->stage[i], &s->tp, &tq);
+    else
+      tp_ops_of(ms->tp.kind)
+          ->queue(&ms->tp, &p->stage[i], &p->hw[ms->hw], &s->tp, s->load / n,
+                  &tq);
+    /* queue_at's figures, in its order (uncertain/lean.c repeats them) */
+    double jobs = s->load / tq.job;
+    bool random = ms->random_balancer;
+    double slots = random ? capplan_floor(tq.slots + 1e-9)
+                          : capplan_floor(n * tq.slots + 1e-9);
+    if (slots < 1)
+      slots = 1;
+    double arrivals = random ? jobs / n : jobs;
+    double u = tq.own_batcher ? tq.utilization : arrivals * tq.service / slots;
+    if (!(u < RHO_OVERLOADED) || !isfinite(u))
+      s->status = PLAN_OVERLOADED;
+  }
 }
 
 void latency_queue(const capplan_model *m, const params *p, plan *out,

@@ -19,11 +19,11 @@ void latency_work_free(struct latency_work *w);
 void latency_queue(const capplan_model *m, const params *p, plan *out,
                    size_t i);
 
-/* Only whether stage I's queue is overloaded (at or above 100% of its
+/* Only whether each stage's queue is overloaded (at or above 100% of its
  * slots), into its status: what the other figures need when queues and
- * percentiles are off (plan.latency_on), at the cost of a division. */
-void latency_status(const capplan_model *m, const params *p, plan *out,
-                    size_t i);
+ * percentiles are off (plan.latency_on), at the cost of a division a
+ * stage. */
+void latency_status(const capplan_model *m, const params *p, plan *out);
 
 /* The servers percentile objectives add (sizing: latency): the smallest
  * count for a stage's own objective, then, for end-to-end objectives,

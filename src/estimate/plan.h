@@ -229,6 +229,15 @@ typedef struct plan {
   size_t *best, *path_len, *fifth;
   /* PLAN_MEMO_SLOTS per pool: stages, their cache tiers, then groups. */
   avail_memo *memo;
+  /* What depends on the model alone, listed once by plan_new so that an
+   * evaluation visits only the stages a phase concerns: those whose
+   * batch may take time to form (any kind but fixed and llm), and those
+   * with a fallback, in spec order. */
+  size_t *forms, n_forms;
+  size_t *backed, n_backed;
+  /* Scratch of phase 4b: stages whose latency to their end may have
+   * moved since it was last taken. */
+  bool *moved;
 } plan;
 
 /* A plan shaped for M.  Free with plan_free() (accepts NULL). */

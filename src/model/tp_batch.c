@@ -40,6 +40,11 @@ static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
                         ? st->parallelism.v
                         : schema_key_get(SEC_STAGE, "parallelism")->def;
   tp->as.batch.bound = bound_of(st->bound.s);
+  /* Looked up once here, not by name on every evaluation. */
+  tp->as.batch.per_core =
+      tp->as.batch.bound != BOUND_NONE
+          ? catalog_bound_factor(bound_names[tp->as.batch.bound])
+          : 0;
   tp->as.batch.gpu_parallel =
       !st->parallelism.set && !st->bound.s && hw && hw->gpus > 1;
   if (!st->bound.s || !hw)
@@ -70,7 +75,7 @@ static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
 static double parallelism(const tp_model *tp, const stage_in *in,
                           const hw_in *hw) {
   if (tp->as.batch.bound != BOUND_NONE)
-    return hw->cores * catalog_bound_factor(bound_names[tp->as.batch.bound]);
+    return hw->cores * tp->as.batch.per_core;
   if (tp->as.batch.gpu_parallel)
     return hw->gpus;
   return in->parallelism;
