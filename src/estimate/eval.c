@@ -61,6 +61,25 @@ plan *plan_new(const capplan_model *m) {
     if (m->stage[i].fallback >= 0)
       p->backed[p->n_backed++] = i;
   }
+  /* In order, the stages a batch forming can move the latency of: those
+   * that may form and those after them (not through a stage standing
+   * by, whose latency the stages after it count as 0). */
+  p->after_forms = xcalloc(n, sizeof(size_t));
+  for (size_t k = 0; k < p->n_forms; k++)
+    p->moved[p->forms[k]] = true;
+  for (size_t k = 0; k < m->n_stages; k++) {
+    size_t i = m->order[k];
+    const mstage *ms = &m->stage[i];
+    bool after = p->moved[i];
+    for (size_t q = 0; q < ms->n_parents && !after; q++)
+      after = p->moved[ms->parents[q]] && !m->stage[ms->parents[q]].standby;
+    if (ms->standby || !after)
+      continue;
+    p->moved[i] = true;
+    p->after_forms[p->n_after_forms++] = i;
+  }
+  for (size_t i = 0; i < m->n_stages; i++)
+    p->moved[i] = false;
   return p;
 }
 
@@ -83,7 +102,7 @@ void plan_for_trials(const capplan_model *m, plan *p) {
 }
 
 /* The memo slots of pool K (stages, their cache tiers, groups), or NULL. */
-static avail_memo *memo_of(plan *p, size_t k) {
+static inline avail_memo *memo_of(plan *p, size_t k) {
   return p->memo ? &p->memo[k * PLAN_MEMO_SLOTS] : NULL;
 }
 
@@ -100,6 +119,7 @@ void plan_free(plan *p) {
   free(p->checks);
   free(p->forms);
   free(p->backed);
+  free(p->after_forms);
   free(p->moved);
   latency_work_free(p->lw);
   free(p);
@@ -117,7 +137,7 @@ static double min2(double a, double b) {
 
 /* Servers needed up to carry EQ servers' worth of load (FORMULAS.md
  * section 2b's m): ceil(EQ - 1e-9), at least 1 when there is load. */
-static double needed(double eq) {
+static inline double needed(double eq) {
   if (eq <= 0)
     return 0;
   double m = capplan_ceil(eq);
@@ -161,7 +181,7 @@ double size_servers(double raw, double headroom, double redundancy,
  * the largest count binds (SPEC.md section 5), then headroom, the one
  * ceiling, the zone rule and spares (size_servers, whose ceiling is
  * pp->ceiled: taken once). */
-static void size_pool(pool_plan *pp, const policy *pol) {
+static inline void size_pool(pool_plan *pp, const policy *pol) {
   pp->needed_load = 0; /* set again only if latency raises NEEDED */
   pp->raw = 0;
   pp->binding = CON_THROUGHPUT;
@@ -213,8 +233,8 @@ static double zone_servers(double n, double zones, double j) {
  * zone_availability); times the stage's own availability. */
 /* avail_tails for (M, N, A), from MEMO (PLAN_MEMO_SLOTS entries, may be
  * NULL) when it holds them. */
-static void tails(double m, double n, double a, avail_memo *memo, avail *all,
-                  double *kdown) {
+static inline void tails(double m, double n, double a, avail_memo *memo,
+                         avail *all, double *kdown) {
   if (memo) {
     /* Whole counts below 2^53: the signed casts are exact, and cheaper
      * than unsigned ones on x86-64. */
@@ -296,8 +316,8 @@ static void over_zones(const pool_plan *pp, const policy *pol,
   *req = normalized(r);
 }
 
-static void pool_availability(pool_plan *pp, const policy *pol,
-                              avail_memo *memo) {
+static inline void pool_availability(pool_plan *pp, const policy *pol,
+                                     avail_memo *memo) {
   if (pp->needed <= 0) {
     pp->all = avail_of(1);
     pp->req = avail_of(1);
@@ -344,21 +364,17 @@ static bool finite_figures(plan *out, size_t i) {
   return false;
 }
 
-/* finite_figures() of every stage, in order: the first that fails.  A
- * sum of the figures it checks is finite only when each is (an infinity
- * or a NaN carries through a sum), so a finite sum and no model status
- * settle it at once; else (a figure is not, or the sum overflowed) stage
- * by stage. */
+/* The figures finite_figures() checks, summed: a sum is finite only
+ * when each term is (an infinity or a NaN carries through it), so a
+ * finite sum (and no model status) settles that every one is; a sum
+ * that is not (a figure is not, or the sum overflowed) sends the caller
+ * to all_finite() for the first stage that fails. */
+static inline double finite_terms(const stage_plan *s) {
+  return s->inflow + s->load + s->tp.per_server * 1000 + s->latency_to * 1000;
+}
+
+/* finite_figures() of every stage, in order: the first that fails. */
 static bool all_finite(const capplan_model *m, plan *out) {
-  double sum = 0;
-  int status = 0;
-  for (size_t i = 0; i < m->n_stages; i++) {
-    const stage_plan *s = &out->stage[i];
-    status |= s->tp.status;
-    sum += s->inflow + s->load + s->tp.per_server * 1000 + s->latency_to * 1000;
-  }
-  if (status == 0 && isfinite(sum))
-    return true;
   for (size_t k = 0; k < m->n_stages; k++)
     if (!finite_figures(out, m->order[k]))
       return false;
@@ -469,7 +485,8 @@ static void fallback_latency(const capplan_model *m, const params *p, plan *out,
  * form, at the rate of one server); a batcher with a window waits for
  * the window.  It counts on the request path, so the latencies along the
  * graph are taken again when any stage waits.  Returns whether one did. */
-static bool forming(const capplan_model *m, const params *p, plan *out) {
+static bool forming(const capplan_model *m, const params *p, plan *out,
+                    bool *moved_finite) {
   bool any = false;
   /* Stages of the fixed and llm kinds wait for no batch: their form
    * stays the 0 of phases 1 and 2. */
@@ -502,28 +519,35 @@ static bool forming(const capplan_model *m, const params *p, plan *out) {
     return false;
   }
   /* The latencies again, of the stages whose own latency or an
-   * upstream's moved: the others' are what they were, from the same
-   * figures. */
-  for (size_t k = 0; k < m->n_stages; k++) {
-    size_t i = m->order[k];
+   * upstream's moved (only stages downstream of one that may form can):
+   * the others' are what they were, from the same figures.  A stage
+   * standing by is off the path: the stages after it count its latency
+   * as 0, and its own follows from its primaries' below. */
+  for (size_t k = 0; k < out->n_backed; k++)
+    out->stage[m->stage[out->backed[k]].fallback].latency_to = 0;
+  double sum = 0;
+  for (size_t k = 0; k < out->n_after_forms; k++) {
+    size_t i = out->after_forms[k];
     const mstage *ms = &m->stage[i];
-    stage_plan *s = &out->stage[i];
-    if (ms->standby) {
-      s->latency_to = 0; /* its fallback_latency below */
-      out->moved[i] = false;
-      continue;
-    }
     bool moved = out->moved[i];
     for (size_t q = 0; q < ms->n_parents && !moved; q++)
       moved = out->moved[ms->parents[q]];
-    if (moved)
+    if (moved) {
       stage_latency(m, p, out, i, slowest_upstream(m, out, i));
+      sum += out->stage[i].latency_to * 1000;
+    }
     out->moved[i] = moved;
   }
-  for (size_t k = 0; k < out->n_backed; k++)
-    fallback_latency(m, p, out, out->backed[k]);
-  for (size_t i = 0; i < m->n_stages; i++)
-    out->moved[i] = false;
+  for (size_t k = 0; k < out->n_backed; k++) {
+    size_t i = out->backed[k];
+    fallback_latency(m, p, out, i);
+    sum += out->stage[m->stage[i].fallback].latency_to * 1000;
+  }
+  for (size_t k = 0; k < out->n_forms; k++)
+    out->moved[out->forms[k]] = false;
+  for (size_t k = 0; k < out->n_after_forms; k++)
+    out->moved[out->after_forms[k]] = false;
+  *moved_finite = isfinite(sum);
   return true;
 }
 
@@ -824,6 +848,8 @@ int plan_eval(const capplan_model *m, const params *p,
   /* 1. Flow, load and latency (SPEC.md "Flow and load"), in topological
    * order so that every upstream figure is known.  Each stage also keeps
    * its upstream on the slowest path (the first listed wins ties). */
+  double sum = 0; /* finite_terms() of every stage */
+  int status = 0; /* their models' statuses, or'ed */
   for (size_t k = 0; k < n; k++) {
     size_t i = m->order[k];
     const mstage *ms = &m->stage[i];
@@ -849,6 +875,8 @@ int plan_eval(const capplan_model *m, const params *p,
     tp_eval(&ms->tp, in, &p->hw[ms->hw], s->load, &s->tp);
     s->form = 0;
     stage_latency(m, p, out, i, slow);
+    status |= s->tp.status;
+    sum += finite_terms(s);
   }
 
   /* 2. A fallback takes its primary's requests while the primary is down:
@@ -872,8 +900,14 @@ int plan_eval(const capplan_model *m, const params *p,
   }
 
   /* Figures that left the range of a double stop here, by name: the first
-   * such stage (those after it follow from it). */
-  if (!all_finite(m, out))
+   * such stage (those after it follow from it).  Stages standing by have
+   * their figures now; the others' were summed in phase 1. */
+  for (size_t k = 0; k < out->n_backed; k++) {
+    const stage_plan *f = &out->stage[m->stage[out->backed[k]].fallback];
+    status |= f->tp.status;
+    sum += finite_terms(f);
+  }
+  if ((status != 0 || !isfinite(sum)) && !all_finite(m, out))
     return -1;
 
   /* 3. Stand-alone stages: constraints, sizing, cost, availability. */
@@ -887,7 +921,10 @@ int plan_eval(const capplan_model *m, const params *p,
       return -1;
 
   /* 4b. The wait for batches to form, on the request path. */
-  if (forming(m, p, out) && !all_finite(m, out))
+  /* Only latencies moved, each to a sum checked at once (a sum is
+   * finite only when each term is): the figures checked before stand. */
+  bool moved_finite = true;
+  if (forming(m, p, out, &moved_finite) && !moved_finite && !all_finite(m, out))
     return -1;
 
   /* 4b. Queues and percentiles (SPEC.md section 7). */
@@ -920,7 +957,7 @@ int plan_eval(const capplan_model *m, const params *p,
       for (size_t i = 0; i < n; i++)
         grew = grew || out->stage[i].latency_added > 0;
       if (grew)
-        forming(m, p, out);
+        forming(m, p, out, &moved_finite);
       for (size_t i = 0; i < n; i++)
         if (m->stage[i].group < 0)
           need_for_latency(&out->stage[i].pool, &p->stage[i].pol,

@@ -314,25 +314,36 @@ void latency_status(const capplan_model *m, const params *p, plan *out) {
   for (size_t i = 0; i < m->n_stages; i++) {
     const mstage *ms = &m->stage[i];
     stage_plan *s = &out->stage[i];
-    double n = stage_servers(m, out, i);
-    if (s->load <= 0 || n <= 0 || s->status != PLAN_OK)
+    if (s->status != PLAN_OK || s->load <= 0)
       continue;
-    tp_queue tq = {0};
-    if (ms->tp.kind == TP_FIXED)
-      tp_fixed_queue(&p->stage[i], &s->tp, &tq);
-    else
+    double n = stage_servers(m, out, i);
+    if (n <= 0)
+      continue;
+    bool random = ms->random_balancer;
+    double u;
+    if (ms->tp.kind == TP_FIXED) {
+      /* tp_fixed_queue's slots, one request a job (load / 1 is load) */
+      const stage_in *in = &p->stage[i];
+      double per = in->concurrency > 0 ? in->concurrency
+                                       : s->tp.per_server * s->tp.latency;
+      double slots = capplan_floor((random ? per : n * per) + 1e-9);
+      if (slots < 1)
+        slots = 1;
+      u = (random ? s->load / n : s->load) * s->tp.latency / slots;
+    } else {
+      tp_queue tq = {0};
       tp_ops_of(ms->tp.kind)
           ->queue(&ms->tp, &p->stage[i], &p->hw[ms->hw], &s->tp, s->load / n,
                   &tq);
-    /* queue_at's figures, in its order (uncertain/lean.c repeats them) */
-    double jobs = s->load / tq.job;
-    bool random = ms->random_balancer;
-    double slots = random ? capplan_floor(tq.slots + 1e-9)
-                          : capplan_floor(n * tq.slots + 1e-9);
-    if (slots < 1)
-      slots = 1;
-    double arrivals = random ? jobs / n : jobs;
-    double u = tq.own_batcher ? tq.utilization : arrivals * tq.service / slots;
+      /* queue_at's figures, in its order (uncertain/lean.c repeats them) */
+      double jobs = s->load / tq.job;
+      double slots = random ? capplan_floor(tq.slots + 1e-9)
+                            : capplan_floor(n * tq.slots + 1e-9);
+      if (slots < 1)
+        slots = 1;
+      double arrivals = random ? jobs / n : jobs;
+      u = tq.own_batcher ? tq.utilization : arrivals * tq.service / slots;
+    }
     if (!(u < RHO_OVERLOADED) || !isfinite(u))
       s->status = PLAN_OVERLOADED;
   }

@@ -235,6 +235,9 @@ typedef struct plan {
    * with a fallback, in spec order. */
   size_t *forms, n_forms;
   size_t *backed, n_backed;
+  /* In topological order, the stages not standing by whose latency a
+   * batch forming can move: those that may form and those after them. */
+  size_t *after_forms, n_after_forms;
   /* Scratch of phase 4b: stages whose latency to their end may have
    * moved since it was last taken. */
   bool *moved;
