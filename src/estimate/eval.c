@@ -28,6 +28,16 @@
 
 #define SECONDS_PER_YEAR (CAPPLAN_HOURS_PER_YEAR * 3600.0)
 
+/* The small steps every stage goes through are inline, at each place
+ * they serve: a call costs about as much as their arithmetic, and the
+ * compilers do not inline on their own a function used in several
+ * places. */
+#if defined(__GNUC__)
+#define STEP static inline __attribute__((always_inline))
+#else
+#define STEP static inline
+#endif
+
 const char *plan_status_name(enum plan_status s) {
   static const char *const names[] = {"ok", "no-load", "overloaded", "unmet"};
   return names[s];
@@ -102,7 +112,7 @@ void plan_for_trials(const capplan_model *m, plan *p) {
 }
 
 /* The memo slots of pool K (stages, their cache tiers, groups), or NULL. */
-static inline avail_memo *memo_of(plan *p, size_t k) {
+STEP avail_memo *memo_of(plan *p, size_t k) {
   return p->memo ? &p->memo[k * PLAN_MEMO_SLOTS] : NULL;
 }
 
@@ -137,7 +147,7 @@ static double min2(double a, double b) {
 
 /* Servers needed up to carry EQ servers' worth of load (FORMULAS.md
  * section 2b's m): ceil(EQ - 1e-9), at least 1 when there is load. */
-static inline double needed(double eq) {
+STEP double needed(double eq) {
   if (eq <= 0)
     return 0;
   double m = capplan_ceil(eq);
@@ -181,7 +191,7 @@ double size_servers(double raw, double headroom, double redundancy,
  * the largest count binds (SPEC.md section 5), then headroom, the one
  * ceiling, the zone rule and spares (size_servers, whose ceiling is
  * pp->ceiled: taken once). */
-static inline void size_pool(pool_plan *pp, const policy *pol) {
+STEP void size_pool(pool_plan *pp, const policy *pol) {
   pp->needed_load = 0; /* set again only if latency raises NEEDED */
   pp->raw = 0;
   pp->binding = CON_THROUGHPUT;
@@ -233,8 +243,8 @@ static double zone_servers(double n, double zones, double j) {
  * zone_availability); times the stage's own availability. */
 /* avail_tails for (M, N, A), from MEMO (PLAN_MEMO_SLOTS entries, may be
  * NULL) when it holds them. */
-static inline void tails(double m, double n, double a, avail_memo *memo,
-                         avail *all, double *kdown) {
+STEP void tails(double m, double n, double a, avail_memo *memo, avail *all,
+                double *kdown) {
   if (memo) {
     /* Whole counts below 2^53: the signed casts are exact, and cheaper
      * than unsigned ones on x86-64. */
@@ -316,8 +326,8 @@ static void over_zones(const pool_plan *pp, const policy *pol,
   *req = normalized(r);
 }
 
-static inline void pool_availability(pool_plan *pp, const policy *pol,
-                                     avail_memo *memo) {
+STEP void pool_availability(pool_plan *pp, const policy *pol,
+                            avail_memo *memo) {
   if (pp->needed <= 0) {
     pp->all = avail_of(1);
     pp->req = avail_of(1);
@@ -369,7 +379,7 @@ static bool finite_figures(plan *out, size_t i) {
  * finite sum (and no model status) settles that every one is; a sum
  * that is not (a figure is not, or the sum overflowed) sends the caller
  * to all_finite() for the first stage that fails. */
-static inline double finite_terms(const stage_plan *s) {
+STEP double finite_terms(const stage_plan *s) {
   return s->inflow + s->load + s->tp.per_server * 1000 + s->latency_to * 1000;
 }
 
@@ -418,8 +428,8 @@ static double slowest_upstream(const capplan_model *m, plan *out, size_t i) {
  * requests reaching stage I per entry request (phase 1, SPEC.md "Flow and
  * load": the largest of theirs, or their sum for join: any) into
  * *INFLOW. */
-static inline double upstream_flow(const capplan_model *m, plan *out, size_t i,
-                                   double *inflow) {
+STEP double upstream_flow(const capplan_model *m, plan *out, size_t i,
+                          double *inflow) {
   const mstage *ms = &m->stage[i];
   const stage_plan *st = out->stage;
   if (!ms->n_parents) {
@@ -450,8 +460,8 @@ static inline double upstream_flow(const capplan_model *m, plan *out, size_t i,
 /* Stage I's time on the request path: its model's service time and the
  * wait for its batch to form (s->form); calls in sequence wait for each
  * other, in parallel once.  Then its latency to its end, after SLOW. */
-static void stage_latency(const capplan_model *m, const params *p, plan *out,
-                          size_t i, double slow) {
+STEP void stage_latency(const capplan_model *m, const params *p, plan *out,
+                        size_t i, double slow) {
   const mstage *ms = &m->stage[i];
   const stage_in *in = &p->stage[i];
   stage_plan *s = &out->stage[i];
