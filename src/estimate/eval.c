@@ -64,12 +64,15 @@ plan *plan_new(const capplan_model *m) {
   p->forms = xcalloc(n, sizeof(size_t));
   p->backed = xcalloc(n, sizeof(size_t));
   p->moved = xcalloc(n, sizeof(bool));
+  p->queue_later = xcalloc(n, sizeof(size_t));
   for (size_t i = 0; i < m->n_stages; i++) {
     enum tp_kind kind = m->stage[i].tp.kind;
     if (kind != TP_FIXED && kind != TP_LLM)
       p->forms[p->n_forms++] = i;
     if (m->stage[i].fallback >= 0)
       p->backed[p->n_backed++] = i;
+    if (m->stage[i].group >= 0 || kind != TP_FIXED)
+      p->queue_later[p->n_queue_later++] = i;
   }
   /* In order, the stages a batch forming can move the latency of: those
    * that may form and those after them (not through a stage standing
@@ -130,6 +133,7 @@ void plan_free(plan *p) {
   free(p->forms);
   free(p->backed);
   free(p->after_forms);
+  free(p->queue_later);
   free(p->moved);
   latency_work_free(p->lw);
   free(p);
@@ -624,6 +628,12 @@ static bool size_stage(const capplan_model *m, const params *p, plan *out,
       pp->servers > 0 ? s->load / (pp->servers * s->tp.per_server) : 0;
   if (pp->utilization > 1 + 1e-9)
     s->status = PLAN_OVERLOADED;
+  /* Its queue status now, with its figures at hand (latency_status():
+   * nothing after this changes them for a stand-alone fixed stage). */
+  else if (!out->latency_on && ms->tp.kind == TP_FIXED &&
+           s->status == PLAN_OK && pp->servers > 0 &&
+           latency_fixed_overloaded(in, s, pp->servers, ms->random_balancer))
+    s->status = PLAN_OVERLOADED;
   pool_availability(pp, pol, memo_of(out, i));
 
   /* A cache tier in front (SPEC.md section 5): every lookup reaches it,
@@ -858,8 +868,9 @@ int plan_eval(const capplan_model *m, const params *p,
   /* 1. Flow, load and latency (SPEC.md "Flow and load"), in topological
    * order so that every upstream figure is known.  Each stage also keeps
    * its upstream on the slowest path (the first listed wins ties). */
-  double sum = 0; /* finite_terms() of every stage */
-  int status = 0; /* their models' statuses, or'ed */
+  const double qps = out->qps; /* in a local: the stores below may alias */
+  double sum = 0;              /* finite_terms() of every stage */
+  int status = 0;              /* their models' statuses, or'ed */
   for (size_t k = 0; k < n; k++) {
     size_t i = m->order[k];
     const mstage *ms = &m->stage[i];
@@ -879,7 +890,7 @@ int plan_eval(const capplan_model *m, const params *p,
     s->inflow = in->share * inflow;
     s->outflow = s->inflow * (1 - in->stops);
     s->double_counted = ms->join_any && inflow > 1 + 1e-9;
-    double invocations = s->inflow * in->calls * out->qps;
+    double invocations = s->inflow * in->calls * qps;
     s->load = invocations * (1 - in->cache_hit);
     s->cache_load = ms->has_cache ? invocations : 0;
     tp_eval(&ms->tp, in, &p->hw[ms->hw], s->load, &s->tp);
@@ -903,7 +914,7 @@ int plan_eval(const capplan_model *m, const params *p,
     const mstage *fm = &m->stage[fi];
     f->inflow = max2(f->inflow, pr->inflow);
     f->outflow = f->inflow;
-    f->load = f->inflow * fin->calls * (1 - fin->cache_hit) * out->qps;
+    f->load = f->inflow * fin->calls * (1 - fin->cache_hit) * qps;
     tp_eval(&fm->tp, fin, &p->hw[fm->hw], f->load, &f->tp);
     f->form = 0;
     fallback_latency(m, p, out, i);
@@ -1023,28 +1034,36 @@ int plan_eval(const capplan_model *m, const params *p,
    * all (exact for members along one path; in between, it counts a
    * request that visits two members twice, on the safe side). */
   avail all = {1, 0}, req = {1, 0};
+  /* Sums in locals (the same additions in the same order), and the
+   * critical path's last stage found in the same walk (phase 7). */
+  double servers = 0, gpus = 0, cost = 0;
+  size_t overloaded = 0, unmet = 0, end = n;
   for (size_t gi = 0; gi < m->n_groups; gi++)
     out->group[gi].visit = 0;
   for (size_t k = 0; k < n; k++) {
     size_t i = m->order[k];
     const mstage *ms = &m->stage[i];
     const stage_plan *s = &out->stage[i];
-    if (s->status == PLAN_OVERLOADED)
-      out->overloaded++;
-    if (s->status == PLAN_UNMET)
-      out->unmet++;
+    overloaded += s->status == PLAN_OVERLOADED;
+    unmet += s->status == PLAN_UNMET;
     if (ms->has_cache) {
-      out->servers += s->cache.servers;
-      out->gpus += s->cache.gpus;
-      out->cost_per_year += s->cache.cost_per_year;
+      servers += s->cache.servers;
+      gpus += s->cache.gpus;
+      cost += s->cache.cost_per_year;
     }
     if (ms->group < 0) {
-      out->servers += s->pool.servers;
-      out->gpus += s->pool.gpus;
-      out->cost_per_year += s->pool.cost_per_year;
+      servers += s->pool.servers;
+      gpus += s->pool.gpus;
+      cost += s->pool.cost_per_year;
     }
     if (ms->standby || ms->async)
       continue;
+    /* 7. The critical path ends at the stage that finishes last.  Ties
+     * go to the stage first in order (and first in 'after'), so the path
+     * is deterministic.  Fallbacks and asynchronous stages are off the
+     * request path. */
+    if (end == n || s->latency_to > out->stage[end].latency_to)
+      end = i;
     double visit = min2(1, s->inflow);
     double misses = visit * (1 - p->stage[i].cache_hit);
     if (ms->group < 0)
@@ -1060,13 +1079,18 @@ int plan_eval(const capplan_model *m, const params *p,
   }
   for (size_t gi = 0; gi < m->n_groups; gi++) {
     const group_plan *gp = &out->group[gi];
-    out->servers += gp->pool.servers;
-    out->gpus += gp->pool.gpus;
-    out->cost_per_year += gp->pool.cost_per_year;
+    servers += gp->pool.servers;
+    gpus += gp->pool.gpus;
+    cost += gp->pool.cost_per_year;
     all = avail_series(all, gp->pool.all);
     double visit = min2(1, gp->visit);
     req = avail_series(req, avail_down(visit * gp->pool.req.down));
   }
+  out->servers = servers;
+  out->gpus = gpus;
+  out->cost_per_year = cost;
+  out->overloaded = overloaded;
+  out->unmet = unmet;
   out->all = all;
   out->req = req;
   /* A month is 730 of the year's 8,760 hours (SPEC.md money units). */
@@ -1087,18 +1111,8 @@ int plan_eval(const capplan_model *m, const params *p,
     return -1;
   }
 
-  /* 7. The critical path: the stage that finishes last, then back through
-   * the slowest upstream each time.  Ties go to the stage first in order
-   * (and first in 'after'), so the path is deterministic.  Fallbacks and
-   * asynchronous stages are off the request path. */
-  size_t end = n;
-  for (size_t k = 0; k < n; k++) {
-    size_t i = m->order[k];
-    if (m->stage[i].standby || m->stage[i].async)
-      continue;
-    if (end == n || out->stage[i].latency_to > out->stage[end].latency_to)
-      end = i;
-  }
+  /* 7. The critical path: from the stage that finishes last (found
+   * above) back through the slowest upstream each time. */
   if (end < n) {
     out->latency = out->stage[end].latency_to;
     size_t len = out->path_len[end];

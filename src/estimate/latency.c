@@ -56,9 +56,7 @@ const char *queue_model_name(enum queue_model q) {
 /* The share of all mass that putting parts on the grid may push past its
  * margin (grid_dt). */
 #define GRID_SPREAD 1e-6
-/* Utilization from which a queue is overloaded: a queue within 1e-9 of
- * 100% is one whose wait no count of seconds bounds. */
-#define RHO_OVERLOADED (1 - 1e-9)
+#define RHO_OVERLOADED LATENCY_RHO_OVERLOADED
 /* The most end-to-end evaluations one sizing may spend (each is one pass
  * over the graph): past it the objective is reported as unmet. */
 #define SIZING_EVALS 20000
@@ -311,7 +309,8 @@ static void queue_at(const capplan_model *m, const params *p, plan *out,
 }
 
 void latency_status(const capplan_model *m, const params *p, plan *out) {
-  for (size_t i = 0; i < m->n_stages; i++) {
+  for (size_t k = 0; k < out->n_queue_later; k++) {
+    size_t i = out->queue_later[k];
     const mstage *ms = &m->stage[i];
     stage_plan *s = &out->stage[i];
     if (s->status != PLAN_OK || s->load <= 0)
@@ -320,16 +319,9 @@ void latency_status(const capplan_model *m, const params *p, plan *out) {
     if (n <= 0)
       continue;
     bool random = ms->random_balancer;
-    double u;
+    bool over;
     if (ms->tp.kind == TP_FIXED) {
-      /* tp_fixed_queue's slots, one request a job (load / 1 is load) */
-      const stage_in *in = &p->stage[i];
-      double per = in->concurrency > 0 ? in->concurrency
-                                       : s->tp.per_server * s->tp.latency;
-      double slots = capplan_floor((random ? per : n * per) + 1e-9);
-      if (slots < 1)
-        slots = 1;
-      u = (random ? s->load / n : s->load) * s->tp.latency / slots;
+      over = latency_fixed_overloaded(&p->stage[i], s, n, random);
     } else {
       tp_queue tq = {0};
       tp_ops_of(ms->tp.kind)
@@ -342,9 +334,11 @@ void latency_status(const capplan_model *m, const params *p, plan *out) {
       if (slots < 1)
         slots = 1;
       double arrivals = random ? jobs / n : jobs;
-      u = tq.own_batcher ? tq.utilization : arrivals * tq.service / slots;
+      double u =
+          tq.own_batcher ? tq.utilization : arrivals * tq.service / slots;
+      over = !(u < RHO_OVERLOADED) || !isfinite(u);
     }
-    if (!(u < RHO_OVERLOADED) || !isfinite(u))
+    if (over)
       s->status = PLAN_OVERLOADED;
   }
 }

@@ -238,6 +238,10 @@ typedef struct plan {
   /* In topological order, the stages not standing by whose latency a
    * batch forming can move: those that may form and those after them. */
   size_t *after_forms, n_after_forms;
+  /* The stages whose queue status (latency_status) waits for phase 4b:
+   * all but the stand-alone ones of the fixed kind, whose sizing gives
+   * it at once. */
+  size_t *queue_later, n_queue_later;
   /* Scratch of phase 4b: stages whose latency to their end may have
    * moved since it was last taken. */
   bool *moved;
