@@ -71,7 +71,7 @@ plan *plan_new(const capplan_model *m) {
       p->forms[p->n_forms++] = i;
     if (m->stage[i].fallback >= 0)
       p->backed[p->n_backed++] = i;
-    if (m->stage[i].group >= 0 || kind != TP_FIXED)
+    if (kind != TP_FIXED)
       p->queue_later[p->n_queue_later++] = i;
   }
   /* In order, the stages a batch forming can move the latency of: those
@@ -521,8 +521,7 @@ static bool forming(const capplan_model *m, const params *p, plan *out,
     if (ms->group < 0)
       tp_batching_at(&ms->tp, &p->stage[i], servers, &s->tp);
     tp_queue q = {0};
-    tp_ops_of(ms->tp.kind)
-        ->queue(&ms->tp, &p->stage[i], &p->hw[ms->hw], &s->tp, rate, &q);
+    tp_queue_of(&ms->tp, &p->stage[i], &p->hw[ms->hw], &s->tp, rate, &q);
     s->form = s->load > 0 && q.form > 0 ? q.form : 0;
     any = any || s->form > 0;
     out->moved[i] = true; /* its latency may have changed */
@@ -790,6 +789,15 @@ static bool size_group(const capplan_model *m, const params *p, plan *out,
     s->pool.utilization = pp->utilization;
     if (pp->utilization > 1 + 1e-9 && s->status == PLAN_OK)
       s->status = PLAN_OVERLOADED;
+    /* Its queue status now, as for a stand-alone stage (size_stage). */
+    else if (!out->latency_on && m->stage[mg->members[k]].tp.kind == TP_FIXED &&
+             s->status == PLAN_OK) {
+      double n = latency_stage_servers(m, out, mg->members[k]);
+      if (n > 0 &&
+          latency_fixed_overloaded(&p->stage[mg->members[k]], s, n,
+                                   m->stage[mg->members[k]].random_balancer))
+        s->status = PLAN_OVERLOADED;
+    }
   }
   return true;
 }

@@ -149,17 +149,8 @@ static double stage_depth(const capplan_model *m, const params *p, size_t i) {
   return 3 * (m->stage[i].calls_sequential ? calls : 1);
 }
 
-/* Servers serving stage I: its pool's, or for a colocated stage its share
- * of the group's by server-equivalents. */
 static double stage_servers(const capplan_model *m, const plan *out, size_t i) {
-  const stage_plan *s = &out->stage[i];
-  long g = m->stage[i].group;
-  if (g < 0)
-    return s->pool.servers;
-  const group_plan *gp = &out->group[g];
-  return gp->equivalents > 0
-             ? gp->pool.servers * s->equivalents / gp->equivalents
-             : 0;
+  return latency_stage_servers(m, out, i);
 }
 
 static bool on_path(const capplan_model *m, const plan *out, size_t i) {
@@ -324,8 +315,7 @@ void latency_status(const capplan_model *m, const params *p, plan *out) {
       over = latency_fixed_overloaded(&p->stage[i], s, n, random);
     } else {
       tp_queue tq = {0};
-      tp_ops_of(ms->tp.kind)
-          ->queue(&ms->tp, &p->stage[i], &p->hw[ms->hw], &s->tp, s->load / n,
+      tp_queue_of(&ms->tp, &p->stage[i], &p->hw[ms->hw], &s->tp, s->load / n,
                   &tq);
       /* queue_at's figures, in its order (uncertain/lean.c repeats them) */
       double jobs = s->load / tq.job;

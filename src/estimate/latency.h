@@ -28,10 +28,24 @@ void latency_queue(const capplan_model *m, const params *p, plan *out,
 /* Only whether each stage's queue is overloaded (at or above 100% of its
  * slots), into its status: what the other figures need when queues and
  * percentiles are off (plan.latency_on), at the cost of a division a
- * stage.  Stand-alone stages of the fixed kind have had theirs from
- * latency_fixed_overloaded() as they were sized (out->queue_later lists
- * the others). */
+ * stage.  Stages of the fixed kind have had theirs from
+ * latency_fixed_overloaded() as they (or their groups) were sized
+ * (out->queue_later lists the others). */
 void latency_status(const capplan_model *m, const params *p, plan *out);
+
+/* Servers serving stage I: its pool's, or for a colocated stage its share
+ * of the group's by server-equivalents. */
+static inline double latency_stage_servers(const capplan_model *m,
+                                           const plan *out, size_t i) {
+  const stage_plan *s = &out->stage[i];
+  long g = m->stage[i].group;
+  if (g < 0)
+    return s->pool.servers;
+  const group_plan *gp = &out->group[g];
+  return gp->equivalents > 0
+             ? gp->pool.servers * s->equivalents / gp->equivalents
+             : 0;
+}
 
 /* The same for stage S of the fixed kind (tp_fixed_queue) with inputs IN
  * on N > 0 servers, with a queue per server when RANDOM: queue_at's

@@ -239,8 +239,8 @@ typedef struct plan {
    * batch forming can move: those that may form and those after them. */
   size_t *after_forms, n_after_forms;
   /* The stages whose queue status (latency_status) waits for phase 4b:
-   * all but the stand-alone ones of the fixed kind, whose sizing gives
-   * it at once. */
+   * all but those of the fixed kind, whose sizing (or their group's)
+   * gives it at once. */
   size_t *queue_later, n_queue_later;
   /* Scratch of phase 4b: stages whose latency to their end may have
    * moved since it was last taken. */

@@ -124,6 +124,34 @@ static inline void tp_fixed_queue(const stage_in *in, const tp_out *out,
   q->cs = in->service_cv >= 0 ? in->service_cv : 1;
   q->form = 0;
 }
+/* The batch model's queue (tp_batch.c), inline for the same reason: each
+ * of a server's `parallelism` slots serves a batch in `latency`, a time
+ * that hardly varies (cs = 0 unless the stage gives service_cv).  A
+ * batch forms from the requests reaching its slot, RATE / parallelism a
+ * second: the first of B waits (B - 1) / that rate for the last
+ * (FORMULAS.md section 4b, the fill time). */
+static inline void tp_batch_queue(const stage_in *in, const tp_out *out,
+                                  double rate, tp_queue *q) {
+  q->slots = out->parallelism;
+  q->job = out->batch;
+  q->service = out->latency;
+  q->cs = in->service_cv >= 0 ? in->service_cv : 0;
+  double per_slot = out->parallelism > 0 ? rate / out->parallelism : 0;
+  q->form = out->batch > 1 && per_slot > 0 ? (out->batch - 1) / per_slot : 0;
+  q->fill = q->form > 0 ? out->batch : 0;
+}
+/* The queue of one server of TP at RATE (tp_ops.queue), the fixed and
+ * batch models without the call through the table. */
+static inline void tp_queue_of(const tp_model *tp, const stage_in *in,
+                               const hw_in *hw, const tp_out *out, double rate,
+                               tp_queue *q) {
+  if (tp->kind == TP_FIXED)
+    tp_fixed_queue(in, out, q);
+  else if (tp->kind == TP_BATCH)
+    tp_batch_queue(in, out, rate, q);
+  else
+    tp_ops_of(tp->kind)->queue(tp, in, hw, out, rate, q);
+}
 /* What one server of TP does at LOAD (tp_ops.eval), the fixed model
  * without the call through the table. */
 static inline void tp_eval(const tp_model *tp, const stage_in *in,

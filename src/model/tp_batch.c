@@ -90,22 +90,12 @@ static void eval(const tp_model *tp, const stage_in *in, const hw_in *hw,
   out->latency = in->latency;
 }
 
-/* Each of a server's `parallelism` slots serves a batch in `latency`, a
- * time that hardly varies (cs = 0 unless the stage gives service_cv).  A
- * batch forms from the requests reaching its slot, RATE / parallelism a
- * second: the first of B waits (B - 1) / that rate for the last
- * (FORMULAS.md section 4b, the fill time). */
+/* The queue of one server (tp.h's tp_batch_queue says how). */
 static void queue(const tp_model *tp, const stage_in *in, const hw_in *hw,
                   const tp_out *out, double rate, tp_queue *q) {
   (void)tp;
   (void)hw;
-  q->slots = out->parallelism;
-  q->job = out->batch;
-  q->service = out->latency;
-  q->cs = in->service_cv >= 0 ? in->service_cv : 0;
-  double per_slot = out->parallelism > 0 ? rate / out->parallelism : 0;
-  q->form = out->batch > 1 && per_slot > 0 ? (out->batch - 1) / per_slot : 0;
-  q->fill = q->form > 0 ? out->batch : 0;
+  tp_batch_queue(in, out, rate, q);
 }
 
 static void steps_of(const tp_model *tp, const stage_in *in, const hw_in *hw,
