@@ -63,9 +63,9 @@ typedef struct pool_plan {
   avail all;          /* every server needed is up (k-of-n, zones, stage) */
   avail servers_all;  /* the same from the servers alone: k-of-n or zones */
   avail req;          /* share of the load served (FORMULAS.md 2b) */
-  avail_figs all_f;   /* nines and downtime of ALL (plan_derive) */
   double memory;      /* bytes of data x replicas; 0: none */
   double usable;      /* usable memory per server, bytes */
+  avail_figs all_f;   /* nines and downtime of ALL (plan_derive) */
 } pool_plan;
 
 /* The latency percentiles a plan reports (SPEC.md section 7). */
@@ -110,32 +110,35 @@ typedef struct queue_plan {
 } queue_plan;
 
 typedef struct stage_plan {
+  /* The figures every evaluation writes and reads first, together (they
+   * share cache lines; the plan of a 20-stage model is evaluated about
+   * half a million times a second). */
   enum plan_status status;
+  bool critical;
+  bool double_counted; /* join: any adds a request's paths more than once */
   double inflow;       /* requests reaching it per entry request */
   double outflow;      /* requests passed downstream per entry request */
   double load;         /* invocations per second reaching its servers */
-  tp_out tp;           /* what one server does */
   double latency;      /* its time on the request path, s */
   double form;         /* of which waiting for a batch to form, s */
   double latency_to;   /* slowest path from an entry to its end, s */
   double mean_latency; /* hits and misses mixed (a cache tier), s */
-  bool critical;
-  bool double_counted; /* join: any adds a request's paths more than once */
-  pool_plan pool;      /* its own servers; a colocated stage only its share */
+  double equivalents;  /* colocated: load / per-server throughput */
+  double cache_load;   /* lookups per second reaching its cache tier */
+  /* With the fallback standing in (else the stage's own figures). */
+  avail effective, effective_req;
+  pool_plan pool; /* its own servers; a colocated stage only its share */
+  tp_out tp;      /* what one server does */
   queue_plan queue;
   double latency_added; /* servers added to meet a latency objective */
   /* The fewest servers that meet its own latency objectives (0: none):
    * availability's servers needed when more than the load needs
    * (FORMULAS.md section 2b). */
+  double latency_needed;
   /* An llm stage's USD per million output tokens at the plan's average
    * load (plan_derive); -1 when there is none. */
   double usd_per_m_output_at_load;
-  double latency_needed;
-  double equivalents; /* colocated: load / per-server throughput */
-  double cache_load;  /* lookups per second reaching its cache tier */
   pool_plan cache;
-  /* With the fallback standing in (else the stage's own figures). */
-  avail effective, effective_req;
   avail_figs effective_f; /* nines and downtime of EFFECTIVE */
 } stage_plan;
 

@@ -39,12 +39,12 @@ typedef struct tp_out {
   int status;
   bool unmet; /* an objective (slo.ttft, slo.tpot) cannot be met */
   int limit;  /* what chose the batch (batching_limit, llm choice) */
-  /* llm: every figure of one replica at the chosen batch, the replicas a
-   * server holds, and the time to the first token with the wait for the
-   * decode step in flight. */
-  llm_result llm;
+  /* llm: the replicas a server holds, the time to the first token with
+   * the wait for the decode step in flight, and every figure of one
+   * replica at the chosen batch (last: the other kinds never touch it). */
   double replicas_per_server;
   double ttft;
+  llm_result llm;
 } tp_out;
 
 /* How one server's requests queue (FORMULAS.md section 3b): jobs - one
