@@ -65,6 +65,9 @@ plan *plan_new(const capplan_model *m) {
   p->backed = xcalloc(n, sizeof(size_t));
   p->moved = xcalloc(n, sizeof(bool));
   p->queue_later = xcalloc(n, sizeof(size_t));
+  p->zone_w = xcalloc(PLAN_ZONE_SLOTS, sizeof(zone_memo));
+  for (size_t k = 0; k < PLAN_ZONE_SLOTS; k++)
+    p->zone_w[k].zones = -1; /* empty */
   for (size_t i = 0; i < m->n_stages; i++) {
     enum tp_kind kind = m->stage[i].tp.kind;
     if (kind != TP_FIXED && kind != TP_LLM)
@@ -134,6 +137,7 @@ void plan_free(plan *p) {
   free(p->backed);
   free(p->after_forms);
   free(p->queue_later);
+  free(p->zone_w);
   free(p->moved);
   latency_work_free(p->lw);
   free(p);
@@ -268,17 +272,19 @@ STEP void tails(double m, double n, double a, avail_memo *memo, avail *all,
   avail_tails(m, n, a, all, kdown);
 }
 
-/* Pool PP (under POL) when only the J worst of its zones are up: every
- * needed server up (X) and the share of load served (Y); with STAGE,
- * times the stage's own availability, which zones do not touch. */
-static void zone_conditional(const pool_plan *pp, const policy *pol, double j,
-                             bool stage, avail *x, avail *y) {
+/* Pool PP (under POL, its k-of-n tails remembered in MEMO, may be NULL)
+ * when only the J worst of its zones are up: every needed server up (X)
+ * and the share of load served (Y); with STAGE, times the stage's own
+ * availability, which zones do not touch. */
+static void zone_conditional(const pool_plan *pp, const policy *pol,
+                             avail_memo *memo, double j, bool stage, avail *x,
+                             avail *y) {
   if (pp->needed <= 0) {
     *x = *y = avail_of(1);
   } else {
     double kdown;
     tails(pp->needed, zone_servers(pp->servers, pol->zones, j),
-          pol->availability, NULL, x, &kdown);
+          pol->availability, memo, x, &kdown);
     *y = avail_share(*x, kdown, pp->carry);
   }
   if (stage && pol->stage_availability < 1) {
@@ -296,23 +302,75 @@ static void zone_conditional(const pool_plan *pp, const policy *pol, double j,
  * independently - not two independent figures multiplied, which would
  * count a zone's loss as if it could hit only one of them.  A pool alone
  * leaves its stage's own availability to the caller. */
-static void over_zones(const pool_plan *pp, const policy *pol,
-                       const pool_plan *fp, const policy *fpol, avail *all,
-                       avail *req) {
-  double z = pol->zone_availability, Z = pol->zones;
-  double lz = log(z), lq = log1p(-z), total = 0;
-  avail a = {0, 0}, r = {0, 0};
-  for (double j = Z; j >= 0; j--) {
-    double w = exp(lgamma(Z + 1) - lgamma(j + 1) - lgamma(Z - j + 1) + j * lz +
-                   (Z - j) * lq);
-    if (w < 1e-30 && j < Z * z)
+/* The weight of each count of zones up, for ZONES zones each up with
+ * probability A: binomial, from all up down to where the rest weigh less
+ * than 1e-30 - from OUT's memo, computed into it on a miss (the same
+ * calls on the same figures, so the same weights); NULL when more terms
+ * than it keeps are needed. */
+static double zone_weight(double zones, double j, double lz, double lq) {
+  return exp(lgamma(zones + 1) - lgamma(j + 1) - lgamma(zones - j + 1) +
+             j * lz + (zones - j) * lq);
+}
+
+static const zone_memo *zone_weights(plan *out, double zones, double a) {
+  for (size_t k = 0; k < PLAN_ZONE_SLOTS; k++) {
+    const zone_memo *e = &out->zone_w[k];
+    if (e->zones == zones && e->a == a)
+      return e->too_long ? NULL : e;
+  }
+  zone_memo *e = &out->zone_w[out->zone_next++ % PLAN_ZONE_SLOTS];
+  double lz = log(a), lq = log1p(-a);
+  e->zones = zones;
+  e->a = a;
+  e->n = 0;
+  e->too_long = false;
+  for (double j = zones; j >= 0; j--) {
+    double w = zone_weight(zones, j, lz, lq);
+    if (w < 1e-30 && j < zones * a)
       break; /* the rest weigh less still */
+    if (e->n == PLAN_ZONE_TERMS) {
+      e->too_long = true;
+      return NULL;
+    }
+    e->w[e->n++] = w;
+  }
+  return e;
+}
+
+/* Pool PP summed over how many of its POL->zones are up (binomial, each
+ * zone up with zone_availability; FORMULAS.md 2b), into ALL and REQ.
+ * With a fallback FP (under FPOL, over the same zones), the pair: a zone
+ * outage takes servers from both at once, so each term is the pair of
+ * the two pools' figures given those zones, their servers failing
+ * independently - not two independent figures multiplied, which would
+ * count a zone's loss as if it could hit only one of them.  A pool alone
+ * leaves its stage's own availability to the caller.  PM and FM remember
+ * the two pools' k-of-n tails (may be NULL); OUT, the weights. */
+static void over_zones(plan *out, const pool_plan *pp, const policy *pol,
+                       avail_memo *pm, const pool_plan *fp, const policy *fpol,
+                       avail_memo *fm, avail *all, avail *req) {
+  double z = pol->zone_availability, Z = pol->zones;
+  const zone_memo *zw = zone_weights(out, Z, z);
+  double lz = zw ? 0 : log(z), lq = zw ? 0 : log1p(-z), total = 0;
+  avail a = {0, 0}, r = {0, 0};
+  size_t k = 0;
+  for (double j = Z; j >= 0; j--, k++) {
+    double w;
+    if (zw) {
+      if (k == zw->n)
+        break;
+      w = zw->w[k];
+    } else {
+      w = zone_weight(Z, j, lz, lq);
+      if (w < 1e-30 && j < Z * z)
+        break; /* the rest weigh less still */
+    }
     total += w;
     avail x, y;
-    zone_conditional(pp, pol, j, fp != NULL, &x, &y);
+    zone_conditional(pp, pol, pm, j, fp != NULL, &x, &y);
     if (fp) {
       avail xf, yf;
-      zone_conditional(fp, fpol, j, true, &xf, &yf);
+      zone_conditional(fp, fpol, fm, j, true, &xf, &yf);
       x = avail_parallel(x, xf);
       y = avail_parallel(y, yf);
     }
@@ -330,13 +388,13 @@ static void over_zones(const pool_plan *pp, const policy *pol,
   *req = normalized(r);
 }
 
-STEP void pool_availability(pool_plan *pp, const policy *pol,
+STEP void pool_availability(plan *out, pool_plan *pp, const policy *pol,
                             avail_memo *memo) {
   if (pp->needed <= 0) {
     pp->all = avail_of(1);
     pp->req = avail_of(1);
   } else if (pol->zones > 1) {
-    over_zones(pp, pol, NULL, NULL, &pp->all, &pp->req);
+    over_zones(out, pp, pol, memo, NULL, NULL, NULL, &pp->all, &pp->req);
   } else {
     double kdown;
     tails(pp->needed, pp->servers, pol->availability, memo, &pp->all, &kdown);
@@ -633,7 +691,7 @@ static bool size_stage(const capplan_model *m, const params *p, plan *out,
            s->status == PLAN_OK && pp->servers > 0 &&
            latency_fixed_overloaded(in, s, pp->servers, ms->random_balancer))
     s->status = PLAN_OVERLOADED;
-  pool_availability(pp, pol, memo_of(out, i));
+  pool_availability(out, pp, pol, memo_of(out, i));
 
   /* A cache tier in front (SPEC.md section 5): every lookup reaches it,
    * hits and misses; sized by its throughput and its working set. */
@@ -666,7 +724,7 @@ static bool size_stage(const capplan_model *m, const params *p, plan *out,
     cp->utilization = cp->servers > 0
                           ? s->cache_load / (cp->servers * ci->qps_per_server)
                           : 0;
-    pool_availability(cp, &ci->pol, memo_of(out, m->n_stages + i));
+    pool_availability(out, cp, &ci->pol, memo_of(out, m->n_stages + i));
   }
   return true;
 }
@@ -685,7 +743,7 @@ static void add_latency_servers(const capplan_model *m, const params *p,
   pp->gpus = pp->servers * hw->gpus;
   pp->cost_per_year = pp->servers * hw->cost_per_year;
   pp->utilization = s->load / (pp->servers * s->tp.per_server);
-  pool_availability(pp, &p->stage[i].pol, memo_of(out, i));
+  pool_availability(out, pp, &p->stage[i].pol, memo_of(out, i));
   s->status = s->queue.stable ? PLAN_OK : PLAN_OVERLOADED;
 }
 
@@ -693,14 +751,14 @@ static void add_latency_servers(const capplan_model *m, const params *p,
  * the stage's (or a member's) own latency objective (FORMULAS.md 2b):
  * the all-up figure counts M; the requests served keep the load's count,
  * since servers that carry the load serve every request, if slower. */
-static void need_for_latency(pool_plan *pp, const policy *pol, avail_memo *memo,
-                             double m) {
+static void need_for_latency(plan *out, pool_plan *pp, const policy *pol,
+                             avail_memo *memo, double m) {
   if (m <= pp->needed)
     return;
   avail req = pp->req;
   pp->needed_load = pp->needed;
   pp->needed = m;
-  pool_availability(pp, pol, memo);
+  pool_availability(out, pp, pol, memo);
   pp->req = req;
 }
 
@@ -719,7 +777,7 @@ static void add_group_latency_servers(const capplan_model *m, const params *p,
   pp->gpus = pp->servers * hw->gpus;
   pp->cost_per_year = pp->servers * hw->cost_per_year;
   pp->utilization = gp->equivalents / pp->servers;
-  pool_availability(pp, &p->group[gi], memo_of(out, 2 * m->n_stages + gi));
+  pool_availability(out, pp, &p->group[gi], memo_of(out, 2 * m->n_stages + gi));
   for (size_t k = 0; k < mg->n_members; k++) {
     stage_plan *s = &out->stage[mg->members[k]];
     s->pool.all = pp->all;
@@ -781,7 +839,7 @@ static bool size_group(const capplan_model *m, const params *p, plan *out,
   }
   pp->cost_per_year = pp->servers * hw->cost_per_year;
   pp->utilization = pp->servers > 0 ? eq / pp->servers : 0;
-  pool_availability(pp, pol, memo_of(out, 2 * m->n_stages + gi));
+  pool_availability(out, pp, pol, memo_of(out, 2 * m->n_stages + gi));
   for (size_t k = 0; k < mg->n_members; k++) {
     stage_plan *s = &out->stage[mg->members[k]];
     s->pool.all = pp->all;
@@ -989,14 +1047,14 @@ int plan_eval(const capplan_model *m, const params *p,
         forming(m, p, out, &moved_finite);
       for (size_t i = 0; i < n; i++)
         if (m->stage[i].group < 0)
-          need_for_latency(&out->stage[i].pool, &p->stage[i].pol,
+          need_for_latency(out, &out->stage[i].pool, &p->stage[i].pol,
                            memo_of(out, i), out->stage[i].latency_needed);
       for (size_t gi = 0; gi < m->n_groups; gi++) {
         group_plan *gp = &out->group[gi];
         if (gp->latency_needed <= gp->pool.needed)
           continue;
-        need_for_latency(&gp->pool, &p->group[gi], memo_of(out, 2 * n + gi),
-                         gp->latency_needed);
+        need_for_latency(out, &gp->pool, &p->group[gi],
+                         memo_of(out, 2 * n + gi), gp->latency_needed);
         for (size_t k = 0; k < m->group[gi].n_members; k++)
           out->stage[m->group[gi].members[k]].pool.all = gp->pool.all;
       }
@@ -1022,8 +1080,8 @@ int plan_eval(const capplan_model *m, const params *p,
     if (m->stage[i].group < 0 && m->stage[fi].group < 0 && pol->zones > 1 &&
         fpol->zones == pol->zones &&
         fpol->zone_availability == pol->zone_availability)
-      over_zones(&s->pool, pol, &f->pool, fpol, &s->effective,
-                 &s->effective_req);
+      over_zones(out, &s->pool, pol, memo_of(out, i), &f->pool, fpol,
+                 memo_of(out, fi), &s->effective, &s->effective_req);
     else {
       s->effective = avail_parallel(s->pool.all, f->pool.all);
       s->effective_req = avail_parallel(s->pool.req, f->pool.req);

@@ -187,6 +187,19 @@ typedef struct avail_memo {
   avail all;
 } avail_memo;
 
+/* Remembered binomial weights of how many of a pool's zones are up
+ * (eval.c's over_zones): they depend on the count of zones and a zone's
+ * availability alone, and cost a few lgamma and exp calls each.  A
+ * cache only, like avail_memo. */
+#define PLAN_ZONE_TERMS 48
+#define PLAN_ZONE_SLOTS 4
+typedef struct zone_memo {
+  double zones, a; /* the key; zones < 0: empty */
+  size_t n;        /* the weights of zones, zones - 1, ... zones - n + 1 up */
+  bool too_long;   /* more terms than PLAN_ZONE_TERMS: not kept */
+  double w[PLAN_ZONE_TERMS];
+} zone_memo;
+
 typedef struct plan {
   /* traffic */
   double qps, average_qps;
@@ -245,6 +258,8 @@ typedef struct plan {
    * all but those of the fixed kind, whose sizing (or their group's)
    * gives it at once. */
   size_t *queue_later, n_queue_later;
+  zone_memo *zone_w; /* PLAN_ZONE_SLOTS of them */
+  size_t zone_next;  /* the slot a new key takes */
   /* Scratch of phase 4b: stages whose latency to their end may have
    * moved since it was last taken. */
   bool *moved;
