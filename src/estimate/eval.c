@@ -9,7 +9,9 @@
  *   1. flow, load and latency along the graph, in topological order;
  *   2. the flow of fallback stages (their primaries' requests);
  *   3. each stand-alone stage: its throughput model, its constraints
- *      (throughput, memory), sizing, cost, availability; its cache tier;
+ *      (throughput, memory), sizing, cost, availability; its cache tier
+ *      (in phase 1's walk for the stages not standing by, the problem
+ *      reported as if it came after phase 2);
  *   4. colocation groups: one pool for their members;
  *   4b. queues: each stage's at its servers; servers added for latency
  *      objectives; the end-to-end percentiles (latency.c);
@@ -17,6 +19,9 @@
  *   6. totals, availability of the whole and of requests;
  *   7. the critical path;
  *   8. the checks.
+ *
+ * What depends on the model alone (which stages a phase concerns) is
+ * listed once by plan_new, and a phase visits only those.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -65,6 +70,10 @@ plan *plan_new(const capplan_model *m) {
   p->backed = xcalloc(n, sizeof(size_t));
   p->moved = xcalloc(n, sizeof(bool));
   p->queue_later = xcalloc(n, sizeof(size_t));
+  p->standby_at = xcalloc(n, sizeof(size_t));
+  for (size_t k = 0; k < m->n_stages; k++)
+    if (m->stage[m->order[k]].standby)
+      p->standby_at[p->n_standby++] = k;
   p->zone_w = xcalloc(PLAN_ZONE_SLOTS, sizeof(zone_memo));
   for (size_t k = 0; k < PLAN_ZONE_SLOTS; k++)
     p->zone_w[k].zones = -1; /* empty */
@@ -137,6 +146,7 @@ void plan_free(plan *p) {
   free(p->backed);
   free(p->after_forms);
   free(p->queue_later);
+  free(p->standby_at);
   free(p->zone_w);
   free(p->moved);
   latency_work_free(p->lw);
@@ -623,8 +633,8 @@ static bool forming(const capplan_model *m, const params *p, plan *out,
 }
 
 /* Phase 3: one stand-alone stage (or a colocated stage's share). */
-static bool size_stage(const capplan_model *m, const params *p, plan *out,
-                       size_t i) {
+STEP bool size_stage(const capplan_model *m, const params *p, plan *out,
+                     size_t i) {
   const mstage *ms = &m->stage[i];
   const stage_in *in = &p->stage[i];
   const hw_in *hw = &p->hw[ms->hw];
@@ -937,6 +947,9 @@ int plan_eval(const capplan_model *m, const params *p,
   const double qps = out->qps; /* in a local: the stores below may alias */
   double sum = 0;              /* finite_terms() of every stage */
   int status = 0;              /* their models' statuses, or'ed */
+  /* The first stage sizing failed on (its place in order; n: none). */
+  size_t fail_at = n, fail_stage = 0;
+  enum plan_problem fail = PROBLEM_NONE;
   for (size_t k = 0; k < n; k++) {
     size_t i = m->order[k];
     const mstage *ms = &m->stage[i];
@@ -964,6 +977,15 @@ int plan_eval(const capplan_model *m, const params *p,
     stage_latency(m, p, out, i, slow);
     status |= s->tp.status;
     sum += finite_terms(s);
+    /* 3, for a stage not standing by, now that its flow is known: the
+     * first that cannot be sized is reported after the finite checks
+     * below, and after any stage standing by before it in order that
+     * cannot be either, as if sizing had waited for them. */
+    if (fail_at == n && !size_stage(m, p, out, i)) {
+      fail_at = k;
+      fail = out->problem;
+      fail_stage = out->problem_stage;
+    }
   }
 
   /* 2. A fallback takes its primary's requests while the primary is down:
@@ -997,10 +1019,16 @@ int plan_eval(const capplan_model *m, const params *p,
   if ((status != 0 || !isfinite(sum)) && !all_finite(m, out))
     return -1;
 
-  /* 3. Stand-alone stages: constraints, sizing, cost, availability. */
-  for (size_t k = 0; k < n; k++)
-    if (!size_stage(m, p, out, m->order[k]))
+  /* 3. Stand-alone stages: constraints, sizing, cost, availability (the
+   * others in phase 1); the first in order that cannot be stops here. */
+  for (size_t q = 0; q < out->n_standby && out->standby_at[q] < fail_at; q++)
+    if (!size_stage(m, p, out, m->order[out->standby_at[q]]))
       return -1;
+  if (fail_at < n) {
+    out->problem = fail;
+    out->problem_stage = fail_stage;
+    return -1;
+  }
 
   /* 4. Colocation groups. */
   for (size_t gi = 0; gi < m->n_groups; gi++)

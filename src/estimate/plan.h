@@ -258,6 +258,9 @@ typedef struct plan {
    * all but those of the fixed kind, whose sizing (or their group's)
    * gives it at once. */
   size_t *queue_later, n_queue_later;
+  /* The places in topological order of the stages standing by (sized
+   * after phase 2; the others as phase 1 reaches them). */
+  size_t *standby_at, n_standby;
   zone_memo *zone_w; /* PLAN_ZONE_SLOTS of them */
   size_t zone_next;  /* the slot a new key takes */
   /* Scratch of phase 4b: stages whose latency to their end may have
