@@ -6,6 +6,7 @@
 #ifndef CAPPLAN_FIGURES_H
 #define CAPPLAN_FIGURES_H
 
+#include <math.h>
 #include <stdbool.h>
 
 /* Constants the report states (FORMULAS.md section 1, SPEC.md units). */
@@ -37,7 +38,7 @@
  * 1e-12 of X (the noise of a double grows with it), and at most 0.5
  * (from 5e11 on), so the ceiling never drops a server's worth of load. */
 static inline double capplan_ceil_tolerance(double x) {
-  double t = (x < 0 ? -x : x) * CAPPLAN_CEIL_RELATIVE;
+  double t = fabs(x) * CAPPLAN_CEIL_RELATIVE; /* one instruction */
   if (t > CAPPLAN_CEIL_MAX)
     t = CAPPLAN_CEIL_MAX;
   return t > CAPPLAN_CEIL_TOLERANCE ? t : CAPPLAN_CEIL_TOLERANCE;

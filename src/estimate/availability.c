@@ -198,54 +198,11 @@ void avail_tails(double m, double n, double a, avail *all, double *kdown) {
     all->down = DBL_TRUE_MIN;
 }
 
-avail avail_share(avail all, double kdown, double r) {
-  if (r <= 0)
-    return all;
-  /* E[min(1, K / r)] = P(K >= m) + sum_{k<m} P(k) k / r; its complement
-   * P(K < m) - sum_{k<m} P(k) k / r keeps its digits when small. */
-  avail req;
-  req.down = all.down - kdown / r;
-  if (req.down < 0.5) {
-    /* Positive whenever every server can be down (avail_tails). */
-    req.down = req.down > 0 ? req.down : all.down > 0 ? DBL_TRUE_MIN : 0;
-    req.up = 1 - req.down;
-  } else {
-    req.up = all.up + kdown / r;
-    req.up = req.up < 1 ? req.up : 1;
-    req.down = 1 - req.up;
-  }
-  return req;
-}
-
 void avail_pool(double m, double n, double a, double r, avail *all,
                 avail *req) {
   double kdown;
   avail_tails(m, n, a, all, &kdown);
   *req = avail_share(*all, kdown, r);
-}
-
-avail avail_of(double a) {
-  avail r = {a, 1 - a};
-  return r;
-}
-
-avail avail_down(double d) {
-  avail r = {1 - d, d};
-  return r;
-}
-
-avail avail_series(avail x, avail y) {
-  avail r = {x.up * y.up, x.down + y.down * x.up};
-  return r;
-}
-
-avail avail_parallel(avail x, avail y) {
-  /* x.up and x.down are each accurate but their sum may pass one by a
-   * rounding; so may this one. */
-  avail r = {x.up + y.up * x.down, x.down * y.down};
-  if (r.up > 1)
-    r.up = 1;
-  return r;
 }
 
 double avail_nines(avail x) {

@@ -8,6 +8,8 @@
 #ifndef CAPPLAN_AVAILABILITY_H
 #define CAPPLAN_AVAILABILITY_H
 
+#include <float.h>
+
 typedef struct avail {
   double up;   /* A */
   double down; /* 1 - A, accurate even when A is within 1e-16 of 1 */
@@ -30,17 +32,53 @@ void avail_pool(double m, double n, double a, double r, avail *all, avail *req);
  * KDOWN = sum over k < M of k P(K = k), which depend on (M, N, A) only;
  * then the share of load served for R servers' worth of load. */
 void avail_tails(double m, double n, double a, avail *all, double *kdown);
-avail avail_share(avail all, double kdown, double r);
+
+/* The small compositions below are inline: an evaluation takes several
+ * per stage, and a call costs as much as their arithmetic. */
+static inline avail avail_share(avail all, double kdown, double r) {
+  if (r <= 0)
+    return all;
+  /* E[min(1, K / r)] = P(K >= m) + sum_{k<m} P(k) k / r; its complement
+   * P(K < m) - sum_{k<m} P(k) k / r keeps its digits when small. */
+  avail req;
+  req.down = all.down - kdown / r;
+  if (req.down < 0.5) {
+    /* Positive whenever every server can be down (avail_tails). */
+    req.down = req.down > 0 ? req.down : all.down > 0 ? DBL_TRUE_MIN : 0;
+    req.up = 1 - req.down;
+  } else {
+    req.up = all.up + kdown / r;
+    req.up = req.up < 1 ? req.up : 1;
+    req.down = 1 - req.up;
+  }
+  return req;
+}
 
 /* Both figures of a single probability A. */
-avail avail_of(double a);
+static inline avail avail_of(double a) {
+  avail r = {a, 1 - a};
+  return r;
+}
 /* The same from the down share D, which keeps a D too small to move
  * 1 - D (a share of requests past the cap of nines stays above 0). */
-avail avail_down(double d);
+static inline avail avail_down(double d) {
+  avail r = {1 - d, d};
+  return r;
+}
 /* Everything needed: the product (series). */
-avail avail_series(avail x, avail y);
+static inline avail avail_series(avail x, avail y) {
+  avail r = {x.up * y.up, x.down + y.down * x.up};
+  return r;
+}
 /* One of two suffices (redundant alternatives): 1 - (1-x)(1-y). */
-avail avail_parallel(avail x, avail y);
+static inline avail avail_parallel(avail x, avail y) {
+  /* x.up and x.down are each accurate but their sum may pass one by a
+   * rounding; so may this one. */
+  avail r = {x.up + y.up * x.down, x.down * y.down};
+  if (r.up > 1)
+    r.up = 1;
+  return r;
+}
 
 /* The p-quantile of the standard normal distribution, for 0 < p < 1
  * (Wichura's algorithm AS 241, about 16 digits). */

@@ -9,7 +9,9 @@
  *   1. flow, load and latency along the graph, in topological order;
  *   2. the flow of fallback stages (their primaries' requests);
  *   3. each stand-alone stage: its throughput model, its constraints
- *      (throughput, memory), sizing, cost, availability; its cache tier;
+ *      (throughput, memory), sizing, cost, availability; its cache tier
+ *      (in phase 1's walk for the stages not standing by, the problem
+ *      reported as if it came after phase 2);
  *   4. colocation groups: one pool for their members;
  *   4b. queues: each stage's at its servers; servers added for latency
  *      objectives; the end-to-end percentiles (latency.c);
@@ -17,6 +19,9 @@
  *   6. totals, availability of the whole and of requests;
  *   7. the critical path;
  *   8. the checks.
+ *
+ * What depends on the model alone (which stages a phase concerns) is
+ * listed once by plan_new, and a phase visits only those.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -27,6 +32,16 @@
 #include "plan.h"
 
 #define SECONDS_PER_YEAR (CAPPLAN_HOURS_PER_YEAR * 3600.0)
+
+/* The small steps every stage goes through are inline, at each place
+ * they serve: a call costs about as much as their arithmetic, and the
+ * compilers do not inline on their own a function used in several
+ * places. */
+#if defined(__GNUC__)
+#define STEP static inline __attribute__((always_inline))
+#else
+#define STEP static inline
+#endif
 
 const char *plan_status_name(enum plan_status s) {
   static const char *const names[] = {"ok", "no-load", "overloaded", "unmet"};
@@ -51,6 +66,45 @@ plan *plan_new(const capplan_model *m) {
   p->checks = xcalloc(plan_max_checks(m), sizeof(capplan_check));
   p->lw = latency_work_new(m);
   p->latency_on = true;
+  p->forms = xcalloc(n, sizeof(size_t));
+  p->backed = xcalloc(n, sizeof(size_t));
+  p->moved = xcalloc(n, sizeof(bool));
+  p->queue_later = xcalloc(n, sizeof(size_t));
+  p->standby_at = xcalloc(n, sizeof(size_t));
+  for (size_t k = 0; k < m->n_stages; k++)
+    if (m->stage[m->order[k]].standby)
+      p->standby_at[p->n_standby++] = k;
+  p->zone_w = xcalloc(PLAN_ZONE_SLOTS, sizeof(zone_memo));
+  for (size_t k = 0; k < PLAN_ZONE_SLOTS; k++)
+    p->zone_w[k].zones = -1; /* empty */
+  for (size_t i = 0; i < m->n_stages; i++) {
+    enum tp_kind kind = m->stage[i].tp.kind;
+    if (kind != TP_FIXED && kind != TP_LLM)
+      p->forms[p->n_forms++] = i;
+    if (m->stage[i].fallback >= 0)
+      p->backed[p->n_backed++] = i;
+    if (kind != TP_FIXED)
+      p->queue_later[p->n_queue_later++] = i;
+  }
+  /* In order, the stages a batch forming can move the latency of: those
+   * that may form and those after them (not through a stage standing
+   * by, whose latency the stages after it count as 0). */
+  p->after_forms = xcalloc(n, sizeof(size_t));
+  for (size_t k = 0; k < p->n_forms; k++)
+    p->moved[p->forms[k]] = true;
+  for (size_t k = 0; k < m->n_stages; k++) {
+    size_t i = m->order[k];
+    const mstage *ms = &m->stage[i];
+    bool after = p->moved[i];
+    for (size_t q = 0; q < ms->n_parents && !after; q++)
+      after = p->moved[ms->parents[q]] && !m->stage[ms->parents[q]].standby;
+    if (ms->standby || !after)
+      continue;
+    p->moved[i] = true;
+    p->after_forms[p->n_after_forms++] = i;
+  }
+  for (size_t i = 0; i < m->n_stages; i++)
+    p->moved[i] = false;
   return p;
 }
 
@@ -73,7 +127,7 @@ void plan_for_trials(const capplan_model *m, plan *p) {
 }
 
 /* The memo slots of pool K (stages, their cache tiers, groups), or NULL. */
-static avail_memo *memo_of(plan *p, size_t k) {
+STEP avail_memo *memo_of(plan *p, size_t k) {
   return p->memo ? &p->memo[k * PLAN_MEMO_SLOTS] : NULL;
 }
 
@@ -88,6 +142,13 @@ void plan_free(plan *p) {
   free(p->fifth);
   free(p->memo);
   free(p->checks);
+  free(p->forms);
+  free(p->backed);
+  free(p->after_forms);
+  free(p->queue_later);
+  free(p->standby_at);
+  free(p->zone_w);
+  free(p->moved);
   latency_work_free(p->lw);
   free(p);
 }
@@ -104,7 +165,7 @@ static double min2(double a, double b) {
 
 /* Servers needed up to carry EQ servers' worth of load (FORMULAS.md
  * section 2b's m): ceil(EQ - 1e-9), at least 1 when there is load. */
-static double needed(double eq) {
+STEP double needed(double eq) {
   if (eq <= 0)
     return 0;
   double m = capplan_ceil(eq);
@@ -123,13 +184,10 @@ static double zone_total(double n, double zones) {
   return total;
 }
 
-double size_servers(double raw, double headroom, double redundancy,
-                    double zones, bool survive, double *extra) {
-  double n = capplan_ceil(raw * (1 + headroom));
-  /* The tolerance absorbs float noise above a whole number; it must not
-   * size a real, if tiny, load at zero servers (m is at least 1). */
-  if (raw > 0 && n < 1)
-    n = 1;
+/* The servers of N after headroom and the ceiling: the zone rule and
+ * spares (size_servers' second half). */
+static double zones_and_spares(double n, double redundancy, double zones,
+                               bool survive, double *extra) {
   double total = n;
   if (survive && zones >= 2 && n > 0)
     total = zone_total(n, zones);
@@ -137,25 +195,42 @@ double size_servers(double raw, double headroom, double redundancy,
   return total + redundancy;
 }
 
+double size_servers(double raw, double headroom, double redundancy,
+                    double zones, bool survive, double *extra) {
+  double n = capplan_ceil(raw * (1 + headroom));
+  /* The tolerance absorbs float noise above a whole number; it must not
+   * size a real, if tiny, load at zero servers (m is at least 1). */
+  if (raw > 0 && n < 1)
+    n = 1;
+  return zones_and_spares(n, redundancy, zones, survive, extra);
+}
+
 /* Sizes pool PP from its raw counts by[] (those in applies), under POL:
  * the largest count binds (SPEC.md section 5), then headroom, the one
- * ceiling, the zone rule and spares. */
-static void size_pool(pool_plan *pp, const policy *pol) {
+ * ceiling, the zone rule and spares (size_servers, whose ceiling is
+ * pp->ceiled: taken once). */
+STEP void size_pool(pool_plan *pp, const policy *pol) {
   pp->needed_load = 0; /* set again only if latency raises NEEDED */
   pp->raw = 0;
   pp->binding = CON_THROUGHPUT;
-  for (int c = 0; c < CON_COUNT; c++)
-    if ((pp->applies & (1u << c)) && pp->by[c] > pp->raw) {
-      pp->raw = pp->by[c];
-      pp->binding = (enum constraint)c;
-    }
+  if (pp->applies == 1u << CON_THROUGHPUT) {
+    /* The common pool: throughput alone. */
+    if (pp->by[CON_THROUGHPUT] > 0)
+      pp->raw = pp->by[CON_THROUGHPUT];
+  } else {
+    for (int c = 0; c < CON_COUNT; c++)
+      if ((pp->applies & (1u << c)) && pp->by[c] > pp->raw) {
+        pp->raw = pp->by[c];
+        pp->binding = (enum constraint)c;
+      }
+  }
   pp->with_headroom = pp->raw * (1 + pol->headroom);
   pp->ceiled = capplan_ceil(pp->with_headroom);
   if (pp->raw > 0 && pp->ceiled < 1)
     pp->ceiled = 1;
   double extra;
-  pp->servers = size_servers(pp->raw, pol->headroom, pol->redundancy,
-                             pol->zones, pol->survive_zone_loss != 0, &extra);
+  pp->servers = zones_and_spares(pp->ceiled, pol->redundancy, pol->zones,
+                                 pol->survive_zone_loss != 0, &extra);
   pp->zone_extra = extra;
 }
 
@@ -186,8 +261,8 @@ static double zone_servers(double n, double zones, double j) {
  * zone_availability); times the stage's own availability. */
 /* avail_tails for (M, N, A), from MEMO (PLAN_MEMO_SLOTS entries, may be
  * NULL) when it holds them. */
-static void tails(double m, double n, double a, avail_memo *memo, avail *all,
-                  double *kdown) {
+STEP void tails(double m, double n, double a, avail_memo *memo, avail *all,
+                double *kdown) {
   if (memo) {
     /* Whole counts below 2^53: the signed casts are exact, and cheaper
      * than unsigned ones on x86-64. */
@@ -207,17 +282,19 @@ static void tails(double m, double n, double a, avail_memo *memo, avail *all,
   avail_tails(m, n, a, all, kdown);
 }
 
-/* Pool PP (under POL) when only the J worst of its zones are up: every
- * needed server up (X) and the share of load served (Y); with STAGE,
- * times the stage's own availability, which zones do not touch. */
-static void zone_conditional(const pool_plan *pp, const policy *pol, double j,
-                             bool stage, avail *x, avail *y) {
+/* Pool PP (under POL, its k-of-n tails remembered in MEMO, may be NULL)
+ * when only the J worst of its zones are up: every needed server up (X)
+ * and the share of load served (Y); with STAGE, times the stage's own
+ * availability, which zones do not touch. */
+static void zone_conditional(const pool_plan *pp, const policy *pol,
+                             avail_memo *memo, double j, bool stage, avail *x,
+                             avail *y) {
   if (pp->needed <= 0) {
     *x = *y = avail_of(1);
   } else {
     double kdown;
     tails(pp->needed, zone_servers(pp->servers, pol->zones, j),
-          pol->availability, NULL, x, &kdown);
+          pol->availability, memo, x, &kdown);
     *y = avail_share(*x, kdown, pp->carry);
   }
   if (stage && pol->stage_availability < 1) {
@@ -235,23 +312,75 @@ static void zone_conditional(const pool_plan *pp, const policy *pol, double j,
  * independently - not two independent figures multiplied, which would
  * count a zone's loss as if it could hit only one of them.  A pool alone
  * leaves its stage's own availability to the caller. */
-static void over_zones(const pool_plan *pp, const policy *pol,
-                       const pool_plan *fp, const policy *fpol, avail *all,
-                       avail *req) {
-  double z = pol->zone_availability, Z = pol->zones;
-  double lz = log(z), lq = log1p(-z), total = 0;
-  avail a = {0, 0}, r = {0, 0};
-  for (double j = Z; j >= 0; j--) {
-    double w = exp(lgamma(Z + 1) - lgamma(j + 1) - lgamma(Z - j + 1) + j * lz +
-                   (Z - j) * lq);
-    if (w < 1e-30 && j < Z * z)
+/* The weight of each count of zones up, for ZONES zones each up with
+ * probability A: binomial, from all up down to where the rest weigh less
+ * than 1e-30 - from OUT's memo, computed into it on a miss (the same
+ * calls on the same figures, so the same weights); NULL when more terms
+ * than it keeps are needed. */
+static double zone_weight(double zones, double j, double lz, double lq) {
+  return exp(lgamma(zones + 1) - lgamma(j + 1) - lgamma(zones - j + 1) +
+             j * lz + (zones - j) * lq);
+}
+
+static const zone_memo *zone_weights(plan *out, double zones, double a) {
+  for (size_t k = 0; k < PLAN_ZONE_SLOTS; k++) {
+    const zone_memo *e = &out->zone_w[k];
+    if (e->zones == zones && e->a == a)
+      return e->too_long ? NULL : e;
+  }
+  zone_memo *e = &out->zone_w[out->zone_next++ % PLAN_ZONE_SLOTS];
+  double lz = log(a), lq = log1p(-a);
+  e->zones = zones;
+  e->a = a;
+  e->n = 0;
+  e->too_long = false;
+  for (double j = zones; j >= 0; j--) {
+    double w = zone_weight(zones, j, lz, lq);
+    if (w < 1e-30 && j < zones * a)
       break; /* the rest weigh less still */
+    if (e->n == PLAN_ZONE_TERMS) {
+      e->too_long = true;
+      return NULL;
+    }
+    e->w[e->n++] = w;
+  }
+  return e;
+}
+
+/* Pool PP summed over how many of its POL->zones are up (binomial, each
+ * zone up with zone_availability; FORMULAS.md 2b), into ALL and REQ.
+ * With a fallback FP (under FPOL, over the same zones), the pair: a zone
+ * outage takes servers from both at once, so each term is the pair of
+ * the two pools' figures given those zones, their servers failing
+ * independently - not two independent figures multiplied, which would
+ * count a zone's loss as if it could hit only one of them.  A pool alone
+ * leaves its stage's own availability to the caller.  PM and FM remember
+ * the two pools' k-of-n tails (may be NULL); OUT, the weights. */
+static void over_zones(plan *out, const pool_plan *pp, const policy *pol,
+                       avail_memo *pm, const pool_plan *fp, const policy *fpol,
+                       avail_memo *fm, avail *all, avail *req) {
+  double z = pol->zone_availability, Z = pol->zones;
+  const zone_memo *zw = zone_weights(out, Z, z);
+  double lz = zw ? 0 : log(z), lq = zw ? 0 : log1p(-z), total = 0;
+  avail a = {0, 0}, r = {0, 0};
+  size_t k = 0;
+  for (double j = Z; j >= 0; j--, k++) {
+    double w;
+    if (zw) {
+      if (k == zw->n)
+        break;
+      w = zw->w[k];
+    } else {
+      w = zone_weight(Z, j, lz, lq);
+      if (w < 1e-30 && j < Z * z)
+        break; /* the rest weigh less still */
+    }
     total += w;
     avail x, y;
-    zone_conditional(pp, pol, j, fp != NULL, &x, &y);
+    zone_conditional(pp, pol, pm, j, fp != NULL, &x, &y);
     if (fp) {
       avail xf, yf;
-      zone_conditional(fp, fpol, j, true, &xf, &yf);
+      zone_conditional(fp, fpol, fm, j, true, &xf, &yf);
       x = avail_parallel(x, xf);
       y = avail_parallel(y, yf);
     }
@@ -269,13 +398,13 @@ static void over_zones(const pool_plan *pp, const policy *pol,
   *req = normalized(r);
 }
 
-static void pool_availability(pool_plan *pp, const policy *pol,
-                              avail_memo *memo) {
+STEP void pool_availability(plan *out, pool_plan *pp, const policy *pol,
+                            avail_memo *memo) {
   if (pp->needed <= 0) {
     pp->all = avail_of(1);
     pp->req = avail_of(1);
   } else if (pol->zones > 1) {
-    over_zones(pp, pol, NULL, NULL, &pp->all, &pp->req);
+    over_zones(out, pp, pol, memo, NULL, NULL, NULL, &pp->all, &pp->req);
   } else {
     double kdown;
     tails(pp->needed, pp->servers, pol->availability, memo, &pp->all, &kdown);
@@ -317,6 +446,23 @@ static bool finite_figures(plan *out, size_t i) {
   return false;
 }
 
+/* The figures finite_figures() checks, summed: a sum is finite only
+ * when each term is (an infinity or a NaN carries through it), so a
+ * finite sum (and no model status) settles that every one is; a sum
+ * that is not (a figure is not, or the sum overflowed) sends the caller
+ * to all_finite() for the first stage that fails. */
+STEP double finite_terms(const stage_plan *s) {
+  return s->inflow + s->load + s->tp.per_server * 1000 + s->latency_to * 1000;
+}
+
+/* finite_figures() of every stage, in order: the first that fails. */
+static bool all_finite(const capplan_model *m, plan *out) {
+  for (size_t k = 0; k < m->n_stages; k++)
+    if (!finite_figures(out, m->order[k]))
+      return false;
+  return true;
+}
+
 static bool too_big(plan *out, size_t i, double servers, double load) {
   if (isfinite(load) && isfinite(servers) && servers <= CAPPLAN_MAX_EXACT)
     return false;
@@ -350,11 +496,44 @@ static double slowest_upstream(const capplan_model *m, plan *out, size_t i) {
   return slow;
 }
 
+/* slowest_upstream() and, in the same walk over the upstreams, the
+ * requests reaching stage I per entry request (phase 1, SPEC.md "Flow and
+ * load": the largest of theirs, or their sum for join: any) into
+ * *INFLOW. */
+STEP double upstream_flow(const capplan_model *m, plan *out, size_t i,
+                          double *inflow) {
+  const mstage *ms = &m->stage[i];
+  const stage_plan *st = out->stage;
+  if (!ms->n_parents) {
+    *inflow = 1;
+    out->best[i] = i;
+    out->path_len[i] = 1;
+    out->fifth[i] = i;
+    return 0;
+  }
+  double slow = 0, in = 0;
+  size_t best = ms->parents[0];
+  for (size_t q = 0; q < ms->n_parents; q++) {
+    size_t u = ms->parents[q];
+    double up = st[u].latency_to;
+    in = ms->join_any ? in + st[u].outflow : max2(in, st[u].outflow);
+    if (up > st[best].latency_to)
+      best = u;
+    slow = max2(slow, up);
+  }
+  size_t len = out->path_len[best] + 1;
+  out->best[i] = best;
+  out->path_len[i] = len;
+  out->fifth[i] = len == 5 ? i : out->fifth[best];
+  *inflow = in;
+  return slow;
+}
+
 /* Stage I's time on the request path: its model's service time and the
  * wait for its batch to form (s->form); calls in sequence wait for each
  * other, in parallel once.  Then its latency to its end, after SLOW. */
-static void stage_latency(const capplan_model *m, const params *p, plan *out,
-                          size_t i, double slow) {
+STEP void stage_latency(const capplan_model *m, const params *p, plan *out,
+                        size_t i, double slow) {
   const mstage *ms = &m->stage[i];
   const stage_in *in = &p->stage[i];
   stage_plan *s = &out->stage[i];
@@ -388,15 +567,18 @@ static void fallback_latency(const capplan_model *m, const params *p, plan *out,
  * form, at the rate of one server); a batcher with a window waits for
  * the window.  It counts on the request path, so the latencies along the
  * graph are taken again when any stage waits.  Returns whether one did. */
-static bool forming(const capplan_model *m, const params *p, plan *out) {
+static bool forming(const capplan_model *m, const params *p, plan *out,
+                    bool *moved_finite) {
   bool any = false;
-  for (size_t i = 0; i < m->n_stages; i++) {
+  /* Stages of the fixed and llm kinds wait for no batch: their form
+   * stays the 0 of phases 1 and 2. */
+  for (size_t k = 0; k < out->n_forms; k++) {
+    size_t i = out->forms[k];
     const mstage *ms = &m->stage[i];
     stage_plan *s = &out->stage[i];
     /* Requests served one by one wait for no batch (a short cut: this
      * runs on every evaluation). */
-    if (ms->tp.kind == TP_FIXED || ms->tp.kind == TP_LLM ||
-        (ms->tp.kind == TP_BATCH && s->tp.batch <= 1)) {
+    if (ms->tp.kind == TP_BATCH && s->tp.batch <= 1) {
       s->form = 0;
       continue;
     }
@@ -407,31 +589,52 @@ static bool forming(const capplan_model *m, const params *p, plan *out) {
     if (ms->group < 0)
       tp_batching_at(&ms->tp, &p->stage[i], servers, &s->tp);
     tp_queue q = {0};
-    tp_ops_of(ms->tp.kind)
-        ->queue(&ms->tp, &p->stage[i], &p->hw[ms->hw], &s->tp, rate, &q);
+    tp_queue_of(&ms->tp, &p->stage[i], &p->hw[ms->hw], &s->tp, rate, &q);
     s->form = s->load > 0 && q.form > 0 ? q.form : 0;
     any = any || s->form > 0;
+    out->moved[i] = true; /* its latency may have changed */
   }
-  if (!any)
+  if (!any) {
+    for (size_t k = 0; k < out->n_forms; k++)
+      out->moved[out->forms[k]] = false;
     return false;
-  for (size_t k = 0; k < m->n_stages; k++) {
-    size_t i = m->order[k];
-    stage_plan *s = &out->stage[i];
-    if (m->stage[i].standby) {
-      s->latency_to = 0;
-      continue;
-    }
-    stage_latency(m, p, out, i, slowest_upstream(m, out, i));
   }
-  for (size_t i = 0; i < m->n_stages; i++)
-    if (m->stage[i].fallback >= 0)
-      fallback_latency(m, p, out, i);
+  /* The latencies again, of the stages whose own latency or an
+   * upstream's moved (only stages downstream of one that may form can):
+   * the others' are what they were, from the same figures.  A stage
+   * standing by is off the path: the stages after it count its latency
+   * as 0, and its own follows from its primaries' below. */
+  for (size_t k = 0; k < out->n_backed; k++)
+    out->stage[m->stage[out->backed[k]].fallback].latency_to = 0;
+  double sum = 0;
+  for (size_t k = 0; k < out->n_after_forms; k++) {
+    size_t i = out->after_forms[k];
+    const mstage *ms = &m->stage[i];
+    bool moved = out->moved[i];
+    for (size_t q = 0; q < ms->n_parents && !moved; q++)
+      moved = out->moved[ms->parents[q]];
+    if (moved) {
+      stage_latency(m, p, out, i, slowest_upstream(m, out, i));
+      sum += out->stage[i].latency_to * 1000;
+    }
+    out->moved[i] = moved;
+  }
+  for (size_t k = 0; k < out->n_backed; k++) {
+    size_t i = out->backed[k];
+    fallback_latency(m, p, out, i);
+    sum += out->stage[m->stage[i].fallback].latency_to * 1000;
+  }
+  for (size_t k = 0; k < out->n_forms; k++)
+    out->moved[out->forms[k]] = false;
+  for (size_t k = 0; k < out->n_after_forms; k++)
+    out->moved[out->after_forms[k]] = false;
+  *moved_finite = isfinite(sum);
   return true;
 }
 
 /* Phase 3: one stand-alone stage (or a colocated stage's share). */
-static bool size_stage(const capplan_model *m, const params *p, plan *out,
-                       size_t i) {
+STEP bool size_stage(const capplan_model *m, const params *p, plan *out,
+                     size_t i) {
   const mstage *ms = &m->stage[i];
   const stage_in *in = &p->stage[i];
   const hw_in *hw = &p->hw[ms->hw];
@@ -492,7 +695,13 @@ static bool size_stage(const capplan_model *m, const params *p, plan *out,
       pp->servers > 0 ? s->load / (pp->servers * s->tp.per_server) : 0;
   if (pp->utilization > 1 + 1e-9)
     s->status = PLAN_OVERLOADED;
-  pool_availability(pp, pol, memo_of(out, i));
+  /* Its queue status now, with its figures at hand (latency_status():
+   * nothing after this changes them for a stand-alone fixed stage). */
+  else if (!out->latency_on && ms->tp.kind == TP_FIXED &&
+           s->status == PLAN_OK && pp->servers > 0 &&
+           latency_fixed_overloaded(in, s, pp->servers, ms->random_balancer))
+    s->status = PLAN_OVERLOADED;
+  pool_availability(out, pp, pol, memo_of(out, i));
 
   /* A cache tier in front (SPEC.md section 5): every lookup reaches it,
    * hits and misses; sized by its throughput and its working set. */
@@ -525,7 +734,7 @@ static bool size_stage(const capplan_model *m, const params *p, plan *out,
     cp->utilization = cp->servers > 0
                           ? s->cache_load / (cp->servers * ci->qps_per_server)
                           : 0;
-    pool_availability(cp, &ci->pol, memo_of(out, m->n_stages + i));
+    pool_availability(out, cp, &ci->pol, memo_of(out, m->n_stages + i));
   }
   return true;
 }
@@ -544,7 +753,7 @@ static void add_latency_servers(const capplan_model *m, const params *p,
   pp->gpus = pp->servers * hw->gpus;
   pp->cost_per_year = pp->servers * hw->cost_per_year;
   pp->utilization = s->load / (pp->servers * s->tp.per_server);
-  pool_availability(pp, &p->stage[i].pol, memo_of(out, i));
+  pool_availability(out, pp, &p->stage[i].pol, memo_of(out, i));
   s->status = s->queue.stable ? PLAN_OK : PLAN_OVERLOADED;
 }
 
@@ -552,14 +761,14 @@ static void add_latency_servers(const capplan_model *m, const params *p,
  * the stage's (or a member's) own latency objective (FORMULAS.md 2b):
  * the all-up figure counts M; the requests served keep the load's count,
  * since servers that carry the load serve every request, if slower. */
-static void need_for_latency(pool_plan *pp, const policy *pol, avail_memo *memo,
-                             double m) {
+static void need_for_latency(plan *out, pool_plan *pp, const policy *pol,
+                             avail_memo *memo, double m) {
   if (m <= pp->needed)
     return;
   avail req = pp->req;
   pp->needed_load = pp->needed;
   pp->needed = m;
-  pool_availability(pp, pol, memo);
+  pool_availability(out, pp, pol, memo);
   pp->req = req;
 }
 
@@ -578,7 +787,7 @@ static void add_group_latency_servers(const capplan_model *m, const params *p,
   pp->gpus = pp->servers * hw->gpus;
   pp->cost_per_year = pp->servers * hw->cost_per_year;
   pp->utilization = gp->equivalents / pp->servers;
-  pool_availability(pp, &p->group[gi], memo_of(out, 2 * m->n_stages + gi));
+  pool_availability(out, pp, &p->group[gi], memo_of(out, 2 * m->n_stages + gi));
   for (size_t k = 0; k < mg->n_members; k++) {
     stage_plan *s = &out->stage[mg->members[k]];
     s->pool.all = pp->all;
@@ -640,7 +849,7 @@ static bool size_group(const capplan_model *m, const params *p, plan *out,
   }
   pp->cost_per_year = pp->servers * hw->cost_per_year;
   pp->utilization = pp->servers > 0 ? eq / pp->servers : 0;
-  pool_availability(pp, pol, memo_of(out, 2 * m->n_stages + gi));
+  pool_availability(out, pp, pol, memo_of(out, 2 * m->n_stages + gi));
   for (size_t k = 0; k < mg->n_members; k++) {
     stage_plan *s = &out->stage[mg->members[k]];
     s->pool.all = pp->all;
@@ -648,6 +857,15 @@ static bool size_group(const capplan_model *m, const params *p, plan *out,
     s->pool.utilization = pp->utilization;
     if (pp->utilization > 1 + 1e-9 && s->status == PLAN_OK)
       s->status = PLAN_OVERLOADED;
+    /* Its queue status now, as for a stand-alone stage (size_stage). */
+    else if (!out->latency_on && m->stage[mg->members[k]].tp.kind == TP_FIXED &&
+             s->status == PLAN_OK) {
+      double n = latency_stage_servers(m, out, mg->members[k]);
+      if (n > 0 &&
+          latency_fixed_overloaded(&p->stage[mg->members[k]], s, n,
+                                   m->stage[mg->members[k]].random_balancer))
+        s->status = PLAN_OVERLOADED;
+    }
   }
   return true;
 }
@@ -726,45 +944,57 @@ int plan_eval(const capplan_model *m, const params *p,
   /* 1. Flow, load and latency (SPEC.md "Flow and load"), in topological
    * order so that every upstream figure is known.  Each stage also keeps
    * its upstream on the slowest path (the first listed wins ties). */
+  const double qps = out->qps; /* in a local: the stores below may alias */
+  double sum = 0;              /* finite_terms() of every stage */
+  int status = 0;              /* their models' statuses, or'ed */
+  /* The first stage sizing failed on (its place in order; n: none). */
+  size_t fail_at = n, fail_stage = 0;
+  enum plan_problem fail = PROBLEM_NONE;
   for (size_t k = 0; k < n; k++) {
     size_t i = m->order[k];
     const mstage *ms = &m->stage[i];
     const stage_in *in = &p->stage[i];
     stage_plan *s = &out->stage[i];
-    out->best[i] = i;
-    out->path_len[i] = 1;
-    out->fifth[i] = i;
     s->critical = false;
     if (ms->standby) {
       /* Phase 2 gives it the largest flow of the stages it backs up. */
+      out->best[i] = i;
+      out->path_len[i] = 1;
+      out->fifth[i] = i;
       s->inflow = s->outflow = s->load = s->latency_to = 0;
       continue;
     }
-    double inflow = ms->n_parents ? 0 : 1;
-    for (size_t q = 0; q < ms->n_parents; q++) {
-      const stage_plan *up = &out->stage[ms->parents[q]];
-      inflow = ms->join_any ? inflow + up->outflow : max2(inflow, up->outflow);
-    }
-    double slow = slowest_upstream(m, out, i);
+    double inflow;
+    double slow = upstream_flow(m, out, i, &inflow);
     s->inflow = in->share * inflow;
     s->outflow = s->inflow * (1 - in->stops);
     s->double_counted = ms->join_any && inflow > 1 + 1e-9;
-    double invocations = s->inflow * in->calls * out->qps;
+    double invocations = s->inflow * in->calls * qps;
     s->load = invocations * (1 - in->cache_hit);
     s->cache_load = ms->has_cache ? invocations : 0;
-    tp_ops_of(ms->tp.kind)->eval(&ms->tp, in, &p->hw[ms->hw], s->load, &s->tp);
+    tp_eval(&ms->tp, in, &p->hw[ms->hw], s->load, &s->tp);
     s->form = 0;
     stage_latency(m, p, out, i, slow);
+    status |= s->tp.status;
+    sum += finite_terms(s);
+    /* 3, for a stage not standing by, now that its flow is known: the
+     * first that cannot be sized is reported after the finite checks
+     * below, and after any stage standing by before it in order that
+     * cannot be either, as if sizing had waited for them. */
+    if (fail_at == n && !size_stage(m, p, out, i)) {
+      fail_at = k;
+      fail = out->problem;
+      fail_stage = out->problem_stage;
+    }
   }
 
   /* 2. A fallback takes its primary's requests while the primary is down:
    * it is sized for the largest inflow among the stages it backs up, and
    * its path is the primary's with its own latency in place of the
    * primary's.  It is not on the normal request path. */
-  for (size_t i = 0; i < n; i++) {
+  for (size_t k = 0; k < out->n_backed; k++) {
+    size_t i = out->backed[k];
     const mstage *ms = &m->stage[i];
-    if (ms->fallback < 0)
-      continue;
     size_t fi = (size_t)ms->fallback;
     const stage_plan *pr = &out->stage[i];
     stage_plan *f = &out->stage[fi];
@@ -772,22 +1002,33 @@ int plan_eval(const capplan_model *m, const params *p,
     const mstage *fm = &m->stage[fi];
     f->inflow = max2(f->inflow, pr->inflow);
     f->outflow = f->inflow;
-    f->load = f->inflow * fin->calls * (1 - fin->cache_hit) * out->qps;
-    tp_ops_of(fm->tp.kind)->eval(&fm->tp, fin, &p->hw[fm->hw], f->load, &f->tp);
+    f->load = f->inflow * fin->calls * (1 - fin->cache_hit) * qps;
+    tp_eval(&fm->tp, fin, &p->hw[fm->hw], f->load, &f->tp);
     f->form = 0;
     fallback_latency(m, p, out, i);
   }
 
   /* Figures that left the range of a double stop here, by name: the first
-   * such stage (those after it follow from it). */
-  for (size_t k = 0; k < n; k++)
-    if (!finite_figures(out, m->order[k]))
-      return -1;
+   * such stage (those after it follow from it).  Stages standing by have
+   * their figures now; the others' were summed in phase 1. */
+  for (size_t k = 0; k < out->n_backed; k++) {
+    const stage_plan *f = &out->stage[m->stage[out->backed[k]].fallback];
+    status |= f->tp.status;
+    sum += finite_terms(f);
+  }
+  if ((status != 0 || !isfinite(sum)) && !all_finite(m, out))
+    return -1;
 
-  /* 3. Stand-alone stages: constraints, sizing, cost, availability. */
-  for (size_t k = 0; k < n; k++)
-    if (!size_stage(m, p, out, m->order[k]))
+  /* 3. Stand-alone stages: constraints, sizing, cost, availability (the
+   * others in phase 1); the first in order that cannot be stops here. */
+  for (size_t q = 0; q < out->n_standby && out->standby_at[q] < fail_at; q++)
+    if (!size_stage(m, p, out, m->order[out->standby_at[q]]))
       return -1;
+  if (fail_at < n) {
+    out->problem = fail;
+    out->problem_stage = fail_stage;
+    return -1;
+  }
 
   /* 4. Colocation groups. */
   for (size_t gi = 0; gi < m->n_groups; gi++)
@@ -795,10 +1036,11 @@ int plan_eval(const capplan_model *m, const params *p,
       return -1;
 
   /* 4b. The wait for batches to form, on the request path. */
-  if (forming(m, p, out))
-    for (size_t k = 0; k < n; k++)
-      if (!finite_figures(out, m->order[k]))
-        return -1;
+  /* Only latencies moved, each to a sum checked at once (a sum is
+   * finite only when each term is): the figures checked before stand. */
+  bool moved_finite = true;
+  if (forming(m, p, out, &moved_finite) && !moved_finite && !all_finite(m, out))
+    return -1;
 
   /* 4b. Queues and percentiles (SPEC.md section 7). */
   if (out->latency_on) {
@@ -830,25 +1072,24 @@ int plan_eval(const capplan_model *m, const params *p,
       for (size_t i = 0; i < n; i++)
         grew = grew || out->stage[i].latency_added > 0;
       if (grew)
-        forming(m, p, out);
+        forming(m, p, out, &moved_finite);
       for (size_t i = 0; i < n; i++)
         if (m->stage[i].group < 0)
-          need_for_latency(&out->stage[i].pool, &p->stage[i].pol,
+          need_for_latency(out, &out->stage[i].pool, &p->stage[i].pol,
                            memo_of(out, i), out->stage[i].latency_needed);
       for (size_t gi = 0; gi < m->n_groups; gi++) {
         group_plan *gp = &out->group[gi];
         if (gp->latency_needed <= gp->pool.needed)
           continue;
-        need_for_latency(&gp->pool, &p->group[gi], memo_of(out, 2 * n + gi),
-                         gp->latency_needed);
+        need_for_latency(out, &gp->pool, &p->group[gi],
+                         memo_of(out, 2 * n + gi), gp->latency_needed);
         for (size_t k = 0; k < m->group[gi].n_members; k++)
           out->stage[m->group[gi].members[k]].pool.all = gp->pool.all;
       }
     }
     latency_end_to_end(m, p, out);
   } else {
-    for (size_t i = 0; i < n; i++)
-      latency_status(m, p, out, i);
+    latency_status(m, p, out);
   }
 
   /* 5. Fallback pairs (FORMULAS.md section 2, redundant alternatives):
@@ -857,19 +1098,21 @@ int plan_eval(const capplan_model *m, const params *p,
     stage_plan *s = &out->stage[i];
     s->effective = s->pool.all;
     s->effective_req = s->pool.req;
-    if (m->stage[i].fallback >= 0) {
-      size_t fi = (size_t)m->stage[i].fallback;
-      const stage_plan *f = &out->stage[fi];
-      const policy *pol = &p->stage[i].pol, *fpol = &p->stage[fi].pol;
-      if (m->stage[i].group < 0 && m->stage[fi].group < 0 && pol->zones > 1 &&
-          fpol->zones == pol->zones &&
-          fpol->zone_availability == pol->zone_availability)
-        over_zones(&s->pool, pol, &f->pool, fpol, &s->effective,
-                   &s->effective_req);
-      else {
-        s->effective = avail_parallel(s->pool.all, f->pool.all);
-        s->effective_req = avail_parallel(s->pool.req, f->pool.req);
-      }
+  }
+  for (size_t k = 0; k < out->n_backed; k++) {
+    size_t i = out->backed[k];
+    stage_plan *s = &out->stage[i];
+    size_t fi = (size_t)m->stage[i].fallback;
+    const stage_plan *f = &out->stage[fi];
+    const policy *pol = &p->stage[i].pol, *fpol = &p->stage[fi].pol;
+    if (m->stage[i].group < 0 && m->stage[fi].group < 0 && pol->zones > 1 &&
+        fpol->zones == pol->zones &&
+        fpol->zone_availability == pol->zone_availability)
+      over_zones(out, &s->pool, pol, memo_of(out, i), &f->pool, fpol,
+                 memo_of(out, fi), &s->effective, &s->effective_req);
+    else {
+      s->effective = avail_parallel(s->pool.all, f->pool.all);
+      s->effective_req = avail_parallel(s->pool.req, f->pool.req);
     }
   }
 
@@ -885,28 +1128,36 @@ int plan_eval(const capplan_model *m, const params *p,
    * all (exact for members along one path; in between, it counts a
    * request that visits two members twice, on the safe side). */
   avail all = {1, 0}, req = {1, 0};
+  /* Sums in locals (the same additions in the same order), and the
+   * critical path's last stage found in the same walk (phase 7). */
+  double servers = 0, gpus = 0, cost = 0;
+  size_t overloaded = 0, unmet = 0, end = n;
   for (size_t gi = 0; gi < m->n_groups; gi++)
     out->group[gi].visit = 0;
   for (size_t k = 0; k < n; k++) {
     size_t i = m->order[k];
     const mstage *ms = &m->stage[i];
     const stage_plan *s = &out->stage[i];
-    if (s->status == PLAN_OVERLOADED)
-      out->overloaded++;
-    if (s->status == PLAN_UNMET)
-      out->unmet++;
+    overloaded += s->status == PLAN_OVERLOADED;
+    unmet += s->status == PLAN_UNMET;
     if (ms->has_cache) {
-      out->servers += s->cache.servers;
-      out->gpus += s->cache.gpus;
-      out->cost_per_year += s->cache.cost_per_year;
+      servers += s->cache.servers;
+      gpus += s->cache.gpus;
+      cost += s->cache.cost_per_year;
     }
     if (ms->group < 0) {
-      out->servers += s->pool.servers;
-      out->gpus += s->pool.gpus;
-      out->cost_per_year += s->pool.cost_per_year;
+      servers += s->pool.servers;
+      gpus += s->pool.gpus;
+      cost += s->pool.cost_per_year;
     }
     if (ms->standby || ms->async)
       continue;
+    /* 7. The critical path ends at the stage that finishes last.  Ties
+     * go to the stage first in order (and first in 'after'), so the path
+     * is deterministic.  Fallbacks and asynchronous stages are off the
+     * request path. */
+    if (end == n || s->latency_to > out->stage[end].latency_to)
+      end = i;
     double visit = min2(1, s->inflow);
     double misses = visit * (1 - p->stage[i].cache_hit);
     if (ms->group < 0)
@@ -922,13 +1173,18 @@ int plan_eval(const capplan_model *m, const params *p,
   }
   for (size_t gi = 0; gi < m->n_groups; gi++) {
     const group_plan *gp = &out->group[gi];
-    out->servers += gp->pool.servers;
-    out->gpus += gp->pool.gpus;
-    out->cost_per_year += gp->pool.cost_per_year;
+    servers += gp->pool.servers;
+    gpus += gp->pool.gpus;
+    cost += gp->pool.cost_per_year;
     all = avail_series(all, gp->pool.all);
     double visit = min2(1, gp->visit);
     req = avail_series(req, avail_down(visit * gp->pool.req.down));
   }
+  out->servers = servers;
+  out->gpus = gpus;
+  out->cost_per_year = cost;
+  out->overloaded = overloaded;
+  out->unmet = unmet;
   out->all = all;
   out->req = req;
   /* A month is 730 of the year's 8,760 hours (SPEC.md money units). */
@@ -949,18 +1205,8 @@ int plan_eval(const capplan_model *m, const params *p,
     return -1;
   }
 
-  /* 7. The critical path: the stage that finishes last, then back through
-   * the slowest upstream each time.  Ties go to the stage first in order
-   * (and first in 'after'), so the path is deterministic.  Fallbacks and
-   * asynchronous stages are off the request path. */
-  size_t end = n;
-  for (size_t k = 0; k < n; k++) {
-    size_t i = m->order[k];
-    if (m->stage[i].standby || m->stage[i].async)
-      continue;
-    if (end == n || out->stage[i].latency_to > out->stage[end].latency_to)
-      end = i;
-  }
+  /* 7. The critical path: from the stage that finishes last (found
+   * above) back through the slowest upstream each time. */
   if (end < n) {
     out->latency = out->stage[end].latency_to;
     size_t len = out->path_len[end];

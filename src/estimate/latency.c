@@ -56,9 +56,7 @@ const char *queue_model_name(enum queue_model q) {
 /* The share of all mass that putting parts on the grid may push past its
  * margin (grid_dt). */
 #define GRID_SPREAD 1e-6
-/* Utilization from which a queue is overloaded: a queue within 1e-9 of
- * 100% is one whose wait no count of seconds bounds. */
-#define RHO_OVERLOADED (1 - 1e-9)
+#define RHO_OVERLOADED LATENCY_RHO_OVERLOADED
 /* The most end-to-end evaluations one sizing may spend (each is one pass
  * over the graph): past it the objective is reported as unmet. */
 #define SIZING_EVALS 20000
@@ -157,17 +155,8 @@ static double stage_depth(const capplan_model *m, const params *p, size_t i) {
   return 3 * (m->stage[i].calls_sequential ? calls : 1);
 }
 
-/* Servers serving stage I: its pool's, or for a colocated stage its share
- * of the group's by server-equivalents. */
 static double stage_servers(const capplan_model *m, const plan *out, size_t i) {
-  const stage_plan *s = &out->stage[i];
-  long g = m->stage[i].group;
-  if (g < 0)
-    return s->pool.servers;
-  const group_plan *gp = &out->group[g];
-  return gp->equivalents > 0
-             ? gp->pool.servers * s->equivalents / gp->equivalents
-             : 0;
+  return latency_stage_servers(m, out, i);
 }
 
 static bool on_path(const capplan_model *m, const plan *out, size_t i) {
@@ -316,27 +305,38 @@ static void queue_at(const capplan_model *m, const params *p, plan *out,
     qp->stable = false;
 }
 
-void latency_status(const capplan_model *m, const params *p, plan *out,
-                    size_t i) {
-  const mstage *ms = &m->stage[i];
-  stage_plan *s = &out->stage[i];
-  double n = stage_servers(m, out, i);
-  if (s->load <= 0 || n <= 0 || s->status != PLAN_OK)
-    return;
-  tp_queue tq = {0};
-  tp_ops_of(ms->tp.kind)
-      ->queue(&ms->tp, &p->stage[i], &p->hw[ms->hw], &s->tp, s->load / n, &tq);
-  /* queue_at's figures, in its order (uncertain/lean.c repeats them) */
-  double jobs = s->load / tq.job;
-  bool random = ms->random_balancer;
-  double slots = random ? capplan_floor(tq.slots + 1e-9)
-                        : capplan_floor(n * tq.slots + 1e-9);
-  if (slots < 1)
-    slots = 1;
-  double arrivals = random ? jobs / n : jobs;
-  double u = tq.own_batcher ? tq.utilization : arrivals * tq.service / slots;
-  if (!(u < RHO_OVERLOADED) || !isfinite(u))
-    s->status = PLAN_OVERLOADED;
+void latency_status(const capplan_model *m, const params *p, plan *out) {
+  for (size_t k = 0; k < out->n_queue_later; k++) {
+    size_t i = out->queue_later[k];
+    const mstage *ms = &m->stage[i];
+    stage_plan *s = &out->stage[i];
+    if (s->status != PLAN_OK || s->load <= 0)
+      continue;
+    double n = stage_servers(m, out, i);
+    if (n <= 0)
+      continue;
+    bool random = ms->random_balancer;
+    bool over;
+    if (ms->tp.kind == TP_FIXED) {
+      over = latency_fixed_overloaded(&p->stage[i], s, n, random);
+    } else {
+      tp_queue tq = {0};
+      tp_queue_of(&ms->tp, &p->stage[i], &p->hw[ms->hw], &s->tp, s->load / n,
+                  &tq);
+      /* queue_at's figures, in its order (uncertain/lean.c repeats them) */
+      double jobs = s->load / tq.job;
+      double slots = random ? capplan_floor(tq.slots + 1e-9)
+                            : capplan_floor(n * tq.slots + 1e-9);
+      if (slots < 1)
+        slots = 1;
+      double arrivals = random ? jobs / n : jobs;
+      double u =
+          tq.own_batcher ? tq.utilization : arrivals * tq.service / slots;
+      over = !(u < RHO_OVERLOADED) || !isfinite(u);
+    }
+    if (over)
+      s->status = PLAN_OVERLOADED;
+  }
 }
 
 void latency_queue(const capplan_model *m, const params *p, plan *out,

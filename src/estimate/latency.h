@@ -8,6 +8,8 @@
 #ifndef CAPPLAN_LATENCY_H
 #define CAPPLAN_LATENCY_H
 
+#include <math.h>
+
 #include "plan.h"
 
 /* Scratch for the distributions, allocated once per plan. */
@@ -19,11 +21,47 @@ void latency_work_free(struct latency_work *w);
 void latency_queue(const capplan_model *m, const params *p, plan *out,
                    size_t i);
 
-/* Only whether stage I's queue is overloaded (at or above 100% of its
+/* Utilization from which a queue is overloaded: a queue within 1e-9 of
+ * 100% is one whose wait no count of seconds bounds. */
+#define LATENCY_RHO_OVERLOADED (1 - 1e-9)
+
+/* Only whether each stage's queue is overloaded (at or above 100% of its
  * slots), into its status: what the other figures need when queues and
- * percentiles are off (plan.latency_on), at the cost of a division. */
-void latency_status(const capplan_model *m, const params *p, plan *out,
-                    size_t i);
+ * percentiles are off (plan.latency_on), at the cost of a division a
+ * stage.  Stages of the fixed kind have had theirs from
+ * latency_fixed_overloaded() as they (or their groups) were sized
+ * (out->queue_later lists the others). */
+void latency_status(const capplan_model *m, const params *p, plan *out);
+
+/* Servers serving stage I: its pool's, or for a colocated stage its share
+ * of the group's by server-equivalents. */
+static inline double latency_stage_servers(const capplan_model *m,
+                                           const plan *out, size_t i) {
+  const stage_plan *s = &out->stage[i];
+  long g = m->stage[i].group;
+  if (g < 0)
+    return s->pool.servers;
+  const group_plan *gp = &out->group[g];
+  return gp->equivalents > 0
+             ? gp->pool.servers * s->equivalents / gp->equivalents
+             : 0;
+}
+
+/* The same for stage S of the fixed kind (tp_fixed_queue) with inputs IN
+ * on N > 0 servers, with a queue per server when RANDOM: queue_at's
+ * figures, in its order (uncertain/lean.c repeats them); one request a
+ * job, so its jobs are its load. */
+static inline bool latency_fixed_overloaded(const stage_in *in,
+                                            const stage_plan *s, double n,
+                                            bool random) {
+  double per =
+      in->concurrency > 0 ? in->concurrency : s->tp.per_server * s->tp.latency;
+  double slots = capplan_floor((random ? per : n * per) + 1e-9);
+  if (slots < 1)
+    slots = 1;
+  double u = (random ? s->load / n : s->load) * s->tp.latency / slots;
+  return !(u < LATENCY_RHO_OVERLOADED) || !isfinite(u);
+}
 
 /* The servers percentile objectives add (sizing: latency): the smallest
  * count for a stage's own objective, then, for end-to-end objectives,

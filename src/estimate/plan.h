@@ -63,9 +63,9 @@ typedef struct pool_plan {
   avail all;          /* every server needed is up (k-of-n, zones, stage) */
   avail servers_all;  /* the same from the servers alone: k-of-n or zones */
   avail req;          /* share of the load served (FORMULAS.md 2b) */
-  avail_figs all_f;   /* nines and downtime of ALL (plan_derive) */
   double memory;      /* bytes of data x replicas; 0: none */
   double usable;      /* usable memory per server, bytes */
+  avail_figs all_f;   /* nines and downtime of ALL (plan_derive) */
 } pool_plan;
 
 /* The latency percentiles a plan reports (SPEC.md section 7). */
@@ -110,32 +110,35 @@ typedef struct queue_plan {
 } queue_plan;
 
 typedef struct stage_plan {
+  /* The figures every evaluation writes and reads first, together (they
+   * share cache lines; the plan of a 20-stage model is evaluated about
+   * half a million times a second). */
   enum plan_status status;
+  bool critical;
+  bool double_counted; /* join: any adds a request's paths more than once */
   double inflow;       /* requests reaching it per entry request */
   double outflow;      /* requests passed downstream per entry request */
   double load;         /* invocations per second reaching its servers */
-  tp_out tp;           /* what one server does */
   double latency;      /* its time on the request path, s */
   double form;         /* of which waiting for a batch to form, s */
   double latency_to;   /* slowest path from an entry to its end, s */
   double mean_latency; /* hits and misses mixed (a cache tier), s */
-  bool critical;
-  bool double_counted; /* join: any adds a request's paths more than once */
-  pool_plan pool;      /* its own servers; a colocated stage only its share */
+  double equivalents;  /* colocated: load / per-server throughput */
+  double cache_load;   /* lookups per second reaching its cache tier */
+  /* With the fallback standing in (else the stage's own figures). */
+  avail effective, effective_req;
+  pool_plan pool; /* its own servers; a colocated stage only its share */
+  tp_out tp;      /* what one server does */
   queue_plan queue;
   double latency_added; /* servers added to meet a latency objective */
   /* The fewest servers that meet its own latency objectives (0: none):
    * availability's servers needed when more than the load needs
    * (FORMULAS.md section 2b). */
+  double latency_needed;
   /* An llm stage's USD per million output tokens at the plan's average
    * load (plan_derive); -1 when there is none. */
   double usd_per_m_output_at_load;
-  double latency_needed;
-  double equivalents; /* colocated: load / per-server throughput */
-  double cache_load;  /* lookups per second reaching its cache tier */
   pool_plan cache;
-  /* With the fallback standing in (else the stage's own figures). */
-  avail effective, effective_req;
   avail_figs effective_f; /* nines and downtime of EFFECTIVE */
 } stage_plan;
 
@@ -184,6 +187,19 @@ typedef struct avail_memo {
   avail all;
 } avail_memo;
 
+/* Remembered binomial weights of how many of a pool's zones are up
+ * (eval.c's over_zones): they depend on the count of zones and a zone's
+ * availability alone, and cost a few lgamma and exp calls each.  A
+ * cache only, like avail_memo. */
+#define PLAN_ZONE_TERMS 48
+#define PLAN_ZONE_SLOTS 4
+typedef struct zone_memo {
+  double zones, a; /* the key; zones < 0: empty */
+  size_t n;        /* the weights of zones, zones - 1, ... zones - n + 1 up */
+  bool too_long;   /* more terms than PLAN_ZONE_TERMS: not kept */
+  double w[PLAN_ZONE_TERMS];
+} zone_memo;
+
 typedef struct plan {
   /* traffic */
   double qps, average_qps;
@@ -229,6 +245,27 @@ typedef struct plan {
   size_t *best, *path_len, *fifth;
   /* PLAN_MEMO_SLOTS per pool: stages, their cache tiers, then groups. */
   avail_memo *memo;
+  /* What depends on the model alone, listed once by plan_new so that an
+   * evaluation visits only the stages a phase concerns: those whose
+   * batch may take time to form (any kind but fixed and llm), and those
+   * with a fallback, in spec order. */
+  size_t *forms, n_forms;
+  size_t *backed, n_backed;
+  /* In topological order, the stages not standing by whose latency a
+   * batch forming can move: those that may form and those after them. */
+  size_t *after_forms, n_after_forms;
+  /* The stages whose queue status (latency_status) waits for phase 4b:
+   * all but those of the fixed kind, whose sizing (or their group's)
+   * gives it at once. */
+  size_t *queue_later, n_queue_later;
+  /* The places in topological order of the stages standing by (sized
+   * after phase 2; the others as phase 1 reaches them). */
+  size_t *standby_at, n_standby;
+  zone_memo *zone_w; /* PLAN_ZONE_SLOTS of them */
+  size_t zone_next;  /* the slot a new key takes */
+  /* Scratch of phase 4b: stages whose latency to their end may have
+   * moved since it was last taken. */
+  bool *moved;
 } plan;
 
 /* A plan shaped for M.  Free with plan_free() (accepts NULL). */

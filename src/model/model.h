@@ -148,6 +148,7 @@ typedef struct tp_model {
   union {
     struct {
       enum bound_kind bound; /* parallelism from cores x factor */
+      double per_core;       /* that factor (catalog_bound_factor) */
       bool gpu_parallel;     /* parallelism from the hardware's GPUs */
     } batch;
     /* dynbatch and roofline */

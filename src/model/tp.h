@@ -39,12 +39,12 @@ typedef struct tp_out {
   int status;
   bool unmet; /* an objective (slo.ttft, slo.tpot) cannot be met */
   int limit;  /* what chose the batch (batching_limit, llm choice) */
-  /* llm: every figure of one replica at the chosen batch, the replicas a
-   * server holds, and the time to the first token with the wait for the
-   * decode step in flight. */
-  llm_result llm;
+  /* llm: the replicas a server holds, the time to the first token with
+   * the wait for the decode step in flight, and every figure of one
+   * replica at the chosen batch (last: the other kinds never touch it). */
   double replicas_per_server;
   double ttft;
+  llm_result llm;
 } tp_out;
 
 /* How one server's requests queue (FORMULAS.md section 3b): jobs - one
@@ -99,6 +99,68 @@ typedef struct tp_ops {
 /* The kind a stage's keys ask for. */
 enum tp_kind tp_kind_of(const struct spec_stage *st);
 const tp_ops *tp_ops_of(enum tp_kind kind);
+
+/* The fixed model's eval and queue (tp_fixed.c), inline: most stages
+ * have it, and the evaluation calls them once per stage and evaluation,
+ * where a call through the table costs more than their few stores.
+ * A server serves qps_per_server with the stage's latency.  It runs
+ * `concurrency` requests at once, each for `latency`; by Little's law
+ * (FORMULAS.md section 7) a server serving qps_per_server with that
+ * latency holds qps_per_server x latency of them, the default.  Service
+ * times are taken as exponential (cs = 1, M/M/c) unless the stage gives
+ * service_cv (FORMULAS.md section 3b). */
+static inline void tp_fixed_eval(const stage_in *in, tp_out *out) {
+  out->per_server = in->qps_per_server;
+  out->latency = in->latency;
+  out->batch = 1;
+  out->parallelism = 1;
+}
+static inline void tp_fixed_queue(const stage_in *in, const tp_out *out,
+                                  tp_queue *q) {
+  q->slots =
+      in->concurrency > 0 ? in->concurrency : out->per_server * out->latency;
+  q->job = 1;
+  q->service = out->latency;
+  q->cs = in->service_cv >= 0 ? in->service_cv : 1;
+  q->form = 0;
+}
+/* The batch model's queue (tp_batch.c), inline for the same reason: each
+ * of a server's `parallelism` slots serves a batch in `latency`, a time
+ * that hardly varies (cs = 0 unless the stage gives service_cv).  A
+ * batch forms from the requests reaching its slot, RATE / parallelism a
+ * second: the first of B waits (B - 1) / that rate for the last
+ * (FORMULAS.md section 4b, the fill time). */
+static inline void tp_batch_queue(const stage_in *in, const tp_out *out,
+                                  double rate, tp_queue *q) {
+  q->slots = out->parallelism;
+  q->job = out->batch;
+  q->service = out->latency;
+  q->cs = in->service_cv >= 0 ? in->service_cv : 0;
+  double per_slot = out->parallelism > 0 ? rate / out->parallelism : 0;
+  q->form = out->batch > 1 && per_slot > 0 ? (out->batch - 1) / per_slot : 0;
+  q->fill = q->form > 0 ? out->batch : 0;
+}
+/* The queue of one server of TP at RATE (tp_ops.queue), the fixed and
+ * batch models without the call through the table. */
+static inline void tp_queue_of(const tp_model *tp, const stage_in *in,
+                               const hw_in *hw, const tp_out *out, double rate,
+                               tp_queue *q) {
+  if (tp->kind == TP_FIXED)
+    tp_fixed_queue(in, out, q);
+  else if (tp->kind == TP_BATCH)
+    tp_batch_queue(in, out, rate, q);
+  else
+    tp_ops_of(tp->kind)->queue(tp, in, hw, out, rate, q);
+}
+/* What one server of TP does at LOAD (tp_ops.eval), the fixed model
+ * without the call through the table. */
+static inline void tp_eval(const tp_model *tp, const stage_in *in,
+                           const hw_in *hw, double load, tp_out *out) {
+  if (tp->kind == TP_FIXED)
+    tp_fixed_eval(in, out);
+  else
+    tp_ops_of(tp->kind)->eval(tp, in, hw, load, out);
+}
 
 extern const tp_ops tp_fixed_ops, tp_batch_ops, tp_dynbatch_ops,
     tp_roofline_ops, tp_llm_ops;

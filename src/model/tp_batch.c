@@ -40,6 +40,11 @@ static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
                         ? st->parallelism.v
                         : schema_key_get(SEC_STAGE, "parallelism")->def;
   tp->as.batch.bound = bound_of(st->bound.s);
+  /* Looked up once here, not by name on every evaluation. */
+  tp->as.batch.per_core =
+      tp->as.batch.bound != BOUND_NONE
+          ? catalog_bound_factor(bound_names[tp->as.batch.bound])
+          : 0;
   tp->as.batch.gpu_parallel =
       !st->parallelism.set && !st->bound.s && hw && hw->gpus > 1;
   if (!st->bound.s || !hw)
@@ -70,7 +75,7 @@ static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
 static double parallelism(const tp_model *tp, const stage_in *in,
                           const hw_in *hw) {
   if (tp->as.batch.bound != BOUND_NONE)
-    return hw->cores * catalog_bound_factor(bound_names[tp->as.batch.bound]);
+    return hw->cores * tp->as.batch.per_core;
   if (tp->as.batch.gpu_parallel)
     return hw->gpus;
   return in->parallelism;
@@ -85,22 +90,12 @@ static void eval(const tp_model *tp, const stage_in *in, const hw_in *hw,
   out->latency = in->latency;
 }
 
-/* Each of a server's `parallelism` slots serves a batch in `latency`, a
- * time that hardly varies (cs = 0 unless the stage gives service_cv).  A
- * batch forms from the requests reaching its slot, RATE / parallelism a
- * second: the first of B waits (B - 1) / that rate for the last
- * (FORMULAS.md section 4b, the fill time). */
+/* The queue of one server (tp.h's tp_batch_queue says how). */
 static void queue(const tp_model *tp, const stage_in *in, const hw_in *hw,
                   const tp_out *out, double rate, tp_queue *q) {
   (void)tp;
   (void)hw;
-  q->slots = out->parallelism;
-  q->job = out->batch;
-  q->service = out->latency;
-  q->cs = in->service_cv >= 0 ? in->service_cv : 0;
-  double per_slot = out->parallelism > 0 ? rate / out->parallelism : 0;
-  q->form = out->batch > 1 && per_slot > 0 ? (out->batch - 1) / per_slot : 0;
-  q->fill = q->form > 0 ? out->batch : 0;
+  tp_batch_queue(in, out, rate, q);
 }
 
 static void steps_of(const tp_model *tp, const stage_in *in, const hw_in *hw,

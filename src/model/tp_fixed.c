@@ -21,28 +21,16 @@ static void eval(const tp_model *tp, const stage_in *in, const hw_in *hw,
   (void)tp;
   (void)hw;
   (void)load;
-  out->per_server = in->qps_per_server;
-  out->latency = in->latency;
-  out->batch = 1;
-  out->parallelism = 1;
+  tp_fixed_eval(in, out);
 }
 
-/* A server runs `concurrency` requests at once, each for `latency`; by
- * Little's law (FORMULAS.md section 7) a server serving qps_per_server
- * with that latency holds qps_per_server x latency of them, the default.
- * Service times are taken as exponential (cs = 1, M/M/c) unless the stage
- * gives service_cv (FORMULAS.md section 3b). */
+/* The queue of one server (tp.h's tp_fixed_queue says how). */
 static void queue(const tp_model *tp, const stage_in *in, const hw_in *hw,
                   const tp_out *out, double rate, tp_queue *q) {
   (void)tp;
   (void)hw;
   (void)rate;
-  q->slots =
-      in->concurrency > 0 ? in->concurrency : out->per_server * out->latency;
-  q->job = 1;
-  q->service = out->latency;
-  q->cs = in->service_cv >= 0 ? in->service_cv : 1;
-  q->form = 0;
+  tp_fixed_queue(in, out, q);
 }
 
 static void steps_of(const tp_model *tp, const stage_in *in, const hw_in *hw,
