@@ -100,10 +100,10 @@ static inline double min2(double a, double b) {
 }
 
 /* The small functions of the evaluation, here so that they inline into
- * the loop: each is the same code as the one named (eval.c,
- * availability.c; the ceiling is figures.h's own inline one), and mc.c
- * compares the first trials with plan_eval's figure by figure, so a
- * change there cannot pass unnoticed. */
+ * the loop: each is the same code as the one named in eval.c (the
+ * availability compositions are availability.h's own inline ones, the
+ * ceiling figures.h's), and mc.c compares the first trials with
+ * plan_eval's figure by figure, so a change there cannot pass unnoticed. */
 
 /* needed() (eval.c): ceil(EQ - tolerance), at least 1 for any load. */
 static inline double needed(double eq) {
@@ -120,38 +120,6 @@ static inline double servers_for(double raw, double headroom,
   if (raw > 0 && n < 1)
     n = 1;
   return n + redundancy;
-}
-
-/* avail_of, avail_down, avail_series, avail_share (availability.c). */
-static inline avail of(double a) {
-  avail r = {a, 1 - a};
-  return r;
-}
-
-static inline avail down_of(double d) {
-  avail r = {1 - d, d};
-  return r;
-}
-
-static inline avail series(avail x, avail y) {
-  avail r = {x.up * y.up, x.down + y.down * x.up};
-  return r;
-}
-
-static inline avail share(avail all, double kdown, double r) {
-  if (r <= 0)
-    return all;
-  avail req;
-  req.down = all.down - kdown / r;
-  if (req.down < 0.5) {
-    req.down = req.down > 0 ? req.down : all.down > 0 ? DBL_TRUE_MIN : 0;
-    req.up = 1 - req.down;
-  } else {
-    req.up = all.up + kdown / r;
-    req.up = req.up < 1 ? req.up : 1;
-    req.down = 1 - req.up;
-  }
-  return req;
 }
 
 /* avail_tails through the stage's table, keyed by the counts (whole
@@ -278,17 +246,17 @@ static ALWAYS_INLINE void stage_one(lean *k, lstage *s, const fixed_in *c,
   k->flags[t] |= over ? LEAN_INFEASIBLE : 0;
   avail a_all, a_req;
   if (need <= 0) {
-    a_all = of(1);
-    a_req = of(1);
+    a_all = avail_of(1);
+    a_req = avail_of(1);
   } else {
     double kdown;
     tails(s->memo, need, srv, IN(avail), &a_all, &kdown);
-    a_req = share(a_all, kdown, carry);
+    a_req = avail_share(a_all, kdown, carry);
   }
   double sa = IN(stage_avail);
   if (sa < 1) {
-    a_all = series(a_all, of(sa));
-    a_req = series(a_req, of(sa));
+    a_all = avail_series(a_all, avail_of(sa));
+    a_req = avail_series(a_req, avail_of(sa));
   }
   /* Phase 5: no fallback, so the stage's own. */
   s->out[LF_AVAIL][t] = a_all.up;
@@ -299,9 +267,9 @@ static ALWAYS_INLINE void stage_one(lean *k, lstage *s, const fixed_in *c,
   if (!ms->async) {
     double visit = min2(1, sin);
     double misses = visit * (1 - IN(cache_hit));
-    avail all = series((avail){t_up[t], t_down[t]}, a_all);
-    avail req =
-        series((avail){t_req[t], t_rdown[t]}, down_of(misses * a_req.down));
+    avail all = avail_series((avail){t_up[t], t_down[t]}, a_all);
+    avail req = avail_series((avail){t_req[t], t_rdown[t]},
+                             avail_down(misses * a_req.down));
     t_up[t] = all.up;
     t_down[t] = all.down;
     t_req[t] = req.up;

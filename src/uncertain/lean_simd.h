@@ -150,8 +150,8 @@ size_t LEAN_SIMD_FN(lean *k, lstage *s, const fixed_in *c, size_t len,
     vd u = arrivals * tlat / slots;
     over |= queue & (~(u < 1 - 1e-9) | ~vfinite(u));
     /* The k-of-n tails lane by lane (through the stage's table), then
-     * the share served (share()) and the stage's own availability
-     * (series()) for the lanes together. */
+     * the share served (avail_share()) and the stage's own availability
+     * (avail_series()) for the lanes together. */
     double need_l[W], srv_l[W], aup_l[W], adown_l[W], kdown_l[W];
     long long ok_l[W], over_l[W];
     memcpy(need_l, &need, sizeof need_l);
@@ -172,7 +172,7 @@ size_t LEAN_SIMD_FN(lean *k, lstage *s, const fixed_in *c, size_t len,
       k->flags[t + l] |= over_l[l] ? LEAN_INFEASIBLE : 0;
     }
     vd up = vload(aup_l), down = vload(adown_l), kdown = vload(kdown_l);
-    /* share(all, kdown, carry); none needed: of(1) for both. */
+    /* avail_share(all, kdown, carry); none needed: avail_of(1) for both. */
     vd q = kdown / carry, dlow = down - q;
     vd lo =
         vsel(dlow > 0.0, dlow, vsel(down > 0.0, vall(DBL_TRUE_MIN), vall(0)));
