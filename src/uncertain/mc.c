@@ -236,6 +236,15 @@ unsigned mc_cores(void) {
   return n > 0 ? (unsigned)n : 1;
 }
 
+/* Bits of a double that sort as the double does. */
+static inline uint64_t sort_key(double x) {
+  uint64_t b;
+  memcpy(&b, &x, sizeof b);
+  /* Negative: every bit flipped; else the sign bit set. */
+  uint64_t neg = (uint64_t)0 - (b >> 63);
+  return b ^ (neg | 0x8000000000000000ull);
+}
+
 /* ---------------------------------------------------------- histograms */
 
 /* Whole numbers and how often each came: a window of counts where they
@@ -250,9 +259,18 @@ typedef struct counts {
    * that never changes costs one comparison a trial). */
   uint64_t last;
   size_t last_n;
+  bool table_only; /* every value in the table (CM_TABLE) */
 } counts;
 
 #define WINDOW_MAX ((size_t)1 << 20)
+
+/* A key's slot: Fibonacci hashing with the product's high half folded
+ * into its low bits, as the keys of whole numbers differ only in their
+ * high bits. */
+static inline size_t table_slot(uint64_t k, size_t mask) {
+  uint64_t x = k * 0x9E3779B97F4A7C15ull;
+  return (size_t)(x ^ (x >> 32)) & mask;
+}
 
 static void table_add(counts *c, double v, size_t n) {
   if (2 * (c->tn + 1) > c->tcap) {
@@ -262,8 +280,7 @@ static void table_add(counts *c, double v, size_t n) {
     for (size_t i = 0; i < c->tcap; i++) {
       if (!c->keys[i])
         continue;
-      size_t h =
-          (size_t)((c->keys[i] * 0x9E3779B97F4A7C15ull) >> 20) & (cap - 1);
+      size_t h = table_slot(c->keys[i], cap - 1);
       while (keys[h])
         h = (h + 1) & (cap - 1);
       keys[h] = c->keys[i];
@@ -278,7 +295,7 @@ static void table_add(counts *c, double v, size_t n) {
   uint64_t k;
   memcpy(&k, &v, sizeof k);
   k += 1;
-  size_t h = (size_t)((k * 0x9E3779B97F4A7C15ull) >> 20) & (c->tcap - 1);
+  size_t h = table_slot(k, c->tcap - 1);
   while (c->keys[h] && c->keys[h] != k)
     h = (h + 1) & (c->tcap - 1);
   if (!c->keys[h]) {
@@ -296,6 +313,10 @@ static bool whole(double v) {
 }
 
 static void counts_put(counts *c, double v, size_t n) {
+  if (c->table_only) {
+    table_add(c, v, n);
+    return;
+  }
   double at = v - c->base;
   if (c->win && at >= 0 && at < (double)c->cap && whole(v)) {
     c->win[(size_t)at] += n;
@@ -422,9 +443,11 @@ static void counts_add_block(counts *c, enum count_mode mode, const double *v,
         uint64_t k;
         memcpy(&k, &v[t], sizeof k);
         k += 1;
-        size_t h = (size_t)((k * 0x9E3779B97F4A7C15ull) >> 20) & mask;
-        if (keys[h] != k)
-          break;
+        size_t h = table_slot(k, mask);
+        while (keys[h] != k && keys[h])
+          h = (h + 1) & mask;
+        if (!keys[h])
+          break; /* a new value */
         vals[h]++;
       }
       if (t < n)
@@ -445,9 +468,28 @@ typedef struct vc {
   size_t n;
 } vc;
 
-static int cmp_vc(const void *a, const void *b) {
-  double x = ((const vc *)a)->v, y = ((const vc *)b)->v;
-  return x < y ? -1 : x > y;
+/* Sorts the N pairs of A by value: least significant byte first (a
+ * radix sort of the values' sort keys), passing over the bytes every key
+ * shares; TMP holds N pairs. */
+static void sort_pairs(vc *a, vc *tmp, size_t n) {
+  uint64_t all_or = 0, all_and = ~(uint64_t)0;
+  for (size_t i = 0; i < n; i++) {
+    uint64_t k = sort_key(a[i].v);
+    all_or |= k;
+    all_and &= k;
+  }
+  for (unsigned shift = 0; shift < 64; shift += 8) {
+    if ((((all_or ^ all_and) >> shift) & 0xFF) == 0)
+      continue; /* the same byte in every key */
+    size_t count[257] = {0};
+    for (size_t i = 0; i < n; i++)
+      count[((sort_key(a[i].v) >> shift) & 0xFF) + 1]++;
+    for (size_t b = 1; b < 257; b++)
+      count[b] += count[b - 1];
+    for (size_t i = 0; i < n; i++)
+      tmp[count[(sort_key(a[i].v) >> shift) & 0xFF]++] = a[i];
+    memcpy(a, tmp, n * sizeof *a);
+  }
 }
 
 /* The merged counts of figure F over threads C[0..T), in value order. */
@@ -472,8 +514,11 @@ static vc *merge_counts(counts **c, size_t t, size_t f, size_t *n) {
         out[(*n)++] = (vc){v, x->vals[i]};
       }
   }
-  if (*n)
-    qsort(out, *n, sizeof *out, cmp_vc);
+  if (*n) {
+    vc *tmp = xmalloc(*n * sizeof *tmp);
+    sort_pairs(out, tmp, *n);
+    free(tmp);
+  }
   size_t w = 0;
   for (size_t i = 0; i < *n; i++) {
     if (w && out[w - 1].v == out[i].v)
@@ -486,15 +531,6 @@ static vc *merge_counts(counts **c, size_t t, size_t f, size_t *n) {
 }
 
 /* ----------------------------------------------------- order statistics */
-
-/* Bits of a double that sort as the double does. */
-static inline uint64_t sort_key(double x) {
-  uint64_t b;
-  memcpy(&b, &x, sizeof b);
-  /* Negative: every bit flipped; else the sign bit set. */
-  uint64_t neg = (uint64_t)0 - (b >> 63);
-  return b ^ (neg | 0x8000000000000000ull);
-}
 
 /* The K-th smallest (0-based) of X[0..N), by selection with a three-way
  * partition (many equal values cost nothing); X is reordered. */
@@ -734,6 +770,10 @@ static void fill_moments(mc_fig *f, size_t n, double sum, double sq) {
 /* A figure with at most this many values in the pilot is counted by
  * value; more, it is recorded by trial. */
 #define FEW_VALUES 1024
+/* Counted by value too when the pilot's repeats promise at most this
+ * many values in the whole run (pilot_classes): a table of them stays in
+ * the caches, where storing each trial and selecting would cost more. */
+#define MANY_VALUES 65536.0
 
 typedef struct shared {
   const capplan_model *m;
@@ -1116,16 +1156,42 @@ static int cmp_double(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-/* How many values the pilot of figure F took (at most FEW_VALUES + 1). */
-static size_t pilot_values(const double *v, size_t n) {
+/* What the pilot saw of a figure: its distinct values, how many of
+ * them came once (F1) and twice (F2), and their span. */
+typedef struct pilot_seen {
+  size_t distinct, f1, f2;
+  double lo, hi;
+} pilot_seen;
+
+static pilot_seen pilot_values(const double *v, size_t n) {
+  pilot_seen ps = {0, 0, 0, 0, 0};
+  if (n == 0)
+    return ps;
   double *s = xmalloc((n + 1) * sizeof *s);
   memcpy(s, v, n * sizeof *s);
   qsort(s, n, sizeof *s, cmp_double);
-  size_t d = 0;
-  for (size_t i = 0; i < n && d <= FEW_VALUES; i++)
-    d += i == 0 || s[i] != s[i - 1];
+  ps.lo = s[0];
+  ps.hi = s[n - 1];
+  for (size_t i = 0, j; i < n; i = j) {
+    for (j = i + 1; j < n && s[j] == s[i]; j++)
+      ;
+    ps.distinct++;
+    ps.f1 += j - i == 1;
+    ps.f2 += j - i == 2;
+  }
   free(s);
-  return d;
+  return ps;
+}
+
+/* The distinct values the whole run can be expected to take, from the
+ * pilot's: Chao's lower bound, d + f1 (f1 - 1) / (2 (f2 + 1)) (Chao 1984,
+ * "Nonparametric estimation of the number of classes in a population",
+ * Scand. J. Statistics 11; the bias-corrected form), which grows without
+ * bound as values stop repeating.  Only speed rides on it: a figure is
+ * summarised the same from counts whatever their number. */
+static double pilot_classes(pilot_seen ps) {
+  double f1 = (double)ps.f1, f2 = (double)ps.f2;
+  return (double)ps.distinct + f1 * (f1 - 1) / (2 * (f2 + 1));
 }
 
 /* Summarises figure F of R from its numbers (its own, or those of the
@@ -1330,13 +1396,21 @@ mc_result *mc_run(const capplan_model *m, const uinputs *u,
     /* Whole numbers fall in a window of counts; other figures with few
      * values (an availability takes one per count of servers) cost a
      * hash a trial, cheaper than selecting among many equal values. */
-    size_t distinct = pilot_values(vals, ok);
-    fu->rec = fu->def->unit == FU_COUNT || distinct <= FEW_VALUES ? REC_COUNT
-                                                                  : REC_STORE;
+    pilot_seen seen = pilot_values(vals, ok);
+    fu->rec = fu->def->unit == FU_COUNT || seen.distinct <= FEW_VALUES ||
+                      pilot_classes(seen) <= MANY_VALUES
+                  ? REC_COUNT
+                  : REC_STORE;
     bool whole_all = true;
     for (size_t i = 0; i < ok && whole_all; i++)
       whole_all = whole(vals[i]) && fabs(vals[i]) < 1e15;
-    fu->mode = distinct <= 1 ? CM_SAME : whole_all ? CM_WINDOW : CM_TABLE;
+    /* A window only where the pilot's span leaves it room to spread. */
+    fu->mode = seen.distinct <= 1 ? CM_SAME
+               : whole_all && seen.hi - seen.lo < (double)(WINDOW_MAX / 4)
+                   ? CM_WINDOW
+                   : CM_TABLE;
+    for (unsigned k = 0; k < t; k++)
+      ws[k].counts[f].table_only = fu->mode == CM_TABLE;
     free(vals);
     if (fu->rec == REC_STORE)
       fu->values = xmalloc((n + 1) * sizeof(double));

@@ -240,9 +240,11 @@ static double quantile(const double *sorted, size_t n, double p) {
 }
 
 /* The same draws replayed through plan_eval: Monte Carlo's quantiles are
- * exactly the inverse of the distribution of the sorted figures, for a
- * counted figure (servers), one recorded by trial (cost), and ones that
- * follow from others (GPUs, cost per month); a budget just below the p95
+ * exactly the inverse of the distribution of the sorted figures, for
+ * figures counted by value in a window (servers) and in a table (the
+ * cost, whose values the pilot sees repeat), one recorded by trial (the
+ * requests served, which varies with the load), and ones that follow
+ * from others (GPUs, cost per month); a budget just below the p95
  * cost is kept by fewer than 95% of the trials. */
 static void test_exact_quantiles(void **state) {
   (void)state;
@@ -258,10 +260,11 @@ static void test_exact_quantiles(void **state) {
   for (size_t k = 0; k < u->n_ranged; k++)
     dist_fill(&u->items[k].d, &t, dist_key(7, k), 0, n, draws + k * n);
   const char *paths[] = {"totals.cost_per_year", "stages.frontend.servers",
-                         "stages.gpu.gpus", "totals.cost_per_month",
-                         "totals.availability"};
-  double *vals[5];
-  for (size_t f = 0; f < 5; f++)
+                         "stages.gpu.gpus",      "totals.cost_per_month",
+                         "totals.availability",  "totals.request_availability"};
+  enum { NF = 6 };
+  double *vals[NF];
+  for (size_t f = 0; f < NF; f++)
     vals[f] = malloc(n * sizeof(double));
   params *p = params_new(m);
   params_copy(m, p, &m->base);
@@ -275,8 +278,9 @@ static void test_exact_quantiles(void **state) {
     vals[2][i] = pl->stage[1].pool.gpus;
     vals[3][i] = pl->cost_per_month;
     vals[4][i] = pl->all.up;
+    vals[5][i] = pl->req.up;
   }
-  for (size_t f = 0; f < 5; f++) {
+  for (size_t f = 0; f < NF; f++) {
     const mc_fig *fig = mc_find(r->mc, paths[f]);
     assert_non_null(fig);
     double sum = 0;
@@ -298,7 +302,7 @@ static void test_exact_quantiles(void **state) {
     assert_true(fabs(fig->s.mean - sum / (double)n) <=
                 1e-12 * fabs(sum / (double)n));
   }
-  for (size_t f = 0; f < 5; f++)
+  for (size_t f = 0; f < NF; f++)
     free(vals[f]);
   free(draws);
   plan_free(pl);
