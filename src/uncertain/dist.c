@@ -24,15 +24,15 @@
 
 #include "availability.h"
 
-#define GAMMA 0x9E3779B97F4A7C15ull
-#define WORDS_PER_TRIAL 256
+#define GAMMA DIST_GAMMA
+#define WORDS_PER_TRIAL DIST_WORDS_PER_TRIAL
 /* Marsaglia and Tsang's R for 256 layers: the start of the tail. */
 #define ZIG_R 3.6541528853610088
 #define SQRT_PI_2 1.2533141373155002512 /* sqrt(pi / 2) */
 
 static uint64_t mix(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  z = (z ^ (z >> 30)) * DIST_MIX1;
+  z = (z ^ (z >> 27)) * DIST_MIX2;
   return z ^ (z >> 31);
 }
 
@@ -393,11 +393,13 @@ void dist_fill(const dist *d, const dist_tables *t, uint64_t key,
      * exponentials); a draw outside the bounds (none when the
      * distribution lies inside them, as almost all do) takes the general
      * path. */
-    for (size_t i = 0; i < n; i++) {
+    size_t done =
+        t->avx2 ? dist_normal_avx2(t, key, first, n, d->a, d->b, out) : 0;
+    for (size_t i = done; i < n; i++) {
       unsigned j = 0;
       out[i] = d->a + d->b * normal_from(t, key, first + i, &j);
     }
-    size_t done = t->avx2 ? dist_exp_avx2(t->two, out, n) : 0;
+    done = t->avx2 ? dist_exp_avx2(t->two, out, n) : 0;
     for (size_t i = done; i < n; i++)
       out[i] = out[i] > -700 && out[i] < 700 ? exp_in(t, out[i]) : exp(out[i]);
     for (size_t i = 0; i < n; i++)

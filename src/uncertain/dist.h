@@ -86,7 +86,22 @@ void dist_tables_init(dist_tables *t);
  * i = 0 while each of the four lies in (-700, 700); returns how many it
  * took.  TWO: dist_tables.two.  Only where dist_avx2_usable(). */
 size_t dist_exp_avx2(const double *two, double *x, size_t n);
+/* A + B x the standard normal deviate of trials FIRST, FIRST + 1, ... of
+ * stream KEY (dist_normal_at's, bit for bit) into OUT, four at a time;
+ * returns how many it took (N rounded down to a multiple of four).  Only
+ * where dist_avx2_usable(). */
+size_t dist_normal_avx2(const dist_tables *t, uint64_t key, uint64_t first,
+                        size_t n, double a, double b, double *out);
 bool dist_avx2_usable(void);
+
+/* The counter-based generator (dist.c): word J of trial I of a stream
+ * with key K is mix(K + (DIST_WORDS_PER_TRIAL I + J) DIST_GAMMA), mix
+ * being SplitMix64's output function with the multipliers DIST_MIX1 and
+ * DIST_MIX2. */
+#define DIST_GAMMA 0x9E3779B97F4A7C15ull
+#define DIST_WORDS_PER_TRIAL 256
+#define DIST_MIX1 0xBF58476D1CE4E5B9ull
+#define DIST_MIX2 0x94D049BB133111EBull
 
 /* The stream of input K (0, 1, ...) under SEED. */
 uint64_t dist_key(uint64_t seed, size_t k);
