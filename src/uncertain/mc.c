@@ -249,12 +249,19 @@ static inline uint64_t sort_key(double x) {
 
 /* Whole numbers and how often each came: a window of counts where they
  * cluster, and the rest in an open-addressing table. */
+/* A table slot: a value's bits + 1 (0: empty) and its count, in one
+ * line of the cache. */
+typedef struct slot {
+  uint64_t key;
+  size_t n;
+} slot;
+
 typedef struct counts {
   double base;
   size_t cap;
   size_t *win;
-  uint64_t *keys; /* the table: value bits + 1 (0: empty) */
-  size_t *vals, tcap, tn;
+  struct slot *table; /* value bits + 1 (0: empty) and count, side by side */
+  size_t tcap, tn;
   /* The value of the trials just before, while it repeats (a figure
    * that never changes costs one comparison a trial). */
   uint64_t last;
@@ -275,34 +282,30 @@ static inline size_t table_slot(uint64_t k, size_t mask) {
 static void table_add(counts *c, double v, size_t n) {
   if (2 * (c->tn + 1) > c->tcap) {
     size_t cap = c->tcap ? 2 * c->tcap : 1024;
-    uint64_t *keys = xcalloc(cap, sizeof *keys);
-    size_t *vals = xcalloc(cap, sizeof *vals);
+    slot *table = xcalloc(cap, sizeof *table);
     for (size_t i = 0; i < c->tcap; i++) {
-      if (!c->keys[i])
+      if (!c->table[i].key)
         continue;
-      size_t h = table_slot(c->keys[i], cap - 1);
-      while (keys[h])
+      size_t h = table_slot(c->table[i].key, cap - 1);
+      while (table[h].key)
         h = (h + 1) & (cap - 1);
-      keys[h] = c->keys[i];
-      vals[h] = c->vals[i];
+      table[h] = c->table[i];
     }
-    free(c->keys);
-    free(c->vals);
-    c->keys = keys;
-    c->vals = vals;
+    free(c->table);
+    c->table = table;
     c->tcap = cap;
   }
   uint64_t k;
   memcpy(&k, &v, sizeof k);
   k += 1;
   size_t h = table_slot(k, c->tcap - 1);
-  while (c->keys[h] && c->keys[h] != k)
+  while (c->table[h].key && c->table[h].key != k)
     h = (h + 1) & (c->tcap - 1);
-  if (!c->keys[h]) {
-    c->keys[h] = k;
+  if (!c->table[h].key) {
+    c->table[h].key = k;
     c->tn++;
   }
-  c->vals[h] += n;
+  c->table[h].n += n;
 }
 
 /* N more trials with the value V. */
@@ -437,18 +440,18 @@ static void counts_add_block(counts *c, enum count_mode mode, const double *v,
     }
   } else {
     while (t < n) {
-      const uint64_t *keys = c->keys;
-      size_t *vals = c->vals, mask = c->tcap - 1;
-      for (; t < n && keys; t++) {
+      slot *table = c->table;
+      size_t mask = c->tcap - 1;
+      for (; t < n && table; t++) {
         uint64_t k;
         memcpy(&k, &v[t], sizeof k);
         k += 1;
         size_t h = table_slot(k, mask);
-        while (keys[h] != k && keys[h])
+        while (table[h].key != k && table[h].key)
           h = (h + 1) & mask;
-        if (!keys[h])
+        if (!table[h].key)
           break; /* a new value */
-        vals[h]++;
+        table[h].n++;
       }
       if (t < n)
         counts_add(c, v[t++]); /* may grow the table */
@@ -458,8 +461,7 @@ static void counts_add_block(counts *c, enum count_mode mode, const double *v,
 
 static void counts_free(counts *c) {
   free(c->win);
-  free(c->keys);
-  free(c->vals);
+  free(c->table);
 }
 
 /* A value and how often it came. */
@@ -506,12 +508,12 @@ static vc *merge_counts(counts **c, size_t t, size_t f, size_t *n) {
         out[(*n)++] = (vc){x->base + (double)i, x->win[i]};
       }
     for (size_t i = 0; i < x->tcap; i++)
-      if (x->keys[i]) {
+      if (x->table[i].key) {
         double v;
-        uint64_t bits = x->keys[i] - 1;
+        uint64_t bits = x->table[i].key - 1;
         memcpy(&v, &bits, sizeof v);
         xgrow((void **)&out, &cap, *n + 1, sizeof *out);
-        out[(*n)++] = (vc){v, x->vals[i]};
+        out[(*n)++] = (vc){v, x->table[i].n};
       }
   }
   if (*n) {
@@ -562,7 +564,7 @@ static double select_kth(double *x, size_t n, size_t k) {
   return x[lo];
 }
 
-#define RADIX_BINS ((size_t)1 << 16)
+#define RADIX_BINS ((size_t)1 << 12)
 
 /* Sums of (G(x) - S) and its square over the values of a figure, in
  * trial order (fill_moments). */
@@ -773,7 +775,7 @@ static void fill_moments(mc_fig *f, size_t n, double sum, double sq) {
 /* Counted by value too when the pilot's repeats promise at most this
  * many values in the whole run (pilot_classes): a table of them stays in
  * the caches, where storing each trial and selecting would cost more. */
-#define MANY_VALUES 65536.0
+#define MANY_VALUES 4096.0
 
 typedef struct shared {
   const capplan_model *m;
