@@ -17,6 +17,8 @@
  * values' bit patterns, which sort like the values) and a selection
  * within the few bins that hold the ranks wanted.
  */
+/* mmap's anonymous maps and madvise (big_alloc), beyond POSIX 2008. */
+#define _DEFAULT_SOURCE
 #include "mc.h"
 
 #include <math.h>
@@ -25,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "figures.h"
@@ -230,6 +233,48 @@ typedef struct fig_use {
   struct moments *mo;
   uint64_t kmin, kmax; /* REC_STORE: the range of its values' sort keys */
 } fig_use;
+
+/* ------------------------------------------------------ large arrays */
+
+/* The arrays of figures recorded by trial (8 MB a figure for a million
+ * trials) in 2 MB pages where the system gives them (Linux's transparent
+ * huge pages on request): 4 KB pages cost a fault each as the threads
+ * first write them, a fifth of the run's time.  N bytes, aligned, freed
+ * by big_free(P, N); never NULL. */
+#define HUGE_PAGE ((size_t)2 << 20)
+
+static void *big_alloc(size_t n) {
+#if defined(MADV_HUGEPAGE) && defined(MAP_ANONYMOUS)
+  if (n >= HUGE_PAGE) {
+    size_t len = (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+    char *p = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p != MAP_FAILED) {
+      /* The map cut to LEN bytes from a 2 MB boundary. */
+      size_t head = (HUGE_PAGE - (uintptr_t)p % HUGE_PAGE) % HUGE_PAGE;
+      if (head)
+        munmap(p, head);
+      if (HUGE_PAGE - head)
+        munmap(p + head + len, HUGE_PAGE - head);
+      madvise(p + head, len, MADV_HUGEPAGE); /* a hint: may be refused */
+      return p + head;
+    }
+  }
+#endif
+  return xmalloc(n);
+}
+
+static void big_free(void *p, size_t n) {
+  if (!p)
+    return;
+#if defined(MADV_HUGEPAGE) && defined(MAP_ANONYMOUS)
+  if (n >= HUGE_PAGE) {
+    munmap(p, (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1));
+    return;
+  }
+#endif
+  free(p);
+}
 
 unsigned mc_cores(void) {
   long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -1415,7 +1460,7 @@ mc_result *mc_run(const capplan_model *m, const uinputs *u,
       ws[k].counts[f].table_only = fu->mode == CM_TABLE;
     free(vals);
     if (fu->rec == REC_STORE)
-      fu->values = xmalloc((n + 1) * sizeof(double));
+      fu->values = big_alloc((n + 1) * sizeof(double));
     for (size_t i = 0; i < pilot; i++) {
       if (sh.failed[i]) {
         if (fu->rec == REC_STORE)
@@ -1507,7 +1552,7 @@ mc_result *mc_run(const capplan_model *m, const uinputs *u,
     free(ws[k].kmax);
   }
   for (size_t f = 0; f < r->n_figs; f++) {
-    free(uses[f].values);
+    big_free(uses[f].values, (n + 1) * sizeof(double));
     free(uses[f].mo);
   }
   free(uses);
