@@ -231,7 +231,11 @@ typedef struct fig_use {
    * (MO, taken in the same pass). */
   double stats[32];
   struct moments *mo;
-  uint64_t kmin, kmax; /* REC_STORE: the range of its values' sort keys */
+  /* REC_STORE: the bins of its values' sort keys (key_bin), set from the
+   * pilot's, and their counts over every trial (added as recorded). */
+  uint64_t kbase;
+  unsigned kshift;
+  size_t *bins;
 } fig_use;
 
 /* ------------------------------------------------------ large arrays */
@@ -445,13 +449,13 @@ static void counts_add_block(counts *c, enum count_mode mode, const double *v,
   if (mode == CM_SAME) {
     /* The whole block at once when every trial repeats the value. */
     if (t == 0 && c->last_n) {
-      size_t same = 0;
+      uint64_t diff = 0; /* the bits any trial differs in */
       for (size_t i = 0; i < n; i++) {
         uint64_t bits;
         memcpy(&bits, &v[i], sizeof bits);
-        same += bits == c->last;
+        diff |= bits ^ c->last;
       }
-      if (same == n) {
+      if (!diff) {
         c->last_n += n;
         return;
       }
@@ -611,6 +615,15 @@ static double select_kth(double *x, size_t n, size_t k) {
 
 #define RADIX_BINS ((size_t)1 << 12)
 
+/* The bin of sort key KEY: its offset from BASE in units of 2^SHIFT,
+ * keys below BASE in the first bin and those past the last bin in the
+ * last (the bins come from the pilot's range; a wider run only fills the
+ * end bins more). */
+static inline size_t key_bin(uint64_t key, uint64_t base, unsigned shift) {
+  uint64_t b = (key >= base ? key - base : 0) >> shift;
+  return b < RADIX_BINS ? (size_t)b : RADIX_BINS - 1;
+}
+
 /* Sums of (G(x) - S) and its square over the values of a figure, in
  * trial order (fill_moments). */
 typedef struct moments {
@@ -619,31 +632,14 @@ typedef struct moments {
 } moments;
 
 /* Order statistics of the N values of X (NaN: a failed trial, skipped;
- * M values remain; HOLES: there may be some), whose sort keys lie in
- * [KMIN, KMAX] (taken as they were recorded), at the K ascending ranks
- * RANKS, into OUT; with MO, the moments too, in the same pass. */
-static void order_stats(const double *x, size_t n, bool holes, uint64_t kmin,
-                        uint64_t kmax, const size_t *ranks, size_t k,
-                        double *out, moments *mo) {
-  unsigned shift = 0;
-  while (((kmax - kmin) >> shift) >= RADIX_BINS)
-    shift++;
-  size_t *bins = xcalloc(RADIX_BINS, sizeof *bins);
-  double sum = 0, sq = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (holes && x[i] != x[i])
-      continue;
-    bins[(sort_key(x[i]) - kmin) >> shift]++;
-    if (mo) {
-      double dx = map_apply(mo->g, x[i]) - mo->s;
-      sum += dx;
-      sq += dx * dx;
-    }
-  }
-  if (mo) {
-    mo->sum = sum;
-    mo->sq = sq;
-  }
+ * HOLES: there may be some), whose counts by key_bin(BASE, SHIFT) are
+ * BINS (taken as they were recorded), at the K ascending ranks RANKS,
+ * into OUT; and the moments MO[0..NMO) (NMO at least 1) in the same
+ * pass. */
+static void order_stats(const double *x, size_t n, bool holes,
+                        const size_t *bins, uint64_t base, unsigned shift,
+                        const size_t *ranks, size_t k, double *out, moments *mo,
+                        size_t nmo) {
   /* The bin of each rank and the rank within it. */
   size_t *bin_of = xmalloc(k * sizeof *bin_of);
   size_t *within = xmalloc(k * sizeof *within);
@@ -660,7 +656,7 @@ static void order_stats(const double *x, size_t n, bool holes, uint64_t kmin,
   size_t *start = xcalloc(RADIX_BINS, sizeof *start);
   unsigned char *wanted = xcalloc(RADIX_BINS, 1);
   size_t total = 0;
-  for (size_t j = 0; j < k; j++)
+  for (size_t j = 0; j < r; j++)
     if (!wanted[bin_of[j]]) {
       wanted[bin_of[j]] = 1;
       start[bin_of[j]] = total;
@@ -668,14 +664,32 @@ static void order_stats(const double *x, size_t n, bool holes, uint64_t kmin,
     }
   double *buf = xmalloc((total + 1) * sizeof *buf);
   size_t *fill = xcalloc(RADIX_BINS, sizeof *fill);
+  /* The first moments (the figure's own) in locals. */
+  double sum[4] = {0}, sq[4] = {0}, sum0 = 0, sq0 = 0;
+  fmap g0 = mo[0].g;
+  double s0 = mo[0].s;
   for (size_t i = 0; i < n; i++) {
     if (holes && x[i] != x[i])
       continue;
-    size_t b = (sort_key(x[i]) - kmin) >> shift;
+    double dx = map_apply(g0, x[i]) - s0;
+    sum0 += dx;
+    sq0 += dx * dx;
+    for (size_t m = 1; m < nmo; m++) {
+      dx = map_apply(mo[m].g, x[i]) - mo[m].s;
+      sum[m] += dx;
+      sq[m] += dx * dx;
+    }
+    size_t b = key_bin(sort_key(x[i]), base, shift);
     if (wanted[b])
       buf[start[b] + fill[b]++] = x[i];
   }
-  for (size_t j = 0; j < k; j++)
+  sum[0] = sum0;
+  sq[0] = sq0;
+  for (size_t m = 0; m < nmo; m++) {
+    mo[m].sum = sum[m];
+    mo[m].sq = sq[m];
+  }
+  for (size_t j = 0; j < r; j++)
     out[j] = select_kth(buf + start[bin_of[j]], bins[bin_of[j]], within[j]);
   free(buf);
   free(fill);
@@ -683,7 +697,6 @@ static void order_stats(const double *x, size_t n, bool holes, uint64_t kmin,
   free(wanted);
   free(bin_of);
   free(within);
-  free(bins);
 }
 
 /* The same from counts of values (PAIRS in value order, N of them). */
@@ -857,7 +870,7 @@ typedef struct worker {
   unsigned *own_flags;
   const double **from; /* per figure: where its number is in PL */
   double *draws;
-  uint64_t *kmin, *kmax; /* per figure recorded by trial: its keys' range */
+  size_t **bins; /* per figure recorded by trial: its keys' bins */
 } worker;
 
 /* Each figure's column: the lean evaluator's, or W's own. */
@@ -1045,18 +1058,16 @@ static void *work(void *arg) {
         const double *c = w->col[f];
         if (fu->rec == REC_STORE) {
           memcpy(fu->values + first, c, n * sizeof *c);
-          uint64_t lo = w->kmin[f], hi = w->kmax[f];
+          size_t *bins = w->bins[f];
+          uint64_t base = fu->kbase;
+          unsigned shift = fu->kshift;
           for (size_t t = 0; t < n; t++) {
             if (failed && (flags[t] & LEAN_FALLBACK)) {
               fu->values[first + t] = NAN;
               continue;
             }
-            uint64_t key = sort_key(c[t]);
-            lo = key < lo ? key : lo;
-            hi = key > hi ? key : hi;
+            bins[key_bin(sort_key(c[t]), base, shift)]++;
           }
-          w->kmin[f] = lo;
-          w->kmax[f] = hi;
         } else if (fu->rec == REC_COUNT) {
           counts_add_block(&w->counts[f], fu->mode, c, n,
                            failed ? flags : NULL);
@@ -1241,6 +1252,24 @@ static double pilot_classes(pilot_seen ps) {
   return (double)ps.distinct + f1 * (f1 - 1) / (2 * (f2 + 1));
 }
 
+/* The bins of a figure recorded by trial, from the N values of its pilot:
+ * their range of sort keys with half its width again on each side, in
+ * RADIX_BINS bins. */
+static void store_bins(fig_use *fu, const double *v, size_t n) {
+  uint64_t lo = UINT64_MAX, hi = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint64_t key = sort_key(v[i]);
+    lo = key < lo ? key : lo;
+    hi = key > hi ? key : hi;
+  }
+  uint64_t w = n ? hi - lo : 0;
+  uint64_t span = w > UINT64_MAX / 2 ? UINT64_MAX : 2 * w;
+  fu->kbase = lo > w / 2 ? lo - w / 2 : 0;
+  fu->kshift = 0;
+  while ((span >> fu->kshift) >= RADIX_BINS)
+    fu->kshift++;
+}
+
 /* Summarises figure F of R from its numbers (its own, or those of the
  * figure it follows from), in an order no thread count changes. */
 static void summarise(mc_result *r, fig_use *uses, size_t f,
@@ -1275,8 +1304,12 @@ static void summarise(mc_result *r, fig_use *uses, size_t f,
     fill_quantiles(fig, ne, ranks, uses[src].stats, k, g);
     if (fig->has_hist && fig->hist_hi > fig->hist_lo)
       per = MC_BINS / (fig->hist_hi - fig->hist_lo);
-    if (src == f && !fig->has_hist) {
-      /* Its moments came with its order statistics. */
+    if (fu->mo) {
+      /* Its moments came with the order statistics of its numbers. */
+      if (fig->has_hist)
+        for (size_t i = 0; i < n; i++)
+          if (!failed[i])
+            hist_add(fig, per, map_apply(g, v[i]), 1);
       fill_moments(fig, ne, fu->mo->sum, fu->mo->sq);
       return;
     }
@@ -1317,10 +1350,21 @@ static void *summary_work(void *arg) {
     size_t f = j->list[i];
     fig_use *fu = &j->uses[f];
     if (j->phase == 0) {
-      fu->mo = xmalloc(sizeof *fu->mo);
-      *fu->mo = (moments){fu->map, r->figs[f].plan, 0, 0};
-      order_stats(fu->values, r->samples, r->failed > 0, fu->kmin, fu->kmax,
-                  ranks, k, fu->stats, fu->mo);
+      /* Its moments, and those of the figures that follow from it (up to
+       * three: the cost per month), in the same pass. */
+      moments mo[4];
+      size_t of[4], nmo = 0;
+      for (size_t d = 0; d < r->n_figs && nmo < 4; d++)
+        if (d == f || (j->uses[d].rec == REC_DERIVED && j->uses[d].src == f)) {
+          mo[nmo] = (moments){j->uses[d].map, r->figs[d].plan, 0, 0};
+          of[nmo++] = d;
+        }
+      order_stats(fu->values, r->samples, r->failed > 0, fu->bins, fu->kbase,
+                  fu->kshift, ranks, k, fu->stats, mo, nmo);
+      for (size_t m = 0; m < nmo; m++) {
+        j->uses[of[m]].mo = xmalloc(sizeof(moments));
+        *j->uses[of[m]].mo = mo[m];
+      }
     } else {
       summarise(r, j->uses, f, j->failed, j->pairs, j->np);
     }
@@ -1415,10 +1459,7 @@ mc_result *mc_run(const capplan_model *m, const uinputs *u,
     ws[k].sh = &sh;
     ws[k].counts = xcalloc(r->n_figs + 1, sizeof(counts));
     cs[k] = ws[k].counts;
-    ws[k].kmin = xmalloc((r->n_figs + 1) * sizeof *ws[k].kmin);
-    ws[k].kmax = xcalloc(r->n_figs + 1, sizeof *ws[k].kmax);
-    for (size_t f = 0; f < r->n_figs; f++)
-      ws[k].kmin[f] = UINT64_MAX;
+    ws[k].bins = xcalloc(r->n_figs + 1, sizeof *ws[k].bins);
   }
 
   /* The pilot: the first trials on this thread, the lean evaluator
@@ -1458,18 +1499,20 @@ mc_result *mc_run(const capplan_model *m, const uinputs *u,
                    : CM_TABLE;
     for (unsigned k = 0; k < t; k++)
       ws[k].counts[f].table_only = fu->mode == CM_TABLE;
-    free(vals);
-    if (fu->rec == REC_STORE)
+    if (fu->rec == REC_STORE) {
       fu->values = big_alloc((n + 1) * sizeof(double));
+      store_bins(fu, vals, ok);
+      for (unsigned k = 0; k < t; k++)
+        ws[k].bins[f] = xcalloc(RADIX_BINS, sizeof(size_t));
+    }
+    free(vals);
     for (size_t i = 0; i < pilot; i++) {
       if (sh.failed[i]) {
         if (fu->rec == REC_STORE)
           fu->values[i] = NAN;
       } else if (fu->rec == REC_STORE) {
         fu->values[i] = pv[i];
-        uint64_t key = sort_key(pv[i]);
-        ws[0].kmin[f] = key < ws[0].kmin[f] ? key : ws[0].kmin[f];
-        ws[0].kmax[f] = key > ws[0].kmax[f] ? key : ws[0].kmax[f];
+        ws[0].bins[f][key_bin(sort_key(pv[i]), fu->kbase, fu->kshift)]++;
       } else {
         counts_add(&ws[0].counts[f], pv[i]);
       }
@@ -1502,16 +1545,14 @@ mc_result *mc_run(const capplan_model *m, const uinputs *u,
       pthread_join(ids[k], NULL);
   free(joined);
   size_t pass[5] = {0};
-  for (size_t f = 0; f < r->n_figs; f++) {
-    uses[f].kmin = UINT64_MAX;
-    uses[f].kmax = 0;
-  }
   for (unsigned k = 0; k < t; k++) {
     for (size_t f = 0; f < r->n_figs; f++) {
-      uses[f].kmin =
-          ws[k].kmin[f] < uses[f].kmin ? ws[k].kmin[f] : uses[f].kmin;
-      uses[f].kmax =
-          ws[k].kmax[f] > uses[f].kmax ? ws[k].kmax[f] : uses[f].kmax;
+      if (!ws[k].bins[f])
+        continue;
+      if (!uses[f].bins)
+        uses[f].bins = xcalloc(RADIX_BINS, sizeof(size_t));
+      for (size_t b = 0; b < RADIX_BINS; b++)
+        uses[f].bins[b] += ws[k].bins[f][b];
     }
     r->evaluated += ws[k].evaluated;
     r->failed += ws[k].failed;
@@ -1548,11 +1589,13 @@ mc_result *mc_run(const capplan_model *m, const uinputs *u,
     for (size_t f = 0; f < r->n_figs; f++)
       counts_free(&cs[k][f]);
     free(cs[k]);
-    free(ws[k].kmin);
-    free(ws[k].kmax);
+    for (size_t f = 0; f < r->n_figs; f++)
+      free(ws[k].bins[f]);
+    free(ws[k].bins);
   }
   for (size_t f = 0; f < r->n_figs; f++) {
     big_free(uses[f].values, (n + 1) * sizeof(double));
+    free(uses[f].bins);
     free(uses[f].mo);
   }
   free(uses);
