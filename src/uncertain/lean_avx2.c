@@ -15,6 +15,8 @@
 #define LEAN_SIMD_FN lean_stage_avx2
 /* vblendvpd: the lanes of A where M is set, else B's. */
 #define LEAN_BLENDV(b, a, m) ((vd)_mm256_blendv_pd((b), (a), (__m256d)(m)))
+/* vmovmskpd: the lanes' sign bits. */
+#define LEAN_MOVEMASK(m) _mm256_movemask_pd((__m256d)(m))
 #include "lean_simd.h"
 
 bool lean_avx2_usable(void) {

@@ -36,6 +36,18 @@ static inline vd vsel(vi m, vd a, vd b) {
 #endif
 }
 
+/* The lanes of M set, as the bits of a number (lane l: bit l). */
+static inline unsigned vmask(vi m) {
+#ifdef LEAN_MOVEMASK
+  return (unsigned)LEAN_MOVEMASK(m);
+#else
+  unsigned bits = 0;
+  for (unsigned l = 0; l < W; l++)
+    bits |= (unsigned)(m[l] != 0) << l;
+  return bits;
+#endif
+}
+
 /* Finite lanes: x - x is 0 for a finite x, NaN for an infinite one. */
 static inline vi vfinite(vd x) {
   return (x - x) == 0.0;
@@ -153,24 +165,24 @@ size_t LEAN_SIMD_FN(lean *k, lstage *s, const fixed_in *c, size_t len,
      * the share served (avail_share()) and the stage's own availability
      * (avail_series()) for the lanes together. */
     double need_l[W], srv_l[W], aup_l[W], adown_l[W], kdown_l[W];
-    long long ok_l[W], over_l[W];
     memcpy(need_l, &need, sizeof need_l);
     memcpy(srv_l, &srv, sizeof srv_l);
-    memcpy(ok_l, &ok, sizeof ok_l);
-    memcpy(over_l, &over, sizeof over_l);
+    const unsigned all = (1u << W) - 1;
+    unsigned ok_m = vmask(ok), want_m = ok_m & vmask(need > 0.0);
     for (size_t l = 0; l < W; l++) {
-      aup_l[l] = 1;
-      adown_l[l] = kdown_l[l] = 0;
-      if (!ok_l[l])
-        continue;
-      if (need_l[l] > 0) {
+      if (want_m == all || (want_m >> l & 1)) {
         avail a;
         tails(s->memo, need_l[l], srv_l[l], c->avail, &a, &kdown_l[l]);
         aup_l[l] = a.up;
         adown_l[l] = a.down;
+      } else {
+        aup_l[l] = 1;
+        adown_l[l] = kdown_l[l] = 0;
       }
-      k->flags[t + l] |= over_l[l] ? LEAN_INFEASIBLE : 0;
     }
+    unsigned over_m = ok_m & vmask(over);
+    for (size_t l = 0; over_m && l < W; l++)
+      k->flags[t + l] |= (over_m >> l & 1) ? LEAN_INFEASIBLE : 0;
     vd up = vload(aup_l), down = vload(adown_l), kdown = vload(kdown_l);
     /* avail_share(all, kdown, carry); none needed: avail_of(1) for both. */
     vd q = kdown / carry, dlow = down - q;
@@ -214,8 +226,8 @@ size_t LEAN_SIMD_FN(lean *k, lstage *s, const fixed_in *c, size_t len,
       vd nl = first ? latto : vsel(latto > tl, latto, tl);
       vstore(t_lat + t, vsel(ok, nl, tl));
     }
-    for (size_t l = 0; l < W; l++)
-      if (!ok_l[l])
+    for (size_t l = 0; ok_m != all && l < W; l++)
+      if (!(ok_m >> l & 1))
         stage_one(k, s, c, t + l, false, first);
   }
   return t;

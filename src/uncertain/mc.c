@@ -1160,6 +1160,37 @@ static bool cost_varies(const uinputs *u, size_t hw) {
   return false;
 }
 
+/* Whether an uncertain input of U sets some hardware's GPUs. */
+static bool gpus_vary(const uinputs *u) {
+  for (size_t k = 0; k < u->n_ranged; k++)
+    for (size_t j = 0; j < u->items[k].n_targets; j++) {
+      const input_target *t = &u->items[k].targets[j];
+      if (t->array == PA_HW && t->offset == offsetof(hw_in, gpus))
+        return true;
+    }
+  return false;
+}
+
+/* The one pool of M with GPUs, a stage's own, when no range sets a
+ * number of GPUs: the total's GPUs are then that stage's, the other
+ * pools adding exact zeros (eval.c's totals).  Else M->n_stages. */
+static size_t only_gpu_stage(const capplan_model *m, const uinputs *u) {
+  size_t only = m->n_stages;
+  if (m->n_groups || gpus_vary(u))
+    return only;
+  for (size_t i = 0; i < m->n_stages; i++) {
+    const mstage *s = &m->stage[i];
+    if (s->has_cache && m->base.hw[s->cache_hw].gpus != 0)
+      return m->n_stages;
+    if (m->base.hw[s->hw].gpus != 0) {
+      if (only < m->n_stages)
+        return m->n_stages;
+      only = i;
+    }
+  }
+  return only;
+}
+
 /* The figure of scope SC and element IDX named NAME, or N. */
 static size_t fig_index(const fig_use *uses, size_t n, enum fig_scope sc,
                         size_t idx, const char *name) {
@@ -1172,7 +1203,8 @@ static size_t fig_index(const fig_use *uses, size_t n, enum fig_scope sc,
 
 /* Figures that follow from another by the plan's own product: a pool's
  * GPUs (servers x GPUs per server) and cost (servers x the price, when
- * no range sets the price), and the cost per month. */
+ * no range sets the price), the total's GPUs when one stage has them all
+ * (only_gpu_stage), and the cost per month. */
 static void derive(fig_use *uses, size_t n, const capplan_model *m,
                    const uinputs *u) {
   for (size_t f = 0; f < n; f++) {
@@ -1186,6 +1218,17 @@ static void derive(fig_use *uses, size_t n, const capplan_model *m,
         fu->rec = REC_DERIVED;
         fu->src = src;
         fu->map = (fmap){MAP_MONTH, 1};
+      }
+      continue;
+    }
+    size_t one = m->n_stages;
+    if (d->scope == SC_TOTAL && !strcmp(d->name, "gpus") &&
+        (one = only_gpu_stage(m, u)) < m->n_stages) {
+      src = fig_index(uses, n, SC_STAGE, one, "servers");
+      if (src < n) {
+        fu->rec = REC_DERIVED;
+        fu->src = src;
+        fu->map = (fmap){MAP_MUL, m->base.hw[m->stage[one].hw].gpus};
       }
       continue;
     }

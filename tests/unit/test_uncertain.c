@@ -244,7 +244,8 @@ static double quantile(const double *sorted, size_t n, double p) {
  * figures counted by value in a window (servers) and in a table (the
  * cost, whose values the pilot sees repeat), one recorded by trial (the
  * requests served, which varies with the load), and ones that follow
- * from others (GPUs, cost per month); a budget just below the p95
+ * from others (GPUs, the total's GPUs that one stage has, cost per
+ * month); a budget just below the p95
  * cost is kept by fewer than 95% of the trials. */
 static void test_exact_quantiles(void **state) {
   (void)state;
@@ -261,8 +262,9 @@ static void test_exact_quantiles(void **state) {
     dist_fill(&u->items[k].d, &t, dist_key(7, k), 0, n, draws + k * n);
   const char *paths[] = {"totals.cost_per_year", "stages.frontend.servers",
                          "stages.gpu.gpus",      "totals.cost_per_month",
-                         "totals.availability",  "totals.request_availability"};
-  enum { NF = 6 };
+                         "totals.availability",  "totals.request_availability",
+                         "totals.gpus"};
+  enum { NF = 7 };
   double *vals[NF];
   for (size_t f = 0; f < NF; f++)
     vals[f] = malloc(n * sizeof(double));
@@ -279,6 +281,7 @@ static void test_exact_quantiles(void **state) {
     vals[3][i] = pl->cost_per_month;
     vals[4][i] = pl->all.up;
     vals[5][i] = pl->req.up;
+    vals[6][i] = pl->gpus;
   }
   for (size_t f = 0; f < NF; f++) {
     const mc_fig *fig = mc_find(r->mc, paths[f]);
