@@ -631,72 +631,110 @@ typedef struct moments {
   double s, sum, sq;
 } moments;
 
-/* Order statistics of the N values of X (NaN: a failed trial, skipped;
- * HOLES: there may be some), whose counts by key_bin(BASE, SHIFT) are
- * BINS (taken as they were recorded), at the K ascending ranks RANKS,
- * into OUT; and the moments MO[0..NMO) (NMO at least 1) in the same
- * pass. */
-static void order_stats(const double *x, size_t n, bool holes,
-                        const size_t *bins, uint64_t base, unsigned shift,
-                        const size_t *ranks, size_t k, double *out, moments *mo,
-                        size_t nmo) {
-  /* The bin of each rank and the rank within it. */
-  size_t *bin_of = xmalloc(k * sizeof *bin_of);
-  size_t *within = xmalloc(k * sizeof *within);
-  size_t seen = 0, r = 0;
-  for (size_t b = 0; b < RADIX_BINS && r < k; b++) {
-    while (r < k && ranks[r] < seen + bins[b]) {
-      bin_of[r] = b;
-      within[r] = ranks[r] - seen;
-      r++;
+/* Trials a pass over a figure recorded by trial takes at a time: the
+ * unit the threads share out, and that of the moments' partial sums,
+ * added in chunk order so that no thread count changes them. */
+#define CHUNK ((size_t)1 << 16)
+
+/* What a chunk's pass gives: the moments' partial sums, the values of
+ * the bins wanted (in trial order) and, for the plots, a histogram. */
+typedef struct chunk_sums {
+  double sum[4], sq[4];
+  double *got;
+  size_t n_got, cap;
+  size_t hist[MC_BINS];
+} chunk_sums;
+
+/* A figure recorded by trial on its way to its order statistics: the
+ * moments taken in its pass (its own, then those of the figures that
+ * follow from it), the bin of each rank wanted and the rank within it,
+ * and each chunk's pass. */
+typedef struct store_sum {
+  size_t f;
+  moments mo[4];
+  size_t of[4], nmo;
+  size_t bin_of[32], within[32], k;
+  unsigned char *wanted; /* per bin */
+  chunk_sums *ch;
+} store_sum;
+
+/* Ranks R[0..K) (ascending) of the counts BINS: the bin of each and the
+ * rank within it, and the bins wanted; returns the ranks placed. */
+static size_t place_ranks(store_sum *ss, const size_t *bins, const size_t *r,
+                          size_t k) {
+  size_t seen = 0, j = 0;
+  for (size_t b = 0; b < RADIX_BINS && j < k; b++) {
+    while (j < k && r[j] < seen + bins[b]) {
+      ss->bin_of[j] = b;
+      ss->within[j] = r[j] - seen;
+      ss->wanted[b] = 1;
+      j++;
     }
     seen += bins[b];
   }
-  /* The values of the bins wanted, each bin in a slice of one buffer. */
-  size_t *start = xcalloc(RADIX_BINS, sizeof *start);
-  unsigned char *wanted = xcalloc(RADIX_BINS, 1);
-  size_t total = 0;
-  for (size_t j = 0; j < r; j++)
-    if (!wanted[bin_of[j]]) {
-      wanted[bin_of[j]] = 1;
-      start[bin_of[j]] = total;
-      total += bins[bin_of[j]];
-    }
-  double *buf = xmalloc((total + 1) * sizeof *buf);
-  size_t *fill = xcalloc(RADIX_BINS, sizeof *fill);
+  return j;
+}
+
+/* The pass over trials [LO, HI) of X (NaN: a failed trial, skipped;
+ * HOLES: there may be some) for SS into OUT. */
+static void chunk_pass(const store_sum *ss, const double *x, size_t lo,
+                       size_t hi, bool holes, uint64_t base, unsigned shift,
+                       chunk_sums *out) {
   /* The first moments (the figure's own) in locals. */
-  double sum[4] = {0}, sq[4] = {0}, sum0 = 0, sq0 = 0;
-  fmap g0 = mo[0].g;
-  double s0 = mo[0].s;
-  for (size_t i = 0; i < n; i++) {
+  double sum0 = 0, sq0 = 0;
+  fmap g0 = ss->mo[0].g;
+  double s0 = ss->mo[0].s;
+  for (size_t i = lo; i < hi; i++) {
     if (holes && x[i] != x[i])
       continue;
     double dx = map_apply(g0, x[i]) - s0;
     sum0 += dx;
     sq0 += dx * dx;
-    for (size_t m = 1; m < nmo; m++) {
-      dx = map_apply(mo[m].g, x[i]) - mo[m].s;
-      sum[m] += dx;
-      sq[m] += dx * dx;
+    for (size_t m = 1; m < ss->nmo; m++) {
+      dx = map_apply(ss->mo[m].g, x[i]) - ss->mo[m].s;
+      out->sum[m] += dx;
+      out->sq[m] += dx * dx;
     }
-    size_t b = key_bin(sort_key(x[i]), base, shift);
-    if (wanted[b])
-      buf[start[b] + fill[b]++] = x[i];
+    if (ss->wanted[key_bin(sort_key(x[i]), base, shift)]) {
+      xgrow((void **)&out->got, &out->cap, out->n_got + 1, sizeof(double));
+      out->got[out->n_got++] = x[i];
+    }
   }
-  sum[0] = sum0;
-  sq[0] = sq0;
-  for (size_t m = 0; m < nmo; m++) {
-    mo[m].sum = sum[m];
-    mo[m].sq = sq[m];
-  }
-  for (size_t j = 0; j < r; j++)
-    out[j] = select_kth(buf + start[bin_of[j]], bins[bin_of[j]], within[j]);
+  out->sum[0] = sum0;
+  out->sq[0] = sq0;
+}
+
+/* The order statistics of SS's figure (its bins BINS) from its chunks'
+ * values, into OUT; its moments summed over the chunks, in order. */
+static void store_finish(store_sum *ss, size_t n_chunks, const size_t *bins,
+                         uint64_t base, unsigned shift, double *out) {
+  for (size_t m = 0; m < ss->nmo; m++)
+    for (size_t c = 0; c < n_chunks; c++) {
+      ss->mo[m].sum += ss->ch[c].sum[m];
+      ss->mo[m].sq += ss->ch[c].sq[m];
+    }
+  /* The values of the bins wanted, each bin in a slice of one buffer. */
+  size_t *start = xcalloc(RADIX_BINS, sizeof *start);
+  size_t *fill = xcalloc(RADIX_BINS, sizeof *fill);
+  size_t total = 0;
+  for (size_t b = 0; b < RADIX_BINS; b++)
+    if (ss->wanted[b]) {
+      start[b] = total;
+      total += bins[b];
+    }
+  double *buf = xmalloc((total + 1) * sizeof *buf);
+  for (size_t c = 0; c < n_chunks; c++)
+    for (size_t i = 0; i < ss->ch[c].n_got; i++) {
+      double v = ss->ch[c].got[i];
+      size_t b = key_bin(sort_key(v), base, shift);
+      buf[start[b] + fill[b]++] = v;
+    }
+  for (size_t j = 0; j < ss->k; j++)
+    out[j] = select_kth(buf + start[ss->bin_of[j]], bins[ss->bin_of[j]],
+                        ss->within[j]);
   free(buf);
   free(fill);
   free(start);
-  free(wanted);
-  free(bin_of);
-  free(within);
 }
 
 /* The same from counts of values (PAIRS in value order, N of them). */
@@ -800,13 +838,17 @@ static void fill_quantiles(mc_fig *f, size_t n, const size_t *r,
 
 /* Adds N trials at X to F's histogram; PER is MC_BINS over its span (0
  * for a figure without one). */
-static void hist_add(mc_fig *f, double per, double x, size_t n) {
+static size_t hist_bin(const mc_fig *f, double per, double x) {
   size_t b = 0;
   if (per > 0 && x > f->hist_lo) {
     double at = (x - f->hist_lo) * per;
     b = at >= MC_BINS ? MC_BINS - 1 : (size_t)at;
   }
-  f->hist[b] += n;
+  return b;
+}
+
+static void hist_add(mc_fig *f, double per, double x, size_t n) {
+  f->hist[hist_bin(f, per, x)] += n;
 }
 
 /* Mean and deviation from sums of (x - s) and (x - s)^2, s the plan's
@@ -1315,13 +1357,13 @@ static void store_bins(fig_use *fu, const double *v, size_t n) {
 
 /* Summarises figure F of R from its numbers (its own, or those of the
  * figure it follows from), in an order no thread count changes. */
-static void summarise(mc_result *r, fig_use *uses, size_t f,
-                      const unsigned char *failed, vc **pairs, size_t *np) {
+static void summarise(mc_result *r, fig_use *uses, size_t f, vc **pairs,
+                      size_t *np) {
   mc_fig *fig = &r->figs[f];
   const fig_use *fu = &uses[f];
   size_t src = fu->rec == REC_DERIVED ? fu->src : f;
   fmap g = fu->map;
-  size_t n = r->samples, ne = r->evaluated;
+  size_t ne = r->evaluated;
   size_t ranks[32];
   double stats[32] = {0};
   size_t k = summary_ranks(ne, ranks);
@@ -1343,76 +1385,100 @@ static void summarise(mc_result *r, fig_use *uses, size_t f,
         hist_add(fig, per, x, pv[i].n);
     }
   } else {
-    const double *v = uses[src].values;
+    /* Its order statistics and moments came with its numbers' pass
+     * (summarise_all), its histogram comes after (hist_pass). */
     fill_quantiles(fig, ne, ranks, uses[src].stats, k, g);
-    if (fig->has_hist && fig->hist_hi > fig->hist_lo)
-      per = MC_BINS / (fig->hist_hi - fig->hist_lo);
-    if (fu->mo) {
-      /* Its moments came with the order statistics of its numbers. */
-      if (fig->has_hist)
-        for (size_t i = 0; i < n; i++)
-          if (!failed[i])
-            hist_add(fig, per, map_apply(g, v[i]), 1);
-      fill_moments(fig, ne, fu->mo->sum, fu->mo->sq);
-      return;
-    }
-    for (size_t i = 0; i < n; i++) {
-      if (failed[i])
-        continue;
-      double x = map_apply(g, v[i]), dx = x - fig->plan;
-      sum += dx;
-      sq += dx * dx;
-      if (fig->has_hist)
-        hist_add(fig, per, x, 1);
-    }
+    sum = fu->mo->sum;
+    sq = fu->mo->sq;
   }
   fill_moments(fig, ne, sum, sq);
 }
 
-typedef struct summary_job {
+/* Items 0 .. N - 1 of a phase, shared out among threads: thread j of K
+ * takes j, j + K, ... */
+typedef struct items_job {
+  void (*fn)(void *ctx, size_t item);
+  void *ctx;
+  size_t first, step, n;
+} items_job;
+
+static void *items_work(void *arg) {
+  items_job *j = arg;
+  for (size_t i = j->first; i < j->n; i += j->step)
+    j->fn(j->ctx, i);
+  return NULL;
+}
+
+/* FN(CTX, i) for i in [0, N) on up to T threads (this one among them);
+ * each item's result is its own, so no thread count changes them. */
+static void run_items(size_t n, size_t t, void (*fn)(void *, size_t),
+                      void *ctx) {
+  size_t k = t < 8 ? t : 8;
+  k = k > n ? n : k;
+  if (k == 0)
+    return;
+  items_job jobs[8];
+  pthread_t ids[8];
+  bool started[8] = {false};
+  for (size_t i = 0; i < k; i++) {
+    jobs[i] = (items_job){fn, ctx, i, k, n};
+    if (i > 0)
+      started[i] = pthread_create(&ids[i], NULL, items_work, &jobs[i]) == 0;
+  }
+  for (size_t i = 1; i < k; i++)
+    if (!started[i])
+      items_work(&jobs[i]);
+  items_work(&jobs[0]);
+  for (size_t i = 1; i < k; i++)
+    if (started[i])
+      pthread_join(ids[i], NULL);
+}
+
+typedef struct sum_ctx {
   mc_result *r;
   fig_use *uses;
-  size_t first, step;
-  int phase;
-  const size_t *list; /* the figures of the phase, heaviest first */
-  size_t n_list;
-  const unsigned char *failed;
   vc **pairs;
   size_t *np;
-} summary_job;
+  const unsigned char *failed;
+  store_sum *ss; /* the figures recorded by trial */
+  size_t n_ss, n_chunks;
+  const size_t *list; /* every figure, those reading every trial first */
+} sum_ctx;
 
-/* The figures FIRST, FIRST + STEP, ... of the phase's list: in the first
- * phase the order statistics of those recorded by trial, in the second
- * each summary. */
-static void *summary_work(void *arg) {
-  summary_job *j = arg;
-  mc_result *r = j->r;
-  size_t ranks[32];
-  size_t k = summary_ranks(r->evaluated, ranks);
-  for (size_t i = j->first; i < j->n_list; i += j->step) {
-    size_t f = j->list[i];
-    fig_use *fu = &j->uses[f];
-    if (j->phase == 0) {
-      /* Its moments, and those of the figures that follow from it (up to
-       * three: the cost per month), in the same pass. */
-      moments mo[4];
-      size_t of[4], nmo = 0;
-      for (size_t d = 0; d < r->n_figs && nmo < 4; d++)
-        if (d == f || (j->uses[d].rec == REC_DERIVED && j->uses[d].src == f)) {
-          mo[nmo] = (moments){j->uses[d].map, r->figs[d].plan, 0, 0};
-          of[nmo++] = d;
-        }
-      order_stats(fu->values, r->samples, r->failed > 0, fu->bins, fu->kbase,
-                  fu->kshift, ranks, k, fu->stats, mo, nmo);
-      for (size_t m = 0; m < nmo; m++) {
-        j->uses[of[m]].mo = xmalloc(sizeof(moments));
-        *j->uses[of[m]].mo = mo[m];
-      }
-    } else {
-      summarise(r, j->uses, f, j->failed, j->pairs, j->np);
-    }
-  }
-  return NULL;
+/* Item I: chunk I % n_chunks of stored figure I / n_chunks. */
+static void pass_item(void *arg, size_t i) {
+  sum_ctx *x = arg;
+  store_sum *ss = &x->ss[i / x->n_chunks];
+  size_t c = i % x->n_chunks, n = x->r->samples;
+  const fig_use *fu = &x->uses[ss->f];
+  size_t hi = (c + 1) * CHUNK < n ? (c + 1) * CHUNK : n;
+  chunk_pass(ss, fu->values, c * CHUNK, hi, x->r->failed > 0, fu->kbase,
+             fu->kshift, &ss->ch[c]);
+}
+
+static void summary_item(void *arg, size_t i) {
+  sum_ctx *x = arg;
+  summarise(x->r, x->uses, x->list[i], x->pairs, x->np);
+}
+
+/* Item I: the histogram of chunk I % n_chunks of stored figure
+ * I / n_chunks, when it has one. */
+static void hist_item(void *arg, size_t i) {
+  sum_ctx *x = arg;
+  store_sum *ss = &x->ss[i / x->n_chunks];
+  const mc_fig *fig = &x->r->figs[ss->f];
+  if (!fig->has_hist)
+    return;
+  size_t c = i % x->n_chunks, n = x->r->samples;
+  size_t hi = (c + 1) * CHUNK < n ? (c + 1) * CHUNK : n;
+  double per =
+      fig->hist_hi > fig->hist_lo ? MC_BINS / (fig->hist_hi - fig->hist_lo) : 0;
+  const double *v = x->uses[ss->f].values;
+  fmap g = x->uses[ss->f].map;
+  size_t *h = ss->ch[c].hist;
+  for (size_t t = c * CHUNK; t < hi; t++)
+    if (!x->failed[t])
+      h[hist_bin(fig, per, map_apply(g, v[t]))]++;
 }
 
 /* Whether figure F's summary reads every trial (its numbers, or those
@@ -1423,50 +1489,71 @@ static bool by_trial(const fig_use *uses, size_t f) {
 }
 
 /* Counted figures' merged counts first (figures that follow from them
- * read them), then the two phases, the figures shared out among up to T
- * threads: each figure's summary is computed by one thread, in an order
- * no thread count changes. */
+ * read them); then the passes over the figures recorded by trial, a
+ * chunk of trials an item; each figure's summary; and the histograms of
+ * those recorded by trial: every item shared out among up to T threads,
+ * and summed in an order no thread count changes. */
 static void summarise_all(mc_result *r, fig_use *uses, counts **cs, size_t t,
                           const unsigned char *failed, vc **pairs, size_t *np) {
   for (size_t f = 0; f < r->n_figs; f++)
     if (uses[f].rec == REC_COUNT)
       pairs[f] = merge_counts(cs, t, f, &np[f]);
-  /* The lists: the figures recorded by trial (phase 0); every figure,
-   * those that read every trial first (phase 1), so that the threads
-   * share out the long ones before the short. */
-  size_t *list[2], n_list[2] = {0, 0};
-  for (int phase = 0; phase < 2; phase++)
-    list[phase] = xmalloc((r->n_figs + 1) * sizeof(size_t));
+  size_t ranks[32];
+  size_t k = summary_ranks(r->evaluated, ranks);
+  sum_ctx x = {r, uses, pairs, np, failed, NULL, 0, 0, NULL};
+  x.n_chunks = (r->samples + CHUNK - 1) / CHUNK;
+  x.ss = xcalloc(r->n_figs + 1, sizeof *x.ss);
   for (size_t f = 0; f < r->n_figs; f++) {
-    if (uses[f].rec == REC_STORE)
-      list[0][n_list[0]++] = f;
-    if (by_trial(uses, f))
-      list[1][n_list[1]++] = f;
+    if (uses[f].rec != REC_STORE)
+      continue;
+    store_sum *ss = &x.ss[x.n_ss++];
+    ss->f = f;
+    /* Its own moments, and those of the figures that follow from it
+     * (derive() gives a figure at most two). */
+    for (size_t d = 0; d < r->n_figs && ss->nmo < 4; d++)
+      if (d == f || (uses[d].rec == REC_DERIVED && uses[d].src == f)) {
+        ss->mo[ss->nmo] = (moments){uses[d].map, r->figs[d].plan, 0, 0};
+        ss->of[ss->nmo++] = d;
+      }
+    ss->wanted = xcalloc(RADIX_BINS, 1);
+    ss->k = place_ranks(ss, uses[f].bins, ranks, k);
+    ss->ch = xcalloc(x.n_chunks + 1, sizeof *ss->ch);
   }
+  run_items(x.n_ss * x.n_chunks, t, pass_item, &x);
+  for (size_t i = 0; i < x.n_ss; i++) {
+    store_sum *ss = &x.ss[i];
+    fig_use *fu = &uses[ss->f];
+    store_finish(ss, x.n_chunks, fu->bins, fu->kbase, fu->kshift, fu->stats);
+    for (size_t m = 0; m < ss->nmo; m++) {
+      uses[ss->of[m]].mo = xmalloc(sizeof(moments));
+      *uses[ss->of[m]].mo = ss->mo[m];
+    }
+  }
+  /* Every figure's summary, those that read every trial first. */
+  size_t *list = xmalloc((r->n_figs + 1) * sizeof *list), nl = 0;
+  for (size_t f = 0; f < r->n_figs; f++)
+    if (by_trial(uses, f))
+      list[nl++] = f;
   for (size_t f = 0; f < r->n_figs; f++)
     if (!by_trial(uses, f))
-      list[1][n_list[1]++] = f;
-  size_t k = t < 8 ? t : 8;
-  summary_job jobs[8];
-  pthread_t ids[8];
-  for (int phase = 0; phase < 2; phase++) {
-    bool started[8] = {false};
-    for (size_t i = 0; i < k; i++) {
-      jobs[i] = (summary_job){r,           uses,          i,      k,     phase,
-                              list[phase], n_list[phase], failed, pairs, np};
-      if (i > 0)
-        started[i] = pthread_create(&ids[i], NULL, summary_work, &jobs[i]) == 0;
+      list[nl++] = f;
+  x.list = list;
+  run_items(nl, t, summary_item, &x);
+  run_items(x.n_ss * x.n_chunks, t, hist_item, &x);
+  for (size_t i = 0; i < x.n_ss; i++) {
+    store_sum *ss = &x.ss[i];
+    mc_fig *fig = &r->figs[ss->f];
+    for (size_t c = 0; c < x.n_chunks; c++) {
+      if (fig->has_hist)
+        for (size_t b = 0; b < MC_BINS; b++)
+          fig->hist[b] += ss->ch[c].hist[b];
+      free(ss->ch[c].got);
     }
-    for (size_t i = 1; i < k; i++)
-      if (!started[i])
-        summary_work(&jobs[i]);
-    summary_work(&jobs[0]);
-    for (size_t i = 1; i < k; i++)
-      if (started[i])
-        pthread_join(ids[i], NULL);
+    free(ss->ch);
+    free(ss->wanted);
   }
-  free(list[0]);
-  free(list[1]);
+  free(x.ss);
+  free(list);
 }
 
 mc_result *mc_run(const capplan_model *m, const uinputs *u,
