@@ -298,9 +298,12 @@ static void finish(lean *k, size_t len, const check_limit *limits,
     if (average > 0)
       million = cost / (average * SECONDS_PER_YEAR) * 1e6;
     t_million[t] = million;
+    /* One sum for the finite checks: an infinity or NaN carries through
+     * it (an overflow of the sum alone only hands the trial to
+     * plan_eval, whose figures are the same). */
+    double sum = cost + servers + gpus + million;
     if (servers > CAPPLAN_MAX_EXACT || gpus > CAPPLAN_MAX_EXACT ||
-        !(isfinite(cost) && isfinite(servers) && isfinite(gpus) &&
-          isfinite(million)))
+        sum - sum != 0)
       k->flags[t] |= LEAN_FALLBACK;
     for (size_t c = 0; c < n_limits; c++) {
       double actual = 0, limit = limits[c].limit;
