@@ -6,16 +6,17 @@
  * figure the plan gains later (a latency percentile) is a row.
  *
  * Each figure is recorded one of two ways, both exact:
- *   - counts (servers, GPUs) in a histogram of whole numbers per thread,
- *     merged by value;
+ *   - counts (servers, GPUs, and figures whose values repeat) by value
+ *     per thread, in a window of whole numbers or a hash table, merged
+ *     by value;
  *   - every other figure in an array by trial index, which each thread
- *     fills for its own trials.
+ *     fills for its own trials, counting their sort keys in bins.
  * Means and standard deviations are summed in value order (counts) or
- * trial order (arrays), whichever thread made the trial, with the plan's
- * own figure subtracted first so that 99.9999% keeps its digits.  Order
- * statistics of an array come from a radix pass (a histogram of the
- * values' bit patterns, which sort like the values) and a selection
- * within the few bins that hold the ranks wanted.
+ * trial order (arrays, chunk by chunk), whichever thread made the trial,
+ * with the plan's own figure subtracted first so that 99.9999% keeps its
+ * digits.  Order statistics of an array come from its bins (a histogram
+ * of the values' bit patterns, which sort like the values) and a
+ * selection within the few bins that hold the ranks wanted.
  */
 /* mmap's anonymous maps and madvise (big_alloc), beyond POSIX 2008. */
 #define _DEFAULT_SOURCE
