@@ -73,6 +73,9 @@ lean *lean_new(const capplan_model *m, const params *p, double *const *vary,
   k->flags = xcalloc(len + 1, sizeof *k->flags);
   k->st = xcalloc(n, sizeof *k->st);
   k->pos = xcalloc(n, sizeof *k->pos);
+  size_t memo_len = MEMO;
+  while (memo_len > MEMO_MIN && memo_len * n > MEMO_CELLS)
+    memo_len /= 2;
   const traffic_in *tr = &p->traffic;
   k->qps = operand(k, vary, &tr->qps);
   k->dau = operand(k, vary, &tr->dau);
@@ -154,8 +157,9 @@ lean *lean_new(const capplan_model *m, const params *p, double *const *vary,
                           &s->cost,      &s->hw_memory,   &s->hw_gpu_memory};
     for (size_t r = 0; r < ARRAY_LEN(rest); r++)
       s->general |= rest[r]->mask != 0;
-    s->memo = xmalloc(MEMO * sizeof *s->memo);
-    for (size_t e = 0; e < MEMO; e++)
+    s->memo_mask = memo_len - 1;
+    s->memo = xmalloc(memo_len * sizeof *s->memo);
+    for (size_t e = 0; e < memo_len; e++)
       s->memo[e].m = -1; /* empty */
   }
   return k;

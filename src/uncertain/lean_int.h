@@ -19,8 +19,14 @@
 #include "figures.h"
 
 #define SECONDS_PER_YEAR (CAPPLAN_HOURS_PER_YEAR * 3600.0)
-#define MEMO 2048 /* k-of-n tails remembered per stage (a power of two) */
-#define BLOCK 64  /* trials a block holds at most */
+/* k-of-n tails remembered per stage: MEMO (a power of two) for a small
+ * model, fewer for a large one, so that a thread's tables stay within
+ * MEMO_CELLS entries (6 MB) whatever the number of stages, and never
+ * fewer than MEMO_MIN. */
+#define MEMO 2048
+#define MEMO_MIN 64
+#define MEMO_CELLS ((size_t)1 << 17)
+#define BLOCK 64 /* trials a block holds at most */
 /* Doubles of per-stage columns a block may take: a large model gets
  * shorter blocks, so that its columns stay within a few MB. */
 #define BLOCK_CELLS ((size_t)1 << 18)
@@ -67,6 +73,7 @@ typedef struct lstage {
   double *outflow, *latency_to; /* for the stages after it */
   double *out[LF_STAGE_COUNT];
   memo_entry *memo;
+  size_t memo_mask; /* its entries less one */
 } lstage;
 
 struct lean {
@@ -125,15 +132,15 @@ static inline double servers_for(double raw, double headroom,
 /* avail_tails through the stage's table, keyed by the counts (whole
  * numbers: through a signed conversion, one instruction, where they fit
  * in one; the table is left alone otherwise). */
-static inline void tails(memo_entry *memo, double m, double n, double a,
-                         avail *all, double *kdown) {
+static inline void tails(memo_entry *memo, size_t mask, double m, double n,
+                         double a, avail *all, double *kdown) {
   if (!(m < 4e18 && n < 4e18)) {
     avail_tails(m, n, a, all, kdown);
     return;
   }
   size_t h = (size_t)(((uint64_t)(int64_t)m * 2654435761u +
                        (uint64_t)(int64_t)n * 40503u) &
-                      (MEMO - 1));
+                      mask);
   memo_entry *e = &memo[h];
   if (e->m == m && e->n == n && e->a == a) {
     *all = e->all;
@@ -250,7 +257,7 @@ static ALWAYS_INLINE void stage_one(lean *k, lstage *s, const fixed_in *c,
     a_req = avail_of(1);
   } else {
     double kdown;
-    tails(s->memo, need, srv, IN(avail), &a_all, &kdown);
+    tails(s->memo, s->memo_mask, need, srv, IN(avail), &a_all, &kdown);
     a_req = avail_share(a_all, kdown, carry);
   }
   double sa = IN(stage_avail);
