@@ -386,9 +386,15 @@ static void counts_put(counts *c, double v, size_t n) {
     c->win[0] = n;
     return;
   }
-  /* Widen the window to take V, up to WINDOW_MAX; else the table. */
+  /* Widen the window to take V and the slots in use, up to WINDOW_MAX;
+   * else the table.  The new window leaves its spare room on V's side:
+   * below when V comes below, above when above. */
+  size_t used = c->cap; /* one past the last slot in use */
+  while (used > 0 && !c->win[used - 1])
+    used--;
   double lo = v < c->base ? v : c->base;
-  double hi = v >= c->base + (double)c->cap ? v + 1 : c->base + (double)c->cap;
+  double top = c->base + (double)used;
+  double hi = v + 1 > top ? v + 1 : top;
   if (hi - lo > (double)WINDOW_MAX) {
     table_add(c, v, n);
     return;
@@ -396,14 +402,14 @@ static void counts_put(counts *c, double v, size_t n) {
   size_t cap = c->cap;
   while ((double)cap < hi - lo)
     cap *= 2;
+  double base = v < c->base ? hi - (double)cap : lo;
   size_t *win = xcalloc(cap, sizeof *win);
-  size_t shift = (size_t)(c->base - lo);
-  memcpy(win + shift, c->win, c->cap * sizeof *win);
+  memcpy(win + (size_t)(c->base - base), c->win, used * sizeof *win);
   free(c->win);
   c->win = win;
-  c->base = lo;
+  c->base = base;
   c->cap = cap;
-  c->win[(size_t)(v - lo)] += n;
+  c->win[(size_t)(v - base)] += n;
 }
 
 static void counts_flush(counts *c) {
@@ -1295,11 +1301,6 @@ static void derive(fig_use *uses, size_t n, const capplan_model *m,
   }
 }
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
-
 /* What the pilot saw of a figure: its distinct values, how many of
  * them came once (F1) and twice (F2), and their span. */
 typedef struct pilot_seen {
@@ -1311,13 +1312,26 @@ static pilot_seen pilot_values(const double *v, size_t n) {
   pilot_seen ps = {0, 0, 0, 0, 0};
   if (n == 0)
     return ps;
-  double *s = xmalloc((n + 1) * sizeof *s);
-  memcpy(s, v, n * sizeof *s);
-  qsort(s, n, sizeof *s, cmp_double);
-  ps.lo = s[0];
-  ps.hi = s[n - 1];
+  size_t same = 1;
+  while (same < n && v[same] == v[0])
+    same++;
+  if (same == n) { /* one value: most figures of a large model */
+    ps.distinct = 1;
+    ps.lo = ps.hi = v[0];
+    ps.f1 = n == 1;
+    ps.f2 = n == 2;
+    return ps;
+  }
+  /* In value order by the radix sort of merge_counts (a model with
+   * thousands of figures sorts thousands of pilots). */
+  vc *s = xmalloc(2 * n * sizeof *s);
+  for (size_t i = 0; i < n; i++)
+    s[i] = (vc){v[i], 1};
+  sort_pairs(s, s + n, n);
+  ps.lo = s[0].v;
+  ps.hi = s[n - 1].v;
   for (size_t i = 0, j; i < n; i = j) {
-    for (j = i + 1; j < n && s[j] == s[i]; j++)
+    for (j = i + 1; j < n && s[j].v == s[i].v; j++)
       ;
     ps.distinct++;
     ps.f1 += j - i == 1;
