@@ -23,7 +23,7 @@
  * model, fewer for a large one, so that a thread's tables stay within
  * MEMO_CELLS entries (6 MB) whatever the number of stages, and never
  * fewer than MEMO_MIN. */
-#define MEMO 2048
+#define MEMO 8192
 #define MEMO_MIN 64
 #define MEMO_CELLS ((size_t)1 << 17)
 #define BLOCK 64 /* trials a block holds at most */
