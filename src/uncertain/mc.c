@@ -478,16 +478,14 @@ static void counts_add_block(counts *c, enum count_mode mode, const double *v,
   } else if (mode == CM_WINDOW) {
     while (t < n) {
       size_t *win = c->win;
-      double base = c->base;
-      uint64_t cap = c->cap;
-      /* In the window when the offset is a whole number below CAP (a
-       * negative or too large one wraps past it as unsigned). */
+      double base = c->base, cap = (double)c->cap;
+      /* In the window when the offset is a whole number in [0, CAP). */
       for (; t < n && win; t++) {
         double at = v[t] - base;
-        if (!(at > -1 && at < (double)WINDOW_MAX))
+        if (!(at >= 0 && at < cap))
           break;
-        uint64_t i = (uint64_t)(int64_t)at;
-        if (i >= cap || (double)(int64_t)i != at)
+        int64_t i = (int64_t)at; /* at < cap <= WINDOW_MAX */
+        if ((double)i != at)
           break;
         win[i]++;
       }
@@ -684,31 +682,53 @@ static size_t place_ranks(store_sum *ss, const size_t *bins, const size_t *r,
 
 /* The pass over trials [LO, HI) of X (NaN: a failed trial, skipped;
  * HOLES: there may be some) for SS into OUT. */
-static void chunk_pass(const store_sum *ss, const double *x, size_t lo,
-                       size_t hi, bool holes, uint64_t base, unsigned shift,
-                       chunk_sums *out) {
-  /* The first moments (the figure's own) in locals. */
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
+
+static ALWAYS_INLINE void chunk_loop(const store_sum *ss, const double *x,
+                                     size_t lo, size_t hi, bool holes,
+                                     bool plain, size_t nmo, uint64_t base,
+                                     unsigned shift, chunk_sums *out) {
+  /* The first moments (the figure's own) in locals; PLAIN: its numbers
+   * are its figures. */
   double sum0 = 0, sq0 = 0;
   fmap g0 = ss->mo[0].g;
   double s0 = ss->mo[0].s;
+  const unsigned char *wanted = ss->wanted;
   for (size_t i = lo; i < hi; i++) {
-    if (holes && x[i] != x[i])
+    double v = x[i];
+    if (holes && v != v)
       continue;
-    double dx = map_apply(g0, x[i]) - s0;
+    double dx = (plain ? v : map_apply(g0, v)) - s0;
     sum0 += dx;
     sq0 += dx * dx;
-    for (size_t m = 1; m < ss->nmo; m++) {
-      dx = map_apply(ss->mo[m].g, x[i]) - ss->mo[m].s;
+    for (size_t m = 1; m < nmo; m++) {
+      dx = map_apply(ss->mo[m].g, v) - ss->mo[m].s;
       out->sum[m] += dx;
       out->sq[m] += dx * dx;
     }
-    if (ss->wanted[key_bin(sort_key(x[i]), base, shift)]) {
+    if (wanted[key_bin(sort_key(v), base, shift)]) {
       xgrow((void **)&out->got, &out->cap, out->n_got + 1, sizeof(double));
-      out->got[out->n_got++] = x[i];
+      out->got[out->n_got++] = v;
     }
   }
   out->sum[0] = sum0;
   out->sq[0] = sq0;
+}
+
+static void chunk_pass(const store_sum *ss, const double *x, size_t lo,
+                       size_t hi, bool holes, uint64_t base, unsigned shift,
+                       chunk_sums *out) {
+  /* The common case (a figure alone, its own numbers, no failed trial)
+   * in a loop of its own. */
+  bool plain = ss->mo[0].g.kind == MAP_MUL && ss->mo[0].g.c == 1;
+  if (!holes && plain && ss->nmo == 1)
+    chunk_loop(ss, x, lo, hi, false, true, 1, base, shift, out);
+  else
+    chunk_loop(ss, x, lo, hi, holes, false, ss->nmo, base, shift, out);
 }
 
 /* The order statistics of SS's figure (its bins BINS) from its chunks'
