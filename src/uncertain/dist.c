@@ -399,10 +399,11 @@ void dist_fill(const dist *d, const dist_tables *t, uint64_t key,
       unsigned j = 0;
       out[i] = d->a + d->b * normal_from(t, key, first + i, &j);
     }
-    done = t->avx2 ? dist_exp_avx2(t->two, out, n) : 0;
+    bool in = false; /* the first DONE all inside the bounds */
+    done = t->avx2 ? dist_exp_avx2(t->two, out, n, d->in_lo, d->in_hi, &in) : 0;
     for (size_t i = done; i < n; i++)
       out[i] = out[i] > -700 && out[i] < 700 ? exp_in(t, out[i]) : exp(out[i]);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = in ? done : 0; i < n; i++)
       if (!inside(d, out[i]))
         out[i] = draw_bounded(d, t, key, first + i);
     return;

@@ -84,8 +84,10 @@ void dist_tables_init(dist_tables *t);
 
 /* e^X[i] (dist.c's exp_in, bit for bit) in place, four at a time from
  * i = 0 while each of the four lies in (-700, 700); returns how many it
- * took.  TWO: dist_tables.two.  Only where dist_avx2_usable(). */
-size_t dist_exp_avx2(const double *two, double *x, size_t n);
+ * took, and in *INSIDE whether each of those lies in [LO, HI].  TWO:
+ * dist_tables.two.  Only where dist_avx2_usable(). */
+size_t dist_exp_avx2(const double *two, double *x, size_t n, double lo,
+                     double hi, bool *inside);
 /* A + B x the standard normal deviate of trials FIRST, FIRST + 1, ... of
  * stream KEY (dist_normal_at's, bit for bit) into OUT, four at a time;
  * returns how many it took (N rounded down to a multiple of four).  Only

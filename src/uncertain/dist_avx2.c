@@ -63,7 +63,8 @@ size_t dist_normal_avx2(const dist_tables *t, uint64_t key, uint64_t first,
   return i;
 }
 
-size_t dist_exp_avx2(const double *two, double *x, size_t n) {
+size_t dist_exp_avx2(const double *two, double *x, size_t n, double lo_bound,
+                     double hi_bound, bool *inside) {
   /* The constants of dist.c's exp_in (see there for the method). */
   const double shift = 6755399441055744.0; /* 1.5 x 2^52 */
   const double inv = DIST_EXP_TABLE / 0.69314718055994530942;
@@ -72,6 +73,7 @@ size_t dist_exp_avx2(const double *two, double *x, size_t n) {
   uint64_t sbits;
   memcpy(&sbits, &shift, sizeof sbits);
   size_t i = 0;
+  v4i in_bounds = {-1, -1, -1, -1};
   for (; i + 4 <= n; i += 4) {
     v4d v;
     memcpy(&v, x + i, sizeof v);
@@ -92,7 +94,9 @@ size_t dist_exp_avx2(const double *two, double *x, size_t n) {
     v4d s = t * scale;
     v4d out = s + s * p;
     memcpy(x + i, &out, sizeof out);
+    in_bounds &= (out >= lo_bound) & (out <= hi_bound);
   }
+  *inside = _mm256_movemask_pd((__m256d)in_bounds) == 0xF;
   return i;
 }
 #else
@@ -112,10 +116,14 @@ size_t dist_normal_avx2(const dist_tables *t, uint64_t key, uint64_t first,
   return 0;
 }
 
-size_t dist_exp_avx2(const double *two, double *x, size_t n) {
+size_t dist_exp_avx2(const double *two, double *x, size_t n, double lo,
+                     double hi, bool *inside) {
   (void)two;
   (void)x;
   (void)n;
+  (void)lo;
+  (void)hi;
+  *inside = false;
   return 0;
 }
 #endif

@@ -239,14 +239,20 @@ static void test_exp_avx2(void **state) {
   for (size_t i = 0; i < N; i++)
     x[i] = y[i] = -699.9 + 1399.8 * (double)i / (N - 1) +
                   (i % 7 ? 1e-3 * (double)(i % 13) : -0.0);
-  assert_int_equal(dist_exp_avx2(t.two, y, N), N);
+  bool in;
+  assert_int_equal(dist_exp_avx2(t.two, y, N, 0, DBL_MAX, &in), N);
+  assert_true(in);
   for (size_t i = 0; i < N; i++)
     if (memcmp(&y[i], &(double){dist_exp(&t, x[i])}, sizeof y[i]))
       fail_msg("lane %zu: e^%.17g is %.17g, not %.17g", i, x[i], y[i],
                dist_exp(&t, x[i]));
   double z[8] = {0, 1, -1, 2, 0.5, 700, 3, 4};
-  assert_int_equal(dist_exp_avx2(t.two, z, 8), 4);
+  assert_int_equal(dist_exp_avx2(t.two, z, 8, 0, DBL_MAX, &in), 4);
   assert_true(z[5] == 700); /* left alone */
+  assert_true(in);
+  double w[4] = {0, 1, 2, 3}; /* e^3 is past a bound of 20 */
+  assert_int_equal(dist_exp_avx2(t.two, w, 4, 1, 20, &in), 4);
+  assert_false(in);
 }
 
 /* The AVX2 normal deviates are dist_normal_at's bit for bit, scaled and
