@@ -151,6 +151,25 @@ static inline void tails(memo_entry *memo, size_t mask, double m, double n,
   *e = (memo_entry){m, n, a, *kdown, *all};
 }
 
+/* tails() for the vector loop's lanes: counts at most 2^53 (the lanes'
+ * own checks, so the conversions need no range check) and the
+ * availability A the same in every trial (a constant of the loop, so
+ * every entry of the stage's table was made with it). */
+static inline void tails_lane(memo_entry *memo, size_t mask, double m, double n,
+                              double a, avail *all, double *kdown) {
+  size_t h = (size_t)(((uint64_t)(int64_t)m * 2654435761u +
+                       (uint64_t)(int64_t)n * 40503u) &
+                      mask);
+  memo_entry *e = &memo[h];
+  if (e->m == m && e->n == n) {
+    *all = e->all;
+    *kdown = e->kdown;
+    return;
+  }
+  avail_tails(m, n, a, all, kdown);
+  *e = (memo_entry){m, n, a, *kdown, *all};
+}
+
 /* The inputs of a stage that are constants of its loop. */
 typedef struct fixed_in {
   double share, stops, calls, cache_hit, concurrency, fu, util, headroom,

@@ -172,8 +172,8 @@ size_t LEAN_SIMD_FN(lean *k, lstage *s, const fixed_in *c, size_t len,
     for (size_t l = 0; l < W; l++) {
       if (want_m == all || (want_m >> l & 1)) {
         avail a;
-        tails(s->memo, s->memo_mask, need_l[l], srv_l[l], c->avail, &a,
-              &kdown_l[l]);
+        tails_lane(s->memo, s->memo_mask, need_l[l], srv_l[l], c->avail, &a,
+                   &kdown_l[l]);
         aup_l[l] = a.up;
         adown_l[l] = a.down;
       } else {
