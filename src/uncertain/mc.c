@@ -227,6 +227,7 @@ typedef struct fig_use {
   size_t src;           /* REC_DERIVED: the figure whose numbers it maps */
   fmap map;             /* the figure from the numbers recorded */
   double *values;       /* REC_STORE: by trial */
+  uint16_t *bin;        /* REC_STORE: each trial's bin (key_bin) */
   /* REC_STORE: its order statistics at the ranks of summary_ranks,
    * selected once for every figure that reads them, and its own moments
    * (MO, taken in the same pass). */
@@ -619,6 +620,7 @@ static double select_kth(double *x, size_t n, size_t k) {
 }
 
 #define RADIX_BINS ((size_t)1 << 12)
+_Static_assert(RADIX_BINS <= 65536, "a trial's bin is kept in 16 bits");
 
 /* The bin of sort key KEY: its offset from BASE in units of 2^SHIFT,
  * keys below BASE in the first bin and those past the last bin in the
@@ -680,18 +682,18 @@ static size_t place_ranks(store_sum *ss, const size_t *bins, const size_t *r,
   return j;
 }
 
-/* The pass over trials [LO, HI) of X (NaN: a failed trial, skipped;
- * HOLES: there may be some) for SS into OUT. */
 #if defined(__GNUC__)
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define ALWAYS_INLINE inline
 #endif
 
+/* The pass over trials [LO, HI) of X (NaN: a failed trial, skipped;
+ * HOLES: there may be some), whose bins are BIN, for SS into OUT. */
 static ALWAYS_INLINE void chunk_loop(const store_sum *ss, const double *x,
-                                     size_t lo, size_t hi, bool holes,
-                                     bool plain, size_t nmo, uint64_t base,
-                                     unsigned shift, chunk_sums *out) {
+                                     const uint16_t *bin, size_t lo, size_t hi,
+                                     bool holes, bool plain, size_t nmo,
+                                     chunk_sums *out) {
   /* The first moments (the figure's own) in locals; PLAIN: its numbers
    * are its figures. */
   double sum0 = 0, sq0 = 0;
@@ -710,7 +712,7 @@ static ALWAYS_INLINE void chunk_loop(const store_sum *ss, const double *x,
       out->sum[m] += dx;
       out->sq[m] += dx * dx;
     }
-    if (wanted[key_bin(sort_key(v), base, shift)]) {
+    if (wanted[bin[i]]) {
       xgrow((void **)&out->got, &out->cap, out->n_got + 1, sizeof(double));
       out->got[out->n_got++] = v;
     }
@@ -719,16 +721,16 @@ static ALWAYS_INLINE void chunk_loop(const store_sum *ss, const double *x,
   out->sq[0] = sq0;
 }
 
-static void chunk_pass(const store_sum *ss, const double *x, size_t lo,
-                       size_t hi, bool holes, uint64_t base, unsigned shift,
+static void chunk_pass(const store_sum *ss, const double *x,
+                       const uint16_t *bin, size_t lo, size_t hi, bool holes,
                        chunk_sums *out) {
   /* The common case (a figure alone, its own numbers, no failed trial)
    * in a loop of its own. */
   bool plain = ss->mo[0].g.kind == MAP_MUL && ss->mo[0].g.c == 1;
   if (!holes && plain && ss->nmo == 1)
-    chunk_loop(ss, x, lo, hi, false, true, 1, base, shift, out);
+    chunk_loop(ss, x, bin, lo, hi, false, true, 1, out);
   else
-    chunk_loop(ss, x, lo, hi, holes, false, ss->nmo, base, shift, out);
+    chunk_loop(ss, x, bin, lo, hi, holes, false, ss->nmo, out);
 }
 
 /* The order statistics of SS's figure (its bins BINS) from its chunks'
@@ -1130,12 +1132,15 @@ static void *work(void *arg) {
           size_t *bins = w->bins[f];
           uint64_t base = fu->kbase;
           unsigned shift = fu->kshift;
+          uint16_t *bin = fu->bin + first;
           for (size_t t = 0; t < n; t++) {
             if (failed && (flags[t] & LEAN_FALLBACK)) {
               fu->values[first + t] = NAN;
               continue;
             }
-            bins[key_bin(sort_key(c[t]), base, shift)]++;
+            size_t at = key_bin(sort_key(c[t]), base, shift);
+            bin[t] = (uint16_t)at;
+            bins[at]++;
           }
         } else if (fu->rec == REC_COUNT) {
           counts_add_block(&w->counts[f], fu->mode, c, n,
@@ -1487,8 +1492,8 @@ static void pass_item(void *arg, size_t i) {
   size_t c = i % x->n_chunks, n = x->r->samples;
   const fig_use *fu = &x->uses[ss->f];
   size_t hi = (c + 1) * CHUNK < n ? (c + 1) * CHUNK : n;
-  chunk_pass(ss, fu->values, c * CHUNK, hi, x->r->failed > 0, fu->kbase,
-             fu->kshift, &ss->ch[c]);
+  chunk_pass(ss, fu->values, fu->bin, c * CHUNK, hi, x->r->failed > 0,
+             &ss->ch[c]);
 }
 
 static void summary_item(void *arg, size_t i) {
@@ -1672,6 +1677,7 @@ mc_result *mc_run(const capplan_model *m, const uinputs *u,
       ws[k].counts[f].table_only = fu->mode == CM_TABLE;
     if (fu->rec == REC_STORE) {
       fu->values = big_alloc((n + 1) * sizeof(double));
+      fu->bin = big_alloc((n + 1) * sizeof *fu->bin);
       store_bins(fu, vals, ok);
       for (unsigned k = 0; k < t; k++)
         ws[k].bins[f] = xcalloc(RADIX_BINS, sizeof(size_t));
@@ -1683,7 +1689,9 @@ mc_result *mc_run(const capplan_model *m, const uinputs *u,
           fu->values[i] = NAN;
       } else if (fu->rec == REC_STORE) {
         fu->values[i] = pv[i];
-        ws[0].bins[f][key_bin(sort_key(pv[i]), fu->kbase, fu->kshift)]++;
+        size_t b = key_bin(sort_key(pv[i]), fu->kbase, fu->kshift);
+        fu->bin[i] = (uint16_t)b;
+        ws[0].bins[f][b]++;
       } else {
         counts_add(&ws[0].counts[f], pv[i]);
       }
@@ -1766,6 +1774,7 @@ mc_result *mc_run(const capplan_model *m, const uinputs *u,
   }
   for (size_t f = 0; f < r->n_figs; f++) {
     big_free(uses[f].values, (n + 1) * sizeof(double));
+    big_free(uses[f].bin, (n + 1) * sizeof *uses[f].bin);
     free(uses[f].bins);
     free(uses[f].mo);
   }
