@@ -444,6 +444,29 @@ static inline void counts_add(counts *c, double v) {
   c->last_n = 1;
 }
 
+/* Whether each of the N values of V has the bits BITS: two at a time
+ * through the compiler's vector extensions where it has them. */
+static bool all_bits(const double *v, size_t n, uint64_t bits) {
+  uint64_t diff = 0; /* the bits any value differs in */
+  size_t i = 0;
+#if defined(__GNUC__)
+  typedef uint64_t v2u __attribute__((vector_size(16)));
+  v2u d = {0, 0};
+  for (; i + 2 <= n; i += 2) {
+    v2u x;
+    memcpy(&x, v + i, sizeof x);
+    d |= x ^ bits;
+  }
+  diff = d[0] | d[1];
+#endif
+  for (; i < n; i++) {
+    uint64_t x;
+    memcpy(&x, &v[i], sizeof x);
+    diff |= x ^ bits;
+  }
+  return diff == 0;
+}
+
 /* Adds the N values of V to C the way MODE says; SKIP (when not NULL)
  * flags the trials to leave out.  A loop per way, each with what it
  * reads held in locals. */
@@ -457,13 +480,7 @@ static void counts_add_block(counts *c, enum count_mode mode, const double *v,
   if (mode == CM_SAME) {
     /* The whole block at once when every trial repeats the value. */
     if (t == 0 && c->last_n) {
-      uint64_t diff = 0; /* the bits any trial differs in */
-      for (size_t i = 0; i < n; i++) {
-        uint64_t bits;
-        memcpy(&bits, &v[i], sizeof bits);
-        diff |= bits ^ c->last;
-      }
-      if (!diff) {
+      if (all_bits(v, n, c->last)) {
         c->last_n += n;
         return;
       }
@@ -1061,10 +1078,13 @@ static unsigned *evaluate(worker *w, size_t first, size_t off, size_t len) {
   else
     for (size_t t = 0; t < len; t++)
       flags[t] = LEAN_FALLBACK;
+  /* Past the trials checked, only those the lean evaluator left. */
+  size_t checked = w->lk && first < CHECKED ? CHECKED - first : 0;
   for (size_t t = 0; t < len; t++) {
-    bool check = w->lk && first + t < CHECKED && !(flags[t] & LEAN_FALLBACK);
-    if (!(flags[t] & LEAN_FALLBACK) && !check)
+    bool left = (flags[t] & LEAN_FALLBACK) != 0;
+    if (!left && t >= checked)
       continue;
+    bool check = !left;
     if (check) {
       /* plan_eval's figures against the lean evaluator's; the first
        * difference sends every trial from here to plan_eval. */
