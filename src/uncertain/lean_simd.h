@@ -165,26 +165,39 @@ size_t LEAN_SIMD_FN(lean *k, lstage *s, const fixed_in *c, size_t len,
      * the share served (avail_share()) and the stage's own availability
      * (avail_series()) for the lanes together. */
     double need_l[W], srv_l[W], aup_l[W], adown_l[W], kdown_l[W];
-    memcpy(need_l, &need, sizeof need_l);
-    memcpy(srv_l, &srv, sizeof srv_l);
     const unsigned all = (1u << W) - 1;
     unsigned ok_m = vmask(ok), want_m = ok_m & vmask(need > 0.0);
-    for (size_t l = 0; l < W; l++) {
-      if (want_m == all || (want_m >> l & 1)) {
-        avail a;
-        tails_lane(s->memo, s->memo_mask, need_l[l], srv_l[l], c->avail, &a,
-                   &kdown_l[l]);
-        aup_l[l] = a.up;
-        adown_l[l] = a.down;
-      } else {
-        aup_l[l] = 1;
-        adown_l[l] = kdown_l[l] = 0;
-      }
-    }
     unsigned over_m = ok_m & vmask(over);
     for (size_t l = 0; over_m && l < W; l++)
       k->flags[t + l] |= (over_m >> l & 1) ? LEAN_INFEASIBLE : 0;
-    vd up = vload(aup_l), down = vload(adown_l), kdown = vload(kdown_l);
+    vd up, down, kdown;
+    bool found = false;
+#ifdef LEAN_GATHER
+    /* Every lane's entry at once where each lane wants one and finds it
+     * (tails_lane's hash and test, lane by lane). */
+    found = want_m == all && vmask(srv < 4503599627370496.0) == all &&
+            lean_gather(s->memo, s->memo_mask, (__m256d)need, (__m256d)srv,
+                        (__m256d *)&up, (__m256d *)&down, (__m256d *)&kdown);
+#endif
+    if (!found) {
+      memcpy(need_l, &need, sizeof need_l);
+      memcpy(srv_l, &srv, sizeof srv_l);
+      for (size_t l = 0; l < W; l++) {
+        if (want_m == all || (want_m >> l & 1)) {
+          avail a;
+          tails_lane(s->memo, s->memo_mask, need_l[l], srv_l[l], c->avail, &a,
+                     &kdown_l[l]);
+          aup_l[l] = a.up;
+          adown_l[l] = a.down;
+        } else {
+          aup_l[l] = 1;
+          adown_l[l] = kdown_l[l] = 0;
+        }
+      }
+      up = vload(aup_l);
+      down = vload(adown_l);
+      kdown = vload(kdown_l);
+    }
     /* avail_share(all, kdown, carry); none needed: avail_of(1) for both. */
     vd q = kdown / carry, dlow = down - q;
     vd lo =
