@@ -170,7 +170,7 @@ size_t LEAN_SIMD_FN(lean *k, lstage *s, const fixed_in *c, size_t len,
     unsigned over_m = ok_m & vmask(over);
     for (size_t l = 0; over_m && l < W; l++)
       k->flags[t + l] |= (over_m >> l & 1) ? LEAN_INFEASIBLE : 0;
-    vd up, down, kdown;
+    vd up = vall(1), down = vall(0), kdown = vall(0);
     bool found = false;
 #ifdef LEAN_GATHER
     /* Every lane's entry at once where each lane wants one and finds it
