@@ -20,10 +20,16 @@ struct spec_stage;
 
 /* What a throughput model says about one server of a stage. */
 typedef struct tp_out {
+  /* What every evaluation reads, first (one cache line with the start of
+   * the stage's plan after them, plan.h). */
   double per_server;  /* requests/s at 100% utilization */
   double latency;     /* service time a request spends in the stage, s */
   double batch;       /* requests served together */
   double parallelism; /* batches (or requests) in flight per server */
+  /* The status of the model at this load (llm_status, batching_status):
+   * 0, or why it has no answer (the stage is then unmet). */
+  int status;
+  bool unmet; /* an objective (slo.ttft, slo.tpot) cannot be met */
   /* The accelerator models (dynbatch, roofline, llm); 0 for the others. */
   double batch_time; /* s one batch holds an accelerator */
   /* The longest wait for a batch to close when the model fixes it (the
@@ -34,11 +40,7 @@ typedef struct tp_out {
   double busy;         /* accelerators busy on average (batching) */
   double accelerators; /* accelerators at the target utilization */
   int bound;           /* roofline_bound of a batch, llm_bound; -1: none */
-  /* The status of the model at this load (llm_status, batching_status):
-   * 0, or why it has no answer (the stage is then unmet). */
-  int status;
-  bool unmet; /* an objective (slo.ttft, slo.tpot) cannot be met */
-  int limit;  /* what chose the batch (batching_limit, llm choice) */
+  int limit;           /* what chose the batch (batching_limit, llm choice) */
   /* llm: the replicas a server holds, the time to the first token with
    * the wait for the decode step in flight, and every figure of one
    * replica at the chosen batch (last: the other kinds never touch it). */
