@@ -49,7 +49,10 @@ static inline double capplan_ceil_tolerance(double x) {
  * and NaN, through the library's. */
 double capplan_floor_slow(double x);
 static inline double capplan_floor(double x) {
-  if (x > -4503599627370496.0 && x < 4503599627370496.0) {
+  /* The counts it takes are not negative: there truncation is floor. */
+  if (x >= 0 && x < 4503599627370496.0)
+    return (double)(long long)x;
+  if (x > -4503599627370496.0 && x < 0) {
     double c = (double)(long long)x;
     return c > x ? c - 1 : c;
   }
@@ -60,15 +63,19 @@ static inline double capplan_floor(double x) {
  * takes it a few times per stage and evaluation. */
 double capplan_ceil_slow(double y);
 static inline double capplan_ceil(double x) {
-  double y = x - capplan_ceil_tolerance(x), c;
-  if (y > -1 && y < 4503599627370496.0) {
-    c = (double)(long long)y;
-    if (c < y)
-      c += 1;
-  } else {
-    c = capplan_ceil_slow(y);
+  /* capplan_ceil_tolerance(x) without its branches: they differ only
+   * for a NaN X, and then Y is NaN either way. */
+  double t = fabs(x) * CAPPLAN_CEIL_RELATIVE;
+  t = t < CAPPLAN_CEIL_MAX ? t : CAPPLAN_CEIL_MAX;
+  t = t > CAPPLAN_CEIL_TOLERANCE ? t : CAPPLAN_CEIL_TOLERANCE;
+  double y = x - t;
+  if (y > 0 && y < 4503599627370496.0) {
+    double c = (double)(long long)y;
+    return c < y ? c + 1 : c;
   }
-  return c > 0 ? c : 0;
+  /* From 2^52 on every double is whole; at or below 0 (and NaN) the
+   * ceiling is 0. */
+  return y >= 4503599627370496.0 ? y : 0;
 }
 /* A queue busier than this share of its slots gets a warning (SPEC.md
  * section 7, "above 90%").  "Above" with a relative tolerance, as the

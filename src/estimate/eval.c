@@ -586,7 +586,7 @@ static bool forming(const capplan_model *m, const params *p, plan *out,
         ms->group >= 0 ? out->group[ms->group].pool.servers : s->pool.servers;
     double rate = servers > 0 ? s->load / servers : 0;
     /* Per-accelerator batchers: their batch at the count chosen. */
-    if (ms->group < 0)
+    if (ms->group < 0 && ms->tp.kind == TP_DYNBATCH)
       tp_batching_at(&ms->tp, &p->stage[i], servers, &s->tp);
     tp_queue q = {0};
     tp_queue_of(&ms->tp, &p->stage[i], &p->hw[ms->hw], &s->tp, rate, &q);
@@ -702,6 +702,9 @@ STEP bool size_stage(const capplan_model *m, const params *p, plan *out,
            latency_fixed_overloaded(in, s, pp->servers, ms->random_balancer))
     s->status = PLAN_OVERLOADED;
   pool_availability(out, pp, pol, memo_of(out, i));
+  /* Phase 5's starting point, while the figures are at hand. */
+  s->effective = pp->all;
+  s->effective_req = pp->req;
 
   /* A cache tier in front (SPEC.md section 5): every lookup reaches it,
    * hits and misses; sized by its throughput and its working set. */
@@ -852,8 +855,8 @@ static bool size_group(const capplan_model *m, const params *p, plan *out,
   pool_availability(out, pp, pol, memo_of(out, 2 * m->n_stages + gi));
   for (size_t k = 0; k < mg->n_members; k++) {
     stage_plan *s = &out->stage[mg->members[k]];
-    s->pool.all = pp->all;
-    s->pool.req = pp->req;
+    s->pool.all = s->effective = pp->all;
+    s->pool.req = s->effective_req = pp->req;
     s->pool.utilization = pp->utilization;
     if (pp->utilization > 1 + 1e-9 && s->status == PLAN_OK)
       s->status = PLAN_OVERLOADED;
@@ -925,6 +928,9 @@ int plan_eval(const capplan_model *m, const params *p,
    * million times a second; clearing it would take a good share of that. */
   out->servers = out->gpus = out->cost_per_year = out->cost_per_month = 0;
   out->latency = 0;
+  /* Only the last critical path's stages are marked (phase 7). */
+  for (size_t k = 0; k < out->n_critical; k++)
+    out->stage[out->critical[k]].critical = false;
   out->n_critical = out->n_checks = out->failed = 0;
   out->overloaded = out->unmet = 0;
   out->problem = PROBLEM_NONE;
@@ -955,7 +961,6 @@ int plan_eval(const capplan_model *m, const params *p,
     const mstage *ms = &m->stage[i];
     const stage_in *in = &p->stage[i];
     stage_plan *s = &out->stage[i];
-    s->critical = false;
     if (ms->standby) {
       /* Phase 2 gives it the largest flow of the stages it backs up. */
       out->best[i] = i;
@@ -1093,12 +1098,15 @@ int plan_eval(const capplan_model *m, const params *p,
   }
 
   /* 5. Fallback pairs (FORMULAS.md section 2, redundant alternatives):
-   * the pair is down only when both are, 1 - (1 - A)(1 - A_fallback). */
-  for (size_t i = 0; i < n; i++) {
-    stage_plan *s = &out->stage[i];
-    s->effective = s->pool.all;
-    s->effective_req = s->pool.req;
-  }
+   * the pair is down only when both are, 1 - (1 - A)(1 - A_fallback).
+   * Sizing set each stage's EFFECTIVE to its pool's figures; servers
+   * added for latency objectives change those. */
+  if (out->latency_on && m->n_pct_limits)
+    for (size_t i = 0; i < n; i++) {
+      stage_plan *s = &out->stage[i];
+      s->effective = s->pool.all;
+      s->effective_req = s->pool.req;
+    }
   for (size_t k = 0; k < out->n_backed; k++) {
     size_t i = out->backed[k];
     stage_plan *s = &out->stage[i];
@@ -1138,8 +1146,10 @@ int plan_eval(const capplan_model *m, const params *p,
     size_t i = m->order[k];
     const mstage *ms = &m->stage[i];
     const stage_plan *s = &out->stage[i];
-    overloaded += s->status == PLAN_OVERLOADED;
-    unmet += s->status == PLAN_UNMET;
+    if (s->status >= PLAN_OVERLOADED) { /* rare: one test for both */
+      overloaded += s->status == PLAN_OVERLOADED;
+      unmet += s->status == PLAN_UNMET;
+    }
     if (ms->has_cache) {
       servers += s->cache.servers;
       gpus += s->cache.gpus;
