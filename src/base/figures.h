@@ -59,10 +59,10 @@ static inline double capplan_floor(double x) {
   return capplan_floor_slow(x);
 }
 /* The one ceiling of sizing (SPEC.md "Sizing and rounding"): ceil(x - t)
- * with t = capplan_ceil_tolerance(x), never below 0.  Inline: sizing
- * takes it a few times per stage and evaluation. */
-double capplan_ceil_slow(double y);
-static inline double capplan_ceil(double x) {
+ * with t = capplan_ceil_tolerance(x), never below 0; or LO (0 or 1) where
+ * that is 0, for the counts that are at least one server.  Inline:
+ * sizing takes it a few times per stage and evaluation. */
+static inline double capplan_ceil_at_least(double x, double lo) {
   /* capplan_ceil_tolerance(x) without its branches: they differ only
    * for a NaN X, and then Y is NaN either way. */
   double t = fabs(x) * CAPPLAN_CEIL_RELATIVE;
@@ -71,11 +71,15 @@ static inline double capplan_ceil(double x) {
   double y = x - t;
   if (y > 0 && y < 4503599627370496.0) {
     double c = (double)(long long)y;
-    return c < y ? c + 1 : c;
+    return c < y ? c + 1 : c; /* at least 1 */
   }
   /* From 2^52 on every double is whole; at or below 0 (and NaN) the
    * ceiling is 0. */
-  return y >= 4503599627370496.0 ? y : 0;
+  return y >= 4503599627370496.0 ? y : lo;
+}
+double capplan_ceil_slow(double y);
+static inline double capplan_ceil(double x) {
+  return capplan_ceil_at_least(x, 0);
 }
 /* A queue busier than this share of its slots gets a warning (SPEC.md
  * section 7, "above 90%").  "Above" with a relative tolerance, as the

@@ -166,10 +166,7 @@ static double min2(double a, double b) {
 /* Servers needed up to carry EQ servers' worth of load (FORMULAS.md
  * section 2b's m): ceil(EQ - 1e-9), at least 1 when there is load. */
 STEP double needed(double eq) {
-  if (eq <= 0)
-    return 0;
-  double m = capplan_ceil(eq);
-  return m < 1 ? 1 : m;
+  return eq <= 0 ? 0 : capplan_ceil_at_least(eq, 1);
 }
 
 /* The zone rule of size_servers(): to survive the loss of one of Z zones
@@ -210,28 +207,34 @@ double size_servers(double raw, double headroom, double redundancy,
  * ceiling, the zone rule and spares (size_servers, whose ceiling is
  * pp->ceiled: taken once). */
 STEP void size_pool(pool_plan *pp, const policy *pol) {
-  pp->needed_load = 0; /* set again only if latency raises NEEDED */
-  pp->raw = 0;
-  pp->binding = CON_THROUGHPUT;
+  double raw = 0; /* never NaN, never below 0 */
+  enum constraint binding = CON_THROUGHPUT;
   if (pp->applies == 1u << CON_THROUGHPUT) {
     /* The common pool: throughput alone. */
-    if (pp->by[CON_THROUGHPUT] > 0)
-      pp->raw = pp->by[CON_THROUGHPUT];
+    double by = pp->by[CON_THROUGHPUT];
+    if (by > 0)
+      raw = by;
   } else {
     for (int c = 0; c < CON_COUNT; c++)
-      if ((pp->applies & (1u << c)) && pp->by[c] > pp->raw) {
-        pp->raw = pp->by[c];
-        pp->binding = (enum constraint)c;
+      if ((pp->applies & (1u << c)) && pp->by[c] > raw) {
+        raw = pp->by[c];
+        binding = (enum constraint)c;
       }
   }
-  pp->with_headroom = pp->raw * (1 + pol->headroom);
-  pp->ceiled = capplan_ceil(pp->with_headroom);
-  if (pp->raw > 0 && pp->ceiled < 1)
-    pp->ceiled = 1;
-  double extra;
-  pp->servers = zones_and_spares(pp->ceiled, pol->redundancy, pol->zones,
-                                 pol->survive_zone_loss != 0, &extra);
-  pp->zone_extra = extra;
+  double with_headroom = raw * (1 + pol->headroom);
+  /* Any load takes at least one server; none takes none (RAW 0 makes
+   * WITH_HEADROOM 0 or NaN, whose ceiling is 0). */
+  double ceiled = raw > 0 ? capplan_ceil_at_least(with_headroom, 1) : 0;
+  double total = ceiled;
+  if (pol->zones >= 2 && pol->survive_zone_loss != 0 && ceiled > 0)
+    total = zone_total(ceiled, pol->zones);
+  pp->needed_load = 0; /* set again only if latency raises NEEDED */
+  pp->raw = raw;
+  pp->binding = binding;
+  pp->with_headroom = with_headroom;
+  pp->ceiled = ceiled;
+  pp->zone_extra = total - ceiled;
+  pp->servers = total + pol->redundancy; /* zones_and_spares() */
 }
 
 /* A and 1 - A that add up to one: the smaller keeps its digits (it was
@@ -511,9 +514,12 @@ STEP double upstream_flow(const capplan_model *m, plan *out, size_t i,
     out->fifth[i] = i;
     return 0;
   }
-  double slow = 0, in = 0;
+  /* The first upstream outside the loop (most stages have one). */
   size_t best = ms->parents[0];
-  for (size_t q = 0; q < ms->n_parents; q++) {
+  double o = st[best].outflow;
+  double slow = max2(0, st[best].latency_to);
+  double in = ms->join_any ? 0 + o : max2(0, o);
+  for (size_t q = 1; q < ms->n_parents; q++) {
     size_t u = ms->parents[q];
     double up = st[u].latency_to;
     in = ms->join_any ? in + st[u].outflow : max2(in, st[u].outflow);
