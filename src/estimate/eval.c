@@ -643,14 +643,16 @@ STEP bool size_stage(const capplan_model *m, const params *p, plan *out,
                      size_t i) {
   const mstage *ms = &m->stage[i];
   const stage_in *in = &p->stage[i];
-  const hw_in *hw = &p->hw[ms->hw];
   stage_plan *s = &out->stage[i];
   const policy *pol = &in->pol;
   pool_plan *pp = &s->pool;
-  s->status = s->load > 0 ? PLAN_OK : PLAN_NO_LOAD;
-  if (s->load > 0 && s->tp.unmet)
-    s->status = PLAN_UNMET; /* an llm objective no batch meets */
-  pp->applies = 1u << CON_THROUGHPUT;
+  /* In locals, each stored once: the stores to the plan could alias the
+   * inputs, which the compiler would otherwise read again after each. */
+  const double load = s->load, per_server = s->tp.per_server;
+  enum plan_status status = load > 0 ? PLAN_OK : PLAN_NO_LOAD;
+  if (load > 0 && s->tp.unmet)
+    status = PLAN_UNMET; /* an llm objective no batch meets */
+  unsigned applies = 1u << CON_THROUGHPUT;
   if (ms->tp.kind == TP_LLM) {
     /* The KV cache (SPEC.md section 5): each request holds a sequence's
      * cache for B / X(B) seconds, so by Little's law the load keeps
@@ -658,55 +660,68 @@ STEP bool size_stage(const capplan_model *m, const params *p, plan *out,
      * hold them, B_max each: load / per-server throughput x B / B_max
      * (equal to the throughput count at 100% when the cache chose B). */
     const llm_result *r = &s->tp.llm;
-    double per_server = r->memory.max_concurrency;
-    pp->applies |= 1u << CON_KV_CACHE;
-    pp->by[CON_KV_CACHE] = per_server > 0 && s->tp.per_server > 0
-                               ? s->load / s->tp.per_server *
-                                     (r->batch / r->memory.max_concurrency)
+    double b_max = r->memory.max_concurrency;
+    applies |= 1u << CON_KV_CACHE;
+    pp->by[CON_KV_CACHE] = b_max > 0 && per_server > 0
+                               ? load / per_server * (r->batch / b_max)
                                : 0;
   }
-  s->equivalents = s->load / s->tp.per_server;
-  pp->carry = s->load / (s->tp.per_server * pol->failover_utilization);
-  pp->needed = needed(pp->carry);
+  double eq = load / per_server;
+  double carry = load / (per_server * pol->failover_utilization);
+  double need = needed(carry);
   if (ms->has_memory) {
-    pp->memory = in->memory * in->replicas;
-    pp->usable = usable_memory(hw, ms->memory_on_gpu, pol);
-    pp->applies |= 1u << CON_MEMORY;
-    pp->by[CON_MEMORY] = pp->memory / pp->usable;
+    double usable = usable_memory(&p->hw[ms->hw], ms->memory_on_gpu, pol);
+    double memory = in->memory * in->replicas;
+    pp->memory = memory;
+    pp->usable = usable;
+    applies |= 1u << CON_MEMORY;
+    pp->by[CON_MEMORY] = memory / usable;
     /* One copy of the data must fit on the servers that are up; a
      * server down takes its shard's requests with it. */
-    double hold = in->memory / pp->usable;
-    if (hold > pp->carry)
-      pp->carry = hold;
-    if (needed(hold) > pp->needed)
-      pp->needed = needed(hold);
+    double hold = in->memory / usable;
+    if (hold > carry)
+      carry = hold;
+    if (needed(hold) > need)
+      need = needed(hold);
   }
+  s->equivalents = eq;
+  pp->applies = applies;
+  pp->carry = carry;
+  pp->needed = need;
   if (ms->group >= 0) {
-    pp->by[CON_THROUGHPUT] = s->equivalents;
-    pp->raw = s->equivalents;
-    return !too_big(out, i, s->equivalents, s->load);
+    s->status = status;
+    pp->by[CON_THROUGHPUT] = eq;
+    pp->raw = eq;
+    return !too_big(out, i, eq, load);
   }
-  pp->by[CON_THROUGHPUT] = s->load / (s->tp.per_server * pol->utilization);
+  pp->by[CON_THROUGHPUT] = load / (per_server * pol->utilization);
   size_pool(pp, pol);
-  if (too_big(out, i, pp->servers, s->load))
+  const double servers = pp->servers;
+  if (too_big(out, i, servers, load)) {
+    s->status = status;
     return false;
-  pp->gpus = pp->servers * hw->gpus;
-  if (pp->gpus > CAPPLAN_MAX_EXACT) {
+  }
+  const hw_in *hw = &p->hw[ms->hw];
+  double gpus = servers * hw->gpus;
+  pp->gpus = gpus;
+  if (gpus > CAPPLAN_MAX_EXACT) {
+    s->status = status;
     out->problem = PROBLEM_GPUS;
     out->problem_stage = i;
     return false;
   }
-  pp->cost_per_year = pp->servers * hw->cost_per_year;
-  pp->utilization =
-      pp->servers > 0 ? s->load / (pp->servers * s->tp.per_server) : 0;
-  if (pp->utilization > 1 + 1e-9)
-    s->status = PLAN_OVERLOADED;
+  pp->cost_per_year = servers * hw->cost_per_year;
+  double utilization = servers > 0 ? load / (servers * per_server) : 0;
+  pp->utilization = utilization;
+  if (utilization > 1 + 1e-9)
+    status = PLAN_OVERLOADED;
   /* Its queue status now, with its figures at hand (latency_status():
    * nothing after this changes them for a stand-alone fixed stage). */
-  else if (!out->latency_on && ms->tp.kind == TP_FIXED &&
-           s->status == PLAN_OK && pp->servers > 0 &&
-           latency_fixed_overloaded(in, s, pp->servers, ms->random_balancer))
-    s->status = PLAN_OVERLOADED;
+  else if (!out->latency_on && ms->tp.kind == TP_FIXED && status == PLAN_OK &&
+           servers > 0 &&
+           latency_fixed_overloaded(in, s, servers, ms->random_balancer))
+    status = PLAN_OVERLOADED;
+  s->status = status;
   pool_availability(out, pp, pol, memo_of(out, i));
   /* Phase 5's starting point, while the figures are at hand. */
   s->effective = pp->all;
