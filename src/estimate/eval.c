@@ -68,7 +68,7 @@ plan *plan_new(const capplan_model *m) {
   p->latency_on = true;
   p->forms = xcalloc(n, sizeof(size_t));
   p->backed = xcalloc(n, sizeof(size_t));
-  p->moved = xcalloc(n, sizeof(bool));
+  p->moved = xcalloc(n, sizeof(size_t));
   p->queue_later = xcalloc(n, sizeof(size_t));
   p->standby_at = xcalloc(n, sizeof(size_t));
   for (size_t k = 0; k < m->n_stages; k++)
@@ -90,21 +90,21 @@ plan *plan_new(const capplan_model *m) {
    * that may form and those after them (not through a stage standing
    * by, whose latency the stages after it count as 0). */
   p->after_forms = xcalloc(n, sizeof(size_t));
+  bool *moved = xcalloc(n, sizeof(bool));
   for (size_t k = 0; k < p->n_forms; k++)
-    p->moved[p->forms[k]] = true;
+    moved[p->forms[k]] = true;
   for (size_t k = 0; k < m->n_stages; k++) {
     size_t i = m->order[k];
     const mstage *ms = &m->stage[i];
-    bool after = p->moved[i];
+    bool after = moved[i];
     for (size_t q = 0; q < ms->n_parents && !after; q++)
-      after = p->moved[ms->parents[q]] && !m->stage[ms->parents[q]].standby;
+      after = moved[ms->parents[q]] && !m->stage[ms->parents[q]].standby;
     if (ms->standby || !after)
       continue;
-    p->moved[i] = true;
+    moved[i] = true;
     p->after_forms[p->n_after_forms++] = i;
   }
-  for (size_t i = 0; i < m->n_stages; i++)
-    p->moved[i] = false;
+  free(moved);
   return p;
 }
 
@@ -576,6 +576,9 @@ static void fallback_latency(const capplan_model *m, const params *p, plan *out,
 static bool forming(const capplan_model *m, const params *p, plan *out,
                     bool *moved_finite) {
   bool any = false;
+  /* A stage's latency moved in this call when its stamp is this one: no
+   * stamps to clear afterwards. */
+  size_t at = ++out->moved_at;
   /* Stages of the fixed and llm kinds wait for no batch: their form
    * stays the 0 of phases 1 and 2. */
   for (size_t k = 0; k < out->n_forms; k++) {
@@ -598,13 +601,10 @@ static bool forming(const capplan_model *m, const params *p, plan *out,
     tp_queue_of(&ms->tp, &p->stage[i], &p->hw[ms->hw], &s->tp, rate, &q);
     s->form = s->load > 0 && q.form > 0 ? q.form : 0;
     any = any || s->form > 0;
-    out->moved[i] = true; /* its latency may have changed */
+    out->moved[i] = at; /* its latency may have changed */
   }
-  if (!any) {
-    for (size_t k = 0; k < out->n_forms; k++)
-      out->moved[out->forms[k]] = false;
+  if (!any)
     return false;
-  }
   /* The latencies again, of the stages whose own latency or an
    * upstream's moved (only stages downstream of one that may form can):
    * the others' are what they were, from the same figures.  A stage
@@ -616,24 +616,20 @@ static bool forming(const capplan_model *m, const params *p, plan *out,
   for (size_t k = 0; k < out->n_after_forms; k++) {
     size_t i = out->after_forms[k];
     const mstage *ms = &m->stage[i];
-    bool moved = out->moved[i];
+    bool moved = out->moved[i] == at;
     for (size_t q = 0; q < ms->n_parents && !moved; q++)
-      moved = out->moved[ms->parents[q]];
+      moved = out->moved[ms->parents[q]] == at;
     if (moved) {
       stage_latency(m, p, out, i, slowest_upstream(m, out, i));
       sum += out->stage[i].latency_to * 1000;
+      out->moved[i] = at;
     }
-    out->moved[i] = moved;
   }
   for (size_t k = 0; k < out->n_backed; k++) {
     size_t i = out->backed[k];
     fallback_latency(m, p, out, i);
     sum += out->stage[m->stage[i].fallback].latency_to * 1000;
   }
-  for (size_t k = 0; k < out->n_forms; k++)
-    out->moved[out->forms[k]] = false;
-  for (size_t k = 0; k < out->n_after_forms; k++)
-    out->moved[out->after_forms[k]] = false;
   *moved_finite = isfinite(sum);
   return true;
 }
