@@ -945,9 +945,6 @@ int plan_eval(const capplan_model *m, const params *p,
    * million times a second; clearing it would take a good share of that. */
   out->servers = out->gpus = out->cost_per_year = out->cost_per_month = 0;
   out->latency = 0;
-  /* Only the last critical path's stages are marked (phase 7). */
-  for (size_t k = 0; k < out->n_critical; k++)
-    out->stage[out->critical[k]].critical = false;
   out->n_critical = out->n_checks = out->failed = 0;
   out->overloaded = out->unmet = 0;
   out->problem = PROBLEM_NONE;
@@ -978,6 +975,7 @@ int plan_eval(const capplan_model *m, const params *p,
     const mstage *ms = &m->stage[i];
     const stage_in *in = &p->stage[i];
     stage_plan *s = &out->stage[i];
+    s->critical = false;
     if (ms->standby) {
       /* Phase 2 gives it the largest flow of the stages it backs up. */
       out->best[i] = i;
