@@ -79,6 +79,8 @@ plan *plan_new(const capplan_model *m) {
     p->zone_w[k].zones = -1; /* empty */
   for (size_t i = 0; i < m->n_stages; i++) {
     enum tp_kind kind = m->stage[i].tp.kind;
+    if (kind == TP_FIXED) /* for every evaluation (tp_eval_again) */
+      p->stage[i].tp.batch = p->stage[i].tp.parallelism = 1;
     if (kind != TP_FIXED && kind != TP_LLM)
       p->forms[p->n_forms++] = i;
     if (m->stage[i].fallback >= 0)
@@ -988,11 +990,13 @@ int plan_eval(const capplan_model *m, const params *p,
     double slow = upstream_flow(m, out, i, &inflow);
     s->inflow = in->share * inflow;
     s->outflow = s->inflow * (1 - in->stops);
-    s->double_counted = ms->join_any && inflow > 1 + 1e-9;
+    if (ms->join_any) /* else it stays false */
+      s->double_counted = inflow > 1 + 1e-9;
     double invocations = s->inflow * in->calls * qps;
     s->load = invocations * (1 - in->cache_hit);
-    s->cache_load = ms->has_cache ? invocations : 0;
-    tp_eval(&ms->tp, in, &p->hw[ms->hw], s->load, &s->tp);
+    if (ms->has_cache) /* else it stays 0 */
+      s->cache_load = invocations;
+    tp_eval_again(&ms->tp, in, &p->hw[ms->hw], s->load, &s->tp);
     s->form = 0;
     stage_latency(m, p, out, i, slow);
     status |= s->tp.status;
@@ -1023,7 +1027,7 @@ int plan_eval(const capplan_model *m, const params *p,
     f->inflow = max2(f->inflow, pr->inflow);
     f->outflow = f->inflow;
     f->load = f->inflow * fin->calls * (1 - fin->cache_hit) * qps;
-    tp_eval(&fm->tp, fin, &p->hw[fm->hw], f->load, &f->tp);
+    tp_eval_again(&fm->tp, fin, &p->hw[fm->hw], f->load, &f->tp);
     f->form = 0;
     fallback_latency(m, p, out, i);
   }

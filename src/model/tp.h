@@ -163,6 +163,18 @@ static inline void tp_eval(const tp_model *tp, const stage_in *in,
   else
     tp_ops_of(tp->kind)->eval(tp, in, hw, load, out);
 }
+/* The same into an OUT kept from one evaluation to the next, whose
+ * batch and parallelism the caller set to 1 once if TP is fixed: the
+ * fixed model's other figures follow from the inputs. */
+static inline void tp_eval_again(const tp_model *tp, const stage_in *in,
+                                 const hw_in *hw, double load, tp_out *out) {
+  if (tp->kind == TP_FIXED) {
+    out->per_server = in->qps_per_server;
+    out->latency = in->latency;
+  } else {
+    tp_ops_of(tp->kind)->eval(tp, in, hw, load, out);
+  }
+}
 
 extern const tp_ops tp_fixed_ops, tp_batch_ops, tp_dynbatch_ops,
     tp_roofline_ops, tp_llm_ops;
