@@ -23,6 +23,7 @@
  * What depends on the model alone (which stages a phase concerns) is
  * listed once by plan_new, and a phase visits only those.
  */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -476,6 +477,18 @@ static bool too_big(plan *out, size_t i, double servers, double load) {
   return true;
 }
 
+/* too_big() for a stage's own pool, whose load the finite checks of
+ * phases 1 and 2 settle before any sizing problem is reported (a
+ * non-finite load is reported as such first): the count alone, finite
+ * and exact. */
+STEP bool too_many(plan *out, size_t i, double servers) {
+  if (servers >= -DBL_MAX && servers <= CAPPLAN_MAX_EXACT)
+    return false;
+  out->problem = PROBLEM_SERVERS;
+  out->problem_stage = i;
+  return true;
+}
+
 /* The slowest path to the start of stage I: its upstream on that path
  * (the first listed wins ties), the path's length and fifth stage, and
  * its latency (SPEC.md: the largest latency to the end of an upstream). */
@@ -695,7 +708,7 @@ STEP bool size_stage(const capplan_model *m, const params *p, plan *out,
   pp->by[CON_THROUGHPUT] = load / (per_server * pol->utilization);
   size_pool(pp, pol);
   const double servers = pp->servers;
-  if (too_big(out, i, servers, load)) {
+  if (too_many(out, i, servers)) {
     s->status = status;
     return false;
   }
