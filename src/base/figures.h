@@ -63,6 +63,18 @@ static inline double capplan_floor(double x) {
  * that is 0, for the counts that are at least one server.  Inline:
  * sizing takes it a few times per stage and evaluation. */
 static inline double capplan_ceil_at_least(double x, double lo) {
+  if (x > 0 && x <= 4e11) {
+    /* The counts sizing takes: the tolerance below its cap of 0.5 and
+     * X - t below 2^52, so neither needs a test. */
+    double y = x - (x * CAPPLAN_CEIL_RELATIVE > CAPPLAN_CEIL_TOLERANCE
+                        ? x * CAPPLAN_CEIL_RELATIVE
+                        : CAPPLAN_CEIL_TOLERANCE);
+    if (y > 0) {
+      double c = (double)(long long)y;
+      return c < y ? c + 1 : c; /* at least 1 */
+    }
+    return lo;
+  }
   /* capplan_ceil_tolerance(x) without its branches: they differ only
    * for a NaN X, and then Y is NaN either way. */
   double t = fabs(x) * CAPPLAN_CEIL_RELATIVE;
