@@ -49,26 +49,49 @@ static inline double capplan_ceil_tolerance(double x) {
  * and NaN, through the library's. */
 double capplan_floor_slow(double x);
 static inline double capplan_floor(double x) {
-  if (x > -4503599627370496.0 && x < 4503599627370496.0) {
+  /* The counts it takes are not negative: there truncation is floor. */
+  if (x >= 0 && x < 4503599627370496.0)
+    return (double)(long long)x;
+  if (x > -4503599627370496.0 && x < 0) {
     double c = (double)(long long)x;
     return c > x ? c - 1 : c;
   }
   return capplan_floor_slow(x);
 }
 /* The one ceiling of sizing (SPEC.md "Sizing and rounding"): ceil(x - t)
- * with t = capplan_ceil_tolerance(x), never below 0.  Inline: sizing
- * takes it a few times per stage and evaluation. */
+ * with t = capplan_ceil_tolerance(x), never below 0; or LO (0 or 1) where
+ * that is 0, for the counts that are at least one server.  Inline:
+ * sizing takes it a few times per stage and evaluation. */
+static inline double capplan_ceil_at_least(double x, double lo) {
+  if (x > 0 && x <= 4e11) {
+    /* The counts sizing takes: the tolerance below its cap of 0.5 and
+     * X - t below 2^52, so neither needs a test. */
+    double y = x - (x * CAPPLAN_CEIL_RELATIVE > CAPPLAN_CEIL_TOLERANCE
+                        ? x * CAPPLAN_CEIL_RELATIVE
+                        : CAPPLAN_CEIL_TOLERANCE);
+    if (y > 0) {
+      double c = (double)(long long)y;
+      return c < y ? c + 1 : c; /* at least 1 */
+    }
+    return lo;
+  }
+  /* capplan_ceil_tolerance(x) without its branches: they differ only
+   * for a NaN X, and then Y is NaN either way. */
+  double t = fabs(x) * CAPPLAN_CEIL_RELATIVE;
+  t = t < CAPPLAN_CEIL_MAX ? t : CAPPLAN_CEIL_MAX;
+  t = t > CAPPLAN_CEIL_TOLERANCE ? t : CAPPLAN_CEIL_TOLERANCE;
+  double y = x - t;
+  if (y > 0 && y < 4503599627370496.0) {
+    double c = (double)(long long)y;
+    return c < y ? c + 1 : c; /* at least 1 */
+  }
+  /* From 2^52 on every double is whole; at or below 0 (and NaN) the
+   * ceiling is 0. */
+  return y >= 4503599627370496.0 ? y : lo;
+}
 double capplan_ceil_slow(double y);
 static inline double capplan_ceil(double x) {
-  double y = x - capplan_ceil_tolerance(x), c;
-  if (y > -1 && y < 4503599627370496.0) {
-    c = (double)(long long)y;
-    if (c < y)
-      c += 1;
-  } else {
-    c = capplan_ceil_slow(y);
-  }
-  return c > 0 ? c : 0;
+  return capplan_ceil_at_least(x, 0);
 }
 /* A queue busier than this share of its slots gets a warning (SPEC.md
  * section 7, "above 90%").  "Above" with a relative tolerance, as the

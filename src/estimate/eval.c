@@ -23,6 +23,7 @@
  * What depends on the model alone (which stages a phase concerns) is
  * listed once by plan_new, and a phase visits only those.
  */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,7 +69,7 @@ plan *plan_new(const capplan_model *m) {
   p->latency_on = true;
   p->forms = xcalloc(n, sizeof(size_t));
   p->backed = xcalloc(n, sizeof(size_t));
-  p->moved = xcalloc(n, sizeof(bool));
+  p->moved = xcalloc(n, sizeof(size_t));
   p->queue_later = xcalloc(n, sizeof(size_t));
   p->standby_at = xcalloc(n, sizeof(size_t));
   for (size_t k = 0; k < m->n_stages; k++)
@@ -79,6 +80,8 @@ plan *plan_new(const capplan_model *m) {
     p->zone_w[k].zones = -1; /* empty */
   for (size_t i = 0; i < m->n_stages; i++) {
     enum tp_kind kind = m->stage[i].tp.kind;
+    if (kind == TP_FIXED) /* for every evaluation (tp_eval_again) */
+      p->stage[i].tp.batch = p->stage[i].tp.parallelism = 1;
     if (kind != TP_FIXED && kind != TP_LLM)
       p->forms[p->n_forms++] = i;
     if (m->stage[i].fallback >= 0)
@@ -90,21 +93,21 @@ plan *plan_new(const capplan_model *m) {
    * that may form and those after them (not through a stage standing
    * by, whose latency the stages after it count as 0). */
   p->after_forms = xcalloc(n, sizeof(size_t));
+  bool *moved = xcalloc(n, sizeof(bool));
   for (size_t k = 0; k < p->n_forms; k++)
-    p->moved[p->forms[k]] = true;
+    moved[p->forms[k]] = true;
   for (size_t k = 0; k < m->n_stages; k++) {
     size_t i = m->order[k];
     const mstage *ms = &m->stage[i];
-    bool after = p->moved[i];
+    bool after = moved[i];
     for (size_t q = 0; q < ms->n_parents && !after; q++)
-      after = p->moved[ms->parents[q]] && !m->stage[ms->parents[q]].standby;
+      after = moved[ms->parents[q]] && !m->stage[ms->parents[q]].standby;
     if (ms->standby || !after)
       continue;
-    p->moved[i] = true;
+    moved[i] = true;
     p->after_forms[p->n_after_forms++] = i;
   }
-  for (size_t i = 0; i < m->n_stages; i++)
-    p->moved[i] = false;
+  free(moved);
   return p;
 }
 
@@ -166,10 +169,7 @@ static double min2(double a, double b) {
 /* Servers needed up to carry EQ servers' worth of load (FORMULAS.md
  * section 2b's m): ceil(EQ - 1e-9), at least 1 when there is load. */
 STEP double needed(double eq) {
-  if (eq <= 0)
-    return 0;
-  double m = capplan_ceil(eq);
-  return m < 1 ? 1 : m;
+  return eq <= 0 ? 0 : capplan_ceil_at_least(eq, 1);
 }
 
 /* The zone rule of size_servers(): to survive the loss of one of Z zones
@@ -210,28 +210,34 @@ double size_servers(double raw, double headroom, double redundancy,
  * ceiling, the zone rule and spares (size_servers, whose ceiling is
  * pp->ceiled: taken once). */
 STEP void size_pool(pool_plan *pp, const policy *pol) {
-  pp->needed_load = 0; /* set again only if latency raises NEEDED */
-  pp->raw = 0;
-  pp->binding = CON_THROUGHPUT;
+  double raw = 0; /* never NaN, never below 0 */
+  enum constraint binding = CON_THROUGHPUT;
   if (pp->applies == 1u << CON_THROUGHPUT) {
     /* The common pool: throughput alone. */
-    if (pp->by[CON_THROUGHPUT] > 0)
-      pp->raw = pp->by[CON_THROUGHPUT];
+    double by = pp->by[CON_THROUGHPUT];
+    if (by > 0)
+      raw = by;
   } else {
     for (int c = 0; c < CON_COUNT; c++)
-      if ((pp->applies & (1u << c)) && pp->by[c] > pp->raw) {
-        pp->raw = pp->by[c];
-        pp->binding = (enum constraint)c;
+      if ((pp->applies & (1u << c)) && pp->by[c] > raw) {
+        raw = pp->by[c];
+        binding = (enum constraint)c;
       }
   }
-  pp->with_headroom = pp->raw * (1 + pol->headroom);
-  pp->ceiled = capplan_ceil(pp->with_headroom);
-  if (pp->raw > 0 && pp->ceiled < 1)
-    pp->ceiled = 1;
-  double extra;
-  pp->servers = zones_and_spares(pp->ceiled, pol->redundancy, pol->zones,
-                                 pol->survive_zone_loss != 0, &extra);
-  pp->zone_extra = extra;
+  double with_headroom = raw * (1 + pol->headroom);
+  /* Any load takes at least one server; none takes none (RAW 0 makes
+   * WITH_HEADROOM 0 or NaN, whose ceiling is 0). */
+  double ceiled = raw > 0 ? capplan_ceil_at_least(with_headroom, 1) : 0;
+  double total = ceiled;
+  if (pol->zones >= 2 && pol->survive_zone_loss != 0 && ceiled > 0)
+    total = zone_total(ceiled, pol->zones);
+  pp->needed_load = 0; /* set again only if latency raises NEEDED */
+  pp->raw = raw;
+  pp->binding = binding;
+  pp->with_headroom = with_headroom;
+  pp->ceiled = ceiled;
+  pp->zone_extra = total - ceiled;
+  pp->servers = total + pol->redundancy; /* zones_and_spares() */
 }
 
 /* A and 1 - A that add up to one: the smaller keeps its digits (it was
@@ -471,6 +477,18 @@ static bool too_big(plan *out, size_t i, double servers, double load) {
   return true;
 }
 
+/* too_big() for a stage's own pool, whose load the finite checks of
+ * phases 1 and 2 settle before any sizing problem is reported (a
+ * non-finite load is reported as such first): the count alone, finite
+ * and exact. */
+STEP bool too_many(plan *out, size_t i, double servers) {
+  if (servers >= -DBL_MAX && servers <= CAPPLAN_MAX_EXACT)
+    return false;
+  out->problem = PROBLEM_SERVERS;
+  out->problem_stage = i;
+  return true;
+}
+
 /* The slowest path to the start of stage I: its upstream on that path
  * (the first listed wins ties), the path's length and fifth stage, and
  * its latency (SPEC.md: the largest latency to the end of an upstream). */
@@ -511,9 +529,12 @@ STEP double upstream_flow(const capplan_model *m, plan *out, size_t i,
     out->fifth[i] = i;
     return 0;
   }
-  double slow = 0, in = 0;
+  /* The first upstream outside the loop (most stages have one). */
   size_t best = ms->parents[0];
-  for (size_t q = 0; q < ms->n_parents; q++) {
+  double o = st[best].outflow;
+  double slow = max2(0, st[best].latency_to);
+  double in = ms->join_any ? 0 + o : max2(0, o);
+  for (size_t q = 1; q < ms->n_parents; q++) {
     size_t u = ms->parents[q];
     double up = st[u].latency_to;
     in = ms->join_any ? in + st[u].outflow : max2(in, st[u].outflow);
@@ -570,6 +591,9 @@ static void fallback_latency(const capplan_model *m, const params *p, plan *out,
 static bool forming(const capplan_model *m, const params *p, plan *out,
                     bool *moved_finite) {
   bool any = false;
+  /* A stage's latency moved in this call when its stamp is this one: no
+   * stamps to clear afterwards. */
+  size_t at = ++out->moved_at;
   /* Stages of the fixed and llm kinds wait for no batch: their form
    * stays the 0 of phases 1 and 2. */
   for (size_t k = 0; k < out->n_forms; k++) {
@@ -586,19 +610,16 @@ static bool forming(const capplan_model *m, const params *p, plan *out,
         ms->group >= 0 ? out->group[ms->group].pool.servers : s->pool.servers;
     double rate = servers > 0 ? s->load / servers : 0;
     /* Per-accelerator batchers: their batch at the count chosen. */
-    if (ms->group < 0)
+    if (ms->group < 0 && ms->tp.kind == TP_DYNBATCH)
       tp_batching_at(&ms->tp, &p->stage[i], servers, &s->tp);
     tp_queue q = {0};
     tp_queue_of(&ms->tp, &p->stage[i], &p->hw[ms->hw], &s->tp, rate, &q);
     s->form = s->load > 0 && q.form > 0 ? q.form : 0;
     any = any || s->form > 0;
-    out->moved[i] = true; /* its latency may have changed */
+    out->moved[i] = at; /* its latency may have changed */
   }
-  if (!any) {
-    for (size_t k = 0; k < out->n_forms; k++)
-      out->moved[out->forms[k]] = false;
+  if (!any)
     return false;
-  }
   /* The latencies again, of the stages whose own latency or an
    * upstream's moved (only stages downstream of one that may form can):
    * the others' are what they were, from the same figures.  A stage
@@ -610,24 +631,20 @@ static bool forming(const capplan_model *m, const params *p, plan *out,
   for (size_t k = 0; k < out->n_after_forms; k++) {
     size_t i = out->after_forms[k];
     const mstage *ms = &m->stage[i];
-    bool moved = out->moved[i];
+    bool moved = out->moved[i] == at;
     for (size_t q = 0; q < ms->n_parents && !moved; q++)
-      moved = out->moved[ms->parents[q]];
+      moved = out->moved[ms->parents[q]] == at;
     if (moved) {
       stage_latency(m, p, out, i, slowest_upstream(m, out, i));
       sum += out->stage[i].latency_to * 1000;
+      out->moved[i] = at;
     }
-    out->moved[i] = moved;
   }
   for (size_t k = 0; k < out->n_backed; k++) {
     size_t i = out->backed[k];
     fallback_latency(m, p, out, i);
     sum += out->stage[m->stage[i].fallback].latency_to * 1000;
   }
-  for (size_t k = 0; k < out->n_forms; k++)
-    out->moved[out->forms[k]] = false;
-  for (size_t k = 0; k < out->n_after_forms; k++)
-    out->moved[out->after_forms[k]] = false;
   *moved_finite = isfinite(sum);
   return true;
 }
@@ -637,14 +654,16 @@ STEP bool size_stage(const capplan_model *m, const params *p, plan *out,
                      size_t i) {
   const mstage *ms = &m->stage[i];
   const stage_in *in = &p->stage[i];
-  const hw_in *hw = &p->hw[ms->hw];
   stage_plan *s = &out->stage[i];
   const policy *pol = &in->pol;
   pool_plan *pp = &s->pool;
-  s->status = s->load > 0 ? PLAN_OK : PLAN_NO_LOAD;
-  if (s->load > 0 && s->tp.unmet)
-    s->status = PLAN_UNMET; /* an llm objective no batch meets */
-  pp->applies = 1u << CON_THROUGHPUT;
+  /* In locals, each stored once: the stores to the plan could alias the
+   * inputs, which the compiler would otherwise read again after each. */
+  const double load = s->load, per_server = s->tp.per_server;
+  enum plan_status status = load > 0 ? PLAN_OK : PLAN_NO_LOAD;
+  if (load > 0 && s->tp.unmet)
+    status = PLAN_UNMET; /* an llm objective no batch meets */
+  unsigned applies = 1u << CON_THROUGHPUT;
   if (ms->tp.kind == TP_LLM) {
     /* The KV cache (SPEC.md section 5): each request holds a sequence's
      * cache for B / X(B) seconds, so by Little's law the load keeps
@@ -652,56 +671,72 @@ STEP bool size_stage(const capplan_model *m, const params *p, plan *out,
      * hold them, B_max each: load / per-server throughput x B / B_max
      * (equal to the throughput count at 100% when the cache chose B). */
     const llm_result *r = &s->tp.llm;
-    double per_server = r->memory.max_concurrency;
-    pp->applies |= 1u << CON_KV_CACHE;
-    pp->by[CON_KV_CACHE] = per_server > 0 && s->tp.per_server > 0
-                               ? s->load / s->tp.per_server *
-                                     (r->batch / r->memory.max_concurrency)
+    double b_max = r->memory.max_concurrency;
+    applies |= 1u << CON_KV_CACHE;
+    pp->by[CON_KV_CACHE] = b_max > 0 && per_server > 0
+                               ? load / per_server * (r->batch / b_max)
                                : 0;
   }
-  s->equivalents = s->load / s->tp.per_server;
-  pp->carry = s->load / (s->tp.per_server * pol->failover_utilization);
-  pp->needed = needed(pp->carry);
+  double eq = load / per_server;
+  double carry = load / (per_server * pol->failover_utilization);
+  double need = needed(carry);
   if (ms->has_memory) {
-    pp->memory = in->memory * in->replicas;
-    pp->usable = usable_memory(hw, ms->memory_on_gpu, pol);
-    pp->applies |= 1u << CON_MEMORY;
-    pp->by[CON_MEMORY] = pp->memory / pp->usable;
+    double usable = usable_memory(&p->hw[ms->hw], ms->memory_on_gpu, pol);
+    double memory = in->memory * in->replicas;
+    pp->memory = memory;
+    pp->usable = usable;
+    applies |= 1u << CON_MEMORY;
+    pp->by[CON_MEMORY] = memory / usable;
     /* One copy of the data must fit on the servers that are up; a
      * server down takes its shard's requests with it. */
-    double hold = in->memory / pp->usable;
-    if (hold > pp->carry)
-      pp->carry = hold;
-    if (needed(hold) > pp->needed)
-      pp->needed = needed(hold);
+    double hold = in->memory / usable;
+    if (hold > carry)
+      carry = hold;
+    if (needed(hold) > need)
+      need = needed(hold);
   }
+  s->equivalents = eq;
+  pp->applies = applies;
+  pp->carry = carry;
+  pp->needed = need;
   if (ms->group >= 0) {
-    pp->by[CON_THROUGHPUT] = s->equivalents;
-    pp->raw = s->equivalents;
-    return !too_big(out, i, s->equivalents, s->load);
+    s->status = status;
+    pp->by[CON_THROUGHPUT] = eq;
+    pp->raw = eq;
+    return !too_big(out, i, eq, load);
   }
-  pp->by[CON_THROUGHPUT] = s->load / (s->tp.per_server * pol->utilization);
+  pp->by[CON_THROUGHPUT] = load / (per_server * pol->utilization);
   size_pool(pp, pol);
-  if (too_big(out, i, pp->servers, s->load))
+  const double servers = pp->servers;
+  if (too_many(out, i, servers)) {
+    s->status = status;
     return false;
-  pp->gpus = pp->servers * hw->gpus;
-  if (pp->gpus > CAPPLAN_MAX_EXACT) {
+  }
+  const hw_in *hw = &p->hw[ms->hw];
+  double gpus = servers * hw->gpus;
+  pp->gpus = gpus;
+  if (gpus > CAPPLAN_MAX_EXACT) {
+    s->status = status;
     out->problem = PROBLEM_GPUS;
     out->problem_stage = i;
     return false;
   }
-  pp->cost_per_year = pp->servers * hw->cost_per_year;
-  pp->utilization =
-      pp->servers > 0 ? s->load / (pp->servers * s->tp.per_server) : 0;
-  if (pp->utilization > 1 + 1e-9)
-    s->status = PLAN_OVERLOADED;
+  pp->cost_per_year = servers * hw->cost_per_year;
+  double utilization = servers > 0 ? load / (servers * per_server) : 0;
+  pp->utilization = utilization;
+  if (utilization > 1 + 1e-9)
+    status = PLAN_OVERLOADED;
   /* Its queue status now, with its figures at hand (latency_status():
    * nothing after this changes them for a stand-alone fixed stage). */
-  else if (!out->latency_on && ms->tp.kind == TP_FIXED &&
-           s->status == PLAN_OK && pp->servers > 0 &&
-           latency_fixed_overloaded(in, s, pp->servers, ms->random_balancer))
-    s->status = PLAN_OVERLOADED;
+  else if (!out->latency_on && ms->tp.kind == TP_FIXED && status == PLAN_OK &&
+           servers > 0 &&
+           latency_fixed_overloaded(in, s, servers, ms->random_balancer))
+    status = PLAN_OVERLOADED;
+  s->status = status;
   pool_availability(out, pp, pol, memo_of(out, i));
+  /* Phase 5's starting point, while the figures are at hand. */
+  s->effective = pp->all;
+  s->effective_req = pp->req;
 
   /* A cache tier in front (SPEC.md section 5): every lookup reaches it,
    * hits and misses; sized by its throughput and its working set. */
@@ -852,8 +887,8 @@ static bool size_group(const capplan_model *m, const params *p, plan *out,
   pool_availability(out, pp, pol, memo_of(out, 2 * m->n_stages + gi));
   for (size_t k = 0; k < mg->n_members; k++) {
     stage_plan *s = &out->stage[mg->members[k]];
-    s->pool.all = pp->all;
-    s->pool.req = pp->req;
+    s->pool.all = s->effective = pp->all;
+    s->pool.req = s->effective_req = pp->req;
     s->pool.utilization = pp->utilization;
     if (pp->utilization > 1 + 1e-9 && s->status == PLAN_OK)
       s->status = PLAN_OVERLOADED;
@@ -968,11 +1003,13 @@ int plan_eval(const capplan_model *m, const params *p,
     double slow = upstream_flow(m, out, i, &inflow);
     s->inflow = in->share * inflow;
     s->outflow = s->inflow * (1 - in->stops);
-    s->double_counted = ms->join_any && inflow > 1 + 1e-9;
+    if (ms->join_any) /* else it stays false */
+      s->double_counted = inflow > 1 + 1e-9;
     double invocations = s->inflow * in->calls * qps;
     s->load = invocations * (1 - in->cache_hit);
-    s->cache_load = ms->has_cache ? invocations : 0;
-    tp_eval(&ms->tp, in, &p->hw[ms->hw], s->load, &s->tp);
+    if (ms->has_cache) /* else it stays 0 */
+      s->cache_load = invocations;
+    tp_eval_again(&ms->tp, in, &p->hw[ms->hw], s->load, &s->tp);
     s->form = 0;
     stage_latency(m, p, out, i, slow);
     status |= s->tp.status;
@@ -1003,7 +1040,7 @@ int plan_eval(const capplan_model *m, const params *p,
     f->inflow = max2(f->inflow, pr->inflow);
     f->outflow = f->inflow;
     f->load = f->inflow * fin->calls * (1 - fin->cache_hit) * qps;
-    tp_eval(&fm->tp, fin, &p->hw[fm->hw], f->load, &f->tp);
+    tp_eval_again(&fm->tp, fin, &p->hw[fm->hw], f->load, &f->tp);
     f->form = 0;
     fallback_latency(m, p, out, i);
   }
@@ -1093,12 +1130,15 @@ int plan_eval(const capplan_model *m, const params *p,
   }
 
   /* 5. Fallback pairs (FORMULAS.md section 2, redundant alternatives):
-   * the pair is down only when both are, 1 - (1 - A)(1 - A_fallback). */
-  for (size_t i = 0; i < n; i++) {
-    stage_plan *s = &out->stage[i];
-    s->effective = s->pool.all;
-    s->effective_req = s->pool.req;
-  }
+   * the pair is down only when both are, 1 - (1 - A)(1 - A_fallback).
+   * Sizing set each stage's EFFECTIVE to its pool's figures; servers
+   * added for latency objectives change those. */
+  if (out->latency_on && m->n_pct_limits)
+    for (size_t i = 0; i < n; i++) {
+      stage_plan *s = &out->stage[i];
+      s->effective = s->pool.all;
+      s->effective_req = s->pool.req;
+    }
   for (size_t k = 0; k < out->n_backed; k++) {
     size_t i = out->backed[k];
     stage_plan *s = &out->stage[i];
@@ -1138,8 +1178,10 @@ int plan_eval(const capplan_model *m, const params *p,
     size_t i = m->order[k];
     const mstage *ms = &m->stage[i];
     const stage_plan *s = &out->stage[i];
-    overloaded += s->status == PLAN_OVERLOADED;
-    unmet += s->status == PLAN_UNMET;
+    if (s->status >= PLAN_OVERLOADED) { /* rare: one test for both */
+      overloaded += s->status == PLAN_OVERLOADED;
+      unmet += s->status == PLAN_UNMET;
+    }
     if (ms->has_cache) {
       servers += s->cache.servers;
       gpus += s->cache.gpus;

@@ -264,8 +264,8 @@ typedef struct plan {
   zone_memo *zone_w; /* PLAN_ZONE_SLOTS of them */
   size_t zone_next;  /* the slot a new key takes */
   /* Scratch of phase 4b: stages whose latency to their end may have
-   * moved since it was last taken. */
-  bool *moved;
+   * moved since it was last taken, those whose stamp is MOVED_AT. */
+  size_t *moved, moved_at;
 } plan;
 
 /* A plan shaped for M.  Free with plan_free() (accepts NULL). */

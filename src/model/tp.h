@@ -20,10 +20,16 @@ struct spec_stage;
 
 /* What a throughput model says about one server of a stage. */
 typedef struct tp_out {
+  /* What every evaluation reads, first (one cache line with the start of
+   * the stage's plan after them, plan.h). */
   double per_server;  /* requests/s at 100% utilization */
   double latency;     /* service time a request spends in the stage, s */
   double batch;       /* requests served together */
   double parallelism; /* batches (or requests) in flight per server */
+  /* The status of the model at this load (llm_status, batching_status):
+   * 0, or why it has no answer (the stage is then unmet). */
+  int status;
+  bool unmet; /* an objective (slo.ttft, slo.tpot) cannot be met */
   /* The accelerator models (dynbatch, roofline, llm); 0 for the others. */
   double batch_time; /* s one batch holds an accelerator */
   /* The longest wait for a batch to close when the model fixes it (the
@@ -34,11 +40,7 @@ typedef struct tp_out {
   double busy;         /* accelerators busy on average (batching) */
   double accelerators; /* accelerators at the target utilization */
   int bound;           /* roofline_bound of a batch, llm_bound; -1: none */
-  /* The status of the model at this load (llm_status, batching_status):
-   * 0, or why it has no answer (the stage is then unmet). */
-  int status;
-  bool unmet; /* an objective (slo.ttft, slo.tpot) cannot be met */
-  int limit;  /* what chose the batch (batching_limit, llm choice) */
+  int limit;           /* what chose the batch (batching_limit, llm choice) */
   /* llm: the replicas a server holds, the time to the first token with
    * the wait for the decode step in flight, and every figure of one
    * replica at the chosen batch (last: the other kinds never touch it). */
@@ -160,6 +162,18 @@ static inline void tp_eval(const tp_model *tp, const stage_in *in,
     tp_fixed_eval(in, out);
   else
     tp_ops_of(tp->kind)->eval(tp, in, hw, load, out);
+}
+/* The same into an OUT kept from one evaluation to the next, whose
+ * batch and parallelism the caller set to 1 once if TP is fixed: the
+ * fixed model's other figures follow from the inputs. */
+static inline void tp_eval_again(const tp_model *tp, const stage_in *in,
+                                 const hw_in *hw, double load, tp_out *out) {
+  if (tp->kind == TP_FIXED) {
+    out->per_server = in->qps_per_server;
+    out->latency = in->latency;
+  } else {
+    tp_ops_of(tp->kind)->eval(tp, in, hw, load, out);
+  }
 }
 
 extern const tp_ops tp_fixed_ops, tp_batch_ops, tp_dynbatch_ops,
