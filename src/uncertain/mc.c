@@ -33,6 +33,7 @@
 
 #include "figures.h"
 #include "lean.h"
+#include "mc_avx2.h"
 
 /* ------------------------------------------------------------ figures */
 
@@ -471,7 +472,7 @@ static bool all_bits(const double *v, size_t n, uint64_t bits) {
  * flags the trials to leave out.  A loop per way, each with what it
  * reads held in locals. */
 static void counts_add_block(counts *c, enum count_mode mode, const double *v,
-                             size_t n, const unsigned *skip) {
+                             size_t n, const unsigned *skip, bool avx2) {
   size_t t = 0;
   if (skip)
     for (; t < n; t++)
@@ -497,6 +498,8 @@ static void counts_add_block(counts *c, enum count_mode mode, const double *v,
     while (t < n) {
       size_t *win = c->win;
       double base = c->base, cap = (double)c->cap;
+      if (avx2 && win)
+        t += mc_window_avx2(v + t, n - t, base, cap, win);
       /* In the window when the offset is a whole number in [0, CAP). */
       for (; t < n && win; t++) {
         double at = v[t] - base;
@@ -1153,7 +1156,10 @@ static void *work(void *arg) {
           uint64_t base = fu->kbase;
           unsigned shift = fu->kshift;
           uint16_t *bin = fu->bin + first;
-          for (size_t t = 0; t < n; t++) {
+          size_t t = 0;
+          if (sh->tables->avx2 && !failed)
+            t = mc_bins_avx2(c, n, base, shift, RADIX_BINS, bin, bins);
+          for (; t < n; t++) {
             if (failed && (flags[t] & LEAN_FALLBACK)) {
               fu->values[first + t] = NAN;
               continue;
@@ -1163,8 +1169,8 @@ static void *work(void *arg) {
             bins[at]++;
           }
         } else if (fu->rec == REC_COUNT) {
-          counts_add_block(&w->counts[f], fu->mode, c, n,
-                           failed ? flags : NULL);
+          counts_add_block(&w->counts[f], fu->mode, c, n, failed ? flags : NULL,
+                           sh->tables->avx2);
         }
       }
     }

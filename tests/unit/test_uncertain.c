@@ -24,6 +24,7 @@
 #include "inputs.h"
 #include "lean.h"
 #include "mc.h"
+#include "mc_avx2.h"
 #include "sensitivity.h"
 #include "sweep.h"
 
@@ -584,6 +585,93 @@ static void test_forecast(void **state) {
   run_free(&x);
 }
 
+/* A double's bits in an order that sorts as the double does, and its
+ * bin: mc.c's sort_key and key_bin, written again from their definition. */
+static size_t ref_bin(double x, uint64_t base, unsigned shift, size_t nbins) {
+  uint64_t b;
+  memcpy(&b, &x, sizeof b);
+  uint64_t key = b >> 63 ? ~b : b | 0x8000000000000000ull;
+  uint64_t at = (key >= base ? key - base : 0) >> shift;
+  return at < nbins ? (size_t)at : nbins - 1;
+}
+
+/* The AVX2 recording gives each trial the bin and the count mc.c's loops
+ * give (values below, inside and past the bins' range, negative, -0,
+ * tiny and huge), and counts a window's whole numbers until the first
+ * group of four holding one that is not (a fraction, one outside, NaN). */
+static void test_record_avx2(void **state) {
+  (void)state;
+  dist_tables t;
+  dist_tables_init(&t);
+  enum { N = 4003, NB = 4096 };
+  static double v[N];
+  static uint16_t bin[N];
+  static size_t bins[NB], want[NB];
+  uint64_t w = 42;
+  for (size_t i = 0; i < N; i++) {
+    w = w * 6364136223846793005ull + 1442695040888963407ull;
+    double u = (double)(w >> 11) * 0x1p-53;
+    v[i] = i % 97 == 0   ? -u * 1e6
+           : i % 89 == 0 ? (i % 2 ? -0.0 : 0.0)
+           : i % 83 == 0 ? 1e-300 * u
+           : i % 79 == 0 ? 1e300 * u
+                         : 1e5 + 2e5 * u;
+  }
+  /* Bins over 1e5 .. 3e5 with a quarter of that again on each side (the
+   * ends take the rest), then over every value from -1e6 up. */
+  double one = 1e5, three = 3e5, most = -1e6;
+  uint64_t lo, hi, low;
+  memcpy(&lo, &one, sizeof lo);
+  memcpy(&hi, &three, sizeof hi);
+  memcpy(&low, &most, sizeof low);
+  lo |= 0x8000000000000000ull;
+  hi |= 0x8000000000000000ull;
+  uint64_t bases[2] = {lo - (hi - lo) / 4, ~low};
+  for (int r = 0; r < 2; r++) {
+    uint64_t base = bases[r], span = r ? UINT64_MAX - base : (hi - lo) * 3 / 2;
+    unsigned shift = 0;
+    while ((span >> shift) >= NB)
+      shift++;
+    memset(bins, 0, sizeof bins);
+    memset(want, 0, sizeof want);
+    size_t took = mc_bins_avx2(v, N, base, shift, NB, bin, bins);
+    if (!t.avx2) {
+      assert_int_equal(took, 0);
+      return;
+    }
+    assert_int_equal(took, N / 4 * 4);
+    for (size_t i = 0; i < took; i++) {
+      size_t b = ref_bin(v[i], base, shift, NB);
+      if (bin[i] != b)
+        fail_msg("value %zu (%.17g): bin %u, not %zu", i, v[i], bin[i], b);
+      want[b]++;
+    }
+    assert_memory_equal(bins, want, sizeof bins);
+    if (r == 0) /* both ends were reached */
+      assert_true(want[0] > 0 && want[NB - 1] > 0);
+    else /* the negative values spread over bins of their own */
+      assert_true(want[0] > 0 && want[1] + want[2] + want[3] > 0);
+  }
+
+  /* A window of 64 from 10: whole numbers in it, then 20.5. */
+  double x[40];
+  size_t win[64] = {0}, ref[64] = {0};
+  for (size_t i = 0; i < 40; i++)
+    x[i] = 10 + (double)(i * 7 % 64);
+  x[33] = 20.5;
+  assert_int_equal(mc_window_avx2(x, 40, 10, 64, win), 32);
+  for (size_t i = 0; i < 32; i++)
+    ref[(size_t)(x[i] - 10)]++;
+  assert_memory_equal(win, ref, sizeof win);
+  double edge[][4] = {{10, 74, 11, 12}, {9, 10, 11, 12}, {10, NAN, 11, 12}};
+  for (size_t e = 0; e < 3; e++)
+    assert_int_equal(mc_window_avx2(edge[e], 4, 10, 64, win), 0);
+  double neg0[4] = {-0.0, 0, 63, 1};
+  size_t w0[64] = {0};
+  assert_int_equal(mc_window_avx2(neg0, 4, 0, 64, w0), 4);
+  assert_true(w0[0] == 2 && w0[63] == 1 && w0[1] == 1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_targets),
@@ -596,6 +684,7 @@ int main(void) {
       cmocka_unit_test(test_sensitivity),
       cmocka_unit_test(test_sweep_find),
       cmocka_unit_test(test_forecast),
+      cmocka_unit_test(test_record_avx2),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,23 @@
+/*
+ * mc_avx2.h - Monte Carlo's recording four trials at a time (mc_avx2.c),
+ * private to mc.c.  Each function takes the first trials, a multiple of
+ * four, and returns how many it took; mc.c's own loops take the rest.
+ * Only where dist_avx2_usable().
+ */
+#ifndef CAPPLAN_MC_AVX2_H
+#define CAPPLAN_MC_AVX2_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Each of V[0..N)'s bin (mc.c's key_bin of its sort key, BASE and SHIFT,
+ * NBINS bins) into BIN and counted in BINS. */
+size_t mc_bins_avx2(const double *v, size_t n, uint64_t base, unsigned shift,
+                    size_t nbins, uint16_t *bin, size_t *bins);
+
+/* V[0..) counted in the window WIN of CAP slots from BASE while each is
+ * a whole number in it (CAP at most 2^20). */
+size_t mc_window_avx2(const double *v, size_t n, double base, double cap,
+                      size_t *win);
+
+#endif
