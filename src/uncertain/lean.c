@@ -234,6 +234,7 @@ static void batch_tp(lstage *s, const params *p, size_t len) {
 /* Two trials at a time in the SSE2 registers every x86-64 has. */
 #define LEAN_W 2
 #define LEAN_SIMD_FN lean_stage_sse2
+#define LEAN_FINISH_FN lean_finish_sse2
 #include "lean_simd.h"
 #endif
 
@@ -294,7 +295,14 @@ static void finish(lean *k, size_t len, const check_limit *limits,
   double *t_cost = k->tot[LT_COST], *t_lat = k->tot[LT_LATENCY];
   double *t_up = k->tot[LT_ALL_UP];
   double *t_month = k->tot[LT_MONTH], *t_million = k->tot[LT_MILLION];
-  for (size_t t = 0; t < len; t++) {
+  size_t t = 0;
+#ifdef LEAN_SIMD
+  if (k->lanes == 4)
+    t = lean_finish_avx2(k, len);
+  else if (k->lanes == 2)
+    t = lean_finish_sse2(k, len);
+#endif
+  for (; t < len; t++) {
     double servers = t_srv[t], gpus = t_gpus[t], cost = t_cost[t];
     double average = k->average_t[t];
     t_month[t] = cost * CAPPLAN_HOURS_PER_MONTH / CAPPLAN_HOURS_PER_YEAR;
@@ -309,6 +317,9 @@ static void finish(lean *k, size_t len, const check_limit *limits,
     if (servers > CAPPLAN_MAX_EXACT || gpus > CAPPLAN_MAX_EXACT ||
         sum - sum != 0)
       k->flags[t] |= LEAN_FALLBACK;
+  }
+  for (t = 0; n_limits && t < len; t++) {
+    double servers = t_srv[t], gpus = t_gpus[t], cost = t_cost[t];
     for (size_t c = 0; c < n_limits; c++) {
       double actual = 0, limit = limits[c].limit;
       bool upper = true;

@@ -317,6 +317,10 @@ fallback:
  * stage_one.  lean_stage_avx2 only where the CPU has AVX2. */
 size_t lean_stage_sse2(lean *k, lstage *s, const fixed_in *c, size_t len,
                        bool first);
+/* The same for finish()'s figures of the totals (lean.c), without the
+ * checks. */
+size_t lean_finish_sse2(lean *k, size_t len);
+size_t lean_finish_avx2(lean *k, size_t len);
 size_t lean_stage_avx2(lean *k, lstage *s, const fixed_in *c, size_t len,
                        bool first);
 /* Whether lean_stage_avx2 was compiled (x86-64, gcc or clang) and the CPU

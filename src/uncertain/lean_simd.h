@@ -246,3 +246,29 @@ size_t LEAN_SIMD_FN(lean *k, lstage *s, const fixed_in *c, size_t len,
   }
   return t;
 }
+
+/* finish() (lean.c) for W trials at a time from trial 0, without the
+ * checks: the cost per month and per million requests, and the trials
+ * plan_eval takes; returns the trials done. */
+size_t LEAN_FINISH_FN(lean *k, size_t len) {
+  double *t_srv = k->tot[LT_SERVERS], *t_gpus = k->tot[LT_GPUS];
+  double *t_cost = k->tot[LT_COST];
+  double *t_month = k->tot[LT_MONTH], *t_million = k->tot[LT_MILLION];
+  size_t t = 0;
+  for (; t + W <= len; t += W) {
+    vd servers = vload(t_srv + t), gpus = vload(t_gpus + t);
+    vd cost = vload(t_cost + t), average = vload(k->average_t + t);
+    vstore(t_month + t,
+           cost * CAPPLAN_HOURS_PER_MONTH / CAPPLAN_HOURS_PER_YEAR);
+    /* The quotient of every lane, kept where the average is positive. */
+    vd million = vsel(average > 0.0, cost / (average * SECONDS_PER_YEAR) * 1e6,
+                      vall(-1));
+    vstore(t_million + t, million);
+    vd sum = cost + servers + gpus + million;
+    unsigned bad = vmask((servers > CAPPLAN_MAX_EXACT) |
+                         (gpus > CAPPLAN_MAX_EXACT) | ~((sum - sum) == 0.0));
+    for (size_t l = 0; bad && l < W; l++)
+      k->flags[t + l] |= (bad >> l & 1) ? LEAN_FALLBACK : 0;
+  }
+  return t;
+}
