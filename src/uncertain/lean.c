@@ -82,6 +82,19 @@ lean *lean_new(const capplan_model *m, const params *p, double *const *vary,
   k->rpu = operand(k, vary, &tr->requests_per_user);
   k->p2a = operand(k, vary, &tr->peak_to_average);
   k->avg_qps = operand(k, vary, &tr->average_qps);
+  /* Traffic given as a peak alone takes no work a block: the peak's own
+   * column (or its value in every trial) and no average. */
+  k->traffic_each =
+      m->traffic_from_dau || m->has_peak_to_average || m->has_average_qps;
+  k->qps_in = k->qps_t;
+  if (!k->traffic_each) {
+    if (k->qps.mask)
+      k->qps_in = k->qps.p;
+    else
+      for (size_t t = 0; t < len; t++)
+        k->qps_t[t] = k->qps.p[0];
+    memset(k->average_t, 0, len * sizeof(double));
+  }
   for (size_t o = 0; o < n; o++) {
     size_t i = m->order[o];
     lstage *s = &k->st[o];
@@ -196,6 +209,8 @@ double *lean_out(lean *k, enum lean_fig f, size_t i) {
 /* Traffic (eval.c, before phase 1), for every trial. */
 static void traffic(lean *k, size_t len) {
   const capplan_model *m = k->m;
+  if (!k->traffic_each)
+    return;
   for (size_t t = 0; t < len; t++) {
     double qps, average;
     if (m->traffic_from_dau) {

@@ -9,13 +9,16 @@
  * A block is up to lean_block_len() trials.  The inputs that vary between
  * trials are named when the evaluator is made, by their addresses in a
  * parameter vector P; each has a column the caller fills with the
- * trial's values, and every other input is read from P.  The evaluation
+ * trial's values, and every other input is read from P, which must not
+ * change while the evaluator lives (traffic given as a peak is taken
+ * from it once, when it is made).  The evaluation
  * writes, per trial, only what Monte Carlo records: each stage's servers,
  * GPUs, cost, latency and availability, the totals, the checks passed and
  * whether a stage is overloaded, each in a column of its own (structure
  * of arrays: one loop per stage over the trials, with what the model
  * fixes decided once).  k-of-n tails are remembered per stage in a table
- * large enough for the counts a million trials meet.
+ * large enough for the counts a million trials meet (smaller when the
+ * model has many stages).
  *
  * A trial it cannot finish exactly as plan_eval would (a figure that
  * leaves the range a plan accepts) is flagged LEAN_FALLBACK for plan_eval.

@@ -87,6 +87,8 @@ struct lean {
   size_t *pos;  /* model index -> position in st */
   opnd qps, dau, rpu, p2a, avg_qps;
   double *qps_t, *average_t; /* per trial */
+  const double *qps_in;      /* the peak per trial: qps_t or a column */
+  bool traffic_each;         /* else set once by lean_new */
   double *tot[LF_COUNT];     /* the totals (index >= LT_SERVERS) */
   unsigned *flags;
   double *arena; /* every column */
@@ -200,7 +202,7 @@ static ALWAYS_INLINE void stage_one(lean *k, lstage *s, const fixed_in *c,
   }
   double sin = IN(share) * inflow;
   s->outflow[t] = sin * (1 - IN(stops));
-  double load = sin * IN(calls) * k->qps_t[t] * (1 - IN(cache_hit));
+  double load = sin * IN(calls) * k->qps_in[t] * (1 - IN(cache_hit));
   double per_server = at(s->per_server, t), tlat = at(s->latency, t);
   double lat = ms->calls_sequential ? tlat * IN(calls) : tlat;
   s->out[LF_LATENCY][t] = lat;

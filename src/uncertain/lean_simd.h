@@ -123,7 +123,7 @@ size_t LEAN_SIMD_FN(lean *k, lstage *s, const fixed_in *c, size_t len,
       slow = vsel(slow > l, slow, l);
     }
     vd sin = c->share * inflow;
-    vd load = sin * c->calls * vload(k->qps_t + t) * miss1;
+    vd load = sin * c->calls * vload(k->qps_in + t) * miss1;
     vd ps = vat(s->per_server, t), tlat = vat(s->latency, t);
     vd lat = ms->calls_sequential ? tlat * c->calls : tlat;
     vd latto = lat + slow;
