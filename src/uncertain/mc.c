@@ -299,8 +299,6 @@ static inline uint64_t sort_key(double x) {
 
 /* ---------------------------------------------------------- histograms */
 
-/* Whole numbers and how often each came: a window of counts where they
- * cluster, and the rest in an open-addressing table. */
 /* A table slot: a value's bits + 1 (0: empty) and its count, in one
  * line of the cache. */
 typedef struct slot {
@@ -308,6 +306,9 @@ typedef struct slot {
   size_t n;
 } slot;
 
+/* Values and how often each came: whole numbers in a window of counts
+ * where they cluster, the rest (or every value, TABLE_ONLY) in an
+ * open-addressing table. */
 typedef struct counts {
   double base;
   size_t cap;
