@@ -32,6 +32,11 @@ typedef struct loader {
    * looks up half a million keys. */
   strmap index[SEC_COUNT];
   bool indexed[SEC_COUNT];
+  /* Each section's required keys (their indices, ascending), listed on
+   * first use: require_keys() runs for every stage. */
+  size_t *required[SEC_COUNT];
+  size_t n_required[SEC_COUNT];
+  bool listed[SEC_COUNT];
 } loader;
 
 /* The index of key NAME among section S's keys (schema_key_at), or -1. */
@@ -519,13 +524,19 @@ static void require_keys(loader *L, enum schema_section_id sid,
                          const keyset *ks, capplan_loc place,
                          const char *owner) {
   const schema_section *s = schema_section_get(sid);
-  size_t n = schema_n_keys(s);
-  for (size_t i = 0; i < n; i++) {
+  if (!L->listed[sid]) {
+    size_t n = schema_n_keys(s);
+    L->required[sid] = xmalloc((n ? n : 1) * sizeof(size_t));
+    for (size_t i = 0; i < n; i++)
+      if (schema_key_at(s, i)->flags & SF_REQUIRED)
+        L->required[sid][L->n_required[sid]++] = i;
+    L->listed[sid] = true;
+  }
+  for (size_t r = 0; r < L->n_required[sid]; r++) {
+    size_t i = L->required[sid][r];
     if (ks->seen[i] || ks->suggested[i])
       continue;
     const schema_key *k = schema_key_at(s, i);
-    if (!(k->flags & SF_REQUIRED))
-      continue;
     /* A stage's latency is derived by batching, work and llm. */
     if (sid == SEC_STAGE && !strcmp(k->name, "latency") &&
         (L->stage->batching->set || L->stage->work->set || L->stage->llm->set))
@@ -1317,9 +1328,11 @@ capplan_spec *spec_load(const capplan_source *src, const capplan_limits *limits,
   L.d = d;
   load_top(&L, ytree_root(tree));
   ytree_free(tree);
-  for (size_t i = 0; i < SEC_COUNT; i++)
+  for (size_t i = 0; i < SEC_COUNT; i++) {
     if (L.indexed[i])
       strmap_release(&L.index[i]);
+    free(L.required[i]);
+  }
   if (!spec->name.s)
     spec->name.s = default_name(spec);
   if (d->errors > errors && (!partial || !spec->version.set)) {
