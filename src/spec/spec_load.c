@@ -1047,7 +1047,7 @@ static void numbered(char *buf, size_t size, const char *prefix, size_t n) {
 
 /* The stage's name if it is valid, so messages can say which stage they
  * are about; else the raw text is kept for the graph (see spec.h). */
-static void peek_name(loader *L, const ynode *item, spec_stage *st, char *owner,
+static bool peek_name(loader *L, const ynode *item, spec_stage *st, char *owner,
                       size_t size) {
   for (size_t j = 0; j + 1 < item->n; j += 2) {
     const ynode *key = item->kids[j], *val = item->kids[j + 1];
@@ -1059,10 +1059,12 @@ static void peek_name(loader *L, const ynode *item, spec_stage *st, char *owner,
       memcpy(owner, "stage '", 7);
       memcpy(owner + 7, val->text, val->len);
       memcpy(owner + 7 + val->len, "'", 2);
-    } else
-      st->invalid_name = arena_strndup(L->spec->arena, val->text, val->len);
-    return;
+      return true;
+    }
+    st->invalid_name = arena_strndup(L->spec->arena, val->text, val->len);
+    return false;
   }
+  return false;
 }
 
 static void load_stages(loader *L, const schema_key *k, const ynode *v) {
@@ -1086,20 +1088,24 @@ static void load_stages(loader *L, const schema_key *k, const ynode *v) {
   keyset ks = keyset_new(SEC_STAGE);
   for (size_t i = 0; i < v->n; i++) {
     const ynode *item = v->kids[i];
-    char owner[192], what[64];
-    numbered(owner, sizeof owner, "stage ", i + 1);
-    numbered(what, sizeof what, "stage ", i + 1);
-    if (!expect_map(L, item, what,
-                    item->kind == YN_SCALAR && valid_name(item->text, item->len)
-                        ? "write '- name: ...' with the stage's keys below"
-                        : "write a stage as '- name: my-stage' with its "
-                          "keys below"))
+    char owner[192];
+    if (item->kind != YN_MAP) {
+      char what[64];
+      numbered(what, sizeof what, "stage ", i + 1);
+      expect_map(L, item, what,
+                 item->kind == YN_SCALAR && valid_name(item->text, item->len)
+                     ? "write '- name: ...' with the stage's keys below"
+                     : "write a stage as '- name: my-stage' with its "
+                       "keys below");
       continue;
+    }
     spec_stage *st = &spec->stages[spec->n_stages++];
     spec_stage_init(st);
     st->loc = at(item);
     keyset_clear(&ks);
-    peek_name(L, item, st, owner, sizeof owner);
+    /* "stage 'NAME'" when the name is valid, else "stage N" */
+    if (!peek_name(L, item, st, owner, sizeof owner))
+      numbered(owner, sizeof owner, "stage ", i + 1);
     L->stage = st;
     load_section(L, SEC_STAGE, item, st, owner, load_stage_sub, &ks);
     require_keys(L, SEC_STAGE, &ks, st->loc, owner);
