@@ -147,7 +147,9 @@ double mmc_wait_quantile(const mmc *q, double p) {
   return (log(q->p_wait) - log1p(-p)) / q->wait_rate;
 }
 
-/* The response time's survival S, CDF F and density f at t > 0. */
+/* The response time's survival S, CDF F and density f at t > 0.  F is
+ * left at 0 unless asked for: a quantile above the median reads only S
+ * and f, and F costs an expm1 or a gamma series at every Newton step. */
 typedef struct resp_point {
   double sf, cdf, pdf;
 } resp_point;
@@ -157,17 +159,21 @@ typedef struct resp_point {
  * r >= mu and r < mu read e^-mu t + p mu t e^-m t phi(d t), and the
  * density (the derivative, term by term) (1 - p) mu e^-mu t +
  * p r mu t e^-m t phi(d t); nothing overflows. */
-static resp_point resp_exponential(const mmc *q, double t) {
+static resp_point resp_exponential(const mmc *q, double t, int want_cdf) {
   double mu = q->mu, r = q->wait_rate, pw = q->p_wait;
   double es = exp(-mu * t);
   double j = 0;
   if (pw > 0) {
-    double m = r < mu ? r : mu;
-    j = mu * t * exp(-m * t) * specfun_phi(fabs(r - mu) * t);
+    /* with r >= mu, e^-m t is e^-mu t, already at hand */
+    double em = r < mu ? exp(-r * t) : es;
+    j = mu * t * em * specfun_phi(fabs(r - mu) * t);
   }
   resp_point x;
   x.sf = es + pw * j;
   x.pdf = (1 - pw) * mu * es + pw * r * j;
+  x.cdf = 0;
+  if (!want_cdf)
+    return x;
   /* F = F_S - p J: direct near 0, where 1 - S would lose the digits */
   x.cdf = x.sf < 0.5 ? 1 - x.sf : -expm1(-mu * t) - pw * j;
   if (x.cdf < 0)
@@ -198,11 +204,11 @@ static double resp_gamma_j(const mmc *q, double t) {
   return exp(lp) * specfun_kummer1(k, (r / beta - 1) * x);
 }
 
-static resp_point resp_gamma(const mmc *q, double t) {
+static resp_point resp_gamma(const mmc *q, double t, int want_cdf) {
   double k = q->shape, beta = k * q->mu, x = beta * t;
   double pw = q->p_wait;
   resp_point y;
-  double sq = specfun_gamma_q(k, x), sp = specfun_gamma_p(k, x);
+  double sq = specfun_gamma_q(k, x), sp = want_cdf ? specfun_gamma_p(k, x) : 0;
   /* f_S = beta x^(k-1) e^-x / Gamma(k); in logs, so that x near 0 with
    * k < 1 gives a large number, never 0 * inf */
   double fs = beta * exp(specfun_log_pois(k, x) + log(k) - log(x));
@@ -217,10 +223,10 @@ static resp_point resp_gamma(const mmc *q, double t) {
   return y;
 }
 
-static resp_point resp_at(const mmc *q, double t) {
+static resp_point resp_at(const mmc *q, double t, int want_cdf) {
   if (q->service == MMC_SERVICE_GAMMA)
-    return resp_gamma(q, t);
-  return resp_exponential(q, t);
+    return resp_gamma(q, t, want_cdf);
+  return resp_exponential(q, t, want_cdf);
 }
 
 double mmc_response_sf(const mmc *q, double t) {
@@ -234,7 +240,7 @@ double mmc_response_sf(const mmc *q, double t) {
     double d = 1 / q->mu;
     return t < d ? 1 : mmc_wait_sf(q, t - d);
   }
-  double s = resp_at(q, t).sf;
+  double s = resp_at(q, t, 0).sf;
   return s > 1 ? 1 : s;
 }
 
@@ -247,7 +253,7 @@ double mmc_response_cdf(const mmc *q, double t) {
     return 1;
   if (q->service == MMC_SERVICE_DETERMINISTIC)
     return 1 - mmc_response_sf(q, t);
-  double f = resp_at(q, t).cdf;
+  double f = resp_at(q, t, 1).cdf;
   return f > 1 ? 1 : f;
 }
 
@@ -257,38 +263,40 @@ double mmc_response_cdf(const mmc *q, double t) {
 typedef struct quantile_arg {
   const mmc *q;
   double p;
-  int service_only;
+  double log_target; /* log(1 - p), or log p below the median: fixed */
 } quantile_arg;
 
 static double quantile_g(double t, void *argp, double *dg) {
   const quantile_arg *arg = argp;
-  mmc q0;
   const mmc *q = arg->q;
-  if (arg->service_only) {
+  int upper = arg->p >= 0.5;
+  resp_point x = resp_at(q, t, !upper);
+  const double floor_ = 1e-300;
+  if (upper) {
+    if (x.sf < floor_) {
+      *dg = 0;
+      return log(floor_) - arg->log_target;
+    }
+    *dg = -x.pdf / x.sf;
+    return log(x.sf) - arg->log_target;
+  }
+  if (x.cdf < floor_) {
+    *dg = 0;
+    return arg->log_target - log(floor_);
+  }
+  *dg = -x.pdf / x.cdf;
+  return arg->log_target - log(x.cdf);
+}
+
+static double solve_quantile(const mmc *q, double p, int service_only) {
+  /* The service alone: the queue with nothing waiting. */
+  mmc q0;
+  if (service_only) {
     q0 = *q;
     q0.p_wait = 0;
     q = &q0;
   }
-  resp_point x = resp_at(q, t);
-  const double floor_ = 1e-300;
-  if (arg->p >= 0.5) {
-    if (x.sf < floor_) {
-      *dg = 0;
-      return log(floor_) - log1p(-arg->p);
-    }
-    *dg = -x.pdf / x.sf;
-    return log(x.sf) - log1p(-arg->p);
-  }
-  if (x.cdf < floor_) {
-    *dg = 0;
-    return log(arg->p) - log(floor_);
-  }
-  *dg = -x.pdf / x.cdf;
-  return log(arg->p) - log(x.cdf);
-}
-
-static double solve_quantile(const mmc *q, double p, int service_only) {
-  quantile_arg arg = {q, p, service_only};
+  quantile_arg arg = {q, p, p >= 0.5 ? log1p(-p) : log(p)};
   double t0 = service_only ? 1 / q->mu : q->resp_mean;
   double t;
   if (specfun_root_decreasing(quantile_g, &arg, t0, &t) < 0)

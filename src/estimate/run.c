@@ -399,12 +399,14 @@ static void queue_warnings(const capplan_model *m, const plan *pl,
     const queue_plan *q = &pl->stage[i].queue;
     if (q->model == QUEUE_NONE)
       continue;
-    fmt_percent(q->utilization, u, sizeof u);
-    fmt_count(q->slots, c, sizeof c);
     bool hot =
         q->stable && capplan_busy(q->utilization) && !covered(pl, ms->name);
     if ((!q->stable && ++over > NAMED) || (hot && ++busy > NAMED))
       continue;
+    if (q->stable && !hot)
+      continue; /* nothing to say: no figures to format */
+    fmt_percent(q->utilization, u, sizeof u);
+    fmt_count(q->slots, c, sizeof c);
     if (!q->stable && ms->group >= 0) {
       char help[256];
       snprintf(help, sizeof help,

@@ -43,10 +43,10 @@ static double round12(double v) {
  * range as %d, others as %1.15g), but with one snprintf in the common
  * case instead of cJSON's print, scan and compare: the 100,000-stage
  * report writes four million numbers. */
-static void json_number(double v, char buf[32]) {
+static size_t json_number(double v, char buf[32]) {
   if (!isfinite(v) || v == 0) {
     strcpy(buf, "0");
-    return;
+    return 1;
   }
   if (fabs(v) < 1e12 && v == floor(v)) {
     /* what %d (or %.0f) writes */
@@ -62,7 +62,7 @@ static void json_number(double v, char buf[32]) {
     while (n)
       buf[k++] = tmp[--n];
     buf[k] = '\0';
-    return;
+    return k;
   }
   if (fabs(v) < 1e11) {
     /* Below 1e11, %.12g writes fixed notation, or an exponent below -4,
@@ -70,14 +70,17 @@ static void json_number(double v, char buf[32]) {
      * digits survives the trip through a double); rounding up to 1e11
      * (an exponent) takes the long way. */
     fmt_g12(v, buf, 32);
-    if (!strstr(buf, "e+"))
-      return;
+    size_t n = strlen(buf);
+    const char *e = memchr(buf, 'e', n);
+    if (!e || e[1] != '+')
+      return n;
   }
   double r = round12(v);
   if (r == floor(r) && fabs(r) <= INT_MAX)
     snprintf(buf, 32, "%d", (int)r);
   else
     snprintf(buf, 32, "%1.15g", r);
+  return strlen(buf);
 }
 
 /* ------------------------------------------------------------ writer */
@@ -103,13 +106,18 @@ static void indent(jw *w, int level) {
 /* Starts a member (KEY NULL in an array) and writes VALUE (N bytes; may
  * be empty): the separator, the new line and the indent, "KEY": and the
  * value, in one append when it fits a line (the common case). */
-static void member_value(jw *w, const char *key, const char *value, size_t n) {
-  size_t klen = key ? strlen(key) : 0; /* keys are ours: plain ASCII */
+static void member_value_n(jw *w, const char *key, size_t klen,
+                           const char *value, size_t n) {
   size_t pad = 2 * (size_t)w->depth;
   bool first = w->empty[w->depth];
   w->empty[w->depth] = false;
   /* Put together in place: ",\n", the indent, "KEY": and the value. */
-  char *line = capplan_buf_reserve(w->out, 2 + pad + klen + 4 + n);
+  capplan_buf *b = w->out;
+  size_t need = 2 + pad + klen + 4 + n;
+  /* capplan_buf_reserve's common case without the call: a million
+   * members. */
+  char *line = b->len + need + 1 <= b->cap ? b->data + b->len
+                                           : capplan_buf_reserve(b, need);
   size_t k = 0;
   if (!first)
     line[k++] = ',';
@@ -125,10 +133,25 @@ static void member_value(jw *w, const char *key, const char *value, size_t n) {
     line[k++] = ' ';
   }
   memcpy(line + k, value, n);
-  capplan_buf_commit(w->out, k + n);
+  b->len += k + n; /* capplan_buf_commit */
+  b->data[b->len] = '\0';
 }
 
-static void member(jw *w, const char *key) {
+/* member_value_n with KEY's length, which the compiler knows when KEY is
+ * a literal and the call is inlined (keys are ours: plain ASCII). */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void
+member_value(jw *w, const char *key, const char *value, size_t n) {
+  member_value_n(w, key, key ? strlen(key) : 0, value, n);
+}
+
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void
+member(jw *w, const char *key) {
   member_value(w, key, "", 0);
 }
 
@@ -149,10 +172,14 @@ static void end(jw *w, char c) {
   capplan_buf_putc(w->out, c);
 }
 
-static void num(jw *w, const char *key, double v) {
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void
+num(jw *w, const char *key, double v) {
   char buf[32];
-  json_number(v, buf);
-  member_value(w, key, buf, strlen(buf));
+  size_t n = json_number(v, buf);
+  member_value(w, key, buf, n);
 }
 
 /* S as a JSON string.  DEL and the C1 controls are \u escapes like the C0
@@ -160,8 +187,23 @@ static void num(jw *w, const char *key, double v) {
  * JSON, and a byte that is not UTF-8 becomes U+FFFD, since JSON text is
  * UTF-8 (docs/security.md).  Escapes are lower-case hex. */
 static void string(capplan_buf *b, const char *s) {
+  /* The common string (a stage's name): printable ASCII with nothing to
+   * escape, written in one piece. */
+  size_t n = 0;
+  for (unsigned char c; (c = (unsigned char)s[n]) != 0; n++)
+    if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\')
+      break;
+  if (!s[n]) {
+    char *p = capplan_buf_reserve(b, n + 2);
+    p[0] = '"';
+    memcpy(p + 1, s, n);
+    p[n + 1] = '"';
+    capplan_buf_commit(b, n + 2);
+    return;
+  }
   capplan_buf_putc(b, '"');
-  size_t n = strlen(s), i = 0;
+  n = strlen(s);
+  size_t i = 0;
   while (i < n) {
     size_t plain = text_plain_prefix(s + i, n - i, 0);
     size_t from = i;
@@ -199,11 +241,19 @@ static void string(capplan_buf *b, const char *s) {
   capplan_buf_putc(b, '"');
 }
 
-static void null(jw *w, const char *key) {
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void
+null(jw *w, const char *key) {
   member_value(w, key, "null", 4);
 }
 
-static void str(jw *w, const char *key, const char *s) {
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void
+str(jw *w, const char *key, const char *s) {
   if (!s) {
     null(w, key);
     return;
@@ -212,7 +262,11 @@ static void str(jw *w, const char *key, const char *s) {
   string(w->out, s);
 }
 
-static void flag(jw *w, const char *key, bool v) {
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void
+flag(jw *w, const char *key, bool v) {
   member_value(w, key, v ? "true" : "false", v ? 4 : 5);
 }
 

@@ -29,6 +29,7 @@ struct ttable {
   int *style;   /* of each row */
   tcell *cells; /* n rows x ncols */
   size_t n, cap, filled;
+  size_t max_len;   /* the longest cell in bytes */
   capplan_buf text; /* the cells' bytes, one after another */
 };
 
@@ -106,9 +107,17 @@ static void put_cell(ttable *t, const char *s, size_t len, size_t width) {
     len = UINT32_MAX; /* no cell is 4 GB */
   cell->off = t->text.len;
   cell->len = (uint32_t)len;
+  if (len > t->max_len)
+    t->max_len = len;
   cell->width = width > UINT32_MAX ? UINT32_MAX : (uint32_t)width;
-  memcpy(capplan_buf_reserve(&t->text, len), s, len);
-  capplan_buf_commit(&t->text, len);
+  capplan_buf *b = &t->text;
+  if (b->len + len + 1 <= b->cap) { /* capplan_buf_put without the call */
+    memcpy(b->data + b->len, s, len);
+    b->len += len;
+    b->data[b->len] = '\0';
+  } else {
+    capplan_buf_put(b, s, len);
+  }
   if (width > t->colw[c])
     t->colw[c] = width;
   /* The header alone does not keep a column. */
@@ -199,10 +208,7 @@ void tt_render_fit(const ttable *t, bool color, const char *indent,
     }
   /* Each line is put together in LINE (its widest is known) and
    * appended in one piece. */
-  size_t max_bytes = 0; /* the longest cell in bytes may exceed its width */
-  for (size_t i = 0; i < t->n * t->ncols; i++)
-    if (t->cells[i].len > max_bytes)
-      max_bytes = t->cells[i].len;
+  size_t max_bytes = t->max_len; /* a cell's bytes may exceed its width */
   char *line = xmalloc(line_max + t->ncols * max_bytes);
   size_t ilen = strlen(indent);
   for (size_t r = 0; r < t->n; r++) {

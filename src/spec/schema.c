@@ -173,7 +173,7 @@ static const schema_key defaults_keys[] = {
 /* The settings shared by defaults, groups and stages (SEC_POLICY).  A
  * stage takes its own value, else its group's (for a colocated stage),
  * else the defaults', else the default below. */
-static const schema_key policy_keys[] = {
+const schema_key schema_policy_keys[] = {
     QTYX("headroom", UNIT_FRACTION, 0, 0, 10, spec_policy, headroom, 0, "0%",
          "Extra capacity added after sizing (the seed examples use 20%).",
          "20%"),
@@ -559,7 +559,7 @@ static const schema_section sections[SEC_COUNT] = {
     [SEC_LLM_MODEL] =
         SECTION("stages[].llm.model", "model", llm_model_keys,
                 "A model's dimensions, when it is not in the catalog."),
-    [SEC_POLICY] = SECTION("settings", "settings", policy_keys,
+    [SEC_POLICY] = SECTION("settings", "settings", schema_policy_keys,
                            "Keys that 'defaults', 'groups.NAME' and stages "
                            "share.  A stage takes its own, else its "
                            "group's, else the defaults', else the default "
@@ -574,14 +574,7 @@ const char *schema_example(const schema_key *k) {
   return k->example ? k->example : units_kind_example(k->unit);
 }
 
-size_t schema_n_keys(const schema_section *s) {
-  return s->n_keys +
-         (s->policy_offset != SCHEMA_NO_POLICY ? ARRAY_LEN(policy_keys) : 0);
-}
-
-const schema_key *schema_key_at(const schema_section *s, size_t i) {
-  return i < s->n_keys ? &s->keys[i] : &policy_keys[i - s->n_keys];
-}
+const size_t schema_n_policy_keys = ARRAY_LEN(schema_policy_keys);
 
 long schema_key_index(const schema_section *s, const char *name) {
   size_t n = schema_n_keys(s);
@@ -589,12 +582,6 @@ long schema_key_index(const schema_section *s, const char *name) {
     if (!strcmp(schema_key_at(s, i)->name, name))
       return (long)i;
   return -1;
-}
-
-void *schema_key_field(const schema_section *s, size_t i, void *base) {
-  if (i < s->n_keys)
-    return (char *)base + s->keys[i].offset;
-  return (char *)base + s->policy_offset + policy_keys[i - s->n_keys].offset;
 }
 
 const schema_key *schema_key_find(const schema_section *s, const char *name) {

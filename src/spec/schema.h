@@ -86,12 +86,38 @@ const schema_section *schema_section_get(enum schema_section_id id);
 const schema_key *schema_key_find(const schema_section *s, const char *name);
 /* Keys a section accepts: its own, then the policy keys if it takes them.
  * Index I runs over both (0 <= I < schema_n_keys). */
-size_t schema_n_keys(const schema_section *s);
-const schema_key *schema_key_at(const schema_section *s, size_t i);
+static inline size_t schema_n_keys(const schema_section *s);
+static inline const schema_key *schema_key_at(const schema_section *s,
+                                              size_t i);
 /* The index of NAME among schema_key_at()'s keys, or -1. */
 long schema_key_index(const schema_section *s, const char *name);
 /* Where key I of S is stored, given the section's struct at BASE. */
-void *schema_key_field(const schema_section *s, size_t i, void *base);
+static inline void *schema_key_field(const schema_section *s, size_t i,
+                                     void *base);
+
+/* The policy keys (SEC_POLICY), which the three above append to a
+ * section's own; inline, since a walk over every key of 100,000 stages
+ * calls them millions of times. */
+extern const schema_key schema_policy_keys[];
+extern const size_t schema_n_policy_keys;
+
+static inline size_t schema_n_keys(const schema_section *s) {
+  return s->n_keys +
+         (s->policy_offset != SCHEMA_NO_POLICY ? schema_n_policy_keys : 0);
+}
+
+static inline const schema_key *schema_key_at(const schema_section *s,
+                                              size_t i) {
+  return i < s->n_keys ? &s->keys[i] : &schema_policy_keys[i - s->n_keys];
+}
+
+static inline void *schema_key_field(const schema_section *s, size_t i,
+                                     void *base) {
+  if (i < s->n_keys)
+    return (char *)base + s->keys[i].offset;
+  return (char *)base + s->policy_offset +
+         schema_policy_keys[i - s->n_keys].offset;
+}
 /* The key named NAME in section ID; aborts if absent (a programming
  * error, caught by every test). */
 const schema_key *schema_key_get(enum schema_section_id id, const char *name);

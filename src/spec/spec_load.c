@@ -32,6 +32,11 @@ typedef struct loader {
    * looks up half a million keys. */
   strmap index[SEC_COUNT];
   bool indexed[SEC_COUNT];
+  /* Each section's required keys (their indices, ascending), listed on
+   * first use: require_keys() runs for every stage. */
+  size_t *required[SEC_COUNT];
+  size_t n_required[SEC_COUNT];
+  bool listed[SEC_COUNT];
 } loader;
 
 /* The index of key NAME among section S's keys (schema_key_at), or -1. */
@@ -519,13 +524,19 @@ static void require_keys(loader *L, enum schema_section_id sid,
                          const keyset *ks, capplan_loc place,
                          const char *owner) {
   const schema_section *s = schema_section_get(sid);
-  size_t n = schema_n_keys(s);
-  for (size_t i = 0; i < n; i++) {
+  if (!L->listed[sid]) {
+    size_t n = schema_n_keys(s);
+    L->required[sid] = xmalloc((n ? n : 1) * sizeof(size_t));
+    for (size_t i = 0; i < n; i++)
+      if (schema_key_at(s, i)->flags & SF_REQUIRED)
+        L->required[sid][L->n_required[sid]++] = i;
+    L->listed[sid] = true;
+  }
+  for (size_t r = 0; r < L->n_required[sid]; r++) {
+    size_t i = L->required[sid][r];
     if (ks->seen[i] || ks->suggested[i])
       continue;
     const schema_key *k = schema_key_at(s, i);
-    if (!(k->flags & SF_REQUIRED))
-      continue;
     /* A stage's latency is derived by batching, work and llm. */
     if (sid == SEC_STAGE && !strcmp(k->name, "latency") &&
         (L->stage->batching->set || L->stage->work->set || L->stage->llm->set))
@@ -1036,7 +1047,7 @@ static void numbered(char *buf, size_t size, const char *prefix, size_t n) {
 
 /* The stage's name if it is valid, so messages can say which stage they
  * are about; else the raw text is kept for the graph (see spec.h). */
-static void peek_name(loader *L, const ynode *item, spec_stage *st, char *owner,
+static bool peek_name(loader *L, const ynode *item, spec_stage *st, char *owner,
                       size_t size) {
   for (size_t j = 0; j + 1 < item->n; j += 2) {
     const ynode *key = item->kids[j], *val = item->kids[j + 1];
@@ -1048,10 +1059,12 @@ static void peek_name(loader *L, const ynode *item, spec_stage *st, char *owner,
       memcpy(owner, "stage '", 7);
       memcpy(owner + 7, val->text, val->len);
       memcpy(owner + 7 + val->len, "'", 2);
-    } else
-      st->invalid_name = arena_strndup(L->spec->arena, val->text, val->len);
-    return;
+      return true;
+    }
+    st->invalid_name = arena_strndup(L->spec->arena, val->text, val->len);
+    return false;
   }
+  return false;
 }
 
 static void load_stages(loader *L, const schema_key *k, const ynode *v) {
@@ -1075,20 +1088,24 @@ static void load_stages(loader *L, const schema_key *k, const ynode *v) {
   keyset ks = keyset_new(SEC_STAGE);
   for (size_t i = 0; i < v->n; i++) {
     const ynode *item = v->kids[i];
-    char owner[192], what[64];
-    numbered(owner, sizeof owner, "stage ", i + 1);
-    numbered(what, sizeof what, "stage ", i + 1);
-    if (!expect_map(L, item, what,
-                    item->kind == YN_SCALAR && valid_name(item->text, item->len)
-                        ? "write '- name: ...' with the stage's keys below"
-                        : "write a stage as '- name: my-stage' with its "
-                          "keys below"))
+    char owner[192];
+    if (item->kind != YN_MAP) {
+      char what[64];
+      numbered(what, sizeof what, "stage ", i + 1);
+      expect_map(L, item, what,
+                 item->kind == YN_SCALAR && valid_name(item->text, item->len)
+                     ? "write '- name: ...' with the stage's keys below"
+                     : "write a stage as '- name: my-stage' with its "
+                       "keys below");
       continue;
+    }
     spec_stage *st = &spec->stages[spec->n_stages++];
     spec_stage_init(st);
     st->loc = at(item);
     keyset_clear(&ks);
-    peek_name(L, item, st, owner, sizeof owner);
+    /* "stage 'NAME'" when the name is valid, else "stage N" */
+    if (!peek_name(L, item, st, owner, sizeof owner))
+      numbered(owner, sizeof owner, "stage ", i + 1);
     L->stage = st;
     load_section(L, SEC_STAGE, item, st, owner, load_stage_sub, &ks);
     require_keys(L, SEC_STAGE, &ks, st->loc, owner);
@@ -1317,9 +1334,11 @@ capplan_spec *spec_load(const capplan_source *src, const capplan_limits *limits,
   L.d = d;
   load_top(&L, ytree_root(tree));
   ytree_free(tree);
-  for (size_t i = 0; i < SEC_COUNT; i++)
+  for (size_t i = 0; i < SEC_COUNT; i++) {
     if (L.indexed[i])
       strmap_release(&L.index[i]);
+    free(L.required[i]);
+  }
   if (!spec->name.s)
     spec->name.s = default_name(spec);
   if (d->errors > errors && (!partial || !spec->version.set)) {

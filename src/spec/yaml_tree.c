@@ -18,10 +18,12 @@ struct ytree {
   capplan_arena *arena;
 };
 
+/* An open collection; its children so far are kids[first..] of the
+ * builder's one stack of children, the open collections' one after
+ * another, so no collection allocates until it closes. */
 typedef struct frame {
   ynode *node;
-  ynode **kids;
-  size_t n, cap;
+  size_t first;
   char *anchor; /* registered when the collection closes */
 } frame;
 
@@ -37,6 +39,8 @@ typedef struct builder {
   capplan_arena *arena;
   frame *stack;
   size_t depth, stack_cap;
+  ynode **kids; /* the open collections' children (frame) */
+  size_t n_kids, kids_cap;
   anchor *anchors;
   size_t n_anchors, anchors_cap;
   size_t aliases;
@@ -164,9 +168,9 @@ static void attach(builder *b, ynode *n) {
     b->root = n;
     return;
   }
-  frame *f = &b->stack[b->depth - 1];
-  xgrow((void **)&f->kids, &f->cap, f->n + 1, sizeof(ynode *));
-  f->kids[f->n++] = n;
+  if (b->n_kids == b->kids_cap)
+    xgrow((void **)&b->kids, &b->kids_cap, b->n_kids + 1, sizeof(ynode *));
+  b->kids[b->n_kids++] = n;
 }
 
 static void define_anchor(builder *b, const yaml_char_t *name, ynode *n) {
@@ -245,8 +249,8 @@ static void on_event(builder *b, const yaml_event_t *e) {
                  e->start_mark);
     xgrow((void **)&b->stack, &b->stack_cap, b->depth + 1, sizeof(frame));
     frame *f = &b->stack[b->depth++];
-    memset(f, 0, sizeof *f);
     f->node = n;
+    f->first = b->n_kids;
     const yaml_char_t *a = e->type == YAML_SEQUENCE_START_EVENT
                                ? e->data.sequence_start.anchor
                                : e->data.mapping_start.anchor;
@@ -257,13 +261,14 @@ static void on_event(builder *b, const yaml_event_t *e) {
   case YAML_MAPPING_END_EVENT: {
     frame *f = &b->stack[--b->depth];
     ynode *n = f->node;
-    n->n = f->n;
-    n->kids = arena_array(b->arena, f->n, sizeof(ynode *));
-    for (size_t i = 0; i < f->n; i++) {
-      n->kids[i] = f->kids[i];
-      n->weight = sat_add(n->weight, f->kids[i]->weight);
+    ynode **kids = b->kids + f->first;
+    n->n = b->n_kids - f->first;
+    n->kids = arena_array(b->arena, n->n, sizeof(ynode *));
+    for (size_t i = 0; i < n->n; i++) {
+      n->kids[i] = kids[i];
+      n->weight = sat_add(n->weight, kids[i]->weight);
     }
-    free(f->kids);
+    b->n_kids = f->first;
     if (f->anchor)
       define_anchor(b, (const yaml_char_t *)f->anchor, n);
     free(f->anchor);
@@ -352,11 +357,10 @@ ytree *ytree_parse(const capplan_source *src, const capplan_limits *limits,
   }
   yaml_parser_delete(&parser);
 
-  for (size_t i = 0; i < b.depth; i++) {
-    free(b.stack[i].kids);
+  for (size_t i = 0; i < b.depth; i++)
     free(b.stack[i].anchor);
-  }
   free(b.stack);
+  free(b.kids);
   for (size_t i = 0; i < b.n_anchors; i++)
     free(b.anchors[i].name);
   free(b.anchors);
@@ -384,7 +388,13 @@ void ytree_free(ytree *t) {
 bool ynode_is_null(const ynode *n) {
   if (n->kind != YN_SCALAR || !n->plain)
     return false;
-  return n->len == 0 || !strcmp(n->text, "~") || !strcmp(n->text, "null") ||
+  if (n->len == 0)
+    return true;
+  /* Most values are not null: one byte tells (every null starts so). */
+  char c = n->text[0];
+  if (c != '~' && c != 'n' && c != 'N')
+    return false;
+  return !strcmp(n->text, "~") || !strcmp(n->text, "null") ||
          !strcmp(n->text, "Null") || !strcmp(n->text, "NULL");
 }
 
