@@ -988,9 +988,17 @@ static int run_kv_cache(calc_ctx *x) {
   llm_model m;
   double window;
   int rc = model_dims(x, &m, &window);
-  (void)window;
   if (rc < 0)
     return rc;
+  /* A catalog model's context window bounds a sequence (as calc llm and
+   * an llm stage check, tp_llm.c). */
+  double want = calc_val(x, "tokens", 0);
+  if (rc == 0 && window > 0 && want > window)
+    return calc_fail(x,
+                     "--tokens %s exceed %s's context window of %s tokens; "
+                     "give at most that many, or name a model with a longer "
+                     "window ('capplan catalog models')",
+                     COUNT(&b, want), calc_text(x, "model"), COUNT(&b, window));
   if (rc > 0) {
     if (!calc_has(x, "layers") || !calc_has(x, "kv-heads") ||
         !calc_has(x, "head-dim"))
