@@ -172,8 +172,8 @@ lean *lean_new(const capplan_model *m, const params *p, double *const *vary,
       s->general |= rest[r]->mask != 0;
     s->memo_mask = memo_len - 1;
     s->memo = xmalloc(memo_len * sizeof *s->memo);
-    for (size_t e = 0; e < memo_len; e++)
-      s->memo[e].m = -1; /* empty */
+    for (size_t e = 0; e < memo_len; e++) /* empty: no count is -1 */
+      s->memo[e] = (memo_entry){-1, -1, 0, 0, {1, 0}};
   }
   return k;
 }
