@@ -174,27 +174,16 @@ void capplan_buf_flush(capplan_buf *b) {
 /* Makes room for N more bytes and the NUL: a buffer with a sink first
  * hands over what it holds, and grows only for a piece larger than its
  * capacity. */
-static void buf_room(capplan_buf *b, size_t n) {
+void capplan_buf_room(capplan_buf *b, size_t n) {
   if (b->len + n + 1 <= b->cap)
     return;
   capplan_buf_flush(b);
   xgrow((void **)&b->data, &b->cap, b->len + n + 1, 1);
 }
 
-char *capplan_buf_reserve(capplan_buf *b, size_t n) {
-  if (b->len + n + 1 > b->cap)
-    buf_room(b, n);
-  return b->data + b->len;
-}
-
-void capplan_buf_commit(capplan_buf *b, size_t n) {
-  b->len += n;
-  b->data[b->len] = '\0';
-}
-
 void capplan_buf_put(capplan_buf *b, const char *s, size_t n) {
   if (b->len + n + 1 > b->cap) /* the common case needs no call */
-    buf_room(b, n);
+    capplan_buf_room(b, n);
   if (n)
     memcpy(b->data + b->len, s, n);
   b->len += n;
@@ -207,7 +196,7 @@ void capplan_buf_puts(capplan_buf *b, const char *s) {
 
 void capplan_buf_putc(capplan_buf *b, char c) {
   if (b->len + 2 > b->cap)
-    buf_room(b, 1);
+    capplan_buf_room(b, 1);
   b->data[b->len++] = c;
   b->data[b->len] = '\0';
 }
@@ -219,7 +208,7 @@ void capplan_buf_vprintf(capplan_buf *b, const char *fmt, va_list ap) {
   va_end(ap2);
   if (n < 0)
     return;
-  buf_room(b, (size_t)n);
+  capplan_buf_room(b, (size_t)n);
   vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
   b->len += (size_t)n;
 }

@@ -13,6 +13,14 @@
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* A small function inlined wherever it is called, for the few a hot
+ * loop must not call (where the compiler has the attribute). */
+#if defined(__GNUC__)
+#define CAPPLAN_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define CAPPLAN_ALWAYS_INLINE inline
+#endif
+
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
@@ -73,7 +81,17 @@ void text_puts(capplan_buf *out, const char *s);
  * a writer fills up to N bytes at the pointer returned, then says how
  * many with capplan_buf_commit, which keeps the text NUL-terminated.
  * For writers that put a line together in place instead of copying it. */
-char *capplan_buf_reserve(capplan_buf *b, size_t n);
-void capplan_buf_commit(capplan_buf *b, size_t n);
+void capplan_buf_room(capplan_buf *b, size_t n);
+/* Inline: the renderers take room for each of a million cells or
+ * members, and the common case is one comparison. */
+static inline char *capplan_buf_reserve(capplan_buf *b, size_t n) {
+  if (b->len + n + 1 > b->cap)
+    capplan_buf_room(b, n);
+  return b->data + b->len;
+}
+static inline void capplan_buf_commit(capplan_buf *b, size_t n) {
+  b->len += n;
+  b->data[b->len] = '\0';
+}
 
 #endif

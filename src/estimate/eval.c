@@ -38,11 +38,7 @@
  * they serve: a call costs about as much as their arithmetic, and the
  * compilers do not inline on their own a function used in several
  * places. */
-#if defined(__GNUC__)
-#define STEP static inline __attribute__((always_inline))
-#else
-#define STEP static inline
-#endif
+#define STEP static CAPPLAN_ALWAYS_INLINE
 
 const char *plan_status_name(enum plan_status s) {
   static const char *const names[] = {"ok", "no-load", "overloaded", "unmet"};

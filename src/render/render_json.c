@@ -114,10 +114,7 @@ static void member_value_n(jw *w, const char *key, size_t klen,
   /* Put together in place: ",\n", the indent, "KEY": and the value. */
   capplan_buf *b = w->out;
   size_t need = 2 + pad + klen + 4 + n;
-  /* capplan_buf_reserve's common case without the call: a million
-   * members. */
-  char *line = b->len + need + 1 <= b->cap ? b->data + b->len
-                                           : capplan_buf_reserve(b, need);
+  char *line = capplan_buf_reserve(b, need);
   size_t k = 0;
   if (!first)
     line[k++] = ',';
@@ -133,25 +130,17 @@ static void member_value_n(jw *w, const char *key, size_t klen,
     line[k++] = ' ';
   }
   memcpy(line + k, value, n);
-  b->len += k + n; /* capplan_buf_commit */
-  b->data[b->len] = '\0';
+  capplan_buf_commit(b, k + n);
 }
 
 /* member_value_n with KEY's length, which the compiler knows when KEY is
  * a literal and the call is inlined (keys are ours: plain ASCII). */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline void
-member_value(jw *w, const char *key, const char *value, size_t n) {
+static CAPPLAN_ALWAYS_INLINE void member_value(jw *w, const char *key,
+                                               const char *value, size_t n) {
   member_value_n(w, key, key ? strlen(key) : 0, value, n);
 }
 
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline void
-member(jw *w, const char *key) {
+static CAPPLAN_ALWAYS_INLINE void member(jw *w, const char *key) {
   member_value(w, key, "", 0);
 }
 
@@ -172,11 +161,7 @@ static void end(jw *w, char c) {
   capplan_buf_putc(w->out, c);
 }
 
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline void
-num(jw *w, const char *key, double v) {
+static CAPPLAN_ALWAYS_INLINE void num(jw *w, const char *key, double v) {
   char buf[32];
   size_t n = json_number(v, buf);
   member_value(w, key, buf, n);
@@ -241,19 +226,11 @@ static void string(capplan_buf *b, const char *s) {
   capplan_buf_putc(b, '"');
 }
 
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline void
-null(jw *w, const char *key) {
+static CAPPLAN_ALWAYS_INLINE void null(jw *w, const char *key) {
   member_value(w, key, "null", 4);
 }
 
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline void
-str(jw *w, const char *key, const char *s) {
+static CAPPLAN_ALWAYS_INLINE void str(jw *w, const char *key, const char *s) {
   if (!s) {
     null(w, key);
     return;
@@ -262,11 +239,7 @@ str(jw *w, const char *key, const char *s) {
   string(w->out, s);
 }
 
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline void
-flag(jw *w, const char *key, bool v) {
+static CAPPLAN_ALWAYS_INLINE void flag(jw *w, const char *key, bool v) {
   member_value(w, key, v ? "true" : "false", v ? 4 : 5);
 }
 

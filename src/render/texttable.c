@@ -111,13 +111,8 @@ static void put_cell(ttable *t, const char *s, size_t len, size_t width) {
     t->max_len = len;
   cell->width = width > UINT32_MAX ? UINT32_MAX : (uint32_t)width;
   capplan_buf *b = &t->text;
-  if (b->len + len + 1 <= b->cap) { /* capplan_buf_put without the call */
-    memcpy(b->data + b->len, s, len);
-    b->len += len;
-    b->data[b->len] = '\0';
-  } else {
-    capplan_buf_put(b, s, len);
-  }
+  memcpy(capplan_buf_reserve(b, len), s, len);
+  capplan_buf_commit(b, len);
   if (width > t->colw[c])
     t->colw[c] = width;
   /* The header alone does not keep a column. */

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "figures.h"
+#include "util.h"
 
 #define SECONDS_PER_YEAR (CAPPLAN_HOURS_PER_YEAR * 3600.0)
 /* k-of-n tails remembered per stage: MEMO (a power of two) for a small
@@ -93,12 +94,6 @@ struct lean {
   unsigned *flags;
   double *arena; /* every column */
 };
-
-#if defined(__GNUC__)
-#define ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#define ALWAYS_INLINE inline
-#endif
 
 static inline double max2(double a, double b) {
   return a > b ? a : b;
@@ -183,8 +178,9 @@ typedef struct fixed_in {
  * GENERAL: every input an operand, else those of C constants (the
  * compiler makes a function of each, as GENERAL is a constant where it
  * is called); FIRST: no stage before it on the request path. */
-static ALWAYS_INLINE void stage_one(lean *k, lstage *s, const fixed_in *c,
-                                    size_t t, bool general, bool first) {
+static CAPPLAN_ALWAYS_INLINE void stage_one(lean *k, lstage *s,
+                                            const fixed_in *c, size_t t,
+                                            bool general, bool first) {
 #define IN(f) (general ? at(s->f, t) : c->f)
   const mstage *ms = s->ms;
   double *t_lat = k->tot[LT_LATENCY];

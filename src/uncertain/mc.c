@@ -703,18 +703,11 @@ static size_t place_ranks(store_sum *ss, const size_t *bins, const size_t *r,
   return j;
 }
 
-#if defined(__GNUC__)
-#define ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#define ALWAYS_INLINE inline
-#endif
-
 /* The pass over trials [LO, HI) of X (NaN: a failed trial, skipped;
  * HOLES: there may be some), whose bins are BIN, for SS into OUT. */
-static ALWAYS_INLINE void chunk_loop(const store_sum *ss, const double *x,
-                                     const uint16_t *bin, size_t lo, size_t hi,
-                                     bool holes, bool plain, size_t nmo,
-                                     chunk_sums *out) {
+static CAPPLAN_ALWAYS_INLINE void
+chunk_loop(const store_sum *ss, const double *x, const uint16_t *bin, size_t lo,
+           size_t hi, bool holes, bool plain, size_t nmo, chunk_sums *out) {
   /* The first moments (the figure's own) in locals; PLAIN: its numbers
    * are its figures. */
   double sum0 = 0, sq0 = 0;
