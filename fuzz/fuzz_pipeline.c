@@ -127,7 +127,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   capplan_diags d;
   capplan_diags_init(&d, src);
   /* A spec with ranges also runs a small Monte Carlo, on one thread. */
-  capplan_mc_opts mc = {true, 64, 1, 1, 0, true};
+  capplan_mc_opts mc = {true, 64, 1, 1, 0, true, false};
   capplan_run_opts ro = {NULL, NULL, true, NULL};
   capplan_report *r = capplan_run_uncertain(src, &ro, &mc, NULL, 0, &d);
   FUZZ_ASSERT(r ? d.errors == 0 : d.errors > 0);

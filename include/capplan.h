@@ -219,6 +219,8 @@ typedef struct capplan_mc_opts {
   double confidence;       /* a check passes when its plan passes in at
                               least this share of trials; 0: 95% */
   bool sensitivity;        /* swing each range from p5 to p95 alone */
+  bool histogram; /* keep the cost per year's histogram, which the plot of
+                     capplan_plot_report draws (it reads every trial) */
 } capplan_mc_opts;
 
 typedef struct capplan_run_opts {
@@ -255,9 +257,10 @@ size_t capplan_report_checks(const capplan_report *r);
 const char *capplan_report_stage(const capplan_report *r, size_t i);
 
 /* Draws R's Monte Carlo as SVG into OUT: the histogram of the cost per
- * year with its p5, p50, p95 and budget; with TORNADO, the sensitivity of
- * the cost to each range.  Returns -1 (OUT untouched) when R has no such
- * result (a spec without ranges; no --sensitivity). */
+ * year with its p5, p50, p95 and budget (run with capplan_mc_opts'
+ * histogram); with TORNADO, the sensitivity of the cost to each range.
+ * Returns -1 (OUT untouched) when R has no such result (a spec without
+ * ranges; no histogram; no --sensitivity). */
 int capplan_plot_report(const capplan_report *r, bool tornado,
                         capplan_buf *out);
 

@@ -35,12 +35,14 @@ static int estimate(const cli_command *self, const cli_args *a) {
   capplan_mc_opts mc;
   if ((rc = cli_mc_opts(self, a, &mc)))
     return rc;
+  /* The cost's histogram reads every trial: only for a drawing of it. */
+  const char *plot = cli_value(self, a, "plot");
+  mc.histogram = (plot && !mc.sensitivity) || out.format == CAPPLAN_FORMAT_HTML;
   capplan_source *src;
   capplan_report *report;
   cli_diag_opts dg = cli_diag_opts_of(self, a);
   rc = cli_run_with(a->positional[0], &dg, NULL, false,
                     cli_value(self, a, "catalog"), &mc, NULL, 0, &src, &report);
-  const char *plot = cli_value(self, a, "plot");
   if (!rc && plot)
     rc = cli_plot_report(report, plot, mc.sensitivity);
   if (!rc)

@@ -587,7 +587,7 @@ int capplan_plot_report(const capplan_report *r, bool tornado,
   }
   const mc_result *mc = r->mc;
   const mc_fig *f = mc ? mc_find(mc, "totals.cost_per_year") : NULL;
-  if (!f || !mc->evaluated)
+  if (!f || !mc->evaluated || !f->has_hist)
     return -1;
   const char *q[] = {"p5", "p50", "p95"};
   double at[] = {f->s.p5, f->s.p50, f->s.p95};

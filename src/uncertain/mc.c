@@ -9,14 +9,19 @@
  *   - counts (servers, GPUs, and figures whose values repeat) by value
  *     per thread, in a window of whole numbers or a hash table, merged
  *     by value;
- *   - every other figure in an array by trial index, which each thread
- *     fills for its own trials, counting their sort keys in bins.
+ *   - every other figure by trial: its sort keys counted in bins (from
+ *     the pilot's range), its moments summed chunk by chunk, and its
+ *     values kept only in the bins near the ranks a summary wants (which
+ *     the pilot foretells), as the trials come; or, when a plot's
+ *     histogram reads every trial, in an array by trial index passed
+ *     over after the run.  Should a rank fall outside the bins kept, the
+ *     run starts again keeping every value: the result is the same.
  * Means and standard deviations are summed in value order (counts) or
- * trial order (arrays, chunk by chunk), whichever thread made the trial,
- * with the plan's own figure subtracted first so that 99.9999% keeps its
- * digits.  Order statistics of an array come from its bins (a histogram
- * of the values' bit patterns, which sort like the values) and a
- * selection within the few bins that hold the ranks wanted.
+ * trial order (chunk by chunk, each chunk's trials on one thread), with
+ * the plan's own figure subtracted first so that 99.9999% keeps its
+ * digits.  Order statistics by trial come from the bins (a histogram of
+ * the values' bit patterns, which sort like the values) and a selection
+ * within the few bins that hold the ranks wanted.
  */
 /* mmap's anonymous maps and madvise (big_alloc), beyond POSIX 2008. */
 #define _DEFAULT_SOURCE
@@ -227,8 +232,9 @@ typedef struct fig_use {
   enum count_mode mode; /* REC_COUNT: how its trials are counted */
   size_t src;           /* REC_DERIVED: the figure whose numbers it maps */
   fmap map;             /* the figure from the numbers recorded */
-  double *values;       /* REC_STORE: by trial */
-  uint16_t *bin;        /* REC_STORE: each trial's bin (key_bin) */
+  double *values;       /* REC_STORE, keeping all: by trial */
+  uint16_t *bin;        /* REC_STORE, keeping all: each trial's key_bin */
+  struct store_sum *ss; /* REC_STORE: its summary on the way */
   /* REC_STORE: its order statistics at the ranks of summary_ranks,
    * selected once for every figure that reads them, and its own moments
    * (MO, taken in the same pass). */
@@ -663,6 +669,10 @@ typedef struct moments {
  * unit the threads share out, and that of the moments' partial sums,
  * added in chunk order so that no thread count changes them. */
 #define CHUNK ((size_t)1 << 16)
+/* Trials a thread draws and evaluates at a time: whole blocks make a
+ * chunk, so a block never straddles two. */
+#define BLOCK 256
+_Static_assert(CHUNK % BLOCK == 0, "a chunk holds whole blocks");
 
 /* What a chunk's pass gives: the moments' partial sums, the values of
  * the bins wanted (in trial order) and, for the plots, a histogram. */
@@ -683,6 +693,7 @@ typedef struct store_sum {
   size_t of[4], nmo;
   size_t bin_of[32], within[32], k;
   unsigned char *wanted; /* per bin */
+  unsigned char *near;   /* per bin, keeping near: the values kept */
   chunk_sums *ch;
 } store_sum;
 
@@ -704,47 +715,76 @@ static size_t place_ranks(store_sum *ss, const size_t *bins, const size_t *r,
 }
 
 /* The pass over trials [LO, HI) of X (NaN: a failed trial, skipped;
- * HOLES: there may be some), whose bins are BIN, for SS into OUT. */
+ * HOLES: there may be some), whose bins are BIN, for SS into OUT: the
+ * moments go on from OUT's sums (a chunk's trials come in order, in one
+ * pass or block by block), and the values of the bins WANTED are kept.
+ * PLAIN: the figure's numbers are its figures; NMO, a constant where
+ * inlined, the moments taken (in locals: OUT's would be reloaded after
+ * each store to the values kept). */
 static CAPPLAN_ALWAYS_INLINE void
 chunk_loop(const store_sum *ss, const double *x, const uint16_t *bin, size_t lo,
-           size_t hi, bool holes, bool plain, size_t nmo, chunk_sums *out) {
-  /* The first moments (the figure's own) in locals; PLAIN: its numbers
-   * are its figures. */
-  double sum0 = 0, sq0 = 0;
-  fmap g0 = ss->mo[0].g;
-  double s0 = ss->mo[0].s;
-  const unsigned char *wanted = ss->wanted;
+           size_t hi, bool holes, bool plain, size_t nmo,
+           const unsigned char *wanted, chunk_sums *out) {
+  double sum[4], sq[4], s[4];
+  fmap g[4];
+  for (size_t m = 0; m < nmo; m++) {
+    sum[m] = out->sum[m];
+    sq[m] = out->sq[m];
+    s[m] = ss->mo[m].s;
+    g[m] = ss->mo[m].g;
+  }
+  double *got = out->got;
+  size_t n_got = out->n_got, cap = out->cap;
+  /* A block's worth of room: then each value is written, and counted
+   * only when kept (no branch to mispredict on a fifth of them). */
+  bool room = hi - lo <= BLOCK;
+  if (room && cap < n_got + (hi - lo))
+    xgrow((void **)&got, &cap, n_got + (hi - lo), sizeof *got);
   for (size_t i = lo; i < hi; i++) {
     double v = x[i];
     if (holes && v != v)
       continue;
-    double dx = (plain ? v : map_apply(g0, v)) - s0;
-    sum0 += dx;
-    sq0 += dx * dx;
-    for (size_t m = 1; m < nmo; m++) {
-      dx = map_apply(ss->mo[m].g, v) - ss->mo[m].s;
-      out->sum[m] += dx;
-      out->sq[m] += dx * dx;
+      /* Unrolled, so that the sums stay in registers. */
+#pragma GCC unroll 4
+    for (size_t m = 0; m < nmo; m++) {
+      double dx = (plain && m == 0 ? v : map_apply(g[m], v)) - s[m];
+      sum[m] += dx;
+      sq[m] += dx * dx;
     }
-    if (wanted[bin[i]]) {
-      xgrow((void **)&out->got, &out->cap, out->n_got + 1, sizeof(double));
-      out->got[out->n_got++] = v;
+    if (room) {
+      got[n_got] = v;
+      n_got += wanted[bin[i]];
+    } else if (wanted[bin[i]]) {
+      if (n_got == cap)
+        xgrow((void **)&got, &cap, n_got + 1, sizeof *got);
+      got[n_got++] = v;
     }
   }
-  out->sum[0] = sum0;
-  out->sq[0] = sq0;
+  for (size_t m = 0; m < nmo; m++) {
+    out->sum[m] = sum[m];
+    out->sq[m] = sq[m];
+  }
+  out->got = got;
+  out->n_got = n_got;
+  out->cap = cap;
 }
 
 static void chunk_pass(const store_sum *ss, const double *x,
                        const uint16_t *bin, size_t lo, size_t hi, bool holes,
-                       chunk_sums *out) {
+                       const unsigned char *wanted, chunk_sums *out) {
   /* The common case (a figure alone, its own numbers, no failed trial)
-   * in a loop of its own. */
+   * in a loop of its own; the others with their count of moments fixed. */
   bool plain = ss->mo[0].g.kind == MAP_MUL && ss->mo[0].g.c == 1;
   if (!holes && plain && ss->nmo == 1)
-    chunk_loop(ss, x, bin, lo, hi, false, true, 1, out);
+    chunk_loop(ss, x, bin, lo, hi, false, true, 1, wanted, out);
+  else if (ss->nmo == 1)
+    chunk_loop(ss, x, bin, lo, hi, holes, false, 1, wanted, out);
+  else if (ss->nmo == 2)
+    chunk_loop(ss, x, bin, lo, hi, holes, false, 2, wanted, out);
+  else if (ss->nmo == 3)
+    chunk_loop(ss, x, bin, lo, hi, holes, false, 3, wanted, out);
   else
-    chunk_loop(ss, x, bin, lo, hi, holes, false, ss->nmo, out);
+    chunk_loop(ss, x, bin, lo, hi, holes, false, 4, wanted, out);
 }
 
 /* The order statistics of SS's figure (its bins BINS) from its chunks'
@@ -770,7 +810,8 @@ static void store_finish(store_sum *ss, size_t n_chunks, const size_t *bins,
     for (size_t i = 0; i < ss->ch[c].n_got; i++) {
       double v = ss->ch[c].got[i];
       size_t b = key_bin(sort_key(v), base, shift);
-      buf[start[b] + fill[b]++] = v;
+      if (ss->wanted[b]) /* kept near the ranks, not in their bins */
+        buf[start[b] + fill[b]++] = v;
     }
   for (size_t j = 0; j < ss->k; j++)
     out[j] = select_kth(buf + start[ss->bin_of[j]], bins[ss->bin_of[j]],
@@ -906,11 +947,11 @@ static void fill_moments(mc_fig *f, size_t n, double sum, double sq) {
 
 /* ------------------------------------------------------------- worker */
 
-#define BLOCK 256
 /* Trials run first on one thread: they decide how each figure is
  * recorded (a function of the seed, not of the threads), and check the
  * lean evaluator against plan_eval. */
 #define PILOT 2048
+_Static_assert(PILOT % BLOCK == 0, "the trials after the pilot start a block");
 #define CHECKED 64
 /* A figure with at most this many values in the pilot is counted by
  * value; more, it is recorded by trial. */
@@ -932,6 +973,9 @@ typedef struct shared {
   unsigned char *failed; /* per trial */
   bool use_lean;
   double *pilot; /* PILOT per figure, while deciding */
+  /* Figures recorded by trial keep only their values near the ranks
+   * wanted, summed as they come: each chunk's trials on one thread. */
+  bool near;
 } shared;
 
 typedef struct worker {
@@ -955,7 +999,8 @@ typedef struct worker {
   unsigned *own_flags;
   const double **from; /* per figure: where its number is in PL */
   double *draws;
-  size_t **bins; /* per figure recorded by trial: its keys' bins */
+  size_t **bins;       /* per figure recorded by trial: its keys' bins */
+  uint16_t *block_bin; /* keeping near: a block's trials' bins */
 } worker;
 
 /* Each figure's column: the lean evaluator's, or W's own. */
@@ -1014,6 +1059,7 @@ static void worker_start(worker *w) {
   w->own_flags = xmalloc(BLOCK * sizeof *w->own_flags);
   use_columns(w);
   w->draws = xmalloc((ni * BLOCK + 1) * sizeof *w->draws);
+  w->block_bin = xmalloc(BLOCK * sizeof *w->block_bin);
   w->started = true;
 }
 
@@ -1021,6 +1067,7 @@ static void worker_stop(worker *w) {
   if (!w->started)
     return;
   free(w->draws);
+  free(w->block_bin);
   free(w->from);
   free(w->col);
   free(w->own);
@@ -1100,6 +1147,45 @@ static unsigned *evaluate(worker *w, size_t first, size_t off, size_t len) {
   return flags;
 }
 
+/* The bins of X[0..N) into BIN and counted in BINS, the trials FLAGS
+ * marks failed (when not NULL) made NaN instead. */
+static void bin_block(const fig_use *fu, double *x, size_t n,
+                      const unsigned *flags, bool avx2, uint16_t *bin,
+                      size_t *bins) {
+  size_t t = 0;
+  if (avx2 && !flags)
+    t = mc_bins_avx2(x, n, fu->kbase, fu->kshift, RADIX_BINS, bin, bins);
+  for (; t < n; t++) {
+    if (flags && (flags[t] & LEAN_FALLBACK)) {
+      x[t] = NAN;
+      continue;
+    }
+    size_t at = key_bin(sort_key(x[t]), fu->kbase, fu->kshift);
+    bin[t] = (uint16_t)at;
+    bins[at]++;
+  }
+}
+
+/* Trials FIRST .. FIRST + N - 1 of figure FU, their numbers C, kept by
+ * trial for the pass after the run. */
+static void record_all(fig_use *fu, const double *c, size_t first, size_t n,
+                       const unsigned *flags, bool avx2, size_t *bins) {
+  memcpy(fu->values + first, c, n * sizeof *c);
+  bin_block(fu, fu->values + first, n, flags, avx2, fu->bin + first, bins);
+}
+
+/* The same summed as they come, only the values near the ranks kept:
+ * the trials are the next of their chunk (a block never straddles two),
+ * which this thread takes whole and in order.  C is the evaluator's
+ * column: a failed trial's number becomes NaN there. */
+static void record_near(fig_use *fu, double *c, uint16_t *bin, size_t first,
+                        size_t n, const unsigned *flags, bool avx2,
+                        size_t *bins) {
+  bin_block(fu, c, n, flags, avx2, bin, bins);
+  store_sum *ss = fu->ss;
+  chunk_pass(ss, c, bin, 0, n, flags != NULL, ss->near, &ss->ch[first / CHUNK]);
+}
+
 static void *work(void *arg) {
   worker *w = arg;
   const shared *sh = w->sh;
@@ -1143,25 +1229,14 @@ static void *work(void *arg) {
       }
       for (size_t f = 0; f < sh->n_figs; f++) {
         fig_use *fu = &sh->figs[f];
-        const double *c = w->col[f];
+        double *c = w->col[f];
         if (fu->rec == REC_STORE) {
-          memcpy(fu->values + first, c, n * sizeof *c);
-          size_t *bins = w->bins[f];
-          uint64_t base = fu->kbase;
-          unsigned shift = fu->kshift;
-          uint16_t *bin = fu->bin + first;
-          size_t t = 0;
-          if (sh->tables->avx2 && !failed)
-            t = mc_bins_avx2(c, n, base, shift, RADIX_BINS, bin, bins);
-          for (; t < n; t++) {
-            if (failed && (flags[t] & LEAN_FALLBACK)) {
-              fu->values[first + t] = NAN;
-              continue;
-            }
-            size_t at = key_bin(sort_key(c[t]), base, shift);
-            bin[t] = (uint16_t)at;
-            bins[at]++;
-          }
+          if (sh->near)
+            record_near(fu, c, w->block_bin, first, n, failed ? flags : NULL,
+                        sh->tables->avx2, w->bins[f]);
+          else
+            record_all(fu, c, first, n, failed ? flags : NULL, sh->tables->avx2,
+                       w->bins[f]);
         } else if (fu->rec == REC_COUNT) {
           counts_add_block(&w->counts[f], fu->mode, c, n, failed ? flags : NULL,
                            sh->tables->avx2);
@@ -1415,10 +1490,15 @@ static void store_bins(fig_use *fu, const double *v, size_t n) {
     fu->kshift++;
 }
 
+/* Whether FU is the figure with a histogram: the cost per year. */
+static bool is_hist_fig(const fig_use *fu) {
+  return fu->def->scope == SC_TOTAL && !strcmp(fu->def->name, "cost_per_year");
+}
+
 /* Summarises figure F of R from its numbers (its own, or those of the
  * figure it follows from), in an order no thread count changes. */
 static void summarise(mc_result *r, fig_use *uses, size_t f, vc **pairs,
-                      size_t *np) {
+                      size_t *np, bool hist) {
   mc_fig *fig = &r->figs[f];
   const fig_use *fu = &uses[f];
   size_t src = fu->rec == REC_DERIVED ? fu->src : f;
@@ -1427,9 +1507,8 @@ static void summarise(mc_result *r, fig_use *uses, size_t f, vc **pairs,
   size_t ranks[32];
   double stats[32] = {0};
   size_t k = summary_ranks(ne, ranks);
-  /* The histogram plots draw: the cost per year's. */
-  fig->has_hist =
-      fu->def->scope == SC_TOTAL && !strcmp(fu->def->name, "cost_per_year");
+  /* The histogram plots draw, when asked for: the cost per year's. */
+  fig->has_hist = hist && is_hist_fig(fu);
   double sum = 0, sq = 0, per = 0;
   if (uses[src].rec == REC_COUNT) {
     const vc *pv = pairs[src]; /* merged before (summarise_all) */
@@ -1503,6 +1582,7 @@ typedef struct sum_ctx {
   store_sum *ss; /* the figures recorded by trial */
   size_t n_ss, n_chunks;
   const size_t *list; /* every figure, those reading every trial first */
+  bool hist;          /* the histogram asked for (mc_opts) */
 } sum_ctx;
 
 /* Item I: chunk I % n_chunks of stored figure I / n_chunks. */
@@ -1513,12 +1593,12 @@ static void pass_item(void *arg, size_t i) {
   const fig_use *fu = &x->uses[ss->f];
   size_t hi = (c + 1) * CHUNK < n ? (c + 1) * CHUNK : n;
   chunk_pass(ss, fu->values, fu->bin, c * CHUNK, hi, x->r->failed > 0,
-             &ss->ch[c]);
+             ss->wanted, &ss->ch[c]);
 }
 
 static void summary_item(void *arg, size_t i) {
   sum_ctx *x = arg;
-  summarise(x->r, x->uses, x->list[i], x->pairs, x->np);
+  summarise(x->r, x->uses, x->list[i], x->pairs, x->np, x->hist);
 }
 
 /* Item I: the histogram of chunk I % n_chunks of stored figure
@@ -1554,42 +1634,73 @@ static bool by_trial(const fig_use *uses, size_t f) {
   return uses[src].rec == REC_STORE;
 }
 
-/* Counted figures' merged counts first (figures that follow from them
- * read them); then the passes over the figures recorded by trial, a
- * chunk of trials an item; each figure's summary; and the histograms of
- * those recorded by trial: every item shared out among up to T threads,
- * and summed in an order no thread count changes. */
-static void summarise_all(mc_result *r, fig_use *uses, counts **cs, size_t t,
-                          const unsigned char *failed, vc **pairs, size_t *np) {
-  for (size_t f = 0; f < r->n_figs; f++)
-    if (uses[f].rec == REC_COUNT)
-      pairs[f] = merge_counts(cs, t, f, &np[f]);
-  size_t ranks[32];
-  size_t k = summary_ranks(r->evaluated, ranks);
-  sum_ctx x = {r, uses, pairs, np, failed, NULL, 0, 0, NULL};
-  x.n_chunks = (r->samples + CHUNK - 1) / CHUNK;
-  x.ss = xcalloc(r->n_figs + 1, sizeof *x.ss);
+/* The summaries on the way of the figures of R recorded by trial, made
+ * before the trials run (those keeping near sum as the trials come): each
+ * with its own moments and those of the figures that follow from it
+ * (derive() gives a figure at most two), and N_CHUNKS chunks' sums.  Sets
+ * each figure's 'ss'; their number in *N. */
+static store_sum *store_sums_new(const mc_result *r, fig_use *uses,
+                                 size_t n_chunks, size_t *n) {
+  store_sum *all = xcalloc(r->n_figs + 1, sizeof *all);
+  *n = 0;
   for (size_t f = 0; f < r->n_figs; f++) {
     if (uses[f].rec != REC_STORE)
       continue;
-    store_sum *ss = &x.ss[x.n_ss++];
+    store_sum *ss = &all[(*n)++];
     ss->f = f;
-    /* Its own moments, and those of the figures that follow from it
-     * (derive() gives a figure at most two). */
     for (size_t d = 0; d < r->n_figs && ss->nmo < 4; d++)
       if (d == f || (uses[d].rec == REC_DERIVED && uses[d].src == f)) {
         ss->mo[ss->nmo] = (moments){uses[d].map, r->figs[d].plan, 0, 0};
         ss->of[ss->nmo++] = d;
       }
-    ss->wanted = xcalloc(RADIX_BINS, 1);
-    ss->k = place_ranks(ss, uses[f].bins, ranks, k);
-    ss->ch = xcalloc(x.n_chunks + 1, sizeof *ss->ch);
+    ss->ch = xcalloc(n_chunks + 1, sizeof *ss->ch);
+    uses[f].ss = ss;
   }
-  run_items(x.n_ss * x.n_chunks, t, pass_item, &x);
-  for (size_t i = 0; i < x.n_ss; i++) {
-    store_sum *ss = &x.ss[i];
+  return all;
+}
+
+static void store_sums_free(store_sum *all, size_t n, size_t n_chunks) {
+  for (size_t i = 0; i < n; i++) {
+    for (size_t c = 0; c < n_chunks; c++)
+      free(all[i].ch[c].got);
+    free(all[i].ch);
+    free(all[i].wanted);
+    free(all[i].near);
+  }
+  free(all);
+}
+
+/* Counted figures' merged counts first (figures that follow from them
+ * read them); then, for the figures recorded by trial, the bins of the
+ * ranks wanted and (keeping all) the passes over their trials, a chunk
+ * an item; each figure's summary; and the histogram of one recorded by
+ * trial: every item shared out among up to T threads, and summed in an
+ * order no thread count changes.  Returns false, summarising nothing,
+ * when NEAR and a rank's bin is not among those whose values were kept. */
+static bool summarise_all(mc_result *r, fig_use *uses, counts **cs, size_t t,
+                          const unsigned char *failed, vc **pairs, size_t *np,
+                          store_sum *sums, size_t n_ss, size_t n_chunks,
+                          bool near, bool hist) {
+  size_t ranks[32];
+  size_t k = summary_ranks(r->evaluated, ranks);
+  for (size_t i = 0; i < n_ss; i++) {
+    store_sum *ss = &sums[i];
+    ss->wanted = xcalloc(RADIX_BINS, 1);
+    ss->k = place_ranks(ss, uses[ss->f].bins, ranks, k);
+    for (size_t j = 0; near && j < ss->k; j++)
+      if (!ss->near[ss->bin_of[j]])
+        return false;
+  }
+  for (size_t f = 0; f < r->n_figs; f++)
+    if (uses[f].rec == REC_COUNT)
+      pairs[f] = merge_counts(cs, t, f, &np[f]);
+  sum_ctx x = {r, uses, pairs, np, failed, sums, n_ss, n_chunks, NULL, hist};
+  if (!near)
+    run_items(n_ss * n_chunks, t, pass_item, &x);
+  for (size_t i = 0; i < n_ss; i++) {
+    store_sum *ss = &sums[i];
     fig_use *fu = &uses[ss->f];
-    store_finish(ss, x.n_chunks, fu->bins, fu->kbase, fu->kshift, fu->stats);
+    store_finish(ss, n_chunks, fu->bins, fu->kbase, fu->kshift, fu->stats);
     for (size_t m = 0; m < ss->nmo; m++) {
       uses[ss->of[m]].mo = xmalloc(sizeof(moments));
       *uses[ss->of[m]].mo = ss->mo[m];
@@ -1605,26 +1716,79 @@ static void summarise_all(mc_result *r, fig_use *uses, counts **cs, size_t t,
       list[nl++] = f;
   x.list = list;
   run_items(nl, t, summary_item, &x);
-  run_items(x.n_ss * x.n_chunks, t, hist_item, &x);
-  for (size_t i = 0; i < x.n_ss; i++) {
-    store_sum *ss = &x.ss[i];
-    mc_fig *fig = &r->figs[ss->f];
-    for (size_t c = 0; c < x.n_chunks; c++) {
-      if (fig->has_hist)
-        for (size_t b = 0; b < MC_BINS; b++)
-          fig->hist[b] += ss->ch[c].hist[b];
-      free(ss->ch[c].got);
-    }
-    free(ss->ch);
-    free(ss->wanted);
+  if (!near)
+    run_items(n_ss * n_chunks, t, hist_item, &x);
+  for (size_t i = 0; i < n_ss; i++) {
+    mc_fig *fig = &r->figs[sums[i].f];
+    for (size_t c = 0; c < n_chunks && fig->has_hist; c++)
+      for (size_t b = 0; b < MC_BINS; b++)
+        fig->hist[b] += sums[i].ch[c].hist[b];
   }
-  free(x.ss);
   free(list);
+  return true;
 }
 
-mc_result *mc_run(const capplan_model *m, const uinputs *u,
-                  const check_limit *limits, size_t n_limits, const plan *base,
-                  const mc_opts *o) {
+/* Whether the figures recorded by trial keep only their values near the
+ * ranks wanted (KEEP, MC_AUTO: when each of the T threads takes at least
+ * four chunks of the N_CHUNKS, so that none waits long on another; and
+ * never when a plot's histogram reads every trial of one of them). */
+static bool keep_near(enum mc_keep keep, const fig_use *uses, size_t n_figs,
+                      bool hist, size_t n_chunks, size_t t) {
+  bool any = false;
+  for (size_t f = 0; f < n_figs; f++) {
+    const fig_use *fu = &uses[f];
+    size_t src = fu->rec == REC_DERIVED ? fu->src : f;
+    any |= fu->rec == REC_STORE;
+    if (hist && is_hist_fig(fu) && uses[src].rec == REC_STORE)
+      return false;
+  }
+  if (!any || keep == MC_KEEP_ALL)
+    return false;
+  return keep != MC_AUTO || n_chunks >= 4 * t;
+}
+
+/* The bins whose values a figure recorded by trial keeps when keeping
+ * near: for each rank summary_ranks wants of the trials that will
+ * evaluate, at a share p of them, the bins between the pilot's quantiles
+ * (its M values SORTED, of PILOT trials; N in the run) at p -+ d, with
+ * d = 4 sigma + 4 sigma_f + 2 / M: sigma = sqrt(p (1 - p) / M) the
+ * deviation of the pilot's share below a point, and sigma_f that of its
+ * share of failed trials, which moves every rank (binomial; FORMULAS.md
+ * section 5b).  A rank falls outside them about once in 30,000 (normal
+ * tails at 4 sigma); then the trials run again keeping every value. */
+static void near_bins(const fig_use *fu, const double *sorted, size_t m,
+                      size_t pilot, size_t n, unsigned char *near) {
+  double dm = (double)m, fail = 1 - dm / (double)pilot;
+  double ne = (double)n * dm / (double)pilot;
+  double df = 4 * sqrt(fail * (1 - fail) / (double)pilot);
+  size_t ranks[32];
+  size_t k = summary_ranks(ne < 1 ? 1 : (size_t)ne, ranks);
+  for (size_t j = 0; j < k; j++) {
+    double p = ((double)ranks[j] + 0.5) / ne;
+    p = p > 1 ? 1 : p;
+    double d = 4 * sqrt(p * (1 - p) / dm) + df + 2 / dm;
+    double lo = floor((p - d) * dm), hi = ceil((p + d) * dm);
+    size_t b0 =
+        lo < 0 ? 0
+               : key_bin(sort_key(sorted[(size_t)lo]), fu->kbase, fu->kshift);
+    size_t b1 = hi > dm - 1 ? RADIX_BINS - 1
+                            : key_bin(sort_key(sorted[(size_t)hi]), fu->kbase,
+                                      fu->kshift);
+    memset(near + b0, 1, b1 + 1 - b0);
+  }
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* mc_run's trials and summaries, the figures recorded by trial keeping
+ * their values the way KEEP says; NULL when they kept only those near the
+ * ranks wanted and a rank fell outside them. */
+static mc_result *run(const capplan_model *m, const uinputs *u,
+                      const check_limit *limits, size_t n_limits,
+                      const plan *base, const mc_opts *o, enum mc_keep keep) {
   mc_result *r = xcalloc(1, sizeof *r);
   r->arena = arena_new();
   r->samples = o->samples;
@@ -1637,7 +1801,7 @@ mc_result *mc_run(const capplan_model *m, const uinputs *u,
   dist_tables *tables = xmalloc(sizeof *tables);
   dist_tables_init(tables);
   shared sh = {m,    u,         limits, n_limits, tables, NULL,
-               uses, r->n_figs, NULL,   true,     NULL};
+               uses, r->n_figs, NULL,   true,     NULL,   false};
   sh.keys = xmalloc((u->n_ranged + 1) * sizeof *sh.keys);
   for (size_t k = 0; k < u->n_ranged; k++)
     sh.keys[k] = dist_key(o->seed, k);
@@ -1696,27 +1860,61 @@ mc_result *mc_run(const capplan_model *m, const uinputs *u,
     for (unsigned k = 0; k < t; k++)
       ws[k].counts[f].table_only = fu->mode == CM_TABLE;
     if (fu->rec == REC_STORE) {
-      fu->values = big_alloc((n + 1) * sizeof(double));
-      fu->bin = big_alloc((n + 1) * sizeof *fu->bin);
       store_bins(fu, vals, ok);
       for (unsigned k = 0; k < t; k++)
         ws[k].bins[f] = xcalloc(RADIX_BINS, sizeof(size_t));
     }
     free(vals);
-    for (size_t i = 0; i < pilot; i++) {
-      if (sh.failed[i]) {
-        if (fu->rec == REC_STORE)
-          fu->values[i] = NAN;
-      } else if (fu->rec == REC_STORE) {
-        fu->values[i] = pv[i];
-        size_t b = key_bin(sort_key(pv[i]), fu->kbase, fu->kshift);
-        fu->bin[i] = (uint16_t)b;
-        ws[0].bins[f][b]++;
-      } else {
-        counts_add(&ws[0].counts[f], pv[i]);
-      }
-    }
   }
+  size_t n_chunks = (n + CHUNK - 1) / CHUNK, n_ss;
+  sh.near = keep_near(keep, uses, r->n_figs, o->histogram, n_chunks, t);
+  r->near = sh.near;
+  store_sum *sums = store_sums_new(r, uses, n_chunks, &n_ss);
+  double *sorted = xmalloc((pilot + 1) * sizeof *sorted);
+  uint16_t *pbin = xmalloc((pilot + 1) * sizeof *pbin);
+  for (size_t f = 0; f < r->n_figs; f++) {
+    fig_use *fu = &uses[f];
+    const double *pv = sh.pilot + f * PILOT;
+    if (fu->rec == REC_COUNT) {
+      for (size_t i = 0; i < pilot; i++)
+        if (!sh.failed[i])
+          counts_add(&ws[0].counts[f], pv[i]);
+      continue;
+    }
+    if (fu->rec != REC_STORE)
+      continue;
+    /* The pilot's trials are the first of chunk 0, ws[0]'s. */
+    const unsigned *none = NULL;
+    unsigned *flags = xmalloc((pilot + 1) * sizeof *flags);
+    memcpy(sorted, pv, pilot * sizeof *sorted);
+    for (size_t i = 0; i < pilot; i++) {
+      flags[i] = sh.failed[i] ? LEAN_FALLBACK : 0;
+      none = sh.failed[i] ? flags : none;
+    }
+    if (sh.near) {
+      /* The bins near the ranks from the pilot's values in order, then
+       * the pilot's trials summed and kept as any others. */
+      fu->ss->near = xcalloc(RADIX_BINS, 1);
+      size_t ok = 0;
+      for (size_t i = 0; i < pilot; i++)
+        if (!sh.failed[i])
+          sorted[ok++] = pv[i];
+      qsort(sorted, ok, sizeof *sorted, cmp_double);
+      if (keep != MC_KEEP_NEAR_NONE)
+        near_bins(fu, sorted, ok, pilot, n, fu->ss->near);
+      memcpy(sorted, pv, pilot * sizeof *sorted);
+      bin_block(fu, sorted, pilot, none, false, pbin, ws[0].bins[f]);
+      chunk_pass(fu->ss, sorted, pbin, 0, pilot, none != NULL, fu->ss->near,
+                 &fu->ss->ch[0]);
+    } else {
+      fu->values = big_alloc((n + 1) * sizeof(double));
+      fu->bin = big_alloc((n + 1) * sizeof *fu->bin);
+      record_all(fu, sorted, 0, pilot, none, false, ws[0].bins[f]);
+    }
+    free(flags);
+  }
+  free(pbin);
+  free(sorted);
   free(sh.pilot);
   sh.pilot = NULL;
   if (ws[0].lk && !r->lean) {
@@ -1725,12 +1923,21 @@ mc_result *mc_run(const capplan_model *m, const uinputs *u,
     use_columns(&ws[0]);
   }
 
-  /* The rest: whole blocks per thread. */
+  /* The rest: whole blocks per thread; keeping near, whole chunks (the
+   * pilot's among ws[0]'s). */
   for (unsigned k = 0; k < t; k++) {
-    ws[k].first = pilot + rest_blocks * k / t * BLOCK;
-    ws[k].last = pilot + rest_blocks * (k + 1) / t * BLOCK;
+    if (sh.near) {
+      ws[k].first = n_chunks * k / t * CHUNK;
+      ws[k].last = n_chunks * (k + 1) / t * CHUNK;
+      ws[k].first = ws[k].first < pilot ? pilot : ws[k].first;
+    } else {
+      ws[k].first = pilot + rest_blocks * k / t * BLOCK;
+      ws[k].last = pilot + rest_blocks * (k + 1) / t * BLOCK;
+    }
     if (ws[k].last > n)
       ws[k].last = n;
+    if (ws[k].first > ws[k].last)
+      ws[k].first = ws[k].last;
   }
   bool *joined = xcalloc(t, sizeof *joined);
   for (unsigned k = 1; k < t; k++)
@@ -1778,8 +1985,10 @@ mc_result *mc_run(const capplan_model *m, const uinputs *u,
    * changes), the figures shared out among the threads. */
   vc **pairs = xcalloc(r->n_figs + 1, sizeof *pairs);
   size_t *np = xcalloc(r->n_figs + 1, sizeof *np);
-  if (r->evaluated > 0)
-    summarise_all(r, uses, cs, t, sh.failed, pairs, np);
+  bool missed = r->evaluated > 0 &&
+                !summarise_all(r, uses, cs, t, sh.failed, pairs, np, sums, n_ss,
+                               n_chunks, sh.near, o->histogram);
+  store_sums_free(sums, n_ss, n_chunks);
   for (size_t f = 0; f < r->n_figs; f++)
     free(pairs[f]);
   free(pairs);
@@ -1805,6 +2014,21 @@ mc_result *mc_run(const capplan_model *m, const uinputs *u,
   free(sh.keys);
   free(sh.failed);
   free(tables);
+  if (missed) {
+    mc_free(r);
+    return NULL;
+  }
+  return r;
+}
+
+mc_result *mc_run(const capplan_model *m, const uinputs *u,
+                  const check_limit *limits, size_t n_limits, const plan *base,
+                  const mc_opts *o) {
+  mc_result *r = run(m, u, limits, n_limits, base, o, o->keep);
+  if (!r) { /* a rank outside the values kept near: every value, then */
+    r = run(m, u, limits, n_limits, base, o, MC_KEEP_ALL);
+    r->missed = true;
+  }
   return r;
 }
 

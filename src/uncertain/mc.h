@@ -45,8 +45,9 @@ typedef struct mc_fig {
   double plan; /* the figure of the plan at the inputs' medians */
   mc_summary s;
   bool varies; /* not the same in every trial */
-  /* A histogram for plots: MC_BINS bins from lo to hi; trials below lo
-   * or above hi counted in the end bins (lo, hi: p0.5 and p99.5). */
+  /* A histogram for plots (the cost per year's, when mc_opts asks):
+   * MC_BINS bins from lo to hi; trials below lo or above hi counted in the
+   * end bins (lo, hi: p0.5 and p99.5). */
   bool has_hist;
   double hist_lo, hist_hi;
   size_t hist[MC_BINS];
@@ -58,11 +59,22 @@ typedef struct mc_check {
   bool passed;      /* p_pass >= confidence */
 } mc_check;
 
+/* How the figures recorded by trial keep their numbers (mc.c): MC_AUTO
+ * chooses; the others are for tests, and never change a result. */
+enum mc_keep {
+  MC_AUTO,
+  MC_KEEP_ALL,      /* every trial's number, passed over after the run */
+  MC_KEEP_NEAR,     /* only those near the ranks wanted, as they come */
+  MC_KEEP_NEAR_NONE /* as MC_KEEP_NEAR with nothing near: always misses */
+};
+
 typedef struct mc_opts {
   size_t samples;
   uint64_t seed;
   unsigned threads; /* 0: one per core */
   double confidence;
+  bool histogram;    /* the cost per year's histogram (for plots) */
+  enum mc_keep keep; /* MC_AUTO but in tests */
 } mc_opts;
 
 typedef struct mc_result {
@@ -78,6 +90,10 @@ typedef struct mc_result {
   size_t n_checks, checks_failed;
   bool passed;
   bool lean; /* the lean evaluator ran the trials (lean.h), else plan_eval */
+  /* The figures recorded by trial kept only their numbers near the ranks
+   * wanted (NEAR); a rank fell outside them, and the trials ran again
+   * keeping every number (MISSED).  For tests. */
+  bool near, missed;
   capplan_arena *arena;
 } mc_result;
 

@@ -15,9 +15,12 @@ void uncertain_run(capplan_report *r, const capplan_mc_opts *o,
                    capplan_diags *d) {
   if (!r->inputs || r->inputs->n_ranged == 0)
     return;
-  mc_opts mo = {o->samples ? o->samples : UNCERTAIN_SAMPLES, o->seed,
+  mc_opts mo = {o->samples ? o->samples : UNCERTAIN_SAMPLES,
+                o->seed,
                 o->threads,
-                o->confidence > 0 ? o->confidence : UNCERTAIN_CONFIDENCE};
+                o->confidence > 0 ? o->confidence : UNCERTAIN_CONFIDENCE,
+                o->histogram,
+                MC_AUTO};
   r->mc = mc_run(r->model, r->inputs, r->limits, r->n_limits, r->plan, &mo);
   const capplan_model *m = r->model;
   char a[FMT_SIZE], b[FMT_SIZE];
