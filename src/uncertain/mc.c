@@ -1181,9 +1181,25 @@ static void record_all(fig_use *fu, const double *c, size_t first, size_t n,
 static void record_near(fig_use *fu, double *c, uint16_t *bin, size_t first,
                         size_t n, const unsigned *flags, bool avx2,
                         size_t *bins) {
-  bin_block(fu, c, n, flags, avx2, bin, bins);
   store_sum *ss = fu->ss;
-  chunk_pass(ss, c, bin, 0, n, flags != NULL, ss->near, &ss->ch[first / CHUNK]);
+  chunk_sums *out = &ss->ch[first / CHUNK];
+  size_t t = 0;
+  if (avx2 && !flags) {
+    /* Four at a time, in one pass: bins, moments and values kept. */
+    if (out->cap < out->n_got + n)
+      xgrow((void **)&out->got, &out->cap, out->n_got + n, sizeof *out->got);
+    mc_moments mo = {ss->nmo, {0}, {0}, {0}, out->sum, out->sq};
+    for (size_t m = 0; m < ss->nmo; m++) {
+      fmap g = ss->mo[m].g;
+      mo.mul[m] = g.kind == MAP_MONTH ? CAPPLAN_HOURS_PER_MONTH : g.c;
+      mo.div[m] = g.kind == MAP_MONTH ? CAPPLAN_HOURS_PER_YEAR : 1;
+      mo.s[m] = ss->mo[m].s;
+    }
+    t = mc_near_avx2(c, n, fu->kbase, fu->kshift, RADIX_BINS, bins, &mo,
+                     ss->near, out->got, &out->n_got);
+  }
+  bin_block(fu, c + t, n - t, flags, false, bin, bins);
+  chunk_pass(ss, c + t, bin, 0, n - t, flags != NULL, ss->near, out);
 }
 
 static void *work(void *arg) {

@@ -1,8 +1,9 @@
 /*
  * mc_avx2.c - the recording of Monte Carlo's figures (mc.c) four trials
  * at a time in AVX2 registers, for the CPUs that have them: a stored
- * figure's bins and a counted figure's window, the same counts as mc.c's
- * loops trial by trial.  CMakeLists.txt builds it with -mavx2 (and
+ * figure's bins (and, keeping near, its moments and the values kept) and
+ * a counted figure's window, the same counts and sums as mc.c's loops
+ * trial by trial.  CMakeLists.txt builds it with -mavx2 (and
  * CAPPLAN_AVX2) on x86-64 with gcc or clang; mc.c calls it only where
  * dist_avx2_usable().  Elsewhere the functions are stubs that take no
  * trial.
@@ -42,6 +43,57 @@ size_t mc_bins_avx2(const double *v, size_t n, uint64_t base, unsigned shift,
   return t;
 }
 
+size_t mc_near_avx2(const double *v, size_t n, uint64_t base, unsigned shift,
+                    size_t nbins, size_t *bins, const mc_moments *mo,
+                    const unsigned char *wanted, double *got, size_t *n_got) {
+  const v4u sign = {1ull << 63, 1ull << 63, 1ull << 63, 1ull << 63};
+  const v4u last = {nbins - 1, nbins - 1, nbins - 1, nbins - 1};
+  size_t nmo = mo->n, k = *n_got;
+  double sum[4], sq[4];
+  for (size_t m = 0; m < nmo; m++) {
+    sum[m] = mo->sum[m];
+    sq[m] = mo->sq[m];
+  }
+  size_t t = 0;
+  for (; t + 4 <= n; t += 4) {
+    v4d x;
+    v4u b;
+    memcpy(&x, v + t, sizeof x);
+    memcpy(&b, v + t, sizeof b);
+    /* The bins as mc_bins_avx2's. */
+    v4u key = b ^ ((0 - (b >> 63)) | sign);
+    v4u d = (v4u)((v4i)(key >= base) & (v4i)(key - base));
+    v4u at = d >> shift;
+    at = (v4u)((v4i)(at < last) & (v4i)at) |
+         (v4u)((v4i)(at >= last) & (v4i)last);
+    /* Each moment's differences in lanes (the same operations, each
+     * rounded as mc.c's), then added in trial order. */
+    for (size_t m = 0; m < nmo; m++) {
+      v4d y = x;
+      if (mo->mul[m] != 1)
+        y = y * mo->mul[m];
+      if (mo->div[m] != 1)
+        y = y / mo->div[m];
+      v4d dx = y - mo->s[m], dd = dx * dx;
+      for (int l = 0; l < 4; l++) {
+        sum[m] += dx[l];
+        sq[m] += dd[l];
+      }
+    }
+    for (int l = 0; l < 4; l++) {
+      bins[at[l]]++;
+      got[k] = x[l];
+      k += wanted[at[l]];
+    }
+  }
+  for (size_t m = 0; m < nmo; m++) {
+    mo->sum[m] = sum[m];
+    mo->sq[m] = sq[m];
+  }
+  *n_got = k;
+  return t;
+}
+
 size_t mc_window_avx2(const double *v, size_t n, double base, double cap,
                       size_t *win) {
   const double two52 = 4503599627370496.0; /* 2^52 */
@@ -77,6 +129,22 @@ size_t mc_bins_avx2(const double *v, size_t n, uint64_t base, unsigned shift,
   (void)nbins;
   (void)bin;
   (void)bins;
+  return 0;
+}
+
+size_t mc_near_avx2(const double *v, size_t n, uint64_t base, unsigned shift,
+                    size_t nbins, size_t *bins, const mc_moments *mo,
+                    const unsigned char *wanted, double *got, size_t *n_got) {
+  (void)v;
+  (void)n;
+  (void)base;
+  (void)shift;
+  (void)nbins;
+  (void)bins;
+  (void)mo;
+  (void)wanted;
+  (void)got;
+  (void)n_got;
   return 0;
 }
 

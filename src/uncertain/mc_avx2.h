@@ -15,6 +15,22 @@
 size_t mc_bins_avx2(const double *v, size_t n, uint64_t base, unsigned shift,
                     size_t nbins, uint16_t *bin, size_t *bins);
 
+/* A stored figure's moments on their way (mc.c's chunk_loop): N of them,
+ * each summing (x MUL / DIV - S) and its square, as mc.c's maps round
+ * (a factor or divisor of 1 is left out, as it changes nothing). */
+typedef struct mc_moments {
+  size_t n;
+  double mul[4], div[4], s[4];
+  double *sum, *sq; /* N each, added to in trial order */
+} mc_moments;
+
+/* Each of V[0..N)'s bin counted in BINS as mc_bins_avx2 counts it, its
+ * moments added to MO, and each value whose bin is WANTED appended to GOT
+ * at *N_GOT (room for N more). */
+size_t mc_near_avx2(const double *v, size_t n, uint64_t base, unsigned shift,
+                    size_t nbins, size_t *bins, const mc_moments *mo,
+                    const unsigned char *wanted, double *got, size_t *n_got);
+
 /* V[0..) counted in the window WIN of CAP slots from BASE while each is
  * a whole number in it (CAP at most 2^20). */
 size_t mc_window_avx2(const double *v, size_t n, double base, double cap,
