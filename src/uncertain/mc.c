@@ -870,16 +870,19 @@ static int cmp_size(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-/* The ranks a summary needs, sorted and unique; returns how many. */
-static size_t summary_ranks(size_t n, size_t *r) {
+/* The ranks a summary of N trials needs, sorted and unique (with HIST,
+ * those of a histogram's ends too); returns how many. */
+static size_t summary_ranks(size_t n, bool hist, size_t *r) {
   size_t k = 0;
   for (int q = 0; q < NQ; q++) {
     r[k] = quantile_rank(n, QS[q]);
     quantile_ci(n, QS[q], &r[k + 1], &r[k + 2]);
     k += 3;
   }
-  r[k++] = quantile_rank(n, HIST_LO);
-  r[k++] = quantile_rank(n, HIST_HI);
+  if (hist) {
+    r[k++] = quantile_rank(n, HIST_LO);
+    r[k++] = quantile_rank(n, HIST_HI);
+  }
   r[k++] = 0;
   r[k++] = n - 1;
   qsort(r, k, sizeof *r, cmp_size);
@@ -900,7 +903,7 @@ static double stat_at(const size_t *r, const double *v, size_t k, size_t rank) {
 /* Fills the quantiles of F->s from the order statistics V at ranks R
  * (of the numbers recorded; G makes them the figure's). */
 static void fill_quantiles(mc_fig *f, size_t n, const size_t *r,
-                           const double *raw, size_t k, fmap g) {
+                           const double *raw, size_t k, fmap g, bool hist) {
   double v[32];
   for (size_t i = 0; i < k; i++)
     v[i] = map_apply(g, raw[i]);
@@ -915,8 +918,10 @@ static void fill_quantiles(mc_fig *f, size_t n, const size_t *r,
   }
   f->s.min = stat_at(r, v, k, 0);
   f->s.max = stat_at(r, v, k, n - 1);
-  f->hist_lo = stat_at(r, v, k, quantile_rank(n, HIST_LO));
-  f->hist_hi = stat_at(r, v, k, quantile_rank(n, HIST_HI));
+  if (hist) {
+    f->hist_lo = stat_at(r, v, k, quantile_rank(n, HIST_LO));
+    f->hist_hi = stat_at(r, v, k, quantile_rank(n, HIST_HI));
+  }
   f->varies = f->s.min != f->s.max;
 }
 
@@ -943,6 +948,69 @@ static void fill_moments(mc_fig *f, size_t n, double sum, double sq) {
   double var = n > 1 ? (sq - sum * d) / (double)(n - 1) : 0;
   f->s.sd = var > 0 ? sqrt(var) : 0;
   f->s.stderr_mean = f->s.sd / sqrt((double)n);
+}
+
+/* Half the width of the window of shares around share P in which the
+ * final rank at P is looked for, from M values (of ATTEMPTED trials, a
+ * share FAIL of them failed) of a run of NE evaluated trials: 5 sigma of
+ * the sample's share below a point, 5 of the whole run's, and 5 of the
+ * share failed (which moves every rank), binomial (FORMULAS.md section
+ * 5b), and two values.  A rank falls outside about once in two million
+ * (normal tails at 5 sigma); then the trials run again keeping every
+ * value. */
+static double near_margin(double p, double m, double attempted, double fail,
+                          double ne) {
+  return 5 * sqrt(p * (1 - p) / m) + 5 * sqrt(p * (1 - p) / ne) +
+         5 * sqrt(fail * (1 - fail) / attempted) + 2 / m;
+}
+
+/* The bins whose values a figure recorded by trial keeps, keeping near,
+ * into NEAR: for each rank summary_ranks wants of the trials that will
+ * evaluate (of N; HIST as it asks), at a share p of them, the bins of the
+ * values at shares p -+ near_margin of the M values seen so far, whose
+ * value at rank j is in bin BIN_AT(CTX, j). */
+static void near_window(size_t (*bin_at)(const void *, size_t), const void *ctx,
+                        size_t m, size_t attempted, size_t n, bool hist,
+                        unsigned char *near) {
+  double dm = (double)m, da = (double)attempted;
+  double fail = 1 - dm / da, ne = (double)n * dm / da;
+  size_t ranks[32];
+  size_t k = summary_ranks(ne < 1 ? 1 : (size_t)ne, hist, ranks);
+  memset(near, 0, RADIX_BINS);
+  for (size_t j = 0; j < k; j++) {
+    double p = ((double)ranks[j] + 0.5) / ne;
+    p = p > 1 ? 1 : p;
+    double d = near_margin(p, dm, da, fail, ne);
+    double lo = floor((p - d) * dm), hi = ceil((p + d) * dm);
+    size_t b0 = lo < 0 ? 0 : bin_at(ctx, (size_t)lo);
+    size_t b1 = hi > dm - 1 ? RADIX_BINS - 1 : bin_at(ctx, (size_t)hi);
+    memset(near + b0, 1, b1 + 1 - b0);
+  }
+}
+
+/* bin_at over the pilot's values in order. */
+typedef struct sorted_at {
+  const fig_use *fu;
+  const double *v;
+} sorted_at;
+
+static size_t sorted_bin(const void *ctx, size_t j) {
+  const sorted_at *x = ctx;
+  return key_bin(sort_key(x->v[j]), x->fu->kbase, x->fu->kshift);
+}
+
+/* bin_at over counts by bin, as their running sums CUM. */
+static size_t counted_bin(const void *ctx, size_t j) {
+  const size_t *cum = ctx;
+  size_t lo = 0, hi = RADIX_BINS - 1; /* the first bin whose sum passes j */
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (cum[mid] > j)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  return lo;
 }
 
 /* ------------------------------------------------------------- worker */
@@ -976,6 +1044,8 @@ typedef struct shared {
   /* Figures recorded by trial keep only their values near the ranks
    * wanted, summed as they come: each chunk's trials on one thread. */
   bool near;
+  size_t n;  /* trials */
+  bool hist; /* the cost's histogram asked for */
 } shared;
 
 typedef struct worker {
@@ -1001,6 +1071,10 @@ typedef struct worker {
   double *draws;
   size_t **bins;       /* per figure recorded by trial: its keys' bins */
   uint16_t *block_bin; /* keeping near: a block's trials' bins */
+  /* Keeping near, per figure recorded by trial: the bins whose values
+   * it keeps now, and those it kept all along (narrow()). */
+  unsigned char **near, **kept;
+  size_t *cum; /* RADIX_BINS, for narrow() */
 } worker;
 
 /* Each figure's column: the lean evaluator's, or W's own. */
@@ -1180,7 +1254,7 @@ static void record_all(fig_use *fu, const double *c, size_t first, size_t n,
  * column: a failed trial's number becomes NaN there. */
 static void record_near(fig_use *fu, double *c, uint16_t *bin, size_t first,
                         size_t n, const unsigned *flags, bool avx2,
-                        size_t *bins) {
+                        const unsigned char *near, size_t *bins) {
   store_sum *ss = fu->ss;
   chunk_sums *out = &ss->ch[first / CHUNK];
   size_t t = 0;
@@ -1195,11 +1269,35 @@ static void record_near(fig_use *fu, double *c, uint16_t *bin, size_t first,
       mo.div[m] = g.kind == MAP_MONTH ? CAPPLAN_HOURS_PER_YEAR : 1;
       mo.s[m] = ss->mo[m].s;
     }
-    t = mc_near_avx2(c, n, fu->kbase, fu->kshift, RADIX_BINS, bins, &mo,
-                     ss->near, out->got, &out->n_got);
+    t = mc_near_avx2(c, n, fu->kbase, fu->kshift, RADIX_BINS, bins, &mo, near,
+                     out->got, &out->n_got);
   }
   bin_block(fu, c + t, n - t, flags, false, bin, bins);
-  chunk_pass(ss, c + t, bin, 0, n - t, flags != NULL, ss->near, out);
+  chunk_pass(ss, c + t, bin, 0, n - t, flags != NULL, near, out);
+}
+
+/* Keeping near: after W's first chunk, and each time its chunks double,
+ * each figure recorded by trial keeps from then on only the bins near
+ * the ranks by W's own trials so far (near_window over its counts by
+ * bin, a sample hundreds of times the pilot's, so far fewer bins). */
+static void narrow(worker *w) {
+  const shared *sh = w->sh;
+  size_t attempted = w->evaluated + w->failed;
+  for (size_t f = 0; f < sh->n_figs; f++) {
+    if (!w->near[f])
+      continue;
+    size_t run = 0;
+    for (size_t b = 0; b < RADIX_BINS; b++) {
+      run += w->bins[f][b];
+      w->cum[b] = run;
+    }
+    if (run == 0)
+      continue;
+    near_window(counted_bin, w->cum, run, attempted, sh->n, sh->hist,
+                w->near[f]);
+    for (size_t b = 0; b < RADIX_BINS; b++)
+      w->kept[f][b] &= w->near[f][b];
+  }
 }
 
 static void *work(void *arg) {
@@ -1211,6 +1309,11 @@ static void *work(void *arg) {
     worker_start(w);
   for (size_t b = w->first; b < w->last; b += BLOCK) {
     size_t len = w->last - b < BLOCK ? w->last - b : BLOCK;
+    if (sh->near && b % CHUNK == 0 && b > w->first) {
+      size_t done = (b - w->first / CHUNK * CHUNK) / CHUNK;
+      if ((done & (done - 1)) == 0)
+        narrow(w);
+    }
     for (size_t k = 0; k < ni; k++)
       dist_fill(&u->items[k].d, sh->tables, sh->keys[k], b, len,
                 w->draws + k * BLOCK);
@@ -1249,7 +1352,7 @@ static void *work(void *arg) {
         if (fu->rec == REC_STORE) {
           if (sh->near)
             record_near(fu, c, w->block_bin, first, n, failed ? flags : NULL,
-                        sh->tables->avx2, w->bins[f]);
+                        sh->tables->avx2, w->near[f], w->bins[f]);
           else
             record_all(fu, c, first, n, failed ? flags : NULL, sh->tables->avx2,
                        w->bins[f]);
@@ -1522,14 +1625,14 @@ static void summarise(mc_result *r, fig_use *uses, size_t f, vc **pairs,
   size_t ne = r->evaluated;
   size_t ranks[32];
   double stats[32] = {0};
-  size_t k = summary_ranks(ne, ranks);
+  size_t k = summary_ranks(ne, hist, ranks);
   /* The histogram plots draw, when asked for: the cost per year's. */
   fig->has_hist = hist && is_hist_fig(fu);
   double sum = 0, sq = 0, per = 0;
   if (uses[src].rec == REC_COUNT) {
     const vc *pv = pairs[src]; /* merged before (summarise_all) */
     order_stats_counts(pv, np[src], ranks, k, stats);
-    fill_quantiles(fig, ne, ranks, stats, k, g);
+    fill_quantiles(fig, ne, ranks, stats, k, g, hist);
     if (fig->has_hist && fig->hist_hi > fig->hist_lo)
       per = MC_BINS / (fig->hist_hi - fig->hist_lo);
     for (size_t i = 0; i < np[src]; i++) {
@@ -1542,7 +1645,7 @@ static void summarise(mc_result *r, fig_use *uses, size_t f, vc **pairs,
   } else {
     /* Its order statistics and moments came with its numbers' pass
      * (summarise_all), its histogram comes after (hist_pass). */
-    fill_quantiles(fig, ne, ranks, uses[src].stats, k, g);
+    fill_quantiles(fig, ne, ranks, uses[src].stats, k, g, hist);
     sum = fu->mo->sum;
     sq = fu->mo->sq;
   }
@@ -1698,7 +1801,7 @@ static bool summarise_all(mc_result *r, fig_use *uses, counts **cs, size_t t,
                           store_sum *sums, size_t n_ss, size_t n_chunks,
                           bool near, bool hist) {
   size_t ranks[32];
-  size_t k = summary_ranks(r->evaluated, ranks);
+  size_t k = summary_ranks(r->evaluated, hist, ranks);
   for (size_t i = 0; i < n_ss; i++) {
     store_sum *ss = &sums[i];
     ss->wanted = xcalloc(RADIX_BINS, 1);
@@ -1763,37 +1866,6 @@ static bool keep_near(enum mc_keep keep, const fig_use *uses, size_t n_figs,
   return keep != MC_AUTO || n_chunks >= 4 * t;
 }
 
-/* The bins whose values a figure recorded by trial keeps when keeping
- * near: for each rank summary_ranks wants of the trials that will
- * evaluate, at a share p of them, the bins between the pilot's quantiles
- * (its M values SORTED, of PILOT trials; N in the run) at p -+ d, with
- * d = 4 sigma + 4 sigma_f + 2 / M: sigma = sqrt(p (1 - p) / M) the
- * deviation of the pilot's share below a point, and sigma_f that of its
- * share of failed trials, which moves every rank (binomial; FORMULAS.md
- * section 5b).  A rank falls outside them about once in 30,000 (normal
- * tails at 4 sigma); then the trials run again keeping every value. */
-static void near_bins(const fig_use *fu, const double *sorted, size_t m,
-                      size_t pilot, size_t n, unsigned char *near) {
-  double dm = (double)m, fail = 1 - dm / (double)pilot;
-  double ne = (double)n * dm / (double)pilot;
-  double df = 4 * sqrt(fail * (1 - fail) / (double)pilot);
-  size_t ranks[32];
-  size_t k = summary_ranks(ne < 1 ? 1 : (size_t)ne, ranks);
-  for (size_t j = 0; j < k; j++) {
-    double p = ((double)ranks[j] + 0.5) / ne;
-    p = p > 1 ? 1 : p;
-    double d = 4 * sqrt(p * (1 - p) / dm) + df + 2 / dm;
-    double lo = floor((p - d) * dm), hi = ceil((p + d) * dm);
-    size_t b0 =
-        lo < 0 ? 0
-               : key_bin(sort_key(sorted[(size_t)lo]), fu->kbase, fu->kshift);
-    size_t b1 = hi > dm - 1 ? RADIX_BINS - 1
-                            : key_bin(sort_key(sorted[(size_t)hi]), fu->kbase,
-                                      fu->kshift);
-    memset(near + b0, 1, b1 + 1 - b0);
-  }
-}
-
 static int cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return x < y ? -1 : x > y;
@@ -1816,8 +1888,9 @@ static mc_result *run(const capplan_model *m, const uinputs *u,
   derive(uses, r->n_figs, m, u);
   dist_tables *tables = xmalloc(sizeof *tables);
   dist_tables_init(tables);
-  shared sh = {m,    u,         limits, n_limits, tables, NULL,
-               uses, r->n_figs, NULL,   true,     NULL,   false};
+  shared sh = {m,    u,     limits,     n_limits,    tables,
+               NULL, uses,  r->n_figs,  NULL,        true,
+               NULL, false, o->samples, o->histogram};
   sh.keys = xmalloc((u->n_ranged + 1) * sizeof *sh.keys);
   for (size_t k = 0; k < u->n_ranged; k++)
     sh.keys[k] = dist_key(o->seed, k);
@@ -1917,7 +1990,8 @@ static mc_result *run(const capplan_model *m, const uinputs *u,
           sorted[ok++] = pv[i];
       qsort(sorted, ok, sizeof *sorted, cmp_double);
       if (keep != MC_KEEP_NEAR_NONE)
-        near_bins(fu, sorted, ok, pilot, n, fu->ss->near);
+        near_window(sorted_bin, &(sorted_at){fu, sorted}, ok, pilot, n,
+                    o->histogram, fu->ss->near);
       memcpy(sorted, pv, pilot * sizeof *sorted);
       bin_block(fu, sorted, pilot, none, false, pbin, ws[0].bins[f]);
       chunk_pass(fu->ss, sorted, pbin, 0, pilot, none != NULL, fu->ss->near,
@@ -1933,6 +2007,18 @@ static mc_result *run(const capplan_model *m, const uinputs *u,
   free(sorted);
   free(sh.pilot);
   sh.pilot = NULL;
+  for (unsigned k = 0; k < t && sh.near; k++) {
+    ws[k].near = xcalloc(r->n_figs + 1, sizeof *ws[k].near);
+    ws[k].kept = xcalloc(r->n_figs + 1, sizeof *ws[k].kept);
+    ws[k].cum = xmalloc(RADIX_BINS * sizeof *ws[k].cum);
+    for (size_t f = 0; f < r->n_figs; f++)
+      if (uses[f].rec == REC_STORE) {
+        ws[k].near[f] = xmalloc(RADIX_BINS);
+        ws[k].kept[f] = xmalloc(RADIX_BINS);
+        memcpy(ws[k].near[f], uses[f].ss->near, RADIX_BINS);
+        memcpy(ws[k].kept[f], uses[f].ss->near, RADIX_BINS);
+      }
+  }
   if (ws[0].lk && !r->lean) {
     lean_free(ws[0].lk);
     ws[0].lk = NULL;
@@ -1975,6 +2061,19 @@ static mc_result *run(const capplan_model *m, const uinputs *u,
         uses[f].bins = xcalloc(RADIX_BINS, sizeof(size_t));
       for (size_t b = 0; b < RADIX_BINS; b++)
         uses[f].bins[b] += ws[k].bins[f][b];
+    }
+    for (size_t f = 0; sh.near && f < r->n_figs; f++) {
+      if (!ws[k].kept[f])
+        continue;
+      for (size_t b = 0; b < RADIX_BINS; b++)
+        uses[f].ss->near[b] &= ws[k].kept[f][b];
+      free(ws[k].near[f]);
+      free(ws[k].kept[f]);
+    }
+    if (sh.near) {
+      free(ws[k].near);
+      free(ws[k].kept);
+      free(ws[k].cum);
     }
     r->evaluated += ws[k].evaluated;
     r->failed += ws[k].failed;
