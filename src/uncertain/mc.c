@@ -1276,10 +1276,11 @@ static void record_near(fig_use *fu, double *c, uint16_t *bin, size_t first,
   chunk_pass(ss, c + t, bin, 0, n - t, flags != NULL, near, out);
 }
 
-/* Keeping near: after W's first chunk, and each time its chunks double,
- * each figure recorded by trial keeps from then on only the bins near
- * the ranks by W's own trials so far (near_window over its counts by
- * bin, a sample hundreds of times the pilot's, so far fewer bins). */
+/* Keeping near: after W's first NARROW_FIRST trials, and each time its
+ * trials double, each figure recorded by trial keeps from then on only
+ * the bins near the ranks by W's own trials so far (near_window over its
+ * counts by bin, a sample growing past the pilot's, so ever fewer bins). */
+#define NARROW_FIRST ((size_t)4096)
 static void narrow(worker *w) {
   const shared *sh = w->sh;
   size_t attempted = w->evaluated + w->failed;
@@ -1309,11 +1310,9 @@ static void *work(void *arg) {
     worker_start(w);
   for (size_t b = w->first; b < w->last; b += BLOCK) {
     size_t len = w->last - b < BLOCK ? w->last - b : BLOCK;
-    if (sh->near && b % CHUNK == 0 && b > w->first) {
-      size_t done = (b - w->first / CHUNK * CHUNK) / CHUNK;
-      if ((done & (done - 1)) == 0)
-        narrow(w);
-    }
+    size_t done = b - w->first;
+    if (sh->near && done >= NARROW_FIRST && (done & (done - 1)) == 0)
+      narrow(w);
     for (size_t k = 0; k < ni; k++)
       dist_fill(&u->items[k].d, sh->tables, sh->keys[k], b, len,
                 w->draws + k * BLOCK);
