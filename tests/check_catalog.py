@@ -148,7 +148,8 @@ REQUIRED = {
 OPTIONAL = {
     "accelerators": ["flops", "interconnect", "price", "not_published"],
     "instances": ["not_published"],
-    "models": ["intermediate", "vocab", "max_context", "not_published"],
+    "models": ["intermediate", "vocab", "max_context", "experts",
+               "experts_active", "not_published"],
 }
 NUM = r"(0|[1-9]\d*)(\.\d+)?"
 UNITS = {
@@ -170,7 +171,8 @@ NUMERIC = {
                "layers": "count", "hidden": "count", "heads": "count",
                "kv_heads": "count", "head_dim": "count",
                "intermediate": "count", "vocab": "count",
-               "max_context": "count"},
+               "max_context": "count", "experts": "count",
+               "experts_active": "count"},
 }
 DTYPES = ["fp32", "tf32", "bf16", "fp16", "fp8", "int8", "fp4"]
 PROVIDERS = ["aws", "gcp", "azure"]

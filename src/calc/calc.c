@@ -972,6 +972,8 @@ static int model_dims(calc_ctx *x, llm_model *m, double *max_context) {
     cat_get(e, MOD_KV_HEADS, &m->kv_heads);
     cat_get(e, MOD_HEAD_DIM, &m->head_dim);
     cat_get(e, MOD_MAX_CONTEXT, max_context);
+    cat_get(e, MOD_EXPERTS, &m->experts);
+    cat_get(e, MOD_EXPERTS_ACTIVE, &m->experts_active);
     capplan_catalog_free(cat);
     return 0;
   }
@@ -1076,6 +1078,7 @@ static int run_llm(calc_ctx *x) {
   g->active_params = m.active_params > 0 ? m.active_params : m.params;
   g->layers = m.layers, g->hidden = m.hidden, g->heads = m.heads;
   g->kv_heads = m.kv_heads, g->head_dim = m.head_dim;
+  g->experts = m.experts, g->experts_active = m.experts_active;
   g->weight_bytes = g->kv_bytes = dtype_bytes(tp.as.llm.dtype);
   g->prompt_tokens = calc_val(x, "prompt", 0);
   g->output_tokens = calc_val(x, "output", 1);

@@ -90,6 +90,8 @@ static const field_def mod_fields[MOD_FIELDS] = {
     [MOD_INTERMEDIATE] = {"intermediate", UNIT_COUNT, F_WHOLE},
     [MOD_VOCAB] = {"vocab", UNIT_COUNT, F_WHOLE},
     [MOD_MAX_CONTEXT] = {"max_context", UNIT_COUNT, F_WHOLE},
+    [MOD_EXPERTS] = {"experts", UNIT_COUNT, F_WHOLE},
+    [MOD_EXPERTS_ACTIVE] = {"experts_active", UNIT_COUNT, F_WHOLE},
 };
 
 static const field_def *defs_of(enum cat_kind kind, size_t *n) {
@@ -605,6 +607,40 @@ static cat_entry *entry_add(capplan_catalog *c, enum cat_kind kind) {
   return e;
 }
 
+/* A model's experts as llm.c takes them (experts_ok there): both or
+ * neither, 0 < experts_active < experts, and the shared weights (the
+ * active ones less experts_active experts of (params - active_params) /
+ * (experts - experts_active) each) at or above 0. */
+static void check_experts(cload *L, const cat_entry *e) {
+  const cat_field *ne = &e->f[MOD_EXPERTS], *nk = &e->f[MOD_EXPERTS_ACTIVE];
+  if (!ne->set && !nk->set)
+    return;
+  const cat_field *at_f = nk->set ? nk : ne;
+  double p = e->f[MOD_PARAMS].v;
+  double a = e->f[MOD_ACTIVE_PARAMS].set ? e->f[MOD_ACTIVE_PARAMS].v : p;
+  if (!ne->set || !nk->set)
+    error(L, at_f->loc,
+          "give both 'experts' (per layer) and 'experts_active' "
+          "(taken by each token)",
+          "model '%s' has '%s' without '%s'", e->name,
+          ne->set ? "experts" : "experts_active",
+          ne->set ? "experts_active" : "experts");
+  else if (!(nk->v >= 1 && nk->v < ne->v))
+    error(L, at_f->loc, "a token takes at least one expert and fewer than all",
+          "model '%s': 'experts_active' (%s) must be at least 1 and less "
+          "than 'experts' (%s)",
+          e->name, nk->text, ne->text);
+  else if (!(a < p && a * ne->v >= nk->v * p))
+    error(L, at_f->loc,
+          "'active_params' is the shared weights plus 'experts_active' "
+          "experts, so active_params / params is at least experts_active / "
+          "experts and below 1",
+          "model '%s': %s of %s experts cannot be %s of %s parameters", e->name,
+          nk->text, ne->text,
+          e->f[MOD_ACTIVE_PARAMS].set ? e->f[MOD_ACTIVE_PARAMS].text : "all",
+          e->f[MOD_PARAMS].text ? e->f[MOD_PARAMS].text : "its");
+}
+
 /* Merges NEW (read from a file) into the catalog: an override of an
  * entry that exists, or a new entry, which must be complete. */
 static void merge(cload *L, enum cat_kind kind, const cat_entry *nw) {
@@ -634,6 +670,8 @@ static void merge(cload *L, enum cat_kind kind, const cat_entry *nw) {
     }
     capplan_buf_release(&missing);
     *entry_add(c, kind) = *nw;
+    if (kind == CAT_MODEL && !count)
+      check_experts(L, nw);
     return;
   }
   /* Override: the fields given replace the old ones, with their own
@@ -663,6 +701,8 @@ static void merge(cload *L, enum cat_kind kind, const cat_entry *nw) {
     old->region = nw->region;
   if (nw->accelerator)
     old->accelerator = nw->accelerator;
+  if (kind == CAT_MODEL)
+    check_experts(L, old);
 }
 
 static void load_kind(cload *L, enum cat_kind kind, const ynode *map) {

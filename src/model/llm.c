@@ -48,10 +48,22 @@ static int whole(double x) {
   return isfinite(x) && x >= 1 && x == floor(x);
 }
 
+/* A mixture of experts as llm_weights_read takes it: none stated (both
+ * 0), or whole counts with 0 < k < E and params - active_params spread
+ * over the E - k experts a token skips, which leaves the shared weights
+ * (active_params less k experts) at or above 0: active / params >= k / E. */
+static int experts_ok(const llm_model *m) {
+  if (m->experts == 0 && m->experts_active == 0)
+    return 1;
+  double e = m->experts, k = m->experts_active;
+  return whole(e) && whole(k) && k >= 1 && k < e && m->active_params > 0 &&
+         m->active_params < m->params && m->active_params * e >= k * m->params;
+}
+
 static int model_ok(const llm_model *m) {
   return m && pos(m->params) && nonneg(m->active_params) &&
          m->active_params <= m->params && pos(m->layers) && pos(m->hidden) &&
-         pos(m->heads) && pos(m->kv_heads) && pos(m->head_dim);
+         pos(m->heads) && pos(m->kv_heads) && pos(m->head_dim) && experts_ok(m);
 }
 
 static int config_ok(const llm_config *c) {
@@ -99,6 +111,28 @@ llm_status llm_weights_bytes(const llm_model *m, double weight_bytes,
     return LLM_OUT_OF_RANGE;
   *out = w;
   return LLM_OK;
+}
+
+double llm_weights_read(const llm_model *m, double weights, double tokens,
+                        double *touched) {
+  *touched = 0;
+  if (m->experts == 0 || tokens <= 0)
+    return weights;
+  /* E experts per layer, k taken by each token.  An expert's weights are
+   * (params - active) / (E - k), since a token skips E - k of them, and
+   * the shared weights (attention, embeddings, norms, routers) are the
+   * active ones less k experts.  With tokens routed uniformly and
+   * independently, an expert escapes one token with probability 1 - k/E
+   * and all T of them with (1 - k/E)^T, so E (1 - (1 - k/E)^T) are read
+   * on average (the occupancy of E cells by T draws of k).  At T = 1 that
+   * is k (the active weights); past a few dozen tokens, every expert.
+   * Uniform routing touches the most experts T tokens can: a skewed
+   * router reads fewer, so this errs toward more bytes, a slower step. */
+  double e = m->experts, k = m->experts_active;
+  double per = (m->params - m->active_params) / (e - k);
+  double shared = m->active_params - k * per;
+  *touched = e * -expm1(tokens * log1p(-k / e));
+  return weights * (shared + *touched * per) / m->params;
 }
 
 llm_status llm_kv_bytes_per_token(const llm_model *m, double kv_bytes,
@@ -230,12 +264,19 @@ llm_status llm_prefill_step(const llm_model *m, const llm_gpu *g,
   /* FLOPs per prompt: 2 x active_params per token, plus causal attention,
    * 2 x layers x p^2 x heads x head_dim (QK^T and PV are 2 p^2 d per
    * head each, halved by the mask; FlashAttention-2 paper section 4.1).
-   * Bytes: the weights once for the whole batch of prompts, and the
-   * cache written. */
+   * Bytes: the weights once for the whole batch of prompts (a mixture
+   * of experts': those its prompts' tokens touch), and the cache
+   * written. */
   double flops = prompts * (2 * active(m) * p +
                             2 * m->layers * p * p * m->heads * m->head_dim);
-  bytes += prompts * p * k;
-  return finish_step(m, g, c, flops, bytes, prompts * p, out);
+  double touched, read = llm_weights_read(m, bytes, prompts * p, &touched);
+  llm_status s =
+      finish_step(m, g, c, flops, read + prompts * p * k, prompts * p, out);
+  if (s == LLM_OK) {
+    out->weights_read = read;
+    out->experts_touched = touched;
+  }
+  return s;
 }
 
 llm_status llm_decode_step(const llm_model *m, const llm_gpu *g,
@@ -251,11 +292,18 @@ llm_status llm_decode_step(const llm_model *m, const llm_gpu *g,
    * context c, 4 x layers x c x heads x head_dim (QK^T and PV, 2 c d per
    * head each).  FORMULAS.md 6b leaves the attention term out; it is a
    * few percent at long contexts and large batches.  Bytes: the weights
-   * and every sequence's cache, W + B k c. */
+   * (a mixture of experts': those the B tokens touch) and every
+   * sequence's cache, W + B k c. */
   double flops =
       batch * (2 * active(m) + 4 * m->layers * ctx * m->heads * m->head_dim);
-  bytes += batch * k * ctx;
-  return finish_step(m, g, c, flops, bytes, batch, out);
+  double touched, read = llm_weights_read(m, bytes, batch, &touched);
+  llm_status s =
+      finish_step(m, g, c, flops, read + batch * k * ctx, batch, out);
+  if (s == LLM_OK) {
+    out->weights_read = read;
+    out->experts_touched = touched;
+  }
+  return s;
 }
 
 /* ------------------------------------------------------- throughput */

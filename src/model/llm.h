@@ -42,9 +42,9 @@
  * t_pre(B) / (B o): the same for large B, and t_dec, not t_dec +
  * t_pre / o, for a lone request, which is what the batch-1 TPOT rows of
  * ../oracles/llm_measured.csv measure (docs/validation.md).
- * Mixture-of-experts: FLOPs use active_params, bytes all weights (every
- * expert is read at the batch sizes that matter for capacity; at batch 1
- * this overstates the bytes).
+ * Mixture-of-experts: FLOPs use active_params; a step reads the shared
+ * weights and the experts its tokens touch (llm_weights_read), all of
+ * them when the model does not state its experts.
  */
 #ifndef CAPPLAN_LLM_H
 #define CAPPLAN_LLM_H
@@ -95,6 +95,9 @@ typedef struct llm_model {
   double params;        /* all weights, > 0 */
   double active_params; /* used per token (MoE); 0 means params */
   double layers, hidden, heads, kv_heads, head_dim; /* > 0 */
+  /* Mixture of experts: experts per layer and those each token takes
+   * (llm_weights_read); 0 and 0 for a dense model or one not stated. */
+  double experts, experts_active;
 } llm_model;
 
 /* One GPU of the replica. */
@@ -147,7 +150,9 @@ typedef struct llm_step {
   double memory_s;  /* bytes / (tp BW mbu) */
   double comm_s;    /* tensor-parallel all-reduces */
   double flops, bytes;
-  roofline_bound bound; /* of the compute and memory terms */
+  double weights_read;    /* bytes of weights among BYTES */
+  double experts_touched; /* per layer, on average; 0: a dense model */
+  roofline_bound bound;   /* of the compute and memory terms */
 } llm_step;
 
 typedef struct llm_result {
@@ -201,6 +206,14 @@ llm_status llm_usd_per_m_tokens(double usd_per_second, double tokens_per_second,
 /* W and k. */
 llm_status llm_weights_bytes(const llm_model *m, double weight_bytes,
                              double *out);
+
+/* The bytes of weights a step reads when TOKENS tokens pass through the
+ * layers, of WEIGHTS (llm_weights_bytes) in all, and into *TOUCHED the
+ * experts a layer's tokens reach on average (0 for a dense model): all of
+ * them for a dense model; for a mixture of experts, the shared weights
+ * and the touched experts (llm.c). */
+double llm_weights_read(const llm_model *m, double weights, double tokens,
+                        double *touched);
 llm_status llm_kv_bytes_per_token(const llm_model *m, double kv_bytes,
                                   double *out);
 

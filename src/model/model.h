@@ -59,6 +59,7 @@ typedef struct gpu_in {
   double mfu, mbu; /* efficiencies: stage, hardware, default */
   /* llm: the model's dimensions, the request, the replica */
   double params, active_params, layers, hidden, heads, kv_heads, head_dim;
+  double experts, experts_active; /* mixture of experts; 0: dense */
   double max_context; /* tokens of the model's window; 0: not stated */
   double weight_bytes, kv_bytes; /* per parameter, per cached value */
   double prompt_tokens, output_tokens, tp, llm_max_batch, reserve;

@@ -710,6 +710,9 @@ static const char *llm_inputs(builder *b, const spec_stage *st, stage_in *in) {
   cat_get(e, MOD_HEAD_DIM, &gi->head_dim);
   gi->max_context = 0;
   cat_get(e, MOD_MAX_CONTEXT, &gi->max_context);
+  gi->experts = gi->experts_active = 0;
+  cat_get(e, MOD_EXPERTS, &gi->experts);
+  cat_get(e, MOD_EXPERTS_ACTIVE, &gi->experts_active);
   return arena_strdup(b->g->arena, e->name);
 }
 

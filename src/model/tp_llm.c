@@ -63,8 +63,9 @@ static double peak_of(const hw_in *hw, enum dtype dt) {
 static void inputs(const tp_model *tp, const stage_in *in, const hw_in *hw,
                    llm_model *m, llm_gpu *g, llm_config *c) {
   const gpu_in *x = &in->gpu;
-  *m = (llm_model){x->params, x->active_params, x->layers,  x->hidden,
-                   x->heads,  x->kv_heads,      x->head_dim};
+  *m = (llm_model){x->params,   x->active_params, x->layers,
+                   x->hidden,   x->heads,         x->kv_heads,
+                   x->head_dim, x->experts,       x->experts_active};
   double gpus = hw->gpus > 0 ? hw->gpus : 1;
   *g = (llm_gpu){peak_of(hw, tp->as.llm.dtype), hw->mem_bw,
                  hw->gpu_memory / gpus, hw->link_bw,
@@ -212,8 +213,9 @@ static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
                       hw_name, hw->gpus, hw->gpus == 1 ? "" : "s");
     return;
   }
-  llm_model dims = {x->params, x->active_params, x->layers,  x->hidden,
-                    x->heads,  x->kv_heads,      x->head_dim};
+  llm_model dims = {x->params,   x->active_params, x->layers,
+                    x->hidden,   x->heads,         x->kv_heads,
+                    x->head_dim, x->experts,       x->experts_active};
   if (x->heads > 0 && x->kv_heads > 0 && !llm_tp_shards(&dims, x->tp)) {
     char list[128];
     shard_list(&dims, hw->gpus, list, sizeof list);
@@ -473,6 +475,19 @@ static void steps_of(const tp_model *tp, const stage_in *in, const hw_in *hw,
             r->prefill.comm_s > 0 ? " + all-reduces" : "",
             fmt_ms(r->prefill.seconds, b[2], FMT_SIZE),
             roofline_bound_name(r->prefill.bound));
+  if (x->experts > 0)
+    /* llm_weights_read: the shared weights and the experts touched. */
+    steps_say(s, l, "experts",
+              "%g a layer, %g a token: a decode step's %s tokens touch %g x "
+              "(1 - (1 - %g/%g)^%s) = %s of them on average, so it reads %s "
+              "of the %s of weights",
+              x->experts, x->experts_active,
+              fmt_number(out->batch, 0, b[0], FMT_SIZE), x->experts,
+              x->experts_active, x->experts,
+              fmt_number(out->batch, 0, b[1], FMT_SIZE),
+              fmt_number(r->decode.experts_touched, 2, b[2], FMT_SIZE),
+              fmt_si(r->decode.weights_read, "B", b[3], FMT_SIZE),
+              fmt_si(mem->weights_bytes, "B", b[4], FMT_SIZE));
   steps_say(
       s, l, "decode step",
       "at batch %s, context %s: max(FLOPs / (tp x %s x mfu %s) = %s, "

@@ -296,7 +296,7 @@ static void test_llm_stage(void **state) {
   const tp_out *t = &s->plan->tp;
   /* The same replica through llm.c directly: Llama 3.1 70B (catalog
    * dimensions), H200 (141 GB, 4.8 TB/s, 989.4 TFLOPS, 900 GB/s). */
-  llm_model m = {70.55e9, 70.55e9, 80, 8192, 64, 8, 128};
+  llm_model m = {70.55e9, 70.55e9, 80, 8192, 64, 8, 128, 0, 0};
   llm_gpu g = {989.4e12, 4.8e12, 141e9, 900e9, 63.296 * 8760 / 8 / 31536000};
   llm_config c;
   llm_config_init(&c);

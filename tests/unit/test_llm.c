@@ -23,11 +23,12 @@
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define GIB 1073741824.0
 
-static const llm_model llama2_7b = {6.74e9, 0, 32, 4096, 32, 32, 128};
-static const llm_model llama31_8b = {8.03e9, 0, 32, 4096, 32, 8, 128};
-static const llm_model llama31_70b = {70.55e9, 0, 80, 8192, 64, 8, 128};
-static const llm_model llama31_405b = {405.85e9, 0, 126, 16384, 128, 8, 128};
-static const llm_model mixtral = {46.7e9, 12.9e9, 32, 4096, 32, 8, 128};
+static const llm_model llama2_7b = {6.74e9, 0, 32, 4096, 32, 32, 128, 0, 0};
+static const llm_model llama31_8b = {8.03e9, 0, 32, 4096, 32, 8, 128, 0, 0};
+static const llm_model llama31_70b = {70.55e9, 0, 80, 8192, 64, 8, 128, 0, 0};
+static const llm_model llama31_405b = {405.85e9, 0,   126, 16384, 128,
+                                       8,        128, 0,   0};
+static const llm_model mixtral = {46.7e9, 12.9e9, 32, 4096, 32, 8, 128, 0, 0};
 static const llm_gpu a100_80 = {312e12, 2039e9, 80e9, 600e9, 0};
 
 /* A configuration with no efficiency loss and no overheads: the plain
@@ -438,6 +439,51 @@ static void test_moe(void **state) {
   expect_near(d.bytes, s.bytes, 1e-15);
 }
 
+/* Mixtral 8x7B with its experts stated (8, 2 a token): a decode step
+ * reads the shared weights and the experts its B tokens touch, E (1 -
+ * (1 - k/E)^B) on average; at batch 1 the active weights, at batch 8
+ * 8 (1 - 0.75^8) = 7.1990966796875 experts, past a few dozen all. */
+static void test_moe_experts(void **state) {
+  (void)state;
+  llm_config c = plain(100, 100);
+  c.tp = 2;
+  llm_model m = mixtral;
+  m.experts = 8, m.experts_active = 2;
+  double per = (46.7e9 - 12.9e9) / 6, shared = 12.9e9 - 2 * per;
+  llm_step s;
+  assert_int_equal(llm_decode_step(&m, &a100_80, &c, 1, &s), LLM_OK);
+  expect_near(s.experts_touched, 2, 1e-15);
+  expect_near(s.weights_read, 2 * 12.9e9, 1e-12);
+  expect_near(s.bytes, 2 * 12.9e9 + 131072 * 150.0, 1e-12);
+  assert_int_equal(llm_decode_step(&m, &a100_80, &c, 8, &s), LLM_OK);
+  expect_near(s.experts_touched, 7.1990966796875, 1e-14);
+  expect_near(s.weights_read, 2 * (shared + 7.1990966796875 * per), 1e-12);
+  assert_int_equal(llm_decode_step(&m, &a100_80, &c, 256, &s), LLM_OK);
+  expect_near(s.weights_read, 93.4e9, 1e-12);
+  /* A prompt's 100 tokens touch every expert; fewer bytes at batch 1
+   * than the dense reading, so a faster step when memory-bound. */
+  assert_int_equal(llm_prefill_step(&m, &a100_80, &c, 1, &s), LLM_OK);
+  expect_near(s.weights_read, 93.4e9, 1e-10);
+  llm_step all;
+  assert_int_equal(llm_decode_step(&mixtral, &a100_80, &c, 1, &all), LLM_OK);
+  assert_int_equal(llm_decode_step(&m, &a100_80, &c, 1, &s), LLM_OK);
+  assert_true(s.memory_s < 0.3 * all.memory_s);
+  assert_true(all.experts_touched == 0 && all.weights_read == 93.4e9);
+  /* Experts that do not fit the parameters are refused. */
+  llm_model bad = m;
+  bad.experts_active = 3; /* 3/8 of 46.7B is more than 12.9B active */
+  assert_int_equal(llm_decode_step(&bad, &a100_80, &c, 1, &s), LLM_BAD_INPUT);
+  bad = m;
+  bad.experts_active = 8;
+  assert_int_equal(llm_decode_step(&bad, &a100_80, &c, 1, &s), LLM_BAD_INPUT);
+  bad = m;
+  bad.experts_active = 0;
+  assert_int_equal(llm_decode_step(&bad, &a100_80, &c, 1, &s), LLM_BAD_INPUT);
+  bad = m;
+  bad.active_params = 0;
+  assert_int_equal(llm_decode_step(&bad, &a100_80, &c, 1, &s), LLM_BAD_INPUT);
+}
+
 static void test_bad_inputs(void **state) {
   (void)state;
   llm_config c;
@@ -473,7 +519,7 @@ static void test_bad_inputs(void **state) {
   assert_int_equal(llm_at_batch(&llama31_8b, &a100_80, &c, 0.5, &r),
                    LLM_BAD_INPUT);
   /* Absurd but finite: a status, never Inf or NaN. */
-  llm_model huge = {1e300, 0, 1e300, 1e300, 1e300, 1e300, 1e300};
+  llm_model huge = {1e300, 0, 1e300, 1e300, 1e300, 1e300, 1e300, 0, 0};
   llm_gpu g = {1e300, 1e300, 1e300, 1e300, 0};
   llm_status s = llm_evaluate(&huge, &g, &c, &r);
   assert_true(s == LLM_OUT_OF_RANGE);
@@ -555,6 +601,7 @@ int main(void) {
       cmocka_unit_test(test_tpot_target),
       cmocka_unit_test(test_bound),
       cmocka_unit_test(test_moe),
+      cmocka_unit_test(test_moe_experts),
       cmocka_unit_test(test_bad_inputs),
       cmocka_unit_test(test_tp_shards),
       cmocka_unit_test(test_one_output_token),

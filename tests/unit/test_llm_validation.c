@@ -35,13 +35,13 @@
 
 /* LLaMA-7B: 32 layers, hidden 4096, 32 heads, 32 KV heads of 128,
  * 6.74B parameters. */
-static const llm_model llama_7b = {6.74e9, 0, 32, 4096, 32, 32, 128};
+static const llm_model llama_7b = {6.74e9, 0, 32, 4096, 32, 32, 128, 0, 0};
 /* Source B's 13B (llm-analysis test-13b.json): 40 layers, 40 heads,
  * hidden 5120, ffn 20480, vocab 50272: 40 (4 h^2 + 2 h ffn) + vocab h
  * = 12.84B parameters (25.68 GB in fp16, as llm-analysis reports). */
 #define FT13B_PARAMS                                                           \
   (40.0 * (4.0 * 5120 * 5120 + 2.0 * 5120 * 20480) + 50272.0 * 5120)
-static const llm_model ft_13b = {FT13B_PARAMS, 0, 40, 5120, 40, 40, 128};
+static const llm_model ft_13b = {FT13B_PARAMS, 0, 40, 5120, 40, 40, 128, 0, 0};
 
 /* A100 SXM: 312 TFLOP/s dense fp16/bf16, NVLink 600 GB/s; 2,039 GB/s
  * and 80 GB (80GB), 1,555 GB/s and 40 GB (40GB). */
