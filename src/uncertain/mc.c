@@ -235,6 +235,8 @@ typedef struct fig_use {
   double *values;       /* REC_STORE, keeping all: by trial */
   uint16_t *bin;        /* REC_STORE, keeping all: each trial's key_bin */
   struct store_sum *ss; /* REC_STORE: its summary on the way */
+  double *pilot_sorted; /* REC_STORE: the pilot's values in order */
+  size_t pilot_ok;      /* how many (the pilot's trials that evaluated) */
   /* REC_STORE: its order statistics at the ranks of summary_ranks,
    * selected once for every figure that reads them, and its own moments
    * (MO, taken in the same pass). */
@@ -1540,16 +1542,31 @@ static void derive(fig_use *uses, size_t n, const capplan_model *m,
 }
 
 /* What the pilot saw of a figure: its distinct values, how many of
- * them came once (F1) and twice (F2), and their span. */
+ * them came once (F1) and twice (F2), and their span; for a count (whose
+ * distinct values and repeats decide nothing) only its span, and
+ * DISTINCT 1 or 2 as it varies.  The N values of V go in order into
+ * SORTED, but for a count. */
 typedef struct pilot_seen {
   size_t distinct, f1, f2;
   double lo, hi;
 } pilot_seen;
 
-static pilot_seen pilot_values(const double *v, size_t n) {
+static pilot_seen pilot_values(const double *v, size_t n, bool count,
+                               double *sorted) {
   pilot_seen ps = {0, 0, 0, 0, 0};
   if (n == 0)
     return ps;
+  if (count) {
+    /* A count is counted whatever its values: only whether it varies and
+     * its span matter (the window), not how often each came. */
+    ps.lo = ps.hi = v[0];
+    for (size_t i = 1; i < n; i++) {
+      ps.lo = v[i] < ps.lo ? v[i] : ps.lo;
+      ps.hi = v[i] > ps.hi ? v[i] : ps.hi;
+    }
+    ps.distinct = ps.lo == ps.hi ? 1 : 2;
+    return ps;
+  }
   size_t same = 1;
   while (same < n && v[same] == v[0])
     same++;
@@ -1558,6 +1575,7 @@ static pilot_seen pilot_values(const double *v, size_t n) {
     ps.lo = ps.hi = v[0];
     ps.f1 = n == 1;
     ps.f2 = n == 2;
+    memcpy(sorted, v, n * sizeof *v);
     return ps;
   }
   /* In value order by the radix sort of merge_counts (a model with
@@ -1566,6 +1584,8 @@ static pilot_seen pilot_values(const double *v, size_t n) {
   for (size_t i = 0; i < n; i++)
     s[i] = (vc){v[i], 1};
   sort_pairs(s, s + n, n);
+  for (size_t i = 0; i < n; i++)
+    sorted[i] = s[i].v;
   ps.lo = s[0].v;
   ps.hi = s[n - 1].v;
   for (size_t i = 0, j; i < n; i = j) {
@@ -1865,11 +1885,6 @@ static bool keep_near(enum mc_keep keep, const fig_use *uses, size_t n_figs,
   return keep != MC_AUTO || n_chunks >= 4 * t;
 }
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
-
 /* mc_run's trials and summaries, the figures recorded by trial keeping
  * their values the way KEEP says; NULL when they kept only those near the
  * ranks wanted and a rank fell outside them. */
@@ -1932,7 +1947,9 @@ static mc_result *run(const capplan_model *m, const uinputs *u,
     /* Whole numbers fall in a window of counts; other figures with few
      * values (an availability takes one per count of servers) cost a
      * hash a trial, cheaper than selecting among many equal values. */
-    pilot_seen seen = pilot_values(vals, ok);
+    bool count = fu->def->unit == FU_COUNT;
+    double *sorted = count ? NULL : xmalloc((ok + 1) * sizeof *sorted);
+    pilot_seen seen = pilot_values(vals, ok, count, sorted);
     fu->rec = fu->def->unit == FU_COUNT || seen.distinct <= FEW_VALUES ||
                       pilot_classes(seen) <= MANY_VALUES
                   ? REC_COUNT
@@ -1951,6 +1968,10 @@ static mc_result *run(const capplan_model *m, const uinputs *u,
       store_bins(fu, vals, ok);
       for (unsigned k = 0; k < t; k++)
         ws[k].bins[f] = xcalloc(RADIX_BINS, sizeof(size_t));
+      fu->pilot_sorted = sorted;
+      fu->pilot_ok = ok;
+    } else {
+      free(sorted);
     }
     free(vals);
   }
@@ -1983,14 +2004,9 @@ static mc_result *run(const capplan_model *m, const uinputs *u,
       /* The bins near the ranks from the pilot's values in order, then
        * the pilot's trials summed and kept as any others. */
       fu->ss->near = xcalloc(RADIX_BINS, 1);
-      size_t ok = 0;
-      for (size_t i = 0; i < pilot; i++)
-        if (!sh.failed[i])
-          sorted[ok++] = pv[i];
-      qsort(sorted, ok, sizeof *sorted, cmp_double);
       if (keep != MC_KEEP_NEAR_NONE)
-        near_window(sorted_bin, &(sorted_at){fu, sorted}, ok, pilot, n,
-                    o->histogram, fu->ss->near);
+        near_window(sorted_bin, &(sorted_at){fu, fu->pilot_sorted},
+                    fu->pilot_ok, pilot, n, o->histogram, fu->ss->near);
       memcpy(sorted, pv, pilot * sizeof *sorted);
       bin_block(fu, sorted, pilot, none, false, pbin, ws[0].bins[f]);
       chunk_pass(fu->ss, sorted, pbin, 0, pilot, none != NULL, fu->ss->near,
@@ -2001,6 +2017,8 @@ static mc_result *run(const capplan_model *m, const uinputs *u,
       record_all(fu, sorted, 0, pilot, none, false, ws[0].bins[f]);
     }
     free(flags);
+    free(fu->pilot_sorted);
+    fu->pilot_sorted = NULL;
   }
   free(pbin);
   free(sorted);
