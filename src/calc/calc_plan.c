@@ -16,6 +16,7 @@
 #include "catalog.h"
 #include "format.h"
 #include "model.h"
+#include "specfun.h"
 #include "util.h"
 
 #define PLAN_PI 3.14159265358979323846
@@ -300,7 +301,7 @@ typedef struct day_curve {
 } day_curve;
 
 static double wallis_mean(double k) {
-  return exp(lgamma(k + 0.5) - lgamma(k + 1)) / sqrt(PLAN_PI);
+  return exp(specfun_lgamma(k + 0.5) - specfun_lgamma(k + 1)) / sqrt(PLAN_PI);
 }
 
 static day_curve curve_of(double r) {

@@ -2,6 +2,8 @@
  * specfun.c - see specfun.h.  Leaf of the estimator's queueing code:
  * queueing.c and latdist.c call these; nothing here knows about plans.
  */
+/* lgamma_r (glibc's and the BSDs' re-entrant lgamma), beyond ISO C. */
+#define _DEFAULT_SOURCE
 #include "specfun.h"
 
 #include <float.h>
@@ -9,6 +11,11 @@
 
 #define SPECFUN_PI 3.14159265358979323846
 #define LN_SQRT_2PI 0.91893853320467274178
+
+double specfun_lgamma(double x) {
+  int sign; /* lgamma would write it to the global signgam */
+  return lgamma_r(x, &sign);
+}
 /* A relative change below this ends a series: past double precision. */
 #define SERIES_EPS 1e-17
 /* Enough terms for k up to about 1e8 near x = k (about 9 sqrt(k)). */
@@ -22,7 +29,7 @@ static double stirlerr(double k) {
   const double s0 = 1.0 / 12, s1 = 1.0 / 360, s2 = 1.0 / 1260, s3 = 1.0 / 1680,
                s4 = 1.0 / 1188;
   if (k <= 15)
-    return lgamma(k + 1) - (k + 0.5) * log(k) + k - LN_SQRT_2PI;
+    return specfun_lgamma(k + 1) - (k + 0.5) * log(k) + k - LN_SQRT_2PI;
   double kk = k * k;
   return (s0 - (s1 - (s2 - (s3 - s4 / kk) / kk) / kk) / kk) / k;
 }

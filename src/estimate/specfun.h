@@ -11,6 +11,10 @@
 #ifndef CAPPLAN_SPECFUN_H
 #define CAPPLAN_SPECFUN_H
 
+/* ln |Gamma(x)|, as lgamma, without lgamma's write of its sign to the
+ * global signgam (a race when Monte Carlo's threads evaluate plans). */
+double specfun_lgamma(double x);
+
 /* ln(x^k e^-x / Gamma(k+1)) for k >= 0, x > 0: the log of the Poisson
  * probability of k (k may be fractional: the gamma density up to a
  * factor).  Loader's saddle-point form (C. Loader, "Fast and Accurate

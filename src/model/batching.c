@@ -20,6 +20,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "specfun.h"
+
 /* Relative excess over a whole number still read as that number. */
 #define COUNT_TOL 1e-9
 /* Largest count of servers the Erlang recursion will walk. */
@@ -44,7 +46,7 @@ static void gamma_pq(double a, double x, double *p, double *q) {
     *p = 1, *q = 0;
     return;
   }
-  double lp = a * log(x) - x - lgamma(a);
+  double lp = a * log(x) - x - specfun_lgamma(a);
   if (lp < -800) { /* the leading factor underflows: a 0/1 answer */
     int below = x < a;
     *p = below ? 0 : 1, *q = below ? 1 : 0;
@@ -425,7 +427,7 @@ batching_status batching_size_pmf(const batching_params *p, double n,
   if (mu <= 0)
     *prob = k == 0 ? 1 : 0;
   else
-    *prob = exp(k * log(mu) - mu - lgamma(k + 1));
+    *prob = exp(k * log(mu) - mu - specfun_lgamma(k + 1));
   return BATCHING_OK;
 }
 
