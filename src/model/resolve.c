@@ -678,6 +678,8 @@ static const char *llm_inputs(builder *b, const spec_stage *st, stage_in *in) {
     gi->heads = m->heads.v;
     gi->kv_heads = m->kv_heads.v;
     gi->head_dim = m->head_dim.v;
+    gi->experts = m->experts.set ? m->experts.v : 0;
+    gi->experts_active = m->experts_active.set ? m->experts_active.v : 0;
     gi->max_context = m->max_context.set ? m->max_context.v : 0;
     return NULL;
   }

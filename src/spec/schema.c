@@ -493,6 +493,15 @@ static const schema_key llm_model_keys[] = {
          struct spec_llm_model, max_context, 0, "not checked",
          "Context window: prompt_tokens + output_tokens must fit in it.",
          "131072"),
+    QTYX("experts", UNIT_COUNT, SF_INTEGER | SF_MIN_OPEN, 0, 1e6,
+         struct spec_llm_model, experts, 0, "none (dense)",
+         "Mixture of experts: experts per layer (with experts_active, a "
+         "decode step reads only those its tokens touch).",
+         "8"),
+    QTYX("experts_active", UNIT_COUNT, SF_INTEGER | SF_MIN_OPEN, 0, 1e6,
+         struct spec_llm_model, experts_active, 0, "none (dense)",
+         "Mixture of experts: experts each token takes, fewer than experts.",
+         "2"),
 };
 
 #define SECTION(p, t, k, h)                                                    \

@@ -151,7 +151,7 @@ typedef struct spec_llm {
     capplan_loc loc;
     bool set;
     snum params, active_params, layers, hidden, heads, kv_heads, head_dim;
-    snum max_context;
+    snum max_context, experts, experts_active;
   } model;
   sstr dtype, kv_dtype;
   snum prompt_tokens, output_tokens, tp, max_batch;

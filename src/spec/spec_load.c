@@ -901,6 +901,41 @@ static void load_batching_sub(loader *L, const schema_key *k, const ynode *v) {
           "%s has neither 'base' nor 'per_item'", owner);
 }
 
+/* A model's experts as llm.c takes them (llm_weights_read): both keys
+ * or neither, fewer taken than there are, and active_params the shared
+ * weights plus the experts taken, so active / params >= taken / experts
+ * (catalog_file.c checks a catalog's models the same way). */
+static void load_experts(loader *L, const struct spec_llm_model *m) {
+  const snum *e = &m->experts, *k = &m->experts_active;
+  if (!e->set && !k->set)
+    return;
+  if (!e->set || !k->set) {
+    const snum *at_k = e->set ? e : k;
+    error(L, at_k->loc,
+          "give both 'experts' (per layer) and 'experts_active' (taken by "
+          "each token)",
+          "'%s' without '%s'", e->set ? "experts" : "experts_active",
+          e->set ? "experts_active" : "experts");
+    return;
+  }
+  if (!(k->v < e->v)) {
+    error(L, k->loc, "a token takes fewer experts than there are",
+          "'experts_active' (%s) is not less than 'experts' (%s)", k->text,
+          e->text);
+    return;
+  }
+  double p = m->params.v;
+  double a = m->active_params.set ? m->active_params.v : p;
+  if (m->params.set && !(a < p && a * e->v >= k->v * p))
+    error(L, m->active_params.set ? m->active_params.loc : k->loc,
+          "'active_params' is the shared weights plus 'experts_active' "
+          "experts, so active_params / params is at least experts_active / "
+          "experts and below 1",
+          "%s of %s experts a token cannot be %s of %s parameters", k->text,
+          e->text, m->active_params.set ? m->active_params.text : "all",
+          m->params.text);
+}
+
 /* 'model:' of a stage's llm: a catalog name, or a map of dimensions. */
 static void load_llm_sub(loader *L, const schema_key *k, const ynode *v) {
   spec_llm *m = spec_stage_llm_mut(L->spec, L->stage);
@@ -934,6 +969,7 @@ static void load_llm_sub(loader *L, const schema_key *k, const ynode *v) {
           "'params'",
           "'active_params' (%s) is more than 'params' (%s)",
           m->model.active_params.text, m->model.params.text);
+  load_experts(L, &m->model);
 }
 
 /* 'cache:', 'slo:', 'batching:', 'work:' or 'llm:' of the stage being
