@@ -61,6 +61,15 @@ void tt_free(ttable *t) {
   free(t);
 }
 
+void tt_reserve(ttable *t, size_t rows) {
+  if (rows <= t->cap)
+    return;
+  t->cap = rows;
+  t->style = xrealloc(t->style, t->cap * sizeof(int));
+  t->cells =
+      xrealloc(t->cells, t->cap * (t->ncols ? t->ncols : 1) * sizeof(tcell));
+}
+
 void tt_row(ttable *t, int style) {
   if (t->n == t->cap) {
     t->cap = t->cap ? 2 * t->cap : 16;
