@@ -103,23 +103,34 @@ static void indent(jw *w, int level) {
   }
 }
 
+/* Blanks for an indent, read whole: member_value_n copies all 32 for any
+ * indent up to 32, one fixed-size copy instead of a call. */
+static const char blanks[] = "                                ";
+#define BLANKS (sizeof blanks - 1)
+
 /* Starts a member (KEY NULL in an array) and writes VALUE (N bytes; may
  * be empty): the separator, the new line and the indent, "KEY": and the
- * value, in one append when it fits a line (the common case). */
-static void member_value_n(jw *w, const char *key, size_t klen,
-                           const char *value, size_t n) {
+ * value, in one append when it fits a line (the common case).  With
+ * WHOLE, VALUE is a buffer of 32 bytes (num's), copied whole. */
+static CAPPLAN_ALWAYS_INLINE void member_put(jw *w, const char *key,
+                                             size_t klen, const char *value,
+                                             size_t n, bool whole) {
   size_t pad = 2 * (size_t)w->depth;
   bool first = w->empty[w->depth];
   w->empty[w->depth] = false;
-  /* Put together in place: ",\n", the indent, "KEY": and the value. */
+  /* Put together in place: ",\n", the indent, "KEY": and the value,
+   * with room for the fixed-size copies to run past the end. */
   capplan_buf *b = w->out;
-  size_t need = 2 + pad + klen + 4 + n;
+  size_t need = 2 + pad + klen + 4 + n + BLANKS;
   char *line = capplan_buf_reserve(b, need);
   size_t k = 0;
   if (!first)
     line[k++] = ',';
   line[k++] = '\n';
-  memset(line + k, ' ', pad);
+  if (pad <= BLANKS)
+    memcpy(line + k, blanks, BLANKS);
+  else
+    memset(line + k, ' ', pad);
   k += pad;
   if (key) {
     line[k++] = '"';
@@ -129,8 +140,24 @@ static void member_value_n(jw *w, const char *key, size_t klen,
     line[k++] = ':';
     line[k++] = ' ';
   }
-  memcpy(line + k, value, n);
+  if (whole)
+    memcpy(line + k, value, 32);
+  else
+    memcpy(line + k, value, n);
   capplan_buf_commit(b, k + n);
+}
+
+static void member_value_n(jw *w, const char *key, size_t klen,
+                           const char *value, size_t n) {
+  member_put(w, key, klen, value, n, false);
+}
+
+/* A number's member: VALUE is num's buffer of 32 bytes. */
+static CAPPLAN_ALWAYS_INLINE void member_number(jw *w, const char *key,
+                                                size_t klen,
+                                                const char value[32],
+                                                size_t n) {
+  member_put(w, key, klen, value, n, true);
 }
 
 /* member_value_n with KEY's length, which the compiler knows when KEY is
@@ -164,7 +191,7 @@ static void end(jw *w, char c) {
 static CAPPLAN_ALWAYS_INLINE void num(jw *w, const char *key, double v) {
   char buf[32];
   size_t n = json_number(v, buf);
-  member_value(w, key, buf, n);
+  member_number(w, key, key ? strlen(key) : 0, buf, n);
 }
 
 /* S as a JSON string.  DEL and the C1 controls are \u escapes like the C0

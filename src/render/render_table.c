@@ -68,6 +68,7 @@ static void stage_table(const capplan_report *r,
   const plan *pl = r->plan;
   char b[9][FMT_SIZE];
   ttable *t = tt_new(11, "llrrrrrrrll");
+  tt_reserve(t, m->n_stages + 2); /* header, stages, total; caches grow it */
   static const int prio[] = {0, 5, 6, 3, 2, 9, 7, 7, 9, 4, 4};
   for (size_t c = 0; c < 11; c++)
     tt_priority(t, c, prio[c]);
@@ -198,6 +199,7 @@ static void availability_table(const capplan_report *r,
   const plan *pl = r->plan;
   char b[6][FMT_SIZE];
   ttable *t = tt_new(8, "lrrrrrrl");
+  tt_reserve(t, m->n_stages + m->n_groups + 2);
   static const int prio[] = {0, 5, 4, 9, 6, 7, 9, 3};
   for (size_t c = 0; c < 8; c++)
     tt_priority(t, c, prio[c]);
@@ -292,6 +294,7 @@ static void queue_table(const capplan_report *r,
   const plan *pl = r->plan;
   char b[9][FMT_SIZE];
   ttable *t = tt_new(10, "llrrrrrrrr");
+  tt_reserve(t, m->n_stages + 2);
   static const int prio[] = {0, 6, 7, 3, 5, 5, 2, 4, 1, 4};
   for (size_t c = 0; c < 10; c++)
     tt_priority(t, c, prio[c]);

@@ -9,10 +9,12 @@
 
 #include "util.h"
 
-/* A cell: its bytes in the table's text, and its width in characters.
- * A cell never given is empty, which is how it shows. */
+/* A cell: its length in bytes and its width in characters.  Its bytes
+ * follow those of the cells before it in the table's text (row by row,
+ * left to right), so no offset is kept: 8 bytes a cell, where a
+ * 100,000-stage report's tables hold a million cells each.  A cell
+ * never given is empty, which is how it shows. */
 typedef struct tcell {
-  size_t off;
   uint32_t len, width;
 } tcell;
 
@@ -28,6 +30,8 @@ struct ttable {
   bool *used;   /* a cell outside the header fills the column */
   int *style;   /* of each row */
   tcell *cells; /* n rows x ncols */
+  tcell *row;   /* the current row's cells */
+  bool header;  /* the current row is a TT_HEADER */
   size_t n, cap, filled;
   size_t max_len;   /* the longest cell in bytes */
   capplan_buf text; /* the cells' bytes, one after another */
@@ -57,6 +61,15 @@ void tt_free(ttable *t) {
   free(t);
 }
 
+void tt_reserve(ttable *t, size_t rows) {
+  if (rows <= t->cap)
+    return;
+  t->cap = rows;
+  t->style = xrealloc(t->style, t->cap * sizeof(int));
+  t->cells =
+      xrealloc(t->cells, t->cap * (t->ncols ? t->ncols : 1) * sizeof(tcell));
+}
+
 void tt_row(ttable *t, int style) {
   if (t->n == t->cap) {
     t->cap = t->cap ? 2 * t->cap : 16;
@@ -64,8 +77,10 @@ void tt_row(ttable *t, int style) {
     t->cells =
         xrealloc(t->cells, t->cap * (t->ncols ? t->ncols : 1) * sizeof(tcell));
   }
-  memset(&t->cells[t->n * t->ncols], 0, t->ncols * sizeof(tcell));
+  t->row = &t->cells[t->n * t->ncols];
+  memset(t->row, 0, t->ncols * sizeof(tcell));
   t->style[t->n] = style;
+  t->header = style == TT_HEADER;
   t->filled = 0;
   t->n++;
 }
@@ -91,13 +106,16 @@ static size_t display_width(const char *s) {
   return w;
 }
 
+/* Bytes kept free after the last cell's (put_cell, tt_cell). */
+enum { TEXT_SLACK = 16, SHORT_CELL = 48 };
+
 /* Stores S (a copy is made) as the next cell of the current row; WIDTH
  * is its display width, or SIZE_MAX to measure it. */
 static void put_cell(ttable *t, const char *s, size_t len, size_t width) {
   if (t->filled == t->ncols || !t->n)
     return;
   size_t c = t->filled++;
-  tcell *cell = &t->cells[(t->n - 1) * t->ncols + c];
+  tcell *cell = &t->row[c];
   if (width == SIZE_MAX) {
     char *z = xstrndup(s, len);
     width = display_width(z);
@@ -105,40 +123,62 @@ static void put_cell(ttable *t, const char *s, size_t len, size_t width) {
   }
   if (len > UINT32_MAX)
     len = UINT32_MAX; /* no cell is 4 GB */
-  cell->off = t->text.len;
   cell->len = (uint32_t)len;
   if (len > t->max_len)
     t->max_len = len;
   cell->width = width > UINT32_MAX ? UINT32_MAX : (uint32_t)width;
   capplan_buf *b = &t->text;
-  memcpy(capplan_buf_reserve(b, len), s, len);
-  capplan_buf_commit(b, len);
+  /* With TEXT_SLACK bytes after it, so tt_render_fit may copy a cell
+   * eight bytes at a time. */
+  memcpy(capplan_buf_reserve(b, len + TEXT_SLACK), s, len);
+  b->len += len;
   if (width > t->colw[c])
     t->colw[c] = width;
   /* The header alone does not keep a column. */
-  if (t->style[t->n - 1] != TT_HEADER && len)
+  if (!t->header && len)
     t->used[c] = true;
 }
 
 void tt_cell(ttable *t, const char *text) {
   if (!text)
     text = "";
-  /* Its length, and whether it is plain printable ASCII (the common
-   * cell: a number, a name), whose width is its length: one pass. */
+  if (t->filled == t->ncols || !t->n)
+    return;
+  /* The common cell, a number or a name: short, plain printable ASCII,
+   * whose width is its length.  It is copied as it is checked, into
+   * room taken once; anything else takes the general way below. */
+  capplan_buf *b = &t->text;
+  char *d = capplan_buf_reserve(b, SHORT_CELL + TEXT_SLACK);
   size_t n = 0;
-  bool ascii = true;
-  for (unsigned char c; (c = (unsigned char)text[n]) != 0; n++)
-    if (c < 0x20 || c >= 0x7F)
-      ascii = false;
-  if (ascii || text_plain_prefix(text, n, 0) == n) {
-    put_cell(t, text, n, ascii ? n : SIZE_MAX); /* nothing to escape */
+  for (unsigned char c; (c = (unsigned char)text[n]) != 0; n++) {
+    if (c < 0x20 || c >= 0x7F || n == SHORT_CELL)
+      goto general;
+    d[n] = (char)c;
+  }
+  {
+    size_t col = t->filled++;
+    tcell *cell = &t->row[col];
+    cell->len = cell->width = (uint32_t)n;
+    b->len += n;
+    if (n > t->max_len)
+      t->max_len = n;
+    if (n > t->colw[col])
+      t->colw[col] = n;
+    if (!t->header && n)
+      t->used[col] = true;
     return;
   }
-  capplan_buf b;
-  capplan_buf_init(&b);
-  text_puts(&b, text);
-  put_cell(t, b.data ? b.data : "", b.len, SIZE_MAX);
-  capplan_buf_release(&b);
+general:
+  n += strlen(text + n);
+  if (text_plain_prefix(text, n, 0) == n) {
+    put_cell(t, text, n, SIZE_MAX); /* nothing to escape */
+    return;
+  }
+  capplan_buf e;
+  capplan_buf_init(&e);
+  text_puts(&e, text);
+  put_cell(t, e.data ? e.data : "", e.len, SIZE_MAX);
+  capplan_buf_release(&e);
 }
 
 void tt_cell_raw(ttable *t, const char *text) {
@@ -154,11 +194,13 @@ void tt_render(const ttable *t, bool color, const char *indent,
   tt_render_fit(t, color, indent, 0, NULL, out);
 }
 
-/* The bytes of cell C of row R ("" when never given). */
-static const char *cell_text(const ttable *t, size_t r, size_t c, size_t *len) {
-  const tcell *cell = &t->cells[r * t->ncols + c];
-  *len = cell->len;
-  return cell->len ? t->text.data + cell->off : "";
+/* The bytes of cell C of the first row ("" when never given). */
+static const char *first_row_text(const ttable *t, size_t c, size_t *len) {
+  size_t off = 0;
+  for (size_t k = 0; k < c; k++)
+    off += t->cells[k].len;
+  *len = t->cells[c].len;
+  return *len ? t->text.data + off : "";
 }
 
 void tt_render_fit(const ttable *t, bool color, const char *indent,
@@ -188,8 +230,9 @@ void tt_render_fit(const ttable *t, bool color, const char *indent,
     used[drop] = false;
     if (dropped) {
       size_t hl = 0;
-      const char *h =
-          t->n && t->style[0] == TT_HEADER ? cell_text(t, 0, drop, &hl) : NULL;
+      const char *h = t->n && t->style[0] == TT_HEADER
+                          ? first_row_text(t, drop, &hl)
+                          : NULL;
       capplan_buf_printf(dropped, "%s%.*s", dropped->len ? ", " : "",
                          h && hl ? (int)hl : 1, h && hl ? h : "?");
     }
@@ -204,8 +247,16 @@ void tt_render_fit(const ttable *t, bool color, const char *indent,
   /* Each line is put together in LINE (its widest is known) and
    * appended in one piece. */
   size_t max_bytes = t->max_len; /* a cell's bytes may exceed its width */
-  char *line = xmalloc(line_max + t->ncols * max_bytes);
+  /* The line starts as blanks and is blanked again after each row, so
+   * the blanks between cells cost nothing but a count; cells are copied
+   * eight bytes at a time, from the text's slack (put_cell) into the
+   * line's (COPY_SLACK), and the bytes copied past a cell blanked. */
+  enum { COPY_SLACK = 8 };
+  size_t line_size = line_max + t->ncols * max_bytes + COPY_SLACK;
+  char *line = xmalloc(line_size);
+  memset(line, ' ', line_size);
   size_t ilen = strlen(indent);
+  size_t off = 0; /* of the next cell's bytes in the text */
   for (size_t r = 0; r < t->n; r++) {
     int style = t->style[r];
     size_t k = 0;
@@ -224,9 +275,11 @@ void tt_render_fit(const ttable *t, bool color, const char *indent,
     size_t pending = 0;
     bool first = true;
     for (size_t c = 0; c < t->ncols; c++) {
+      const tcell *cell = &t->cells[r * t->ncols + c];
+      size_t at = off;
+      off += cell->len;
       if (!used[c])
         continue;
-      const tcell *cell = &t->cells[r * t->ncols + c];
       size_t pad = w[c] - cell->width;
       if (!first)
         pending += 2;
@@ -234,11 +287,18 @@ void tt_render_fit(const ttable *t, bool color, const char *indent,
       if (t->align[c] == 'r')
         pending += pad;
       if (cell->len) {
-        memset(line + k, ' ', pending);
-        k += pending;
+        k += pending; /* blanks already */
         pending = 0;
-        memcpy(line + k, t->text.data + cell->off, cell->len);
-        k += cell->len;
+        const char *src = t->text.data + at;
+        size_t len = cell->len;
+        if (len <= SHORT_CELL) {
+          for (size_t i = 0; i < len; i += 8)
+            memcpy(line + k + i, src + i, 8);
+          memcpy(line + k + len, "        ", 8); /* what came past it */
+        } else {
+          memcpy(line + k, src, len);
+        }
+        k += len;
       }
       if (t->align[c] != 'r' && c != last)
         pending += pad;
@@ -249,6 +309,7 @@ void tt_render_fit(const ttable *t, bool color, const char *indent,
     }
     line[k++] = '\n';
     capplan_buf_put(out, line, k);
+    memset(line, ' ', k + COPY_SLACK);
   }
   free(line);
   free(used);

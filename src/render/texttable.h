@@ -19,6 +19,9 @@ typedef struct ttable ttable;
 /* A table of NCOLS columns; ALIGN holds 'l' or 'r' per column. */
 ttable *tt_new(size_t ncols, const char *align);
 void tt_free(ttable *t);
+/* Makes room for ROWS rows in all, so a table whose size is known is
+ * not copied as it grows (a 100,000-stage report's tables). */
+void tt_reserve(ttable *t, size_t rows);
 /* Starts a row.  A TT_HEADER row is bold and does not by itself keep a
  * column; TT_BOLD is for totals. */
 enum { TT_PLAIN = 0, TT_BOLD = 1, TT_DIM = 2, TT_HEADER = 3 };

@@ -273,8 +273,11 @@ static bool check_name(loader *L, const ynode *v, const char *what) {
     error(L, at(v), help, "%s name is too long (%zu characters)", what, v->len);
     return false;
   }
-  bool dots = !strcmp(what, "hardware") || !strcmp(what, "model") ||
-              !strcmp(what, "accelerator");
+  /* WHAT is one of a few literals: its first letter tells (this runs
+   * for the name of every stage). */
+  bool dots = (what[0] == 'h' && !strcmp(what, "hardware")) ||
+              (what[0] == 'm' && !strcmp(what, "model")) ||
+              (what[0] == 'a' && !strcmp(what, "accelerator"));
   if (dots ? !valid_dotted_name(v->text, v->len)
            : !valid_name(v->text, v->len)) {
     char s[160], help[256];
@@ -447,6 +450,10 @@ static size_t key_index(const schema_section *s, const schema_key *k) {
 
 /* What a name-valued key names, for messages. */
 static const char *name_kind(const schema_key *k) {
+  /* Every stage's name passes here: most keys are told by a letter. */
+  char c = k->name[0];
+  if (c != 'h' && c != 'c' && c != 'a' && c != 'k')
+    return "stage";
   if (!strcmp(k->name, "hardware"))
     return "hardware";
   if (!strcmp(k->name, "colocate"))

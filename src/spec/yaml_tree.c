@@ -390,12 +390,17 @@ bool ynode_is_null(const ynode *n) {
     return false;
   if (n->len == 0)
     return true;
-  /* Most values are not null: one byte tells (every null starts so). */
-  char c = n->text[0];
-  if (c != '~' && c != 'n' && c != 'N')
+  /* Most values are not null: the length and one byte tell (every null
+   * is 1 or 4 bytes and starts so; 'name', a key of every stage, too). */
+  if (n->len == 1)
+    return n->text[0] == '~';
+  if (n->len != 4)
     return false;
-  return !strcmp(n->text, "~") || !strcmp(n->text, "null") ||
-         !strcmp(n->text, "Null") || !strcmp(n->text, "NULL");
+  char c = n->text[0];
+  if (c != 'n' && c != 'N')
+    return false;
+  return !strcmp(n->text, "null") || !strcmp(n->text, "Null") ||
+         !strcmp(n->text, "NULL");
 }
 
 const char *ynode_kind_name(const ynode *n) {
