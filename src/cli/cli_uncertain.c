@@ -11,8 +11,8 @@
 #include "cli.h"
 #include "units.h"
 
-/* Most trials a run takes: every figure that is not a count keeps one
- * double per trial. */
+/* Most trials a run takes: drawing the cost's histogram, every figure
+ * that is not a count keeps one double per trial (mc.c). */
 #define MAX_SAMPLES 100000000.0
 
 static int whole(const cli_command *cmd, const char *name, const char *text,
