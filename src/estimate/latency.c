@@ -81,10 +81,18 @@ typedef struct latency_work {
   bool no_wait; /* evaluate as if no job ever waited (a floor) */
 } latency_work;
 
+/* W's grid context, made when first needed: its FFT tables cost a
+ * million instructions, which a plan evaluated without percentiles (each
+ * Monte Carlo thread's) never needs. */
+static latdist_ctx *ctx_of(latency_work *w) {
+  if (!w->ctx)
+    w->ctx = latdist_ctx_new(GRID_POINTS, 1e-3, 8);
+  return w->ctx;
+}
+
 latency_work *latency_work_new(const capplan_model *m) {
   latency_work *w = xcalloc(1, sizeof *w);
   size_t n = m->n_stages + 1;
-  w->ctx = latdist_ctx_new(GRID_POINTS, 1e-3, 8);
   w->to = xcalloc(n, sizeof *w->to);
   w->pending = xcalloc(n, sizeof *w->pending);
   w->free = xcalloc(n + 8, sizeof *w->free);
@@ -202,11 +210,11 @@ static int response_quantiles(latency_work *w, const mmc *q,
   double hi = forming_bound(qp, 1e-7) + mmc_service_quantile(q, 1 - 1e-7);
   if (q->p_wait > 0)
     hi += latdist_exp_quantile(q->p_wait, q->wait_rate, 1 - 1e-7);
-  size_t mark = latdist_ctx_mark(w->ctx);
-  double dt = latdist_ctx_dt(w->ctx);
+  size_t mark = latdist_ctx_mark(ctx_of(w));
+  double dt = latdist_ctx_dt(ctx_of(w));
   int rc = -1;
-  if (latdist_ctx_set_dt(w->ctx, grid_dt(hi, 3)) == LATDIST_OK) {
-    latdist *d = latdist_take(w->ctx);
+  if (latdist_ctx_set_dt(ctx_of(w), grid_dt(hi, 3)) == LATDIST_OK) {
+    latdist *d = latdist_take(ctx_of(w));
     rc = latdist_set_point(d, 0) == LATDIST_OK &&
                  add_forming(d, d, qp) >= LATDIST_OK &&
                  latdist_add_queue(d, d, q) >= LATDIST_OK
@@ -216,8 +224,8 @@ static int response_quantiles(latency_work *w, const mmc *q,
       if (latdist_quantile(d, levels[k], &t[k]) != LATDIST_OK)
         rc = -1;
   }
-  latdist_ctx_release(w->ctx, mark);
-  latdist_ctx_set_dt(w->ctx, dt);
+  latdist_ctx_release(ctx_of(w), mark);
+  latdist_ctx_set_dt(ctx_of(w), dt);
   return rc;
 }
 
@@ -350,7 +358,7 @@ void latency_queue(const capplan_model *m, const params *p, plan *out,
 /* ---------------------------------------------------------- end to end */
 
 static latdist *take(latency_work *w) {
-  return w->n_free ? w->free[--w->n_free] : latdist_take(w->ctx);
+  return w->n_free ? w->free[--w->n_free] : latdist_take(ctx_of(w));
 }
 
 static void give(latency_work *w, latdist *d) {
@@ -553,12 +561,12 @@ static const latdist *end_to_end(const capplan_model *m, const params *p,
       top = bound[i];
   }
   if (!(top > 0) || !isfinite(top) ||
-      latdist_ctx_set_dt(w->ctx, grid_dt(top, deepest)) != LATDIST_OK)
+      latdist_ctx_set_dt(ctx_of(w), grid_dt(top, deepest)) != LATDIST_OK)
     return NULL;
   w->n_free = 0;
   for (size_t i = 0; i < n; i++)
     w->to[i] = NULL;
-  latdist *acc = latdist_take(w->ctx), *tmp = latdist_take(w->ctx);
+  latdist *acc = latdist_take(ctx_of(w)), *tmp = latdist_take(ctx_of(w));
   double acc_w = 0;
   int rc = 0;
   for (size_t k = 0; k < n && rc >= 0; k++) {
@@ -707,13 +715,13 @@ int latency_visit(const capplan_model *m, const params *p, plan *out, size_t i,
   double top = part_bound(m, p, out, &w->q[i], i, GRID_TAIL / (2 * calls + 1));
   if (!(top > 0) || !isfinite(top))
     return -1;
-  double dt = latdist_ctx_dt(w->ctx);
+  double dt = latdist_ctx_dt(ctx_of(w));
   int rc = -1;
   latdist_summary sum;
   double spacing = grid_dt(top, stage_depth(m, p, i));
-  if (latdist_ctx_set_dt(w->ctx, spacing) == LATDIST_OK) {
+  if (latdist_ctx_set_dt(ctx_of(w), spacing) == LATDIST_OK) {
     w->n_free = 0;
-    latdist *up = latdist_take(w->ctx), *mine = latdist_take(w->ctx);
+    latdist *up = latdist_take(ctx_of(w)), *mine = latdist_take(ctx_of(w));
     /* As latency_end_to_end: a mean with mass beyond the grid is a
      * close lower bound; a percentile there is never guessed. */
     if (latdist_set_point(up, 0) == LATDIST_OK &&
@@ -722,7 +730,7 @@ int latency_visit(const capplan_model *m, const params *p, plan *out, size_t i,
       rc = 0;
   }
   w->n_free = 0;
-  latdist_ctx_set_dt(w->ctx, dt);
+  latdist_ctx_set_dt(ctx_of(w), dt);
   if (rc < 0)
     return -1;
   *mean = sum.mean;
