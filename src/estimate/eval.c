@@ -71,6 +71,12 @@ plan *plan_new(const capplan_model *m) {
   for (size_t k = 0; k < m->n_stages; k++)
     if (m->stage[m->order[k]].standby)
       p->standby_at[p->n_standby++] = k;
+  p->plain = xcalloc(n, sizeof(bool));
+  for (size_t i = 0; i < m->n_stages; i++) {
+    const mstage *ms = &m->stage[i];
+    p->plain[i] = !ms->standby && ms->tp.kind == TP_FIXED && !ms->has_cache &&
+                  !ms->has_memory && ms->group < 0 && !ms->join_any;
+  }
   p->zone_w = xcalloc(PLAN_ZONE_SLOTS, sizeof(zone_memo));
   for (size_t k = 0; k < PLAN_ZONE_SLOTS; k++)
     p->zone_w[k].zones = -1; /* empty */
@@ -146,6 +152,7 @@ void plan_free(plan *p) {
   free(p->after_forms);
   free(p->queue_later);
   free(p->standby_at);
+  free(p->plain);
   free(p->zone_w);
   free(p->moved);
   latency_work_free(p->lw);
@@ -165,6 +172,8 @@ static double min2(double a, double b) {
 /* Servers needed up to carry EQ servers' worth of load (FORMULAS.md
  * section 2b's m): ceil(EQ - 1e-9), at least 1 when there is load. */
 STEP double needed(double eq) {
+  if (capplan_ceil_fits(eq)) /* the common case first: one range test */
+    return capplan_ceil_in_range(eq);
   return eq <= 0 ? 0 : capplan_ceil_at_least(eq, 1);
 }
 
@@ -223,7 +232,9 @@ STEP void size_pool(pool_plan *pp, const policy *pol) {
   double with_headroom = raw * (1 + pol->headroom);
   /* Any load takes at least one server; none takes none (RAW 0 makes
    * WITH_HEADROOM 0 or NaN, whose ceiling is 0). */
-  double ceiled = raw > 0 ? capplan_ceil_at_least(with_headroom, 1) : 0;
+  double ceiled = capplan_ceil_fits(with_headroom) /* then RAW > 0 */
+                      ? capplan_ceil_in_range(with_headroom)
+                      : raw > 0 ? capplan_ceil_at_least(with_headroom, 1) : 0;
   double total = ceiled;
   if (pol->zones >= 2 && pol->survive_zone_loss != 0 && ceiled > 0)
     total = zone_total(ceiled, pol->zones);
@@ -550,7 +561,7 @@ STEP double upstream_flow(const capplan_model *m, plan *out, size_t i,
  * wait for its batch to form (s->form); calls in sequence wait for each
  * other, in parallel once.  Then its latency to its end, after SLOW. */
 STEP void stage_latency(const capplan_model *m, const params *p, plan *out,
-                        size_t i, double slow) {
+                        size_t i, double slow, bool plain) {
   const mstage *ms = &m->stage[i];
   const stage_in *in = &p->stage[i];
   stage_plan *s = &out->stage[i];
@@ -558,7 +569,7 @@ STEP void stage_latency(const capplan_model *m, const params *p, plan *out,
   s->latency = ms->calls_sequential ? own * in->calls : own;
   s->latency_to = s->latency + slow;
   s->mean_latency = s->latency;
-  if (ms->has_cache)
+  if (!plain && ms->has_cache)
     s->mean_latency =
         in->cache_hit * p->cache[i].latency + (1 - in->cache_hit) * s->latency;
 }
@@ -631,7 +642,7 @@ static bool forming(const capplan_model *m, const params *p, plan *out,
     for (size_t q = 0; q < ms->n_parents && !moved; q++)
       moved = out->moved[ms->parents[q]] == at;
     if (moved) {
-      stage_latency(m, p, out, i, slowest_upstream(m, out, i));
+      stage_latency(m, p, out, i, slowest_upstream(m, out, i), false);
       sum += out->stage[i].latency_to * 1000;
       out->moved[i] = at;
     }
@@ -647,7 +658,7 @@ static bool forming(const capplan_model *m, const params *p, plan *out,
 
 /* Phase 3: one stand-alone stage (or a colocated stage's share). */
 STEP bool size_stage(const capplan_model *m, const params *p, plan *out,
-                     size_t i) {
+                     size_t i, bool plain) {
   const mstage *ms = &m->stage[i];
   const stage_in *in = &p->stage[i];
   stage_plan *s = &out->stage[i];
@@ -660,7 +671,7 @@ STEP bool size_stage(const capplan_model *m, const params *p, plan *out,
   if (load > 0 && s->tp.unmet)
     status = PLAN_UNMET; /* an llm objective no batch meets */
   unsigned applies = 1u << CON_THROUGHPUT;
-  if (ms->tp.kind == TP_LLM) {
+  if (!plain && ms->tp.kind == TP_LLM) {
     /* The KV cache (SPEC.md section 5): each request holds a sequence's
      * cache for B / X(B) seconds, so by Little's law the load keeps
      * load x B / X(B) of them at once; the servers whose replicas' caches
@@ -676,7 +687,7 @@ STEP bool size_stage(const capplan_model *m, const params *p, plan *out,
   double eq = load / per_server;
   double carry = load / (per_server * pol->failover_utilization);
   double need = needed(carry);
-  if (ms->has_memory) {
+  if (!plain && ms->has_memory) {
     double usable = usable_memory(&p->hw[ms->hw], ms->memory_on_gpu, pol);
     double memory = in->memory * in->replicas;
     pp->memory = memory;
@@ -695,7 +706,7 @@ STEP bool size_stage(const capplan_model *m, const params *p, plan *out,
   pp->applies = applies;
   pp->carry = carry;
   pp->needed = need;
-  if (ms->group >= 0) {
+  if (!plain && ms->group >= 0) {
     s->status = status;
     pp->by[CON_THROUGHPUT] = eq;
     pp->raw = eq;
@@ -724,8 +735,8 @@ STEP bool size_stage(const capplan_model *m, const params *p, plan *out,
     status = PLAN_OVERLOADED;
   /* Its queue status now, with its figures at hand (latency_status():
    * nothing after this changes them for a stand-alone fixed stage). */
-  else if (!out->latency_on && ms->tp.kind == TP_FIXED && status == PLAN_OK &&
-           servers > 0 &&
+  else if (!out->latency_on && (plain || ms->tp.kind == TP_FIXED) &&
+           status == PLAN_OK && servers > 0 &&
            latency_fixed_overloaded(in, s, servers, ms->random_balancer))
     status = PLAN_OVERLOADED;
   s->status = status;
@@ -736,7 +747,7 @@ STEP bool size_stage(const capplan_model *m, const params *p, plan *out,
 
   /* A cache tier in front (SPEC.md section 5): every lookup reaches it,
    * hits and misses; sized by its throughput and its working set. */
-  if (ms->has_cache) {
+  if (!plain && ms->has_cache) {
     const cache_in *ci = &p->cache[i];
     const hw_in *chw = &p->hw[ms->cache_hw];
     pool_plan *cp = &s->cache;
@@ -945,6 +956,41 @@ static void check(plan *out, const check_limit *l, double actual, bool known,
   }
 }
 
+/* Phase 1 for stage I, not standing by: its flow, load, model and
+ * latency (adding its figures to *SUM and its model's status to
+ * *STATUS); then, with SIZE, phase 3 for it (size_stage).  Returns
+ * false when sizing failed.  PLAIN (out->plain[i], a constant at each
+ * place it is inlined) leaves out the tests such a stage would fail. */
+STEP bool flow_and_size(const capplan_model *m, const params *p, plan *out,
+                        size_t i, double qps, double *sum, int *status,
+                        bool size, bool plain) {
+  const mstage *ms = &m->stage[i];
+  const stage_in *in = &p->stage[i];
+  stage_plan *s = &out->stage[i];
+  double inflow;
+  double slow = upstream_flow(m, out, i, &inflow);
+  s->inflow = in->share * inflow;
+  s->outflow = s->inflow * (1 - in->stops);
+  if (!plain && ms->join_any) /* else it stays false */
+    s->double_counted = inflow > 1 + 1e-9;
+  double invocations = s->inflow * in->calls * qps;
+  s->load = invocations * (1 - in->cache_hit);
+  if (!plain && ms->has_cache) /* else it stays 0 */
+    s->cache_load = invocations;
+  if (plain) {
+    /* tp_eval_again of the fixed kind */
+    s->tp.per_server = in->qps_per_server;
+    s->tp.latency = in->latency;
+  } else {
+    tp_eval_again(&ms->tp, in, &p->hw[ms->hw], s->load, &s->tp);
+  }
+  s->form = 0;
+  stage_latency(m, p, out, i, slow, plain);
+  *status |= s->tp.status;
+  *sum += finite_terms(s);
+  return !size || size_stage(m, p, out, i, plain);
+}
+
 int plan_eval(const capplan_model *m, const params *p,
               const check_limit *limits, size_t n_limits, plan *out) {
   size_t n = m->n_stages;
@@ -983,11 +1029,9 @@ int plan_eval(const capplan_model *m, const params *p,
   enum plan_problem fail = PROBLEM_NONE;
   for (size_t k = 0; k < n; k++) {
     size_t i = m->order[k];
-    const mstage *ms = &m->stage[i];
-    const stage_in *in = &p->stage[i];
     stage_plan *s = &out->stage[i];
     s->critical = false;
-    if (ms->standby) {
+    if (m->stage[i].standby) {
       /* Phase 2 gives it the largest flow of the stages it backs up. */
       out->best[i] = i;
       out->path_len[i] = 1;
@@ -995,26 +1039,15 @@ int plan_eval(const capplan_model *m, const params *p,
       s->inflow = s->outflow = s->load = s->latency_to = 0;
       continue;
     }
-    double inflow;
-    double slow = upstream_flow(m, out, i, &inflow);
-    s->inflow = in->share * inflow;
-    s->outflow = s->inflow * (1 - in->stops);
-    if (ms->join_any) /* else it stays false */
-      s->double_counted = inflow > 1 + 1e-9;
-    double invocations = s->inflow * in->calls * qps;
-    s->load = invocations * (1 - in->cache_hit);
-    if (ms->has_cache) /* else it stays 0 */
-      s->cache_load = invocations;
-    tp_eval_again(&ms->tp, in, &p->hw[ms->hw], s->load, &s->tp);
-    s->form = 0;
-    stage_latency(m, p, out, i, slow);
-    status |= s->tp.status;
-    sum += finite_terms(s);
     /* 3, for a stage not standing by, now that its flow is known: the
      * first that cannot be sized is reported after the finite checks
      * below, and after any stage standing by before it in order that
      * cannot be either, as if sizing had waited for them. */
-    if (fail_at == n && !size_stage(m, p, out, i)) {
+    bool sized = out->plain[i] ? flow_and_size(m, p, out, i, qps, &sum, &status,
+                                               fail_at == n, true)
+                               : flow_and_size(m, p, out, i, qps, &sum, &status,
+                                               fail_at == n, false);
+    if (!sized) {
       fail_at = k;
       fail = out->problem;
       fail_stage = out->problem_stage;
@@ -1055,7 +1088,7 @@ int plan_eval(const capplan_model *m, const params *p,
   /* 3. Stand-alone stages: constraints, sizing, cost, availability (the
    * others in phase 1); the first in order that cannot be stops here. */
   for (size_t q = 0; q < out->n_standby && out->standby_at[q] < fail_at; q++)
-    if (!size_stage(m, p, out, m->order[out->standby_at[q]]))
+    if (!size_stage(m, p, out, m->order[out->standby_at[q]], false))
       return -1;
   if (fail_at < n) {
     out->problem = fail;

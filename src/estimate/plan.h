@@ -261,6 +261,10 @@ typedef struct plan {
   /* The places in topological order of the stages standing by (sized
    * after phase 2; the others as phase 1 reaches them). */
   size_t *standby_at, n_standby;
+  /* Per stage: of the fixed kind, not standing by, with no cache tier,
+   * memory constraint, group or join: any (phases 1 and 3 test none of
+   * them for it). */
+  bool *plain;
   zone_memo *zone_w; /* PLAN_ZONE_SLOTS of them */
   size_t zone_next;  /* the slot a new key takes */
   /* Scratch of phase 4b: stages whose latency to their end may have
