@@ -668,8 +668,9 @@ STEP bool size_stage(const capplan_model *m, const params *p, plan *out,
    * inputs, which the compiler would otherwise read again after each. */
   const double load = s->load, per_server = s->tp.per_server;
   enum plan_status status = load > 0 ? PLAN_OK : PLAN_NO_LOAD;
-  if (load > 0 && s->tp.unmet)
-    status = PLAN_UNMET; /* an llm objective no batch meets */
+  /* An llm objective no batch meets (never a fixed stage's). */
+  if (!plain && load > 0 && s->tp.unmet)
+    status = PLAN_UNMET;
   unsigned applies = 1u << CON_THROUGHPUT;
   if (!plain && ms->tp.kind == TP_LLM) {
     /* The KV cache (SPEC.md section 5): each request holds a sequence's
@@ -956,6 +957,56 @@ static void check(plan *out, const check_limit *l, double actual, bool known,
   }
 }
 
+/* Phase 6's figures so far: sums in locals (the same additions in the
+ * same order), and the critical path's last stage (phase 7). */
+typedef struct totals {
+  double servers, gpus, cost;
+  size_t overloaded, unmet, end;
+  avail all, req;
+} totals;
+
+/* Phase 6 for stage I, into T; PLAIN as for flow_and_size. */
+STEP void total_stage(const capplan_model *m, const params *p, plan *out,
+                      size_t i, totals *t, bool plain) {
+  const mstage *ms = &m->stage[i];
+  const stage_plan *s = &out->stage[i];
+  if (s->status >= PLAN_OVERLOADED) { /* rare: one test for both */
+    t->overloaded += s->status == PLAN_OVERLOADED;
+    t->unmet += s->status == PLAN_UNMET;
+  }
+  if (!plain && ms->has_cache) {
+    t->servers += s->cache.servers;
+    t->gpus += s->cache.gpus;
+    t->cost += s->cache.cost_per_year;
+  }
+  if (plain || ms->group < 0) {
+    t->servers += s->pool.servers;
+    t->gpus += s->pool.gpus;
+    t->cost += s->pool.cost_per_year;
+  }
+  if ((!plain && ms->standby) || ms->async)
+    return;
+  /* 7. The critical path ends at the stage that finishes last.  Ties
+   * go to the stage first in order (and first in 'after'), so the path
+   * is deterministic.  Fallbacks and asynchronous stages are off the
+   * request path. */
+  size_t n = m->n_stages;
+  if (t->end == n || s->latency_to > out->stage[t->end].latency_to)
+    t->end = i;
+  double visit = min2(1, s->inflow);
+  double misses = visit * (1 - p->stage[i].cache_hit);
+  if (plain || ms->group < 0)
+    t->all = avail_series(t->all, s->effective);
+  if (!plain && ms->group >= 0 && ms->fallback < 0)
+    out->group[ms->group].visit += misses;
+  else
+    t->req = avail_series(t->req, avail_down(misses * s->effective_req.down));
+  if (!plain && ms->has_cache) {
+    t->all = avail_series(t->all, s->cache.all);
+    t->req = avail_series(t->req, avail_down(visit * s->cache.req.down));
+  }
+}
+
 /* Phase 1 for stage I, not standing by: its flow, load, model and
  * latency (adding its figures to *SUM and its model's status to
  * *STATUS); then, with SIZE, phase 3 for it (size_stage).  Returns
@@ -986,7 +1037,8 @@ STEP bool flow_and_size(const capplan_model *m, const params *p, plan *out,
   }
   s->form = 0;
   stage_latency(m, p, out, i, slow, plain);
-  *status |= s->tp.status;
+  if (!plain) /* the fixed kind's status stays 0 */
+    *status |= s->tp.status;
   *sum += finite_terms(s);
   return !size || size_stage(m, p, out, i, plain);
 }
@@ -1196,52 +1248,21 @@ int plan_eval(const capplan_model *m, const params *p,
    * visits summed (exact for members on disjoint branches) and at most
    * all (exact for members along one path; in between, it counts a
    * request that visits two members twice, on the safe side). */
-  avail all = {1, 0}, req = {1, 0};
   /* Sums in locals (the same additions in the same order), and the
    * critical path's last stage found in the same walk (phase 7). */
-  double servers = 0, gpus = 0, cost = 0;
-  size_t overloaded = 0, unmet = 0, end = n;
+  totals tot = {0, 0, 0, 0, 0, n, {1, 0}, {1, 0}};
   for (size_t gi = 0; gi < m->n_groups; gi++)
     out->group[gi].visit = 0;
   for (size_t k = 0; k < n; k++) {
     size_t i = m->order[k];
-    const mstage *ms = &m->stage[i];
-    const stage_plan *s = &out->stage[i];
-    if (s->status >= PLAN_OVERLOADED) { /* rare: one test for both */
-      overloaded += s->status == PLAN_OVERLOADED;
-      unmet += s->status == PLAN_UNMET;
-    }
-    if (ms->has_cache) {
-      servers += s->cache.servers;
-      gpus += s->cache.gpus;
-      cost += s->cache.cost_per_year;
-    }
-    if (ms->group < 0) {
-      servers += s->pool.servers;
-      gpus += s->pool.gpus;
-      cost += s->pool.cost_per_year;
-    }
-    if (ms->standby || ms->async)
-      continue;
-    /* 7. The critical path ends at the stage that finishes last.  Ties
-     * go to the stage first in order (and first in 'after'), so the path
-     * is deterministic.  Fallbacks and asynchronous stages are off the
-     * request path. */
-    if (end == n || s->latency_to > out->stage[end].latency_to)
-      end = i;
-    double visit = min2(1, s->inflow);
-    double misses = visit * (1 - p->stage[i].cache_hit);
-    if (ms->group < 0)
-      all = avail_series(all, s->effective);
-    if (ms->group >= 0 && ms->fallback < 0)
-      out->group[ms->group].visit += misses;
+    if (out->plain[i])
+      total_stage(m, p, out, i, &tot, true);
     else
-      req = avail_series(req, avail_down(misses * s->effective_req.down));
-    if (ms->has_cache) {
-      all = avail_series(all, s->cache.all);
-      req = avail_series(req, avail_down(visit * s->cache.req.down));
-    }
+      total_stage(m, p, out, i, &tot, false);
   }
+  double servers = tot.servers, gpus = tot.gpus, cost = tot.cost;
+  size_t overloaded = tot.overloaded, unmet = tot.unmet, end = tot.end;
+  avail all = tot.all, req = tot.req;
   for (size_t gi = 0; gi < m->n_groups; gi++) {
     const group_plan *gp = &out->group[gi];
     servers += gp->pool.servers;

@@ -8,6 +8,7 @@
 #ifndef CAPPLAN_LATENCY_H
 #define CAPPLAN_LATENCY_H
 
+#include <float.h>
 #include <math.h>
 
 #include "plan.h"
@@ -56,11 +57,17 @@ static inline bool latency_fixed_overloaded(const stage_in *in,
                                             bool random) {
   double per =
       in->concurrency > 0 ? in->concurrency : s->tp.per_server * s->tp.latency;
-  double slots = capplan_floor((random ? per : n * per) + 1e-9);
-  if (slots < 1)
-    slots = 1;
+  double x = (random ? per : n * per) + 1e-9, slots;
+  if (x >= 1 && x < 4503599627370496.0) {
+    slots = (double)(long long)x; /* capplan_floor, at least 1 */
+  } else {
+    slots = capplan_floor(x);
+    if (slots < 1)
+      slots = 1;
+  }
   double u = (random ? s->load / n : s->load) * s->tp.latency / slots;
-  return !(u < LATENCY_RHO_OVERLOADED) || !isfinite(u);
+  /* !(u < RHO) || !isfinite(u): below RHO, only -Inf is not finite. */
+  return !(u < LATENCY_RHO_OVERLOADED && u >= -DBL_MAX);
 }
 
 /* The servers percentile objectives add (sizing: latency): the smallest
