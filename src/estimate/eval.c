@@ -68,9 +68,15 @@ plan *plan_new(const capplan_model *m) {
   p->moved = xcalloc(n, sizeof(size_t));
   p->queue_later = xcalloc(n, sizeof(size_t));
   p->standby_at = xcalloc(n, sizeof(size_t));
+  p->live = xcalloc(n, sizeof(size_t));
+  p->live_at = xcalloc(n, sizeof(size_t));
   for (size_t k = 0; k < m->n_stages; k++)
-    if (m->stage[m->order[k]].standby)
+    if (m->stage[m->order[k]].standby) {
       p->standby_at[p->n_standby++] = k;
+    } else {
+      p->live[p->n_live] = m->order[k];
+      p->live_at[p->n_live++] = k;
+    }
   p->plain = xcalloc(n, sizeof(bool));
   for (size_t i = 0; i < m->n_stages; i++) {
     const mstage *ms = &m->stage[i];
@@ -152,6 +158,8 @@ void plan_free(plan *p) {
   free(p->after_forms);
   free(p->queue_later);
   free(p->standby_at);
+  free(p->live);
+  free(p->live_at);
   free(p->plain);
   free(p->zone_w);
   free(p->moved);
@@ -1079,18 +1087,21 @@ int plan_eval(const capplan_model *m, const params *p,
   /* The first stage sizing failed on (its place in order; n: none). */
   size_t fail_at = n, fail_stage = 0;
   enum plan_problem fail = PROBLEM_NONE;
-  for (size_t k = 0; k < n; k++) {
-    size_t i = m->order[k];
+  for (size_t q = 0; q < out->n_standby; q++) {
+    /* Phase 2 gives it the largest flow of the stages it backs up; until
+     * then the stages after it see none (set before the loop below, as
+     * no stage before it in order reads them). */
+    size_t i = m->order[out->standby_at[q]];
     stage_plan *s = &out->stage[i];
     s->critical = false;
-    if (m->stage[i].standby) {
-      /* Phase 2 gives it the largest flow of the stages it backs up. */
-      out->best[i] = i;
-      out->path_len[i] = 1;
-      out->fifth[i] = i;
-      s->inflow = s->outflow = s->load = s->latency_to = 0;
-      continue;
-    }
+    out->best[i] = i;
+    out->path_len[i] = 1;
+    out->fifth[i] = i;
+    s->inflow = s->outflow = s->load = s->latency_to = 0;
+  }
+  for (size_t q = 0; q < out->n_live; q++) {
+    size_t i = out->live[q];
+    out->stage[i].critical = false;
     /* 3, for a stage not standing by, now that its flow is known: the
      * first that cannot be sized is reported after the finite checks
      * below, and after any stage standing by before it in order that
@@ -1100,7 +1111,7 @@ int plan_eval(const capplan_model *m, const params *p,
                                : flow_and_size(m, p, out, i, qps, &sum, &status,
                                                fail_at == n, false);
     if (!sized) {
-      fail_at = k;
+      fail_at = out->live_at[q];
       fail = out->problem;
       fail_stage = out->problem_stage;
     }

@@ -261,6 +261,8 @@ typedef struct plan {
   /* The places in topological order of the stages standing by (sized
    * after phase 2; the others as phase 1 reaches them). */
   size_t *standby_at, n_standby;
+  /* The others in topological order, and their places in it. */
+  size_t *live, *live_at, n_live;
   /* Per stage: of the fixed kind, not standing by, with no cache tier,
    * memory constraint, group or join: any (phases 1 and 3 test none of
    * them for it). */
