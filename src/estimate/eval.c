@@ -746,7 +746,8 @@ STEP bool size_stage(const capplan_model *m, const params *p, plan *out,
    * nothing after this changes them for a stand-alone fixed stage). */
   else if (!out->latency_on && (plain || ms->tp.kind == TP_FIXED) &&
            status == PLAN_OK && servers > 0 &&
-           latency_fixed_overloaded(in, s, servers, ms->random_balancer))
+           latency_fixed_overloaded_at(in, s, servers, ms->random_balancer,
+                                       utilization))
     status = PLAN_OVERLOADED;
   s->status = status;
   pool_availability(out, pp, pol, memo_of(out, i));

@@ -70,6 +70,29 @@ static inline bool latency_fixed_overloaded(const stage_in *in,
   return !(u < LATENCY_RHO_OVERLOADED && u >= -DBL_MAX);
 }
 
+/* latency_fixed_overloaded() for a stand-alone stage whose servers run
+ * at UTILIZATION = load / (n x per_server) (as size_stage computes it),
+ * answering at once where that settles it.  With no concurrency given,
+ * a queue of at least 100 slots' worth of work (q = per_server x latency,
+ * times n for one shared queue) has floor(q + 1e-9) >= 0.99 q slots, so
+ * its u is at most UTILIZATION / 0.99 but for a few roundings of 2^-53
+ * each: at most 0.9 / 0.99 < 0.91 when 0 < UTILIZATION <= 0.9 (then
+ * per_server, latency and the load are positive, and q <= 2^50 keeps
+ * every product finite), below LATENCY_RHO_OVERLOADED: not overloaded,
+ * the answer the full test gives. */
+static inline bool latency_fixed_overloaded_at(const stage_in *in,
+                                               const stage_plan *s, double n,
+                                               bool random,
+                                               double utilization) {
+  if (!(in->concurrency > 0) && utilization > 0 && utilization <= 0.9) {
+    double per = s->tp.per_server * s->tp.latency;
+    double q = random ? per : n * per;
+    if (q >= 100 && q <= 1125899906842624.0)
+      return false;
+  }
+  return latency_fixed_overloaded(in, s, n, random);
+}
+
 /* The servers percentile objectives add (sizing: latency): the smallest
  * count for a stage's own objective, then, for end-to-end objectives,
  * one server at a time where it buys the largest drop per dollar.  Writes

@@ -410,6 +410,61 @@ static void test_overload(void **state) {
   run_free(&x);
 }
 
+/* latency_fixed_overloaded_at's short cut gives the full test's answer:
+ * over a grid of loads, per-server rates, latencies and counts around its
+ * bounds (utilization 0.9, 100 slots' worth of work), with one queue and
+ * a queue per server, with and without a concurrency. */
+static void test_fixed_overloaded_at(void **state) {
+  (void)state;
+  static const double loads[] = {1,      99,  100,    101, 450,
+                                 899.99, 900, 900.01, 1e4, 1e6};
+  static const double pss[] = {1, 10, 99.5, 100, 1000, 1e5};
+  static const double lats[] = {1e-6, 1e-3, 0.0995, 0.1, 1, 2.5};
+  static const double ns[] = {1, 2, 3, 10, 1000};
+  static const double concs[] = {0, 50};
+  size_t cut = 0, under = 0, bad = 0;
+  for (size_t a = 0; a < sizeof loads / sizeof loads[0]; a++)
+    for (size_t b = 0; b < sizeof pss / sizeof pss[0]; b++)
+      for (size_t c = 0; c < sizeof lats / sizeof lats[0]; c++)
+        for (size_t d = 0; d < sizeof ns / sizeof ns[0]; d++)
+          for (size_t e = 0; e < 2; e++)
+            for (int random = 0; random <= 1; random++) {
+              stage_in in = {0};
+              stage_plan s = {0};
+              in.concurrency = concs[e];
+              s.load = loads[a];
+              s.tp.per_server = pss[b];
+              s.tp.latency = lats[c];
+              double n = ns[d], u = s.load / (n * s.tp.per_server);
+              bool full = latency_fixed_overloaded(&in, &s, n, random);
+              bool at = latency_fixed_overloaded_at(&in, &s, n, random, u);
+              double per = s.tp.per_server * s.tp.latency;
+              double q = random ? per : n * per;
+              bool short_cut =
+                  in.concurrency == 0 && u > 0 && u <= 0.9 && q >= 100;
+              cut += short_cut;
+              under += short_cut && !full;
+              if (at != full) {
+                print_error("load %g, %g/s, %g s, %g servers, random %d, "
+                            "concurrency %g: %d, want %d\n",
+                            s.load, s.tp.per_server, s.tp.latency, n, random,
+                            in.concurrency, at, full);
+                bad++;
+              }
+            }
+  assert_int_equal(bad, 0);
+  assert_true(cut > 100 && under == cut); /* it was taken, and is right */
+  /* A load the slots cannot carry at a utilization of 0.9: the short
+   * cut does not apply (1.8 slots' worth of work) and the test says
+   * overloaded (floor(1.8 + 1e-9) = 1 slot for 0.9 x 1.8 s of work). */
+  stage_in in = {0};
+  stage_plan s = {0};
+  s.load = 0.9;
+  s.tp.per_server = 1;
+  s.tp.latency = 1.8;
+  assert_true(latency_fixed_overloaded_at(&in, &s, 1, false, 0.9));
+}
+
 /* With sizing on, the same objective is met by adding servers; an
  * objective below the service times' own p99 is met by none. */
 static void test_size_end_to_end(void **state) {
@@ -670,6 +725,7 @@ int main(void) {
       cmocka_unit_test(test_size_colocated),
       cmocka_unit_test(test_size_group_end_to_end),
       cmocka_unit_test(test_overload),
+      cmocka_unit_test(test_fixed_overloaded_at),
       cmocka_unit_test(test_size_end_to_end),
       cmocka_unit_test(test_random_balancer),
       cmocka_unit_test(test_batch_forming),
