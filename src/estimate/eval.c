@@ -650,8 +650,15 @@ static bool forming(const capplan_model *m, const params *p, plan *out,
     for (size_t q = 0; q < ms->n_parents && !moved; q++)
       moved = out->moved[ms->parents[q]] == at;
     if (moved) {
-      stage_latency(m, p, out, i, slowest_upstream(m, out, i), false);
-      sum += out->stage[i].latency_to * 1000;
+      double slow = slowest_upstream(m, out, i);
+      stage_plan *s = &out->stage[i];
+      /* A stage of a kind that waits for no batch keeps its own latency
+       * (its form stays 0): only its latency to its end moves. */
+      if (ms->tp.kind == TP_FIXED || ms->tp.kind == TP_LLM)
+        s->latency_to = s->latency + slow;
+      else
+        stage_latency(m, p, out, i, slow, false);
+      sum += s->latency_to * 1000;
       out->moved[i] = at;
     }
   }
