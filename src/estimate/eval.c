@@ -83,6 +83,26 @@ plan *plan_new(const capplan_model *m) {
     p->plain[i] = !ms->standby && ms->tp.kind == TP_FIXED && !ms->has_cache &&
                   !ms->has_memory && ms->group < 0 && !ms->join_any;
   }
+  /* The slowest paths that no figure can change: to a stage standing by
+   * (itself: phases 1 and 2 do not walk to it), to an entry (itself), and
+   * to a stage with one upstream whose own path is such. */
+  p->fixed_path = xcalloc(n, sizeof(bool));
+  for (size_t k = 0; k < m->n_stages; k++) {
+    size_t i = m->order[k];
+    const mstage *ms = &m->stage[i];
+    if (ms->standby || ms->n_parents == 0) {
+      p->fixed_path[i] = true;
+      p->best[i] = i;
+      p->path_len[i] = 1;
+      p->fifth[i] = i;
+    } else if (ms->n_parents == 1 && p->fixed_path[ms->parents[0]]) {
+      size_t u = ms->parents[0], len = p->path_len[u] + 1;
+      p->fixed_path[i] = true;
+      p->best[i] = u;
+      p->path_len[i] = len;
+      p->fifth[i] = len == 5 ? i : p->fifth[u];
+    }
+  }
   p->zone_w = xcalloc(PLAN_ZONE_SLOTS, sizeof(zone_memo));
   for (size_t k = 0; k < PLAN_ZONE_SLOTS; k++)
     p->zone_w[k].zones = -1; /* empty */
@@ -158,6 +178,7 @@ void plan_free(plan *p) {
   free(p->after_forms);
   free(p->queue_later);
   free(p->standby_at);
+  free(p->fixed_path);
   free(p->live);
   free(p->live_at);
   free(p->plain);
@@ -519,6 +540,8 @@ static double slowest_upstream(const capplan_model *m, plan *out, size_t i) {
       best = u;
     slow = max2(slow, up);
   }
+  if (out->fixed_path[i])
+    return slow;
   if (ms->n_parents) {
     len = out->path_len[best] + 1;
     fifth = len == 5 ? i : out->fifth[best];
@@ -538,10 +561,7 @@ STEP double upstream_flow(const capplan_model *m, plan *out, size_t i,
   const mstage *ms = &m->stage[i];
   const stage_plan *st = out->stage;
   if (!ms->n_parents) {
-    *inflow = 1;
-    out->best[i] = i;
-    out->path_len[i] = 1;
-    out->fifth[i] = i;
+    *inflow = 1; /* its path is itself, from plan_new */
     return 0;
   }
   /* The first upstream outside the loop (most stages have one). */
@@ -557,10 +577,12 @@ STEP double upstream_flow(const capplan_model *m, plan *out, size_t i,
       best = u;
     slow = max2(slow, up);
   }
-  size_t len = out->path_len[best] + 1;
-  out->best[i] = best;
-  out->path_len[i] = len;
-  out->fifth[i] = len == 5 ? i : out->fifth[best];
+  if (!out->fixed_path[i]) {
+    size_t len = out->path_len[best] + 1;
+    out->best[i] = best;
+    out->path_len[i] = len;
+    out->fifth[i] = len == 5 ? i : out->fifth[best];
+  }
   *inflow = in;
   return slow;
 }
@@ -1101,10 +1123,7 @@ int plan_eval(const capplan_model *m, const params *p,
      * no stage before it in order reads them). */
     size_t i = m->order[out->standby_at[q]];
     stage_plan *s = &out->stage[i];
-    s->critical = false;
-    out->best[i] = i;
-    out->path_len[i] = 1;
-    out->fifth[i] = i;
+    s->critical = false; /* its path is itself, from plan_new */
     s->inflow = s->outflow = s->load = s->latency_to = 0;
   }
   for (size_t q = 0; q < out->n_live; q++) {

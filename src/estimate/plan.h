@@ -243,6 +243,9 @@ typedef struct plan {
    * for an entry), the path's length in stages and its fifth stage from
    * the entry (for abbreviating long paths). */
   size_t *best, *path_len, *fifth;
+  /* Per stage: its slowest path is the same whatever the figures (set by
+   * plan_new, which fills best, path_len and fifth for it once). */
+  bool *fixed_path;
   /* PLAN_MEMO_SLOTS per pool: stages, their cache tiers, then groups. */
   avail_memo *memo;
   /* What depends on the model alone, listed once by plan_new so that an
