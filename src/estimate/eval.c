@@ -494,7 +494,10 @@ static bool finite_figures(plan *out, size_t i) {
  * that is not (a figure is not, or the sum overflowed) sends the caller
  * to all_finite() for the first stage that fails. */
 STEP double finite_terms(const stage_plan *s) {
-  return s->inflow + s->load + s->tp.per_server * 1000 + s->latency_to * 1000;
+  /* The inflow needs no term: the load is its product with calls, QPS
+   * and the misses' share, which an infinite or NaN inflow makes infinite
+   * or NaN whatever they are (Inf x 0 is NaN). */
+  return s->load + s->tp.per_server * 1000 + s->latency_to * 1000;
 }
 
 /* finite_figures() of every stage, in order: the first that fails. */
