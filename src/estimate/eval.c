@@ -1129,8 +1129,11 @@ int plan_eval(const capplan_model *m, const params *p,
     s->critical = false; /* its path is itself, from plan_new */
     s->inflow = s->outflow = s->load = s->latency_to = 0;
   }
-  for (size_t q = 0; q < out->n_live; q++) {
-    size_t i = out->live[q];
+  /* The list in locals: a store to a count (a path's) could be one to
+   * them, which the loop would read again after each. */
+  const size_t n_live = out->n_live, *live = out->live;
+  for (size_t q = 0; q < n_live; q++) {
+    size_t i = live[q];
     out->stage[i].critical = false;
     /* 3, for a stage not standing by, now that its flow is known: the
      * first that cannot be sized is reported after the finite checks
