@@ -114,7 +114,7 @@ plan *plan_new(const capplan_model *m) {
       p->forms[p->n_forms++] = i;
     if (m->stage[i].fallback >= 0)
       p->backed[p->n_backed++] = i;
-    if (kind != TP_FIXED)
+    if (kind != TP_FIXED && (kind != TP_BATCH || m->stage[i].group >= 0))
       p->queue_later[p->n_queue_later++] = i;
   }
   /* In order, the stages a batch forming can move the latency of: those
@@ -775,11 +775,15 @@ STEP bool size_stage(const capplan_model *m, const params *p, plan *out,
   if (utilization > 1 + 1e-9)
     status = PLAN_OVERLOADED;
   /* Its queue status now, with its figures at hand (latency_status():
-   * nothing after this changes them for a stand-alone fixed stage). */
-  else if (!out->latency_on && (plain || ms->tp.kind == TP_FIXED) &&
-           status == PLAN_OK && servers > 0 &&
-           latency_fixed_overloaded_at(in, s, servers, ms->random_balancer,
-                                       utilization))
+   * nothing after this changes them for a stand-alone stage of the fixed
+   * or the batch kind). */
+  else if (!out->latency_on && status == PLAN_OK && servers > 0 &&
+           ((plain || ms->tp.kind == TP_FIXED)
+                ? latency_fixed_overloaded_at(in, s, servers,
+                                              ms->random_balancer, utilization)
+                : ms->tp.kind == TP_BATCH &&
+                      latency_batch_overloaded(s, servers,
+                                               ms->random_balancer)))
     status = PLAN_OVERLOADED;
   s->status = status;
   pool_availability(out, pp, pol, memo_of(out, i));

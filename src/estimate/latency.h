@@ -30,7 +30,8 @@ void latency_queue(const capplan_model *m, const params *p, plan *out,
  * slots), into its status: what the other figures need when queues and
  * percentiles are off (plan.latency_on), at the cost of a division a
  * stage.  Stages of the fixed kind have had theirs from
- * latency_fixed_overloaded() as they (or their groups) were sized
+ * latency_fixed_overloaded() as they (or their groups) were sized, and
+ * stand-alone ones of the batch kind from latency_batch_overloaded()
  * (out->queue_later lists the others). */
 void latency_status(const capplan_model *m, const params *p, plan *out);
 
@@ -91,6 +92,22 @@ static inline bool latency_fixed_overloaded_at(const stage_in *in,
       return false;
   }
   return latency_fixed_overloaded(in, s, n, random);
+}
+
+/* The same for stage S of the batch kind (tp_batch_queue), stand-alone
+ * on N > 0 servers: latency_status's figures, in its order (a job is a
+ * batch, a slot each of a server's parallelism; the wait for a batch to
+ * form does not enter). */
+static inline bool latency_batch_overloaded(const stage_plan *s, double n,
+                                            bool random) {
+  double jobs = s->load / s->tp.batch;
+  double slots = random ? capplan_floor(s->tp.parallelism + 1e-9)
+                        : capplan_floor(n * s->tp.parallelism + 1e-9);
+  if (slots < 1)
+    slots = 1;
+  double arrivals = random ? jobs / n : jobs;
+  double u = arrivals * s->tp.latency / slots;
+  return !(u < LATENCY_RHO_OVERLOADED) || !isfinite(u);
 }
 
 /* The servers percentile objectives add (sizing: latency): the smallest

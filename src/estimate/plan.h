@@ -258,8 +258,8 @@ typedef struct plan {
    * batch forming can move: those that may form and those after them. */
   size_t *after_forms, n_after_forms;
   /* The stages whose queue status (latency_status) waits for phase 4b:
-   * all but those of the fixed kind, whose sizing (or their group's)
-   * gives it at once. */
+   * all but those of the fixed kind and the stand-alone ones of the batch
+   * kind, whose sizing (or their group's) gives it at once. */
   size_t *queue_later, n_queue_later;
   /* The places in topological order of the stages standing by (sized
    * after phase 2; the others as phase 1 reaches them). */
