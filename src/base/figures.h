@@ -58,23 +58,27 @@ static inline double capplan_floor(double x) {
   }
   return capplan_floor_slow(x);
 }
-/* The one ceiling of sizing (SPEC.md "Sizing and rounding"): ceil(x - t)
- * with t = capplan_ceil_tolerance(x), never below 0; or LO (0 or 1) where
+/* The one ceiling of sizing (SPEC.md "Sizing and rounding") for the
+ * counts sizing takes, CAPPLAN_CEIL_TOLERANCE < X <= 4e11: ceil(x - t)
+ * with t = capplan_ceil_tolerance(x), at least 1.  There the tolerance
+ * lies below its cap of 0.5 and below X (so X - t is positive), and
+ * X - t below 2^52: no test but the ceiling's own. */
+static inline double capplan_ceil_in_range(double x) {
+  double y = x - (x * CAPPLAN_CEIL_RELATIVE > CAPPLAN_CEIL_TOLERANCE
+                      ? x * CAPPLAN_CEIL_RELATIVE
+                      : CAPPLAN_CEIL_TOLERANCE);
+  double c = (double)(long long)y;
+  return c < y ? c + 1 : c; /* at least 1 */
+}
+static inline bool capplan_ceil_fits(double x) {
+  return x > CAPPLAN_CEIL_TOLERANCE && x <= 4e11;
+}
+/* The same for any X: ceil(x - t), never below 0; or LO (0 or 1) where
  * that is 0, for the counts that are at least one server.  Inline:
  * sizing takes it a few times per stage and evaluation. */
 static inline double capplan_ceil_at_least(double x, double lo) {
-  if (x > 0 && x <= 4e11) {
-    /* The counts sizing takes: the tolerance below its cap of 0.5 and
-     * X - t below 2^52, so neither needs a test. */
-    double y = x - (x * CAPPLAN_CEIL_RELATIVE > CAPPLAN_CEIL_TOLERANCE
-                        ? x * CAPPLAN_CEIL_RELATIVE
-                        : CAPPLAN_CEIL_TOLERANCE);
-    if (y > 0) {
-      double c = (double)(long long)y;
-      return c < y ? c + 1 : c; /* at least 1 */
-    }
-    return lo;
-  }
+  if (capplan_ceil_fits(x))
+    return capplan_ceil_in_range(x);
   /* capplan_ceil_tolerance(x) without its branches: they differ only
    * for a NaN X, and then Y is NaN either way. */
   double t = fabs(x) * CAPPLAN_CEIL_RELATIVE;

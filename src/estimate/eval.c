@@ -68,9 +68,41 @@ plan *plan_new(const capplan_model *m) {
   p->moved = xcalloc(n, sizeof(size_t));
   p->queue_later = xcalloc(n, sizeof(size_t));
   p->standby_at = xcalloc(n, sizeof(size_t));
+  p->live = xcalloc(n, sizeof(size_t));
+  p->live_at = xcalloc(n, sizeof(size_t));
   for (size_t k = 0; k < m->n_stages; k++)
-    if (m->stage[m->order[k]].standby)
+    if (m->stage[m->order[k]].standby) {
       p->standby_at[p->n_standby++] = k;
+    } else {
+      p->live[p->n_live] = m->order[k];
+      p->live_at[p->n_live++] = k;
+    }
+  p->plain = xcalloc(n, sizeof(bool));
+  for (size_t i = 0; i < m->n_stages; i++) {
+    const mstage *ms = &m->stage[i];
+    p->plain[i] = !ms->standby && ms->tp.kind == TP_FIXED && !ms->has_cache &&
+                  !ms->has_memory && ms->group < 0 && !ms->join_any;
+  }
+  /* The slowest paths that no figure can change: to a stage standing by
+   * (itself: phases 1 and 2 do not walk to it), to an entry (itself), and
+   * to a stage with one upstream whose own path is such. */
+  p->fixed_path = xcalloc(n, sizeof(bool));
+  for (size_t k = 0; k < m->n_stages; k++) {
+    size_t i = m->order[k];
+    const mstage *ms = &m->stage[i];
+    if (ms->standby || ms->n_parents == 0) {
+      p->fixed_path[i] = true;
+      p->best[i] = i;
+      p->path_len[i] = 1;
+      p->fifth[i] = i;
+    } else if (ms->n_parents == 1 && p->fixed_path[ms->parents[0]]) {
+      size_t u = ms->parents[0], len = p->path_len[u] + 1;
+      p->fixed_path[i] = true;
+      p->best[i] = u;
+      p->path_len[i] = len;
+      p->fifth[i] = len == 5 ? i : p->fifth[u];
+    }
+  }
   p->zone_w = xcalloc(PLAN_ZONE_SLOTS, sizeof(zone_memo));
   for (size_t k = 0; k < PLAN_ZONE_SLOTS; k++)
     p->zone_w[k].zones = -1; /* empty */
@@ -82,7 +114,7 @@ plan *plan_new(const capplan_model *m) {
       p->forms[p->n_forms++] = i;
     if (m->stage[i].fallback >= 0)
       p->backed[p->n_backed++] = i;
-    if (kind != TP_FIXED)
+    if (kind != TP_FIXED && (kind != TP_BATCH || m->stage[i].group >= 0))
       p->queue_later[p->n_queue_later++] = i;
   }
   /* In order, the stages a batch forming can move the latency of: those
@@ -146,6 +178,10 @@ void plan_free(plan *p) {
   free(p->after_forms);
   free(p->queue_later);
   free(p->standby_at);
+  free(p->fixed_path);
+  free(p->live);
+  free(p->live_at);
+  free(p->plain);
   free(p->zone_w);
   free(p->moved);
   latency_work_free(p->lw);
@@ -165,6 +201,8 @@ static double min2(double a, double b) {
 /* Servers needed up to carry EQ servers' worth of load (FORMULAS.md
  * section 2b's m): ceil(EQ - 1e-9), at least 1 when there is load. */
 STEP double needed(double eq) {
+  if (capplan_ceil_fits(eq)) /* the common case first: one range test */
+    return capplan_ceil_in_range(eq);
   return eq <= 0 ? 0 : capplan_ceil_at_least(eq, 1);
 }
 
@@ -223,7 +261,9 @@ STEP void size_pool(pool_plan *pp, const policy *pol) {
   double with_headroom = raw * (1 + pol->headroom);
   /* Any load takes at least one server; none takes none (RAW 0 makes
    * WITH_HEADROOM 0 or NaN, whose ceiling is 0). */
-  double ceiled = raw > 0 ? capplan_ceil_at_least(with_headroom, 1) : 0;
+  double ceiled = capplan_ceil_fits(with_headroom) /* then RAW > 0 */
+                      ? capplan_ceil_in_range(with_headroom)
+                      : raw > 0 ? capplan_ceil_at_least(with_headroom, 1) : 0;
   double total = ceiled;
   if (pol->zones >= 2 && pol->survive_zone_loss != 0 && ceiled > 0)
     total = zone_total(ceiled, pol->zones);
@@ -454,7 +494,10 @@ static bool finite_figures(plan *out, size_t i) {
  * that is not (a figure is not, or the sum overflowed) sends the caller
  * to all_finite() for the first stage that fails. */
 STEP double finite_terms(const stage_plan *s) {
-  return s->inflow + s->load + s->tp.per_server * 1000 + s->latency_to * 1000;
+  /* The inflow needs no term: the load is its product with calls, QPS
+   * and the misses' share, which an infinite or NaN inflow makes infinite
+   * or NaN whatever they are (Inf x 0 is NaN). */
+  return s->load + s->tp.per_server * 1000 + s->latency_to * 1000;
 }
 
 /* finite_figures() of every stage, in order: the first that fails. */
@@ -500,6 +543,8 @@ static double slowest_upstream(const capplan_model *m, plan *out, size_t i) {
       best = u;
     slow = max2(slow, up);
   }
+  if (out->fixed_path[i])
+    return slow;
   if (ms->n_parents) {
     len = out->path_len[best] + 1;
     fifth = len == 5 ? i : out->fifth[best];
@@ -519,10 +564,7 @@ STEP double upstream_flow(const capplan_model *m, plan *out, size_t i,
   const mstage *ms = &m->stage[i];
   const stage_plan *st = out->stage;
   if (!ms->n_parents) {
-    *inflow = 1;
-    out->best[i] = i;
-    out->path_len[i] = 1;
-    out->fifth[i] = i;
+    *inflow = 1; /* its path is itself, from plan_new */
     return 0;
   }
   /* The first upstream outside the loop (most stages have one). */
@@ -538,10 +580,12 @@ STEP double upstream_flow(const capplan_model *m, plan *out, size_t i,
       best = u;
     slow = max2(slow, up);
   }
-  size_t len = out->path_len[best] + 1;
-  out->best[i] = best;
-  out->path_len[i] = len;
-  out->fifth[i] = len == 5 ? i : out->fifth[best];
+  if (!out->fixed_path[i]) {
+    size_t len = out->path_len[best] + 1;
+    out->best[i] = best;
+    out->path_len[i] = len;
+    out->fifth[i] = len == 5 ? i : out->fifth[best];
+  }
   *inflow = in;
   return slow;
 }
@@ -550,7 +594,7 @@ STEP double upstream_flow(const capplan_model *m, plan *out, size_t i,
  * wait for its batch to form (s->form); calls in sequence wait for each
  * other, in parallel once.  Then its latency to its end, after SLOW. */
 STEP void stage_latency(const capplan_model *m, const params *p, plan *out,
-                        size_t i, double slow) {
+                        size_t i, double slow, bool plain) {
   const mstage *ms = &m->stage[i];
   const stage_in *in = &p->stage[i];
   stage_plan *s = &out->stage[i];
@@ -558,7 +602,7 @@ STEP void stage_latency(const capplan_model *m, const params *p, plan *out,
   s->latency = ms->calls_sequential ? own * in->calls : own;
   s->latency_to = s->latency + slow;
   s->mean_latency = s->latency;
-  if (ms->has_cache)
+  if (!plain && ms->has_cache)
     s->mean_latency =
         in->cache_hit * p->cache[i].latency + (1 - in->cache_hit) * s->latency;
 }
@@ -631,8 +675,15 @@ static bool forming(const capplan_model *m, const params *p, plan *out,
     for (size_t q = 0; q < ms->n_parents && !moved; q++)
       moved = out->moved[ms->parents[q]] == at;
     if (moved) {
-      stage_latency(m, p, out, i, slowest_upstream(m, out, i));
-      sum += out->stage[i].latency_to * 1000;
+      double slow = slowest_upstream(m, out, i);
+      stage_plan *s = &out->stage[i];
+      /* A stage of a kind that waits for no batch keeps its own latency
+       * (its form stays 0): only its latency to its end moves. */
+      if (ms->tp.kind == TP_FIXED || ms->tp.kind == TP_LLM)
+        s->latency_to = s->latency + slow;
+      else
+        stage_latency(m, p, out, i, slow, false);
+      sum += s->latency_to * 1000;
       out->moved[i] = at;
     }
   }
@@ -647,7 +698,7 @@ static bool forming(const capplan_model *m, const params *p, plan *out,
 
 /* Phase 3: one stand-alone stage (or a colocated stage's share). */
 STEP bool size_stage(const capplan_model *m, const params *p, plan *out,
-                     size_t i) {
+                     size_t i, bool plain) {
   const mstage *ms = &m->stage[i];
   const stage_in *in = &p->stage[i];
   stage_plan *s = &out->stage[i];
@@ -657,10 +708,11 @@ STEP bool size_stage(const capplan_model *m, const params *p, plan *out,
    * inputs, which the compiler would otherwise read again after each. */
   const double load = s->load, per_server = s->tp.per_server;
   enum plan_status status = load > 0 ? PLAN_OK : PLAN_NO_LOAD;
-  if (load > 0 && s->tp.unmet)
-    status = PLAN_UNMET; /* an llm objective no batch meets */
+  /* An llm objective no batch meets (never a fixed stage's). */
+  if (!plain && load > 0 && s->tp.unmet)
+    status = PLAN_UNMET;
   unsigned applies = 1u << CON_THROUGHPUT;
-  if (ms->tp.kind == TP_LLM) {
+  if (!plain && ms->tp.kind == TP_LLM) {
     /* The KV cache (SPEC.md section 5): each request holds a sequence's
      * cache for B / X(B) seconds, so by Little's law the load keeps
      * load x B / X(B) of them at once; the servers whose replicas' caches
@@ -676,7 +728,7 @@ STEP bool size_stage(const capplan_model *m, const params *p, plan *out,
   double eq = load / per_server;
   double carry = load / (per_server * pol->failover_utilization);
   double need = needed(carry);
-  if (ms->has_memory) {
+  if (!plain && ms->has_memory) {
     double usable = usable_memory(&p->hw[ms->hw], ms->memory_on_gpu, pol);
     double memory = in->memory * in->replicas;
     pp->memory = memory;
@@ -695,7 +747,7 @@ STEP bool size_stage(const capplan_model *m, const params *p, plan *out,
   pp->applies = applies;
   pp->carry = carry;
   pp->needed = need;
-  if (ms->group >= 0) {
+  if (!plain && ms->group >= 0) {
     s->status = status;
     pp->by[CON_THROUGHPUT] = eq;
     pp->raw = eq;
@@ -723,10 +775,15 @@ STEP bool size_stage(const capplan_model *m, const params *p, plan *out,
   if (utilization > 1 + 1e-9)
     status = PLAN_OVERLOADED;
   /* Its queue status now, with its figures at hand (latency_status():
-   * nothing after this changes them for a stand-alone fixed stage). */
-  else if (!out->latency_on && ms->tp.kind == TP_FIXED && status == PLAN_OK &&
-           servers > 0 &&
-           latency_fixed_overloaded(in, s, servers, ms->random_balancer))
+   * nothing after this changes them for a stand-alone stage of the fixed
+   * or the batch kind). */
+  else if (!out->latency_on && status == PLAN_OK && servers > 0 &&
+           ((plain || ms->tp.kind == TP_FIXED)
+                ? latency_fixed_overloaded_at(in, s, servers,
+                                              ms->random_balancer, utilization)
+                : ms->tp.kind == TP_BATCH &&
+                      latency_batch_overloaded(s, servers,
+                                               ms->random_balancer)))
     status = PLAN_OVERLOADED;
   s->status = status;
   pool_availability(out, pp, pol, memo_of(out, i));
@@ -736,7 +793,7 @@ STEP bool size_stage(const capplan_model *m, const params *p, plan *out,
 
   /* A cache tier in front (SPEC.md section 5): every lookup reaches it,
    * hits and misses; sized by its throughput and its working set. */
-  if (ms->has_cache) {
+  if (!plain && ms->has_cache) {
     const cache_in *ci = &p->cache[i];
     const hw_in *chw = &p->hw[ms->cache_hw];
     pool_plan *cp = &s->cache;
@@ -945,6 +1002,92 @@ static void check(plan *out, const check_limit *l, double actual, bool known,
   }
 }
 
+/* Phase 6's figures so far: sums in locals (the same additions in the
+ * same order), and the critical path's last stage (phase 7). */
+typedef struct totals {
+  double servers, gpus, cost;
+  size_t overloaded, unmet, end;
+  avail all, req;
+} totals;
+
+/* Phase 6 for stage I, into T; PLAIN as for flow_and_size. */
+STEP void total_stage(const capplan_model *m, const params *p, plan *out,
+                      size_t i, totals *t, bool plain) {
+  const mstage *ms = &m->stage[i];
+  const stage_plan *s = &out->stage[i];
+  if (s->status >= PLAN_OVERLOADED) { /* rare: one test for both */
+    t->overloaded += s->status == PLAN_OVERLOADED;
+    t->unmet += s->status == PLAN_UNMET;
+  }
+  if (!plain && ms->has_cache) {
+    t->servers += s->cache.servers;
+    t->gpus += s->cache.gpus;
+    t->cost += s->cache.cost_per_year;
+  }
+  if (plain || ms->group < 0) {
+    t->servers += s->pool.servers;
+    t->gpus += s->pool.gpus;
+    t->cost += s->pool.cost_per_year;
+  }
+  if ((!plain && ms->standby) || ms->async)
+    return;
+  /* 7. The critical path ends at the stage that finishes last.  Ties
+   * go to the stage first in order (and first in 'after'), so the path
+   * is deterministic.  Fallbacks and asynchronous stages are off the
+   * request path. */
+  size_t n = m->n_stages;
+  if (t->end == n || s->latency_to > out->stage[t->end].latency_to)
+    t->end = i;
+  double visit = min2(1, s->inflow);
+  double misses = visit * (1 - p->stage[i].cache_hit);
+  if (plain || ms->group < 0)
+    t->all = avail_series(t->all, s->effective);
+  if (!plain && ms->group >= 0 && ms->fallback < 0)
+    out->group[ms->group].visit += misses;
+  else
+    t->req = avail_series(t->req, avail_down(misses * s->effective_req.down));
+  if (!plain && ms->has_cache) {
+    t->all = avail_series(t->all, s->cache.all);
+    t->req = avail_series(t->req, avail_down(visit * s->cache.req.down));
+  }
+}
+
+/* Phase 1 for stage I, not standing by: its flow, load, model and
+ * latency (adding its figures to *SUM and its model's status to
+ * *STATUS); then, with SIZE, phase 3 for it (size_stage).  Returns
+ * false when sizing failed.  PLAIN (out->plain[i], a constant at each
+ * place it is inlined) leaves out the tests such a stage would fail. */
+STEP bool flow_and_size(const capplan_model *m, const params *p, plan *out,
+                        size_t i, double qps, double *sum, int *status,
+                        bool size, bool plain) {
+  const mstage *ms = &m->stage[i];
+  const stage_in *in = &p->stage[i];
+  stage_plan *s = &out->stage[i];
+  double inflow;
+  double slow = upstream_flow(m, out, i, &inflow);
+  s->inflow = in->share * inflow;
+  s->outflow = s->inflow * (1 - in->stops);
+  if (!plain && ms->join_any) /* else it stays false */
+    s->double_counted = inflow > 1 + 1e-9;
+  double invocations = s->inflow * in->calls * qps;
+  s->load = invocations * (1 - in->cache_hit);
+  if (!plain && ms->has_cache) /* else it stays 0 */
+    s->cache_load = invocations;
+  if (plain) {
+    /* tp_eval_again of the fixed kind */
+    s->tp.per_server = in->qps_per_server;
+    s->tp.latency = in->latency;
+  } else {
+    tp_eval_again(&ms->tp, in, &p->hw[ms->hw], s->load, &s->tp);
+  }
+  s->form = 0;
+  stage_latency(m, p, out, i, slow, plain);
+  if (!plain) /* the fixed kind's status stays 0 */
+    *status |= s->tp.status;
+  *sum += finite_terms(s);
+  return !size || size_stage(m, p, out, i, plain);
+}
+
 int plan_eval(const capplan_model *m, const params *p,
               const check_limit *limits, size_t n_limits, plan *out) {
   size_t n = m->n_stages;
@@ -981,41 +1124,31 @@ int plan_eval(const capplan_model *m, const params *p,
   /* The first stage sizing failed on (its place in order; n: none). */
   size_t fail_at = n, fail_stage = 0;
   enum plan_problem fail = PROBLEM_NONE;
-  for (size_t k = 0; k < n; k++) {
-    size_t i = m->order[k];
-    const mstage *ms = &m->stage[i];
-    const stage_in *in = &p->stage[i];
+  for (size_t q = 0; q < out->n_standby; q++) {
+    /* Phase 2 gives it the largest flow of the stages it backs up; until
+     * then the stages after it see none (set before the loop below, as
+     * no stage before it in order reads them). */
+    size_t i = m->order[out->standby_at[q]];
     stage_plan *s = &out->stage[i];
-    s->critical = false;
-    if (ms->standby) {
-      /* Phase 2 gives it the largest flow of the stages it backs up. */
-      out->best[i] = i;
-      out->path_len[i] = 1;
-      out->fifth[i] = i;
-      s->inflow = s->outflow = s->load = s->latency_to = 0;
-      continue;
-    }
-    double inflow;
-    double slow = upstream_flow(m, out, i, &inflow);
-    s->inflow = in->share * inflow;
-    s->outflow = s->inflow * (1 - in->stops);
-    if (ms->join_any) /* else it stays false */
-      s->double_counted = inflow > 1 + 1e-9;
-    double invocations = s->inflow * in->calls * qps;
-    s->load = invocations * (1 - in->cache_hit);
-    if (ms->has_cache) /* else it stays 0 */
-      s->cache_load = invocations;
-    tp_eval_again(&ms->tp, in, &p->hw[ms->hw], s->load, &s->tp);
-    s->form = 0;
-    stage_latency(m, p, out, i, slow);
-    status |= s->tp.status;
-    sum += finite_terms(s);
+    s->critical = false; /* its path is itself, from plan_new */
+    s->inflow = s->outflow = s->load = s->latency_to = 0;
+  }
+  /* The list in locals: a store to a count (a path's) could be one to
+   * them, which the loop would read again after each. */
+  const size_t n_live = out->n_live, *live = out->live;
+  for (size_t q = 0; q < n_live; q++) {
+    size_t i = live[q];
+    out->stage[i].critical = false;
     /* 3, for a stage not standing by, now that its flow is known: the
      * first that cannot be sized is reported after the finite checks
      * below, and after any stage standing by before it in order that
      * cannot be either, as if sizing had waited for them. */
-    if (fail_at == n && !size_stage(m, p, out, i)) {
-      fail_at = k;
+    bool sized = out->plain[i] ? flow_and_size(m, p, out, i, qps, &sum, &status,
+                                               fail_at == n, true)
+                               : flow_and_size(m, p, out, i, qps, &sum, &status,
+                                               fail_at == n, false);
+    if (!sized) {
+      fail_at = out->live_at[q];
       fail = out->problem;
       fail_stage = out->problem_stage;
     }
@@ -1055,7 +1188,7 @@ int plan_eval(const capplan_model *m, const params *p,
   /* 3. Stand-alone stages: constraints, sizing, cost, availability (the
    * others in phase 1); the first in order that cannot be stops here. */
   for (size_t q = 0; q < out->n_standby && out->standby_at[q] < fail_at; q++)
-    if (!size_stage(m, p, out, m->order[out->standby_at[q]]))
+    if (!size_stage(m, p, out, m->order[out->standby_at[q]], false))
       return -1;
   if (fail_at < n) {
     out->problem = fail;
@@ -1163,52 +1296,21 @@ int plan_eval(const capplan_model *m, const params *p,
    * visits summed (exact for members on disjoint branches) and at most
    * all (exact for members along one path; in between, it counts a
    * request that visits two members twice, on the safe side). */
-  avail all = {1, 0}, req = {1, 0};
   /* Sums in locals (the same additions in the same order), and the
    * critical path's last stage found in the same walk (phase 7). */
-  double servers = 0, gpus = 0, cost = 0;
-  size_t overloaded = 0, unmet = 0, end = n;
+  totals tot = {0, 0, 0, 0, 0, n, {1, 0}, {1, 0}};
   for (size_t gi = 0; gi < m->n_groups; gi++)
     out->group[gi].visit = 0;
   for (size_t k = 0; k < n; k++) {
     size_t i = m->order[k];
-    const mstage *ms = &m->stage[i];
-    const stage_plan *s = &out->stage[i];
-    if (s->status >= PLAN_OVERLOADED) { /* rare: one test for both */
-      overloaded += s->status == PLAN_OVERLOADED;
-      unmet += s->status == PLAN_UNMET;
-    }
-    if (ms->has_cache) {
-      servers += s->cache.servers;
-      gpus += s->cache.gpus;
-      cost += s->cache.cost_per_year;
-    }
-    if (ms->group < 0) {
-      servers += s->pool.servers;
-      gpus += s->pool.gpus;
-      cost += s->pool.cost_per_year;
-    }
-    if (ms->standby || ms->async)
-      continue;
-    /* 7. The critical path ends at the stage that finishes last.  Ties
-     * go to the stage first in order (and first in 'after'), so the path
-     * is deterministic.  Fallbacks and asynchronous stages are off the
-     * request path. */
-    if (end == n || s->latency_to > out->stage[end].latency_to)
-      end = i;
-    double visit = min2(1, s->inflow);
-    double misses = visit * (1 - p->stage[i].cache_hit);
-    if (ms->group < 0)
-      all = avail_series(all, s->effective);
-    if (ms->group >= 0 && ms->fallback < 0)
-      out->group[ms->group].visit += misses;
+    if (out->plain[i])
+      total_stage(m, p, out, i, &tot, true);
     else
-      req = avail_series(req, avail_down(misses * s->effective_req.down));
-    if (ms->has_cache) {
-      all = avail_series(all, s->cache.all);
-      req = avail_series(req, avail_down(visit * s->cache.req.down));
-    }
+      total_stage(m, p, out, i, &tot, false);
   }
+  double servers = tot.servers, gpus = tot.gpus, cost = tot.cost;
+  size_t overloaded = tot.overloaded, unmet = tot.unmet, end = tot.end;
+  avail all = tot.all, req = tot.req;
   for (size_t gi = 0; gi < m->n_groups; gi++) {
     const group_plan *gp = &out->group[gi];
     servers += gp->pool.servers;

@@ -8,6 +8,7 @@
 #ifndef CAPPLAN_LATENCY_H
 #define CAPPLAN_LATENCY_H
 
+#include <float.h>
 #include <math.h>
 
 #include "plan.h"
@@ -29,7 +30,8 @@ void latency_queue(const capplan_model *m, const params *p, plan *out,
  * slots), into its status: what the other figures need when queues and
  * percentiles are off (plan.latency_on), at the cost of a division a
  * stage.  Stages of the fixed kind have had theirs from
- * latency_fixed_overloaded() as they (or their groups) were sized
+ * latency_fixed_overloaded() as they (or their groups) were sized, and
+ * stand-alone ones of the batch kind from latency_batch_overloaded()
  * (out->queue_later lists the others). */
 void latency_status(const capplan_model *m, const params *p, plan *out);
 
@@ -56,10 +58,55 @@ static inline bool latency_fixed_overloaded(const stage_in *in,
                                             bool random) {
   double per =
       in->concurrency > 0 ? in->concurrency : s->tp.per_server * s->tp.latency;
-  double slots = capplan_floor((random ? per : n * per) + 1e-9);
+  double x = (random ? per : n * per) + 1e-9, slots;
+  if (x >= 1 && x < 4503599627370496.0) {
+    slots = (double)(long long)x; /* capplan_floor, at least 1 */
+  } else {
+    slots = capplan_floor(x);
+    if (slots < 1)
+      slots = 1;
+  }
+  double u = (random ? s->load / n : s->load) * s->tp.latency / slots;
+  /* !(u < RHO) || !isfinite(u): below RHO, only -Inf is not finite. */
+  return !(u < LATENCY_RHO_OVERLOADED && u >= -DBL_MAX);
+}
+
+/* latency_fixed_overloaded() for a stand-alone stage whose servers run
+ * at UTILIZATION = load / (n x per_server) (as size_stage computes it),
+ * answering at once where that settles it.  With no concurrency given,
+ * a queue of at least 100 slots' worth of work (q = per_server x latency,
+ * times n for one shared queue) has floor(q + 1e-9) >= 0.99 q slots, so
+ * its u is at most UTILIZATION / 0.99 but for a few roundings of 2^-53
+ * each: at most 0.9 / 0.99 < 0.91 when 0 < UTILIZATION <= 0.9 (then
+ * per_server, latency and the load are positive, and q <= 2^50 keeps
+ * every product finite), below LATENCY_RHO_OVERLOADED: not overloaded,
+ * the answer the full test gives. */
+static inline bool latency_fixed_overloaded_at(const stage_in *in,
+                                               const stage_plan *s, double n,
+                                               bool random,
+                                               double utilization) {
+  if (!(in->concurrency > 0) && utilization > 0 && utilization <= 0.9) {
+    double per = s->tp.per_server * s->tp.latency;
+    double q = random ? per : n * per;
+    if (q >= 100 && q <= 1125899906842624.0)
+      return false;
+  }
+  return latency_fixed_overloaded(in, s, n, random);
+}
+
+/* The same for stage S of the batch kind (tp_batch_queue), stand-alone
+ * on N > 0 servers: latency_status's figures, in its order (a job is a
+ * batch, a slot each of a server's parallelism; the wait for a batch to
+ * form does not enter). */
+static inline bool latency_batch_overloaded(const stage_plan *s, double n,
+                                            bool random) {
+  double jobs = s->load / s->tp.batch;
+  double slots = random ? capplan_floor(s->tp.parallelism + 1e-9)
+                        : capplan_floor(n * s->tp.parallelism + 1e-9);
   if (slots < 1)
     slots = 1;
-  double u = (random ? s->load / n : s->load) * s->tp.latency / slots;
+  double arrivals = random ? jobs / n : jobs;
+  double u = arrivals * s->tp.latency / slots;
   return !(u < LATENCY_RHO_OVERLOADED) || !isfinite(u);
 }
 

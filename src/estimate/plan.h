@@ -243,6 +243,9 @@ typedef struct plan {
    * for an entry), the path's length in stages and its fifth stage from
    * the entry (for abbreviating long paths). */
   size_t *best, *path_len, *fifth;
+  /* Per stage: its slowest path is the same whatever the figures (set by
+   * plan_new, which fills best, path_len and fifth for it once). */
+  bool *fixed_path;
   /* PLAN_MEMO_SLOTS per pool: stages, their cache tiers, then groups. */
   avail_memo *memo;
   /* What depends on the model alone, listed once by plan_new so that an
@@ -255,12 +258,18 @@ typedef struct plan {
    * batch forming can move: those that may form and those after them. */
   size_t *after_forms, n_after_forms;
   /* The stages whose queue status (latency_status) waits for phase 4b:
-   * all but those of the fixed kind, whose sizing (or their group's)
-   * gives it at once. */
+   * all but those of the fixed kind and the stand-alone ones of the batch
+   * kind, whose sizing (or their group's) gives it at once. */
   size_t *queue_later, n_queue_later;
   /* The places in topological order of the stages standing by (sized
    * after phase 2; the others as phase 1 reaches them). */
   size_t *standby_at, n_standby;
+  /* The others in topological order, and their places in it. */
+  size_t *live, *live_at, n_live;
+  /* Per stage: of the fixed kind, not standing by, with no cache tier,
+   * memory constraint, group or join: any (phases 1 and 3 test none of
+   * them for it). */
+  bool *plain;
   zone_memo *zone_w; /* PLAN_ZONE_SLOTS of them */
   size_t zone_next;  /* the slot a new key takes */
   /* Scratch of phase 4b: stages whose latency to their end may have

@@ -396,6 +396,56 @@ static void test_ceiling(void **state) {
   assert_string_equal(fmt_ceil_arg(1e12, "x", buf, sizeof buf), "x - 0.5");
 }
 
+/* The ceiling's fast range (capplan_ceil_in_range, for 1e-9 < x <=
+ * 4e11) against its definition with the library's ceil: ceil(x - t),
+ * never below 0, LO where that is 0; at the range's ends, whole numbers
+ * and their neighbours, and a sweep over 22 decades. */
+static double ceil_ref(double x, double lo) {
+  double y = x - capplan_ceil_tolerance(x);
+  double c = y > 0 ? ceil(y) : 0;
+  return c > 0 ? c : lo;
+}
+
+static void test_ceiling_range(void **state) {
+  (void)state;
+  double xs[] = {1e-9,
+                 1e-9 + 1e-25,
+                 nextafter(1e-9, 0),
+                 4e11,
+                 nextafter(4e11, 1e12),
+                 nextafter(4e11, 0),
+                 1,
+                 2,
+                 999,
+                 1000,
+                 1000.0000000001,
+                 28.000000000000004,
+                 0.5,
+                 1e-12};
+  size_t n = sizeof xs / sizeof xs[0], bad = 0, fast = 0;
+  for (size_t k = 0; k < n + 22 * 1000; k++) {
+    double x = k < n ? xs[k] : pow(10, -10 + (double)(k - n) / 1000);
+    for (int lo = 0; lo <= 1; lo++) {
+      double got = capplan_ceil_at_least(x, lo), want = ceil_ref(x, lo);
+      fast += capplan_ceil_fits(x);
+      if (got != want) {
+        print_error("capplan_ceil_at_least(%.17g, %d) = %.17g, want %.17g\n", x,
+                    lo, got, want);
+        bad++;
+      }
+      double w = nextafter(floor(x), 0) + 1; /* the whole numbers */
+      if (w > 0 && capplan_ceil_at_least(w, lo) != ceil_ref(w, lo))
+        bad++;
+    }
+  }
+  assert_int_equal(bad, 0);
+  assert_true(fast > 30000); /* the sweep went through the fast range */
+  assert_false(capplan_ceil_fits(1e-9));
+  assert_true(capplan_ceil_fits(4e11));
+  assert_false(capplan_ceil_fits(nextafter(4e11, 1e12)));
+  assert_true(capplan_ceil_in_range(1e-9 * 1.5) == 1);
+}
+
 /* Raw servers: up to 2 decimals, 3 significant digits below 1 (issue 9:
  * "0.02 x (1 + 20%) = 0.03" redone gives 0.024; "<0.01" could not be
  * redone at all). */
@@ -517,6 +567,7 @@ int main(void) {
       cmocka_unit_test(test_raw),
       cmocka_unit_test(test_shown_value),
       cmocka_unit_test(test_floor_operand),
+      cmocka_unit_test(test_ceiling_range),
       cmocka_unit_test(test_money_price),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -410,6 +410,130 @@ static void test_overload(void **state) {
   run_free(&x);
 }
 
+/* latency_fixed_overloaded_at's short cut gives the full test's answer:
+ * over a grid of loads, per-server rates, latencies and counts around its
+ * bounds (utilization 0.9, 100 slots' worth of work), with one queue and
+ * a queue per server, with and without a concurrency. */
+static void test_fixed_overloaded_at(void **state) {
+  (void)state;
+  static const double loads[] = {1,      99,  100,    101, 450,
+                                 899.99, 900, 900.01, 1e4, 1e6};
+  static const double pss[] = {1, 10, 99.5, 100, 1000, 1e5};
+  static const double lats[] = {1e-6, 1e-3, 0.0995, 0.1, 1, 2.5};
+  static const double ns[] = {1, 2, 3, 10, 1000};
+  static const double concs[] = {0, 50};
+  size_t cut = 0, under = 0, bad = 0;
+  for (size_t a = 0; a < sizeof loads / sizeof loads[0]; a++)
+    for (size_t b = 0; b < sizeof pss / sizeof pss[0]; b++)
+      for (size_t c = 0; c < sizeof lats / sizeof lats[0]; c++)
+        for (size_t d = 0; d < sizeof ns / sizeof ns[0]; d++)
+          for (size_t e = 0; e < 2; e++)
+            for (int random = 0; random <= 1; random++) {
+              stage_in in = {0};
+              stage_plan s = {0};
+              in.concurrency = concs[e];
+              s.load = loads[a];
+              s.tp.per_server = pss[b];
+              s.tp.latency = lats[c];
+              double n = ns[d], u = s.load / (n * s.tp.per_server);
+              bool full = latency_fixed_overloaded(&in, &s, n, random);
+              bool at = latency_fixed_overloaded_at(&in, &s, n, random, u);
+              double per = s.tp.per_server * s.tp.latency;
+              double q = random ? per : n * per;
+              bool short_cut =
+                  in.concurrency == 0 && u > 0 && u <= 0.9 && q >= 100;
+              cut += short_cut;
+              under += short_cut && !full;
+              if (at != full) {
+                print_error("load %g, %g/s, %g s, %g servers, random %d, "
+                            "concurrency %g: %d, want %d\n",
+                            s.load, s.tp.per_server, s.tp.latency, n, random,
+                            in.concurrency, at, full);
+                bad++;
+              }
+            }
+  assert_int_equal(bad, 0);
+  assert_true(cut > 100 && under == cut); /* it was taken, and is right */
+  /* A load the slots cannot carry at a utilization of 0.9: the short
+   * cut does not apply (1.8 slots' worth of work) and the test says
+   * overloaded (floor(1.8 + 1e-9) = 1 slot for 0.9 x 1.8 s of work). */
+  stage_in in = {0};
+  stage_plan s = {0};
+  s.load = 0.9;
+  s.tp.per_server = 1;
+  s.tp.latency = 1.8;
+  assert_true(latency_fixed_overloaded_at(&in, &s, 1, false, 0.9));
+}
+
+/* Without queues and percentiles (plan.latency_on false, as Monte Carlo
+ * and sweeps evaluate) every stage's status is the one the queues give:
+ * at a sweep of loads across the overload of stages of each kind (one
+ * queue and a queue per server, a concurrency, small and large counts of
+ * slots, a group, batches) and at high utilizations, the two plans agree
+ * on every status, count and availability. */
+static void test_lean_status(void **state) {
+  (void)state;
+  static const char *const specs[] = {
+      "capplan: 1\ntraffic: {qps: 1K}\n"
+      "defaults: {utilization: 95%, headroom: 0}\nstages:\n"
+      "  - {name: a, latency: 20ms, qps_per_server: 1K}\n"
+      "  - {name: b, latency: 1ms, qps_per_server: 150, balancer: random}\n"
+      "  - {name: c, latency: 250ms, qps_per_server: 10, concurrency: 3}\n"
+      "  - {name: d, latency: 5ms, qps_per_server: 20K}\n"
+      "  - {name: e, latency: 60ms, batch: 8, parallelism: 2}\n"
+      "  - {name: f, latency: 2ms, qps_per_server: 900, colocate: g}\n"
+      "  - {name: h, latency: 30ms, qps_per_server: 40, colocate: g}\n",
+      "capplan: 1\ntraffic: {qps: 1K}\n"
+      "defaults: {utilization: 100%, headroom: 0, balancer: random}\n"
+      "stages:\n"
+      "  - {name: a, latency: 90ms, qps_per_server: 1.1K}\n"
+      "  - {name: b, latency: 0.5s, qps_per_server: 3}\n"
+      "  - {name: c, latency: 15ms, bound: cpu}\n",
+  };
+  size_t compared = 0, over = 0;
+  for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++) {
+    run_result x = run_yaml(specs[k]);
+    const treport *r = expect_report(&x);
+    const capplan_model *m = x.r->model;
+    params *p = params_new(m);
+    params_copy(m, p, x.r->p);
+    plan *lean = plan_new(m), *full = plan_new(m);
+    plan_remember(m, lean);
+    lean->latency_on = false;
+    double qps = p->traffic.qps;
+    for (int j = 0; j < 400; j++) {
+      p->traffic.qps = qps * (0.5 + j * 0.01);
+      int a = plan_eval(m, p, x.r->limits, x.r->n_limits, lean);
+      int b = plan_eval(m, p, x.r->limits, x.r->n_limits, full);
+      assert_int_equal(a, b);
+      if (a < 0)
+        continue;
+      for (size_t i = 0; i < m->n_stages; i++) {
+        const stage_plan *sl = &lean->stage[i], *sf = &full->stage[i];
+        if (sl->status != sf->status)
+          print_error("spec %zu, qps %g, stage %s: %s, want %s\n", k,
+                      p->traffic.qps, m->stage[i].name,
+                      plan_status_name(sl->status),
+                      plan_status_name(sf->status));
+        assert_int_equal(sl->status, sf->status);
+        assert_true(sl->pool.servers == sf->pool.servers);
+        assert_true(sl->pool.all.down == sf->pool.all.down);
+        over += sl->status == PLAN_OVERLOADED;
+        compared++;
+      }
+      assert_true(lean->cost_per_year == full->cost_per_year);
+      assert_true(lean->req.down == full->req.down);
+    }
+    (void)r;
+    plan_free(lean);
+    plan_free(full);
+    params_free(p);
+    run_free(&x);
+  }
+  assert_true(compared > 3000);
+  assert_true(over > 50 && over < compared); /* both statuses were met */
+}
+
 /* With sizing on, the same objective is met by adding servers; an
  * objective below the service times' own p99 is met by none. */
 static void test_size_end_to_end(void **state) {
@@ -670,6 +794,8 @@ int main(void) {
       cmocka_unit_test(test_size_colocated),
       cmocka_unit_test(test_size_group_end_to_end),
       cmocka_unit_test(test_overload),
+      cmocka_unit_test(test_fixed_overloaded_at),
+      cmocka_unit_test(test_lean_status),
       cmocka_unit_test(test_size_end_to_end),
       cmocka_unit_test(test_random_balancer),
       cmocka_unit_test(test_batch_forming),
