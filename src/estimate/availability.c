@@ -18,6 +18,8 @@
 #include <math.h>
 #include <stdbool.h>
 
+#include "specfun.h"
+
 #define CAPPLAN_PI 3.14159265358979323846
 
 /* log(n!) - log(sqrt(2 pi n) (n/e)^n): the error of Stirling's formula. */
@@ -25,7 +27,8 @@ static double stirlerr(double n) {
   const double S0 = 1.0 / 12, S1 = 1.0 / 360, S2 = 1.0 / 1260, S3 = 1.0 / 1680,
                S4 = 1.0 / 1188;
   if (n <= 15)
-    return lgamma(n + 1) - (n + 0.5) * log(n) + n - 0.5 * log(2 * CAPPLAN_PI);
+    return specfun_lgamma(n + 1) - (n + 0.5) * log(n) + n -
+           0.5 * log(2 * CAPPLAN_PI);
   double nn = n * n;
   if (n > 500)
     return (S0 - S1 / nn) / n;

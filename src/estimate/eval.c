@@ -31,6 +31,7 @@
 #include "latency.h"
 #include "llm.h"
 #include "plan.h"
+#include "specfun.h"
 
 #define SECONDS_PER_YEAR (CAPPLAN_HOURS_PER_YEAR * 3600.0)
 
@@ -360,8 +361,8 @@ static void zone_conditional(const pool_plan *pp, const policy *pol,
  * calls on the same figures, so the same weights); NULL when more terms
  * than it keeps are needed. */
 static double zone_weight(double zones, double j, double lz, double lq) {
-  return exp(lgamma(zones + 1) - lgamma(j + 1) - lgamma(zones - j + 1) +
-             j * lz + (zones - j) * lq);
+  return exp(specfun_lgamma(zones + 1) - specfun_lgamma(j + 1) -
+             specfun_lgamma(zones - j + 1) + j * lz + (zones - j) * lq);
 }
 
 static const zone_memo *zone_weights(plan *out, double zones, double a) {
