@@ -261,7 +261,9 @@ static void on_event(builder *b, const yaml_event_t *e) {
   case YAML_MAPPING_END_EVENT: {
     frame *f = &b->stack[--b->depth];
     ynode *n = f->node;
-    ynode **kids = b->kids + f->first;
+    /* No kids yet at all (an empty collection first): no array to
+     * offset into. */
+    ynode **kids = b->kids ? b->kids + f->first : NULL;
     n->n = b->n_kids - f->first;
     n->kids = arena_array(b->arena, n->n, sizeof(ynode *));
     for (size_t i = 0; i < n->n; i++) {
