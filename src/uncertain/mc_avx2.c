@@ -19,22 +19,25 @@ typedef double v4d __attribute__((vector_size(32)));
 typedef long long v4i __attribute__((vector_size(32)));
 typedef unsigned long long v4u __attribute__((vector_size(32)));
 
+/* The bins of V[0..4): mc.c's sort_key (negative values' bits all
+ * flipped, others' sign bit set), then key_bin (the offset from BASE, 0
+ * below it, in units of 2^SHIFT, at most bin LAST). */
+static inline v4u bins4(const double *v, uint64_t base, unsigned shift,
+                        uint64_t last) {
+  const v4u sign = {1ull << 63, 1ull << 63, 1ull << 63, 1ull << 63};
+  v4u b;
+  memcpy(&b, v, sizeof b);
+  v4u key = b ^ ((0 - (b >> 63)) | sign);
+  v4u at = (v4u)((v4i)(key >= base) & (v4i)(key - base)) >> shift;
+  v4u top = {last, last, last, last};
+  return (v4u)((v4i)(at < top) & (v4i)at) | (v4u)((v4i)(at >= top) & (v4i)top);
+}
+
 size_t mc_bins_avx2(const double *v, size_t n, uint64_t base, unsigned shift,
                     size_t nbins, uint16_t *bin, size_t *bins) {
-  const v4u sign = {1ull << 63, 1ull << 63, 1ull << 63, 1ull << 63};
-  const v4u last = {nbins - 1, nbins - 1, nbins - 1, nbins - 1};
   size_t t = 0;
   for (; t + 4 <= n; t += 4) {
-    v4u b;
-    memcpy(&b, v + t, sizeof b);
-    /* mc.c's sort_key: negative values' bits all flipped, others' sign
-     * bit set; then key_bin: the offset from BASE (0 below it) in units
-     * of 2^SHIFT, at most the last bin. */
-    v4u key = b ^ ((0 - (b >> 63)) | sign);
-    v4u d = (v4u)((v4i)(key >= base) & (v4i)(key - base));
-    v4u at = d >> shift;
-    at = (v4u)((v4i)(at < last) & (v4i)at) |
-         (v4u)((v4i)(at >= last) & (v4i)last);
+    v4u at = bins4(v + t, base, shift, nbins - 1);
     for (int l = 0; l < 4; l++) {
       bin[t + (size_t)l] = (uint16_t)at[l];
       bins[at[l]]++;
@@ -46,8 +49,6 @@ size_t mc_bins_avx2(const double *v, size_t n, uint64_t base, unsigned shift,
 size_t mc_near_avx2(const double *v, size_t n, uint64_t base, unsigned shift,
                     size_t nbins, size_t *bins, const mc_moments *mo,
                     const unsigned char *wanted, double *got, size_t *n_got) {
-  const v4u sign = {1ull << 63, 1ull << 63, 1ull << 63, 1ull << 63};
-  const v4u last = {nbins - 1, nbins - 1, nbins - 1, nbins - 1};
   size_t nmo = mo->n, k = *n_got;
   double sum[4], sq[4];
   for (size_t m = 0; m < nmo; m++) {
@@ -57,15 +58,8 @@ size_t mc_near_avx2(const double *v, size_t n, uint64_t base, unsigned shift,
   size_t t = 0;
   for (; t + 4 <= n; t += 4) {
     v4d x;
-    v4u b;
     memcpy(&x, v + t, sizeof x);
-    memcpy(&b, v + t, sizeof b);
-    /* The bins as mc_bins_avx2's. */
-    v4u key = b ^ ((0 - (b >> 63)) | sign);
-    v4u d = (v4u)((v4i)(key >= base) & (v4i)(key - base));
-    v4u at = d >> shift;
-    at = (v4u)((v4i)(at < last) & (v4i)at) |
-         (v4u)((v4i)(at >= last) & (v4i)last);
+    v4u at = bins4(v + t, base, shift, nbins - 1);
     /* Each moment's differences in lanes (the same operations, each
      * rounded as mc.c's), then added in trial order. */
     for (size_t m = 0; m < nmo; m++) {

@@ -219,11 +219,10 @@ static void test_lgamma(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_lgamma),
-      cmocka_unit_test(test_gamma),   cmocka_unit_test(test_kummer),
-      cmocka_unit_test(test_normal),  cmocka_unit_test(test_gamma_quantile),
-      cmocka_unit_test(test_phi),     cmocka_unit_test(test_root),
-      cmocka_unit_test(test_invalid),
+      cmocka_unit_test(test_lgamma),         cmocka_unit_test(test_gamma),
+      cmocka_unit_test(test_kummer),         cmocka_unit_test(test_normal),
+      cmocka_unit_test(test_gamma_quantile), cmocka_unit_test(test_phi),
+      cmocka_unit_test(test_root),           cmocka_unit_test(test_invalid),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
