@@ -1979,8 +1979,15 @@ static mc_result *run(const capplan_model *m, const uinputs *u,
   sh.near = keep_near(keep, uses, r->n_figs, o->histogram, n_chunks, t);
   r->near = sh.near;
   store_sum *sums = store_sums_new(r, uses, n_chunks, &n_ss);
-  double *sorted = xmalloc((pilot + 1) * sizeof *sorted);
+  /* The pilot's values of a figure, in trial order (NaN where failed). */
+  double *trial = xmalloc((pilot + 1) * sizeof *trial);
   uint16_t *pbin = xmalloc((pilot + 1) * sizeof *pbin);
+  unsigned *flags = xmalloc((pilot + 1) * sizeof *flags);
+  const unsigned *holes = NULL; /* FLAGS when a pilot trial failed */
+  for (size_t i = 0; i < pilot; i++) {
+    flags[i] = sh.failed[i] ? LEAN_FALLBACK : 0;
+    holes = sh.failed[i] ? flags : holes;
+  }
   for (size_t f = 0; f < r->n_figs; f++) {
     fig_use *fu = &uses[f];
     const double *pv = sh.pilot + f * PILOT;
@@ -1993,35 +2000,27 @@ static mc_result *run(const capplan_model *m, const uinputs *u,
     if (fu->rec != REC_STORE)
       continue;
     /* The pilot's trials are the first of chunk 0, ws[0]'s. */
-    const unsigned *none = NULL;
-    unsigned *flags = xmalloc((pilot + 1) * sizeof *flags);
-    memcpy(sorted, pv, pilot * sizeof *sorted);
-    for (size_t i = 0; i < pilot; i++) {
-      flags[i] = sh.failed[i] ? LEAN_FALLBACK : 0;
-      none = sh.failed[i] ? flags : none;
-    }
+    memcpy(trial, pv, pilot * sizeof *trial);
     if (sh.near) {
       /* The bins near the ranks from the pilot's values in order, then
-       * the pilot's trials summed and kept as any others. */
+       * the pilot's trials recorded as any others. */
       fu->ss->near = xcalloc(RADIX_BINS, 1);
       if (keep != MC_KEEP_NEAR_NONE)
         near_window(sorted_bin, &(sorted_at){fu, fu->pilot_sorted},
                     fu->pilot_ok, pilot, n, o->histogram, fu->ss->near);
-      memcpy(sorted, pv, pilot * sizeof *sorted);
-      bin_block(fu, sorted, pilot, none, false, pbin, ws[0].bins[f]);
-      chunk_pass(fu->ss, sorted, pbin, 0, pilot, none != NULL, fu->ss->near,
-                 &fu->ss->ch[0]);
+      record_near(fu, trial, pbin, 0, pilot, holes, false, fu->ss->near,
+                  ws[0].bins[f]);
     } else {
       fu->values = big_alloc((n + 1) * sizeof(double));
       fu->bin = big_alloc((n + 1) * sizeof *fu->bin);
-      record_all(fu, sorted, 0, pilot, none, false, ws[0].bins[f]);
+      record_all(fu, trial, 0, pilot, holes, false, ws[0].bins[f]);
     }
-    free(flags);
     free(fu->pilot_sorted);
     fu->pilot_sorted = NULL;
   }
+  free(flags);
   free(pbin);
-  free(sorted);
+  free(trial);
   free(sh.pilot);
   sh.pilot = NULL;
   for (unsigned k = 0; k < t && sh.near; k++) {
