@@ -660,8 +660,10 @@ static inline size_t key_bin(uint64_t key, uint64_t base, unsigned shift) {
   return b < RADIX_BINS ? (size_t)b : RADIX_BINS - 1;
 }
 
-/* Sums of (G(x) - S) and its square over the values of a figure, in
- * trial order (fill_moments). */
+/* Sums of (G(x) - S) and its square over the values of a figure
+ * (fill_moments): four partial sums a chunk, trial T's in lane T mod 4,
+ * each in trial order, so that four trials are added at once; the lanes
+ * then the chunks are added in a fixed order (store_finish). */
 typedef struct moments {
   fmap g;
   double s, sum, sq;
@@ -679,7 +681,7 @@ _Static_assert(CHUNK % BLOCK == 0, "a chunk holds whole blocks");
 /* What a chunk's pass gives: the moments' partial sums, the values of
  * the bins wanted (in trial order) and, for the plots, a histogram. */
 typedef struct chunk_sums {
-  double sum[4], sq[4];
+  double sum[4][MC_LANES], sq[4][MC_LANES]; /* per moment, per lane */
   double *got;
   size_t n_got, cap;
   size_t hist[MC_BINS];
@@ -716,77 +718,150 @@ static size_t place_ranks(store_sum *ss, const size_t *bins, const size_t *r,
   return j;
 }
 
+/* One value V's differences from the moments' shifts S (through their
+ * maps G; PLAIN: the first's is the identity) added to the sums A and
+ * their squares to Q, moment by moment. */
+static CAPPLAN_ALWAYS_INLINE void add_moments(double v, bool plain, size_t nmo,
+                                              const fmap *g, const double *s,
+                                              double *a, double *q) {
+#pragma GCC unroll 4
+  for (size_t m = 0; m < nmo; m++) {
+    double dx = (plain && m == 0 ? v : map_apply(g[m], v)) - s[m];
+    a[m] += dx;
+    q[m] += dx * dx;
+  }
+}
+
+/* The values kept of a pass (chunk_loop's): V, trial I's, appended to
+ * GOT when its bin is WANTED; ROOM: GOT has room for it. */
+typedef struct kept_values {
+  double *got;
+  size_t n_got, cap;
+  bool room;
+} kept_values;
+
+static CAPPLAN_ALWAYS_INLINE void keep_value(kept_values *k, double v, size_t i,
+                                             const uint16_t *bin,
+                                             const unsigned char *wanted) {
+  if (k->room) {
+    /* Each value written, and counted only when kept (no branch to
+     * mispredict on a fifth of them). */
+    k->got[k->n_got] = v;
+    k->n_got += wanted[bin[i]];
+  } else if (wanted[bin[i]]) {
+    if (k->n_got == k->cap)
+      xgrow((void **)&k->got, &k->cap, k->n_got + 1, sizeof *k->got);
+    k->got[k->n_got++] = v;
+  }
+}
+
+/* Trial I's value V (chunk_loop's) into lane L of OUT's sums and K. */
+static CAPPLAN_ALWAYS_INLINE void
+lone_trial(double v, size_t l, size_t i, bool holes, bool plain, size_t nmo,
+           const fmap *g, const double *s, const uint16_t *bin,
+           const unsigned char *wanted, kept_values *k, chunk_sums *out) {
+  if (holes && v != v)
+    return;
+  double a[4], q[4];
+  for (size_t m = 0; m < nmo; m++) {
+    a[m] = out->sum[m][l];
+    q[m] = out->sq[m][l];
+  }
+  add_moments(v, plain, nmo, g, s, a, q);
+  for (size_t m = 0; m < nmo; m++) {
+    out->sum[m][l] = a[m];
+    out->sq[m][l] = q[m];
+  }
+  keep_value(k, v, i, bin, wanted);
+}
+
 /* The pass over trials [LO, HI) of X (NaN: a failed trial, skipped;
  * HOLES: there may be some), whose bins are BIN, for SS into OUT: the
  * moments go on from OUT's sums (a chunk's trials come in order, in one
- * pass or block by block), and the values of the bins WANTED are kept.
+ * pass or block by block; X[I] is trial LANE0 + I's, which sets its lane),
+ * and the values of the bins WANTED are kept.
  * PLAIN: the figure's numbers are its figures; NMO, a constant where
- * inlined, the moments taken (in locals: OUT's would be reloaded after
- * each store to the values kept). */
+ * inlined, the moments taken (in locals, four trials a step, one in each
+ * lane: OUT's would be reloaded after each store to the values kept). */
 static CAPPLAN_ALWAYS_INLINE void
 chunk_loop(const store_sum *ss, const double *x, const uint16_t *bin, size_t lo,
-           size_t hi, bool holes, bool plain, size_t nmo,
+           size_t hi, size_t lane0, bool holes, bool plain, size_t nmo,
            const unsigned char *wanted, chunk_sums *out) {
-  double sum[4], sq[4], s[4];
+  double s[4];
   fmap g[4];
   for (size_t m = 0; m < nmo; m++) {
-    sum[m] = out->sum[m];
-    sq[m] = out->sq[m];
     s[m] = ss->mo[m].s;
     g[m] = ss->mo[m].g;
   }
-  double *got = out->got;
-  size_t n_got = out->n_got, cap = out->cap;
-  /* A block's worth of room: then each value is written, and counted
-   * only when kept (no branch to mispredict on a fifth of them). */
-  bool room = hi - lo <= BLOCK;
-  if (room && cap < n_got + (hi - lo))
-    xgrow((void **)&got, &cap, n_got + (hi - lo), sizeof *got);
-  for (size_t i = lo; i < hi; i++) {
-    double v = x[i];
-    if (holes && v != v)
-      continue;
-      /* Unrolled, so that the sums stay in registers. */
+  kept_values k = {out->got, out->n_got, out->cap, hi - lo <= BLOCK};
+  if (k.room && k.cap < k.n_got + (hi - lo))
+    xgrow((void **)&k.got, &k.cap, k.n_got + (hi - lo), sizeof *k.got);
+  /* Steps of four from the first trial of lane 0 [I, END); the trials
+   * before and after, one at a time in OUT's sums. */
+  size_t i = lo, end = hi;
+  while (i < hi && (lane0 + i) % MC_LANES)
+    i++;
+  if (hi - i >= MC_LANES)
+    end = hi - (lane0 + hi) % MC_LANES;
+  else
+    end = i = hi;
+  for (size_t j = lo; j < i; j++)
+    lone_trial(x[j], (lane0 + j) % MC_LANES, j, holes, plain, nmo, g, s, bin,
+               wanted, &k, out);
+  double a0[4], a1[4], a2[4], a3[4], q0[4], q1[4], q2[4], q3[4];
+  for (size_t m = 0; m < nmo; m++) {
+    a0[m] = out->sum[m][0], a1[m] = out->sum[m][1];
+    a2[m] = out->sum[m][2], a3[m] = out->sum[m][3];
+    q0[m] = out->sq[m][0], q1[m] = out->sq[m][1];
+    q2[m] = out->sq[m][2], q3[m] = out->sq[m][3];
+  }
+  _Static_assert(MC_LANES == 4, "a step adds one trial to each lane");
+  for (; i < end; i += MC_LANES) {
+    double v[MC_LANES] = {x[i], x[i + 1], x[i + 2], x[i + 3]};
+    if (!holes || v[0] == v[0])
+      add_moments(v[0], plain, nmo, g, s, a0, q0);
+    if (!holes || v[1] == v[1])
+      add_moments(v[1], plain, nmo, g, s, a1, q1);
+    if (!holes || v[2] == v[2])
+      add_moments(v[2], plain, nmo, g, s, a2, q2);
+    if (!holes || v[3] == v[3])
+      add_moments(v[3], plain, nmo, g, s, a3, q3);
 #pragma GCC unroll 4
-    for (size_t m = 0; m < nmo; m++) {
-      double dx = (plain && m == 0 ? v : map_apply(g[m], v)) - s[m];
-      sum[m] += dx;
-      sq[m] += dx * dx;
-    }
-    if (room) {
-      got[n_got] = v;
-      n_got += wanted[bin[i]];
-    } else if (wanted[bin[i]]) {
-      if (n_got == cap)
-        xgrow((void **)&got, &cap, n_got + 1, sizeof *got);
-      got[n_got++] = v;
-    }
+    for (size_t l = 0; l < MC_LANES; l++)
+      if (!holes || v[l] == v[l])
+        keep_value(&k, v[l], i + l, bin, wanted);
   }
   for (size_t m = 0; m < nmo; m++) {
-    out->sum[m] = sum[m];
-    out->sq[m] = sq[m];
+    out->sum[m][0] = a0[m], out->sum[m][1] = a1[m];
+    out->sum[m][2] = a2[m], out->sum[m][3] = a3[m];
+    out->sq[m][0] = q0[m], out->sq[m][1] = q1[m];
+    out->sq[m][2] = q2[m], out->sq[m][3] = q3[m];
   }
-  out->got = got;
-  out->n_got = n_got;
-  out->cap = cap;
+  for (size_t j = end; j < hi; j++)
+    lone_trial(x[j], (lane0 + j) % MC_LANES, j, holes, plain, nmo, g, s, bin,
+               wanted, &k, out);
+  out->got = k.got;
+  out->n_got = k.n_got;
+  out->cap = k.cap;
 }
 
 static void chunk_pass(const store_sum *ss, const double *x,
-                       const uint16_t *bin, size_t lo, size_t hi, bool holes,
-                       const unsigned char *wanted, chunk_sums *out) {
+                       const uint16_t *bin, size_t lo, size_t hi, size_t lane0,
+                       bool holes, const unsigned char *wanted,
+                       chunk_sums *out) {
   /* The common case (a figure alone, its own numbers, no failed trial)
    * in a loop of its own; the others with their count of moments fixed. */
   bool plain = ss->mo[0].g.kind == MAP_MUL && ss->mo[0].g.c == 1;
   if (!holes && plain && ss->nmo == 1)
-    chunk_loop(ss, x, bin, lo, hi, false, true, 1, wanted, out);
+    chunk_loop(ss, x, bin, lo, hi, lane0, false, true, 1, wanted, out);
   else if (ss->nmo == 1)
-    chunk_loop(ss, x, bin, lo, hi, holes, false, 1, wanted, out);
+    chunk_loop(ss, x, bin, lo, hi, lane0, holes, false, 1, wanted, out);
   else if (ss->nmo == 2)
-    chunk_loop(ss, x, bin, lo, hi, holes, false, 2, wanted, out);
+    chunk_loop(ss, x, bin, lo, hi, lane0, holes, false, 2, wanted, out);
   else if (ss->nmo == 3)
-    chunk_loop(ss, x, bin, lo, hi, holes, false, 3, wanted, out);
+    chunk_loop(ss, x, bin, lo, hi, lane0, holes, false, 3, wanted, out);
   else
-    chunk_loop(ss, x, bin, lo, hi, holes, false, 4, wanted, out);
+    chunk_loop(ss, x, bin, lo, hi, lane0, holes, false, 4, wanted, out);
 }
 
 /* The order statistics of SS's figure (its bins BINS) from its chunks'
@@ -795,8 +870,9 @@ static void store_finish(store_sum *ss, size_t n_chunks, const size_t *bins,
                          uint64_t base, unsigned shift, double *out) {
   for (size_t m = 0; m < ss->nmo; m++)
     for (size_t c = 0; c < n_chunks; c++) {
-      ss->mo[m].sum += ss->ch[c].sum[m];
-      ss->mo[m].sq += ss->ch[c].sq[m];
+      const double *sum = ss->ch[c].sum[m], *sq = ss->ch[c].sq[m];
+      ss->mo[m].sum += (sum[0] + sum[1]) + (sum[2] + sum[3]);
+      ss->mo[m].sq += (sq[0] + sq[1]) + (sq[2] + sq[3]);
     }
   /* The values of the bins wanted, each bin in a slice of one buffer. */
   size_t *start = xcalloc(RADIX_BINS, sizeof *start);
@@ -1260,11 +1336,12 @@ static void record_near(fig_use *fu, double *c, uint16_t *bin, size_t first,
   store_sum *ss = fu->ss;
   chunk_sums *out = &ss->ch[first / CHUNK];
   size_t t = 0;
-  if (avx2 && !flags) {
+  if (avx2 && !flags && first % MC_LANES == 0) {
     /* Four at a time, in one pass: bins, moments and values kept. */
     if (out->cap < out->n_got + n)
       xgrow((void **)&out->got, &out->cap, out->n_got + n, sizeof *out->got);
     mc_moments mo = {ss->nmo, {0}, {0}, {0}, out->sum, out->sq};
+    _Static_assert(MC_LANES == 4, "the moments' lanes are mc_near_avx2's");
     for (size_t m = 0; m < ss->nmo; m++) {
       fmap g = ss->mo[m].g;
       mo.mul[m] = g.kind == MAP_MONTH ? CAPPLAN_HOURS_PER_MONTH : g.c;
@@ -1275,7 +1352,7 @@ static void record_near(fig_use *fu, double *c, uint16_t *bin, size_t first,
                      out->got, &out->n_got);
   }
   bin_block(fu, c + t, n - t, flags, false, bin, bins);
-  chunk_pass(ss, c + t, bin, 0, n - t, flags != NULL, near, out);
+  chunk_pass(ss, c + t, bin, 0, n - t, first + t, flags != NULL, near, out);
 }
 
 /* Keeping near: after W's first NARROW_FIRST trials, and each time its
@@ -1730,7 +1807,7 @@ static void pass_item(void *arg, size_t i) {
   size_t c = i % x->n_chunks, n = x->r->samples;
   const fig_use *fu = &x->uses[ss->f];
   size_t hi = (c + 1) * CHUNK < n ? (c + 1) * CHUNK : n;
-  chunk_pass(ss, fu->values, fu->bin, c * CHUNK, hi, x->r->failed > 0,
+  chunk_pass(ss, fu->values, fu->bin, c * CHUNK, hi, 0, x->r->failed > 0,
              ss->wanted, &ss->ch[c]);
 }
 

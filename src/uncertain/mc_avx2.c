@@ -50,10 +50,10 @@ size_t mc_near_avx2(const double *v, size_t n, uint64_t base, unsigned shift,
                     size_t nbins, size_t *bins, const mc_moments *mo,
                     const unsigned char *wanted, double *got, size_t *n_got) {
   size_t nmo = mo->n, k = *n_got;
-  double sum[4], sq[4];
+  v4d sum[4], sq[4];
   for (size_t m = 0; m < nmo; m++) {
-    sum[m] = mo->sum[m];
-    sq[m] = mo->sq[m];
+    memcpy(&sum[m], mo->sum[m], sizeof sum[m]);
+    memcpy(&sq[m], mo->sq[m], sizeof sq[m]);
   }
   size_t t = 0;
   for (; t + 4 <= n; t += 4) {
@@ -61,18 +61,16 @@ size_t mc_near_avx2(const double *v, size_t n, uint64_t base, unsigned shift,
     memcpy(&x, v + t, sizeof x);
     v4u at = bins4(v + t, base, shift, nbins - 1);
     /* Each moment's differences in lanes (the same operations, each
-     * rounded as mc.c's), then added in trial order. */
+     * rounded as mc.c's), added to the lanes' sums (V[0] is lane 0's). */
     for (size_t m = 0; m < nmo; m++) {
       v4d y = x;
       if (mo->mul[m] != 1)
         y = y * mo->mul[m];
       if (mo->div[m] != 1)
         y = y / mo->div[m];
-      v4d dx = y - mo->s[m], dd = dx * dx;
-      for (int l = 0; l < 4; l++) {
-        sum[m] += dx[l];
-        sq[m] += dd[l];
-      }
+      v4d dx = y - mo->s[m];
+      sum[m] += dx;
+      sq[m] += dx * dx;
     }
     for (int l = 0; l < 4; l++) {
       bins[at[l]]++;
@@ -81,8 +79,8 @@ size_t mc_near_avx2(const double *v, size_t n, uint64_t base, unsigned shift,
     }
   }
   for (size_t m = 0; m < nmo; m++) {
-    mo->sum[m] = sum[m];
-    mo->sq[m] = sq[m];
+    memcpy(mo->sum[m], &sum[m], sizeof sum[m]);
+    memcpy(mo->sq[m], &sq[m], sizeof sq[m]);
   }
   *n_got = k;
   return t;

@@ -18,14 +18,19 @@ size_t mc_bins_avx2(const double *v, size_t n, uint64_t base, unsigned shift,
 /* A stored figure's moments on their way (mc.c's chunk_loop): N of them,
  * each summing (x MUL / DIV - S) and its square, as mc.c's maps round
  * (a factor or divisor of 1 is left out, as it changes nothing). */
+/* The moments' partial sums a chunk: trial T's in lane T mod MC_LANES. */
+#define MC_LANES 4
+
 typedef struct mc_moments {
   size_t n;
   double mul[4], div[4], s[4];
-  double *sum, *sq; /* N each, added to in trial order */
+  /* N x MC_LANES each, per moment its lanes, each added to in order */
+  double (*sum)[MC_LANES], (*sq)[MC_LANES];
 } mc_moments;
 
 /* Each of V[0..N)'s bin counted in BINS as mc_bins_avx2 counts it, its
- * moments added to MO, and each value whose bin is WANTED appended to GOT
+ * moments added to MO's lanes (V[0] is lane 0's), and each value whose
+ * bin is WANTED appended to GOT
  * at *N_GOT (room for N more). */
 size_t mc_near_avx2(const double *v, size_t n, uint64_t base, unsigned shift,
                     size_t nbins, size_t *bins, const mc_moments *mo,
