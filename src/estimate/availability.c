@@ -102,6 +102,59 @@ static double tail_sum(double lo, double hi, double peak, double n, double a,
  * 1e-4 there, is far under what such a figure means. */
 #define NORMAL_SIGMA 1e4
 
+/* K^C, K itself for the common C = 1. */
+static double pow_calls(double k, double c) {
+  return c == 1 ? k : pow(k, c);
+}
+
+/* Sum of the terms k = lo..hi, each times k^C, relative to the term at
+ * `peak` (tail_sum's walk, for C != 1). */
+static double tail_sum_pow(double lo, double hi, double peak, double n,
+                           double a, double q, double c) {
+  const double eps = 1e-18;
+  const long max_steps = 100000000L;
+  double odds = a / q;
+  double sum = pow(peak, c), t = 1;
+  long steps = 0;
+  for (double k = peak; k < hi && steps < max_steps; k++, steps++) {
+    t *= (n - k) / (k + 1) * odds;
+    double x = t * pow(k + 1, c);
+    sum += x;
+    if (x < eps * sum)
+      break;
+  }
+  t = 1;
+  for (double k = peak; k > lo && steps < max_steps; k--, steps++) {
+    t *= k / (n - k + 1) / odds;
+    double x = t * pow(k - 1, c);
+    sum += x;
+    if (x < eps * sum || k - 1 <= 0)
+      break;
+  }
+  return sum;
+}
+
+/* sum_{k=0}^{M-1} k^C P(K = k), K ~ Bin(N, A), by Loader's method for
+ * the peak term of the tail below M (as avail_k_of_n) and its walk; for
+ * the pools where avail_k_of_n takes the normal approximation, the sum
+ * for C = 1 times M^(C - 1): every k that weighs is within a few
+ * standard deviations of M there, a relative error of about C sigma / M,
+ * under 1e-6 (docs/decisions.md). */
+static double kdown_pow(double m, double n, double a, double c) {
+  double q = 1 - a;
+  if (m < 2)
+    return 0; /* only k = 0, whose k^C is 0 */
+  if (sqrt(n * a * q) > NORMAL_SIGMA)
+    return n * a * avail_k_of_n(m - 1, n - 1, a).down * pow(m, c - 1);
+  double mode = floor((n + 1) * a);
+  if (mode > n)
+    mode = n;
+  double peak = mode < m - 1 ? mode : m - 1;
+  if (peak < 1)
+    peak = 1;
+  return exp(log_pmf(peak, n, a, q)) * tail_sum_pow(0, m - 1, peak, n, a, q, c);
+}
+
 avail avail_k_of_n(double m, double n, double a) {
   avail r = {1, 0};
   if (m <= 0)
@@ -145,8 +198,8 @@ avail avail_k_of_n(double m, double n, double a) {
  * short. */
 #define WALK_MAX_FAILURES 400.0
 
-static bool walk_tails(double m, double n, double a, double q, avail *all,
-                       double *kdown) {
+static bool walk_tails(double m, double n, double a, double q, double c,
+                       avail *all, double *kdown) {
   double log_top = n * log1p(-q);
   if (log_top < -600 || n * q > WALK_MAX_FAILURES)
     return false;
@@ -158,7 +211,7 @@ static bool walk_tails(double m, double n, double a, double q, avail *all,
       up += t;
     } else {
       down += t;
-      kd += k * t;
+      kd += pow_calls(k, c) * t;
       if (k < mode && t < eps * down)
         break; /* past the peak, the rest add nothing */
     }
@@ -174,7 +227,8 @@ static bool walk_tails(double m, double n, double a, double q, avail *all,
   return true;
 }
 
-void avail_tails(double m, double n, double a, avail *all, double *kdown) {
+void avail_tails(double m, double n, double a, double c, avail *all,
+                 double *kdown) {
   *kdown = 0;
   if (m <= 0 || (a >= 1 && m <= n)) {
     *all = avail_of(1);
@@ -183,16 +237,24 @@ void avail_tails(double m, double n, double a, avail *all, double *kdown) {
   if (m > n || a <= 0) {
     all->up = 0;
     all->down = 1;
-    *kdown = n * a; /* every k is below m: the whole mean */
+    /* Every k is below m: E[K^c], the whole mean for c = 1; a >= 1
+     * leaves K = n, a <= 0 K = 0. */
+    *kdown = c == 1   ? n * a
+             : a >= 1 ? pow(n, c)
+             : a <= 0 ? 0
+                      : kdown_pow(n + 1, n, a, c);
     return;
   }
   double q = 1 - a;
-  if (!walk_tails(m, n, a, q, all, kdown)) {
-    /* Many expected failures: Loader's method for each tail, and
-     * sum_{k<m} k P(K = k) = n a P(K' <= m - 2), K' ~ Bin(n - 1, a), by
-     * k C(n,k) a^k = n a C(n-1,k-1) a^(k-1). */
+  if (!walk_tails(m, n, a, q, c, all, kdown)) {
+    /* Many expected failures: Loader's method for each tail, and for
+     * c = 1, sum_{k<m} k P(K = k) = n a P(K' <= m - 2), K' ~ Bin(n - 1,
+     * a), by k C(n,k) a^k = n a C(n-1,k-1) a^(k-1). */
     *all = avail_k_of_n(m, n, a);
-    *kdown = m > 1 ? n * a * avail_k_of_n(m - 1, n - 1, a).down : 0;
+    if (c != 1)
+      *kdown = kdown_pow(m, n, a, c);
+    else
+      *kdown = m > 1 ? n * a * avail_k_of_n(m - 1, n - 1, a).down : 0;
   }
   /* Servers that can fail leave a chance, however small, that too few are
    * up: one below what a double holds stays the smallest positive one, so
@@ -201,11 +263,15 @@ void avail_tails(double m, double n, double a, avail *all, double *kdown) {
     all->down = DBL_TRUE_MIN;
 }
 
-void avail_pool(double m, double n, double a, double r, avail *all,
+double avail_load_pow(double r, double c) {
+  return c == 1 || !(r > 0) ? r : pow(r, c);
+}
+
+void avail_pool(double m, double n, double a, double r, double c, avail *all,
                 avail *req) {
   double kdown;
-  avail_tails(m, n, a, all, &kdown);
-  *req = avail_share(*all, kdown, r);
+  avail_tails(m, n, a, c, all, &kdown);
+  *req = avail_share(*all, kdown, avail_load_pow(r, c));
 }
 
 double avail_nines(avail x) {

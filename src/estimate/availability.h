@@ -22,24 +22,34 @@ typedef struct avail {
 avail avail_k_of_n(double m, double n, double a);
 
 /* A pool of N servers each up with probability A, M of them needed, R
- * servers' worth of load (M = ceil(R)): ALL = P(at least M up), the
- * k-of-n figure; REQ = E[min(1, K / R)], the share of the load served
- * (FORMULAS.md section 2b).  One pass over the binomial terms for both:
- * from the all-up term when few failures are expected (the common case,
- * a few multiplications), else by Loader's method as avail_k_of_n. */
-void avail_pool(double m, double n, double a, double r, avail *all, avail *req);
+ * servers' worth of load (M = ceil(R)), C calls a request (a stage's
+ * `calls`, 1 else): ALL = P(at least M up), the k-of-n figure; REQ =
+ * E[min(1, K / R)^C], the share of requests served when a request needs
+ * each of its calls served and the pool sheds min(1, K / R) of them at
+ * random (FORMULAS.md section 2b; C = 1: the share of the load served).
+ * One pass over the binomial terms for both: from the all-up term when
+ * few failures are expected (the common case, a few multiplications),
+ * else by Loader's method as avail_k_of_n. */
+void avail_pool(double m, double n, double a, double r, double c, avail *all,
+                avail *req);
 /* avail_pool in two parts, for callers that keep the first: ALL and
- * KDOWN = sum over k < M of k P(K = k), which depend on (M, N, A) only;
- * then the share of load served for R servers' worth of load. */
-void avail_tails(double m, double n, double a, avail *all, double *kdown);
+ * KDOWN = sum over k < M of k^C P(K = k), which depend on (M, N, A, C)
+ * only; then avail_share(ALL, KDOWN, avail_load_pow(R, C)). */
+void avail_tails(double m, double n, double a, double c, avail *all,
+                 double *kdown);
+
+/* R^C for avail_share, R itself when C is 1 or R is not positive. */
+double avail_load_pow(double r, double c);
 
 /* The small compositions below are inline: an evaluation takes several
  * per stage, and a call costs as much as their arithmetic. */
+/* The share served from avail_tails' figures and R = r^c (r servers'
+ * worth of load, c calls a request): E[min(1, K / r)^c] = P(K >= m) +
+ * sum_{k<m} P(k) k^c / r^c (k < m <= r); its complement
+ * P(K < m) - sum_{k<m} P(k) k^c / r^c keeps its digits when small. */
 static inline avail avail_share(avail all, double kdown, double r) {
   if (r <= 0)
     return all;
-  /* E[min(1, K / r)] = P(K >= m) + sum_{k<m} P(k) k / r; its complement
-   * P(K < m) - sum_{k<m} P(k) k / r keeps its digits when small. */
   avail req;
   req.down = all.down - kdown / r;
   if (req.down < 0.5) {

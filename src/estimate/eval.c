@@ -302,10 +302,10 @@ static double zone_servers(double n, double zones, double j) {
  * server up (k-of-n), and the share of load served; with zones, summed
  * over how many of the Z zones are up (binomial in Z, each zone up with
  * zone_availability); times the stage's own availability. */
-/* avail_tails for (M, N, A), from MEMO (PLAN_MEMO_SLOTS entries, may be
- * NULL) when it holds them. */
-STEP void tails(double m, double n, double a, avail_memo *memo, avail *all,
-                double *kdown) {
+/* avail_tails for (M, N, A, C), from MEMO (PLAN_MEMO_SLOTS entries, may
+ * be NULL) when it holds them. */
+STEP void tails(double m, double n, double a, double c, avail_memo *memo,
+                avail *all, double *kdown) {
   if (memo) {
     /* Whole counts below 2^53: the signed casts are exact, and cheaper
      * than unsigned ones on x86-64. */
@@ -313,16 +313,16 @@ STEP void tails(double m, double n, double a, avail_memo *memo, avail *all,
                             (unsigned long long)(long long)n) %
                  PLAN_MEMO_SLOTS;
     avail_memo *e = &memo[h];
-    if (e->m == m && e->n == n && e->a == a) {
+    if (e->m == m && e->n == n && e->a == a && e->c == c) {
       *all = e->all;
       *kdown = e->kdown;
       return;
     }
-    avail_tails(m, n, a, all, kdown);
-    *e = (avail_memo){m, n, a, *kdown, *all};
+    avail_tails(m, n, a, c, all, kdown);
+    *e = (avail_memo){m, n, a, c, *kdown, *all};
     return;
   }
-  avail_tails(m, n, a, all, kdown);
+  avail_tails(m, n, a, c, all, kdown);
 }
 
 /* Pool PP (under POL, its k-of-n tails remembered in MEMO, may be NULL)
@@ -337,8 +337,8 @@ static void zone_conditional(const pool_plan *pp, const policy *pol,
   } else {
     double kdown;
     tails(pp->needed, zone_servers(pp->servers, pol->zones, j),
-          pol->availability, memo, x, &kdown);
-    *y = avail_share(*x, kdown, pp->carry);
+          pol->availability, pp->calls, memo, x, &kdown);
+    *y = avail_share(*x, kdown, avail_load_pow(pp->carry, pp->calls));
   }
   if (stage && pol->stage_availability < 1) {
     avail s = avail_of(pol->stage_availability);
@@ -450,8 +450,9 @@ STEP void pool_availability(plan *out, pool_plan *pp, const policy *pol,
     over_zones(out, pp, pol, memo, NULL, NULL, NULL, &pp->all, &pp->req);
   } else {
     double kdown;
-    tails(pp->needed, pp->servers, pol->availability, memo, &pp->all, &kdown);
-    pp->req = avail_share(pp->all, kdown, pp->carry);
+    tails(pp->needed, pp->servers, pol->availability, pp->calls, memo, &pp->all,
+          &kdown);
+    pp->req = avail_share(pp->all, kdown, avail_load_pow(pp->carry, pp->calls));
   }
   pp->servers_all = pp->all;
   if (pol->stage_availability < 1) {
@@ -747,6 +748,9 @@ STEP bool size_stage(const capplan_model *m, const params *p, plan *out,
   s->equivalents = eq;
   pp->applies = applies;
   pp->carry = carry;
+  /* A request needs each of its calls served; an asynchronous stage's
+   * calls are events of their own, which no request waits for. */
+  pp->calls = ms->async ? 1 : in->calls;
   pp->needed = need;
   if (!plain && ms->group >= 0) {
     s->status = status;
@@ -803,6 +807,7 @@ STEP bool size_stage(const capplan_model *m, const params *p, plan *out,
         s->cache_load / (ci->qps_per_server * ci->pol.utilization);
     cp->carry =
         s->cache_load / (ci->qps_per_server * ci->pol.failover_utilization);
+    cp->calls = ms->async ? 1 : p->stage[i].calls; /* as the stage's */
     cp->needed = needed(cp->carry);
     if (ci->memory > 0) {
       cp->memory = ci->memory * ci->replicas;
@@ -915,6 +920,7 @@ static bool size_group(const capplan_model *m, const params *p, plan *out,
   pp->applies = 1u << CON_THROUGHPUT;
   pp->by[CON_THROUGHPUT] = eq / pol->utilization;
   pp->carry = carry;
+  pp->calls = 1; /* members' calls differ: the share of their load */
   pp->needed = needed(carry);
   if (any_memory) {
     pp->memory = memory;

@@ -59,6 +59,8 @@ typedef struct pool_plan {
                          more, to meet its own latency objective) */
   double needed_load; /* when latency raised NEEDED: what the load needs */
   double carry;       /* servers' worth of load at failover utilization */
+  double calls;       /* calls a request makes to it, each to be served
+                         (avail_pool; 1 for a group's pool) */
   double utilization; /* the load over what the servers can serve */
   avail all;          /* every server needed is up (k-of-n, zones, stage) */
   avail servers_all;  /* the same from the servers alone: k-of-n or zones */
@@ -183,7 +185,7 @@ enum plan_problem {
  * the same with or without it. */
 #define PLAN_MEMO_SLOTS 16
 typedef struct avail_memo {
-  double m, n, a, kdown;
+  double m, n, a, c, kdown;
   avail all;
 } avail_memo;
 

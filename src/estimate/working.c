@@ -350,11 +350,20 @@ static void availability(const wk *x, const pool_plan *pp, const policy *pol,
               "be up; the requests served below count the %s)",
               fmt_count(pp->needed_load, b[0], FMT_SIZE),
               fmt_count(pp->needed, b[1], FMT_SIZE), b[1], b[0]);
-  steps_say(x->s, l, "requests",
-            "servers up carry min(1, k / %s) of the load: %s of requests "
-            "served",
-            fmt_raw(pp->carry, b[0], FMT_SIZE),
-            fmt_availability(pp->req.up, pp->req.down, b[1], FMT_SIZE));
+  if (pp->calls != 1)
+    steps_say(x->s, l, "requests",
+              "servers up carry min(1, k / %s) of the load; a request needs "
+              "each of its %s calls served: E[min(1, k / %s)^%s] = %s of "
+              "requests served",
+              fmt_raw(pp->carry, b[0], FMT_SIZE),
+              fmt_raw(pp->calls, b[1], FMT_SIZE), b[0], b[1],
+              fmt_availability(pp->req.up, pp->req.down, b[2], FMT_SIZE));
+  else
+    steps_say(x->s, l, "requests",
+              "servers up carry min(1, k / %s) of the load: %s of requests "
+              "served",
+              fmt_raw(pp->carry, b[0], FMT_SIZE),
+              fmt_availability(pp->req.up, pp->req.down, b[1], FMT_SIZE));
 }
 
 /* The stage's queue (FORMULAS.md sections 3 and 3b): how its slots and

@@ -25,11 +25,13 @@ static bool within(const void *a, const void *base, size_t size) {
   return x >= b && x < b + size;
 }
 
-static bool refuses(const capplan_model *m) {
+static bool refuses(const capplan_model *m, const params *p,
+                    double *const *vary, size_t nv) {
   /* Only what it repeats: no groups, tiers, fallbacks or zones; fixed and
    * batch throughput without batches that take time to form; checks on
    * none of the figures eval.c's later phases add (percentiles, LLM
-   * objectives). */
+   * objectives); a stage's calls the same in every trial (its table of
+   * tails is kept for one count of calls). */
   if (m->n_groups || m->n_pct_limits || m->limits.has_ttft ||
       m->limits.has_tpot || m->n_stages == 0)
     return true;
@@ -40,13 +42,16 @@ static bool refuses(const capplan_model *m) {
         (s->tp.kind == TP_BATCH && m->base.stage[i].batch > 1) ||
         m->base.stage[i].pol.zones > 1)
       return true;
+    for (size_t j = 0; j < nv; j++)
+      if (vary[j] == &p->stage[i].calls)
+        return true;
   }
   return false;
 }
 
 lean *lean_new(const capplan_model *m, const params *p, double *const *vary,
                size_t nv) {
-  if (refuses(m))
+  if (refuses(m, p, vary, nv))
     return NULL;
   size_t n = m->n_stages;
   lean *k = xcalloc(1, sizeof *k);
@@ -291,9 +296,12 @@ static void stage_block(lean *k, lstage *s, size_t len, bool *any_end) {
     c.hw_memory = s->hw_memory.p[0];
     c.hw_gpu_memory = s->hw_gpu_memory.p[0];
 #ifdef LEAN_SIMD
-    if (k->lanes == 4)
+    /* A request's calls, each to be served, take a power of the load
+     * (avail_load_pow) a trial: stage_one's. */
+    bool one_call = c.calls == 1 || s->ms->async;
+    if (k->lanes == 4 && one_call)
       t = lean_stage_avx2(k, s, &c, len, first);
-    else if (k->lanes == 2)
+    else if (k->lanes == 2 && one_call)
       t = lean_stage_sse2(k, s, &c, len, first);
 #endif
     for (; t < len; t++)

@@ -128,11 +128,13 @@ static inline double servers_for(double raw, double headroom,
 
 /* avail_tails through the stage's table, keyed by the counts (whole
  * numbers: through a signed conversion, one instruction, where they fit
- * in one; the table is left alone otherwise). */
+ * in one; the table is left alone otherwise).  C, the stage's calls, is
+ * the same in every trial (lean_new refuses a model where it varies), so
+ * every entry of the stage's table was made with it. */
 static inline void tails(memo_entry *memo, size_t mask, double m, double n,
-                         double a, avail *all, double *kdown) {
+                         double a, double c, avail *all, double *kdown) {
   if (!(m < 4e18 && n < 4e18)) {
-    avail_tails(m, n, a, all, kdown);
+    avail_tails(m, n, a, c, all, kdown);
     return;
   }
   size_t h = (size_t)(((uint64_t)(int64_t)m * 2654435761u +
@@ -144,7 +146,7 @@ static inline void tails(memo_entry *memo, size_t mask, double m, double n,
     *kdown = e->kdown;
     return;
   }
-  avail_tails(m, n, a, all, kdown);
+  avail_tails(m, n, a, c, all, kdown);
   *e = (memo_entry){m, n, a, *kdown, *all};
 }
 
@@ -153,7 +155,7 @@ static inline void tails(memo_entry *memo, size_t mask, double m, double n,
  * availability A the same in every trial (a constant of the loop, so
  * every entry of the stage's table was made with it). */
 static inline void tails_lane(memo_entry *memo, size_t mask, double m, double n,
-                              double a, avail *all, double *kdown) {
+                              double a, double c, avail *all, double *kdown) {
   size_t h = (size_t)(((uint64_t)(int64_t)m * 2654435761u +
                        (uint64_t)(int64_t)n * 40503u) &
                       mask);
@@ -163,7 +165,7 @@ static inline void tails_lane(memo_entry *memo, size_t mask, double m, double n,
     *kdown = e->kdown;
     return;
   }
-  avail_tails(m, n, a, all, kdown);
+  avail_tails(m, n, a, c, all, kdown);
   *e = (memo_entry){m, n, a, *kdown, *all};
 }
 
@@ -274,8 +276,10 @@ static CAPPLAN_ALWAYS_INLINE void stage_one(lean *k, lstage *s,
     a_req = avail_of(1);
   } else {
     double kdown;
-    tails(s->memo, s->memo_mask, need, srv, IN(avail), &a_all, &kdown);
-    a_req = avail_share(a_all, kdown, carry);
+    /* eval.c's size_stage: an asynchronous stage's calls are events. */
+    double calls = ms->async ? 1 : IN(calls);
+    tails(s->memo, s->memo_mask, need, srv, IN(avail), calls, &a_all, &kdown);
+    a_req = avail_share(a_all, kdown, avail_load_pow(carry, calls));
   }
   double sa = IN(stage_avail);
   if (sa < 1) {

@@ -96,10 +96,11 @@ static inline vd vat(opnd o, size_t t) {
 }
 
 /* stage_one for W trials at a time from trial 0, for a stage whose only
- * varying inputs are its throughput model's (not S->general) and that
- * holds no data in memory.  A lane it cannot finish the same way (a
- * figure plan_eval stops at, a count past 2^51) is left to stage_one.
- * Returns the trials done. */
+ * varying inputs are its throughput model's (not S->general), that holds
+ * no data in memory and whose requests make one call each if any waits
+ * for it (lean.c's stage_block leaves the others to stage_one).  A lane it
+ * cannot finish the same way (a figure plan_eval stops at, a count past 2^51)
+ * is left to stage_one. Returns the trials done. */
 size_t LEAN_SIMD_FN(lean *k, lstage *s, const fixed_in *c, size_t len,
                     bool first) {
   const mstage *ms = s->ms;
@@ -185,8 +186,8 @@ size_t LEAN_SIMD_FN(lean *k, lstage *s, const fixed_in *c, size_t len,
       for (size_t l = 0; l < W; l++) {
         if (want_m == all || (want_m >> l & 1)) {
           avail a;
-          tails_lane(s->memo, s->memo_mask, need_l[l], srv_l[l], c->avail, &a,
-                     &kdown_l[l]);
+          tails_lane(s->memo, s->memo_mask, need_l[l], srv_l[l], c->avail, 1,
+                     &a, &kdown_l[l]);
           aup_l[l] = a.up;
           adown_l[l] = a.down;
         } else {

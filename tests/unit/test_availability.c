@@ -3,7 +3,9 @@
  * FORMULAS.md section 2 and seed 000 "Availability", plus large-n
  * stability.  The n = 20,000 reference was computed exactly with rational
  * arithmetic (Python fractions: the sum of C(n,k) a^k (1-a)^(n-k) for
- * k < m, a = 999/1000) and printed to 40 digits.
+ * k < m, a = 999/1000) and printed to 40 digits.  The share of requests
+ * served with several calls a request is checked against the binomial
+ * sum done term by term in long double.
  */
 #include "helpers.h"
 
@@ -96,6 +98,66 @@ static void test_k_of_n_huge(void **state) {
   assert_true(hard.up < 1e-200 && hard.down == 1);
 }
 
+/* E[min(1, K / r)^c], K ~ Bin(n, a), by summing every term directly in
+ * long double from the log of each binomial probability: the reference
+ * for avail_pool's share of requests served with C calls a request. */
+static long double brute_share(double n, double a, double r, double c) {
+  long double sum = 0;
+  for (double k = 0; k <= n; k++) {
+    long double lp = lgammal((long double)n + 1) - lgammal((long double)k + 1) -
+                     lgammal((long double)(n - k) + 1) +
+                     (long double)k * logl((long double)a) +
+                     (long double)(n - k) * log1pl(-(long double)a);
+    long double x = k >= r ? 1 : powl((long double)k / r, (long double)c);
+    sum += expl(lp) * x;
+  }
+  return sum;
+}
+
+/* The share of requests served when each request makes C calls and
+ * needs each served (FORMULAS.md 2b, with the fan-out): against the
+ * direct sum, on the three ways avail_tails takes (the walk from the
+ * all-up term; Loader's method when many failures are expected; every
+ * server needed beyond the pool), whole and fractional C, and C = 1
+ * giving the share of the load as before. */
+static void test_calls_share(void **state) {
+  (void)state;
+  const struct {
+    double m, n, a, r, c;
+  } cases[] = {
+      {4, 4, 0.999, 3.6, 50},    /* specs/fanout-dag.yaml's feature lookups */
+      {4, 4, 0.999, 3.6, 1},     /* the load's share */
+      {25, 30, 0.95, 24.2, 2.5}, /* a fractional count of calls */
+      {9, 10, 0.9, 8.5, 0.5},    /* fewer calls than requests */
+      {1380, 2000, 0.7, 1379.5, 3}, /* n q = 600: Loader's method */
+      {1380, 2000, 0.7, 1379.5, 1},
+      {700, 2000, 0.3, 699.2, 7}, /* Loader's, the peak below m */
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    avail all, req;
+    avail_pool(cases[i].m, cases[i].n, cases[i].a, cases[i].r, cases[i].c, &all,
+               &req);
+    double want =
+        (double)brute_share(cases[i].n, cases[i].a, cases[i].r, cases[i].c);
+    if (fabs(req.up - want) > 1e-12 ||
+        fabs(req.down - (1 - want)) > 1e-12 * (1 - want) + 1e-15)
+      fail_msg("case %zu: share %.17g, want %.17g", i, req.up, want);
+    expect_near(req.up + req.down, 1, 1e-15);
+  }
+  /* The fan-out only loses requests: each call must be served. */
+  avail all, one, fifty;
+  avail_pool(4, 4, 0.999, 3.6, 1, &all, &one);
+  avail_pool(4, 4, 0.999, 3.6, 50, &all, &fifty);
+  assert_true(fifty.down > 5 * one.down && fifty.down >= all.down * 0.999);
+  /* More needed than the pool holds: every k is below m, the sum is
+   * E[K^c] (c = 2: n a q + (n a)^2). */
+  double kdown;
+  avail_tails(7, 5, 0.9, 2, &all, &kdown);
+  expect_near(kdown, 5 * 0.9 * 0.1 + 4.5 * 4.5, 1e-12);
+  avail_tails(7, 5, 0.9, 1, &all, &kdown);
+  expect_near(kdown, 4.5, 1e-15);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_seed_figures),
@@ -104,6 +166,7 @@ int main(void) {
       cmocka_unit_test(test_k_of_n_large),
       cmocka_unit_test(test_k_of_n_consistency),
       cmocka_unit_test(test_k_of_n_huge),
+      cmocka_unit_test(test_calls_share),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -250,6 +250,30 @@ static void test_request_availability(void **state) {
   r = expect_report(&x);
   expect_near(r->request_availability, 0.999 * 0.999, 1e-12);
   run_free(&x);
+
+  /* Fan-out: 2 calls a request to 2 servers at 99% carrying 1.8
+   * servers' worth: both up serve every call; one up serves 1 / 1.8 of
+   * them, and a request needs both of its calls, so (1 / 1.8)^2 of the
+   * requests; none up, none.  The load's share, 1 call a request, is
+   * 0.9801 + 0.0198 / 1.8.  An asynchronous stage's calls are events no
+   * request waits for: the load's share. */
+#define FAN(extra)                                                             \
+  "capplan: 1\ntraffic: {qps: 900}\nstages:\n"                                 \
+  "  - {name: f, latency: 1ms, qps_per_server: 1K, availability: 99%, "        \
+  "calls: 2" extra "}\n"
+  x = run_yaml(FAN(""));
+  r = expect_report(&x);
+  double both = 0.99 * 0.99, one = 2 * 0.99 * 0.01;
+  expect_near(stage(r, "f")->request_availability, both + one / (1.8 * 1.8),
+              1e-14);
+  expect_near(r->request_availability, both + one / (1.8 * 1.8), 1e-14);
+  expect_near(r->availability, both, 1e-14);
+  run_free(&x);
+  x = run_yaml(FAN(", async: true"));
+#undef FAN
+  r = expect_report(&x);
+  expect_near(stage(r, "f")->request_availability, both + one / 1.8, 1e-14);
+  run_free(&x);
 }
 
 /* A stage and its fallback over the same 3 zones: a zone outage takes

@@ -521,6 +521,36 @@ static void test_lean_matches(void **state) {
   assert_true(compared >= 2000);
 }
 
+/* A stage's calls a request (a fan-out each call of which must be
+ * served): the lean evaluator takes it when the calls are the same in
+ * every trial, and then agrees with plan_eval on the first trials (else
+ * Monte Carlo would have dropped it); calls that vary send every trial
+ * to plan_eval, since its table of tails is kept for one count. */
+static void test_lean_calls(void **state) {
+  (void)state;
+  const char *fixed = "capplan: 1\ntraffic: {qps: 500 to 2K}\nstages:\n"
+                      "  - {name: f, latency: 1ms, qps_per_server: 1K, "
+                      "availability: 99%, calls: 3}\n";
+  const char *ranged = "capplan: 1\ntraffic: {qps: 500 to 2K}\nstages:\n"
+                       "  - {name: f, latency: 1ms, qps_per_server: 1K, "
+                       "availability: 99%, calls: 2 to 4}\n";
+  capplan_source *src;
+  capplan_diags d;
+  capplan_report *r = run_mc(fixed, 20000, 1, 1, &src, &d);
+  assert_true(r->mc->lean);
+  const mc_fig *req = mc_find(r->mc, "totals.request_availability");
+  const mc_fig *all = mc_find(r->mc, "totals.availability");
+  assert_non_null(req);
+  assert_non_null(all);
+  /* With three calls a request, losing a server loses more requests
+   * than the load's share: requests served sit near "all up". */
+  assert_true(req->s.mean > all->s.mean && req->s.mean < 1);
+  done(r, src, &d);
+  r = run_mc(ranged, 2000, 1, 1, &src, &d);
+  assert_false(r->mc->lean);
+  done(r, src, &d);
+}
+
 /* lean_matches tells a figure that differs: a trial's servers moved by
  * one after the block was evaluated. */
 static void test_lean_mismatch(void **state) {
@@ -779,6 +809,7 @@ int main(void) {
       cmocka_unit_test(test_exact_quantiles),
       cmocka_unit_test(test_keep_near),
       cmocka_unit_test(test_lean_matches),
+      cmocka_unit_test(test_lean_calls),
       cmocka_unit_test(test_lean_mismatch),
       cmocka_unit_test(test_sensitivity),
       cmocka_unit_test(test_sweep_find),
