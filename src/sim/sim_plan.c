@@ -38,10 +38,15 @@ void capplan_sim_opts_init(capplan_sim_opts *o) {
 #define MAX_BATCH (1u << 20)
 #define MAX_WINDOW 1e9
 
-const char *const sim_fig_key[SIMF_COUNT] = {
-    "latency_mean_ms", "latency_p50_ms",  "latency_p95_ms",
-    "latency_p99_ms",  "latency_p999_ms", "utilization",
-    "queue_mean",      "wait_mean_ms",    "qps"};
+const char *const sim_fig_key[SIMF_COUNT] = {"latency_mean_ms",
+                                             "latency_p50_ms",
+                                             "latency_p95_ms",
+                                             "latency_p99_ms",
+                                             "latency_p999_ms",
+                                             "utilization",
+                                             "queue_mean",
+                                             "wait_with_forming_mean_ms",
+                                             "qps"};
 
 const char *sim_row_status_name(enum sim_row_status s) {
   static const char *const names[] = {"ok", "overloaded", "no-traffic",
@@ -368,10 +373,10 @@ void sim_plan_compare(capplan_simulation *s) {
                           m->stage[i].tp.kind == TP_DYNBATCH;
     set(&row->fig[SIMF_UTIL], capacity_share ? f->offered_load : f->utilization,
         true, queued ? qp->utilization : 0, 0);
-    /* A call waits for its batch to form (uniform over the forming
-     * time) and then in the queue; Little's law gives the calls waiting
-     * from the calls per second. */
-    double wait = queued ? qp->wait_mean + qp->form / 2 : 0;
+    /* A call waits for its batch to form and then in the queue (the
+     * plan's wait_with_form); Little's law gives the calls waiting from
+     * the calls per second. */
+    double wait = queued ? qp->wait_with_form : 0;
     bool stable = !queued || qp->stable;
     set(&row->fig[SIMF_QUEUE], f->queue_mean, stable, sp->load * wait, 0);
     set(&row->fig[SIMF_WAIT], f->wait_mean, stable, wait, 0);
