@@ -771,7 +771,8 @@ static bool stage_meets(const capplan_model *m, size_t i,
  * (tp_dynbatch.c). */
 static bool own_batcher(const capplan_model *m, size_t i) {
   const tp_model *tp = &m->stage[i].tp;
-  return tp->kind == TP_DYNBATCH && tp->as.gpu.per_accelerator;
+  return (tp->kind == TP_DYNBATCH || tp->kind == TP_ROOFLINE) &&
+         tp->as.gpu.batching && tp->as.gpu.per_accelerator;
 }
 
 /* Records an objective no count can meet, and the floor it is below. */
