@@ -651,9 +651,10 @@ static bool forming(const capplan_model *m, const params *p, plan *out,
     double servers =
         ms->group >= 0 ? out->group[ms->group].pool.servers : s->pool.servers;
     double rate = servers > 0 ? s->load / servers : 0;
-    /* Per-accelerator batchers: their batch at the count chosen. */
-    if (ms->group < 0 && ms->tp.kind == TP_DYNBATCH)
-      tp_batching_at(&ms->tp, &p->stage[i], servers, &s->tp);
+    /* Per-accelerator batchers (`batching:` alone or timed by `work:`):
+     * their batch at the count chosen. */
+    if (ms->group < 0)
+      tp_batching_at(&ms->tp, &p->stage[i], &p->hw[ms->hw], servers, &s->tp);
     tp_queue q = {0};
     tp_queue_of(&ms->tp, &p->stage[i], &p->hw[ms->hw], &s->tp, rate, &q);
     s->form = s->load > 0 && q.form > 0 ? q.form : 0;

@@ -248,6 +248,13 @@ static void queue_at(const capplan_model *m, const params *p, plan *out,
   qp->service = tq.service;
   qp->cs = tq.cs;
   qp->form = tq.form;
+  /* The mean wait for the batch to form (FORMULAS.md 4b): uniform on
+   * [0, form] when a window (or the batch in progress) closes it; when
+   * arrivals at rate lambda fill a batch of B, the k-th request waits for
+   * B - k more, (B - k) / lambda, of mean (B - 1) / (2 lambda) over
+   * k = 1..B, and form is the fill time (B - 1) / lambda: form / 2 either
+   * way. */
+  qp->form_mean = tq.form / 2;
   qp->fill = tq.fill;
   /* The stream of requests into the queue: Poisson, but for an entry
    * stage whose traffic has another arrival_cv (SPEC.md section 9), which
@@ -308,7 +315,10 @@ static void queue_at(const capplan_model *m, const params *p, plan *out,
   /* M/M/c's mean wait, C / (c mu - lambda), which Allen-Cunneen scales. */
   qp->wait_mmc = q->erlang_c / q->theta;
   qp->wait_rate = q->wait_rate;
-  qp->mean = tq.form / 2 + q->resp_mean;
+  /* Forming, then the queue (FORMULAS.md 4b: a request's latency is its
+   * wait for the batch to close + any wait for a free slot + t(b)). */
+  qp->wait_with_form = qp->form_mean + qp->wait_mean;
+  qp->mean = qp->form_mean + q->resp_mean;
   if (response_quantiles(w, q, qp, pct_level, PCT_COUNT, qp->pct) < 0)
     qp->stable = false;
 }
@@ -761,7 +771,8 @@ static bool stage_meets(const capplan_model *m, size_t i,
  * (tp_dynbatch.c). */
 static bool own_batcher(const capplan_model *m, size_t i) {
   const tp_model *tp = &m->stage[i].tp;
-  return tp->kind == TP_DYNBATCH && tp->as.gpu.per_accelerator;
+  return (tp->kind == TP_DYNBATCH || tp->kind == TP_ROOFLINE) &&
+         tp->as.gpu.batching && tp->as.gpu.per_accelerator;
 }
 
 /* Records an objective no count can meet, and the floor it is below. */

@@ -97,6 +97,7 @@ typedef struct queue_plan {
   double service;      /* mean seconds a job holds a slot */
   double cs, ca;       /* variation of service and of arrivals */
   double form;         /* longest wait for a batch to form, s */
+  double form_mean;    /* a request's mean wait for it to form, s */
   double fill;         /* batch size when arrivals fill it (tp_queue) */
   double utilization;  /* of the slots: arrivals x service / slots */
   /* A batcher per slot (tp_queue.own_batcher): utilization is the share
@@ -109,6 +110,9 @@ typedef struct queue_plan {
   double wait_rate;         /* P(W > t) = p_wait exp(-wait_rate t) */
   double pct[PCT_COUNT];    /* response of one invocation, s */
   double mean;              /* its mean, s */
+  /* A request's mean wait before its service starts: for its batch to
+   * form, then in the queue (form_mean + wait_mean), s. */
+  double wait_with_form;
 } queue_plan;
 
 typedef struct stage_plan {

@@ -306,6 +306,95 @@ static void llm_warnings(const capplan_model *m, const plan *pl,
   }
 }
 
+/* The branch of a split that stage I lies on: the nearest stage up its
+ * chain of single parents that takes a share below 100% of its one
+ * parent (itself, or one whose traffic reaches I whole), or -1. */
+static long split_branch(const capplan_model *m, const params *p, size_t i) {
+  size_t cur = i;
+  for (size_t k = 0; k <= m->n_stages; k++) {
+    const mstage *ms = &m->stage[cur];
+    if (ms->n_parents != 1 || ms->standby)
+      return -1;
+    if (p->stage[cur].share < 1)
+      return (long)cur;
+    cur = ms->parents[0];
+  }
+  return -1;
+}
+
+/* Warns when 'join: all' stage J waits for two or more branches of one
+ * split, whose shares (children of one stage below 100%) add up to
+ * SUM[fork] <= 100%. */
+static void split_join_warning(const capplan_model *m, const params *p,
+                               const plan *pl, const double *sum, size_t j,
+                               capplan_diags *d) {
+  const mstage *ms = &m->stage[j];
+  if (ms->join_any || ms->n_parents < 2 || ms->standby)
+    return;
+  for (size_t a = 0; a < ms->n_parents; a++) {
+    long ha = split_branch(m, p, ms->parents[a]);
+    if (ha < 0)
+      continue;
+    size_t fork = m->stage[ha].parents[0];
+    if (sum[fork] > 1 + 1e-9 || !(p->stage[ha].share > 0))
+      continue;
+    /* The parents of J on other branches of the same split. */
+    capplan_buf names, shares;
+    capplan_buf_init(&names);
+    capplan_buf_init(&shares);
+    size_t found = 0;
+    double total = 0, inflow = pl->stage[j].inflow;
+    long seen[8];
+    for (size_t q = a; q < ms->n_parents; q++) {
+      long h = split_branch(m, p, ms->parents[q]);
+      if (h < 0 || m->stage[h].parents[0] != fork || !(p->stage[h].share > 0))
+        continue;
+      bool again = false;
+      for (size_t k = 0; k < found && k < 8; k++)
+        again = again || seen[k] == h;
+      if (again)
+        continue;
+      if (found < 8)
+        seen[found] = h;
+      found++;
+      char pct[FMT_SIZE];
+      capplan_buf_printf(&names, "%s'%s'", found > 1 ? ", " : "",
+                         m->stage[ms->parents[q]].name);
+      capplan_buf_printf(&shares, "%s%s", found > 1 ? " + " : "",
+                         fmt_percent(p->stage[h].share, pct, sizeof pct));
+      total += p->stage[h].share;
+    }
+    if (found >= 2) {
+      char lg[FMT_SIZE], tt[FMT_SIZE];
+      capplan_buf help;
+      capplan_buf_init(&help);
+      capplan_buf_printf(
+          &help,
+          "a split sends each request down one branch (as 'capplan simulate' "
+          "does); if that is what the spec means, merge those branches with "
+          "'join: any' (in a stage of their own when '%s' also waits for "
+          "others): their traffic then adds up and each request waits for "
+          "its own branch only",
+          ms->name);
+      capplan_diags_add(
+          d, CAPPLAN_WARNING, ms->loc, help.data,
+          "stage '%s' waits ('join: all') for %s, on branches of '%s' whose "
+          "shares split its traffic (%s = %s): 'join: all' takes their "
+          "requests to go down several of them together, so '%s' gets its "
+          "largest parent's traffic (%s of the requests), not the branches' "
+          "sum, and its requests wait for the slower branches too",
+          ms->name, names.data, m->stage[fork].name, shares.data,
+          fmt_percent(total, tt, sizeof tt), ms->name,
+          fmt_percent(inflow, lg, sizeof lg));
+      capplan_buf_release(&help);
+    }
+    capplan_buf_release(&names);
+    capplan_buf_release(&shares);
+    if (found >= 2)
+      return; /* one warning a join */
+  }
+}
+
 /* What the plan says a user should know (SPEC.md section 5, flow sanity):
  * sibling shares above 100%, and merges that count a request twice. */
 static void flow_warnings(const capplan_model *m, const params *p,
@@ -365,6 +454,17 @@ static void flow_warnings(const capplan_model *m, const params *p,
                       names.data);
     capplan_buf_release(&names);
   }
+  /* A 'join: all' over branches of one split (FORMULAS-free: SPEC.md
+   * section 2's flow rule).  Shares that add up to 100% or less split
+   * the traffic, each request taking one branch as 'capplan simulate'
+   * sends it; the flow rule takes the join's inflow as the largest
+   * branch's and its latency as the slowest branch, as if a request
+   * went down all of them.  Which one the spec means, shares do not say
+   * (features of 30% and 40% of requests may overlap): a warning names
+   * the stages, what capplan assumes and how to say the other
+   * (docs/decisions.md). */
+  for (size_t j = 0; j < m->n_stages; j++)
+    split_join_warning(m, p, pl, sum, j, d);
   free(sum);
   free(count);
 }

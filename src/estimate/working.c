@@ -443,7 +443,7 @@ static void queue_steps(const wk *x, size_t i, step_list *l) {
               "1/sqrt(%s))",
               fmt_count(q->job, b[0], FMT_SIZE),
               fmt_rate((q->fill - 1) / q->form, b[1], FMT_SIZE), b[0],
-              fmt_ms(q->form / 2, b[2], FMT_SIZE),
+              fmt_ms(q->form_mean, b[2], FMT_SIZE),
               fmt_ms(q->form, b[3], FMT_SIZE), b[0]);
   else if (q->job > 1)
     steps_say(x->s, l, "",
@@ -481,6 +481,13 @@ static void queue_steps(const wk *x, size_t i, step_list *l) {
               fmt_number(q->ca, 3, b[1], FMT_SIZE),
               fmt_number(q->cs, 3, b[2], FMT_SIZE),
               fmt_small_ms(q->wait_mean, b[3], FMT_SIZE));
+  if (q->form > 0)
+    steps_say(x->s, l, "with forming",
+              "mean wait before service = forming %s + queue %s = %s (what "
+              "'capplan simulate' compares as the wait)",
+              fmt_small_ms(q->form_mean, b[0], FMT_SIZE),
+              fmt_small_ms(q->wait_mean, b[1], FMT_SIZE),
+              fmt_small_ms(q->wait_with_form, b[2], FMT_SIZE));
   steps_say(x->s, l, "percentiles",
             "response = %swait + service: p50 %s, p95 %s, p99 %s, p999 %s",
             q->form > 0 ? "forming + " : "",

@@ -186,12 +186,33 @@ extern const tp_ops tp_fixed_ops, tp_batch_ops, tp_dynbatch_ops,
  * accelerators.  Shared by the dynbatch and roofline kinds.  Pure. */
 void tp_batching_eval(const tp_model *tp, const stage_in *in, double slots,
                       double load, double base, double per_item, tp_out *out);
-/* The figures of a per-accelerator `batching:` stage (TP_DYNBATCH) on
- * SERVERS servers, whatever count its sizing chose (headroom, N+k, an
- * objective): batch, batch time, latency, form, busy and accelerators of
- * OUT at OUT->rate over SERVERS x its slots.  Any other kind: unchanged. */
-void tp_batching_at(const tp_model *tp, const stage_in *in, double servers,
-                    tp_out *out);
+/* The figures of a stage with per-accelerator `batching:` (the dynbatch
+ * kind, or the roofline kind's `work:` with it) on SERVERS servers,
+ * whatever count its sizing chose (headroom, N+k, an objective): batch,
+ * batch time, latency, form, busy and accelerators (and a roofline's
+ * bound) of OUT at OUT->rate over SERVERS x its slots.  Any other stage:
+ * unchanged. */
+void tp_batching_at(const tp_model *tp, const stage_in *in, const hw_in *hw,
+                    double servers, tp_out *out);
+/* The queue of one such per-accelerator batcher at RATE requests/s into
+ * a server (tp_ops.queue): the batch it gathers at RATE / slots, its
+ * time, the wait for the batch in progress, and the share of its
+ * capacity in use.  Returns whether Q was set (else the stage has no
+ * per-accelerator batcher or no steady state there). */
+bool tp_batching_own_queue(const tp_model *tp, const stage_in *in,
+                           const hw_in *hw, const tp_out *out, double rate,
+                           tp_queue *q);
+/* The line t(b) = *BASE + *PER_ITEM x b a stage's batcher is given at
+ * LOAD requests/s: `batching: time:` for the dynbatch kind; for the
+ * roofline kind the side of the roofline through the batch the batcher
+ * forms (shared: LOAD x window within [1, max_batch]; per-accelerator:
+ * max_batch, whose time is its capacity).  Pure. */
+void tp_batching_line(const tp_model *tp, const stage_in *in, const hw_in *hw,
+                      double load, double *base, double *per_item);
+/* The roofline's time of a batch of B (FORMULAS.md 6), and its bound
+ * (roofline_bound) into *BOUND; 0 when it has none. */
+double tp_roofline_batch_time(const tp_model *tp, const stage_in *in,
+                              const hw_in *hw, double b, int *bound);
 /* The working of a batching stage (dynbatch and roofline with batching). */
 void tp_batching_steps(const tp_model *tp, const stage_in *in, const hw_in *hw,
                        const tp_out *out, steps *s, step_list *l);

@@ -110,31 +110,73 @@ static void eval(const tp_model *tp, const stage_in *in, const hw_in *hw,
 }
 
 /* Per-accelerator batchers at LOAD requests/s over ACCELERATORS (whole,
- * >= 1) into PL. */
+ * >= 1) whose batch of b takes BASE + PER_ITEM x b, into PL. */
 static batching_status per_accelerator_at(const stage_in *in, double load,
-                                          double accelerators,
-                                          batching_plan *pl) {
+                                          double accelerators, double base,
+                                          double per_item, batching_plan *pl) {
   double mb = in->gpu.max_batch > 0 ? in->gpu.max_batch : NO_LIMIT;
-  batching_params bp = {load,         in->gpu.window,   mb,
-                        in->gpu.base, in->gpu.per_item, 1};
+  batching_params bp = {load, in->gpu.window, mb, base, per_item, 1};
   return batching_per_accelerator_at(&bp, accelerators, pl);
 }
 
-void tp_batching_at(const tp_model *tp, const stage_in *in, double servers,
-                    tp_out *out) {
-  if (tp->kind != TP_DYNBATCH || !tp->as.gpu.per_accelerator ||
-      out->status != 0 || !(out->rate > 0) || !(servers > 0))
+/* Whether TP has one batcher per accelerator (`batching:` with scope
+ * per-accelerator, on its own or timed by `work:`). */
+static bool own_batchers(const tp_model *tp) {
+  return (tp->kind == TP_DYNBATCH || tp->kind == TP_ROOFLINE) &&
+         tp->as.gpu.batching && tp->as.gpu.per_accelerator;
+}
+
+/* The time of a batch of B the batchers form: on the line for the
+ * dynbatch kind; the roofline's own (whose bound goes to *BOUND) for
+ * work, as its eval takes it (tp_roofline.c). */
+static double batch_time_of(const tp_model *tp, const stage_in *in,
+                            const hw_in *hw, const batching_plan *pl,
+                            int *bound) {
+  if (tp->kind != TP_ROOFLINE)
+    return pl->batch_time;
+  return tp_roofline_batch_time(tp, in, hw, pl->batch, bound);
+}
+
+void tp_batching_at(const tp_model *tp, const stage_in *in, const hw_in *hw,
+                    double servers, tp_out *out) {
+  if (!own_batchers(tp) || out->status != 0 || !(out->rate > 0) ||
+      !(servers > 0))
     return;
   double n = floor(servers * out->parallelism + 1e-9);
+  double base, per_item;
+  tp_batching_line(tp, in, hw, out->rate, &base, &per_item);
   batching_plan pl;
-  if (per_accelerator_at(in, out->rate, n < 1 ? 1 : n, &pl) != BATCHING_OK)
+  if (per_accelerator_at(in, out->rate, n < 1 ? 1 : n, base, per_item, &pl) !=
+      BATCHING_OK)
     return;
+  int bound = out->bound;
   out->batch = pl.batch;
-  out->batch_time = out->latency = pl.batch_time;
+  out->batch_time = out->latency = batch_time_of(tp, in, hw, &pl, &bound);
+  out->bound = bound;
   out->form = pl.close_wait_max;
   out->busy = pl.busy;
   out->accelerators = pl.accelerators;
   out->limit = (int)pl.limit;
+}
+
+bool tp_batching_own_queue(const tp_model *tp, const stage_in *in,
+                           const hw_in *hw, const tp_out *out, double rate,
+                           tp_queue *q) {
+  if (!own_batchers(tp) || !(out->parallelism > 0) || !(rate > 0))
+    return false;
+  double base, per_item;
+  tp_batching_line(tp, in, hw, out->rate, &base, &per_item);
+  batching_plan pl;
+  if (per_accelerator_at(in, rate / out->parallelism, 1, base, per_item, &pl) !=
+      BATCHING_OK)
+    return false;
+  int bound = 0;
+  q->own_batcher = true;
+  q->utilization = pl.utilization;
+  q->job = pl.batch;
+  q->service = batch_time_of(tp, in, hw, &pl, &bound);
+  q->form = pl.close_wait_max;
+  return true;
 }
 
 /* Each accelerator serves one batch at a time for t(b), a time that
@@ -144,21 +186,12 @@ void tp_batching_at(const tp_model *tp, const stage_in *in, double servers,
  * progress and then its own, with no queue beyond that. */
 static void queue(const tp_model *tp, const stage_in *in, const hw_in *hw,
                   const tp_out *out, double rate, tp_queue *q) {
-  (void)hw;
   q->slots = out->parallelism;
   q->job = out->batch;
   q->service = out->batch_time;
   q->cs = in->service_cv >= 0 ? in->service_cv : 0;
   q->form = out->form > 0 ? out->form : 0;
-  batching_plan pl;
-  if (tp->as.gpu.per_accelerator && out->parallelism > 0 && rate > 0 &&
-      per_accelerator_at(in, rate / out->parallelism, 1, &pl) == BATCHING_OK) {
-    q->own_batcher = true;
-    q->utilization = pl.utilization;
-    q->job = pl.batch;
-    q->service = pl.batch_time;
-    q->form = pl.close_wait_max;
-  }
+  tp_batching_own_queue(tp, in, hw, out, rate, q);
 }
 
 /* The working of a batching stage (shared with tp_roofline.c). */
@@ -202,12 +235,14 @@ void tp_batching_steps(const tp_model *tp, const stage_in *in, const hw_in *hw,
               fmt_ms(in->gpu.per_item, b[1], FMT_SIZE),
               fmt_number(out->batch, 2, b[2], FMT_SIZE),
               fmt_ms(out->batch_time, b[3], FMT_SIZE));
+  double base, per_item;
+  tp_batching_line(tp, in, hw, out->rate, &base, &per_item);
   if (per_acc && mb > 0)
     steps_say(s, l, "busy",
               "QPS x t(max_batch) / max_batch = %s x %s / %s = %s %ss' "
               "capacity in use (each works all the time: b = QPS_a x t(b))",
               fmt_rate(out->rate, b[0], FMT_SIZE),
-              fmt_ms(in->gpu.base + in->gpu.per_item * mb, b[1], FMT_SIZE),
+              fmt_ms(base + per_item * mb, b[1], FMT_SIZE),
               fmt_count(mb, b[2], FMT_SIZE),
               fmt_number(out->busy, 2, b[3], FMT_SIZE), what);
   else if (per_acc)

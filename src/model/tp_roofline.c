@@ -109,29 +109,50 @@ static roofline_time time_of(const tp_model *tp, const stage_in *in,
   return t;
 }
 
+double tp_roofline_batch_time(const tp_model *tp, const stage_in *in,
+                              const hw_in *hw, double b, int *bound) {
+  roofline_time t = time_of(tp, in, hw, b);
+  *bound = (int)t.bound;
+  return t.seconds;
+}
+
+void tp_batching_line(const tp_model *tp, const stage_in *in, const hw_in *hw,
+                      double load, double *base, double *per_item) {
+  const gpu_in *g = &in->gpu;
+  if (tp->kind != TP_ROOFLINE) {
+    *base = g->base;
+    *per_item = g->per_item;
+    return;
+  }
+  /* The line of the roofline through the batch the batcher will form
+   * (shared: set by the window; per-accelerator: max_batch).  Each side
+   * of the ridge is linear in b: memory (bytes_per_batch + bytes_per_item
+   * b) / (bandwidth x mbu), compute flops_per_item b / (peak x mfu)
+   * (FORMULAS.md 6). */
+  double mb = g->max_batch > 0 ? g->max_batch : NO_LIMIT;
+  double at = mb;
+  if (!tp->as.gpu.per_accelerator) {
+    at = load * g->window;
+    at = at < 1 ? 1 : at > mb ? mb : at;
+  }
+  roofline_time t = time_of(tp, in, hw, at);
+  *base = 0;
+  if (t.bound == ROOFLINE_MEMORY) {
+    *base = g->bytes_per_batch / (hw->mem_bw * g->mbu);
+    *per_item = g->bytes_per_item / (hw->mem_bw * g->mbu);
+  } else {
+    *per_item = g->flops_per_item / (hw->flops[tp->as.gpu.dtype] * g->mfu);
+  }
+}
+
 static void eval(const tp_model *tp, const stage_in *in, const hw_in *hw,
                  double load, tp_out *out) {
   double slots = tp_slots(in, hw);
-  const gpu_in *g = &in->gpu;
   if (tp->as.gpu.batching) {
-    /* The line of the roofline through the batch the batcher will form
-     * (shared: set by the window; per-accelerator: max_batch). */
-    double mb = g->max_batch > 0 ? g->max_batch : NO_LIMIT;
-    double at = mb;
-    if (!tp->as.gpu.per_accelerator) {
-      at = load * g->window;
-      at = at < 1 ? 1 : at > mb ? mb : at;
-    }
-    roofline_time t = time_of(tp, in, hw, at);
-    double base = 0, per_item;
-    if (t.bound == ROOFLINE_MEMORY) {
-      base = g->bytes_per_batch / (hw->mem_bw * g->mbu);
-      per_item = g->bytes_per_item / (hw->mem_bw * g->mbu);
-    } else {
-      per_item = g->flops_per_item / (hw->flops[tp->as.gpu.dtype] * g->mfu);
-    }
+    double base, per_item;
+    tp_batching_line(tp, in, hw, load, &base, &per_item);
     tp_batching_eval(tp, in, slots, load, base, per_item, out);
-    t = time_of(tp, in, hw, out->batch);
+    roofline_time t = time_of(tp, in, hw, out->batch);
     out->batch_time = out->latency = t.seconds;
     out->bound = (int)t.bound;
     return;
@@ -158,7 +179,6 @@ static void eval(const tp_model *tp, const stage_in *in, const hw_in *hw,
  * for the first of them (FORMULAS.md 4b, the fill time). */
 static void queue(const tp_model *tp, const stage_in *in, const hw_in *hw,
                   const tp_out *out, double rate, tp_queue *q) {
-  (void)hw;
   q->slots = out->parallelism;
   q->job = out->batch;
   q->service = out->batch_time;
@@ -171,13 +191,10 @@ static void queue(const tp_model *tp, const stage_in *in, const hw_in *hw,
     q->fill = q->form > 0 ? out->batch : 0;
   }
   /* Per-accelerator batchers wait for the batch in progress and serve
-   * their own, with no queue beyond that (tp_dynbatch.c); their
-   * utilization is the share of their capacity in use. */
-  if (tp->as.gpu.batching && tp->as.gpu.per_accelerator &&
-      out->per_server > 0) {
-    q->own_batcher = true;
-    q->utilization = rate / out->per_server;
-  }
+   * their own, with no queue beyond that; their batch is the one each
+   * gathers at the rate it receives, and their utilization the share of
+   * their capacity in use (tp_dynbatch.c, FORMULAS.md 4b). */
+  tp_batching_own_queue(tp, in, hw, out, rate, q);
 }
 
 static void steps_of(const tp_model *tp, const stage_in *in, const hw_in *hw,

@@ -219,10 +219,14 @@ static void model_note(const capplan_report *r, size_t i, const char *prefix,
      * the share of the batchers' capacity in use (docs/decisions.md). */
     capplan_buf_printf(out,
                        "; %s %ss' capacity in use; a request waits up to %s "
-                       "for its batch (%s on average)\n",
+                       "for its batch",
                        fmt_number(t->busy, 2, b[2], FMT_SIZE), what,
-                       fmt_ms(s->form, b[3], FMT_SIZE),
-                       fmt_ms(s->form / 2, b[1], FMT_SIZE));
+                       fmt_ms(s->form, b[3], FMT_SIZE));
+    /* The mean is the plan's queue's (latency.c), when it has one. */
+    if (s->queue.model != QUEUE_NONE)
+      capplan_buf_printf(out, " (%s on average)",
+                         fmt_ms(s->queue.form_mean, b[1], FMT_SIZE));
+    capplan_buf_puts(out, "\n");
     return;
   }
   if (ms->tp.as.gpu.batching)

@@ -371,17 +371,20 @@ static void queue_json(jw *w, const stage_plan *s) {
   num(w, "service_ms", q->service * 1000);
   num(w, "service_cv", q->cs);
   num(w, "batch_forming_ms", q->form * 1000);
+  num(w, "batch_forming_mean_ms", q->form_mean * 1000);
   num(w, "utilization", q->utilization);
   flag(w, "stable", q->stable);
   if (q->stable) {
     num(w, "p_wait", q->p_wait);
     num(w, "wait_mean_ms", q->wait_mean * 1000);
+    num(w, "wait_with_forming_mean_ms", q->wait_with_form * 1000);
     num(w, "latency_mean_ms", q->mean * 1000);
     for (int k = 0; k < PCT_COUNT; k++)
       num(w, pct_keys[k], q->pct[k] * 1000);
   } else {
     null(w, "p_wait");
     null(w, "wait_mean_ms");
+    null(w, "wait_with_forming_mean_ms");
     null(w, "latency_mean_ms");
     for (int k = 0; k < PCT_COUNT; k++)
       null(w, pct_keys[k]);

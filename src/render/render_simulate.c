@@ -351,7 +351,8 @@ void render_table_simulate(const void *subject, const capplan_render_opts *opts,
       out, "\nanalytic: the plan's queues, as 'capplan estimate' works them "
            "out; a stage's\nlatency is one visit (its calls, cache hits and "
            "batch forming included), where\nestimate's queue table gives "
-           "one call; queue and wait are per call\n");
+           "one call; queue and wait are per call, the wait\nwith any batch "
+           "forming (estimate's queue wait_with_forming_mean_ms)\n");
   if (zeros)
     capplan_buf_puts(out, "- both figures show as 0: no relative "
                           "difference\n");

@@ -38,10 +38,15 @@ void capplan_sim_opts_init(capplan_sim_opts *o) {
 #define MAX_BATCH (1u << 20)
 #define MAX_WINDOW 1e9
 
-const char *const sim_fig_key[SIMF_COUNT] = {
-    "latency_mean_ms", "latency_p50_ms",  "latency_p95_ms",
-    "latency_p99_ms",  "latency_p999_ms", "utilization",
-    "queue_mean",      "wait_mean_ms",    "qps"};
+const char *const sim_fig_key[SIMF_COUNT] = {"latency_mean_ms",
+                                             "latency_p50_ms",
+                                             "latency_p95_ms",
+                                             "latency_p99_ms",
+                                             "latency_p999_ms",
+                                             "utilization",
+                                             "queue_mean",
+                                             "wait_with_forming_mean_ms",
+                                             "qps"};
 
 const char *sim_row_status_name(enum sim_row_status s) {
   static const char *const names[] = {"ok", "overloaded", "no-traffic",
@@ -84,11 +89,13 @@ static void too_big(capplan_diags *d, const mstage *ms, const char *help,
  * Returns the slots it takes, or -1 after a diagnostic. */
 /* A `batching:` stage's own batcher (tp_dynbatch.c): its placement,
  * window, max_batch (none: the largest the simulator takes) and batch
- * time base + per_item x b, as the spec gives them, so that the
- * simulator forms batches from the traffic as the estimate's model says
- * they form (FORMULAS.md 4b) instead of replaying the plan's mean batch. */
+ * time base + per_item x b - as the spec gives them, or for `work:` the
+ * side of the roofline the estimator gives its batcher at the stage's
+ * load (tp_batching_line) - so that the simulator forms batches from the
+ * traffic as the estimate's model says they form (FORMULAS.md 4b)
+ * instead of replaying the plan's mean batch. */
 static void dynamic_batcher(const mstage *ms, const stage_in *in,
-                            sim_stage *s) {
+                            const hw_in *hw, double load, sim_stage *s) {
   double mb = in->gpu.max_batch >= 1 ? floor(in->gpu.max_batch) : MAX_BATCH;
   s->batching.enabled = true;
   s->batching.placement = ms->tp.as.gpu.per_accelerator
@@ -97,14 +104,17 @@ static void dynamic_batcher(const mstage *ms, const stage_in *in,
   s->batching.max_batch = (uint32_t)(mb < MAX_BATCH ? mb : MAX_BATCH);
   s->batching.window =
       in->gpu.window < MAX_WINDOW ? in->gpu.window : MAX_WINDOW;
-  s->batching.base = in->gpu.base;
-  s->batching.per_item = in->gpu.per_item;
+  double base, per_item;
+  tp_batching_line(&ms->tp, in, hw, load, &base, &per_item);
+  s->batching.base = base;
+  s->batching.per_item = per_item;
   /* The balancer does not apply: the batcher picks the accelerator. */
   s->balancer = SIM_LEAST_LOADED;
 }
 
 static double capacity(const capplan_model *m, const plan *pl, size_t i,
-                       const stage_in *in, sim_stage *s, capplan_diags *d) {
+                       const stage_in *in, const hw_in *hw, sim_stage *s,
+                       capplan_diags *d) {
   const mstage *ms = &m->stage[i];
   const stage_plan *sp = &pl->stage[i];
   const queue_plan *qp = &sp->queue;
@@ -135,8 +145,9 @@ static double capacity(const capplan_model *m, const plan *pl, size_t i,
   s->service = service_of(ms->service, qp->cs);
   s->service_mean = qp->service;
   s->service_cv = qp->cs;
-  if (ms->tp.kind == TP_DYNBATCH) {
-    dynamic_batcher(ms, in, s);
+  if (ms->tp.kind == TP_DYNBATCH ||
+      (ms->tp.kind == TP_ROOFLINE && ms->tp.as.gpu.batching)) {
+    dynamic_batcher(ms, in, hw, sp->tp.rate, s);
   } else if (qp->job > 1) {
     /* Jobs of several requests (tp_queue.job): a batch each slot fills
      * from its own arrivals, then serves in one service time.  A fixed
@@ -223,7 +234,7 @@ int sim_plan_build(const capplan_model *m, const params *p, const plan *pl,
       bad = 1;
       continue;
     }
-    double slots = capacity(m, pl, i, &p->stage[i], s, d);
+    double slots = capacity(m, pl, i, &p->stage[i], &p->hw[ms->hw], s, d);
     if (slots < 0) {
       bad = 1;
       continue;
@@ -365,13 +376,15 @@ void sim_plan_compare(capplan_simulation *s) {
     const sim_batching *sb = &net->stages[j].batching;
     bool capacity_share = sb->enabled &&
                           sb->placement == SIM_BATCH_PER_ACCELERATOR &&
-                          m->stage[i].tp.kind == TP_DYNBATCH;
+                          (m->stage[i].tp.kind == TP_DYNBATCH ||
+                           m->stage[i].tp.kind == TP_ROOFLINE) &&
+                          m->stage[i].tp.as.gpu.batching;
     set(&row->fig[SIMF_UTIL], capacity_share ? f->offered_load : f->utilization,
         true, queued ? qp->utilization : 0, 0);
-    /* A call waits for its batch to form (uniform over the forming
-     * time) and then in the queue; Little's law gives the calls waiting
-     * from the calls per second. */
-    double wait = queued ? qp->wait_mean + qp->form / 2 : 0;
+    /* A call waits for its batch to form and then in the queue (the
+     * plan's wait_with_form); Little's law gives the calls waiting from
+     * the calls per second. */
+    double wait = queued ? qp->wait_with_form : 0;
     bool stable = !queued || qp->stable;
     set(&row->fig[SIMF_QUEUE], f->queue_mean, stable, sp->load * wait, 0);
     set(&row->fig[SIMF_WAIT], f->wait_mean, stable, wait, 0);

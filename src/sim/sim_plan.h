@@ -70,7 +70,8 @@ enum sim_fig {
   SIMF_P999,
   SIMF_UTIL,  /* busy slots over slots (stages) */
   SIMF_QUEUE, /* calls waiting, on average (stages) */
-  SIMF_WAIT,  /* mean wait of a call before service, s (stages) */
+  SIMF_WAIT,  /* mean wait of a call before service, its batch's forming
+                 included (the plan's queue wait_with_form), s (stages) */
   SIMF_RATE,  /* visits (requests, end to end) per second */
   SIMF_COUNT
 };

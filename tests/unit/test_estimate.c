@@ -576,6 +576,50 @@ static void test_check_limits(void **state) {
   capplan_source_free(src);
 }
 
+/* 'join: all' over branches of one split (shares adding up to 100% or
+ * less) warns, naming the join and the branches; it keeps SPEC.md's
+ * flow (the largest parent's, 50%), and 'join: any' sums them (100%)
+ * without the warning.  Branches every request takes, or shares adding
+ * up to more than 100% (not a split), do not warn. */
+static void test_split_join(void **state) {
+  (void)state;
+  static const char *const head =
+      "capplan: 1\ntraffic: {qps: 1K}\nstages:\n"
+      "  - {name: gw, latency: 1ms, qps_per_server: 1M}\n";
+  static const struct {
+    const char *a, *b, *join;
+    bool warns;
+    double inflow;
+  } rows[] = {
+      {"50%", "50%", "", true, 0.5},
+      {"50%", "50%", ", join: any", false, 1.0},
+      {"30%", "100%", "", false, 1.0},
+      {"60%", "60%", "", false, 0.6},
+  };
+  for (size_t k = 0; k < ARRAY_LEN(rows); k++) {
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "%s"
+             "  - {name: a, after: gw, share: %s, latency: 10ms, "
+             "qps_per_server: 1M}\n"
+             "  - {name: b, after: gw, share: %s, latency: 10ms, "
+             "qps_per_server: 1M}\n"
+             "  - {name: j, after: [a, b]%s, latency: 1ms, "
+             "qps_per_server: 1M}\n",
+             head, rows[k].a, rows[k].b, rows[k].join);
+    run_result x = run_yaml(yaml);
+    const tstage *j = stage(expect_report(&x), "j");
+    expect_near(j->plan->inflow, rows[k].inflow, 1e-12);
+    int warned = has_diag(&x.d, "stage 'j' waits ('join: all') for 'a', 'b', "
+                                "on branches of 'gw'");
+    if (warned != rows[k].warns) {
+      print_error("row %zu: warned %d\n", k, warned);
+      fail();
+    }
+    run_free(&x);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_youtube),
@@ -596,6 +640,7 @@ int main(void) {
       cmocka_unit_test(test_fallback),
       cmocka_unit_test(test_async),
       cmocka_unit_test(test_check_limits),
+      cmocka_unit_test(test_split_join),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -276,6 +276,51 @@ static void test_roofline(void **state) {
   run_free(&x);
 }
 
+/* `work:` with per-accelerator batchers whose count a p99 objective
+ * raises: every figure is the final count's (FORMULAS.md 4b), as for a
+ * `batching:` stage.  On an L4 (300 GB/s) 200 MB a batch and 10 MB an
+ * item are memory-bound at any batch (compute 2 GFLOP an item is far
+ * below): t(b) = (200e6 + 10e6 b) / (300e9 x mbu), a line.  At n GPUs
+ * each gathers b = rate_a base / (1 - rate_a per_item), rate_a = 5K / n,
+ * and a request waits for the batch in progress (up to t(b)) then t(b):
+ * p99 about 1.99 t(b), 2.205 ms at n = 2 and 2.108 ms at n = 3 (the
+ * throughput needs 1), so 2.15 ms takes 3. */
+static void test_roofline_per_accelerator_count(void **state) {
+  (void)state;
+  run_result x = run_yaml("capplan: 1\n"
+                          "traffic: {qps: 5K}\n"
+                          "stages:\n"
+                          "  - name: enc\n"
+                          "    hardware: l4\n"
+                          "    utilization: 50%\n"
+                          "    slo: {latency_p99: 2.15ms}\n"
+                          "    work: {flops_per_item: 2GFLOP, bytes_per_batch: "
+                          "200MB, bytes_per_item: 10MB}\n"
+                          "    batching: {window: 0.1ms, max_batch: 64, scope: "
+                          "per-accelerator}\n");
+  const tstage *s = stage(expect_report(&x), "enc");
+  expect_near(s->gpus, 3, 0);
+  double bw = 300e9 * ROOFLINE_DEFAULT_MBU;
+  double base = 200e6 / bw, per_item = 10e6 / bw, ra = 5000.0 / 3;
+  double b = ra * base / (1 - ra * per_item), t = base + per_item * b;
+  expect_near(s->batch, b, 1e-9);
+  expect_near(s->plan->tp.batch_time, t, 1e-9);
+  assert_int_equal(s->plan->tp.bound, ROOFLINE_MEMORY);
+  /* The wait for the batch in progress, t(b), on the request path... */
+  expect_near(s->plan->form, t, 1e-9);
+  expect_near(s->latency, 2 * t, 1e-9);
+  /* ...and in the queue the percentiles come from. */
+  const queue_plan *q = &s->plan->queue;
+  assert_true(q->own_batcher);
+  expect_near(q->job, b, 1e-9);
+  expect_near(q->service, t, 1e-9);
+  expect_near(q->form, t, 1e-9);
+  /* 5K/s over 3 x 64 / t(64) of capacity */
+  expect_near(q->utilization, 5000.0 / 3 * (base + per_item * 64) / 64, 1e-9);
+  assert_true(q->pct[PCT_P99] <= 0.00215);
+  run_free(&x);
+}
+
 /* ---------------------------------------------------------------- llm */
 
 static const char *const chat =
@@ -492,6 +537,7 @@ int main(void) {
       cmocka_unit_test(test_per_accelerator),
       cmocka_unit_test(test_batch_fill),
       cmocka_unit_test(test_roofline),
+      cmocka_unit_test(test_roofline_per_accelerator_count),
       cmocka_unit_test(test_llm_stage),
       cmocka_unit_test(test_llm_errors),
       cmocka_unit_test(test_spec_hardware),

@@ -641,6 +641,39 @@ static void test_batch_forming(void **state) {
   run_free(&x);
 }
 
+/* The mean wait for a batch to form is the plan's own figure (queue
+ * form_mean), and so is the mean wait before service with it
+ * (wait_with_form), which 'capplan simulate' compares.  References,
+ * worked here: a batch of B = 4 filled at 100/s, the k-th request waits
+ * (4 - k) / 100 s: mean (3 + 2 + 1 + 0) / 4 / 100 = 15 ms; a window of
+ * 10 ms that closes a batch (50 requests < max_batch), uniform on
+ * [0, 10 ms]: mean 5 ms (FORMULAS.md 4b). */
+static void test_forming_mean(void **state) {
+  (void)state;
+  run_result x =
+      run_yaml("capplan: 1\ntraffic: {qps: 100}\nstages:\n"
+               "  - {name: g, latency: 0.1ms, batch: 4,\n"
+               "     parallelism: 1, utilization: 50%}\n"
+               "  - name: w\n"
+               "    hardware: gpu-v100\n"
+               "    after: [g]\n"
+               "    batching: {window: 10ms, max_batch: 64, time: {base: 1ms, "
+               "per_item: 0.1ms}}\n");
+  const treport *r = expect_report(&x);
+  const queue_plan *g = &stage(r, "g")->plan->queue;
+  double fill_mean = (3.0 + 2 + 1 + 0) / 4 / 100;
+  expect_rel(g->form_mean, fill_mean, 1e-12);
+  expect_rel(g->wait_with_form, fill_mean + g->wait_mean, 1e-12);
+  expect_rel(g->mean, g->wait_with_form + g->service, 1e-9);
+  const queue_plan *w = &stage(r, "w")->plan->queue;
+  assert_int_equal(w->model, QUEUE_BATCH);
+  expect_rel(w->form, 0.010, 1e-12);
+  expect_rel(w->form_mean, 0.005, 1e-12);
+  expect_rel(w->wait_with_form, 0.005 + w->wait_mean, 1e-12);
+  assert_true(w->wait_with_form > w->wait_mean);
+  run_free(&x);
+}
+
 /* One visit of a stage, as 'capplan simulate' measures it: calls in
  * parallel are the max of the draws (CDF^k), a cache hit a mixture; the
  * plan's own figures stay as they were. */
@@ -799,6 +832,7 @@ int main(void) {
       cmocka_unit_test(test_size_end_to_end),
       cmocka_unit_test(test_random_balancer),
       cmocka_unit_test(test_batch_forming),
+      cmocka_unit_test(test_forming_mean),
       cmocka_unit_test(test_uniform),
       cmocka_unit_test(test_visit),
       cmocka_unit_test(test_arrival_cv),

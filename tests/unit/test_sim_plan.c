@@ -587,6 +587,54 @@ static void test_dynamic_batcher(void **state) {
   simrun_free(&sr);
 }
 
+/* `work:` with `batching:` is simulated like a `batching:` stage: its
+ * own batchers on the estimate's count, given the line of the roofline
+ * the estimator gives them (memory-bound here: base = 200 MB and
+ * per_item = 10 MB over 300 GB/s x mbu), so batches form from the
+ * traffic, not the plan's mean batch replayed with a fixed time.  At
+ * 5K/s on 3 L4s each gathers b = rate_a base / (1 - rate_a per_item). */
+static void test_work_batcher(void **state) {
+  (void)state;
+  simrun sr;
+  simulate_yaml(&sr,
+                "capplan: 1\ntraffic: {qps: 5K}\nstages:\n"
+                "  - name: enc\n"
+                "    hardware: l4\n"
+                "    utilization: 50%\n"
+                "    slo: {latency_p99: 2.15ms}\n"
+                "    work: {flops_per_item: 2GFLOP, bytes_per_batch: 200MB,\n"
+                "           bytes_per_item: 10MB}\n"
+                "    batching: {window: 0.1ms, max_batch: 64,\n"
+                "               scope: per-accelerator}\n",
+                length(100000), 7);
+  const sim_stage *st = sim_stage_of(&sr, "enc");
+  double bw = 300e9 * 0.685, base = 200e6 / bw, per_item = 10e6 / bw;
+  assert_true(st->batching.enabled);
+  assert_int_equal(st->batching.placement, SIM_BATCH_PER_ACCELERATOR);
+  assert_int_equal(st->batching.max_batch, 64);
+  assert_true(st->batching.window == 0.0001);
+  expect_rel(st->batching.base, base, 1e-12);
+  expect_rel(st->batching.per_item, per_item, 1e-12);
+  assert_true((double)st->servers * st->concurrency == 3);
+  const sim_row *r = row_of(&sr, "enc");
+  assert_int_equal(r->status, SIMROW_OK);
+  /* The batch a batcher gathers is a random one around the fixed point
+   * (b - 1 requests besides the first that waits, roughly); its mean
+   * within half a request of it. */
+  double ra = 5000.0 / 3, b = ra * base / (1 - ra * per_item);
+  assert_true(fabs(r->batch_mean - b) < 0.5);
+  /* The plan's share of capacity is the simulation's offered load. */
+  expect_rel(r->fig[SIMF_UTIL].analytic, ra * (base + 64 * per_item) / 64,
+             1e-9);
+  assert_true(fabs(r->fig[SIMF_UTIL].sim.value - r->fig[SIMF_UTIL].analytic) <
+              0.01);
+  /* The mean visit within 2% of the plan's (it was twice it when the
+   * stage was replayed as fixed batches of the mean size). */
+  expect_agree("work batcher mean", &r->fig[SIMF_MEAN].sim,
+               r->fig[SIMF_MEAN].analytic, 0.02);
+  simrun_free(&sr);
+}
+
 /* ---- run, warnings, refusals -------------------------------------------- */
 
 static void render_all(const capplan_simulation *s, capplan_buf *json) {
@@ -726,6 +774,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_visit_figures),
       cmocka_unit_test(test_batch_forming),
       cmocka_unit_test(test_dynamic_batcher),
+      cmocka_unit_test(test_work_batcher),
       cmocka_unit_test(test_determinism),
       cmocka_unit_test(test_overloaded),
       cmocka_unit_test(test_refusals),
