@@ -20,6 +20,13 @@
 #else
 #define CAPPLAN_ALWAYS_INLINE inline
 #endif
+/* A function kept out of line: a rare path a hot loop calls, so that its
+ * code does not crowd the loop's registers. */
+#if defined(__GNUC__)
+#define CAPPLAN_NOINLINE __attribute__((noinline))
+#else
+#define CAPPLAN_NOINLINE
+#endif
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);

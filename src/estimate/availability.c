@@ -274,6 +274,28 @@ void avail_pool(double m, double n, double a, double r, double c, avail *all,
   *req = avail_share(*all, kdown, avail_load_pow(r, c));
 }
 
+void avail_sharded(double shards, double n, double m, double a, double carry,
+                   double c, avail *all, avail *req) {
+  /* The load: k-of-n and its share, as avail_pool. */
+  avail load, served;
+  avail_pool(m, n, a, carry, c, &load, &served);
+  /* The data: N = S b + e, e shards on b + 1 servers and S - e on b; a
+   * shard on r servers is lost with probability q^r. */
+  double q = 1 - a, b = floor(n / shards), e = n - shards * b;
+  double d0 = pow(q, b), d1 = pow(q, b + 1);
+  /* Every shard up: a product, in logs so that 1 - 1e-12 keeps its
+   * digits (e < S, so no zero times an infinite log). */
+  double lu = (shards - e) * log1p(-d0) + (e > 0 ? e * log1p(-d1) : 0);
+  avail data = {exp(lu), -expm1(lu)};
+  /* A call finds its shard up but for the shards' mean down share; a
+   * request's C calls each must: (1 - d)^C. */
+  double d = ((shards - e) * d0 + (e > 0 ? e * d1 : 0)) / shards;
+  double lr = c * log1p(-d);
+  avail reach = {exp(lr), -expm1(lr)};
+  *all = avail_series(load, data);
+  *req = avail_series(served, reach);
+}
+
 double avail_nines(avail x) {
   if (x.down <= 1e-300)
     return 300;

@@ -41,6 +41,20 @@ void avail_tails(double m, double n, double a, double c, avail *all,
 /* R^C for avail_share, R itself when C is 1 or R is not positive. */
 double avail_load_pow(double r, double c);
 
+/* A pool whose data is split into SHARDS shards (2 or more, whole: the
+ * servers one copy takes), its N servers (whole) holding them shard by
+ * shard, as even as can be: N mod SHARDS shards on one server more than
+ * the rest, each server up with probability A.  Two conditions, taken as
+ * independent: each shard has a server up (the data), and M of the N
+ * servers are up to carry CARRY servers' worth of load (the k-of-n
+ * figure, C calls a request as avail_pool; M and CARRY the load's, the
+ * data left out).  ALL = both hold; REQ = the share of requests served:
+ * the load's share, times each call finding its shard up (the shards'
+ * down shares averaged, the C calls' shards taken as independent).
+ * docs/decisions.md "Replicated shards". */
+void avail_sharded(double shards, double n, double m, double a, double carry,
+                   double c, avail *all, avail *req);
+
 /* The small compositions below are inline: an evaluation takes several
  * per stage, and a call costs as much as their arithmetic. */
 /* The share served from avail_tails' figures and R = r^c (r servers'

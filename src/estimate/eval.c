@@ -448,6 +448,12 @@ STEP void pool_availability(plan *out, pool_plan *pp, const policy *pol,
     pp->req = avail_of(1);
   } else if (pol->zones > 1) {
     over_zones(out, pp, pol, memo, NULL, NULL, NULL, &pp->all, &pp->req);
+  } else if (pp->shards >= 2) {
+    /* Data in shards, each on its own servers: per shard (FORMULAS.md
+     * section 8's shards, 2b's figures; docs/decisions.md "Replicated
+     * shards"). */
+    avail_sharded(pp->shards, pp->servers, pp->load_needed, pol->availability,
+                  pp->load_carry, pp->calls, &pp->all, &pp->req);
   } else {
     double kdown;
     tails(pp->needed, pp->servers, pol->availability, pp->calls, memo, &pp->all,
@@ -731,6 +737,9 @@ STEP bool size_stage(const capplan_model *m, const params *p, plan *out,
   double eq = load / per_server;
   double carry = load / (per_server * pol->failover_utilization);
   double need = needed(carry);
+  pp->shards = 0;
+  pp->load_carry = carry;
+  pp->load_needed = need;
   if (!plain && ms->has_memory) {
     double usable = usable_memory(&p->hw[ms->hw], ms->memory_on_gpu, pol);
     double memory = in->memory * in->replicas;
@@ -745,6 +754,7 @@ STEP bool size_stage(const capplan_model *m, const params *p, plan *out,
       carry = hold;
     if (needed(hold) > need)
       need = needed(hold);
+    pp->shards = needed(hold); /* servers one copy takes: its shards */
   }
   s->equivalents = eq;
   pp->applies = applies;
@@ -810,6 +820,9 @@ STEP bool size_stage(const capplan_model *m, const params *p, plan *out,
         s->cache_load / (ci->qps_per_server * ci->pol.failover_utilization);
     cp->calls = ms->async ? 1 : p->stage[i].calls; /* as the stage's */
     cp->needed = needed(cp->carry);
+    cp->shards = 0;
+    cp->load_carry = cp->carry;
+    cp->load_needed = cp->needed;
     if (ci->memory > 0) {
       cp->memory = ci->memory * ci->replicas;
       cp->usable = usable_memory(chw, false, &ci->pol);
@@ -820,6 +833,7 @@ STEP bool size_stage(const capplan_model *m, const params *p, plan *out,
         cp->carry = hold;
       if (needed(hold) > cp->needed)
         cp->needed = needed(hold);
+      cp->shards = needed(hold);
     }
     size_pool(cp, &ci->pol);
     if (too_big(out, i, cp->servers, s->cache_load))
@@ -863,6 +877,8 @@ static void need_for_latency(plan *out, pool_plan *pp, const policy *pol,
   avail req = pp->req;
   pp->needed_load = pp->needed;
   pp->needed = m;
+  if (m > pp->load_needed)
+    pp->load_needed = m;
   pool_availability(out, pp, pol, memo);
   pp->req = req;
 }
@@ -923,6 +939,9 @@ static bool size_group(const capplan_model *m, const params *p, plan *out,
   pp->carry = carry;
   pp->calls = 1; /* members' calls differ: the share of their load */
   pp->needed = needed(carry);
+  pp->shards = 0;
+  pp->load_carry = carry;
+  pp->load_needed = pp->needed;
   if (any_memory) {
     pp->memory = memory;
     pp->usable = usable_memory(hw, m->stage[mg->members[0]].memory_on_gpu, pol);
@@ -933,6 +952,7 @@ static bool size_group(const capplan_model *m, const params *p, plan *out,
       pp->carry = hold;
     if (needed(hold) > pp->needed)
       pp->needed = needed(hold);
+    pp->shards = needed(hold);
   }
   size_pool(pp, pol);
   if (too_big(out, mg->members[0], pp->servers, eq))

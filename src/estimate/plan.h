@@ -61,13 +61,17 @@ typedef struct pool_plan {
   double carry;       /* servers' worth of load at failover utilization */
   double calls;       /* calls a request makes to it, each to be served
                          (avail_pool; 1 for a group's pool) */
-  double utilization; /* the load over what the servers can serve */
-  avail all;          /* every server needed is up (k-of-n, zones, stage) */
-  avail servers_all;  /* the same from the servers alone: k-of-n or zones */
-  avail req;          /* share of the load served (FORMULAS.md 2b) */
-  double memory;      /* bytes of data x replicas; 0: none */
-  double usable;      /* usable memory per server, bytes */
-  avail_figs all_f;   /* nines and downtime of ALL (plan_derive) */
+  double shards;      /* servers one copy of its data takes (0: no data);
+                         from 2, the data counted per shard (avail_sharded) */
+  double load_needed, load_carry; /* NEEDED and CARRY for the load (and
+                                     latency) alone, the data left out */
+  double utilization;             /* the load over what the servers can serve */
+  avail all;         /* every server needed is up (k-of-n, zones, stage) */
+  avail servers_all; /* the same from the servers alone: k-of-n or zones */
+  avail req;         /* share of the load served (FORMULAS.md 2b) */
+  double memory;     /* bytes of data x replicas; 0: none */
+  double usable;     /* usable memory per server, bytes */
+  avail_figs all_f;  /* nines and downtime of ALL (plan_derive) */
 } pool_plan;
 
 /* The latency percentiles a plan reports (SPEC.md section 7). */

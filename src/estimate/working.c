@@ -332,6 +332,16 @@ static void availability(const wk *x, const pool_plan *pp, const policy *pol,
               fmt_percent(pol->availability, b[2], FMT_SIZE), pol->zones,
               fmt_percent(pol->zone_availability, b[3], FMT_SIZE), b[6],
               own ? "" : tail);
+  else if (pp->shards >= 2)
+    steps_say(x->s, l, "availability",
+              "data in %s shards, each on servers of its own among the %s, "
+              "each %s: every shard needs one of its servers up, and %s of "
+              "the %s must be up to carry the load: %s%s",
+              fmt_count(pp->shards, b[0], FMT_SIZE),
+              fmt_count(pp->servers, b[1], FMT_SIZE),
+              fmt_percent(pol->availability, b[2], FMT_SIZE),
+              fmt_count(pp->load_needed, b[3], FMT_SIZE), b[1], b[6],
+              own ? "" : tail);
   else
     steps_say(x->s, l, "availability",
               "%s of %s server%s must be up, each %s: k-of-n %s%s",
@@ -350,7 +360,17 @@ static void availability(const wk *x, const pool_plan *pp, const policy *pol,
               "be up; the requests served below count the %s)",
               fmt_count(pp->needed_load, b[0], FMT_SIZE),
               fmt_count(pp->needed, b[1], FMT_SIZE), b[1], b[0]);
-  if (pp->calls != 1)
+  if (pp->shards >= 2 && pol->zones <= 1)
+    steps_say(x->s, l, "requests",
+              "servers up carry min(1, k / %s) of the load, and a call finds "
+              "its shard up unless all of the shard's servers are down%s%s%s: "
+              "%s of requests served",
+              fmt_raw(pp->load_carry, b[0], FMT_SIZE),
+              pp->calls != 1 ? "; a request's " : "",
+              pp->calls != 1 ? fmt_raw(pp->calls, b[1], FMT_SIZE) : "",
+              pp->calls != 1 ? " calls each to be served" : "",
+              fmt_availability(pp->req.up, pp->req.down, b[2], FMT_SIZE));
+  else if (pp->calls != 1)
     steps_say(x->s, l, "requests",
               "servers up carry min(1, k / %s) of the load; a request needs "
               "each of its %s calls served: E[min(1, k / %s)^%s] = %s of "

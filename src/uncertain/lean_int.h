@@ -214,7 +214,7 @@ static CAPPLAN_ALWAYS_INLINE void stage_one(lean *k, lstage *s,
   double fu = IN(fu), util = IN(util);
   double carry = load / (per_server * fu);
   double need = needed(carry);
-  double raw = 0;
+  double raw = 0, shards = 0, load_carry = carry, load_need = need;
   /* The same division when the two utilizations are the same (both 100%
    * by default). */
   double by_tp = util == fu ? carry : load / (per_server * util);
@@ -230,6 +230,7 @@ static CAPPLAN_ALWAYS_INLINE void stage_one(lean *k, lstage *s,
       carry = hold;
     if (needed(hold) > need)
       need = needed(hold);
+    shards = needed(hold);
     /* size_pool: the largest count binds; throughput first on ties. */
     if (by_mem > raw)
       raw = by_mem;
@@ -271,16 +272,20 @@ static CAPPLAN_ALWAYS_INLINE void stage_one(lean *k, lstage *s,
   }
   k->flags[t] |= over ? LEAN_INFEASIBLE : 0;
   avail a_all, a_req;
+  /* eval.c's size_stage: an asynchronous stage's calls are events. */
+#define CALLS (ms->async ? 1 : IN(calls))
   if (need <= 0) {
     a_all = avail_of(1);
     a_req = avail_of(1);
+  } else if (shards >= 2) { /* eval.c's pool_availability */
+    avail_sharded(shards, srv, load_need, IN(avail), load_carry, CALLS, &a_all,
+                  &a_req);
   } else {
-    double kdown;
-    /* eval.c's size_stage: an asynchronous stage's calls are events. */
-    double calls = ms->async ? 1 : IN(calls);
+    double kdown, calls = CALLS;
     tails(s->memo, s->memo_mask, need, srv, IN(avail), calls, &a_all, &kdown);
     a_req = avail_share(a_all, kdown, avail_load_pow(carry, calls));
   }
+#undef CALLS
   double sa = IN(stage_avail);
   if (sa < 1) {
     a_all = avail_series(a_all, avail_of(sa));

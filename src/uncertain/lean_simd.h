@@ -91,6 +91,13 @@ static inline vd vneeded(vd eq, vi *ok) {
   return vsel(eq <= 0.0, vall(0), c);
 }
 
+/* stage_one for trial T alone, out of line: the lanes the vector loop
+ * leaves, so that stage_one's code does not crowd the loop's registers. */
+static CAPPLAN_NOINLINE void
+stage_one_lane(lean *k, lstage *s, const fixed_in *c, size_t t, bool first) {
+  stage_one(k, s, c, t, false, first);
+}
+
 static inline vd vat(opnd o, size_t t) {
   return o.mask ? vload(o.p + t) : vall(o.p[0]);
 }
@@ -243,7 +250,7 @@ size_t LEAN_SIMD_FN(lean *k, lstage *s, const fixed_in *c, size_t len,
     }
     for (size_t l = 0; ok_m != all && l < W; l++)
       if (!(ok_m >> l & 1))
-        stage_one(k, s, c, t + l, false, first);
+        stage_one_lane(k, s, c, t + l, first);
   }
   return t;
 }

@@ -158,6 +158,44 @@ static void test_calls_share(void **state) {
   expect_near(kdown, 4.5, 1e-15);
 }
 
+/* Data in shards, each on servers of its own (docs/decisions.md
+ * "Replicated shards"): a shard on r servers is lost with probability
+ * q^r; every shard must be up, a call needs its own.  With no load the
+ * figures are the data's alone, in closed form. */
+static void test_sharded(void **state) {
+  (void)state;
+  double q = 1 - 0.999; /* as the function takes it */
+  avail all, req;
+  /* 10 shards, 2 copies each (20 servers); the down shares to 1e-12 of
+   * themselves (1 - (1 - q^2)^10 without cancellation: -expm1). */
+  avail_sharded(10, 20, 0, 0.999, 0, 1, &all, &req);
+  expect_near(all.up, pow(1 - q * q, 10), 1e-15);
+  assert_true(fabs(all.down + expm1(10 * log1p(-q * q))) < 1e-12 * all.down);
+  assert_true(fabs(req.down - q * q) < 1e-12 * q * q);
+  /* 17 servers: 7 shards on two, 3 on one. */
+  avail_sharded(10, 17, 0, 0.999, 0, 1, &all, &req);
+  expect_near(all.up, pow(1 - q, 3) * pow(1 - q * q, 7), 1e-15);
+  double d = (3 * q + 7 * q * q) / 10;
+  assert_true(fabs(req.down - d) < 1e-12 * d);
+  /* Four calls a request, each to a shard of its own. */
+  avail_sharded(10, 17, 0, 0.999, 0, 4, &all, &req);
+  expect_near(req.up, pow(1 - (3 * q + 7 * q * q) / 10, 4), 1e-15);
+  /* One copy per shard: the shards are the servers, all up is n of n. */
+  avail_sharded(10, 10, 0, 0.999, 0, 1, &all, &req);
+  expect_near(all.up, avail_k_of_n(10, 10, 0.999).up, 1e-15);
+  assert_true(fabs(req.down - q) < 1e-12 * q);
+  /* With load: the k-of-n figure and the load's share times the data's
+   * (8 of 20 carrying 7.5 servers' worth). */
+  avail load, served;
+  avail_pool(8, 20, 0.999, 7.5, 1, &load, &served);
+  avail_sharded(10, 20, 8, 0.999, 7.5, 1, &all, &req);
+  expect_near(all.up, load.up * pow(1 - q * q, 10), 1e-15);
+  expect_near(req.up, served.up * (1 - q * q), 1e-15);
+  /* Fewer servers than shards: some shard has none. */
+  avail_sharded(10, 9, 0, 0.999, 0, 1, &all, &req);
+  assert_true(all.up == 0 && all.down == 1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_seed_figures),
@@ -167,6 +205,7 @@ int main(void) {
       cmocka_unit_test(test_k_of_n_consistency),
       cmocka_unit_test(test_k_of_n_huge),
       cmocka_unit_test(test_calls_share),
+      cmocka_unit_test(test_sharded),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -276,6 +276,33 @@ static void test_request_availability(void **state) {
   run_free(&x);
 }
 
+/* A memory-bound stage's data in shards on servers of their own: 1B
+ * items x 512 B on cpu-medium is 10 servers a copy; with 2 replicas, 20
+ * servers, each shard on two.  All up: each shard keeps a copy, (1 -
+ * q^2)^10 (k-of-n over 20 interchangeable servers gave past 9 nines);
+ * requests: a lookup finds its shard, 1 - q^2.  One copy: a server down
+ * takes its shard's requests, 1 - q (the load's share 99.92% before). */
+static void test_replicated_shards(void **state) {
+  (void)state;
+  run_result x = run_yaml("capplan: 1\ntraffic: {qps: 5K}\nstages:\n"
+                          "  - {name: e, hardware: cpu-medium, latency: 2ms, "
+                          "qps_per_server: 2K, items: 1B, item_size: 512B, "
+                          "replicas: 2}\n");
+  const treport *r = expect_report(&x);
+  double q = 0.001;
+  assert_true(stage(r, "e")->servers == 20);
+  expect_near(r->availability, pow(1 - q * q, 10), 1e-14);
+  expect_near(r->request_availability, 1 - q * q, 1e-14);
+  run_free(&x);
+  x = run_yaml("capplan: 1\ntraffic: {qps: 5K}\nstages:\n"
+               "  - {name: e, hardware: cpu-medium, latency: 2ms, "
+               "qps_per_server: 2K, items: 1B, item_size: 512B}\n");
+  r = expect_report(&x);
+  expect_near(r->availability, pow(1 - q, 10), 1e-14);
+  expect_near(r->request_availability, 1 - q, 1e-14);
+  run_free(&x);
+}
+
 /* A stage and its fallback over the same 3 zones: a zone outage takes
  * servers from both, so the pair's availability is summed over the zone
  * states (each pool's servers failing independently within them), here
@@ -423,6 +450,7 @@ int main(void) {
       cmocka_unit_test(test_cache_tier),
       cmocka_unit_test(test_zone_availability),
       cmocka_unit_test(test_request_availability),
+      cmocka_unit_test(test_replicated_shards),
       cmocka_unit_test(test_fallback_zones),
       cmocka_unit_test(test_failover),
       cmocka_unit_test(test_calls_mode),
