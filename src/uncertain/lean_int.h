@@ -27,7 +27,10 @@
 #define MEMO 8192
 #define MEMO_MIN 64
 #define MEMO_CELLS ((size_t)1 << 17)
-#define BLOCK 64 /* trials a block holds at most */
+/* Trials a block holds at most: as many as Monte Carlo draws at a time
+ * (mc.c), so that the per-block work (the figures recorded, the columns
+ * filled) comes once a draw. */
+#define BLOCK 256
 /* Doubles of per-stage columns a block may take: a large model gets
  * shorter blocks, so that its columns stay within a few MB. */
 #define BLOCK_CELLS ((size_t)1 << 18)
