@@ -1277,9 +1277,18 @@ static unsigned *evaluate(worker *w, size_t first, size_t off, size_t len) {
   /* Past the trials checked, only those the lean evaluator left. */
   size_t checked = w->lk && first < CHECKED ? CHECKED - first : 0;
   for (size_t t = 0; t < len; t++) {
+    if (t >= checked) {
+      /* On to the next trial left, four at a time. */
+      while (t + 4 <= len &&
+             !((flags[t] | flags[t + 1] | flags[t + 2] | flags[t + 3]) &
+               LEAN_FALLBACK))
+        t += 4;
+      while (t < len && !(flags[t] & LEAN_FALLBACK))
+        t++;
+      if (t == len)
+        break;
+    }
     bool left = (flags[t] & LEAN_FALLBACK) != 0;
-    if (!left && t >= checked)
-      continue;
     bool check = !left;
     if (check) {
       /* plan_eval's figures against the lean evaluator's; the first
@@ -1380,6 +1389,45 @@ static void narrow(worker *w) {
   }
 }
 
+/* Adds the N trials' FLAGS to W's counts (infeasible, each check passed)
+ * but for those flagged LEAN_FALLBACK, which it counts and returns.  A
+ * trial's flags are bits 0 to 6 (2 + ARRAY_LEN(w->pass)): the product
+ * with SPREAD puts bit B at bit 8B (no two of its terms meet below bit
+ * 56), so one addition a trial counts them all, a byte each - in two
+ * sums, even trials and odd, so that a byte holds at most 128 of the
+ * N <= 256.  A block with a failed trial (rare: its other bits must not
+ * count) is counted trial by trial. */
+static size_t count_flags(worker *w, const unsigned *flags, size_t n) {
+  _Static_assert(2 + ARRAY_LEN(((worker *)0)->pass) <= 7 && BLOCK <= 256,
+                 "a block's flags counted in the bytes of two words");
+  const uint64_t spread = 0x0002040810204081ull, low = 0x0101010101010101ull;
+  uint64_t even = 0, odd = 0;
+  size_t t = 0;
+  for (; t + 2 <= n; t += 2) {
+    even += ((uint64_t)(flags[t] & 0x7F) * spread) & low;
+    odd += ((uint64_t)(flags[t + 1] & 0x7F) * spread) & low;
+  }
+  if (t < n)
+    even += ((uint64_t)(flags[t] & 0x7F) * spread) & low;
+  size_t failed = (even & 0xFF) + (odd & 0xFF);
+  if (failed == 0) {
+    w->infeasible += (even >> 8 & 0xFF) + (odd >> 8 & 0xFF);
+    for (size_t c = 0; c < ARRAY_LEN(w->pass); c++)
+      w->pass[c] +=
+          (even >> (8 * (2 + c)) & 0xFF) + (odd >> (8 * (2 + c)) & 0xFF);
+    return 0;
+  }
+  for (t = 0; t < n; t++) {
+    unsigned f = flags[t];
+    if (f & LEAN_FALLBACK)
+      continue;
+    w->infeasible += (f & LEAN_INFEASIBLE) != 0;
+    for (size_t c = 0; c < ARRAY_LEN(w->pass); c++)
+      w->pass[c] += (f >> (2 + c)) & 1;
+  }
+  return failed;
+}
+
 static void *work(void *arg) {
   worker *w = arg;
   const shared *sh = w->sh;
@@ -1405,18 +1453,10 @@ static void *work(void *arg) {
         n = len - off < w->len ? len - off : w->len;
       }
       const unsigned *flags = evaluate(w, first, off, n);
-      size_t failed = 0;
-      for (size_t t = 0; t < n; t++) {
-        unsigned f = flags[t];
-        if (f & LEAN_FALLBACK) {
-          failed++;
+      size_t failed = count_flags(w, flags, n);
+      for (size_t t = 0; failed && t < n; t++)
+        if (flags[t] & LEAN_FALLBACK)
           sh->failed[first + t] = 1;
-          continue;
-        }
-        w->infeasible += (f & LEAN_INFEASIBLE) != 0;
-        for (size_t c = 0; c < sh->n_limits; c++)
-          w->pass[c] += (f >> (2 + c)) & 1;
-      }
       w->failed += failed;
       w->evaluated += n - failed;
       if (sh->pilot) {

@@ -10,6 +10,7 @@
  */
 #include "mc_avx2.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #if defined(CAPPLAN_AVX2)
@@ -46,10 +47,13 @@ size_t mc_bins_avx2(const double *v, size_t n, uint64_t base, unsigned shift,
   return t;
 }
 
-size_t mc_near_avx2(const double *v, size_t n, uint64_t base, unsigned shift,
-                    size_t nbins, size_t *bins, const mc_moments *mo,
-                    const unsigned char *wanted, double *got, size_t *n_got) {
-  size_t nmo = mo->n, k = *n_got;
+/* mc_near_avx2's loop; PLAIN (a constant where inlined): one moment of
+ * the numbers themselves (no factor, no divisor). */
+static inline __attribute__((always_inline)) size_t
+near_loop(const double *v, size_t n, uint64_t base, unsigned shift,
+          size_t nbins, size_t *bins, const mc_moments *mo, bool plain,
+          const unsigned char *wanted, double *got, size_t *n_got) {
+  size_t nmo = plain ? 1 : mo->n, k = *n_got;
   v4d sum[4], sq[4];
   for (size_t m = 0; m < nmo; m++) {
     memcpy(&sum[m], mo->sum[m], sizeof sum[m]);
@@ -64,14 +68,15 @@ size_t mc_near_avx2(const double *v, size_t n, uint64_t base, unsigned shift,
      * rounded as mc.c's), added to the lanes' sums (V[0] is lane 0's). */
     for (size_t m = 0; m < nmo; m++) {
       v4d y = x;
-      if (mo->mul[m] != 1)
+      if (!plain && mo->mul[m] != 1)
         y = y * mo->mul[m];
-      if (mo->div[m] != 1)
+      if (!plain && mo->div[m] != 1)
         y = y / mo->div[m];
       v4d dx = y - mo->s[m];
       sum[m] += dx;
       sq[m] += dx * dx;
     }
+#pragma GCC unroll 4
     for (int l = 0; l < 4; l++) {
       bins[at[l]]++;
       got[k] = x[l];
@@ -84,6 +89,16 @@ size_t mc_near_avx2(const double *v, size_t n, uint64_t base, unsigned shift,
   }
   *n_got = k;
   return t;
+}
+
+size_t mc_near_avx2(const double *v, size_t n, uint64_t base, unsigned shift,
+                    size_t nbins, size_t *bins, const mc_moments *mo,
+                    const unsigned char *wanted, double *got, size_t *n_got) {
+  if (mo->n == 1 && mo->mul[0] == 1 && mo->div[0] == 1)
+    return near_loop(v, n, base, shift, nbins, bins, mo, true, wanted, got,
+                     n_got);
+  return near_loop(v, n, base, shift, nbins, bins, mo, false, wanted, got,
+                   n_got);
 }
 
 size_t mc_window_avx2(const double *v, size_t n, double base, double cap,
