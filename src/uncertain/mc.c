@@ -323,6 +323,7 @@ typedef struct counts {
   size_t *win;
   struct slot *table; /* value bits + 1 (0: empty) and count, side by side */
   size_t tcap, tn;
+  unsigned tshift; /* 64 - log2(tcap): table_slot's shift */
   /* The value of the trials just before, while it repeats (a figure
    * that never changes costs one comparison a trial). */
   uint64_t last;
@@ -332,22 +333,22 @@ typedef struct counts {
 
 #define WINDOW_MAX ((size_t)1 << 20)
 
-/* A key's slot: Fibonacci hashing with the product's high half folded
- * into its low bits, as the keys of whole numbers differ only in their
- * high bits. */
-static inline size_t table_slot(uint64_t k, size_t mask) {
-  uint64_t x = k * 0x9E3779B97F4A7C15ull;
-  return (size_t)(x ^ (x >> 32)) & mask;
+/* A key's slot in a table of 2^(64 - SHIFT): Fibonacci hashing, the
+ * product's top bits (which every bit of the key moves: the keys of whole
+ * numbers differ only in their high bits). */
+static inline size_t table_slot(uint64_t k, unsigned shift) {
+  return (size_t)((k * 0x9E3779B97F4A7C15ull) >> shift);
 }
 
 static void table_add(counts *c, double v, size_t n) {
   if (2 * (c->tn + 1) > c->tcap) {
     size_t cap = c->tcap ? 2 * c->tcap : 1024;
+    unsigned shift = c->tcap ? c->tshift - 1 : 64 - 10;
     slot *table = xcalloc(cap, sizeof *table);
     for (size_t i = 0; i < c->tcap; i++) {
       if (!c->table[i].key)
         continue;
-      size_t h = table_slot(c->table[i].key, cap - 1);
+      size_t h = table_slot(c->table[i].key, shift);
       while (table[h].key)
         h = (h + 1) & (cap - 1);
       table[h] = c->table[i];
@@ -355,11 +356,12 @@ static void table_add(counts *c, double v, size_t n) {
     free(c->table);
     c->table = table;
     c->tcap = cap;
+    c->tshift = shift;
   }
   uint64_t k;
   memcpy(&k, &v, sizeof k);
   k += 1;
-  size_t h = table_slot(k, c->tcap - 1);
+  size_t h = table_slot(k, c->tshift);
   while (c->table[h].key && c->table[h].key != k)
     h = (h + 1) & (c->tcap - 1);
   if (!c->table[h].key) {
@@ -526,11 +528,12 @@ static void counts_add_block(counts *c, enum count_mode mode, const double *v,
     while (t < n) {
       slot *table = c->table;
       size_t mask = c->tcap - 1;
+      unsigned shift = c->tshift;
       for (; t < n && table; t++) {
         uint64_t k;
         memcpy(&k, &v[t], sizeof k);
         k += 1;
-        size_t h = table_slot(k, mask);
+        size_t h = table_slot(k, shift);
         while (table[h].key != k && table[h].key)
           h = (h + 1) & mask;
         if (!table[h].key)
