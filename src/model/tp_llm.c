@@ -340,7 +340,7 @@ static void eval(const tp_model *tp, const stage_in *in, const hw_in *hw,
   out->unmet = false;
   out->form = 0;
   out->busy = out->accelerators = 0;
-  llm_result *r = &out->llm;
+  llm_result *r = out->llm;
   llm_status s = llm_evaluate(&m, &g, &c, r);
   out->limit = r->limit == LLM_LIMIT_KV_MEMORY ? LIMIT_KV
                : r->limit == LLM_LIMIT_TPOT    ? LIMIT_TPOT
@@ -423,7 +423,7 @@ static void steps_of(const tp_model *tp, const stage_in *in, const hw_in *hw,
                      step_list *l) {
   (void)ms;
   const gpu_in *x = &in->gpu;
-  const llm_result *r = &out->llm;
+  const llm_result *r = out->llm;
   const llm_memory *mem = &r->memory;
   char b[9][FMT_SIZE];
   const char *dn = dtype_name(tp->as.llm.dtype);
