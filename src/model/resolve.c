@@ -812,14 +812,14 @@ static void settle_stage(builder *b, size_t i, long default_hw) {
                    (st->inherited.qps_per_server ? MSTAGE_INHERITS_QPS : 0u) |
                    (st->inherited.hardware ? MSTAGE_INHERITS_HARDWARE : 0u);
   }
-  resolve_policy(b, &st->pol, &spec->defaults.pol, hv, hs, &in->pol, &nd->own);
+  resolve_policy(b, st->pol, &spec->defaults.pol, hv, hs, &in->pol, &nd->own);
   /* Reported here when the stage itself sets one of the two keys; a
    * contradiction in 'defaults' alone is reported once, by the build. */
   if (in->pol.survive_zone_loss != 0 && in->pol.zones < 2 && !st->colocate.s &&
-      (st->pol.survive_zone_loss.set || st->pol.zones.set)) {
-    const snum *where = st->pol.survive_zone_loss.set
-                            ? &st->pol.survive_zone_loss
-                            : &st->pol.zones;
+      (st->pol->survive_zone_loss.set || st->pol->zones.set)) {
+    const snum *where = st->pol->survive_zone_loss.set
+                            ? &st->pol->survive_zone_loss
+                            : &st->pol->zones;
     capplan_diags_add(b->d, CAPPLAN_ERROR, where->loc,
                       "set 'zones' to 2 or more (e.g. 'zones: 3')",
                       "stage '%s' must survive the loss of a zone but runs "
@@ -991,7 +991,7 @@ static void build_groups(builder *b) {
     for (size_t f = 0; f < ARRAY_LEN(pol_fields); f++) {
       if (!pooled(f))
         continue;
-      const snum *own = spol_at(&st->pol, f);
+      const snum *own = spol_at(st->pol, f);
       if (own->set) {
         char help[192];
         snprintf(help, sizeof help, "set it under 'groups: %s:' instead",

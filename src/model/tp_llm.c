@@ -130,8 +130,8 @@ static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
   x->output_tokens = l->output_tokens.set ? l->output_tokens.v : 1;
   x->tp = l->tp.set ? l->tp.v : 1;
   x->llm_max_batch = l->max_batch.set ? l->max_batch.v : LLM_DEFAULT_MAX_BATCH;
-  x->reserve = st->pol.memory_reserve.set ? st->pol.memory_reserve.v
-                                          : LLM_DEFAULT_RESERVE;
+  x->reserve = st->pol->memory_reserve.set ? st->pol->memory_reserve.v
+                                           : LLM_DEFAULT_RESERVE;
   in->batch = 1;
   in->latency = 0;
   char help[768];

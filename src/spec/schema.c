@@ -505,9 +505,9 @@ static const schema_key llm_model_keys[] = {
 };
 
 #define SECTION(p, t, k, h)                                                    \
-  { p, t, k, ARRAY_LEN(k), h, SCHEMA_NO_POLICY }
+  { p, t, k, ARRAY_LEN(k), h, SCHEMA_NO_POLICY, false }
 #define SECTION_P(p, t, k, h, st)                                              \
-  { p, t, k, ARRAY_LEN(k), h, offsetof(st, pol) }
+  { p, t, k, ARRAY_LEN(k), h, offsetof(st, pol), false }
 
 static const schema_section sections[SEC_COUNT] = {
     [SEC_TOP] = SECTION("(top level)", "spec", top_keys,
@@ -527,17 +527,17 @@ static const schema_section sections[SEC_COUNT] = {
     [SEC_GROUP] = {"groups.NAME", "group", NULL, 0,
                    "A colocation group named by stages' colocate; takes the "
                    "keys of 'settings', which apply to the group's pool.",
-                   offsetof(spec_group, pol)},
+                   offsetof(spec_group, pol), false},
     [SEC_HARDWARE] = SECTION("hardware.NAME", "hardware", hardware_keys,
                              "A server type; a catalog name overrides only "
                              "the fields given."),
     [SEC_HW_FLOPS] = SECTION("hardware.NAME.flops", "flops", flops_keys,
                              "Dense (not 2:4 sparse) peak FLOPS of one "
                              "accelerator, by the dtype of the arithmetic."),
-    [SEC_STAGE] = SECTION_P("stages[]", "stage", stage_keys,
-                            "One stage of the system; also takes every key "
-                            "of 'settings'.",
-                            spec_stage),
+    [SEC_STAGE] = {"stages[]", "stage", stage_keys, ARRAY_LEN(stage_keys),
+                   "One stage of the system; also takes every key of "
+                   "'settings'.",
+                   offsetof(spec_stage, pol), true},
     [SEC_CACHE] = SECTION("stages[].cache", "cache", cache_keys,
                           "A cache tier in front of a stage: sized for all "
                           "the stage's lookups and its working set; the "

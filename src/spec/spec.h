@@ -184,7 +184,11 @@ typedef struct spec_stage {
   const spec_work *work;
   const spec_llm *llm;
   snum mfu, mbu; /* efficiencies of work and llm */
-  spec_policy pol;
+  /* The settings of 'settings' the stage gives itself: like the sections
+   * above, its own when it writes one (spec_stage_pol_mut), else the
+   * shared spec_no_policy.  Held inline, they took 400 bytes of every
+   * stage. */
+  const spec_policy *pol;
   snum async; /* true: off the request path */
   sstr colocate, fallback;
   sstr kind; /* a workload of the catalog (workload.h) */
@@ -222,6 +226,7 @@ extern const spec_stage_slo spec_no_stage_slo;
 extern const spec_batching spec_no_batching;
 extern const spec_work spec_no_work;
 extern const spec_llm spec_no_llm;
+extern const spec_policy spec_no_policy;
 
 /* Points ST's sections at the shared instances: a stage that writes none. */
 void spec_stage_init(spec_stage *st);
@@ -232,6 +237,7 @@ spec_stage_slo *spec_stage_slo_mut(capplan_spec *spec, spec_stage *st);
 spec_batching *spec_stage_batching_mut(capplan_spec *spec, spec_stage *st);
 spec_work *spec_stage_work_mut(capplan_spec *spec, spec_stage *st);
 spec_llm *spec_stage_llm_mut(capplan_spec *spec, spec_stage *st);
+spec_policy *spec_stage_pol_mut(capplan_spec *spec, spec_stage *st);
 
 /* capplan_spec_load(), but with PARTIAL a spec with errors is returned
  * too (NULL only when the YAML itself could not be read or the format

@@ -490,6 +490,9 @@ static void load_pair(loader *L, const schema_section *s, const ynode *key,
   }
   ks->seen[ki] = key;
   L->section = (enum schema_section_id)(s - schema_section_get(SEC_TOP));
+  /* A stage's settings are its own once it writes one (spec.h). */
+  if (ki >= s->n_keys && s->policy_by_pointer)
+    spec_stage_pol_mut(L->spec, base);
   char *field = schema_key_field(s, ki, base);
   switch (k->type) {
   case SK_QTY:
@@ -790,6 +793,7 @@ const spec_stage_slo spec_no_stage_slo = {.set = false};
 const spec_batching spec_no_batching = {.set = false};
 const spec_work spec_no_work = {.set = false};
 const spec_llm spec_no_llm = {.set = false};
+const spec_policy spec_no_policy = {.utilization.set = false};
 
 void spec_stage_init(spec_stage *st) {
   st->cache = &spec_no_cache;
@@ -797,6 +801,7 @@ void spec_stage_init(spec_stage *st) {
   st->batching = &spec_no_batching;
   st->work = &spec_no_work;
   st->llm = &spec_no_llm;
+  st->pol = &spec_no_policy;
 }
 
 /* The section *SLOT of a stage, allocated zeroed in SPEC's arena when it
@@ -830,6 +835,12 @@ spec_work *spec_stage_work_mut(capplan_spec *spec, spec_stage *st) {
   spec_work *w = section_mut(spec, st->work, &spec_no_work, sizeof *w);
   st->work = w;
   return w;
+}
+
+spec_policy *spec_stage_pol_mut(capplan_spec *spec, spec_stage *st) {
+  spec_policy *p = section_mut(spec, st->pol, &spec_no_policy, sizeof *p);
+  st->pol = p;
+  return p;
 }
 
 spec_llm *spec_stage_llm_mut(capplan_spec *spec, spec_stage *st) {

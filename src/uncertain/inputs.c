@@ -37,11 +37,14 @@ typedef struct spot {
 
 typedef void (*visit_fn)(void *ctx, const spot *s);
 
-static void walk_section(enum schema_section_id sid, void *base,
-                         const char *section, const char *name, const char *sub,
-                         visit_fn fn, void *ctx) {
+/* Every quantity key of section SID at BASE; with OWN_KEYS, only the
+ * section's own keys, not the policy keys it also takes. */
+static void walk_keys(enum schema_section_id sid, void *base,
+                      const char *section, const char *name, const char *sub,
+                      bool own_keys, visit_fn fn, void *ctx) {
   const schema_section *s = schema_section_get(sid);
-  for (size_t i = 0; i < schema_n_keys(s); i++) {
+  size_t n = own_keys ? s->n_keys : schema_n_keys(s);
+  for (size_t i = 0; i < n; i++) {
     const schema_key *k = schema_key_at(s, i);
     if (k->type != SK_QTY)
       continue;
@@ -50,8 +53,17 @@ static void walk_section(enum schema_section_id sid, void *base,
   }
 }
 
-/* Every quantity key of SPEC, written or not, in file order. */
-static void walk(capplan_spec *spec, visit_fn fn, void *ctx) {
+static void walk_section(enum schema_section_id sid, void *base,
+                         const char *section, const char *name, const char *sub,
+                         visit_fn fn, void *ctx) {
+  walk_keys(sid, base, section, name, sub, false, fn, ctx);
+}
+
+/* Every quantity key of SPEC, written or not, in file order.  A stage's
+ * settings it does not write are the shared unset ones (spec.h), which
+ * hold no range: with ALL they are made the stage's own, for a visitor
+ * that may write them (a path a command names), else passed over. */
+static void walk(capplan_spec *spec, bool all, visit_fn fn, void *ctx) {
   walk_section(SEC_TRAFFIC, &spec->traffic, "traffic", NULL, NULL, fn, ctx);
   walk_section(SEC_SLO, &spec->slo, "slo", NULL, NULL, fn, ctx);
   walk_section(SEC_BUDGET, &spec->budget, "budget", NULL, NULL, fn, ctx);
@@ -66,7 +78,10 @@ static void walk(capplan_spec *spec, visit_fn fn, void *ctx) {
     spec_stage *st = &spec->stages[i];
     if (!st->name.s)
       continue;
-    walk_section(SEC_STAGE, st, "stages", st->name.s, NULL, fn, ctx);
+    if (all)
+      spec_stage_pol_mut(spec, st);
+    walk_keys(SEC_STAGE, st, "stages", st->name.s, NULL,
+              st->pol == &spec_no_policy, fn, ctx);
     /* Only a cache the stage writes: the shared unset one is never
      * probed (spec.h). */
     if (st->cache->set)
@@ -411,7 +426,7 @@ uinputs *uinputs_collect(capplan_spec *spec, const capplan_model *m,
   c.m = m;
   c.d = d;
   c.u = u;
-  walk(spec, visit_range, &c);
+  walk(spec, false, visit_range, &c);
   u->n_ranged = u->n;
   size_t n_was = 0;
   spec_hardware *was = NULL;
@@ -422,7 +437,7 @@ uinputs *uinputs_collect(capplan_spec *spec, const capplan_model *m,
     c.n_paths = n_paths;
     c.found = xcalloc(n_paths, sizeof(bool));
     c.named = xcalloc(n_paths, sizeof(spot));
-    walk(spec, visit_named, &c);
+    walk(spec, true, visit_named, &c);
     for (size_t i = 0; i < n_paths; i++) {
       if (!c.found[i]) {
         const char *best =
