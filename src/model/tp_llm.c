@@ -179,8 +179,8 @@ static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
         st->name.s ? st->name.s : "");
   if (!hw)
     return;
-  x->mfu = efficiency(&st->mfu, hw->mfu, ROOFLINE_DEFAULT_MFU);
-  x->mbu = efficiency(&st->mbu, hw->mbu, ROOFLINE_DEFAULT_MBU);
+  x->mfu = efficiency(&st->more->mfu, hw->mfu, ROOFLINE_DEFAULT_MFU);
+  x->mbu = efficiency(&st->more->mbu, hw->mbu, ROOFLINE_DEFAULT_MBU);
   const char *dn = dtype_name(tp->as.llm.dtype);
   if (hw->gpus <= 0 || hw->mem_bw <= 0 || hw->gpu_memory <= 0 ||
       peak_of(hw, tp->as.llm.dtype) <= 0) {

@@ -37,16 +37,18 @@ typedef struct spot {
 
 typedef void (*visit_fn)(void *ctx, const spot *s);
 
-/* Every quantity key of section SID at BASE; with OWN_KEYS, only the
- * section's own keys, not the policy keys it also takes. */
+/* Every quantity key of section SID at BASE but, with NO_POLICY, the
+ * policy keys it also takes and, with NO_MORE, a stage's keys held in
+ * its spec_stage_more (schema.h). */
 static void walk_keys(enum schema_section_id sid, void *base,
                       const char *section, const char *name, const char *sub,
-                      bool own_keys, visit_fn fn, void *ctx) {
+                      bool no_policy, bool no_more, visit_fn fn, void *ctx) {
   const schema_section *s = schema_section_get(sid);
-  size_t n = own_keys ? s->n_keys : schema_n_keys(s);
+  size_t n = no_policy ? s->n_keys : schema_n_keys(s);
   for (size_t i = 0; i < n; i++) {
     const schema_key *k = schema_key_at(s, i);
-    if (k->type != SK_QTY)
+    if (k->type != SK_QTY ||
+        (no_more && i < s->n_keys && k->offset >= s->more_from))
       continue;
     spot sp = {section, name, sub, k, schema_key_field(s, i, base)};
     fn(ctx, &sp);
@@ -56,13 +58,14 @@ static void walk_keys(enum schema_section_id sid, void *base,
 static void walk_section(enum schema_section_id sid, void *base,
                          const char *section, const char *name, const char *sub,
                          visit_fn fn, void *ctx) {
-  walk_keys(sid, base, section, name, sub, false, fn, ctx);
+  walk_keys(sid, base, section, name, sub, false, false, fn, ctx);
 }
 
 /* Every quantity key of SPEC, written or not, in file order.  A stage's
- * settings it does not write are the shared unset ones (spec.h), which
- * hold no range: with ALL they are made the stage's own, for a visitor
- * that may write them (a path a command names), else passed over. */
+ * settings and other keys (spec_stage_more) it does not write are the
+ * shared unset ones (spec.h), which hold no range: with ALL they are made
+ * the stage's own, for a visitor that may write them (a path a command
+ * names), else passed over. */
 static void walk(capplan_spec *spec, bool all, visit_fn fn, void *ctx) {
   walk_section(SEC_TRAFFIC, &spec->traffic, "traffic", NULL, NULL, fn, ctx);
   walk_section(SEC_SLO, &spec->slo, "slo", NULL, NULL, fn, ctx);
@@ -78,10 +81,12 @@ static void walk(capplan_spec *spec, bool all, visit_fn fn, void *ctx) {
     spec_stage *st = &spec->stages[i];
     if (!st->name.s)
       continue;
-    if (all)
+    if (all) {
       spec_stage_pol_mut(spec, st);
+      spec_stage_more_mut(spec, st);
+    }
     walk_keys(SEC_STAGE, st, "stages", st->name.s, NULL,
-              st->pol == &spec_no_policy, fn, ctx);
+              st->pol == &spec_no_policy, st->more == &spec_no_more, fn, ctx);
     /* Only a cache the stage writes: the shared unset one is never
      * probed (spec.h). */
     if (st->cache->set)
