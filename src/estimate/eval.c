@@ -618,8 +618,8 @@ STEP void stage_latency(const capplan_model *m, const params *p, plan *out,
   s->latency_to = s->latency + slow;
   s->mean_latency = s->latency;
   if (!plain && ms->has_cache)
-    s->mean_latency =
-        in->cache_hit * p->cache[i].latency + (1 - in->cache_hit) * s->latency;
+    s->mean_latency = in->cache_hit * p->cache[ms->cache_at].latency +
+                      (1 - in->cache_hit) * s->latency;
 }
 
 /* The fallback of stage I: its path is I's with its own latency in
@@ -809,7 +809,7 @@ STEP bool size_stage(const capplan_model *m, const params *p, plan *out,
   /* A cache tier in front (SPEC.md section 5): every lookup reaches it,
    * hits and misses; sized by its throughput and its working set. */
   if (!plain && ms->has_cache) {
-    const cache_in *ci = &p->cache[i];
+    const cache_in *ci = &p->cache[ms->cache_at];
     const hw_in *chw = &p->hw[ms->cache_hw];
     pool_plan *cp = s->cache.pool;
     cp->applies = 1u << CON_THROUGHPUT;

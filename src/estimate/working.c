@@ -641,7 +641,7 @@ static void stage_section(const wk *x, size_t i) {
     }
   }
   if (ms->has_cache) {
-    const cache_in *ci = &x->p->cache[i];
+    const cache_in *ci = &x->p->cache[ms->cache_at];
     const pool_plan *cp = s->cache.pool;
     int e = raw_extra(cp, &ci->pol);
     int k = quotient_extra(s->cache_load, ci->qps_per_server,

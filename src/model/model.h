@@ -111,7 +111,7 @@ typedef struct traffic_in {
 typedef struct params {
   traffic_in traffic;
   stage_in *stage;
-  cache_in *cache; /* one per stage; used where the stage has a tier */
+  cache_in *cache; /* one per cache tier (mstage.cache_at), then a zeroed one */
   policy *group;
   hw_in *hw;
 } params;
@@ -199,6 +199,7 @@ typedef struct mstage {
   bool size_latency;    /* percentile objectives add servers */
   enum service_dist service;
   size_t cache_hw;
+  size_t cache_at; /* its tier's place in params.cache (past the tiers: none) */
   tp_model tp;
   stage_text text;
   /* Which policy fields the stage set itself (bit i for field i of
@@ -240,7 +241,8 @@ typedef struct capplan_model {
   const char *name, *description, *path;
   mstage *stage; /* in spec order */
   size_t n_stages;
-  size_t *order; /* topological: parents first, spec order where free */
+  size_t n_caches; /* stages with a cache tier (has_cache) */
+  size_t *order;   /* topological: parents first, spec order where free */
   mgroup *group;
   size_t n_groups;
   capplan_loc stages_loc; /* the 'stages' list */

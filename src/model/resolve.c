@@ -897,7 +897,7 @@ static void settle_stage(builder *b, size_t i, long default_hw) {
       chw = find_hw(b, c->hardware.s, c->hardware.loc, cwho);
     }
     nd->cache_hw = chw < 0 ? nd->hw : (size_t)chw;
-    cache_in *ci = &b->p->cache[i];
+    cache_in *ci = &b->p->cache[nd->cache_at];
     ci->qps_per_server = c->qps_per_server.v;
     ci->latency = c->latency.v;
     ci->replicas = c->replicas.set ? c->replicas.v : 1;
@@ -1340,7 +1340,7 @@ static void build_limits(builder *b) {
 params *params_new(const capplan_model *m) {
   params *p = xcalloc(1, sizeof *p);
   p->stage = xcalloc(m->n_stages + 1, sizeof(stage_in));
-  p->cache = xcalloc(m->n_stages + 1, sizeof(cache_in));
+  p->cache = xcalloc(m->n_caches + 1, sizeof(cache_in));
   p->group = xcalloc(m->n_groups + 1, sizeof(policy));
   p->hw = xcalloc(m->n_hw + 1, sizeof(hw_in));
   return p;
@@ -1349,7 +1349,7 @@ params *params_new(const capplan_model *m) {
 void params_copy(const capplan_model *m, params *dst, const params *src) {
   dst->traffic = src->traffic;
   memcpy(dst->stage, src->stage, m->n_stages * sizeof(stage_in));
-  memcpy(dst->cache, src->cache, m->n_stages * sizeof(cache_in));
+  memcpy(dst->cache, src->cache, m->n_caches * sizeof(cache_in));
   memcpy(dst->group, src->group, m->n_groups * sizeof(policy));
   memcpy(dst->hw, src->hw, m->n_hw * sizeof(hw_in));
 }
@@ -1384,9 +1384,15 @@ capplan_model *model_resolve_with(const capplan_spec *spec,
   g->stages_loc = spec->stages_loc;
   g->n_stages = spec->n_stages;
   g->stage = arena_array(g->arena, g->n_stages, sizeof(mstage));
+  /* The cache tiers' places in params.cache, in spec order; a stage
+   * with none has the zeroed one past them. */
+  for (size_t i = 0; i < g->n_stages; i++)
+    g->n_caches += spec->stages[i].cache->set;
+  for (size_t i = 0, k = 0; i < g->n_stages; i++)
+    g->stage[i].cache_at = spec->stages[i].cache->set ? k++ : g->n_caches;
   params *p = &g->base;
   p->stage = xcalloc(g->n_stages + 1, sizeof(stage_in));
-  p->cache = xcalloc(g->n_stages + 1, sizeof(cache_in));
+  p->cache = xcalloc(g->n_caches + 1, sizeof(cache_in));
   builder b;
   memset(&b, 0, sizeof b);
   b.g = g;

@@ -103,9 +103,10 @@ static void cache_label(const capplan_report *r, size_t i, glabel *l) {
   char h[FMT_SIZE], t[FMT_SIZE];
   add_line(l, "%s.cache", ms->name);
   pool_line(l, m->hw[ms->cache_hw].name, s->cache.pool);
-  add_line(l, "hit %s " DOT " %s",
-           fmt_percent(r->p->stage[i].cache_hit, h, sizeof h),
-           fmt_ms(r->p->cache[i].latency, t, sizeof t));
+  add_line(
+      l, "hit %s " DOT " %s",
+      fmt_percent(r->p->stage[i].cache_hit, h, sizeof h),
+      fmt_ms(r->p->cache[r->model->stage[i].cache_at].latency, t, sizeof t));
 }
 
 static size_t add_node(graph *g, size_t *cap, enum gnode_kind kind,

@@ -212,7 +212,7 @@ void render_csv_report(const void *subject, const capplan_render_opts *opts,
       capplan_buf name;
       capplan_buf_init(&name);
       capplan_buf_printf(&name, "%s.cache", ms->name);
-      const cache_in *ci = &r->p->cache[i];
+      const cache_in *ci = &r->p->cache[r->model->stage[i].cache_at];
       csv_row c = {"cache",
                    name.data,
                    m->hw[ms->cache_hw].name,

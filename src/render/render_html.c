@@ -914,8 +914,9 @@ static void stage_table(const capplan_report *r, capplan_buf *out) {
       char *name = xmalloc(len);
       snprintf(name, len, "%s.cache", ms->name);
       stage_row(out, name, true, m->hw[ms->cache_hw].name, s->cache_load,
-                r->p->cache[i].qps_per_server, s->cache.pool, NULL,
-                r->p->cache[i].latency);
+                r->p->cache[r->model->stage[i].cache_at].qps_per_server,
+                s->cache.pool, NULL,
+                r->p->cache[r->model->stage[i].cache_at].latency);
       free(name);
     }
   }

@@ -335,7 +335,7 @@ static void memory_json(jw *w, const pool_plan *pp) {
 
 static void cache_json(jw *w, const capplan_report *r, size_t i) {
   const capplan_model *m = r->model;
-  const cache_in *ci = &r->p->cache[i];
+  const cache_in *ci = &r->p->cache[r->model->stage[i].cache_at];
   const stage_plan *s = &r->plan->stage[i];
   const pool_plan *cp = s->cache.pool;
   begin(w, "cache", '{');

@@ -136,7 +136,7 @@ static void flats(const capplan_model *m, const params *p, flat out[5]) {
                            sizeof(traffic_in) / sizeof(double)};
   out[PA_STAGE] = (flat){(const double *)p->stage, m->n_stages,
                          sizeof(stage_in) / sizeof(double)};
-  out[PA_CACHE] = (flat){(const double *)p->cache, m->n_stages,
+  out[PA_CACHE] = (flat){(const double *)p->cache, m->n_caches,
                          sizeof(cache_in) / sizeof(double)};
   out[PA_GROUP] = (flat){(const double *)p->group, m->n_groups,
                          sizeof(policy) / sizeof(double)};
