@@ -1451,23 +1451,18 @@ void plan_derive(const capplan_model *m, const params *p, plan *out) {
   for (size_t i = 0; i < m->n_stages; i++)
     out->stage[i].usd_per_m_output_at_load =
         usd_per_m_output_at_load(m, p, out, i);
+  /* Whether any figure a report states is past the nines cap (the
+   * reports take the figures themselves, avail_figs_of). */
   bool cap = false;
   for (size_t i = 0; i < m->n_stages; i++) {
-    stage_plan *s = &out->stage[i];
-    s->pool.all_f = avail_figs_of(s->pool.all);
-    s->effective_f = avail_figs_of(s->effective);
-    if (m->stage[i].has_cache) {
-      s->cache.pool->all_f = avail_figs_of(s->cache.pool->all);
-      cap = cap || s->cache.pool->all_f.above_cap;
-    }
+    const stage_plan *s = &out->stage[i];
+    if (m->stage[i].has_cache)
+      cap = cap || avail_figs_of(s->cache.pool->all).above_cap;
     if (m->stage[i].group < 0)
-      cap = cap || s->effective_f.above_cap;
+      cap = cap || avail_figs_of(s->effective).above_cap;
   }
-  for (size_t g = 0; g < m->n_groups; g++) {
-    pool_plan *pp = &out->group[g].pool;
-    pp->all_f = avail_figs_of(pp->all);
-    cap = cap || pp->all_f.above_cap;
-  }
+  for (size_t g = 0; g < m->n_groups; g++)
+    cap = cap || avail_figs_of(out->group[g].pool.all).above_cap;
   out->all_f = avail_figs_of(out->all);
   out->req_f = avail_figs_of(out->req);
   out->above_cap = cap || out->all_f.above_cap || out->req_f.above_cap;

@@ -65,7 +65,9 @@ typedef struct pool_plan {
   avail req;          /* share of the load served (FORMULAS.md 2b) */
   double memory;      /* bytes of data x replicas; 0: none */
   double usable;      /* usable memory per server, bytes */
-  avail_figs all_f;   /* nines and downtime of ALL (plan_derive) */
+  /* The nines and downtime of ALL are not kept: a report takes them
+   * with avail_figs_of where it states them (plan_derive only sees
+   * whether any is past the cap), which saves 32 bytes a pool. */
 } pool_plan;
 
 /* The latency percentiles a plan reports (SPEC.md section 7). */
@@ -147,7 +149,6 @@ typedef struct stage_plan {
    * load (plan_derive); -1 when there is none. */
   double usd_per_m_output_at_load;
   cache_plan cache;
-  avail_figs effective_f; /* nines and downtime of EFFECTIVE */
 } stage_plan;
 
 typedef struct group_plan {

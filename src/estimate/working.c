@@ -319,9 +319,10 @@ static void availability(const wk *x, const pool_plan *pp, const policy *pol,
    * each line's numbers give its result. */
   bool own = pol->stage_availability < 1;
   char tail[3 * FMT_SIZE];
+  avail_figs all_f = avail_figs_of(pp->all);
   snprintf(tail, sizeof tail, " (%s nines, down %s/year)",
-           fmt_nines(pp->all_f.nines, pp->all_f.above_cap, b[4], FMT_SIZE),
-           fmt_downtime(pp->all_f.down_year_min, b[5], FMT_SIZE));
+           fmt_nines(all_f.nines, all_f.above_cap, b[4], FMT_SIZE),
+           fmt_downtime(all_f.down_year_min, b[5], FMT_SIZE));
   fmt_availability(pp->servers_all.up, pp->servers_all.down, b[6], FMT_SIZE);
   if (pol->zones > 1)
     steps_say(x->s, l, "availability",

@@ -813,8 +813,9 @@ static void availability(const capplan_report *r, capplan_buf *out) {
       size_t len = strlen(ms->name) + 8;
       char *name = xmalloc(len);
       snprintf(name, len, "%s.cache", ms->name);
+      avail_figs figs_of = avail_figs_of(s->cache.pool->all);
       avail_row(out, name, "cache tier", s->cache.pool, s->cache.pool->all,
-                &s->cache.pool->all_f, s->cache.pool->req, "",
+                &figs_of, s->cache.pool->req, "",
                 s->cache.pool->all.down == worst);
       free(name);
       rows++;
@@ -824,7 +825,8 @@ static void availability(const capplan_report *r, capplan_buf *out) {
     capplan_buf note;
     capplan_buf_init(&note);
     avail_note(r, i, &note);
-    avail_row(out, ms->name, NULL, &s->pool, s->effective, &s->effective_f,
+    avail_figs figs_of = avail_figs_of(s->effective);
+    avail_row(out, ms->name, NULL, &s->pool, s->effective, &figs_of,
               s->effective_req, note.data ? note.data : "",
               !ms->standby && s->effective.down == worst);
     capplan_buf_release(&note);
@@ -832,7 +834,8 @@ static void availability(const capplan_report *r, capplan_buf *out) {
   }
   for (size_t g = 0; g < m->n_groups && rows < MAX_TABLE_ROWS; g++) {
     const pool_plan *pp = &pl->group[g].pool;
-    avail_row(out, m->group[g].name, "group", pp, pp->all, &pp->all_f, pp->req,
+    avail_figs figs_of = avail_figs_of(pp->all);
+    avail_row(out, m->group[g].name, "group", pp, pp->all, &figs_of, pp->req,
               "", pp->all.down == worst);
     rows++;
   }

@@ -538,7 +538,8 @@ static void stage_json(jw *w, const capplan_report *r, size_t i) {
   num(w, "request_availability", pp->req.up);
   num(w, "effective_availability", s->effective.up);
   num(w, "effective_request_availability", s->effective_req.up);
-  figs(w, "", &s->effective_f, true);
+  avail_figs figs_of = avail_figs_of(s->effective);
+  figs(w, "", &figs_of, true);
   if (ms->has_cache)
     cache_json(w, r, i);
   if (r->plan->latency_on && s->queue.model != QUEUE_NONE)
@@ -572,7 +573,8 @@ static void group_json(jw *w, const capplan_report *r, size_t g) {
   num(w, "servers_needed", pp->needed);
   num(w, "availability", pp->all.up);
   num(w, "request_availability", pp->req.up);
-  figs(w, "", &pp->all_f, true);
+  avail_figs figs_of = avail_figs_of(pp->all);
+  figs(w, "", &figs_of, true);
   end(w, '}');
 }
 

@@ -219,10 +219,10 @@ static void availability_table(const capplan_report *r,
     if (ms->has_cache) {
       char name[FMT_SIZE * 2];
       snprintf(name, sizeof name, "%s.cache", ms->name);
+      avail_figs figs_of = avail_figs_of(s->cache.pool->all);
       avail_row(t, name, s->cache.pool,
                 r->p->cache[r->model->stage[i].cache_at].pol.availability,
-                s->cache.pool->all, &s->cache.pool->all_f, s->cache.pool->req,
-                "");
+                s->cache.pool->all, &figs_of, s->cache.pool->req, "");
     }
     if (ms->group >= 0)
       continue;
@@ -250,8 +250,9 @@ static void availability_table(const capplan_report *r,
     if (pol->stage_availability < 1)
       capplan_buf_printf(&note, "%sx %s stage", note.len ? "; " : "",
                          fmt_percent(pol->stage_availability, b[0], FMT_SIZE));
-    avail_row(t, ms->name, &s->pool, pol->availability, s->effective,
-              &s->effective_f, s->effective_req, note.data ? note.data : "");
+    avail_figs figs_of = avail_figs_of(s->effective);
+    avail_row(t, ms->name, &s->pool, pol->availability, s->effective, &figs_of,
+              s->effective_req, note.data ? note.data : "");
     capplan_buf_release(&note);
   }
   for (size_t g = 0; g < m->n_groups; g++) {
@@ -265,8 +266,8 @@ static void availability_table(const capplan_report *r,
                pp->zone_extra > 0 ? fmt_count(pp->zone_extra, b[0], FMT_SIZE)
                                   : "",
                pp->zone_extra > 0 ? " to survive losing one" : "");
-    avail_row(t, name, pp, gp->availability, pp->all, &pp->all_f, pp->req,
-              note);
+    avail_figs figs_of = avail_figs_of(pp->all);
+    avail_row(t, name, pp, gp->availability, pp->all, &figs_of, pp->req, note);
   }
   tt_row(t, TT_BOLD);
   tt_cell(t, "system");
