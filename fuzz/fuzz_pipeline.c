@@ -66,7 +66,8 @@ static void finite_plan(const capplan_report *r) {
     FIN(s->mean_latency);
     FIN(s->equivalents);
     finite_pool(&s->pool);
-    finite_pool(&s->cache);
+    if (s->cache.pool)
+      finite_pool(s->cache.pool);
     finite_avail(s->effective);
     finite_avail(s->effective_req);
   }

@@ -1116,7 +1116,10 @@ static int run_llm(calc_ctx *x) {
   if (g->tp > 1 && hw.link_bw <= 0)
     return calc_fail(x, "'%s' states no interconnect bandwidth for --tp", gpu);
   tp_out out;
+  llm_result res;
   memset(&out, 0, sizeof out);
+  memset(&res, 0, sizeof res);
+  out.llm = &res;
   double qps = calc_val(x, "qps", 0);
   tp_llm_ops.eval(&tp, &in, &hw, qps, &out);
   if (out.status == LLM_DOES_NOT_FIT || out.status == LLM_SEQUENCE_DOES_NOT_FIT)
@@ -1129,7 +1132,7 @@ static int run_llm(calc_ctx *x) {
             ? "the weights do not fit"
             : "one sequence's KV cache does not fit beside the weights",
         COUNT(&b, g->tp), gpu,
-        fmt_si(out.llm.memory.memory_usable, "B", calc_nb_next(&b), FMT_SIZE));
+        fmt_si(out.llm->memory.memory_usable, "B", calc_nb_next(&b), FMT_SIZE));
   if (out.status != 0)
     return calc_fail(x,
                      "'%s' has no figures for this model (%s); check its "
@@ -1139,14 +1142,14 @@ static int run_llm(calc_ctx *x) {
                    &x->c->working->totals);
   calc_result(x, "batch", "1", out.batch);
   calc_result(x, "ttft", "s", out.ttft);
-  if (out.llm.has_tpot) /* none with one output token */
-    calc_result(x, "tpot", "s", out.llm.tpot);
+  if (out.llm->has_tpot) /* none with one output token */
+    calc_result(x, "tpot", "s", out.llm->tpot);
   calc_result(x, "output_tokens_per_second_per_gpu", "1/s",
-              out.llm.output_tokens_per_second_per_gpu);
+              out.llm->output_tokens_per_second_per_gpu);
   calc_result(x, "requests_per_second_per_replica", "1/s",
-              out.llm.requests_per_second);
+              out.llm->requests_per_second);
   if (qps > 0) {
-    double replicas = capplan_ceil(qps / out.llm.requests_per_second);
+    double replicas = capplan_ceil(qps / out.llm->requests_per_second);
     double servers = capplan_ceil(replicas / out.replicas_per_server);
     if (!(servers * hw.gpus <= CAPPLAN_MAX_EXACT))
       return calc_fail(x, "the answer is more GPUs than capplan counts exactly "
@@ -1154,7 +1157,7 @@ static int run_llm(calc_ctx *x) {
     calc_work(x, "replicas",
               calc_str(x, "ceil(QPS / requests per second of a replica)"),
               calc_str(x, "ceil(%s / %s)", RATE(&b, qps),
-                       NUM(&b, out.llm.requests_per_second, 3)),
+                       NUM(&b, out.llm->requests_per_second, 3)),
               calc_str(x, "%s replicas of %s GPU%s", COUNT(&b, replicas),
                        COUNT(&b, g->tp), g->tp == 1 ? "" : "s"));
     calc_work(x, "servers", calc_str(x, "ceil(replicas / replicas per server)"),

@@ -49,9 +49,11 @@ capplan_plan_rows *capplan_plan_rows_of(const capplan_report *r) {
       capplan_buf_printf(&name, "%s.cache", ms->name);
       c->name = arena_strdup(rows->arena, name.data);
       capplan_buf_release(&name);
-      c->v = (capplan_diff_values){s->cache.servers, s->cache.gpus,
-                                   s->cache.cost_per_year,
-                                   r->p->cache[i].latency, s->cache.all.up};
+      c->v = (capplan_diff_values){
+          s->cache.pool->servers, s->cache.pool->gpus,
+          s->cache.pool->cost_per_year,
+          r->p->cache[r->model->stage[i].cache_at].latency,
+          s->cache.pool->all.up};
     }
     capplan_diff_row_in *row = &rows->rows[rows->n_rows++];
     row->name = arena_strdup(rows->arena, ms->name);

@@ -107,8 +107,20 @@ plan *plan_new(const capplan_model *m) {
   p->zone_w = xcalloc(PLAN_ZONE_SLOTS, sizeof(zone_memo));
   for (size_t k = 0; k < PLAN_ZONE_SLOTS; k++)
     p->zone_w[k].zones = -1; /* empty */
+  size_t n_llm = 0, n_cache = 0;
+  for (size_t i = 0; i < m->n_stages; i++) {
+    n_llm += m->stage[i].tp.kind == TP_LLM;
+    n_cache += m->stage[i].has_cache;
+  }
+  p->llm = xcalloc(n_llm + 1, sizeof(llm_result));
+  p->caches = xcalloc(n_cache + 1, sizeof(pool_plan));
+  n_llm = n_cache = 0;
   for (size_t i = 0; i < m->n_stages; i++) {
     enum tp_kind kind = m->stage[i].tp.kind;
+    if (kind == TP_LLM)
+      p->stage[i].tp.llm = &p->llm[n_llm++];
+    if (m->stage[i].has_cache)
+      p->stage[i].cache.pool = &p->caches[n_cache++];
     if (kind == TP_FIXED) /* for every evaluation (tp_eval_again) */
       p->stage[i].tp.batch = p->stage[i].tp.parallelism = 1;
     if (kind != TP_FIXED && kind != TP_LLM)
@@ -167,6 +179,8 @@ void plan_free(plan *p) {
   if (!p)
     return;
   free(p->stage);
+  free(p->llm);
+  free(p->caches);
   free(p->group);
   free(p->critical);
   free(p->best);
@@ -611,8 +625,8 @@ STEP void stage_latency(const capplan_model *m, const params *p, plan *out,
   s->latency_to = s->latency + slow;
   s->mean_latency = s->latency;
   if (!plain && ms->has_cache)
-    s->mean_latency =
-        in->cache_hit * p->cache[i].latency + (1 - in->cache_hit) * s->latency;
+    s->mean_latency = in->cache_hit * p->cache[ms->cache_at].latency +
+                      (1 - in->cache_hit) * s->latency;
 }
 
 /* The fallback of stage I: its path is I's with its own latency in
@@ -727,7 +741,7 @@ STEP bool size_stage(const capplan_model *m, const params *p, plan *out,
      * load x B / X(B) of them at once; the servers whose replicas' caches
      * hold them, B_max each: load / per-server throughput x B / B_max
      * (equal to the throughput count at 100% when the cache chose B). */
-    const llm_result *r = &s->tp.llm;
+    const llm_result *r = s->tp.llm;
     double b_max = r->memory.max_concurrency;
     applies |= 1u << CON_KV_CACHE;
     pp->by[CON_KV_CACHE] = b_max > 0 && per_server > 0
@@ -810,9 +824,9 @@ STEP bool size_stage(const capplan_model *m, const params *p, plan *out,
   /* A cache tier in front (SPEC.md section 5): every lookup reaches it,
    * hits and misses; sized by its throughput and its working set. */
   if (!plain && ms->has_cache) {
-    const cache_in *ci = &p->cache[i];
+    const cache_in *ci = &p->cache[ms->cache_at];
     const hw_in *chw = &p->hw[ms->cache_hw];
-    pool_plan *cp = &s->cache;
+    pool_plan *cp = s->cache.pool;
     cp->applies = 1u << CON_THROUGHPUT;
     cp->by[CON_THROUGHPUT] =
         s->cache_load / (ci->qps_per_server * ci->pol.utilization);
@@ -836,10 +850,12 @@ STEP bool size_stage(const capplan_model *m, const params *p, plan *out,
       cp->shards = needed(hold);
     }
     size_pool(cp, &ci->pol);
+    s->cache.servers = cp->servers;
     if (too_big(out, i, cp->servers, s->cache_load))
       return false;
     cp->gpus = cp->servers * chw->gpus;
     cp->cost_per_year = cp->servers * chw->cost_per_year;
+    s->cache.cost_per_year = cp->cost_per_year;
     cp->utilization = cp->servers > 0
                           ? s->cache_load / (cp->servers * ci->qps_per_server)
                           : 0;
@@ -1048,9 +1064,9 @@ STEP void total_stage(const capplan_model *m, const params *p, plan *out,
     t->unmet += s->status == PLAN_UNMET;
   }
   if (!plain && ms->has_cache) {
-    t->servers += s->cache.servers;
-    t->gpus += s->cache.gpus;
-    t->cost += s->cache.cost_per_year;
+    t->servers += s->cache.pool->servers;
+    t->gpus += s->cache.pool->gpus;
+    t->cost += s->cache.pool->cost_per_year;
   }
   if (plain || ms->group < 0) {
     t->servers += s->pool.servers;
@@ -1075,8 +1091,8 @@ STEP void total_stage(const capplan_model *m, const params *p, plan *out,
   else
     t->req = avail_series(t->req, avail_down(misses * s->effective_req.down));
   if (!plain && ms->has_cache) {
-    t->all = avail_series(t->all, s->cache.all);
-    t->req = avail_series(t->req, avail_down(visit * s->cache.req.down));
+    t->all = avail_series(t->all, s->cache.pool->all);
+    t->req = avail_series(t->req, avail_down(visit * s->cache.pool->req.down));
   }
 }
 
@@ -1412,12 +1428,12 @@ int plan_eval(const capplan_model *m, const params *p,
       for (size_t i = 0; i < n; i++)
         if (m->stage[i].tp.kind == TP_LLM && out->stage[i].load > 0 &&
             (limits[k].kind == CAPPLAN_CHECK_TTFT ||
-             out->stage[i].tp.llm.has_tpot)) {
+             out->stage[i].tp.llm->has_tpot)) {
           const tp_out *to = &out->stage[i].tp;
-          actual = max2(
-              actual,
-              (limits[k].kind == CAPPLAN_CHECK_TTFT ? to->ttft : to->llm.tpot) *
-                  1000);
+          actual = max2(actual,
+                        (limits[k].kind == CAPPLAN_CHECK_TTFT ? to->ttft
+                                                              : to->llm->tpot) *
+                            1000);
         }
       break;
     case CAPPLAN_CHECK_LATENCY_P50:
@@ -1468,8 +1484,8 @@ void plan_derive(const capplan_model *m, const params *p, plan *out) {
     s->pool.all_f = avail_figs_of(s->pool.all);
     s->effective_f = avail_figs_of(s->effective);
     if (m->stage[i].has_cache) {
-      s->cache.all_f = avail_figs_of(s->cache.all);
-      cap = cap || s->cache.all_f.above_cap;
+      s->cache.pool->all_f = avail_figs_of(s->cache.pool->all);
+      cap = cap || s->cache.pool->all_f.above_cap;
     }
     if (m->stage[i].group < 0)
       cap = cap || s->effective_f.above_cap;

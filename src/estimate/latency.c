@@ -389,8 +389,8 @@ static double part_bound(const capplan_model *m, const params *p,
     b += latdist_exp_quantile(q->p_wait, q->wait_rate, 1 - e);
   if (m->stage[i].calls_sequential)
     b *= ceil(calls);
-  if (m->stage[i].has_cache && p->cache[i].latency > b)
-    b = p->cache[i].latency;
+  if (m->stage[i].has_cache && p->cache[m->stage[i].cache_at].latency > b)
+    b = p->cache[m->stage[i].cache_at].latency;
   return b;
 }
 
@@ -437,7 +437,7 @@ static int add_stage(const capplan_model *m, const params *p, const plan *out,
     served.wait_rate = 0;
     q = &served;
   }
-  double hit_time = ms->has_cache ? p->cache[i].latency : 0;
+  double hit_time = ms->has_cache ? p->cache[ms->cache_at].latency : 0;
   int rc;
   if (in->calls == 1) {
     if (qp->form > 0) {

@@ -119,6 +119,14 @@ typedef struct queue_plan {
   double wait_with_form;
 } queue_plan;
 
+/* A stage's cache tier: its pool, one of the plan's CACHES (NULL: the
+ * stage has none), and the figures Monte Carlo reads of it in place
+ * (mc.c), copied from the pool as each evaluation sizes it. */
+typedef struct cache_plan {
+  double servers, cost_per_year;
+  pool_plan *pool;
+} cache_plan;
+
 typedef struct stage_plan {
   /* The figures every evaluation writes and reads first, together (they
    * share cache lines; the plan of a 20-stage model is evaluated about
@@ -148,7 +156,7 @@ typedef struct stage_plan {
   /* An llm stage's USD per million output tokens at the plan's average
    * load (plan_derive); -1 when there is none. */
   double usd_per_m_output_at_load;
-  pool_plan cache;
+  cache_plan cache;
   avail_figs effective_f; /* nines and downtime of EFFECTIVE */
 } stage_plan;
 
@@ -214,6 +222,11 @@ typedef struct plan {
   /* traffic */
   double qps, average_qps;
   stage_plan *stage; /* in spec order */
+  /* What only some stages have, one for each such stage, in spec order:
+   * the llm stages' replica figures (stage_plan.tp.llm points there) and
+   * the cache tiers (stage_plan.cache). */
+  llm_result *llm;
+  pool_plan *caches;
   group_plan *group;
   double servers, gpus, cost_per_year, cost_per_month;
   double cost_per_million; /* < 0 when the average rate is unknown */

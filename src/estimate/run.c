@@ -301,8 +301,8 @@ static void llm_warnings(const capplan_model *m, const plan *pl,
                       "stage '%s' misses its LLM objectives even one "
                       "request at a time (TTFT %s, TPOT %s)",
                       m->stage[i].name, fmt_ms(s->tp.ttft, a, sizeof a),
-                      s->tp.llm.has_tpot ? fmt_ms(s->tp.llm.tpot, t, sizeof t)
-                                         : "n/a");
+                      s->tp.llm->has_tpot ? fmt_ms(s->tp.llm->tpot, t, sizeof t)
+                                          : "n/a");
   }
 }
 

@@ -586,7 +586,7 @@ static void stage_section(const wk *x, size_t i) {
       memory_step(x, pp, in->memory, in->replicas,
                   ms->memory_on_gpu ? "GPU memory" : "memory", &in->pol, l);
     if (pp->applies & (1u << CON_KV_CACHE)) {
-      const llm_result *r = &s->tp.llm;
+      const llm_result *r = s->tp.llm;
       steps_say(x->s, l, "KV cache",
                 "%s QPS x %s s per sequence (B / X) / (%s sequences x %g "
                 "replica%s per server) = %s",
@@ -677,8 +677,8 @@ static void stage_section(const wk *x, size_t i) {
     }
   }
   if (ms->has_cache) {
-    const cache_in *ci = &x->p->cache[i];
-    const pool_plan *cp = &s->cache;
+    const cache_in *ci = &x->p->cache[ms->cache_at];
+    const pool_plan *cp = s->cache.pool;
     int e = raw_extra(cp, &ci->pol);
     int k = quotient_extra(s->cache_load, ci->qps_per_server,
                            pct_shown(ci->pol.utilization),
@@ -838,7 +838,7 @@ static void sum_line(const wk *x, const char *label, int kind) {
     if (k < m->n_stages) {
       size_t i = m->order[k];
       if (m->stage[i].has_cache)
-        pools[0] = &pl->stage[i].cache;
+        pools[0] = pl->stage[i].cache.pool;
       if (m->stage[i].group < 0)
         pools[1] = &pl->stage[i].pool;
     } else {

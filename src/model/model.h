@@ -111,7 +111,7 @@ typedef struct traffic_in {
 typedef struct params {
   traffic_in traffic;
   stage_in *stage;
-  cache_in *cache; /* one per stage; used where the stage has a tier */
+  cache_in *cache; /* one per cache tier (mstage.cache_at), then a zeroed one */
   policy *group;
   hw_in *hw;
 } params;
@@ -183,31 +183,32 @@ typedef struct pct_limit {
 typedef struct mstage {
   const char *name;
   capplan_loc loc; /* the stage's name in the spec */
+  enum service_dist service;
   size_t *parents; /* indices; in 'after' order */
   size_t n_parents;
-  bool join_any;
   size_t hw;     /* index into model.hw */
   long group;    /* index into model.group, or -1 */
   long fallback; /* index of the stage that stands in, or -1 */
-  bool standby;  /* some stage's fallback: no flow of its own */
-  bool async;    /* off the request path */
+  bool join_any;
+  bool standby; /* some stage's fallback: no flow of its own */
+  bool async;   /* off the request path */
   bool calls_sequential;
   bool memory_on_gpu;   /* the memory constraint counts GPU memory */
   bool has_memory;      /* a memory constraint applies */
   bool has_cache;       /* a cache tier of its own (cache:) */
   bool random_balancer; /* a queue per server (else one shared queue) */
   bool size_latency;    /* percentile objectives add servers */
-  enum service_dist service;
-  size_t cache_hw;
-  tp_model tp;
-  stage_text text;
   /* Which policy fields the stage set itself (bit i for field i of
    * policy, in order), for 'explain' and warnings. */
   unsigned own;
-  /* `kind:` (workload.h): the workload, which keys it gave (bits
-   * MSTAGE_INHERITS_*) and their sources; NULL without a kind. */
+  unsigned inherits; /* MSTAGE_INHERITS_*: the keys `kind:` gave */
+  size_t cache_hw;
+  size_t cache_at; /* its tier's place in params.cache (past the tiers: none) */
+  tp_model tp;
+  stage_text text;
+  /* `kind:` (workload.h): the workload and the sources of the keys it
+   * gave (INHERITS above); NULL without a kind. */
   const char *workload, *workload_sources;
-  unsigned inherits;
 } mstage;
 
 enum {
@@ -240,7 +241,8 @@ typedef struct capplan_model {
   const char *name, *description, *path;
   mstage *stage; /* in spec order */
   size_t n_stages;
-  size_t *order; /* topological: parents first, spec order where free */
+  size_t n_caches; /* stages with a cache tier (has_cache) */
+  size_t *order;   /* topological: parents first, spec order where free */
   mgroup *group;
   size_t n_groups;
   capplan_loc stages_loc; /* the 'stages' list */

@@ -401,31 +401,31 @@ static void resolve_fallbacks(builder *b) {
   for (size_t i = 0; i < g->n_stages; i++) {
     g->stage[i].fallback = -1;
     g->stage[i].async =
-        spec->stages[i].async.set && spec->stages[i].async.v != 0;
+        spec->stages[i].more->async.set && spec->stages[i].more->async.v != 0;
   }
   for (size_t i = 0; i < g->n_stages; i++) {
     const spec_stage *st = &spec->stages[i];
     mstage *nd = &g->stage[i];
-    if (!st->fallback.s)
+    if (!st->more->fallback.s)
       continue;
     size_t f;
-    if (!strmap_get(&b->stages, st->fallback.s, &f)) {
+    if (!strmap_get(&b->stages, st->more->fallback.s, &f)) {
       const char **names = xmalloc((g->n_stages + 1) * sizeof(char *));
       size_t n = 0;
       for (size_t j = 0; j < spec->n_stages; j++)
         if (spec->stages[j].name.s)
           names[n++] = spec->stages[j].name.s;
       char hint[96];
-      suggest(st->fallback.s, names, n, hint, sizeof hint);
+      suggest(st->more->fallback.s, names, n, hint, sizeof hint);
       free(names);
-      capplan_diags_add(b->d, CAPPLAN_ERROR, st->fallback.loc,
+      capplan_diags_add(b->d, CAPPLAN_ERROR, st->more->fallback.loc,
                         "'fallback' names another stage of this spec",
                         "stage '%s' falls back to unknown stage '%s'%s",
-                        nd->name, st->fallback.s, hint);
+                        nd->name, st->more->fallback.s, hint);
       continue;
     }
     if (f == i) {
-      capplan_diags_add(b->d, CAPPLAN_ERROR, st->fallback.loc,
+      capplan_diags_add(b->d, CAPPLAN_ERROR, st->more->fallback.loc,
                         "name another stage, one that can serve these "
                         "requests while this one is down",
                         "stage '%s' falls back to itself", nd->name);
@@ -438,27 +438,27 @@ static void resolve_fallbacks(builder *b) {
     const mstage *nd = &g->stage[i];
     const spec_stage *st = &spec->stages[i];
     if (nd->fallback >= 0 && nd->standby)
-      capplan_diags_add(b->d, CAPPLAN_ERROR, st->fallback.loc,
+      capplan_diags_add(b->d, CAPPLAN_ERROR, st->more->fallback.loc,
                         "a fallback stands in for another stage and has no "
                         "fallback of its own",
                         "stage '%s' is a fallback and cannot have one",
                         nd->name);
-    if (nd->standby && st->colocate.s)
-      capplan_diags_add(b->d, CAPPLAN_ERROR, st->colocate.loc,
+    if (nd->standby && st->more->colocate.s)
+      capplan_diags_add(b->d, CAPPLAN_ERROR, st->more->colocate.loc,
                         "a fallback is sized and counted on its own; remove "
                         "'colocate'",
                         "fallback stage '%s' cannot be colocated", nd->name);
     if (nd->async && nd->fallback >= 0)
-      capplan_diags_add(b->d, CAPPLAN_ERROR, st->fallback.loc,
+      capplan_diags_add(b->d, CAPPLAN_ERROR, st->more->fallback.loc,
                         "no request waits for an async stage, so nothing "
                         "needs to stand in for it; remove 'fallback'",
                         "async stage '%s' cannot have a fallback", nd->name);
     if (nd->async && nd->standby)
-      capplan_diags_add(b->d, CAPPLAN_ERROR, st->async.loc,
+      capplan_diags_add(b->d, CAPPLAN_ERROR, st->more->async.loc,
                         "a fallback serves requests; remove 'async: true'",
                         "fallback stage '%s' cannot be async", nd->name);
-    if (nd->fallback >= 0 && st->colocate.s)
-      capplan_diags_add(b->d, CAPPLAN_ERROR, st->fallback.loc,
+    if (nd->fallback >= 0 && st->more->colocate.s)
+      capplan_diags_add(b->d, CAPPLAN_ERROR, st->more->fallback.loc,
                         "a colocated stage goes down with its whole group; "
                         "give the fallback to a stand-alone stage",
                         "colocated stage '%s' cannot have a fallback",
@@ -489,7 +489,7 @@ static void link_stage(builder *b, size_t i) {
   const capplan_spec *spec = b->spec;
   const spec_stage *st = &spec->stages[i];
   mstage *nd = &b->g->stage[i];
-  nd->join_any = st->join.s && !strcmp(st->join.s, "any");
+  nd->join_any = st->more->join.s && !strcmp(st->more->join.s, "any");
   if (nd->standby) {
     /* A fallback receives its primary's requests, not a flow of its
      * own: it follows nothing. */
@@ -732,23 +732,24 @@ static void resolve_service(builder *b, const spec_stage *st, mstage *nd,
                {"lognormal", SERVICE_LOGNORMAL, -1},
                {"gamma", SERVICE_GAMMA, -1}};
   nd->service = SERVICE_AUTO;
-  if (!st->service.s)
+  if (!st->more->service.s)
     return;
   for (size_t k = 0; k < ARRAY_LEN(kinds); k++) {
-    if (strcmp(st->service.s, kinds[k].name))
+    if (strcmp(st->more->service.s, kinds[k].name))
       continue;
     nd->service = kinds[k].dist;
     if (kinds[k].cv < 0)
       return;
-    if (st->service_cv.set && st->service_cv.v != kinds[k].cv) {
+    if (st->more->service_cv.set && st->more->service_cv.v != kinds[k].cv) {
       char help[160];
       snprintf(help, sizeof help,
                "%s service has a coefficient of variation of %g; remove "
                "'service_cv', or use 'service: gamma' or 'lognormal'",
                kinds[k].name, kinds[k].cv);
-      capplan_diags_add(b->d, CAPPLAN_ERROR, st->service_cv.loc, help,
+      capplan_diags_add(b->d, CAPPLAN_ERROR, st->more->service_cv.loc, help,
                         "stage '%s' has service_cv %s but %s service", nd->name,
-                        st->service_cv.text ? st->service_cv.text : "?",
+                        st->more->service_cv.text ? st->more->service_cv.text
+                                                  : "?",
                         kinds[k].name);
     }
     in->service_cv = kinds[k].cv;
@@ -775,18 +776,22 @@ static void settle_stage(builder *b, size_t i, long default_hw) {
   const spec_hardware *hs = spec_hw(b, g->hw[hw].name);
 
   in->share = st->share.set ? st->share.v : b->def_share;
-  in->calls = st->calls.set ? st->calls.v : b->def_calls;
-  in->cache_hit = st->cache_hit.set ? st->cache_hit.v : b->def_cache_hit;
-  in->stops = st->stops.set ? st->stops.v : b->def_stops;
-  in->replicas = st->replicas.set ? st->replicas.v : b->def_replicas;
+  in->calls = st->more->calls.set ? st->more->calls.v : b->def_calls;
+  in->cache_hit =
+      st->more->cache_hit.set ? st->more->cache_hit.v : b->def_cache_hit;
+  in->stops = st->more->stops.set ? st->more->stops.v : b->def_stops;
+  in->replicas =
+      st->more->replicas.set ? st->more->replicas.v : b->def_replicas;
   in->latency = st->latency.v;
   /* Queueing (SPEC.md section 7): 0 and -1 leave the slots and the
    * service's variation to the throughput model (tp.h). */
-  in->concurrency = st->concurrency.set ? st->concurrency.v : 0;
-  in->service_cv = st->service_cv.set ? st->service_cv.v : -1;
-  const char *bal = st->balancer.s ? st->balancer.s : spec->defaults.balancer.s;
+  in->concurrency = st->more->concurrency.set ? st->more->concurrency.v : 0;
+  in->service_cv = st->more->service_cv.set ? st->more->service_cv.v : -1;
+  const char *bal =
+      st->more->balancer.s ? st->more->balancer.s : spec->defaults.balancer.s;
   nd->random_balancer = bal && !strcmp(bal, "random");
-  const char *sz = st->sizing.s ? st->sizing.s : spec->defaults.sizing.s;
+  const char *sz =
+      st->more->sizing.s ? st->more->sizing.s : spec->defaults.sizing.s;
   nd->size_latency = !sz || strcmp(sz, "throughput") != 0;
   resolve_service(b, st, nd, in);
   nd->text.latency =
@@ -795,7 +800,7 @@ static void settle_stage(builder *b, size_t i, long default_hw) {
       st->qps_per_server.text ? arena_strdup(g->arena, st->qps_per_server.text)
                               : NULL;
   nd->calls_sequential =
-      st->calls_mode.s && !strcmp(st->calls_mode.s, "sequential");
+      st->more->calls_mode.s && !strcmp(st->more->calls_mode.s, "sequential");
   /* `kind:` fills the stage before resolution (workload_apply); a spec
    * resolved without it would size the stage on a latency of 0. */
   if (st->kind.s && !spec->kinds_applied)
@@ -812,21 +817,22 @@ static void settle_stage(builder *b, size_t i, long default_hw) {
                    (st->inherited.qps_per_server ? MSTAGE_INHERITS_QPS : 0u) |
                    (st->inherited.hardware ? MSTAGE_INHERITS_HARDWARE : 0u);
   }
-  resolve_policy(b, &st->pol, &spec->defaults.pol, hv, hs, &in->pol, &nd->own);
+  resolve_policy(b, st->pol, &spec->defaults.pol, hv, hs, &in->pol, &nd->own);
   /* Reported here when the stage itself sets one of the two keys; a
    * contradiction in 'defaults' alone is reported once, by the build. */
-  if (in->pol.survive_zone_loss != 0 && in->pol.zones < 2 && !st->colocate.s &&
-      (st->pol.survive_zone_loss.set || st->pol.zones.set)) {
-    const snum *where = st->pol.survive_zone_loss.set
-                            ? &st->pol.survive_zone_loss
-                            : &st->pol.zones;
+  if (in->pol.survive_zone_loss != 0 && in->pol.zones < 2 &&
+      !st->more->colocate.s &&
+      (st->pol->survive_zone_loss.set || st->pol->zones.set)) {
+    const snum *where = st->pol->survive_zone_loss.set
+                            ? &st->pol->survive_zone_loss
+                            : &st->pol->zones;
     capplan_diags_add(b->d, CAPPLAN_ERROR, where->loc,
                       "set 'zones' to 2 or more (e.g. 'zones: 3')",
                       "stage '%s' must survive the loss of a zone but runs "
                       "in only one",
                       nd->name);
   } else if (in->pol.survive_zone_loss != 0 && in->pol.zones < 2 &&
-             !st->colocate.s) {
+             !st->more->colocate.s) {
     b->defaults_zones_used = true; /* both from 'defaults' */
   }
 
@@ -853,12 +859,15 @@ static void settle_stage(builder *b, size_t i, long default_hw) {
     nd->tp.as.llm.model = model;
 
   /* Memory (FORMULAS.md section 8): 'memory', or items x item_size. */
-  if (st->memory.set || (st->items.set && st->item_size.set)) {
+  if (st->more->memory.set ||
+      (st->more->items.set && st->more->item_size.set)) {
     nd->has_memory = true;
-    in->memory = st->memory.set ? st->memory.v : st->items.v * st->item_size.v;
+    in->memory = st->more->memory.set
+                     ? st->more->memory.v
+                     : st->more->items.v * st->more->item_size.v;
     bool gpu = hv->gpus > 0;
-    if (st->memory_on.s)
-      gpu = !strcmp(st->memory_on.s, "gpu");
+    if (st->more->memory_on.s)
+      gpu = !strcmp(st->more->memory_on.s, "gpu");
     nd->memory_on_gpu = gpu;
     double have = gpu ? hv->gpu_memory : hv->memory;
     if (have <= 0) {
@@ -868,7 +877,9 @@ static void settle_stage(builder *b, size_t i, long default_hw) {
                gpu ? ", or hold the data in host memory with 'memory_on: host'"
                    : "");
       capplan_diags_add(b->d, CAPPLAN_ERROR,
-                        st->memory.set ? st->memory.loc : st->items.loc, help,
+                        st->more->memory.set ? st->more->memory.loc
+                                             : st->more->items.loc,
+                        help,
                         "stage '%s' keeps data in %s memory, but hardware "
                         "'%s' states none",
                         nd->name, gpu ? "GPU" : "host", g->hw[hw].name);
@@ -886,7 +897,7 @@ static void settle_stage(builder *b, size_t i, long default_hw) {
       chw = find_hw(b, c->hardware.s, c->hardware.loc, cwho);
     }
     nd->cache_hw = chw < 0 ? nd->hw : (size_t)chw;
-    cache_in *ci = &b->p->cache[i];
+    cache_in *ci = &b->p->cache[nd->cache_at];
     ci->qps_per_server = c->qps_per_server.v;
     ci->latency = c->latency.v;
     ci->replicas = c->replicas.set ? c->replicas.v : 1;
@@ -914,7 +925,7 @@ static void build_groups(builder *b) {
   strmap_init(&ix);
   size_t *count = xcalloc(spec->n_stages + 1, sizeof(size_t));
   for (size_t i = 0; i < spec->n_stages; i++) {
-    const sstr *c = &spec->stages[i].colocate;
+    const sstr *c = &spec->stages[i].more->colocate;
     g->stage[i].group = -1;
     if (!c->s)
       continue;
@@ -946,8 +957,8 @@ static void build_groups(builder *b) {
     const spec_stage *st = &spec->stages[i];
     const stage_in *in = &b->p->stage[i];
     if (gr->n_members == 0) {
-      gr->name = arena_strdup(g->arena, st->colocate.s);
-      gr->loc = st->colocate.loc;
+      gr->name = arena_strdup(g->arena, st->more->colocate.s);
+      gr->loc = st->more->colocate.loc;
       gr->hw = nd->hw;
       const spec_group *sg = NULL;
       for (size_t k = 0; k < spec->n_groups; k++)
@@ -979,7 +990,7 @@ static void build_groups(builder *b) {
                g->stage[gr->members[0]].name, g->hw[gr->hw].name);
       capplan_diags_add(
           b->d, CAPPLAN_ERROR,
-          st->hardware.s ? st->hardware.loc : st->colocate.loc, help,
+          st->hardware.s ? st->hardware.loc : st->more->colocate.loc, help,
           "stage '%s' runs on '%s' but group '%s' runs on '%s'", nd->name,
           g->hw[nd->hw].name, gr->name, g->hw[gr->hw].name);
     }
@@ -991,7 +1002,7 @@ static void build_groups(builder *b) {
     for (size_t f = 0; f < ARRAY_LEN(pol_fields); f++) {
       if (!pooled(f))
         continue;
-      const snum *own = spol_at(&st->pol, f);
+      const snum *own = spol_at(st->pol, f);
       if (own->set) {
         char help[192];
         snprintf(help, sizeof help, "set it under 'groups: %s:' instead",
@@ -1329,7 +1340,7 @@ static void build_limits(builder *b) {
 params *params_new(const capplan_model *m) {
   params *p = xcalloc(1, sizeof *p);
   p->stage = xcalloc(m->n_stages + 1, sizeof(stage_in));
-  p->cache = xcalloc(m->n_stages + 1, sizeof(cache_in));
+  p->cache = xcalloc(m->n_caches + 1, sizeof(cache_in));
   p->group = xcalloc(m->n_groups + 1, sizeof(policy));
   p->hw = xcalloc(m->n_hw + 1, sizeof(hw_in));
   return p;
@@ -1338,7 +1349,7 @@ params *params_new(const capplan_model *m) {
 void params_copy(const capplan_model *m, params *dst, const params *src) {
   dst->traffic = src->traffic;
   memcpy(dst->stage, src->stage, m->n_stages * sizeof(stage_in));
-  memcpy(dst->cache, src->cache, m->n_stages * sizeof(cache_in));
+  memcpy(dst->cache, src->cache, m->n_caches * sizeof(cache_in));
   memcpy(dst->group, src->group, m->n_groups * sizeof(policy));
   memcpy(dst->hw, src->hw, m->n_hw * sizeof(hw_in));
 }
@@ -1373,9 +1384,15 @@ capplan_model *model_resolve_with(const capplan_spec *spec,
   g->stages_loc = spec->stages_loc;
   g->n_stages = spec->n_stages;
   g->stage = arena_array(g->arena, g->n_stages, sizeof(mstage));
+  /* The cache tiers' places in params.cache, in spec order; a stage
+   * with none has the zeroed one past them. */
+  for (size_t i = 0; i < g->n_stages; i++)
+    g->n_caches += spec->stages[i].cache->set;
+  for (size_t i = 0, k = 0; i < g->n_stages; i++)
+    g->stage[i].cache_at = spec->stages[i].cache->set ? k++ : g->n_caches;
   params *p = &g->base;
   p->stage = xcalloc(g->n_stages + 1, sizeof(stage_in));
-  p->cache = xcalloc(g->n_stages + 1, sizeof(cache_in));
+  p->cache = xcalloc(g->n_caches + 1, sizeof(cache_in));
   builder b;
   memset(&b, 0, sizeof b);
   b.g = g;

@@ -43,10 +43,12 @@ typedef struct tp_out {
   int limit;           /* what chose the batch (batching_limit, llm choice) */
   /* llm: the replicas a server holds, the time to the first token with
    * the wait for the decode step in flight, and every figure of one
-   * replica at the chosen batch (last: the other kinds never touch it). */
+   * replica at the chosen batch.  That last is kept where LLM points,
+   * which the caller sets before an llm stage's eval (a plan holds one
+   * for each llm stage only: 384 bytes the other kinds never touch). */
   double replicas_per_server;
   double ttft;
-  llm_result llm;
+  llm_result *llm;
 } tp_out;
 
 /* How one server's requests queue (FORMULAS.md section 3b): jobs - one

@@ -34,20 +34,20 @@ static const char *const bound_names[] = {"", "cpu", "memory", "io"};
 static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
                     tp_model *tp, stage_in *in, capplan_diags *d) {
   tp->kind = TP_BATCH;
-  in->batch =
-      st->batch.set ? st->batch.v : schema_key_get(SEC_STAGE, "batch")->def;
-  in->parallelism = st->parallelism.set
-                        ? st->parallelism.v
+  in->batch = st->more->batch.set ? st->more->batch.v
+                                  : schema_key_get(SEC_STAGE, "batch")->def;
+  in->parallelism = st->more->parallelism.set
+                        ? st->more->parallelism.v
                         : schema_key_get(SEC_STAGE, "parallelism")->def;
-  tp->as.batch.bound = bound_of(st->bound.s);
+  tp->as.batch.bound = bound_of(st->more->bound.s);
   /* Looked up once here, not by name on every evaluation. */
   tp->as.batch.per_core =
       tp->as.batch.bound != BOUND_NONE
           ? catalog_bound_factor(bound_names[tp->as.batch.bound])
           : 0;
   tp->as.batch.gpu_parallel =
-      !st->parallelism.set && !st->bound.s && hw && hw->gpus > 1;
-  if (!st->bound.s || !hw)
+      !st->more->parallelism.set && !st->more->bound.s && hw && hw->gpus > 1;
+  if (!st->more->bound.s || !hw)
     return;
   if (hw->gpus > 0) {
     char help[256];
@@ -56,7 +56,7 @@ static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
              "each of the %g GPUs runs one batch, so remove 'bound' (or give "
              "'parallelism')",
              hw->gpus);
-    capplan_diags_add(d, CAPPLAN_ERROR, st->bound.loc, help,
+    capplan_diags_add(d, CAPPLAN_ERROR, st->more->bound.loc, help,
                       "'bound' does not apply to GPU hardware '%s'", hw_name);
     return;
   }
@@ -65,7 +65,7 @@ static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
     snprintf(help, sizeof help,
              "add 'cores' to hardware '%s', or give 'parallelism' instead",
              hw_name);
-    capplan_diags_add(d, CAPPLAN_ERROR, st->bound.loc, help,
+    capplan_diags_add(d, CAPPLAN_ERROR, st->more->bound.loc, help,
                       "'bound' needs the cores of hardware '%s', which has "
                       "none",
                       hw_name);

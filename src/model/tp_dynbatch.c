@@ -50,7 +50,7 @@ static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
       st->batching->max_batch.set ? st->batching->max_batch.v : 0;
   in->gpu.base = st->batching->time.base.v;
   in->gpu.per_item = st->batching->time.per_item.v;
-  in->parallelism = st->parallelism.set ? st->parallelism.v : 1;
+  in->parallelism = st->more->parallelism.set ? st->more->parallelism.v : 1;
   in->batch = 1;
   in->latency = 0;
 }

@@ -130,8 +130,8 @@ static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
   x->output_tokens = l->output_tokens.set ? l->output_tokens.v : 1;
   x->tp = l->tp.set ? l->tp.v : 1;
   x->llm_max_batch = l->max_batch.set ? l->max_batch.v : LLM_DEFAULT_MAX_BATCH;
-  x->reserve = st->pol.memory_reserve.set ? st->pol.memory_reserve.v
-                                          : LLM_DEFAULT_RESERVE;
+  x->reserve = st->pol->memory_reserve.set ? st->pol->memory_reserve.v
+                                           : LLM_DEFAULT_RESERVE;
   in->batch = 1;
   in->latency = 0;
   char help[768];
@@ -179,8 +179,8 @@ static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
         st->name.s ? st->name.s : "");
   if (!hw)
     return;
-  x->mfu = efficiency(&st->mfu, hw->mfu, ROOFLINE_DEFAULT_MFU);
-  x->mbu = efficiency(&st->mbu, hw->mbu, ROOFLINE_DEFAULT_MBU);
+  x->mfu = efficiency(&st->more->mfu, hw->mfu, ROOFLINE_DEFAULT_MFU);
+  x->mbu = efficiency(&st->more->mbu, hw->mbu, ROOFLINE_DEFAULT_MBU);
   const char *dn = dtype_name(tp->as.llm.dtype);
   if (hw->gpus <= 0 || hw->mem_bw <= 0 || hw->gpu_memory <= 0 ||
       peak_of(hw, tp->as.llm.dtype) <= 0) {
@@ -340,7 +340,7 @@ static void eval(const tp_model *tp, const stage_in *in, const hw_in *hw,
   out->unmet = false;
   out->form = 0;
   out->busy = out->accelerators = 0;
-  llm_result *r = &out->llm;
+  llm_result *r = out->llm;
   llm_status s = llm_evaluate(&m, &g, &c, r);
   out->limit = r->limit == LLM_LIMIT_KV_MEMORY ? LIMIT_KV
                : r->limit == LLM_LIMIT_TPOT    ? LIMIT_TPOT
@@ -423,7 +423,7 @@ static void steps_of(const tp_model *tp, const stage_in *in, const hw_in *hw,
                      step_list *l) {
   (void)ms;
   const gpu_in *x = &in->gpu;
-  const llm_result *r = &out->llm;
+  const llm_result *r = out->llm;
   const llm_memory *mem = &r->memory;
   char b[9][FMT_SIZE];
   const char *dn = dtype_name(tp->as.llm.dtype);

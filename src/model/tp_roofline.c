@@ -52,12 +52,12 @@ static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
   in->gpu.window = st->batching->window.v;
   in->gpu.max_batch =
       st->batching->max_batch.set ? st->batching->max_batch.v : 0;
-  in->batch = st->batch.set ? st->batch.v : 1;
+  in->batch = st->more->batch.set ? st->more->batch.v : 1;
   in->latency = 0;
   if (!hw)
     return;
-  in->gpu.mfu = efficiency(&st->mfu, hw->mfu, ROOFLINE_DEFAULT_MFU);
-  in->gpu.mbu = efficiency(&st->mbu, hw->mbu, ROOFLINE_DEFAULT_MBU);
+  in->gpu.mfu = efficiency(&st->more->mfu, hw->mfu, ROOFLINE_DEFAULT_MFU);
+  in->gpu.mbu = efficiency(&st->more->mbu, hw->mbu, ROOFLINE_DEFAULT_MBU);
   char help[320];
   if (hw->gpus <= 0) {
     snprintf(help, sizeof help,

@@ -404,9 +404,9 @@ static void cite(const wl_entry *e, const wl_range *r, bool *cited,
 
 /* Whether the stage chose a throughput model of its own. */
 static bool own_throughput(const spec_stage *st) {
-  return st->qps_per_server.present || st->batch.present ||
-         st->parallelism.present || st->bound.s || st->batching->set ||
-         st->work->set || st->llm->set;
+  return st->qps_per_server.present || st->more->batch.present ||
+         st->more->parallelism.present || st->more->bound.s ||
+         st->batching->set || st->work->set || st->llm->set;
 }
 
 static void unknown_kind(const capplan_catalog *cat, const spec_stage *st,

@@ -102,10 +102,11 @@ static void cache_label(const capplan_report *r, size_t i, glabel *l) {
   const stage_plan *s = &r->plan->stage[i];
   char h[FMT_SIZE], t[FMT_SIZE];
   add_line(l, "%s.cache", ms->name);
-  pool_line(l, m->hw[ms->cache_hw].name, &s->cache);
-  add_line(l, "hit %s " DOT " %s",
-           fmt_percent(r->p->stage[i].cache_hit, h, sizeof h),
-           fmt_ms(r->p->cache[i].latency, t, sizeof t));
+  pool_line(l, m->hw[ms->cache_hw].name, s->cache.pool);
+  add_line(
+      l, "hit %s " DOT " %s",
+      fmt_percent(r->p->stage[i].cache_hit, h, sizeof h),
+      fmt_ms(r->p->cache[r->model->stage[i].cache_at].latency, t, sizeof t));
 }
 
 static size_t add_node(graph *g, size_t *cap, enum gnode_kind kind,
@@ -166,7 +167,7 @@ graph *graph_build(const capplan_report *r) {
       gnode *c = &g->node[cache_node[i]];
       c->critical = crit[i] > 0;
       c->async = ms->async;
-      c->problem = s->cache.utilization >= 1;
+      c->problem = s->cache.pool->utilization >= 1;
       cache_label(r, i, &c->label);
     }
     stage_node[i] = add_node(g, &ncap, GN_STAGE, i);

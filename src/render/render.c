@@ -155,7 +155,7 @@ static void model_note(const capplan_report *r, size_t i, const char *prefix,
   if (ms->tp.kind == TP_LLM) {
     static const char *const why[] = {"max_batch", "KV cache", "slo.tpot",
                                       "slo.ttft"};
-    const llm_result *l = &t->llm;
+    const llm_result *l = t->llm;
     capplan_buf_printf(
         out,
         "%sllm %s: %s %s on %s, tp %g, %g replica%s a server (%s in all); "

@@ -488,7 +488,7 @@ static pool_ref *pools(const capplan_report *r, capplan_arena *a,
       size_t len = strlen(ms->name) + 8;
       char *name = arena_alloc(a, len);
       snprintf(name, len, "%s.cache", ms->name);
-      p[n] = (pool_ref){name, "cache tier", &pl->stage[i].cache, n};
+      p[n] = (pool_ref){name, "cache tier", pl->stage[i].cache.pool, n};
       n++;
     }
     if (ms->group < 0) {
@@ -781,8 +781,8 @@ static void availability(const capplan_report *r, capplan_buf *out) {
     if (m->stage[i].group < 0 && !m->stage[i].standby &&
         s->effective.down > worst)
       worst = s->effective.down;
-    if (m->stage[i].has_cache && s->cache.all.down > worst)
-      worst = s->cache.all.down;
+    if (m->stage[i].has_cache && s->cache.pool->all.down > worst)
+      worst = s->cache.pool->all.down;
   }
   for (size_t g = 0; g < m->n_groups; g++)
     if (pl->group[g].pool.all.down > worst)
@@ -813,8 +813,9 @@ static void availability(const capplan_report *r, capplan_buf *out) {
       size_t len = strlen(ms->name) + 8;
       char *name = xmalloc(len);
       snprintf(name, len, "%s.cache", ms->name);
-      avail_row(out, name, "cache tier", &s->cache, s->cache.all,
-                &s->cache.all_f, s->cache.req, "", s->cache.all.down == worst);
+      avail_row(out, name, "cache tier", s->cache.pool, s->cache.pool->all,
+                &s->cache.pool->all_f, s->cache.pool->req, "",
+                s->cache.pool->all.down == worst);
       free(name);
       rows++;
     }
@@ -913,8 +914,9 @@ static void stage_table(const capplan_report *r, capplan_buf *out) {
       char *name = xmalloc(len);
       snprintf(name, len, "%s.cache", ms->name);
       stage_row(out, name, true, m->hw[ms->cache_hw].name, s->cache_load,
-                r->p->cache[i].qps_per_server, &s->cache, NULL,
-                r->p->cache[i].latency);
+                r->p->cache[r->model->stage[i].cache_at].qps_per_server,
+                s->cache.pool, NULL,
+                r->p->cache[r->model->stage[i].cache_at].latency);
       free(name);
     }
   }

@@ -335,9 +335,9 @@ static void memory_json(jw *w, const pool_plan *pp) {
 
 static void cache_json(jw *w, const capplan_report *r, size_t i) {
   const capplan_model *m = r->model;
-  const cache_in *ci = &r->p->cache[i];
+  const cache_in *ci = &r->p->cache[r->model->stage[i].cache_at];
   const stage_plan *s = &r->plan->stage[i];
-  const pool_plan *cp = &s->cache;
+  const pool_plan *cp = s->cache.pool;
   begin(w, "cache", '{');
   str(w, "hardware", m->hw[m->stage[i].cache_hw].name);
   num(w, "qps", s->cache_load);
@@ -399,7 +399,7 @@ static void llm_json(jw *w, const capplan_report *r, size_t i) {
   const stage_in *in = &r->p->stage[i];
   const stage_plan *s = &r->plan->stage[i];
   const tp_out *t = &s->tp;
-  const llm_result *l = &t->llm;
+  const llm_result *l = t->llm;
   static const char *const limits[] = {"max_batch", "kv_cache", "tpot", "ttft"};
   begin(w, "llm", '{');
   str(w, "model", ms->tp.as.llm.model);

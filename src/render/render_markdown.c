@@ -153,8 +153,10 @@ static void report_md(const capplan_report *r, size_t max_rows,
       char name[FMT_SIZE * 2];
       snprintf(name, sizeof name, "%s.cache", ms->name);
       pool_row(out, name, m->hw[ms->cache_hw].name, s->cache_load,
-               r->p->cache[i].qps_per_server, &s->cache, NULL,
-               r->p->cache[i].latency, "", s->cache.all, s->cache.req);
+               r->p->cache[r->model->stage[i].cache_at].qps_per_server,
+               s->cache.pool, NULL,
+               r->p->cache[r->model->stage[i].cache_at].latency, "",
+               s->cache.pool->all, s->cache.pool->req);
     }
     const queue_plan *q = &s->queue;
     char p99[FMT_SIZE] = "\xe2\x80\x93";

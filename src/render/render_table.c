@@ -93,11 +93,14 @@ static void stage_table(const capplan_report *r,
       tt_cell(t, name);
       tt_cell(t, m->hw[ms->cache_hw].name);
       tt_cell(t, fmt_rate(s->cache_load, b[0], FMT_SIZE));
-      tt_cell(t, fmt_rate(r->p->cache[i].qps_per_server, b[1], FMT_SIZE));
-      pool_cells(t, &s->cache, r->p->cache[i].latency, b);
+      tt_cell(t,
+              fmt_rate(r->p->cache[r->model->stage[i].cache_at].qps_per_server,
+                       b[1], FMT_SIZE));
+      pool_cells(t, s->cache.pool,
+                 r->p->cache[r->model->stage[i].cache_at].latency, b);
       tt_cell(t, "");
-      tt_cell(t, s->cache.binding != CON_THROUGHPUT
-                     ? constraint_name(s->cache.binding)
+      tt_cell(t, s->cache.pool->binding != CON_THROUGHPUT
+                     ? constraint_name(s->cache.pool->binding)
                      : "");
     }
     tt_row(t, TT_PLAIN);
@@ -216,8 +219,10 @@ static void availability_table(const capplan_report *r,
     if (ms->has_cache) {
       char name[FMT_SIZE * 2];
       snprintf(name, sizeof name, "%s.cache", ms->name);
-      avail_row(t, name, &s->cache, r->p->cache[i].pol.availability,
-                s->cache.all, &s->cache.all_f, s->cache.req, "");
+      avail_row(t, name, s->cache.pool,
+                r->p->cache[r->model->stage[i].cache_at].pol.availability,
+                s->cache.pool->all, &s->cache.pool->all_f, s->cache.pool->req,
+                "");
     }
     if (ms->group >= 0)
       continue;

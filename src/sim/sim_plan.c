@@ -225,7 +225,7 @@ int sim_plan_build(const capplan_model *m, const params *p, const plan *pl,
     s->cache_hit = in->cache_hit;
     /* A hit takes the cache tier's latency (a constant, as in the
      * plan's end-to-end response), or no time without a tier. */
-    s->hit_latency = ms->has_cache ? p->cache[i].latency : 0;
+    s->hit_latency = ms->has_cache ? p->cache[ms->cache_at].latency : 0;
     s->stops = in->stops;
     s->async = ms->async;
     if (in->calls > MAX_CALLS) {

@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,25 +267,34 @@ static const schema_key flops_keys[] = {
     FLOPS_KEY(fp8),  FLOPS_KEY(int8), FLOPS_KEY(fp4),
 };
 
+/* A stage's keys: those of spec_stage_more at their offset in it past
+ * the stage record (schema_section.more_from). */
+typedef struct spec_stage_whole {
+  spec_stage stage;
+  spec_stage_more more;
+} spec_stage_whole;
+
 static const schema_key stage_keys[] = {
     STR("name", SK_NAME, SF_REQUIRED, spec_stage, name, "required",
         "Unique name of the stage."),
-    STR("description", SK_STRING, 0, spec_stage, description, "none",
+    STR("description", SK_STRING, 0, spec_stage_whole, more.description, "none",
         "What the stage does."),
     STR("after", SK_NAMES, 0, spec_stage, after, "the stage before",
         "Upstream stage or list of stages; [] makes an entry stage."),
-    ENUM("join", "all|any", spec_stage, join, "all",
+    ENUM("join", "all|any", spec_stage_whole, more.join, "all",
          "With several upstreams: all waits for every one (fork-join), any "
          "merges alternative paths."),
     QTYX("share", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_stage, share, 1,
          "100%", "Fraction of the upstream flow that takes this branch.",
          "20%"),
-    QTYX("calls", UNIT_NUMBER, SF_MIN_OPEN, 0, 1e9, spec_stage, calls, 1, "1",
+    QTYX("calls", UNIT_NUMBER, SF_MIN_OPEN, 0, 1e9, spec_stage_whole,
+         more.calls, 1, "1",
          "Invocations per request passing through (fan-out of lookups).", "3"),
-    QTYX("cache_hit", UNIT_FRACTION, 0, 0, 1, spec_stage, cache_hit, 0, "0%",
+    QTYX("cache_hit", UNIT_FRACTION, 0, 0, 1, spec_stage_whole, more.cache_hit,
+         0, "0%",
          "Share of invocations answered by a cache in front of the stage.",
          "60%"),
-    QTYX("stops", UNIT_FRACTION, 0, 0, 1, spec_stage, stops, 0, "0%",
+    QTYX("stops", UNIT_FRACTION, 0, 0, 1, spec_stage_whole, more.stops, 0, "0%",
          "Share of requests the stage answers itself and does not pass on.",
          "10%"),
     STR("kind", SK_NAME, 0, spec_stage, kind, "none",
@@ -299,52 +309,56 @@ static const schema_key stage_keys[] = {
     QTY("qps_per_server", UNIT_RATE, SF_MIN_OPEN, 0, RATE_MAX, spec_stage,
         qps_per_server, 0, "the kind's, else derived",
         "Throughput of one server at 100% utilization."),
-    QTYX("batch", UNIT_COUNT, SF_INTEGER, 1, 1e9, spec_stage, batch, 1, "1",
-         "Requests served together per batch.", "50"),
-    QTYX("parallelism", UNIT_NUMBER, SF_MIN_OPEN, 0, 1e9, spec_stage,
-         parallelism, 1, "1, or from bound", "Concurrent batches per server.",
-         "12"),
-    ENUM("bound", "cpu|memory|io", spec_stage, bound, "none",
+    QTYX("batch", UNIT_COUNT, SF_INTEGER, 1, 1e9, spec_stage_whole, more.batch,
+         1, "1", "Requests served together per batch.", "50"),
+    QTYX("parallelism", UNIT_NUMBER, SF_MIN_OPEN, 0, 1e9, spec_stage_whole,
+         more.parallelism, 1, "1, or from bound",
+         "Concurrent batches per server.", "12"),
+    ENUM("bound", "cpu|memory|io", spec_stage_whole, more.bound, "none",
          "Derives parallelism from the hardware's cores (seed 004 factors)."),
-    QTY("memory", UNIT_BYTES, SF_MIN_OPEN, 0, 1e21, spec_stage, memory, 0,
-        "none",
+    QTY("memory", UNIT_BYTES, SF_MIN_OPEN, 0, 1e21, spec_stage_whole,
+        more.memory, 0, "none",
         "Bytes of data the stage keeps in memory, one copy (an index, "
         "embeddings, a model): adds the memory constraint."),
-    QTYX("items", UNIT_COUNT, SF_MIN_OPEN, 0, 1e18, spec_stage, items, 0,
-         "none", "Items kept in memory; with item_size gives 'memory'.", "1B"),
-    QTY("item_size", UNIT_BYTES, SF_MIN_OPEN, 0, 1e15, spec_stage, item_size, 0,
-        "with items", "Bytes of one item kept in memory."),
-    QTYX("replicas", UNIT_COUNT, SF_INTEGER | SF_MIN_OPEN, 0, 1e6, spec_stage,
-         replicas, 1, "1", "Copies of the data kept across the servers.", "2"),
-    ENUM("memory_on", "host|gpu", spec_stage, memory_on,
+    QTYX("items", UNIT_COUNT, SF_MIN_OPEN, 0, 1e18, spec_stage_whole,
+         more.items, 0, "none",
+         "Items kept in memory; with item_size gives 'memory'.", "1B"),
+    QTY("item_size", UNIT_BYTES, SF_MIN_OPEN, 0, 1e15, spec_stage_whole,
+        more.item_size, 0, "with items", "Bytes of one item kept in memory."),
+    QTYX("replicas", UNIT_COUNT, SF_INTEGER | SF_MIN_OPEN, 0, 1e6,
+         spec_stage_whole, more.replicas, 1, "1",
+         "Copies of the data kept across the servers.", "2"),
+    ENUM("memory_on", "host|gpu", spec_stage_whole, more.memory_on,
          "gpu on GPU hardware, else host",
          "Which memory holds the data: the server's, or its GPUs'."),
-    ENUM("calls_mode", "parallel|sequential", spec_stage, calls_mode,
+    ENUM("calls_mode", "parallel|sequential", spec_stage_whole, more.calls_mode,
          "parallel",
          "How 'calls' run: in parallel (the latency counts once) or one "
          "after another (latency x calls)."),
-    QTYX("concurrency", UNIT_COUNT, SF_MIN_OPEN, 0, 1e9, spec_stage,
-         concurrency, 0, "qps_per_server x latency, or the batches in flight",
+    QTYX("concurrency", UNIT_COUNT, SF_MIN_OPEN, 0, 1e9, spec_stage_whole,
+         more.concurrency, 0,
+         "qps_per_server x latency, or the batches in flight",
          "Requests (or batches) one server works on at once: the slots of "
          "its queue.",
          "32"),
-    QTYX("service_cv", UNIT_NUMBER, 0, 0, 10, spec_stage, service_cv, 1,
-         "1, or 0 for batches",
+    QTYX("service_cv", UNIT_NUMBER, 0, 0, 10, spec_stage_whole, more.service_cv,
+         1, "1, or 0 for batches",
          "Coefficient of variation of the service time (1: exponential, 0: "
          "constant).",
          "0.5"),
-    ENUM("service", "exponential|deterministic|lognormal|gamma", spec_stage,
-         service, "by service_cv",
+    ENUM("service", "exponential|deterministic|lognormal|gamma",
+         spec_stage_whole, more.service, "by service_cv",
          "Distribution of the service time, of mean 'latency': exponential "
          "(cv 1), deterministic (cv 0), lognormal or gamma (cv "
          "'service_cv').  'capplan simulate' draws from it; the queues of "
          "the estimate take its cv.  Without it: exponential at cv 1, "
          "deterministic at 0, else gamma."),
-    ENUM("balancer", "least-loaded|random", spec_stage, balancer,
+    ENUM("balancer", "least-loaded|random", spec_stage_whole, more.balancer,
          "defaults.balancer",
          "least-loaded: one queue for all the servers; random: a queue per "
          "server."),
-    ENUM("sizing", "latency|throughput", spec_stage, sizing, "defaults.sizing",
+    ENUM("sizing", "latency|throughput", spec_stage_whole, more.sizing,
+         "defaults.sizing",
          "latency: add servers to meet percentile objectives; throughput: "
          "only check them."),
     SUB("slo", SK_SECTION, SEC_STAGE_SLO, 0, "none",
@@ -362,21 +376,21 @@ static const schema_key stage_keys[] = {
     SUB("llm", SK_SECTION, SEC_LLM, 0, "none",
         "LLM serving with continuous batching on accelerator hardware "
         "(FORMULAS.md 6b): memory, TTFT, TPOT, throughput, replicas."),
-    QTYX("mfu", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_stage, mfu, 0,
+    QTYX("mfu", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_stage_whole, more.mfu, 0,
          "hardware's, else 72%",
          "Share of peak FLOPS the work reaches (work, llm); 72% is "
          "FlashAttention-2's 225 of 312 TFLOPS on A100.",
          "50%"),
-    QTYX("mbu", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_stage, mbu, 0,
+    QTYX("mbu", UNIT_FRACTION, SF_MIN_OPEN, 0, 1, spec_stage_whole, more.mbu, 0,
          "hardware's, else 68.5%",
          "Share of peak memory bandwidth the work reaches (work, llm); 68.5% "
          "is gpt-fast's Llama-2-7B decode on A100-80GB.",
          "60%"),
-    STR("colocate", SK_NAME, 0, spec_stage, colocate, "none",
+    STR("colocate", SK_NAME, 0, spec_stage_whole, more.colocate, "none",
         "Colocation group; stages in one group share servers."),
-    STR("fallback", SK_NAME, 0, spec_stage, fallback, "none",
+    STR("fallback", SK_NAME, 0, spec_stage_whole, more.fallback, "none",
         "Stage that serves this stage's requests while it is down."),
-    BOOL("async", spec_stage, async, "false",
+    BOOL("async", spec_stage_whole, more.async, "false",
          "Off the request path (a stream consumer, a batch job): sized for "
          "its load, but no path waits for it and it does not gate "
          "availability."),
@@ -505,9 +519,9 @@ static const schema_key llm_model_keys[] = {
 };
 
 #define SECTION(p, t, k, h)                                                    \
-  { p, t, k, ARRAY_LEN(k), h, SCHEMA_NO_POLICY }
+  { p, t, k, ARRAY_LEN(k), h, SCHEMA_NO_POLICY, false, SIZE_MAX, SIZE_MAX }
 #define SECTION_P(p, t, k, h, st)                                              \
-  { p, t, k, ARRAY_LEN(k), h, offsetof(st, pol) }
+  { p, t, k, ARRAY_LEN(k), h, offsetof(st, pol), false, SIZE_MAX, SIZE_MAX }
 
 static const schema_section sections[SEC_COUNT] = {
     [SEC_TOP] = SECTION("(top level)", "spec", top_keys,
@@ -527,17 +541,18 @@ static const schema_section sections[SEC_COUNT] = {
     [SEC_GROUP] = {"groups.NAME", "group", NULL, 0,
                    "A colocation group named by stages' colocate; takes the "
                    "keys of 'settings', which apply to the group's pool.",
-                   offsetof(spec_group, pol)},
+                   offsetof(spec_group, pol), false, SIZE_MAX, SIZE_MAX},
     [SEC_HARDWARE] = SECTION("hardware.NAME", "hardware", hardware_keys,
                              "A server type; a catalog name overrides only "
                              "the fields given."),
     [SEC_HW_FLOPS] = SECTION("hardware.NAME.flops", "flops", flops_keys,
                              "Dense (not 2:4 sparse) peak FLOPS of one "
                              "accelerator, by the dtype of the arithmetic."),
-    [SEC_STAGE] = SECTION_P("stages[]", "stage", stage_keys,
-                            "One stage of the system; also takes every key "
-                            "of 'settings'.",
-                            spec_stage),
+    [SEC_STAGE] = {"stages[]", "stage", stage_keys, ARRAY_LEN(stage_keys),
+                   "One stage of the system; also takes every key of "
+                   "'settings'.",
+                   offsetof(spec_stage, pol), true, offsetof(spec_stage, more),
+                   offsetof(spec_stage_whole, more)},
     [SEC_CACHE] = SECTION("stages[].cache", "cache", cache_keys,
                           "A cache tier in front of a stage: sized for all "
                           "the stage's lookups and its working set; the "

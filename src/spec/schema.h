@@ -9,6 +9,7 @@
 #ifndef CAPPLAN_SCHEMA_H
 #define CAPPLAN_SCHEMA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "units.h"
@@ -78,6 +79,15 @@ typedef struct schema_section {
   /* Sections that take the policy keys (SEC_POLICY) store them in a
    * spec_policy at this offset; SCHEMA_NO_POLICY for the others. */
   size_t policy_offset;
+  /* A stage: at that offset is a pointer to its spec_policy, the shared
+   * read-only spec_no_policy until the stage writes one (spec.h), so a
+   * writer makes it the stage's own first (spec_stage_pol_mut). */
+  bool policy_by_pointer;
+  /* A stage: its keys whose offset is MORE_FROM or past it are held in
+   * the spec_stage_more the pointer at MORE_AT points to, at the offset
+   * less MORE_FROM (the shared spec_no_more until the stage writes one,
+   * spec.h: a writer makes it the stage's own first).  SIZE_MAX: none. */
+  size_t more_at, more_from;
 } schema_section;
 
 #define SCHEMA_NO_POLICY ((size_t)-1)
@@ -113,10 +123,16 @@ static inline const schema_key *schema_key_at(const schema_section *s,
 
 static inline void *schema_key_field(const schema_section *s, size_t i,
                                      void *base) {
-  if (i < s->n_keys)
-    return (char *)base + s->keys[i].offset;
-  return (char *)base + s->policy_offset +
-         schema_policy_keys[i - s->n_keys].offset;
+  if (i < s->n_keys) {
+    size_t off = s->keys[i].offset;
+    if (off >= s->more_from)
+      return *(char *const *)((char *)base + s->more_at) + (off - s->more_from);
+    return (char *)base + off;
+  }
+  char *pol = (char *)base + s->policy_offset;
+  if (s->policy_by_pointer)
+    pol = *(char *const *)pol;
+  return pol + schema_policy_keys[i - s->n_keys].offset;
 }
 /* The key named NAME in section ID; aborts if absent (a programming
  * error, caught by every test). */

@@ -157,21 +157,33 @@ typedef struct spec_llm {
   snum prompt_tokens, output_tokens, tp, max_batch;
 } spec_llm;
 
-typedef struct spec_stage {
-  capplan_loc loc; /* the stage's mapping */
-  sstr name, description;
-  const char *invalid_name; /* a name that failed validation, or NULL */
-  snames after;
+/* The keys of a stage that most stages do not write (every one but
+ * name, after, share, kind, hardware, latency and qps_per_server and the
+ * sections), held like the optional sections: see spec_stage.more. */
+typedef struct spec_stage_more {
+  sstr description;
   sstr join;
-  snum share, calls, cache_hit, stops;
-  sstr hardware;
-  snum latency, qps_per_server, batch, parallelism;
+  snum calls, cache_hit, stops;
+  snum batch, parallelism;
   sstr bound;
   snum memory, items, item_size, replicas;
   sstr memory_on, calls_mode;
   snum concurrency, service_cv;
   sstr balancer, sizing;
-  sstr service; /* the service time's distribution (simulation) */
+  sstr service;  /* the service time's distribution (simulation) */
+  snum mfu, mbu; /* efficiencies of work and llm */
+  snum async;    /* true: off the request path */
+  sstr colocate, fallback;
+} spec_stage_more;
+
+typedef struct spec_stage {
+  capplan_loc loc; /* the stage's mapping */
+  sstr name;
+  const char *invalid_name; /* a name that failed validation, or NULL */
+  snames after;
+  snum share;
+  sstr hardware;
+  snum latency, qps_per_server;
   /* The optional sections, which most stages do not write.  Each points
    * at the stage's own, allocated in the spec's arena when the stage
    * writes the section, else at the shared zeroed instance (spec_no_cache
@@ -183,10 +195,15 @@ typedef struct spec_stage {
   const spec_batching *batching;
   const spec_work *work;
   const spec_llm *llm;
-  snum mfu, mbu; /* efficiencies of work and llm */
-  spec_policy pol;
-  snum async; /* true: off the request path */
-  sstr colocate, fallback;
+  /* The other keys (spec_stage_more), likewise: its own once it writes
+   * one of them (spec_stage_more_mut), else spec_no_more.  Held inline,
+   * they took 784 bytes of every stage. */
+  const spec_stage_more *more;
+  /* The settings of 'settings' the stage gives itself: like the sections
+   * above, its own when it writes one (spec_stage_pol_mut), else the
+   * shared spec_no_policy.  Held inline, they took 400 bytes of every
+   * stage. */
+  const spec_policy *pol;
   sstr kind; /* a workload of the catalog (workload.h) */
   /* What `kind:` gave the stage (workload_apply): the workload, the keys
    * it filled and their sources, for explain and reports. */
@@ -222,6 +239,8 @@ extern const spec_stage_slo spec_no_stage_slo;
 extern const spec_batching spec_no_batching;
 extern const spec_work spec_no_work;
 extern const spec_llm spec_no_llm;
+extern const spec_policy spec_no_policy;
+extern const spec_stage_more spec_no_more;
 
 /* Points ST's sections at the shared instances: a stage that writes none. */
 void spec_stage_init(spec_stage *st);
@@ -232,6 +251,8 @@ spec_stage_slo *spec_stage_slo_mut(capplan_spec *spec, spec_stage *st);
 spec_batching *spec_stage_batching_mut(capplan_spec *spec, spec_stage *st);
 spec_work *spec_stage_work_mut(capplan_spec *spec, spec_stage *st);
 spec_llm *spec_stage_llm_mut(capplan_spec *spec, spec_stage *st);
+spec_policy *spec_stage_pol_mut(capplan_spec *spec, spec_stage *st);
+spec_stage_more *spec_stage_more_mut(capplan_spec *spec, spec_stage *st);
 
 /* capplan_spec_load(), but with PARTIAL a spec with errors is returned
  * too (NULL only when the YAML itself could not be read or the format

@@ -490,6 +490,11 @@ static void load_pair(loader *L, const schema_section *s, const ynode *key,
   }
   ks->seen[ki] = key;
   L->section = (enum schema_section_id)(s - schema_section_get(SEC_TOP));
+  /* A stage's settings are its own once it writes one (spec.h). */
+  if (ki >= s->n_keys && s->policy_by_pointer)
+    spec_stage_pol_mut(L->spec, base);
+  else if (ki < s->n_keys && k->offset >= s->more_from)
+    spec_stage_more_mut(L->spec, base);
   char *field = schema_key_field(s, ki, base);
   switch (k->type) {
   case SK_QTY:
@@ -688,21 +693,21 @@ static void check_gpu_models(loader *L, spec_stage *st, const char *owner) {
           "the model derives the time of a batch; remove 'latency' (explain "
           "shows how it is computed)",
           "'latency' conflicts with '%s' in %s", model, owner);
-  if (st->batch.present && (st->batching->set || st->llm->set))
-    error(L, st->batch.loc,
+  if (st->more->batch.present && (st->batching->set || st->llm->set))
+    error(L, st->more->batch.loc,
           st->llm->set ? "an llm stage chooses its batch: set 'max_batch' in "
                          "'llm', or slo.tpot and slo.ttft"
                        : "'batching' forms batches from the traffic; set "
                          "'max_batch' in 'batching' instead",
           "'batch' conflicts with '%s' in %s",
           st->llm->set ? "llm" : "batching", owner);
-  if (st->parallelism.present && (st->work->set || st->llm->set))
-    error(L, st->parallelism.loc,
+  if (st->more->parallelism.present && (st->work->set || st->llm->set))
+    error(L, st->more->parallelism.loc,
           "each GPU of the hardware runs its own batches (an llm replica "
           "spans 'tp' of them); remove 'parallelism'",
           "'parallelism' conflicts with '%s' in %s", model, owner);
-  if (st->bound.s && derived)
-    error(L, st->bound.loc,
+  if (st->more->bound.s && derived)
+    error(L, st->more->bound.loc,
           "'bound' derives parallelism from CPU cores; remove it",
           "'bound' conflicts with '%s' in %s", model, owner);
   if (st->batching->set && st->work->set && st->batching->time.set)
@@ -715,7 +720,7 @@ static void check_gpu_models(loader *L, spec_stage *st, const char *owner) {
           "add 'time: {base: 20ms, per_item: 4ms}' (a batch of b takes base "
           "+ per_item x b), or 'work:' to derive it",
           "%s batches with no 'time' for a batch", owner);
-  const snum *eff[] = {&st->mfu, &st->mbu};
+  const snum *eff[] = {&st->more->mfu, &st->more->mbu};
   for (size_t i = 0; i < 2; i++)
     if (eff[i]->present && !st->work->set && !st->llm->set)
       error(L, eff[i]->loc,
@@ -724,7 +729,7 @@ static void check_gpu_models(loader *L, spec_stage *st, const char *owner) {
 }
 
 static void check_stage(loader *L, spec_stage *st, const char *owner) {
-  const snum *tp[] = {&st->batch, &st->parallelism};
+  const snum *tp[] = {&st->more->batch, &st->more->parallelism};
   const char *tpn[] = {"batch", "parallelism"};
   if (st->qps_per_server.present) {
     for (size_t i = 0; i < 2; i++)
@@ -733,33 +738,36 @@ static void check_stage(loader *L, spec_stage *st, const char *owner) {
               "give 'qps_per_server', or derive it from 'batch', 'latency' "
               "and 'parallelism', not both",
               "'%s' conflicts with 'qps_per_server' in %s", tpn[i], owner);
-    if (st->bound.s)
-      error(L, st->bound.loc,
+    if (st->more->bound.s)
+      error(L, st->more->bound.loc,
             "'bound' derives parallelism; remove it or 'qps_per_server'",
             "'bound' conflicts with 'qps_per_server' in %s", owner);
   }
-  if (st->parallelism.present && st->bound.s)
-    error(L, st->bound.loc,
+  if (st->more->parallelism.present && st->more->bound.s)
+    error(L, st->more->bound.loc,
           "'bound' derives parallelism from the hardware's cores; give one of "
           "them",
           "'bound' conflicts with 'parallelism' in %s", owner);
   check_gpu_models(L, st, owner);
-  if (st->join.s && (!st->after.set || st->after.n < 2))
-    error(L, st->join.loc,
+  if (st->more->join.s && (!st->after.set || st->after.n < 2))
+    error(L, st->more->join.loc,
           "list the upstream stages, e.g. 'after: [a, b]', or remove 'join'",
           "'join' needs at least two stages in 'after'");
-  check_memory(L, &st->memory, &st->items, &st->item_size, owner);
-  if (st->replicas.present && !st->memory.present && !st->items.present)
-    error(L, st->replicas.loc,
+  check_memory(L, &st->more->memory, &st->more->items, &st->more->item_size,
+               owner);
+  if (st->more->replicas.present && !st->more->memory.present &&
+      !st->more->items.present)
+    error(L, st->more->replicas.loc,
           "'replicas' counts copies of the data in 'memory' (or 'items' x "
           "'item_size'); add one, or remove 'replicas'",
           "'replicas' needs 'memory' or 'items' in %s", owner);
-  if (st->memory_on.s && !st->memory.present && !st->items.present)
-    error(L, st->memory_on.loc,
+  if (st->more->memory_on.s && !st->more->memory.present &&
+      !st->more->items.present)
+    error(L, st->more->memory_on.loc,
           "'memory_on' says where the data in 'memory' lives; add "
           "'memory', or remove 'memory_on'",
           "'memory_on' needs 'memory' or 'items' in %s", owner);
-  if (st->cache->set && !st->cache_hit.present)
+  if (st->cache->set && !st->more->cache_hit.present)
     error(L, st->cache->loc,
           "add 'cache_hit: 80%' (the share of lookups the cache answers)",
           "a cache tier needs 'cache_hit' in %s", owner);
@@ -790,6 +798,8 @@ const spec_stage_slo spec_no_stage_slo = {.set = false};
 const spec_batching spec_no_batching = {.set = false};
 const spec_work spec_no_work = {.set = false};
 const spec_llm spec_no_llm = {.set = false};
+const spec_policy spec_no_policy = {.utilization.set = false};
+const spec_stage_more spec_no_more = {.calls.set = false};
 
 void spec_stage_init(spec_stage *st) {
   st->cache = &spec_no_cache;
@@ -797,6 +807,8 @@ void spec_stage_init(spec_stage *st) {
   st->batching = &spec_no_batching;
   st->work = &spec_no_work;
   st->llm = &spec_no_llm;
+  st->pol = &spec_no_policy;
+  st->more = &spec_no_more;
 }
 
 /* The section *SLOT of a stage, allocated zeroed in SPEC's arena when it
@@ -830,6 +842,18 @@ spec_work *spec_stage_work_mut(capplan_spec *spec, spec_stage *st) {
   spec_work *w = section_mut(spec, st->work, &spec_no_work, sizeof *w);
   st->work = w;
   return w;
+}
+
+spec_policy *spec_stage_pol_mut(capplan_spec *spec, spec_stage *st) {
+  spec_policy *p = section_mut(spec, st->pol, &spec_no_policy, sizeof *p);
+  st->pol = p;
+  return p;
+}
+
+spec_stage_more *spec_stage_more_mut(capplan_spec *spec, spec_stage *st) {
+  spec_stage_more *m = section_mut(spec, st->more, &spec_no_more, sizeof *m);
+  st->more = m;
+  return m;
 }
 
 spec_llm *spec_stage_llm_mut(capplan_spec *spec, spec_stage *st) {

@@ -37,21 +37,36 @@ typedef struct spot {
 
 typedef void (*visit_fn)(void *ctx, const spot *s);
 
-static void walk_section(enum schema_section_id sid, void *base,
-                         const char *section, const char *name, const char *sub,
-                         visit_fn fn, void *ctx) {
+/* Every quantity key of section SID at BASE but, with NO_POLICY, the
+ * policy keys it also takes and, with NO_MORE, a stage's keys held in
+ * its spec_stage_more (schema.h). */
+static void walk_keys(enum schema_section_id sid, void *base,
+                      const char *section, const char *name, const char *sub,
+                      bool no_policy, bool no_more, visit_fn fn, void *ctx) {
   const schema_section *s = schema_section_get(sid);
-  for (size_t i = 0; i < schema_n_keys(s); i++) {
+  size_t n = no_policy ? s->n_keys : schema_n_keys(s);
+  for (size_t i = 0; i < n; i++) {
     const schema_key *k = schema_key_at(s, i);
-    if (k->type != SK_QTY)
+    if (k->type != SK_QTY ||
+        (no_more && i < s->n_keys && k->offset >= s->more_from))
       continue;
     spot sp = {section, name, sub, k, schema_key_field(s, i, base)};
     fn(ctx, &sp);
   }
 }
 
-/* Every quantity key of SPEC, written or not, in file order. */
-static void walk(capplan_spec *spec, visit_fn fn, void *ctx) {
+static void walk_section(enum schema_section_id sid, void *base,
+                         const char *section, const char *name, const char *sub,
+                         visit_fn fn, void *ctx) {
+  walk_keys(sid, base, section, name, sub, false, false, fn, ctx);
+}
+
+/* Every quantity key of SPEC, written or not, in file order.  A stage's
+ * settings and other keys (spec_stage_more) it does not write are the
+ * shared unset ones (spec.h), which hold no range: with ALL they are made
+ * the stage's own, for a visitor that may write them (a path a command
+ * names), else passed over. */
+static void walk(capplan_spec *spec, bool all, visit_fn fn, void *ctx) {
   walk_section(SEC_TRAFFIC, &spec->traffic, "traffic", NULL, NULL, fn, ctx);
   walk_section(SEC_SLO, &spec->slo, "slo", NULL, NULL, fn, ctx);
   walk_section(SEC_BUDGET, &spec->budget, "budget", NULL, NULL, fn, ctx);
@@ -66,7 +81,12 @@ static void walk(capplan_spec *spec, visit_fn fn, void *ctx) {
     spec_stage *st = &spec->stages[i];
     if (!st->name.s)
       continue;
-    walk_section(SEC_STAGE, st, "stages", st->name.s, NULL, fn, ctx);
+    if (all) {
+      spec_stage_pol_mut(spec, st);
+      spec_stage_more_mut(spec, st);
+    }
+    walk_keys(SEC_STAGE, st, "stages", st->name.s, NULL,
+              st->pol == &spec_no_policy, st->more == &spec_no_more, fn, ctx);
     /* Only a cache the stage writes: the shared unset one is never
      * probed (spec.h). */
     if (st->cache->set)
@@ -116,7 +136,7 @@ static void flats(const capplan_model *m, const params *p, flat out[5]) {
                            sizeof(traffic_in) / sizeof(double)};
   out[PA_STAGE] = (flat){(const double *)p->stage, m->n_stages,
                          sizeof(stage_in) / sizeof(double)};
-  out[PA_CACHE] = (flat){(const double *)p->cache, m->n_stages,
+  out[PA_CACHE] = (flat){(const double *)p->cache, m->n_caches,
                          sizeof(cache_in) / sizeof(double)};
   out[PA_GROUP] = (flat){(const double *)p->group, m->n_groups,
                          sizeof(policy) / sizeof(double)};
@@ -411,7 +431,7 @@ uinputs *uinputs_collect(capplan_spec *spec, const capplan_model *m,
   c.m = m;
   c.d = d;
   c.u = u;
-  walk(spec, visit_range, &c);
+  walk(spec, false, visit_range, &c);
   u->n_ranged = u->n;
   size_t n_was = 0;
   spec_hardware *was = NULL;
@@ -422,7 +442,7 @@ uinputs *uinputs_collect(capplan_spec *spec, const capplan_model *m,
     c.n_paths = n_paths;
     c.found = xcalloc(n_paths, sizeof(bool));
     c.named = xcalloc(n_paths, sizeof(spot));
-    walk(spec, visit_named, &c);
+    walk(spec, true, visit_named, &c);
     for (size_t i = 0; i < n_paths; i++) {
       if (!c.found[i]) {
         const char *best =

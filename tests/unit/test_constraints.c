@@ -114,9 +114,9 @@ static void test_cache_tier(void **state) {
   expect_near(s->latency, 0.1, 1e-12); /* the path keeps the miss path */
   assert_true(s->pool.servers == 20);
   /* lookups: 10K / 4K = 2.5; data: 100 / 51.2 = 1.95 -> throughput. */
-  expect_near(s->cache.by[CON_THROUGHPUT], 2.5, 1e-12);
-  expect_near(s->cache.by[CON_MEMORY], 100 / 51.2, 1e-12);
-  assert_true(s->cache.servers == 3);
+  expect_near(s->cache.pool->by[CON_THROUGHPUT], 2.5, 1e-12);
+  expect_near(s->cache.pool->by[CON_MEMORY], 100 / 51.2, 1e-12);
+  assert_true(s->cache.pool->servers == 3);
   assert_true(r->servers == 23);
   assert_true(r->cost_per_year == 23 * 3000);
   run_free(&x);

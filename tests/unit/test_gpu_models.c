@@ -350,8 +350,8 @@ static void test_llm_stage(void **state) {
   llm_result want;
   assert_int_equal(llm_evaluate(&m, &g, &c, &want), LLM_OK);
   expect_near(t->batch, want.batch, 0);
-  expect_near(t->llm.tpot, want.tpot, 1e-12);
-  assert_true(t->llm.tpot <= 0.050);
+  expect_near(t->llm->tpot, want.tpot, 1e-12);
+  assert_true(t->llm->tpot <= 0.050);
   /* Two replicas of tp 4 in an 8-GPU instance. */
   expect_near(t->replicas_per_server, 2, 0);
   expect_near(s->qps_per_server, 2 * want.requests_per_second, 1e-12);
@@ -363,7 +363,7 @@ static void test_llm_stage(void **state) {
   /* Checks: slo.ttft and slo.tpot on the stage's figures. */
   assert_int_equal(r->n_checks, 2);
   expect_near(r->checks[0].actual, t->ttft * 1000, 1e-12);
-  expect_near(r->checks[1].actual, t->llm.tpot * 1000, 1e-12);
+  expect_near(r->checks[1].actual, t->llm->tpot * 1000, 1e-12);
   assert_true(r->passed);
   /* KV cache: the batch is below what the cache holds, so it does not
    * bind. */
@@ -501,7 +501,7 @@ static void test_calc_topics(void **state) {
   const tstage *s = stage(expect_report(&x), "chat");
   expect_near(result_of(c, "batch"), s->batch, 0);
   expect_near(result_of(c, "ttft"), s->plan->tp.ttft, 1e-12);
-  expect_near(result_of(c, "tpot"), s->plan->tp.llm.tpot, 1e-12);
+  expect_near(result_of(c, "tpot"), s->plan->tp.llm->tpot, 1e-12);
   run_free(&x);
   capplan_calc_free(c);
 }

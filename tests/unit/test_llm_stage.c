@@ -74,7 +74,7 @@ static void test_one_time_per_request(void **state) {
   const treport *v = expect_report(&x);
   const tstage *s = stage(v, "llm");
   const tp_out *t = &s->plan->tp;
-  const llm_result *l = &t->llm;
+  const llm_result *l = t->llm;
   const queue_plan *q = &s->plan->queue;
   /* The figures docs/examples.md prints for this stage. */
   expect_near(t->batch, 47, 0);
@@ -114,7 +114,7 @@ static void test_cost_per_token_at_load(void **state) {
   run_result x = run_yaml(rag_llm);
   const treport *v = expect_report(&x);
   const tstage *s = stage(v, "llm");
-  const llm_result *l = &s->plan->tp.llm;
+  const llm_result *l = s->plan->tp.llm;
   size_t i = index_of(x.r, "llm");
   /* Full load (FORMULAS.md 6b): a replica's cost per second over its
    * output tokens per second, every slot busy: $0.59. */
@@ -160,7 +160,7 @@ static void test_cost_per_token_at_load(void **state) {
                "          output_tokens: 200}\n");
   expect_report(&x);
   assert_true(x.r->plan->stage[0].usd_per_m_output_at_load < 0);
-  assert_true(x.r->plan->stage[0].tp.llm.usd_per_m_output > 0);
+  assert_true(x.r->plan->stage[0].tp.llm->usd_per_m_output > 0);
   run_free(&x);
 }
 
@@ -241,7 +241,7 @@ static void test_tp_heads_and_idle_gpus(void **state) {
     x = run_llm("p5.48xlarge", llm);
     const treport *v = expect_report(&x);
     const tp_out *t = &stage(v, "chat")->plan->tp;
-    const llm_result *l = &t->llm;
+    const llm_result *l = t->llm;
     expect_near(t->replicas_per_server, cases[k].replicas, 0);
     double tokens = t->per_server * 200; /* a server's, at full load */
     expect_near(l->output_tokens_per_second_per_gpu, tokens / 8, 1e-12);
@@ -274,7 +274,7 @@ static void test_one_output_token(void **state) {
   expect_diag(&x.d, "slo.tpot does not apply to stage 'chat'");
   const tstage *s = stage(v, "chat");
   const tp_out *t = &s->plan->tp;
-  const llm_result *l = &t->llm;
+  const llm_result *l = t->llm;
   assert_int_equal(l->has_tpot, 0);
   expect_near(t->batch, 256, 0);
   expect_near(s->latency, l->slot_seconds, 1e-12);
