@@ -263,7 +263,7 @@ void avail_tails(double m, double n, double a, double c, avail *all,
     all->down = DBL_TRUE_MIN;
 }
 
-double avail_load_pow(double r, double c) {
+double avail_load_pow_any(double r, double c) {
   return c == 1 || !(r > 0) ? r : pow(r, c);
 }
 

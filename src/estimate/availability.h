@@ -38,8 +38,12 @@ void avail_pool(double m, double n, double a, double r, double c, avail *all,
 void avail_tails(double m, double n, double a, double c, avail *all,
                  double *kdown);
 
-/* R^C for avail_share, R itself when C is 1 or R is not positive. */
-double avail_load_pow(double r, double c);
+/* R^C for avail_share, R itself when C is 1 (the common case, inline) or
+ * R is not positive. */
+double avail_load_pow_any(double r, double c);
+static inline double avail_load_pow(double r, double c) {
+  return c == 1 ? r : avail_load_pow_any(r, c);
+}
 
 /* A pool whose data is split into SHARDS shards (2 or more, whole: the
  * servers one copy takes), its N servers (whole) holding them shard by
