@@ -102,23 +102,27 @@ static double tail_sum(double lo, double hi, double peak, double n, double a,
  * 1e-4 there, is far under what such a figure means. */
 #define NORMAL_SIGMA 1e4
 
-/* K^C, K itself for the common C = 1. */
-static double pow_calls(double k, double c) {
-  return c == 1 ? k : pow(k, c);
+/* A term's weight in KDOWN (avail_tails) for M needed, C calls: K itself
+ * for the common C = 1, else (K / (M - 1))^C, at most 1 below M (no
+ * power of a large count overflows). */
+static double weight(double k, double m, double c) {
+  if (c == 1)
+    return k;
+  return m < 2 ? 0 : pow(k / (m - 1), c); /* below m = 1 only k = 0 */
 }
 
-/* Sum of the terms k = lo..hi, each times k^C, relative to the term at
- * `peak` (tail_sum's walk, for C != 1). */
+/* Sum of the terms k = lo..hi, each times weight(k, HI + 1, C), relative
+ * to the term at `peak` (tail_sum's walk, for C != 1). */
 static double tail_sum_pow(double lo, double hi, double peak, double n,
                            double a, double q, double c) {
   const double eps = 1e-18;
   const long max_steps = 100000000L;
   double odds = a / q;
-  double sum = pow(peak, c), t = 1;
+  double sum = pow(peak / hi, c), t = 1;
   long steps = 0;
   for (double k = peak; k < hi && steps < max_steps; k++, steps++) {
     t *= (n - k) / (k + 1) * odds;
-    double x = t * pow(k + 1, c);
+    double x = t * pow((k + 1) / hi, c);
     sum += x;
     if (x < eps * sum)
       break;
@@ -126,7 +130,7 @@ static double tail_sum_pow(double lo, double hi, double peak, double n,
   t = 1;
   for (double k = peak; k > lo && steps < max_steps; k--, steps++) {
     t *= k / (n - k + 1) / odds;
-    double x = t * pow(k - 1, c);
+    double x = t * pow((k - 1) / hi, c);
     sum += x;
     if (x < eps * sum || k - 1 <= 0)
       break;
@@ -134,18 +138,18 @@ static double tail_sum_pow(double lo, double hi, double peak, double n,
   return sum;
 }
 
-/* sum_{k=0}^{M-1} k^C P(K = k), K ~ Bin(N, A), by Loader's method for
- * the peak term of the tail below M (as avail_k_of_n) and its walk; for
- * the pools where avail_k_of_n takes the normal approximation, the sum
- * for C = 1 times M^(C - 1): every k that weighs is within a few
+/* sum_{k=0}^{M-1} (k / (M - 1))^C P(K = k), K ~ Bin(N, A), by Loader's
+ * method for the peak term of the tail below M (as avail_k_of_n) and its
+ * walk; for the pools where avail_k_of_n takes the normal approximation,
+ * the sum for C = 1 over M - 1: every k that weighs is within a few
  * standard deviations of M there, a relative error of about C sigma / M,
- * under 1e-6 (docs/decisions.md). */
+ * under 1e-6 for calls in the hundreds (docs/decisions.md). */
 static double kdown_pow(double m, double n, double a, double c) {
   double q = 1 - a;
   if (m < 2)
-    return 0; /* only k = 0, whose k^C is 0 */
+    return 0; /* only k = 0, whose weight is 0 */
   if (sqrt(n * a * q) > NORMAL_SIGMA)
-    return n * a * avail_k_of_n(m - 1, n - 1, a).down * pow(m, c - 1);
+    return n * a * avail_k_of_n(m - 1, n - 1, a).down / (m - 1);
   double mode = floor((n + 1) * a);
   if (mode > n)
     mode = n;
@@ -153,6 +157,17 @@ static double kdown_pow(double m, double n, double a, double c) {
   if (peak < 1)
     peak = 1;
   return exp(log_pmf(peak, n, a, q)) * tail_sum_pow(0, m - 1, peak, n, a, q, c);
+}
+
+/* E[(K / (M - 1))^C] over every k <= N < M: the peak term by Loader's
+ * method and the walk both ways (kdown_pow's, to N). */
+static double kdown_mean_pow(double m, double n, double a, double c) {
+  double q = 1 - a, mode = floor((n + 1) * a);
+  double peak = mode > n ? n : mode < 1 ? 1 : mode;
+  if (n < 1)
+    return 0;
+  return exp(log_pmf(peak, n, a, q)) * tail_sum_pow(0, n, peak, n, a, q, c) *
+         pow(n / (m - 1), c);
 }
 
 avail avail_k_of_n(double m, double n, double a) {
@@ -211,7 +226,7 @@ static bool walk_tails(double m, double n, double a, double q, double c,
       up += t;
     } else {
       down += t;
-      kd += pow_calls(k, c) * t;
+      kd += weight(k, m, c) * t;
       if (k < mode && t < eps * down)
         break; /* past the peak, the rest add nothing */
     }
@@ -237,12 +252,12 @@ void avail_tails(double m, double n, double a, double c, avail *all,
   if (m > n || a <= 0) {
     all->up = 0;
     all->down = 1;
-    /* Every k is below m: E[K^c], the whole mean for c = 1; a >= 1
-     * leaves K = n, a <= 0 K = 0. */
+    /* Every k is below m: the whole mean for c = 1, else E[weight(K)]
+     * (a >= 1 leaves K = n, a <= 0 K = 0). */
     *kdown = c == 1   ? n * a
-             : a >= 1 ? pow(n, c)
+             : a >= 1 ? weight(n, m, c)
              : a <= 0 ? 0
-                      : kdown_pow(n + 1, n, a, c);
+                      : kdown_mean_pow(m, n, a, c);
     return;
   }
   double q = 1 - a;
@@ -263,15 +278,15 @@ void avail_tails(double m, double n, double a, double c, avail *all,
     all->down = DBL_TRUE_MIN;
 }
 
-double avail_load_pow_any(double r, double c) {
-  return c == 1 || !(r > 0) ? r : pow(r, c);
+double avail_load_pow_any(double r, double m, double c) {
+  return c == 1 || !(r > 0) || m < 2 ? r : pow(r / (m - 1), c);
 }
 
 void avail_pool(double m, double n, double a, double r, double c, avail *all,
                 avail *req) {
   double kdown;
   avail_tails(m, n, a, c, all, &kdown);
-  *req = avail_share(*all, kdown, avail_load_pow(r, c));
+  *req = avail_share(*all, kdown, avail_load_pow(r, m, c));
 }
 
 void avail_sharded(double shards, double n, double m, double a, double carry,

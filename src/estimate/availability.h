@@ -33,16 +33,20 @@ avail avail_k_of_n(double m, double n, double a);
 void avail_pool(double m, double n, double a, double r, double c, avail *all,
                 avail *req);
 /* avail_pool in two parts, for callers that keep the first: ALL and
- * KDOWN = sum over k < M of k^C P(K = k), which depend on (M, N, A, C)
- * only; then avail_share(ALL, KDOWN, avail_load_pow(R, C)). */
+ * KDOWN = sum over k < M of k P(K = k) (C = 1), else of (k / (M - 1))^C
+ * P(K = k), which depend on (M, N, A, C) only; then avail_share(ALL,
+ * KDOWN, avail_load_pow(R, M, C)). */
 void avail_tails(double m, double n, double a, double c, avail *all,
                  double *kdown);
 
-/* R^C for avail_share, R itself when C is 1 (the common case, inline) or
- * R is not positive. */
-double avail_load_pow_any(double r, double c);
-static inline double avail_load_pow(double r, double c) {
-  return c == 1 ? r : avail_load_pow_any(r, c);
+/* What avail_share divides KDOWN by, for R servers' worth of load, M
+ * needed and C calls: R itself when C is 1 (the common case, inline), R
+ * is not positive or M < 2; else (R / (M - 1))^C, as KDOWN's terms are
+ * weighed (no power of a large count overflows; a huge one makes the
+ * share of a short pool 0, as it should). */
+double avail_load_pow_any(double r, double m, double c);
+static inline double avail_load_pow(double r, double m, double c) {
+  return c == 1 ? r : avail_load_pow_any(r, m, c);
 }
 
 /* A pool whose data is split into SHARDS shards (2 or more, whole: the
@@ -61,10 +65,11 @@ void avail_sharded(double shards, double n, double m, double a, double carry,
 
 /* The small compositions below are inline: an evaluation takes several
  * per stage, and a call costs as much as their arithmetic. */
-/* The share served from avail_tails' figures and R = r^c (r servers'
- * worth of load, c calls a request): E[min(1, K / r)^c] = P(K >= m) +
- * sum_{k<m} P(k) k^c / r^c (k < m <= r); its complement
- * P(K < m) - sum_{k<m} P(k) k^c / r^c keeps its digits when small. */
+/* The share served from avail_tails' figures and R = avail_load_pow(r,
+ * m, c) (r servers' worth of load, c calls a request): E[min(1, K /
+ * r)^c] = P(K >= m) + sum_{k<m} P(k) (k / r)^c (k < m <= r), the sum
+ * being KDOWN / R; its complement P(K < m) - KDOWN / R keeps its digits
+ * when small. */
 static inline avail avail_share(avail all, double kdown, double r) {
   if (r <= 0)
     return all;

@@ -352,7 +352,8 @@ static void zone_conditional(const pool_plan *pp, const policy *pol,
     double kdown;
     tails(pp->needed, zone_servers(pp->servers, pol->zones, j),
           pol->availability, pp->calls, memo, x, &kdown);
-    *y = avail_share(*x, kdown, avail_load_pow(pp->carry, pp->calls));
+    *y = avail_share(*x, kdown,
+                     avail_load_pow(pp->carry, pp->needed, pp->calls));
   }
   if (stage && pol->stage_availability < 1) {
     avail s = avail_of(pol->stage_availability);
@@ -472,7 +473,8 @@ STEP void pool_availability(plan *out, pool_plan *pp, const policy *pol,
     double kdown;
     tails(pp->needed, pp->servers, pol->availability, pp->calls, memo, &pp->all,
           &kdown);
-    pp->req = avail_share(pp->all, kdown, avail_load_pow(pp->carry, pp->calls));
+    pp->req = avail_share(pp->all, kdown,
+                          avail_load_pow(pp->carry, pp->needed, pp->calls));
   }
   pp->servers_all = pp->all;
   if (pol->stage_availability < 1) {

@@ -286,7 +286,7 @@ static CAPPLAN_ALWAYS_INLINE void stage_one(lean *k, lstage *s,
   } else {
     double kdown, calls = CALLS;
     tails(s->memo, s->memo_mask, need, srv, IN(avail), calls, &a_all, &kdown);
-    a_req = avail_share(a_all, kdown, avail_load_pow(carry, calls));
+    a_req = avail_share(a_all, kdown, avail_load_pow(carry, need, calls));
   }
 #undef CALLS
   double sa = IN(stage_avail);

@@ -127,6 +127,7 @@ static void test_calls_share(void **state) {
   } cases[] = {
       {4, 4, 0.999, 3.6, 50},    /* specs/fanout-dag.yaml's feature lookups */
       {4, 4, 0.999, 3.6, 1},     /* the load's share */
+      {1, 2, 0.999, 0.8, 10},    /* one needed: only k = 0 below it */
       {25, 30, 0.95, 24.2, 2.5}, /* a fractional count of calls */
       {9, 10, 0.9, 8.5, 0.5},    /* fewer calls than requests */
       {1380, 2000, 0.7, 1379.5, 3}, /* n q = 600: Loader's method */
@@ -150,10 +151,18 @@ static void test_calls_share(void **state) {
   avail_pool(4, 4, 0.999, 3.6, 50, &all, &fifty);
   assert_true(fifty.down > 5 * one.down && fifty.down >= all.down * 0.999);
   /* More needed than the pool holds: every k is below m, the sum is
-   * E[K^c] (c = 2: n a q + (n a)^2). */
+   * E[(K / (m - 1))^c] (c = 2: (n a q + (n a)^2) / 6^2). */
   double kdown;
   avail_tails(7, 5, 0.9, 2, &all, &kdown);
-  expect_near(kdown, 5 * 0.9 * 0.1 + 4.5 * 4.5, 1e-12);
+  expect_near(kdown, (5 * 0.9 * 0.1 + 4.5 * 4.5) / 36, 1e-14);
+  /* A billion calls a request (the most a spec may give): no power
+   * overflows, and any server down loses every request. */
+  avail_pool(4, 4, 0.999, 3.6, 1e9, &all, &fifty);
+  expect_near(fifty.up, pow(0.999, 4), 1e-15);
+  assert_true(fifty.down > 0 && fifty.down < 0.005);
+  avail_pool(1380, 2000, 0.7, 1379.5, 1e9, &all, &fifty);
+  assert_true(fifty.up >= 0 && fifty.up <= all.up * (1 + 1e-12) &&
+              fifty.up + fifty.down > 1 - 1e-12);
   avail_tails(7, 5, 0.9, 1, &all, &kdown);
   expect_near(kdown, 4.5, 1e-15);
 }
