@@ -1150,6 +1150,11 @@ typedef struct worker {
   unsigned *own_flags;
   const double **from; /* per figure: where its number is in PL */
   double *draws;
+  /* Per ranged input, where its draws go: W's own, or straight into the
+   * column of its one target (DIRECT, per target) when the evaluator
+   * takes a whole block at a time and the target needs no scale. */
+  double **fill;
+  bool *direct;
   size_t **bins;       /* per figure recorded by trial: its keys' bins */
   uint16_t *block_bin; /* keeping near: a block's trials' bins */
   /* Keeping near, per figure recorded by trial: the bins whose values
@@ -1170,6 +1175,16 @@ static void use_columns(worker *w) {
     w->tcol[j] =
         w->lk ? lean_column(w->lk, j) : w->own + (sh->n_figs + j) * BLOCK;
   w->len = w->lk ? lean_block_len(w->lk) : BLOCK;
+  size_t ni = sh->u->n_ranged;
+  for (size_t k = 0; k < ni; k++)
+    w->fill[k] = w->draws + k * BLOCK;
+  for (size_t j = 0; j < w->nt; j++) {
+    const uinput *in = &sh->u->items[w->input[j]];
+    w->direct[j] =
+        w->lk && w->len == BLOCK && in->n_targets == 1 && w->scale[j] == 1;
+    if (w->direct[j])
+      w->fill[w->input[j]] = w->tcol[j];
+  }
 }
 
 /* Whether the lean evaluator gives every figure of the model. */
@@ -1212,8 +1227,10 @@ static void worker_start(worker *w) {
   w->col = xmalloc((sh->n_figs + 1) * sizeof *w->col);
   w->own = xmalloc(((sh->n_figs + nt) * BLOCK + 1) * sizeof *w->own);
   w->own_flags = xmalloc(BLOCK * sizeof *w->own_flags);
-  use_columns(w);
   w->draws = xmalloc((ni * BLOCK + 1) * sizeof *w->draws);
+  w->fill = xmalloc((ni + 1) * sizeof *w->fill);
+  w->direct = xmalloc((nt + 1) * sizeof *w->direct);
+  use_columns(w);
   w->block_bin = xmalloc(BLOCK * sizeof *w->block_bin);
   w->started = true;
 }
@@ -1222,6 +1239,8 @@ static void worker_stop(worker *w) {
   if (!w->started)
     return;
   free(w->draws);
+  free(w->fill);
+  free(w->direct);
   free(w->block_bin);
   free(w->from);
   free(w->col);
@@ -1263,6 +1282,8 @@ static int plan_trial(worker *w, size_t t, unsigned *flags) {
 static unsigned *evaluate(worker *w, size_t first, size_t off, size_t len) {
   const shared *sh = w->sh;
   for (size_t j = 0; j < w->nt; j++) {
+    if (w->direct[j])
+      continue; /* drawn into its column */
     const double *x = w->draws + w->input[j] * BLOCK + off;
     double *c = w->tcol[j], s = w->scale[j];
     if (s == 1)
@@ -1443,9 +1464,13 @@ static void *work(void *arg) {
     size_t done = b - w->first;
     if (sh->near && done >= NARROW_FIRST && (done & (done - 1)) == 0)
       narrow(w);
+    if (w->lk && w->mismatch) { /* before the draws: they may go to it */
+      lean_free(w->lk);
+      w->lk = NULL;
+      use_columns(w);
+    }
     for (size_t k = 0; k < ni; k++)
-      dist_fill(&u->items[k].d, sh->tables, sh->keys[k], b, len,
-                w->draws + k * BLOCK);
+      dist_fill(&u->items[k].d, sh->tables, sh->keys[k], b, len, w->fill[k]);
     for (size_t off = 0; off < len; off += w->len) {
       size_t n = len - off < w->len ? len - off : w->len;
       size_t first = b + off;
