@@ -753,10 +753,11 @@ STEP bool size_stage(const capplan_model *m, const params *p, plan *out,
   double eq = load / per_server;
   double carry = load / (per_server * pol->failover_utilization);
   double need = needed(carry);
-  pp->shards = 0;
-  pp->load_carry = carry;
-  pp->load_needed = need;
   if (!plain && ms->has_memory) {
+    /* The data's shards, and the load's own count for them
+     * (avail_sharded); a stage without data keeps plan_new's 0 shards. */
+    pp->load_carry = carry;
+    pp->load_needed = need;
     double usable = usable_memory(&p->hw[ms->hw], ms->memory_on_gpu, pol);
     double memory = in->memory * in->replicas;
     pp->memory = memory;
@@ -837,9 +838,9 @@ STEP bool size_stage(const capplan_model *m, const params *p, plan *out,
     cp->calls = ms->async ? 1 : p->stage[i].calls; /* as the stage's */
     cp->needed = needed(cp->carry);
     cp->shards = 0;
-    cp->load_carry = cp->carry;
-    cp->load_needed = cp->needed;
     if (ci->memory > 0) {
+      cp->load_carry = cp->carry;
+      cp->load_needed = cp->needed;
       cp->memory = ci->memory * ci->replicas;
       cp->usable = usable_memory(chw, false, &ci->pol);
       cp->applies |= 1u << CON_MEMORY;
@@ -958,9 +959,9 @@ static bool size_group(const capplan_model *m, const params *p, plan *out,
   pp->calls = 1; /* members' calls differ: the share of their load */
   pp->needed = needed(carry);
   pp->shards = 0;
-  pp->load_carry = carry;
-  pp->load_needed = pp->needed;
   if (any_memory) {
+    pp->load_carry = carry;
+    pp->load_needed = pp->needed;
     pp->memory = memory;
     pp->usable = usable_memory(hw, m->stage[mg->members[0]].memory_on_gpu, pol);
     pp->applies |= 1u << CON_MEMORY;
