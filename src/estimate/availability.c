@@ -70,27 +70,34 @@ static double log_pmf(double k, double n, double a, double q) {
   return lc - 0.5 * lf;
 }
 
-/* Sum of the terms k = lo..hi relative to the term at `peak` (inside the
- * range, where the terms are largest), walking both ways by the ratio
- * t(k+1)/t(k) = (n-k)/(k+1) * a/q. */
+/* The weight of term K in tail_sum: 1 for C = 0, else (K / HI)^C. */
+static double tail_weight(double k, double hi, double c) {
+  return c == 0 ? 1 : pow(k / hi, c);
+}
+
+/* Sum of the terms k = lo..hi, each times tail_weight(k, HI, C), relative
+ * to the term at `peak` (inside the range, where the terms are largest),
+ * walking both ways by the ratio t(k+1)/t(k) = (n-k)/(k+1) * a/q. */
 static double tail_sum(double lo, double hi, double peak, double n, double a,
-                       double q) {
+                       double q, double c) {
   const double eps = 1e-18;
   const long max_steps = 100000000L;
   double odds = a / q;
-  double sum = 1, t = 1;
+  double sum = tail_weight(peak, hi, c), t = 1;
   long steps = 0;
   for (double k = peak; k < hi && steps < max_steps; k++, steps++) {
     t *= (n - k) / (k + 1) * odds;
-    sum += t;
-    if (t < eps * sum)
+    double x = t * tail_weight(k + 1, hi, c);
+    sum += x;
+    if (x < eps * sum)
       break;
   }
   t = 1;
   for (double k = peak; k > lo && steps < max_steps; k--, steps++) {
     t *= k / (n - k + 1) / odds;
-    sum += t;
-    if (t < eps * sum)
+    double x = t * tail_weight(k - 1, hi, c);
+    sum += x;
+    if (x < eps * sum)
       break;
   }
   return sum;
@@ -111,33 +118,6 @@ static double weight(double k, double m, double c) {
   return m < 2 ? 0 : pow(k / (m - 1), c); /* below m = 1 only k = 0 */
 }
 
-/* Sum of the terms k = lo..hi, each times weight(k, HI + 1, C), relative
- * to the term at `peak` (tail_sum's walk, for C != 1). */
-static double tail_sum_pow(double lo, double hi, double peak, double n,
-                           double a, double q, double c) {
-  const double eps = 1e-18;
-  const long max_steps = 100000000L;
-  double odds = a / q;
-  double sum = pow(peak / hi, c), t = 1;
-  long steps = 0;
-  for (double k = peak; k < hi && steps < max_steps; k++, steps++) {
-    t *= (n - k) / (k + 1) * odds;
-    double x = t * pow((k + 1) / hi, c);
-    sum += x;
-    if (x < eps * sum)
-      break;
-  }
-  t = 1;
-  for (double k = peak; k > lo && steps < max_steps; k--, steps++) {
-    t *= k / (n - k + 1) / odds;
-    double x = t * pow((k - 1) / hi, c);
-    sum += x;
-    if (x < eps * sum || k - 1 <= 0)
-      break;
-  }
-  return sum;
-}
-
 /* sum_{k=0}^{M-1} (k / (M - 1))^C P(K = k), K ~ Bin(N, A), by Loader's
  * method for the peak term of the tail below M (as avail_k_of_n) and its
  * walk; for the pools where avail_k_of_n takes the normal approximation,
@@ -156,7 +136,7 @@ static double kdown_pow(double m, double n, double a, double c) {
   double peak = mode < m - 1 ? mode : m - 1;
   if (peak < 1)
     peak = 1;
-  return exp(log_pmf(peak, n, a, q)) * tail_sum_pow(0, m - 1, peak, n, a, q, c);
+  return exp(log_pmf(peak, n, a, q)) * tail_sum(0, m - 1, peak, n, a, q, c);
 }
 
 /* E[(K / (M - 1))^C] over every k <= N < M: the peak term by Loader's
@@ -166,7 +146,7 @@ static double kdown_mean_pow(double m, double n, double a, double c) {
   double peak = mode > n ? n : mode < 1 ? 1 : mode;
   if (n < 1)
     return 0;
-  return exp(log_pmf(peak, n, a, q)) * tail_sum_pow(0, n, peak, n, a, q, c) *
+  return exp(log_pmf(peak, n, a, q)) * tail_sum(0, n, peak, n, a, q, c) *
          pow(n / (m - 1), c);
 }
 
@@ -194,9 +174,9 @@ avail avail_k_of_n(double m, double n, double a) {
     mode = n;
   double peak_up = mode > m ? mode : m;
   double peak_down = mode < m - 1 ? mode : m - 1;
-  r.up = exp(log_pmf(peak_up, n, a, q)) * tail_sum(m, n, peak_up, n, a, q);
-  r.down =
-      exp(log_pmf(peak_down, n, a, q)) * tail_sum(0, m - 1, peak_down, n, a, q);
+  r.up = exp(log_pmf(peak_up, n, a, q)) * tail_sum(m, n, peak_up, n, a, q, 0);
+  r.down = exp(log_pmf(peak_down, n, a, q)) *
+           tail_sum(0, m - 1, peak_down, n, a, q, 0);
   if (r.up > 1)
     r.up = 1;
   if (r.down > 1)

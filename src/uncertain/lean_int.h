@@ -276,19 +276,18 @@ static CAPPLAN_ALWAYS_INLINE void stage_one(lean *k, lstage *s,
   k->flags[t] |= over ? LEAN_INFEASIBLE : 0;
   avail a_all, a_req;
   /* eval.c's size_stage: an asynchronous stage's calls are events. */
-#define CALLS (ms->async ? 1 : IN(calls))
+  double calls = ms->async ? 1 : IN(calls);
   if (need <= 0) {
     a_all = avail_of(1);
     a_req = avail_of(1);
   } else if (shards >= 2) { /* eval.c's pool_availability */
-    avail_sharded(shards, srv, load_need, IN(avail), load_carry, CALLS, &a_all,
+    avail_sharded(shards, srv, load_need, IN(avail), load_carry, calls, &a_all,
                   &a_req);
   } else {
-    double kdown, calls = CALLS;
+    double kdown;
     tails(s->memo, s->memo_mask, need, srv, IN(avail), calls, &a_all, &kdown);
     a_req = avail_share(a_all, kdown, avail_load_pow(carry, need, calls));
   }
-#undef CALLS
   double sa = IN(stage_avail);
   if (sa < 1) {
     a_all = avail_series(a_all, avail_of(sa));
