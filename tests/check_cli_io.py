@@ -6,7 +6,10 @@
 - a failed write (missing directory, full device, full stdout) exits 3 with
   a message and leaves no file;
 - a reader that closes the pipe early ends the run quietly;
-- --color auto colours on a terminal, and NO_COLOR or --color never stop it.
+- --color auto colours on a terminal, and NO_COLOR or --color never stop it;
+- a spec big enough for the heap to be grown in 2 MB pages when it is read
+  from a file (src/cli/heap.c) gives the output it gives from stdin, where
+  the size is not known beforehand and the heap grows as it is used.
 
 Usage: check_cli_io.py CAPPLAN SOURCE_DIR
 """
@@ -239,6 +242,28 @@ piped = subprocess.run([capplan] + sim_run, capture_output=True, env=env,
                        timeout=60)
 check(piped.returncode == 0 and b"simulating" not in piped.stderr,
       "no progress bar into a pipe")
+
+# 6,000 stages, about 300 KB: past heap.c's threshold (16 MB of heap at
+# 64 bytes a byte of spec).
+with tempfile.TemporaryDirectory() as tmp:
+    big = os.path.join(tmp, "big.yaml")
+    with open(big, "w") as f:
+        f.write("capplan: 1\nname: big\ntraffic: {qps: 100K}\nstages:\n")
+        for i in range(6000):
+            f.write("  - {name: s%d, latency: %dms, qps_per_server: %dK}\n"
+                    % (i, 1 + i % 5, 1 + i % 7))
+    check(os.path.getsize(big) > (16 << 20) // 64, "the big spec is big")
+    for fmt in ["table", "json"]:
+        from_file = run(["estimate", big, "--format", fmt])
+        with open(big, "rb") as f:
+            from_stdin = run(["estimate", "-", "--format", fmt], stdin=f)
+        # The JSON names the spec's path: "-" for stdin.
+        named = from_file.stdout.replace(
+            b'"path": "%s"' % big.encode(), b'"path": "-"', 1)
+        check(from_file.returncode == 0 and
+              from_file.stdout.count(b"\n") > 6000 and
+              named == from_stdin.stdout,
+              "a big spec's %s is the same from a file as from stdin" % fmt)
 
 print("%d failures" % len(failures))
 sys.exit(1 if failures else 0)

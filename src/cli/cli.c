@@ -690,6 +690,12 @@ int cli_run_with(const char *spec_path, cli_diag_opts *dg,
     return CAPPLAN_EXIT_INPUT;
   capplan_diags d;
   capplan_diags_init(&d, NULL);
+  /* The heap the run will take, from the file's size (heap.c); standard
+   * input's size is not known before it is read. */
+  struct stat st;
+  if (strcmp(spec_path, "-") != 0 && stat(spec_path, &st) == 0 &&
+      st.st_size > 0)
+    cli_heap_expect((size_t)st.st_size);
   *src = capplan_source_read(spec_path, &limits, &d);
   if (*src) {
     d.src = *src;

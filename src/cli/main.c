@@ -7,9 +7,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 
 #include "cli.h"
 #include "util.h"
@@ -116,16 +113,7 @@ int main(int argc, char **argv) {
   /* A reader that closes the pipe early (capplan ... | head -1) ends the
    * run quietly; cli_write() treats EPIPE as done. */
   signal(SIGPIPE, SIG_IGN);
-#ifdef __GLIBC__
-  /* A run allocates a few large blocks in turn (the spec's stages, then
-   * the plan's, then the tables), each freed before the next is made.
-   * Left to glibc, each is a fresh mapping the kernel faults in page by
-   * page (a fifth of a 100,000-stage run); from one heap that is never
-   * given back, the next block reuses the pages of the last one.  The
-   * process is short-lived, so the heap it keeps costs nothing. */
-  mallopt(M_MMAP_THRESHOLD, 1 << 30);
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
-#endif
+  cli_heap_setup();
   if (argc < 2) {
     main_help(stderr);
     return CAPPLAN_EXIT_INPUT;
