@@ -23,6 +23,7 @@
  * What depends on the model alone (which stages a phase concerns) is
  * listed once by plan_new, and a phase visits only those.
  */
+#include <assert.h>
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
@@ -173,6 +174,28 @@ void plan_for_trials(const capplan_model *m, plan *p) {
 /* The memo slots of pool K (stages, their cache tiers, groups), or NULL. */
 STEP avail_memo *memo_of(plan *p, size_t k) {
   return p->memo ? &p->memo[k * PLAN_MEMO_SLOTS] : NULL;
+}
+
+void plan_settle(plan *p) {
+  free(p->memo);
+  free(p->forms);
+  free(p->backed);
+  free(p->after_forms);
+  free(p->queue_later);
+  free(p->standby_at);
+  free(p->fixed_path);
+  free(p->live);
+  free(p->live_at);
+  free(p->plain);
+  free(p->zone_w);
+  free(p->moved);
+  latency_work_free(p->lw);
+  p->memo = NULL;
+  p->forms = p->backed = p->after_forms = p->queue_later = NULL;
+  p->standby_at = p->live = p->live_at = p->moved = NULL;
+  p->fixed_path = p->plain = NULL;
+  p->zone_w = NULL;
+  p->lw = NULL;
 }
 
 void plan_free(plan *p) {
@@ -1137,6 +1160,7 @@ STEP bool flow_and_size(const capplan_model *m, const params *p, plan *out,
 
 int plan_eval(const capplan_model *m, const params *p,
               const check_limit *limits, size_t n_limits, plan *out) {
+  assert(out->lw); /* not settled (plan_settle) */
   size_t n = m->n_stages;
   const traffic_in *t = &p->traffic;
   /* No memset of the plan: every figure an evaluation can write is

@@ -709,11 +709,14 @@ void latency_end_to_end(const capplan_model *m, const params *p, plan *out) {
 
 int latency_visit(const capplan_model *m, const params *p, plan *out, size_t i,
                   double pct[PCT_COUNT], double *mean, double *grid) {
-  latency_work *w = out->lw;
   const stage_plan *s = &out->stage[i];
-  if (!w || !out->latency_on || s->queue.model == QUEUE_NONE ||
-      !s->queue.stable)
+  if (!out->latency_on || s->queue.model == QUEUE_NONE || !s->queue.stable)
     return -1;
+  /* A settled plan (plan_settle) gave its work back: what follows needs
+   * only the stage's own queue and a grid, made afresh once. */
+  if (!out->lw)
+    out->lw = latency_work_new(m);
+  latency_work *w = out->lw;
   /* The stage's queue again, at the servers the plan settled on (sizing
    * tries other counts on the same scratch). */
   queue_plan qp;

@@ -634,6 +634,9 @@ capplan_report *capplan_run_uncertain(const capplan_source *src,
     r->working = steps_new(m->n_stages, m->n_groups);
     plan_steps(m, r->p, r->plan, r->working);
   }
+  /* From here on the plan is only read: what rendering it allocates
+   * takes the place of the evaluation's scratch. */
+  plan_settle(r->plan);
   return r;
 }
 
