@@ -201,12 +201,8 @@ static int response_quantiles(latency_work *w, const mmc *q,
                               const queue_plan *qp, const double *levels, int n,
                               double *t) {
   double form = qp->form;
-  if (form <= 0) {
-    for (int k = 0; k < n; k++)
-      if ((t[k] = mmc_response_quantile(q, levels[k])) < 0)
-        return -1;
-    return 0;
-  }
+  if (form <= 0)
+    return mmc_response_quantiles(q, levels, (size_t)n, t);
   double hi = forming_bound(qp, 1e-7) + mmc_service_quantile(q, 1 - 1e-7);
   if (q->p_wait > 0)
     hi += latdist_exp_quantile(q->p_wait, q->wait_rate, 1 - 1e-7);

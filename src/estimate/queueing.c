@@ -304,6 +304,40 @@ static double solve_quantile(const mmc *q, double p, int service_only) {
   return t;
 }
 
+int mmc_response_quantiles(const mmc *q, const double *p, size_t n, double *t) {
+  if (!ok(q))
+    return -1;
+  double p_prev = 0, dg_prev = 0;
+  for (size_t k = 0; k < n; k++) {
+    if (!prob_ok(p[k]))
+      return -1;
+    if (q->service == MMC_SERVICE_DETERMINISTIC) {
+      t[k] = 1 / q->mu + mmc_wait_quantile(q, p[k]);
+      continue;
+    }
+    quantile_arg arg = {q, p[k], p[k] >= 0.5 ? log1p(-p[k]) : log(p[k])};
+    /* Past an upper quantile t_prev, the tail falls at about its hazard
+     * h = f/S there (-g'): S(u) ~ S(t_prev) e^{-h (u - t_prev)} reaches
+     * 1 - p at t_prev + (log(1 - p_prev) - log(1 - p)) / h.  That guess
+     * is tried first, above t_prev, which brackets the root from below
+     * (S(t_prev) = 1 - p_prev > 1 - p); a few Newton steps finish. */
+    int rc;
+    if (k > 0 && p_prev >= 0.5 && p[k] > p_prev && dg_prev < 0 &&
+        isfinite(dg_prev)) {
+      double guess = t[k - 1] + (log1p(-p_prev) - arg.log_target) / -dg_prev;
+      rc = specfun_root_decreasing_from(quantile_g, &arg, t[k - 1], guess,
+                                        &t[k], &dg_prev);
+    } else {
+      rc = specfun_root_decreasing_at(quantile_g, &arg, q->resp_mean, &t[k],
+                                      &dg_prev);
+    }
+    if (rc < 0)
+      return -1;
+    p_prev = p[k];
+  }
+  return 0;
+}
+
 double mmc_response_quantile(const mmc *q, double p) {
   if (!ok(q) || !prob_ok(p))
     return -1;

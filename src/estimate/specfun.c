@@ -269,25 +269,13 @@ double specfun_one_minus_phi(double x) {
   return (x + expm1(-x)) / x;
 }
 
-int specfun_root_decreasing(specfun_fn g, void *arg, double t0, double *t) {
-  double dg = 0;
-  if (!(t0 > 0) || isinf(t0))
-    t0 = 1;
-  double lo = 0, hi = t0;
-  double ghi = g(hi, arg, &dg);
-  while (ghi > 0) {
-    lo = hi;
-    hi *= 2;
-    if (hi > 1e300)
-      return -1;
-    ghi = g(hi, arg, &dg);
-  }
-  if (ghi == 0) {
-    *t = hi;
-    return 0;
-  }
-  /* Newton from the end of the bracket nearer the root's side of the
-   * curve: hi, whose derivative is known. */
+/* Safeguarded Newton inside [LO, HI] with g(LO) > 0 > g(HI) = GHI and
+ * g'(HI) = DG: from HI, whose derivative is known, each step kept
+ * inside the bracket, bisecting whenever a step leaves it or does not
+ * halve the last.  The root into *T, and into *DG_AT the derivative at
+ * the last point evaluated (next to the root). */
+static void newton_in(specfun_fn g, void *arg, double lo, double hi, double ghi,
+                      double dg, double *t, double *dg_at) {
   double x = hi, gx = ghi, dgx = dg;
   double last = hi - lo;
   for (int it = 0; it < 400; it++) {
@@ -306,13 +294,15 @@ int specfun_root_decreasing(specfun_fn g, void *arg, double t0, double *t) {
     last = fabs(step);
     if (last <= 1e-15 * next || hi - lo <= 4 * DBL_EPSILON * hi || next == x) {
       *t = next;
-      return 0;
+      *dg_at = dgx;
+      return;
     }
     x = next;
     gx = g(x, arg, &dgx);
     if (gx == 0) {
       *t = x;
-      return 0;
+      *dg_at = dgx;
+      return;
     }
     if (gx > 0)
       lo = x;
@@ -320,7 +310,51 @@ int specfun_root_decreasing(specfun_fn g, void *arg, double t0, double *t) {
       hi = x;
   }
   *t = 0.5 * (lo + hi);
+  *dg_at = dgx;
+}
+
+/* Brackets the root above BASE (g(BASE) > 0, or BASE = 0) by trying
+ * T0 > BASE and then doubling its distance from BASE (T0, 2 T0, 4 T0,
+ * ... from 0), then newton_in. */
+static int root_above(specfun_fn g, void *arg, double base, double t0,
+                      double *t, double *dg_at) {
+  double dg = 0, lo = base, hi = t0;
+  double ghi = g(hi, arg, &dg);
+  while (ghi > 0) {
+    lo = hi;
+    hi = base + 2 * (hi - base);
+    if (hi > 1e300)
+      return -1;
+    ghi = g(hi, arg, &dg);
+  }
+  if (ghi == 0) {
+    *t = hi;
+    *dg_at = dg;
+    return 0;
+  }
+  newton_in(g, arg, lo, hi, ghi, dg, t, dg_at);
   return 0;
+}
+
+int specfun_root_decreasing(specfun_fn g, void *arg, double t0, double *t) {
+  double dg_at;
+  return specfun_root_decreasing_at(g, arg, t0, t, &dg_at);
+}
+
+int specfun_root_decreasing_at(specfun_fn g, void *arg, double t0, double *t,
+                               double *dg_at) {
+  if (!(t0 > 0) || isinf(t0))
+    t0 = 1;
+  return root_above(g, arg, 0, t0, t, dg_at);
+}
+
+int specfun_root_decreasing_from(specfun_fn g, void *arg, double lo, double t0,
+                                 double *t, double *dg_at) {
+  if (!(lo >= 0) || !isfinite(lo))
+    lo = 0;
+  if (!(t0 > lo) || isinf(t0))
+    t0 = lo > 0 ? 2 * lo : 1;
+  return root_above(g, arg, lo, t0, t, dg_at);
 }
 
 typedef struct gq_arg {

@@ -76,5 +76,14 @@ typedef double (*specfun_fn)(double t, void *arg, double *dg);
  * not halve it.  Converges to about 1e-14 relative.  Returns 0 and stores
  * the root in *t, or -1 when no sign change is found below 1e300. */
 int specfun_root_decreasing(specfun_fn g, void *arg, double t0, double *t);
+/* The same, storing also g' at the last point evaluated (next to the
+ * root) in *DG_AT. */
+int specfun_root_decreasing_at(specfun_fn g, void *arg, double t0, double *t,
+                               double *dg_at);
+/* The same for a root known to lie above LO >= 0 (g(LO) > 0), trying T0 >
+ * LO first (a good guess saves the doubling) and then doubling its
+ * distance from LO. */
+int specfun_root_decreasing_from(specfun_fn g, void *arg, double lo, double t0,
+                                 double *t, double *dg_at);
 
 #endif

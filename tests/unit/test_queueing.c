@@ -576,6 +576,62 @@ static void test_finite(void **state) {
       }
 }
 
+/* mmc_response_quantiles, the quantiles a stage reports together, agree
+ * with mmc_response_quantile one at a time: the first exactly (the same
+ * solve), the others to 1e-13 relative (the same root by another path),
+ * over exponential, gamma and constant service, one to 10^4 slots and
+ * light to heavy load; and with the oracle's p99.  Levels that do not
+ * rise, or lie below the median, are solved each on its own. */
+static void test_response_quantiles(void **state) {
+  (void)state;
+  static const double levels[][4] = {{0.5, 0.95, 0.99, 0.999},
+                                     {0.9, 0.99, 0.9999, 0.999999},
+                                     {0.1, 0.5, 0.99, 0.5},
+                                     {0.99, 0.99, 0.3, 1e-6}};
+  static const double cs[] = {1, 0.2, 0.5, 2, 5, 0};
+  static const double c_of[] = {1, 2, 7, 100, 1e4};
+  static const double rho[] = {0.001, 0.3, 0.8, 0.98, 0.9999};
+  size_t solved = 0;
+  for (size_t a = 0; a < ARRAY_LEN(cs); a++)
+    for (size_t b = 0; b < ARRAY_LEN(c_of); b++)
+      for (size_t r = 0; r < ARRAY_LEN(rho); r++) {
+        mmc q;
+        double c = c_of[b], mu = 1000;
+        if (mmc_init(&q, rho[r] * c * mu, mu, c, 1, cs[a]) < 0)
+          continue;
+        for (size_t l = 0; l < ARRAY_LEN(levels); l++) {
+          double t[4];
+          assert_int_equal(mmc_response_quantiles(&q, levels[l], 4, t), 0);
+          for (int k = 0; k < 4; k++) {
+            double one = mmc_response_quantile(&q, levels[l][k]);
+            if (k == 0)
+              assert_true(t[0] == one);
+            else
+              expect_rel(t[k], one, 1e-13);
+          }
+          solved++;
+        }
+      }
+  assert_true(solved == ARRAY_LEN(cs) * ARRAY_LEN(c_of) * ARRAY_LEN(rho) *
+                            ARRAY_LEN(levels));
+  for (size_t i = 0; i < ARRAY_LEN(oracle); i++) {
+    mmc q;
+    assert_int_equal(
+        mmc_init(&q, oracle[i][2], oracle[i][1], oracle[i][0], 1, 1), 0);
+    double t[3];
+    static const double lv[3] = {0.5, 0.95, 0.99};
+    assert_int_equal(mmc_response_quantiles(&q, lv, 3, t), 0);
+    expect_rel(t[2], oracle[i][9], 1e-9);
+  }
+  mmc q;
+  assert_int_equal(mmc_init(&q, 500, 100, 8, 1, 1), 0);
+  static const double bad[2] = {0.5, 1};
+  double t[2];
+  assert_int_equal(mmc_response_quantiles(&q, bad, 2, t), -1);
+  assert_int_equal(mmc_init(&q, 900, 100, 8, 1, 1), -1); /* overloaded */
+  assert_int_equal(mmc_response_quantiles(&q, bad, 1, t), -1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_oracle),
@@ -583,6 +639,7 @@ int main(void) {
       cmocka_unit_test(test_large_c),
       cmocka_unit_test(test_erlang_b_small),
       cmocka_unit_test(test_response_exponential),
+      cmocka_unit_test(test_response_quantiles),
       cmocka_unit_test(test_theta_equals_mu),
       cmocka_unit_test(test_rho_near_one),
       cmocka_unit_test(test_overload),

@@ -174,6 +174,25 @@ static void test_root(void **state) {
   assert_int_equal(specfun_root_decreasing(parabola, NULL, 1e6, &t), 0);
   expect_rel(t, 2, 1e-14);
   assert_int_equal(specfun_root_decreasing(never, NULL, 1, &t), -1);
+  /* From a point below the root, whatever the first guess: too low (the
+   * bracket grows from it), too high, on it, or not above LO at all;
+   * the derivative at the end is g'(2) = -1. */
+  static const double guesses[] = {1.1, 1.999, 2, 2.5, 1e3, 0.5, -1};
+  for (size_t k = 0; k < ARRAY_LEN(guesses); k++) {
+    double dg = 0;
+    assert_int_equal(
+        specfun_root_decreasing_from(parabola, NULL, 1, guesses[k], &t, &dg),
+        0);
+    expect_rel(t, 2, 1e-14);
+    expect_rel(dg, -1, 1e-6);
+  }
+  double dg = 0;
+  assert_int_equal(specfun_root_decreasing_at(parabola, NULL, 0.01, &t, &dg),
+                   0);
+  expect_rel(t, 2, 1e-14);
+  expect_rel(dg, -1, 1e-6);
+  assert_int_equal(specfun_root_decreasing_from(never, NULL, 1, 2, &t, &dg),
+                   -1);
 }
 
 static void test_invalid(void **state) {
