@@ -8,6 +8,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdbool.h>
 
 #define SPECFUN_PI 3.14159265358979323846
 #define LN_SQRT_2PI 0.91893853320467274178
@@ -317,9 +318,19 @@ static void newton_in(specfun_fn g, void *arg, double lo, double hi, double ghi,
  * T0 > BASE and then doubling its distance from BASE (T0, 2 T0, 4 T0,
  * ... from 0), then newton_in. */
 static int root_above(specfun_fn g, void *arg, double base, double t0,
-                      double *t, double *dg_at) {
+                      bool guess, double *t, double *dg_at) {
   double dg = 0, lo = base, hi = t0;
   double ghi = g(hi, arg, &dg);
+  /* A guess as good as the answer (a tail that is exactly exponential):
+   * its Newton step is below the tolerance newton_in stops at.  Taken
+   * as it is, since rounding may put it on either side of the root, and
+   * from the wrong side each Newton step would land outside the bracket
+   * and the bracket would be halved fifty times. */
+  if (guess && dg < 0 && isfinite(dg) && fabs(ghi / dg) <= 1e-15 * t0) {
+    *t = t0 - ghi / dg;
+    *dg_at = dg;
+    return 0;
+  }
   while (ghi > 0) {
     lo = hi;
     hi = base + 2 * (hi - base);
@@ -345,7 +356,7 @@ int specfun_root_decreasing_at(specfun_fn g, void *arg, double t0, double *t,
                                double *dg_at) {
   if (!(t0 > 0) || isinf(t0))
     t0 = 1;
-  return root_above(g, arg, 0, t0, t, dg_at);
+  return root_above(g, arg, 0, t0, false, t, dg_at);
 }
 
 int specfun_root_decreasing_from(specfun_fn g, void *arg, double lo, double t0,
@@ -354,7 +365,7 @@ int specfun_root_decreasing_from(specfun_fn g, void *arg, double lo, double t0,
     lo = 0;
   if (!(t0 > lo) || isinf(t0))
     t0 = lo > 0 ? 2 * lo : 1;
-  return root_above(g, arg, lo, t0, t, dg_at);
+  return root_above(g, arg, lo, t0, true, t, dg_at);
 }
 
 typedef struct gq_arg {
