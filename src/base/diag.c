@@ -86,9 +86,21 @@ static line_index index_lines(const capplan_source *src, size_t upto) {
   size_t cap = 0;
   xgrow((void **)&ix.start, &cap, 1, sizeof(size_t));
   ix.start[ix.n++] = 0;
+  const char *t = src->text;
+  /* Most specs end their lines with \n alone: then memchr finds each
+   * end (a 10 MB spec's warning on its last line costs a scan of it). */
+  if (!memchr(t, '\r', src->len)) {
+    for (const char *e;
+         ix.n < upto && (e = memchr(t + ix.start[ix.n - 1], '\n',
+                                    src->len - ix.start[ix.n - 1]));) {
+      xgrow((void **)&ix.start, &cap, ix.n + 1, sizeof(size_t));
+      ix.start[ix.n++] = (size_t)(e - t) + 1;
+    }
+    return ix;
+  }
   for (size_t i = 0; i < src->len && ix.n < upto; i++) {
-    char c = src->text[i];
-    if (c == '\r' && i + 1 < src->len && src->text[i + 1] == '\n')
+    char c = t[i];
+    if (c == '\r' && i + 1 < src->len && t[i + 1] == '\n')
       i++;
     else if (c != '\n' && c != '\r')
       continue;
