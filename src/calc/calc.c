@@ -1075,7 +1075,9 @@ static int run_llm(calc_ctx *x) {
   memset(&in, 0, sizeof in);
   in.pol.utilization = 1;
   in.service_cv = -1;
-  gpu_in *g = &in.gpu;
+  gpu_in gin;
+  memset(&gin, 0, sizeof gin);
+  gpu_in *g = &gin;
   g->params = m.params;
   g->active_params = m.active_params > 0 ? m.active_params : m.params;
   g->layers = m.layers, g->hidden = m.hidden, g->heads = m.heads;
@@ -1123,7 +1125,7 @@ static int run_llm(calc_ctx *x) {
   memset(&res, 0, sizeof res);
   out.llm = &res;
   double qps = calc_val(x, "qps", 0);
-  tp_llm_ops.eval(&tp, &in, &hw, qps, &out);
+  tp_llm_ops.eval(&tp, &in, g, &hw, qps, &out);
   if (out.status == LLM_DOES_NOT_FIT || out.status == LLM_SEQUENCE_DOES_NOT_FIT)
     return calc_fail(
         x,
@@ -1140,7 +1142,7 @@ static int run_llm(calc_ctx *x) {
                      "'%s' has no figures for this model (%s); check its "
                      "FLOPS at the dtype and its bandwidth",
                      gpu, llm_status_name((llm_status)out.status));
-  tp_llm_ops.steps(&tp, &in, &hw, NULL, &out, x->c->working,
+  tp_llm_ops.steps(&tp, &in, g, &hw, NULL, &out, x->c->working,
                    &x->c->working->totals);
   calc_result(x, "batch", "1", out.batch);
   calc_result(x, "ttft", "s", out.ttft);

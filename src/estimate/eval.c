@@ -699,9 +699,11 @@ static bool forming(const capplan_model *m, const params *p, plan *out,
     /* Per-accelerator batchers (`batching:` alone or timed by `work:`):
      * their batch at the count chosen. */
     if (ms->group < 0)
-      tp_batching_at(&ms->tp, &p->stage[i], &p->hw[ms->hw], servers, &s->tp);
+      tp_batching_at(&ms->tp, &p->stage[i], stage_gpu(m, p, i), &p->hw[ms->hw],
+                     servers, &s->tp);
     tp_queue q = {0};
-    tp_queue_of(&ms->tp, &p->stage[i], &p->hw[ms->hw], &s->tp, rate, &q);
+    tp_queue_of(&ms->tp, &p->stage[i], stage_gpu(m, p, i), &p->hw[ms->hw],
+                &s->tp, rate, &q);
     s->form = s->load > 0 && q.form > 0 ? q.form : 0;
     any = any || s->form > 0;
     out->moved[i] = at; /* its latency may have changed */
@@ -1148,7 +1150,8 @@ STEP bool flow_and_size(const capplan_model *m, const params *p, plan *out,
     s->tp.per_server = in->qps_per_server;
     s->tp.latency = in->latency;
   } else {
-    tp_eval_again(&ms->tp, in, &p->hw[ms->hw], s->load, &s->tp);
+    tp_eval_again(&ms->tp, in, stage_gpu(m, p, i), &p->hw[ms->hw], s->load,
+                  &s->tp);
   }
   s->form = 0;
   stage_latency(m, p, out, i, slow, plain);
@@ -1240,7 +1243,8 @@ int plan_eval(const capplan_model *m, const params *p,
     f->inflow = max2(f->inflow, pr->inflow);
     f->outflow = f->inflow;
     f->load = f->inflow * fin->calls * (1 - fin->cache_hit) * qps;
-    tp_eval_again(&fm->tp, fin, &p->hw[fm->hw], f->load, &f->tp);
+    tp_eval_again(&fm->tp, fin, stage_gpu(m, p, fi), &p->hw[fm->hw], f->load,
+                  &f->tp);
     f->form = 0;
     fallback_latency(m, p, out, i);
   }
@@ -1495,7 +1499,7 @@ static double usd_per_m_output_at_load(const capplan_model *m, const params *p,
       !(pl->qps > 0) || !(pl->average_qps > 0) || !(s->load > 0))
     return -1;
   double tokens =
-      s->load * (pl->average_qps / pl->qps) * p->stage[i].gpu.output_tokens;
+      s->load * (pl->average_qps / pl->qps) * stage_gpu(m, p, i)->output_tokens;
   double usd = s->pool.cost_per_year / (CAPPLAN_HOURS_PER_YEAR * 3600.0);
   double v;
   return llm_usd_per_m_tokens(usd, tokens, &v) == LLM_OK ? v : -1;

@@ -239,7 +239,8 @@ static void queue_at(const capplan_model *m, const params *p, plan *out,
     return; /* QUEUE_NONE: nothing waits */
   tp_queue tq = {0};
   tp_ops_of(ms->tp.kind)
-      ->queue(&ms->tp, in, &p->hw[ms->hw], &s->tp, s->load / n, &tq);
+      ->queue(&ms->tp, in, stage_gpu(m, p, i), &p->hw[ms->hw], &s->tp,
+              s->load / n, &tq);
   qp->job = tq.job;
   qp->service = tq.service;
   qp->cs = tq.cs;
@@ -335,8 +336,8 @@ void latency_status(const capplan_model *m, const params *p, plan *out) {
       over = latency_fixed_overloaded(&p->stage[i], s, n, random);
     } else {
       tp_queue tq = {0};
-      tp_queue_of(&ms->tp, &p->stage[i], &p->hw[ms->hw], &s->tp, s->load / n,
-                  &tq);
+      tp_queue_of(&ms->tp, &p->stage[i], stage_gpu(m, p, i), &p->hw[ms->hw],
+                  &s->tp, s->load / n, &tq);
       /* queue_at's figures, in its order (uncertain/lean.c repeats them) */
       double jobs = s->load / tq.job;
       double slots = random ? capplan_floor(tq.slots + 1e-9)

@@ -35,7 +35,7 @@ static void merge_limits(const capplan_model *m, const capplan_check_opts *opts,
     llm = llm || m->stage[i].tp.kind == TP_LLM;
     /* TPOT exists only after a first token (tp_llm.c warns per stage). */
     tpot = tpot || (m->stage[i].tp.kind == TP_LLM &&
-                    r->p->stage[i].gpu.output_tokens >= 2);
+                    stage_gpu(m, r->p, i)->output_tokens >= 2);
   }
   const capplan_limit no_flag = {false, 0};
   struct {

@@ -562,7 +562,8 @@ static void stage_section(const wk *x, size_t i) {
   if (ms->workload)
     workload_step(x, i, l);
   tp_ops_of(ms->tp.kind)
-      ->steps(&ms->tp, in, &x->p->hw[ms->hw], ms, &s->tp, x->s, l);
+      ->steps(&ms->tp, in, stage_gpu(m, x->p, i), &x->p->hw[ms->hw], ms, &s->tp,
+              x->s, l);
   const pool_plan *pp = &s->pool;
   if (ms->group >= 0) {
     int k = quotient_extra(s->load, s->tp.per_server, 1, s->equivalents, 0);

@@ -77,7 +77,6 @@ typedef struct stage_in {
   double concurrency;        /* slots per server; 0: the model's */
   double service_cv;         /* of the service time; < 0: the model's */
   policy pol;
-  gpu_in gpu;
 } stage_in;
 
 /* Numeric inputs of a cache tier in front of a stage. */
@@ -112,6 +111,10 @@ typedef struct params {
   traffic_in traffic;
   stage_in *stage;
   cache_in *cache; /* one per cache tier (mstage.cache_at), then a zeroed one */
+  /* One per stage of an accelerator model (mstage.gpu_at), then a zeroed
+   * one: 224 bytes the other stages do without (a 100,000-stage
+   * model's 22 MB). */
+  gpu_in *gpu;
   policy *group;
   hw_in *hw;
 } params;
@@ -204,6 +207,7 @@ typedef struct mstage {
   unsigned inherits; /* MSTAGE_INHERITS_*: the keys `kind:` gave */
   size_t cache_hw;
   size_t cache_at; /* its tier's place in params.cache (past the tiers: none) */
+  size_t gpu_at;   /* its place in params.gpu (past them: the zeroed one) */
   tp_model tp;
   stage_text text;
   /* `kind:` (workload.h): the workload and the sources of the keys it
@@ -242,6 +246,7 @@ typedef struct capplan_model {
   mstage *stage; /* in spec order */
   size_t n_stages;
   size_t n_caches; /* stages with a cache tier (has_cache) */
+  size_t n_gpus;   /* stages of the dynbatch, roofline and llm kinds */
   size_t *order;   /* topological: parents first, spec order where free */
   mgroup *group;
   size_t n_groups;
@@ -284,6 +289,13 @@ void model_free(capplan_model *m);
  * figures resolution gives it): false if CAT has no such entry.  For
  * 'calc'. */
 bool model_catalog_hw(const capplan_catalog *cat, const char *name, hw_in *v);
+
+/* The accelerator models' inputs of stage I in P (the zeroed one for a
+ * stage of another model). */
+static inline const gpu_in *stage_gpu(const capplan_model *m, const params *p,
+                                      size_t i) {
+  return &p->gpu[m->stage[i].gpu_at];
+}
 
 /* Parameter vectors shaped for M; params_copy copies every number. */
 params *params_new(const capplan_model *m);

@@ -663,9 +663,8 @@ static void resolve_policy(const builder *b, const spec_policy *own,
 /* The model of an llm stage (SPEC.md section 6): a catalog model's
  * dimensions, or those the spec gives; and the LLM objectives of the
  * spec's slo.  Returns the catalog name (in the model's arena) or NULL. */
-static const char *llm_inputs(builder *b, const spec_stage *st, stage_in *in) {
+static const char *llm_inputs(builder *b, const spec_stage *st, gpu_in *gi) {
   const spec_llm *l = st->llm;
-  gpu_in *gi = &in->gpu;
   const capplan_spec *spec = b->spec;
   gi->ttft_target = spec->slo.ttft.set ? spec->slo.ttft.v : 0;
   gi->tpot_target = spec->slo.tpot.set ? spec->slo.tpot.v : 0;
@@ -853,8 +852,9 @@ static void settle_stage(builder *b, size_t i, long default_hw) {
 
   /* Throughput of one server (SPEC.md section 6): one model per stage. */
   enum tp_kind kind = tp_kind_of(st);
-  const char *model = st->llm->set ? llm_inputs(b, st, in) : NULL;
-  tp_ops_of(kind)->resolve(st, hv, g->hw[hw].name, &nd->tp, in, b->d);
+  gpu_in *gi = &b->p->gpu[nd->gpu_at];
+  const char *model = st->llm->set ? llm_inputs(b, st, gi) : NULL;
+  tp_ops_of(kind)->resolve(st, hv, g->hw[hw].name, &nd->tp, in, gi, b->d);
   if (kind == TP_LLM)
     nd->tp.as.llm.model = model;
 
@@ -1341,6 +1341,7 @@ params *params_new(const capplan_model *m) {
   params *p = xcalloc(1, sizeof *p);
   p->stage = xcalloc(m->n_stages + 1, sizeof(stage_in));
   p->cache = xcalloc(m->n_caches + 1, sizeof(cache_in));
+  p->gpu = xcalloc(m->n_gpus + 1, sizeof(gpu_in));
   p->group = xcalloc(m->n_groups + 1, sizeof(policy));
   p->hw = xcalloc(m->n_hw + 1, sizeof(hw_in));
   return p;
@@ -1350,6 +1351,7 @@ void params_copy(const capplan_model *m, params *dst, const params *src) {
   dst->traffic = src->traffic;
   memcpy(dst->stage, src->stage, m->n_stages * sizeof(stage_in));
   memcpy(dst->cache, src->cache, m->n_caches * sizeof(cache_in));
+  memcpy(dst->gpu, src->gpu, m->n_gpus * sizeof(gpu_in));
   memcpy(dst->group, src->group, m->n_groups * sizeof(policy));
   memcpy(dst->hw, src->hw, m->n_hw * sizeof(hw_in));
 }
@@ -1357,6 +1359,7 @@ void params_copy(const capplan_model *m, params *dst, const params *src) {
 static void params_release(params *p) {
   free(p->stage);
   free(p->cache);
+  free(p->gpu);
   free(p->group);
   free(p->hw);
 }
@@ -1390,9 +1393,16 @@ capplan_model *model_resolve_with(const capplan_spec *spec,
     g->n_caches += spec->stages[i].cache->set;
   for (size_t i = 0, k = 0; i < g->n_stages; i++)
     g->stage[i].cache_at = spec->stages[i].cache->set ? k++ : g->n_caches;
+  /* Likewise the accelerator models' inputs. */
+  for (size_t i = 0; i < g->n_stages; i++)
+    g->n_gpus += tp_reads_gpu(tp_kind_of(&spec->stages[i]));
+  for (size_t i = 0, k = 0; i < g->n_stages; i++)
+    g->stage[i].gpu_at =
+        tp_reads_gpu(tp_kind_of(&spec->stages[i])) ? k++ : g->n_gpus;
   params *p = &g->base;
   p->stage = xcalloc(g->n_stages + 1, sizeof(stage_in));
   p->cache = xcalloc(g->n_caches + 1, sizeof(cache_in));
+  p->gpu = xcalloc(g->n_gpus + 1, sizeof(gpu_in));
   builder b;
   memset(&b, 0, sizeof b);
   b.g = g;

@@ -86,19 +86,25 @@ typedef struct tp_ops {
    * HW is the stage's hardware (HW_NAME for messages).  Adds
    * diagnostics for what the kind cannot take. */
   void (*resolve)(const struct spec_stage *st, const hw_in *hw,
-                  const char *hw_name, tp_model *tp, stage_in *in,
+                  const char *hw_name, tp_model *tp, stage_in *in, gpu_in *g,
                   capplan_diags *d);
   /* One server at LOAD requests/s reaching the stage.  Pure. */
-  void (*eval)(const tp_model *tp, const stage_in *in, const hw_in *hw,
-               double load, tp_out *out);
+  void (*eval)(const tp_model *tp, const stage_in *in, const gpu_in *g,
+               const hw_in *hw, double load, tp_out *out);
   /* The queue of one server that receives RATE requests/s, given what
    * eval said (OUT).  Pure. */
-  void (*queue)(const tp_model *tp, const stage_in *in, const hw_in *hw,
-                const tp_out *out, double rate, tp_queue *q);
+  void (*queue)(const tp_model *tp, const stage_in *in, const gpu_in *g,
+                const hw_in *hw, const tp_out *out, double rate, tp_queue *q);
   /* The working of eval's figures, into L of S. */
-  void (*steps)(const tp_model *tp, const stage_in *in, const hw_in *hw,
-                const mstage *ms, const tp_out *out, steps *s, step_list *l);
+  void (*steps)(const tp_model *tp, const stage_in *in, const gpu_in *g,
+                const hw_in *hw, const mstage *ms, const tp_out *out, steps *s,
+                step_list *l);
 } tp_ops;
+
+/* Whether models of KIND read a stage's gpu_in (params.gpu). */
+static inline bool tp_reads_gpu(enum tp_kind kind) {
+  return kind == TP_DYNBATCH || kind == TP_ROOFLINE || kind == TP_LLM;
+}
 
 /* The kind a stage's keys ask for. */
 enum tp_kind tp_kind_of(const struct spec_stage *st);
@@ -147,34 +153,36 @@ static inline void tp_batch_queue(const stage_in *in, const tp_out *out,
 /* The queue of one server of TP at RATE (tp_ops.queue), the fixed and
  * batch models without the call through the table. */
 static inline void tp_queue_of(const tp_model *tp, const stage_in *in,
-                               const hw_in *hw, const tp_out *out, double rate,
-                               tp_queue *q) {
+                               const gpu_in *g, const hw_in *hw,
+                               const tp_out *out, double rate, tp_queue *q) {
   if (tp->kind == TP_FIXED)
     tp_fixed_queue(in, out, q);
   else if (tp->kind == TP_BATCH)
     tp_batch_queue(in, out, rate, q);
   else
-    tp_ops_of(tp->kind)->queue(tp, in, hw, out, rate, q);
+    tp_ops_of(tp->kind)->queue(tp, in, g, hw, out, rate, q);
 }
 /* What one server of TP does at LOAD (tp_ops.eval), the fixed model
  * without the call through the table. */
 static inline void tp_eval(const tp_model *tp, const stage_in *in,
-                           const hw_in *hw, double load, tp_out *out) {
+                           const gpu_in *g, const hw_in *hw, double load,
+                           tp_out *out) {
   if (tp->kind == TP_FIXED)
     tp_fixed_eval(in, out);
   else
-    tp_ops_of(tp->kind)->eval(tp, in, hw, load, out);
+    tp_ops_of(tp->kind)->eval(tp, in, g, hw, load, out);
 }
 /* The same into an OUT kept from one evaluation to the next, whose
  * batch and parallelism the caller set to 1 once if TP is fixed: the
  * fixed model's other figures follow from the inputs. */
 static inline void tp_eval_again(const tp_model *tp, const stage_in *in,
-                                 const hw_in *hw, double load, tp_out *out) {
+                                 const gpu_in *g, const hw_in *hw, double load,
+                                 tp_out *out) {
   if (tp->kind == TP_FIXED) {
     out->per_server = in->qps_per_server;
     out->latency = in->latency;
   } else {
-    tp_ops_of(tp->kind)->eval(tp, in, hw, load, out);
+    tp_ops_of(tp->kind)->eval(tp, in, g, hw, load, out);
   }
 }
 
@@ -186,38 +194,42 @@ extern const tp_ops tp_fixed_ops, tp_batch_ops, tp_dynbatch_ops,
  * the stage's target utilization (FORMULAS.md 4b; tp_dynbatch.c): fills
  * OUT's per-server throughput, batch, batch time, form, busy and
  * accelerators.  Shared by the dynbatch and roofline kinds.  Pure. */
-void tp_batching_eval(const tp_model *tp, const stage_in *in, double slots,
-                      double load, double base, double per_item, tp_out *out);
+void tp_batching_eval(const tp_model *tp, const stage_in *in, const gpu_in *g,
+                      double slots, double load, double base, double per_item,
+                      tp_out *out);
 /* The figures of a stage with per-accelerator `batching:` (the dynbatch
  * kind, or the roofline kind's `work:` with it) on SERVERS servers,
  * whatever count its sizing chose (headroom, N+k, an objective): batch,
  * batch time, latency, form, busy and accelerators (and a roofline's
  * bound) of OUT at OUT->rate over SERVERS x its slots.  Any other stage:
  * unchanged. */
-void tp_batching_at(const tp_model *tp, const stage_in *in, const hw_in *hw,
-                    double servers, tp_out *out);
+void tp_batching_at(const tp_model *tp, const stage_in *in, const gpu_in *g,
+                    const hw_in *hw, double servers, tp_out *out);
 /* The queue of one such per-accelerator batcher at RATE requests/s into
  * a server (tp_ops.queue): the batch it gathers at RATE / slots, its
  * time, the wait for the batch in progress, and the share of its
  * capacity in use.  Returns whether Q was set (else the stage has no
  * per-accelerator batcher or no steady state there). */
 bool tp_batching_own_queue(const tp_model *tp, const stage_in *in,
-                           const hw_in *hw, const tp_out *out, double rate,
-                           tp_queue *q);
+                           const gpu_in *g, const hw_in *hw, const tp_out *out,
+                           double rate, tp_queue *q);
 /* The line t(b) = *BASE + *PER_ITEM x b a stage's batcher is given at
  * LOAD requests/s: `batching: time:` for the dynbatch kind; for the
  * roofline kind the side of the roofline through the batch the batcher
  * forms (shared: LOAD x window within [1, max_batch]; per-accelerator:
  * max_batch, whose time is its capacity).  Pure. */
-void tp_batching_line(const tp_model *tp, const stage_in *in, const hw_in *hw,
-                      double load, double *base, double *per_item);
+void tp_batching_line(const tp_model *tp, const stage_in *in, const gpu_in *g,
+                      const hw_in *hw, double load, double *base,
+                      double *per_item);
 /* The roofline's time of a batch of B (FORMULAS.md 6), and its bound
  * (roofline_bound) into *BOUND; 0 when it has none. */
 double tp_roofline_batch_time(const tp_model *tp, const stage_in *in,
-                              const hw_in *hw, double b, int *bound);
+                              const gpu_in *g, const hw_in *hw, double b,
+                              int *bound);
 /* The working of a batching stage (dynbatch and roofline with batching). */
-void tp_batching_steps(const tp_model *tp, const stage_in *in, const hw_in *hw,
-                       const tp_out *out, steps *s, step_list *l);
+void tp_batching_steps(const tp_model *tp, const stage_in *in, const gpu_in *g,
+                       const hw_in *hw, const tp_out *out, steps *s,
+                       step_list *l);
 /* Accelerators per server for the accelerator models: the hardware's
  * GPUs, else its 'parallelism' (CPU hardware), at least 1. */
 double tp_slots(const stage_in *in, const hw_in *hw);

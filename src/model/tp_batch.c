@@ -32,7 +32,8 @@ static enum bound_kind bound_of(const char *s) {
 static const char *const bound_names[] = {"", "cpu", "memory", "io"};
 
 static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
-                    tp_model *tp, stage_in *in, capplan_diags *d) {
+                    tp_model *tp, stage_in *in, gpu_in *g, capplan_diags *d) {
+  (void)g;
   tp->kind = TP_BATCH;
   in->batch = st->more->batch.set ? st->more->batch.v
                                   : schema_key_get(SEC_STAGE, "batch")->def;
@@ -81,8 +82,9 @@ static double parallelism(const tp_model *tp, const stage_in *in,
   return in->parallelism;
 }
 
-static void eval(const tp_model *tp, const stage_in *in, const hw_in *hw,
-                 double load, tp_out *out) {
+static void eval(const tp_model *tp, const stage_in *in, const gpu_in *g,
+                 const hw_in *hw, double load, tp_out *out) {
+  (void)g;
   (void)load;
   out->batch = in->batch;
   out->parallelism = parallelism(tp, in, hw);
@@ -91,16 +93,19 @@ static void eval(const tp_model *tp, const stage_in *in, const hw_in *hw,
 }
 
 /* The queue of one server (tp.h's tp_batch_queue says how). */
-static void queue(const tp_model *tp, const stage_in *in, const hw_in *hw,
-                  const tp_out *out, double rate, tp_queue *q) {
+static void queue(const tp_model *tp, const stage_in *in, const gpu_in *g,
+                  const hw_in *hw, const tp_out *out, double rate,
+                  tp_queue *q) {
+  (void)g;
   (void)tp;
   (void)hw;
   tp_batch_queue(in, out, rate, q);
 }
 
-static void steps_of(const tp_model *tp, const stage_in *in, const hw_in *hw,
-                     const mstage *ms, const tp_out *out, steps *s,
-                     step_list *l) {
+static void steps_of(const tp_model *tp, const stage_in *in, const gpu_in *g,
+                     const hw_in *hw, const mstage *ms, const tp_out *out,
+                     steps *s, step_list *l) {
+  (void)g;
   (void)in;
   (void)ms;
   char b[5][FMT_SIZE];

@@ -35,7 +35,7 @@
 #define NO_LIMIT 1e6
 
 static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
-                    tp_model *tp, stage_in *in, capplan_diags *d) {
+                    tp_model *tp, stage_in *in, gpu_in *g, capplan_diags *d) {
   (void)hw;
   (void)hw_name;
   (void)d;
@@ -45,19 +45,19 @@ static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
       st->batching->scope.s &&
       !strcmp(st->batching->scope.s, "per-accelerator");
   tp->as.gpu.dtype = DT_FP16;
-  in->gpu.window = st->batching->window.v;
-  in->gpu.max_batch =
-      st->batching->max_batch.set ? st->batching->max_batch.v : 0;
-  in->gpu.base = st->batching->time.base.v;
-  in->gpu.per_item = st->batching->time.per_item.v;
+  g->window = st->batching->window.v;
+  g->max_batch = st->batching->max_batch.set ? st->batching->max_batch.v : 0;
+  g->base = st->batching->time.base.v;
+  g->per_item = st->batching->time.per_item.v;
   in->parallelism = st->more->parallelism.set ? st->more->parallelism.v : 1;
   in->batch = 1;
   in->latency = 0;
 }
 
-void tp_batching_eval(const tp_model *tp, const stage_in *in, double slots,
-                      double load, double base, double per_item, tp_out *out) {
-  double mb = in->gpu.max_batch > 0 ? in->gpu.max_batch : NO_LIMIT;
+void tp_batching_eval(const tp_model *tp, const stage_in *in, const gpu_in *g,
+                      double slots, double load, double base, double per_item,
+                      tp_out *out) {
+  double mb = g->max_batch > 0 ? g->max_batch : NO_LIMIT;
   out->parallelism = slots;
   out->rate = load;
   out->status = 0;
@@ -76,8 +76,8 @@ void tp_batching_eval(const tp_model *tp, const stage_in *in, double slots,
     out->busy = out->accelerators = 0;
     return;
   }
-  batching_params bp = {load, in->gpu.window, mb,
-                        base, per_item,       in->pol.utilization};
+  batching_params bp = {load, g->window, mb,
+                        base, per_item,  in->pol.utilization};
   batching_plan pl;
   batching_status s = tp->as.gpu.per_accelerator
                           ? batching_per_accelerator(&bp, &pl)
@@ -103,19 +103,19 @@ void tp_batching_eval(const tp_model *tp, const stage_in *in, double slots,
   out->limit = (int)pl.limit;
 }
 
-static void eval(const tp_model *tp, const stage_in *in, const hw_in *hw,
-                 double load, tp_out *out) {
-  tp_batching_eval(tp, in, tp_slots(in, hw), load, in->gpu.base,
-                   in->gpu.per_item, out);
+static void eval(const tp_model *tp, const stage_in *in, const gpu_in *g,
+                 const hw_in *hw, double load, tp_out *out) {
+  tp_batching_eval(tp, in, g, tp_slots(in, hw), load, g->base, g->per_item,
+                   out);
 }
 
 /* Per-accelerator batchers at LOAD requests/s over ACCELERATORS (whole,
  * >= 1) whose batch of b takes BASE + PER_ITEM x b, into PL. */
-static batching_status per_accelerator_at(const stage_in *in, double load,
+static batching_status per_accelerator_at(const gpu_in *g, double load,
                                           double accelerators, double base,
                                           double per_item, batching_plan *pl) {
-  double mb = in->gpu.max_batch > 0 ? in->gpu.max_batch : NO_LIMIT;
-  batching_params bp = {load, in->gpu.window, mb, base, per_item, 1};
+  double mb = g->max_batch > 0 ? g->max_batch : NO_LIMIT;
+  batching_params bp = {load, g->window, mb, base, per_item, 1};
   return batching_per_accelerator_at(&bp, accelerators, pl);
 }
 
@@ -130,28 +130,28 @@ static bool own_batchers(const tp_model *tp) {
  * dynbatch kind; the roofline's own (whose bound goes to *BOUND) for
  * work, as its eval takes it (tp_roofline.c). */
 static double batch_time_of(const tp_model *tp, const stage_in *in,
-                            const hw_in *hw, const batching_plan *pl,
-                            int *bound) {
+                            const gpu_in *g, const hw_in *hw,
+                            const batching_plan *pl, int *bound) {
   if (tp->kind != TP_ROOFLINE)
     return pl->batch_time;
-  return tp_roofline_batch_time(tp, in, hw, pl->batch, bound);
+  return tp_roofline_batch_time(tp, in, g, hw, pl->batch, bound);
 }
 
-void tp_batching_at(const tp_model *tp, const stage_in *in, const hw_in *hw,
-                    double servers, tp_out *out) {
+void tp_batching_at(const tp_model *tp, const stage_in *in, const gpu_in *g,
+                    const hw_in *hw, double servers, tp_out *out) {
   if (!own_batchers(tp) || out->status != 0 || !(out->rate > 0) ||
       !(servers > 0))
     return;
   double n = floor(servers * out->parallelism + 1e-9);
   double base, per_item;
-  tp_batching_line(tp, in, hw, out->rate, &base, &per_item);
+  tp_batching_line(tp, in, g, hw, out->rate, &base, &per_item);
   batching_plan pl;
-  if (per_accelerator_at(in, out->rate, n < 1 ? 1 : n, base, per_item, &pl) !=
+  if (per_accelerator_at(g, out->rate, n < 1 ? 1 : n, base, per_item, &pl) !=
       BATCHING_OK)
     return;
   int bound = out->bound;
   out->batch = pl.batch;
-  out->batch_time = out->latency = batch_time_of(tp, in, hw, &pl, &bound);
+  out->batch_time = out->latency = batch_time_of(tp, in, g, hw, &pl, &bound);
   out->bound = bound;
   out->form = pl.close_wait_max;
   out->busy = pl.busy;
@@ -160,21 +160,21 @@ void tp_batching_at(const tp_model *tp, const stage_in *in, const hw_in *hw,
 }
 
 bool tp_batching_own_queue(const tp_model *tp, const stage_in *in,
-                           const hw_in *hw, const tp_out *out, double rate,
-                           tp_queue *q) {
+                           const gpu_in *g, const hw_in *hw, const tp_out *out,
+                           double rate, tp_queue *q) {
   if (!own_batchers(tp) || !(out->parallelism > 0) || !(rate > 0))
     return false;
   double base, per_item;
-  tp_batching_line(tp, in, hw, out->rate, &base, &per_item);
+  tp_batching_line(tp, in, g, hw, out->rate, &base, &per_item);
   batching_plan pl;
-  if (per_accelerator_at(in, rate / out->parallelism, 1, base, per_item, &pl) !=
+  if (per_accelerator_at(g, rate / out->parallelism, 1, base, per_item, &pl) !=
       BATCHING_OK)
     return false;
   int bound = 0;
   q->own_batcher = true;
   q->utilization = pl.utilization;
   q->job = pl.batch;
-  q->service = batch_time_of(tp, in, hw, &pl, &bound);
+  q->service = batch_time_of(tp, in, g, hw, &pl, &bound);
   q->form = pl.close_wait_max;
   return true;
 }
@@ -184,22 +184,24 @@ bool tp_batching_own_queue(const tp_model *tp, const stage_in *in,
  * FORMULAS.md 4b).  A per-accelerator batcher is figured at the RATE its
  * server receives (RATE / slots each): it waits for the batch in
  * progress and then its own, with no queue beyond that. */
-static void queue(const tp_model *tp, const stage_in *in, const hw_in *hw,
-                  const tp_out *out, double rate, tp_queue *q) {
+static void queue(const tp_model *tp, const stage_in *in, const gpu_in *g,
+                  const hw_in *hw, const tp_out *out, double rate,
+                  tp_queue *q) {
   q->slots = out->parallelism;
   q->job = out->batch;
   q->service = out->batch_time;
   q->cs = in->service_cv >= 0 ? in->service_cv : 0;
   q->form = out->form > 0 ? out->form : 0;
-  tp_batching_own_queue(tp, in, hw, out, rate, q);
+  tp_batching_own_queue(tp, in, g, hw, out, rate, q);
 }
 
 /* The working of a batching stage (shared with tp_roofline.c). */
-void tp_batching_steps(const tp_model *tp, const stage_in *in, const hw_in *hw,
-                       const tp_out *out, steps *s, step_list *l) {
+void tp_batching_steps(const tp_model *tp, const stage_in *in, const gpu_in *g,
+                       const hw_in *hw, const tp_out *out, steps *s,
+                       step_list *l) {
   char b[6][FMT_SIZE];
   bool per_acc = tp->as.gpu.per_accelerator;
-  double mb = in->gpu.max_batch;
+  double mb = g->max_batch;
   const char *what = hw->gpus > 0 ? "GPU" : "slot";
   if (out->rate <= 0) {
     steps_say(s, l, "batch", "no traffic: a batch of 1");
@@ -212,13 +214,13 @@ void tp_batching_steps(const tp_model *tp, const stage_in *in, const hw_in *hw,
                 "requests: full before the window ends",
                 fmt_count(mb, b[0], FMT_SIZE),
                 fmt_rate(out->rate, b[1], FMT_SIZE),
-                fmt_ms(in->gpu.window, b[2], FMT_SIZE),
+                fmt_ms(g->window, b[2], FMT_SIZE),
                 fmt_number(out->batch, 2, b[3], FMT_SIZE));
     else
       steps_say(s, l, "batch",
                 "max(1, QPS x window) = max(1, %s x %s) = %s requests%s",
                 fmt_rate(out->rate, b[0], FMT_SIZE),
-                fmt_ms(in->gpu.window, b[1], FMT_SIZE),
+                fmt_ms(g->window, b[1], FMT_SIZE),
                 fmt_number(out->batch, 2, b[2], FMT_SIZE),
                 mb > 0 ? " (within max_batch)" : "");
   } else {
@@ -231,12 +233,12 @@ void tp_batching_steps(const tp_model *tp, const stage_in *in, const hw_in *hw,
   }
   if (tp->kind == TP_DYNBATCH)
     steps_say(s, l, "batch time", "base + per_item x b = %s + %s x %s = %s",
-              fmt_ms(in->gpu.base, b[0], FMT_SIZE),
-              fmt_ms(in->gpu.per_item, b[1], FMT_SIZE),
+              fmt_ms(g->base, b[0], FMT_SIZE),
+              fmt_ms(g->per_item, b[1], FMT_SIZE),
               fmt_number(out->batch, 2, b[2], FMT_SIZE),
               fmt_ms(out->batch_time, b[3], FMT_SIZE));
   double base, per_item;
-  tp_batching_line(tp, in, hw, out->rate, &base, &per_item);
+  tp_batching_line(tp, in, g, hw, out->rate, &base, &per_item);
   if (per_acc && mb > 0)
     steps_say(s, l, "busy",
               "QPS x t(max_batch) / max_batch = %s x %s / %s = %s %ss' "
@@ -285,24 +287,24 @@ void tp_batching_steps(const tp_model *tp, const stage_in *in, const hw_in *hw,
               close, fmt_ms(out->form, b[0], FMT_SIZE),
               fmt_ms(out->batch_time, b[1], FMT_SIZE),
               fmt_ms(out->form + out->batch_time, b[2], FMT_SIZE), what);
-  if (!per_acc && out->limit == BATCHING_BY_WINDOW && in->gpu.window > 0)
-    steps_say(s, l, "",
-              "(seed 004 counts the window as %s time too: %s / (%s + %s) = "
-              "%s QPS per %s; capplan charges the batch time only, and the "
-              "window adds to latency)",
-              what, fmt_number(out->batch, 2, b[0], FMT_SIZE),
-              fmt_ms(out->batch_time, b[1], FMT_SIZE),
-              fmt_ms(in->gpu.window, b[2], FMT_SIZE),
-              fmt_rate(out->batch / (out->batch_time + in->gpu.window), b[3],
-                       FMT_SIZE),
-              what);
+  if (!per_acc && out->limit == BATCHING_BY_WINDOW && g->window > 0)
+    steps_say(
+        s, l, "",
+        "(seed 004 counts the window as %s time too: %s / (%s + %s) = "
+        "%s QPS per %s; capplan charges the batch time only, and the "
+        "window adds to latency)",
+        what, fmt_number(out->batch, 2, b[0], FMT_SIZE),
+        fmt_ms(out->batch_time, b[1], FMT_SIZE),
+        fmt_ms(g->window, b[2], FMT_SIZE),
+        fmt_rate(out->batch / (out->batch_time + g->window), b[3], FMT_SIZE),
+        what);
 }
 
-static void steps_of(const tp_model *tp, const stage_in *in, const hw_in *hw,
-                     const mstage *ms, const tp_out *out, steps *s,
-                     step_list *l) {
+static void steps_of(const tp_model *tp, const stage_in *in, const gpu_in *g,
+                     const hw_in *hw, const mstage *ms, const tp_out *out,
+                     steps *s, step_list *l) {
   (void)ms;
-  tp_batching_steps(tp, in, hw, out, s, l);
+  tp_batching_steps(tp, in, g, hw, out, s, l);
 }
 
 const tp_ops tp_dynbatch_ops = {"batching", resolve, eval, queue, steps_of};

@@ -8,7 +8,8 @@
 #include "tp.h"
 
 static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
-                    tp_model *tp, stage_in *in, capplan_diags *d) {
+                    tp_model *tp, stage_in *in, gpu_in *g, capplan_diags *d) {
+  (void)g;
   (void)hw;
   (void)hw_name;
   (void)d;
@@ -16,8 +17,9 @@ static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
   in->qps_per_server = st->qps_per_server.v;
 }
 
-static void eval(const tp_model *tp, const stage_in *in, const hw_in *hw,
-                 double load, tp_out *out) {
+static void eval(const tp_model *tp, const stage_in *in, const gpu_in *g,
+                 const hw_in *hw, double load, tp_out *out) {
+  (void)g;
   (void)tp;
   (void)hw;
   (void)load;
@@ -25,17 +27,20 @@ static void eval(const tp_model *tp, const stage_in *in, const hw_in *hw,
 }
 
 /* The queue of one server (tp.h's tp_fixed_queue says how). */
-static void queue(const tp_model *tp, const stage_in *in, const hw_in *hw,
-                  const tp_out *out, double rate, tp_queue *q) {
+static void queue(const tp_model *tp, const stage_in *in, const gpu_in *g,
+                  const hw_in *hw, const tp_out *out, double rate,
+                  tp_queue *q) {
+  (void)g;
   (void)tp;
   (void)hw;
   (void)rate;
   tp_fixed_queue(in, out, q);
 }
 
-static void steps_of(const tp_model *tp, const stage_in *in, const hw_in *hw,
-                     const mstage *ms, const tp_out *out, steps *s,
-                     step_list *l) {
+static void steps_of(const tp_model *tp, const stage_in *in, const gpu_in *g,
+                     const hw_in *hw, const mstage *ms, const tp_out *out,
+                     steps *s, step_list *l) {
+  (void)g;
   (void)tp;
   (void)in;
   (void)hw;

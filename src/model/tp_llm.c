@@ -60,9 +60,8 @@ static double peak_of(const hw_in *hw, enum dtype dt) {
 }
 
 /* llm.c's inputs for one replica of the stage on HW. */
-static void inputs(const tp_model *tp, const stage_in *in, const hw_in *hw,
+static void inputs(const tp_model *tp, const gpu_in *x, const hw_in *hw,
                    llm_model *m, llm_gpu *g, llm_config *c) {
-  const gpu_in *x = &in->gpu;
   *m = (llm_model){x->params,   x->active_params, x->layers,
                    x->hidden,   x->heads,         x->kv_heads,
                    x->head_dim, x->experts,       x->experts_active};
@@ -115,9 +114,9 @@ static double shard_at_least(const llm_model *m, double from) {
 }
 
 static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
-                    tp_model *tp, stage_in *in, capplan_diags *d) {
+                    tp_model *tp, stage_in *in, gpu_in *gi, capplan_diags *d) {
   const spec_llm *l = st->llm;
-  gpu_in *x = &in->gpu;
+  gpu_in *x = gi;
   tp->kind = TP_LLM;
   int dt = l->dtype.s ? dtype_parse(l->dtype.s) : DT_FP16;
   tp->as.llm.dtype = dt < 0 ? DT_FP16 : (enum dtype)dt;
@@ -256,7 +255,7 @@ static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
   llm_model m;
   llm_gpu g;
   llm_config c;
-  inputs(tp, in, hw, &m, &g, &c);
+  inputs(tp, gi, hw, &m, &g, &c);
   llm_memory mem;
   llm_status s = llm_memory_of(&m, &g, &c, &mem);
   if (s != LLM_DOES_NOT_FIT && s != LLM_SEQUENCE_DOES_NOT_FIT)
@@ -330,12 +329,13 @@ static double ttft_at(const llm_result *r) {
 /* What chose the batch (tp_out.limit). */
 enum { LIMIT_MAX_BATCH, LIMIT_KV, LIMIT_TPOT, LIMIT_TTFT };
 
-static void eval(const tp_model *tp, const stage_in *in, const hw_in *hw,
-                 double load, tp_out *out) {
+static void eval(const tp_model *tp, const stage_in *in, const gpu_in *gi,
+                 const hw_in *hw, double load, tp_out *out) {
+  (void)in;
   llm_model m;
   llm_gpu g;
   llm_config c;
-  inputs(tp, in, hw, &m, &g, &c);
+  inputs(tp, gi, hw, &m, &g, &c);
   out->rate = load;
   out->unmet = false;
   out->form = 0;
@@ -349,7 +349,7 @@ static void eval(const tp_model *tp, const stage_in *in, const hw_in *hw,
     out->unmet = true;
     s = LLM_OK;
   }
-  double target = in->gpu.ttft_target;
+  double target = gi->ttft_target;
   if (s == LLM_OK && target > 0 && ttft_at(r) > target) {
     /* The largest batch whose TTFT meets the target: TTFT grows with the
      * batch (its decode step does), so bisect. */
@@ -374,7 +374,7 @@ static void eval(const tp_model *tp, const stage_in *in, const hw_in *hw,
     r->memory = mem;
     out->limit = LIMIT_TTFT;
   }
-  double rps = floor(hw->gpus / in->gpu.tp);
+  double rps = floor(hw->gpus / gi->tp);
   out->replicas_per_server = rps;
   out->parallelism = rps;
   out->status = (int)s;
@@ -393,7 +393,7 @@ static void eval(const tp_model *tp, const stage_in *in, const hw_in *hw,
   /* A server is rented whole: when its replicas leave GPUs idle (a tp
    * that does not divide them), its tokens carry the idle GPUs' cost and
    * are spread over all its GPUs.  llm.c's figures are one replica's. */
-  double idle = hw->gpus / (rps * in->gpu.tp);
+  double idle = hw->gpus / (rps * gi->tp);
   if (idle > 1) {
     r->output_tokens_per_second_per_gpu /= idle;
     r->usd_per_m_output *= idle;
@@ -406,8 +406,10 @@ static void eval(const tp_model *tp, const stage_in *in, const hw_in *hw,
 
 /* A server holds replicas x B sequences at once, each request holding
  * one for B / X(B) seconds, the stage's latency. */
-static void queue(const tp_model *tp, const stage_in *in, const hw_in *hw,
-                  const tp_out *out, double rate, tp_queue *q) {
+static void queue(const tp_model *tp, const stage_in *in, const gpu_in *gi,
+                  const hw_in *hw, const tp_out *out, double rate,
+                  tp_queue *q) {
+  (void)gi;
   (void)tp;
   (void)hw;
   (void)rate;
@@ -418,11 +420,12 @@ static void queue(const tp_model *tp, const stage_in *in, const hw_in *hw,
   q->form = 0;
 }
 
-static void steps_of(const tp_model *tp, const stage_in *in, const hw_in *hw,
-                     const mstage *ms, const tp_out *out, steps *s,
-                     step_list *l) {
+static void steps_of(const tp_model *tp, const stage_in *in, const gpu_in *gi,
+                     const hw_in *hw, const mstage *ms, const tp_out *out,
+                     steps *s, step_list *l) {
+  (void)in;
   (void)ms;
-  const gpu_in *x = &in->gpu;
+  const gpu_in *x = gi;
   const llm_result *r = out->llm;
   const llm_memory *mem = &r->memory;
   char b[9][FMT_SIZE];

@@ -37,7 +37,7 @@ static double efficiency(const snum *own, double hw, double def) {
 }
 
 static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
-                    tp_model *tp, stage_in *in, capplan_diags *d) {
+                    tp_model *tp, stage_in *in, gpu_in *g, capplan_diags *d) {
   const spec_work *w = st->work;
   tp->kind = TP_ROOFLINE;
   tp->as.gpu.batching = st->batching->set;
@@ -46,18 +46,17 @@ static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
       !strcmp(st->batching->scope.s, "per-accelerator");
   int dt = w->dtype.s ? dtype_parse(w->dtype.s) : DT_FP16;
   tp->as.gpu.dtype = dt < 0 ? DT_FP16 : (enum dtype)dt;
-  in->gpu.flops_per_item = w->flops_per_item.v;
-  in->gpu.bytes_per_batch = w->bytes_per_batch.v;
-  in->gpu.bytes_per_item = w->bytes_per_item.v;
-  in->gpu.window = st->batching->window.v;
-  in->gpu.max_batch =
-      st->batching->max_batch.set ? st->batching->max_batch.v : 0;
+  g->flops_per_item = w->flops_per_item.v;
+  g->bytes_per_batch = w->bytes_per_batch.v;
+  g->bytes_per_item = w->bytes_per_item.v;
+  g->window = st->batching->window.v;
+  g->max_batch = st->batching->max_batch.set ? st->batching->max_batch.v : 0;
   in->batch = st->more->batch.set ? st->more->batch.v : 1;
   in->latency = 0;
   if (!hw)
     return;
-  in->gpu.mfu = efficiency(&st->more->mfu, hw->mfu, ROOFLINE_DEFAULT_MFU);
-  in->gpu.mbu = efficiency(&st->more->mbu, hw->mbu, ROOFLINE_DEFAULT_MBU);
+  g->mfu = efficiency(&st->more->mfu, hw->mfu, ROOFLINE_DEFAULT_MFU);
+  g->mbu = efficiency(&st->more->mbu, hw->mbu, ROOFLINE_DEFAULT_MBU);
   char help[320];
   if (hw->gpus <= 0) {
     snprintf(help, sizeof help,
@@ -72,7 +71,7 @@ static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
     return;
   }
   const char *dn = dtype_name(tp->as.gpu.dtype);
-  if (in->gpu.flops_per_item > 0 && hw->flops[tp->as.gpu.dtype] <= 0) {
+  if (g->flops_per_item > 0 && hw->flops[tp->as.gpu.dtype] <= 0) {
     snprintf(help, sizeof help,
              "give its peak under 'hardware: %s: flops: {%s: ...}' (dense), "
              "name a catalog accelerator with 'accelerator:', or set the "
@@ -82,7 +81,7 @@ static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
                       "hardware '%s' states no %s FLOPS for 'work'", hw_name,
                       dn);
   }
-  if (in->gpu.bytes_per_batch + in->gpu.bytes_per_item > 0 && hw->mem_bw <= 0) {
+  if (g->bytes_per_batch + g->bytes_per_item > 0 && hw->mem_bw <= 0) {
     snprintf(help, sizeof help,
              "give 'memory_bandwidth' under 'hardware: %s:', or name a "
              "catalog accelerator with 'accelerator:'",
@@ -95,9 +94,8 @@ static void resolve(const spec_stage *st, const hw_in *hw, const char *hw_name,
 
 /* The roofline of a batch of B on one accelerator (FORMULAS.md 6).  A
  * term with no work costs nothing, whatever the hardware's rate. */
-static roofline_time time_of(const tp_model *tp, const stage_in *in,
+static roofline_time time_of(const tp_model *tp, const gpu_in *g,
                              const hw_in *hw, double b) {
-  const gpu_in *g = &in->gpu;
   double flops = g->flops_per_item * b;
   double bytes = g->bytes_per_batch + g->bytes_per_item * b;
   double peak = hw->flops[tp->as.gpu.dtype];
@@ -110,15 +108,18 @@ static roofline_time time_of(const tp_model *tp, const stage_in *in,
 }
 
 double tp_roofline_batch_time(const tp_model *tp, const stage_in *in,
-                              const hw_in *hw, double b, int *bound) {
-  roofline_time t = time_of(tp, in, hw, b);
+                              const gpu_in *g, const hw_in *hw, double b,
+                              int *bound) {
+  (void)in;
+  roofline_time t = time_of(tp, g, hw, b);
   *bound = (int)t.bound;
   return t.seconds;
 }
 
-void tp_batching_line(const tp_model *tp, const stage_in *in, const hw_in *hw,
-                      double load, double *base, double *per_item) {
-  const gpu_in *g = &in->gpu;
+void tp_batching_line(const tp_model *tp, const stage_in *in, const gpu_in *g,
+                      const hw_in *hw, double load, double *base,
+                      double *per_item) {
+  (void)in;
   if (tp->kind != TP_ROOFLINE) {
     *base = g->base;
     *per_item = g->per_item;
@@ -135,7 +136,7 @@ void tp_batching_line(const tp_model *tp, const stage_in *in, const hw_in *hw,
     at = load * g->window;
     at = at < 1 ? 1 : at > mb ? mb : at;
   }
-  roofline_time t = time_of(tp, in, hw, at);
+  roofline_time t = time_of(tp, g, hw, at);
   *base = 0;
   if (t.bound == ROOFLINE_MEMORY) {
     *base = g->bytes_per_batch / (hw->mem_bw * g->mbu);
@@ -145,19 +146,19 @@ void tp_batching_line(const tp_model *tp, const stage_in *in, const hw_in *hw,
   }
 }
 
-static void eval(const tp_model *tp, const stage_in *in, const hw_in *hw,
-                 double load, tp_out *out) {
+static void eval(const tp_model *tp, const stage_in *in, const gpu_in *g,
+                 const hw_in *hw, double load, tp_out *out) {
   double slots = tp_slots(in, hw);
   if (tp->as.gpu.batching) {
     double base, per_item;
-    tp_batching_line(tp, in, hw, load, &base, &per_item);
-    tp_batching_eval(tp, in, slots, load, base, per_item, out);
-    roofline_time t = time_of(tp, in, hw, out->batch);
+    tp_batching_line(tp, in, g, hw, load, &base, &per_item);
+    tp_batching_eval(tp, in, g, slots, load, base, per_item, out);
+    roofline_time t = time_of(tp, g, hw, out->batch);
     out->batch_time = out->latency = t.seconds;
     out->bound = (int)t.bound;
     return;
   }
-  roofline_time t = time_of(tp, in, hw, in->batch);
+  roofline_time t = time_of(tp, g, hw, in->batch);
   out->batch = in->batch;
   out->parallelism = slots;
   out->batch_time = out->latency = t.seconds;
@@ -177,8 +178,9 @@ static void eval(const tp_model *tp, const stage_in *in, const hw_in *hw,
 /* One batch per accelerator at a time, for t(b); a fixed batch fills
  * from the requests reaching its accelerator, (b - 1) / (RATE / slots)
  * for the first of them (FORMULAS.md 4b, the fill time). */
-static void queue(const tp_model *tp, const stage_in *in, const hw_in *hw,
-                  const tp_out *out, double rate, tp_queue *q) {
+static void queue(const tp_model *tp, const stage_in *in, const gpu_in *g,
+                  const hw_in *hw, const tp_out *out, double rate,
+                  tp_queue *q) {
   q->slots = out->parallelism;
   q->job = out->batch;
   q->service = out->batch_time;
@@ -194,17 +196,16 @@ static void queue(const tp_model *tp, const stage_in *in, const hw_in *hw,
    * their own, with no queue beyond that; their batch is the one each
    * gathers at the rate it receives, and their utilization the share of
    * their capacity in use (tp_dynbatch.c, FORMULAS.md 4b). */
-  tp_batching_own_queue(tp, in, hw, out, rate, q);
+  tp_batching_own_queue(tp, in, g, hw, out, rate, q);
 }
 
-static void steps_of(const tp_model *tp, const stage_in *in, const hw_in *hw,
-                     const mstage *ms, const tp_out *out, steps *s,
-                     step_list *l) {
+static void steps_of(const tp_model *tp, const stage_in *in, const gpu_in *g,
+                     const hw_in *hw, const mstage *ms, const tp_out *out,
+                     steps *s, step_list *l) {
   (void)ms;
-  const gpu_in *g = &in->gpu;
   char b[8][FMT_SIZE];
   double bt = out->batch;
-  roofline_time t = time_of(tp, in, hw, bt);
+  roofline_time t = time_of(tp, g, hw, bt);
   const char *dn = dtype_name(tp->as.gpu.dtype);
   if (g->flops_per_item > 0)
     steps_say(s, l, "compute",
@@ -230,7 +231,7 @@ static void steps_of(const tp_model *tp, const stage_in *in, const hw_in *hw,
             fmt_percent(g->mfu, b[1], FMT_SIZE),
             fmt_percent(g->mbu, b[2], FMT_SIZE));
   if (tp->as.gpu.batching) {
-    tp_batching_steps(tp, in, hw, out, s, l);
+    tp_batching_steps(tp, in, g, hw, out, s, l);
     return;
   }
   /* The batch time with the digits that redo the throughput as shown

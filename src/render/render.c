@@ -145,7 +145,7 @@ static void model_note(const capplan_report *r, size_t i, const char *prefix,
                        capplan_buf *out) {
   const capplan_model *m = r->model;
   const mstage *ms = &m->stage[i];
-  const stage_in *in = &r->p->stage[i];
+  const gpu_in *gi = stage_gpu(m, r->p, i);
   const stage_plan *s = &r->plan->stage[i];
   const tp_out *t = &s->tp;
   const hw_in *hw = &r->p->hw[ms->hw];
@@ -162,7 +162,7 @@ static void model_note(const capplan_report *r, size_t i, const char *prefix,
         "batch %s (%s)%s, TTFT %s, TPOT %s, %s output tokens/s per GPU, "
         "%s-bound",
         prefix, ms->name, ms->tp.as.llm.model ? ms->tp.as.llm.model : "model",
-        dtype_name(ms->tp.as.llm.dtype), m->hw[ms->hw].name, in->gpu.tp,
+        dtype_name(ms->tp.as.llm.dtype), m->hw[ms->hw].name, gi->tp,
         t->replicas_per_server, t->replicas_per_server == 1 ? "" : "s",
         ms->group >= 0 ? "shared"
                        : fmt_count(s->pool.servers * t->replicas_per_server,

@@ -396,7 +396,7 @@ static void queue_json(jw *w, const stage_plan *s) {
 /* The figures of an llm stage (SPEC.md section 6). */
 static void llm_json(jw *w, const capplan_report *r, size_t i) {
   const mstage *ms = &r->model->stage[i];
-  const stage_in *in = &r->p->stage[i];
+  const gpu_in *gi = stage_gpu(r->model, r->p, i);
   const stage_plan *s = &r->plan->stage[i];
   const tp_out *t = &s->tp;
   const llm_result *l = t->llm;
@@ -405,8 +405,8 @@ static void llm_json(jw *w, const capplan_report *r, size_t i) {
   str(w, "model", ms->tp.as.llm.model);
   str(w, "dtype", dtype_name(ms->tp.as.llm.dtype));
   str(w, "kv_dtype", dtype_name(ms->tp.as.llm.kv_dtype));
-  num(w, "prompt_tokens", in->gpu.prompt_tokens);
-  num(w, "output_tokens", in->gpu.output_tokens);
+  num(w, "prompt_tokens", gi->prompt_tokens);
+  num(w, "output_tokens", gi->output_tokens);
   num(w, "weights_bytes", l->memory.weights_bytes);
   num(w, "kv_bytes_per_token", l->memory.kv_bytes_per_token);
   num(w, "kv_bytes_per_sequence", l->memory.kv_bytes_per_sequence);
@@ -426,7 +426,7 @@ static void llm_json(jw *w, const capplan_report *r, size_t i) {
   num(w, "replicas_per_server", t->replicas_per_server);
   num(w, "replicas",
       ms->group >= 0 ? 0 : s->pool.servers * t->replicas_per_server);
-  num(w, "gpus_per_replica", in->gpu.tp);
+  num(w, "gpus_per_replica", gi->tp);
   num(w, "cost_per_million_output_tokens", l->usd_per_m_output);
   double at = s->usd_per_m_output_at_load;
   if (at > 0)
@@ -435,8 +435,8 @@ static void llm_json(jw *w, const capplan_report *r, size_t i) {
     null(w, "cost_per_million_output_tokens_at_load");
   num(w, "cost_per_million_input_tokens", l->usd_per_m_input_split);
   str(w, "bound", llm_bound_name(l->bound));
-  num(w, "mfu", in->gpu.mfu);
-  num(w, "mbu", in->gpu.mbu);
+  num(w, "mfu", gi->mfu);
+  num(w, "mbu", gi->mbu);
   flag(w, "unmet", t->unmet);
   end(w, '}');
 }
@@ -445,6 +445,7 @@ static void stage_json(jw *w, const capplan_report *r, size_t i) {
   const capplan_model *m = r->model;
   const mstage *ms = &m->stage[i];
   const stage_in *in = &r->p->stage[i];
+  const gpu_in *gi = stage_gpu(r->model, r->p, i);
   const stage_plan *s = &r->plan->stage[i];
   const pool_plan *pp = &s->pool;
   bool grouped = ms->group >= 0;
@@ -494,8 +495,8 @@ static void stage_json(jw *w, const capplan_report *r, size_t i) {
     if (ms->tp.kind == TP_ROOFLINE) {
       str(w, "bound", roofline_bound_name((roofline_bound)s->tp.bound));
       str(w, "dtype", dtype_name(ms->tp.as.gpu.dtype));
-      num(w, "mfu", in->gpu.mfu);
-      num(w, "mbu", in->gpu.mbu);
+      num(w, "mfu", gi->mfu);
+      num(w, "mbu", gi->mbu);
     } else {
       null(w, "bound");
     }

@@ -95,17 +95,17 @@ static void too_big(capplan_diags *d, const mstage *ms, const char *help,
  * traffic as the estimate's model says they form (FORMULAS.md 4b)
  * instead of replaying the plan's mean batch. */
 static void dynamic_batcher(const mstage *ms, const stage_in *in,
-                            const hw_in *hw, double load, sim_stage *s) {
-  double mb = in->gpu.max_batch >= 1 ? floor(in->gpu.max_batch) : MAX_BATCH;
+                            const gpu_in *g, const hw_in *hw, double load,
+                            sim_stage *s) {
+  double mb = g->max_batch >= 1 ? floor(g->max_batch) : MAX_BATCH;
   s->batching.enabled = true;
   s->batching.placement = ms->tp.as.gpu.per_accelerator
                               ? SIM_BATCH_PER_ACCELERATOR
                               : SIM_BATCH_SHARED;
   s->batching.max_batch = (uint32_t)(mb < MAX_BATCH ? mb : MAX_BATCH);
-  s->batching.window =
-      in->gpu.window < MAX_WINDOW ? in->gpu.window : MAX_WINDOW;
+  s->batching.window = g->window < MAX_WINDOW ? g->window : MAX_WINDOW;
   double base, per_item;
-  tp_batching_line(&ms->tp, in, hw, load, &base, &per_item);
+  tp_batching_line(&ms->tp, in, g, hw, load, &base, &per_item);
   s->batching.base = base;
   s->batching.per_item = per_item;
   /* The balancer does not apply: the batcher picks the accelerator. */
@@ -113,8 +113,8 @@ static void dynamic_batcher(const mstage *ms, const stage_in *in,
 }
 
 static double capacity(const capplan_model *m, const plan *pl, size_t i,
-                       const stage_in *in, const hw_in *hw, sim_stage *s,
-                       capplan_diags *d) {
+                       const stage_in *in, const gpu_in *g, const hw_in *hw,
+                       sim_stage *s, capplan_diags *d) {
   const mstage *ms = &m->stage[i];
   const stage_plan *sp = &pl->stage[i];
   const queue_plan *qp = &sp->queue;
@@ -147,7 +147,7 @@ static double capacity(const capplan_model *m, const plan *pl, size_t i,
   s->service_cv = qp->cs;
   if (ms->tp.kind == TP_DYNBATCH ||
       (ms->tp.kind == TP_ROOFLINE && ms->tp.as.gpu.batching)) {
-    dynamic_batcher(ms, in, hw, sp->tp.rate, s);
+    dynamic_batcher(ms, in, g, hw, sp->tp.rate, s);
   } else if (qp->job > 1) {
     /* Jobs of several requests (tp_queue.job): a batch each slot fills
      * from its own arrivals, then serves in one service time.  A fixed
@@ -234,7 +234,8 @@ int sim_plan_build(const capplan_model *m, const params *p, const plan *pl,
       bad = 1;
       continue;
     }
-    double slots = capacity(m, pl, i, &p->stage[i], &p->hw[ms->hw], s, d);
+    double slots = capacity(m, pl, i, &p->stage[i], stage_gpu(m, p, i),
+                            &p->hw[ms->hw], s, d);
     if (slots < 0) {
       bad = 1;
       continue;

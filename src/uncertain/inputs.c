@@ -22,6 +22,7 @@
  * comparison below reads each struct as doubles. */
 _Static_assert(sizeof(traffic_in) % sizeof(double) == 0, "doubles only");
 _Static_assert(sizeof(stage_in) % sizeof(double) == 0, "doubles only");
+_Static_assert(sizeof(gpu_in) % sizeof(double) == 0, "doubles only");
 _Static_assert(sizeof(cache_in) % sizeof(double) == 0, "doubles only");
 _Static_assert(sizeof(policy) % sizeof(double) == 0, "doubles only");
 _Static_assert(sizeof(hw_in) % sizeof(double) == 0, "doubles only");
@@ -131,7 +132,7 @@ typedef struct flat {
   size_t count, per; /* elements, doubles per element */
 } flat;
 
-static void flats(const capplan_model *m, const params *p, flat out[5]) {
+static void flats(const capplan_model *m, const params *p, flat out[PA_COUNT]) {
   out[PA_TRAFFIC] = (flat){(const double *)&p->traffic, 1,
                            sizeof(traffic_in) / sizeof(double)};
   out[PA_STAGE] = (flat){(const double *)p->stage, m->n_stages,
@@ -142,6 +143,8 @@ static void flats(const capplan_model *m, const params *p, flat out[5]) {
                          sizeof(policy) / sizeof(double)};
   out[PA_HW] =
       (flat){(const double *)p->hw, m->n_hw, sizeof(hw_in) / sizeof(double)};
+  out[PA_GPU] = (flat){(const double *)p->gpu, m->n_gpus,
+                       sizeof(gpu_in) / sizeof(double)};
 }
 
 double *uinput_field(params *p, const input_target *t) {
@@ -163,6 +166,10 @@ double *uinput_field(params *p, const input_target *t) {
   case PA_GROUP:
     base = (char *)p->group;
     size = sizeof(policy);
+    break;
+  case PA_GPU:
+    base = (char *)p->gpu;
+    size = sizeof(gpu_in);
     break;
   default:
     base = (char *)p->hw;
@@ -238,7 +245,7 @@ static bool probe(collector *c, const spot *s, uinput *in, bool known) {
     xs[0] = 0.25;
     xs[1] = 0.5;
   }
-  flat base[5], got[2][5];
+  flat base[PA_COUNT], got[2][PA_COUNT];
   flats(m, &m->base, base);
   capplan_model *probes[2] = {NULL, NULL};
   const char *why = NULL;
@@ -264,7 +271,7 @@ static bool probe(collector *c, const spot *s, uinput *in, bool known) {
   }
   *s->value = saved;
   size_t cap = 0;
-  for (int a = PA_TRAFFIC; a <= PA_HW && !why; a++) {
+  for (int a = PA_TRAFFIC; a < PA_COUNT && !why; a++) {
     for (size_t e = 0; e < base[a].count && !why; e++) {
       for (size_t f = 0; f < base[a].per && !why; f++) {
         size_t at = e * base[a].per + f;

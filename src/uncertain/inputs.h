@@ -26,7 +26,15 @@
 #include "schema.h"
 
 /* The arrays of the parameter vector. */
-enum params_array { PA_TRAFFIC, PA_STAGE, PA_CACHE, PA_GROUP, PA_HW };
+enum params_array {
+  PA_TRAFFIC,
+  PA_STAGE,
+  PA_CACHE,
+  PA_GROUP,
+  PA_HW,
+  PA_GPU,
+  PA_COUNT
+};
 
 /* One number of the parameter vector an input sets: the input's value
  * times SCALE. */

@@ -242,7 +242,9 @@ static void batch_tp(lstage *s, const params *p, size_t len) {
     for (size_t j = 0; j < s->n_set; j++)
       *s->set[j].to = s->set[j].from[t];
     tp_out tp;
-    tp_ops_of(TP_BATCH)->eval(&s->ms->tp, in, hw, 0, &tp);
+    /* The batch model reads no gpu_in: the zeroed one past them. */
+    tp_ops_of(TP_BATCH)->eval(&s->ms->tp, in, &p->gpu[s->ms->gpu_at], hw, 0,
+                              &tp);
     s->tp_per_server[t] = tp.per_server;
     s->tp_latency[t] = tp.latency;
     s->tp_parallelism[t] = tp.parallelism;

@@ -60,7 +60,8 @@ static tp_out tp_of(const capplan_model *g, size_t i) {
   tp_out out;
   const mstage *ms = &g->stage[i];
   tp_ops_of(ms->tp.kind)
-      ->eval(&ms->tp, &g->base.stage[i], hw_of(g, i), 0, &out);
+      ->eval(&ms->tp, &g->base.stage[i], stage_gpu(g, &g->base, i), hw_of(g, i),
+             0, &out);
   return out;
 }
 
