@@ -48,31 +48,16 @@ static size_t json_number(double v, char buf[32]) {
     strcpy(buf, "0");
     return 1;
   }
-  if (fabs(v) < 1e12 && v == floor(v)) {
-    /* what %d (or %.0f) writes */
-    char tmp[16];
-    size_t n = 0, k = 0;
-    unsigned long long u = (unsigned long long)fabs(v);
-    do {
-      tmp[n++] = (char)('0' + u % 10);
-      u /= 10;
-    } while (u);
-    if (v < 0)
-      buf[k++] = '-';
-    while (n)
-      buf[k++] = tmp[--n];
-    buf[k] = '\0';
-    return k;
-  }
-  if (fabs(v) < 1e11) {
-    /* Below 1e11, %.12g writes fixed notation, or an exponent below -4,
-     * exactly as %1.15g writes the rounded value (a decimal of at most 15
-     * digits survives the trip through a double); rounding up to 1e11
-     * (an exponent) takes the long way. */
-    fmt_g12(v, buf, 32);
-    size_t n = strlen(buf);
-    const char *e = memchr(buf, 'e', n);
-    if (!e || e[1] != '+')
+  double a = fabs(v);
+  if (a < 1e11 || (a < 1e12 && v == floor(v))) {
+    /* A whole number below 1e12 is its digits, what %d (or %.0f)
+     * writes.  Below 1e11, %.12g writes fixed notation, or an exponent
+     * below -4, exactly as %1.15g writes the rounded value (a decimal of
+     * at most 15 digits survives the trip through a double); rounding
+     * up to 1e11 (an exponent) takes the long way. */
+    size_t n = fmt_g12_n(v, buf);
+    /* an exponent with a '+' is only ever "1e+11", sign aside */
+    if (n < 3 || buf[n - 3] != '+')
       return n;
   }
   double r = round12(v);

@@ -38,28 +38,20 @@ static void fit(const ttable *t, const capplan_render_opts *opts,
   capplan_buf_release(&dropped);
 }
 
-/* A, B and C joined into BUF (snprintf's "%s%s%s", without its parsing:
- * the tables of a 100,000-stage report join 200,000 such cells). */
-static char *cat3(char *buf, size_t size, const char *a, const char *b,
-                  const char *c) {
-  size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
-  if (la + lb + lc >= size) {
-    snprintf(buf, size, "%s%s%s", a, b, c);
-    return buf;
-  }
-  memcpy(buf, a, la);
-  memcpy(buf + la, b, lb);
-  memcpy(buf + la + lb, c, lc + 1);
-  return buf;
-}
+/* Appends a figure cell: FN, one of format.h's _n functions, called with
+ * its arguments and the table's room, writes it straight into the
+ * table's text (no buffer, no copy, no scan). */
+#define FIG(t, fn, ...) tt_cell_n((t), fn(__VA_ARGS__, tt_room(t)))
 
-static void pool_cells(ttable *t, const pool_plan *pp, double latency,
-                       char b[][FMT_SIZE]) {
-  tt_cell(t, fmt_raw(pp->raw, b[2], FMT_SIZE));
-  tt_cell(t, fmt_count(pp->servers, b[3], FMT_SIZE));
-  tt_cell(t, pp->gpus > 0 ? fmt_count(pp->gpus, b[4], FMT_SIZE) : "-");
-  tt_cell(t, fmt_ms(latency, b[5], FMT_SIZE));
-  tt_cell(t, fmt_money(pp->cost_per_year, b[6], FMT_SIZE));
+static void pool_cells(ttable *t, const pool_plan *pp, double latency) {
+  FIG(t, fmt_raw_n, pp->raw);
+  FIG(t, fmt_count_n, pp->servers);
+  if (pp->gpus > 0)
+    FIG(t, fmt_count_n, pp->gpus);
+  else
+    tt_cell(t, "-");
+  FIG(t, fmt_ms_n, latency);
+  FIG(t, fmt_money_n, pp->cost_per_year);
 }
 
 static void stage_table(const capplan_report *r,
@@ -92,12 +84,11 @@ static void stage_table(const capplan_report *r,
       tt_row(t, TT_PLAIN);
       tt_cell(t, name);
       tt_cell(t, m->hw[ms->cache_hw].name);
-      tt_cell(t, fmt_rate(s->cache_load, b[0], FMT_SIZE));
-      tt_cell(t,
-              fmt_rate(r->p->cache[r->model->stage[i].cache_at].qps_per_server,
-                       b[1], FMT_SIZE));
+      FIG(t, fmt_rate_n, s->cache_load);
+      FIG(t, fmt_rate_n,
+          r->p->cache[r->model->stage[i].cache_at].qps_per_server);
       pool_cells(t, s->cache.pool,
-                 r->p->cache[r->model->stage[i].cache_at].latency, b);
+                 r->p->cache[r->model->stage[i].cache_at].latency);
       tt_cell(t, "");
       tt_cell(t, s->cache.pool->binding != CON_THROUGHPUT
                      ? constraint_name(s->cache.pool->binding)
@@ -106,16 +97,16 @@ static void stage_table(const capplan_report *r,
     tt_row(t, TT_PLAIN);
     tt_cell(t, ms->name);
     tt_cell(t, render_stage_hw(m, i));
-    tt_cell(t, fmt_rate(s->load, b[0], FMT_SIZE));
-    tt_cell(t, fmt_rate(s->tp.per_server, b[1], FMT_SIZE));
+    FIG(t, fmt_rate_n, s->load);
+    FIG(t, fmt_rate_n, s->tp.per_server);
     if (group) {
-      tt_cell(t, fmt_raw(s->equivalents, b[2], FMT_SIZE));
+      FIG(t, fmt_raw_n, s->equivalents);
       tt_cell(t, "-");
       tt_cell(t, "-");
-      tt_cell(t, fmt_ms(s->latency, b[5], FMT_SIZE));
+      FIG(t, fmt_ms_n, s->latency);
       tt_cell(t, "-");
     } else {
-      pool_cells(t, &s->pool, s->latency, b);
+      pool_cells(t, &s->pool, s->latency);
     }
     tt_cell(t, group ? group : "");
     tt_cell(t, !group && s->pool.binding != CON_THROUGHPUT
@@ -179,17 +170,20 @@ static void group_table(const capplan_report *r,
 static void avail_row(ttable *t, const char *name, const pool_plan *pp,
                       double server, avail all, const avail_figs *f, avail req,
                       const char *note) {
-  char b[7][FMT_SIZE], upof[2 * FMT_SIZE];
-  cat3(upof, sizeof upof, fmt_count(pp->needed, b[0], FMT_SIZE), " of ",
-       fmt_count(pp->servers, b[1], FMT_SIZE));
   tt_row(t, TT_PLAIN);
   tt_cell(t, name);
-  tt_cell(t, upof);
-  tt_cell(t, fmt_percent(server, b[2], FMT_SIZE));
-  tt_cell(t, fmt_availability(all.up, all.down, b[3], FMT_SIZE));
-  tt_cell(t, fmt_nines(f->nines, f->above_cap, b[4], FMT_SIZE));
-  tt_cell(t, fmt_downtime(f->down_year_min, b[5], FMT_SIZE));
-  tt_cell(t, fmt_availability(req.up, req.down, b[6], FMT_SIZE));
+  /* "N of M", both counts written in place (TT_ROOM holds two) */
+  char *upof = tt_room(t);
+  size_t n = fmt_count_n(pp->needed, upof);
+  memcpy(upof + n, " of ", 4);
+  n += 4;
+  n += fmt_count_n(pp->servers, upof + n);
+  tt_cell_n(t, n);
+  FIG(t, fmt_percent_n, server);
+  FIG(t, fmt_availability_n, all.up, all.down);
+  FIG(t, fmt_nines_n, f->nines, f->above_cap);
+  FIG(t, fmt_downtime_n, f->down_year_min);
+  FIG(t, fmt_availability_n, req.up, req.down);
   tt_cell(t, note);
 }
 
@@ -316,20 +310,24 @@ static void queue_table(const capplan_report *r,
     tt_row(t, TT_PLAIN);
     tt_cell(t, m->stage[i].name);
     tt_cell(t, queue_model_name(q->model));
-    cat3(b[0], FMT_SIZE, fmt_count(q->slots, b[8], FMT_SIZE),
-         q->random ? "/server" : "", "");
-    tt_cell(t, b[0]);
-    tt_cell(t, fmt_percent(q->utilization, b[1], FMT_SIZE));
+    char *slots = tt_room(t);
+    size_t n = fmt_count_n(q->slots, slots);
+    if (q->random) {
+      memcpy(slots + n, "/server", 7);
+      n += 7;
+    }
+    tt_cell_n(t, n);
+    FIG(t, fmt_percent_n, q->utilization);
     if (!q->stable) {
       tt_cell(t, "overloaded");
       for (int c = 0; c < 5; c++)
         tt_cell(t, "-");
       continue;
     }
-    tt_cell(t, fmt_small_percent(q->p_wait, b[2], FMT_SIZE));
-    tt_cell(t, fmt_small_ms(q->wait_mean, b[3], FMT_SIZE));
+    FIG(t, fmt_small_percent_n, q->p_wait);
+    FIG(t, fmt_small_ms_n, q->wait_mean);
     for (int c = 0; c < PCT_COUNT; c++)
-      tt_cell(t, fmt_ms(q->pct[c], b[4 + c], FMT_SIZE));
+      FIG(t, fmt_ms_n, q->pct[c]);
   }
   tt_row(t, TT_BOLD);
   tt_cell(t, "end to end");

@@ -181,6 +181,25 @@ general:
   capplan_buf_release(&e);
 }
 
+char *tt_room(ttable *t) {
+  return capplan_buf_reserve(&t->text, TT_ROOM + TEXT_SLACK);
+}
+
+void tt_cell_n(ttable *t, size_t n) {
+  if (t->filled == t->ncols || !t->n)
+    return;
+  size_t col = t->filled++;
+  tcell *cell = &t->row[col];
+  cell->len = cell->width = (uint32_t)n;
+  t->text.len += n;
+  if (n > t->max_len)
+    t->max_len = n;
+  if (n > t->colw[col])
+    t->colw[col] = n;
+  if (!t->header && n)
+    t->used[col] = true;
+}
+
 void tt_cell_raw(ttable *t, const char *text) {
   put_cell(t, text ? text : "", text ? strlen(text) : 0, SIZE_MAX);
 }

@@ -28,6 +28,14 @@ enum { TT_PLAIN = 0, TT_BOLD = 1, TT_DIM = 2, TT_HEADER = 3 };
 void tt_row(ttable *t, int style);
 /* Appends a cell to the current row (NULL is an empty cell). */
 void tt_cell(ttable *t, const char *text);
+/* A cell written in place: tt_room gives room for TT_ROOM bytes at the
+ * end of the table's text, the caller writes the cell there (a figure
+ * from format.h's _n functions, plain printable ASCII, so its width is
+ * its length) and tt_cell_n appends it with its length.  No copy, no
+ * scan: a 100,000-stage report's tables hold two million figures. */
+enum { TT_ROOM = 128 };
+char *tt_room(ttable *t);
+void tt_cell_n(ttable *t, size_t len);
 /* The same for text of capplan's own that may hold colour codes, which
  * are kept as they are. */
 void tt_cell_raw(ttable *t, const char *text);
