@@ -38,20 +38,65 @@ static void fit(const ttable *t, const capplan_render_opts *opts,
   capplan_buf_release(&dropped);
 }
 
-/* Appends a figure cell: FN, one of format.h's _n functions, called with
- * its arguments and the table's room, writes it straight into the
- * table's text (no buffer, no copy, no scan). */
-#define FIG(t, fn, ...) tt_cell_n((t), fn(__VA_ARGS__, tt_room(t)))
+/* format.h's _n functions as texttable.h's figure functions (tt_fig_fn):
+ * the table writes their text straight into its own (no buffer, no
+ * copy, no scan), and copies a text it has written before. */
+static size_t f_count(double a, double b, char *buf) {
+  (void)b;
+  return fmt_count_n(a, buf);
+}
+static size_t f_rate(double a, double b, char *buf) {
+  (void)b;
+  return fmt_rate_n(a, buf);
+}
+static size_t f_raw(double a, double b, char *buf) {
+  (void)b;
+  return fmt_raw_n(a, buf);
+}
+static size_t f_ms(double a, double b, char *buf) {
+  (void)b;
+  return fmt_ms_n(a, buf);
+}
+static size_t f_money(double a, double b, char *buf) {
+  (void)b;
+  return fmt_money_n(a, buf);
+}
+static size_t f_percent(double a, double b, char *buf) {
+  (void)b;
+  return fmt_percent_n(a, buf);
+}
+static size_t f_small_percent(double a, double b, char *buf) {
+  (void)b;
+  return fmt_small_percent_n(a, buf);
+}
+static size_t f_small_ms(double a, double b, char *buf) {
+  (void)b;
+  return fmt_small_ms_n(a, buf);
+}
+static size_t f_downtime(double a, double b, char *buf) {
+  (void)b;
+  return fmt_downtime_n(a, buf);
+}
+/* A: up, B: down */
+static size_t f_availability(double a, double b, char *buf) {
+  return fmt_availability_n(a, b, buf);
+}
+/* A: the nines, B: 1 past the cap */
+static size_t f_nines(double a, double b, char *buf) {
+  return fmt_nines_n(a, b != 0, buf);
+}
+
+#define FIG(t, fn, a) tt_cell_fig((t), (fn), (a), 0)
 
 static void pool_cells(ttable *t, const pool_plan *pp, double latency) {
-  FIG(t, fmt_raw_n, pp->raw);
-  FIG(t, fmt_count_n, pp->servers);
+  FIG(t, f_raw, pp->raw);
+  FIG(t, f_count, pp->servers);
   if (pp->gpus > 0)
-    FIG(t, fmt_count_n, pp->gpus);
+    FIG(t, f_count, pp->gpus);
   else
     tt_cell(t, "-");
-  FIG(t, fmt_ms_n, latency);
-  FIG(t, fmt_money_n, pp->cost_per_year);
+  FIG(t, f_ms, latency);
+  FIG(t, f_money, pp->cost_per_year);
 }
 
 static void stage_table(const capplan_report *r,
@@ -84,9 +129,8 @@ static void stage_table(const capplan_report *r,
       tt_row(t, TT_PLAIN);
       tt_cell(t, name);
       tt_cell(t, m->hw[ms->cache_hw].name);
-      FIG(t, fmt_rate_n, s->cache_load);
-      FIG(t, fmt_rate_n,
-          r->p->cache[r->model->stage[i].cache_at].qps_per_server);
+      FIG(t, f_rate, s->cache_load);
+      FIG(t, f_rate, r->p->cache[r->model->stage[i].cache_at].qps_per_server);
       pool_cells(t, s->cache.pool,
                  r->p->cache[r->model->stage[i].cache_at].latency);
       tt_cell(t, "");
@@ -97,13 +141,13 @@ static void stage_table(const capplan_report *r,
     tt_row(t, TT_PLAIN);
     tt_cell(t, ms->name);
     tt_cell(t, render_stage_hw(m, i));
-    FIG(t, fmt_rate_n, s->load);
-    FIG(t, fmt_rate_n, s->tp.per_server);
+    FIG(t, f_rate, s->load);
+    FIG(t, f_rate, s->tp.per_server);
     if (group) {
-      FIG(t, fmt_raw_n, s->equivalents);
+      FIG(t, f_raw, s->equivalents);
       tt_cell(t, "-");
       tt_cell(t, "-");
-      FIG(t, fmt_ms_n, s->latency);
+      FIG(t, f_ms, s->latency);
       tt_cell(t, "-");
     } else {
       pool_cells(t, &s->pool, s->latency);
@@ -174,16 +218,16 @@ static void avail_row(ttable *t, const char *name, const pool_plan *pp,
   tt_cell(t, name);
   /* "N of M", both counts written in place (TT_ROOM holds two) */
   char *upof = tt_room(t);
-  size_t n = fmt_count_n(pp->needed, upof);
+  size_t n = tt_fig_at(t, f_count, pp->needed, 0, upof);
   memcpy(upof + n, " of ", 4);
   n += 4;
-  n += fmt_count_n(pp->servers, upof + n);
+  n += tt_fig_at(t, f_count, pp->servers, 0, upof + n);
   tt_cell_n(t, n);
-  FIG(t, fmt_percent_n, server);
-  FIG(t, fmt_availability_n, all.up, all.down);
-  FIG(t, fmt_nines_n, f->nines, f->above_cap);
-  FIG(t, fmt_downtime_n, f->down_year_min);
-  FIG(t, fmt_availability_n, req.up, req.down);
+  FIG(t, f_percent, server);
+  tt_cell_fig(t, f_availability, all.up, all.down);
+  tt_cell_fig(t, f_nines, f->nines, f->above_cap);
+  FIG(t, f_downtime, f->down_year_min);
+  tt_cell_fig(t, f_availability, req.up, req.down);
   tt_cell(t, note);
 }
 
@@ -311,23 +355,23 @@ static void queue_table(const capplan_report *r,
     tt_cell(t, m->stage[i].name);
     tt_cell(t, queue_model_name(q->model));
     char *slots = tt_room(t);
-    size_t n = fmt_count_n(q->slots, slots);
+    size_t n = tt_fig_at(t, f_count, q->slots, 0, slots);
     if (q->random) {
       memcpy(slots + n, "/server", 7);
       n += 7;
     }
     tt_cell_n(t, n);
-    FIG(t, fmt_percent_n, q->utilization);
+    FIG(t, f_percent, q->utilization);
     if (!q->stable) {
       tt_cell(t, "overloaded");
       for (int c = 0; c < 5; c++)
         tt_cell(t, "-");
       continue;
     }
-    FIG(t, fmt_small_percent_n, q->p_wait);
-    FIG(t, fmt_small_ms_n, q->wait_mean);
+    FIG(t, f_small_percent, q->p_wait);
+    FIG(t, f_small_ms, q->wait_mean);
     for (int c = 0; c < PCT_COUNT; c++)
-      FIG(t, fmt_ms_n, q->pct[c]);
+      FIG(t, f_ms, q->pct[c]);
   }
   tt_row(t, TT_BOLD);
   tt_cell(t, "end to end");

@@ -40,9 +40,19 @@ struct ttable {
   size_t n_odd, cap_odd;
   bool header; /* the current row is a TT_HEADER */
   size_t n, cap, filled;
-  size_t max_len;   /* the longest cell in bytes */
-  capplan_buf text; /* the cells' bytes, one after another */
+  size_t max_len;        /* the longest cell in bytes */
+  capplan_buf text;      /* the cells' bytes, one after another */
+  struct fig_memo *memo; /* tt_fig_at's, made at its first figure */
 };
+
+/* A figure's text, kept by its function and arguments (tt_fig_at). */
+enum { FIG_TEXT = 48, FIG_MEMO = 256 };
+typedef struct fig_memo {
+  tt_fig_fn fn; /* NULL: empty */
+  uint64_t a, b;
+  size_t len;
+  char text[FIG_TEXT];
+} fig_memo;
 
 ttable *tt_new(size_t ncols, const char *align) {
   ttable *t = xcalloc(1, sizeof *t);
@@ -61,6 +71,7 @@ void tt_free(ttable *t) {
   free(t->style);
   free(t->cells);
   free(t->odd);
+  free(t->memo);
   free(t->align);
   free(t->priority);
   free(t->colw);
@@ -205,6 +216,35 @@ void tt_cell_n(ttable *t, size_t n) {
     return;
   t->text.len += n;
   set_cell(t, t->filled++, n, n);
+}
+
+size_t tt_fig_at(ttable *t, tt_fig_fn fn, double a, double b, char *at) {
+  if (!t->memo)
+    t->memo = xcalloc(FIG_MEMO, sizeof *t->memo);
+  uint64_t ka, kb;
+  memcpy(&ka, &a, sizeof ka);
+  memcpy(&kb, &b, sizeof kb);
+  /* the top 8 bits of a multiplicative hash: 256 slots */
+  uint64_t h = (ka ^ (kb * 0xC2B2AE3D27D4EB4FULL) ^ (uint64_t)(uintptr_t)fn) *
+               0x9E3779B97F4A7C15ULL;
+  fig_memo *e = &t->memo[h >> 56];
+  if (e->fn == fn && e->a == ka && e->b == kb) {
+    memcpy(at, e->text, FIG_TEXT); /* the room holds TT_ROOM bytes */
+    return e->len;
+  }
+  size_t n = fn(a, b, at);
+  if (n < FIG_TEXT) {
+    e->fn = fn;
+    e->a = ka;
+    e->b = kb;
+    e->len = n;
+    memcpy(e->text, at, n);
+  }
+  return n;
+}
+
+void tt_cell_fig(ttable *t, tt_fig_fn fn, double a, double b) {
+  tt_cell_n(t, tt_fig_at(t, fn, a, b, tt_room(t)));
 }
 
 void tt_cell_raw(ttable *t, const char *text) {

@@ -36,6 +36,16 @@ void tt_cell(ttable *t, const char *text);
 enum { TT_ROOM = 128 };
 char *tt_room(ttable *t);
 void tt_cell_n(ttable *t, size_t len);
+/* A figure cell: FN writes the text of figure A (B a second argument, 0
+ * if none) at BUF, plain printable ASCII, and returns its length.  The
+ * table keeps the texts it was given last by FN, A and B (their bits),
+ * and copies one that comes again instead of calling FN: a report's
+ * tables show the same figures row after row (a stage's 99.9% servers,
+ * a count of 2, stages alike).  tt_fig_at writes the text at AT (room
+ * from tt_room) and returns its length, for a cell of several. */
+typedef size_t (*tt_fig_fn)(double a, double b, char *buf);
+size_t tt_fig_at(ttable *t, tt_fig_fn fn, double a, double b, char *at);
+void tt_cell_fig(ttable *t, tt_fig_fn fn, double a, double b);
 /* The same for text of capplan's own that may hold colour codes, which
  * are kept as they are. */
 void tt_cell_raw(ttable *t, const char *text);
