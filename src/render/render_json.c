@@ -104,7 +104,7 @@ static void indent(jw *w, int level) {
   }
 }
 
-/* Blanks for an indent, read whole: member_value_n copies all 32 for any
+/* Blanks for an indent, read whole: member_put copies all 32 for any
  * indent up to 32, one fixed-size copy instead of a call. */
 static const char blanks[] = "                                ";
 #define BLANKS (sizeof blanks - 1)
@@ -148,11 +148,6 @@ static CAPPLAN_ALWAYS_INLINE void member_put(jw *w, const char *key,
   capplan_buf_commit(b, k + n);
 }
 
-static void member_value_n(jw *w, const char *key, size_t klen,
-                           const char *value, size_t n) {
-  member_put(w, key, klen, value, n, false);
-}
-
 /* A number's member: VALUE is num's buffer of 32 bytes. */
 static CAPPLAN_ALWAYS_INLINE void member_number(jw *w, const char *key,
                                                 size_t klen,
@@ -161,11 +156,12 @@ static CAPPLAN_ALWAYS_INLINE void member_number(jw *w, const char *key,
   member_put(w, key, klen, value, n, true);
 }
 
-/* member_value_n with KEY's length, which the compiler knows when KEY is
- * a literal and the call is inlined (keys are ours: plain ASCII). */
+/* member_put with KEY's length, which the compiler knows when KEY is a
+ * literal (keys are ours: plain ASCII), and so copies the key, and a
+ * literal value, in a few fixed-size moves. */
 static CAPPLAN_ALWAYS_INLINE void member_value(jw *w, const char *key,
                                                const char *value, size_t n) {
-  member_value_n(w, key, key ? strlen(key) : 0, value, n);
+  member_put(w, key, key ? strlen(key) : 0, value, n, false);
 }
 
 static CAPPLAN_ALWAYS_INLINE void member(jw *w, const char *key) {

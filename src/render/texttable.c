@@ -211,14 +211,21 @@ char *tt_room(ttable *t) {
   return capplan_buf_reserve(&t->text, TT_ROOM + TEXT_SLACK);
 }
 
-void tt_cell_n(ttable *t, size_t n) {
+/* tt_cell_n's work, inline in tt_cell_fig too. */
+static CAPPLAN_ALWAYS_INLINE void cell_n(ttable *t, size_t n) {
   if (t->filled == t->ncols || !t->n)
     return;
   t->text.len += n;
   set_cell(t, t->filled++, n, n);
 }
 
-size_t tt_fig_at(ttable *t, tt_fig_fn fn, double a, double b, char *at) {
+void tt_cell_n(ttable *t, size_t n) {
+  cell_n(t, n);
+}
+
+/* tt_fig_at's work, inline in tt_cell_fig too. */
+static CAPPLAN_ALWAYS_INLINE size_t fig_at(ttable *t, tt_fig_fn fn, double a,
+                                           double b, char *at) {
   if (!t->memo)
     t->memo = xcalloc(FIG_MEMO, sizeof *t->memo);
   uint64_t ka, kb;
@@ -243,8 +250,12 @@ size_t tt_fig_at(ttable *t, tt_fig_fn fn, double a, double b, char *at) {
   return n;
 }
 
+size_t tt_fig_at(ttable *t, tt_fig_fn fn, double a, double b, char *at) {
+  return fig_at(t, fn, a, b, at);
+}
+
 void tt_cell_fig(ttable *t, tt_fig_fn fn, double a, double b) {
-  tt_cell_n(t, tt_fig_at(t, fn, a, b, tt_room(t)));
+  cell_n(t, fig_at(t, fn, a, b, tt_room(t)));
 }
 
 void tt_cell_raw(ttable *t, const char *text) {
