@@ -4,9 +4,12 @@
 #include "format.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "util.h"
 
 /* Inserts thousands separators into the digits of S (which may start with
  * '-' and contain a '.'), in place; S must have room. */
@@ -62,82 +65,115 @@ static bool scaled(double a, int d, unsigned long long *k) {
   return true;
 }
 
-/* Writes K / 10^D with D decimals into BUF (of at least 32 bytes), '-'
- * first when NEG; STRIP drops the decimals' trailing zeros (and a bare
- * point), GROUP puts thousands separators in the whole part.  K below
- * 4e15 and D up to 12 take at most 23 characters: 16 digits, 5
- * separators, the point and the sign. */
-static void put_scaled(char *buf, bool neg, unsigned long long k, int d,
-                       bool strip, bool group) {
-  char tmp[48], *end = tmp + sizeof tmp, *p = end;
-  if (strip)
+/* Two digits at a time: "00" to "99". */
+static const char pairs[] = "00010203040506070809101112131415161718192021"
+                            "22232425262728293031323334353637383940414243"
+                            "44454647484950515253545556575859606162636465"
+                            "66676869707172737475767778798081828384858687"
+                            "888990919293949596979899";
+
+/* The four digits of X < 10^4 at P: two pairs, X / 100 in 32 bits. */
+static inline void put4(char *p, uint32_t x) {
+  uint32_t hi = x / 100;
+  memcpy(p, pairs + 2 * hi, 2);
+  memcpy(p + 2, pairs + 2 * (x - 100 * hi), 2);
+}
+
+/* Writes the N digits of X (X < 10^N; leading zeros written) so that
+ * they end at END: eight at a time split off in 64 bits, then four and
+ * two at a time in 32, where division is cheaper, each group unrolled. */
+static CAPPLAN_ALWAYS_INLINE void digits_back(char *end, unsigned long long x,
+                                              int n) {
+  for (; n >= 8; n -= 8) {
+    uint32_t lo = (uint32_t)(x % 100000000u);
+    x /= 100000000u;
+    end -= 8;
+    put4(end, lo / 10000);
+    put4(end + 4, lo % 10000);
+  }
+  uint32_t y = (uint32_t)x;
+  if (n >= 4) {
+    end -= 4;
+    put4(end, y % 10000);
+    y /= 10000;
+    n -= 4;
+  }
+  if (n >= 2) {
+    end -= 2;
+    memcpy(end, pairs + 2 * (y % 100), 2);
+    y /= 100;
+    n -= 2;
+  }
+  if (n)
+    end[-1] = (char)('0' + y);
+}
+
+/* Writes K / 10^D with D decimals (D up to 15) into BUF (of at least 32
+ * bytes), '-' first when NEG; STRIP drops the decimals' trailing zeros
+ * (and a bare point), GROUP puts thousands separators in the whole part.
+ * Returns the length.  K below 4e15 takes at most 25 characters: 16
+ * digits, 5 separators, a leading 0, the point and the sign.  The
+ * length is known before a digit is written, so the digits go straight
+ * to their place. */
+static size_t put_scaled(char *buf, bool neg, unsigned long long k, int d,
+                         bool strip, bool group) {
+  if (strip) {
+    while (d >= 4 && k % 10000 == 0) {
+      k /= 10000;
+      d -= 4;
+    }
     while (d > 0 && k % 10 == 0) {
       k /= 10;
       d--;
     }
-  static const char pairs[] = "00010203040506070809101112131415161718192021"
-                              "22232425262728293031323334353637383940414243"
-                              "44454647484950515253545556575859606162636465"
-                              "66676869707172737475767778798081828384858687"
-                              "888990919293949596979899";
+  }
+  unsigned long long whole = k, frac = 0;
   if (d > 0) {
-    unsigned long long fp = k % pow10u[d];
-    k /= pow10u[d];
-    int i = d;
-    for (; i >= 2; i -= 2) {
-      p -= 2;
-      memcpy(p, pairs + 2 * (fp % 100), 2);
-      fp /= 100;
-    }
-    if (i)
-      *--p = (char)('0' + fp % 10);
-    *--p = '.';
+    whole = k / pow10u[d];
+    frac = k % pow10u[d];
   }
-  if (group) {
-    int n = 0;
-    do {
-      if (n && n % 3 == 0)
-        *--p = ',';
-      *--p = (char)('0' + k % 10);
-      k /= 10;
-      n++;
-    } while (k);
-  } else {
-    for (; k >= 100; k /= 100) {
-      p -= 2;
-      memcpy(p, pairs + 2 * (k % 100), 2);
-    }
-    if (k >= 10) {
-      p -= 2;
-      memcpy(p, pairs + 2 * k, 2);
-    } else {
-      *--p = (char)('0' + k);
-    }
-  }
-  if (neg)
-    *--p = '-';
-  size_t len = (size_t)(end - p);
-  memcpy(buf, p, len);
+  int nd = 1; /* digits of the whole part */
+  while (nd < 16 && whole >= pow10u[nd])
+    nd++;
+  size_t len = (size_t)neg + (size_t)nd + (group ? (size_t)(nd - 1) / 3 : 0) +
+               (d > 0 ? 1 + (size_t)d : 0);
+  char *end = buf + len;
   buf[len] = '\0';
+  if (d > 0) {
+    digits_back(end, frac, d);
+    end -= d;
+    *--end = '.';
+  }
+  if (group)
+    for (; nd > 3; nd -= 3) {
+      digits_back(end, whole % 1000, 3);
+      end -= 3;
+      *--end = ',';
+      whole /= 1000;
+    }
+  digits_back(end, whole, nd);
+  if (neg)
+    buf[0] = '-';
+  return len;
 }
 
 /* What snprintf(buf, size, "%.*f", d, v) writes (a negative V keeps its
  * '-' however it rounds), by integer arithmetic when scaled() is sure of
- * the digits. */
-static void fixed(double v, int d, char *buf, size_t size) {
+ * the digits; returns the length. */
+static size_t fixed(double v, int d, char *buf, size_t size) {
   unsigned long long k;
   if (size < 32 || d > 12 || !scaled(fabs(v), d, &k)) {
     snprintf(buf, size, "%.*f", d, v);
-    return;
+    return strlen(buf);
   }
-  put_scaled(buf, v < 0, k, d, false, false);
+  return put_scaled(buf, v < 0, k, d, false, false);
 }
 
-/* fmt_g12 below 0.1: %.12g of 1e-11 <= A < 0.1 (V's magnitude), or false
- * when printf must decide.  The exponent X of the 12 digits, once
+/* fmt_g12 below 0.1: %.12g of 1e-11 <= A < 0.1 (V's magnitude) and its
+ * length, or 0 when printf must decide.  The exponent X of the 12 digits, once
  * rounded, picks the style: from -4 on, fixed with 11 - X decimals, else
  * d.ddddddddddde-XX, trailing zeros dropped in both. */
-static bool g12_small(double v, double a, char *buf) {
+static size_t g12_small(double v, double a, char *buf) {
   static const double tiny[] = {1e-11, 1e-10, 1e-9, 1e-8, 1e-7, 1e-6,
                                 1e-5,  1e-4,  1e-3, 1e-2, 1e-1};
   /* X from the table of the doubles nearest the powers of ten, which
@@ -148,7 +184,7 @@ static bool g12_small(double v, double a, char *buf) {
   unsigned long long k = 0;
   for (int tries = 0; tries < 3; tries++) {
     if (11 - x > 22 || !scaled(a, 11 - x, &k))
-      return false;
+      return 0;
     if (k < 100000000000ULL)
       x--; /* fewer than 12 digits: X is lower */
     else if (k > 1000000000000ULL)
@@ -157,15 +193,13 @@ static bool g12_small(double v, double a, char *buf) {
       break;
   }
   if (k < 100000000000ULL || k > 1000000000000ULL)
-    return false;
+    return 0;
   if (k == 1000000000000ULL) { /* rounded up to the next power */
     k = 100000000000ULL;
     x++;
   }
-  if (x >= -4) {
-    put_scaled(buf, v < 0, k, 11 - x, true, false);
-    return true;
-  }
+  if (x >= -4)
+    return put_scaled(buf, v < 0, k, 11 - x, true, false);
   char d[12];
   for (int i = 11; i >= 0; i--) {
     d[i] = (char)('0' + k % 10);
@@ -188,18 +222,34 @@ static bool g12_small(double v, double a, char *buf) {
   buf[o++] = (char)('0' + -x / 10);
   buf[o++] = (char)('0' + -x % 10);
   buf[o] = '\0';
-  return true;
+  return o;
 }
 
-char *fmt_g12(double v, char *buf, size_t size) {
+size_t fmt_g12_n(double v, char *buf) {
   static const double p10[] = {0.1, 1,   1e1, 1e2, 1e3,  1e4, 1e5,
                                1e6, 1e7, 1e8, 1e9, 1e10, 1e11};
   double a = fabs(v);
-  if (a >= 1e-11 && a < 0.1 && size >= 32 && g12_small(v, a, buf))
-    return buf;
-  if (!(a >= 0.1 && a < 1e11) || size < 32) {
-    snprintf(buf, size, "%.12g", v);
-    return buf;
+  /* A whole number of up to 12 digits is its digits (the JSON report's
+   * counts); -0 and 0 go printf's way ("-0"). */
+  if (a >= 1 && a < 1e12 && a == floor(a)) {
+    unsigned long long u = (unsigned long long)a;
+    int nd = 1;
+    while (nd < 12 && u >= pow10u[nd])
+      nd++;
+    size_t len = (size_t)(v < 0) + (size_t)nd;
+    buf[0] = '-'; /* a digit takes its place for V > 0 */
+    digits_back(buf + len, u, nd);
+    buf[len] = '\0';
+    return len;
+  }
+  if (a >= 1e-11 && a < 0.1) {
+    size_t n = g12_small(v, a, buf);
+    if (n)
+      return n;
+  }
+  if (!(a >= 0.1 && a < 1e11)) {
+    snprintf(buf, 32, "%.12g", v);
+    return strlen(buf);
   }
   /* e = floor(log10(a)), exact against the table */
   int e = -1;
@@ -210,22 +260,17 @@ char *fmt_g12(double v, char *buf, size_t size) {
    * ten adds a digit that is a zero, dropped the same way. */
   unsigned long long k;
   if (!scaled(a, 11 - e, &k)) {
-    snprintf(buf, size, "%.12g", v);
-    return buf;
+    snprintf(buf, 32, "%.12g", v);
+    return strlen(buf);
   }
-  put_scaled(buf, v < 0, k, 11 - e, true, false);
-  return buf;
+  return put_scaled(buf, v < 0, k, 11 - e, true, false);
 }
 
-/* A + B into BUF (snprintf's "%s%s", without its parsing). */
-static char *join(char *buf, size_t size, const char *a, const char *b) {
-  size_t la = strlen(a), lb = strlen(b);
-  if (la + lb + 1 > size) {
-    snprintf(buf, size, "%s%s", a, b);
-    return buf;
-  }
-  memmove(buf, a, la);
-  memcpy(buf + la, b, lb + 1);
+char *fmt_g12(double v, char *buf, size_t size) {
+  if (size >= 32)
+    fmt_g12_n(v, buf);
+  else
+    snprintf(buf, size, "%.12g", v);
   return buf;
 }
 
@@ -248,23 +293,23 @@ static char *sci(double v, char *buf, size_t size) {
   return buf;
 }
 
-char *fmt_number(double v, int decimals, char *buf, size_t size) {
+/* The room number_n writes into: 16 digits, the point and 20 decimals
+ * that printf may write, 5 separators, the sign and the NUL fit. */
+enum { NUM_ROOM = 48 };
+
+/* fmt_number into BUF of NUM_ROOM bytes; returns the length. */
+static size_t number_n(double v, int decimals, char *buf) {
   if (v == 0 || !isfinite(v))
     v = 0; /* no "-0"; non-finite figures never reach here */
   if (fabs(v) >= CAPPLAN_MAX_EXACT)
-    return sci(v, buf, size);
+    return strlen(sci(v, buf, NUM_ROOM));
   unsigned long long k;
-  if (size >= 32 && v == floor(v)) {
-    /* the common case: no decimals to print */
-    put_scaled(buf, v < 0, (unsigned long long)fabs(v), 0, false, true);
-    return buf;
-  }
-  if (size >= 32 && decimals <= 12 && scaled(fabs(v), decimals, &k)) {
+  if (v == floor(v)) /* the common case: no decimals to print */
+    return put_scaled(buf, v < 0, (unsigned long long)fabs(v), 0, false, true);
+  if (decimals <= 12 && scaled(fabs(v), decimals, &k))
     /* "-0.00" shows as 0 */
-    put_scaled(buf, v < 0 && k != 0, k, decimals, true, true);
-    return buf;
-  }
-  fixed(v, decimals, buf, size);
+    return put_scaled(buf, v < 0 && k != 0, k, decimals, true, true);
+  fixed(v, decimals, buf, NUM_ROOM);
   if (strchr(buf, '.')) {
     size_t n = strlen(buf);
     while (n > 0 && buf[n - 1] == '0')
@@ -274,8 +319,56 @@ char *fmt_number(double v, int decimals, char *buf, size_t size) {
   }
   if (!strcmp(buf, "-0"))
     strcpy(buf, "0");
-  group_digits(buf, size);
+  group_digits(buf, NUM_ROOM);
+  return strlen(buf);
+}
+
+/* TMP, written by one of the _n formats, into BUF of SIZE bytes (less
+ * than FMT_SIZE: what fits). */
+static char *copy_out(const char *tmp, char *buf, size_t size) {
+  if (!size)
+    return buf;
+  size_t n = strlen(tmp);
+  n = n < size ? n : size - 1;
+  memcpy(buf, tmp, n);
+  buf[n] = '\0';
   return buf;
+}
+
+char *fmt_number(double v, int decimals, char *buf, size_t size) {
+  if (size >= NUM_ROOM) {
+    number_n(v, decimals, buf);
+    return buf;
+  }
+  char tmp[NUM_ROOM];
+  number_n(v, decimals, tmp);
+  return copy_out(tmp, buf, size);
+}
+
+/* floor(log10(A) + EPS) for A > 0 and EPS 0 or a tolerance up to 1e-9.
+ * Where A is more than 1e-7 (relative) from every power of ten, the
+ * table of powers settles it: log10(A) is then at least 4e-8 from a
+ * whole number, far more than log10's error (an ulp) and EPS together,
+ * and the table's entries (the doubles nearest 10^e) are within an ulp
+ * of the powers.  Next to a power, or out of the table, log10 decides
+ * as before. */
+static int floor_log10(double a, double eps) {
+  static const double p10[] = {1e-20, 1e-19, 1e-18, 1e-17, 1e-16, 1e-15, 1e-14,
+                               1e-13, 1e-12, 1e-11, 1e-10, 1e-9,  1e-8,  1e-7,
+                               1e-6,  1e-5,  1e-4,  1e-3,  1e-2,  1e-1,  1,
+                               1e1,   1e2,   1e3,   1e4,   1e5,   1e6,   1e7,
+                               1e8,   1e9,   1e10,  1e11,  1e12,  1e13,  1e14,
+                               1e15,  1e16,  1e17,  1e18,  1e19,  1e20};
+  if (a >= 1e-20 && a < 1e20) {
+    int e = 0; /* p10[e + 20] <= a < p10[e + 21] */
+    while (a < p10[e + 20])
+      e--;
+    while (a >= p10[e + 21])
+      e++;
+    if (a > p10[e + 20] * (1 + 1e-7) && a < p10[e + 21] * (1 - 1e-7))
+      return e;
+  }
+  return (int)floor(log10(a) + eps);
 }
 
 char *fmt_number_sig(double v, int decimals, char *buf, size_t size) {
@@ -288,6 +381,10 @@ char *fmt_number_sig(double v, int decimals, char *buf, size_t size) {
   return fmt_number(v, decimals, buf, size);
 }
 
+size_t fmt_count_n(double v, char *buf) {
+  return number_n(round(v), 0, buf);
+}
+
 char *fmt_count(double v, char *buf, size_t size) {
   return fmt_number(round(v), 0, buf, size);
 }
@@ -296,8 +393,18 @@ char *fmt_count(double v, char *buf, size_t size) {
 static int sig3(double v) {
   if (v <= 0)
     return 0;
-  int d = 2 - (int)floor(log10(v));
+  int d = 2 - floor_log10(v, 0);
   return d < 0 ? 0 : d > 12 ? 12 : d;
+}
+
+static size_t rate_n(double v, int extra, char *buf) {
+  double a = fabs(v);
+  int dec = a >= 100 ? 0 : a >= 1 ? 2 : sig3(a);
+  return number_n(v, dec + extra, buf);
+}
+
+size_t fmt_rate_n(double v, char *buf) {
+  return rate_n(v, 0, buf);
 }
 
 char *fmt_rate(double v, char *buf, size_t size) {
@@ -305,9 +412,13 @@ char *fmt_rate(double v, char *buf, size_t size) {
 }
 
 char *fmt_rate_extra(double v, int extra, char *buf, size_t size) {
-  double a = fabs(v);
-  int dec = a >= 100 ? 0 : a >= 1 ? 2 : sig3(a);
-  return fmt_number(v, dec + extra, buf, size);
+  if (size >= NUM_ROOM) {
+    rate_n(v, extra, buf);
+    return buf;
+  }
+  char tmp[NUM_ROOM];
+  rate_n(v, extra, tmp);
+  return copy_out(tmp, buf, size);
 }
 
 /* The decimals money of magnitude A shows. */
@@ -316,19 +427,46 @@ static int money_decimals(double a) {
   /* Below ten cents, two significant digits: a cost per million
    * requests of $0.0082 is not "$0.01" (issue 9). */
   if (a > 0 && a < 0.1) {
-    dec = 1 - (int)floor(log10(a));
+    dec = 1 - floor_log10(a, 0);
     dec = dec > 12 ? 12 : dec;
   }
   return dec;
 }
 
+size_t fmt_money_n(double v, char *buf) {
+  buf[0] = '$';
+  size_t n = 1 + number_n(v, money_decimals(fabs(v)), buf + 1);
+  if (fabs(v) < 1000 && buf[n - 2] == '.') {
+    buf[n++] = '0'; /* cents always have two digits */
+    buf[n] = '\0';
+  }
+  return n;
+}
+
 char *fmt_money(double v, char *buf, size_t size) {
-  char num[FMT_SIZE];
-  fmt_number(v, money_decimals(fabs(v)), num, sizeof num);
-  if (fabs(v) < 1000 && strchr(num, '.') && strlen(strchr(num, '.')) == 2)
-    strcat(num, "0"); /* cents always have two digits */
-  join(buf, size, "$", num);
-  return buf;
+  if (size >= FMT_SIZE) {
+    fmt_money_n(v, buf);
+    return buf;
+  }
+  char tmp[FMT_SIZE];
+  fmt_money_n(v, tmp);
+  return copy_out(tmp, buf, size);
+}
+
+static size_t ms_n(double seconds, int extra, char *buf) {
+  double ms = seconds * 1000;
+  size_t n = number_n(ms,
+                      (fabs(ms) >= 100 ? 0
+                       : fabs(ms) >= 1 ? 2
+                                       : sig3(fabs(ms))) +
+                          extra,
+                      buf);
+  memcpy(buf + n, " ms", 4);
+  return n + 3;
+}
+
+size_t fmt_ms_n(double seconds, char *buf) {
+  return ms_n(seconds, 0, buf);
 }
 
 char *fmt_ms(double seconds, char *buf, size_t size) {
@@ -336,83 +474,129 @@ char *fmt_ms(double seconds, char *buf, size_t size) {
 }
 
 char *fmt_ms_extra(double seconds, int extra, char *buf, size_t size) {
-  double ms = seconds * 1000;
-  char num[FMT_SIZE];
-  fmt_number(ms,
-             (fabs(ms) >= 100 ? 0
-              : fabs(ms) >= 1 ? 2
-                              : sig3(fabs(ms))) +
-                 extra,
-             num, sizeof num);
-  join(buf, size, num, " ms");
-  return buf;
+  if (size >= FMT_SIZE) {
+    ms_n(seconds, extra, buf);
+    return buf;
+  }
+  char tmp[FMT_SIZE];
+  ms_n(seconds, extra, tmp);
+  return copy_out(tmp, buf, size);
+}
+
+size_t fmt_percent_n(double fraction, char *buf) {
+  size_t n = number_n(fraction * 100, 2, buf);
+  memcpy(buf + n, "%", 2);
+  return n + 1;
 }
 
 char *fmt_percent(double fraction, char *buf, size_t size) {
-  char num[FMT_SIZE];
-  fmt_number(fraction * 100, 2, num, sizeof num);
-  join(buf, size, num, "%");
-  return buf;
+  if (size >= FMT_SIZE) {
+    fmt_percent_n(fraction, buf);
+    return buf;
+  }
+  char tmp[FMT_SIZE];
+  fmt_percent_n(fraction, tmp);
+  return copy_out(tmp, buf, size);
+}
+
+size_t fmt_small_percent_n(double fraction, char *buf) {
+  if (fraction > 0 && fraction < 0.00005) {
+    memcpy(buf, "<0.01%", sizeof "<0.01%");
+    return sizeof "<0.01%" - 1;
+  }
+  return fmt_percent_n(fraction, buf);
 }
 
 char *fmt_small_percent(double fraction, char *buf, size_t size) {
-  if (fraction > 0 && fraction < 0.00005) {
-    snprintf(buf, size, "<0.01%%");
+  if (size >= FMT_SIZE) {
+    fmt_small_percent_n(fraction, buf);
     return buf;
   }
-  return fmt_percent(fraction, buf, size);
+  char tmp[FMT_SIZE];
+  fmt_small_percent_n(fraction, tmp);
+  return copy_out(tmp, buf, size);
+}
+
+size_t fmt_small_ms_n(double seconds, char *buf) {
+  if (seconds > 0 && seconds < 0.0000005) {
+    memcpy(buf, "<0.001 ms", sizeof "<0.001 ms");
+    return sizeof "<0.001 ms" - 1;
+  }
+  return fmt_ms_n(seconds, buf);
 }
 
 char *fmt_small_ms(double seconds, char *buf, size_t size) {
-  if (seconds > 0 && seconds < 0.0000005) {
-    snprintf(buf, size, "<0.001 ms");
+  if (size >= FMT_SIZE) {
+    fmt_small_ms_n(seconds, buf);
     return buf;
   }
-  return fmt_ms(seconds, buf, size);
+  char tmp[FMT_SIZE];
+  fmt_small_ms_n(seconds, tmp);
+  return copy_out(tmp, buf, size);
 }
 
-char *fmt_availability(double up, double down, char *buf, size_t size) {
+size_t fmt_availability_n(double up, double down, char *buf) {
   double pct_down = down * 100;
   int dec = 2;
   if (down > 0 && down < 1e-9) { /* past the cap */
-    snprintf(buf, size, ">99.9999999%%");
-    return buf;
+    memcpy(buf, ">99.9999999%", sizeof ">99.9999999%");
+    return sizeof ">99.9999999%" - 1;
   }
   if (pct_down > 0) {
     /* The tolerance keeps float noise (0.0999999999999 for 0.1) from
      * asking for one more decimal. */
-    dec = 1 - (int)floor(log10(pct_down) + 1e-9);
+    dec = 1 - floor_log10(pct_down, 1e-9);
     dec = dec < 2 ? 2 : dec > 10 ? 10 : dec;
   }
-  char num[FMT_SIZE];
-  fixed(up * 100, dec, num, sizeof num);
-  join(buf, size, num, "%");
-  return buf;
+  size_t n = fixed(up * 100, dec, buf, NUM_ROOM);
+  memcpy(buf + n, "%", 2);
+  return n + 1;
 }
 
-char *fmt_downtime(double minutes, char *buf, size_t size) {
-  char num[FMT_SIZE];
-  const char *unit = "min";
+char *fmt_availability(double up, double down, char *buf, size_t size) {
+  if (size >= FMT_SIZE) {
+    fmt_availability_n(up, down, buf);
+    return buf;
+  }
+  char tmp[FMT_SIZE];
+  fmt_availability_n(up, down, tmp);
+  return copy_out(tmp, buf, size);
+}
+
+size_t fmt_downtime_n(double minutes, char *buf) {
+  const char *unit = " min";
+  size_t ul = 4;
   double v = minutes;
   if (minutes >= 2 * 24 * 60) {
     v = minutes / (24 * 60);
-    unit = "days";
+    unit = " days";
+    ul = 5;
   } else if (minutes >= 120) {
     v = minutes / 60;
-    unit = "h";
+    unit = " h";
+    ul = 2;
   } else if (minutes < 1) {
     v = minutes * 60;
-    unit = "s";
+    unit = " s";
+    ul = 2;
     if (v > 0 && v < 0.005) { /* down, but for less than it shows */
-      snprintf(buf, size, "<0.01 s");
-      return buf;
+      memcpy(buf, "<0.01 s", sizeof "<0.01 s");
+      return sizeof "<0.01 s" - 1;
     }
   }
-  fixed(v, 2, num, sizeof num);
-  char tail[8] = " ";
-  strcat(tail, unit);
-  join(buf, size, num, tail);
-  return buf;
+  size_t n = fixed(v, 2, buf, NUM_ROOM);
+  memcpy(buf + n, unit, ul + 1);
+  return n + ul;
+}
+
+char *fmt_downtime(double minutes, char *buf, size_t size) {
+  if (size >= FMT_SIZE) {
+    fmt_downtime_n(minutes, buf);
+    return buf;
+  }
+  char tmp[FMT_SIZE];
+  fmt_downtime_n(minutes, tmp);
+  return copy_out(tmp, buf, size);
 }
 
 /* Prefixes the sign of D to the formatted magnitude in TMP. */
@@ -693,12 +877,20 @@ void fmt_path(capplan_buf *out, const char *const *path, size_t n,
   }
 }
 
-char *fmt_nines(double n, bool above_cap, char *buf, size_t size) {
+size_t fmt_nines_n(double n, bool above_cap, char *buf) {
   if (above_cap)
-    snprintf(buf, size, ">%d", CAPPLAN_NINES_CAP);
-  else
-    fmt_number(n, 2, buf, size);
-  return buf;
+    return (size_t)snprintf(buf, FMT_SIZE, ">%d", CAPPLAN_NINES_CAP);
+  return number_n(n, 2, buf);
+}
+
+char *fmt_nines(double n, bool above_cap, char *buf, size_t size) {
+  if (size >= FMT_SIZE) {
+    fmt_nines_n(n, above_cap, buf);
+    return buf;
+  }
+  char tmp[FMT_SIZE];
+  fmt_nines_n(n, above_cap, tmp);
+  return copy_out(tmp, buf, size);
 }
 
 char *fmt_availability_sig(double up, double down, int sig, char *buf,
@@ -751,24 +943,39 @@ char *fmt_bytes_per(double bytes, const char *per, char *buf, size_t size) {
   return buf;
 }
 
-char *fmt_raw(double v, char *buf, size_t size) {
-  return fmt_raw_extra(v, 0, buf, size);
-}
-
-char *fmt_raw_extra(double v, int extra, char *buf, size_t size) {
+static size_t raw_n(double v, int extra, char *buf) {
   /* Below 1, 3 significant digits: a working that redoes 0.0174 x (1 +
    * 20%) from "0.02" gets 0.024, not the 0.0208 it shows as "0.02"
    * (issue 9).  Past what 20 decimals show, the figure says so. */
   double a = fabs(v);
   int dec = 2;
   if (a > 0 && a < 1)
-    dec = 2 - (int)floor(log10(a));
+    dec = 2 - floor_log10(a, 0);
   dec += extra;
-  if (a > 0 && a < 5e-21)
-    snprintf(buf, size, "<0.00000000000000000001");
-  else
-    fmt_number(v, dec > 20 ? 20 : dec, buf, size);
-  return buf;
+  if (a > 0 && a < 5e-21) {
+    static const char below[] = "<0.00000000000000000001";
+    memcpy(buf, below, sizeof below);
+    return sizeof below - 1;
+  }
+  return number_n(v, dec > 20 ? 20 : dec, buf);
+}
+
+size_t fmt_raw_n(double v, char *buf) {
+  return raw_n(v, 0, buf);
+}
+
+char *fmt_raw(double v, char *buf, size_t size) {
+  return fmt_raw_extra(v, 0, buf, size);
+}
+
+char *fmt_raw_extra(double v, int extra, char *buf, size_t size) {
+  if (size >= FMT_SIZE) {
+    raw_n(v, extra, buf);
+    return buf;
+  }
+  char tmp[FMT_SIZE];
+  raw_n(v, extra, tmp);
+  return copy_out(tmp, buf, size);
 }
 
 double fmt_shown_value(const char *s) {
@@ -817,7 +1024,9 @@ static char *money_dec(double price, int dec, char *buf, size_t size) {
   const char *dot = strchr(num, '.');
   if (dot && strlen(dot) == 2)
     strcat(num, "0");
-  return join(buf, size, "$", num);
+  char tmp[FMT_SIZE + 1] = "$";
+  memcpy(tmp + 1, num, strlen(num) + 1);
+  return copy_out(tmp, buf, size);
 }
 
 char *fmt_money_price(double price, double n, double total, char *buf,

@@ -93,6 +93,24 @@ const char *check_flag(const capplan_check *c);
 void fmt_path(capplan_buf *out, const char *const *path, size_t n,
               const char *arrow, void (*esc)(capplan_buf *, const char *));
 
+/* The same figures written into BUF of at least FMT_SIZE bytes (32 for
+ * fmt_g12_n), returning their length: the tables and the JSON report
+ * write them straight into their own text (texttable.h's tt_room), with
+ * no copy and no strlen.  Each writes what its fmt_ function above
+ * writes, plain ASCII. */
+size_t fmt_count_n(double v, char *buf);
+size_t fmt_rate_n(double v, char *buf);
+size_t fmt_money_n(double v, char *buf);
+size_t fmt_ms_n(double seconds, char *buf);
+size_t fmt_percent_n(double fraction, char *buf);
+size_t fmt_small_percent_n(double fraction, char *buf);
+size_t fmt_small_ms_n(double seconds, char *buf);
+size_t fmt_availability_n(double up, double down, char *buf);
+size_t fmt_nines_n(double nines, bool above_cap, char *buf);
+size_t fmt_downtime_n(double minutes, char *buf);
+size_t fmt_raw_n(double v, char *buf);
+size_t fmt_g12_n(double v, char *buf);
+
 /* Fractional servers: up to 2 decimals, below 1 three significant
  * digits (0.0174, not 0.02), so a working redone from them gives what
  * it shows. */

@@ -38,28 +38,65 @@ static void fit(const ttable *t, const capplan_render_opts *opts,
   capplan_buf_release(&dropped);
 }
 
-/* A, B and C joined into BUF (snprintf's "%s%s%s", without its parsing:
- * the tables of a 100,000-stage report join 200,000 such cells). */
-static char *cat3(char *buf, size_t size, const char *a, const char *b,
-                  const char *c) {
-  size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
-  if (la + lb + lc >= size) {
-    snprintf(buf, size, "%s%s%s", a, b, c);
-    return buf;
-  }
-  memcpy(buf, a, la);
-  memcpy(buf + la, b, lb);
-  memcpy(buf + la + lb, c, lc + 1);
-  return buf;
+/* format.h's _n functions as texttable.h's figure functions (tt_fig_fn):
+ * the table writes their text straight into its own (no buffer, no
+ * copy, no scan), and copies a text it has written before. */
+static size_t f_count(double a, double b, char *buf) {
+  (void)b;
+  return fmt_count_n(a, buf);
+}
+static size_t f_rate(double a, double b, char *buf) {
+  (void)b;
+  return fmt_rate_n(a, buf);
+}
+static size_t f_raw(double a, double b, char *buf) {
+  (void)b;
+  return fmt_raw_n(a, buf);
+}
+static size_t f_ms(double a, double b, char *buf) {
+  (void)b;
+  return fmt_ms_n(a, buf);
+}
+static size_t f_money(double a, double b, char *buf) {
+  (void)b;
+  return fmt_money_n(a, buf);
+}
+static size_t f_percent(double a, double b, char *buf) {
+  (void)b;
+  return fmt_percent_n(a, buf);
+}
+static size_t f_small_percent(double a, double b, char *buf) {
+  (void)b;
+  return fmt_small_percent_n(a, buf);
+}
+static size_t f_small_ms(double a, double b, char *buf) {
+  (void)b;
+  return fmt_small_ms_n(a, buf);
+}
+static size_t f_downtime(double a, double b, char *buf) {
+  (void)b;
+  return fmt_downtime_n(a, buf);
+}
+/* A: up, B: down */
+static size_t f_availability(double a, double b, char *buf) {
+  return fmt_availability_n(a, b, buf);
+}
+/* A: the nines, B: 1 past the cap */
+static size_t f_nines(double a, double b, char *buf) {
+  return fmt_nines_n(a, b != 0, buf);
 }
 
-static void pool_cells(ttable *t, const pool_plan *pp, double latency,
-                       char b[][FMT_SIZE]) {
-  tt_cell(t, fmt_raw(pp->raw, b[2], FMT_SIZE));
-  tt_cell(t, fmt_count(pp->servers, b[3], FMT_SIZE));
-  tt_cell(t, pp->gpus > 0 ? fmt_count(pp->gpus, b[4], FMT_SIZE) : "-");
-  tt_cell(t, fmt_ms(latency, b[5], FMT_SIZE));
-  tt_cell(t, fmt_money(pp->cost_per_year, b[6], FMT_SIZE));
+#define FIG(t, fn, a) tt_cell_fig((t), (fn), (a), 0)
+
+static void pool_cells(ttable *t, const pool_plan *pp, double latency) {
+  FIG(t, f_raw, pp->raw);
+  FIG(t, f_count, pp->servers);
+  if (pp->gpus > 0)
+    FIG(t, f_count, pp->gpus);
+  else
+    tt_cell(t, "-");
+  FIG(t, f_ms, latency);
+  FIG(t, f_money, pp->cost_per_year);
 }
 
 static void stage_table(const capplan_report *r,
@@ -92,12 +129,10 @@ static void stage_table(const capplan_report *r,
       tt_row(t, TT_PLAIN);
       tt_cell(t, name);
       tt_cell(t, m->hw[ms->cache_hw].name);
-      tt_cell(t, fmt_rate(s->cache_load, b[0], FMT_SIZE));
-      tt_cell(t,
-              fmt_rate(r->p->cache[r->model->stage[i].cache_at].qps_per_server,
-                       b[1], FMT_SIZE));
+      FIG(t, f_rate, s->cache_load);
+      FIG(t, f_rate, r->p->cache[r->model->stage[i].cache_at].qps_per_server);
       pool_cells(t, s->cache.pool,
-                 r->p->cache[r->model->stage[i].cache_at].latency, b);
+                 r->p->cache[r->model->stage[i].cache_at].latency);
       tt_cell(t, "");
       tt_cell(t, s->cache.pool->binding != CON_THROUGHPUT
                      ? constraint_name(s->cache.pool->binding)
@@ -106,16 +141,16 @@ static void stage_table(const capplan_report *r,
     tt_row(t, TT_PLAIN);
     tt_cell(t, ms->name);
     tt_cell(t, render_stage_hw(m, i));
-    tt_cell(t, fmt_rate(s->load, b[0], FMT_SIZE));
-    tt_cell(t, fmt_rate(s->tp.per_server, b[1], FMT_SIZE));
+    FIG(t, f_rate, s->load);
+    FIG(t, f_rate, s->tp.per_server);
     if (group) {
-      tt_cell(t, fmt_raw(s->equivalents, b[2], FMT_SIZE));
+      FIG(t, f_raw, s->equivalents);
       tt_cell(t, "-");
       tt_cell(t, "-");
-      tt_cell(t, fmt_ms(s->latency, b[5], FMT_SIZE));
+      FIG(t, f_ms, s->latency);
       tt_cell(t, "-");
     } else {
-      pool_cells(t, &s->pool, s->latency, b);
+      pool_cells(t, &s->pool, s->latency);
     }
     tt_cell(t, group ? group : "");
     tt_cell(t, !group && s->pool.binding != CON_THROUGHPUT
@@ -179,17 +214,20 @@ static void group_table(const capplan_report *r,
 static void avail_row(ttable *t, const char *name, const pool_plan *pp,
                       double server, avail all, const avail_figs *f, avail req,
                       const char *note) {
-  char b[7][FMT_SIZE], upof[2 * FMT_SIZE];
-  cat3(upof, sizeof upof, fmt_count(pp->needed, b[0], FMT_SIZE), " of ",
-       fmt_count(pp->servers, b[1], FMT_SIZE));
   tt_row(t, TT_PLAIN);
   tt_cell(t, name);
-  tt_cell(t, upof);
-  tt_cell(t, fmt_percent(server, b[2], FMT_SIZE));
-  tt_cell(t, fmt_availability(all.up, all.down, b[3], FMT_SIZE));
-  tt_cell(t, fmt_nines(f->nines, f->above_cap, b[4], FMT_SIZE));
-  tt_cell(t, fmt_downtime(f->down_year_min, b[5], FMT_SIZE));
-  tt_cell(t, fmt_availability(req.up, req.down, b[6], FMT_SIZE));
+  /* "N of M", both counts written in place (TT_ROOM holds two) */
+  char *upof = tt_room(t);
+  size_t n = tt_fig_at(t, f_count, pp->needed, 0, upof);
+  memcpy(upof + n, " of ", 4);
+  n += 4;
+  n += tt_fig_at(t, f_count, pp->servers, 0, upof + n);
+  tt_cell_n(t, n);
+  FIG(t, f_percent, server);
+  tt_cell_fig(t, f_availability, all.up, all.down);
+  tt_cell_fig(t, f_nines, f->nines, f->above_cap);
+  FIG(t, f_downtime, f->down_year_min);
+  tt_cell_fig(t, f_availability, req.up, req.down);
   tt_cell(t, note);
 }
 
@@ -316,20 +354,24 @@ static void queue_table(const capplan_report *r,
     tt_row(t, TT_PLAIN);
     tt_cell(t, m->stage[i].name);
     tt_cell(t, queue_model_name(q->model));
-    cat3(b[0], FMT_SIZE, fmt_count(q->slots, b[8], FMT_SIZE),
-         q->random ? "/server" : "", "");
-    tt_cell(t, b[0]);
-    tt_cell(t, fmt_percent(q->utilization, b[1], FMT_SIZE));
+    char *slots = tt_room(t);
+    size_t n = tt_fig_at(t, f_count, q->slots, 0, slots);
+    if (q->random) {
+      memcpy(slots + n, "/server", 7);
+      n += 7;
+    }
+    tt_cell_n(t, n);
+    FIG(t, f_percent, q->utilization);
     if (!q->stable) {
       tt_cell(t, "overloaded");
       for (int c = 0; c < 5; c++)
         tt_cell(t, "-");
       continue;
     }
-    tt_cell(t, fmt_small_percent(q->p_wait, b[2], FMT_SIZE));
-    tt_cell(t, fmt_small_ms(q->wait_mean, b[3], FMT_SIZE));
+    FIG(t, f_small_percent, q->p_wait);
+    FIG(t, f_small_ms, q->wait_mean);
     for (int c = 0; c < PCT_COUNT; c++)
-      tt_cell(t, fmt_ms(q->pct[c], b[4 + c], FMT_SIZE));
+      FIG(t, f_ms, q->pct[c]);
   }
   tt_row(t, TT_BOLD);
   tt_cell(t, "end to end");

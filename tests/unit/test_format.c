@@ -300,6 +300,194 @@ static void test_g12_small_matches_printf(void **state) {
   }
 }
 
+/* The decimals the figures below 1 (or below ten cents, or of a
+ * downtime) show, as format.c chose them before its table of powers:
+ * from log10, with EPS added. */
+static int ref_floor_log10(double a, double eps) {
+  return (int)floor(log10(a) + eps);
+}
+
+static void ref_rate(double v, char *out, size_t size) {
+  double a = fabs(v);
+  int dec = 0;
+  if (a < 100)
+    dec = a >= 1 ? 2 : a <= 0 ? 0 : 2 - ref_floor_log10(a, 0);
+  dec = dec < 0 ? 0 : dec > 12 ? 12 : dec;
+  number_reference(v, dec, out, size);
+}
+
+static void ref_ms(double seconds, char *out, size_t size) {
+  char num[FMT_SIZE];
+  ref_rate(seconds * 1000, num, sizeof num);
+  strcpy(out, num);
+  strcat(out, " ms");
+  (void)size;
+}
+
+static void ref_money(double v, char *out, size_t size) {
+  double a = fabs(v);
+  int dec = a >= 1000 ? 0 : 2;
+  if (a > 0 && a < 0.1) {
+    dec = 1 - ref_floor_log10(a, 0);
+    dec = dec > 12 ? 12 : dec;
+  }
+  char num[FMT_SIZE];
+  number_reference(v, dec, num, sizeof num);
+  const char *dot = strchr(num, '.');
+  if (a < 1000 && dot && strlen(dot) == 2)
+    strcat(num, "0");
+  out[0] = '$';
+  strcpy(out + 1, num);
+  (void)size;
+}
+
+static void ref_raw(double v, char *out, size_t size) {
+  double a = fabs(v);
+  int dec = a > 0 && a < 1 ? 2 - ref_floor_log10(a, 0) : 2;
+  if (a > 0 && a < 5e-21)
+    snprintf(out, size, "<0.00000000000000000001");
+  else
+    number_reference(v, dec > 20 ? 20 : dec, out, size);
+}
+
+static void ref_availability(double up, double down, char *out, size_t size) {
+  double pct_down = down * 100;
+  int dec = 2;
+  if (down > 0 && down < 1e-9) {
+    snprintf(out, size, ">99.9999999%%");
+    return;
+  }
+  if (pct_down > 0) {
+    dec = 1 - ref_floor_log10(pct_down, 1e-9);
+    dec = dec < 2 ? 2 : dec > 10 ? 10 : dec;
+  }
+  snprintf(out, size, "%.*f%%", dec, up * 100);
+}
+
+/* Compares a format's text (and its _n form's, with the length it
+ * returns) with the reference's. */
+static void same(const char *what, double v, const char *got, const char *n_got,
+                 size_t n, const char *want) {
+  if (strcmp(got, want) || strcmp(n_got, want) || n != strlen(want)) {
+    print_error("%s(%.17g): got \"%s\", _n \"%s\" (%zu), want \"%s\"\n", what,
+                v, got, n_got, n, want);
+    fail();
+  }
+}
+
+/* The table-free decimals (format.c's floor_log10 settles the power of
+ * ten from a table, log10 only next to one) and the _n forms the tables
+ * write in place: against the log10 and printf references on values of
+ * every magnitude from 1e-22 to 1e8, the doubles next to each power of
+ * ten, and values within 1e-6 of one either side. */
+static void test_decimals_match_log10(void **state) {
+  (void)state;
+  unsigned long long x = 0x9E3779B97F4A7C15ULL;
+  char got[FMT_SIZE], ngot[FMT_SIZE], want[FMT_SIZE];
+  for (int i = 0; i < 400000; i++) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    double mant = (double)(x >> 11) / 9007199254740992.0;
+    int e = (int)(x % 31) - 22;
+    double p = pow(10, e), v = (1 + 9 * mant) * p;
+    switch (i % 6) {
+    case 1:
+      v = nextafter(p, (x & 1) ? 0 : 1);
+      break;
+    case 2:
+      v = p * (1 + ((double)(x % 2001) - 1000) * 1e-9);
+      break;
+    case 3:
+      v = p * (1 + ((double)(x % 201) - 100) * 1e-7);
+      break;
+    default:
+      break;
+    }
+    if (i % 5 == 0)
+      v = -v;
+    size_t n;
+    ref_rate(v, want, sizeof want);
+    fmt_rate(v, got, sizeof got);
+    n = fmt_rate_n(v, ngot);
+    same("fmt_rate", v, got, ngot, n, want);
+    ref_ms(v / 1000, want, sizeof want);
+    fmt_ms(v / 1000, got, sizeof got);
+    n = fmt_ms_n(v / 1000, ngot);
+    same("fmt_ms", v, got, ngot, n, want);
+    ref_money(v, want, sizeof want);
+    fmt_money(v, got, sizeof got);
+    n = fmt_money_n(v, ngot);
+    same("fmt_money", v, got, ngot, n, want);
+    ref_raw(v, want, sizeof want);
+    fmt_raw(v, got, sizeof got);
+    n = fmt_raw_n(v, ngot);
+    same("fmt_raw", v, got, ngot, n, want);
+    double down = fabs(v) < 1 ? fabs(v) : 1 / fabs(v);
+    ref_availability(1 - down, down, want, sizeof want);
+    fmt_availability(1 - down, down, got, sizeof got);
+    n = fmt_availability_n(1 - down, down, ngot);
+    same("fmt_availability", down, got, ngot, n, want);
+  }
+}
+
+/* The other _n forms write what their fmt_ function writes, and return
+ * its length; fmt_g12_n's whole numbers are %.12g's. */
+static void test_n_forms(void **state) {
+  (void)state;
+  unsigned long long x = 0x2545F4914F6CDD1DULL;
+  char got[FMT_SIZE], ngot[FMT_SIZE], want[FMT_SIZE];
+  for (int i = 0; i < 200000; i++) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    double mant = (double)(x >> 11) / 9007199254740992.0;
+    int e = (int)(x % 20) - 8;
+    double v = (1 + 9 * mant) * pow(10, e);
+    if (i % 3 == 0)
+      v = round(v);
+    if (i % 7 == 0)
+      v = -v;
+    size_t n;
+    fmt_count(v, got, sizeof got);
+    n = fmt_count_n(v, ngot);
+    same("fmt_count", v, got, ngot, n, got);
+    fmt_percent(v, got, sizeof got);
+    n = fmt_percent_n(v, ngot);
+    same("fmt_percent", v, got, ngot, n, got);
+    fmt_small_percent(v, got, sizeof got);
+    n = fmt_small_percent_n(v, ngot);
+    same("fmt_small_percent", v, got, ngot, n, got);
+    fmt_small_ms(v, got, sizeof got);
+    n = fmt_small_ms_n(v, ngot);
+    same("fmt_small_ms", v, got, ngot, n, got);
+    fmt_nines(v, i % 11 == 0, got, sizeof got);
+    n = fmt_nines_n(v, i % 11 == 0, ngot);
+    same("fmt_nines", v, got, ngot, n, got);
+    fmt_downtime(fabs(v), got, sizeof got);
+    n = fmt_downtime_n(fabs(v), ngot);
+    same("fmt_downtime", v, got, ngot, n, got);
+    snprintf(want, sizeof want, "%.12g", v);
+    n = fmt_g12_n(v, ngot);
+    fmt_g12(v, got, sizeof got);
+    same("fmt_g12", v, got, ngot, n, want);
+  }
+  /* whole numbers of every length up to 12 digits, and their edges */
+  for (int d = 0; d <= 12; d++)
+    for (int k = -2; k <= 2; k++) {
+      double v = pow(10, d) + k;
+      for (int sign = -1; sign <= 1; sign += 2) {
+        snprintf(want, sizeof want, "%.12g", sign * v);
+        size_t n = fmt_g12_n(sign * v, ngot);
+        same("fmt_g12", sign * v, ngot, ngot, n, want);
+      }
+    }
+  /* a small buffer takes what fits */
+  char small[5];
+  assert_string_equal(fmt_money(1234567, small, sizeof small), "$1,2");
+  assert_string_equal(fmt_ms(0.25, small, sizeof small), "250 ");
+}
+
 /* A failed check never shows the number of its limit (issue 9, item 3);
  * a passed one keeps its usual digits, but for a latency the digits that
  * make limit - actual the margin shown (120.86 ms <= 200 ms, margin
@@ -557,6 +745,8 @@ int main(void) {
       cmocka_unit_test(test_g12_matches_printf),
       cmocka_unit_test(test_g12_small_matches_printf),
       cmocka_unit_test(test_number_edges),
+      cmocka_unit_test(test_decimals_match_log10),
+      cmocka_unit_test(test_n_forms),
       cmocka_unit_test(test_counts_and_rates),
       cmocka_unit_test(test_money_time_percent),
       cmocka_unit_test(test_availability_and_downtime),
