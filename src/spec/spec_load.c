@@ -20,6 +20,28 @@
 #include "units.h"
 #include "yaml_tree.h"
 
+/* A section's key names by their first three bytes (fewer where the name
+ * ends sooner), open addressing: a slot holds a key's index plus one, or
+ * 0.  A lookup hashes three bytes and compares a name or two, where a
+ * general map hashed every byte and called strcmp. */
+enum { KEYINDEX_SLOTS = 256 };
+
+typedef struct keyindex {
+  unsigned short slot[KEYINDEX_SLOTS];
+  size_t len[KEYINDEX_SLOTS]; /* the name's length, by slot */
+} keyindex;
+
+/* The hash of NUL-terminated S; reads no byte past its terminator. */
+static size_t key_hash(const char *s) {
+  size_t h = (unsigned char)s[0];
+  if (s[0]) {
+    h = h * 31 + (unsigned char)s[1];
+    if (s[1])
+      h = h * 31 + (unsigned char)s[2];
+  }
+  return (h ^ (h >> 7)) & (KEYINDEX_SLOTS - 1);
+}
+
 typedef struct loader {
   capplan_spec *spec;
   const capplan_source *src;
@@ -30,8 +52,7 @@ typedef struct loader {
   enum schema_section_id section; /* of the key being loaded */
   /* Each section's key names, hashed on first use: a 100,000-stage spec
    * looks up half a million keys. */
-  strmap index[SEC_COUNT];
-  bool indexed[SEC_COUNT];
+  keyindex *index[SEC_COUNT];
   /* Each section's required keys (their indices, ascending), listed on
    * first use: require_keys() runs for every stage. */
   size_t *required[SEC_COUNT];
@@ -39,17 +60,36 @@ typedef struct loader {
   bool listed[SEC_COUNT];
 } loader;
 
-/* The index of key NAME among section S's keys (schema_key_at), or -1. */
-static long key_lookup(loader *L, const schema_section *s, const char *name) {
+/* The index of KEY's name among section S's keys (schema_key_at), or -1.
+ * The name matches as strcmp() would match KEY's text: up to its first
+ * NUL, though YAML lets a quoted key hold more after it. */
+static long key_lookup(loader *L, const schema_section *s, const ynode *key) {
   size_t id = (size_t)(s - schema_section_get(SEC_TOP));
-  if (!L->indexed[id]) {
-    strmap_init(&L->index[id]);
-    for (size_t i = 0; i < schema_n_keys(s); i++)
-      strmap_put(&L->index[id], schema_key_at(s, i)->name, i, NULL);
-    L->indexed[id] = true;
+  keyindex *x = L->index[id];
+  if (!x) {
+    /* At most half full, so a probe ends soon (and always ends); more
+     * keys are a programming error, caught by every test. */
+    if (schema_n_keys(s) > KEYINDEX_SLOTS / 2)
+      abort();
+    x = L->index[id] = xcalloc(1, sizeof *x);
+    for (size_t i = 0; i < schema_n_keys(s); i++) {
+      const char *name = schema_key_at(s, i)->name;
+      size_t h = key_hash(name);
+      while (x->slot[h])
+        h = (h + 1) & (KEYINDEX_SLOTS - 1);
+      x->slot[h] = (unsigned short)(i + 1);
+      x->len[h] = strlen(name);
+    }
   }
-  size_t v;
-  return strmap_get(&L->index[id], name, &v) ? (long)v : -1;
+  const char *text = key->text;
+  for (size_t h = key_hash(text); x->slot[h];
+       h = (h + 1) & (KEYINDEX_SLOTS - 1)) {
+    size_t n = x->len[h], i = x->slot[h] - 1u;
+    if (n <= key->len && text[n] == '\0' &&
+        !memcmp(text, schema_key_at(s, i)->name, n))
+      return (long)i;
+  }
+  return -1;
 }
 
 #if defined(__GNUC__)
@@ -243,9 +283,12 @@ static void load_bool(loader *L, const schema_key *k, const ynode *key,
 static bool valid_name(const char *s, size_t len) {
   if (len == 0)
     return false;
+  /* islower and isdigit of the C locale (capplan never sets another),
+   * without their table's call: the name of every stage passes here. */
   for (size_t i = 0; i < len; i++) {
     unsigned char c = (unsigned char)s[i];
-    if (!(islower(c) || isdigit(c) || c == '-' || c == '_'))
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+          c == '_'))
       return false;
   }
   return true;
@@ -472,7 +515,7 @@ static void load_pair(loader *L, const schema_section *s, const ynode *key,
   const char *name = key_text(L, key);
   if (!name)
     return;
-  long found = key_lookup(L, s, name);
+  long found = key_lookup(L, s, key);
   if (found < 0) {
     const schema_key *meant = unknown_key(L, s, key, owner);
     if (meant)
@@ -1402,8 +1445,7 @@ capplan_spec *spec_load(const capplan_source *src, const capplan_limits *limits,
   load_top(&L, ytree_root(tree));
   ytree_free(tree);
   for (size_t i = 0; i < SEC_COUNT; i++) {
-    if (L.indexed[i])
-      strmap_release(&L.index[i]);
+    free(L.index[i]);
     free(L.required[i]);
   }
   if (!spec->name.s)

@@ -290,6 +290,12 @@ fail(unit_error *err, size_t off, size_t len, const char *help, const char *fmt,
   return -1;
 }
 
+/* isspace of the C locale (capplan never sets another), without its
+ * table's call: every quantity is trimmed. */
+static bool is_space(char c) {
+  return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
 static bool is_unit_char(unsigned char c) {
   return isalpha(c) || c == '%' || c >= 0x80;
 }
@@ -866,12 +872,12 @@ static bool quick_parse(const char *text, size_t len, enum unit_kind kind,
 int units_parse(const char *text, size_t len, enum unit_kind kind,
                 const char *key, double *out, unit_error *err) {
   size_t base = 0;
-  while (len > 0 && isspace((unsigned char)text[0])) {
+  while (len > 0 && is_space(text[0])) {
     text++;
     len--;
     base++;
   }
-  while (len > 0 && isspace((unsigned char)text[len - 1]))
+  while (len > 0 && is_space(text[len - 1]))
     len--;
   if (quick_parse(text, len, kind, out))
     return 0;
@@ -1134,7 +1140,7 @@ static size_t word_len(const char *text, size_t len) {
 }
 
 int units_is_dist(const char *text, size_t len) {
-  while (len > 0 && isspace((unsigned char)text[0])) {
+  while (len > 0 && is_space(text[0])) {
     text++;
     len--;
   }
