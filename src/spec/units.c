@@ -143,11 +143,16 @@ static const struct unit bit_units[] = {
 
 static const struct unit *find_unit(const struct unit *table, size_t n,
                                     const char *s, size_t len) {
-  /* The first byte rules out most names without measuring them. */
-  for (size_t i = 0; i < n; i++)
-    if (table[i].name[0] == s[0] && strlen(table[i].name) == len &&
-        !memcmp(table[i].name, s, len))
+  /* Byte by byte, without strlen and memcmp calls: the first byte rules
+   * out most names, and every quantity of a spec looks its unit up. */
+  for (size_t i = 0; i < n; i++) {
+    const char *name = table[i].name;
+    size_t k = 0;
+    while (k < len && name[k] && name[k] == s[k])
+      k++;
+    if (k == len && !name[k])
       return &table[i];
+  }
   return NULL;
 }
 
@@ -1134,7 +1139,9 @@ static const struct dist_form {
 /* The length of the word of letters at the start of TEXT. */
 static size_t word_len(const char *text, size_t len) {
   size_t i = 0;
-  while (i < len && isalpha((unsigned char)text[i]))
+  /* isalpha of the C locale (capplan never sets another) */
+  while (i < len && (((unsigned char)text[i] | 0x20) >= 'a' &&
+                     ((unsigned char)text[i] | 0x20) <= 'z'))
     i++;
   return i;
 }
