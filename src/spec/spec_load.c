@@ -43,6 +43,7 @@ static size_t key_hash(const char *s) {
 }
 
 typedef struct loader {
+  const schema_section *sections; /* schema_section_get(0), the first */
   capplan_spec *spec;
   const capplan_source *src;
   const capplan_limits *lim;
@@ -64,7 +65,7 @@ typedef struct loader {
  * The name matches as strcmp() would match KEY's text: up to its first
  * NUL, though YAML lets a quoted key hold more after it. */
 static long key_lookup(loader *L, const schema_section *s, const ynode *key) {
-  size_t id = (size_t)(s - schema_section_get(SEC_TOP));
+  size_t id = (size_t)(s - L->sections);
   keyindex *x = L->index[id];
   if (!x) {
     /* At most half full, so a probe ends soon (and always ends); more
@@ -280,17 +281,23 @@ static void load_bool(loader *L, const schema_key *k, const ynode *key,
         "'%s' takes true or false, not '%.64s'", k->name, v->text);
 }
 
+/* The bytes of a name: islower and isdigit of the C locale (capplan
+ * never sets another), '-' and '_'; a table, since the name of every
+ * stage passes here. */
+static const unsigned char name_byte[256] = {
+    ['-'] = 1, ['_'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
+    ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['a'] = 1, ['b'] = 1,
+    ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1,
+    ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
+    ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1,
+    ['x'] = 1, ['y'] = 1, ['z'] = 1};
+
 static bool valid_name(const char *s, size_t len) {
   if (len == 0)
     return false;
-  /* islower and isdigit of the C locale (capplan never sets another),
-   * without their table's call: the name of every stage passes here. */
-  for (size_t i = 0; i < len; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-          c == '_'))
+  for (size_t i = 0; i < len; i++)
+    if (!name_byte[(unsigned char)s[i]])
       return false;
-  }
   return true;
 }
 
@@ -532,7 +539,7 @@ static void load_pair(loader *L, const schema_section *s, const ynode *key,
     return;
   }
   ks->seen[ki] = key;
-  L->section = (enum schema_section_id)(s - schema_section_get(SEC_TOP));
+  L->section = (enum schema_section_id)(s - L->sections);
   /* A stage's settings are its own once it writes one (spec.h). */
   if (ki >= s->n_keys && s->policy_by_pointer)
     spec_stage_pol_mut(L->spec, base);
@@ -1155,13 +1162,19 @@ static void numbered(char *buf, size_t size, const char *prefix, size_t n) {
   buf[k] = '\0';
 }
 
+/* strcmp(TEXT, "name") == 0, inline: TEXT is every stage key.  No byte
+ * past TEXT's NUL is read. */
+static bool is_name_key(const char *t) {
+  return t[0] == 'n' && t[1] == 'a' && t[2] == 'm' && t[3] == 'e' && !t[4];
+}
+
 /* The stage's name if it is valid, so messages can say which stage they
  * are about; else the raw text is kept for the graph (see spec.h). */
 static bool peek_name(loader *L, const ynode *item, spec_stage *st, char *owner,
                       size_t size) {
   for (size_t j = 0; j + 1 < item->n; j += 2) {
     const ynode *key = item->kids[j], *val = item->kids[j + 1];
-    if (key->kind != YN_SCALAR || strcmp(key->text, "name") ||
+    if (key->kind != YN_SCALAR || !is_name_key(key->text) ||
         val->kind != YN_SCALAR || ynode_is_null(val))
       continue;
     if (valid_name(val->text, val->len) && val->len <= L->lim->max_name_len &&
@@ -1446,6 +1459,7 @@ capplan_spec *spec_load(const capplan_source *src, const capplan_limits *limits,
   L.src = src;
   L.lim = limits;
   L.d = d;
+  L.sections = schema_section_get(SEC_TOP);
   load_top(&L, ytree_root(tree));
   ytree_free(tree);
   for (size_t i = 0; i < SEC_COUNT; i++) {
@@ -1472,6 +1486,7 @@ bool spec_read_stage_value(capplan_spec *spec, const char *name,
   L.src = spec->src;
   L.lim = &lim;
   L.d = d;
+  L.sections = schema_section_get(SEC_TOP);
   L.section = SEC_STAGE;
   ynode v;
   memset(&v, 0, sizeof v);
