@@ -159,13 +159,15 @@ static void load_qty(loader *L, const schema_key *k, const ynode *key,
   if (!scalar_value(L, k, key, v))
     return;
   out->text = arena_strndup(L->spec->arena, v->text, v->len);
-  if (units_is_dist(v->text, v->len)) {
+  double x;
+  unit_error ue;
+  /* The common quantity ('1ms', '3K') is no distribution: read at once. */
+  bool quick = units_parse_quick(v->text, v->len, k->unit, &x);
+  if (!quick && units_is_dist(v->text, v->len)) {
     load_dist(L, k, v, out);
     return;
   }
-  double x;
-  unit_error ue;
-  if (units_parse(v->text, v->len, k->unit, k->name, &x, &ue) < 0) {
+  if (!quick && units_parse(v->text, v->len, k->unit, k->name, &x, &ue) < 0) {
     error(L, at_span(v, ue.offset, ue.len), ue.help[0] ? ue.help : NULL, "%s",
           ue.message);
     return;

@@ -789,15 +789,15 @@ static int parse_compute(const lexed *q, enum unit_kind kind, const char *key,
 
 /* The common quantity, digits with at most one '.' and a unit of letters
  * or '%' right after them ('1ms', '3K', '0.5', '60%', '64GB'), read
- * without the lexer: into *OUT and true, or false for anything else,
- * which units_parse then reads the long way (errors included).  The
+ * without the lexer (units.h): into *OUT and true, or false for anything
+ * else, which units_parse then reads the long way (errors included).  The
  * digits times the unit's factor stay below 2^53 and the power of ten
  * within 10^22, so both are exact doubles and one multiplication or
  * division, correctly rounded, is what lexed_value() and strtod() give
  * (Clinger, "How to read floating point numbers accurately", PLDI 1990):
  * the value is the same bit for bit. */
-static bool quick_parse(const char *text, size_t len, enum unit_kind kind,
-                        double *out) {
+bool units_parse_quick(const char *text, size_t len, enum unit_kind kind,
+                       double *out) {
   uint64_t m = 0;
   size_t i = 0, nd = 0;
   int frac = 0;
@@ -884,7 +884,7 @@ int units_parse(const char *text, size_t len, enum unit_kind kind,
   }
   while (len > 0 && is_space(text[len - 1]))
     len--;
-  if (quick_parse(text, len, kind, out))
+  if (units_parse_quick(text, len, kind, out))
     return 0;
   char help[192];
   /* snprintf's "%s" without its cost: every quantity of a spec passes

@@ -41,8 +41,30 @@ ytree *ytree_parse(const capplan_source *src, const capplan_limits *limits,
 const ynode *ytree_root(const ytree *t);
 void ytree_free(ytree *t);
 
-/* A plain scalar that YAML reads as null: empty, ~, null, Null, NULL. */
-bool ynode_is_null(const ynode *n);
+/* A plain scalar that YAML reads as null: empty, ~, null, Null, NULL.
+ * Inline: the loader asks it of every key and value. */
+static inline bool ynode_is_null(const ynode *n) {
+  if (n->kind != YN_SCALAR || !n->plain)
+    return false;
+  if (n->len == 0)
+    return true;
+  /* Most values are not null: the length and one byte tell (every null
+   * is 1 or 4 bytes and starts so; 'name', a key of every stage, too).
+   * The text holds a NUL after its LEN bytes, so comparing four bytes is
+   * strcmp's answer. */
+  if (n->len == 1)
+    return n->text[0] == '~';
+  if (n->len != 4)
+    return false;
+  const char *t = n->text;
+  if (t[0] == 'n')
+    return t[1] == 'u' && t[2] == 'l' && t[3] == 'l';
+  if (t[0] != 'N')
+    return false;
+  return (t[1] == 'u' && t[2] == 'l' && t[3] == 'l') ||
+         (t[1] == 'U' && t[2] == 'L' && t[3] == 'L');
+}
+
 /* "a mapping", "a list", "a string", "null" - for messages. */
 const char *ynode_kind_name(const ynode *n);
 
