@@ -20,7 +20,30 @@
 #include "units.h"
 #include "yaml_tree.h"
 
+/* A section's key names by their first three bytes (fewer where the name
+ * ends sooner), open addressing: a slot holds a key's index plus one, or
+ * 0.  A lookup hashes three bytes and compares a name or two, where a
+ * general map hashed every byte and called strcmp. */
+enum { KEYINDEX_SLOTS = 256 };
+
+typedef struct keyindex {
+  unsigned short slot[KEYINDEX_SLOTS];
+  size_t len[KEYINDEX_SLOTS]; /* the name's length, by slot */
+} keyindex;
+
+/* The hash of NUL-terminated S; reads no byte past its terminator. */
+static size_t key_hash(const char *s) {
+  size_t h = (unsigned char)s[0];
+  if (s[0]) {
+    h = h * 31 + (unsigned char)s[1];
+    if (s[1])
+      h = h * 31 + (unsigned char)s[2];
+  }
+  return (h ^ (h >> 7)) & (KEYINDEX_SLOTS - 1);
+}
+
 typedef struct loader {
+  const schema_section *sections; /* schema_section_get(0), the first */
   capplan_spec *spec;
   const capplan_source *src;
   const capplan_limits *lim;
@@ -30,8 +53,7 @@ typedef struct loader {
   enum schema_section_id section; /* of the key being loaded */
   /* Each section's key names, hashed on first use: a 100,000-stage spec
    * looks up half a million keys. */
-  strmap index[SEC_COUNT];
-  bool indexed[SEC_COUNT];
+  keyindex *index[SEC_COUNT];
   /* Each section's required keys (their indices, ascending), listed on
    * first use: require_keys() runs for every stage. */
   size_t *required[SEC_COUNT];
@@ -39,17 +61,36 @@ typedef struct loader {
   bool listed[SEC_COUNT];
 } loader;
 
-/* The index of key NAME among section S's keys (schema_key_at), or -1. */
-static long key_lookup(loader *L, const schema_section *s, const char *name) {
-  size_t id = (size_t)(s - schema_section_get(SEC_TOP));
-  if (!L->indexed[id]) {
-    strmap_init(&L->index[id]);
-    for (size_t i = 0; i < schema_n_keys(s); i++)
-      strmap_put(&L->index[id], schema_key_at(s, i)->name, i, NULL);
-    L->indexed[id] = true;
+/* The index of KEY's name among section S's keys (schema_key_at), or -1.
+ * The name matches as strcmp() would match KEY's text: up to its first
+ * NUL, though YAML lets a quoted key hold more after it. */
+static long key_lookup(loader *L, const schema_section *s, const ynode *key) {
+  size_t id = (size_t)(s - L->sections);
+  keyindex *x = L->index[id];
+  if (!x) {
+    /* At most half full, so a probe ends soon (and always ends); more
+     * keys are a programming error, caught by every test. */
+    if (schema_n_keys(s) > KEYINDEX_SLOTS / 2)
+      abort();
+    x = L->index[id] = xcalloc(1, sizeof *x);
+    for (size_t i = 0; i < schema_n_keys(s); i++) {
+      const char *name = schema_key_at(s, i)->name;
+      size_t h = key_hash(name);
+      while (x->slot[h])
+        h = (h + 1) & (KEYINDEX_SLOTS - 1);
+      x->slot[h] = (unsigned short)(i + 1);
+      x->len[h] = strlen(name);
+    }
   }
-  size_t v;
-  return strmap_get(&L->index[id], name, &v) ? (long)v : -1;
+  const char *text = key->text;
+  for (size_t h = key_hash(text); x->slot[h];
+       h = (h + 1) & (KEYINDEX_SLOTS - 1)) {
+    size_t n = x->len[h], i = x->slot[h] - 1u;
+    if (n <= key->len && text[n] == '\0' &&
+        !memcmp(text, schema_key_at(s, i)->name, n))
+      return (long)i;
+  }
+  return -1;
 }
 
 #if defined(__GNUC__)
@@ -118,13 +159,15 @@ static void load_qty(loader *L, const schema_key *k, const ynode *key,
   if (!scalar_value(L, k, key, v))
     return;
   out->text = arena_strndup(L->spec->arena, v->text, v->len);
-  if (units_is_dist(v->text, v->len)) {
+  double x;
+  unit_error ue;
+  /* The common quantity ('1ms', '3K') is no distribution: read at once. */
+  bool quick = units_parse_quick(v->text, v->len, k->unit, &x);
+  if (!quick && units_is_dist(v->text, v->len)) {
     load_dist(L, k, v, out);
     return;
   }
-  double x;
-  unit_error ue;
-  if (units_parse(v->text, v->len, k->unit, k->name, &x, &ue) < 0) {
+  if (!quick && units_parse(v->text, v->len, k->unit, k->name, &x, &ue) < 0) {
     error(L, at_span(v, ue.offset, ue.len), ue.help[0] ? ue.help : NULL, "%s",
           ue.message);
     return;
@@ -240,14 +283,23 @@ static void load_bool(loader *L, const schema_key *k, const ynode *key,
         "'%s' takes true or false, not '%.64s'", k->name, v->text);
 }
 
+/* The bytes of a name: islower and isdigit of the C locale (capplan
+ * never sets another), '-' and '_'; a table, since the name of every
+ * stage passes here. */
+static const unsigned char name_byte[256] = {
+    ['-'] = 1, ['_'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
+    ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['a'] = 1, ['b'] = 1,
+    ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1,
+    ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
+    ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1,
+    ['x'] = 1, ['y'] = 1, ['z'] = 1};
+
 static bool valid_name(const char *s, size_t len) {
   if (len == 0)
     return false;
-  for (size_t i = 0; i < len; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (!(islower(c) || isdigit(c) || c == '-' || c == '_'))
+  for (size_t i = 0; i < len; i++)
+    if (!name_byte[(unsigned char)s[i]])
       return false;
-  }
   return true;
 }
 
@@ -472,7 +524,7 @@ static void load_pair(loader *L, const schema_section *s, const ynode *key,
   const char *name = key_text(L, key);
   if (!name)
     return;
-  long found = key_lookup(L, s, name);
+  long found = key_lookup(L, s, key);
   if (found < 0) {
     const schema_key *meant = unknown_key(L, s, key, owner);
     if (meant)
@@ -489,7 +541,7 @@ static void load_pair(loader *L, const schema_section *s, const ynode *key,
     return;
   }
   ks->seen[ki] = key;
-  L->section = (enum schema_section_id)(s - schema_section_get(SEC_TOP));
+  L->section = (enum schema_section_id)(s - L->sections);
   /* A stage's settings are its own once it writes one (spec.h). */
   if (ki >= s->n_keys && s->policy_by_pointer)
     spec_stage_pol_mut(L->spec, base);
@@ -1112,13 +1164,19 @@ static void numbered(char *buf, size_t size, const char *prefix, size_t n) {
   buf[k] = '\0';
 }
 
+/* strcmp(TEXT, "name") == 0, inline: TEXT is every stage key.  No byte
+ * past TEXT's NUL is read. */
+static bool is_name_key(const char *t) {
+  return t[0] == 'n' && t[1] == 'a' && t[2] == 'm' && t[3] == 'e' && !t[4];
+}
+
 /* The stage's name if it is valid, so messages can say which stage they
  * are about; else the raw text is kept for the graph (see spec.h). */
 static bool peek_name(loader *L, const ynode *item, spec_stage *st, char *owner,
                       size_t size) {
   for (size_t j = 0; j + 1 < item->n; j += 2) {
     const ynode *key = item->kids[j], *val = item->kids[j + 1];
-    if (key->kind != YN_SCALAR || strcmp(key->text, "name") ||
+    if (key->kind != YN_SCALAR || !is_name_key(key->text) ||
         val->kind != YN_SCALAR || ynode_is_null(val))
       continue;
     if (valid_name(val->text, val->len) && val->len <= L->lim->max_name_len &&
@@ -1151,7 +1209,10 @@ static void load_stages(loader *L, const schema_key *k, const ynode *v) {
     error(L, at(v), help, "the spec has too many stages (%zu)", v->n);
     return;
   }
-  spec->stages = arena_array(spec->arena, v->n, sizeof(spec_stage));
+  /* Not cleared in advance: each record is cleared as it is filled, and
+   * only those filled are read (n_stages); a 100,000-stage spec's records
+   * are 33 MB.  Freed by capplan_spec_free. */
+  spec->stages = xmalloc(v->n * sizeof(spec_stage));
   keyset ks = keyset_new(SEC_STAGE);
   for (size_t i = 0; i < v->n; i++) {
     const ynode *item = v->kids[i];
@@ -1167,6 +1228,7 @@ static void load_stages(loader *L, const schema_key *k, const ynode *v) {
       continue;
     }
     spec_stage *st = &spec->stages[spec->n_stages++];
+    memset(st, 0, sizeof *st);
     spec_stage_init(st);
     st->loc = at(item);
     keyset_clear(&ks);
@@ -1399,11 +1461,11 @@ capplan_spec *spec_load(const capplan_source *src, const capplan_limits *limits,
   L.src = src;
   L.lim = limits;
   L.d = d;
+  L.sections = schema_section_get(SEC_TOP);
   load_top(&L, ytree_root(tree));
   ytree_free(tree);
   for (size_t i = 0; i < SEC_COUNT; i++) {
-    if (L.indexed[i])
-      strmap_release(&L.index[i]);
+    free(L.index[i]);
     free(L.required[i]);
   }
   if (!spec->name.s)
@@ -1426,6 +1488,7 @@ bool spec_read_stage_value(capplan_spec *spec, const char *name,
   L.src = spec->src;
   L.lim = &lim;
   L.d = d;
+  L.sections = schema_section_get(SEC_TOP);
   L.section = SEC_STAGE;
   ynode v;
   memset(&v, 0, sizeof v);
@@ -1450,5 +1513,6 @@ void capplan_spec_free(capplan_spec *spec) {
   if (!spec)
     return;
   arena_free(spec->arena);
+  free(spec->stages);
   free(spec);
 }

@@ -143,9 +143,16 @@ static const struct unit bit_units[] = {
 
 static const struct unit *find_unit(const struct unit *table, size_t n,
                                     const char *s, size_t len) {
-  for (size_t i = 0; i < n; i++)
-    if (strlen(table[i].name) == len && !memcmp(table[i].name, s, len))
+  /* Byte by byte, without strlen and memcmp calls: the first byte rules
+   * out most names, and every quantity of a spec looks its unit up. */
+  for (size_t i = 0; i < n; i++) {
+    const char *name = table[i].name;
+    size_t k = 0;
+    while (k < len && name[k] && name[k] == s[k])
+      k++;
+    if (k == len && !name[k])
       return &table[i];
+  }
   return NULL;
 }
 
@@ -286,6 +293,12 @@ fail(unit_error *err, size_t off, size_t len, const char *help, const char *fmt,
   err->offset = off;
   err->len = len ? len : 1;
   return -1;
+}
+
+/* isspace of the C locale (capplan never sets another), without its
+ * table's call: every quantity is trimmed. */
+static bool is_space(char c) {
+  return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
 static bool is_unit_char(unsigned char c) {
@@ -434,6 +447,11 @@ static int lex(const char *text, size_t len, size_t base, const char *key,
   return 0;
 }
 
+/* Powers of ten that are exact doubles (10^22 is the last). */
+static const double exact_p10[] = {
+    1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
 /* The mantissa of Q times MUL (exactly, on its decimal digits) times
  * 10^SHIFT, through one strtod(), then divided by DIV. */
 static double lexed_value(const lexed *q, int shift, uint64_t mul,
@@ -492,9 +510,6 @@ static double lexed_value(const lexed *q, int shift, uint64_t mul,
    * gives what strtod() gives (Clinger, "How to read floating point
    * numbers accurately", PLDI 1990): the common quantity, '1ms' or '3K',
    * without strtod's general path. */
-  static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                               1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                               1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
   size_t first = q->negative ? 1 : 0, end = b - 1;
   while (buf[end] != 'e')
     end--;
@@ -502,7 +517,7 @@ static double lexed_value(const lexed *q, int shift, uint64_t mul,
     uint64_t m = 0;
     for (size_t k = first; k < end; k++)
       m = m * 10 + (uint64_t)(buf[k] - '0');
-    double v = e < 0 ? (double)m / p10[-e] : (double)m * p10[e];
+    double v = e < 0 ? (double)m / exact_p10[-e] : (double)m * exact_p10[e];
     if (q->negative)
       v = -v;
     return div > 1 ? v / (double)div : v;
@@ -772,16 +787,105 @@ static int parse_compute(const lexed *q, enum unit_kind kind, const char *key,
   return unknown_unit(q, kind, key, err);
 }
 
+/* The common quantity, digits with at most one '.' and a unit of letters
+ * or '%' right after them ('1ms', '3K', '0.5', '60%', '64GB'), read
+ * without the lexer (units.h): into *OUT and true, or false for anything
+ * else, which units_parse then reads the long way (errors included).  The
+ * digits times the unit's factor stay below 2^53 and the power of ten
+ * within 10^22, so both are exact doubles and one multiplication or
+ * division, correctly rounded, is what lexed_value() and strtod() give
+ * (Clinger, "How to read floating point numbers accurately", PLDI 1990):
+ * the value is the same bit for bit. */
+bool units_parse_quick(const char *text, size_t len, enum unit_kind kind,
+                       double *out) {
+  uint64_t m = 0;
+  size_t i = 0, nd = 0;
+  int frac = 0;
+  bool dot = false;
+  for (; i < len; i++) {
+    unsigned char c = (unsigned char)text[i];
+    if (c >= '0' && c <= '9') {
+      if (nd == 15)
+        return false;
+      m = m * 10 + (uint64_t)(c - '0');
+      nd++;
+      frac += dot;
+    } else if (c == '.' && !dot) {
+      dot = true;
+    } else {
+      break;
+    }
+  }
+  if (nd == 0)
+    return false;
+  const char *unit = text + i;
+  size_t ulen = len - i;
+  /* An 'e' may start an exponent: the lexer's business. */
+  if (ulen && (unit[0] == 'e' || unit[0] == 'E'))
+    return false;
+  for (; i < len; i++) {
+    unsigned char c = (unsigned char)text[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '%'))
+      return false;
+  }
+  int pow10 = 0;
+  uint64_t factor = 1;
+  const struct unit *u = NULL;
+  switch (kind) {
+  case UNIT_COUNT:
+  case UNIT_NUMBER:
+  case UNIT_RATE:
+  case UNIT_DAILY: /* bare: per day, or per second; no conversion */
+    if (ulen) {
+      u = find_unit(multipliers, ARRAY_LEN(multipliers), unit, ulen);
+      if (!u || (u->cls == UC_TIMES && kind != UNIT_NUMBER))
+        return false;
+    }
+    break;
+  case UNIT_DURATION:
+    if (!ulen || !(u = find_unit(durations, ARRAY_LEN(durations), unit, ulen)))
+      return false;
+    break;
+  case UNIT_BYTES:
+    if (!ulen || !(u = find_unit(bytes, ARRAY_LEN(bytes), unit, ulen)))
+      return false;
+    break;
+  case UNIT_FRACTION:
+    if (ulen && !(u = find_unit(percent, 1, unit, ulen)))
+      return false;
+    break;
+  default:
+    return false;
+  }
+  if (u) {
+    pow10 = u->pow10;
+    factor = u->factor;
+  }
+  if (m > (1ull << 53) / factor)
+    return false;
+  m *= factor;
+  int e = pow10 - frac;
+  if (e < -22 || e > 22)
+    return false;
+  double v = e < 0 ? (double)m / exact_p10[-e] : (double)m * exact_p10[e];
+  if (kind == UNIT_FRACTION && !u && v > 1)
+    return false; /* an error, worded by the long way */
+  *out = v;
+  return true;
+}
+
 int units_parse(const char *text, size_t len, enum unit_kind kind,
                 const char *key, double *out, unit_error *err) {
   size_t base = 0;
-  while (len > 0 && isspace((unsigned char)text[0])) {
+  while (len > 0 && is_space(text[0])) {
     text++;
     len--;
     base++;
   }
-  while (len > 0 && isspace((unsigned char)text[len - 1]))
+  while (len > 0 && is_space(text[len - 1]))
     len--;
+  if (units_parse_quick(text, len, kind, out))
+    return 0;
   char help[192];
   /* snprintf's "%s" without its cost: every quantity of a spec passes
    * here, and the help is for the few that fail. */
@@ -1035,13 +1139,15 @@ static const struct dist_form {
 /* The length of the word of letters at the start of TEXT. */
 static size_t word_len(const char *text, size_t len) {
   size_t i = 0;
-  while (i < len && isalpha((unsigned char)text[i]))
+  /* isalpha of the C locale (capplan never sets another) */
+  while (i < len && (((unsigned char)text[i] | 0x20) >= 'a' &&
+                     ((unsigned char)text[i] | 0x20) <= 'z'))
     i++;
   return i;
 }
 
 int units_is_dist(const char *text, size_t len) {
-  while (len > 0 && isspace((unsigned char)text[0])) {
+  while (len > 0 && is_space(text[0])) {
     text++;
     len--;
   }

@@ -9,6 +9,7 @@
 #ifndef CAPPLAN_UNITS_H
 #define CAPPLAN_UNITS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum unit_kind {
@@ -39,6 +40,14 @@ typedef struct unit_error {
  * in *OUT (never NaN, never infinite, never -0), or -1 and fills *ERR. */
 int units_parse(const char *text, size_t len, enum unit_kind kind,
                 const char *key, double *out, unit_error *err);
+
+/* True, with the value in *OUT, when TEXT (LEN bytes, untrimmed) is the
+ * common quantity of KIND that units_parse reads at once: digits with at
+ * most one '.' and a unit of letters or '%' ('1ms', '3K', '60%').  Such a
+ * text is never a distribution, and *OUT is what units_parse gives.
+ * False for anything else, which units_parse then reads. */
+bool units_parse_quick(const char *text, size_t len, enum unit_kind kind,
+                       double *out);
 
 /* "a duration", "a fraction", ... for messages and docs. */
 const char *units_kind_name(enum unit_kind kind);

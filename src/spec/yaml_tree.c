@@ -6,6 +6,7 @@
  */
 #include "yaml_tree.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,16 +14,82 @@
 
 #include "util.h"
 
+/* The tree's memory: blocks taken from the front, never cleared, since
+ * every byte handed out is written at once (a node, its children's
+ * pointers, a scalar's text).  A 100,000-stage spec makes 700,000 nodes;
+ * the general arena cleared each and paid a call for each. */
+typedef struct yblock {
+  struct yblock *next;
+  size_t size;
+  max_align_t data[];
+} yblock;
+
+typedef struct ypool {
+  yblock *head;
+  char *base; /* the head's data */
+  size_t used, size;
+} ypool;
+
+enum { YBLOCK_BYTES = 64 * 1024 };
+
 struct ytree {
   ynode *root;
-  capplan_arena *arena;
+  ypool pool;
 };
+
+/* A collection's node with what only its building needs: the nodes under
+ * it with aliases expanded (a scalar counts 1), saturated. */
+typedef struct ycoll {
+  ynode node;
+  size_t weight;
+} ycoll;
+
+static void pool_free(ypool *p) {
+  for (yblock *b = p->head; b;) {
+    yblock *next = b->next;
+    free(b);
+    b = next;
+  }
+  p->head = NULL;
+}
+
+/* pool_take when the head block has no room for N bytes. */
+static void *pool_grow(ypool *p, size_t n) {
+  size_t size = n > YBLOCK_BYTES / 2 ? n : YBLOCK_BYTES;
+  if (size > SIZE_MAX - sizeof(yblock))
+    size = SIZE_MAX - sizeof(yblock); /* xmalloc reports it */
+  yblock *b = xmalloc(sizeof(yblock) + size);
+  b->size = size;
+  if (p->head && size > YBLOCK_BYTES) {
+    /* A large block goes behind the head, whose room stays. */
+    b->next = p->head->next;
+    p->head->next = b;
+    return b->data;
+  }
+  b->next = p->head;
+  p->head = b;
+  p->base = (char *)b->data;
+  p->size = size;
+  p->used = n;
+  return p->base;
+}
+
+/* N bytes of P at a multiple of ALIGN (a power of two, at most
+ * max_align_t's); inline, as it runs for every event. */
+static inline void *pool_take(ypool *p, size_t n, size_t align) {
+  size_t at = (p->used + align - 1) & ~(align - 1);
+  if (at <= p->size && p->size - at >= n) {
+    p->used = at + n;
+    return p->base + at;
+  }
+  return pool_grow(p, n);
+}
 
 /* An open collection; its children so far are kids[first..] of the
  * builder's one stack of children, the open collections' one after
  * another, so no collection allocates until it closes. */
 typedef struct frame {
-  ynode *node;
+  ycoll *node;
   size_t first;
   char *anchor; /* registered when the collection closes */
 } frame;
@@ -36,7 +103,7 @@ typedef struct builder {
   const capplan_source *src;
   const capplan_limits *lim;
   capplan_diags *d;
-  capplan_arena *arena;
+  ypool pool;
   frame *stack;
   size_t depth, stack_cap;
   ynode **kids; /* the open collections' children (frame) */
@@ -148,12 +215,8 @@ static void report_parser_error(builder *b, const yaml_parser_t *p) {
   }
 }
 
-static ynode *new_node(builder *b, enum ynode_kind kind, yaml_mark_t start) {
-  ynode *n = arena_alloc(b->arena, sizeof *n);
-  n->kind = kind;
-  n->loc = mark_loc(start);
-  n->weight = 1;
-  return n;
+static size_t weight_of(const ynode *n) {
+  return n->kind == YN_SCALAR ? 1 : ((const ycoll *)n)->weight;
 }
 
 static void fail_at(builder *b, capplan_loc l, const char *help,
@@ -191,8 +254,9 @@ static ynode *find_anchor(const builder *b, const char *name) {
   return NULL;
 }
 
-static void check_weight(builder *b, const ynode *n) {
-  if (n->weight > b->lim->max_nodes) {
+static void check_weight(builder *b, const ycoll *c) {
+  const ynode *n = &c->node;
+  if (c->weight > b->lim->max_nodes) {
     char help[192];
     snprintf(help, sizeof help,
              "a spec may have at most %zu nodes with aliases expanded; remove "
@@ -210,10 +274,18 @@ static void on_event(builder *b, const yaml_event_t *e) {
               "the file holds more than one YAML document");
     break;
   case YAML_SCALAR_EVENT: {
-    ynode *n = new_node(b, YN_SCALAR, e->start_mark);
-    n->len = e->data.scalar.length;
-    n->text =
-        arena_strndup(b->arena, (const char *)e->data.scalar.value, n->len);
+    /* The text right after its node: one take, and read together. */
+    size_t len = e->data.scalar.length;
+    ynode *n = pool_take(&b->pool, sizeof *n + len + 1, _Alignof(ynode));
+    char *text = (char *)(n + 1);
+    n->loc = mark_loc(e->start_mark);
+    n->kind = YN_SCALAR;
+    n->kids = NULL;
+    n->n = 0;
+    n->len = len;
+    memcpy(text, e->data.scalar.value, n->len);
+    text[n->len] = '\0';
+    n->text = text;
     n->plain = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
     n->quoted = e->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
                 e->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
@@ -244,12 +316,17 @@ static void on_event(builder *b, const yaml_event_t *e) {
       fail_at(b, mark_loc(e->start_mark), help, "the spec nests too deeply");
       break;
     }
-    ynode *n =
-        new_node(b, e->type == YAML_SEQUENCE_START_EVENT ? YN_SEQ : YN_MAP,
-                 e->start_mark);
+    ycoll *c = pool_take(&b->pool, sizeof *c, _Alignof(ycoll));
+    ynode *n = &c->node;
+    n->loc = mark_loc(e->start_mark);
+    n->kind = e->type == YAML_SEQUENCE_START_EVENT ? YN_SEQ : YN_MAP;
+    n->plain = n->quoted = false;
+    n->text = NULL;
+    n->len = 0;
+    c->weight = 1;
     xgrow((void **)&b->stack, &b->stack_cap, b->depth + 1, sizeof(frame));
     frame *f = &b->stack[b->depth++];
-    f->node = n;
+    f->node = c;
     f->first = b->n_kids;
     const yaml_char_t *a = e->type == YAML_SEQUENCE_START_EVENT
                                ? e->data.sequence_start.anchor
@@ -260,21 +337,23 @@ static void on_event(builder *b, const yaml_event_t *e) {
   case YAML_SEQUENCE_END_EVENT:
   case YAML_MAPPING_END_EVENT: {
     frame *f = &b->stack[--b->depth];
-    ynode *n = f->node;
+    ycoll *c = f->node;
+    ynode *n = &c->node;
     /* No kids yet at all (an empty collection first): no array to
      * offset into. */
     ynode **kids = b->kids ? b->kids + f->first : NULL;
     n->n = b->n_kids - f->first;
-    n->kids = arena_array(b->arena, n->n, sizeof(ynode *));
-    for (size_t i = 0; i < n->n; i++) {
-      n->kids[i] = kids[i];
-      n->weight = sat_add(n->weight, kids[i]->weight);
-    }
+    n->kids = pool_take(&b->pool, (n->n ? n->n : 1) * sizeof(ynode *),
+                        _Alignof(ynode *));
+    if (n->n)
+      memcpy(n->kids, kids, n->n * sizeof(ynode *));
+    for (size_t i = 0; i < n->n; i++)
+      c->weight = sat_add(c->weight, weight_of(kids[i]));
     b->n_kids = f->first;
     if (f->anchor)
       define_anchor(b, (const yaml_char_t *)f->anchor, n);
     free(f->anchor);
-    check_weight(b, n);
+    check_weight(b, c);
     attach(b, n);
     break;
   }
@@ -316,7 +395,6 @@ ytree *ytree_parse(const capplan_source *src, const capplan_limits *limits,
   b.src = src;
   b.lim = limits;
   b.d = d;
-  b.arena = arena_new();
 
   /* Text must be UTF-8: libyaml would also take UTF-16, and it reports
    * bad bytes after the fact; checking first points at the byte. */
@@ -333,7 +411,7 @@ ytree *ytree_parse(const capplan_source *src, const capplan_limits *limits,
                       utf16 ? "the spec is UTF-16 text"
                             : "byte 0x%02X is not valid UTF-8",
                       c);
-    arena_free(b.arena);
+    pool_free(&b.pool);
     return NULL;
   }
 
@@ -341,7 +419,7 @@ ytree *ytree_parse(const capplan_source *src, const capplan_limits *limits,
   if (!yaml_parser_initialize(&parser)) {
     capplan_diags_add(d, CAPPLAN_ERROR, (capplan_loc){0, 0, 0}, NULL,
                       "cannot initialise the YAML parser");
-    arena_free(b.arena);
+    pool_free(&b.pool);
     return NULL;
   }
   yaml_parser_set_input_string(&parser, (const unsigned char *)src->text,
@@ -367,12 +445,12 @@ ytree *ytree_parse(const capplan_source *src, const capplan_limits *limits,
     free(b.anchors[i].name);
   free(b.anchors);
   if (b.failed) {
-    arena_free(b.arena);
+    pool_free(&b.pool);
     return NULL;
   }
   ytree *t = xcalloc(1, sizeof *t);
   t->root = b.root;
-  t->arena = b.arena;
+  t->pool = b.pool;
   return t;
 }
 
@@ -383,26 +461,8 @@ const ynode *ytree_root(const ytree *t) {
 void ytree_free(ytree *t) {
   if (!t)
     return;
-  arena_free(t->arena);
+  pool_free(&t->pool);
   free(t);
-}
-
-bool ynode_is_null(const ynode *n) {
-  if (n->kind != YN_SCALAR || !n->plain)
-    return false;
-  if (n->len == 0)
-    return true;
-  /* Most values are not null: the length and one byte tell (every null
-   * is 1 or 4 bytes and starts so; 'name', a key of every stage, too). */
-  if (n->len == 1)
-    return n->text[0] == '~';
-  if (n->len != 4)
-    return false;
-  char c = n->text[0];
-  if (c != 'n' && c != 'N')
-    return false;
-  return !strcmp(n->text, "null") || !strcmp(n->text, "Null") ||
-         !strcmp(n->text, "NULL");
 }
 
 const char *ynode_kind_name(const ynode *n) {

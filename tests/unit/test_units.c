@@ -547,6 +547,58 @@ static void test_matches_strtod(void **state) {
   }
 }
 
+/* The quick path (units_parse_quick, which units_parse takes first) gives
+ * what the lexer's path gives, bit for bit: 100,000 random texts of 1 to
+ * 17 digits, a point anywhere, and a unit, each read as written and with
+ * 'e0' before its unit, which only the lexer reads. */
+static void test_quick_matches_lexer(void **state) {
+  (void)state;
+  static const struct {
+    const char *unit;
+    enum unit_kind kind;
+  } forms[] = {
+      {"", UNIT_NUMBER},       {"x", UNIT_NUMBER},    {"K", UNIT_COUNT},
+      {"B", UNIT_COUNT},       {"T", UNIT_RATE},      {"k", UNIT_DAILY},
+      {"ms", UNIT_DURATION},   {"us", UNIT_DURATION}, {"min", UNIT_DURATION},
+      {"year", UNIT_DURATION}, {"%", UNIT_FRACTION},  {"", UNIT_FRACTION},
+      {"GB", UNIT_BYTES},      {"KiB", UNIT_BYTES},   {"PiB", UNIT_BYTES},
+  };
+  unsigned long long x = 0x2545F4914F6CDD1DULL; /* xorshift64 */
+  size_t quick = 0;
+  for (int i = 0; i < 100000; i++) {
+    char text[64], slow[64];
+    size_t n = 0;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    int digits = 1 + (int)(x % 17);
+    int point = (int)((x >> 8) % (unsigned long long)(digits + 2));
+    unsigned long long y = x;
+    for (int k = 0; k < digits; k++) {
+      if (k == point)
+        text[n++] = '.';
+      y = y * 6364136223846793005ULL + 1442695040888963407ULL;
+      text[n++] = (char)('0' + (y >> 33) % 10);
+    }
+    size_t f = (size_t)((x >> 20) % (sizeof forms / sizeof forms[0]));
+    snprintf(slow, sizeof slow, "%.*se0%s", (int)n, text, forms[f].unit);
+    snprintf(text + n, sizeof text - n, "%s", forms[f].unit);
+    double a = 0, b = 0, c = 0;
+    unit_error e1, e2;
+    int ra = units_parse(text, strlen(text), forms[f].kind, KEY, &a, &e1);
+    int rb = units_parse(slow, strlen(slow), forms[f].kind, KEY, &b, &e2);
+    bool q = units_parse_quick(text, strlen(text), forms[f].kind, &c);
+    quick += q;
+    if (ra != rb || (ra == 0 && memcmp(&a, &b, sizeof a)) ||
+        (q && (ra != 0 || memcmp(&a, &c, sizeof a)))) {
+      print_error("%s: %.17g (rc %d, quick %d %.17g), %s: %.17g (rc %d)\n",
+                  text, a, ra, q, c, slow, b, rb);
+      fail();
+    }
+  }
+  assert_true(quick > 50000); /* the quick path was the one tested */
+}
+
 static void test_period_seconds(void **state) {
   static const struct {
     const char *name;
@@ -628,6 +680,7 @@ int main(void) {
       cmocka_unit_test(test_subnormal),
       cmocka_unit_test(test_length_bounded),
       cmocka_unit_test(test_matches_strtod),
+      cmocka_unit_test(test_quick_matches_lexer),
       cmocka_unit_test(test_period_seconds),
       cmocka_unit_test(test_kind_strings),
   };
