@@ -30,6 +30,7 @@
 #include "latency.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,6 +62,18 @@ const char *queue_model_name(enum queue_model q) {
  * over the graph): past it the objective is reported as unmet. */
 #define SIZING_EVALS 20000
 
+/* The quantiles of a queue, remembered by all they depend on: every
+ * field of the queue's record (a floor's copy with its wait taken out
+ * differs from the queue) and the levels asked for.  A cache only: a hit
+ * gives the bits a solve would. */
+enum { QMEMO_BITS = 6, QMEMO_SLOTS = 1 << QMEMO_BITS };
+typedef struct qmemo {
+  mmc q;
+  const double *levels; /* NULL: empty */
+  int n, rc;
+  double t[PCT_COUNT];
+} qmemo;
+
 typedef struct latency_work {
   latdist_ctx *ctx;
   latdist **to;    /* per stage: time at its end, for a request there */
@@ -79,6 +92,10 @@ typedef struct latency_work {
   mmc *kept_q;
   double kept_added;
   bool no_wait; /* evaluate as if no job ever waited (a floor) */
+  /* Queues' quantiles (response_quantiles): a spec's stages often
+   * repeat one configuration (a shard per partition, a copy per
+   * region), and sizing tries the same counts again. */
+  qmemo memo[QMEMO_SLOTS];
 } latency_work;
 
 /* W's grid context, made when first needed: its FFT tables cost a
@@ -197,10 +214,53 @@ static double forming_bound(const queue_plan *qp, double eps) {
  * plus the queue Q's response, into T.  Closed form without forming;
  * otherwise on a grid of its own (scratch of W's context, returned
  * after).  Returns 0, or -1 when one cannot be had. */
+/* Whether A and B hold the same figures, bit for bit (memcmp of the
+ * records would read their padding).  Every field: one added to mmc
+ * (queueing.h) belongs here too, which the size below is a reminder of. */
+_Static_assert(sizeof(mmc) == 2 * sizeof(double) + 15 * sizeof(double),
+               "same_queue compares every field of mmc");
+static bool same_queue(const mmc *a, const mmc *b) {
+  const double x[] = {a->lambda,    a->mu,        a->c,          a->ca,
+                      a->cs,        a->a,         a->rho,        a->erlang_c,
+                      a->p_wait,    a->theta,     a->wait_scale, a->wait_rate,
+                      a->wait_mean, a->resp_mean, a->shape};
+  const double y[] = {b->lambda,    b->mu,        b->c,          b->ca,
+                      b->cs,        b->a,         b->rho,        b->erlang_c,
+                      b->p_wait,    b->theta,     b->wait_scale, b->wait_rate,
+                      b->wait_mean, b->resp_mean, b->shape};
+  return a->status == b->status && a->service == b->service &&
+         !memcmp(x, y, sizeof x);
+}
+
 static int response_quantiles(latency_work *w, const mmc *q,
                               const queue_plan *qp, const double *levels, int n,
                               double *t) {
   double form = qp->form;
+  if (form <= 0 && n <= PCT_COUNT) {
+    /* The queue's own quantiles: remembered (qmemo), the slot picked by
+     * a multiplicative hash of what sets them (mmc_init's inputs, and the
+     * wait a floor takes out). */
+    double in[7] = {q->lambda, q->mu,     q->c,        q->ca,
+                    q->cs,     q->p_wait, q->wait_rate};
+    uint64_t h = (uint64_t)(uintptr_t)levels + (uint64_t)n;
+    for (int k = 0; k < 7; k++) {
+      uint64_t b;
+      memcpy(&b, &in[k], sizeof b);
+      h = (h ^ b) * 0x9E3779B97F4A7C15u;
+    }
+    qmemo *e = &w->memo[h >> (64 - QMEMO_BITS)];
+    if (e->levels == levels && e->n == n && same_queue(&e->q, q)) {
+      memcpy(t, e->t, (size_t)n * sizeof *t);
+      return e->rc;
+    }
+    int rc = mmc_response_quantiles(q, levels, (size_t)n, t);
+    e->q = *q;
+    e->levels = levels;
+    e->n = n;
+    e->rc = rc;
+    memcpy(e->t, t, (size_t)n * sizeof *t);
+    return rc;
+  }
   if (form <= 0)
     return mmc_response_quantiles(q, levels, (size_t)n, t);
   double hi = forming_bound(qp, 1e-7) + mmc_service_quantile(q, 1 - 1e-7);

@@ -410,6 +410,47 @@ static void test_overload(void **state) {
   run_free(&x);
 }
 
+/* Stages whose queues are the same (one configuration repeated) share
+ * remembered percentiles, bit for bit what each would solve alone; a
+ * stage differing in any input (here its slots) has its own.  The 70
+ * stages cycle through seven configurations, more than fill the memo's
+ * slots with collisions. */
+static void test_repeated_queues(void **state) {
+  (void)state;
+  capplan_buf y;
+  capplan_buf_init(&y);
+  capplan_buf_puts(&y, "capplan: 1\ntraffic: {qps: 10K}\nstages:\n");
+  for (int k = 0; k < 70; k++)
+    capplan_buf_printf(&y,
+                       "  - {name: s%d, latency: %dms, qps_per_server: 1K, "
+                       "concurrency: %g}\n",
+                       k, 10 + k % 7, 12.0 + k % 7);
+  run_result x = run_yaml(y.data);
+  capplan_buf_release(&y);
+  const treport *r = expect_report(&x);
+  for (int k = 0; k < 70; k++) {
+    char name[16];
+    snprintf(name, sizeof name, "s%d", k);
+    const stage_plan *s = stage(r, name)->plan;
+    assert_true(s->queue.stable);
+    mmc q;
+    assert_int_equal(
+        mmc_init(&q, 10000, 1 / ((10 + k % 7) * 1e-3), s->queue.slots, 1, 1),
+        0);
+    double alone[PCT_COUNT];
+    assert_int_equal(mmc_response_quantiles(&q, pct_level, PCT_COUNT, alone),
+                     0);
+    for (int l = 0; l < PCT_COUNT; l++)
+      assert_true(s->queue.pct[l] == alone[l]);
+    if (k >= 7) {
+      snprintf(name, sizeof name, "s%d", k - 7);
+      const stage_plan *t = stage(r, name)->plan;
+      assert_memory_equal(s->queue.pct, t->queue.pct, sizeof s->queue.pct);
+    }
+  }
+  run_free(&x);
+}
+
 /* latency_fixed_overloaded_at's short cut gives the full test's answer:
  * over a grid of loads, per-server rates, latencies and counts around its
  * bounds (utilization 0.9, 100 slots' worth of work), with one queue and
@@ -827,6 +868,7 @@ int main(void) {
       cmocka_unit_test(test_size_colocated),
       cmocka_unit_test(test_size_group_end_to_end),
       cmocka_unit_test(test_overload),
+      cmocka_unit_test(test_repeated_queues),
       cmocka_unit_test(test_fixed_overloaded_at),
       cmocka_unit_test(test_lean_status),
       cmocka_unit_test(test_size_end_to_end),
