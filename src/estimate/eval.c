@@ -105,6 +105,8 @@ plan *plan_new(const capplan_model *m) {
       p->fifth[i] = len == 5 ? i : p->fifth[u];
     }
   }
+  for (size_t k = 0; k < PLAN_MEMO_SLOTS; k++)
+    p->shared[k].m = -1; /* empty: no pool needs -1 servers */
   p->zone_w = xcalloc(PLAN_ZONE_SLOTS, sizeof(zone_memo));
   for (size_t k = 0; k < PLAN_ZONE_SLOTS; k++)
     p->zone_w[k].zones = -1; /* empty */
@@ -171,9 +173,10 @@ void plan_for_trials(const capplan_model *m, plan *p) {
   p->latency_on = m->n_pct_limits > 0;
 }
 
-/* The memo slots of pool K (stages, their cache tiers, groups), or NULL. */
+/* The memo slots of pool K (stages, their cache tiers, groups), or those
+ * every pool shares. */
 STEP avail_memo *memo_of(plan *p, size_t k) {
-  return p->memo ? &p->memo[k * PLAN_MEMO_SLOTS] : NULL;
+  return p->memo ? &p->memo[k * PLAN_MEMO_SLOTS] : p->shared;
 }
 
 void plan_settle(plan *p) {
@@ -345,11 +348,15 @@ STEP void tails(double m, double n, double a, double c, avail_memo *memo,
                 avail *all, double *kdown) {
   if (memo) {
     /* Whole counts below 2^53: the signed casts are exact, and cheaper
-     * than unsigned ones on x86-64. */
-    unsigned h = (unsigned)((unsigned long long)(long long)m * 31u +
-                            (unsigned long long)(long long)n) %
-                 PLAN_MEMO_SLOTS;
-    avail_memo *e = &memo[h];
+     * than unsigned ones on x86-64.  The slot is the top bits of a
+     * multiplicative hash of both (m 31 + n put every pool with m = n
+     * in one slot of 16). */
+    _Static_assert(PLAN_MEMO_SLOTS == 16, "four bits of slot");
+    unsigned long long h =
+        ((unsigned long long)(long long)m * 0x9E3779B97F4A7C15ull +
+         (unsigned long long)(long long)n) *
+        0xC2B2AE3D27D4EB4Full;
+    avail_memo *e = &memo[h >> 60];
     if (e->m == m && e->n == n && e->a == a && e->c == c) {
       *all = e->all;
       *kdown = e->kdown;

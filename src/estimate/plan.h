@@ -271,6 +271,10 @@ typedef struct plan {
   bool *fixed_path;
   /* PLAN_MEMO_SLOTS per pool: stages, their cache tiers, then groups. */
   avail_memo *memo;
+  /* Without them (one evaluation), PLAN_MEMO_SLOTS all pools share:
+   * pools alike (a configuration repeated over many stages) meet the
+   * same tails. */
+  avail_memo shared[PLAN_MEMO_SLOTS];
   /* What depends on the model alone, listed once by plan_new so that an
    * evaluation visits only the stages a phase concerns: those whose
    * batch may take time to form (any kind but fixed and llm), and those
