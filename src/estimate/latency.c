@@ -74,6 +74,14 @@ typedef struct qmemo {
   double t[PCT_COUNT];
 } qmemo;
 
+/* A queue as mmc_init made it from its five inputs, remembered by them:
+ * Erlang's recursion costs a step per slot. */
+typedef struct imemo {
+  double in[5]; /* lambda, mu, c, ca, cs */
+  int rc;       /* mmc_init's; 2: empty */
+  mmc q;
+} imemo;
+
 typedef struct latency_work {
   latdist_ctx *ctx;
   latdist **to;    /* per stage: time at its end, for a request there */
@@ -96,6 +104,7 @@ typedef struct latency_work {
    * repeat one configuration (a shard per partition, a copy per
    * region), and sizing tries the same counts again. */
   qmemo memo[QMEMO_SLOTS];
+  imemo inits[QMEMO_SLOTS];
 } latency_work;
 
 /* W's grid context, made when first needed: its FFT tables cost a
@@ -124,6 +133,8 @@ latency_work *latency_work_new(const capplan_model *m) {
   for (size_t g = 0; g < m->n_groups; g++)
     if (m->group[g].n_members > unit)
       unit = m->group[g].n_members;
+  for (size_t k = 0; k < QMEMO_SLOTS; k++)
+    w->inits[k].rc = 2; /* empty */
   w->kept = xcalloc(unit, sizeof *w->kept);
   w->kept_q = xcalloc(unit, sizeof *w->kept_q);
   return w;
@@ -214,6 +225,34 @@ static double forming_bound(const queue_plan *qp, double eps) {
  * plus the queue Q's response, into T.  Closed form without forming;
  * otherwise on a grid of its own (scratch of W's context, returned
  * after).  Returns 0, or -1 when one cannot be had. */
+/* The slot of QMEMO_SLOTS for the N doubles at X (and SEED): the top
+ * bits of a multiplicative hash of their bits. */
+static size_t memo_slot(const double *x, int n, uint64_t seed) {
+  uint64_t h = seed;
+  for (int k = 0; k < n; k++) {
+    uint64_t b;
+    memcpy(&b, &x[k], sizeof b);
+    h = (h ^ b) * 0x9E3779B97F4A7C15u;
+  }
+  return (size_t)(h >> (64 - QMEMO_BITS));
+}
+
+/* mmc_init into Q, from W's memo when it has these inputs (the record
+ * and the return value are mmc_init's to the bit). */
+static int init_queue(latency_work *w, mmc *q, double lambda, double mu,
+                      double c, double ca, double cs) {
+  double in[5] = {lambda, mu, c, ca, cs};
+  imemo *e = &w->inits[memo_slot(in, 5, 0)];
+  if (e->rc != 2 && !memcmp(e->in, in, sizeof in)) {
+    *q = e->q;
+    return e->rc;
+  }
+  e->rc = mmc_init(q, lambda, mu, c, ca, cs);
+  memcpy(e->in, in, sizeof in);
+  e->q = *q;
+  return e->rc;
+}
+
 /* Whether A and B hold the same figures, bit for bit (memcmp of the
  * records would read their padding).  Every field: one added to mmc
  * (queueing.h) belongs here too, which the size below is a reminder of. */
@@ -242,13 +281,8 @@ static int response_quantiles(latency_work *w, const mmc *q,
      * wait a floor takes out). */
     double in[7] = {q->lambda, q->mu,     q->c,        q->ca,
                     q->cs,     q->p_wait, q->wait_rate};
-    uint64_t h = (uint64_t)(uintptr_t)levels + (uint64_t)n;
-    for (int k = 0; k < 7; k++) {
-      uint64_t b;
-      memcpy(&b, &in[k], sizeof b);
-      h = (h ^ b) * 0x9E3779B97F4A7C15u;
-    }
-    qmemo *e = &w->memo[h >> (64 - QMEMO_BITS)];
+    qmemo *e =
+        &w->memo[memo_slot(in, 7, (uint64_t)(uintptr_t)levels + (uint64_t)n)];
     if (e->levels == levels && e->n == n && same_queue(&e->q, q)) {
       memcpy(t, e->t, (size_t)n * sizeof *t);
       return e->rc;
@@ -361,8 +395,8 @@ static void queue_at(const capplan_model *m, const params *p, plan *out,
      * (queueing.h), so many slots below 100% that no job waits. */
     double cs = tq.cs;
     mmc_init(q, 0, 1 / tq.service, 1, 1, cs > 10 ? 10 : cs);
-  } else if (mmc_init(q, qp->arrivals, 1 / tq.service, slots, qp->ca,
-                      tq.cs > 10 ? 10 : tq.cs) < 0) {
+  } else if (init_queue(w, q, qp->arrivals, 1 / tq.service, slots, qp->ca,
+                        tq.cs > 10 ? 10 : tq.cs) < 0) {
     mmc_init(q, 0, 1 / tq.service, 1, 1, tq.cs > 10 ? 10 : tq.cs);
     qp->stable = false;
     return;
