@@ -2,7 +2,8 @@
 # 'capplan estimate' on a 100,000-stage spec against a bare libyaml event
 # scan of the same file (bench/yaml_scan.c, the yardstick of issue 8):
 # instructions counted by callgrind (steady on a shared machine) and wall
-# time, the scan and capplan alternating, median of RUNS runs.  Prints
+# time to the microsecond (date +%s%N around each run), the scan and
+# capplan alternating, median of RUNS runs.  Prints
 # the ratios; never part of the test suite.
 #
 #   bench/vs_scan.sh [RUNS] [STAGES]
@@ -13,6 +14,13 @@ n=${2:-100000}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+wall() { # seconds "$@" takes, to the microsecond (output discarded)
+  local t0 t1
+  t0=$(date +%s%N)
+  "$@" >/dev/null 2>&1 || true
+  t1=$(date +%s%N)
+  echo "$(((t1 - t0) / 1000))e-6" | awk '{printf "%.6f\n", $1}'
+}
 instr() { # instructions of one run of "$@"
   valgrind --tool=callgrind --callgrind-out-file="$tmp/cg" "$@" \
     >/dev/null 2>&1 || true
@@ -27,12 +35,10 @@ for shape in chain wide; do
   : > "$tmp/table_t"
   : > "$tmp/json_t"
   for _ in $(seq "$runs"); do
-    /usr/bin/time -f %e -o "$tmp/t" build/yaml_scan "$spec" >/dev/null
-    cat "$tmp/t" >> "$tmp/scan_t"
+    wall build/yaml_scan "$spec" >> "$tmp/scan_t"
     for f in table json; do
-      /usr/bin/time -f %e -o "$tmp/t" build/capplan estimate "$spec" \
-        --format "$f" -o /dev/null 2>/dev/null || true
-      cat "$tmp/t" >> "$tmp/${f}_t"
+      wall build/capplan estimate "$spec" --format "$f" -o /dev/null \
+        >> "$tmp/${f}_t"
     done
   done
   st=$(median < "$tmp/scan_t")
