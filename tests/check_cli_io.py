@@ -7,9 +7,9 @@
   a message and leaves no file;
 - a reader that closes the pipe early ends the run quietly;
 - --color auto colours on a terminal, and NO_COLOR or --color never stop it;
-- a spec big enough for the heap to be grown in 2 MB pages when it is read
-  from a file (src/cli/heap.c) gives the output it gives from stdin, where
-  the size is not known beforehand and the heap grows as it is used.
+- a spec big enough for the heap to be grown in 2 MB pages (src/cli/heap.c)
+  gives the same output read from a file (the heap grown before it is read)
+  and from stdin (grown once it is read).
 
 Usage: check_cli_io.py CAPPLAN SOURCE_DIR
 """

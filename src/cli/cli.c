@@ -691,13 +691,15 @@ int cli_run_with(const char *spec_path, cli_diag_opts *dg,
   capplan_diags d;
   capplan_diags_init(&d, NULL);
   /* The heap the run will take, from the file's size (heap.c); standard
-   * input's size is not known before it is read. */
+   * input's, not known before it is read, once it is. */
   struct stat st;
-  if (strcmp(spec_path, "-") != 0 && stat(spec_path, &st) == 0 &&
-      st.st_size > 0)
+  bool from_file = strcmp(spec_path, "-") != 0;
+  if (from_file && stat(spec_path, &st) == 0 && st.st_size > 0)
     cli_heap_expect((size_t)st.st_size);
   *src = capplan_source_read(spec_path, &limits, &d);
   if (*src) {
+    if (!from_file)
+      cli_heap_expect((*src)->len);
     d.src = *src;
     capplan_run_opts opts = {&limits, check, working, catalog};
     *report = capplan_run_uncertain(*src, &opts, mc, paths, n_paths, &d);
