@@ -164,6 +164,13 @@ int cli_catalog_with(const char *path, cli_diag_opts *dg,
         0                                                                      \
   }
 
+/* The heap a run allocates from (heap.c): kept for the whole process
+ * (cli_heap_setup, first thing in main), and grown once, in 2 MB pages
+ * where the kernel gives them, to the size a spec of SPEC_LEN bytes
+ * needs (cli_heap_expect, as the spec is read).  Speed only. */
+void cli_heap_setup(void);
+void cli_heap_expect(size_t spec_len);
+
 /* cli_run_pipeline with Monte Carlo as MC asks (NULL: none) and the
  * inputs PATHS names found (capplan_run_uncertain). */
 int cli_run(const char *spec_path, const char *color,
@@ -172,13 +179,6 @@ int cli_run(const char *spec_path, const char *color,
             capplan_source **src, capplan_report **report);
 /* The same with diagnostics as DG says and a --catalog file (NULL: the
  * built-in catalog). */
-/* The heap a run allocates from (heap.c): kept for the whole process
- * (cli_heap_setup, first thing in main), and grown once, in 2 MB pages
- * where the kernel gives them, to the size a spec of SPEC_LEN bytes
- * needs (cli_heap_expect, as the spec is read).  Speed only. */
-void cli_heap_setup(void);
-void cli_heap_expect(size_t spec_len);
-
 int cli_run_with(const char *spec_path, cli_diag_opts *dg,
                  const capplan_check_opts *check, bool working,
                  const char *catalog_path, const capplan_mc_opts *mc,

@@ -221,10 +221,6 @@ static double forming_bound(const queue_plan *qp, double eps) {
   return qp->form;
 }
 
-/* The quantiles LEVELS (N of them) of a response: the forming wait of QP
- * plus the queue Q's response, into T.  Closed form without forming;
- * otherwise on a grid of its own (scratch of W's context, returned
- * after).  Returns 0, or -1 when one cannot be had. */
 /* The slot of QMEMO_SLOTS for the N doubles at X (and SEED): the top
  * bits of a multiplicative hash of their bits. */
 static size_t memo_slot(const double *x, int n, uint64_t seed) {
@@ -256,8 +252,9 @@ static int init_queue(latency_work *w, mmc *q, double lambda, double mu,
 /* Whether A and B hold the same figures, bit for bit (memcmp of the
  * records would read their padding).  Every field: one added to mmc
  * (queueing.h) belongs here too, which the size below is a reminder of. */
-_Static_assert(sizeof(mmc) == 2 * sizeof(double) + 15 * sizeof(double),
-               "same_queue compares every field of mmc");
+_Static_assert(sizeof(mmc) == 2 * 8 + 15 * sizeof(double),
+               "same_queue compares every field of mmc: two enums (with "
+               "their padding) and fifteen doubles");
 static bool same_queue(const mmc *a, const mmc *b) {
   const double x[] = {a->lambda,    a->mu,        a->c,          a->ca,
                       a->cs,        a->a,         a->rho,        a->erlang_c,
@@ -271,6 +268,11 @@ static bool same_queue(const mmc *a, const mmc *b) {
          !memcmp(x, y, sizeof x);
 }
 
+/* The quantiles LEVELS (N of them) of a response: the forming wait of QP
+ * plus the queue Q's response, into T.  Without forming, the queue's own
+ * (mmc_response_quantiles, remembered in W); otherwise on a grid of its
+ * own (scratch of W's context, returned after).  Returns 0, or -1 when
+ * one cannot be had. */
 static int response_quantiles(latency_work *w, const mmc *q,
                               const queue_plan *qp, const double *levels, int n,
                               double *t) {

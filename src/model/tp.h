@@ -82,9 +82,12 @@ typedef struct tp_queue {
 
 typedef struct tp_ops {
   const char *name; /* as JSON's "throughput_source" names it */
-  /* Reads the kind's keys of ST (checked by the loader) into TP and IN;
-   * HW is the stage's hardware (HW_NAME for messages).  Adds
-   * diagnostics for what the kind cannot take. */
+  /* Reads the kind's keys of ST (checked by the loader) into TP, IN and
+   * G (the stage's accelerator inputs: its own for the kinds that
+   * tp_reads_gpu, else the zeroed one every other stage shares, which
+   * no kind writes); HW is the stage's hardware (HW_NAME for messages).
+   * Adds diagnostics for what the kind cannot take.  The others read
+   * G beside IN. */
   void (*resolve)(const struct spec_stage *st, const hw_in *hw,
                   const char *hw_name, tp_model *tp, stage_in *in, gpu_in *g,
                   capplan_diags *d);
