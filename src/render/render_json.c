@@ -104,26 +104,24 @@ static void indent(jw *w, int level) {
   }
 }
 
-/* Blanks for an indent, read whole: member_put copies all 32 for any
+/* Blanks for an indent, read whole: member_start copies all 32 for any
  * indent up to 32, one fixed-size copy instead of a call. */
 static const char blanks[] = "                                ";
 #define BLANKS (sizeof blanks - 1)
 
-/* Starts a member (KEY NULL in an array) and writes VALUE (N bytes; may
- * be empty): the separator, the new line and the indent, "KEY": and the
- * value, in one append when it fits a line (the common case).  With
- * WHOLE, VALUE is a buffer of 32 bytes (num's), copied whole. */
-static CAPPLAN_ALWAYS_INLINE void member_put(jw *w, const char *key,
-                                             size_t klen, const char *value,
-                                             size_t n, bool whole) {
+/* Starts a member (KEY NULL in an array) whose value takes N bytes: the
+ * separator, the new line and the indent, "KEY": , put together in place
+ * in room for all of it and for fixed-size copies to run past its end.
+ * Returns the line, the value's place in it in *AT; the caller copies
+ * the value there and commits AT + N bytes (member_number,
+ * member_value: one append when it fits a line, the common case). */
+static CAPPLAN_ALWAYS_INLINE char *
+member_start(jw *w, const char *key, size_t klen, size_t n, size_t *at) {
   size_t pad = 2 * (size_t)w->depth;
   bool first = w->empty[w->depth];
   w->empty[w->depth] = false;
-  /* Put together in place: ",\n", the indent, "KEY": and the value,
-   * with room for the fixed-size copies to run past the end. */
-  capplan_buf *b = w->out;
   size_t need = 2 + pad + klen + 4 + n + BLANKS;
-  char *line = capplan_buf_reserve(b, need);
+  char *line = capplan_buf_reserve(w->out, need);
   size_t k = 0;
   if (!first)
     line[k++] = ',';
@@ -141,27 +139,31 @@ static CAPPLAN_ALWAYS_INLINE void member_put(jw *w, const char *key,
     line[k++] = ':';
     line[k++] = ' ';
   }
-  if (whole)
-    memcpy(line + k, value, 32);
-  else
-    memcpy(line + k, value, n);
-  capplan_buf_commit(b, k + n);
+  *at = k;
+  return line;
 }
 
-/* A number's member: VALUE is num's buffer of 32 bytes. */
+/* A number's member: VALUE is num's buffer of 32 bytes, copied whole
+ * (one fixed-size copy), of which N are the number. */
 static CAPPLAN_ALWAYS_INLINE void member_number(jw *w, const char *key,
                                                 size_t klen,
                                                 const char value[32],
                                                 size_t n) {
-  member_put(w, key, klen, value, n, true);
+  size_t at;
+  char *line = member_start(w, key, klen, n, &at); /* room past: BLANKS */
+  memcpy(line + at, value, 32);
+  capplan_buf_commit(w->out, at + n);
 }
 
-/* member_put with KEY's length, which the compiler knows when KEY is a
- * literal (keys are ours: plain ASCII), and so copies the key, and a
+/* A member and its value: with KEY's length, which the compiler knows when KEY
+ * is a literal (keys are ours: plain ASCII), and so copies the key, and a
  * literal value, in a few fixed-size moves. */
 static CAPPLAN_ALWAYS_INLINE void member_value(jw *w, const char *key,
                                                const char *value, size_t n) {
-  member_put(w, key, key ? strlen(key) : 0, value, n, false);
+  size_t at;
+  char *line = member_start(w, key, key ? strlen(key) : 0, n, &at);
+  memcpy(line + at, value, n);
+  capplan_buf_commit(w->out, at + n);
 }
 
 static CAPPLAN_ALWAYS_INLINE void member(jw *w, const char *key) {
