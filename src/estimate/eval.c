@@ -212,20 +212,8 @@ void plan_free(plan *p) {
   free(p->best);
   free(p->path_len);
   free(p->fifth);
-  free(p->memo);
   free(p->checks);
-  free(p->forms);
-  free(p->backed);
-  free(p->after_forms);
-  free(p->queue_later);
-  free(p->standby_at);
-  free(p->fixed_path);
-  free(p->live);
-  free(p->live_at);
-  free(p->plain);
-  free(p->zone_w);
-  free(p->moved);
-  latency_work_free(p->lw);
+  plan_settle(p); /* the evaluation's scratch, if still held */
   free(p);
 }
 
